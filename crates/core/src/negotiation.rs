@@ -1,0 +1,218 @@
+//! The negotiation around a text: processes, delegations, rounds, submissions, decisions.
+//!
+//! These are values and rules only. Times are Unix milliseconds handed in by the caller.
+
+use crate::{NodeId, NodeKind};
+use serde::{Deserialize, Serialize};
+
+/// Whether a delegation is a state, an organisation, or a group of other delegations (the EU).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DelegationKind {
+    State,
+    Organisation,
+    Group,
+}
+
+/// How a delegation takes part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Participation {
+    Participant,
+    Observer,
+    Secretariat,
+}
+
+/// A chairing function held by a participant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Function {
+    Chair,
+    CoChair,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delegation {
+    /// Short code: ISO 3166 alpha-2 for states (`HU`), an acronym otherwise (`EU`, `ICMPD`).
+    pub code: String,
+    pub name: String,
+    pub kind: DelegationKind,
+    pub participation: Participation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<Function>,
+    /// For a group: the codes of its members.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+}
+
+/// The life of a round: planned → open → closed → consolidated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundState {
+    Planned,
+    Open,
+    Closed,
+    Consolidated,
+}
+
+impl RoundState {
+    /// The state of a round that has not been closed or consolidated by hand, at time `now`.
+    /// A round opens by itself at `opens_at` and stops taking submissions at `closes_at`.
+    pub fn at(recorded: RoundState, opens_at: i64, closes_at: i64, now: i64) -> RoundState {
+        match recorded {
+            RoundState::Closed | RoundState::Consolidated => recorded,
+            _ if now < opens_at => RoundState::Planned,
+            _ if now >= closes_at => RoundState::Closed,
+            _ => RoundState::Open,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundState::Planned => "planned",
+            RoundState::Open => "open",
+            RoundState::Closed => "closed",
+            RoundState::Consolidated => "consolidated",
+        }
+    }
+}
+
+/// Where an inserted node goes, relative to a node of the base version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Anchor {
+    After(NodeId),
+    Before(NodeId),
+}
+
+impl Anchor {
+    pub fn node(self) -> NodeId {
+        match self {
+            Anchor::After(id) | Anchor::Before(id) => id,
+        }
+    }
+}
+
+/// One proposal in a submission, with nodes resolved to ids.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Item {
+    /// The delegation's full proposed text for a node.
+    Amend {
+        node: NodeId,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        justification: Option<String>,
+    },
+    /// A new node next to an existing one; its kind is the anchor's unless given.
+    Insert {
+        at: Anchor,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        node_kind: Option<NodeKind>,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        justification: Option<String>,
+    },
+    Delete {
+        node: NodeId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        justification: Option<String>,
+    },
+    /// A comment on a node, or on the whole text when `node` is `None`.
+    Comment { node: Option<NodeId>, text: String },
+}
+
+impl Item {
+    /// The node of the base version this item is about (for an insert: its anchor).
+    pub fn node(&self) -> Option<NodeId> {
+        match self {
+            Item::Amend { node, .. } | Item::Delete { node, .. } => Some(*node),
+            Item::Insert { at, .. } => Some(at.node()),
+            Item::Comment { node, .. } => *node,
+        }
+    }
+
+    pub fn justification(&self) -> Option<&str> {
+        match self {
+            Item::Amend { justification, .. }
+            | Item::Insert { justification, .. }
+            | Item::Delete { justification, .. } => justification.as_deref(),
+            Item::Comment { .. } => None,
+        }
+    }
+}
+
+/// One delegation's feedback in a round, as of one revision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submission {
+    pub delegation: String,
+    /// 1 for the first submission, +1 for each resubmission.
+    pub revision: u32,
+    /// When it was received (Unix milliseconds).
+    pub submitted_at: i64,
+    pub items: Vec<Item>,
+}
+
+/// The chairmanship's ruling on one change of a round's compilation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Ruling {
+    /// Accept the change; for a contested change, name the alternative.
+    Accept {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alternative: Option<String>,
+    },
+    Reject,
+    /// Accept the idea in the chairmanship's own wording: `text` replaces the change's base span
+    /// (or, for a node-level change, is the node's new text).
+    Reword {
+        text: String,
+    },
+    /// No ruling this round: the base text stays.
+    Defer,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Decision {
+    /// The change's id in the compilation.
+    pub change: String,
+    #[serde(flatten)]
+    pub ruling: Ruling,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_round_follows_its_clock_until_closed_by_hand() {
+        use RoundState::*;
+        assert_eq!(RoundState::at(Planned, 10, 20, 5), Planned);
+        assert_eq!(RoundState::at(Planned, 10, 20, 10), Open);
+        assert_eq!(RoundState::at(Open, 10, 20, 19), Open);
+        assert_eq!(
+            RoundState::at(Open, 10, 20, 20),
+            Closed,
+            "the deadline itself is late"
+        );
+        assert_eq!(RoundState::at(Closed, 10, 20, 15), Closed);
+        assert_eq!(RoundState::at(Consolidated, 10, 20, 15), Consolidated);
+    }
+
+    #[test]
+    fn items_and_decisions_in_json() {
+        let id: NodeId = "01890a5d-ac96-774b-bcce-b302099a8057".parse().unwrap();
+        let item: Item = serde_json::from_str(&format!(
+            r#"{{"kind":"insert","at":{{"after":"{id}"}},"text":"New."}}"#
+        ))
+        .unwrap();
+        assert_eq!(item.node(), Some(id));
+        let decision: Decision =
+            serde_json::from_str(r#"{"change":"c1","decision":"reword","text":"T","note":"n"}"#)
+                .unwrap();
+        assert_eq!(decision.ruling, Ruling::Reword { text: "T".into() });
+    }
+}
