@@ -18,8 +18,12 @@
 //! - `align(previous: &Document, revised: &Document, compilation: Option<&Compilation>)
 //!   -> Alignment`
 
+mod compile;
+mod hunk;
 pub mod model;
 mod token;
 
+pub use compile::{compile, compile_document};
+pub use hunk::{Hunk, apply_hunks, hunks};
 pub use model::*;
 pub use token::{is_whitespace_token, tokenize};
