@@ -347,6 +347,78 @@ fn to_raw_hunk(
     }
 }
 
+/// One exact edit: bytes `old` of the old text become bytes `new` of the new text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ExactEdit {
+    pub(crate) old: std::ops::Range<usize>,
+    pub(crate) new: std::ops::Range<usize>,
+}
+
+/// Edits that turn `old` into `new` exactly, whitespace included: words are aligned as for
+/// hunks, then every stretch between two aligned words that differs (in words or only in
+/// spacing) is one edit, trimmed of the spacing both sides share. Sorted, non-overlapping.
+pub(crate) fn exact_edits(old: &str, new: &str) -> Vec<ExactEdit> {
+    if old == new {
+        return Vec::new();
+    }
+    let mut interner = Interner::default();
+    let old_tokens = Tokens::new(old, &mut interner);
+    let new_tokens = Tokens::new(new, &mut interner);
+    // Aligned word pairs, in order, as anchors; the stretches between anchors are compared.
+    let mut anchors: Vec<(usize, usize)> = Vec::new();
+    let mut runs = EqualRuns(Vec::new());
+    let Ok(()) = similar::algorithms::diff_slices(
+        similar::Algorithm::Myers,
+        &mut runs,
+        &old_tokens.keys,
+        &new_tokens.keys,
+    );
+    for (o, n, len) in runs.0 {
+        for i in 0..len {
+            anchors.push((o + i, n + i));
+        }
+    }
+    let mut edits = Vec::new();
+    let (mut old_at, mut new_at) = (0, 0);
+    let ends = anchors
+        .iter()
+        .map(|&(o, n)| {
+            (
+                (old_tokens.word_start(o), old_tokens.word_end(o)),
+                (new_tokens.word_start(n), new_tokens.word_end(n)),
+            )
+        })
+        .chain([((old.len(), old.len()), (new.len(), new.len()))]);
+    for ((old_start, old_end), (new_start, new_end)) in ends {
+        let (a, b) = (&old[old_at..old_start], &new[new_at..new_start]);
+        if a != b {
+            let lead = a
+                .char_indices()
+                .zip(b.chars())
+                .take_while(|((_, x), y)| x == y && x.is_whitespace())
+                .last()
+                .map(|((i, c), _)| i + c.len_utf8())
+                .unwrap_or(0);
+            let (a_rest, b_rest) = (&a[lead..], &b[lead..]);
+            let trail = a_rest
+                .char_indices()
+                .rev()
+                .zip(b_rest.chars().rev())
+                .take_while(|((_, x), y)| x == y && x.is_whitespace())
+                .last()
+                .map(|((i, _), _)| a_rest.len() - i)
+                .unwrap_or(0);
+            edits.push(ExactEdit {
+                old: old_at + lead..old_start - trail,
+                new: new_at + lead..new_start - trail,
+            });
+        }
+        old_at = old_end;
+        new_at = new_end;
+    }
+    edits
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,6 +472,34 @@ mod tests {
             "organisation",
             "organization",
             &[("organisation", "organization")],
+        );
+    }
+
+    #[test]
+    fn exact_edits_rebuild_the_new_text() {
+        for (old, new) in [
+            ("act now", "act urgently now"),
+            ("a  b", "a b"),
+            ("a b c", "x y z"),
+            ("", "x"),
+            ("x ", ""),
+            ("é b", "é  c"),
+        ] {
+            let edits = exact_edits(old, new);
+            let rebuilt = splice(
+                old,
+                edits
+                    .iter()
+                    .map(|e| (e.old.start, e.old.end, &new[e.new.clone()])),
+            );
+            assert_eq!(rebuilt, new, "{old:?} -> {new:?}: {edits:?}");
+        }
+        assert_eq!(
+            exact_edits("act now", "act urgently now"),
+            [ExactEdit {
+                old: 4..4,
+                new: 4..13
+            }]
         );
     }
 

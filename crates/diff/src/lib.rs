@@ -18,12 +18,20 @@
 //! - `align(previous: &Document, revised: &Document, compilation: Option<&Compilation>)
 //!   -> Alignment`
 
+mod blame;
 mod compile;
+mod consolidate;
 mod hunk;
 pub mod model;
+mod redline;
+mod text;
 mod token;
 
+pub use blame::blame_view;
 pub use compile::{compile, compile_document};
+pub use consolidate::{consolidate, merged_document};
 pub use hunk::{Hunk, apply_hunks, hunks};
 pub use model::*;
+pub use redline::redline;
+pub use text::{TextOptions, compilation_text};
 pub use token::{is_whitespace_token, tokenize};

@@ -1,0 +1,429 @@
+//! Redlines between any two versions, every insertion and deletion attributed through the chain
+//! of consolidation steps between them.
+//!
+//! The differences shown are those between the two versions directly (word level, whitespace
+//! exact), so that the redline always turns the source into the target. Attribution looks at
+//! the steps in between:
+//! - inserted text carries the provenance the target's [`Blame`] gives it;
+//! - deleted text is followed forward step by step: at each step, the bytes of the source still
+//!   alive are mapped through that step's applied changes (exactly, when the step's word-level
+//!   changes reproduce the step's text; otherwise through a word diff, as for a text uploaded by
+//!   the chairmanship, attributed to the chair of that round); the step that removes a byte
+//!   attributes its deletion;
+//! - a deleted node is attributed to the change that deleted it (or its ancestor), a node
+//!   inserted to the change that inserted it; a node is *moved* when its parent changed or when
+//!   it left the longest run of kept nodes that stay in order.
+
+use crate::hunk::{exact_edits, splice};
+use crate::model::*;
+use penholder_core::{Document, Node, NodeId, References};
+use std::collections::{HashMap, HashSet};
+
+/// The redline from `from` to `to`; `chain` holds the steps leading from `from` to `to` (the
+/// last step's document is `to`). An empty chain gives an unattributed redline.
+pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
+    let from_walk = from.walk();
+    let to_walk = to.walk();
+    let from_refs = References::of(from);
+    let to_refs = References::of(to);
+    let from_index: HashMap<NodeId, usize> = from_walk
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.node.id, i))
+        .collect();
+    let to_ids: HashSet<NodeId> = to_walk.iter().map(|v| v.node.id).collect();
+    let moved = moved_nodes(from, to);
+    let target_blame = chain.last().map(|s| s.blame);
+    let reference = |refs: &References, id: NodeId| refs.reference(id).map(|r| r.0.clone());
+
+    // Deleted nodes stand after the nearest node before them (in the source) that survives.
+    let mut deleted_after: HashMap<Option<NodeId>, Vec<usize>> = HashMap::new();
+    let mut last_kept: Option<NodeId> = None;
+    for (index, visit) in from_walk.iter().enumerate() {
+        if to_ids.contains(&visit.node.id) {
+            last_kept = Some(visit.node.id);
+        } else {
+            deleted_after.entry(last_kept).or_default().push(index);
+        }
+    }
+    let deleted_entry = |index: usize| -> NodeRedline {
+        let visit = &from_walk[index];
+        let text = &visit.node.text;
+        NodeRedline {
+            node: visit.node.id,
+            kind: visit.node.kind,
+            depth: visit.depth,
+            reference_from: reference(&from_refs, visit.node.id),
+            reference_to: None,
+            status: NodeStatus::Deleted,
+            segments: if text.is_empty() {
+                Vec::new()
+            } else {
+                vec![Segment {
+                    kind: SegmentKind::Delete,
+                    text: text.clone(),
+                    attribution: node_deletion(from, visit.node.id, chain),
+                }]
+            },
+        }
+    };
+
+    let mut nodes = Vec::with_capacity(to_walk.len() + 4);
+    for index in deleted_after.get(&None).into_iter().flatten() {
+        nodes.push(deleted_entry(*index));
+    }
+    for visit in &to_walk {
+        let id = visit.node.id;
+        let target = &visit.node.text;
+        let entry = match from_index.get(&id) {
+            None => NodeRedline {
+                node: id,
+                kind: visit.node.kind,
+                depth: visit.depth,
+                reference_from: None,
+                reference_to: reference(&to_refs, id),
+                status: NodeStatus::Inserted,
+                segments: if target.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Segment {
+                        kind: SegmentKind::Insert,
+                        text: target.clone(),
+                        attribution: target_blame
+                            .map(|b| b.origins_in(id, 0, target.len()))
+                            .unwrap_or_default(),
+                    }]
+                },
+            },
+            Some(&index) => {
+                let source = &from_walk[index].node.text;
+                let segments = text_segments(id, source, target, chain);
+                let status = if moved.contains(&id) {
+                    NodeStatus::Moved
+                } else if source != target {
+                    NodeStatus::Changed
+                } else {
+                    NodeStatus::Unchanged
+                };
+                NodeRedline {
+                    node: id,
+                    kind: visit.node.kind,
+                    depth: visit.depth,
+                    reference_from: reference(&from_refs, id),
+                    reference_to: reference(&to_refs, id),
+                    status,
+                    segments,
+                }
+            }
+        };
+        nodes.push(entry);
+        if from_index.contains_key(&id) {
+            for index in deleted_after.get(&Some(id)).into_iter().flatten() {
+                nodes.push(deleted_entry(*index));
+            }
+        }
+    }
+    Redline {
+        document_title: to.title.clone(),
+        nodes,
+    }
+}
+
+/// Nodes kept in both versions whose parent changed, or that fall outside the longest
+/// subsequence of kept nodes in the same order.
+fn moved_nodes(from: &Document, to: &Document) -> HashSet<NodeId> {
+    let parents = |d: &Document| -> HashMap<NodeId, Option<NodeId>> {
+        d.walk()
+            .into_iter()
+            .map(|v| (v.node.id, v.parent.map(|p| p.id)))
+            .collect()
+    };
+    let (from_parent, to_parent) = (parents(from), parents(to));
+    let to_position: HashMap<NodeId, usize> = to
+        .walk()
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.node.id, i))
+        .collect();
+    let mut moved = HashSet::new();
+    let mut kept: Vec<(NodeId, usize)> = Vec::new();
+    for visit in from.walk() {
+        let id = visit.node.id;
+        if let Some(&position) = to_position.get(&id) {
+            if from_parent.get(&id) != to_parent.get(&id) {
+                moved.insert(id);
+            } else {
+                kept.push((id, position));
+            }
+        }
+    }
+    let in_order = longest_increasing(&kept.iter().map(|k| k.1).collect::<Vec<_>>());
+    for (index, (id, _)) in kept.iter().enumerate() {
+        if !in_order.contains(&index) {
+            moved.insert(*id);
+        }
+    }
+    moved
+}
+
+/// Indices of one longest strictly increasing subsequence (patience sorting, O(n log n)).
+fn longest_increasing(values: &[usize]) -> HashSet<usize> {
+    let mut tails: Vec<usize> = Vec::new();
+    let mut previous: Vec<Option<usize>> = vec![None; values.len()];
+    for (index, &value) in values.iter().enumerate() {
+        let slot = tails.partition_point(|&t| values[t] < value);
+        if slot > 0 {
+            previous[index] = Some(tails[slot - 1]);
+        }
+        if slot == tails.len() {
+            tails.push(index);
+        } else {
+            tails[slot] = index;
+        }
+    }
+    let mut out = HashSet::new();
+    let mut at = tails.last().copied();
+    while let Some(index) = at {
+        out.insert(index);
+        at = previous[index];
+    }
+    out
+}
+
+/// Who deleted node `id` of `from`: the change that deleted it or an ancestor, in the first step
+/// where it is gone; the chair of that step when no change says so.
+fn node_deletion(from: &Document, id: NodeId, chain: &[Step<'_>]) -> Vec<Origin> {
+    let mut lineage = vec![id];
+    let mut at = id;
+    while let Some(Some(parent)) = from.parent_of(at) {
+        lineage.push(parent);
+        at = parent;
+    }
+    for step in chain {
+        if step.document.find(id).is_some() {
+            continue;
+        }
+        let origins: Vec<Origin> = step
+            .applied
+            .iter()
+            .filter(|a| a.text.is_none() && lineage.contains(&a.node))
+            .map(|a| a.origin.clone())
+            .collect();
+        if !origins.is_empty() {
+            return dedup(origins);
+        }
+        return vec![Origin::Chair {
+            round: step.round.to_string(),
+        }];
+    }
+    Vec::new()
+}
+
+fn dedup(origins: Vec<Origin>) -> Vec<Origin> {
+    let mut out: Vec<Origin> = Vec::new();
+    for origin in origins {
+        if !out.contains(&origin) {
+            out.push(origin);
+        }
+    }
+    out
+}
+
+/// The word-level segments from `source` to `target` of one node, attributed.
+fn text_segments(id: NodeId, source: &str, target: &str, chain: &[Step<'_>]) -> Vec<Segment> {
+    let edits = exact_edits(source, target);
+    if edits.is_empty() {
+        return if source.is_empty() {
+            Vec::new()
+        } else {
+            vec![Segment {
+                kind: SegmentKind::Equal,
+                text: source.to_string(),
+                attribution: Vec::new(),
+            }]
+        };
+    }
+    let deleted_by = deletions_through(id, source, chain);
+    let target_blame = chain.last().map(|s| s.blame);
+    let mut segments = Vec::with_capacity(edits.len() * 3 + 1);
+    let mut at = 0;
+    for edit in edits {
+        if edit.old.start > at {
+            segments.push(Segment {
+                kind: SegmentKind::Equal,
+                text: source[at..edit.old.start].to_string(),
+                attribution: Vec::new(),
+            });
+        }
+        if !edit.old.is_empty() {
+            let origins = deleted_by[edit.old.clone()]
+                .iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>();
+            segments.push(Segment {
+                kind: SegmentKind::Delete,
+                text: source[edit.old.clone()].to_string(),
+                attribution: dedup(origins),
+            });
+        }
+        if !edit.new.is_empty() {
+            segments.push(Segment {
+                kind: SegmentKind::Insert,
+                text: target[edit.new.clone()].to_string(),
+                attribution: target_blame
+                    .map(|b| b.origins_in(id, edit.new.start, edit.new.end))
+                    .unwrap_or_default(),
+            });
+        }
+        at = edit.old.end;
+    }
+    if at < source.len() {
+        segments.push(Segment {
+            kind: SegmentKind::Equal,
+            text: source[at..].to_string(),
+            attribution: Vec::new(),
+        });
+    }
+    segments
+}
+
+/// For every byte of `source` (node `id`'s text in the first version), who deleted it along the
+/// chain (`None`: still there at the end, or never attributed).
+fn deletions_through(id: NodeId, source: &str, chain: &[Step<'_>]) -> Vec<Option<Origin>> {
+    let mut deleted_by: Vec<Option<Origin>> = vec![None; source.len()];
+    // Where each byte of the source sits in the current step's text (None once deleted).
+    let mut position: Vec<Option<usize>> = (0..source.len()).map(Some).collect();
+    let mut current = source.to_string();
+    for step in chain {
+        let Some(next) = step.document.find(id).map(|n: &Node| n.text.as_str()) else {
+            let origins = node_deletion_in_step(id, step);
+            for (byte, at) in position.iter_mut().enumerate() {
+                if at.take().is_some() {
+                    deleted_by[byte] = origins.first().cloned();
+                }
+            }
+            break;
+        };
+        if next == current {
+            continue;
+        }
+        let edits = step_edits(id, &current, next, step);
+        // One pass: alive bytes' positions increase, and edits are sorted. An edit that ends at
+        // or before a byte (a pure insertion at its position included) shifts it.
+        let mut edit_index = 0;
+        let mut shift: isize = 0;
+        for (byte, at) in position.iter_mut().enumerate() {
+            let Some(pos) = *at else { continue };
+            while let Some((start, end, new_len, _)) = edits.get(edit_index)
+                && *end <= pos
+            {
+                shift += *new_len as isize - (*end - *start) as isize;
+                edit_index += 1;
+            }
+            match edits.get(edit_index) {
+                Some((start, end, _, origin)) if *start <= pos && pos < *end => {
+                    *at = None;
+                    deleted_by[byte] = Some(origin.clone());
+                }
+                _ => *at = Some(pos.saturating_add_signed(shift)),
+            }
+        }
+        current = next.to_string();
+    }
+    deleted_by
+}
+
+fn node_deletion_in_step(id: NodeId, step: &Step<'_>) -> Vec<Origin> {
+    let origins: Vec<Origin> = step
+        .applied
+        .iter()
+        .filter(|a| a.text.is_none() && a.node == id)
+        .map(|a| a.origin.clone())
+        .collect();
+    if origins.is_empty() {
+        vec![Origin::Chair {
+            round: step.round.to_string(),
+        }]
+    } else {
+        origins
+    }
+}
+
+/// The edits of one step on one node as (old start, old end, new length, origin), sorted:
+/// the step's own word-level changes when they reproduce its text, a whole-node change's origin
+/// over a word diff, or a word diff attributed to the chair.
+fn step_edits(
+    id: NodeId,
+    current: &str,
+    next: &str,
+    step: &Step<'_>,
+) -> Vec<(usize, usize, usize, Origin)> {
+    let mut words: Vec<(usize, usize, &str, &Origin)> = step
+        .applied
+        .iter()
+        .filter(|a| a.node == id)
+        .filter_map(|a| match (&a.scope, &a.text) {
+            (
+                Scope::Words {
+                    start_byte,
+                    end_byte,
+                    ..
+                },
+                Some(text),
+            ) => Some((*start_byte, *end_byte, text.as_str(), &a.origin)),
+            _ => None,
+        })
+        .collect();
+    words.sort_by_key(|w| (w.0, w.1));
+    let consistent = !words.is_empty()
+        && words.windows(2).all(|w| w[0].1 <= w[1].0)
+        && words.iter().all(|w| w.1 <= current.len())
+        && splice(current, words.iter().map(|w| (w.0, w.1, w.2))) == next;
+    if consistent {
+        return words
+            .into_iter()
+            .map(|(s, e, t, o)| (s, e, t.len(), o.clone()))
+            .collect();
+    }
+    let whole = step
+        .applied
+        .iter()
+        .find(|a| a.node == id && a.scope == Scope::Node && a.text.is_some())
+        .map(|a| a.origin.clone())
+        .unwrap_or_else(|| Origin::Chair {
+            round: step.round.to_string(),
+        });
+    exact_edits(current, next)
+        .into_iter()
+        .map(|e| (e.old.start, e.old.end, e.new.len(), whole.clone()))
+        .collect()
+}
+
+impl Redline {
+    /// The source text of every node present in the source, from Equal + Delete segments.
+    pub fn source_texts(&self) -> Vec<(NodeId, String)> {
+        self.texts(SegmentKind::Delete, NodeStatus::Inserted)
+    }
+
+    /// The target text of every node present in the target, from Equal + Insert segments.
+    pub fn target_texts(&self) -> Vec<(NodeId, String)> {
+        self.texts(SegmentKind::Insert, NodeStatus::Deleted)
+    }
+
+    fn texts(&self, side: SegmentKind, absent: NodeStatus) -> Vec<(NodeId, String)> {
+        self.nodes
+            .iter()
+            .filter(|n| n.status != absent)
+            .map(|n| {
+                let text = n
+                    .segments
+                    .iter()
+                    .filter(|s| s.kind == SegmentKind::Equal || s.kind == side)
+                    .map(|s| s.text.as_str())
+                    .collect();
+                (n.node, text)
+            })
+            .collect()
+    }
+}
