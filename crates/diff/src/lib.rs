@@ -18,6 +18,7 @@
 //! - `align(previous: &Document, revised: &Document, compilation: Option<&Compilation>)
 //!   -> Alignment`
 
+mod align;
 mod blame;
 mod compile;
 mod consolidate;
@@ -27,6 +28,7 @@ mod redline;
 mod text;
 mod token;
 
+pub use align::{adopt, align};
 pub use blame::blame_view;
 pub use compile::{compile, compile_document};
 pub use consolidate::{consolidate, merged_document};

@@ -386,17 +386,40 @@ fn step_edits(
             .map(|(s, e, t, o)| (s, e, t.len(), o.clone()))
             .collect();
     }
-    let whole = step
-        .applied
-        .iter()
-        .find(|a| a.node == id && a.scope == Scope::Node && a.text.is_some())
-        .map(|a| a.origin.clone())
-        .unwrap_or_else(|| Origin::Chair {
-            round: step.round.to_string(),
-        });
+    // Text changed otherwise (a revision uploaded by hand, a whole-node rewrite): a word diff,
+    // each edit attributed by what the step's provenance says of the text that replaced it,
+    // else by a change of the step on that span, else to the chair of the step.
+    let chair = Origin::Chair {
+        round: step.round.to_string(),
+    };
     exact_edits(current, next)
         .into_iter()
-        .map(|e| (e.old.start, e.old.end, e.new.len(), whole.clone()))
+        .map(|e| {
+            let from_blame = step
+                .blame
+                .origins_in(id, e.new.start, e.new.end)
+                .into_iter()
+                .find(|o| !matches!(o, Origin::Base { .. }));
+            let from_change = || {
+                step.applied
+                    .iter()
+                    .filter(|a| a.node == id)
+                    .find(|a| match a.scope {
+                        Scope::Words {
+                            start_byte,
+                            end_byte,
+                            ..
+                        } => start_byte <= e.old.end && e.old.start <= end_byte,
+                        Scope::Node => true,
+                        _ => false,
+                    })
+                    .map(|a| a.origin.clone())
+            };
+            let origin = from_blame
+                .or_else(from_change)
+                .unwrap_or_else(|| chair.clone());
+            (e.old.start, e.old.end, e.new.len(), origin)
+        })
         .collect()
 }
 

@@ -1,0 +1,661 @@
+//! Alignment of a revised text made elsewhere (say, the chairmanship's hand-edited Markdown,
+//! imported with fresh ids) with the previous version, so that node ids and attribution survive.
+//!
+//! Matching, in passes:
+//! 1. nodes with the same words (spacing aside) match, in document order when a text repeats;
+//! 2. the remaining pairs are scored by the share of words they have in common (Dice
+//!    coefficient over word multisets, found through an index of words so that large documents
+//!    stay fast) and matched greedily from the best score down, when at least half their words
+//!    are shared; ties go to the pair closest in position;
+//! 3. an unmatched revised node whose words mostly (60 %) come from an already matched previous
+//!    node is *split from* it (new id, the first part keeps the old one); an unmatched previous
+//!    node whose words mostly reappear in a matched revised node was *merged* into it.
+//!
+//! A matched node keeps its previous id even when renumbered, moved or re-parented.
+//!
+//! Fulfilment (with a compilation of the round the revision answers): for each alternative of
+//! each change, **exactly** when the revision carries the alternative's words in place (for a
+//! word-level change: the base word before the span, the alternative's words, the base word
+//! after it, consecutively; for a deletion of a node: the node is gone; for an amended node or
+//! a new node: a revised node with the same words), **in part** when at least one of the words
+//! the alternative adds appears among the words the revision adds, or, for an alternative that
+//! only removes words, when one of them is removed by the revision.
+
+use crate::blame::{rebuild, whole};
+use crate::hunk::{Interner, Tokens, exact_edits};
+use crate::model::*;
+use penholder_core::{Document, Node, NodeId, Version};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+const MATCH_THRESHOLD: u32 = 50;
+const CONTAINMENT_THRESHOLD: u32 = 60;
+
+/// Aligns `revised` (fresh ids) with `previous`; with the round's `compilation`, also says which
+/// proposals the revision fulfils.
+pub fn align(
+    previous: &Document,
+    revised: &Document,
+    compilation: Option<&Compilation>,
+) -> Alignment {
+    let previous_walk = previous.walk();
+    let revised_walk = revised.walk();
+    let mut interner = Interner::default();
+    let previous_words: Vec<Vec<u32>> = previous_walk
+        .iter()
+        .map(|v| Tokens::new(&v.node.text, &mut interner).keys)
+        .collect();
+    let revised_words: Vec<Vec<u32>> = revised_walk
+        .iter()
+        .map(|v| Tokens::new(&v.node.text, &mut interner).keys)
+        .collect();
+
+    // revised index → previous index
+    let mut matched: Vec<Option<usize>> = vec![None; revised_walk.len()];
+    let mut taken: Vec<bool> = vec![false; previous_walk.len()];
+
+    // Pass 1: same words.
+    let mut by_words: HashMap<&[u32], Vec<usize>> = HashMap::new();
+    for (index, words) in previous_words.iter().enumerate().rev() {
+        by_words.entry(words.as_slice()).or_default().push(index);
+    }
+    for (index, words) in revised_words.iter().enumerate() {
+        if let Some(candidates) = by_words.get_mut(words.as_slice())
+            && let Some(found) = candidates.pop()
+        {
+            matched[index] = Some(found);
+            taken[found] = true;
+        }
+    }
+
+    // Pass 2: similar words, best pairs first.
+    let bags_previous: Vec<HashMap<u32, u32>> = previous_words.iter().map(|w| bag(w)).collect();
+    let bags_revised: Vec<HashMap<u32, u32>> = revised_words.iter().map(|w| bag(w)).collect();
+    let mut index_of_word: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (index, bag) in bags_previous.iter().enumerate() {
+        if taken[index] {
+            continue;
+        }
+        for word in bag.keys() {
+            index_of_word.entry(*word).or_default().push(index);
+        }
+    }
+    let mut pairs: Vec<(u32, usize, usize, usize)> = Vec::new(); // (score, distance, revised, previous)
+    for (r, bag) in bags_revised.iter().enumerate() {
+        if matched[r].is_some() {
+            continue;
+        }
+        let mut shared: HashMap<usize, u32> = HashMap::new();
+        for (word, count) in bag {
+            for &p in index_of_word.get(word).into_iter().flatten() {
+                let theirs = bags_previous[p].get(word).copied().unwrap_or(0);
+                *shared.entry(p).or_insert(0) += theirs.min(*count);
+            }
+        }
+        for (p, common) in shared {
+            let score = dice(common, revised_words[r].len(), previous_words[p].len());
+            if score >= MATCH_THRESHOLD {
+                pairs.push((score, r.abs_diff(p), r, p));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+            .then(a.3.cmp(&b.3))
+    });
+    for (_, _, r, p) in pairs {
+        if matched[r].is_none() && !taken[p] {
+            matched[r] = Some(p);
+            taken[p] = true;
+        }
+    }
+
+    // Pass 3: splits and merges.
+    let mut split_from: HashMap<usize, usize> = HashMap::new();
+    for r in 0..revised_walk.len() {
+        if matched[r].is_some() || revised_words[r].is_empty() {
+            continue;
+        }
+        let best = matched
+            .iter()
+            .flatten()
+            .map(|&p| {
+                (
+                    containment(&bags_revised[r], &bags_previous[p], revised_words[r].len()),
+                    p,
+                )
+            })
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        if let Some((score, p)) = best
+            && score >= CONTAINMENT_THRESHOLD
+        {
+            split_from.insert(r, p);
+        }
+    }
+    // The first part of a split keeps the id: hand the match to the earliest part.
+    let mut parts: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (&r, &p) in &split_from {
+        parts.entry(p).or_default().push(r);
+    }
+    for (p, mut split_parts) in parts {
+        let Some(holder) = matched.iter().position(|m| *m == Some(p)) else {
+            continue;
+        };
+        split_parts.sort_unstable();
+        if let Some(&first) = split_parts.first()
+            && first < holder
+        {
+            matched[first] = Some(p);
+            matched[holder] = None;
+            split_from.remove(&first);
+            split_from.insert(holder, p);
+        }
+    }
+    let mut merged_into: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for p in 0..previous_walk.len() {
+        if taken[p] || previous_words[p].is_empty() || split_from.values().any(|&q| q == p) {
+            continue;
+        }
+        let best = matched
+            .iter()
+            .enumerate()
+            .filter_map(|(r, m)| m.map(|_| r))
+            .map(|r| {
+                (
+                    containment(&bags_previous[p], &bags_revised[r], previous_words[p].len()),
+                    r,
+                )
+            })
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        if let Some((score, r)) = best
+            && score >= CONTAINMENT_THRESHOLD
+        {
+            merged_into.entry(r).or_default().push(p);
+            taken[p] = true;
+        }
+    }
+
+    // The revised document with previous ids restored.
+    let mut id_map: HashMap<NodeId, NodeId> = HashMap::new();
+    let mut nodes = Vec::with_capacity(revised_walk.len());
+    for (r, visit) in revised_walk.iter().enumerate() {
+        let (id, previous_ids, how, similarity) = match (matched[r], split_from.get(&r)) {
+            (Some(p), _) => {
+                let id = previous_walk[p].node.id;
+                let mut from = vec![id];
+                let merged = merged_into.get(&r);
+                from.extend(
+                    merged
+                        .into_iter()
+                        .flatten()
+                        .map(|&q| previous_walk[q].node.id),
+                );
+                let how = if merged.is_some() {
+                    Match::MergedFrom
+                } else if previous_words[p] == revised_words[r] {
+                    Match::Identical
+                } else {
+                    Match::Edited
+                };
+                let mut words_before: Vec<u32> = previous_words[p].clone();
+                for &q in merged.into_iter().flatten() {
+                    words_before.extend_from_slice(&previous_words[q]);
+                }
+                let common = shared_count(&bag(&words_before), &bags_revised[r]);
+                let score = dice(common, words_before.len(), revised_words[r].len());
+                (id, from, how, score)
+            }
+            (None, Some(&p)) => {
+                let score =
+                    containment(&bags_revised[r], &bags_previous[p], revised_words[r].len());
+                (
+                    visit.node.id,
+                    vec![previous_walk[p].node.id],
+                    Match::SplitFrom,
+                    score,
+                )
+            }
+            (None, None) => (visit.node.id, Vec::new(), Match::New, 0),
+        };
+        id_map.insert(visit.node.id, id);
+        nodes.push(NodeAlignment {
+            node: id,
+            previous: previous_ids,
+            how,
+            similarity: similarity.min(100) as u8,
+        });
+    }
+    let document = Document {
+        title: revised.title.clone(),
+        nodes: revised.nodes.iter().map(|n| renamed(n, &id_map)).collect(),
+    };
+    let kept: HashSet<NodeId> = nodes
+        .iter()
+        .flat_map(|n| n.previous.iter().copied())
+        .collect();
+    let removed: Vec<NodeId> = previous_walk
+        .iter()
+        .map(|v| v.node.id)
+        .filter(|id| !kept.contains(id))
+        .collect();
+    let fulfilled = compilation
+        .map(|c| fulfilments(c, &document, &nodes))
+        .unwrap_or_default();
+    Alignment {
+        document,
+        nodes,
+        removed,
+        fulfilled,
+    }
+}
+
+fn renamed(node: &Node, ids: &HashMap<NodeId, NodeId>) -> Node {
+    Node {
+        id: ids.get(&node.id).copied().unwrap_or(node.id),
+        kind: node.kind,
+        num: node.num.clone(),
+        text: node.text.clone(),
+        children: node.children.iter().map(|c| renamed(c, ids)).collect(),
+    }
+}
+
+fn bag(words: &[u32]) -> HashMap<u32, u32> {
+    let mut out = HashMap::with_capacity(words.len());
+    for &word in words {
+        *out.entry(word).or_insert(0) += 1;
+    }
+    out
+}
+
+fn shared_count(a: &HashMap<u32, u32>, b: &HashMap<u32, u32>) -> u32 {
+    a.iter()
+        .map(|(word, count)| b.get(word).copied().unwrap_or(0).min(*count))
+        .sum()
+}
+
+/// 2·shared / (a + b), in percent.
+fn dice(shared: u32, a: usize, b: usize) -> u32 {
+    if a + b == 0 {
+        return 100;
+    }
+    (200 * u64::from(shared) / (a + b) as u64) as u32
+}
+
+/// The share of `part`'s words found in `whole`, in percent.
+fn containment(part: &HashMap<u32, u32>, whole: &HashMap<u32, u32>, part_len: usize) -> u32 {
+    if part_len == 0 {
+        return 0;
+    }
+    (100 * u64::from(shared_count(part, whole)) / part_len as u64) as u32
+}
+
+/// The words (non-whitespace tokens) of a text.
+fn words_of(text: &str) -> Vec<&str> {
+    crate::token::tokenize(text)
+        .into_iter()
+        .filter(|t| !crate::token::is_whitespace_token(t))
+        .collect()
+}
+
+fn fulfilments(
+    compilation: &Compilation,
+    revised: &Document,
+    nodes: &[NodeAlignment],
+) -> Vec<Fulfilment> {
+    // Previous node → its revised text (through an identical, edited or merged match).
+    let mut revised_text: HashMap<NodeId, &str> = HashMap::new();
+    for alignment in nodes {
+        if matches!(
+            alignment.how,
+            Match::Identical | Match::Edited | Match::MergedFrom
+        ) && let Some(node) = revised.find(alignment.node)
+        {
+            revised_text.insert(alignment.node, node.text.as_str());
+        }
+    }
+    let new_texts: Vec<Vec<&str>> = nodes
+        .iter()
+        .filter(|n| matches!(n.how, Match::New | Match::SplitFrom))
+        .filter_map(|n| revised.find(n.node))
+        .map(|n| words_of(&n.text))
+        .collect();
+    let mut out = Vec::new();
+    for node in &compilation.nodes {
+        let now = revised_text.get(&node.node).copied();
+        for change in &node.changes {
+            for alternative in &change.alternatives {
+                let degree = match (&change.scope, &alternative.text, now) {
+                    (Scope::Node, None, None) => Some(Degree::Exactly),
+                    (Scope::Node, None, Some(_)) => None,
+                    (Scope::Node, Some(text), Some(now)) => {
+                        whole_text_degree(&node.base_text, text, now)
+                    }
+                    (
+                        Scope::Words {
+                            start_byte,
+                            end_byte,
+                            ..
+                        },
+                        Some(text),
+                        Some(now),
+                    ) => span_degree(&node.base_text, *start_byte, *end_byte, text, now),
+                    (Scope::InsertAfter { .. } | Scope::InsertBefore { .. }, Some(text), _) => {
+                        insert_degree(text, &new_texts)
+                    }
+                    _ => None,
+                };
+                if let Some(degree) = degree {
+                    out.push(Fulfilment {
+                        change: change.id.clone(),
+                        alternative: alternative.id.clone(),
+                        degree,
+                        delegations: alternative.delegations(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `now` carries the alternative `text` in place of base bytes `start..end`.
+fn span_degree(base: &str, start: usize, end: usize, text: &str, now: &str) -> Option<Degree> {
+    let (Some(before), Some(after), Some(span)) =
+        (base.get(..start), base.get(end..), base.get(start..end))
+    else {
+        return None;
+    };
+    let before_words = words_of(before);
+    let after_words = words_of(after);
+    let alternative = words_of(text);
+    let now_words = words_of(now);
+    // Exactly: previous base word, the alternative's words, next base word, in a row.
+    let mut expected: Vec<&str> = Vec::new();
+    expected.extend(before_words.last());
+    expected.extend(alternative.iter().copied());
+    expected.extend(after_words.first());
+    let in_a_row = !expected.is_empty()
+        && now_words
+            .windows(expected.len())
+            .any(|window| window == expected.as_slice());
+    if in_a_row {
+        return Some(Degree::Exactly);
+    }
+    // In part: the words the alternative adds or removes, against what the revision does
+    // around this span.
+    let span_words = words_of(span);
+    let added: Vec<&str> = multiset_minus(&alternative, &span_words);
+    let removed: Vec<&str> = multiset_minus(&span_words, &alternative);
+    let revision_added = multiset_minus(&now_words, &words_of(base));
+    let revision_removed = multiset_minus(&words_of(base), &now_words);
+    // A word the alternative adds must be there; only a pure deletion is judged by removals
+    // (replacing a word removes it too, whichever alternative is chosen).
+    let hits = if added.is_empty() {
+        removed
+            .iter()
+            .filter(|w| revision_removed.contains(w))
+            .count()
+    } else {
+        added.iter().filter(|w| revision_added.contains(w)).count()
+    };
+    (hits > 0).then_some(Degree::InPart)
+}
+
+fn whole_text_degree(base: &str, text: &str, now: &str) -> Option<Degree> {
+    if words_of(text) == words_of(now) {
+        return Some(Degree::Exactly);
+    }
+    span_degree(base, 0, base.len(), text, now).map(|_| Degree::InPart)
+}
+
+fn insert_degree(text: &str, new_texts: &[Vec<&str>]) -> Option<Degree> {
+    let words = words_of(text);
+    if new_texts.iter().any(|t| *t == words) {
+        return Some(Degree::Exactly);
+    }
+    let mine = words.iter().copied().collect::<HashSet<_>>();
+    new_texts
+        .iter()
+        .any(|t| {
+            let shared = t.iter().filter(|w| mine.contains(*w)).count();
+            !t.is_empty() && 2 * shared * 100 / (t.len() + words.len()) >= MATCH_THRESHOLD as usize
+        })
+        .then_some(Degree::InPart)
+}
+
+fn multiset_minus<'a>(a: &[&'a str], b: &[&'a str]) -> Vec<&'a str> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for w in b {
+        *counts.entry(w).or_insert(0) += 1;
+    }
+    let mut out = Vec::new();
+    for w in a {
+        match counts.get_mut(w) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => out.push(*w),
+        }
+    }
+    out
+}
+
+/// Adopts an aligned revision as the next version: its document, and provenance in which text
+/// the revision shares with the previous version keeps its origin, text that carries out a
+/// fulfilled alternative is attributed to that alternative's delegations, and the rest to the
+/// chair of `round`. Fulfilled changes are listed as applied, the others as kept (undecided).
+pub fn adopt(
+    previous: &Version,
+    previous_blame: &Blame,
+    alignment: &Alignment,
+    compilation: Option<&Compilation>,
+    round: &str,
+) -> Consolidation {
+    let chair = Origin::Chair {
+        round: round.to_string(),
+    };
+    let fulfilled: HashMap<&str, &Fulfilment> = alignment
+        .fulfilled
+        .iter()
+        .filter(|f| f.degree == Degree::Exactly)
+        .chain(
+            alignment
+                .fulfilled
+                .iter()
+                .filter(|f| f.degree == Degree::InPart),
+        )
+        .fold(HashMap::new(), |mut map, f| {
+            map.entry(f.change.as_str()).or_insert(f);
+            map
+        });
+    let origin_of = |f: &Fulfilment| Origin::Accepted {
+        round: round.to_string(),
+        delegations: f.delegations.clone(),
+    };
+    let changes_of = |node: NodeId| -> Vec<&Change> {
+        compilation
+            .and_then(|c| c.node(node))
+            .map(|n| n.changes.iter().collect())
+            .unwrap_or_default()
+    };
+    let mut blame = Blame::default();
+    let mut applied = Vec::new();
+    let mut kept = Vec::new();
+    let mut inserted_used: HashSet<String> = HashSet::new();
+    for visit in alignment.document.walk() {
+        let id = visit.node.id;
+        let text = &visit.node.text;
+        let node_alignment = alignment.nodes.iter().find(|n| n.node == id);
+        let previous_node = match node_alignment.map(|n| n.how) {
+            Some(Match::Identical | Match::Edited | Match::MergedFrom) => {
+                previous.document.find(id)
+            }
+            _ => None,
+        };
+        let spans = match previous_node {
+            Some(before) => {
+                let old_spans = previous_blame.spans(id);
+                let changes = changes_of(id);
+                let edits = exact_edits(&before.text, text);
+                let origins: Vec<Origin> = edits
+                    .iter()
+                    .map(|edit| {
+                        changes
+                            .iter()
+                            .filter(|c| overlaps(&c.scope, edit.old.start, edit.old.end))
+                            .find_map(|c| fulfilled.get(c.id.as_str()).map(|f| origin_of(f)))
+                            .unwrap_or_else(|| chair.clone())
+                    })
+                    .collect();
+                rebuild(
+                    old_spans,
+                    before.text.len(),
+                    edits
+                        .iter()
+                        .zip(&origins)
+                        .map(|(e, o)| (e.old.start, e.old.end, e.new.len(), o)),
+                )
+            }
+            None => {
+                // A new node: attributed to the insertion it fulfils, if any.
+                let words = words_of(text);
+                let origin = compilation
+                    .into_iter()
+                    .flat_map(|c| c.changes())
+                    .filter(|c| !inserted_used.contains(&c.id))
+                    .filter(|c| {
+                        matches!(
+                            c.scope,
+                            Scope::InsertAfter { .. } | Scope::InsertBefore { .. }
+                        )
+                    })
+                    .find_map(|c| {
+                        let f = fulfilled.get(c.id.as_str())?;
+                        let alternative = c.alternative(&f.alternative)?;
+                        (words_of(alternative.text.as_deref().unwrap_or_default()) == words)
+                            .then(|| (c.id.clone(), origin_of(f)))
+                    });
+                match origin {
+                    Some((change, origin)) => {
+                        inserted_used.insert(change);
+                        whole(text.len(), &origin)
+                    }
+                    None => whole(text.len(), &chair),
+                }
+            }
+        };
+        blame.nodes.insert(id, spans);
+    }
+    if let Some(compilation) = compilation {
+        for change in compilation.changes() {
+            match fulfilled.get(change.id.as_str()) {
+                Some(f) => {
+                    let alternative = change.alternative(&f.alternative);
+                    applied.push(AppliedChange {
+                        change: change.id.clone(),
+                        node: change.node,
+                        scope: change.scope.clone(),
+                        alternative: Some(f.alternative.clone()),
+                        base_text: change.base_text.clone(),
+                        text: alternative.and_then(|a| a.text.clone()),
+                        origin: origin_of(f),
+                    });
+                }
+                None => kept.push(KeptChange {
+                    change: change.id.clone(),
+                    reason: KeptReason::Undecided,
+                }),
+            }
+        }
+    }
+    Consolidation {
+        document: alignment.document.clone(),
+        blame,
+        applied,
+        kept,
+    }
+}
+
+fn overlaps(scope: &Scope, start: usize, end: usize) -> bool {
+    match scope {
+        Scope::Words {
+            start_byte,
+            end_byte,
+            ..
+        } => *start_byte <= end && start <= *end_byte,
+        Scope::Node => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use penholder_core::{IdSource, NodeKind};
+
+    fn doc(seed: u64, texts: &[&str]) -> Document {
+        let mut ids = IdSource::new(seed, 0);
+        Document::new(
+            "D",
+            texts
+                .iter()
+                .map(|t| Node::new(ids.next_id(), NodeKind::Operative, *t))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn moved_renumbered_edited_split_and_merged_paragraphs() {
+        let previous = doc(
+            1,
+            &[
+                "We recognise the importance of legal pathways for migration.",
+                "States shall exchange information on smuggling networks.",
+                "We will strengthen cooperation on return and readmission.",
+                "Capacity building remains essential. Training programmes will be expanded across the region.",
+                "Data protection must be ensured.",
+                "Personal data shall be processed lawfully.",
+            ],
+        );
+        let revised = doc(
+            2,
+            &[
+                "A brand new opening paragraph about something else entirely.",
+                "We will enhance cooperation on return and readmission.",
+                "We recognise the importance of legal pathways for migration.",
+                "States shall exchange information on smuggling networks.",
+                "Capacity building remains essential.",
+                "Training programmes will be expanded across the region.",
+                "Data protection must be ensured and personal data shall be processed lawfully.",
+            ],
+        );
+        let alignment = align(&previous, &revised, None);
+        let hows: Vec<Match> = alignment.nodes.iter().map(|n| n.how).collect();
+        assert_eq!(
+            hows,
+            [
+                Match::New,
+                Match::Edited,
+                Match::Identical,
+                Match::Identical,
+                Match::Edited,
+                Match::SplitFrom,
+                Match::MergedFrom,
+            ]
+        );
+        let p: Vec<NodeId> = previous.nodes.iter().map(|n| n.id).collect();
+        assert_eq!(
+            alignment.nodes[1].node, p[2],
+            "moved and edited keeps its id"
+        );
+        assert_eq!(alignment.nodes[2].node, p[0]);
+        assert_eq!(
+            alignment.nodes[4].node, p[3],
+            "the first part of a split keeps the id"
+        );
+        assert_eq!(alignment.nodes[5].previous, [p[3]]);
+        assert_eq!(alignment.nodes[6].previous, [p[4], p[5]]);
+        assert!(alignment.removed.is_empty());
+        assert_eq!(alignment.document.nodes[1].id, p[2]);
+        assert_eq!(alignment.document.nodes[0].id, revised.nodes[0].id);
+    }
+}
