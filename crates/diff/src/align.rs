@@ -411,7 +411,7 @@ fn whole_text_degree(base: &str, text: &str, now: &str) -> Option<Degree> {
 
 fn insert_degree(text: &str, new_texts: &[Vec<&str>]) -> Option<Degree> {
     let words = words_of(text);
-    if new_texts.iter().any(|t| *t == words) {
+    if new_texts.contains(&words) {
         return Some(Degree::Exactly);
     }
     let mine = words.iter().copied().collect::<HashSet<_>>();
