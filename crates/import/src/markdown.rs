@@ -1,0 +1,1078 @@
+//! Ordinary documents as people write them, in Markdown or plain text: headings, numbered and
+//! lettered paragraphs, bullet lists, definition lists, footnotes, tables and code kept whole.
+//!
+//! The reading, block by block (blocks are separated by blank lines):
+//! - front matter (`---` … `---` on the first lines) is kept aside in [`FrontMatter`];
+//! - a heading (`#`…`######`, or a line underlined with `===`/`---`) opens a
+//!   [`NodeKind::Part`]; deeper headings nest inside it, an equal or shallower one closes it. A
+//!   number in front of the heading text (`Art 93`, `1.1`, `I.`, `§ 5`) goes to `Node::num`. A
+//!   line standing alone that is only `Article 3`, `Art. 12 Scope`, `Chapter II` is a heading too,
+//!   nested under every Markdown heading;
+//! - a block opening with a number or letter (`1.`, `4c.`, `(1)`, `(a)`, `a)`, `iv.`, `A.`,
+//!   `§ 5`) keeps it verbatim in `Node::num`. Numbers of one style continue one sequence: under a
+//!   heading they are paragraphs, under a paragraph or an item they are items (the list that
+//!   paragraph introduces);
+//! - a bullet (`-`, `*`, `+`, `•`) or a definition (`:`) is an item of the paragraph before it;
+//!   indentation nests lists;
+//! - a paragraph without a number closes the lists before it; after a numbered paragraph's list
+//!   it stays inside that paragraph (`sowie …` after the points of Art 73 (1));
+//! - `[^label]: text` is a footnote, a child of the node whose text carries `[^label]`;
+//! - fenced code, tables, quotes and HTML blocks are kept verbatim, line breaks included.
+//!
+//! Text is kept verbatim: inline formatting, links, brackets and footnote markers stay in the
+//! text. The lines of a paragraph are joined with a space (a hard break, a line ending in `\` or
+//! two spaces, keeps its line break). What is dropped is markup only: heading `#`s and setext
+//! underlines, bullet and definition markers, thematic breaks, the `:` after a footnote label,
+//! and the front matter (kept aside).
+
+use crate::ImportError;
+use crate::draft::{Arena, Draft};
+use penholder_core::{Document, IdSource, NodeKind};
+use serde::{Deserialize, Serialize};
+
+/// The front matter of a Markdown file, kept as written and as `key: value` pairs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrontMatter {
+    pub raw: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl FrontMatter {
+    /// The value of a field, the key compared without case.
+    pub fn field(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A document read from Markdown or plain text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MarkdownImport {
+    pub document: Document,
+    pub front_matter: Option<FrontMatter>,
+    /// Whether the text was in the structured form (and so carried its ids).
+    pub structured: bool,
+}
+
+/// Reads an ordinary document. Ids come from `ids`, in document order. The title is the front
+/// matter's `title`, else the first heading, else the first line.
+pub fn import_markdown(text: &str, ids: &mut IdSource) -> Result<MarkdownImport, ImportError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let normalised = text.replace("\r\n", "\n");
+    let lines: Vec<&str> = normalised.split('\n').collect();
+    let (front_matter, start) = front_matter(&lines);
+    let mut reader = Reader {
+        lines: &lines,
+        builder: Builder::new(),
+        first_heading: None,
+        first_line: None,
+    };
+    reader.read(start);
+    let Reader {
+        builder,
+        first_heading,
+        first_line,
+        ..
+    } = reader;
+    if builder.arena.is_empty() {
+        let last = lines
+            .iter()
+            .rposition(|l| !l.trim().is_empty())
+            .map_or(1, |i| i + 1);
+        return Err(ImportError::end(last, "a heading or a paragraph to import"));
+    }
+    let title = front_matter
+        .as_ref()
+        .and_then(|f| f.field("title"))
+        .map(str::to_string)
+        .or(first_heading)
+        .or(first_line)
+        .unwrap_or_default();
+    let drafts = builder.finish();
+    Ok(MarkdownImport {
+        document: Document::new(title, Draft::into_nodes(drafts, ids)),
+        front_matter,
+        structured: false,
+    })
+}
+
+fn front_matter(lines: &[&str]) -> (Option<FrontMatter>, usize) {
+    if lines.first().map(|l| l.trim_end()) != Some("---") {
+        return (None, 0);
+    }
+    let Some(end) = lines
+        .iter()
+        .skip(1)
+        .position(|l| matches!(l.trim_end(), "---" | "..."))
+        .map(|i| i + 1)
+    else {
+        return (None, 0);
+    };
+    let body = &lines[1..end];
+    let fields = body
+        .iter()
+        .filter_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            let key = key.trim();
+            let is_key = !key.is_empty()
+                && !line.starts_with(char::is_whitespace)
+                && key
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+            is_key.then(|| (key.to_string(), unquote(value.trim()).to_string()))
+        })
+        .collect();
+    (
+        Some(FrontMatter {
+            raw: body.join("\n"),
+            fields,
+        }),
+        end + 1,
+    )
+}
+
+fn unquote(value: &str) -> &str {
+    for quote in ['"', '\''] {
+        if let Some(inner) = value
+            .strip_prefix(quote)
+            .and_then(|v| v.strip_suffix(quote))
+        {
+            return inner;
+        }
+    }
+    value
+}
+
+/// The style of a number or bullet: numbers of one style (at one indentation) form one sequence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Style {
+    Bullet(char),
+    Definition,
+    /// `1.` `4c.` (with `.`) or `1)` (with `)`).
+    Digits(char),
+    /// `(1)` `(2a)`.
+    ParenDigits,
+    /// `(a)` `(iv)`.
+    ParenLower,
+    /// `(A)` `(IV)`.
+    ParenUpper,
+    /// `a)` `a.` `iv.`.
+    Lower(char),
+    /// `A.` `IV)`.
+    Upper(char),
+    /// `§ 5`.
+    Section,
+    /// `Article 3`, `Art. 12`, `Chapter II`: a heading when it stands alone.
+    Article,
+}
+
+impl Style {
+    fn is_bullet_like(self) -> bool {
+        matches!(self, Style::Bullet(_) | Style::Definition)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Family {
+    style: Style,
+    indent: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Marker<'a> {
+    style: Style,
+    /// The number as written (`(1)`, `4c.`); empty for bullets and definitions.
+    num: &'a str,
+    rest: &'a str,
+    /// Whether the number is the first of its sequence (`1`, `a`, `i`, `A`, `I`): only those
+    /// interrupt a running paragraph, so that a wrapped line starting with `7.` stays text.
+    first: bool,
+}
+
+const ARTICLE_WORDS: [&str; 12] = [
+    "Article", "Art.", "Art", "Artikel", "Articolo", "Chapter", "Kapitel", "Section", "Annex",
+    "Anhang", "Part", "Title",
+];
+
+fn is_roman(text: &str) -> bool {
+    !text.is_empty()
+        && text.chars().all(|c| {
+            matches!(
+                c.to_ascii_lowercase(),
+                'i' | 'v' | 'x' | 'l' | 'c' | 'd' | 'm'
+            )
+        })
+}
+
+/// Splits `text` after a marker of `len` bytes if whitespace (or nothing) follows it.
+fn after_marker(text: &str, len: usize) -> Option<&str> {
+    let rest = text.get(len..)?;
+    if rest.is_empty() {
+        return Some(rest);
+    }
+    let trimmed = rest.trim_start_matches([' ', '\t']);
+    (trimmed.len() < rest.len()).then_some(trimmed)
+}
+
+/// The leading run of characters satisfying `accept`, as a byte length.
+fn run(text: &str, accept: impl Fn(char) -> bool) -> usize {
+    text.char_indices()
+        .find(|&(_, c)| !accept(c))
+        .map_or(text.len(), |(i, _)| i)
+}
+
+/// Recognises the number or bullet that opens a block (`text` starts at the first non-blank).
+fn marker(text: &str) -> Option<Marker<'_>> {
+    let make = |style, len: usize, first| {
+        after_marker(text, len).map(|rest| Marker {
+            style,
+            num: &text[..len],
+            rest,
+            first,
+        })
+    };
+    let first_char = text.chars().next()?;
+    if matches!(first_char, '-' | '*' | '+' | '•') {
+        let len = first_char.len_utf8();
+        return after_marker(text, len).map(|rest| Marker {
+            style: Style::Bullet(first_char),
+            num: "",
+            rest,
+            first: !rest.is_empty(),
+        });
+    }
+    if first_char == ':' {
+        let rest = after_marker(text, 1)?;
+        return (!rest.is_empty()).then_some(Marker {
+            style: Style::Definition,
+            num: "",
+            rest,
+            first: true,
+        });
+    }
+    if first_char == '§' {
+        let signs = run(text, |c| c == '§');
+        let spaces = run(&text[signs..], |c| c == ' ');
+        let digits = run(&text[signs + spaces..], |c| c.is_ascii_digit());
+        if digits == 0 {
+            return None;
+        }
+        let mut len = signs + spaces + digits;
+        len += run(&text[len..], |c| c.is_ascii_lowercase());
+        if text[len..].starts_with('.') {
+            len += 1;
+        }
+        return make(Style::Section, len, false);
+    }
+    if first_char == '(' {
+        let inner_len = run(&text[1..], |c| c.is_ascii_alphanumeric());
+        let inner = &text[1..1 + inner_len];
+        if !text[1 + inner_len..].starts_with(')') || inner.is_empty() {
+            return None;
+        }
+        let len = inner_len + 2;
+        let digits = run(inner, |c| c.is_ascii_digit());
+        if digits > 0 && digits <= 3 && inner[digits..].chars().all(|c| c.is_ascii_lowercase()) {
+            return make(Style::ParenDigits, len, &inner[..digits] == "1");
+        }
+        if inner.len() <= 4 && inner.chars().all(|c| c.is_ascii_lowercase()) && is_sequence(inner) {
+            return make(Style::ParenLower, len, matches!(inner, "a" | "i"));
+        }
+        if inner.len() <= 6 && inner.chars().all(|c| c.is_ascii_uppercase()) && is_sequence(inner) {
+            return make(Style::ParenUpper, len, matches!(inner, "A" | "I"));
+        }
+        return None;
+    }
+    let digits = run(text, |c| c.is_ascii_digit());
+    if (1..=3).contains(&digits) {
+        let letters = run(&text[digits..], |c| c.is_ascii_lowercase());
+        let end = digits + letters;
+        if letters <= 2
+            && let Some(close @ ('.' | ')')) = text[end..].chars().next()
+        {
+            return make(Style::Digits(close), end + 1, &text[..end] == "1");
+        }
+        return None;
+    }
+    let letters = run(text, |c| c.is_ascii_alphabetic());
+    if (1..=6).contains(&letters) {
+        let word = &text[..letters];
+        if let Some(close @ ('.' | ')')) = text[letters..].chars().next() {
+            if word.chars().all(|c| c.is_ascii_lowercase()) && is_sequence(word) {
+                return make(Style::Lower(close), letters + 1, matches!(word, "a" | "i"));
+            }
+            if word.chars().all(|c| c.is_ascii_uppercase()) && is_sequence(word) {
+                return make(Style::Upper(close), letters + 1, matches!(word, "A" | "I"));
+            }
+        }
+    }
+    article(text)
+}
+
+/// A letter numbering: one letter repeated (`a`, `aa`) or a roman numeral (`iv`).
+fn is_sequence(word: &str) -> bool {
+    let mut chars = word.chars();
+    let first = chars.next();
+    (word.len() <= 3 && chars.all(|c| Some(c) == first)) || is_roman(word)
+}
+
+/// `Article 3`, `Art. 12a`, `Chapter II`, `Annex 1.`.
+fn article(text: &str) -> Option<Marker<'_>> {
+    let word = ARTICLE_WORDS.iter().find(|w| {
+        text.strip_prefix(**w)
+            .is_some_and(|rest| rest.starts_with(' '))
+    })?;
+    let spaces = run(&text[word.len()..], |c| c == ' ');
+    let start = word.len() + spaces;
+    let number = run(&text[start..], |c| c.is_ascii_alphanumeric());
+    let value = &text[start..start + number];
+    let digits = run(value, |c| c.is_ascii_digit());
+    let is_number = (digits > 0 && value[digits..].chars().all(|c| c.is_ascii_lowercase()))
+        || (is_roman(value) && value.chars().all(|c| c.is_ascii_uppercase()));
+    if !is_number {
+        return None;
+    }
+    let mut len = start + number;
+    if text[len..].starts_with('.') {
+        len += 1;
+    }
+    after_marker(text, len).map(|rest| Marker {
+        style: Style::Article,
+        num: &text[..len],
+        rest,
+        first: false,
+    })
+}
+
+/// The number in front of a heading's text: any block marker, or a section number (`1`, `1.1`,
+/// `3.2.1.`) or a roman numeral with a letter (`VIIIa.`).
+fn heading_number(text: &str) -> (Option<&str>, &str) {
+    if let Some(marker) = marker(text)
+        && !marker.style.is_bullet_like()
+    {
+        return (Some(marker.num), marker.rest);
+    }
+    let mut len = 0;
+    loop {
+        let digits = run(&text[len..], |c| c.is_ascii_digit());
+        if digits == 0 {
+            break;
+        }
+        len += digits;
+        if text[len..].starts_with('.') {
+            len += 1;
+        } else {
+            break;
+        }
+    }
+    if len == 0 {
+        let letters = run(text, |c| c.is_ascii_uppercase());
+        let lower = run(&text[letters..], |c| c.is_ascii_lowercase());
+        if letters > 0 && lower <= 1 && is_roman(&text[..letters]) {
+            let end = letters + lower;
+            if text[end..].starts_with('.') {
+                len = end + 1;
+            }
+        }
+    }
+    match (len, after_marker(text, len)) {
+        (1.., Some(rest)) => (Some(&text[..len]), rest),
+        _ => (None, text),
+    }
+}
+
+/// Columns of leading whitespace (a tab to the next multiple of four).
+fn indentation(line: &str) -> usize {
+    let mut columns = 0;
+    for c in line.chars() {
+        match c {
+            ' ' => columns += 1,
+            '\t' => columns += 4 - columns % 4,
+            _ => break,
+        }
+    }
+    columns
+}
+
+/// `line` without up to `columns` columns of leading whitespace.
+fn dedent(line: &str, columns: usize) -> &str {
+    let mut seen = 0;
+    for (i, c) in line.char_indices() {
+        if seen >= columns {
+            return &line[i..];
+        }
+        match c {
+            ' ' => seen += 1,
+            '\t' => seen += 4 - seen % 4,
+            _ => return &line[i..],
+        }
+    }
+    ""
+}
+
+fn is_blank(line: &str) -> bool {
+    line.trim().is_empty()
+}
+
+/// `## Title` → (2, `Title`).
+fn atx_heading(text: &str) -> Option<(usize, &str)> {
+    let hashes = run(text, |c| c == '#');
+    if !(1..=6).contains(&hashes) {
+        return None;
+    }
+    after_marker(text, hashes).map(|rest| (hashes, rest.trim_end()))
+}
+
+/// `---`, `***`, `___`, `- - -`: three or more of one of them, spaces allowed.
+fn is_thematic_break(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut chars = compact.chars();
+    match chars.next() {
+        Some(c @ ('-' | '*' | '_')) => compact.chars().count() >= 3 && chars.all(|d| d == c),
+        _ => false,
+    }
+}
+
+/// The fence (`` ``` `` or `~~~`, three or more) opening a code block.
+fn fence(text: &str) -> Option<&str> {
+    for c in ['`', '~'] {
+        let len = run(text, |d| d == c);
+        if len >= 3 {
+            return Some(&text[..len]);
+        }
+    }
+    None
+}
+
+fn footnote_definition(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix("[^")?;
+    let close = rest.find("]:")?;
+    let label = &rest[..close];
+    if label.is_empty() || label.contains(char::is_whitespace) || label.contains(']') {
+        return None;
+    }
+    Some((label, rest[close + 2..].trim_start()))
+}
+
+fn is_verbatim_start(text: &str) -> bool {
+    text.starts_with('|')
+        || text.starts_with('>')
+        || text.starts_with("<!--")
+        || text
+            .strip_prefix('<')
+            .and_then(|r| r.chars().next())
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!')
+}
+
+struct Reader<'a> {
+    lines: &'a [&'a str],
+    builder: Builder,
+    first_heading: Option<String>,
+    first_line: Option<String>,
+}
+
+impl Reader<'_> {
+    fn read(&mut self, start: usize) {
+        let mut index = start;
+        while index < self.lines.len() {
+            index = self.block(index);
+        }
+    }
+
+    /// Reads the block starting at `index` (skipping blank lines); returns where the next starts.
+    fn block(&mut self, index: usize) -> usize {
+        let line = self.lines[index];
+        if is_blank(line) {
+            return index + 1;
+        }
+        let line_number = index + 1;
+        let indent = indentation(line);
+        let text = line.trim_start();
+        if self.first_line.is_none() {
+            let first: String = text.chars().take(120).collect();
+            self.first_line = Some(first.trim_end().to_string());
+        }
+        if let Some(fence) = fence(text) {
+            return self.fenced(index, indent, fence);
+        }
+        if indent <= 3 {
+            if let Some((level, heading)) = atx_heading(text) {
+                self.heading(level, heading, line_number);
+                return index + 1;
+            }
+            if is_thematic_break(text) {
+                return index + 1;
+            }
+        }
+        if is_verbatim_start(text) {
+            let comment = text.starts_with("<!--");
+            let mut end = index + 1;
+            let mut closed = comment && text.contains("-->");
+            while end < self.lines.len() {
+                if comment {
+                    if closed {
+                        break;
+                    }
+                    closed = self.lines[end].contains("-->");
+                } else if is_blank(self.lines[end]) {
+                    break;
+                } else {
+                    // Quotes and tables take lazy lines, but a list item or a heading after
+                    // them starts a block of its own.
+                    let next = self.lines[end].trim_start();
+                    if !next.starts_with(['>', '|']) && self.interrupts(next, true) {
+                        break;
+                    }
+                }
+                end += 1;
+            }
+            let body: Vec<&str> = self.lines[index..end]
+                .iter()
+                .map(|l| dedent(l, indent))
+                .collect();
+            self.builder
+                .plain(body.join("\n").trim_end().to_string(), indent);
+            return end;
+        }
+        if let Some((label, first)) = footnote_definition(text) {
+            let (joined, next) = self.paragraph(index, first, true);
+            self.builder
+                .footnotes
+                .push((line_number, label.to_string(), joined));
+            return next;
+        }
+        if let Some(marker) = marker(text) {
+            let standalone = self.is_standalone(index);
+            if marker.style == Style::Article {
+                if standalone && is_heading_like(marker.rest) {
+                    self.builder.heading(
+                        ARTICLE_LEVEL,
+                        Some(marker.num.to_string()),
+                        marker.rest.trim_end().to_string(),
+                    );
+                    return index + 1;
+                }
+            } else {
+                let (joined, next) = self.paragraph(index, marker.rest, true);
+                self.builder.numbered(marker, indent, joined);
+                return next;
+            }
+        }
+        let (joined, next) = self.paragraph(index, text, false);
+        if let Some(level) = self.lines.get(next).and_then(|l| setext(l)) {
+            // A setext underline ends the paragraph as a heading.
+            self.heading(level, &joined, line_number);
+            return next + 1;
+        }
+        self.builder.plain(joined, indent);
+        next
+    }
+
+    fn is_standalone(&self, index: usize) -> bool {
+        self.lines.get(index + 1).is_none_or(|l| is_blank(l))
+    }
+
+    fn heading(&mut self, level: usize, text: &str, _line: usize) {
+        let (num, rest) = heading_number(text);
+        if self.first_heading.is_none() {
+            self.first_heading = Some(text.to_string());
+        }
+        self.builder
+            .heading(level, num.map(str::to_string), rest.to_string());
+    }
+
+    fn fenced(&mut self, index: usize, indent: usize, fence: &str) -> usize {
+        let mut end = index + 1;
+        while end < self.lines.len() {
+            let candidate = self.lines[end].trim();
+            end += 1;
+            if candidate.starts_with(fence) && candidate.chars().all(|c| fence.starts_with(c)) {
+                break;
+            }
+        }
+        let body: Vec<&str> = self.lines[index..end]
+            .iter()
+            .map(|l| dedent(l, indent))
+            .collect();
+        self.builder
+            .plain(body.join("\n").trim_end().to_string(), indent);
+        end
+    }
+
+    /// The text of a paragraph whose first line's text is `first`: its lines up to a blank line
+    /// or a line that opens another block, joined. Returns it and the index after it.
+    fn paragraph(&self, index: usize, first: &str, in_list: bool) -> (String, usize) {
+        let mut parts = vec![first];
+        let mut next = index + 1;
+        while let Some(line) = self.lines.get(next) {
+            if is_blank(line) || self.interrupts(line, in_list) {
+                break;
+            }
+            parts.push(line);
+            next += 1;
+        }
+        (join_lines(&parts), next)
+    }
+
+    fn interrupts(&self, line: &str, in_list: bool) -> bool {
+        let text = line.trim_start();
+        if atx_heading(text).is_some()
+            || fence(text).is_some()
+            || is_thematic_break(text)
+            || text.starts_with('>')
+            || footnote_definition(text).is_some()
+        {
+            return true;
+        }
+        if !in_list && setext(line).is_some() {
+            return true;
+        }
+        match marker(text) {
+            Some(marker) if marker.style == Style::Article => false,
+            Some(marker) => in_list || marker.first,
+            None => false,
+        }
+    }
+}
+
+/// A setext underline: `===` (level 1) or `---` (level 2).
+fn setext(line: &str) -> Option<usize> {
+    let text = line.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if text.chars().all(|c| c == '=') {
+        Some(1)
+    } else if text.chars().all(|c| c == '-') {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// Whether the rest of an `Article 3` line reads as a title, not as a sentence.
+fn is_heading_like(rest: &str) -> bool {
+    let rest = rest.trim();
+    rest.chars().count() <= 80 && !rest.ends_with(['.', ';', ':', ','])
+}
+
+/// Joins the lines of a paragraph with spaces, keeping hard breaks (`\` or two spaces at the end
+/// of a line) as line breaks.
+fn join_lines(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        let part = part.trim_start();
+        if i + 1 == parts.len() {
+            out.push_str(part.trim_end());
+        } else if part.ends_with('\\') || part.ends_with("  ") {
+            out.push_str(part);
+            out.push('\n');
+        } else {
+            out.push_str(part.trim_end());
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// Headings made from `Article 3` lines nest under every Markdown heading.
+const ARTICLE_LEVEL: usize = 7;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Root,
+    Part(usize),
+    Paragraph { numbered: bool, section_level: bool },
+    Item { marker_indent: usize },
+}
+
+/// One node of the path from the root to the last node placed.
+#[derive(Debug)]
+struct Open {
+    slot: Option<usize>,
+    role: Role,
+    /// The number styles of this node's children so far, so that `11.` after an interruption
+    /// finds the list of `10.` again.
+    families: Vec<Family>,
+}
+
+struct Builder {
+    arena: Arena,
+    path: Vec<Open>,
+    footnotes: Vec<(usize, String, String)>,
+}
+
+impl Builder {
+    fn new() -> Self {
+        Builder {
+            arena: Arena::default(),
+            path: vec![Open {
+                slot: None,
+                role: Role::Root,
+                families: Vec::new(),
+            }],
+            footnotes: Vec::new(),
+        }
+    }
+
+    fn top(&self) -> &Open {
+        // The root is never popped.
+        &self.path[self.path.len() - 1]
+    }
+
+    fn pop(&mut self) {
+        if self.path.len() > 1 {
+            self.path.pop();
+        }
+    }
+
+    fn attach(&mut self, draft: Draft, role: Role) {
+        let parent = self.top().slot;
+        let slot = self.arena.push(parent, draft);
+        self.path.push(Open {
+            slot: Some(slot),
+            role,
+            families: Vec::new(),
+        });
+    }
+
+    /// Closes the innermost list items whose marker indentation `closes` says end here, with
+    /// the paragraphs inside them.
+    fn close_items(&mut self, closes: impl Fn(usize) -> bool) {
+        let keep = self
+            .path
+            .iter()
+            .rposition(|open| match open.role {
+                Role::Item { marker_indent } => !closes(marker_indent),
+                Role::Paragraph {
+                    section_level: false,
+                    ..
+                } => false,
+                _ => true,
+            })
+            .unwrap_or(0);
+        self.path.truncate(keep + 1);
+    }
+
+    fn heading(&mut self, level: usize, num: Option<String>, text: String) {
+        while !matches!(self.top().role, Role::Root)
+            && !matches!(self.top().role, Role::Part(open) if open < level)
+        {
+            self.pop();
+        }
+        self.attach(
+            Draft::new(NodeKind::Part, text).with_num(num),
+            Role::Part(level),
+        );
+    }
+
+    fn numbered(&mut self, marker: Marker<'_>, indent: usize, text: String) {
+        let family = Family {
+            style: marker.style,
+            indent,
+        };
+        self.close_items(|marker_indent| marker_indent > indent);
+        // The nearest node (within the current heading) whose children already follow this
+        // style continues its sequence; otherwise the style starts a list under the last node.
+        let mut found = None;
+        for (position, open) in self.path.iter().enumerate().rev() {
+            if open.families.contains(&family) {
+                found = Some(position);
+                break;
+            }
+            if matches!(open.role, Role::Root | Role::Part(_)) {
+                break;
+            }
+        }
+        match found {
+            Some(position) => self.path.truncate(position + 1),
+            None => {
+                let last = self.path.len() - 1;
+                self.path[last].families.push(family);
+            }
+        }
+        let under_heading = matches!(self.top().role, Role::Root | Role::Part(_));
+        let num = (!marker.num.is_empty()).then(|| marker.num.to_string());
+        if marker.style.is_bullet_like() || !under_heading {
+            self.attach(
+                Draft::new(NodeKind::Item, text).with_num(num),
+                Role::Item {
+                    marker_indent: indent,
+                },
+            );
+        } else {
+            self.attach(
+                Draft::new(NodeKind::Paragraph, text).with_num(num),
+                Role::Paragraph {
+                    numbered: true,
+                    section_level: true,
+                },
+            );
+        }
+    }
+
+    fn plain(&mut self, text: String, indent: usize) {
+        let draft = Draft::new(NodeKind::Paragraph, text);
+        // Indented text under a list item belongs to that item.
+        if indent > 0 {
+            self.close_items(|marker_indent| marker_indent >= indent);
+            if matches!(self.top().role, Role::Item { .. }) {
+                return self.attach(
+                    draft,
+                    Role::Paragraph {
+                        numbered: false,
+                        section_level: false,
+                    },
+                );
+            }
+        }
+        while !matches!(
+            self.top().role,
+            Role::Root
+                | Role::Part(_)
+                | Role::Paragraph {
+                    section_level: true,
+                    ..
+                }
+        ) {
+            self.pop();
+        }
+        let top = self.top();
+        if let (
+            Role::Paragraph {
+                numbered: true,
+                section_level: true,
+            },
+            Some(slot),
+        ) = (top.role, top.slot)
+            && self.arena.has_children(slot)
+        {
+            // Text after the points of a numbered paragraph still belongs to it.
+            return self.attach(
+                draft,
+                Role::Paragraph {
+                    numbered: false,
+                    section_level: false,
+                },
+            );
+        }
+        if matches!(self.top().role, Role::Paragraph { .. }) {
+            self.pop();
+        }
+        // A paragraph ends the bullet lists of its parent; numbered sequences go on past it.
+        let last = self.path.len() - 1;
+        self.path[last]
+            .families
+            .retain(|family| !family.style.is_bullet_like());
+        self.attach(
+            draft,
+            Role::Paragraph {
+                numbered: false,
+                section_level: true,
+            },
+        );
+    }
+
+    /// The tree, with each footnote under the first node whose text or number carries its
+    /// marker (`[^1]`), or at the end of the document if none does.
+    fn finish(mut self) -> Vec<Draft> {
+        let footnotes = std::mem::take(&mut self.footnotes);
+        for (_, label, text) in footnotes {
+            let marker = format!("[^{label}]");
+            let carrier = self
+                .arena
+                .drafts()
+                .find(|(_, d)| d.kind != NodeKind::Footnote && d.text.contains(&marker))
+                .map(|(index, _)| index);
+            self.arena.push(
+                carrier,
+                Draft::new(NodeKind::Footnote, text).with_num(Some(marker)),
+            );
+        }
+        self.arena.into_drafts()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use penholder_core::{Document, Node, References};
+
+    fn import(text: &str) -> Document {
+        import_markdown(text, &mut IdSource::new(1, 0))
+            .unwrap()
+            .document
+    }
+
+    /// The tree as one line per node: depth, kind, number, text.
+    fn outline(document: &Document) -> String {
+        fn go(nodes: &[Node], depth: usize, out: &mut String) {
+            for node in nodes {
+                let num = node
+                    .num
+                    .as_deref()
+                    .map(|n| format!("[{n}] "))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "{}{} {}{}\n",
+                    "  ".repeat(depth),
+                    node.kind,
+                    num,
+                    node.text
+                ));
+                go(&node.children, depth + 1, out);
+            }
+        }
+        let mut out = String::new();
+        go(&document.nodes, 0, &mut out);
+        out
+    }
+
+    fn check(text: &str, expected: &str) {
+        assert_eq!(outline(&import(text)), expected, "\n{text}");
+    }
+
+    #[test]
+    fn headings_nest_by_level_and_keep_their_numbers() {
+        check(
+            "# Grundgesetz\n\n## I. - Die Grundrechte\n\n### Art 1\n\n(1) Die Würde.\n\n### Art 2\n\n## II. Der Bund\n",
+            "part Grundgesetz\n  part [I.] - Die Grundrechte\n    part [Art 1] \n      paragraph [(1)] Die Würde.\n    part [Art 2] \n  part [II.] Der Bund\n",
+        );
+        check(
+            "# 1 Introduction\n\n## 1.1 IPR Policy\n\nText.\n\nTitle\n=====\n\nSub\n---\n",
+            "part [1] Introduction\n  part [1.1] IPR Policy\n    paragraph Text.\npart Title\n  part Sub\n",
+        );
+    }
+
+    #[test]
+    fn numbered_points_are_items_of_their_paragraph_and_continue_after_text() {
+        check(
+            "(1) Der Bund hat:\n\n1.  die a;\n\n9a. die b;\n\n10. die c\n\n    a)  in x,\n\n    b)  in y\n\nsowie z;\n\n11. die d.\n\n(2) Weiter.\n",
+            "paragraph [(1)] Der Bund hat:\n  item [1.] die a;\n  item [9a.] die b;\n  item [10.] die c\n    item [a)] in x,\n    item [b)] in y\n  paragraph sowie z;\n  item [11.] die d.\nparagraph [(2)] Weiter.\n",
+        );
+    }
+
+    #[test]
+    fn bullets_belong_to_the_paragraph_before_them() {
+        check(
+            "Adopt the priorities:\n\n- **Priority 1:** Prevent;\n- **Priority 2:** Strengthen\n  wrapped.\n\nThe oath:\n\n*   \"I swear\n    so help me.\"\n\nAfter the oath.\n",
+            "paragraph Adopt the priorities:\n  item **Priority 1:** Prevent;\n  item **Priority 2:** Strengthen wrapped.\nparagraph The oath:\n  item \"I swear so help me.\"\nparagraph After the oath.\n",
+        );
+        check(
+            "Intro:\n\n* a\n  * a1\n    * a11\n  * a2\n* b\n",
+            "paragraph Intro:\n  item a\n    item a1\n      item a11\n    item a2\n  item b\n",
+        );
+    }
+
+    #[test]
+    fn articles_standing_alone_are_headings() {
+        check(
+            "# Treaty\n\nArticle 1\n\nThe parties agree.\n\nArt. 2 Scope\n\n§ 3 Text of section three.\n\nArticle 4 of the Charter applies.\n",
+            "part Treaty\n  part [Article 1] \n    paragraph The parties agree.\n  part [Art. 2] Scope\n    paragraph [§ 3] Text of section three.\n    paragraph Article 4 of the Charter applies.\n",
+        );
+    }
+
+    #[test]
+    fn footnotes_go_under_the_node_carrying_their_marker() {
+        let document = import(
+            "Text with a note[^1] and another[^n].\n\n- item[^n2]\n\n[^1]: The note.\n[^n]: Second\n  line.\n\n[^n2]: On the item.\n\n[^x]: Unreferenced.\n",
+        );
+        assert_eq!(
+            outline(&document),
+            "paragraph Text with a note[^1] and another[^n].\n  footnote [[^1]] The note.\n  footnote [[^n]] Second line.\n  item item[^n2]\n    footnote [[^n2]] On the item.\nfootnote [[^x]] Unreferenced.\n"
+        );
+        let refs = References::of(&document);
+        let names: Vec<&str> = refs.in_order().iter().map(|(_, r)| r.as_str()).collect();
+        assert_eq!(names, ["P1", "FN1", "FN2", "P1.a", "FN3", "FN4"]);
+    }
+
+    #[test]
+    fn verbatim_blocks_keep_their_lines() {
+        check(
+            "Code:\n\n```\n  - not a bullet\n\n# not a heading\n```\n\n| a | b |\n| - | - |\n\n> quoted\nlazy\n\n<!-- comment\n\nstill -->\n",
+            "paragraph Code:\nparagraph ```\n  - not a bullet\n\n# not a heading\n```\nparagraph | a | b |\n| - | - |\nparagraph > quoted\nlazy\nparagraph <!-- comment\n\nstill -->\n",
+        );
+    }
+
+    #[test]
+    fn a_quote_inside_a_list_item_ends_at_the_next_item() {
+        check(
+            "Must exist:\n  * `notes`\n    > Reasoning: why.\n  * `references`\n    > Refer\nlazily.\n* The value.\n",
+            "paragraph Must exist:\n  item `notes`\n    paragraph > Reasoning: why.\n  item `references`\n    paragraph > Refer\nlazily.\n  item The value.\n",
+        );
+    }
+
+    #[test]
+    fn front_matter_is_kept_aside_and_names_the_document() {
+        let imported = import_markdown(
+            "---\nTitle: Grundgesetz\nslug: gg\n---\n\nText [bracketed alternative / other].\n",
+            &mut IdSource::new(1, 0),
+        )
+        .unwrap();
+        assert_eq!(imported.document.title, "Grundgesetz");
+        let front = imported.front_matter.unwrap();
+        assert_eq!(front.field("slug"), Some("gg"));
+        assert_eq!(
+            imported.document.nodes[0].text,
+            "Text [bracketed alternative / other]."
+        );
+    }
+
+    #[test]
+    fn wrapped_lines_join_and_hard_breaks_stay() {
+        check(
+            "one\n   two\nthree  \nfour \\\nfive\n",
+            "paragraph one two three  \nfour \\\nfive\n",
+        );
+        check(
+            "In the year\n7. January counts as text, as does\n(b) here.\n\nBut\n1. starts a list\n",
+            "paragraph In the year 7. January counts as text, as does (b) here.\nparagraph But\n  item [1.] starts a list\n",
+        );
+    }
+
+    #[test]
+    fn plain_text_action_plans_read_as_lists() {
+        check(
+            "Priority Goal 1\n\nPrevent things\n\n1. Do a;\n2. Do b.\n",
+            "paragraph Priority Goal 1\nparagraph Prevent things\n  item [1.] Do a;\n  item [2.] Do b.\n",
+        );
+    }
+
+    #[test]
+    fn empty_input_is_an_error_naming_what_was_expected() {
+        let error = import_markdown("\n \n", &mut IdSource::new(1, 0)).unwrap_err();
+        assert!(error.to_string().contains("a heading or a paragraph"));
+        assert!(import_markdown("---\na: b\n---\n", &mut IdSource::new(1, 0)).is_err());
+    }
+
+    #[test]
+    fn markers() {
+        let num = |t| marker(t).map(|m| (m.num, m.rest));
+        assert_eq!(num("(1) Die"), Some(("(1)", "Die")));
+        assert_eq!(num("4c. über"), Some(("4c.", "über")));
+        assert_eq!(num("aa) x"), Some(("aa)", "x")));
+        assert_eq!(num("(iv) x"), Some(("(iv)", "x")));
+        assert_eq!(num("§ 5 x"), Some(("§ 5", "x")));
+        assert_eq!(num("IV. x"), Some(("IV.", "x")));
+        assert_eq!(num("- x"), Some(("", "x")));
+        assert_eq!(num("31\\. Dezember"), None);
+        assert_eq!(num("9), das"), None);
+        assert_eq!(num("etc. and"), None);
+        assert_eq!(num("2023. It"), None);
+        assert_eq!(num("(weggefallen)"), None);
+        assert_eq!(num("*emphasis*"), None);
+        assert_eq!(heading_number("1.1 IPR"), (Some("1.1"), "IPR"));
+        assert_eq!(heading_number("Art 93"), (Some("Art 93"), ""));
+        assert_eq!(
+            heading_number("VIIIa. - Gemeinschaft"),
+            (Some("VIIIa."), "- Gemeinschaft")
+        );
+        assert_eq!(
+            heading_number("2023 in review"),
+            (Some("2023"), "in review")
+        );
+        assert_eq!(heading_number("Notices"), (None, "Notices"));
+    }
+}

@@ -1,0 +1,210 @@
+//! Real documents as people wrote them (the German Basic Law in three versions, the OASIS CSAF
+//! standard before and after public review): each imports without losing a word.
+//!
+//! The source side drops only the markup the importer documents as markup (see
+//! `docs/markdown-format.md`, "Ordinary documents"): front matter, heading `#`s, setext
+//! underlines and thematic breaks, bullet and definition markers, the `:` after a footnote label.
+
+mod common;
+
+use common::{shared, tree_words, words};
+use penholder_core::{IdSource, NodeKind};
+use penholder_import::{export_structured, import_markdown, import_structured};
+
+const TEXTS: [&str; 5] = [
+    "realtexts/de-grundgesetz-versions/01_GG_before_Art93_amendment_2012-07.md",
+    "realtexts/de-grundgesetz-versions/02_GG_after_Art93_amendment_2012-08-06.md",
+    "realtexts/de-grundgesetz-versions/03_GG_update_2018-11-08.md",
+    "realtexts/oasis-csaf-comment-resolution/01_csaf-v2.0_CSD01_2021-08-05.md",
+    "realtexts/oasis-csaf-comment-resolution/02_csaf-v2.0_CS01_2021-10-27.md",
+];
+
+/// The words of a Markdown source without its markup.
+fn source_words(source: &str) -> Vec<String> {
+    let source = source.replace("\r\n", "\n");
+    let mut lines: Vec<&str> = source.split('\n').collect();
+    let front_matter_end = (lines.first() == Some(&"---"))
+        .then(|| {
+            lines
+                .iter()
+                .skip(1)
+                .position(|l| matches!(*l, "---" | "..."))
+        })
+        .flatten();
+    if let Some(end) = front_matter_end {
+        lines.drain(..end + 2);
+    }
+    let mut out = Vec::new();
+    let mut fence: Option<String> = None;
+    for line in lines {
+        let text = line.trim();
+        if let Some(open) = &fence {
+            if text.starts_with(open.as_str()) && text.chars().all(|c| open.starts_with(c)) {
+                fence = None;
+            }
+            out.extend(words(line));
+            continue;
+        }
+        let ticks = text.len() - text.trim_start_matches(['`']).len();
+        let tildes = text.len() - text.trim_start_matches(['~']).len();
+        if ticks >= 3 || tildes >= 3 {
+            fence = Some(text[..ticks.max(tildes)].to_string());
+            out.extend(words(line));
+            continue;
+        }
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let is_rule = !compact.is_empty()
+            && (compact.chars().all(|c| c == '=')
+                || compact.chars().all(|c| c == '-')
+                || (compact.len() >= 3 && compact.chars().all(|c| c == '*'))
+                || (compact.len() >= 3 && compact.chars().all(|c| c == '_')));
+        if is_rule {
+            continue;
+        }
+        let mut text = text;
+        let hashes = text.len() - text.trim_start_matches('#').len();
+        if (1..=6).contains(&hashes) && text[hashes..].starts_with([' ', '\t']) {
+            text = &text[hashes..];
+        }
+        for marker in ["- ", "* ", "+ ", "• ", ": "] {
+            if let Some(rest) = text.strip_prefix(marker) {
+                text = rest;
+                break;
+            }
+        }
+        out.extend(words(text));
+    }
+    out
+}
+
+fn first_difference(left: &[String], right: &[String]) -> String {
+    let at = left
+        .iter()
+        .zip(right)
+        .position(|(a, b)| a != b)
+        .unwrap_or(left.len().min(right.len()));
+    let around = |side: &[String]| side[at.saturating_sub(8)..(at + 8).min(side.len())].join(" ");
+    format!(
+        "first difference at word {at}:\n  tree:   {}\n  source: {}",
+        around(left),
+        around(right)
+    )
+}
+
+#[test]
+fn every_real_text_imports_without_losing_a_word() {
+    for path in TEXTS {
+        let source = shared(path);
+        let imported = import_markdown(&source, &mut IdSource::new(1, 0))
+            .unwrap_or_else(|error| panic!("{path}: {error}"));
+        let (tree, footnotes) = tree_words(&imported.document);
+        assert!(footnotes.is_empty(), "{path} has no footnotes");
+        let expected = source_words(&source);
+        assert!(
+            tree == expected,
+            "{path}: {} words in the tree, {} in the source; {}",
+            tree.len(),
+            expected.len(),
+            first_difference(&tree, &expected)
+        );
+    }
+}
+
+#[test]
+fn every_real_text_survives_the_structured_form() {
+    for path in TEXTS {
+        let imported = import_markdown(&shared(path), &mut IdSource::new(1, 0)).unwrap();
+        let text = export_structured(&imported.document);
+        let back = import_structured(&text, &mut IdSource::new(9, 9)).unwrap();
+        assert!(back == imported.document, "{path}");
+    }
+}
+
+#[test]
+fn the_basic_law_reads_as_articles_paragraphs_and_points() {
+    let imported = import_markdown(&shared(TEXTS[1]), &mut IdSource::new(1, 0)).unwrap();
+    let document = &imported.document;
+    assert_eq!(
+        document.title,
+        "Grundgesetz für die Bundesrepublik Deutschland"
+    );
+    assert_eq!(
+        imported
+            .front_matter
+            .as_ref()
+            .and_then(|f| f.field("jurabk")),
+        Some("GG")
+    );
+    let article = |num: &str| {
+        document
+            .walk()
+            .into_iter()
+            .find(|v| v.node.kind == NodeKind::Part && v.node.num.as_deref() == Some(num))
+            .unwrap_or_else(|| panic!("no {num}"))
+            .node
+    };
+    // Art 1: three numbered paragraphs.
+    let nums: Vec<_> = article("Art 1")
+        .children
+        .iter()
+        .map(|c| c.num.as_deref())
+        .collect();
+    assert_eq!(nums, [Some("(1)"), Some("(2)"), Some("(3)")]);
+    // Art 93 (1): the points 1. … 5., with 4c. added by the 2012 amendment.
+    let art93 = article("Art 93");
+    let points: Vec<_> = art93.children[0]
+        .children
+        .iter()
+        .filter_map(|c| c.num.as_deref())
+        .collect();
+    assert_eq!(
+        points,
+        ["1.", "2.", "2a.", "3.", "4.", "4a.", "4b.", "4c.", "5."]
+    );
+    assert!(
+        art93.children[0]
+            .children
+            .iter()
+            .all(|c| c.kind == NodeKind::Item)
+    );
+    // Art 73 (1) 10.: the lettered points under it, and `sowie …` after them inside (1).
+    let art73 = article("Art 73");
+    let first = &art73.children[0];
+    let ten = first
+        .children
+        .iter()
+        .find(|c| c.num.as_deref() == Some("10."))
+        .unwrap();
+    let letters: Vec<_> = ten
+        .children
+        .iter()
+        .filter_map(|c| c.num.as_deref())
+        .collect();
+    assert_eq!(letters, ["a)", "b)", "c)"]);
+    assert!(
+        first
+            .children
+            .iter()
+            .any(|c| c.num.is_none() && c.text.starts_with("sowie"))
+    );
+}
+
+#[test]
+fn the_basic_law_amendment_of_2012_is_one_new_point() {
+    let before = import_markdown(&shared(TEXTS[0]), &mut IdSource::new(1, 0)).unwrap();
+    let after = import_markdown(&shared(TEXTS[1]), &mut IdSource::new(1, 0)).unwrap();
+    let texts = |d: &penholder_core::Document| -> Vec<(Option<String>, String)> {
+        d.walk()
+            .iter()
+            .map(|v| (v.node.num.clone(), v.node.text.clone()))
+            .collect()
+    };
+    let (old, new) = (texts(&before.document), texts(&after.document));
+    assert_eq!(new.len(), old.len() + 1);
+    let added: Vec<_> = new.iter().filter(|n| !old.contains(n)).collect();
+    let removed: Vec<_> = old.iter().filter(|o| !new.contains(o)).collect();
+    // The new point 4c. and the changed "Zuletzt geändert durch" definition.
+    assert_eq!(added.len(), 2, "{added:?}");
+    assert_eq!(removed.len(), 1, "{removed:?}");
+    assert!(added.iter().any(|(num, _)| num.as_deref() == Some("4c.")));
+}
