@@ -513,7 +513,8 @@ struct Distinct {
     /// Index of the first supporting amendment and of its hunk, for the text shown.
     amend: usize,
     hunk: usize,
-    supporters: Vec<usize>,
+    /// Every (amendment, its hunk index) proposing exactly this hunk.
+    supporters: Vec<(usize, usize)>,
 }
 
 /// The word-level changes of all amendments of one node, and its merged text.
@@ -562,15 +563,15 @@ fn word_changes(
             && span(&(last.amend, last.hunk)) == span(&(amend, hunk))
             && replacement(last.amend, last.hunk) == replacement(amend, hunk)
         {
-            if last.supporters.last() != Some(&amend) {
-                last.supporters.push(amend);
+            if last.supporters.last().map(|s| s.0) != Some(amend) {
+                last.supporters.push((amend, hunk));
             }
             continue;
         }
         distinct.push(Distinct {
             amend,
             hunk,
-            supporters: vec![amend],
+            supporters: vec![(amend, hunk)],
         });
     }
 
@@ -616,7 +617,7 @@ fn word_changes(
                 supporters: only
                     .supporters
                     .iter()
-                    .map(|&a| amends[a].support())
+                    .map(|&(a, _)| amends[a].support())
                     .collect(),
             });
         } else {
@@ -633,8 +634,8 @@ fn word_changes(
                 .unwrap_or(0);
             let mut per_amend: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
             for d in members {
-                for &amend in &d.supporters {
-                    per_amend.entry(amend).or_default().push(d.hunk);
+                for &(amend, hunk) in &d.supporters {
+                    per_amend.entry(amend).or_default().push(hunk);
                 }
             }
             let mut by_key: HashMap<Vec<u32>, usize> = HashMap::new();

@@ -7,6 +7,8 @@
 //!   change: in place of its base span; for a node-level change: as the node's text; for a new
 //!   node: as its text); `reject` and `defer` keep the base; a change without a decision keeps
 //!   the base unless it is uncontested and [`ConsolidateOptions::accept_uncontested`] is set.
+//!   The chair's wording of an insertion of words gets the spacing the proposals had (` swiftly`
+//!   for `swiftly` where the proposals inserted ` urgently`).
 //! - Accepting a node-level alternative (deleting the node, or one full amended text) and also
 //!   explicitly accepting a word-level change of the same node contradict each other: that is an
 //!   error naming both. Word-level changes applied only by `accept_uncontested` give way to the
@@ -95,7 +97,7 @@ pub fn consolidate(
             }
             Some(Ruling::Reword { text }) => Outcome::Apply {
                 alternative: None,
-                text: Some(text.clone()),
+                text: Some(fit_spacing(text, change)),
                 kind: change.alternatives.first().and_then(|a| a.kind),
                 origin: Origin::Chair {
                     round: options.round.clone(),
@@ -328,6 +330,39 @@ struct Effect<'c> {
     origin: Origin,
     /// Decided by the chair (not only by `accept_uncontested`).
     explicit: bool,
+}
+
+/// The chair's wording for a word-level change, spaced as the proposals and the base span were:
+/// when every one of them that is not blank starts (ends) with whitespace and the wording does
+/// not, it gets the first one's, so that rewording the insertion ` urgently` as `swiftly` (or
+/// the deletion ` will` as `we`) does not glue the wording to the word before.
+fn fit_spacing(text: &str, change: &Change) -> String {
+    if !matches!(change.scope, Scope::Words { .. }) || text.trim().is_empty() {
+        return text.to_string();
+    }
+    let texts: Vec<&str> = change
+        .alternatives
+        .iter()
+        .filter_map(|a| a.text.as_deref())
+        .chain([change.base_text.as_str()])
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    let Some(first) = texts.first() else {
+        return text.to_string();
+    };
+    let lead = &first[..first.len() - first.trim_start().len()];
+    let trail = &first[first.trim_end().len()..];
+    let all_lead = texts.iter().all(|t| t.starts_with(char::is_whitespace));
+    let all_trail = texts.iter().all(|t| t.ends_with(char::is_whitespace));
+    let mut out = String::with_capacity(text.len() + 2);
+    if all_lead && !text.starts_with(char::is_whitespace) {
+        out.push_str(lead);
+    }
+    out.push_str(text);
+    if all_trail && !text.ends_with(char::is_whitespace) {
+        out.push_str(trail);
+    }
+    out
 }
 
 fn accepted(round: &str, alternative: &Alternative) -> Origin {
