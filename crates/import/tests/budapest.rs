@@ -242,6 +242,13 @@ fn the_committed_fixtures_equal_a_fresh_import() {
 }
 
 #[test]
+fn the_committed_note_metadata_equals_a_fresh_import() {
+    let json = repository_file("fixtures/budapest/note.json");
+    let committed: penholder_import::NoteMetadata = serde_json::from_str(&json).unwrap();
+    assert_eq!(committed, note().metadata);
+}
+
+#[test]
 fn ids_are_version_7_distinct_and_in_document_order() {
     let note = note();
     let mut all = Vec::new();
