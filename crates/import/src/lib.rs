@@ -26,6 +26,12 @@ pub use structured::{export as export_structured, import as import_structured};
 
 use penholder_core::{Document, IdSource};
 
+/// How deep a document nests at most (a top-level node is at depth 0). Deeper nesting is an
+/// error in the structured form; in ordinary documents, whose indentation can be anything, the
+/// deeper nodes become siblings at the deepest level. The bound keeps every recursive walk over
+/// a tree (here, in core, in renderers) far from the end of the stack, whatever the input.
+pub const MAX_DEPTH: usize = 32;
+
 /// The JSON form of a document (the serde form of [`Document`]), pretty-printed, newline-ended.
 pub fn to_json(document: &Document) -> String {
     let mut text = serde_json::to_string_pretty(document).unwrap_or_default();

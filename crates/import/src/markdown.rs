@@ -111,6 +111,26 @@ fn front_matter(lines: &[&str]) -> (Option<FrontMatter>, usize) {
         return (None, 0);
     };
     let body = &lines[1..end];
+    // Only YAML-like lines make front matter; anything else between two `---` lines is text
+    // between thematic breaks.
+    let is_key_line = |line: &&str| {
+        line.split_once(':').is_some_and(|(key, rest)| {
+            !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+                && (rest.is_empty() || rest.starts_with([' ', '\t']))
+        })
+    };
+    let yaml_like = body.iter().all(|line| {
+        line.trim().is_empty()
+            || line.starts_with([' ', '\t', '#'])
+            || line.starts_with("- ")
+            || is_key_line(line)
+    });
+    if !yaml_like || !body.iter().any(is_key_line) {
+        return (None, 0);
+    }
     let fields = body
         .iter()
         .filter_map(|line| {
@@ -729,6 +749,10 @@ impl Builder {
     }
 
     fn attach(&mut self, draft: Draft, role: Role) {
+        // The root is path[0], so the new node's depth is the path's length minus one.
+        while self.path.len() > crate::MAX_DEPTH {
+            self.pop();
+        }
         let parent = self.top().slot;
         let slot = self.arena.push(parent, draft);
         self.path.push(Open {
@@ -1021,6 +1045,12 @@ mod tests {
     }
 
     #[test]
+    fn text_between_two_rules_is_not_front_matter() {
+        check("---\n\nText.\n\n---\n", "paragraph Text.\n");
+        check("---\na: b\n---\nText.\n", "paragraph Text.\n");
+    }
+
+    #[test]
     fn wrapped_lines_join_and_hard_breaks_stay() {
         check(
             "one\n   two\nthree  \nfour \\\nfive\n",
@@ -1038,6 +1068,17 @@ mod tests {
             "Priority Goal 1\n\nPrevent things\n\n1. Do a;\n2. Do b.\n",
             "paragraph Priority Goal 1\nparagraph Prevent things\n  item [1.] Do a;\n  item [2.] Do b.\n",
         );
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_bound_is_flattened_not_lost() {
+        let text: String = (0..200)
+            .map(|depth| format!("{}- item {depth}\n", " ".repeat(2 * depth)))
+            .collect();
+        let document = import(&text);
+        let deepest = document.walk().iter().map(|v| v.depth).max();
+        assert_eq!(deepest, Some(crate::MAX_DEPTH - 1));
+        assert_eq!(document.node_count(), 200);
     }
 
     #[test]

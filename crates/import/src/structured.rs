@@ -496,6 +496,13 @@ pub fn import(text: &str, ids: &mut IdSource) -> Result<Document, ImportError> {
                 lines[line_number - 1],
             ));
         };
+        if marker.level >= crate::MAX_DEPTH {
+            return Err(ImportError::unexpected(
+                line_number,
+                format!("a level below {}", crate::MAX_DEPTH),
+                &format!("level={}", marker.level),
+            ));
+        }
         if marker.level > path.len() {
             return Err(ImportError::unexpected(
                 line_number,
