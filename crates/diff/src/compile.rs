@@ -779,12 +779,19 @@ fn ceil_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
+/// Bidi embedding/override/isolate controls and zero-width characters.
+pub(crate) fn is_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}' | '\u{FEFF}'
+    )
+}
+
 /// The characters that can hide or reorder text, each once, as `U+XXXX`.
 pub(crate) fn hidden_characters(text: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     for c in text.chars() {
-        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}' | '\u{FEFF}')
-        {
+        if is_hidden(c) {
             let name = format!("U+{:04X}", c as u32);
             if !found.contains(&name) {
                 found.push(name);

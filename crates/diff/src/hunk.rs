@@ -175,14 +175,31 @@ impl<'a> Tokens<'a> {
         let mut words = Vec::with_capacity(tokens.len() / 2 + 1);
         let mut keys = Vec::with_capacity(tokens.len() / 2 + 1);
         let mut at = 0;
-        for (index, token) in tokens.iter().enumerate() {
-            starts.push(at);
-            at += token.len();
-            // ASCII space runs are by far the most common whitespace token.
-            let blank = token.as_bytes()[0] == b' ' || is_whitespace_token(token);
-            if !blank {
-                words.push(index as u32);
-                keys.push(interner.intern(token));
+        let mut index = 0u32;
+        for token in tokens {
+            // UAX #29 glues format characters (U+202E, U+200D…) to the space before them
+            // (WB4); for comparison the space stays a space and the rest is a word.
+            let mut pieces = [token, ""];
+            if !token.starts_with(' ') || token.len() > 1 {
+                let split = token
+                    .char_indices()
+                    .find(|(_, c)| !c.is_whitespace())
+                    .map(|(i, _)| i);
+                if let Some(split) = split.filter(|&i| i > 0) {
+                    pieces = [&token[..split], &token[split..]];
+                }
+            }
+            for piece in pieces.into_iter().filter(|p| !p.is_empty()) {
+                starts.push(at);
+                at += piece.len();
+                // ASCII space runs are by far the most common whitespace token.
+                let blank = piece.as_bytes()[0] == b' ' && piece.bytes().all(|b| b == b' ')
+                    || is_whitespace_token(piece);
+                if !blank {
+                    words.push(index);
+                    keys.push(interner.intern(piece));
+                }
+                index += 1;
             }
         }
         starts.push(at);

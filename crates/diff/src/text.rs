@@ -2,9 +2,12 @@
 //!
 //! One block per node that has feedback, or every node with [`TextOptions::all_nodes`]:
 //! - the node's reference, then its text with every change at its place: a contested change as
-//!   `[should (AT, HU) / must (FR)]`, its alternatives separated by ` / `, each followed by the
-//!   codes of the delegations that proposed it; an uncontested change as `{should (AT, HU)}`
-//!   (already in the merged text); a proposal to delete words as `<delete "very">`;
+//!   `[shall → should (AT, HU) / must (FR)]`, its alternatives separated by ` / `, each followed
+//!   by the codes of the delegations that proposed it; an uncontested change in braces
+//!   (already in the merged text); the base words a change replaces come first, with an arrow
+//!   (`{shall → should (HU)}`), an insertion of words is marked `+` (`{+ fully (AT)}`), a
+//!   deletion of words reads `{very → <delete> (HU)}`; characters that can hide text (bidi
+//!   controls, zero-width characters) are shown as `⟨U+202E⟩`;
 //! - a node-level change on its own line: `OP2 [<delete paragraph> (UK) / "…" (HU)]`;
 //! - new nodes proposed after (before) the node on lines of their own, numbered the UN way:
 //!   `OP2 bis`, `OP2 ter`… (`OP1 pre` for a node before the first one);
@@ -32,7 +35,12 @@ pub fn compilation_text(compilation: &Compilation, options: TextOptions) -> Stri
         compilation.contested_count()
     );
     for comment in &compilation.general_comments {
-        let _ = writeln!(out, "  - {}: {}", comment.delegation, comment.text);
+        let _ = writeln!(
+            out,
+            "  - {}: {}",
+            comment.delegation,
+            visible(&comment.text)
+        );
     }
     for flag in &compilation.general_flags {
         write_flag(&mut out, flag);
@@ -87,7 +95,12 @@ pub fn compilation_text(compilation: &Compilation, options: TextOptions) -> Stri
             }
         }
         for comment in &node.comments {
-            let _ = writeln!(out, "{indent}  - {}: {}", comment.delegation, comment.text);
+            let _ = writeln!(
+                out,
+                "{indent}  - {}: {}",
+                comment.delegation,
+                visible(&comment.text)
+            );
         }
         for flag in &node.flags {
             out.push_str(&indent);
@@ -123,27 +136,54 @@ fn inline_text(base: &str, changes: &[Change]) -> String {
         let (Some(kept), true) = (base.get(at..start_byte), end_byte >= start_byte) else {
             continue;
         };
-        out.push_str(kept);
+        out.push_str(&visible(kept));
         out.push_str(&bracket(change, false));
         at = end_byte;
     }
-    out.push_str(base.get(at..).unwrap_or_default());
+    out.push_str(&visible(base.get(at..).unwrap_or_default()));
     out
 }
 
-/// `[a (X) / b (Y)]` for a contested change, `{a (X)}` for an uncontested one.
+/// `[base → a (X) / b (Y)]` for a contested change, `{base → a (X)}` for an uncontested one,
+/// `[+ a (X) / b (Y)]` for insertions of words; spacing shared by every text stays outside.
 fn bracket(change: &Change, quote: bool) -> String {
+    let words = matches!(change.scope, Scope::Words { .. });
+    let texts: Vec<&str> = change
+        .alternatives
+        .iter()
+        .filter_map(|a| a.text.as_deref())
+        .chain(words.then_some(change.base_text.as_str()))
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    let lead = if words && texts.iter().all(|t| t.starts_with(char::is_whitespace)) {
+        texts
+            .first()
+            .map(|t| &t[..t.len() - t.trim_start().len()])
+            .unwrap_or_default()
+    } else {
+        ""
+    };
+    let trail = if words && texts.iter().all(|t| t.ends_with(char::is_whitespace)) {
+        texts
+            .first()
+            .map(|t| &t[t.trim_end().len()..])
+            .unwrap_or_default()
+    } else {
+        ""
+    };
+    let trim = |text: &str| -> String {
+        let text = text.strip_prefix(lead).unwrap_or(text);
+        visible(text.strip_suffix(trail).unwrap_or(text))
+    };
     let alternatives: Vec<String> = change
         .alternatives
         .iter()
         .map(|alternative| {
-            let text = match (&alternative.text, &change.scope) {
-                (None, _) => "<delete paragraph>".to_string(),
-                (Some(text), Scope::Words { .. }) if text.trim().is_empty() => {
-                    format!("<delete {:?}>", change.base_text.trim())
-                }
-                (Some(text), _) if quote => format!("{text:?}"),
-                (Some(text), _) => text.clone(),
+            let text = match &alternative.text {
+                None => "<delete paragraph>".to_string(),
+                Some(text) if words && text.trim().is_empty() => "<delete>".to_string(),
+                Some(text) if quote => format!("\"{}\"", visible(text)),
+                Some(text) => trim(text),
             };
             format!("{text} ({})", alternative.delegations().join(", "))
         })
@@ -153,7 +193,30 @@ fn bracket(change: &Change, quote: bool) -> String {
     } else {
         ('{', '}')
     };
-    format!("{open}{}{close}", alternatives.join(" / "))
+    let base = if !words {
+        String::new()
+    } else if change.base_text.trim().is_empty() {
+        "+ ".to_string()
+    } else {
+        format!("{} → ", trim(&change.base_text))
+    };
+    format!(
+        "{lead}{open}{base}{}{close}{trail}",
+        alternatives.join(" / ")
+    )
+}
+
+/// The text with characters that hide or reorder text shown as `⟨U+202E⟩`.
+fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if crate::compile::is_hidden(c) {
+            out.push_str(&format!("⟨U+{:04X}⟩", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `bis`, `ter`, `quater`… for the 2nd, 3rd, 4th… node at one place.

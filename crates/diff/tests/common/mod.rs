@@ -49,3 +49,189 @@ pub fn insert_after(node: NodeId, text: &str) -> Item {
         justification: None,
     }
 }
+
+/// One merge case of `fixtures/merge/<name>/case.json`: a base text of labelled paragraphs and
+/// the submissions of a round, items naming paragraphs by label.
+pub struct MergeCase {
+    pub name: String,
+    pub version: Version,
+    pub submissions: Vec<Submission>,
+}
+
+#[derive(serde::Deserialize)]
+struct CaseFile {
+    title: String,
+    base: Vec<BaseParagraph>,
+    submissions: Vec<CaseSubmission>,
+}
+
+#[derive(serde::Deserialize)]
+struct BaseParagraph {
+    label: String,
+    /// The label of the paragraph this one stands under (a goal's actions).
+    #[serde(default)]
+    parent: Option<String>,
+    kind: String,
+    text: String,
+}
+
+#[derive(serde::Deserialize)]
+struct CaseSubmission {
+    delegation: String,
+    items: Vec<CaseItem>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum CaseItem {
+    Amend {
+        node: String,
+        text: String,
+        #[serde(default)]
+        justification: Option<String>,
+    },
+    Insert {
+        #[serde(default)]
+        after: Option<String>,
+        #[serde(default)]
+        before: Option<String>,
+        text: String,
+        #[serde(default)]
+        justification: Option<String>,
+    },
+    Delete {
+        node: String,
+        #[serde(default)]
+        justification: Option<String>,
+    },
+    Comment {
+        #[serde(default)]
+        node: Option<String>,
+        text: String,
+    },
+}
+
+/// Every case under `root`, sorted by name.
+pub fn merge_cases(root: &std::path::Path) -> Vec<MergeCase> {
+    let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.join("case.json").exists())
+        .collect();
+    names.sort();
+    names.iter().map(|path| load_case(path)).collect()
+}
+
+fn load_case(path: &std::path::Path) -> MergeCase {
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let file: CaseFile =
+        serde_json::from_str(&std::fs::read_to_string(path.join("case.json")).unwrap())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut ids = IdSource::new(1, 1_700_000_000_000);
+    let mut labels = std::collections::HashMap::new();
+    let mut nodes: Vec<Node> = Vec::new();
+    for p in &file.base {
+        let kind = NodeKind::parse(&p.kind).unwrap_or_else(|| panic!("kind {}", p.kind));
+        let node = Node::new(ids.next_id(), kind, p.text.clone());
+        labels.insert(p.label.clone(), node.id);
+        match &p.parent {
+            Some(parent) => {
+                let parent_id = labels[parent];
+                let mut document = Document::new("", std::mem::take(&mut nodes));
+                document
+                    .find_mut(parent_id)
+                    .unwrap_or_else(|| panic!("{name}: no parent {parent}"))
+                    .children
+                    .push(node);
+                nodes = document.nodes;
+            }
+            None => nodes.push(node),
+        }
+    }
+    let id = |label: &str| -> NodeId {
+        *labels
+            .get(label)
+            .unwrap_or_else(|| panic!("{name}: no paragraph {label}"))
+    };
+    let submissions = file
+        .submissions
+        .into_iter()
+        .map(|s| Submission {
+            delegation: s.delegation,
+            revision: 1,
+            submitted_at: 0,
+            items: s
+                .items
+                .into_iter()
+                .map(|item| match item {
+                    CaseItem::Amend {
+                        node,
+                        text,
+                        justification,
+                    } => Item::Amend {
+                        node: id(&node),
+                        text,
+                        justification,
+                    },
+                    CaseItem::Insert {
+                        after,
+                        before,
+                        text,
+                        justification,
+                    } => Item::Insert {
+                        at: match (after, before) {
+                            (Some(after), _) => Anchor::After(id(&after)),
+                            (None, Some(before)) => Anchor::Before(id(&before)),
+                            (None, None) => panic!("{name}: an insert needs after or before"),
+                        },
+                        node_kind: None,
+                        text,
+                        justification,
+                    },
+                    CaseItem::Delete {
+                        node,
+                        justification,
+                    } => Item::Delete {
+                        node: id(&node),
+                        justification,
+                    },
+                    CaseItem::Comment { node, text } => Item::Comment {
+                        node: node.map(|n| id(&n)),
+                        text,
+                    },
+                })
+                .collect(),
+        })
+        .collect();
+    MergeCase {
+        name,
+        version: Version::new(1, "Zero draft", None, Document::new(file.title, nodes)),
+        submissions,
+    }
+}
+
+impl MergeCase {
+    /// For every paragraph with two or more amendments: its base text and the amended texts.
+    pub fn amendments_by_paragraph(&self) -> Vec<(String, Vec<String>)> {
+        self.version
+            .document
+            .walk()
+            .iter()
+            .map(|visit| {
+                let texts: Vec<String> = self
+                    .submissions
+                    .iter()
+                    .flat_map(|s| s.items.iter())
+                    .filter_map(|item| match item {
+                        Item::Amend { node, text, .. } if *node == visit.node.id => {
+                            Some(text.clone())
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                (visit.node.text.clone(), texts)
+            })
+            .filter(|(_, texts)| texts.len() > 1)
+            .collect()
+    }
+}
