@@ -1,1 +1,545 @@
-//! placeholder
+//! penholder's durable record: the only crate that knows SQL.
+//!
+//! One SQLite file (WAL, `synchronous=FULL`, foreign keys on) holds processes, delegations,
+//! documents, content-addressed tree objects, versions, rounds, submission revisions, decisions,
+//! idempotency keys and a hash-chained audit log. History is append-only, enforced by triggers;
+//! every write appends its audit entry in the same transaction; a write is acknowledged only
+//! after its transaction is on disk, so an acknowledged write survives `kill -9`.
+//!
+//! # Using it
+//!
+//! A [`Store`] is a cheap-to-clone handle to a writer thread and a few reader threads.
+//! [`Store::write`] and [`Store::read`] take a closure over a [`Writer`] / [`Reader`] and return
+//! a [`Pending`] result: `.await` it from async code (it never blocks the runtime), or call
+//! [`Pending::wait`] from blocking code (CLI, tests). Several calls inside one closure form one
+//! transaction. Writes are group-committed: requests queued while the previous commit was
+//! syncing run together as one transaction, each in its own savepoint, so a failing request
+//! does not affect the others.
+//!
+//! ```
+//! use penholder_store::{Actor, Store, StoreError};
+//! # fn main() -> Result<(), StoreError> {
+//! let store = Store::open_in_memory()?;
+//! let admin = Actor::new("alice", None, "admin");
+//! store.create_process("budapest-7mc", "Budapest Process", admin.clone(), 1_000).wait()?;
+//! // Several steps in one transaction: read, decide, write.
+//! let title = store
+//!     .write(move |w| {
+//!         let process = w.process("budapest-7mc")?;
+//!         Ok(process.title)
+//!     })
+//!     .wait()?;
+//! assert_eq!(title, "Budapest Process");
+//! let processes = store.read(|r| r.processes()).wait()?;
+//! assert_eq!(processes.len(), 1);
+//! # Ok(()) }
+//! ```
+//!
+//! # The interface
+//!
+//! Every method takes and returns penholder-core types and the plain structs of this crate;
+//! no SQL type appears, so a PostgreSQL store could offer the same methods.
+//!
+//! [`Store`]: `open(path)`, `open_with(path, StoreOptions)`, `open_in_memory()`,
+//! `write(f) -> Pending<T>`, `read(f) -> Pending<T>`, `backup(to)`, `integrity_check()`,
+//! `verify_audit()`, `schema_version()`, `stats()`, and a shortcut for each write below.
+//!
+//! [`Writer`] (inside `write`; derefs to `Reader`): `create_process`, `add_delegation`,
+//! `create_document` (with version 1), `publish_version` (upload or consolidation, atomic),
+//! `create_round`, `open_round`, `close_round`, `extend_deadline`, `put_submission`
+//! (optimistic concurrency on the revision), `record_decision`, `store_response`
+//! (idempotency keys).
+//!
+//! [`Reader`]: `processes`, `process`, `delegations`, `delegation`, `documents`, `document`,
+//! `versions`, `version_info`, `version`, `latest_version`, `version_provenance`,
+//! `version_changes`, `rounds`, `round`, `round_events`, `submission`, `submission_revision`,
+//! `submission_history`, `submissions`, `decisions`, `decision_history`, `audit_entries`,
+//! `stored_response`.
+//!
+//! Errors: [`StoreError`] — `NotFound` (404), `Conflict` (409), `WrongRoundState` (409, with
+//! the deadline), `Invalid` (422), `Unavailable` (503), `Corrupt` and `Internal` (500).
+//!
+//! Architecture invariant: nothing outside this crate writes SQL, and nothing in this crate
+//! knows HTTP, JWT or the clock — `now` (Unix milliseconds) is always handed in.
+
+mod audit;
+mod error;
+mod model;
+mod pending;
+mod reader;
+mod runtime;
+mod schema;
+mod writer;
+
+pub use error::{AuditError, StoreError};
+pub use model::{
+    Actor, AuditEntry, AuditReport, DecisionRecord, DocumentInfo, IntegrityReport, NewDocument,
+    NewRound, NewVersion, ProcessInfo, RoundEvent, RoundInfo, StoredResponse, StoredRevision,
+    SubmissionRevision, VersionInfo,
+};
+pub use pending::Pending;
+pub use reader::Reader;
+pub use writer::Writer;
+
+use penholder_core::negotiation::{Decision, Delegation};
+use runtime::{Counters, Job, ReadJob, Request, WriteJob};
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{self, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How a file store is run.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// Reader threads, each with its own connection (at least 1 for a file store).
+    pub readers: usize,
+    /// The most write requests committed together in one transaction.
+    pub max_batch: usize,
+    /// Requests that may wait for the writer (or the readers) before new ones are refused
+    /// with `Unavailable` (the server answers 503) instead of queueing without bound.
+    pub queue_capacity: usize,
+    /// How long a connection waits for a lock held by another process before giving up.
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            readers: 4,
+            max_batch: 512,
+            queue_capacity: 16_384,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Counts of the writer's work since the store was opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Transactions committed (or attempted) by the writer.
+    pub batches: u64,
+    /// Write requests run; `writes / batches` is the average group-commit size.
+    pub writes: u64,
+    /// Batches that failed as a whole (I/O error, disk full).
+    pub failed_batches: u64,
+}
+
+/// A handle to one penholder database. Cloning it is cheap; the threads stop when the last
+/// clone is dropped, after finishing the requests already queued.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    writes: Option<SyncSender<Job>>,
+    /// `None` for an in-memory store: its only connection is the writer's.
+    reads: Option<SyncSender<ReadJob>>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+    counters: Arc<Counters>,
+    path: Option<PathBuf>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Closing the queues lets the threads finish what is queued and stop.
+        self.writes.take();
+        self.reads.take();
+        let threads =
+            std::mem::take(&mut *self.threads.lock().unwrap_or_else(PoisonError::into_inner));
+        for thread in threads {
+            // The last handle may be dropped on a store thread itself (a closure that captured
+            // a clone); that thread cannot wait for itself.
+            if thread.thread().id() != std::thread::current().id() {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+fn configure(conn: &Connection, busy_timeout: Duration) -> Result<(), StoreError> {
+    conn.busy_timeout(busy_timeout)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // FULL: the WAL is synced at every commit, so an acknowledged write survives power loss,
+    // not only a process crash.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        Store::open_with(path, StoreOptions::default())
+    }
+
+    pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Store, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let mut writer = Connection::open(&path)
+            .map_err(|e| StoreError::internal(format!("cannot open {}: {e}", path.display())))?;
+        let mode: String =
+            writer.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::internal(format!(
+                "{} cannot use write-ahead logging (journal mode {mode})",
+                path.display()
+            )));
+        }
+        configure(&writer, options.busy_timeout)?;
+        schema::migrate(&mut writer, schema::MIGRATIONS)?;
+        let mut readers = Vec::new();
+        for _ in 0..options.readers.max(1) {
+            let reader = Connection::open(&path)?;
+            configure(&reader, options.busy_timeout)?;
+            // A reader never writes, even by mistake.
+            reader.pragma_update(None, "query_only", "ON")?;
+            readers.push(reader);
+        }
+        Store::start(writer, readers, options, Some(path))
+    }
+
+    /// A private database in memory, for tests: same schema, same rules, no file.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let mut writer = Connection::open_in_memory()?;
+        configure(&writer, Duration::from_secs(5))?;
+        schema::migrate(&mut writer, schema::MIGRATIONS)?;
+        Store::start(writer, Vec::new(), StoreOptions::default(), None)
+    }
+
+    fn start(
+        writer: Connection,
+        readers: Vec<Connection>,
+        options: StoreOptions,
+        path: Option<PathBuf>,
+    ) -> Result<Store, StoreError> {
+        let counters = Arc::new(Counters::default());
+        let capacity = options.queue_capacity.max(1);
+        let (write_sender, write_receiver) = mpsc::sync_channel::<Job>(capacity);
+        let mut threads = Vec::new();
+        let spawn_error =
+            |e: std::io::Error| StoreError::internal(format!("cannot start a store thread: {e}"));
+        let max_batch = options.max_batch.max(1);
+        let writer_counters = counters.clone();
+        threads.push(
+            std::thread::Builder::new()
+                .name("penholder-store-writer".into())
+                .spawn(move || {
+                    runtime::run_writer(writer, write_receiver, max_batch, writer_counters)
+                })
+                .map_err(spawn_error)?,
+        );
+        let reads = if readers.is_empty() {
+            None
+        } else {
+            let (read_sender, read_receiver) = mpsc::sync_channel::<ReadJob>(capacity);
+            let read_receiver = Arc::new(Mutex::new(read_receiver));
+            for (index, reader) in readers.into_iter().enumerate() {
+                let receiver = read_receiver.clone();
+                threads.push(
+                    std::thread::Builder::new()
+                        .name(format!("penholder-store-reader-{index}"))
+                        .spawn(move || runtime::run_reader(reader, receiver))
+                        .map_err(spawn_error)?,
+                );
+            }
+            Some(read_sender)
+        };
+        Ok(Store {
+            inner: Arc::new(Inner {
+                writes: Some(write_sender),
+                reads,
+                threads: Mutex::new(threads),
+                counters,
+                path,
+            }),
+        })
+    }
+
+    /// The database file, `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
+    }
+
+    /// Runs `f` in a write transaction. The result is available once the transaction has
+    /// committed and is on disk; if `f` returns `Err`, nothing it wrote is kept.
+    pub fn write<T, F>(&self, f: F) -> Pending<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Writer<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (completer, pending) = pending::channel();
+        let request: Box<dyn WriteJob> = Box::new(Request {
+            function: Some(f),
+            result: None,
+            completer: Some(completer),
+        });
+        match &self.inner.writes {
+            Some(sender) => match sender.try_send(Job::Write(request)) {
+                Ok(()) => {}
+                // The refused request is dropped with its completer; the caller gets a fresh
+                // answer that says why.
+                Err(TrySendError::Full(_)) => {
+                    return Pending::failed(StoreError::Unavailable {
+                        detail: "too many writes are waiting; retry shortly".into(),
+                    });
+                }
+                Err(TrySendError::Disconnected(_)) => return Pending::failed(shut_down()),
+            },
+            None => return Pending::failed(shut_down()),
+        }
+        pending
+    }
+
+    /// Runs `f` on one consistent snapshot of the database (what was committed when it starts).
+    pub fn read<T, F>(&self, f: F) -> Pending<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Reader<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (completer, pending) = pending::channel();
+        let job: ReadJob = Box::new(move |reader: &Reader<'_>| completer.complete(f(reader)));
+        let sent = match (&self.inner.reads, &self.inner.writes) {
+            (Some(reads), _) => reads
+                .try_send(job)
+                .map_err(|e| matches!(e, TrySendError::Full(_))),
+            (None, Some(writes)) => writes
+                .try_send(Job::Read(job))
+                .map_err(|e| matches!(e, TrySendError::Full(_))),
+            (None, None) => Err(false),
+        };
+        match sent {
+            Ok(()) => pending,
+            Err(true) => Pending::failed(StoreError::Unavailable {
+                detail: "too many reads are waiting; retry shortly".into(),
+            }),
+            Err(false) => Pending::failed(shut_down()),
+        }
+    }
+
+    /// Counts of the writer's batches and requests so far.
+    pub fn stats(&self) -> StoreStats {
+        let counters = &self.inner.counters;
+        StoreStats {
+            batches: counters.batches.load(Ordering::Relaxed),
+            writes: counters.writes.load(Ordering::Relaxed),
+            failed_batches: counters.failed_batches.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The schema version (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Pending<u32> {
+        self.read(|reader| schema::user_version(reader.conn))
+    }
+
+    /// `PRAGMA integrity_check` and `PRAGMA foreign_key_check`.
+    pub fn integrity_check(&self) -> Pending<IntegrityReport> {
+        self.read(|reader| {
+            let mut problems = Vec::new();
+            let mut statement = reader.conn.prepare("PRAGMA integrity_check")?;
+            let lines = statement.query_map([], |row| row.get::<_, String>(0))?;
+            for line in lines {
+                let line = line?;
+                if line != "ok" {
+                    problems.push(line);
+                }
+            }
+            let mut statement = reader.conn.prepare("PRAGMA foreign_key_check")?;
+            let rows = statement.query_map([], |row| {
+                Ok(format!(
+                    "foreign key: row {} of {} refers to a missing row of {}",
+                    row.get::<_, Option<i64>>(1)?.unwrap_or(-1),
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(2)?
+                ))
+            })?;
+            for row in rows {
+                problems.push(row?);
+            }
+            Ok(IntegrityReport { problems })
+        })
+    }
+
+    /// Copies the database, consistently, to a new file at `to` while the store keeps serving
+    /// (SQLite's online backup API, from one read snapshot). Refuses to overwrite a file.
+    pub fn backup(&self, to: impl AsRef<Path>) -> Pending<()> {
+        let to = to.as_ref().to_path_buf();
+        self.read(move |reader| {
+            if to.exists() {
+                return Err(StoreError::invalid(format!(
+                    "{} exists; a backup never overwrites a file",
+                    to.display()
+                )));
+            }
+            let mut target = Connection::open(&to).map_err(|e| {
+                StoreError::internal(format!("cannot create {}: {e}", to.display()))
+            })?;
+            let backup = rusqlite::backup::Backup::new(reader.conn, &mut target)?;
+            // All pages in one step: the source stays on one snapshot, so the copy is consistent.
+            for _ in 0..1000 {
+                match backup.step(-1)? {
+                    rusqlite::backup::StepResult::Done => return Ok(()),
+                    _ => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+            Err(StoreError::Unavailable {
+                detail: "the backup could not finish; the database stayed busy".into(),
+            })
+        })
+    }
+
+    /// Checks the audit chain and the records it vouches for; see [`verify_audit`].
+    pub fn verify_audit(&self) -> Result<AuditReport, AuditError> {
+        verify_audit(self)
+    }
+
+    // ---- shortcuts: one write each, with owned arguments -----------------------------------
+
+    pub fn create_process(
+        &self,
+        slug: impl Into<String>,
+        title: impl Into<String>,
+        actor: Actor,
+        now: i64,
+    ) -> Pending<ProcessInfo> {
+        let (slug, title) = (slug.into(), title.into());
+        self.write(move |w| w.create_process(&slug, &title, &actor, now))
+    }
+
+    pub fn add_delegation(
+        &self,
+        process: impl Into<String>,
+        delegation: Delegation,
+        actor: Actor,
+        now: i64,
+    ) -> Pending<()> {
+        let process = process.into();
+        self.write(move |w| w.add_delegation(&process, &delegation, &actor, now))
+    }
+
+    pub fn create_document(
+        &self,
+        process: impl Into<String>,
+        document: NewDocument,
+        actor: Actor,
+        now: i64,
+    ) -> Pending<(DocumentInfo, VersionInfo)> {
+        let process = process.into();
+        self.write(move |w| w.create_document(&process, &document, &actor, now))
+    }
+
+    pub fn publish_version(
+        &self,
+        process: impl Into<String>,
+        document: impl Into<String>,
+        version: NewVersion,
+        actor: Actor,
+        now: i64,
+    ) -> Pending<VersionInfo> {
+        let (process, document) = (process.into(), document.into());
+        self.write(move |w| w.publish_version(&process, &document, &version, &actor, now))
+    }
+
+    pub fn create_round(
+        &self,
+        process: impl Into<String>,
+        round: NewRound,
+        actor: Actor,
+        now: i64,
+    ) -> Pending<RoundInfo> {
+        let process = process.into();
+        self.write(move |w| w.create_round(&process, &round, &actor, now))
+    }
+
+    pub fn open_round(
+        &self,
+        process: impl Into<String>,
+        round: u32,
+        actor: Actor,
+        now: i64,
+    ) -> Pending<RoundInfo> {
+        let process = process.into();
+        self.write(move |w| w.open_round(&process, round, &actor, now))
+    }
+
+    pub fn close_round(
+        &self,
+        process: impl Into<String>,
+        round: u32,
+        actor: Actor,
+        now: i64,
+    ) -> Pending<RoundInfo> {
+        let process = process.into();
+        self.write(move |w| w.close_round(&process, round, &actor, now))
+    }
+
+    pub fn extend_deadline(
+        &self,
+        process: impl Into<String>,
+        round: u32,
+        closes_at: i64,
+        actor: Actor,
+        now: i64,
+    ) -> Pending<RoundInfo> {
+        let process = process.into();
+        self.write(move |w| w.extend_deadline(&process, round, closes_at, &actor, now))
+    }
+
+    #[allow(clippy::too_many_arguments)] // reason: mirrors Writer::put_submission
+    pub fn put_submission(
+        &self,
+        process: impl Into<String>,
+        round: u32,
+        delegation: impl Into<String>,
+        items: Vec<u8>,
+        hunks: Vec<u8>,
+        expected_revision: Option<u32>,
+        actor: Actor,
+        now: i64,
+    ) -> Pending<StoredRevision> {
+        let (process, delegation) = (process.into(), delegation.into());
+        self.write(move |w| {
+            w.put_submission(
+                &process,
+                round,
+                &delegation,
+                &items,
+                &hunks,
+                expected_revision,
+                &actor,
+                now,
+            )
+        })
+    }
+
+    pub fn record_decision(
+        &self,
+        process: impl Into<String>,
+        round: u32,
+        decision: Decision,
+        actor: Actor,
+        now: i64,
+    ) -> Pending<DecisionRecord> {
+        let process = process.into();
+        self.write(move |w| w.record_decision(&process, round, &decision, &actor, now))
+    }
+}
+
+fn shut_down() -> StoreError {
+    StoreError::Unavailable {
+        detail: "the store is shutting down".into(),
+    }
+}
+
+/// Walks the audit log from its first entry: each entry's hash must match its content and the
+/// entry before it, sequence numbers must run without a gap, and every submission revision,
+/// decision and version must match the entry that recorded it (and every such entry must still
+/// have its record). The error names the first bad entry. Blocks: call it from a blocking
+/// context (the CLI's `penholder audit verify`).
+pub fn verify_audit(store: &Store) -> Result<AuditReport, AuditError> {
+    store.read(|reader| Ok(audit::verify(reader.conn))).wait()?
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,109 @@
+//! The store's errors: what the caller did wrong (not found, conflict, invalid, wrong round
+//! state), what the machine did wrong (unavailable, internal), and what someone did to the file
+//! (corrupt). The server maps them to 404 / 409 / 422 / 503 / 500 in one place.
+
+use penholder_core::negotiation::RoundState;
+
+/// Everything a store method can fail with. No SQLite type appears here: a PostgreSQL store
+/// would return the same variants.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The named thing does not exist (`process budapest-7mc`, `round 3 of budapest-7mc`…).
+    #[error("{what} not found")]
+    NotFound { what: String },
+    /// The write contradicts what is stored: a duplicate slug, a stale revision (If-Match), an
+    /// idempotency key reused for another request.
+    #[error("{detail}")]
+    Conflict { detail: String },
+    /// The round is not in the state this write needs (a late submission, a decision on an
+    /// open round). Carries the round's clock so the caller can tell the user the deadline.
+    #[error(
+        "round {round} is {} but this needs it {needed} (opens at {opens_at}, closes at {closes_at}, Unix ms)",
+        state.as_str()
+    )]
+    WrongRoundState {
+        round: u32,
+        state: RoundState,
+        needed: &'static str,
+        opens_at: i64,
+        closes_at: i64,
+    },
+    /// The caller handed in a value the store refuses to keep (a deadline before the opening,
+    /// a tree with a duplicate node id).
+    #[error("{detail}")]
+    Invalid { detail: String },
+    /// The store cannot take the request now (write queue full, database busy, shutting down).
+    #[error("the store is unavailable: {detail}")]
+    Unavailable { detail: String },
+    /// Stored data failed its own check (an object whose bytes do not match its hash).
+    #[error("stored data is corrupt: {detail}")]
+    Corrupt { detail: String },
+    /// Anything else from the database or the file system.
+    #[error("internal store error: {detail}")]
+    Internal { detail: String },
+}
+
+impl StoreError {
+    pub(crate) fn not_found(what: impl Into<String>) -> StoreError {
+        StoreError::NotFound { what: what.into() }
+    }
+
+    pub(crate) fn conflict(detail: impl Into<String>) -> StoreError {
+        StoreError::Conflict {
+            detail: detail.into(),
+        }
+    }
+
+    pub(crate) fn invalid(detail: impl Into<String>) -> StoreError {
+        StoreError::Invalid {
+            detail: detail.into(),
+        }
+    }
+
+    pub(crate) fn internal(detail: impl Into<String>) -> StoreError {
+        StoreError::Internal {
+            detail: detail.into(),
+        }
+    }
+
+    pub(crate) fn corrupt(detail: impl Into<String>) -> StoreError {
+        StoreError::Corrupt {
+            detail: detail.into(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> StoreError {
+        // A busy database is a transient condition the client may retry (503), not a bug.
+        if let rusqlite::Error::SqliteFailure(code, _) = &error
+            && matches!(
+                code.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            )
+        {
+            return StoreError::Unavailable {
+                detail: error.to_string(),
+            };
+        }
+        StoreError::internal(error.to_string())
+    }
+}
+
+/// Why [`crate::verify_audit`] failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AuditError {
+    /// The chain or a record it vouches for does not check out; `seq` is the first audit entry
+    /// at which it breaks (for a removed entry: the missing sequence number).
+    #[error("audit log broken at entry {seq}: {problem}")]
+    Tampered { seq: u64, problem: String },
+    /// The log could not be read at all.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for AuditError {
+    fn from(error: rusqlite::Error) -> AuditError {
+        AuditError::Store(error.into())
+    }
+}

@@ -1,0 +1,788 @@
+//! [`Reader`]: every query the server needs, over one consistent snapshot.
+
+use crate::model::{
+    AuditEntry, DecisionRecord, DocumentInfo, ProcessInfo, RoundEvent, RoundInfo, StoredResponse,
+    SubmissionRevision, VersionInfo,
+};
+use crate::{StoreError, audit};
+use penholder_core::negotiation::{
+    Decision, Delegation, DelegationKind, Function, Participation, RoundState,
+};
+use penholder_core::{AssembleError, ContentHash, Document, Version};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Read access inside [`crate::Store::read`] (a snapshot) or [`crate::Store::write`] (the
+/// write's own transaction, so it sees what the same closure wrote).
+pub struct Reader<'a> {
+    pub(crate) conn: &'a Connection,
+}
+
+/// A round's row with its internal ids, for the write paths.
+pub(crate) struct RoundRow {
+    pub id: i64,
+    pub document_id: i64,
+    pub info: RoundInfo,
+}
+
+/// The text form of a unit enum of penholder-core (`state`, `group`, `co_chair`…), the same
+/// as in JSON.
+pub(crate) fn enum_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => Ok(text),
+        _ => Err(StoreError::internal(
+            "a unit enum did not serialise to a string",
+        )),
+    }
+}
+
+pub(crate) fn enum_parse<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| StoreError::corrupt(format!("unknown {what} {text:?}")))
+}
+
+pub(crate) fn state_parse(text: &str) -> Result<RoundState, StoreError> {
+    enum_parse(text, "round state")
+}
+
+fn hash_column(bytes: &[u8], what: &str) -> Result<ContentHash, StoreError> {
+    audit::hash32(bytes)
+        .map(ContentHash)
+        .ok_or_else(|| StoreError::corrupt(format!("malformed hash in {what}")))
+}
+
+/// Rebuilds a tree from the objects table; every object is checked against its hash.
+pub(crate) fn assemble_tree(conn: &Connection, root: ContentHash) -> Result<Document, StoreError> {
+    let mut statement = conn.prepare_cached("SELECT bytes FROM objects WHERE hash = ?1")?;
+    let mut database_error = None;
+    let assembled = penholder_core::assemble(root, &mut |hash| match statement
+        .query_row([&hash.0[..]], |row| row.get::<_, Vec<u8>>(0))
+        .optional()
+    {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            database_error.get_or_insert(error);
+            None
+        }
+    });
+    if let Some(error) = database_error {
+        return Err(error.into());
+    }
+    assembled.map_err(|error| match error {
+        AssembleError::Missing(hash) => StoreError::corrupt(format!("object {hash} is missing")),
+        AssembleError::Corrupt(hash, why) => {
+            StoreError::corrupt(format!("object {hash} is not valid: {why}"))
+        }
+    })
+}
+
+const SELECT_ROUND: &str = "SELECT r.id, r.document_id, r.number, d.slug, r.base_version,
+    r.label, r.opens_at, r.closes_at, r.state, r.created_at, r.created_by
+    FROM rounds r JOIN documents d ON d.id = r.document_id";
+
+const SELECT_VERSION: &str = "SELECT d.slug, v.number, v.label, v.parent, v.root, r.number,
+    v.created_at, v.created_by, v.provenance IS NOT NULL, v.changes IS NOT NULL
+    FROM versions v JOIN documents d ON d.id = v.document_id
+    LEFT JOIN rounds r ON r.id = v.round_id";
+
+const SELECT_SUBMISSION: &str = "SELECT d.code, s.revision, s.items, s.hunks, s.receipt,
+    s.submitted_at, s.submitted_by
+    FROM submission_revisions s JOIN delegations d ON d.id = s.delegation_id";
+
+type RawRound = (
+    i64,
+    i64,
+    u32,
+    String,
+    u32,
+    String,
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+);
+
+fn raw_round(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawRound> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+        row.get(9)?,
+        row.get(10)?,
+    ))
+}
+
+fn round_row(raw: RawRound) -> Result<RoundRow, StoreError> {
+    let (
+        id,
+        document_id,
+        number,
+        document,
+        base_version,
+        label,
+        opens_at,
+        closes_at,
+        state,
+        created_at,
+        created_by,
+    ) = raw;
+    Ok(RoundRow {
+        id,
+        document_id,
+        info: RoundInfo {
+            number,
+            document,
+            base_version,
+            label,
+            opens_at,
+            closes_at,
+            recorded_state: state_parse(&state)?,
+            created_at,
+            created_by,
+        },
+    })
+}
+
+type RawVersion = (
+    String,
+    u32,
+    String,
+    Option<u32>,
+    Vec<u8>,
+    Option<u32>,
+    i64,
+    String,
+    bool,
+    bool,
+);
+
+fn raw_version(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawVersion> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+        row.get(9)?,
+    ))
+}
+
+fn version_info(raw: RawVersion) -> Result<VersionInfo, StoreError> {
+    let (
+        document,
+        number,
+        label,
+        parent,
+        root,
+        round,
+        created_at,
+        created_by,
+        has_provenance,
+        has_changes,
+    ) = raw;
+    Ok(VersionInfo {
+        hash: hash_column(&root, "versions.root")?,
+        document,
+        number,
+        label,
+        parent,
+        round,
+        created_at,
+        created_by,
+        has_provenance,
+        has_changes,
+    })
+}
+
+type RawSubmission = (String, u32, Vec<u8>, Vec<u8>, Vec<u8>, i64, String);
+
+fn raw_submission(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawSubmission> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+    ))
+}
+
+fn submission_revision(raw: RawSubmission) -> Result<SubmissionRevision, StoreError> {
+    let (delegation, revision, items, hunks, receipt, submitted_at, submitted_by) = raw;
+    Ok(SubmissionRevision {
+        receipt: hash_column(&receipt, "submission_revisions.receipt")?,
+        delegation,
+        revision,
+        items,
+        hunks,
+        submitted_at,
+        submitted_by,
+    })
+}
+
+type RawDecision = (i64, String, String, i64);
+
+fn decision_record(raw: RawDecision) -> Result<DecisionRecord, StoreError> {
+    let (sequence, decision, decided_by, decided_at) = raw;
+    Ok(DecisionRecord {
+        decision: serde_json::from_str::<Decision>(&decision)
+            .map_err(|e| StoreError::corrupt(format!("a stored decision: {e}")))?,
+        decided_by,
+        decided_at,
+        sequence: sequence.max(0) as u64,
+    })
+}
+
+type RawDelegation = (String, String, String, String, Option<String>, String);
+
+fn delegation(raw: RawDelegation) -> Result<Delegation, StoreError> {
+    let (code, name, kind, participation, function, members) = raw;
+    Ok(Delegation {
+        kind: enum_parse::<DelegationKind>(&kind, "delegation kind")?,
+        participation: enum_parse::<Participation>(&participation, "participation")?,
+        function: function
+            .map(|f| enum_parse::<Function>(&f, "function"))
+            .transpose()?,
+        members: serde_json::from_str(&members)
+            .map_err(|_| StoreError::corrupt(format!("members of delegation {code}")))?,
+        code,
+        name,
+    })
+}
+
+impl<'a> Reader<'a> {
+    // ---- ids: internal, used by the writer too -------------------------------------------
+
+    pub(crate) fn process_id(&self, process: &str) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached("SELECT id FROM processes WHERE slug = ?1")?
+            .query_row([process], |row| row.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::not_found(format!("process {process}")))
+    }
+
+    pub(crate) fn document_id(
+        &self,
+        process_id: i64,
+        process: &str,
+        document: &str,
+    ) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached("SELECT id FROM documents WHERE process_id = ?1 AND slug = ?2")?
+            .query_row(params![process_id, document], |row| row.get(0))
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::not_found(format!("document {document} of process {process}"))
+            })
+    }
+
+    pub(crate) fn delegation_id(
+        &self,
+        process_id: i64,
+        process: &str,
+        code: &str,
+    ) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached("SELECT id FROM delegations WHERE process_id = ?1 AND code = ?2")?
+            .query_row(params![process_id, code], |row| row.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::not_found(format!("delegation {code} of process {process}")))
+    }
+
+    pub(crate) fn round_row(
+        &self,
+        process_id: i64,
+        process: &str,
+        round: u32,
+    ) -> Result<RoundRow, StoreError> {
+        let raw = self
+            .conn
+            .prepare_cached(&format!(
+                "{SELECT_ROUND} WHERE r.process_id = ?1 AND r.number = ?2"
+            ))?
+            .query_row(params![process_id, round], raw_round)
+            .optional()?
+            .ok_or_else(|| StoreError::not_found(format!("round {round} of process {process}")))?;
+        round_row(raw)
+    }
+
+    /// The newest version number of a document (documents always have version 1).
+    pub(crate) fn latest_number(&self, document_id: i64) -> Result<u32, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT COALESCE(MAX(number), 0) FROM versions WHERE document_id = ?1")?
+            .query_row([document_id], |row| row.get(0))?)
+    }
+
+    // ---- processes and delegations --------------------------------------------------------
+
+    /// Every process, by slug.
+    pub fn processes(&self) -> Result<Vec<ProcessInfo>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT slug, title, created_at, created_by FROM processes ORDER BY slug",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(ProcessInfo {
+                slug: row.get(0)?,
+                title: row.get(1)?,
+                created_at: row.get(2)?,
+                created_by: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn process(&self, process: &str) -> Result<ProcessInfo, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT slug, title, created_at, created_by FROM processes WHERE slug = ?1",
+            )?
+            .query_row([process], |row| {
+                Ok(ProcessInfo {
+                    slug: row.get(0)?,
+                    title: row.get(1)?,
+                    created_at: row.get(2)?,
+                    created_by: row.get(3)?,
+                })
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::not_found(format!("process {process}")))
+    }
+
+    /// A process's delegations, in the order they were added.
+    pub fn delegations(&self, process: &str) -> Result<Vec<Delegation>, StoreError> {
+        let process_id = self.process_id(process)?;
+        let mut statement = self.conn.prepare_cached(
+            "SELECT code, name, kind, participation, function, members FROM delegations
+             WHERE process_id = ?1 ORDER BY id",
+        )?;
+        let rows = statement
+            .query_map([process_id], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                ))
+            })?
+            .collect::<Result<Vec<RawDelegation>, _>>()?;
+        rows.into_iter().map(delegation).collect()
+    }
+
+    pub fn delegation(&self, process: &str, code: &str) -> Result<Delegation, StoreError> {
+        let process_id = self.process_id(process)?;
+        let raw: RawDelegation = self
+            .conn
+            .prepare_cached(
+                "SELECT code, name, kind, participation, function, members FROM delegations
+                 WHERE process_id = ?1 AND code = ?2",
+            )?
+            .query_row(params![process_id, code], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                ))
+            })
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::not_found(format!("delegation {code} of process {process}"))
+            })?;
+        delegation(raw)
+    }
+
+    // ---- documents and versions -----------------------------------------------------------
+
+    /// A process's documents, by slug.
+    pub fn documents(&self, process: &str) -> Result<Vec<DocumentInfo>, StoreError> {
+        let process_id = self.process_id(process)?;
+        let mut statement = self.conn.prepare_cached(
+            "SELECT slug, title, classification, created_at, created_by,
+                    (SELECT COALESCE(MAX(number), 0) FROM versions v WHERE v.document_id = d.id)
+             FROM documents d WHERE process_id = ?1 ORDER BY slug",
+        )?;
+        let rows = statement.query_map([process_id], |row| {
+            Ok(DocumentInfo {
+                slug: row.get(0)?,
+                title: row.get(1)?,
+                classification: row.get(2)?,
+                created_at: row.get(3)?,
+                created_by: row.get(4)?,
+                latest_version: row.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn document(&self, process: &str, document: &str) -> Result<DocumentInfo, StoreError> {
+        self.documents(process)?
+            .into_iter()
+            .find(|d| d.slug == document)
+            .ok_or_else(|| {
+                StoreError::not_found(format!("document {document} of process {process}"))
+            })
+    }
+
+    /// A document's versions, oldest first.
+    pub fn versions(&self, process: &str, document: &str) -> Result<Vec<VersionInfo>, StoreError> {
+        let process_id = self.process_id(process)?;
+        let document_id = self.document_id(process_id, process, document)?;
+        let rows = self
+            .conn
+            .prepare_cached(&format!(
+                "{SELECT_VERSION} WHERE v.document_id = ?1 ORDER BY v.number"
+            ))?
+            .query_map([document_id], raw_version)?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(version_info).collect()
+    }
+
+    pub fn version_info(
+        &self,
+        process: &str,
+        document: &str,
+        number: u32,
+    ) -> Result<VersionInfo, StoreError> {
+        let process_id = self.process_id(process)?;
+        let document_id = self.document_id(process_id, process, document)?;
+        let raw = self
+            .conn
+            .prepare_cached(&format!(
+                "{SELECT_VERSION} WHERE v.document_id = ?1 AND v.number = ?2"
+            ))?
+            .query_row(params![document_id, number], raw_version)
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::not_found(format!(
+                    "version {number} of document {document} of process {process}"
+                ))
+            })?;
+        version_info(raw)
+    }
+
+    /// A version with its whole tree, assembled from the shared objects and checked.
+    pub fn version(
+        &self,
+        process: &str,
+        document: &str,
+        number: u32,
+    ) -> Result<Version, StoreError> {
+        let info = self.version_info(process, document, number)?;
+        let tree = assemble_tree(self.conn, info.hash)?;
+        Ok(Version {
+            number: info.number,
+            label: info.label,
+            parent: info.parent,
+            hash: info.hash,
+            document: tree,
+        })
+    }
+
+    /// The newest version of a document.
+    pub fn latest_version(&self, process: &str, document: &str) -> Result<Version, StoreError> {
+        let process_id = self.process_id(process)?;
+        let document_id = self.document_id(process_id, process, document)?;
+        let number = self.latest_number(document_id)?;
+        self.version(process, document, number)
+    }
+
+    fn version_blob(
+        &self,
+        process: &str,
+        document: &str,
+        number: u32,
+        column: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let process_id = self.process_id(process)?;
+        let document_id = self.document_id(process_id, process, document)?;
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {column} FROM versions WHERE document_id = ?1 AND number = ?2"
+            ))?
+            .query_row(params![document_id, number], |row| {
+                row.get::<_, Option<Vec<u8>>>(0)
+            })
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::not_found(format!(
+                    "version {number} of document {document} of process {process}"
+                ))
+            })
+    }
+
+    /// The engine's provenance (blame) JSON of a version, as stored; `None` if it has none.
+    pub fn version_provenance(
+        &self,
+        process: &str,
+        document: &str,
+        number: u32,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        self.version_blob(process, document, number, "provenance")
+    }
+
+    /// The engine's applied-changes JSON of a version, as stored; `None` if it has none.
+    pub fn version_changes(
+        &self,
+        process: &str,
+        document: &str,
+        number: u32,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        self.version_blob(process, document, number, "changes")
+    }
+
+    // ---- rounds ---------------------------------------------------------------------------
+
+    pub fn round(&self, process: &str, round: u32) -> Result<RoundInfo, StoreError> {
+        let process_id = self.process_id(process)?;
+        Ok(self.round_row(process_id, process, round)?.info)
+    }
+
+    /// A process's rounds, by number.
+    pub fn rounds(&self, process: &str) -> Result<Vec<RoundInfo>, StoreError> {
+        let process_id = self.process_id(process)?;
+        let rows = self
+            .conn
+            .prepare_cached(&format!(
+                "{SELECT_ROUND} WHERE r.process_id = ?1 ORDER BY r.number"
+            ))?
+            .query_map([process_id], raw_round)?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|raw| round_row(raw).map(|r| r.info))
+            .collect()
+    }
+
+    /// What happened to a round since its creation, oldest first.
+    pub fn round_events(&self, process: &str, round: u32) -> Result<Vec<RoundEvent>, StoreError> {
+        let process_id = self.process_id(process)?;
+        let round_id = self.round_row(process_id, process, round)?.id;
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT action, at, actor_sub, state_before, state_after, closes_at_before,
+                        closes_at_after
+                 FROM round_events WHERE round_id = ?1 ORDER BY id",
+            )?
+            .query_map([round_id], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, i64>(5)?,
+                    row.get::<_, i64>(6)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(
+                |(action, at, actor_sub, before, after, closes_before, closes_after)| {
+                    Ok(RoundEvent {
+                        action,
+                        at,
+                        actor_sub,
+                        state_before: state_parse(&before)?,
+                        state_after: state_parse(&after)?,
+                        closes_at_before: closes_before,
+                        closes_at_after: closes_after,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    // ---- submissions ----------------------------------------------------------------------
+
+    /// The latest revision of one delegation's submission in a round.
+    pub fn submission(
+        &self,
+        process: &str,
+        round: u32,
+        delegation: &str,
+    ) -> Result<SubmissionRevision, StoreError> {
+        let process_id = self.process_id(process)?;
+        let round_id = self.round_row(process_id, process, round)?.id;
+        let delegation_id = self.delegation_id(process_id, process, delegation)?;
+        let raw = self
+            .conn
+            .prepare_cached(&format!(
+                "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.delegation_id = ?2
+                 ORDER BY s.revision DESC LIMIT 1"
+            ))?
+            .query_row(params![round_id, delegation_id], raw_submission)
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::not_found(format!(
+                    "submission of {delegation} in round {round} of process {process}"
+                ))
+            })?;
+        submission_revision(raw)
+    }
+
+    /// One given revision of a delegation's submission.
+    pub fn submission_revision(
+        &self,
+        process: &str,
+        round: u32,
+        delegation: &str,
+        revision: u32,
+    ) -> Result<SubmissionRevision, StoreError> {
+        let process_id = self.process_id(process)?;
+        let round_id = self.round_row(process_id, process, round)?.id;
+        let delegation_id = self.delegation_id(process_id, process, delegation)?;
+        let raw = self
+            .conn
+            .prepare_cached(&format!(
+                "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.delegation_id = ?2 AND s.revision = ?3"
+            ))?
+            .query_row(params![round_id, delegation_id, revision], raw_submission)
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::not_found(format!(
+                    "revision {revision} of the submission of {delegation} in round {round} of process {process}"
+                ))
+            })?;
+        submission_revision(raw)
+    }
+
+    /// Every revision of a delegation's submission, oldest first (empty if it never submitted).
+    pub fn submission_history(
+        &self,
+        process: &str,
+        round: u32,
+        delegation: &str,
+    ) -> Result<Vec<SubmissionRevision>, StoreError> {
+        let process_id = self.process_id(process)?;
+        let round_id = self.round_row(process_id, process, round)?.id;
+        let delegation_id = self.delegation_id(process_id, process, delegation)?;
+        let rows = self
+            .conn
+            .prepare_cached(&format!(
+                "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.delegation_id = ?2 ORDER BY s.revision"
+            ))?
+            .query_map(params![round_id, delegation_id], raw_submission)?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(submission_revision).collect()
+    }
+
+    /// The latest revision of every delegation's submission in a round, by delegation code.
+    pub fn submissions(
+        &self,
+        process: &str,
+        round: u32,
+    ) -> Result<Vec<SubmissionRevision>, StoreError> {
+        let process_id = self.process_id(process)?;
+        let round_id = self.round_row(process_id, process, round)?.id;
+        let rows = self
+            .conn
+            .prepare_cached(&format!(
+                "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.revision =
+                    (SELECT MAX(revision) FROM submission_revisions t
+                     WHERE t.round_id = s.round_id AND t.delegation_id = s.delegation_id)
+                 ORDER BY d.code"
+            ))?
+            .query_map([round_id], raw_submission)?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(submission_revision).collect()
+    }
+
+    // ---- decisions ------------------------------------------------------------------------
+
+    /// The ruling in force for each change of a round (the latest recorded), by change id.
+    pub fn decisions(&self, process: &str, round: u32) -> Result<Vec<DecisionRecord>, StoreError> {
+        self.decision_rows(process, round, true)
+    }
+
+    /// Every ruling ever recorded in a round, oldest first.
+    pub fn decision_history(
+        &self,
+        process: &str,
+        round: u32,
+    ) -> Result<Vec<DecisionRecord>, StoreError> {
+        self.decision_rows(process, round, false)
+    }
+
+    fn decision_rows(
+        &self,
+        process: &str,
+        round: u32,
+        latest_only: bool,
+    ) -> Result<Vec<DecisionRecord>, StoreError> {
+        let process_id = self.process_id(process)?;
+        let round_id = self.round_row(process_id, process, round)?.id;
+        let sql = if latest_only {
+            "SELECT id, decision, decided_by, decided_at FROM decisions x WHERE round_id = ?1
+             AND id = (SELECT MAX(id) FROM decisions y WHERE y.round_id = x.round_id AND y.change = x.change)
+             ORDER BY change"
+        } else {
+            "SELECT id, decision, decided_by, decided_at FROM decisions WHERE round_id = ?1 ORDER BY id"
+        };
+        let rows = self
+            .conn
+            .prepare_cached(sql)?
+            .query_map([round_id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?
+            .collect::<Result<Vec<RawDecision>, _>>()?;
+        rows.into_iter().map(decision_record).collect()
+    }
+
+    // ---- audit and idempotency ------------------------------------------------------------
+
+    /// Audit entries after `after_seq`, oldest first, at most `limit`; only one process's when
+    /// `process` is given.
+    pub fn audit_entries(
+        &self,
+        process: Option<&str>,
+        after_seq: u64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        audit::entries(self.conn, process, after_seq, limit)
+    }
+
+    /// The response stored under an idempotency key, if any.
+    pub fn stored_response(
+        &self,
+        scope: &str,
+        key: &str,
+    ) -> Result<Option<StoredResponse>, StoreError> {
+        let raw: Option<(Vec<u8>, u16, Vec<u8>, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT request_hash, status, response, created_at FROM idempotency_keys
+                 WHERE scope = ?1 AND key = ?2",
+            )?
+            .query_row(params![scope, key], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })
+            .optional()?;
+        raw.map(|(request_hash, status, body, created_at)| {
+            Ok(StoredResponse {
+                request_hash: hash_column(&request_hash, "idempotency_keys.request_hash")?,
+                status,
+                body,
+                created_at,
+            })
+        })
+        .transpose()
+    }
+}

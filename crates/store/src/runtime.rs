@@ -1,0 +1,214 @@
+//! The threads behind a [`crate::Store`]: one writer that group-commits, a few readers.
+//!
+//! SQLite allows one writer at a time and a durable commit costs an fsync, so a single writer
+//! thread owns the only read-write connection. It takes every write request queued while the
+//! previous fsync was running and runs them as ONE transaction, each request inside its own
+//! SAVEPOINT: a request that fails (or panics) is rolled back to its savepoint and answered with
+//! its error, the others go on. Then one COMMIT, one fsync, and only then is every request of
+//! the batch answered. Under load, batches grow by themselves; alone, a request commits at once.
+//!
+//! Readers each own a `query_only` connection and run each request in its own read
+//! transaction: one consistent WAL snapshot, never blocked by the writer.
+
+use crate::StoreError;
+use crate::pending::Completer;
+use crate::reader::Reader;
+use crate::writer::Writer;
+use rusqlite::Connection;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// A write request: runs once inside its savepoint, then learns whether the batch committed.
+pub(crate) trait WriteJob: Send {
+    /// Runs the request; `true` if it succeeded (its changes stay in the batch).
+    fn run(&mut self, writer: &Writer<'_>) -> bool;
+    /// Records a failure that happened around the request (a panic, a failed savepoint).
+    fn fail(&mut self, error: StoreError);
+    /// Answers the caller, given how the batch's COMMIT went.
+    fn finish(self: Box<Self>, commit: Result<(), &StoreError>);
+}
+
+/// A read request, run on a reader connection inside a read transaction.
+pub(crate) type ReadJob = Box<dyn FnOnce(&Reader<'_>) + Send>;
+
+pub(crate) enum Job {
+    Write(Box<dyn WriteJob>),
+    /// A read for a store without reader connections (in memory): run between batches, so it
+    /// never sees a batch that might still roll back.
+    Read(ReadJob),
+}
+
+pub(crate) struct Request<T, F> {
+    pub function: Option<F>,
+    pub result: Option<Result<T, StoreError>>,
+    pub completer: Option<Completer<T>>,
+}
+
+impl<T, F> WriteJob for Request<T, F>
+where
+    T: Send + 'static,
+    F: FnOnce(&Writer<'_>) -> Result<T, StoreError> + Send + 'static,
+{
+    fn run(&mut self, writer: &Writer<'_>) -> bool {
+        match self.function.take() {
+            Some(function) => {
+                let result = function(writer);
+                let ok = result.is_ok();
+                self.result = Some(result);
+                ok
+            }
+            None => false,
+        }
+    }
+
+    fn fail(&mut self, error: StoreError) {
+        self.result = Some(Err(error));
+    }
+
+    fn finish(mut self: Box<Self>, commit: Result<(), &StoreError>) {
+        let answer = match (self.result.take(), commit) {
+            (Some(Err(own)), _) => Err(own),
+            (Some(Ok(value)), Ok(())) => Ok(value),
+            (_, Err(batch)) => Err(batch.clone()),
+            (None, Ok(())) => Err(StoreError::internal("a write request was never run")),
+        };
+        if let Some(completer) = self.completer.take() {
+            completer.complete(answer);
+        }
+    }
+}
+
+/// Counters for tests, benchmarks and metrics.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub batches: AtomicU64,
+    pub writes: AtomicU64,
+    pub failed_batches: AtomicU64,
+}
+
+pub(crate) fn run_writer(
+    conn: Connection,
+    jobs: Receiver<Job>,
+    max_batch: usize,
+    counters: Arc<Counters>,
+) {
+    let mut reads = Vec::new();
+    while let Ok(first) = jobs.recv() {
+        let mut writes = Vec::new();
+        match first {
+            Job::Write(write) => writes.push(write),
+            Job::Read(read) => reads.push(read),
+        }
+        while writes.len() < max_batch {
+            match jobs.try_recv() {
+                Ok(Job::Write(write)) => writes.push(write),
+                Ok(Job::Read(read)) => reads.push(read),
+                Err(_) => break,
+            }
+        }
+        if !writes.is_empty() {
+            counters
+                .writes
+                .fetch_add(writes.len() as u64, Ordering::Relaxed);
+            counters.batches.fetch_add(1, Ordering::Relaxed);
+            if !commit_batch(&conn, writes) {
+                counters.failed_batches.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        for read in reads.drain(..) {
+            run_read(&conn, read);
+        }
+    }
+}
+
+/// Runs one batch as one transaction; `false` if the whole batch failed.
+fn commit_batch(conn: &Connection, writes: Vec<Box<dyn WriteJob>>) -> bool {
+    let mut done: Vec<Box<dyn WriteJob>> = Vec::with_capacity(writes.len());
+    let mut batch_error = conn
+        .execute_batch("BEGIN IMMEDIATE")
+        .err()
+        .map(StoreError::from);
+    let mut pending = writes.into_iter();
+    if batch_error.is_none() {
+        for mut write in pending.by_ref() {
+            if let Err(error) = run_in_savepoint(conn, write.as_mut()) {
+                done.push(write);
+                batch_error = Some(error);
+                break;
+            }
+            done.push(write);
+        }
+    }
+    let outcome = match batch_error {
+        None => conn.execute_batch("COMMIT").map_err(StoreError::from),
+        Some(error) => Err(error),
+    };
+    if outcome.is_err() && !conn.is_autocommit() {
+        // Nothing of a failed batch may survive; if even ROLLBACK fails, the connection is
+        // unusable and the next BEGIN will fail and report it.
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    let ok = outcome.is_ok();
+    let commit = outcome.as_ref().map(|_| ());
+    for write in done.into_iter().chain(pending) {
+        write.finish(commit);
+    }
+    ok
+}
+
+/// Runs one request inside a savepoint. `Err` only when the batch itself is broken.
+fn run_in_savepoint(conn: &Connection, write: &mut dyn WriteJob) -> Result<(), StoreError> {
+    conn.execute_batch("SAVEPOINT request")?;
+    let writer = Writer {
+        reader: Reader { conn },
+    };
+    let ok = match catch_unwind(AssertUnwindSafe(|| write.run(&writer))) {
+        Ok(ok) => ok,
+        Err(_) => {
+            write.fail(StoreError::internal(
+                "the write request panicked; nothing was stored",
+            ));
+            false
+        }
+    };
+    if conn.is_autocommit() {
+        // SQLite rolled back the whole transaction by itself (disk full, I/O error): the
+        // batch's earlier requests are gone too.
+        let error = StoreError::internal(
+            "the database rolled back the transaction (I/O error or disk full)",
+        );
+        write.fail(error.clone());
+        return Err(error);
+    }
+    if ok {
+        conn.execute_batch("RELEASE request")?;
+    } else {
+        conn.execute_batch("ROLLBACK TO request; RELEASE request")?;
+    }
+    Ok(())
+}
+
+/// Runs a read request in a read transaction, so all its queries see one snapshot.
+pub(crate) fn run_read(conn: &Connection, read: ReadJob) {
+    let began = conn.execute_batch("BEGIN DEFERRED").is_ok();
+    // A panicking read drops its completer, which answers the caller with an error.
+    let _ = catch_unwind(AssertUnwindSafe(|| read(&Reader { conn })));
+    if began && !conn.is_autocommit() && conn.execute_batch("COMMIT").is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+}
+
+pub(crate) fn run_reader(conn: Connection, jobs: Arc<Mutex<Receiver<ReadJob>>>) {
+    loop {
+        let next = {
+            let receiver = jobs.lock().unwrap_or_else(PoisonError::into_inner);
+            receiver.recv()
+        };
+        match next {
+            Ok(read) => run_read(&conn, read),
+            Err(_) => return,
+        }
+    }
+}

@@ -1,0 +1,1236 @@
+//! Unit tests of the store's methods on an in-memory database (file-backed ones where the file
+//! matters: pragmas, backup). Raw SQL here plays the part of someone editing the file by hand.
+
+use crate::*;
+use penholder_core::negotiation::{
+    Decision, Delegation, DelegationKind, Function, Participation, RoundState, Ruling,
+};
+use penholder_core::{ContentHash, Document, IdSource, Node, NodeKind};
+
+const T0: i64 = 1_700_000_000_000;
+const HOUR: i64 = 3_600_000;
+
+fn admin() -> Actor {
+    Actor::new("alice", None, "admin")
+}
+
+fn chair() -> Actor {
+    Actor::new("chris", Some("HU"), "chair")
+}
+
+fn delegate(code: &str) -> Actor {
+    Actor::new(format!("{code}-delegate"), Some(code), "delegate")
+}
+
+fn delegation(code: &str, kind: DelegationKind) -> Delegation {
+    Delegation {
+        code: code.into(),
+        name: format!("Delegation of {code}"),
+        kind,
+        participation: Participation::Participant,
+        function: None,
+        members: Vec::new(),
+    }
+}
+
+fn tree(paragraphs: usize) -> Document {
+    let mut ids = IdSource::new(11, T0 as u64);
+    let nodes = (0..paragraphs)
+        .map(|i| {
+            Node::new(
+                ids.next_id(),
+                NodeKind::Operative,
+                format!("Operative paragraph {i}."),
+            )
+        })
+        .collect();
+    Document::new("Declaration", nodes)
+}
+
+/// A process `p` with delegations HU, AT and the group EU, a document `decl` (10 paragraphs),
+/// and round 1 on its version 1, open from T0 to T0 + 24 h.
+fn fixture() -> Store {
+    fixture_in(Store::open_in_memory().expect("in-memory store"))
+}
+
+fn fixture_in(store: Store) -> Store {
+    store
+        .create_process("p", "Budapest Process", admin(), T0 - 10 * HOUR)
+        .wait()
+        .expect("process");
+    let mut hu = delegation("HU", DelegationKind::State);
+    hu.function = Some(Function::Chair);
+    store
+        .add_delegation("p", hu, admin(), T0 - 10 * HOUR)
+        .wait()
+        .expect("HU");
+    store
+        .add_delegation(
+            "p",
+            delegation("AT", DelegationKind::State),
+            admin(),
+            T0 - 10 * HOUR,
+        )
+        .wait()
+        .expect("AT");
+    let mut eu = delegation("EU", DelegationKind::Group);
+    eu.members = vec!["AT".into(), "HU".into()];
+    store
+        .add_delegation("p", eu, admin(), T0 - 10 * HOUR)
+        .wait()
+        .expect("EU");
+    store
+        .create_document(
+            "p",
+            NewDocument {
+                slug: "decl".into(),
+                title: "Ministerial Declaration".into(),
+                classification: Some("LIMITE".into()),
+                label: "Zero draft".into(),
+                tree: tree(10),
+            },
+            chair(),
+            T0 - 5 * HOUR,
+        )
+        .wait()
+        .expect("document");
+    store
+        .create_round(
+            "p",
+            NewRound {
+                document: "decl".into(),
+                base_version: 1,
+                label: "Written feedback".into(),
+                opens_at: T0,
+                closes_at: T0 + 24 * HOUR,
+            },
+            chair(),
+            T0 - 4 * HOUR,
+        )
+        .wait()
+        .expect("round");
+    store
+}
+
+fn submit(
+    store: &Store,
+    code: &str,
+    body: &str,
+    expected: Option<u32>,
+    now: i64,
+) -> Result<StoredRevision, StoreError> {
+    store
+        .put_submission(
+            "p",
+            1,
+            code,
+            body.as_bytes().to_vec(),
+            b"[]".to_vec(),
+            expected,
+            delegate(code),
+            now,
+        )
+        .wait()
+}
+
+/// Runs raw SQL as a person with the file would: on a connection of their own (foreign keys
+/// off) for a file store, inside a write for an in-memory one.
+fn raw(store: &Store, sql: &'static str) -> Result<(), StoreError> {
+    match store.path() {
+        Some(path) => {
+            let conn = rusqlite::Connection::open(path)?;
+            // The bundled SQLite turns foreign keys on by default; a tamperer turns them off.
+            conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+            Ok(conn.execute_batch(sql)?)
+        }
+        None => store
+            .write(move |w| Ok(w.reader.conn.execute_batch(sql)?))
+            .wait(),
+    }
+}
+
+fn count(store: &Store, table: &'static str) -> i64 {
+    store
+        .read(move |r| {
+            Ok(r.conn
+                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+                    row.get(0)
+                })?)
+        })
+        .wait()
+        .expect("count")
+}
+
+#[test]
+fn processes_are_created_once_and_read_back() {
+    let store = Store::open_in_memory().unwrap();
+    let info = store
+        .create_process("p", "Title", admin(), T0)
+        .wait()
+        .unwrap();
+    assert_eq!(
+        info,
+        ProcessInfo {
+            slug: "p".into(),
+            title: "Title".into(),
+            created_at: T0,
+            created_by: "alice".into()
+        }
+    );
+    let again = store.create_process("p", "Other", admin(), T0).wait();
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "{again:?}"
+    );
+    assert!(matches!(
+        store.create_process("", "x", admin(), T0).wait(),
+        Err(StoreError::Invalid { .. })
+    ));
+    assert_eq!(store.read(|r| r.process("p")).wait().unwrap(), info);
+    assert_eq!(store.read(|r| r.processes()).wait().unwrap(), vec![info]);
+    assert_eq!(
+        store.read(|r| r.process("nope")).wait(),
+        Err(StoreError::NotFound {
+            what: "process nope".into()
+        })
+    );
+}
+
+#[test]
+fn delegations_round_trip_with_groups_and_functions() {
+    let store = fixture();
+    let all = store.read(|r| r.delegations("p")).wait().unwrap();
+    assert_eq!(
+        all.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+        ["HU", "AT", "EU"]
+    );
+    assert_eq!(all[0].function, Some(Function::Chair));
+    let eu = store.read(|r| r.delegation("p", "EU")).wait().unwrap();
+    assert_eq!(eu.kind, DelegationKind::Group);
+    assert_eq!(eu.members, ["AT", "HU"]);
+    let duplicate = store
+        .add_delegation("p", delegation("AT", DelegationKind::State), admin(), T0)
+        .wait();
+    assert!(matches!(duplicate, Err(StoreError::Conflict { .. })));
+    let unknown = store
+        .add_delegation("q", delegation("AT", DelegationKind::State), admin(), T0)
+        .wait();
+    assert!(matches!(unknown, Err(StoreError::NotFound { .. })));
+    assert!(matches!(
+        store.read(|r| r.delegation("p", "FR")).wait(),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn a_document_comes_with_version_one_and_reads_back_whole() {
+    let store = fixture();
+    let documents = store.read(|r| r.documents("p")).wait().unwrap();
+    assert_eq!(documents.len(), 1);
+    assert_eq!(documents[0].classification.as_deref(), Some("LIMITE"));
+    assert_eq!(documents[0].latest_version, 1);
+    assert_eq!(
+        store.read(|r| r.document("p", "decl")).wait().unwrap(),
+        documents[0]
+    );
+    let version = store.read(|r| r.version("p", "decl", 1)).wait().unwrap();
+    assert_eq!(version.document, tree(10));
+    assert_eq!(version.hash, penholder_core::hash_of(&tree(10)));
+    assert_eq!(version.parent, None);
+    assert_eq!(version.label, "Zero draft");
+    assert_eq!(
+        store
+            .read(|r| r.latest_version("p", "decl"))
+            .wait()
+            .unwrap(),
+        version
+    );
+    let duplicate = store
+        .create_document(
+            "p",
+            NewDocument {
+                slug: "decl".into(),
+                title: "x".into(),
+                classification: None,
+                label: "x".into(),
+                tree: tree(1),
+            },
+            chair(),
+            T0,
+        )
+        .wait();
+    assert!(matches!(duplicate, Err(StoreError::Conflict { .. })));
+    assert!(matches!(
+        store.read(|r| r.version("p", "decl", 2)).wait(),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.read(|r| r.document("p", "nope")).wait(),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn a_tree_with_a_duplicate_node_id_is_refused_and_leaves_nothing() {
+    let store = fixture();
+    let mut bad = tree(3);
+    bad.nodes[2].id = bad.nodes[0].id;
+    let before = (count(&store, "documents"), count(&store, "audit"));
+    let result = store
+        .create_document(
+            "p",
+            NewDocument {
+                slug: "bad".into(),
+                title: "x".into(),
+                classification: None,
+                label: "x".into(),
+                tree: bad,
+            },
+            chair(),
+            T0,
+        )
+        .wait();
+    assert!(
+        matches!(result, Err(StoreError::Invalid { .. })),
+        "{result:?}"
+    );
+    assert_eq!((count(&store, "documents"), count(&store, "audit")), before);
+}
+
+#[test]
+fn an_uploaded_version_shares_unchanged_nodes_and_keeps_its_blobs() {
+    let store = fixture();
+    let objects_before = count(&store, "objects");
+    assert_eq!(objects_before, 11, "ten paragraphs and the root");
+    let mut text = tree(10);
+    text.nodes[4].text.push_str(" Amended.");
+    let info = store
+        .publish_version(
+            "p",
+            "decl",
+            NewVersion {
+                label: "Rev. 1".into(),
+                tree: text.clone(),
+                round: None,
+                provenance: Some(br#"{"blame":[]}"#.to_vec()),
+                changes: None,
+            },
+            chair(),
+            T0,
+        )
+        .wait()
+        .unwrap();
+    assert_eq!((info.number, info.parent, info.round), (2, Some(1), None));
+    assert!(info.has_provenance && !info.has_changes);
+    assert_eq!(
+        count(&store, "objects"),
+        objects_before + 2,
+        "one paragraph and the root are new"
+    );
+    assert_eq!(
+        store
+            .read(|r| r.version("p", "decl", 2))
+            .wait()
+            .unwrap()
+            .document,
+        text
+    );
+    assert_eq!(
+        store
+            .read(|r| r.version_provenance("p", "decl", 2))
+            .wait()
+            .unwrap(),
+        Some(br#"{"blame":[]}"#.to_vec())
+    );
+    assert_eq!(
+        store
+            .read(|r| r.version_changes("p", "decl", 2))
+            .wait()
+            .unwrap(),
+        None
+    );
+    let versions = store.read(|r| r.versions("p", "decl")).wait().unwrap();
+    assert_eq!(
+        versions.iter().map(|v| v.number).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert_eq!(versions[1], info);
+    assert_eq!(
+        store
+            .read(|r| r.version_info("p", "decl", 2))
+            .wait()
+            .unwrap(),
+        info
+    );
+}
+
+#[test]
+fn rounds_are_numbered_and_checked() {
+    let store = fixture();
+    let round = store.read(|r| r.round("p", 1)).wait().unwrap();
+    assert_eq!(
+        (round.number, round.base_version, round.recorded_state),
+        (1, 1, RoundState::Planned)
+    );
+    assert_eq!(round.state_at(T0 - 1), RoundState::Planned);
+    assert_eq!(round.state_at(T0), RoundState::Open);
+    assert_eq!(round.state_at(T0 + 24 * HOUR), RoundState::Closed);
+    let new_round = |base_version, opens_at, closes_at| NewRound {
+        document: "decl".into(),
+        base_version,
+        label: "Second".into(),
+        opens_at,
+        closes_at,
+    };
+    let backwards = store
+        .create_round("p", new_round(1, T0, T0), chair(), T0)
+        .wait();
+    assert!(matches!(backwards, Err(StoreError::Invalid { .. })));
+    let missing_base = store
+        .create_round("p", new_round(7, T0, T0 + 1), chair(), T0)
+        .wait();
+    assert!(
+        matches!(missing_base, Err(StoreError::NotFound { .. })),
+        "{missing_base:?}"
+    );
+    let second = store
+        .create_round("p", new_round(1, T0, T0 + 1), chair(), T0)
+        .wait()
+        .unwrap();
+    assert_eq!(second.number, 2);
+    assert_eq!(store.read(|r| r.rounds("p")).wait().unwrap().len(), 2);
+    assert!(matches!(
+        store.read(|r| r.round("p", 9)).wait(),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn a_round_opens_closes_and_extends_with_every_move_recorded() {
+    let store = fixture();
+    let early = T0 - HOUR;
+    let opened = store.open_round("p", 1, chair(), early).wait().unwrap();
+    assert_eq!(
+        (opened.recorded_state, opened.opens_at),
+        (RoundState::Open, early)
+    );
+    assert_eq!(opened.state_at(early), RoundState::Open);
+    let again = store.open_round("p", 1, chair(), early).wait();
+    assert!(
+        matches!(
+            again,
+            Err(StoreError::WrongRoundState {
+                state: RoundState::Open,
+                ..
+            })
+        ),
+        "{again:?}"
+    );
+    let shorter = store.extend_deadline("p", 1, T0, chair(), early).wait();
+    assert!(matches!(shorter, Err(StoreError::Invalid { .. })));
+    let extended = store
+        .extend_deadline("p", 1, T0 + 48 * HOUR, chair(), T0)
+        .wait()
+        .unwrap();
+    assert_eq!(extended.closes_at, T0 + 48 * HOUR);
+    let closed = store
+        .close_round("p", 1, chair(), T0 + HOUR)
+        .wait()
+        .unwrap();
+    assert_eq!(closed.recorded_state, RoundState::Closed);
+    assert!(matches!(
+        store.close_round("p", 1, chair(), T0 + HOUR).wait(),
+        Err(StoreError::WrongRoundState { .. })
+    ));
+    assert!(matches!(
+        store
+            .extend_deadline("p", 1, T0 + 96 * HOUR, chair(), T0 + HOUR)
+            .wait(),
+        Err(StoreError::WrongRoundState { .. })
+    ));
+    let events = store.read(|r| r.round_events("p", 1)).wait().unwrap();
+    let summary: Vec<_> = events
+        .iter()
+        .map(|e| {
+            (
+                e.action.as_str(),
+                e.state_before,
+                e.state_after,
+                e.closes_at_after,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "open",
+                RoundState::Planned,
+                RoundState::Open,
+                T0 + 24 * HOUR
+            ),
+            ("extend", RoundState::Open, RoundState::Open, T0 + 48 * HOUR),
+            (
+                "close",
+                RoundState::Open,
+                RoundState::Closed,
+                T0 + 48 * HOUR
+            ),
+        ]
+    );
+    assert_eq!(events[1].closes_at_before, T0 + 24 * HOUR);
+}
+
+#[test]
+fn submissions_keep_every_revision_and_guard_against_lost_updates() {
+    let store = fixture();
+    let first = submit(&store, "AT", r#"{"items":[1]}"#, Some(0), T0 + 1).unwrap();
+    assert_eq!(first.revision, 1);
+    assert_eq!(first.receipt, ContentHash::of(br#"{"items":[1]}"#));
+    let stale = submit(&store, "AT", r#"{"items":[2]}"#, Some(0), T0 + 2);
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { .. })),
+        "{stale:?}"
+    );
+    let second = submit(&store, "AT", r#"{"items":[2]}"#, Some(1), T0 + 3).unwrap();
+    assert_eq!(second.revision, 2);
+    let third = submit(&store, "AT", r#"{"items":[3]}"#, None, T0 + 4).unwrap();
+    assert_eq!(third.revision, 3);
+    submit(&store, "HU", r#"{"items":["hu"]}"#, None, T0 + 5).unwrap();
+
+    let latest = store.read(|r| r.submission("p", 1, "AT")).wait().unwrap();
+    assert_eq!(
+        (
+            latest.revision,
+            latest.items.as_slice(),
+            latest.submitted_at
+        ),
+        (3, &br#"{"items":[3]}"#[..], T0 + 4)
+    );
+    assert_eq!(latest.submitted_by, "AT-delegate");
+    let history = store
+        .read(|r| r.submission_history("p", 1, "AT"))
+        .wait()
+        .unwrap();
+    assert_eq!(
+        history.iter().map(|s| s.revision).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert_eq!(history[0].items, br#"{"items":[1]}"#);
+    let second_stored = store
+        .read(|r| r.submission_revision("p", 1, "AT", 2))
+        .wait()
+        .unwrap();
+    assert_eq!(second_stored.receipt, second.receipt);
+    let all = store.read(|r| r.submissions("p", 1)).wait().unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|s| (s.delegation.as_str(), s.revision))
+            .collect::<Vec<_>>(),
+        [("AT", 3), ("HU", 1)]
+    );
+    assert!(matches!(
+        store.read(|r| r.submission("p", 1, "EU")).wait(),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store
+            .read(|r| r.submission_revision("p", 1, "AT", 4))
+            .wait(),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        submit(&store, "FR", "{}", None, T0 + 6),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn a_submission_outside_the_round_is_refused_with_the_deadline() {
+    let store = fixture();
+    let early = submit(&store, "AT", "{}", None, T0 - 1);
+    assert!(
+        matches!(
+            early,
+            Err(StoreError::WrongRoundState {
+                state: RoundState::Planned,
+                ..
+            })
+        ),
+        "{early:?}"
+    );
+    let late = submit(&store, "AT", "{}", None, T0 + 24 * HOUR);
+    assert_eq!(
+        late,
+        Err(StoreError::WrongRoundState {
+            round: 1,
+            state: RoundState::Closed,
+            needed: "open",
+            opens_at: T0,
+            closes_at: T0 + 24 * HOUR
+        })
+    );
+    store
+        .extend_deadline("p", 1, T0 + 48 * HOUR, chair(), T0 + 25 * HOUR)
+        .wait()
+        .unwrap();
+    assert_eq!(
+        submit(&store, "AT", "{}", None, T0 + 25 * HOUR)
+            .unwrap()
+            .revision,
+        1,
+        "an extension reopens"
+    );
+    store
+        .close_round("p", 1, chair(), T0 + 26 * HOUR)
+        .wait()
+        .unwrap();
+    assert!(matches!(
+        submit(&store, "AT", "{}", None, T0 + 27 * HOUR),
+        Err(StoreError::WrongRoundState { .. })
+    ));
+    assert_eq!(count(&store, "submission_revisions"), 1);
+}
+
+#[test]
+fn decisions_need_a_closed_round_and_the_latest_wins() {
+    let store = fixture();
+    let accept = Decision {
+        change: "c1".into(),
+        ruling: Ruling::Accept { alternative: None },
+        note: None,
+    };
+    let open = store
+        .record_decision("p", 1, accept.clone(), chair(), T0 + 1)
+        .wait();
+    assert!(
+        matches!(
+            open,
+            Err(StoreError::WrongRoundState {
+                needed: "closed",
+                ..
+            })
+        ),
+        "{open:?}"
+    );
+    let after = T0 + 25 * HOUR;
+    store
+        .record_decision("p", 1, accept.clone(), chair(), after)
+        .wait()
+        .unwrap();
+    let reword = Decision {
+        change: "c1".into(),
+        ruling: Ruling::Reword { text: "New".into() },
+        note: Some("merged".into()),
+    };
+    let record = store
+        .record_decision("p", 1, reword.clone(), chair(), after + 1)
+        .wait()
+        .unwrap();
+    let reject = Decision {
+        change: "c2".into(),
+        ruling: Ruling::Reject,
+        note: None,
+    };
+    store
+        .record_decision("p", 1, reject.clone(), chair(), after + 2)
+        .wait()
+        .unwrap();
+    let current = store.read(|r| r.decisions("p", 1)).wait().unwrap();
+    assert_eq!(
+        current
+            .iter()
+            .map(|d| d.decision.clone())
+            .collect::<Vec<_>>(),
+        [reword, reject]
+    );
+    assert_eq!(current[0], record);
+    let history = store.read(|r| r.decision_history("p", 1)).wait().unwrap();
+    assert_eq!(history.len(), 3);
+    assert_eq!(history[0].decision, accept);
+    assert!(history[0].sequence < history[1].sequence);
+    let empty_change = Decision {
+        change: String::new(),
+        ruling: Ruling::Defer,
+        note: None,
+    };
+    assert!(matches!(
+        store
+            .record_decision("p", 1, empty_change, chair(), after)
+            .wait(),
+        Err(StoreError::Invalid { .. })
+    ));
+}
+
+#[test]
+fn consolidation_publishes_the_version_and_closes_the_round_together() {
+    let store = fixture();
+    let mut text = tree(10);
+    text.nodes[0].text = "Consolidated.".into();
+    let consolidate = |now| {
+        store
+            .publish_version(
+                "p",
+                "decl",
+                NewVersion {
+                    label: "Rev. 1 after written feedback".into(),
+                    tree: text.clone(),
+                    round: Some(1),
+                    provenance: Some(b"[1]".to_vec()),
+                    changes: Some(b"[2]".to_vec()),
+                },
+                chair(),
+                now,
+            )
+            .wait()
+    };
+    let while_open = consolidate(T0 + 1);
+    assert!(
+        matches!(
+            while_open,
+            Err(StoreError::WrongRoundState {
+                needed: "closed",
+                ..
+            })
+        ),
+        "{while_open:?}"
+    );
+    assert_eq!(count(&store, "versions"), 1);
+    let after = T0 + 25 * HOUR;
+    let info = consolidate(after).unwrap();
+    assert_eq!(
+        (info.number, info.parent, info.round),
+        (2, Some(1), Some(1))
+    );
+    let round = store.read(|r| r.round("p", 1)).wait().unwrap();
+    assert_eq!(round.recorded_state, RoundState::Consolidated);
+    assert!(matches!(
+        consolidate(after + 1),
+        Err(StoreError::WrongRoundState {
+            state: RoundState::Consolidated,
+            ..
+        })
+    ));
+    let actions: Vec<String> = store
+        .read(|r| r.audit_entries(Some("p"), 0, 100))
+        .wait()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        &actions[actions.len() - 2..],
+        ["version.publish", "round.consolidate"]
+    );
+}
+
+#[test]
+fn a_write_that_fails_after_publishing_leaves_no_trace() {
+    let store = fixture();
+    let before: Vec<i64> = ["versions", "objects", "audit", "rounds"]
+        .iter()
+        .map(|t| count(&store, t))
+        .collect();
+    let mut text = tree(10);
+    text.nodes[1].text = "Changed.".into();
+    let result: Result<(), StoreError> = store
+        .write(move |w| {
+            w.publish_version(
+                "p",
+                "decl",
+                &NewVersion {
+                    label: "x".into(),
+                    tree: text,
+                    round: Some(1),
+                    provenance: None,
+                    changes: None,
+                },
+                &chair(),
+                T0 + 25 * HOUR,
+            )?;
+            Err(StoreError::internal("crash half-way"))
+        })
+        .wait();
+    assert!(result.is_err());
+    let after: Vec<i64> = ["versions", "objects", "audit", "rounds"]
+        .iter()
+        .map(|t| count(&store, t))
+        .collect();
+    assert_eq!(before, after);
+    assert_eq!(
+        store
+            .read(|r| r.round("p", 1))
+            .wait()
+            .unwrap()
+            .recorded_state,
+        RoundState::Planned
+    );
+    store.verify_audit().unwrap();
+}
+
+#[test]
+fn every_write_is_audited_and_the_chain_verifies() {
+    let store = fixture();
+    submit(&store, "AT", "{}", None, T0 + 1).unwrap();
+    let entries = store
+        .read(|r| r.audit_entries(None, 0, 1000))
+        .wait()
+        .unwrap();
+    let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "process.create",
+            "delegation.add",
+            "delegation.add",
+            "delegation.add",
+            "document.create",
+            "version.publish",
+            "round.create",
+            "submission.put"
+        ]
+    );
+    let last = entries.last().unwrap();
+    assert_eq!(
+        last.subject,
+        "processes/p/rounds/1/submissions/AT/revisions/1"
+    );
+    assert_eq!(last.payload_hash, ContentHash::of(b"{}"));
+    assert_eq!(last.actor_delegation.as_deref(), Some("AT"));
+    assert_eq!(last.process.as_deref(), Some("p"));
+    for pair in entries.windows(2) {
+        assert_eq!(pair[1].prev_hash, pair[0].entry_hash);
+        assert_eq!(pair[1].seq, pair[0].seq + 1);
+    }
+    let publish = &entries[5];
+    assert_eq!(
+        publish.payload_hash,
+        penholder_core::hash_of(&tree(10)),
+        "a publication records the hash of its text"
+    );
+    let page = store
+        .read(|r| r.audit_entries(Some("p"), 6, 1))
+        .wait()
+        .unwrap();
+    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [7]);
+    assert!(
+        store
+            .read(|r| r.audit_entries(Some("other"), 0, 10))
+            .wait()
+            .unwrap()
+            .is_empty()
+    );
+    let report = store.verify_audit().unwrap();
+    assert_eq!(
+        (
+            report.entries,
+            report.head_seq,
+            report.submission_revisions,
+            report.versions
+        ),
+        (8, 8, 1, 1)
+    );
+    assert_eq!(report.head_hash, Some(last.entry_hash));
+}
+
+/// A store with some history, its triggers dropped: a tamperer's starting point.
+fn tamperable() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = fixture_in(Store::open(dir.path().join("p.db")).expect("file store"));
+    submit(&store, "AT", r#"{"a":1}"#, None, T0 + 1).unwrap();
+    submit(&store, "HU", r#"{"h":1}"#, None, T0 + 2).unwrap();
+    submit(&store, "AT", r#"{"a":2}"#, None, T0 + 3).unwrap();
+    store
+        .record_decision(
+            "p",
+            1,
+            Decision {
+                change: "c1".into(),
+                ruling: Ruling::Reject,
+                note: None,
+            },
+            chair(),
+            T0 + 25 * HOUR,
+        )
+        .wait()
+        .unwrap();
+    assert_eq!(store.verify_audit().unwrap().entries, 11);
+    raw(
+        &store,
+        "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;
+         DROP TRIGGER submission_revisions_no_update; DROP TRIGGER submission_revisions_no_delete;
+         DROP TRIGGER decisions_no_update; DROP TRIGGER versions_no_update;",
+    )
+    .unwrap();
+    (dir, store)
+}
+
+fn broken_at(store: &Store) -> u64 {
+    match store.verify_audit() {
+        Err(AuditError::Tampered { seq, .. }) => seq,
+        other => panic!("tampering went unnoticed: {other:?}"),
+    }
+}
+
+#[test]
+fn a_changed_audit_entry_is_named() {
+    let (_dir, store) = tamperable();
+    raw(
+        &store,
+        "UPDATE audit SET actor_sub = 'mallory' WHERE seq = 9",
+    )
+    .unwrap();
+    assert_eq!(broken_at(&store), 9);
+}
+
+#[test]
+fn a_removed_audit_entry_is_named() {
+    let (_dir, store) = tamperable();
+    raw(&store, "DELETE FROM audit WHERE seq = 4").unwrap();
+    assert_eq!(broken_at(&store), 4);
+}
+
+#[test]
+fn reordered_audit_entries_are_named() {
+    let (_dir, store) = tamperable();
+    raw(
+        &store,
+        "UPDATE audit SET seq = -1 WHERE seq = 6;
+         UPDATE audit SET seq = 6 WHERE seq = 7;
+         UPDATE audit SET seq = 7 WHERE seq = -1;",
+    )
+    .unwrap();
+    assert_eq!(broken_at(&store), 6);
+}
+
+#[test]
+fn a_rewritten_chain_still_gives_away_a_changed_submission() {
+    let (_dir, store) = tamperable();
+    // Changing the items alone breaks the receipt; changing both breaks the audit payload hash.
+    raw(
+        &store,
+        "UPDATE submission_revisions SET items = X'7B7D' WHERE revision = 2",
+    )
+    .unwrap();
+    assert_eq!(broken_at(&store), 10);
+}
+
+#[test]
+fn a_removed_submission_revision_is_found() {
+    let (_dir, store) = tamperable();
+    raw(
+        &store,
+        "DELETE FROM submission_revisions WHERE revision = 2",
+    )
+    .unwrap();
+    assert_eq!(broken_at(&store), 10);
+}
+
+#[test]
+fn a_changed_decision_or_version_is_found() {
+    let (_dir, store) = tamperable();
+    raw(
+        &store,
+        r#"UPDATE decisions SET decision = '{"change":"c1","decision":"accept"}'"#,
+    )
+    .unwrap();
+    assert_eq!(broken_at(&store), 11);
+    let (_dir, store) = tamperable();
+    raw(&store, "UPDATE versions SET provenance = X'00'").unwrap();
+    assert_eq!(broken_at(&store), 6);
+}
+
+#[test]
+fn a_changed_object_of_a_published_text_is_found() {
+    let (_dir, store) = tamperable();
+    raw(
+        &store,
+        "DROP TRIGGER objects_no_update;
+         UPDATE objects SET bytes = CAST(REPLACE(CAST(bytes AS TEXT), 'paragraph 3', 'paragraph 9') AS BLOB)",
+    )
+    .unwrap();
+    assert_eq!(broken_at(&store), 6);
+}
+
+#[test]
+fn history_tables_refuse_update_and_delete() {
+    let store = tamperable_free_store();
+    let attempts: &[&'static str] = &[
+        "UPDATE audit SET actor_sub = 'x'",
+        "DELETE FROM audit",
+        "UPDATE processes SET title = 'x'",
+        "DELETE FROM processes",
+        "UPDATE delegations SET name = 'x'",
+        "DELETE FROM delegations",
+        "UPDATE documents SET title = 'x'",
+        "DELETE FROM documents",
+        "UPDATE objects SET bytes = X'00'",
+        "DELETE FROM objects",
+        "UPDATE versions SET label = 'x'",
+        "DELETE FROM versions",
+        "UPDATE rounds SET label = 'x'",
+        "UPDATE rounds SET base_version = 2",
+        "DELETE FROM rounds",
+        "UPDATE round_events SET at = 0",
+        "DELETE FROM round_events",
+        "UPDATE submission_revisions SET items = X'00'",
+        "DELETE FROM submission_revisions",
+        "UPDATE decisions SET decision = '{}'",
+        "DELETE FROM decisions",
+    ];
+    for sql in attempts {
+        let result = raw(&store, sql);
+        assert!(
+            matches!(&result, Err(StoreError::Internal { detail }) if detail.contains("append-only")),
+            "{sql}: {result:?}"
+        );
+    }
+    store.verify_audit().unwrap();
+}
+
+fn tamperable_free_store() -> Store {
+    let store = fixture();
+    submit(&store, "AT", "{}", None, T0 + 1).unwrap();
+    store
+        .extend_deadline("p", 1, T0 + 30 * HOUR, chair(), T0 + 2)
+        .wait()
+        .unwrap();
+    store
+        .record_decision(
+            "p",
+            1,
+            Decision {
+                change: "c".into(),
+                ruling: Ruling::Defer,
+                note: None,
+            },
+            chair(),
+            T0 + 31 * HOUR,
+        )
+        .wait()
+        .unwrap();
+    store
+}
+
+#[test]
+fn idempotency_keys_answer_the_same_request_and_refuse_another() {
+    let store = fixture();
+    let request = ContentHash::of(b"PUT /x body");
+    assert_eq!(
+        store
+            .read(|r| r.stored_response("AT-delegate", "k1"))
+            .wait()
+            .unwrap(),
+        None
+    );
+    store
+        .write(move |w| {
+            w.store_response("AT-delegate", "k1", request, 201, b"{\"revision\":1}", T0)
+        })
+        .wait()
+        .unwrap();
+    let stored = store
+        .read(|r| r.stored_response("AT-delegate", "k1"))
+        .wait()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (stored.status, stored.body.as_slice(), stored.request_hash),
+        (201, &b"{\"revision\":1}"[..], request)
+    );
+    store
+        .write(move |w| w.store_response("AT-delegate", "k1", request, 201, b"other", T0))
+        .wait()
+        .unwrap();
+    let other = ContentHash::of(b"another body");
+    let reused = store
+        .write(move |w| w.store_response("AT-delegate", "k1", other, 201, b"", T0))
+        .wait();
+    assert!(matches!(reused, Err(StoreError::Conflict { .. })));
+    assert_eq!(
+        store
+            .read(|r| r.stored_response("HU-delegate", "k1"))
+            .wait()
+            .unwrap(),
+        None,
+        "keys are per scope"
+    );
+}
+
+#[test]
+fn a_failing_or_panicking_request_in_a_batch_does_not_poison_the_others() {
+    let store = fixture();
+    // Queue everything before waiting, so the writer takes several requests per batch.
+    let mut pendings = Vec::new();
+    let mut panics = Vec::new();
+    for i in 0..60u32 {
+        let code = ["AT", "HU", "EU"][(i % 3) as usize];
+        let expected = if i % 7 == 3 { Some(999) } else { None };
+        let items = format!("{{\"n\":{i}}}").into_bytes();
+        pendings.push((
+            i,
+            store.put_submission(
+                "p",
+                1,
+                code,
+                items,
+                b"[]".to_vec(),
+                expected,
+                delegate(code),
+                T0 + 1,
+            ),
+        ));
+        if i % 10 == 5 {
+            panics.push(store.write(|w| -> Result<(), StoreError> {
+                w.create_process("boom", "x", &admin(), T0)?;
+                panic!("a bug in a request")
+            }));
+        }
+    }
+    let mut stored = 0;
+    for (i, pending) in pendings {
+        let result = pending.wait();
+        if i % 7 == 3 {
+            assert!(
+                matches!(result, Err(StoreError::Conflict { .. })),
+                "{i}: {result:?}"
+            );
+        } else {
+            result.unwrap();
+            stored += 1;
+        }
+    }
+    for panic in panics {
+        assert!(
+            matches!(panic.wait(), Err(StoreError::Internal { .. })),
+            "a panicking request reports an error"
+        );
+    }
+    assert_eq!(count(&store, "submission_revisions"), stored);
+    assert!(matches!(
+        store.read(|r| r.process("boom")).wait(),
+        Err(StoreError::NotFound { .. })
+    ));
+    let stats = store.stats();
+    assert!(
+        stats.batches < stats.writes,
+        "requests were grouped: {stats:?}"
+    );
+    assert_eq!(stats.failed_batches, 0);
+    store.verify_audit().unwrap();
+}
+
+#[test]
+fn a_file_store_is_durable_by_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("p.db")).unwrap();
+    let pragmas = store
+        .write(|w| {
+            let conn = w.reader.conn;
+            let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            let synchronous: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+            let foreign_keys: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+            Ok((mode, synchronous, foreign_keys))
+        })
+        .wait()
+        .unwrap();
+    assert_eq!(
+        pragmas,
+        ("wal".to_string(), 2, 1),
+        "WAL, synchronous=FULL, foreign keys on"
+    );
+    assert_eq!(
+        store.schema_version().wait().unwrap(),
+        schema::MIGRATIONS.len() as u32
+    );
+    let query_only = store
+        .read(|r| Ok(r.conn.execute_batch("CREATE TABLE x (y)")?))
+        .wait();
+    assert!(query_only.is_err(), "reader connections cannot write");
+}
+
+#[test]
+fn a_database_at_an_older_schema_version_migrates_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        schema::migrate(&mut conn, &schema::MIGRATIONS[..1]).unwrap();
+        assert_eq!(schema::user_version(&conn).unwrap(), 1);
+        conn.execute(
+            "INSERT INTO audit (seq, at, actor_sub, actor_role, action, subject, payload_hash, detail,
+                                prev_hash, entry_hash)
+             VALUES (1, 0, 'a', 'admin', 'x', 'y', X'00', '{}', X'00', X'00')",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO processes (slug, title, created_at, created_by, audit_seq) VALUES ('old', 'Old', 0, 'a', 1)",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.schema_version().wait().unwrap(),
+        schema::MIGRATIONS.len() as u32
+    );
+    assert_eq!(
+        store.read(|r| r.process("old")).wait().unwrap().title,
+        "Old"
+    );
+    let request = ContentHash::of(b"r");
+    store
+        .write(move |w| w.store_response("s", "k", request, 200, b"", 0))
+        .wait()
+        .unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert!(
+        store
+            .read(|r| r.stored_response("s", "k"))
+            .wait()
+            .unwrap()
+            .is_some(),
+        "reopening migrates nothing twice"
+    );
+}
+
+#[test]
+fn a_database_from_a_newer_penholder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    assert!(matches!(
+        Store::open(&path),
+        Err(StoreError::Invalid { .. })
+    ));
+}
+
+#[test]
+fn a_backup_is_a_consistent_verifiable_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("live.db")).unwrap();
+    store.create_process("p", "x", admin(), T0).wait().unwrap();
+    store
+        .add_delegation("p", delegation("AT", DelegationKind::State), admin(), T0)
+        .wait()
+        .unwrap();
+    let copy = dir.path().join("copy.db");
+    store.backup(&copy).wait().unwrap();
+    assert!(
+        matches!(store.backup(&copy).wait(), Err(StoreError::Invalid { .. })),
+        "never overwrites"
+    );
+    assert!(store.integrity_check().wait().unwrap().is_ok());
+    let restored = Store::open(&copy).unwrap();
+    assert_eq!(
+        restored.read(|r| r.delegations("p")).wait().unwrap().len(),
+        1
+    );
+    assert!(restored.integrity_check().wait().unwrap().is_ok());
+    assert_eq!(restored.verify_audit().unwrap().entries, 2);
+}

@@ -1,0 +1,813 @@
+//! [`Writer`]: every write, each appending its audit entry in the same transaction.
+//!
+//! A `Writer` only exists inside [`crate::Store::write`]; the writer thread wraps each call in
+//! a savepoint of a group-commit transaction, so a method that returns `Err` leaves nothing
+//! behind, and one that returns `Ok` is durable once the caller is acknowledged.
+
+use crate::StoreError;
+use crate::audit::{self, NewEntry, sha256};
+use crate::model::{
+    Actor, DecisionRecord, DocumentInfo, NewDocument, NewRound, NewVersion, ProcessInfo, RoundInfo,
+    StoredRevision, VersionInfo,
+};
+use crate::reader::{Reader, RoundRow, enum_text};
+use penholder_core::negotiation::{Decision, Delegation, RoundState};
+use penholder_core::{ContentHash, Document};
+use rusqlite::{OptionalExtension, params};
+use serde_json::json;
+use std::ops::Deref;
+
+/// Write access inside [`crate::Store::write`]; derefs to [`Reader`] so a write can read what
+/// it needs in the same transaction (no check-then-act race).
+pub struct Writer<'a> {
+    pub(crate) reader: Reader<'a>,
+}
+
+impl<'a> Deref for Writer<'a> {
+    type Target = Reader<'a>;
+    fn deref(&self) -> &Reader<'a> {
+        &self.reader
+    }
+}
+
+fn canonical_hash(value: &serde_json::Value) -> ContentHash {
+    sha256(value.to_string().as_bytes())
+}
+
+fn wrong_state(round: &RoundInfo, state: RoundState, needed: &'static str) -> StoreError {
+    StoreError::WrongRoundState {
+        round: round.number,
+        state,
+        needed,
+        opens_at: round.opens_at,
+        closes_at: round.closes_at,
+    }
+}
+
+impl Writer<'_> {
+    fn conn(&self) -> &rusqlite::Connection {
+        self.reader.conn
+    }
+
+    /// Creates a process. Conflict if the slug is taken.
+    pub fn create_process(
+        &self,
+        slug: &str,
+        title: &str,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<ProcessInfo, StoreError> {
+        if slug.is_empty() {
+            return Err(StoreError::invalid("a process needs a slug"));
+        }
+        let taken: Option<i64> = self
+            .conn()
+            .prepare_cached("SELECT id FROM processes WHERE slug = ?1")?
+            .query_row([slug], |row| row.get(0))
+            .optional()?;
+        if taken.is_some() {
+            return Err(StoreError::conflict(format!(
+                "a process {slug} already exists"
+            )));
+        }
+        let payload = json!({ "slug": slug, "title": title });
+        let seq = audit::append(
+            self.conn(),
+            NewEntry {
+                at: now,
+                actor,
+                action: "process.create",
+                process: Some(slug),
+                subject: format!("processes/{slug}"),
+                payload_hash: canonical_hash(&payload),
+                detail: json!({ "title": title }),
+            },
+        )?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO processes (slug, title, created_at, created_by, audit_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![slug, title, now, actor.sub, seq as i64])?;
+        Ok(ProcessInfo {
+            slug: slug.to_owned(),
+            title: title.to_owned(),
+            created_at: now,
+            created_by: actor.sub.clone(),
+        })
+    }
+
+    /// Adds a delegation to a process. Conflict if its code is taken in that process.
+    pub fn add_delegation(
+        &self,
+        process: &str,
+        delegation: &Delegation,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if delegation.code.is_empty() {
+            return Err(StoreError::invalid("a delegation needs a code"));
+        }
+        let process_id = self.process_id(process)?;
+        if self
+            .delegation_id(process_id, process, &delegation.code)
+            .is_ok()
+        {
+            return Err(StoreError::conflict(format!(
+                "process {process} already has a delegation {}",
+                delegation.code
+            )));
+        }
+        let kind = enum_text(&delegation.kind)?;
+        let participation = enum_text(&delegation.participation)?;
+        let function = delegation.function.as_ref().map(enum_text).transpose()?;
+        let members = serde_json::to_string(&delegation.members)
+            .map_err(|e| StoreError::internal(e.to_string()))?;
+        let payload =
+            serde_json::to_value(delegation).map_err(|e| StoreError::internal(e.to_string()))?;
+        let seq = audit::append(
+            self.conn(),
+            NewEntry {
+                at: now,
+                actor,
+                action: "delegation.add",
+                process: Some(process),
+                subject: format!("processes/{process}/delegations/{}", delegation.code),
+                payload_hash: canonical_hash(&payload),
+                detail: json!({ "name": delegation.name, "kind": kind, "participation": participation }),
+            },
+        )?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO delegations (process_id, code, name, kind, participation, function,
+                                          members, created_at, audit_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                process_id,
+                delegation.code,
+                delegation.name,
+                kind,
+                participation,
+                function,
+                members,
+                now,
+                seq as i64
+            ])?;
+        Ok(())
+    }
+
+    /// Creates a document and its version 1 together. Conflict if the slug is taken.
+    pub fn create_document(
+        &self,
+        process: &str,
+        document: &NewDocument,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(DocumentInfo, VersionInfo), StoreError> {
+        if document.slug.is_empty() {
+            return Err(StoreError::invalid("a document needs a slug"));
+        }
+        let process_id = self.process_id(process)?;
+        if self
+            .document_id(process_id, process, &document.slug)
+            .is_ok()
+        {
+            return Err(StoreError::conflict(format!(
+                "process {process} already has a document {}",
+                document.slug
+            )));
+        }
+        let payload = json!({
+            "slug": document.slug, "title": document.title, "classification": document.classification,
+        });
+        let seq = audit::append(
+            self.conn(),
+            NewEntry {
+                at: now,
+                actor,
+                action: "document.create",
+                process: Some(process),
+                subject: format!("processes/{process}/documents/{}", document.slug),
+                payload_hash: canonical_hash(&payload),
+                detail: payload.clone(),
+            },
+        )?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO documents (process_id, slug, title, classification, created_at,
+                                        created_by, audit_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                process_id,
+                document.slug,
+                document.title,
+                document.classification,
+                now,
+                actor.sub,
+                seq as i64
+            ])?;
+        let document_id = self.conn().last_insert_rowid();
+        let version = self.insert_version(
+            process,
+            &document.slug,
+            document_id,
+            VersionRow {
+                number: 1,
+                parent: None,
+                label: &document.label,
+                tree: &document.tree,
+                round: None,
+                provenance: None,
+                changes: None,
+            },
+            actor,
+            now,
+        )?;
+        Ok((
+            DocumentInfo {
+                slug: document.slug.clone(),
+                title: document.title.clone(),
+                classification: document.classification.clone(),
+                created_at: now,
+                created_by: actor.sub.clone(),
+                latest_version: 1,
+            },
+            version,
+        ))
+    }
+
+    /// Publishes the next version of a document: its objects (unchanged nodes shared), its
+    /// provenance and changes, its audit entry (payload hash = the root hash of its text) and,
+    /// for a consolidation, the round's move to `consolidated` — all in this one transaction.
+    ///
+    /// For a consolidation the round must belong to this document and be closed at `now`; the
+    /// version's parent is the round's base version. Otherwise the parent is the latest version.
+    pub fn publish_version(
+        &self,
+        process: &str,
+        document: &str,
+        version: &NewVersion,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<VersionInfo, StoreError> {
+        let process_id = self.process_id(process)?;
+        let document_id = self.document_id(process_id, process, document)?;
+        let latest = self.latest_number(document_id)?;
+        let mut parent = latest;
+        let mut round_row = None;
+        if let Some(number) = version.round {
+            let row = self.round_row(process_id, process, number)?;
+            if row.document_id != document_id {
+                return Err(StoreError::invalid(format!(
+                    "round {number} is about document {}, not {document}",
+                    row.info.document
+                )));
+            }
+            let state = row.info.state_at(now);
+            if state != RoundState::Closed {
+                return Err(wrong_state(&row.info, state, "closed"));
+            }
+            parent = row.info.base_version;
+            round_row = Some(row);
+        }
+        let number = latest
+            .checked_add(1)
+            .ok_or_else(|| StoreError::invalid("too many versions"))?;
+        let info = self.insert_version(
+            process,
+            document,
+            document_id,
+            VersionRow {
+                number,
+                parent: Some(parent),
+                label: &version.label,
+                tree: &version.tree,
+                round: round_row.as_ref().map(|r| (r.id, r.info.number)),
+                provenance: version.provenance.as_deref(),
+                changes: version.changes.as_deref(),
+            },
+            actor,
+            now,
+        )?;
+        if let Some(row) = round_row {
+            self.move_round(
+                process,
+                &row,
+                RoundMove {
+                    action: "round.consolidate",
+                    state: RoundState::Consolidated,
+                    opens_at: row.info.opens_at,
+                    closes_at: row.info.closes_at,
+                    extra: json!({ "version": number }),
+                },
+                actor,
+                now,
+            )?;
+        }
+        Ok(info)
+    }
+
+    fn insert_version(
+        &self,
+        process: &str,
+        document: &str,
+        document_id: i64,
+        row: VersionRow<'_>,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<VersionInfo, StoreError> {
+        if let Some(id) = row.tree.duplicate_id() {
+            return Err(StoreError::invalid(format!(
+                "node id {id} occurs twice in the text"
+            )));
+        }
+        let (root, objects) = penholder_core::objects_of(row.tree);
+        {
+            let mut insert = self
+                .conn()
+                .prepare_cached("INSERT OR IGNORE INTO objects (hash, bytes) VALUES (?1, ?2)")?;
+            for (hash, bytes) in &objects {
+                insert.execute(params![&hash.0[..], bytes])?;
+            }
+        }
+        let provenance_hash = row.provenance.map(|b| sha256(b).to_hex());
+        let changes_hash = row.changes.map(|b| sha256(b).to_hex());
+        let seq = audit::append(
+            self.conn(),
+            NewEntry {
+                at: now,
+                actor,
+                action: "version.publish",
+                process: Some(process),
+                subject: format!(
+                    "processes/{process}/documents/{document}/versions/{}",
+                    row.number
+                ),
+                payload_hash: root,
+                detail: json!({
+                    "label": row.label,
+                    "parent": row.parent,
+                    "round": row.round.map(|(_, number)| number),
+                    "provenance": provenance_hash,
+                    "changes": changes_hash,
+                }),
+            },
+        )?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO versions (document_id, number, label, parent, root, round_id,
+                                       provenance, changes, created_at, created_by, audit_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                document_id,
+                row.number,
+                row.label,
+                row.parent,
+                &root.0[..],
+                row.round.map(|(id, _)| id),
+                row.provenance,
+                row.changes,
+                now,
+                actor.sub,
+                seq as i64
+            ])?;
+        Ok(VersionInfo {
+            document: document.to_owned(),
+            number: row.number,
+            label: row.label.to_owned(),
+            parent: row.parent,
+            hash: root,
+            round: row.round.map(|(_, number)| number),
+            created_at: now,
+            created_by: actor.sub.clone(),
+            has_provenance: row.provenance.is_some(),
+            has_changes: row.changes.is_some(),
+        })
+    }
+
+    /// Creates the next round of a process on a version of one of its documents, `planned`.
+    pub fn create_round(
+        &self,
+        process: &str,
+        round: &NewRound,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<RoundInfo, StoreError> {
+        if round.closes_at <= round.opens_at {
+            return Err(StoreError::invalid(format!(
+                "a round must close after it opens (opens at {}, closes at {})",
+                round.opens_at, round.closes_at
+            )));
+        }
+        let process_id = self.process_id(process)?;
+        let document_id = self.document_id(process_id, process, &round.document)?;
+        if round.base_version == 0 || round.base_version > self.latest_number(document_id)? {
+            return Err(StoreError::not_found(format!(
+                "version {} of document {} of process {process}",
+                round.base_version, round.document
+            )));
+        }
+        let number: u32 = self
+            .conn()
+            .prepare_cached(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM rounds WHERE process_id = ?1",
+            )?
+            .query_row([process_id], |row| row.get(0))?;
+        let payload = json!({
+            "document": round.document, "base_version": round.base_version, "label": round.label,
+            "opens_at": round.opens_at, "closes_at": round.closes_at,
+        });
+        let seq = audit::append(
+            self.conn(),
+            NewEntry {
+                at: now,
+                actor,
+                action: "round.create",
+                process: Some(process),
+                subject: format!("processes/{process}/rounds/{number}"),
+                payload_hash: canonical_hash(&payload),
+                detail: payload.clone(),
+            },
+        )?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO rounds (process_id, number, document_id, base_version, label, opens_at,
+                                     closes_at, state, created_at, created_by, audit_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'planned', ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                process_id,
+                number,
+                document_id,
+                round.base_version,
+                round.label,
+                round.opens_at,
+                round.closes_at,
+                now,
+                actor.sub,
+                seq as i64
+            ])?;
+        Ok(RoundInfo {
+            number,
+            document: round.document.clone(),
+            base_version: round.base_version,
+            label: round.label.clone(),
+            opens_at: round.opens_at,
+            closes_at: round.closes_at,
+            recorded_state: RoundState::Planned,
+            created_at: now,
+            created_by: actor.sub.clone(),
+        })
+    }
+
+    /// Opens a planned round now (before its `opens_at`). Its deadline must lie ahead.
+    pub fn open_round(
+        &self,
+        process: &str,
+        round: u32,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<RoundInfo, StoreError> {
+        let process_id = self.process_id(process)?;
+        let row = self.round_row(process_id, process, round)?;
+        let state = row.info.state_at(now);
+        if state != RoundState::Planned {
+            return Err(wrong_state(&row.info, state, "planned"));
+        }
+        self.move_round(
+            process,
+            &row,
+            RoundMove {
+                action: "round.open",
+                state: RoundState::Open,
+                opens_at: row.info.opens_at.min(now),
+                closes_at: row.info.closes_at,
+                extra: json!({}),
+            },
+            actor,
+            now,
+        )
+    }
+
+    /// Closes a round by hand (before or after its deadline); submissions stop at once.
+    pub fn close_round(
+        &self,
+        process: &str,
+        round: u32,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<RoundInfo, StoreError> {
+        let process_id = self.process_id(process)?;
+        let row = self.round_row(process_id, process, round)?;
+        if matches!(
+            row.info.recorded_state,
+            RoundState::Closed | RoundState::Consolidated
+        ) {
+            return Err(wrong_state(
+                &row.info,
+                row.info.recorded_state,
+                "planned or open",
+            ));
+        }
+        self.move_round(
+            process,
+            &row,
+            RoundMove {
+                action: "round.close",
+                state: RoundState::Closed,
+                opens_at: row.info.opens_at,
+                closes_at: row.info.closes_at,
+                extra: json!({}),
+            },
+            actor,
+            now,
+        )
+    }
+
+    /// Moves a round's deadline later. Allowed while the round has not been closed by hand, even
+    /// after the old deadline passed (the chair may reopen a round that closed by the clock).
+    pub fn extend_deadline(
+        &self,
+        process: &str,
+        round: u32,
+        closes_at: i64,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<RoundInfo, StoreError> {
+        let process_id = self.process_id(process)?;
+        let row = self.round_row(process_id, process, round)?;
+        if matches!(
+            row.info.recorded_state,
+            RoundState::Closed | RoundState::Consolidated
+        ) {
+            return Err(wrong_state(
+                &row.info,
+                row.info.recorded_state,
+                "planned or open",
+            ));
+        }
+        if closes_at <= row.info.closes_at {
+            return Err(StoreError::invalid(format!(
+                "the new deadline {closes_at} is not later than the current one {}",
+                row.info.closes_at
+            )));
+        }
+        let recorded = row.info.recorded_state;
+        self.move_round(
+            process,
+            &row,
+            RoundMove {
+                action: "round.extend",
+                state: recorded,
+                opens_at: row.info.opens_at,
+                closes_at,
+                extra: json!({}),
+            },
+            actor,
+            now,
+        )
+    }
+
+    fn move_round(
+        &self,
+        process: &str,
+        row: &RoundRow,
+        change: RoundMove,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<RoundInfo, StoreError> {
+        let before = row.info.recorded_state;
+        let payload = json!({
+            "state_before": before.as_str(), "state_after": change.state.as_str(),
+            "opens_at_before": row.info.opens_at, "opens_at_after": change.opens_at,
+            "closes_at_before": row.info.closes_at, "closes_at_after": change.closes_at,
+            "extra": change.extra,
+        });
+        let seq = audit::append(
+            self.conn(),
+            NewEntry {
+                at: now,
+                actor,
+                action: change.action,
+                process: Some(process),
+                subject: format!("processes/{process}/rounds/{}", row.info.number),
+                payload_hash: canonical_hash(&payload),
+                detail: payload.clone(),
+            },
+        )?;
+        self.conn()
+            .prepare_cached(
+                "UPDATE rounds SET state = ?1, opens_at = ?2, closes_at = ?3 WHERE id = ?4",
+            )?
+            .execute(params![
+                change.state.as_str(),
+                change.opens_at,
+                change.closes_at,
+                row.id
+            ])?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO round_events (round_id, action, at, actor_sub, state_before,
+                                           state_after, closes_at_before, closes_at_after, audit_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                row.id,
+                change.action.trim_start_matches("round."),
+                now,
+                actor.sub,
+                before.as_str(),
+                change.state.as_str(),
+                row.info.closes_at,
+                change.closes_at,
+                seq as i64
+            ])?;
+        let mut info = row.info.clone();
+        info.recorded_state = change.state;
+        info.opens_at = change.opens_at;
+        info.closes_at = change.closes_at;
+        Ok(info)
+    }
+
+    /// Stores a new revision of a delegation's submission: `items` exactly as received, `hunks`
+    /// as the engine computed them. The round must be open at `now`.
+    ///
+    /// `expected_revision` is the optimistic-concurrency guard (the server's `If-Match`):
+    /// `Some(n)` requires the latest stored revision to be `n` (`Some(0)`: none yet), else
+    /// Conflict; `None` writes unconditionally. The receipt is SHA-256 of `items`.
+    #[allow(clippy::too_many_arguments)] // reason: mirrors the request one to one; a struct would only rename them
+    pub fn put_submission(
+        &self,
+        process: &str,
+        round: u32,
+        delegation: &str,
+        items: &[u8],
+        hunks: &[u8],
+        expected_revision: Option<u32>,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<StoredRevision, StoreError> {
+        let process_id = self.process_id(process)?;
+        let row = self.round_row(process_id, process, round)?;
+        let state = row.info.state_at(now);
+        if state != RoundState::Open {
+            return Err(wrong_state(&row.info, state, "open"));
+        }
+        let delegation_id = self.delegation_id(process_id, process, delegation)?;
+        let current: u32 = self
+            .conn()
+            .prepare_cached(
+                "SELECT COALESCE(MAX(revision), 0) FROM submission_revisions
+                 WHERE round_id = ?1 AND delegation_id = ?2",
+            )?
+            .query_row(params![row.id, delegation_id], |r| r.get(0))?;
+        if let Some(expected) = expected_revision
+            && expected != current
+        {
+            return Err(StoreError::conflict(format!(
+                "the submission of {delegation} in round {round} is at revision {current}, not {expected}"
+            )));
+        }
+        let revision = current + 1;
+        let receipt = sha256(items);
+        let seq = audit::append(
+            self.conn(),
+            NewEntry {
+                at: now,
+                actor,
+                action: "submission.put",
+                process: Some(process),
+                subject: format!(
+                    "processes/{process}/rounds/{round}/submissions/{delegation}/revisions/{revision}"
+                ),
+                payload_hash: receipt,
+                detail: json!({ "revision": revision, "bytes": items.len() }),
+            },
+        )?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO submission_revisions (round_id, delegation_id, revision, items, hunks,
+                                                   receipt, submitted_at, submitted_by, audit_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                row.id,
+                delegation_id,
+                revision,
+                items,
+                hunks,
+                &receipt.0[..],
+                now,
+                actor.sub,
+                seq as i64
+            ])?;
+        Ok(StoredRevision {
+            revision,
+            receipt,
+            submitted_at: now,
+        })
+    }
+
+    /// Records a ruling on one change of a closed round. A new ruling on the same change is a
+    /// new record; the latest wins.
+    pub fn record_decision(
+        &self,
+        process: &str,
+        round: u32,
+        decision: &Decision,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<DecisionRecord, StoreError> {
+        if decision.change.is_empty() {
+            return Err(StoreError::invalid("a decision needs a change id"));
+        }
+        let process_id = self.process_id(process)?;
+        let row = self.round_row(process_id, process, round)?;
+        let state = row.info.state_at(now);
+        if state != RoundState::Closed {
+            return Err(wrong_state(&row.info, state, "closed"));
+        }
+        let text =
+            serde_json::to_string(decision).map_err(|e| StoreError::internal(e.to_string()))?;
+        let seq = audit::append(
+            self.conn(),
+            NewEntry {
+                at: now,
+                actor,
+                action: "decision.put",
+                process: Some(process),
+                subject: format!(
+                    "processes/{process}/rounds/{round}/decisions/{}",
+                    decision.change
+                ),
+                payload_hash: sha256(text.as_bytes()),
+                detail: json!({}),
+            },
+        )?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO decisions (round_id, change, decision, decided_by, decided_at, audit_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![row.id, decision.change, text, actor.sub, now, seq as i64])?;
+        Ok(DecisionRecord {
+            decision: decision.clone(),
+            decided_by: actor.sub.clone(),
+            decided_at: now,
+            sequence: self.conn().last_insert_rowid().max(0) as u64,
+        })
+    }
+
+    /// Keeps a response under an idempotency key, in the same transaction as the write it
+    /// answers. The same key with the same request hash again is a no-op; with another request
+    /// hash it is a Conflict (a key reused for a different request).
+    pub fn store_response(
+        &self,
+        scope: &str,
+        key: &str,
+        request_hash: ContentHash,
+        status: u16,
+        body: &[u8],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if let Some(existing) = self.stored_response(scope, key)? {
+            if existing.request_hash == request_hash {
+                return Ok(());
+            }
+            return Err(StoreError::conflict(format!(
+                "the idempotency key {key} was already used for a different request"
+            )));
+        }
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO idempotency_keys (scope, key, request_hash, status, response, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![scope, key, &request_hash.0[..], status, body, now])?;
+        Ok(())
+    }
+}
+
+/// A version row to insert.
+struct VersionRow<'a> {
+    number: u32,
+    parent: Option<u32>,
+    label: &'a str,
+    tree: &'a Document,
+    /// (round id, round number)
+    round: Option<(i64, u32)>,
+    provenance: Option<&'a [u8]>,
+    changes: Option<&'a [u8]>,
+}
+
+/// A change to a round's state or clock.
+struct RoundMove {
+    action: &'static str,
+    state: RoundState,
+    opens_at: i64,
+    closes_at: i64,
+    extra: serde_json::Value,
+}
