@@ -65,9 +65,15 @@ impl<T> Pending<T> {
     }
 
     /// Blocks the calling thread until the answer is there. Do not call it on an async
-    /// runtime's worker thread: `.await` instead.
+    /// runtime's worker thread: `.await` instead. Called inside a store closure (where it could
+    /// only deadlock: the store thread would wait for itself) it returns an error at once.
     pub fn wait(self) -> Result<T, StoreError> {
         let mut slot = self.shared.lock();
+        if !slot.done && crate::runtime::on_store_thread() {
+            return Err(StoreError::internal(
+                "a store closure waited for another store request; that would deadlock",
+            ));
+        }
         while !slot.done {
             slot = self
                 .shared

@@ -20,6 +20,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex, PoisonError};
 
+thread_local! {
+    static STORE_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the current thread is one of a store's own threads.
+pub(crate) fn on_store_thread() -> bool {
+    STORE_THREAD.with(|flag| flag.get())
+}
+
+fn mark_store_thread() {
+    STORE_THREAD.with(|flag| flag.set(true));
+}
+
 /// A write request: runs once inside its savepoint, then learns whether the batch committed.
 pub(crate) trait WriteJob: Send {
     /// Runs the request; `true` if it succeeded (its changes stay in the batch).
@@ -94,6 +107,7 @@ pub(crate) fn run_writer(
     max_batch: usize,
     counters: Arc<Counters>,
 ) {
+    mark_store_thread();
     let mut reads = Vec::new();
     while let Ok(first) = jobs.recv() {
         let mut writes = Vec::new();
@@ -201,6 +215,7 @@ pub(crate) fn run_read(conn: &Connection, read: ReadJob) {
 }
 
 pub(crate) fn run_reader(conn: Connection, jobs: Arc<Mutex<Receiver<ReadJob>>>) {
+    mark_store_thread();
     loop {
         let next = {
             let receiver = jobs.lock().unwrap_or_else(PoisonError::into_inner);

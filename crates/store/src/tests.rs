@@ -1234,3 +1234,54 @@ fn a_backup_is_a_consistent_verifiable_copy() {
     assert!(restored.integrity_check().wait().unwrap().is_ok());
     assert_eq!(restored.verify_audit().unwrap().entries, 2);
 }
+
+#[test]
+fn waiting_inside_a_store_closure_is_an_error_not_a_deadlock() {
+    let store = fixture();
+    let (completer, never) = crate::pending::channel::<()>();
+    let result = store.write(move |_| never.wait()).wait();
+    assert!(
+        matches!(result, Err(StoreError::Internal { .. })),
+        "{result:?}"
+    );
+    drop(completer);
+    let (completer, never) = crate::pending::channel::<()>();
+    let result = store.read(move |_| never.wait()).wait();
+    assert!(
+        matches!(result, Err(StoreError::Internal { .. })),
+        "{result:?}"
+    );
+    drop(completer);
+}
+
+#[test]
+fn a_full_queue_is_refused_not_grown() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = StoreOptions {
+        queue_capacity: 1,
+        ..StoreOptions::default()
+    };
+    let store = fixture_in(Store::open_with(dir.path().join("p.db"), options).unwrap());
+    // Hold the writer busy until released, so the queue behind it fills up.
+    let (release_sender, release) = std::sync::mpsc::channel::<()>();
+    let busy = store.write(move |_| {
+        let _ = release.recv();
+        Ok(())
+    });
+    let mut refused = 0;
+    let mut queued = Vec::new();
+    for _ in 0..10 {
+        let pending = store.write(|_| Ok(()));
+        queued.push(pending);
+    }
+    release_sender.send(()).unwrap();
+    busy.wait().unwrap();
+    for pending in queued {
+        match pending.wait() {
+            Ok(()) => {}
+            Err(StoreError::Unavailable { .. }) => refused += 1,
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert!(refused >= 8, "{refused} of 10 refused");
+}
