@@ -1,1 +1,27 @@
-//! placeholder
+//! penholder's HTTP API: the only crate that knows HTTP and JWT.
+//!
+//! [`router`] builds the API of `DESIGN.md` on an [`AppState`] (store, clock, token verifier,
+//! settings); [`serve`] runs it on a listener with graceful shutdown. Every request walks the
+//! same path: the bearer token becomes a [`Principal`]; [`policy::decide`] — the whole
+//! authorization policy, as data — judges the action; the body is validated (unknown fields
+//! refused, nodes resolved by id or reference); the store writes in one transaction with its
+//! audit entry. Every error is `application/problem+json`, mapped in [`error`].
+//!
+//! Architecture invariant: no SQL here (the store's interface only), no HTTP below this crate.
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod policy;
+pub mod routes;
+pub mod state;
+pub mod wire;
+
+pub use app::{router, serve};
+pub use auth::{KeyAlgorithm, Minter, Principal, Role, TokenScope, Verifier};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{ApiError, Problem};
+pub use state::{AppState, ServerConfig};

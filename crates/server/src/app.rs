@@ -1,0 +1,202 @@
+//! The router and the server loop: [`router`] builds the whole API on an [`AppState`] (tests
+//! call it without a socket); [`serve`] runs it on a listener until `shutdown` resolves, then
+//! lets requests in flight finish.
+
+use crate::error::{ApiError, ProblemReport, problem_response};
+use crate::extract::RequestLog;
+use crate::routes::{audit, documents, negotiation, processes, rounds, submissions};
+use crate::state::AppState;
+use crate::wire::Health;
+use axum::Json;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use std::future::Future;
+use std::time::Instant;
+use tower_http::catch_panic::CatchPanicLayer;
+
+/// The whole API on `state`.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config().body_limit;
+    let v1 = Router::new()
+        .route(
+            "/processes",
+            get(processes::list_processes).post(processes::create_process),
+        )
+        .route("/processes/{p}", get(processes::get_process))
+        .route(
+            "/processes/{p}/delegations",
+            get(processes::list_delegations),
+        )
+        .route(
+            "/processes/{p}/delegations/{code}",
+            put(processes::put_delegation),
+        )
+        .route("/processes/{p}/documents", post(documents::create_document))
+        .route("/processes/{p}/documents/{d}", get(documents::get_document))
+        .route(
+            "/processes/{p}/documents/{d}/versions",
+            post(documents::upload_version),
+        )
+        .route(
+            "/processes/{p}/documents/{d}/versions/{n}",
+            get(documents::get_version),
+        )
+        .route(
+            "/processes/{p}/documents/{d}/versions/{n}/blame",
+            get(documents::get_blame),
+        )
+        .route(
+            "/processes/{p}/documents/{d}/redline",
+            get(documents::get_redline),
+        )
+        .route(
+            "/processes/{p}/rounds",
+            get(rounds::list_rounds).post(rounds::create_round),
+        )
+        .route("/processes/{p}/rounds/{r}", get(rounds::get_round))
+        .route("/processes/{p}/rounds/{r}/open", post(rounds::open_round))
+        .route("/processes/{p}/rounds/{r}/close", post(rounds::close_round))
+        .route(
+            "/processes/{p}/rounds/{r}/extend",
+            post(rounds::extend_round),
+        )
+        .route(
+            "/processes/{p}/rounds/{r}/submissions",
+            get(submissions::list_submissions),
+        )
+        .route(
+            "/processes/{p}/rounds/{r}/submissions/{d}",
+            get(submissions::get_submission).put(submissions::put_submission),
+        )
+        .route(
+            "/processes/{p}/rounds/{r}/submissions/{d}/revisions",
+            get(submissions::list_revisions),
+        )
+        .route(
+            "/processes/{p}/rounds/{r}/submissions/{d}/revisions/{n}",
+            get(submissions::get_revision),
+        )
+        .route(
+            "/processes/{p}/rounds/{r}/compilation",
+            get(negotiation::get_compilation),
+        )
+        .route(
+            "/processes/{p}/rounds/{r}/decisions",
+            get(negotiation::list_decisions),
+        )
+        .route(
+            "/processes/{p}/rounds/{r}/decisions/{change}",
+            put(negotiation::put_decision),
+        )
+        .route(
+            "/processes/{p}/rounds/{r}/consolidate",
+            post(negotiation::consolidate),
+        )
+        .route(
+            "/processes/{p}/rounds/{r}/dispositions",
+            get(negotiation::get_dispositions),
+        )
+        .route("/processes/{p}/audit", get(audit::get_audit));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi))
+        .nest("/v1", v1)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(state.clone(), log_requests))
+        .with_state(state)
+}
+
+/// Serves `router(state)` on `listener` until `shutdown` resolves; requests in flight are
+/// finished first. The store flushes when its last handle drops, after this returns.
+pub async fn serve<F>(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: F,
+) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "processes",
+    responses((status = 200, body = Health), (status = 503, body = crate::error::Problem)))]
+pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    // A read through the store: healthy means able to answer, not merely listening.
+    state.read(|r| r.processes().map(|_| ())).await?;
+    Ok(Json(Health {
+        status: "ok".into(),
+    }))
+}
+
+async fn openapi() -> Response {
+    let mut response = crate::openapi::document().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+async fn not_found(request: Request) -> ApiError {
+    ApiError::NotFound(format!("no endpoint at {}", request.uri().path()))
+}
+
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method: method.to_string(),
+    }
+}
+
+fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::Internal("a handler panicked".into()).into_response()
+}
+
+/// One log line per request (method, path, status, latency, caller), `instance` filled into
+/// problem documents, and the hidden detail of server faults logged.
+async fn log_requests(
+    State(_state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let log = RequestLog::default();
+    request.extensions_mut().insert(log.clone());
+    let mut response = next.run(request).await;
+    if let Some(report) = response.extensions_mut().remove::<ProblemReport>() {
+        if let Some(internal) = &report.internal {
+            tracing::error!(%method, %path, error = %internal, "server fault");
+        }
+        let mut problem = report.problem;
+        problem.instance = Some(path.clone());
+        let headers = response.headers().clone();
+        response = problem_response(&problem);
+        for (name, value) in headers.iter() {
+            if name != header::CONTENT_LENGTH {
+                response.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+    }
+    let caller = log.caller.get();
+    tracing::info!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        delegation = caller.and_then(|c| c.delegation.as_deref()).unwrap_or("-"),
+        sub = caller.map(|c| c.sub.as_str()).unwrap_or("-"),
+        "request"
+    );
+    response
+}

@@ -1,0 +1,485 @@
+//! Who is asking: bearer tokens (JWT) checked against one pinned algorithm and key, turned into
+//! a [`Principal`] (subject, role, delegation).
+//!
+//! The algorithm is chosen by configuration, never by the token: a token whose header names any
+//! other algorithm (`none` included, which jsonwebtoken cannot even parse) is refused. Lifetimes
+//! (`exp`, `nbf`, `iat`) are checked against the server's [`crate::Clock`], not the machine's,
+//! so tests control them. `iss` and `aud` must match the configured values exactly.
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+/// What a token allows its bearer to do (see [`crate::policy`] for the rules).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sets up processes and their delegations.
+    Admin,
+    /// The chairmanship: opens and closes rounds, decides, consolidates, uploads versions.
+    Chair,
+    /// Works for the chairmanship, with the same rights.
+    Secretariat,
+    /// Writes its own delegation's submissions.
+    Delegate,
+    /// Reads what its delegation may read; never writes.
+    Observer,
+    /// Reads redlines and blame (a working party); never writes.
+    Reviewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::Chair,
+        Role::Secretariat,
+        Role::Delegate,
+        Role::Observer,
+        Role::Reviewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Chair => "chair",
+            Role::Secretariat => "secretariat",
+            Role::Delegate => "delegate",
+            Role::Observer => "observer",
+            Role::Reviewer => "reviewer",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == name)
+    }
+
+    /// Roles whose every action is on behalf of a delegation, so their tokens must name one.
+    pub fn needs_delegation(self) -> bool {
+        matches!(self, Role::Delegate | Role::Observer)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The claims of a penholder token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    /// The delegation's code (`HU`, `EU`); absent for an admin or a reviewer acting alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegation: Option<String>,
+    pub role: String,
+    /// Expiry, Unix seconds.
+    pub exp: i64,
+    /// Issued at, Unix seconds.
+    pub iat: i64,
+    /// Not before, Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    pub iss: String,
+    pub aud: Audience,
+}
+
+/// `aud` may be one string or a list (RFC 7519 §4.1.3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// The authenticated caller of one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub sub: String,
+    pub role: Role,
+    pub delegation: Option<String>,
+}
+
+impl Principal {
+    /// The actor recorded in the audit log.
+    pub fn actor(&self) -> penholder_store::Actor {
+        penholder_store::Actor::new(
+            self.sub.clone(),
+            self.delegation.as_deref(),
+            self.role.as_str(),
+        )
+    }
+}
+
+/// The signing algorithms penholder can be configured with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyAlgorithm {
+    /// HMAC-SHA-256 with a shared secret (the default).
+    Hs256,
+    /// Ed25519 signatures; the server holds only the public key.
+    EdDsa,
+    /// RSA PKCS#1 v1.5 with SHA-256; the server holds only the public key.
+    Rs256,
+}
+
+impl KeyAlgorithm {
+    pub fn parse(name: &str) -> Option<KeyAlgorithm> {
+        match name.to_ascii_uppercase().as_str() {
+            "HS256" => Some(KeyAlgorithm::Hs256),
+            "EDDSA" | "ED25519" => Some(KeyAlgorithm::EdDsa),
+            "RS256" => Some(KeyAlgorithm::Rs256),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyAlgorithm::Hs256 => "HS256",
+            KeyAlgorithm::EdDsa => "EdDSA",
+            KeyAlgorithm::Rs256 => "RS256",
+        }
+    }
+
+    fn jwt(self) -> Algorithm {
+        match self {
+            KeyAlgorithm::Hs256 => Algorithm::HS256,
+            KeyAlgorithm::EdDsa => Algorithm::EdDSA,
+            KeyAlgorithm::Rs256 => Algorithm::RS256,
+        }
+    }
+}
+
+/// Why a key could not be loaded (a configuration mistake, reported at startup).
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("the HS256 secret is {0} bytes long; use at least 32 random bytes")]
+    ShortSecret(usize),
+    #[error("the {algorithm} key is not a valid PEM key: {reason}")]
+    BadPem {
+        algorithm: &'static str,
+        reason: String,
+    },
+    #[error("HS256 uses a shared secret, not a key file")]
+    SecretExpected,
+}
+
+/// Why a token was refused; the text goes to the client in `WWW-Authenticate`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TokenError(pub String);
+
+fn token_error(text: impl Into<String>) -> TokenError {
+    TokenError(text.into())
+}
+
+/// The issuer and audience every token must carry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenScope {
+    pub issuer: String,
+    pub audience: String,
+}
+
+impl Default for TokenScope {
+    fn default() -> Self {
+        TokenScope {
+            issuer: "penholder".into(),
+            audience: "penholder".into(),
+        }
+    }
+}
+
+/// How much clock difference between the token's issuer and the server is tolerated.
+const LEEWAY_SECONDS: i64 = 60;
+
+/// Checks tokens: one algorithm, one key, one issuer, one audience.
+pub struct Verifier {
+    algorithm: KeyAlgorithm,
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_secret(secret: &[u8]) -> Result<(), KeyError> {
+    if secret.len() < 32 {
+        return Err(KeyError::ShortSecret(secret.len()));
+    }
+    Ok(())
+}
+
+fn bad_pem(algorithm: KeyAlgorithm, error: jsonwebtoken::errors::Error) -> KeyError {
+    KeyError::BadPem {
+        algorithm: algorithm.as_str(),
+        reason: error.to_string(),
+    }
+}
+
+impl Verifier {
+    /// HS256 with a shared secret (at least 32 bytes).
+    pub fn hs256(secret: &[u8], scope: &TokenScope) -> Result<Verifier, KeyError> {
+        check_secret(secret)?;
+        Ok(Verifier::new(
+            KeyAlgorithm::Hs256,
+            DecodingKey::from_secret(secret),
+            scope,
+        ))
+    }
+
+    /// EdDSA or RS256 with a public key in PEM form.
+    pub fn public_key(
+        algorithm: KeyAlgorithm,
+        pem: &[u8],
+        scope: &TokenScope,
+    ) -> Result<Verifier, KeyError> {
+        let key = match algorithm {
+            KeyAlgorithm::Hs256 => return Err(KeyError::SecretExpected),
+            KeyAlgorithm::EdDsa => DecodingKey::from_ed_pem(pem),
+            KeyAlgorithm::Rs256 => DecodingKey::from_rsa_pem(pem),
+        }
+        .map_err(|e| bad_pem(algorithm, e))?;
+        Ok(Verifier::new(algorithm, key, scope))
+    }
+
+    fn new(algorithm: KeyAlgorithm, key: DecodingKey, scope: &TokenScope) -> Verifier {
+        let mut validation = Validation::new(algorithm.jwt());
+        // Lifetimes are checked against the server's clock in `verify`, not the machine's.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.set_issuer(&[&scope.issuer]);
+        validation.set_audience(&[&scope.audience]);
+        validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
+        Verifier {
+            algorithm,
+            key,
+            validation,
+        }
+    }
+
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        self.algorithm
+    }
+
+    /// The caller a token names, if its signature, algorithm, issuer, audience, lifetime and
+    /// claims all check out at `now_seconds`.
+    pub fn verify(&self, token: &str, now_seconds: i64) -> Result<Principal, TokenError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
+            .map_err(|e| describe(&e, self.algorithm))?;
+        let claims = data.claims;
+        if claims.exp + LEEWAY_SECONDS <= now_seconds {
+            return Err(token_error("the token has expired"));
+        }
+        if let Some(nbf) = claims.nbf
+            && nbf > now_seconds + LEEWAY_SECONDS
+        {
+            return Err(token_error(
+                "the token is not valid yet (nbf is in the future)",
+            ));
+        }
+        if claims.iat > now_seconds + LEEWAY_SECONDS {
+            return Err(token_error("the token was issued in the future (iat)"));
+        }
+        let role = Role::parse(&claims.role).ok_or_else(|| {
+            token_error(format!(
+                "unknown role {:?}; expected one of admin, chair, secretariat, delegate, observer, reviewer",
+                claims.role
+            ))
+        })?;
+        if claims.sub.trim().is_empty() {
+            return Err(token_error("the token's sub claim is empty"));
+        }
+        let delegation = claims.delegation.filter(|code| !code.is_empty());
+        if let Some(code) = &delegation
+            && !crate::wire::valid_code(code)
+        {
+            return Err(token_error(
+                "the token's delegation claim is not a delegation code",
+            ));
+        }
+        if role.needs_delegation() && delegation.is_none() {
+            return Err(token_error(format!(
+                "a {role} token needs a delegation claim"
+            )));
+        }
+        if !data.header.alg.eq(&self.algorithm.jwt()) {
+            return Err(token_error("the token's algorithm is not accepted"));
+        }
+        Ok(Principal {
+            sub: claims.sub,
+            role,
+            delegation,
+        })
+    }
+}
+
+fn describe(error: &jsonwebtoken::errors::Error, algorithm: KeyAlgorithm) -> TokenError {
+    token_error(match error.kind() {
+        ErrorKind::InvalidSignature => "the token's signature does not verify".to_string(),
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => format!(
+            "the token's algorithm is not accepted; this server accepts only {}",
+            algorithm.as_str()
+        ),
+        ErrorKind::InvalidIssuer => "the token's issuer (iss) is not accepted".to_string(),
+        ErrorKind::InvalidAudience => "the token's audience (aud) is not accepted".to_string(),
+        ErrorKind::MissingRequiredClaim(claim) => format!("the token has no {claim} claim"),
+        ErrorKind::InvalidClaimFormat(claim) => format!("the token's {claim} claim is malformed"),
+        ErrorKind::Json(inner) => format!("the token's claims are not valid: {inner}"),
+        ErrorKind::ExpiredSignature => "the token has expired".to_string(),
+        ErrorKind::ImmatureSignature => "the token is not valid yet".to_string(),
+        // A header naming `none` or an unknown algorithm fails to parse as JSON for jsonwebtoken,
+        // and any other shape problem lands here too.
+        _ => format!(
+            "the token is not a valid JWT signed with {}",
+            algorithm.as_str()
+        ),
+    })
+}
+
+/// Signs tokens with the configured key (the `penholder token` command).
+pub struct Minter {
+    algorithm: KeyAlgorithm,
+    key: EncodingKey,
+    scope: TokenScope,
+}
+
+impl Minter {
+    pub fn hs256(secret: &[u8], scope: TokenScope) -> Result<Minter, KeyError> {
+        check_secret(secret)?;
+        Ok(Minter {
+            algorithm: KeyAlgorithm::Hs256,
+            key: EncodingKey::from_secret(secret),
+            scope,
+        })
+    }
+
+    /// EdDSA or RS256 with a private key in PEM form (PKCS#8; PKCS#1 also for RSA).
+    pub fn private_key(
+        algorithm: KeyAlgorithm,
+        pem: &[u8],
+        scope: TokenScope,
+    ) -> Result<Minter, KeyError> {
+        let key = match algorithm {
+            KeyAlgorithm::Hs256 => return Err(KeyError::SecretExpected),
+            KeyAlgorithm::EdDsa => EncodingKey::from_ed_pem(pem),
+            KeyAlgorithm::Rs256 => EncodingKey::from_rsa_pem(pem),
+        }
+        .map_err(|e| bad_pem(algorithm, e))?;
+        Ok(Minter {
+            algorithm,
+            key,
+            scope,
+        })
+    }
+
+    /// A token for `sub` with `role` (and `delegation`), valid from `now_seconds` for
+    /// `ttl_seconds`.
+    pub fn mint(
+        &self,
+        sub: &str,
+        role: Role,
+        delegation: Option<&str>,
+        now_seconds: i64,
+        ttl_seconds: i64,
+    ) -> Result<String, TokenError> {
+        let claims = Claims {
+            sub: sub.to_string(),
+            delegation: delegation.map(str::to_owned),
+            role: role.as_str().to_string(),
+            exp: now_seconds.saturating_add(ttl_seconds),
+            iat: now_seconds,
+            nbf: Some(now_seconds),
+            iss: self.scope.issuer.clone(),
+            aud: Audience::One(self.scope.audience.clone()),
+        };
+        self.sign(&claims)
+    }
+
+    /// Signs any claims (tests use it to make tokens that are wrong in one precise way).
+    pub fn sign<T: Serialize>(&self, claims: &T) -> Result<String, TokenError> {
+        jsonwebtoken::encode(&Header::new(self.algorithm.jwt()), claims, &self.key)
+            .map_err(|e| token_error(format!("cannot sign the token: {e}")))
+    }
+}
+
+/// A duration such as `8h`, `30m`, `2d`, `90s` or `3600` (seconds), in seconds.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(split) => text.split_at(split),
+        None => (text, "s"),
+    };
+    let number: i64 = number.parse().ok()?;
+    let factor = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    number.checked_mul(factor).filter(|seconds| *seconds > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+    const NOW: i64 = 1_700_000_000;
+
+    fn pair() -> (Minter, Verifier) {
+        let scope = TokenScope::default();
+        (
+            Minter::hs256(SECRET, scope.clone()).expect("secret"),
+            Verifier::hs256(SECRET, &scope).expect("secret"),
+        )
+    }
+
+    #[test]
+    fn a_minted_token_verifies() {
+        let (minter, verifier) = pair();
+        let token = minter
+            .mint("anna", Role::Delegate, Some("HU"), NOW, 3600)
+            .expect("mint");
+        let principal = verifier.verify(&token, NOW + 10).expect("valid");
+        assert_eq!(principal.role, Role::Delegate);
+        assert_eq!(principal.delegation.as_deref(), Some("HU"));
+        let expired = verifier
+            .verify(&token, NOW + 3600 + LEEWAY_SECONDS)
+            .unwrap_err();
+        assert!(expired.0.contains("expired"), "{expired}");
+    }
+
+    #[test]
+    fn short_secrets_and_unknown_durations_are_refused() {
+        assert!(matches!(
+            Verifier::hs256(b"short", &TokenScope::default()),
+            Err(KeyError::ShortSecret(5))
+        ));
+        assert_eq!(parse_duration("8h"), Some(28_800));
+        assert_eq!(parse_duration("90"), Some(90));
+        assert_eq!(parse_duration("2d"), Some(172_800));
+        assert_eq!(parse_duration("5y"), None);
+        assert_eq!(parse_duration("0s"), None);
+        assert_eq!(parse_duration("h"), None);
+    }
+
+    #[test]
+    fn a_delegate_token_needs_a_delegation() {
+        let (minter, verifier) = pair();
+        let token = minter
+            .mint("x", Role::Delegate, None, NOW, 60)
+            .expect("mint");
+        assert!(
+            verifier
+                .verify(&token, NOW)
+                .unwrap_err()
+                .0
+                .contains("delegation")
+        );
+    }
+}

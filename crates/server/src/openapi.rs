@@ -1,0 +1,120 @@
+//! The OpenAPI description of the API, generated from the handlers' annotations (utoipa) and
+//! served at `/openapi.json`. No UI assets: the document is all.
+
+use crate::error::Problem;
+use crate::routes;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoResponses, Modify, OpenApi};
+
+/// The problem+json answers every endpoint may give.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // reason: only its schema is used, in the OpenAPI document
+pub enum Problems {
+    /// Malformed JSON, query or header.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// Missing or invalid bearer token.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// Valid token without the right.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// No such resource.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// A format that is not offered.
+    #[response(status = 406, content_type = "application/problem+json")]
+    NotAcceptable(Problem),
+    /// Wrong round state, or a conflict with what is stored.
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+    /// If-Match does not match the current revision.
+    #[response(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Problem),
+    /// Body over the limit.
+    #[response(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Problem),
+    /// A body that is not JSON.
+    #[response(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Problem),
+    /// Valid JSON that does not fit: unknown node or reference, unknown field, unknown change.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Problem),
+    /// The store is busy; retry.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(Problem),
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "penholder",
+        description = "Negotiate a text among many delegations, round after round: submissions, compilation, decisions, consolidation, redlines with attribution."
+    ),
+    paths(
+        crate::app::healthz,
+        routes::processes::list_processes,
+        routes::processes::create_process,
+        routes::processes::get_process,
+        routes::processes::list_delegations,
+        routes::processes::put_delegation,
+        routes::documents::create_document,
+        routes::documents::get_document,
+        routes::documents::get_version,
+        routes::documents::get_blame,
+        routes::documents::get_redline,
+        routes::documents::upload_version,
+        routes::rounds::create_round,
+        routes::rounds::list_rounds,
+        routes::rounds::get_round,
+        routes::rounds::open_round,
+        routes::rounds::close_round,
+        routes::rounds::extend_round,
+        routes::submissions::put_submission,
+        routes::submissions::list_submissions,
+        routes::submissions::get_submission,
+        routes::submissions::list_revisions,
+        routes::submissions::get_revision,
+        routes::negotiation::get_compilation,
+        routes::negotiation::list_decisions,
+        routes::negotiation::put_decision,
+        routes::negotiation::consolidate,
+        routes::negotiation::get_dispositions,
+        routes::audit::get_audit,
+    ),
+    components(schemas(crate::wire::WireItem, crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "processes", description = "Processes and delegations"),
+        (name = "documents", description = "Documents, versions, redlines, blame"),
+        (name = "rounds", description = "Rounds and deadlines"),
+        (name = "submissions", description = "Delegations' feedback"),
+        (name = "negotiation", description = "Compilation, decisions, consolidation, dispositions"),
+        (name = "audit", description = "The hash-chained audit log"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document as JSON.
+pub fn document() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".into())
+}

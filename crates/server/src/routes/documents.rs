@@ -1,0 +1,478 @@
+//! Documents and their versions: creation from a source text, reading, blame, redlines, and
+//! the chairmanship's upload of a text revised elsewhere.
+
+use super::{
+    applied_of, authorize, blame_of, blocking, check_format, check_text, read_action, relation,
+};
+use crate::auth::Principal;
+use crate::error::{ApiError, FieldError};
+use crate::extract::{ApiPath, ApiQuery, Body};
+use crate::openapi::Problems;
+use crate::policy::{Action, Phase};
+use crate::routes::negotiation::{RoundMaterial, load_round};
+use crate::state::{AppState, Reply};
+use crate::wire::*;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use penholder_core::negotiation::Delegation;
+use penholder_core::{Document, IdSource, References, Version};
+use penholder_diff::{AppliedChange, Blame, Step};
+use penholder_store::{DocumentInfo, NewDocument, NewVersion, VersionInfo};
+
+/// Reads a source text into a document tree; 422 naming the line when it cannot.
+pub fn import_source(source: &SourceRequest, ids: &mut IdSource) -> Result<Document, ApiError> {
+    let imported = match source.format {
+        SourceFormat::Markdown | SourceFormat::Text => {
+            penholder_import::import_any_markdown(&source.text, ids).map(|m| m.document)
+        }
+        SourceFormat::Json => penholder_import::from_json(&source.text),
+        SourceFormat::CouncilNote => {
+            let part = source.part.ok_or_else(|| {
+                ApiError::invalid_field(
+                    "/source/part",
+                    "a council note carries two texts: say which with part (declaration or call_for_action)",
+                )
+            })?;
+            penholder_import::import_council_note(&source.text, ids).map(|note| match part {
+                CouncilPart::Declaration => note.declaration,
+                CouncilPart::CallForAction => note.call_for_action,
+            })
+        }
+    };
+    let document = imported.map_err(|error| {
+        ApiError::validation(
+            format!("the source text cannot be read: {error}"),
+            vec![FieldError {
+                pointer: "/source/text".into(),
+                item: None,
+                reference: None,
+                detail: error.to_string(),
+            }],
+        )
+    })?;
+    if document.nodes.is_empty() {
+        return Err(ApiError::invalid_field(
+            "/source/text",
+            "the source text holds no paragraphs",
+        ));
+    }
+    if let Some(id) = document.duplicate_id() {
+        return Err(ApiError::invalid_field(
+            "/source/text",
+            format!("node id {id} is used twice"),
+        ));
+    }
+    Ok(document)
+}
+
+#[utoipa::path(post, path = "/v1/processes/{p}/documents", tag = "documents",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
+    request_body = CreateDocumentRequest,
+    responses((status = 201, body = CreatedDocument), Problems),
+    security(("bearer" = [])))]
+pub async fn create_document(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(p): ApiPath<String>,
+    body: Body,
+) -> Result<Reply, ApiError> {
+    let delegations = {
+        let p = p.clone();
+        state.read(move |r| r.delegations(&p)).await?
+    };
+    let relation = relation(&principal, &delegations, None);
+    authorize(
+        &principal,
+        Action::CreateDocument,
+        relation,
+        Phase::NoRound,
+        None,
+    )?;
+    let request: CreateDocumentRequest = body.json()?;
+    if !valid_slug(&request.slug) {
+        return Err(ApiError::invalid_field(
+            "/slug",
+            "a document slug is 1 to 64 lower-case letters, digits, '-', '_' or '.'",
+        ));
+    }
+    check_text("/title", &request.title, 500)?;
+    if let Some(classification) = &request.classification {
+        check_text("/classification", classification, 64)?;
+    }
+    let label = request.label.clone().unwrap_or_else(|| "Zero draft".into());
+    check_text("/label", &label, 300)?;
+    let mut ids = state.ids();
+    let source = request.source.clone();
+    let mut tree = blocking(move || import_source(&source, &mut ids)).await?;
+    tree.title = request.title.clone();
+    let nodes = tree.node_count();
+    let new = NewDocument {
+        slug: request.slug.clone(),
+        title: request.title,
+        classification: request.classification,
+        label,
+        tree,
+    };
+    let actor = principal.actor();
+    state
+        .commit(&principal, &body, move |w, now| {
+            let (document, version) = w.create_document(&p, &new, &actor, now)?;
+            Ok(Reply::json(
+                StatusCode::CREATED,
+                &CreatedDocument {
+                    document: DocumentSummary::from(&document),
+                    version: VersionSummary::from(&version),
+                    nodes,
+                },
+            )?
+            .with_location(format!("/v1/processes/{p}/documents/{}", document.slug)))
+        })
+        .await
+}
+
+/// Reads a document's record and the process's delegations, and checks the caller may read
+/// the document.
+async fn readable(
+    state: &AppState,
+    principal: &Principal,
+    p: &str,
+    d: &str,
+) -> Result<(DocumentInfo, Vec<Delegation>), ApiError> {
+    let (p, d) = (p.to_string(), d.to_string());
+    let (document, delegations) = state
+        .read(move |r| Ok((r.document(&p, &d)?, r.delegations(&p)?)))
+        .await?;
+    let relation = relation(principal, &delegations, None);
+    authorize(
+        principal,
+        read_action(&document),
+        relation,
+        Phase::NoRound,
+        None,
+    )?;
+    Ok((document, delegations))
+}
+
+#[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}", tag = "documents",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug")),
+    responses((status = 200, body = DocumentView), Problems),
+    security(("bearer" = [])))]
+pub async fn get_document(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d)): ApiPath<(String, String)>,
+) -> Result<Json<DocumentView>, ApiError> {
+    let (document, _) = readable(&state, &principal, &p, &d).await?;
+    let versions = state.read(move |r| r.versions(&p, &d)).await?;
+    Ok(Json(DocumentView {
+        document: DocumentSummary::from(&document),
+        versions: versions.iter().map(VersionSummary::from).collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/versions/{n}", tag = "documents",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           ("n" = u32, Path, description = "The version's number"),
+           FormatQuery),
+    responses((status = 200, body = VersionView), Problems),
+    security(("bearer" = [])))]
+pub async fn get_version(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d, n)): ApiPath<(String, String, u32)>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<Json<VersionView>, ApiError> {
+    readable(&state, &principal, &p, &d).await?;
+    check_format(query.format.as_deref(), &[])?;
+    let (info, version) = state
+        .read(move |r| Ok((r.version_info(&p, &d, n)?, r.version(&p, &d, n)?)))
+        .await?;
+    let references = References::of(&version.document)
+        .in_order()
+        .iter()
+        .map(|(node, reference)| NodeReference {
+            node: *node,
+            reference: reference.0.clone(),
+        })
+        .collect();
+    Ok(Json(VersionView {
+        version: VersionSummary::from(&info),
+        document: version.document,
+        references,
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/versions/{n}/blame", tag = "documents",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           ("n" = u32, Path, description = "The version's number")),
+    responses((status = 200, body = BlameResponse), Problems),
+    security(("bearer" = [])))]
+pub async fn get_blame(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d, n)): ApiPath<(String, String, u32)>,
+) -> Result<Json<BlameResponse>, ApiError> {
+    readable(&state, &principal, &p, &d).await?;
+    let (version, blame) = state
+        .read(move |r| {
+            let version = r.version(&p, &d, n)?;
+            let blame = blame_of(r, &p, &d, &version)?;
+            Ok((version, blame))
+        })
+        .await?;
+    let view = blocking(move || Ok(penholder_diff::blame_view(&version.document, &blame))).await?;
+    Ok(Json(BlameResponse {
+        version: n,
+        blame: view,
+    }))
+}
+
+/// One version on the chain between two versions, with what the redline needs of it.
+struct ChainLink {
+    label: String,
+    version: Version,
+    blame: Blame,
+    applied: Vec<AppliedChange>,
+}
+
+#[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/redline", tag = "documents",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           RedlineQuery),
+    responses((status = 200, body = RedlineView), Problems),
+    security(("bearer" = [])))]
+pub async fn get_redline(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<RedlineQuery>,
+) -> Result<Json<RedlineView>, ApiError> {
+    readable(&state, &principal, &p, &d).await?;
+    check_format(query.format.as_deref(), &[])?;
+    let (from, to) = (query.from, query.to);
+    let (source, chain) = state
+        .read(move |r| {
+            let versions: Vec<VersionInfo> = r.versions(&p, &d)?;
+            let source = r.version(&p, &d, from)?;
+            r.version(&p, &d, to)?;
+            // Walk parents from `to` back to `from`; if `from` is not an ancestor the redline is
+            // still exact, only unattributed.
+            let mut numbers = Vec::new();
+            let mut at = to;
+            let mut on_chain = true;
+            while at != from {
+                numbers.push(at);
+                match versions
+                    .iter()
+                    .find(|v| v.number == at)
+                    .and_then(|v| v.parent)
+                {
+                    Some(parent) => at = parent,
+                    None => {
+                        on_chain = false;
+                        break;
+                    }
+                }
+            }
+            numbers.reverse();
+            let mut chain = Vec::new();
+            if on_chain {
+                for number in numbers {
+                    let info = versions
+                        .iter()
+                        .find(|v| v.number == number)
+                        .cloned()
+                        .ok_or_else(|| penholder_store::StoreError::Corrupt {
+                            detail: format!("version {number} vanished from its chain"),
+                        })?;
+                    let version = r.version(&p, &d, number)?;
+                    let label = match info.round {
+                        Some(round) => r.round(&p, round)?.label,
+                        None => info.label.clone(),
+                    };
+                    chain.push(ChainLink {
+                        label,
+                        blame: blame_of(r, &p, &d, &version)?,
+                        applied: applied_of(r, &p, &d, number)?,
+                        version,
+                    });
+                }
+            }
+            let target = if on_chain {
+                None
+            } else {
+                Some(r.version(&p, &d, to)?)
+            };
+            Ok((source, (chain, target, on_chain)))
+        })
+        .await?;
+    let (links, target, attributed) = chain;
+    let redline = blocking(move || {
+        let steps: Vec<Step<'_>> = links
+            .iter()
+            .map(|link| Step {
+                round: &link.label,
+                document: &link.version.document,
+                blame: &link.blame,
+                applied: &link.applied,
+            })
+            .collect();
+        let to_document = match (&target, links.last()) {
+            (Some(target), _) => &target.document,
+            (None, Some(last)) => &last.version.document,
+            // from == to: the redline of a version against itself.
+            (None, None) => &source.document,
+        };
+        Ok(penholder_diff::redline(
+            &source.document,
+            to_document,
+            &steps,
+        ))
+    })
+    .await?;
+    Ok(Json(RedlineView {
+        from,
+        to,
+        attributed,
+        redline,
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/processes/{p}/documents/{d}/versions", tag = "documents",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
+    request_body = UploadVersionRequest,
+    responses((status = 201, body = UploadedVersion), Problems),
+    security(("bearer" = [])))]
+pub async fn upload_version(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d)): ApiPath<(String, String)>,
+    body: Body,
+) -> Result<Reply, ApiError> {
+    let (document, delegations) = {
+        let (p, d) = (p.clone(), d.clone());
+        state
+            .read(move |r| Ok((r.document(&p, &d)?, r.delegations(&p)?)))
+            .await?
+    };
+    let relation = relation(&principal, &delegations, None);
+    // Reading comes first: a caller who may not read the text learns nothing more here.
+    authorize(
+        &principal,
+        read_action(&document),
+        relation,
+        Phase::NoRound,
+        None,
+    )?;
+    authorize(
+        &principal,
+        Action::UploadVersion,
+        relation,
+        Phase::NoRound,
+        None,
+    )?;
+    let request: UploadVersionRequest = body.json()?;
+    let now = state.now();
+    let material: Option<RoundMaterial> = match request.round {
+        Some(round) => {
+            let material = load_round(&state, &p, round).await?;
+            if material.round.document != d {
+                return Err(ApiError::invalid_field(
+                    "/round",
+                    format!(
+                        "round {round} is about document {}, not {d}",
+                        material.round.document
+                    ),
+                ));
+            }
+            let phase = Phase::from(material.round.state_at(now));
+            authorize(
+                &principal,
+                Action::Consolidate,
+                relation,
+                phase,
+                Some(&material.round),
+            )?;
+            Some(material)
+        }
+        None => None,
+    };
+    check_text("/label", &request.label, 300)?;
+    let mut ids = state.ids();
+    let (previous, previous_blame) = match &material {
+        Some(material) => (material.base.clone(), material.base_blame.clone()),
+        None => {
+            let (p, d) = (p.clone(), d.clone());
+            state
+                .read(move |r| {
+                    let latest = r.latest_version(&p, &d)?;
+                    let blame = blame_of(r, &p, &d, &latest)?;
+                    Ok((latest, blame))
+                })
+                .await?
+        }
+    };
+    let source = request.source.clone();
+    let label = request.label.clone();
+    let round_number = request.round;
+    let (alignment, consolidation) = blocking(move || {
+        let mut revised = import_source(&source, &mut ids)?;
+        revised.title = previous.document.title.clone();
+        let compilation = material.as_ref().map(|m| m.compile());
+        let origin_label = material
+            .as_ref()
+            .map(|m| m.round.label.clone())
+            .unwrap_or_else(|| label.clone());
+        let alignment = penholder_diff::align(&previous.document, &revised, compilation.as_ref());
+        let consolidation = penholder_diff::adopt(
+            &previous,
+            &previous_blame,
+            &alignment,
+            compilation.as_ref(),
+            &origin_label,
+        );
+        Ok((alignment, consolidation))
+    })
+    .await?;
+    let provenance =
+        serde_json::to_vec(&consolidation.blame).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let changes = serde_json::to_vec(&consolidation.applied)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let new = NewVersion {
+        label: request.label,
+        tree: consolidation.document,
+        round: round_number,
+        provenance: Some(provenance),
+        changes: Some(changes),
+    };
+    let expected_latest = document.latest_version;
+    let actor = principal.actor();
+    state
+        .commit(&principal, &body, move |w, now| {
+            if round_number.is_none() && w.document(&p, &d)?.latest_version != expected_latest {
+                return Err(ApiError::Conflict(format!(
+                    "document {d} got a new version while this upload was being aligned; send it again"
+                )));
+            }
+            let version = w.publish_version(&p, &d, &new, &actor, now)?;
+            Ok(Reply::json(
+                StatusCode::CREATED,
+                &UploadedVersion {
+                    version: VersionSummary::from(&version),
+                    alignment,
+                },
+            )?
+            .with_location(format!(
+                "/v1/processes/{p}/documents/{d}/versions/{}",
+                version.number
+            )))
+        })
+        .await
+}

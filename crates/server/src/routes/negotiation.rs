@@ -1,0 +1,549 @@
+//! The chairmanship's side of a round: the compilation of all feedback, decisions on its
+//! changes, the consolidation into the next version, and the dispositions (what became of every
+//! proposal).
+//!
+//! The compilation is computed on demand from the round's base version and the latest revision
+//! of every submission (with the node ids resolved when each was stored); the same inputs give
+//! the same change ids, so decisions recorded against one reading hold for the next.
+
+use super::{applied_of, authorize, blame_of, blocking, check_format, check_text, relation};
+use crate::auth::Principal;
+use crate::error::{ApiError, FieldError};
+use crate::extract::{ApiPath, ApiQuery, Body};
+use crate::openapi::Problems;
+use crate::policy::{Action, Phase};
+use crate::routes::submissions::Resolved;
+use crate::state::{AppState, Reply};
+use crate::wire::*;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use penholder_core::Version;
+use penholder_core::negotiation::{Decision, Delegation, Ruling, Submission};
+use penholder_diff::{Blame, Compilation, ConsolidateError, ConsolidateOptions, Scope};
+use penholder_store::{DecisionRecord, NewVersion, RoundInfo};
+use std::collections::{HashMap, HashSet};
+
+/// Everything about a round the engine needs, read from one snapshot.
+#[derive(Clone, Debug)]
+pub struct RoundMaterial {
+    pub round: RoundInfo,
+    pub delegations: Vec<Delegation>,
+    pub base: Version,
+    pub base_blame: Blame,
+    pub submissions: Vec<Submission>,
+    pub decisions: Vec<DecisionRecord>,
+}
+
+impl RoundMaterial {
+    pub fn compile(&self) -> Compilation {
+        penholder_diff::compile(&self.base, &self.submissions)
+    }
+
+    fn phase(&self, now: i64) -> Phase {
+        Phase::from(self.round.state_at(now))
+    }
+}
+
+pub async fn load_round(state: &AppState, p: &str, r: u32) -> Result<RoundMaterial, ApiError> {
+    let p = p.to_string();
+    state
+        .read(move |reader| {
+            let round = reader.round(&p, r)?;
+            let base = reader.version(&p, &round.document, round.base_version)?;
+            let base_blame = blame_of(reader, &p, &round.document, &base)?;
+            let submissions = reader
+                .submissions(&p, r)?
+                .iter()
+                .map(Resolved::submission)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(RoundMaterial {
+                delegations: reader.delegations(&p)?,
+                decisions: reader.decisions(&p, r)?,
+                round,
+                base,
+                base_blame,
+                submissions,
+            })
+        })
+        .await
+}
+
+#[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/compilation", tag = "negotiation",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("r" = u32, Path, description = "The round's number"),
+           FormatQuery),
+    responses((status = 200, body = CompilationView), Problems),
+    security(("bearer" = [])))]
+pub async fn get_compilation(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, r)): ApiPath<(String, u32)>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<Json<CompilationView>, ApiError> {
+    let material = load_round(&state, &p, r).await?;
+    let relation = relation(&principal, &material.delegations, None);
+    let phase = material.phase(state.now());
+    authorize(
+        &principal,
+        Action::ReadCompilation,
+        relation,
+        phase,
+        Some(&material.round),
+    )?;
+    check_format(query.format.as_deref(), &[])?;
+    let view = blocking(move || {
+        let compilation = material.compile();
+        Ok(CompilationView {
+            round: r,
+            base_version: material.base.number,
+            submissions: material
+                .submissions
+                .iter()
+                .map(|s| SubmissionRef {
+                    delegation: s.delegation.clone(),
+                    revision: s.revision,
+                })
+                .collect(),
+            changes: compilation.changes_count(),
+            contested: compilation.contested_count(),
+            uncontested: compilation.uncontested_count(),
+            compilation,
+        })
+    })
+    .await?;
+    Ok(Json(view))
+}
+
+#[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/decisions", tag = "negotiation",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("r" = u32, Path, description = "The round's number")),
+    responses((status = 200, body = DecisionList), Problems),
+    security(("bearer" = [])))]
+pub async fn list_decisions(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, r)): ApiPath<(String, u32)>,
+) -> Result<Json<DecisionList>, ApiError> {
+    let (round, delegations, decisions) = state
+        .read(move |reader| {
+            Ok((
+                reader.round(&p, r)?,
+                reader.delegations(&p)?,
+                reader.decisions(&p, r)?,
+            ))
+        })
+        .await?;
+    let relation = relation(&principal, &delegations, None);
+    let phase = Phase::from(round.state_at(state.now()));
+    authorize(
+        &principal,
+        Action::ReadDecisions,
+        relation,
+        phase,
+        Some(&round),
+    )?;
+    Ok(Json(DecisionList {
+        round: r,
+        decisions: decisions.iter().map(DecisionView::from).collect(),
+    }))
+}
+
+fn change_error(change: &str, detail: String) -> ApiError {
+    ApiError::validation(
+        detail.clone(),
+        vec![FieldError {
+            pointer: "/change".into(),
+            item: None,
+            reference: Some(change.to_string()),
+            detail,
+        }],
+    )
+}
+
+/// Checks a decision against the compilation: the change exists, the alternative named exists,
+/// a contested change's acceptance names one, a rewording carries text.
+fn check_decision(compilation: &Compilation, decision: &Decision) -> Result<(), ApiError> {
+    let change = compilation.change(&decision.change).ok_or_else(|| {
+        change_error(
+            &decision.change,
+            format!(
+                "change {} is not in this round's compilation (read the compilation for the change ids)",
+                decision.change
+            ),
+        )
+    })?;
+    match &decision.ruling {
+        Ruling::Accept {
+            alternative: Some(alternative),
+        } if change.alternative(alternative).is_none() => Err(ApiError::validation(
+            format!(
+                "change {} has no alternative {alternative} (it has {})",
+                change.id,
+                change
+                    .alternatives
+                    .iter()
+                    .map(|a| a.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            vec![FieldError {
+                pointer: "/alternative".into(),
+                item: None,
+                reference: Some(alternative.clone()),
+                detail: format!("no alternative {alternative} in change {}", change.id),
+            }],
+        )),
+        Ruling::Accept { alternative: None } if change.contested => Err(ApiError::invalid_field(
+            "/alternative",
+            format!(
+                "change {} is contested: name the alternative accepted",
+                change.id
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[utoipa::path(put, path = "/v1/processes/{p}/rounds/{r}/decisions/{change}", tag = "negotiation",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("r" = u32, Path, description = "The round's number"),
+           ("change" = String, Path, description = "The change's id in the compilation"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
+    request_body = DecisionRequest,
+    responses((status = 200, body = DecisionView), Problems),
+    security(("bearer" = [])))]
+pub async fn put_decision(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, r, change)): ApiPath<(String, u32, String)>,
+    body: Body,
+) -> Result<Reply, ApiError> {
+    let material = load_round(&state, &p, r).await?;
+    let relation = relation(&principal, &material.delegations, None);
+    let phase = material.phase(state.now());
+    authorize(
+        &principal,
+        Action::PutDecision,
+        relation,
+        phase,
+        Some(&material.round),
+    )?;
+    let request: DecisionRequest = body.json()?;
+    let ruling = match request.decision {
+        RulingWire::Accept => Ruling::Accept {
+            alternative: request.alternative.clone(),
+        },
+        RulingWire::Reject => Ruling::Reject,
+        RulingWire::Defer => Ruling::Defer,
+        RulingWire::Reword => {
+            let text = request.text.clone().unwrap_or_default();
+            if text.trim().is_empty() {
+                return Err(ApiError::invalid_field(
+                    "/text",
+                    "a reword decision carries the chairmanship's text",
+                ));
+            }
+            Ruling::Reword { text }
+        }
+    };
+    if request.alternative.is_some() && request.decision != RulingWire::Accept {
+        return Err(ApiError::invalid_field(
+            "/alternative",
+            "only an accept decision names an alternative",
+        ));
+    }
+    if request.text.is_some() && request.decision != RulingWire::Reword {
+        return Err(ApiError::invalid_field(
+            "/text",
+            "only a reword decision carries text",
+        ));
+    }
+    let decision = Decision {
+        change,
+        ruling,
+        note: request.note,
+    };
+    let checked = decision.clone();
+    blocking(move || check_decision(&material.compile(), &checked)).await?;
+    let actor = principal.actor();
+    state
+        .commit(&principal, &body, move |w, now| {
+            let record = w.record_decision(&p, r, &decision, &actor, now)?;
+            Reply::json(StatusCode::OK, &DecisionView::from(&record))
+        })
+        .await
+}
+
+fn consolidate_error(error: ConsolidateError) -> ApiError {
+    let reference = match &error {
+        ConsolidateError::UnknownChange { change }
+        | ConsolidateError::AlternativeRequired { change }
+        | ConsolidateError::DuplicateDecision { change }
+        | ConsolidateError::UnknownAlternative { change, .. } => Some(change.clone()),
+        ConsolidateError::ConflictingDecisions { second, .. } => Some(second.clone()),
+        _ => None,
+    };
+    match error {
+        ConsolidateError::StaleCompilation { .. } | ConsolidateError::BlameMismatch { .. } => {
+            ApiError::Internal(format!("consolidation inputs disagree: {error}"))
+        }
+        other => ApiError::validation(
+            format!("the decisions cannot be applied: {other}"),
+            vec![FieldError {
+                pointer: "/decisions".into(),
+                item: None,
+                reference,
+                detail: other.to_string(),
+            }],
+        ),
+    }
+}
+
+#[utoipa::path(post, path = "/v1/processes/{p}/rounds/{r}/consolidate", tag = "negotiation",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("r" = u32, Path, description = "The round's number"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
+    request_body = ConsolidateRequest,
+    responses((status = 201, body = ConsolidationView), Problems),
+    security(("bearer" = [])))]
+pub async fn consolidate(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, r)): ApiPath<(String, u32)>,
+    body: Body,
+) -> Result<Reply, ApiError> {
+    let material = load_round(&state, &p, r).await?;
+    let relation = relation(&principal, &material.delegations, None);
+    let phase = material.phase(state.now());
+    authorize(
+        &principal,
+        Action::Consolidate,
+        relation,
+        phase,
+        Some(&material.round),
+    )?;
+    let request: ConsolidateRequest = body.json()?;
+    check_text("/label", &request.label, 300)?;
+    let mut ids = state.ids();
+    let seen_decisions: Vec<u64> = material.decisions.iter().map(|d| d.sequence).collect();
+    let seen_submissions: Vec<(String, u32)> = material
+        .submissions
+        .iter()
+        .map(|s| (s.delegation.clone(), s.revision))
+        .collect();
+    let document = material.round.document.clone();
+    let options = ConsolidateOptions {
+        round: material.round.label.clone(),
+        accept_uncontested: request.accept_uncontested,
+    };
+    let consolidation = blocking(move || {
+        let compilation = material.compile();
+        let decisions: Vec<Decision> = material
+            .decisions
+            .iter()
+            .map(|d| d.decision.clone())
+            .collect();
+        penholder_diff::consolidate(
+            &material.base,
+            &material.base_blame,
+            &compilation,
+            &decisions,
+            &options,
+            &mut ids,
+        )
+        .map_err(consolidate_error)
+    })
+    .await?;
+    let new = NewVersion {
+        label: request.label,
+        tree: consolidation.document,
+        round: Some(r),
+        provenance: Some(
+            serde_json::to_vec(&consolidation.blame)
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
+        ),
+        changes: Some(
+            serde_json::to_vec(&consolidation.applied)
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
+        ),
+    };
+    let (applied, kept) = (consolidation.applied, consolidation.kept);
+    let actor = principal.actor();
+    state
+        .commit(&principal, &body, move |w, now| {
+            // What was consolidated must still be what is recorded: a decision or a submission
+            // that arrived meanwhile would otherwise be silently left out.
+            let decisions: Vec<u64> = w.decisions(&p, r)?.iter().map(|d| d.sequence).collect();
+            let submissions: Vec<(String, u32)> = w
+                .submissions(&p, r)?
+                .iter()
+                .map(|s| (s.delegation.clone(), s.revision))
+                .collect();
+            if decisions != seen_decisions || submissions != seen_submissions {
+                return Err(ApiError::Conflict(
+                    "the round's decisions or submissions changed during the consolidation; send it again".into(),
+                ));
+            }
+            let version = w.publish_version(&p, &document, &new, &actor, now)?;
+            Ok(Reply::json(
+                StatusCode::CREATED,
+                &ConsolidationView {
+                    version: VersionSummary::from(&version),
+                    applied,
+                    kept,
+                },
+            )?
+            .with_location(format!(
+                "/v1/processes/{p}/documents/{document}/versions/{}",
+                version.number
+            )))
+        })
+        .await
+}
+
+fn ruling_label(ruling: Option<&Ruling>, alternative: &str) -> &'static str {
+    match ruling {
+        None => "pending",
+        Some(Ruling::Accept {
+            alternative: Some(accepted),
+        }) if accepted != alternative => "accepted_other_alternative",
+        Some(Ruling::Accept { .. }) => "accepted",
+        Some(Ruling::Reject) => "rejected",
+        Some(Ruling::Reword { .. }) => "reworded",
+        Some(Ruling::Defer) => "deferred",
+    }
+}
+
+/// The comment-resolution matrix: one row per delegation per change it supports, and one per
+/// comment.
+pub fn disposition_rows(
+    compilation: &Compilation,
+    decisions: &[DecisionRecord],
+    applied: Option<&HashSet<String>>,
+) -> Vec<DispositionRow> {
+    let rulings: HashMap<&str, &Decision> = decisions
+        .iter()
+        .map(|d| (d.decision.change.as_str(), &d.decision))
+        .collect();
+    let mut rows = Vec::new();
+    for node in &compilation.nodes {
+        for change in &node.changes {
+            let decision = rulings.get(change.id.as_str());
+            for alternative in &change.alternatives {
+                let kind = match (&change.scope, &alternative.text) {
+                    (Scope::InsertAfter { .. } | Scope::InsertBefore { .. }, _) => "insert",
+                    (_, None) => "delete",
+                    _ => "amend",
+                };
+                for support in &alternative.supporters {
+                    rows.push(DispositionRow {
+                        delegation: support.delegation.clone(),
+                        item: support.item,
+                        reference: change.reference.clone(),
+                        kind: kind.into(),
+                        change: Some(change.id.clone()),
+                        alternative: Some(alternative.id.clone()),
+                        base_text: change.base_text.clone(),
+                        proposal: alternative.text.clone(),
+                        justification: support.justification.clone(),
+                        decision: ruling_label(decision.map(|d| &d.ruling), &alternative.id).into(),
+                        note: decision.and_then(|d| d.note.clone()),
+                        applied: applied.map(|set| {
+                            set.contains(&change.id)
+                                && ruling_label(decision.map(|d| &d.ruling), &alternative.id)
+                                    != "accepted_other_alternative"
+                        }),
+                    });
+                }
+            }
+        }
+        for comment in &node.comments {
+            rows.push(comment_row(comment, &node.reference, &node.base_text));
+        }
+    }
+    for comment in &compilation.general_comments {
+        rows.push(comment_row(comment, "general", ""));
+    }
+    rows.sort_by(|a, b| {
+        (&a.delegation, a.item, &a.change).cmp(&(&b.delegation, b.item, &b.change))
+    });
+    rows
+}
+
+fn comment_row(
+    comment: &penholder_diff::Comment,
+    reference: &str,
+    base_text: &str,
+) -> DispositionRow {
+    DispositionRow {
+        delegation: comment.delegation.clone(),
+        item: comment.item,
+        reference: reference.to_string(),
+        kind: "comment".into(),
+        change: None,
+        alternative: None,
+        base_text: base_text.to_string(),
+        proposal: Some(comment.text.clone()),
+        justification: None,
+        decision: "noted".into(),
+        note: None,
+        applied: None,
+    }
+}
+
+#[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/dispositions", tag = "negotiation",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("r" = u32, Path, description = "The round's number"),
+           FormatQuery),
+    responses((status = 200, body = DispositionsView), Problems),
+    security(("bearer" = [])))]
+pub async fn get_dispositions(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, r)): ApiPath<(String, u32)>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<Json<DispositionsView>, ApiError> {
+    let material = load_round(&state, &p, r).await?;
+    let relation = relation(&principal, &material.delegations, None);
+    let now = state.now();
+    let phase = material.phase(now);
+    authorize(
+        &principal,
+        Action::ReadDispositions,
+        relation,
+        phase,
+        Some(&material.round),
+    )?;
+    check_format(query.format.as_deref(), &[])?;
+    let applied = if phase == Phase::Consolidated {
+        let document = material.round.document.clone();
+        let applied = state
+            .read(move |reader| {
+                let versions = reader.versions(&p, &document)?;
+                match versions.iter().find(|v| v.round == Some(r)) {
+                    Some(version) => applied_of(reader, &p, &document, version.number).map(Some),
+                    None => Ok(None),
+                }
+            })
+            .await?;
+        applied.map(|list| list.into_iter().map(|a| a.change).collect::<HashSet<_>>())
+    } else {
+        None
+    };
+    let state_now = material.round.state_at(now);
+    let rows = blocking(move || {
+        let compilation = material.compile();
+        Ok(disposition_rows(
+            &compilation,
+            &material.decisions,
+            applied.as_ref(),
+        ))
+    })
+    .await?;
+    Ok(Json(DispositionsView {
+        round: r,
+        state: state_now.into(),
+        rows,
+    }))
+}

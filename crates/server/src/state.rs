@@ -1,0 +1,263 @@
+//! The server's shared state and the two ways handlers reach the store: [`AppState::read`] and
+//! [`AppState::commit`] (a write transaction that also honours `Idempotency-Key`).
+
+use crate::auth::{Principal, Verifier};
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::extract::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use penholder_core::IdSource;
+use penholder_store::{Reader, Store, StoreError, Writer};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Settings of a running server.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// The largest request body accepted, in bytes (413 beyond).
+    pub body_limit: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            body_limit: 2 * 1024 * 1024,
+        }
+    }
+}
+
+/// What every handler shares: the store, the clock, the token verifier and the settings.
+/// Cloning is cheap.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    verifier: Verifier,
+    config: ServerConfig,
+    /// Seeds for fresh node ids: different for every request and every server start.
+    next_seed: AtomicU64,
+}
+
+impl AppState {
+    pub fn new(
+        store: Store,
+        verifier: Verifier,
+        clock: Arc<dyn Clock>,
+        config: ServerConfig,
+    ) -> AppState {
+        use std::hash::{BuildHasher, Hasher};
+        // RandomState is seeded from the operating system's randomness: ids minted after a
+        // restart cannot repeat those minted before it.
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(clock.now_millis() as u64);
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                verifier,
+                config,
+                next_seed: AtomicU64::new(hasher.finish()),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now_millis()
+    }
+
+    pub fn verifier(&self) -> &Verifier {
+        &self.inner.verifier
+    }
+
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+
+    /// A source of fresh node ids stamped with the server's time.
+    pub fn ids(&self) -> IdSource {
+        let seed = self.inner.next_seed.fetch_add(1, Ordering::Relaxed);
+        IdSource::new(seed, self.now().max(0) as u64)
+    }
+
+    /// Runs `f` on a consistent snapshot of the store.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Reader<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        Ok(self.inner.store.read(f).await?)
+    }
+
+    /// Runs `f` in one write transaction and answers with its reply. If `f` fails, nothing it
+    /// wrote is kept. With an `Idempotency-Key`, the reply is stored in the same transaction;
+    /// the same key and body again get the stored reply (nothing is written twice), the same key
+    /// with another body gets 422.
+    pub async fn commit<F>(
+        &self,
+        principal: &Principal,
+        request: &Body,
+        f: F,
+    ) -> Result<Reply, ApiError>
+    where
+        F: FnOnce(&Writer<'_>, i64) -> Result<Reply, ApiError> + Send + 'static,
+    {
+        let now = self.now();
+        let idempotency = request.idempotency_key.clone().map(|key| {
+            (
+                format!("{} {} {}", principal.sub, request.method, request.path),
+                key,
+                request.hash,
+            )
+        });
+        // The handler's own error, carried out of the transaction (which must fail to roll
+        // back) without squeezing it through StoreError.
+        let refusal: Arc<Mutex<Option<ApiError>>> = Arc::new(Mutex::new(None));
+        let slot = refusal.clone();
+        let outcome = self
+            .inner
+            .store
+            .write(move |w| {
+                if let Some((scope, key, hash)) = &idempotency
+                    && let Some(stored) = w.stored_response(scope, key)?
+                {
+                    return Ok(if stored.request_hash == *hash {
+                        Reply::replayed(&stored.body, stored.status)
+                    } else {
+                        Err(ApiError::validation(
+                            format!(
+                                "the Idempotency-Key {key} was already used for a different request body"
+                            ),
+                            Vec::new(),
+                        ))
+                    });
+                }
+                match f(w, now) {
+                    Ok(reply) => {
+                        if let Some((scope, key, hash)) = &idempotency {
+                            w.store_response(
+                                scope,
+                                key,
+                                *hash,
+                                reply.status.as_u16(),
+                                &reply.envelope(),
+                                now,
+                            )?;
+                        }
+                        Ok(Ok(reply))
+                    }
+                    Err(error) => {
+                        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(error);
+                        Err(StoreError::Invalid {
+                            detail: "refused".into(),
+                        })
+                    }
+                }
+            })
+            .await;
+        if let Some(error) = refusal
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            return Err(error);
+        }
+        outcome?
+    }
+}
+
+/// A successful write's answer: status, JSON body, and the headers worth replaying.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Vec<u8>,
+    pub etag: Option<String>,
+    pub location: Option<String>,
+    pub replayed: bool,
+}
+
+/// How a reply is kept under an idempotency key.
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    status: u16,
+    body: String,
+    etag: Option<String>,
+    location: Option<String>,
+}
+
+impl Reply {
+    pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Reply, ApiError> {
+        let body = serde_json::to_vec(value)
+            .map_err(|e| ApiError::Internal(format!("cannot serialise a reply: {e}")))?;
+        Ok(Reply {
+            status,
+            body,
+            etag: None,
+            location: None,
+            replayed: false,
+        })
+    }
+
+    pub fn with_etag(mut self, etag: String) -> Reply {
+        self.etag = Some(etag);
+        self
+    }
+
+    pub fn with_location(mut self, location: String) -> Reply {
+        self.location = Some(location);
+        self
+    }
+
+    fn envelope(&self) -> Vec<u8> {
+        serde_json::to_vec(&Envelope {
+            status: self.status.as_u16(),
+            body: String::from_utf8_lossy(&self.body).into_owned(),
+            etag: self.etag.clone(),
+            location: self.location.clone(),
+        })
+        .unwrap_or_default()
+    }
+
+    fn replayed(stored: &[u8], status: u16) -> Result<Reply, ApiError> {
+        let envelope: Envelope = serde_json::from_slice(stored).map_err(|e| {
+            ApiError::Internal(format!("a stored idempotent response is unreadable: {e}"))
+        })?;
+        Ok(Reply {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            body: envelope.body.into_bytes(),
+            etag: envelope.etag,
+            location: envelope.location,
+            replayed: true,
+        })
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, self.body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        if let Some(etag) = self.etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+            headers.insert(header::ETAG, etag);
+        }
+        if let Some(location) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            headers.insert(header::LOCATION, location);
+        }
+        if self.replayed {
+            headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+        }
+        response
+    }
+}

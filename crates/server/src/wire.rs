@@ -1,0 +1,843 @@
+//! The wire format: every request and response body of the API, with its OpenAPI schema.
+//!
+//! Serialization lives at the edge: the core, engine and store types are never deserialized
+//! from a request directly; requests are read into these types (unknown fields refused) and
+//! then turned into core values, so the API can stay stable while the model evolves. Engine
+//! outputs (compilations, redlines, blame, document trees) are sent as the engine serializes
+//! them and described as objects in the schema.
+
+use crate::clock::rfc3339;
+use penholder_core::negotiation::{
+    Delegation, DelegationKind, Function, Participation, RoundState,
+};
+use penholder_core::{ContentHash, NodeId};
+use penholder_store::{
+    AuditEntry, DecisionRecord, DocumentInfo, ProcessInfo, RoundEvent, RoundInfo, VersionInfo,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use utoipa::{IntoParams, ToSchema};
+
+/// Process and document slugs: `budapest-7mc`, `declaration` — lower-case letters, digits,
+/// `-`, `_`, `.`, starting with a letter or digit, at most 64 characters.
+pub fn valid_slug(slug: &str) -> bool {
+    let mut chars = slug.chars();
+    slug.len() <= 64
+        && chars
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
+}
+
+/// Delegation codes: `HU`, `EU`, `ICMPD`, `UN-OHCHR` — letters, digits, `-`, `_`, at most 32.
+pub fn valid_code(code: &str) -> bool {
+    let mut chars = code.chars();
+    code.len() <= 32
+        && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+// ---- processes and delegations -------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DelegationKindWire {
+    State,
+    Organisation,
+    Group,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipationWire {
+    Participant,
+    Observer,
+    Secretariat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FunctionWire {
+    Chair,
+    CoChair,
+}
+
+/// A delegation of a process. In `PUT …/delegations/{code}` the `code` may be left out (it is
+/// the path's); in `POST /v1/processes` it is required.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DelegationRequest {
+    #[serde(default)]
+    pub code: Option<String>,
+    pub name: String,
+    pub kind: DelegationKindWire,
+    #[serde(default = "participant")]
+    pub participation: ParticipationWire,
+    #[serde(default)]
+    pub function: Option<FunctionWire>,
+    /// For a group: the codes of its members.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+fn participant() -> ParticipationWire {
+    ParticipationWire::Participant
+}
+
+impl DelegationRequest {
+    pub fn into_delegation(self, code: String) -> Delegation {
+        Delegation {
+            code,
+            name: self.name,
+            kind: match self.kind {
+                DelegationKindWire::State => DelegationKind::State,
+                DelegationKindWire::Organisation => DelegationKind::Organisation,
+                DelegationKindWire::Group => DelegationKind::Group,
+            },
+            participation: match self.participation {
+                ParticipationWire::Participant => Participation::Participant,
+                ParticipationWire::Observer => Participation::Observer,
+                ParticipationWire::Secretariat => Participation::Secretariat,
+            },
+            function: self.function.map(|f| match f {
+                FunctionWire::Chair => Function::Chair,
+                FunctionWire::CoChair => Function::CoChair,
+            }),
+            members: self.members,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DelegationView {
+    pub code: String,
+    pub name: String,
+    pub kind: DelegationKindWire,
+    pub participation: ParticipationWire,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<FunctionWire>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+}
+
+impl From<&Delegation> for DelegationView {
+    fn from(d: &Delegation) -> Self {
+        DelegationView {
+            code: d.code.clone(),
+            name: d.name.clone(),
+            kind: match d.kind {
+                DelegationKind::State => DelegationKindWire::State,
+                DelegationKind::Organisation => DelegationKindWire::Organisation,
+                DelegationKind::Group => DelegationKindWire::Group,
+            },
+            participation: match d.participation {
+                Participation::Participant => ParticipationWire::Participant,
+                Participation::Observer => ParticipationWire::Observer,
+                Participation::Secretariat => ParticipationWire::Secretariat,
+            },
+            function: d.function.map(|f| match f {
+                Function::Chair => FunctionWire::Chair,
+                Function::CoChair => FunctionWire::CoChair,
+            }),
+            members: d.members.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProcessRequest {
+    /// `budapest-7mc`.
+    pub slug: String,
+    pub title: String,
+    /// Delegations added in the same transaction (each with its `code`).
+    #[serde(default)]
+    pub delegations: Vec<DelegationRequest>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProcessSummary {
+    pub slug: String,
+    pub title: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+impl From<&ProcessInfo> for ProcessSummary {
+    fn from(p: &ProcessInfo) -> Self {
+        ProcessSummary {
+            slug: p.slug.clone(),
+            title: p.title.clone(),
+            created_at: rfc3339(p.created_at),
+            created_by: p.created_by.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProcessView {
+    pub slug: String,
+    pub title: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub delegations: Vec<DelegationView>,
+    pub documents: Vec<DocumentSummary>,
+    pub rounds: Vec<RoundView>,
+}
+
+// ---- documents and versions ----------------------------------------------------------------
+
+/// How a text is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceFormat {
+    /// Markdown or plain text as people write it (headings, numbered paragraphs, lists,
+    /// footnotes); penholder's structured Markdown (with node ids) is recognised by its header.
+    Markdown,
+    /// Plain text: read as Markdown.
+    Text,
+    /// The JSON form of a document tree.
+    Json,
+    /// The plain text of a Council note carrying a declaration and a call for action;
+    /// `part` says which of the two.
+    CouncilNote,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CouncilPart {
+    Declaration,
+    CallForAction,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRequest {
+    pub format: SourceFormat,
+    pub text: String,
+    #[serde(default)]
+    pub part: Option<CouncilPart>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDocumentRequest {
+    /// `declaration`.
+    pub slug: String,
+    pub title: String,
+    /// `LIMITE`: only the process's delegations may read it. Absent: public.
+    #[serde(default)]
+    pub classification: Option<String>,
+    /// The label of version 1; "Zero draft" when absent.
+    #[serde(default)]
+    pub label: Option<String>,
+    pub source: SourceRequest,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadVersionRequest {
+    pub label: String,
+    pub source: SourceRequest,
+    /// The closed round this text answers: the new version then consolidates it (its parent is
+    /// the round's base version), and proposals the text carries out are attributed.
+    #[serde(default)]
+    pub round: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DocumentSummary {
+    pub slug: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classification: Option<String>,
+    pub latest_version: u32,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+impl From<&DocumentInfo> for DocumentSummary {
+    fn from(d: &DocumentInfo) -> Self {
+        DocumentSummary {
+            slug: d.slug.clone(),
+            title: d.title.clone(),
+            classification: d.classification.clone(),
+            latest_version: d.latest_version,
+            created_at: rfc3339(d.created_at),
+            created_by: d.created_by.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct VersionSummary {
+    pub document: String,
+    pub number: u32,
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<u32>,
+    /// SHA-256 root hash of the text: equal hashes, equal texts.
+    pub hash: String,
+    /// The round this version consolidates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub round: Option<u32>,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+impl From<&VersionInfo> for VersionSummary {
+    fn from(v: &VersionInfo) -> Self {
+        VersionSummary {
+            document: v.document.clone(),
+            number: v.number,
+            label: v.label.clone(),
+            parent: v.parent,
+            hash: v.hash.to_hex(),
+            round: v.round,
+            created_at: rfc3339(v.created_at),
+            created_by: v.created_by.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DocumentView {
+    #[serde(flatten)]
+    pub document: DocumentSummary,
+    pub versions: Vec<VersionSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CreatedDocument {
+    pub document: DocumentSummary,
+    pub version: VersionSummary,
+    /// How many nodes the text was read into.
+    pub nodes: usize,
+}
+
+/// A node's derived reference in one version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct NodeReference {
+    #[schema(value_type = String, format = Uuid)]
+    pub node: NodeId,
+    pub reference: String,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct VersionView {
+    #[serde(flatten)]
+    pub version: VersionSummary,
+    /// The document tree: title and nodes (id, kind, text, children).
+    #[schema(value_type = Object)]
+    pub document: penholder_core::Document,
+    /// Every node's reference in this version, in document order.
+    pub references: Vec<NodeReference>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct UploadedVersion {
+    pub version: VersionSummary,
+    /// How the uploaded text was matched to the previous version.
+    #[schema(value_type = Object)]
+    pub alignment: penholder_diff::Alignment,
+}
+
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// `json` (the default); html, md, docx, csv, xlsx and akn where the renderer offers them.
+    pub format: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RedlineQuery {
+    /// The source version's number.
+    pub from: u32,
+    /// The target version's number.
+    pub to: u32,
+    pub format: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RedlineView {
+    pub from: u32,
+    pub to: u32,
+    /// Whether the versions lie on one chain (`from` an ancestor of `to`), so that every change
+    /// could be attributed through the consolidations in between.
+    pub attributed: bool,
+    #[schema(value_type = Object)]
+    pub redline: penholder_diff::Redline,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct BlameResponse {
+    pub version: u32,
+    #[schema(value_type = Object)]
+    pub blame: penholder_diff::BlameView,
+}
+
+// ---- rounds --------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRoundRequest {
+    /// The document's slug.
+    pub document: String,
+    /// The version feedback is about; the latest when absent.
+    #[serde(default)]
+    pub base_version: Option<u32>,
+    pub label: String,
+    /// RFC 3339 (`2023-12-05T09:00:00Z`).
+    pub opens_at: String,
+    /// RFC 3339: the deadline. A submission at or after it is late.
+    pub closes_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendRequest {
+    /// The new deadline, RFC 3339; later than the current one.
+    pub closes_at: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundStateWire {
+    Planned,
+    Open,
+    Closed,
+    Consolidated,
+}
+
+impl From<RoundState> for RoundStateWire {
+    fn from(state: RoundState) -> Self {
+        match state {
+            RoundState::Planned => RoundStateWire::Planned,
+            RoundState::Open => RoundStateWire::Open,
+            RoundState::Closed => RoundStateWire::Closed,
+            RoundState::Consolidated => RoundStateWire::Consolidated,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RoundEventView {
+    /// `open`, `close`, `extend`, `consolidate`.
+    pub action: String,
+    pub at: String,
+    pub by: String,
+    pub state_before: RoundStateWire,
+    pub state_after: RoundStateWire,
+    pub closes_at_before: String,
+    pub closes_at_after: String,
+}
+
+impl From<&RoundEvent> for RoundEventView {
+    fn from(e: &RoundEvent) -> Self {
+        RoundEventView {
+            action: e.action.clone(),
+            at: rfc3339(e.at),
+            by: e.actor_sub.clone(),
+            state_before: e.state_before.into(),
+            state_after: e.state_after.into(),
+            closes_at_before: rfc3339(e.closes_at_before),
+            closes_at_after: rfc3339(e.closes_at_after),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RoundView {
+    pub number: u32,
+    pub document: String,
+    pub base_version: u32,
+    pub label: String,
+    pub opens_at: String,
+    pub closes_at: String,
+    /// The state at the server's clock now.
+    pub state: RoundStateWire,
+    pub created_at: String,
+    pub created_by: String,
+    /// Openings, closings, extensions and the consolidation, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<RoundEventView>,
+}
+
+impl RoundView {
+    pub fn of(round: &RoundInfo, now: i64, events: &[RoundEvent]) -> RoundView {
+        RoundView {
+            number: round.number,
+            document: round.document.clone(),
+            base_version: round.base_version,
+            label: round.label.clone(),
+            opens_at: rfc3339(round.opens_at),
+            closes_at: rfc3339(round.closes_at),
+            state: round.state_at(now).into(),
+            created_at: rfc3339(round.created_at),
+            created_by: round.created_by.clone(),
+            events: events.iter().map(RoundEventView::from).collect(),
+        }
+    }
+}
+
+// ---- submissions ---------------------------------------------------------------------------
+
+/// One item of a submission, as a delegation writes it: nodes named by id or by their reference
+/// in the round's base version (`PG1.4`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum WireItem {
+    /// The delegation's full proposed text for a node.
+    Amend {
+        node: String,
+        text: String,
+        #[serde(default)]
+        justification: Option<String>,
+    },
+    /// A new node after or before an existing one (exactly one of `after`, `before`).
+    Insert {
+        #[serde(default)]
+        after: Option<String>,
+        #[serde(default)]
+        before: Option<String>,
+        text: String,
+        /// The new node's kind (`operative`, `action`…); the anchor's kind when absent.
+        #[serde(default)]
+        node_kind: Option<String>,
+        #[serde(default)]
+        justification: Option<String>,
+    },
+    Delete {
+        node: String,
+        #[serde(default)]
+        justification: Option<String>,
+    },
+    /// A comment on a node, or on the whole text when `node` is null.
+    Comment {
+        #[serde(default)]
+        node: Option<String>,
+        text: String,
+    },
+}
+
+/// The body of `PUT …/submissions/{delegation}`: the whole submission, replacing the previous
+/// revision.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionRequest {
+    pub items: Vec<WireItem>,
+}
+
+/// What `PUT …/submissions/{delegation}` acknowledges.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SubmissionReceipt {
+    pub delegation: String,
+    pub revision: u32,
+    /// SHA-256 (hex) of the request body exactly as received: hash what you sent and compare.
+    pub receipt: String,
+    pub submitted_at: String,
+    pub items: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RevisionSummary {
+    pub delegation: String,
+    pub revision: u32,
+    pub receipt: String,
+    pub submitted_at: String,
+    pub submitted_by: String,
+}
+
+/// One revision of a submission, with what was stored.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SubmissionView {
+    pub delegation: String,
+    pub revision: u32,
+    pub receipt: String,
+    pub submitted_at: String,
+    pub submitted_by: String,
+    /// The request body exactly as received (the receipt is its hash).
+    #[schema(value_type = Object)]
+    pub body: Box<RawValue>,
+    /// The items with every node resolved to its id in the base version.
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<penholder_core::negotiation::Item>,
+    /// For each amendment: its word-level hunks against the base text, computed when stored.
+    pub hunks: Vec<ItemHunks>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ItemHunks {
+    pub item: usize,
+    #[schema(value_type = String, format = Uuid)]
+    pub node: NodeId,
+    #[schema(value_type = Vec<Object>)]
+    pub hunks: Vec<penholder_diff::Hunk>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SubmissionList {
+    pub round: u32,
+    /// The latest revision of each submission the caller may see.
+    pub submissions: Vec<RevisionSummary>,
+    /// Whether submissions of other delegations are hidden from this caller (sealed until the
+    /// round closes).
+    pub sealed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RevisionList {
+    pub delegation: String,
+    pub revisions: Vec<RevisionSummary>,
+}
+
+// ---- compilation, decisions, consolidation -------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SubmissionRef {
+    pub delegation: String,
+    pub revision: u32,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CompilationView {
+    pub round: u32,
+    pub base_version: u32,
+    /// The revisions compiled.
+    pub submissions: Vec<SubmissionRef>,
+    pub changes: usize,
+    pub contested: usize,
+    pub uncontested: usize,
+    #[schema(value_type = Object)]
+    pub compilation: penholder_diff::Compilation,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RulingWire {
+    Accept,
+    Reject,
+    Reword,
+    Defer,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    pub decision: RulingWire,
+    /// For `accept` on a contested change: which alternative (`a`, `b`…).
+    #[serde(default)]
+    pub alternative: Option<String>,
+    /// For `reword`: the chairmanship's wording.
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DecisionView {
+    pub change: String,
+    pub decision: RulingWire,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub decided_by: String,
+    pub decided_at: String,
+    pub sequence: u64,
+}
+
+impl From<&DecisionRecord> for DecisionView {
+    fn from(record: &DecisionRecord) -> Self {
+        use penholder_core::negotiation::Ruling;
+        let (decision, alternative, text) = match &record.decision.ruling {
+            Ruling::Accept { alternative } => (RulingWire::Accept, alternative.clone(), None),
+            Ruling::Reject => (RulingWire::Reject, None, None),
+            Ruling::Reword { text } => (RulingWire::Reword, None, Some(text.clone())),
+            Ruling::Defer => (RulingWire::Defer, None, None),
+        };
+        DecisionView {
+            change: record.decision.change.clone(),
+            decision,
+            alternative,
+            text,
+            note: record.decision.note.clone(),
+            decided_by: record.decided_by.clone(),
+            decided_at: rfc3339(record.decided_at),
+            sequence: record.sequence,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DecisionList {
+    pub round: u32,
+    pub decisions: Vec<DecisionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsolidateRequest {
+    /// The new version's label ("Rev. 1 after written feedback").
+    pub label: String,
+    /// Apply uncontested changes that have no decision, as if accepted.
+    #[serde(default)]
+    pub accept_uncontested: bool,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ConsolidationView {
+    pub version: VersionSummary,
+    /// The changes that altered the text.
+    #[schema(value_type = Vec<Object>)]
+    pub applied: Vec<penholder_diff::AppliedChange>,
+    /// The changes that left the base as it was, and why.
+    #[schema(value_type = Vec<Object>)]
+    pub kept: Vec<penholder_diff::KeptChange>,
+}
+
+/// One line of the comment-resolution matrix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DispositionRow {
+    pub delegation: String,
+    /// The item's index in the delegation's submission.
+    pub item: usize,
+    /// The node's reference in the base version.
+    pub reference: String,
+    /// `amend`, `insert`, `delete` or `comment`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The change's id in the compilation (none for a comment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<String>,
+    /// The base text the change is about.
+    pub base_text: String,
+    /// What the delegation proposed there (none for a deletion), or the comment's text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// `accepted`, `accepted_other_alternative`, `reworded`, `rejected`, `deferred`,
+    /// `pending`, `noted` (comments).
+    pub decision: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// After consolidation: whether the change altered the text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applied: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DispositionsView {
+    pub round: u32,
+    pub state: RoundStateWire,
+    pub rows: Vec<DispositionRow>,
+}
+
+// ---- audit, health -------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Entries after this sequence number (0: from the start).
+    pub after: Option<u64>,
+    /// At most this many entries (default 100, at most 1000).
+    pub limit: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AuditEntryView {
+    pub seq: u64,
+    pub at: String,
+    pub actor_sub: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_delegation: Option<String>,
+    pub actor_role: String,
+    pub action: String,
+    pub subject: String,
+    pub payload_hash: String,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+    pub prev_hash: String,
+    pub entry_hash: String,
+}
+
+impl From<&AuditEntry> for AuditEntryView {
+    fn from(e: &AuditEntry) -> Self {
+        AuditEntryView {
+            seq: e.seq,
+            at: rfc3339(e.at),
+            actor_sub: e.actor_sub.clone(),
+            actor_delegation: e.actor_delegation.clone(),
+            actor_role: e.actor_role.clone(),
+            action: e.action.clone(),
+            subject: e.subject.clone(),
+            payload_hash: e.payload_hash.to_hex(),
+            detail: serde_json::from_str(&e.detail)
+                .unwrap_or_else(|_| serde_json::Value::String(e.detail.clone())),
+            prev_hash: e.prev_hash.to_hex(),
+            entry_hash: e.entry_hash.to_hex(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AuditList {
+    pub entries: Vec<AuditEntryView>,
+    /// Pass as `after` to read on; absent at the end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+}
+
+pub fn hex_hash(hash: &ContentHash) -> String {
+    hash.to_hex()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_codes() {
+        assert!(valid_slug("budapest-7mc"));
+        assert!(!valid_slug("../etc"));
+        assert!(!valid_slug("Budapest"));
+        assert!(!valid_slug(""));
+        assert!(valid_code("HU"));
+        assert!(valid_code("UN-OHCHR"));
+        assert!(!valid_code("HU'; DROP TABLE"));
+        assert!(!valid_code(""));
+    }
+
+    #[test]
+    fn items_refuse_unknown_fields() {
+        let ok: WireItem =
+            serde_json::from_str(r#"{"kind":"amend","node":"PG1.4","text":"T"}"#).expect("valid");
+        assert!(matches!(ok, WireItem::Amend { .. }));
+        let unknown =
+            serde_json::from_str::<WireItem>(r#"{"kind":"amend","node":"PG1.4","text":"T","x":1}"#)
+                .unwrap_err();
+        assert!(unknown.to_string().contains("unknown field"), "{unknown}");
+        let comment: WireItem =
+            serde_json::from_str(r#"{"kind":"comment","node":null,"text":"General."}"#)
+                .expect("valid");
+        assert_eq!(
+            comment,
+            WireItem::Comment {
+                node: None,
+                text: "General.".into()
+            }
+        );
+    }
+}
