@@ -1,0 +1,99 @@
+//! The parts of the API's JSON answers the replay reads. Unknown fields are ignored, so the
+//! server may add to its answers freely; engine values (documents, compilations, consolidation
+//! results) are read into the engine's own types, which are the wire contract for them.
+
+use penholder_core::Document;
+use penholder_diff::{AppliedChange, Compilation, KeptChange};
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct VersionSummary {
+    pub number: u32,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct CreatedDocument {
+    pub version: VersionSummary,
+    #[serde(default)]
+    pub nodes: Option<usize>,
+}
+
+/// `GET …/versions/{n}`: the summary fields are flattened beside the tree.
+#[derive(Clone, Debug, Deserialize)]
+pub struct VersionView {
+    pub number: u32,
+    pub label: String,
+    pub document: Document,
+}
+
+impl VersionView {
+    /// Reads the answer through a JSON value: the server flattens the version's summary (whose
+    /// `document` is the slug) beside the tree (also `document`), and a value keeps the last of
+    /// duplicate keys, the tree.
+    pub fn read(body: &[u8]) -> anyhow::Result<VersionView> {
+        let value: serde_json::Value = serde_json::from_slice(body)?;
+        Ok(serde_json::from_value(value)?)
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct RoundView {
+    pub number: u32,
+    pub state: String,
+    pub base_version: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct SubmissionReceipt {
+    pub delegation: String,
+    pub revision: u32,
+    /// SHA-256 (hex) of the body exactly as received.
+    pub receipt: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct RevisionSummary {
+    pub delegation: String,
+    pub revision: u32,
+    pub receipt: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct SubmissionList {
+    pub submissions: Vec<RevisionSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct SubmissionRef {
+    pub delegation: String,
+    pub revision: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct CompilationView {
+    pub submissions: Vec<SubmissionRef>,
+    pub compilation: Compilation,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ConsolidationView {
+    pub version: VersionSummary,
+    pub applied: Vec<AppliedChange>,
+    pub kept: Vec<KeptChange>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DispositionRow {
+    pub delegation: String,
+    pub item: usize,
+    pub decision: String,
+    /// After consolidation: whether the change altered the text.
+    #[serde(default)]
+    pub applied: Option<bool>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DispositionsView {
+    pub rows: Vec<DispositionRow>,
+}
