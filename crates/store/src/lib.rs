@@ -40,7 +40,7 @@
 //! Every method takes and returns penholder-core types and the plain structs of this crate;
 //! no SQL type appears, so a PostgreSQL store could offer the same methods.
 //!
-//! [`Store`]: `open(path)`, `open_with(path, StoreOptions)`, `open_in_memory()`,
+//! [`Store`]: `open(path)`, `open_with(path, StoreOptions)`, `open_read_only(path)`, `open_in_memory()`,
 //! `write(f) -> Pending<T>`, `read(f) -> Pending<T>`, `backup(to)`, `integrity_check()`,
 //! `verify_audit()`, `schema_version()`, `stats()`, and a shortcut for each write below.
 //!
@@ -197,7 +197,36 @@ impl Store {
             reader.pragma_update(None, "query_only", "ON")?;
             readers.push(reader);
         }
-        Store::start(writer, readers, options, Some(path))
+        Store::start(Some(writer), readers, options, Some(path))
+    }
+
+    /// Opens an existing database for reading only (no migration, no writer): for tools that
+    /// inspect evidence, such as `penholder audit verify`, and must not change the file.
+    /// Every write is answered with `Unavailable`.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        if !path.exists() {
+            return Err(StoreError::not_found(format!(
+                "database {}",
+                path.display()
+            )));
+        }
+        let reader =
+            Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+                .map_err(|e| {
+                    StoreError::internal(format!("cannot open {}: {e}", path.display()))
+                })?;
+        configure(&reader, StoreOptions::default().busy_timeout)?;
+        reader.pragma_update(None, "query_only", "ON")?;
+        let version = schema::user_version(&reader)?;
+        if version == 0 || version as usize > schema::MIGRATIONS.len() {
+            return Err(StoreError::invalid(format!(
+                "{} has schema version {version}; this penholder reads versions 1 to {}",
+                path.display(),
+                schema::MIGRATIONS.len()
+            )));
+        }
+        Store::start(None, vec![reader], StoreOptions::default(), Some(path))
     }
 
     /// A private database in memory, for tests: same schema, same rules, no file.
@@ -205,31 +234,37 @@ impl Store {
         let mut writer = Connection::open_in_memory()?;
         configure(&writer, Duration::from_secs(5))?;
         schema::migrate(&mut writer, schema::MIGRATIONS)?;
-        Store::start(writer, Vec::new(), StoreOptions::default(), None)
+        Store::start(Some(writer), Vec::new(), StoreOptions::default(), None)
     }
 
     fn start(
-        writer: Connection,
+        writer: Option<Connection>,
         readers: Vec<Connection>,
         options: StoreOptions,
         path: Option<PathBuf>,
     ) -> Result<Store, StoreError> {
         let counters = Arc::new(Counters::default());
         let capacity = options.queue_capacity.max(1);
-        let (write_sender, write_receiver) = mpsc::sync_channel::<Job>(capacity);
-        let mut threads = Vec::new();
         let spawn_error =
             |e: std::io::Error| StoreError::internal(format!("cannot start a store thread: {e}"));
-        let max_batch = options.max_batch.max(1);
-        let writer_counters = counters.clone();
-        threads.push(
-            std::thread::Builder::new()
-                .name("penholder-store-writer".into())
-                .spawn(move || {
-                    runtime::run_writer(writer, write_receiver, max_batch, writer_counters)
-                })
-                .map_err(spawn_error)?,
-        );
+        let mut threads = Vec::new();
+        let writes = match writer {
+            Some(writer) => {
+                let (write_sender, write_receiver) = mpsc::sync_channel::<Job>(capacity);
+                let max_batch = options.max_batch.max(1);
+                let writer_counters = counters.clone();
+                threads.push(
+                    std::thread::Builder::new()
+                        .name("penholder-store-writer".into())
+                        .spawn(move || {
+                            runtime::run_writer(writer, write_receiver, max_batch, writer_counters)
+                        })
+                        .map_err(spawn_error)?,
+                );
+                Some(write_sender)
+            }
+            None => None,
+        };
         let reads = if readers.is_empty() {
             None
         } else {
@@ -248,7 +283,7 @@ impl Store {
         };
         Ok(Store {
             inner: Arc::new(Inner {
-                writes: Some(write_sender),
+                writes,
                 reads,
                 threads: Mutex::new(threads),
                 counters,
@@ -287,7 +322,11 @@ impl Store {
                 }
                 Err(TrySendError::Disconnected(_)) => return Pending::failed(shut_down()),
             },
-            None => return Pending::failed(shut_down()),
+            None => {
+                return Pending::failed(StoreError::Unavailable {
+                    detail: "the store is open read-only".into(),
+                });
+            }
         }
         pending
     }

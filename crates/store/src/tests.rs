@@ -1285,3 +1285,75 @@ fn a_full_queue_is_refused_not_grown() {
     }
     assert!(refused >= 8, "{refused} of 10 refused");
 }
+
+#[test]
+fn rows_of_other_audited_tables_must_match_their_entries() {
+    let (_dir, store) = tamperable();
+    store
+        .extend_deadline("p", 1, T0 + 30 * HOUR, chair(), T0 + 4)
+        .wait()
+        .unwrap();
+    assert_eq!(store.verify_audit().unwrap().entries, 12);
+    raw(
+        &store,
+        "DROP TRIGGER round_events_no_delete; DELETE FROM round_events WHERE action = 'extend'",
+    )
+    .unwrap();
+    assert_eq!(broken_at(&store), 12, "an entry whose round event is gone");
+
+    let (_dir, store) = tamperable();
+    // A process slipped in by hand, pointing at an entry of another kind.
+    raw(
+        &store,
+        "INSERT INTO processes (slug, title, created_at, created_by, audit_seq)
+         VALUES ('forged', 'Forged', 0, 'mallory', 9)",
+    )
+    .unwrap();
+    assert_eq!(broken_at(&store), 9);
+}
+
+#[test]
+fn a_read_only_store_reads_and_refuses_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    let store = fixture_in(Store::open(&path).unwrap());
+    submit(&store, "AT", "{}", None, T0 + 1).unwrap();
+    let entries = store.verify_audit().unwrap().entries;
+    let reader = Store::open_read_only(&path).unwrap();
+    assert_eq!(reader.verify_audit().unwrap().entries, entries);
+    assert_eq!(
+        reader
+            .read(|r| r.submission("p", 1, "AT"))
+            .wait()
+            .unwrap()
+            .revision,
+        1
+    );
+    assert!(matches!(
+        reader.create_process("q", "Q", admin(), T0).wait(),
+        Err(StoreError::Unavailable { .. })
+    ));
+    // The live store keeps writing while the read-only one looks on.
+    submit(&store, "AT", "{}", None, T0 + 2).unwrap();
+    assert_eq!(
+        reader
+            .read(|r| r.submission("p", 1, "AT"))
+            .wait()
+            .unwrap()
+            .revision,
+        2
+    );
+    assert!(matches!(
+        Store::open_read_only(dir.path().join("missing.db")),
+        Err(StoreError::NotFound { .. })
+    ));
+    let empty = dir.path().join("empty.db");
+    rusqlite::Connection::open(&empty)
+        .unwrap()
+        .execute_batch("CREATE TABLE x (y)")
+        .unwrap();
+    assert!(matches!(
+        Store::open_read_only(&empty),
+        Err(StoreError::Invalid { .. })
+    ));
+}

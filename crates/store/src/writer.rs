@@ -30,6 +30,15 @@ impl<'a> Deref for Writer<'a> {
     }
 }
 
+/// Whether a lookup found its row; errors other than NotFound are errors.
+fn exists(lookup: Result<i64, StoreError>) -> Result<bool, StoreError> {
+    match lookup {
+        Ok(_) => Ok(true),
+        Err(StoreError::NotFound { .. }) => Ok(false),
+        Err(error) => Err(error),
+    }
+}
+
 fn canonical_hash(value: &serde_json::Value) -> ContentHash {
     sha256(value.to_string().as_bytes())
 }
@@ -109,10 +118,7 @@ impl Writer<'_> {
             return Err(StoreError::invalid("a delegation needs a code"));
         }
         let process_id = self.process_id(process)?;
-        if self
-            .delegation_id(process_id, process, &delegation.code)
-            .is_ok()
-        {
+        if exists(self.delegation_id(process_id, process, &delegation.code))? {
             return Err(StoreError::conflict(format!(
                 "process {process} already has a delegation {}",
                 delegation.code
@@ -169,10 +175,7 @@ impl Writer<'_> {
             return Err(StoreError::invalid("a document needs a slug"));
         }
         let process_id = self.process_id(process)?;
-        if self
-            .document_id(process_id, process, &document.slug)
-            .is_ok()
-        {
+        if exists(self.document_id(process_id, process, &document.slug))? {
             return Err(StoreError::conflict(format!(
                 "process {process} already has a document {}",
                 document.slug
