@@ -179,8 +179,8 @@ async fn every_role_against_every_endpoint() {
                 fresh = prepared(phase).await;
                 (&fresh.0, fresh.1.clone())
             } else {
-                if !read_worlds.contains_key(&phase) {
-                    read_worlds.insert(phase, prepared(phase).await);
+                if let std::collections::hash_map::Entry::Vacant(slot) = read_worlds.entry(phase) {
+                    slot.insert(prepared(phase).await);
                 }
                 let (h, change) = &read_worlds[&phase];
                 (h, change.clone())
