@@ -35,6 +35,39 @@
 //! # Ok(()) }
 //! ```
 //!
+//! A server handler: a submission with `If-Match` and `Idempotency-Key`, all in one transaction
+//! (a retried request gets the first answer back; the hunks are computed before, outside the
+//! writer, because every closure holds the only writer while it runs).
+//!
+//! ```
+//! # use penholder_store::{Actor, Store, StoreError};
+//! use penholder_core::ContentHash;
+//! async fn put_submission(
+//!     store: &Store, actor: Actor, now: i64, key: String, items: Vec<u8>, hunks: Vec<u8>,
+//!     if_match: Option<u32>,
+//! ) -> Result<(u16, Vec<u8>), StoreError> {
+//!     let request_hash = ContentHash::of(&items);
+//!     store
+//!         .write(move |w| {
+//!             if let Some(previous) = w.stored_response(&actor.sub, &key)? {
+//!                 if previous.request_hash != request_hash {
+//!                     return Err(StoreError::Conflict { detail: "key reused".into() });
+//!                 }
+//!                 return Ok((previous.status, previous.body));
+//!             }
+//!             let stored =
+//!                 w.put_submission("budapest-7mc", 1, "HU", &items, &hunks, if_match, &actor, now)?;
+//!             let body = format!(r#"{{"revision":{}}}"#, stored.revision).into_bytes();
+//!             w.store_response(&actor.sub, &key, request_hash, 201, &body, now)?;
+//!             Ok((201, body))
+//!         })
+//!         .await // resolves once the transaction is on disk
+//! }
+//! ```
+//!
+//! Never wait for one store request inside another's closure: it could only deadlock, so
+//! [`Pending::wait`] refuses it with an error.
+//!
 //! # The interface
 //!
 //! Every method takes and returns penholder-core types and the plain structs of this crate;
