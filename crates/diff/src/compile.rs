@@ -530,7 +530,8 @@ fn word_changes(
             merged_text: base_text.to_string(),
         };
     }
-    let mut interner = Interner::default();
+    // Amendments mostly reuse the base's words: room for them and some new ones.
+    let mut interner = Interner::with_capacity(base_text.len() / 6 + 8 * amends.len() + 8);
     let base = Tokens::new(base_text, &mut interner);
     let proposals: Vec<Tokens<'_>> = amends
         .iter()
@@ -594,7 +595,7 @@ fn word_changes(
     }
 
     let mut changes = Vec::with_capacity(groups.len());
-    let mut merged_pieces: Vec<(usize, usize, String)> = Vec::new();
+    let mut merged_pieces: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, change)
     for group in groups {
         let members = &distinct[group];
         let start_byte = members
@@ -689,8 +690,8 @@ fn word_changes(
         }
         label_alternatives(&mut alternatives);
         let contested = alternatives.len() > 1;
-        if !contested && let Some(text) = &alternatives[0].text {
-            merged_pieces.push((start_byte, end_byte, text.clone()));
+        if !contested {
+            merged_pieces.push((start_byte, end_byte, changes.len()));
         }
         let (start_token, end_token) = (base.token_at(start_byte), base.token_at(end_byte));
         changes.push(Change {
@@ -715,9 +716,14 @@ fn word_changes(
     }
     let merged_text = splice(
         base_text,
-        merged_pieces
-            .iter()
-            .map(|(start, end, text)| (*start, *end, text.as_str())),
+        merged_pieces.iter().map(|&(start, end, change)| {
+            let text: &Change = &changes[change];
+            (
+                start,
+                end,
+                text.alternatives[0].text.as_deref().unwrap_or_default(),
+            )
+        }),
     );
     WordChanges {
         changes,

@@ -18,7 +18,7 @@
 //!
 //! Hunks of one proposal never touch: at least one equal base word stands between two of them.
 
-use crate::token::{is_whitespace_token, tokenize_into};
+use crate::token::{for_each_token, is_whitespace_token};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -149,6 +149,13 @@ pub(crate) struct Interner<'a> {
 }
 
 impl<'a> Interner<'a> {
+    /// An interner sized for about `words` distinct words (saves rehashing as it fills).
+    pub(crate) fn with_capacity(words: usize) -> Self {
+        Interner {
+            ids: FxHashMap::with_capacity_and_hasher(words, FxBuild::default()),
+        }
+    }
+
     pub(crate) fn intern(&mut self, word: &'a str) -> u32 {
         let next = self.ids.len() as u32;
         *self.ids.entry(word).or_insert(next)
@@ -169,39 +176,47 @@ pub(crate) struct Tokens<'a> {
 
 impl<'a> Tokens<'a> {
     pub(crate) fn new(text: &'a str, interner: &mut Interner<'a>) -> Tokens<'a> {
-        let mut tokens = Vec::with_capacity(text.len() / 3 + 1);
-        tokenize_into(text, &mut tokens);
-        let mut starts = Vec::with_capacity(tokens.len() + 1);
-        let mut words = Vec::with_capacity(tokens.len() / 2 + 1);
-        let mut keys = Vec::with_capacity(tokens.len() / 2 + 1);
+        let mut starts = Vec::with_capacity(text.len() / 3 + 2);
+        let mut words = Vec::with_capacity(text.len() / 6 + 1);
+        let mut keys = Vec::with_capacity(text.len() / 6 + 1);
         let mut at = 0;
         let mut index = 0u32;
-        for token in tokens {
+        let mut push = |piece: &'a str| {
+            starts.push(at);
+            at += piece.len();
+            // ASCII space runs are by far the most common whitespace token.
+            let first = piece.as_bytes()[0];
+            let blank = if first == b' ' {
+                piece.bytes().all(|b| b == b' ') || is_whitespace_token(piece)
+            } else if first.is_ascii_alphanumeric() {
+                false
+            } else {
+                is_whitespace_token(piece)
+            };
+            if !blank {
+                words.push(index);
+                keys.push(interner.intern(piece));
+            }
+            index += 1;
+        };
+        for_each_token(text, &mut |token: &'a str| {
             // UAX #29 glues format characters (U+202E, U+200D…) to the space before them
             // (WB4); for comparison the space stays a space and the rest is a word.
-            let mut pieces = [token, ""];
-            if !token.starts_with(' ') || token.len() > 1 {
+            let first = token.as_bytes()[0];
+            if token.len() > 1 && (first == b' ' || !first.is_ascii()) {
                 let split = token
                     .char_indices()
                     .find(|(_, c)| !c.is_whitespace())
-                    .map(|(i, _)| i);
-                if let Some(split) = split.filter(|&i| i > 0) {
-                    pieces = [&token[..split], &token[split..]];
+                    .map(|(i, _)| i)
+                    .filter(|&i| i > 0);
+                if let Some(split) = split {
+                    push(&token[..split]);
+                    push(&token[split..]);
+                    return;
                 }
             }
-            for piece in pieces.into_iter().filter(|p| !p.is_empty()) {
-                starts.push(at);
-                at += piece.len();
-                // ASCII space runs are by far the most common whitespace token.
-                let blank = piece.as_bytes()[0] == b' ' && piece.bytes().all(|b| b == b' ')
-                    || is_whitespace_token(piece);
-                if !blank {
-                    words.push(index);
-                    keys.push(interner.intern(piece));
-                }
-                index += 1;
-            }
-        }
+            push(token);
+        });
         starts.push(at);
         Tokens {
             text,

@@ -23,6 +23,15 @@ pub fn tokenize(text: &str) -> Vec<&str> {
 
 /// Appends the tokens of `text` to `tokens` (reuses the caller's buffer).
 pub fn tokenize_into<'a>(text: &'a str, tokens: &mut Vec<&'a str>) {
+    for_each_token(text, &mut |token| tokens.push(token));
+}
+
+/// Calls `sink` with every token of `text`, in order, without collecting them.
+pub(crate) fn for_each_token<'a>(text: &'a str, sink: &mut impl FnMut(&'a str)) {
+    if text.is_ascii() {
+        ascii_segments(text, sink);
+        return;
+    }
     let bytes = text.as_bytes();
     let mut piece_start = 0;
     let mut i = 0;
@@ -33,15 +42,15 @@ pub fn tokenize_into<'a>(text: &'a str, tokens: &mut Vec<&'a str>) {
                 i += 1;
             }
             if i == bytes.len() || bytes[i] < 0x80 {
-                segment_piece(&text[piece_start..run_start], tokens);
-                tokens.push(&text[run_start..i]);
+                segment_piece(&text[piece_start..run_start], sink);
+                sink(&text[run_start..i]);
                 piece_start = i;
             }
         } else {
             i += 1;
         }
     }
-    segment_piece(&text[piece_start..], tokens);
+    segment_piece(&text[piece_start..], sink);
 }
 
 /// True for a token made only of whitespace (spaces, tabs, line breaks, no-break spaces…).
@@ -49,12 +58,12 @@ pub fn is_whitespace_token(token: &str) -> bool {
     token.chars().all(char::is_whitespace)
 }
 
-fn segment_piece<'a>(piece: &'a str, tokens: &mut Vec<&'a str>) {
+fn segment_piece<'a>(piece: &'a str, sink: &mut impl FnMut(&'a str)) {
     if piece.is_empty() {
         return;
     }
     if piece.is_ascii() {
-        ascii_segments(piece, tokens);
+        ascii_segments(piece, sink);
         return;
     }
     // Token ends as byte offsets in `piece`: UAX #29 boundaries, plus a cut wherever a run of
@@ -86,7 +95,7 @@ fn segment_piece<'a>(piece: &'a str, tokens: &mut Vec<&'a str>) {
                 index += 1;
             }
         }
-        tokens.push(&piece[start..end]);
+        sink(&piece[start..end]);
         start = end;
     }
 }
@@ -111,7 +120,7 @@ pub(crate) fn is_superscript_digit(c: char) -> bool {
 /// | MidNum | `,` and `;` (join two digits: WB11/12) |
 ///
 /// Everything else (tab, `"`, other punctuation) is a token of one byte (WB999).
-fn ascii_segments<'a>(piece: &'a str, tokens: &mut Vec<&'a str>) {
+fn ascii_segments<'a>(piece: &'a str, sink: &mut impl FnMut(&'a str)) {
     let bytes = piece.as_bytes();
     let core = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut start = 0;
@@ -152,7 +161,7 @@ fn ascii_segments<'a>(piece: &'a str, tokens: &mut Vec<&'a str>) {
         } else if b == b'\r' && bytes.get(end) == Some(&b'\n') {
             end += 1;
         }
-        tokens.push(&piece[start..end]);
+        sink(&piece[start..end]);
         start = end;
     }
 }
