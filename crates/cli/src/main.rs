@@ -3,7 +3,12 @@
 
 use clap::{Parser, Subcommand};
 
+mod audit;
+mod backup;
 mod import;
+mod replay;
+mod serve;
+mod token;
 
 /// penholder: negotiate a text among many delegations, round after round.
 #[derive(Debug, Parser)]
@@ -18,11 +23,27 @@ enum Command {
     /// Read a document (a Council note, Markdown or plain text) and write its structured-Markdown
     /// and JSON forms.
     Import(import::ImportArgs),
+    /// Replay the Budapest Process negotiation through the HTTP API of a running server and
+    /// write every version, compilation, redline and disposition table it produces.
+    Replay(replay::ReplayArgs),
+    /// Serve the HTTP API on a SQLite database (settings also from PENHOLDER_* variables).
+    Serve(serve::ServeArgs),
+    /// Mint a bearer token with the configured key.
+    Token(token::TokenArgs),
+    /// Check the hash-chained audit log of a database.
+    Audit(audit::AuditArgs),
+    /// Take a consistent copy of a live database.
+    Backup(backup::BackupArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Import(args) => import::run(args),
+        Command::Replay(args) => replay::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Token(args) => token::run(args),
+        Command::Audit(args) => audit::run(args),
+        Command::Backup(args) => backup::run(args),
     }
 }
 

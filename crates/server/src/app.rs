@@ -193,7 +193,7 @@ async fn log_requests(
         %method,
         %path,
         status = response.status().as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        latency_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
         delegation = caller.and_then(|c| c.delegation.as_deref()).unwrap_or("-"),
         sub = caller.map(|c| c.sub.as_str()).unwrap_or("-"),
         "request"

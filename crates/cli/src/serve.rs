@@ -1,0 +1,213 @@
+//! `penholder serve`: the HTTP API on a SQLite database, until SIGTERM or Ctrl-C.
+//!
+//! Every setting can come from the environment (shown in `--help`). The bound address is
+//! printed on standard output as soon as the socket listens (`--addr 127.0.0.1:0` picks a free
+//! port; tests read the line); logs go to standard error, one line per request.
+
+use anyhow::{Context, bail};
+use clap::Args;
+use penholder_server::{
+    AppState, KeyAlgorithm, Minter, ServerConfig, SystemClock, TokenScope, Verifier,
+};
+use penholder_store::Store;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The signing key and the token scope, shared by `serve` (to verify) and `token` (to sign).
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// The HS256 shared secret (at least 32 bytes).
+    #[arg(long, env = "PENHOLDER_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// A file holding the HS256 shared secret (trailing newline ignored).
+    #[arg(long, env = "PENHOLDER_JWT_SECRET_FILE", value_name = "FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
+    /// The one accepted token algorithm: HS256 (secret), EdDSA or RS256 (key files).
+    #[arg(long, env = "PENHOLDER_JWT_ALGORITHM", default_value = "HS256")]
+    pub jwt_algorithm: String,
+    /// The PEM public key that verifies EdDSA or RS256 tokens (serve).
+    #[arg(long, env = "PENHOLDER_JWT_PUBLIC_KEY", value_name = "FILE")]
+    pub jwt_public_key: Option<PathBuf>,
+    /// The PEM private key that signs EdDSA or RS256 tokens (token).
+    #[arg(long, env = "PENHOLDER_JWT_PRIVATE_KEY", value_name = "FILE")]
+    pub jwt_private_key: Option<PathBuf>,
+    /// The issuer (`iss`) every token carries.
+    #[arg(long, env = "PENHOLDER_JWT_ISSUER", default_value = "penholder")]
+    pub jwt_issuer: String,
+    /// The audience (`aud`) every token carries.
+    #[arg(long, env = "PENHOLDER_JWT_AUDIENCE", default_value = "penholder")]
+    pub jwt_audience: String,
+}
+
+impl KeyArgs {
+    pub fn algorithm(&self) -> anyhow::Result<KeyAlgorithm> {
+        KeyAlgorithm::parse(&self.jwt_algorithm).with_context(|| {
+            format!(
+                "unknown JWT algorithm {:?}; use HS256, EdDSA or RS256",
+                self.jwt_algorithm
+            )
+        })
+    }
+
+    pub fn scope(&self) -> TokenScope {
+        TokenScope {
+            issuer: self.jwt_issuer.clone(),
+            audience: self.jwt_audience.clone(),
+        }
+    }
+
+    /// The HS256 secret, from `--jwt-secret` or `--jwt-secret-file`.
+    pub fn secret(&self) -> anyhow::Result<Vec<u8>> {
+        match (&self.jwt_secret, &self.jwt_secret_file) {
+            (Some(_), Some(_)) => {
+                bail!("give the secret either directly or in a file, not both")
+            }
+            (Some(secret), None) => Ok(secret.as_bytes().to_vec()),
+            (None, Some(file)) => {
+                let text = std::fs::read(file)
+                    .with_context(|| format!("cannot read the secret file {}", file.display()))?;
+                let end = text
+                    .iter()
+                    .rposition(|b| !b.is_ascii_whitespace())
+                    .map_or(0, |i| i + 1);
+                Ok(text[..end].to_vec())
+            }
+            (None, None) => bail!(
+                "no HS256 secret: set PENHOLDER_JWT_SECRET (or --jwt-secret / --jwt-secret-file), or configure --jwt-algorithm EdDSA|RS256 with key files"
+            ),
+        }
+    }
+
+    pub fn verifier(&self) -> anyhow::Result<Verifier> {
+        let algorithm = self.algorithm()?;
+        let scope = self.scope();
+        Ok(match algorithm {
+            KeyAlgorithm::Hs256 => Verifier::hs256(&self.secret()?, &scope)?,
+            _ => {
+                let file = self.jwt_public_key.as_ref().with_context(|| {
+                    format!(
+                        "{} needs a public key: set PENHOLDER_JWT_PUBLIC_KEY or --jwt-public-key",
+                        algorithm.as_str()
+                    )
+                })?;
+                let pem = std::fs::read(file)
+                    .with_context(|| format!("cannot read the public key {}", file.display()))?;
+                Verifier::public_key(algorithm, &pem, &scope)?
+            }
+        })
+    }
+
+    pub fn minter(&self) -> anyhow::Result<Minter> {
+        let algorithm = self.algorithm()?;
+        let scope = self.scope();
+        Ok(match algorithm {
+            KeyAlgorithm::Hs256 => Minter::hs256(&self.secret()?, scope)?,
+            _ => {
+                let file = self.jwt_private_key.as_ref().with_context(|| {
+                    format!(
+                        "{} needs a private key to sign: set PENHOLDER_JWT_PRIVATE_KEY or --jwt-private-key",
+                        algorithm.as_str()
+                    )
+                })?;
+                let pem = std::fs::read(file)
+                    .with_context(|| format!("cannot read the private key {}", file.display()))?;
+                Minter::private_key(algorithm, &pem, scope)?
+            }
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The SQLite database file (created if missing).
+    #[arg(long, env = "PENHOLDER_DB", value_name = "FILE")]
+    pub db: PathBuf,
+    /// Where to listen; port 0 picks a free port (the bound address is printed).
+    #[arg(long, env = "PENHOLDER_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, env = "PENHOLDER_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
+    pub body_limit: usize,
+    /// Log filter (tracing's env-filter syntax: info, debug, penholder_server=debug…).
+    #[arg(long, env = "PENHOLDER_LOG", default_value = "info")]
+    pub log: String,
+    /// Log lines as JSON objects instead of text.
+    #[arg(long, env = "PENHOLDER_LOG_JSON")]
+    pub log_json: bool,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
+        .with_context(|| format!("invalid log filter {:?}", args.log))?;
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    if args.log_json {
+        subscriber.json().init();
+    } else {
+        subscriber.init();
+    }
+    let verifier = args.keys.verifier()?;
+    let store = Store::open(&args.db)
+        .with_context(|| format!("cannot open the database {}", args.db.display()))?;
+    let state = AppState::new(
+        store.clone(),
+        verifier,
+        Arc::new(SystemClock),
+        ServerConfig {
+            body_limit: args.body_limit,
+        },
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let address = listener.local_addr()?;
+        // The first line of standard output: tests and scripts read the port from it.
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "penholder listening on http://{address}")?;
+        out.flush()?;
+        drop(out);
+        tracing::info!(%address, db = %args.db.display(), "serving");
+        penholder_server::serve(listener, state, shutdown_signal()).await?;
+        anyhow::Ok(())
+    })?;
+    drop(runtime);
+    // The last handle: the store finishes what is queued and closes its connections.
+    drop(store);
+    tracing::info!("stopped; the store is closed");
+    Ok(())
+}
+
+/// Resolves at the first SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
