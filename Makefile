@@ -25,6 +25,54 @@ build: ## Debug build of the penholder binary
 release: ## Release build of the penholder binary
 	$(CARGO) build --release -p penholder-cli
 
+# `make run` uses the debug build: on a fresh machine it compiles in about half the time of a
+# release build (dependencies are optimised even in debug, see [profile.dev.package."*"]), it is
+# the build `make test` makes anyway, and the replay itself takes seconds either way.
+PENHOLDER_DEBUG := target/debug/penholder
+PENHOLDER_RELEASE := target/release/penholder
+OUT := out
+SERVE_ADDR ?= 127.0.0.1:8080
+SERVE_DB ?= data/penholder.db
+SERVE_SECRET ?= data/jwt-secret
+
+run: ## Build penholder, serve out/penholder.db on a free port, replay the Budapest negotiation into out/, stop
+	$(CARGO) build -p penholder-cli
+	rm -rf $(OUT) && mkdir -p $(OUT)
+	@set -eu; started=$$(date +%s); \
+	export PENHOLDER_JWT_SECRET="$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"; \
+	$(PENHOLDER_DEBUG) serve --db $(OUT)/penholder.db --addr 127.0.0.1:0 >$(OUT)/server.out 2>$(OUT)/server.log & \
+	server=$$!; \
+	trap 'kill -TERM $$server 2>/dev/null || true' EXIT; \
+	url=""; \
+	for _ in $$(seq 100); do \
+		url=$$(sed -n 's/^penholder listening on //p' $(OUT)/server.out); \
+		[ -n "$$url" ] && break; \
+		kill -0 $$server 2>/dev/null || { cat $(OUT)/server.log; echo "make run: the server stopped; see $(OUT)/server.log"; exit 1; }; \
+		sleep 0.1; \
+	done; \
+	[ -n "$$url" ] || { echo "make run: the server did not start in 10 s; see $(OUT)/server.log"; exit 1; }; \
+	echo "make run: penholder serve on $$url (database $(OUT)/penholder.db, log $(OUT)/server.log)"; \
+	$(PENHOLDER_DEBUG) replay --server "$$url" --fixtures fixtures/budapest --out $(OUT) --wait 10; \
+	kill -TERM $$server; wait $$server; trap - EXIT; \
+	echo "make run: server stopped; done in $$(( $$(date +%s) - started )) s. Open $(OUT)/declaration/redline-zero-draft-to-rev-3.html in a browser, $(OUT)/declaration/redline-zero-draft-to-rev-3.docx in Word or LibreOffice."
+
+serve: ## Serve the API for real use on data/penholder.db (release build), printing how to mint an admin token
+	$(CARGO) build --release -p penholder-cli
+	@set -eu; mkdir -p $(dir $(SERVE_DB)); \
+	if [ -n "$${PENHOLDER_JWT_SECRET:-}$${PENHOLDER_JWT_SECRET_FILE:-}$${PENHOLDER_JWT_PUBLIC_KEY:-}" ]; then \
+		key=""; \
+	else \
+		if [ ! -s $(SERVE_SECRET) ]; then \
+			( umask 077; od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > $(SERVE_SECRET) ); \
+			echo "make serve: generated a JWT secret in $(SERVE_SECRET) (keep it secret; back it up with the database)"; \
+		fi; \
+		export PENHOLDER_JWT_SECRET_FILE=$(SERVE_SECRET); key="PENHOLDER_JWT_SECRET_FILE=$(SERVE_SECRET) "; \
+	fi; \
+	echo "make serve: database $(SERVE_DB), listening on http://$(SERVE_ADDR); stop with Ctrl-C or SIGTERM."; \
+	echo "Mint an admin token, in another terminal:"; \
+	echo "  $${key}$(PENHOLDER_RELEASE) token --role admin --sub $${USER:-admin} --ttl 8h"; \
+	exec $(PENHOLDER_RELEASE) serve --db $(SERVE_DB) --addr $(SERVE_ADDR)
+
 clean: ## Remove build products and outputs
 	$(CARGO) clean
 	rm -rf out

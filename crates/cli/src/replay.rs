@@ -49,6 +49,9 @@ pub struct ReplayArgs {
     /// `penholder token`): the replay mints every participant's token with it.
     #[command(flatten)]
     keys: crate::serve::KeyArgs,
+    /// How long to wait for the server to answer `GET /healthz` (seconds).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    wait: u64,
     /// The slug of the process to create.
     #[arg(long, default_value = "budapest-7mc")]
     process: String,
@@ -108,7 +111,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
         latest: BTreeMap::new(),
         outcomes_endpoint: None,
     };
-    replay.healthz()?;
+    replay.healthz(std::time::Duration::from_secs(args.wait))?;
     replay.set_up(&fixtures)?;
     for round in &fixtures.rounds {
         replay.round(round)?;
@@ -365,10 +368,22 @@ impl Replay {
         Ok(written)
     }
 
-    fn healthz(&mut self) -> anyhow::Result<()> {
-        let reply = self
-            .api
-            .expect(Method::Get, "/healthz", None, None, &[200])?;
+    /// Waits until the server answers `GET /healthz` with 200, for at most `wait`.
+    fn healthz(&mut self, wait: std::time::Duration) -> anyhow::Result<()> {
+        let deadline = Instant::now() + wait;
+        let reply = loop {
+            match self.api.expect(Method::Get, "/healthz", None, None, &[200]) {
+                Ok(reply) => break reply,
+                Err(error) if Instant::now() >= deadline => {
+                    return Err(error.context(format!(
+                        "the server at {} is not healthy after {} s",
+                        self.api.base(),
+                        wait.as_secs()
+                    )));
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+            }
+        };
         self.progress(format!(
             "server {} is healthy: {}",
             self.api.base(),
