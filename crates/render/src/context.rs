@@ -1,0 +1,341 @@
+//! What a renderer needs besides the value it renders: titles, the classification, the names of
+//! delegations, and when changes were made. Callers fill it from the store; nothing here reads
+//! a clock.
+
+use penholder_core::negotiation::Delegation;
+use penholder_core::{Document, NodeId};
+use penholder_diff::{Alternative, Change, Origin};
+use std::collections::BTreeMap;
+
+/// Titles, names and dates for one rendering.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// Shown as the title; the document's own title when `None`.
+    pub title: Option<String>,
+    /// A line under the title: "Compilation of written feedback on Rev. 1", "Version 2 → 3".
+    pub subtitle: Option<String>,
+    /// The distribution marking (`LIMITE`), shown in the header of every page.
+    pub classification: Option<String>,
+    /// Delegation code → display name (`TR` → `Türkiye`).
+    pub delegations: BTreeMap<String, String>,
+    /// The name the chairmanship's own wording is attributed to.
+    pub chair: String,
+    pub dates: Dates,
+    /// Numbers written verbatim in the source (`Art 93`, `4c.`), by node: they replace the
+    /// derived numbering. Fill with [`Context::numbers_of`].
+    pub numbers: BTreeMap<NodeId, String>,
+    /// The language of the text, as a BCP 47 tag (`en`), for `lang` attributes.
+    pub language: String,
+    /// When the file was produced (Unix milliseconds), written in document properties.
+    pub generated_at: Option<i64>,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            title: None,
+            subtitle: None,
+            classification: None,
+            delegations: BTreeMap::new(),
+            chair: "Chair".to_string(),
+            dates: Dates::default(),
+            numbers: BTreeMap::new(),
+            language: "en".to_string(),
+            generated_at: None,
+        }
+    }
+}
+
+/// When things happened, in Unix milliseconds: what `w:date` of a tracked change says.
+#[derive(Clone, Debug, Default)]
+pub struct Dates {
+    /// Round label → when the round was consolidated (the date of changes accepted in it).
+    pub rounds: BTreeMap<String, i64>,
+    /// Delegation code → when its submission to the round was received.
+    pub submissions: BTreeMap<String, i64>,
+    /// Change id → when it was proposed, overriding the submission times.
+    pub changes: BTreeMap<String, i64>,
+    /// Used when nothing more precise is known.
+    pub fallback: Option<i64>,
+}
+
+impl Context {
+    pub fn new() -> Self {
+        Context::default()
+    }
+
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    pub fn subtitle(mut self, subtitle: impl Into<String>) -> Self {
+        self.subtitle = Some(subtitle.into());
+        self
+    }
+
+    pub fn classification(mut self, classification: impl Into<String>) -> Self {
+        let classification = classification.into();
+        self.classification = (!classification.trim().is_empty()).then_some(classification);
+        self
+    }
+
+    pub fn delegation(mut self, code: impl Into<String>, name: impl Into<String>) -> Self {
+        self.delegations.insert(code.into(), name.into());
+        self
+    }
+
+    /// Takes the names of a process's delegations.
+    pub fn delegations_from(mut self, delegations: &[Delegation]) -> Self {
+        for delegation in delegations {
+            self.delegations
+                .insert(delegation.code.clone(), delegation.name.clone());
+        }
+        self
+    }
+
+    pub fn chair(mut self, name: impl Into<String>) -> Self {
+        self.chair = name.into();
+        self
+    }
+
+    pub fn round_date(mut self, round: impl Into<String>, unix_millis: i64) -> Self {
+        self.dates.rounds.insert(round.into(), unix_millis);
+        self
+    }
+
+    pub fn submitted(mut self, delegation: impl Into<String>, unix_millis: i64) -> Self {
+        self.dates
+            .submissions
+            .insert(delegation.into(), unix_millis);
+        self
+    }
+
+    pub fn change_date(mut self, change: impl Into<String>, unix_millis: i64) -> Self {
+        self.dates.changes.insert(change.into(), unix_millis);
+        self
+    }
+
+    pub fn fallback_date(mut self, unix_millis: i64) -> Self {
+        self.dates.fallback = Some(unix_millis);
+        self
+    }
+
+    pub fn generated_at(mut self, unix_millis: i64) -> Self {
+        self.generated_at = Some(unix_millis);
+        self
+    }
+
+    pub fn language(mut self, tag: impl Into<String>) -> Self {
+        self.language = tag.into();
+        self
+    }
+
+    /// Records the verbatim numbers of a document's nodes (see [`Context::numbers`]).
+    pub fn numbers_of(mut self, document: &Document) -> Self {
+        for visit in document.walk() {
+            if let Some(num) = &visit.node.num {
+                self.numbers.insert(visit.node.id, num.clone());
+            }
+        }
+        self
+    }
+
+    /// The title to show: the context's, else the document's.
+    pub fn title_or<'a>(&'a self, document_title: &'a str) -> &'a str {
+        self.title.as_deref().unwrap_or(document_title)
+    }
+
+    /// A delegation's display name, or its code when the name is unknown.
+    pub fn name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.delegations
+            .get(code)
+            .map(String::as_str)
+            .unwrap_or(code)
+    }
+
+    /// Display names joined as Word shows several authors: `Hungary, Türkiye`.
+    pub fn names<S: AsRef<str>>(&self, codes: &[S]) -> String {
+        let mut seen: Vec<&str> = Vec::with_capacity(codes.len());
+        for code in codes {
+            let name = self.name(code.as_ref());
+            if !seen.contains(&name) {
+                seen.push(name);
+            }
+        }
+        seen.join(", ")
+    }
+
+    /// Who an inserted or deleted span is attributed to, as one author string.
+    pub fn origin_authors(&self, origins: &[Origin]) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for origin in significant(origins) {
+            let names: Vec<String> = match origin {
+                Origin::Accepted { delegations, .. } => delegations
+                    .iter()
+                    .map(|code| self.name(code).to_string())
+                    .collect(),
+                Origin::Chair { .. } => vec![self.chair.clone()],
+                Origin::Base { version } => vec![format!("Version {version}")],
+            };
+            for name in names {
+                if !parts.contains(&name) {
+                    parts.push(name);
+                }
+            }
+        }
+        if parts.is_empty() {
+            "Not attributed".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    /// The codes behind a list of origins (`Chair` for the chairmanship), for short labels.
+    pub fn origin_codes(&self, origins: &[Origin]) -> Vec<String> {
+        let mut codes: Vec<String> = Vec::new();
+        for origin in significant(origins) {
+            let add: Vec<String> = match origin {
+                Origin::Accepted { delegations, .. } => delegations.clone(),
+                Origin::Chair { .. } => vec![self.chair.clone()],
+                Origin::Base { version } => vec![format!("v{version}")],
+            };
+            for code in add {
+                if !codes.contains(&code) {
+                    codes.push(code);
+                }
+            }
+        }
+        codes
+    }
+
+    /// When a span with these origins was made: the latest consolidation among them.
+    pub fn origins_date(&self, origins: &[Origin]) -> Option<i64> {
+        origins
+            .iter()
+            .filter_map(|origin| match origin {
+                Origin::Accepted { round, .. } | Origin::Chair { round } => {
+                    self.dates.rounds.get(round).copied()
+                }
+                Origin::Base { .. } => None,
+            })
+            .max()
+            .or(self.dates.fallback)
+    }
+
+    /// When an alternative was proposed: the change's own date, else the earliest submission
+    /// of its supporters.
+    pub fn alternative_date(&self, change: &Change, alternative: &Alternative) -> Option<i64> {
+        self.dates
+            .changes
+            .get(&change.id)
+            .copied()
+            .or_else(|| {
+                alternative
+                    .supporters
+                    .iter()
+                    .filter_map(|s| self.dates.submissions.get(&s.delegation).copied())
+                    .min()
+            })
+            .or(self.dates.fallback)
+    }
+
+    /// When any alternative of a change was first proposed.
+    pub fn proposed_at(&self, change: &Change) -> Option<i64> {
+        change
+            .alternatives
+            .iter()
+            .filter_map(|a| self.alternative_date(change, a))
+            .min()
+            .or(self.dates.fallback)
+    }
+
+    /// When a delegation's comment or item was received.
+    pub fn delegation_date(&self, delegation: &str) -> Option<i64> {
+        self.dates
+            .submissions
+            .get(delegation)
+            .copied()
+            .or(self.dates.fallback)
+    }
+}
+
+/// The origins worth naming: base text next to accepted or chair's text is only the spacing
+/// or punctuation around them, not an author.
+fn significant(origins: &[Origin]) -> impl Iterator<Item = &Origin> {
+    let attributed = origins.iter().any(|o| !matches!(o, Origin::Base { .. }));
+    origins
+        .iter()
+        .filter(move |o| !attributed || !matches!(o, Origin::Base { .. }))
+}
+
+/// Unix milliseconds as `YYYY-MM-DDTHH:MM:SSZ` (UTC), the form `w:date` and FRBR dates take.
+pub fn rfc3339(unix_millis: i64) -> String {
+    let seconds = unix_millis.div_euclid(1000);
+    let days = seconds.div_euclid(86_400);
+    let second_of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60
+    )
+}
+
+/// `YYYY-MM-DD` of a Unix time.
+pub(crate) fn date_only(unix_millis: i64) -> String {
+    let (year, month, day) = civil_from_days(unix_millis.div_euclid(86_400_000));
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar
+/// (H. Hinnant's algorithm; exact for every `i64` day count that fits a year in `i64`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days.saturating_add(719_468);
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_715_162_400_000), "2024-05-08T10:00:00Z");
+        assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(date_only(1_703_980_799_000), "2023-12-30");
+        // Extreme values give some date, never a panic.
+        let _ = rfc3339(i64::MAX);
+        let _ = rfc3339(i64::MIN);
+    }
+
+    #[test]
+    fn several_supporters_make_one_author() {
+        let context = Context::new()
+            .delegation("HU", "Hungary")
+            .delegation("TR", "Türkiye");
+        assert_eq!(context.names(&["HU", "TR", "HU"]), "Hungary, Türkiye");
+        assert_eq!(context.names(&["XX"]), "XX");
+        let origins = [
+            Origin::Accepted {
+                round: "R1".into(),
+                delegations: vec!["HU".into(), "TR".into()],
+            },
+            Origin::Chair { round: "R1".into() },
+        ];
+        assert_eq!(context.origin_authors(&origins), "Hungary, Türkiye, Chair");
+        assert_eq!(context.origin_authors(&[]), "Not attributed");
+    }
+}

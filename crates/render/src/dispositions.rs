@@ -1,0 +1,941 @@
+//! What became of every proposal of a round: the comment-resolution table (one row per
+//! submission item, columns after the ISO comment template) as CSV and XLSX, and the report
+//! "what happened to my proposals" per delegation, as JSON (HTML in [`crate::html`]).
+//!
+//! [`dispositions`] reads a [`RoundRecord`]: the round's compilation, the submissions it was
+//! compiled from, the chairmanship's decisions and, once consolidated, the result (changes
+//! applied and kept, the new version). Every item of every submission gets exactly one row,
+//! including comments and items the compiler could not place.
+
+use crate::RenderError;
+use crate::context::Context;
+use penholder_core::negotiation::{Anchor, Decision, Item, Ruling, Submission};
+use penholder_core::{Document, NodeId, References};
+use penholder_diff::{
+    AppliedChange, Change, Compilation, Consolidation, KeptChange, KeptReason, Origin, Scope,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Everything known about one round, as the server assembles it from the store.
+#[derive(Clone, Copy, Debug)]
+pub struct RoundRecord<'a> {
+    /// The round's label (`Written feedback on the zero draft`).
+    pub round: &'a str,
+    pub compilation: &'a Compilation,
+    /// The submissions the compilation was made from (the current revision of each).
+    pub submissions: &'a [Submission],
+    pub decisions: &'a [Decision],
+    /// The consolidation, once the round is consolidated.
+    pub result: Option<RoundResult<'a>>,
+}
+
+/// The consolidated result of a round.
+#[derive(Clone, Copy, Debug)]
+pub struct RoundResult<'a> {
+    pub applied: &'a [AppliedChange],
+    pub kept: &'a [KeptChange],
+    /// The new version's document.
+    pub document: &'a Document,
+}
+
+impl<'a> RoundResult<'a> {
+    pub fn of(consolidation: &'a Consolidation) -> Self {
+        RoundResult {
+            applied: &consolidation.applied,
+            kept: &consolidation.kept,
+            document: &consolidation.document,
+        }
+    }
+}
+
+/// The type column of the table: the ISO comment types for comments, and what an item does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DispositionKind {
+    /// A comment on the text as a whole.
+    General,
+    /// A comment on a node.
+    Technical,
+    /// An amendment that changes only punctuation, letter case or spacing.
+    Editorial,
+    Amendment,
+    Insertion,
+    Deletion,
+}
+
+impl DispositionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DispositionKind::General => "general",
+            DispositionKind::Technical => "technical",
+            DispositionKind::Editorial => "editorial",
+            DispositionKind::Amendment => "amendment",
+            DispositionKind::Insertion => "insertion",
+            DispositionKind::Deletion => "deletion",
+        }
+    }
+}
+
+/// What happened to one proposal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    /// Every change it asked for is in the new text, and nothing else changed around it.
+    RetainedVerbatim,
+    /// Its changes are in, together with other delegations' changes to the same node (see
+    /// [`Disposition::merged_with`]).
+    MergedWithOthers,
+    /// The chairmanship wrote its own wording for (part of) it.
+    RewordedByChair,
+    /// Some of its changes are in, others are not.
+    PartlyRetained,
+    /// None of its changes are in (rejected, another alternative chosen, or moot).
+    NotRetained,
+    /// The chairmanship put it off to a later round.
+    Deferred,
+    /// No decision yet.
+    Pending,
+    /// A comment: read, nothing to apply; or an amendment that changes nothing.
+    Noted,
+    /// The item names a node that is not in the round's base version.
+    NotPlaced,
+}
+
+impl ProposalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalStatus::RetainedVerbatim => "retained verbatim",
+            ProposalStatus::MergedWithOthers => "merged with others' proposals",
+            ProposalStatus::RewordedByChair => "reworded by the chair",
+            ProposalStatus::PartlyRetained => "partly retained",
+            ProposalStatus::NotRetained => "not retained",
+            ProposalStatus::Deferred => "deferred",
+            ProposalStatus::Pending => "pending",
+            ProposalStatus::Noted => "noted",
+            ProposalStatus::NotPlaced => "not placed",
+        }
+    }
+}
+
+/// What became of one change of the compilation, for the alternative a delegation supports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "fate", rename_all = "snake_case")]
+pub enum Fate {
+    Accepted,
+    /// Another alternative of the same change was accepted.
+    OtherAlternative {
+        alternative: String,
+        delegations: Vec<String>,
+    },
+    Reworded {
+        text: Option<String>,
+    },
+    Rejected,
+    Deferred,
+    Undecided,
+    /// Moot: the node was deleted or rewritten as a whole by another decision.
+    Superseded,
+}
+
+/// One change of the compilation behind a proposal, and its fate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeFate {
+    pub change: String,
+    pub alternative: String,
+    /// The base words (or node) the change is about.
+    pub base_text: String,
+    /// The delegation's wording for them (`None`: delete).
+    pub proposed: Option<String>,
+    /// Other delegations that proposed exactly the same.
+    pub also_proposed_by: Vec<String>,
+    pub fate: Fate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One row of the disposition table: one item of one delegation's submission.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disposition {
+    /// `HU-3`: the delegation and the item's 1-based number in its submission.
+    pub id: String,
+    pub delegation: String,
+    pub delegation_name: String,
+    /// 1-based.
+    pub item: usize,
+    /// The node in the base version (`OP3`), `after OP2` for a new node, `general`.
+    pub reference: String,
+    pub kind: DispositionKind,
+    /// The justification, or the comment's text.
+    pub comment: String,
+    /// The proposed change in short: `"strengthen" → "enhance"`, the new node's text, …
+    pub proposed_change: String,
+    /// The decision in words.
+    pub decision: String,
+    /// The chairmanship's notes on the decisions.
+    pub observations: String,
+    /// Where the text ended up in the new version (`OP4`), `deleted`, or empty.
+    pub resulting_reference: String,
+    pub status: ProposalStatus,
+    /// For [`ProposalStatus::MergedWithOthers`]: whose changes were merged with it.
+    pub merged_with: Vec<String>,
+    pub changes: Vec<ChangeFate>,
+}
+
+/// One delegation's proposals in one round, and what became of each.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelegationOutcomes {
+    pub round: String,
+    pub delegation: String,
+    pub delegation_name: String,
+    pub proposals: Vec<Disposition>,
+}
+
+/// The column headings of the table, in order.
+pub const COLUMNS: [&str; 9] = [
+    "Id",
+    "Delegation",
+    "Reference",
+    "Type",
+    "Comment or justification",
+    "Proposed change",
+    "Decision",
+    "Observations of the chair",
+    "Resulting reference",
+];
+
+/// Every item of every submission of the round, in order of delegation code and item number.
+pub fn dispositions(record: &RoundRecord<'_>, context: &Context) -> Vec<Disposition> {
+    let analysis = Analysis::new(*record);
+    let mut submissions: Vec<&Submission> = record.submissions.iter().collect();
+    submissions.sort_by(|a, b| a.delegation.cmp(&b.delegation));
+    let mut rows = Vec::new();
+    for submission in submissions {
+        for (index, item) in submission.items.iter().enumerate() {
+            rows.push(analysis.row(&submission.delegation, index, item, context));
+        }
+    }
+    rows
+}
+
+/// The report per delegation: every delegation that submitted, with its proposals.
+pub fn outcomes(record: &RoundRecord<'_>, context: &Context) -> Vec<DelegationOutcomes> {
+    let mut by_delegation: BTreeMap<String, Vec<Disposition>> = BTreeMap::new();
+    for row in dispositions(record, context) {
+        by_delegation
+            .entry(row.delegation.clone())
+            .or_default()
+            .push(row);
+    }
+    by_delegation
+        .into_iter()
+        .map(|(delegation, proposals)| DelegationOutcomes {
+            round: record.round.to_string(),
+            delegation_name: context.name(&delegation).to_string(),
+            delegation,
+            proposals,
+        })
+        .collect()
+}
+
+/// The outcomes report as pretty JSON.
+pub fn outcomes_json(outcomes: &[DelegationOutcomes]) -> Result<String, RenderError> {
+    serde_json::to_string_pretty(outcomes)
+        .map(|mut text| {
+            text.push('\n');
+            text
+        })
+        .map_err(|e| RenderError::Json(e.to_string()))
+}
+
+/// The table's cells, one row per disposition, in [`COLUMNS`] order.
+pub fn rows(dispositions: &[Disposition]) -> Vec<[String; 9]> {
+    dispositions
+        .iter()
+        .map(|d| {
+            [
+                d.id.clone(),
+                d.delegation_name.clone(),
+                d.reference.clone(),
+                d.kind.as_str().to_string(),
+                d.comment.clone(),
+                d.proposed_change.clone(),
+                d.decision.clone(),
+                d.observations.clone(),
+                d.resulting_reference.clone(),
+            ]
+        })
+        .collect()
+}
+
+/// The table as CSV (RFC 4180, UTF-8, header row first).
+pub fn csv(dispositions: &[Disposition]) -> Result<Vec<u8>, RenderError> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let error = |e: ::csv::Error| RenderError::Csv(e.to_string());
+    writer.write_record(COLUMNS).map_err(error)?;
+    for row in rows(dispositions) {
+        // A cell starting with =, +, - or @ is a formula to a spreadsheet: a delegation's text
+        // must never run as one, so such cells get a leading apostrophe (OWASP's advice).
+        let row = row.map(|cell| defuse_formula(&cell));
+        writer.write_record(&row).map_err(error)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| RenderError::Csv(e.to_string()))
+}
+
+fn defuse_formula(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// The table as an Excel workbook: one sheet, a bold frozen header row, wrapped text, an
+/// autofilter, columns sized for reading.
+pub fn xlsx(
+    dispositions: &[Disposition],
+    context: &Context,
+    sheet_title: &str,
+) -> Result<Vec<u8>, RenderError> {
+    use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+    let error = |e: rust_xlsxwriter::XlsxError| RenderError::Xlsx(e.to_string());
+    let mut workbook = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_background_color(0xD9E1F2);
+    let wrapped = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(sheet_name(sheet_title)).map_err(error)?;
+    let widths = [10.0, 16.0, 12.0, 12.0, 40.0, 40.0, 30.0, 36.0, 12.0];
+    for (column, width) in widths.iter().enumerate() {
+        sheet
+            .set_column_width(column as u16, *width)
+            .map_err(error)?;
+    }
+    for (column, title) in COLUMNS.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, column as u16, *title, &header)
+            .map_err(error)?;
+    }
+    for (index, row) in rows(dispositions).iter().enumerate() {
+        let line = u32::try_from(index + 1)
+            .map_err(|_| RenderError::Xlsx("more rows than a sheet holds".into()))?;
+        for (column, cell) in row.iter().enumerate() {
+            // Excel cells hold at most 32,767 characters; longer text is cut with a mark.
+            let cell = xlsx_cell(cell);
+            sheet
+                .write_string_with_format(line, column as u16, cell.as_ref(), &wrapped)
+                .map_err(error)?;
+        }
+    }
+    let last = u32::try_from(dispositions.len()).unwrap_or(u32::MAX);
+    sheet.set_freeze_panes(1, 0).map_err(error)?;
+    sheet.autofilter(0, 0, last, 8).map_err(error)?;
+    if let Some(classification) = &context.classification {
+        // Excel's header codes start with `&`; a literal ampersand is doubled.
+        sheet.set_header(format!(
+            "&R{}",
+            classification
+                .replace('&', "&&")
+                .chars()
+                .take(200)
+                .collect::<String>()
+        ));
+    }
+    workbook.save_to_buffer().map_err(error)
+}
+
+fn sheet_name(title: &str) -> String {
+    // Excel forbids []:*?/\ in sheet names and allows 31 characters.
+    let name: String = title
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') && !c.is_control())
+        .take(31)
+        .collect();
+    let name = name.trim().trim_matches('\'').to_string();
+    if name.is_empty() {
+        "Dispositions".to_string()
+    } else {
+        name
+    }
+}
+
+fn xlsx_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 32_767;
+    let cleaned = crate::text::xml_text(cell);
+    if cleaned.chars().count() <= MAX {
+        return cleaned;
+    }
+    let mut cut: String = cleaned.chars().take(MAX - 1).collect();
+    cut.push('…');
+    std::borrow::Cow::Owned(cut)
+}
+
+/// Indexes over a round record, built once for all rows.
+struct Analysis<'a> {
+    record: RoundRecord<'a>,
+    /// (delegation, item index) → the changes and alternatives it supports.
+    supports: HashMap<(&'a str, usize), Vec<(&'a Change, usize)>>,
+    decisions: HashMap<&'a str, &'a Decision>,
+    applied: HashMap<&'a str, &'a AppliedChange>,
+    kept: HashMap<&'a str, KeptReason>,
+    references: HashMap<NodeId, &'a str>,
+    new_references: Option<References>,
+    /// Node id → the changes of the compilation on it.
+    changes_on: HashMap<NodeId, Vec<&'a Change>>,
+}
+
+impl<'a> Analysis<'a> {
+    fn new(record: RoundRecord<'a>) -> Self {
+        let mut supports: HashMap<(&str, usize), Vec<(&Change, usize)>> = HashMap::new();
+        let mut changes_on: HashMap<NodeId, Vec<&Change>> = HashMap::new();
+        for change in record.compilation.changes() {
+            changes_on.entry(change.node).or_default().push(change);
+            for (index, alternative) in change.alternatives.iter().enumerate() {
+                for support in &alternative.supporters {
+                    let entry = supports
+                        .entry((support.delegation.as_str(), support.item))
+                        .or_default();
+                    if !entry.iter().any(|(c, _)| c.id == change.id) {
+                        entry.push((change, index));
+                    }
+                }
+            }
+        }
+        let result = record.result;
+        Analysis {
+            record,
+            supports,
+            decisions: record
+                .decisions
+                .iter()
+                .map(|d| (d.change.as_str(), d))
+                .collect(),
+            applied: result
+                .map(|r| r.applied.iter().map(|a| (a.change.as_str(), a)).collect())
+                .unwrap_or_default(),
+            kept: result
+                .map(|r| {
+                    r.kept
+                        .iter()
+                        .map(|k| (k.change.as_str(), k.reason))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            references: record
+                .compilation
+                .nodes
+                .iter()
+                .map(|n| (n.node, n.reference.as_str()))
+                .collect(),
+            new_references: result.map(|r| References::of(r.document)),
+            changes_on,
+        }
+    }
+
+    fn reference(&self, node: NodeId) -> String {
+        self.references
+            .get(&node)
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "unknown node".to_string())
+    }
+
+    /// The fate of `change` for the alternative at `index`.
+    fn fate(&self, change: &Change, index: usize) -> Fate {
+        let mine = &change.alternatives[index];
+        let other = |id: &str| -> Fate {
+            let delegations = change
+                .alternative(id)
+                .map(|a| a.delegations())
+                .unwrap_or_default();
+            Fate::OtherAlternative {
+                alternative: id.to_string(),
+                delegations,
+            }
+        };
+        if self.record.result.is_some() {
+            if let Some(applied) = self.applied.get(change.id.as_str()) {
+                return match &applied.alternative {
+                    Some(id) if *id == mine.id => Fate::Accepted,
+                    Some(id) => other(id),
+                    None => Fate::Reworded {
+                        text: applied.text.clone(),
+                    },
+                };
+            }
+            if let Some(reason) = self.kept.get(change.id.as_str()) {
+                return match reason {
+                    KeptReason::Rejected => Fate::Rejected,
+                    KeptReason::Deferred => Fate::Deferred,
+                    KeptReason::Undecided => Fate::Undecided,
+                    KeptReason::Superseded => Fate::Superseded,
+                };
+            }
+        }
+        match self.decisions.get(change.id.as_str()).map(|d| &d.ruling) {
+            Some(Ruling::Accept { alternative }) => match alternative {
+                Some(id) if *id == mine.id => Fate::Accepted,
+                Some(id) => other(id),
+                None if !change.contested => Fate::Accepted,
+                None => Fate::Undecided,
+            },
+            Some(Ruling::Reword { text }) => Fate::Reworded {
+                text: Some(text.clone()),
+            },
+            Some(Ruling::Reject) => Fate::Rejected,
+            Some(Ruling::Defer) => Fate::Deferred,
+            None => Fate::Undecided,
+        }
+    }
+
+    /// Whether a change altered the text (applied, or accepted/reworded by decision).
+    fn took_effect(&self, change: &Change) -> Option<Vec<String>> {
+        if self.record.result.is_some() {
+            return self
+                .applied
+                .get(change.id.as_str())
+                .map(|a| match &a.origin {
+                    Origin::Accepted { delegations, .. } => delegations.clone(),
+                    Origin::Chair { .. } => vec!["Chair".to_string()],
+                    Origin::Base { .. } => Vec::new(),
+                });
+        }
+        match self.decisions.get(change.id.as_str()).map(|d| &d.ruling) {
+            Some(Ruling::Accept { alternative }) => {
+                let chosen = match alternative {
+                    Some(id) => change.alternative(id),
+                    None => change.alternatives.first(),
+                };
+                chosen.map(|a| a.delegations())
+            }
+            Some(Ruling::Reword { .. }) => Some(vec!["Chair".to_string()]),
+            _ => None,
+        }
+    }
+
+    fn row(
+        &self,
+        delegation: &'a str,
+        index: usize,
+        item: &'a Item,
+        context: &Context,
+    ) -> Disposition {
+        let supported = self
+            .supports
+            .get(&(delegation, index))
+            .cloned()
+            .unwrap_or_default();
+        let unplaced = self
+            .record
+            .compilation
+            .unplaced
+            .iter()
+            .find(|u| u.delegation == delegation && u.item == index);
+        let (kind, reference, comment) = match item {
+            Item::Comment { node: None, text } => (
+                DispositionKind::General,
+                "general".to_string(),
+                text.clone(),
+            ),
+            Item::Comment {
+                node: Some(node),
+                text,
+            } => (
+                DispositionKind::Technical,
+                self.reference(*node),
+                text.clone(),
+            ),
+            Item::Amend {
+                node,
+                text,
+                justification,
+            } => {
+                let base = self
+                    .record
+                    .compilation
+                    .node(*node)
+                    .map(|n| n.base_text.as_str())
+                    .unwrap_or_default();
+                let kind = if editorial_only(base, text) {
+                    DispositionKind::Editorial
+                } else {
+                    DispositionKind::Amendment
+                };
+                (
+                    kind,
+                    self.reference(*node),
+                    justification.clone().unwrap_or_default(),
+                )
+            }
+            Item::Insert {
+                at, justification, ..
+            } => {
+                let reference = match at {
+                    Anchor::After(node) => format!("after {}", self.reference(*node)),
+                    Anchor::Before(node) => format!("before {}", self.reference(*node)),
+                };
+                (
+                    DispositionKind::Insertion,
+                    reference,
+                    justification.clone().unwrap_or_default(),
+                )
+            }
+            Item::Delete {
+                node,
+                justification,
+            } => (
+                DispositionKind::Deletion,
+                self.reference(*node),
+                justification.clone().unwrap_or_default(),
+            ),
+        };
+
+        // An amendment that is also an alternative of a node-level change (someone proposed
+        // deleting the node) is decided word by word unless the node-level decision chose a
+        // text for the whole node; a rejected deletion says nothing about its words.
+        let has_word_level = supported.iter().any(|(c, _)| c.scope != Scope::Node);
+        let relevant: Vec<(&Change, usize)> = supported
+            .iter()
+            .copied()
+            .filter(|(change, alternative)| {
+                change.scope != Scope::Node
+                    || !has_word_level
+                    || matches!(
+                        self.fate(change, *alternative),
+                        Fate::Accepted | Fate::OtherAlternative { .. }
+                    )
+            })
+            .collect();
+        let mut changes: Vec<ChangeFate> = relevant
+            .iter()
+            .map(|(change, alternative)| {
+                let mine = &change.alternatives[*alternative];
+                ChangeFate {
+                    change: change.id.clone(),
+                    alternative: mine.id.clone(),
+                    base_text: change.base_text.clone(),
+                    proposed: mine.text.clone(),
+                    also_proposed_by: mine
+                        .delegations()
+                        .into_iter()
+                        .filter(|d| d != delegation)
+                        .collect(),
+                    fate: self.fate(change, *alternative),
+                    note: self
+                        .decisions
+                        .get(change.id.as_str())
+                        .and_then(|d| d.note.clone()),
+                }
+            })
+            .collect();
+        changes.sort_by_key(|c| {
+            relevant
+                .iter()
+                .find(|(change, _)| change.id == c.change)
+                .map_or(0, |(change, _)| u8::from(change.scope != Scope::Node))
+        });
+
+        let proposed_change = proposed_change(item, &supported);
+        let (status, merged_with) = if unplaced.is_some() {
+            (ProposalStatus::NotPlaced, Vec::new())
+        } else {
+            self.status(delegation, item, &supported)
+        };
+        let decision = match (unplaced, status) {
+            (Some(unplaced), _) => format!("not placed: {}", unplaced.reason),
+            (None, ProposalStatus::Noted) if matches!(item, Item::Comment { .. }) => {
+                "noted".to_string()
+            }
+            (None, ProposalStatus::Noted) => "no change to the text".to_string(),
+            (None, _) => decision_text(&changes, status, &merged_with, context),
+        };
+        let mut notes: Vec<String> = Vec::new();
+        for change in &changes {
+            if let Some(note) = &change.note
+                && !notes.contains(note)
+            {
+                notes.push(note.clone());
+            }
+        }
+        let resulting_reference = self.resulting_reference(item, &supported);
+        Disposition {
+            id: format!("{delegation}-{}", index + 1),
+            delegation: delegation.to_string(),
+            delegation_name: context.name(delegation).to_string(),
+            item: index + 1,
+            reference,
+            kind,
+            comment,
+            proposed_change,
+            decision,
+            observations: notes.join("\n"),
+            resulting_reference,
+            status,
+            merged_with,
+            changes,
+        }
+    }
+
+    fn status(
+        &self,
+        delegation: &str,
+        item: &Item,
+        supported: &[(&'a Change, usize)],
+    ) -> (ProposalStatus, Vec<String>) {
+        if matches!(item, Item::Comment { .. }) || supported.is_empty() {
+            return (ProposalStatus::Noted, Vec::new());
+        }
+        // An amendment of a node someone proposed to delete is also an alternative of the
+        // node-level change; rejecting the deletion says nothing about its words, which are
+        // decided change by change. Only accepting another node-level alternative decides it.
+        let word_level: Vec<&(&Change, usize)> = supported
+            .iter()
+            .filter(|(change, _)| change.scope != Scope::Node)
+            .collect();
+        let node_level = supported.iter().find(|(c, _)| c.scope == Scope::Node);
+        let mut fates: Vec<Fate> = Vec::new();
+        if let Some((change, index)) = node_level {
+            let fate = self.fate(change, *index);
+            match (&fate, word_level.is_empty()) {
+                (Fate::Accepted, _) | (_, true) => fates.push(fate),
+                (Fate::OtherAlternative { .. }, false) => {
+                    return (ProposalStatus::NotRetained, Vec::new());
+                }
+                _ => {}
+            }
+        }
+        if !matches!(fates.first(), Some(Fate::Accepted)) {
+            for (change, index) in &word_level {
+                fates.push(self.fate(change, *index));
+            }
+        }
+        let accepted = fates.iter().filter(|f| **f == Fate::Accepted).count();
+        if fates.iter().any(|f| matches!(f, Fate::Reworded { .. })) {
+            return (ProposalStatus::RewordedByChair, Vec::new());
+        }
+        if accepted == fates.len() && accepted > 0 {
+            return self.retained(delegation, item, supported);
+        }
+        if accepted > 0 {
+            return (ProposalStatus::PartlyRetained, Vec::new());
+        }
+        if fates.contains(&Fate::Deferred) {
+            return (ProposalStatus::Deferred, Vec::new());
+        }
+        if fates.iter().all(|f| *f == Fate::Undecided) {
+            return (ProposalStatus::Pending, Vec::new());
+        }
+        (ProposalStatus::NotRetained, Vec::new())
+    }
+
+    /// Retained: verbatim, or merged with the changes of others on the same node.
+    fn retained(
+        &self,
+        delegation: &str,
+        item: &Item,
+        supported: &[(&'a Change, usize)],
+    ) -> (ProposalStatus, Vec<String>) {
+        let (node, proposed_text) = match item {
+            Item::Amend { node, text, .. } => (*node, Some(text.as_str())),
+            Item::Delete { node, .. } => (*node, None),
+            Item::Insert { text, .. } => {
+                // A new node is verbatim when its text is the delegation's.
+                let verbatim = supported.iter().all(|(change, _)| {
+                    self.applied
+                        .get(change.id.as_str())
+                        .and_then(|a| a.text.as_deref())
+                        .is_none_or(|t| t.trim() == text.trim())
+                });
+                return if verbatim {
+                    (ProposalStatus::RetainedVerbatim, Vec::new())
+                } else {
+                    (ProposalStatus::MergedWithOthers, Vec::new())
+                };
+            }
+            Item::Comment { .. } => return (ProposalStatus::Noted, Vec::new()),
+        };
+        if let (Some(result), Some(text)) = (self.record.result, proposed_text)
+            && result.document.find(node).is_some_and(|n| n.text == text)
+        {
+            return (ProposalStatus::RetainedVerbatim, Vec::new());
+        }
+        let mine: Vec<&str> = supported.iter().map(|(c, _)| c.id.as_str()).collect();
+        let mut others: Vec<String> = Vec::new();
+        for change in self.changes_on.get(&node).into_iter().flatten() {
+            if mine.contains(&change.id.as_str())
+                || matches!(
+                    change.scope,
+                    Scope::InsertAfter { .. } | Scope::InsertBefore { .. }
+                )
+            {
+                continue;
+            }
+            for who in self.took_effect(change).unwrap_or_default() {
+                if who != delegation && !others.contains(&who) {
+                    others.push(who);
+                }
+            }
+        }
+        others.sort();
+        if others.is_empty() {
+            (ProposalStatus::RetainedVerbatim, others)
+        } else {
+            (ProposalStatus::MergedWithOthers, others)
+        }
+    }
+
+    fn resulting_reference(&self, item: &Item, supported: &[(&'a Change, usize)]) -> String {
+        let Some(references) = &self.new_references else {
+            return String::new();
+        };
+        let of = |id: NodeId| -> Option<String> { references.reference(id).map(|r| r.0.clone()) };
+        match item {
+            Item::Comment { node: None, .. } => String::new(),
+            Item::Comment {
+                node: Some(node), ..
+            }
+            | Item::Amend { node, .. }
+            | Item::Delete { node, .. } => of(*node).unwrap_or_else(|| "deleted".to_string()),
+            Item::Insert { .. } => supported
+                .iter()
+                .find_map(|(change, _)| {
+                    self.applied
+                        .get(change.id.as_str())
+                        .and_then(|applied| of(applied.node))
+                })
+                .unwrap_or_else(|| "not inserted".to_string()),
+        }
+    }
+}
+
+/// Whether an amendment changes only punctuation, letter case or spacing.
+fn editorial_only(base: &str, proposed: &str) -> bool {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| w.to_lowercase())
+            .collect()
+    };
+    base != proposed && words(base) == words(proposed)
+}
+
+fn quoted(text: &str) -> String {
+    format!("\u{201C}{}\u{201D}", text.trim())
+}
+
+/// The proposed change in short.
+fn proposed_change(item: &Item, supported: &[(&Change, usize)]) -> String {
+    match item {
+        Item::Comment { .. } => String::new(),
+        Item::Delete { .. } => "delete the paragraph".to_string(),
+        Item::Insert { text, .. } => format!("insert: {text}"),
+        Item::Amend { text, .. } => {
+            let parts: Vec<String> = supported
+                .iter()
+                .filter(|(change, _)| change.scope != Scope::Node)
+                .map(|(change, index)| {
+                    let proposed = change.alternatives[*index].text.as_deref().unwrap_or("");
+                    match (
+                        change.base_text.trim().is_empty(),
+                        proposed.trim().is_empty(),
+                    ) {
+                        (true, _) => format!("insert {}", quoted(proposed)),
+                        (false, true) => format!("delete {}", quoted(&change.base_text)),
+                        (false, false) => format!(
+                            "{} \u{2192} {}",
+                            quoted(&change.base_text),
+                            quoted(proposed)
+                        ),
+                    }
+                })
+                .collect();
+            if parts.is_empty() {
+                text.clone()
+            } else {
+                parts.join("; ")
+            }
+        }
+    }
+}
+
+fn fate_text(fate: &Fate, context: &Context) -> String {
+    match fate {
+        Fate::Accepted => "accepted".to_string(),
+        Fate::OtherAlternative {
+            alternative,
+            delegations,
+        } => format!(
+            "not retained: alternative {alternative} ({}) accepted",
+            context.names(delegations)
+        ),
+        Fate::Reworded { text: Some(text) } if !text.trim().is_empty() => {
+            format!("accepted in the chair's wording: {}", quoted(text))
+        }
+        Fate::Reworded { .. } => "accepted in the chair's wording".to_string(),
+        Fate::Rejected => "rejected".to_string(),
+        Fate::Deferred => "deferred".to_string(),
+        Fate::Undecided => "no decision".to_string(),
+        Fate::Superseded => "superseded by a decision on the whole paragraph".to_string(),
+    }
+}
+
+fn decision_text(
+    changes: &[ChangeFate],
+    status: ProposalStatus,
+    merged_with: &[String],
+    context: &Context,
+) -> String {
+    let texts: Vec<String> = changes
+        .iter()
+        .map(|c| fate_text(&c.fate, context))
+        .collect();
+    let mut summary = if texts.iter().all(|t| Some(t) == texts.first()) {
+        texts.first().cloned().unwrap_or_default()
+    } else {
+        changes
+            .iter()
+            .zip(&texts)
+            .map(|(change, text)| {
+                if change.base_text.trim().is_empty() {
+                    format!("insertion: {text}")
+                } else {
+                    format!("{}: {text}", quoted(&change.base_text))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if status == ProposalStatus::MergedWithOthers && !merged_with.is_empty() {
+        summary.push_str(&format!(
+            " (merged with proposals of {})",
+            context.names(merged_with)
+        ));
+    }
+    summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editorial_amendments_change_no_word() {
+        assert!(editorial_only("States shall act.", "States shall act;"));
+        assert!(editorial_only("states shall act", "States shall  act"));
+        assert!(!editorial_only("States shall act.", "States should act."));
+        assert!(!editorial_only("same", "same"));
+    }
+
+    #[test]
+    fn cells_never_run_as_formulas() {
+        assert_eq!(defuse_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse_formula("-1"), "'-1");
+        assert_eq!(defuse_formula("OP1"), "OP1");
+        assert_eq!(sheet_name("Round 1: [draft]"), "Round 1 draft");
+        assert_eq!(sheet_name("///"), "Dispositions");
+    }
+}

@@ -1,0 +1,1109 @@
+//! Word documents (Office Open XML), written with `docx-rs`.
+//!
+//! Redlines and compilations are real tracked changes: `w:ins` and `w:del` whose `w:author` is
+//! the delegation, or the delegations (`Hungary, Türkiye`), or the chair, and whose `w:date` is
+//! when the change was proposed or made; a reviewer walks through them and accepts or rejects
+//! them in Word or LibreOffice. Justifications and comments are Word comments anchored on the
+//! words they are about; contested alternatives are consecutive insertions, each with a
+//! comment saying which alternative it is, so that the reviewer keeps one and rejects the rest.
+//!
+//! The document's structure is Word's own: operative paragraphs and actions are automatically
+//! numbered lists (`1.`, `(a)`), so accepting or rejecting a new paragraph renumbers the rest;
+//! parts are headings, priority goals numbered headings (`Priority Goal 2`); preambular
+//! paragraphs open with an italic word; footnotes are real footnotes whose reference stands
+//! where the text carries the marker (`¹`); the classification (`LIMITE`) is in the page
+//! header.
+//!
+//! Why `docx-rs` and not hand-written XML: it writes every part used here (tracked runs,
+//! tracked paragraph marks, comments, footnotes, numbering, headers) correctly packaged. Its
+//! one drawback is that `w:id` of tracked changes comes from a process-wide counter, so two
+//! renderings of the same value differ in those ids (and only there); tests compare the text
+//! as a reader sees it, never raw bytes.
+
+use crate::RenderError;
+use crate::context::{Context, rfc3339};
+use crate::layout::{Entry, Label, Piece, Presence, Side, entries, label, pair_footnotes, pieces};
+use crate::text::{first_word, xml_text};
+use docx_rs::{
+    AbstractNumbering, AlignmentType, BreakType, Comment, Delete, Docx, Footnote, Header,
+    IndentLevel, Insert, Level, LevelJc, LevelOverride, LevelSuffixType, LevelText, LineSpacing,
+    NumberFormat, Numbering, NumberingId, Paragraph, Run, RunFonts, RunProperty, SpecialIndentType,
+    Start, Style, StyleType, VertAlignType,
+};
+use penholder_core::{Document, NodeId, NodeKind, References, Version};
+use penholder_diff::{
+    Change, Compilation, NodeCompilation, NodeRedline, NodeStatus, Origin, Redline, Scope,
+    SegmentKind,
+};
+
+/// A version's clean text.
+pub fn version(version: &Version, context: &Context) -> Result<Vec<u8>, RenderError> {
+    let subtitle = format!("Version {} \u{2014} {}", version.number, version.label);
+    document_with_subtitle(&version.document, context, &subtitle)
+}
+
+/// A document's clean text.
+pub fn document(document: &Document, context: &Context) -> Result<Vec<u8>, RenderError> {
+    document_with_subtitle(document, context, "")
+}
+
+fn document_with_subtitle(
+    document: &Document,
+    context: &Context,
+    subtitle: &str,
+) -> Result<Vec<u8>, RenderError> {
+    let references = References::of(document);
+    let mut writer = Writer::new(context, &document.title, subtitle);
+    let walk = document.walk();
+    let mut index = 0;
+    while index < walk.len() {
+        let visit = walk[index];
+        index += 1;
+        let node = visit.node;
+        let reference = references
+            .reference(node.id)
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        // Footnotes go with the paragraph whose text carries their marker (their parent).
+        let mut footnotes = Vec::new();
+        while index < walk.len()
+            && walk[index].node.kind == NodeKind::Footnote
+            && walk[index].parent.map(|p| p.id) == Some(node.id)
+        {
+            footnotes.push(walk[index].node);
+            index += 1;
+        }
+        let shape = Shape {
+            node: node.id,
+            kind: node.kind,
+            reference: &reference,
+            mark: None,
+        };
+        let chunks = vec![Chunk::plain(&node.text)];
+        let notes = footnotes
+            .iter()
+            .map(|f| Note {
+                presence: Presence::Both,
+                chunks: vec![Chunk::plain(&f.text)],
+                mark: None,
+            })
+            .collect();
+        writer.paragraph(&shape, chunks, notes, Vec::new());
+    }
+    writer.finish()
+}
+
+/// A round's compilation as tracked changes: every proposal an insertion or deletion by its
+/// delegations, contested alternatives one after another with comments, justifications and
+/// comments as Word comments.
+pub fn compilation(compilation: &Compilation, context: &Context) -> Result<Vec<u8>, RenderError> {
+    let subtitle = format!(
+        "Compilation of feedback on version {}: {} changes, {} contested",
+        compilation.base_version,
+        compilation.changes_count(),
+        compilation.contested_count()
+    );
+    let mut writer = Writer::new(context, &compilation.document_title, &subtitle);
+    for comment in &compilation.general_comments {
+        let note = writer.note(
+            context.name(&comment.delegation),
+            context.delegation_date(&comment.delegation),
+            &comment.text,
+        );
+        writer.title_comments.push(note);
+    }
+    for flag in &compilation.general_flags {
+        let note = writer.note(&context.chair, None, &flag_text(flag, context));
+        writer.title_comments.push(note);
+    }
+    for entry in entries(compilation) {
+        match entry {
+            Entry::Node { node, footnotes } => compiled_node(&mut writer, node, &footnotes),
+            Entry::New {
+                anchor,
+                change,
+                reference,
+                ..
+            } => {
+                let kind = change
+                    .alternatives
+                    .first()
+                    .and_then(|a| a.kind)
+                    .unwrap_or(anchor.kind);
+                for alternative in &change.alternatives {
+                    let who = alternative.delegations();
+                    let mark = writer.mark(
+                        &context.names(&who),
+                        context.alternative_date(change, alternative),
+                    );
+                    let mut text = String::new();
+                    if change.contested {
+                        text.push_str(&format!(
+                            "Alternative {} of {} for a new paragraph ({reference}, change {}): keep one, reject the others.",
+                            alternative.id,
+                            change.alternatives.len(),
+                            change.id
+                        ));
+                    }
+                    append_justifications(&mut text, alternative, context);
+                    let mut comments = Vec::new();
+                    if !text.is_empty() {
+                        comments.push(writer.note(
+                            &context.names(&who),
+                            context.alternative_date(change, alternative),
+                            &text,
+                        ));
+                    }
+                    let shape = Shape {
+                        node: change.node,
+                        kind,
+                        reference: &reference,
+                        mark: Some(Track::Ins(mark.clone())),
+                    };
+                    let chunks = vec![Chunk {
+                        text: alternative.text.as_deref().unwrap_or(""),
+                        track: Track::Ins(mark),
+                        comments,
+                        italic_first: false,
+                    }];
+                    writer.paragraph(&shape, chunks, Vec::new(), Vec::new());
+                }
+            }
+        }
+    }
+    if !compilation.unplaced.is_empty() {
+        writer.plain_heading("Items that could not be placed");
+        for unplaced in &compilation.unplaced {
+            writer.plain_paragraph(&format!(
+                "{}, item {}: {}",
+                context.name(&unplaced.delegation),
+                unplaced.item + 1,
+                unplaced.reason
+            ));
+        }
+    }
+    writer.finish()
+}
+
+fn flag_text(flag: &penholder_diff::Flag, context: &Context) -> String {
+    format!(
+        "Hidden characters in the proposal of {} (item {}): {}. They can hide or reorder text.",
+        context.name(&flag.delegation),
+        flag.item + 1,
+        flag.characters.join(" ")
+    )
+}
+
+fn append_justifications(
+    text: &mut String,
+    alternative: &penholder_diff::Alternative,
+    context: &Context,
+) {
+    for support in &alternative.supporters {
+        if let Some(justification) = &support.justification {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&format!(
+                "Justification ({}): {justification}",
+                context.name(&support.delegation)
+            ));
+        }
+    }
+}
+
+/// The chunks of a compiled node: base text, and per word-level change the deletion of its
+/// base words and the insertion of each alternative.
+fn compiled_chunks<'a>(writer: &mut Writer<'_>, node: &'a NodeCompilation) -> Vec<Chunk<'a>> {
+    let context = writer.context;
+    let mut chunks = Vec::new();
+    let mut first = true;
+    for piece in pieces(node) {
+        match piece {
+            Piece::Text(text) => chunks.push(Chunk {
+                text,
+                track: Track::None,
+                comments: Vec::new(),
+                italic_first: first,
+            }),
+            Piece::Change(change) => change_chunks(writer, change, &mut chunks, context),
+        }
+        first = false;
+    }
+    chunks
+}
+
+fn change_chunks<'a>(
+    writer: &mut Writer<'_>,
+    change: &'a Change,
+    chunks: &mut Vec<Chunk<'a>>,
+    context: &Context,
+) {
+    let everyone = change.delegations();
+    if !change.base_text.is_empty() {
+        let mut comments = Vec::new();
+        // The deletion stands for every alternative that does not keep the base words; when
+        // one alternative only deletes them, its comment goes on the deletion.
+        for alternative in &change.alternatives {
+            if alternative.text.as_deref().is_some_and(|t| t.is_empty()) {
+                let text = alternative_comment(change, alternative, context);
+                if !text.is_empty() {
+                    comments.push(writer.note(
+                        &context.names(&alternative.delegations()),
+                        context.alternative_date(change, alternative),
+                        &text,
+                    ));
+                }
+            }
+        }
+        let mark = writer.mark(&context.names(&everyone), context.proposed_at(change));
+        chunks.push(Chunk {
+            text: &change.base_text,
+            track: Track::Del(mark),
+            comments,
+            italic_first: false,
+        });
+    }
+    for alternative in &change.alternatives {
+        let Some(text) = alternative.text.as_deref().filter(|t| !t.is_empty()) else {
+            continue;
+        };
+        let who = alternative.delegations();
+        let date = context.alternative_date(change, alternative);
+        let comment = alternative_comment(change, alternative, context);
+        let comments = if comment.is_empty() {
+            Vec::new()
+        } else {
+            vec![writer.note(&context.names(&who), date, &comment)]
+        };
+        let mark = writer.mark(&context.names(&who), date);
+        chunks.push(Chunk {
+            text,
+            track: Track::Ins(mark),
+            comments,
+            italic_first: false,
+        });
+    }
+}
+
+/// What a comment on an alternative says: which alternative it is when contested, and the
+/// supporters' justifications.
+fn alternative_comment(
+    change: &Change,
+    alternative: &penholder_diff::Alternative,
+    context: &Context,
+) -> String {
+    let mut text = String::new();
+    if change.contested {
+        let what = match alternative.text.as_deref() {
+            Some("") => "delete these words".to_string(),
+            Some(t) => format!("\u{201C}{t}\u{201D}"),
+            None => "delete the paragraph".to_string(),
+        };
+        let others: Vec<String> = change
+            .alternatives
+            .iter()
+            .filter(|a| a.id != alternative.id)
+            .map(|a| format!("{} ({})", a.id, context.names(&a.delegations())))
+            .collect();
+        text.push_str(&format!(
+            "Alternative {} of {} (change {}): {what}, proposed by {}. Other alternatives: {}. Keep one, reject the others.",
+            alternative.id,
+            change.alternatives.len(),
+            change.id,
+            context.names(&alternative.delegations()),
+            others.join("; ")
+        ));
+    }
+    append_justifications(&mut text, alternative, context);
+    text
+}
+
+fn compiled_node(writer: &mut Writer<'_>, node: &NodeCompilation, footnotes: &[&NodeCompilation]) {
+    let context = writer.context;
+    // An uncontested node-level change is a proposal to delete the node: the whole paragraph
+    // becomes a tracked deletion by its supporters.
+    let deletion = node.changes.iter().find(|c| {
+        c.scope == Scope::Node
+            && !c.contested
+            && c.alternatives.first().is_some_and(|a| a.text.is_none())
+    });
+    let mut paragraph_comments = Vec::new();
+    let (chunks, mark) = if let Some(change) = deletion {
+        let alternative = &change.alternatives[0];
+        let who = context.names(&alternative.delegations());
+        let date = context.alternative_date(change, alternative);
+        let mut text = String::new();
+        append_justifications(&mut text, alternative, context);
+        let mut comments = Vec::new();
+        if !text.is_empty() {
+            comments.push(writer.note(&who, date, &text));
+        }
+        let mark = writer.mark(&who, date);
+        (
+            vec![Chunk {
+                text: &node.base_text,
+                track: Track::Del(mark.clone()),
+                comments,
+                italic_first: true,
+            }],
+            Some(Track::Del(mark)),
+        )
+    } else {
+        (compiled_chunks(writer, node), None)
+    };
+    for change in &node.changes {
+        if change.scope == Scope::Node && change.contested {
+            let mut text = format!("Proposals on the whole paragraph (change {}):", change.id);
+            for alternative in &change.alternatives {
+                let what = match &alternative.text {
+                    None => "delete the paragraph".to_string(),
+                    Some(t) => format!("\u{201C}{t}\u{201D}"),
+                };
+                text.push_str(&format!(
+                    "\n{}) {}: {what}",
+                    alternative.id,
+                    context.names(&alternative.delegations())
+                ));
+                for support in &alternative.supporters {
+                    if let Some(justification) = &support.justification {
+                        text.push_str(&format!(
+                            " (justification, {}: {justification})",
+                            context.name(&support.delegation)
+                        ));
+                    }
+                }
+            }
+            let who = context.names(&change.delegations());
+            paragraph_comments.push(writer.note(&who, context.proposed_at(change), &text));
+        }
+    }
+    for comment in &node.comments {
+        paragraph_comments.push(writer.note(
+            context.name(&comment.delegation),
+            context.delegation_date(&comment.delegation),
+            &comment.text,
+        ));
+    }
+    for flag in &node.flags {
+        let text = flag_text(flag, context);
+        paragraph_comments.push(writer.note(&context.chair, None, &text));
+    }
+    let notes = footnotes
+        .iter()
+        .map(|footnote| {
+            let chunks = compiled_chunks(writer, footnote);
+            Note {
+                presence: Presence::Both,
+                chunks,
+                mark: None,
+            }
+        })
+        .collect();
+    let shape = Shape {
+        node: node.node,
+        kind: node.kind,
+        reference: &node.reference,
+        mark,
+    };
+    writer.paragraph(&shape, chunks, notes, paragraph_comments);
+}
+
+/// The differences between two versions as tracked changes, each by the delegations (or the
+/// chair) behind it, dated when its round was consolidated.
+pub fn redline(redline: &Redline, context: &Context) -> Result<Vec<u8>, RenderError> {
+    let mut writer = Writer::new(context, &redline.document_title, "Redline");
+    let nodes = &redline.nodes;
+    let mut index = 0;
+    while index < nodes.len() {
+        let node = &nodes[index];
+        index += 1;
+        let mut footnotes = Vec::new();
+        if node.kind != NodeKind::Footnote {
+            while index < nodes.len()
+                && nodes[index].kind == NodeKind::Footnote
+                && nodes[index].depth == node.depth + 1
+            {
+                footnotes.push(&nodes[index]);
+                index += 1;
+            }
+        }
+        let reference = node
+            .reference_to
+            .as_deref()
+            .or(node.reference_from.as_deref())
+            .unwrap_or("");
+        let chunks = redline_chunks(&mut writer, node);
+        let mark = node_mark(&mut writer, node);
+        let notes = footnotes
+            .iter()
+            .map(|footnote| Note {
+                presence: match footnote.status {
+                    NodeStatus::Inserted => Presence::NewOnly,
+                    NodeStatus::Deleted => Presence::OldOnly,
+                    _ => Presence::Both,
+                },
+                chunks: redline_chunks(&mut writer, footnote),
+                mark: node_mark(&mut writer, footnote),
+            })
+            .collect();
+        let mut comments = Vec::new();
+        if node.status == NodeStatus::Moved {
+            let text = format!(
+                "Moved{}.",
+                node.reference_from
+                    .as_deref()
+                    .map(|r| format!(" from {r}"))
+                    .unwrap_or_default()
+            );
+            comments.push(writer.note(&context.chair, context.dates.fallback, &text));
+        }
+        let shape = Shape {
+            node: node.node,
+            kind: node.kind,
+            reference,
+            mark,
+        };
+        writer.paragraph(&shape, chunks, notes, comments);
+    }
+    writer.finish()
+}
+
+fn redline_chunks<'a>(writer: &mut Writer<'_>, node: &'a NodeRedline) -> Vec<Chunk<'a>> {
+    let context = writer.context;
+    let mut chunks = Vec::with_capacity(node.segments.len());
+    for (index, segment) in node.segments.iter().enumerate() {
+        let track = match segment.kind {
+            SegmentKind::Equal => Track::None,
+            SegmentKind::Insert => Track::Ins(writer.mark(
+                &context.origin_authors(&segment.attribution),
+                context.origins_date(&segment.attribution),
+            )),
+            SegmentKind::Delete => Track::Del(writer.mark(
+                &context.origin_authors(&segment.attribution),
+                context.origins_date(&segment.attribution),
+            )),
+        };
+        chunks.push(Chunk {
+            text: &segment.text,
+            track,
+            comments: Vec::new(),
+            italic_first: index == 0,
+        });
+    }
+    chunks
+}
+
+/// The tracked paragraph mark of an inserted or deleted node, by whoever inserted or deleted
+/// its text.
+fn node_mark(writer: &mut Writer<'_>, node: &NodeRedline) -> Option<Track> {
+    let context = writer.context;
+    let kind = match node.status {
+        NodeStatus::Inserted => SegmentKind::Insert,
+        NodeStatus::Deleted => SegmentKind::Delete,
+        _ => return None,
+    };
+    let origins: Vec<Origin> = node
+        .segments
+        .iter()
+        .filter(|s| s.kind == kind)
+        .flat_map(|s| s.attribution.iter().cloned())
+        .collect();
+    let mark = writer.mark(
+        &context.origin_authors(&origins),
+        context.origins_date(&origins),
+    );
+    Some(match kind {
+        SegmentKind::Insert => Track::Ins(mark),
+        _ => Track::Del(mark),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The writer.
+// ---------------------------------------------------------------------------------------------
+
+/// Who made a tracked change, and when (`w:author`, `w:date`).
+#[derive(Clone, Debug)]
+struct Mark {
+    author: String,
+    date: String,
+}
+
+#[derive(Clone, Debug)]
+enum Track {
+    None,
+    Ins(Mark),
+    Del(Mark),
+}
+
+impl Track {
+    fn side(&self) -> Side {
+        match self {
+            Track::None => Side::Both,
+            Track::Ins(_) => Side::New,
+            Track::Del(_) => Side::Old,
+        }
+    }
+}
+
+/// A run of a paragraph's text, tracked or not, with comments anchored on it.
+struct Chunk<'a> {
+    text: &'a str,
+    track: Track,
+    comments: Vec<Comment>,
+    /// For preambular paragraphs: this chunk opens the paragraph, set its first word in italics.
+    italic_first: bool,
+}
+
+impl<'a> Chunk<'a> {
+    fn plain(text: &'a str) -> Self {
+        Chunk {
+            text,
+            track: Track::None,
+            comments: Vec::new(),
+            italic_first: true,
+        }
+    }
+}
+
+/// A footnote of a paragraph: its text, and whether it is in the old text, the new, or both.
+struct Note<'a> {
+    presence: Presence,
+    chunks: Vec<Chunk<'a>>,
+    /// Tracked insertion or deletion of the whole footnote.
+    mark: Option<Track>,
+}
+
+/// What a paragraph is: it decides its style and numbering.
+struct Shape<'a> {
+    node: NodeId,
+    kind: NodeKind,
+    reference: &'a str,
+    /// A tracked insertion or deletion of the whole paragraph (its paragraph mark).
+    mark: Option<Track>,
+}
+
+/// Numbering instances: operative paragraphs and their items, bullets, and one instance per
+/// priority goal so that its actions start again at 1.
+const NUM_OPERATIVE: usize = 1;
+const NUM_BULLET: usize = 2;
+const NUM_GOALS: usize = 3;
+const NUM_FIRST_ACTIONS: usize = 10;
+const ABSTRACT_OPERATIVE: usize = 1;
+const ABSTRACT_BULLET: usize = 2;
+const ABSTRACT_GOALS: usize = 3;
+const ABSTRACT_ACTIONS: usize = 4;
+
+struct Writer<'c> {
+    context: &'c Context,
+    docx: Docx,
+    title: String,
+    subtitle: String,
+    /// Comments anchored on the title: on the text as a whole.
+    title_comments: Vec<Comment>,
+    body: Vec<Paragraph>,
+    next_comment: usize,
+    next_footnote: usize,
+    /// The numbering instance of the current goal's actions.
+    actions_num: Option<usize>,
+    action_nums: usize,
+    fallback_date: String,
+}
+
+impl<'c> Writer<'c> {
+    fn new(context: &'c Context, document_title: &str, subtitle: &str) -> Self {
+        let fallback_date = rfc3339(context.dates.fallback.or(context.generated_at).unwrap_or(0));
+        Writer {
+            context,
+            docx: Docx::new(),
+            title: context.title_or(document_title).to_string(),
+            subtitle: context
+                .subtitle
+                .clone()
+                .unwrap_or_else(|| subtitle.to_string()),
+            title_comments: Vec::new(),
+            body: Vec::new(),
+            next_comment: 1,
+            next_footnote: 1,
+            actions_num: None,
+            action_nums: 0,
+            fallback_date,
+        }
+    }
+
+    fn mark(&self, author: &str, date: Option<i64>) -> Mark {
+        Mark {
+            author: clean(author),
+            date: date
+                .map(rfc3339)
+                .unwrap_or_else(|| self.fallback_date.clone()),
+        }
+    }
+
+    /// A Word comment by `author`, its text one paragraph per line.
+    fn note(&mut self, author: &str, date: Option<i64>, text: &str) -> Comment {
+        let id = self.next_comment;
+        self.next_comment += 1;
+        let mut comment = Comment::new(id).author(clean(author)).date(
+            date.map(rfc3339)
+                .unwrap_or_else(|| self.fallback_date.clone()),
+        );
+        for line in text.split('\n') {
+            comment =
+                comment.add_paragraph(Paragraph::new().add_run(Run::new().add_text(clean(line))));
+        }
+        comment
+    }
+
+    fn plain_heading(&mut self, text: &str) {
+        self.body.push(
+            Paragraph::new()
+                .style("Heading1")
+                .add_run(Run::new().add_text(clean(text))),
+        );
+    }
+
+    fn plain_paragraph(&mut self, text: &str) {
+        self.body
+            .push(Paragraph::new().add_run(Run::new().add_text(clean(text))));
+    }
+
+    /// One node as a paragraph (two for a priority goal: its numbered heading, then its title).
+    fn paragraph(
+        &mut self,
+        shape: &Shape<'_>,
+        chunks: Vec<Chunk<'_>>,
+        notes: Vec<Note<'_>>,
+        comments: Vec<Comment>,
+    ) {
+        let node_label = label(
+            &self.context.numbers,
+            shape.node,
+            shape.kind,
+            shape.reference,
+        );
+        let mut paragraph = Paragraph::new();
+        match (&node_label, shape.kind) {
+            (Label::Verbatim(num), _) => {
+                paragraph =
+                    paragraph.add_run(Run::new().add_text(format!("{}\t", clean(num))).bold());
+                if shape.kind == NodeKind::Part {
+                    paragraph = paragraph.style("Heading1");
+                }
+            }
+            (_, NodeKind::Part) => paragraph = paragraph.style("Heading1"),
+            (_, NodeKind::Goal) => {
+                // The goal's number is a heading of its own, numbered by Word.
+                self.next_actions_num();
+                let mut heading = Paragraph::new()
+                    .style("Heading2")
+                    .numbering(NumberingId::new(NUM_GOALS), IndentLevel::new(0))
+                    .keep_next(true);
+                heading = mark_paragraph(heading, shape.mark.as_ref());
+                self.body.push(heading);
+                paragraph = paragraph.style("GoalTitle").keep_next(true);
+            }
+            (_, NodeKind::Operative) => {
+                paragraph =
+                    paragraph.numbering(NumberingId::new(NUM_OPERATIVE), IndentLevel::new(0));
+            }
+            (Label::Number(_), NodeKind::Action) => {
+                let num = match self.actions_num {
+                    Some(num) => num,
+                    None => self.next_actions_num(),
+                };
+                paragraph = paragraph.numbering(NumberingId::new(num), IndentLevel::new(0));
+            }
+            (Label::Letter(_), NodeKind::Item) => {
+                let num = if shape.reference.starts_with("PG") {
+                    self.actions_num.unwrap_or(NUM_OPERATIVE)
+                } else {
+                    NUM_OPERATIVE
+                };
+                paragraph = paragraph.numbering(NumberingId::new(num), IndentLevel::new(1));
+            }
+            (Label::Bullet, _) => {
+                paragraph = paragraph.numbering(NumberingId::new(NUM_BULLET), IndentLevel::new(0));
+            }
+            (_, NodeKind::Footnote) => {
+                paragraph = paragraph.style("FootnoteText");
+            }
+            _ => {}
+        }
+        paragraph = mark_paragraph(paragraph, shape.mark.as_ref());
+        let italic = shape.kind == NodeKind::Preambular;
+
+        // Footnotes take the markers in the text; those without a marker go at the end.
+        let sides: Vec<(&str, Side)> = chunks.iter().map(|c| (c.text, c.track.side())).collect();
+        let presences: Vec<Presence> = notes.iter().map(|n| n.presence).collect();
+        let pairs = pair_footnotes(&sides, &presences);
+        let mut footnotes: Vec<(Footnote, Track)> = Vec::with_capacity(notes.len());
+        for note in notes {
+            let track = note.mark.clone().unwrap_or(Track::None);
+            footnotes.push((self.footnote(note), track));
+        }
+        let mut at_marker: Vec<Vec<(std::ops::Range<usize>, usize)>> =
+            vec![Vec::new(); chunks.len()];
+        let mut at_end = Vec::new();
+        for (index, pair) in pairs.iter().enumerate() {
+            match pair {
+                Some((chunk, range)) => at_marker[*chunk].push((range.clone(), index)),
+                None => at_end.push(index),
+            }
+        }
+
+        let mut paragraph_comment_ids = Vec::new();
+        for comment in comments {
+            paragraph_comment_ids.push(comment.id);
+            paragraph = paragraph.add_comment_start(comment);
+        }
+        for (index, chunk) in chunks.into_iter().enumerate() {
+            let mut ids = Vec::new();
+            for comment in chunk.comments {
+                ids.push(comment.id);
+                paragraph = paragraph.add_comment_start(comment);
+            }
+            let mut at = 0;
+            let markers = &at_marker[index];
+            for (range, footnote) in markers {
+                if range.start > at {
+                    paragraph = add_text(
+                        paragraph,
+                        &chunk.text[at..range.start],
+                        &chunk.track,
+                        italic && chunk.italic_first && at == 0,
+                    );
+                }
+                paragraph =
+                    add_footnote_reference(paragraph, footnotes[*footnote].0.clone(), &chunk.track);
+                at = range.end;
+            }
+            if at < chunk.text.len() {
+                paragraph = add_text(
+                    paragraph,
+                    &chunk.text[at..],
+                    &chunk.track,
+                    italic && chunk.italic_first && at == 0,
+                );
+            }
+            for id in ids {
+                paragraph = paragraph.add_comment_end(id);
+            }
+        }
+        for index in at_end {
+            let (footnote, track) = footnotes[index].clone();
+            paragraph = add_footnote_reference(paragraph, footnote, &track);
+        }
+        for id in paragraph_comment_ids {
+            paragraph = paragraph.add_comment_end(id);
+        }
+        self.body.push(paragraph);
+    }
+
+    fn next_actions_num(&mut self) -> usize {
+        let num = NUM_FIRST_ACTIONS + self.action_nums;
+        self.action_nums += 1;
+        self.actions_num = Some(num);
+        num
+    }
+
+    fn footnote(&mut self, note: Note<'_>) -> Footnote {
+        let id = self.next_footnote;
+        self.next_footnote += 1;
+        let mut paragraph = Paragraph::new().style("FootnoteText");
+        paragraph = mark_paragraph(paragraph, note.mark.as_ref());
+        for chunk in note.chunks {
+            paragraph = add_text(paragraph, chunk.text, &chunk.track, false);
+        }
+        // The id is set here, not drawn from docx-rs's process-wide counter, so that
+        // footnote ids are 1, 2, 3… in every document.
+        Footnote {
+            id,
+            content: vec![paragraph],
+        }
+    }
+
+    fn finish(self) -> Result<Vec<u8>, RenderError> {
+        let Writer {
+            context,
+            mut docx,
+            title,
+            subtitle,
+            title_comments,
+            body,
+            action_nums,
+            ..
+        } = self;
+        docx = docx
+            .default_fonts(
+                RunFonts::new()
+                    .ascii("Times New Roman")
+                    .hi_ansi("Times New Roman")
+                    .cs("Times New Roman")
+                    .east_asia("Times New Roman"),
+            )
+            .default_size(24)
+            .add_style(
+                Style::new("Heading1", StyleType::Paragraph)
+                    .name("heading 1")
+                    .based_on("Normal")
+                    .next("Normal")
+                    .bold()
+                    .size(28)
+                    .outline_lvl(0),
+            )
+            .add_style(
+                Style::new("Heading2", StyleType::Paragraph)
+                    .name("heading 2")
+                    .based_on("Normal")
+                    .next("Normal")
+                    .bold()
+                    .size(24)
+                    .outline_lvl(1),
+            )
+            .add_style(
+                Style::new("GoalTitle", StyleType::Paragraph)
+                    .name("Goal title")
+                    .based_on("Normal")
+                    .bold(),
+            )
+            .add_style(
+                Style::new("Title", StyleType::Paragraph)
+                    .name("Title")
+                    .based_on("Normal")
+                    .bold()
+                    .size(32)
+                    .align(AlignmentType::Center),
+            )
+            .add_style(
+                Style::new("Subtitle", StyleType::Paragraph)
+                    .name("Subtitle")
+                    .based_on("Normal")
+                    .italic()
+                    .align(AlignmentType::Center),
+            )
+            .add_style(
+                Style::new("FootnoteText", StyleType::Paragraph)
+                    .name("footnote text")
+                    .based_on("Normal")
+                    .size(20),
+            )
+            .add_style({
+                let mut style = Style::new("FootnoteReference", StyleType::Character)
+                    .name("footnote reference");
+                style.run_property = RunProperty::new().vert_align(VertAlignType::SuperScript);
+                style
+            })
+            .default_line_spacing(LineSpacing::new().after(120));
+        docx = numbering(docx, action_nums);
+        if let Some(classification) = &context.classification {
+            docx = docx.header(
+                Header::new().add_paragraph(
+                    Paragraph::new()
+                        .align(AlignmentType::Right)
+                        .add_run(Run::new().add_text(clean(classification)).bold()),
+                ),
+            );
+        }
+        if let Some(at) = context.generated_at {
+            let date = rfc3339(at);
+            docx = docx.created_at(&date).updated_at(&date);
+        }
+        let mut heading = Paragraph::new().style("Title");
+        let ids: Vec<usize> = title_comments.iter().map(|c| c.id).collect();
+        for comment in title_comments {
+            heading = heading.add_comment_start(comment);
+        }
+        heading = heading.add_run(Run::new().add_text(clean(&title)));
+        for id in ids {
+            heading = heading.add_comment_end(id);
+        }
+        docx = docx.add_paragraph(heading);
+        if !subtitle.is_empty() {
+            docx = docx.add_paragraph(
+                Paragraph::new()
+                    .style("Subtitle")
+                    .add_run(Run::new().add_text(clean(&subtitle))),
+            );
+        }
+        for paragraph in body {
+            docx = docx.add_paragraph(paragraph);
+        }
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        docx.build()
+            .pack(&mut bytes)
+            .map_err(|e| RenderError::Docx(e.to_string()))?;
+        Ok(bytes.into_inner())
+    }
+}
+
+/// The numbering definitions: `1.` / `(a)` for operative paragraphs and actions, a dash for
+/// other lists, `Priority Goal N` for goals; one instance of the actions' list per goal.
+fn numbering(mut docx: Docx, action_instances: usize) -> Docx {
+    let numbered = |id: usize| {
+        AbstractNumbering::new(id)
+            .add_level(
+                Level::new(
+                    0,
+                    Start::new(1),
+                    NumberFormat::new("decimal"),
+                    LevelText::new("%1."),
+                    LevelJc::new("left"),
+                )
+                .indent(
+                    Some(567),
+                    Some(SpecialIndentType::Hanging(567)),
+                    None,
+                    None,
+                ),
+            )
+            .add_level(
+                Level::new(
+                    1,
+                    Start::new(1),
+                    NumberFormat::new("lowerLetter"),
+                    LevelText::new("(%2)"),
+                    LevelJc::new("left"),
+                )
+                .indent(
+                    Some(1134),
+                    Some(SpecialIndentType::Hanging(567)),
+                    None,
+                    None,
+                ),
+            )
+    };
+    docx = docx
+        .add_abstract_numbering(numbered(ABSTRACT_OPERATIVE))
+        .add_abstract_numbering(numbered(ABSTRACT_ACTIONS))
+        .add_abstract_numbering(
+            AbstractNumbering::new(ABSTRACT_BULLET).add_level(
+                Level::new(
+                    0,
+                    Start::new(1),
+                    NumberFormat::new("bullet"),
+                    LevelText::new("\u{2013}"),
+                    LevelJc::new("left"),
+                )
+                .indent(
+                    Some(567),
+                    Some(SpecialIndentType::Hanging(283)),
+                    None,
+                    None,
+                ),
+            ),
+        )
+        .add_abstract_numbering(
+            AbstractNumbering::new(ABSTRACT_GOALS).add_level(
+                Level::new(
+                    0,
+                    Start::new(1),
+                    NumberFormat::new("decimal"),
+                    LevelText::new("Priority Goal %1"),
+                    LevelJc::new("left"),
+                )
+                .suffix(LevelSuffixType::Nothing),
+            ),
+        )
+        .add_numbering(Numbering::new(NUM_OPERATIVE, ABSTRACT_OPERATIVE))
+        .add_numbering(Numbering::new(NUM_BULLET, ABSTRACT_BULLET))
+        .add_numbering(Numbering::new(NUM_GOALS, ABSTRACT_GOALS));
+    for index in 0..action_instances {
+        docx = docx.add_numbering(
+            Numbering::new(NUM_FIRST_ACTIONS + index, ABSTRACT_ACTIONS)
+                .add_override(LevelOverride::new(0).start(1)),
+        );
+    }
+    docx
+}
+
+/// Text as XML can carry it.
+fn clean(text: &str) -> String {
+    xml_text(text).into_owned()
+}
+
+fn mark_paragraph(paragraph: Paragraph, mark: Option<&Track>) -> Paragraph {
+    match mark {
+        Some(Track::Ins(mark)) => paragraph.insert(mark.author.clone(), mark.date.clone()),
+        Some(Track::Del(mark)) => paragraph.delete(mark.author.clone(), mark.date.clone()),
+        _ => paragraph,
+    }
+}
+
+/// A run of text (line breaks as Word line breaks), tracked as `track` says.
+fn add_text(paragraph: Paragraph, text: &str, track: &Track, italic_first_word: bool) -> Paragraph {
+    if text.is_empty() {
+        return paragraph;
+    }
+    let deleted = matches!(track, Track::Del(_));
+    let runs: Vec<Run> = if italic_first_word {
+        let (word, rest) = first_word(text);
+        [(word, true), (rest, false)]
+            .into_iter()
+            .filter(|(t, _)| !t.is_empty())
+            .map(|(t, italic)| {
+                let run = text_run(t, deleted);
+                if italic { run.italic() } else { run }
+            })
+            .collect()
+    } else {
+        vec![text_run(text, deleted)]
+    };
+    let mut paragraph = paragraph;
+    for run in runs {
+        paragraph = match track {
+            Track::None => paragraph.add_run(run),
+            Track::Ins(mark) => paragraph.add_insert(
+                Insert::new(run)
+                    .author(mark.author.clone())
+                    .date(mark.date.clone()),
+            ),
+            Track::Del(mark) => paragraph.add_delete(
+                Delete::new()
+                    .add_run(run)
+                    .author(mark.author.clone())
+                    .date(mark.date.clone()),
+            ),
+        };
+    }
+    paragraph
+}
+
+fn text_run(text: &str, deleted: bool) -> Run {
+    let text = clean(text);
+    let mut run = Run::new();
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            run = run.add_break(BreakType::TextWrapping);
+        }
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() {
+            continue;
+        }
+        run = if deleted {
+            run.add_delete_text(line)
+        } else {
+            run.add_text(line)
+        };
+    }
+    run
+}
+
+fn add_footnote_reference(paragraph: Paragraph, footnote: Footnote, track: &Track) -> Paragraph {
+    let run = Run::new().add_footnote_reference(footnote);
+    match track {
+        Track::None => paragraph.add_run(run),
+        Track::Ins(mark) => paragraph.add_insert(
+            Insert::new(run)
+                .author(mark.author.clone())
+                .date(mark.date.clone()),
+        ),
+        Track::Del(mark) => paragraph.add_delete(
+            Delete::new()
+                .add_run(run)
+                .author(mark.author.clone())
+                .date(mark.date.clone()),
+        ),
+    }
+}

@@ -1,0 +1,941 @@
+//! HTML pages a person reads in a browser: one self-contained file each (inline CSS, no
+//! scripts, no external assets), readable when printed.
+//!
+//! Every page has the classification in its header, the title, a legend of the delegations it
+//! mentions, a table of contents by reference and the text. Insertions and deletions are
+//! `<ins>`/`<del>` with the delegations behind them in a superscript label and a `title`
+//! attribute; contested changes are laid out side by side with their supporters.
+//! Everything from a document or a delegation is escaped.
+
+use crate::context::{Context, date_only};
+use crate::dispositions::{COLUMNS, DelegationOutcomes, Disposition, rows};
+use crate::layout::{Entry, Label, Piece, entries, label, pieces};
+use crate::text::{escape, escape_into, first_word};
+use penholder_core::{Document, NodeKind, References, Version};
+use penholder_diff::{
+    Alternative, BlameView, Change, Comment, Compilation, Flag, NodeCompilation, NodeStatus,
+    Origin, Redline, Scope, SegmentKind,
+};
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+/// A version's clean text.
+pub fn version(version: &Version, context: &Context) -> String {
+    let subtitle = format!("Version {} \u{2014} {}", version.number, version.label);
+    document_page(&version.document, context, &subtitle)
+}
+
+/// A document's clean text (for a document not stored as a version).
+pub fn document(document: &Document, context: &Context) -> String {
+    document_page(document, context, "")
+}
+
+fn document_page(document: &Document, context: &Context, subtitle: &str) -> String {
+    let references = References::of(document);
+    let mut body = String::new();
+    let mut toc = Toc::default();
+    for visit in document.walk() {
+        let node = visit.node;
+        let reference = references
+            .reference(node.id)
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        toc.add(node.kind, &reference, false);
+        let node_label = label(&context.numbers, node.id, node.kind, &reference);
+        open_block(&mut body, node.kind, visit.depth, &reference, "");
+        open_text(&mut body, node.kind, &node_label);
+        plain_text(&mut body, node.kind, &node.text, true);
+        body.push_str("</p>");
+        close_block(&mut body);
+    }
+    page(context, &document.title, subtitle, "", &toc.html(), &body)
+}
+
+/// A round's compilation: every proposal at its place, attributed.
+pub fn compilation(compilation: &Compilation, context: &Context) -> String {
+    let mut body = String::new();
+    let mut toc = Toc::default();
+    let mut mentioned: BTreeSet<String> = BTreeSet::new();
+    for change in compilation.changes() {
+        mentioned.extend(change.delegations());
+    }
+    for node in &compilation.nodes {
+        mentioned.extend(node.comments.iter().map(|c| c.delegation.clone()));
+    }
+    mentioned.extend(
+        compilation
+            .general_comments
+            .iter()
+            .map(|c| c.delegation.clone()),
+    );
+    mentioned.extend(compilation.unplaced.iter().map(|u| u.delegation.clone()));
+
+    if !compilation.general_comments.is_empty() || !compilation.general_flags.is_empty() {
+        body.push_str("<section class=\"general\"><h2>On the text as a whole</h2>");
+        comments(&mut body, &compilation.general_comments, context);
+        flags(&mut body, &compilation.general_flags, context);
+        body.push_str("</section>");
+    }
+    for entry in entries(compilation) {
+        match entry {
+            Entry::Node { node, footnotes } => {
+                let has_feedback = !node.changes.is_empty() || !node.comments.is_empty();
+                toc.add(node.kind, &node.reference, has_feedback);
+                compiled_node(&mut body, node, context);
+                for footnote in footnotes {
+                    toc.add(footnote.kind, &footnote.reference, false);
+                    compiled_node(&mut body, footnote, context);
+                }
+            }
+            Entry::New {
+                anchor,
+                change,
+                reference,
+                depth,
+            } => {
+                toc.add(NodeKind::Paragraph, &reference, true);
+                let kind = change
+                    .alternatives
+                    .first()
+                    .and_then(|a| a.kind)
+                    .unwrap_or(anchor.kind);
+                open_block(&mut body, kind, depth, &reference, "new");
+                if change.contested {
+                    body.push_str("<p class=\"text\"><em>New paragraph proposed:</em></p>");
+                    alternatives(
+                        &mut body,
+                        change,
+                        "Alternatives for a new paragraph here",
+                        context,
+                    );
+                } else {
+                    open_text(&mut body, kind, &Label::None);
+                    for alternative in &change.alternatives {
+                        inserted(
+                            &mut body,
+                            alternative.text.as_deref().unwrap_or(""),
+                            &alternative.delegations(),
+                            context.alternative_date(change, alternative),
+                            context,
+                        );
+                    }
+                    body.push_str("</p>");
+                    justifications(&mut body, change, context);
+                }
+                close_block(&mut body);
+            }
+        }
+    }
+    if !compilation.unplaced.is_empty() {
+        body.push_str("<section class=\"unplaced\"><h2>Items that could not be placed</h2><ul>");
+        for unplaced in &compilation.unplaced {
+            let _ = write!(
+                body,
+                "<li><b>{}</b>, item {}: {}</li>",
+                escape(context.name(&unplaced.delegation)),
+                unplaced.item + 1,
+                escape(&unplaced.reason)
+            );
+        }
+        body.push_str("</ul></section>");
+    }
+    let subtitle = format!(
+        "Compilation of feedback on version {}: {} changes, {} contested, from {} delegations",
+        compilation.base_version,
+        compilation.changes_count(),
+        compilation.contested_count(),
+        mentioned.len()
+    );
+    page(
+        context,
+        &compilation.document_title,
+        &subtitle,
+        &legend(&mentioned, context),
+        &toc.html(),
+        &body,
+    )
+}
+
+fn compiled_node(out: &mut String, node: &NodeCompilation, context: &Context) {
+    let feedback = !node.changes.is_empty() || !node.comments.is_empty();
+    open_block(
+        out,
+        node.kind,
+        node.depth,
+        &node.reference,
+        if feedback { "changed" } else { "" },
+    );
+    let node_label = label(&context.numbers, node.node, node.kind, &node.reference);
+    open_text(out, node.kind, &node_label);
+    let mut first = true;
+    let mut contested = Vec::new();
+    for piece in pieces(node) {
+        match piece {
+            Piece::Text(text) => plain_text(out, node.kind, text, first),
+            Piece::Change(change) if change.contested => {
+                let _ = write!(
+                    out,
+                    "<span class=\"contested\" title=\"contested: {} alternatives\">",
+                    change.alternatives.len()
+                );
+                if change.base_text.is_empty() {
+                    out.push('\u{2038}');
+                } else {
+                    escape_into(out, &change.base_text);
+                }
+                let _ = write!(
+                    out,
+                    "</span><sup class=\"by\"><a href=\"#chg-{}\">[{}]</a></sup>",
+                    escape(&change.id),
+                    change
+                        .alternatives
+                        .iter()
+                        .map(|a| a.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                );
+                contested.push(change);
+            }
+            Piece::Change(change) => {
+                let alternative = &change.alternatives[0];
+                let who = alternative.delegations();
+                let date = context.alternative_date(change, alternative);
+                if !change.base_text.is_empty() {
+                    deleted(out, &change.base_text, &who, date, context, false);
+                }
+                let text = alternative.text.as_deref().unwrap_or("");
+                if !text.is_empty() {
+                    inserted(out, text, &who, date, context);
+                } else {
+                    by_label(out, &who, date, context);
+                }
+            }
+        }
+        first = false;
+    }
+    out.push_str("</p>");
+    for change in &node.changes {
+        if change.scope == Scope::Node {
+            if change.contested {
+                alternatives(out, change, "On the whole paragraph", context);
+            } else {
+                let alternative = &change.alternatives[0];
+                let who = alternative.delegations();
+                out.push_str("<p class=\"node-change\">");
+                match &alternative.text {
+                    None => out.push_str("Proposed: <del>delete this paragraph</del>"),
+                    Some(text) => {
+                        out.push_str("Proposed text: ");
+                        inserted(out, text, &[], None, context);
+                    }
+                }
+                by_label(
+                    out,
+                    &who,
+                    context.alternative_date(change, alternative),
+                    context,
+                );
+                out.push_str("</p>");
+                justifications(out, change, context);
+            }
+        }
+    }
+    for change in contested {
+        let caption = if change.base_text.is_empty() {
+            "Insertion here".to_string()
+        } else {
+            format!("Instead of \u{201C}{}\u{201D}", change.base_text.trim())
+        };
+        alternatives(out, change, &caption, context);
+    }
+    for change in &node.changes {
+        if matches!(change.scope, Scope::Words { .. }) && !change.contested {
+            justifications(out, change, context);
+        }
+    }
+    comments(out, &node.comments, context);
+    flags(out, &node.flags, context);
+    close_block(out);
+}
+
+/// A contested change's alternatives side by side, each with its supporters.
+fn alternatives(out: &mut String, change: &Change, caption: &str, context: &Context) {
+    let _ = write!(
+        out,
+        "<div class=\"alternatives\" id=\"chg-{}\"><p class=\"caption\">{} <span class=\"change-id\">(change {})</span></p><div class=\"row\">",
+        escape(&change.id),
+        escape(caption),
+        escape(&change.id)
+    );
+    for alternative in &change.alternatives {
+        alternative_box(out, change, alternative, context);
+    }
+    out.push_str("</div></div>");
+}
+
+fn alternative_box(
+    out: &mut String,
+    change: &Change,
+    alternative: &Alternative,
+    context: &Context,
+) {
+    let who = alternative.delegations();
+    let _ = write!(
+        out,
+        "<div class=\"alternative\"><p class=\"who\"><span class=\"alt-id\">{}</span> {}</p><p>",
+        escape(&alternative.id),
+        escape(&context.names(&who))
+    );
+    match alternative.text.as_deref() {
+        None => out.push_str("<del>delete the paragraph</del>"),
+        Some(text) if text.trim().is_empty() => out.push_str("<del>delete these words</del>"),
+        Some(text) => {
+            out.push_str("<ins>");
+            escape_into(out, text);
+            out.push_str("</ins>");
+        }
+    }
+    out.push_str("</p>");
+    if let Some(date) = context.alternative_date(change, alternative) {
+        let _ = write!(out, "<p class=\"date\">proposed {}</p>", date_only(date));
+    }
+    for support in &alternative.supporters {
+        if let Some(justification) = &support.justification {
+            let _ = write!(
+                out,
+                "<p class=\"why\"><b>{}</b>: {}</p>",
+                escape(context.name(&support.delegation)),
+                escape(justification)
+            );
+        }
+    }
+    out.push_str("</div>");
+}
+
+fn justifications(out: &mut String, change: &Change, context: &Context) {
+    for alternative in &change.alternatives {
+        for support in &alternative.supporters {
+            if let Some(justification) = &support.justification {
+                let _ = write!(
+                    out,
+                    "<p class=\"why\">Justification, <b>{}</b>: {}</p>",
+                    escape(context.name(&support.delegation)),
+                    escape(justification)
+                );
+            }
+        }
+    }
+}
+
+fn comments(out: &mut String, comments: &[Comment], context: &Context) {
+    for comment in comments {
+        let _ = write!(
+            out,
+            "<aside class=\"comment\"><b title=\"{}\">{}</b>: {}</aside>",
+            escape(&comment.delegation),
+            escape(context.name(&comment.delegation)),
+            escape(&comment.text)
+        );
+    }
+}
+
+fn flags(out: &mut String, flags: &[Flag], context: &Context) {
+    for flag in flags {
+        let _ = write!(
+            out,
+            "<p class=\"flag\">Hidden characters in the proposal of {} (item {}): {} \u{2014} they can hide or reorder text.</p>",
+            escape(context.name(&flag.delegation)),
+            flag.item + 1,
+            escape(&flag.characters.join(" "))
+        );
+    }
+}
+
+/// The differences between two versions, every insertion and deletion attributed.
+pub fn redline(redline: &Redline, context: &Context) -> String {
+    let mut body = String::new();
+    let mut toc = Toc::default();
+    let mut mentioned: BTreeSet<String> = BTreeSet::new();
+    let (mut inserted_count, mut deleted_count) = (0usize, 0usize);
+    for node in &redline.nodes {
+        let changed = node.status != NodeStatus::Unchanged;
+        let reference = node
+            .reference_to
+            .as_deref()
+            .or(node.reference_from.as_deref())
+            .unwrap_or("");
+        let anchor = match node.status {
+            NodeStatus::Deleted => format!("was {reference}"),
+            _ => reference.to_string(),
+        };
+        toc.add(node.kind, &anchor, changed);
+        let status_class = match node.status {
+            NodeStatus::Unchanged => "",
+            NodeStatus::Changed => "changed",
+            NodeStatus::Inserted => "changed inserted",
+            NodeStatus::Deleted => "changed deleted",
+            NodeStatus::Moved => "changed moved",
+        };
+        open_block(&mut body, node.kind, node.depth, &anchor, status_class);
+        let node_label = label(&context.numbers, node.node, node.kind, reference);
+        open_text(&mut body, node.kind, &node_label);
+        let mut first = true;
+        for segment in &node.segments {
+            match segment.kind {
+                SegmentKind::Equal => plain_text(&mut body, node.kind, &segment.text, first),
+                SegmentKind::Insert => {
+                    inserted_count += 1;
+                    mentioned.extend(context.origin_codes(&segment.attribution));
+                    attributed(
+                        &mut body,
+                        "ins",
+                        &segment.text,
+                        &segment.attribution,
+                        context,
+                    );
+                }
+                SegmentKind::Delete => {
+                    deleted_count += 1;
+                    mentioned.extend(context.origin_codes(&segment.attribution));
+                    attributed(
+                        &mut body,
+                        "del",
+                        &segment.text,
+                        &segment.attribution,
+                        context,
+                    );
+                }
+            }
+            first = false;
+        }
+        body.push_str("</p>");
+        match node.status {
+            NodeStatus::Moved => {
+                let _ = write!(
+                    body,
+                    "<p class=\"status\">Moved{}</p>",
+                    node.reference_from
+                        .as_deref()
+                        .map(|r| format!(" from {}", escape(r)))
+                        .unwrap_or_default()
+                );
+            }
+            NodeStatus::Changed | NodeStatus::Unchanged
+                if node.reference_from.is_some() && node.reference_from != node.reference_to =>
+            {
+                let _ = write!(
+                    body,
+                    "<p class=\"status\">Was {}</p>",
+                    escape(node.reference_from.as_deref().unwrap_or(""))
+                );
+            }
+            NodeStatus::Inserted => body.push_str("<p class=\"status\">New</p>"),
+            NodeStatus::Deleted => body.push_str("<p class=\"status\">Deleted</p>"),
+            _ => {}
+        }
+        close_block(&mut body);
+    }
+    let subtitle = format!("Redline: {inserted_count} insertions, {deleted_count} deletions");
+    page(
+        context,
+        &redline.document_title,
+        &subtitle,
+        &legend(&mentioned, context),
+        &toc.html(),
+        &body,
+    )
+}
+
+/// One version with the provenance of every span.
+pub fn blame(view: &BlameView, context: &Context) -> String {
+    let mut body = String::new();
+    let mut toc = Toc::default();
+    let mut mentioned: BTreeSet<String> = BTreeSet::new();
+    for node in &view.nodes {
+        let attributed_here = node
+            .spans
+            .iter()
+            .any(|s| !matches!(s.origin, Origin::Base { .. }));
+        toc.add(node.kind, &node.reference, attributed_here);
+        open_block(&mut body, node.kind, node.depth, &node.reference, "");
+        let node_label = label(&context.numbers, node.node, node.kind, &node.reference);
+        open_text(&mut body, node.kind, &node_label);
+        let mut first = true;
+        for span in &node.spans {
+            match &span.origin {
+                Origin::Base { version } => {
+                    let _ = write!(body, "<span class=\"base\" title=\"version {version}\">");
+                    plain_text(&mut body, node.kind, &span.text, first);
+                    body.push_str("</span>");
+                }
+                origin => {
+                    let origins = std::slice::from_ref(origin);
+                    mentioned.extend(context.origin_codes(origins));
+                    attributed(&mut body, "mark", &span.text, origins, context);
+                }
+            }
+            first = false;
+        }
+        body.push_str("</p>");
+        close_block(&mut body);
+    }
+    page(
+        context,
+        &view.document_title,
+        "Provenance of the text",
+        &legend(&mentioned, context),
+        &toc.html(),
+        &body,
+    )
+}
+
+/// A round's disposition table.
+pub fn dispositions(dispositions: &[Disposition], context: &Context) -> String {
+    let mut body = String::from("<table class=\"dispositions\"><thead><tr>");
+    for column in COLUMNS {
+        let _ = write!(body, "<th>{}</th>", escape(column));
+    }
+    body.push_str("</tr></thead><tbody>");
+    for (row, disposition) in rows(dispositions).iter().zip(dispositions) {
+        let _ = write!(
+            body,
+            "<tr class=\"{}\" id=\"{}\">",
+            status_class(disposition),
+            escape(&anchor_id(&disposition.id))
+        );
+        for cell in row {
+            body.push_str("<td>");
+            escape_into(&mut body, cell);
+            body.push_str("</td>");
+        }
+        body.push_str("</tr>");
+    }
+    body.push_str("</tbody></table>");
+    let mentioned: BTreeSet<String> = dispositions.iter().map(|d| d.delegation.clone()).collect();
+    page(
+        context,
+        context.title.as_deref().unwrap_or("Dispositions"),
+        &format!("Disposition of {} proposals", dispositions.len()),
+        &legend(&mentioned, context),
+        "",
+        &body,
+    )
+}
+
+fn status_class(disposition: &Disposition) -> &'static str {
+    use crate::ProposalStatus::*;
+    match disposition.status {
+        RetainedVerbatim | MergedWithOthers => "retained",
+        RewordedByChair | PartlyRetained => "partly",
+        NotRetained | NotPlaced => "not-retained",
+        Deferred | Pending | Noted => "open",
+    }
+}
+
+/// "What happened to my proposals": per delegation, each proposal and its fate.
+pub fn outcomes(outcomes: &[DelegationOutcomes], context: &Context) -> String {
+    let mut body = String::new();
+    let mut toc = String::new();
+    if outcomes.len() > 1 {
+        toc.push_str("<nav class=\"toc\"><h2>Delegations</h2><ol>");
+        for outcome in outcomes {
+            let _ = write!(
+                toc,
+                "<li><a href=\"#{}\">{}</a></li>",
+                escape(&anchor_id(&format!("del-{}", outcome.delegation))),
+                escape(&outcome.delegation_name)
+            );
+        }
+        toc.push_str("</ol></nav>");
+    }
+    for outcome in outcomes {
+        let _ = write!(
+            body,
+            "<section class=\"outcomes\" id=\"{}\"><h2>{} <span class=\"code\">({})</span></h2><p class=\"round\">{}</p><table><thead><tr><th>Proposal</th><th>Reference</th><th>Proposed</th><th>What happened</th><th>Chair's note</th><th>Now</th></tr></thead><tbody>",
+            escape(&anchor_id(&format!("del-{}", outcome.delegation))),
+            escape(&outcome.delegation_name),
+            escape(&outcome.delegation),
+            escape(&outcome.round)
+        );
+        for proposal in &outcome.proposals {
+            let mut what = proposal.status.as_str().to_string();
+            if !proposal.merged_with.is_empty() {
+                what.push_str(&format!(" ({})", context.names(&proposal.merged_with)));
+            }
+            let proposed = if proposal.proposed_change.is_empty() {
+                &proposal.comment
+            } else {
+                &proposal.proposed_change
+            };
+            let _ = write!(
+                body,
+                "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td><b>{}</b><br>{}</td><td>{}</td><td>{}</td></tr>",
+                status_class(proposal),
+                escape(&proposal.id),
+                escape(&proposal.reference),
+                escape(proposed),
+                escape(&what),
+                escape(&proposal.decision),
+                escape(&proposal.observations),
+                escape(&proposal.resulting_reference)
+            );
+        }
+        body.push_str("</tbody></table></section>");
+    }
+    page(
+        context,
+        context
+            .title
+            .as_deref()
+            .unwrap_or("What happened to the proposals"),
+        outcomes.first().map_or("", |o| o.round.as_str()),
+        "",
+        &toc,
+        &body,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pieces of pages.
+// ---------------------------------------------------------------------------------------------
+
+const STYLE: &str = r#"
+:root{--ins:#0b6b2e;--ins-bg:#e3f3e8;--del:#a0161b;--del-bg:#fbe7e9;--muted:#5b5b5b;--line:#d0d0d0}
+*{box-sizing:border-box}
+body{font:17px/1.55 Georgia,"Times New Roman",serif;color:#151515;max-width:54rem;margin:1.5rem auto 4rem;padding:0 1rem}
+header{border-bottom:1px solid var(--line);margin-bottom:1rem}
+.classification{float:right;font:700 .8rem/1 system-ui,sans-serif;letter-spacing:.12em;color:var(--del);border:2px solid currentColor;padding:.25rem .5rem;margin-left:1rem}
+h1{font-size:1.6rem;line-height:1.25;margin:.2rem 0}
+h2{font:600 1.05rem system-ui,sans-serif;margin:1.5rem 0 .5rem}
+.subtitle{color:var(--muted);margin:.2rem 0 .8rem;font:.95rem system-ui,sans-serif}
+.legend,.key{font:.85rem system-ui,sans-serif;margin:.3rem 0}
+.legend ul{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.2rem 1rem}
+.legend .code{font-weight:700}
+nav.toc{font:.82rem system-ui,sans-serif;border:1px solid var(--line);padding:.4rem .8rem;margin:1rem 0}
+nav.toc ol{list-style:none;padding:0;margin:0;columns:6 5rem}
+nav.toc li.changed a{font-weight:700}
+nav.toc a{color:#1a4f8b;text-decoration:none}
+.node{display:grid;grid-template-columns:6.5rem 1fr;column-gap:.8rem;margin:.55rem 0}
+.ref{font:.78rem/1.9 system-ui,sans-serif;color:var(--muted);text-align:right;text-decoration:none;word-break:break-word}
+.body{min-width:0}
+.d1 .body{padding-left:1.6rem}.d2 .body{padding-left:3.2rem}.d3 .body,.d4 .body,.d5 .body{padding-left:4.8rem}
+.text{margin:0}
+.num{font-weight:700;margin-right:.45em}
+.part .text{font-size:1.2rem;font-weight:700}
+.goal .text{font-weight:700}
+.goal .num{display:block}
+.footnote .text{font-size:.85rem}
+.pp-first{font-style:italic}
+.new .text,.inserted .text{border-left:3px solid var(--ins);padding-left:.5rem}
+.deleted .text{border-left:3px solid var(--del);padding-left:.5rem}
+ins{color:var(--ins);background:var(--ins-bg);text-decoration:underline}
+del{color:var(--del);background:var(--del-bg);text-decoration:line-through}
+mark{background:#fff2c4;color:inherit}
+sup.by{font:600 .62rem system-ui,sans-serif;color:var(--muted);margin:0 .15em;white-space:nowrap}
+sup.by a{color:inherit}
+.contested{background:#fff0c2;border-bottom:2px dotted #9a6b00}
+.alternatives{margin:.4rem 0;font-size:.95rem}
+.alternatives .caption{font:.8rem system-ui,sans-serif;color:var(--muted);margin:.2rem 0}
+.change-id{font-family:ui-monospace,monospace}
+.alternatives .row{display:flex;flex-wrap:wrap;gap:.5rem}
+.alternative{flex:1 1 13rem;border:1px solid var(--line);border-radius:4px;padding:.35rem .6rem;background:#fafafa}
+.alternative p{margin:.15rem 0}
+.alternative .who{font:600 .8rem system-ui,sans-serif}
+.alt-id{display:inline-block;min-width:1.3rem;text-align:center;background:#333;color:#fff;border-radius:3px;margin-right:.3rem}
+.date{font:.75rem system-ui,sans-serif;color:var(--muted)}
+.why,.node-change,.status{font:.85rem system-ui,sans-serif;color:#333;margin:.2rem 0}
+.comment{font:.88rem system-ui,sans-serif;border-left:3px solid #8c8c8c;padding:.1rem .6rem;margin:.3rem 0;background:#f5f5f5}
+.flag{font:.85rem system-ui,sans-serif;color:#7a4b00;background:#fff4dc;padding:.2rem .5rem;margin:.3rem 0}
+table{border-collapse:collapse;width:100%;font:.85rem/1.4 system-ui,sans-serif}
+th,td{border:1px solid var(--line);padding:.3rem .4rem;vertical-align:top;text-align:left;white-space:pre-wrap}
+th{background:#eef1f7}
+tr.retained td:first-child{border-left:4px solid var(--ins)}
+tr.not-retained td:first-child{border-left:4px solid var(--del)}
+tr.partly td:first-child{border-left:4px solid #b8860b}
+.code{color:var(--muted);font-weight:400}
+@media print{
+ body{max-width:none;margin:0;font-size:11pt}
+ .classification{position:fixed;top:0;right:0}
+ nav.toc{break-after:page}
+ .node,.alternatives,.alternative,tr{break-inside:avoid}
+ a{color:inherit;text-decoration:none}
+ ins,del,mark,.contested,.alt-id{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
+"#;
+
+fn page(
+    context: &Context,
+    document_title: &str,
+    subtitle: &str,
+    legend: &str,
+    toc: &str,
+    body: &str,
+) -> String {
+    let title = context.title_or(document_title);
+    let subtitle = context.subtitle.as_deref().unwrap_or(subtitle);
+    let mut out = String::with_capacity(body.len() + STYLE.len() + legend.len() + toc.len() + 512);
+    out.push_str("<!DOCTYPE html>\n<html lang=\"");
+    escape_into(&mut out, &context.language);
+    out.push_str("\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+    escape_into(&mut out, title);
+    out.push_str("</title>\n<style>");
+    out.push_str(STYLE);
+    out.push_str("</style>\n</head>\n<body>\n<header>");
+    if let Some(classification) = &context.classification {
+        out.push_str("<div class=\"classification\">");
+        escape_into(&mut out, classification);
+        out.push_str("</div>");
+    }
+    out.push_str("<h1>");
+    escape_into(&mut out, title);
+    out.push_str("</h1>");
+    if !subtitle.is_empty() {
+        out.push_str("<p class=\"subtitle\">");
+        escape_into(&mut out, subtitle);
+        out.push_str("</p>");
+    }
+    out.push_str(legend);
+    out.push_str("</header>\n");
+    out.push_str(toc);
+    out.push_str("\n<main>\n");
+    out.push_str(body);
+    out.push_str("\n</main>\n</body>\n</html>\n");
+    out
+}
+
+fn legend(codes: &BTreeSet<String>, context: &Context) -> String {
+    if codes.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<div class=\"legend\"><p class=\"key\"><ins>inserted</ins> <del>deleted</del> <span class=\"contested\">contested</span> \u{2014} the letters after a change name the delegations behind it.</p><ul>",
+    );
+    for code in codes {
+        let name = context.name(code);
+        if name == code {
+            let _ = write!(out, "<li><span class=\"code\">{}</span></li>", escape(code));
+        } else {
+            let _ = write!(
+                out,
+                "<li><span class=\"code\">{}</span> {}</li>",
+                escape(code),
+                escape(name)
+            );
+        }
+    }
+    out.push_str("</ul></div>");
+    out
+}
+
+/// The table of contents: every node's reference except list items and footnotes.
+#[derive(Default)]
+struct Toc {
+    items: String,
+}
+
+impl Toc {
+    fn add(&mut self, kind: NodeKind, reference: &str, changed: bool) {
+        if matches!(kind, NodeKind::Item | NodeKind::Footnote) || reference.is_empty() {
+            return;
+        }
+        let _ = write!(
+            self.items,
+            "<li{}><a href=\"#{}\">{}</a></li>",
+            if changed { " class=\"changed\"" } else { "" },
+            escape(&anchor_id(reference)),
+            escape(reference)
+        );
+    }
+
+    fn html(&self) -> String {
+        if self.items.is_empty() {
+            return String::new();
+        }
+        format!(
+            "<nav class=\"toc\" aria-label=\"Contents\"><ol>{}</ol></nav>",
+            self.items
+        )
+    }
+}
+
+/// An `id` made of characters safe in a URL fragment.
+fn anchor_id(reference: &str) -> String {
+    let mut id = String::from("ref-");
+    for c in reference.chars() {
+        id.push(
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            },
+        );
+    }
+    id
+}
+
+fn kind_class(kind: NodeKind) -> &'static str {
+    kind.as_str()
+}
+
+fn open_block(out: &mut String, kind: NodeKind, depth: usize, reference: &str, extra: &str) {
+    let id = anchor_id(reference);
+    let _ = write!(
+        out,
+        "<div class=\"node {} d{}{}{}\" id=\"{}\"><a class=\"ref\" href=\"#{}\">{}</a><div class=\"body\">",
+        kind_class(kind),
+        depth.min(5),
+        if extra.is_empty() { "" } else { " " },
+        extra,
+        escape(&id),
+        escape(&id),
+        escape(reference)
+    );
+}
+
+fn close_block(out: &mut String) {
+    out.push_str("</div></div>\n");
+}
+
+fn open_text(out: &mut String, _kind: NodeKind, label: &Label) {
+    out.push_str("<p class=\"text\">");
+    if let Some(text) = label.text() {
+        out.push_str("<span class=\"num\">");
+        escape_into(out, &text);
+        out.push_str("</span> ");
+    }
+}
+
+/// Unchanged text; a preambular paragraph's first word in italics.
+fn plain_text(out: &mut String, kind: NodeKind, text: &str, first: bool) {
+    if first && kind == NodeKind::Preambular {
+        let (word, rest) = first_word(text);
+        if !word.trim().is_empty() {
+            out.push_str("<span class=\"pp-first\">");
+            escape_into(out, word);
+            out.push_str("</span>");
+            escape_into(out, rest);
+            return;
+        }
+    }
+    escape_into(out, text);
+}
+
+fn attribution_title(names: &str, date: Option<i64>) -> String {
+    match date {
+        Some(date) => format!("{names} \u{2014} {}", date_only(date)),
+        None => names.to_string(),
+    }
+}
+
+fn inserted(out: &mut String, text: &str, who: &[String], date: Option<i64>, context: &Context) {
+    let names = context.names(who);
+    let _ = write!(
+        out,
+        "<ins title=\"{}\">",
+        escape(&attribution_title(&names, date))
+    );
+    escape_into(out, text);
+    out.push_str("</ins>");
+    if !who.is_empty() {
+        by_label(out, who, date, context);
+    }
+}
+
+fn deleted(
+    out: &mut String,
+    text: &str,
+    who: &[String],
+    date: Option<i64>,
+    context: &Context,
+    label: bool,
+) {
+    let names = context.names(who);
+    let _ = write!(
+        out,
+        "<del title=\"{}\">",
+        escape(&attribution_title(&names, date))
+    );
+    escape_into(out, text);
+    out.push_str("</del>");
+    if label {
+        by_label(out, who, date, context);
+    }
+}
+
+/// The superscript naming who is behind a change: `HU TR`.
+fn by_label(out: &mut String, who: &[String], date: Option<i64>, context: &Context) {
+    let _ = write!(
+        out,
+        "<sup class=\"by\" title=\"{}\">{}</sup>",
+        escape(&attribution_title(&context.names(who), date)),
+        escape(&who.join(" "))
+    );
+}
+
+/// A redline or blame span: `<ins>`, `<del>` or `<mark>` with its origins.
+fn attributed(out: &mut String, tag: &str, text: &str, origins: &[Origin], context: &Context) {
+    let names = context.origin_authors(origins);
+    let rounds: Vec<&str> = origins
+        .iter()
+        .filter_map(|o| match o {
+            Origin::Accepted { round, .. } | Origin::Chair { round } => Some(round.as_str()),
+            Origin::Base { .. } => None,
+        })
+        .collect();
+    let mut title = names.clone();
+    if !rounds.is_empty() {
+        title.push_str(" \u{2014} ");
+        title.push_str(&rounds.join(", "));
+    }
+    if let Some(date) = context.origins_date(origins) {
+        title.push_str(&format!(" ({})", date_only(date)));
+    }
+    let _ = write!(out, "<{tag} title=\"{}\">", escape(&title));
+    escape_into(out, text);
+    let _ = write!(out, "</{tag}>");
+    let codes = context.origin_codes(origins);
+    if !codes.is_empty() && !text.trim().is_empty() {
+        let _ = write!(
+            out,
+            "<sup class=\"by\" title=\"{}\">{}</sup>",
+            escape(&names),
+            escape(&codes.join(" "))
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use penholder_core::{IdSource, Node};
+
+    #[test]
+    fn untrusted_text_is_escaped_everywhere() {
+        let mut ids = IdSource::new(1, 0);
+        let document = Document::new(
+            "<script>alert(1)</script>",
+            vec![Node::new(
+                ids.next_id(),
+                NodeKind::Preambular,
+                "Recognising <img src=x onerror=alert(1)> & \"quotes\"\u{0}",
+            )],
+        );
+        let context = Context::new().classification("LIMITE <b>");
+        let html = super::document(&document, &context);
+        assert!(!html.contains("<script>"));
+        assert!(!html.contains("<img"));
+        assert!(!html.contains("<b>"));
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;\u{FFFD}")
+        );
+        assert!(html.contains("<span class=\"pp-first\">Recognising</span>"));
+        assert!(html.contains("LIMITE &lt;b&gt;"));
+    }
+
+    #[test]
+    fn anchors_are_fragment_safe() {
+        assert_eq!(anchor_id("OP2 bis"), "ref-OP2-bis");
+        assert_eq!(anchor_id("PG1.4"), "ref-PG1.4");
+        assert_eq!(anchor_id("\"><x"), "ref----x");
+    }
+}

@@ -1,0 +1,529 @@
+//! Markdown with CriticMarkup: insertions `{++ ++}`, deletions `{-- --}`, substitutions
+//! `{~~ old ~> new ~~}`, highlights `{== ==}` and comments `{>> <<}` naming the delegations
+//! behind each change. Text from documents and delegations is escaped so that it can neither
+//! open Markdown structure nor close a CriticMarkup span.
+
+use crate::context::{Context, date_only};
+use crate::layout::{Entry, Piece, entries, label, pieces};
+use crate::text::markdown_escape_into;
+use penholder_core::{Document, NodeId, NodeKind, References, Version};
+use penholder_diff::{
+    BlameView, Change, Comment, Compilation, Flag, NodeCompilation, NodeStatus, Origin, Redline,
+    Scope, Segment, SegmentKind,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+/// A version's clean text.
+pub fn version(version: &Version, context: &Context) -> String {
+    let subtitle = format!("Version {} \u{2014} {}", version.number, version.label);
+    document_text(&version.document, context, &subtitle)
+}
+
+/// A document's clean text.
+pub fn document(document: &Document, context: &Context) -> String {
+    document_text(document, context, "")
+}
+
+fn document_text(document: &Document, context: &Context, subtitle: &str) -> String {
+    let references = References::of(document);
+    let mut out = header(context, &document.title, subtitle, &BTreeSet::new());
+    for visit in document.walk() {
+        let node = visit.node;
+        let reference = references
+            .reference(node.id)
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        open_node(&mut out, context, node.id, node.kind, &reference);
+        escaped(&mut out, &node.text);
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// A round's compilation in CriticMarkup.
+pub fn compilation(compilation: &Compilation, context: &Context) -> String {
+    let mut mentioned = BTreeSet::new();
+    for change in compilation.changes() {
+        mentioned.extend(change.delegations());
+    }
+    for node in &compilation.nodes {
+        mentioned.extend(node.comments.iter().map(|c| c.delegation.clone()));
+    }
+    mentioned.extend(
+        compilation
+            .general_comments
+            .iter()
+            .map(|c| c.delegation.clone()),
+    );
+    let subtitle = format!(
+        "Compilation of feedback on version {}: {} changes, {} contested",
+        compilation.base_version,
+        compilation.changes_count(),
+        compilation.contested_count()
+    );
+    let mut out = header(context, &compilation.document_title, &subtitle, &mentioned);
+    if !compilation.general_comments.is_empty() || !compilation.general_flags.is_empty() {
+        out.push_str("## On the text as a whole\n\n");
+        comments(&mut out, &compilation.general_comments, context);
+        flags(&mut out, &compilation.general_flags, context);
+    }
+    for entry in entries(compilation) {
+        match entry {
+            Entry::Node { node, footnotes } => {
+                compiled_node(&mut out, node, context);
+                for footnote in footnotes {
+                    compiled_node(&mut out, footnote, context);
+                }
+            }
+            Entry::New {
+                change, reference, ..
+            } => {
+                let _ = write!(out, "**{}** ", reference_text(&reference));
+                if change.contested {
+                    out.push_str("*new paragraph proposed*\n\n");
+                    alternatives(
+                        &mut out,
+                        change,
+                        "Alternatives for a new paragraph here",
+                        context,
+                    );
+                } else {
+                    for alternative in &change.alternatives {
+                        out.push_str("{++");
+                        escaped(&mut out, alternative.text.as_deref().unwrap_or(""));
+                        out.push_str("++}");
+                        critic_comment(&mut out, &who(change, &alternative.delegations(), context));
+                        justifications_inline(&mut out, change, context);
+                    }
+                    out.push_str("\n\n");
+                }
+            }
+        }
+    }
+    if !compilation.unplaced.is_empty() {
+        out.push_str("## Items that could not be placed\n\n");
+        for unplaced in &compilation.unplaced {
+            out.push_str("- ");
+            escaped(&mut out, context.name(&unplaced.delegation));
+            let _ = write!(out, ", item {}: ", unplaced.item + 1);
+            escaped(&mut out, &unplaced.reason);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn compiled_node(out: &mut String, node: &NodeCompilation, context: &Context) {
+    open_node(out, context, node.node, node.kind, &node.reference);
+    let mut contested = Vec::new();
+    for piece in pieces(node) {
+        match piece {
+            Piece::Text(text) => escaped(out, text),
+            Piece::Change(change) if change.contested => {
+                out.push_str("{==");
+                if change.base_text.is_empty() {
+                    out.push('\u{2038}');
+                } else {
+                    escaped(out, &change.base_text);
+                }
+                out.push_str("==}");
+                let labels: Vec<&str> = change.alternatives.iter().map(|a| a.id.as_str()).collect();
+                critic_comment(
+                    out,
+                    &format!(
+                        "contested: alternatives {} below (change {})",
+                        labels.join(", "),
+                        change.id
+                    ),
+                );
+                contested.push(change);
+            }
+            Piece::Change(change) => {
+                let alternative = &change.alternatives[0];
+                let text = alternative.text.as_deref().unwrap_or("");
+                match (change.base_text.is_empty(), text.is_empty()) {
+                    (true, _) => {
+                        out.push_str("{++");
+                        escaped(out, text);
+                        out.push_str("++}");
+                    }
+                    (false, true) => {
+                        out.push_str("{--");
+                        escaped(out, &change.base_text);
+                        out.push_str("--}");
+                    }
+                    (false, false) => {
+                        out.push_str("{~~");
+                        escaped(out, &change.base_text);
+                        out.push_str("~>");
+                        escaped(out, text);
+                        out.push_str("~~}");
+                    }
+                }
+                critic_comment(out, &who(change, &alternative.delegations(), context));
+                justifications_inline(out, change, context);
+            }
+        }
+    }
+    out.push_str("\n\n");
+    for change in &node.changes {
+        if change.scope != Scope::Node {
+            continue;
+        }
+        if change.contested {
+            alternatives(out, change, "On the whole paragraph", context);
+        } else {
+            let alternative = &change.alternatives[0];
+            out.push_str("> Proposed: ");
+            match &alternative.text {
+                None => out.push_str("{--delete this paragraph--}"),
+                Some(text) => {
+                    out.push_str("new text {++");
+                    escaped(out, text);
+                    out.push_str("++}");
+                }
+            }
+            critic_comment(out, &who(change, &alternative.delegations(), context));
+            justifications_inline(out, change, context);
+            out.push_str("\n\n");
+        }
+    }
+    for change in contested {
+        let caption = if change.base_text.is_empty() {
+            "Insertion here".to_string()
+        } else {
+            format!("Instead of \u{201C}{}\u{201D}", change.base_text.trim())
+        };
+        alternatives(out, change, &caption, context);
+    }
+    comments(out, &node.comments, context);
+    flags(out, &node.flags, context);
+}
+
+/// `> caption` then one line per alternative, with its supporters.
+fn alternatives(out: &mut String, change: &Change, caption: &str, context: &Context) {
+    out.push_str("> ");
+    escaped(out, caption);
+    let _ = writeln!(out, " (change {}):", change.id);
+    for alternative in &change.alternatives {
+        let _ = write!(out, "> - **{}** ", alternative.id);
+        match alternative.text.as_deref() {
+            None => out.push_str("{--delete the paragraph--}"),
+            Some(text) if text.trim().is_empty() => out.push_str("{--delete these words--}"),
+            Some(text) => {
+                out.push_str("{++");
+                escaped(out, text);
+                out.push_str("++}");
+            }
+        }
+        let mut comment = context.names(&alternative.delegations());
+        for support in &alternative.supporters {
+            if let Some(justification) = &support.justification {
+                let _ = write!(
+                    comment,
+                    "; {}: {}",
+                    context.name(&support.delegation),
+                    justification
+                );
+            }
+        }
+        critic_comment(out, &comment);
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
+fn justifications_inline(out: &mut String, change: &Change, context: &Context) {
+    for alternative in &change.alternatives {
+        for support in &alternative.supporters {
+            if let Some(justification) = &support.justification {
+                critic_comment(
+                    out,
+                    &format!(
+                        "justification, {}: {}",
+                        context.name(&support.delegation),
+                        justification
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn who(change: &Change, delegations: &[String], context: &Context) -> String {
+    let mut text = format!(
+        "{} ({})",
+        context.names(delegations),
+        delegations.join(", ")
+    );
+    if let Some(date) = context.proposed_at(change) {
+        let _ = write!(text, ", {}", date_only(date));
+    }
+    text
+}
+
+fn comments(out: &mut String, comments: &[Comment], context: &Context) {
+    for comment in comments {
+        critic_comment(
+            out,
+            &format!(
+                "{} ({}): {}",
+                context.name(&comment.delegation),
+                comment.delegation,
+                comment.text
+            ),
+        );
+        out.push_str("\n\n");
+    }
+}
+
+fn flags(out: &mut String, flags: &[Flag], context: &Context) {
+    for flag in flags {
+        out.push_str("> **Warning:** hidden characters in the proposal of ");
+        escaped(out, context.name(&flag.delegation));
+        let _ = write!(out, " (item {}): ", flag.item + 1);
+        escaped(out, &flag.characters.join(" "));
+        out.push_str("\n\n");
+    }
+}
+
+/// The differences between two versions in CriticMarkup, each change attributed.
+pub fn redline(redline: &Redline, context: &Context) -> String {
+    let mut mentioned = BTreeSet::new();
+    for node in &redline.nodes {
+        for segment in &node.segments {
+            mentioned.extend(context.origin_codes(&segment.attribution));
+        }
+    }
+    let mut out = header(context, &redline.document_title, "Redline", &mentioned);
+    for node in &redline.nodes {
+        let reference = node
+            .reference_to
+            .as_deref()
+            .or(node.reference_from.as_deref())
+            .unwrap_or("");
+        open_node(&mut out, context, node.node, node.kind, reference);
+        segments(&mut out, &node.segments, context);
+        match node.status {
+            NodeStatus::Inserted => critic_comment(&mut out, "new paragraph"),
+            NodeStatus::Deleted => critic_comment(&mut out, "paragraph deleted"),
+            NodeStatus::Moved => critic_comment(
+                &mut out,
+                &format!(
+                    "moved from {}",
+                    node.reference_from.as_deref().unwrap_or("elsewhere")
+                ),
+            ),
+            _ if node.reference_from.is_some() && node.reference_from != node.reference_to => {
+                critic_comment(
+                    &mut out,
+                    &format!("was {}", node.reference_from.as_deref().unwrap_or("")),
+                );
+            }
+            _ => {}
+        }
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// Segments in order; a deletion directly followed by an insertion with the same attribution
+/// is one substitution.
+fn segments(out: &mut String, segments: &[Segment], context: &Context) {
+    let mut index = 0;
+    while index < segments.len() {
+        let segment = &segments[index];
+        index += 1;
+        if segment.text.is_empty() {
+            continue;
+        }
+        match segment.kind {
+            SegmentKind::Equal => escaped(out, &segment.text),
+            SegmentKind::Delete => {
+                let next = segments.get(index);
+                if let Some(next) = next.filter(|n| {
+                    n.kind == SegmentKind::Insert
+                        && n.attribution == segment.attribution
+                        && !n.text.is_empty()
+                }) {
+                    index += 1;
+                    out.push_str("{~~");
+                    escaped(out, &segment.text);
+                    out.push_str("~>");
+                    escaped(out, &next.text);
+                    out.push_str("~~}");
+                } else {
+                    out.push_str("{--");
+                    escaped(out, &segment.text);
+                    out.push_str("--}");
+                }
+                critic_comment(out, &origins_text(&segment.attribution, context));
+            }
+            SegmentKind::Insert => {
+                out.push_str("{++");
+                escaped(out, &segment.text);
+                out.push_str("++}");
+                critic_comment(out, &origins_text(&segment.attribution, context));
+            }
+        }
+    }
+}
+
+fn origins_text(origins: &[Origin], context: &Context) -> String {
+    let mut text = context.origin_authors(origins);
+    let rounds: Vec<&str> = origins
+        .iter()
+        .filter_map(|o| match o {
+            Origin::Accepted { round, .. } | Origin::Chair { round } => Some(round.as_str()),
+            Origin::Base { .. } => None,
+        })
+        .collect();
+    if !rounds.is_empty() {
+        let _ = write!(text, ", {}", rounds.join(", "));
+    }
+    if let Some(date) = context.origins_date(origins) {
+        let _ = write!(text, ", {}", date_only(date));
+    }
+    text
+}
+
+/// One version with its provenance: text from accepted proposals and the chair highlighted.
+pub fn blame(view: &BlameView, context: &Context) -> String {
+    let mut mentioned = BTreeSet::new();
+    for node in &view.nodes {
+        for span in &node.spans {
+            mentioned.extend(context.origin_codes(std::slice::from_ref(&span.origin)));
+        }
+    }
+    mentioned.retain(|code| !code.starts_with('v'));
+    let mut out = header(
+        context,
+        &view.document_title,
+        "Provenance of the text",
+        &mentioned,
+    );
+    for node in &view.nodes {
+        open_node(&mut out, context, node.node, node.kind, &node.reference);
+        for span in &node.spans {
+            match &span.origin {
+                Origin::Base { .. } => escaped(&mut out, &span.text),
+                origin => {
+                    out.push_str("{==");
+                    escaped(&mut out, &span.text);
+                    out.push_str("==}");
+                    critic_comment(
+                        &mut out,
+                        &origins_text(std::slice::from_ref(origin), context),
+                    );
+                }
+            }
+        }
+        out.push_str("\n\n");
+    }
+    out
+}
+
+fn header(context: &Context, title: &str, subtitle: &str, mentioned: &BTreeSet<String>) -> String {
+    let mut out = String::new();
+    if let Some(classification) = &context.classification {
+        out.push_str("**");
+        escaped(&mut out, classification);
+        out.push_str("**\n\n");
+    }
+    out.push_str("# ");
+    escaped(&mut out, context.title_or(title));
+    out.push_str("\n\n");
+    let subtitle = context.subtitle.as_deref().unwrap_or(subtitle);
+    if !subtitle.is_empty() {
+        out.push('*');
+        escaped(&mut out, subtitle);
+        out.push_str("*\n\n");
+    }
+    if !mentioned.is_empty() {
+        out.push_str("Delegations:");
+        let names: BTreeMap<&str, &str> = mentioned
+            .iter()
+            .map(|code| (code.as_str(), context.name(code)))
+            .collect();
+        for (index, (code, name)) in names.into_iter().enumerate() {
+            out.push_str(if index == 0 { " " } else { " \u{00B7} " });
+            out.push_str("**");
+            escaped(&mut out, code);
+            out.push_str("**");
+            if name != code {
+                out.push(' ');
+                escaped(&mut out, name);
+            }
+        }
+        out.push_str("\n\n");
+    }
+    out.push_str("---\n\n");
+    out
+}
+
+/// The start of a node's paragraph: a heading line for parts and goals, then the reference
+/// in bold and the number as the document shows it.
+fn open_node(out: &mut String, context: &Context, node: NodeId, kind: NodeKind, reference: &str) {
+    let node_label = label(&context.numbers, node, kind, reference);
+    match kind {
+        NodeKind::Part => out.push_str("## "),
+        NodeKind::Goal => {
+            out.push_str("### ");
+            if let Some(text) = node_label.text() {
+                escaped(out, &text);
+                out.push_str("\n\n");
+            }
+        }
+        _ => {}
+    }
+    if !reference.is_empty() {
+        let _ = write!(out, "**{}** ", reference_text(reference));
+    }
+    if kind != NodeKind::Goal
+        && let Some(text) = node_label.text()
+    {
+        escaped(out, &text);
+        out.push(' ');
+    }
+}
+
+fn reference_text(reference: &str) -> String {
+    let mut out = String::new();
+    markdown_escape_into(&mut out, reference, false);
+    out
+}
+
+fn escaped(out: &mut String, text: &str) {
+    markdown_escape_into(out, text, false);
+}
+
+fn critic_comment(out: &mut String, text: &str) {
+    out.push_str("{>>");
+    escaped(out, text);
+    out.push_str("<<}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use penholder_core::{IdSource, Node};
+
+    #[test]
+    fn text_cannot_close_critic_markup_or_open_blocks() {
+        let mut ids = IdSource::new(1, 0);
+        let document = Document::new(
+            "T",
+            vec![Node::new(
+                ids.next_id(),
+                NodeKind::Operative,
+                "Text ++} with <<} and ~> and\n# heading",
+            )],
+        );
+        let text = super::document(&document, &Context::new());
+        assert!(
+            text.contains("**OP1** 1. Text ++\\} with \\<\\<\\} and \\~\\> and\\\n\\# heading")
+        );
+    }
+}
