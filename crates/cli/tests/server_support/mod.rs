@@ -1,0 +1,298 @@
+//! Support for the tests that run the real `penholder` binary: start `penholder serve` on
+//! 127.0.0.1:0 with a temporary database, read the bound address from its first line of
+//! output, speak HTTP to it with a small blocking client, mint tokens with `penholder token`,
+//! and stop it gently (SIGTERM) or not at all (SIGKILL).
+
+#![allow(dead_code)] // reason: each test binary uses a different part of the support
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const SECRET: &str = "integration-test-secret-0123456789abcdef";
+
+pub fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_penholder")
+}
+
+/// A running `penholder serve`.
+pub struct Server {
+    child: Option<Child>,
+    pub base: String,
+    pub db: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+impl Server {
+    /// Starts a server with the HS256 test secret.
+    pub fn start(db: &Path) -> Server {
+        Server::start_with(db, &[("PENHOLDER_JWT_SECRET", SECRET)])
+    }
+
+    /// Starts a server with these environment variables (and no inherited PENHOLDER_*).
+    pub fn start_with(db: &Path, env: &[(&str, &str)]) -> Server {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut command = Command::new(binary());
+        command
+            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .env("PENHOLDER_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("PENHOLDER_") {
+                command.env_remove(key);
+            }
+        }
+        for (key, value) in &env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("start penholder serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let _ = sender.send(line);
+            // Keep draining so the server never blocks on a full pipe.
+            let mut rest = String::new();
+            while reader.read_line(&mut rest).map(|n| n > 0).unwrap_or(false) {
+                rest.clear();
+            }
+        });
+        let line = receiver
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server prints its address within 30 s");
+        let base = line
+            .trim()
+            .strip_prefix("penholder listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_string();
+        Server {
+            child: Some(child),
+            base,
+            db: db.to_path_buf(),
+            env,
+        }
+    }
+
+    /// The same database, a new process, the same settings.
+    pub fn restart(&mut self) {
+        self.kill();
+        let env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        *self = Server::start_with(&self.db.clone(), &env);
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(|c| c.id()).unwrap_or(0)
+    }
+
+    /// SIGKILL: no chance to flush anything.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// SIGTERM, then waits for the exit; returns whether it exited successfully.
+    pub fn terminate(&mut self) -> bool {
+        let Some(mut child) = self.child.take() else {
+            return false;
+        };
+        let sent = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(sent, "kill -TERM failed");
+        for _ in 0..300 {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        false
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Mints a token with `penholder token` and the test secret.
+pub fn token(role: &str, delegation: Option<&str>) -> String {
+    let mut command = Command::new(binary());
+    command
+        .args(["token", "--role", role, "--sub"])
+        .arg(format!("{role}-{}", delegation.unwrap_or("none")))
+        .env("PENHOLDER_JWT_SECRET", SECRET);
+    if let Some(code) = delegation {
+        command.args(["--delegation", code]);
+    }
+    let output = command.output().expect("penholder token");
+    assert!(
+        output.status.success(),
+        "penholder token failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_string()
+}
+
+/// An answer: status, headers we look at, body bytes.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub bytes: Vec<u8>,
+    pub content_type: Option<String>,
+    pub etag: Option<String>,
+    pub www_authenticate: Option<String>,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or(Value::Null)
+    }
+
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Answer {
+        assert_eq!(
+            self.status,
+            status,
+            "unexpected status; body: {}",
+            String::from_utf8_lossy(&self.bytes)
+        );
+        self
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+/// One request; `body` is sent as JSON when given.
+pub fn request(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Answer {
+    let mut builder = ureq::http::Request::builder().method(method).uri(url);
+    if let Some(token) = token {
+        builder = builder.header("authorization", format!("Bearer {token}"));
+    }
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let agent = agent();
+    let response = match body {
+        Some(bytes) => {
+            if !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            {
+                builder = builder.header("content-type", "application/json");
+            }
+            agent.run(builder.body(bytes.to_vec()).expect("request"))
+        }
+        None => agent.run(builder.body(()).expect("request")),
+    };
+    let mut response = response.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (content_type, etag, www_authenticate) = (
+        header("content-type"),
+        header("etag"),
+        header("www-authenticate"),
+    );
+    let bytes = response
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .read_to_vec()
+        .expect("body");
+    Answer {
+        status: response.status().as_u16(),
+        bytes,
+        content_type,
+        etag,
+        www_authenticate,
+    }
+}
+
+pub fn get(server: &Server, path: &str, token: &str) -> Answer {
+    request("GET", &server.url(path), Some(token), &[], None)
+}
+
+pub fn post(server: &Server, path: &str, token: &str, body: &Value) -> Answer {
+    let bytes = serde_json::to_vec(body).expect("json");
+    request("POST", &server.url(path), Some(token), &[], Some(&bytes))
+}
+
+pub fn put(server: &Server, path: &str, token: &str, body: &Value) -> Answer {
+    let bytes = serde_json::to_vec(body).expect("json");
+    request("PUT", &server.url(path), Some(token), &[], Some(&bytes))
+}
+
+/// RFC 3339 for Unix seconds from now.
+pub fn from_now(seconds: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    penholder_server::clock::rfc3339(now + seconds * 1000)
+}
+
+pub fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/budapest")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Runs a penholder subcommand to completion; returns (success, stdout, stderr).
+pub fn run(args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(binary())
+        .args(args)
+        .env_remove("PENHOLDER_DB")
+        .output()
+        .expect("run penholder");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
