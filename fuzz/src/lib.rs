@@ -5,6 +5,8 @@
 //! Every check panics when a property fails: a panic is what libFuzzer reports as a crash.
 
 pub mod merge;
+#[cfg(feature = "server")]
+pub mod submission;
 
 use penholder_core::{Document, IdSource, References};
 use penholder_diff::{is_whitespace_token, tokenize};
@@ -196,6 +198,12 @@ mod tests {
     #[test]
     fn merge_seeds_and_regressions() {
         assert!(replay("merge", merge::check_bytes) > 0);
+    }
+
+    #[cfg(feature = "server")]
+    #[test]
+    fn submission_seeds_and_regressions() {
+        assert!(replay("submission", submission::check_submission) > 0);
     }
 
     #[test]
