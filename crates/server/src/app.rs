@@ -100,6 +100,10 @@ pub fn router(state: AppState) -> Router {
             "/processes/{p}/rounds/{r}/dispositions",
             get(negotiation::get_dispositions),
         )
+        .route(
+            "/processes/{p}/rounds/{r}/outcomes/{d}",
+            get(negotiation::get_outcomes),
+        )
         .route("/processes/{p}/audit", get(audit::get_audit));
     Router::new()
         .route("/healthz", get(healthz))

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod extract;
+pub mod formats;
 pub mod openapi;
 pub mod policy;
 pub mod routes;

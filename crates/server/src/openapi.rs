@@ -97,6 +97,7 @@ impl Modify for BearerAuth {
         routes::negotiation::put_decision,
         routes::negotiation::consolidate,
         routes::negotiation::get_dispositions,
+        routes::negotiation::get_outcomes,
         routes::audit::get_audit,
     ),
     components(schemas(crate::wire::WireItem, crate::error::FieldError)),

@@ -42,11 +42,13 @@ pub enum Action {
     PutDecision,
     Consolidate,
     ReadDispositions,
+    /// What became of one delegation's proposals.
+    ReadOutcomes,
     ReadAudit,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::ListProcesses,
         Action::CreateProcess,
         Action::ReadProcess,
@@ -68,6 +70,7 @@ impl Action {
         Action::PutDecision,
         Action::Consolidate,
         Action::ReadDispositions,
+        Action::ReadOutcomes,
         Action::ReadAudit,
     ];
 
@@ -94,6 +97,7 @@ impl Action {
             Action::PutDecision => "decide on a change",
             Action::Consolidate => "consolidate a round",
             Action::ReadDispositions => "read the dispositions",
+            Action::ReadOutcomes => "read a delegation's outcomes",
             Action::ReadAudit => "read the audit log",
         }
     }
@@ -148,6 +152,7 @@ impl Action {
                 ),
             ],
             Action::ReadDispositions => &[("GET", "/v1/processes/{p}/rounds/{r}/dispositions")],
+            Action::ReadOutcomes => &[("GET", "/v1/processes/{p}/rounds/{r}/outcomes/{d}")],
             Action::ReadAudit => &[("GET", "/v1/processes/{p}/audit")],
         }
     }
@@ -155,7 +160,10 @@ impl Action {
     /// Whether the action is about one delegation's record (so own/group/other matter), rather
     /// than about the process as a whole (where only member/non-member matters).
     pub fn targets_delegation(self) -> bool {
-        matches!(self, Action::PutSubmission | Action::ReadSubmission)
+        matches!(
+            self,
+            Action::PutSubmission | Action::ReadSubmission | Action::ReadOutcomes
+        )
     }
 
     /// Whether the action is about a round (so its phase matters).
@@ -173,6 +181,7 @@ impl Action {
                 | Action::PutDecision
                 | Action::Consolidate
                 | Action::ReadDispositions
+                | Action::ReadOutcomes
         )
     }
 
@@ -214,7 +223,9 @@ impl Action {
             Action::PutDecision | Action::Consolidate => {
                 "only the chair or the secretariat of the process decides and consolidates"
             }
-            Action::ReadDispositions => "only the process's delegations read the dispositions",
+            Action::ReadDispositions | Action::ReadOutcomes => {
+                "only the process's delegations read the dispositions and outcomes"
+            }
             Action::ReadAudit => {
                 "only an admin, or the chair or secretariat of the process, reads the audit log"
             }
@@ -563,6 +574,21 @@ pub const RULES: &[Rule] = &[
         MEMBER,
         &[Phase::Planned, Phase::Open, Phase::Closed],
         Forbidden("the dispositions are published with the consolidated version"),
+    ),
+    rule(Action::ReadOutcomes, CHAIR, MEMBER, ANY_PHASE, Allow),
+    rule(
+        Action::ReadOutcomes,
+        READERS,
+        MEMBER,
+        &[Phase::Consolidated],
+        Allow,
+    ),
+    rule(
+        Action::ReadOutcomes,
+        READERS,
+        MEMBER,
+        &[Phase::Planned, Phase::Open, Phase::Closed],
+        Forbidden("the outcomes are published with the consolidated version"),
     ),
     rule(
         Action::ReadAudit,

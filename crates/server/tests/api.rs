@@ -632,3 +632,101 @@ async fn group_members_see_the_group_and_observers_never_write() {
         .await
         .expect(409);
 }
+
+#[tokio::test]
+async fn other_formats_come_from_the_renderer() {
+    let h = Harness::new();
+    world(&h).await;
+    let chair = h.token(Role::Chair, Some("HU"));
+    let fr = h.token(Role::Delegate, Some("FR"));
+    let version = "/v1/processes/bp/documents/declaration/versions/1";
+    for (format, content_type) in [
+        ("html", "text/html; charset=utf-8"),
+        ("md", "text/markdown; charset=utf-8"),
+        ("akn", "application/akn+xml"),
+        (
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+    ] {
+        let answer = h
+            .get(&format!("{version}?format={format}"), &fr)
+            .await
+            .expect(200);
+        assert_eq!(
+            answer.header("content-type").as_deref(),
+            Some(content_type),
+            "{format}"
+        );
+        assert!(
+            answer
+                .header("content-disposition")
+                .unwrap()
+                .contains("bp-declaration-v1")
+        );
+        assert!(!answer.bytes.is_empty());
+    }
+    let problem = h
+        .get(&format!("{version}?format=pdf"), &fr)
+        .await
+        .expect(406)
+        .json();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("docx"),
+        "{problem}"
+    );
+    h.get(&format!("{version}?format=csv"), &fr)
+        .await
+        .expect(406);
+
+    h.clock.set(T0 + 11 * DAY);
+    let compilation = h
+        .get("/v1/processes/bp/rounds/1/compilation?format=html", &chair)
+        .await
+        .expect(200);
+    assert!(String::from_utf8_lossy(&compilation.bytes).contains("<html"));
+    h.get("/v1/processes/bp/rounds/1/compilation?format=docx", &chair)
+        .await
+        .expect(200);
+    h.post(
+        "/v1/processes/bp/rounds/1/consolidate",
+        &chair,
+        json!({"label": "Rev. 1", "accept_uncontested": true}),
+    )
+    .await
+    .expect(201);
+    let csv = h
+        .get("/v1/processes/bp/rounds/1/dispositions?format=csv", &chair)
+        .await
+        .expect(200);
+    let table = String::from_utf8_lossy(&csv.bytes).to_string();
+    assert!(table.starts_with("Id,Delegation,Reference"), "{table}");
+    assert!(table.contains("France"), "{table}");
+    h.get("/v1/processes/bp/rounds/1/dispositions?format=xlsx", &fr)
+        .await
+        .expect(200);
+    let redline = h
+        .get(
+            "/v1/processes/bp/documents/declaration/redline?from=1&to=2&format=docx",
+            &fr,
+        )
+        .await
+        .expect(200);
+    assert_eq!(&redline.bytes[..2], b"PK", "a DOCX is a zip package");
+    h.get(
+        "/v1/processes/bp/documents/declaration/versions/2/blame?format=html",
+        &fr,
+    )
+    .await
+    .expect(200);
+    let outcomes = h
+        .get("/v1/processes/bp/rounds/1/outcomes/FR", &fr)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(outcomes["delegation"], "FR");
+    assert_eq!(outcomes["proposals"].as_array().unwrap().len(), 2);
+    h.get("/v1/processes/bp/rounds/1/outcomes/FR?format=html", &fr)
+        .await
+        .expect(200);
+}

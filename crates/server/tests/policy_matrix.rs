@@ -111,6 +111,7 @@ fn probes(action: Action, target: &str, change: &str) -> Vec<Probe> {
             Some(json!({"label": "Rev. 1", "accept_uncontested": true})),
         )],
         Action::ReadDispositions => vec![get(&format!("{r}/dispositions"))],
+        Action::ReadOutcomes => vec![get(&format!("{r}/outcomes/{target}"))],
         Action::ReadAudit => vec![get("/v1/processes/bp/audit")],
     }
 }

@@ -1,12 +1,11 @@
 //! Documents and their versions: creation from a source text, reading, blame, redlines, and
 //! the chairmanship's upload of a text revised elsewhere.
 
-use super::{
-    applied_of, authorize, blame_of, blocking, check_format, check_text, read_action, relation,
-};
+use super::{applied_of, authorize, blame_of, blocking, check_text, read_action, relation};
 use crate::auth::Principal;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{ApiPath, ApiQuery, Body};
+use crate::formats;
 use crate::openapi::Problems;
 use crate::policy::{Action, Phase};
 use crate::routes::negotiation::{RoundMaterial, load_round};
@@ -15,9 +14,11 @@ use crate::wire::*;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use penholder_core::negotiation::Delegation;
 use penholder_core::{Document, IdSource, References, Version};
 use penholder_diff::{AppliedChange, Blame, Step};
+use penholder_render::{self as render, Context, Format, Output};
 use penholder_store::{DocumentInfo, NewDocument, NewVersion, VersionInfo};
 
 /// Reads a source text into a document tree; 422 naming the line when it cannot.
@@ -185,12 +186,30 @@ pub async fn get_version(
     principal: Principal,
     ApiPath((p, d, n)): ApiPath<(String, String, u32)>,
     ApiQuery(query): ApiQuery<FormatQuery>,
-) -> Result<Json<VersionView>, ApiError> {
-    readable(&state, &principal, &p, &d).await?;
-    check_format(query.format.as_deref(), &[])?;
-    let (info, version) = state
-        .read(move |r| Ok((r.version_info(&p, &d, n)?, r.version(&p, &d, n)?)))
+) -> Result<Response, ApiError> {
+    let format = formats::requested(query.format.as_deref(), Output::Version)?;
+    let (document, delegations) = readable(&state, &principal, &p, &d).await?;
+    let (info, version) = {
+        let (p, d) = (p.clone(), d.clone());
+        state
+            .read(move |r| Ok((r.version_info(&p, &d, n)?, r.version(&p, &d, n)?)))
+            .await?
+    };
+    if format != Format::Json {
+        let context = context_of(&document, &delegations, state.now())
+            .subtitle(format!("Version {n}: {}", info.label))
+            .numbers_of(&version.document);
+        let bytes = blocking(move || {
+            Ok(match format {
+                Format::Html => render::html::version(&version, &context).into_bytes(),
+                Format::Markdown => render::markdown::version(&version, &context).into_bytes(),
+                Format::Akn => render::akn::version(&version, &context).into_bytes(),
+                _ => render::docx::version(&version, &context).map_err(formats::failed)?,
+            })
+        })
         .await?;
+        return Ok(formats::file(format, bytes, &format!("{p}-{d}-v{n}")));
+    }
     let references = References::of(&version.document)
         .in_order()
         .iter()
@@ -203,33 +222,66 @@ pub async fn get_version(
         version: VersionSummary::from(&info),
         document: version.document,
         references,
-    }))
+    })
+    .into_response())
+}
+
+/// What every rendering of a document needs: its title, classification and the names of the
+/// process's delegations.
+pub fn context_of(document: &DocumentInfo, delegations: &[Delegation], now: i64) -> Context {
+    Context::new()
+        .title(document.title.clone())
+        .classification(document.classification.clone().unwrap_or_default())
+        .delegations_from(delegations)
+        .generated_at(now)
 }
 
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/versions/{n}/blame", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
-           ("n" = u32, Path, description = "The version's number")),
+           ("n" = u32, Path, description = "The version's number"),
+           FormatQuery),
     responses((status = 200, body = BlameResponse), Problems),
     security(("bearer" = [])))]
 pub async fn get_blame(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath((p, d, n)): ApiPath<(String, String, u32)>,
-) -> Result<Json<BlameResponse>, ApiError> {
-    readable(&state, &principal, &p, &d).await?;
-    let (version, blame) = state
-        .read(move |r| {
-            let version = r.version(&p, &d, n)?;
-            let blame = blame_of(r, &p, &d, &version)?;
-            Ok((version, blame))
-        })
-        .await?;
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<Response, ApiError> {
+    let format = formats::requested(query.format.as_deref(), Output::Blame)?;
+    let (document, delegations) = readable(&state, &principal, &p, &d).await?;
+    let (version, blame) = {
+        let (p, d) = (p.clone(), d.clone());
+        state
+            .read(move |r| {
+                let version = r.version(&p, &d, n)?;
+                let blame = blame_of(r, &p, &d, &version)?;
+                Ok((version, blame))
+            })
+            .await?
+    };
+    let context = context_of(&document, &delegations, state.now())
+        .subtitle(format!("Version {n}: where every word comes from"))
+        .numbers_of(&version.document);
     let view = blocking(move || Ok(penholder_diff::blame_view(&version.document, &blame))).await?;
-    Ok(Json(BlameResponse {
-        version: n,
-        blame: view,
-    }))
+    match format {
+        Format::Html => Ok(formats::file(
+            format,
+            render::html::blame(&view, &context).into_bytes(),
+            &format!("{p}-{d}-v{n}-blame"),
+        )),
+        Format::Markdown => Ok(formats::file(
+            format,
+            render::markdown::blame(&view, &context).into_bytes(),
+            &format!("{p}-{d}-v{n}-blame"),
+        )),
+        _ => Ok(Json(BlameResponse {
+            version: n,
+            blame: view,
+        })
+        .into_response()),
+    }
 }
 
 /// One version on the chain between two versions, with what the redline needs of it.
@@ -251,10 +303,11 @@ pub async fn get_redline(
     principal: Principal,
     ApiPath((p, d)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<RedlineQuery>,
-) -> Result<Json<RedlineView>, ApiError> {
-    readable(&state, &principal, &p, &d).await?;
-    check_format(query.format.as_deref(), &[])?;
+) -> Result<Response, ApiError> {
+    let format = formats::requested(query.format.as_deref(), Output::Redline)?;
+    let (document, delegations) = readable(&state, &principal, &p, &d).await?;
     let (from, to) = (query.from, query.to);
+    let stem = format!("{p}-{d}-v{from}-v{to}-redline");
     let (source, chain) = state
         .read(move |r| {
             let versions: Vec<VersionInfo> = r.versions(&p, &d)?;
@@ -335,12 +388,26 @@ pub async fn get_redline(
         ))
     })
     .await?;
+    if format != Format::Json {
+        let context = context_of(&document, &delegations, state.now())
+            .subtitle(format!("Version {from} → version {to}"));
+        let bytes = blocking(move || {
+            Ok(match format {
+                Format::Html => render::html::redline(&redline, &context).into_bytes(),
+                Format::Markdown => render::markdown::redline(&redline, &context).into_bytes(),
+                _ => render::docx::redline(&redline, &context).map_err(formats::failed)?,
+            })
+        })
+        .await?;
+        return Ok(formats::file(format, bytes, &stem));
+    }
     Ok(Json(RedlineView {
         from,
         to,
         attributed,
         redline,
-    }))
+    })
+    .into_response())
 }
 
 #[utoipa::path(post, path = "/v1/processes/{p}/documents/{d}/versions", tag = "documents",

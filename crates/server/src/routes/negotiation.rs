@@ -6,28 +6,36 @@
 //! of every submission (with the node ids resolved when each was stored); the same inputs give
 //! the same change ids, so decisions recorded against one reading hold for the next.
 
-use super::{applied_of, authorize, blame_of, blocking, check_format, check_text, relation};
+use super::{applied_of, authorize, blame_of, blocking, check_text, relation};
 use crate::auth::Principal;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{ApiPath, ApiQuery, Body};
+use crate::formats;
 use crate::openapi::Problems;
 use crate::policy::{Action, Phase};
+use crate::routes::documents::context_of;
 use crate::routes::submissions::Resolved;
 use crate::state::{AppState, Reply};
 use crate::wire::*;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use penholder_core::Version;
 use penholder_core::negotiation::{Decision, Delegation, Ruling, Submission};
-use penholder_diff::{Blame, Compilation, ConsolidateError, ConsolidateOptions, Scope};
-use penholder_store::{DecisionRecord, NewVersion, RoundInfo};
+use penholder_diff::{
+    AppliedChange, Blame, Compilation, ConsolidateError, ConsolidateOptions, Scope,
+};
+use penholder_render::{self as render, Context, Format, Output};
+use penholder_store::{DecisionRecord, DocumentInfo, NewVersion, RoundInfo};
 use std::collections::{HashMap, HashSet};
 
 /// Everything about a round the engine needs, read from one snapshot.
 #[derive(Clone, Debug)]
 pub struct RoundMaterial {
     pub round: RoundInfo,
+    /// The document the round is about.
+    pub document: DocumentInfo,
     pub delegations: Vec<Delegation>,
     pub base: Version,
     pub base_blame: Blame,
@@ -42,6 +50,17 @@ impl RoundMaterial {
 
     fn phase(&self, now: i64) -> Phase {
         Phase::from(self.round.state_at(now))
+    }
+
+    /// The rendering context: titles, names, and when each delegation submitted.
+    fn context(&self, now: i64, subtitle: String) -> Context {
+        let mut context = context_of(&self.document, &self.delegations, now)
+            .subtitle(subtitle)
+            .numbers_of(&self.base.document);
+        for submission in &self.submissions {
+            context = context.submitted(submission.delegation.clone(), submission.submitted_at);
+        }
+        context
     }
 }
 
@@ -58,6 +77,7 @@ pub async fn load_round(state: &AppState, p: &str, r: u32) -> Result<RoundMateri
                 .map(Resolved::submission)
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(RoundMaterial {
+                document: reader.document(&p, &round.document)?,
                 delegations: reader.delegations(&p)?,
                 decisions: reader.decisions(&p, r)?,
                 round,
@@ -80,10 +100,12 @@ pub async fn get_compilation(
     principal: Principal,
     ApiPath((p, r)): ApiPath<(String, u32)>,
     ApiQuery(query): ApiQuery<FormatQuery>,
-) -> Result<Json<CompilationView>, ApiError> {
+) -> Result<Response, ApiError> {
+    let format = formats::requested(query.format.as_deref(), Output::Compilation)?;
     let material = load_round(&state, &p, r).await?;
     let relation = relation(&principal, &material.delegations, None);
-    let phase = material.phase(state.now());
+    let now = state.now();
+    let phase = material.phase(now);
     authorize(
         &principal,
         Action::ReadCompilation,
@@ -91,7 +113,11 @@ pub async fn get_compilation(
         phase,
         Some(&material.round),
     )?;
-    check_format(query.format.as_deref(), &[])?;
+    let stem = format!("{p}-round-{r}-compilation");
+    let context = material.context(
+        now,
+        format!("Compilation of {} (round {r})", material.round.label),
+    );
     let view = blocking(move || {
         let compilation = material.compile();
         Ok(CompilationView {
@@ -112,7 +138,19 @@ pub async fn get_compilation(
         })
     })
     .await?;
-    Ok(Json(view))
+    if format == Format::Json {
+        return Ok(Json(view).into_response());
+    }
+    let bytes = blocking(move || {
+        let compilation = &view.compilation;
+        Ok(match format {
+            Format::Html => render::html::compilation(compilation, &context).into_bytes(),
+            Format::Markdown => render::markdown::compilation(compilation, &context).into_bytes(),
+            _ => render::docx::compilation(compilation, &context).map_err(formats::failed)?,
+        })
+    })
+    .await?;
+    Ok(formats::file(format, bytes, &stem))
 }
 
 #[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/decisions", tag = "negotiation",
@@ -503,7 +541,8 @@ pub async fn get_dispositions(
     principal: Principal,
     ApiPath((p, r)): ApiPath<(String, u32)>,
     ApiQuery(query): ApiQuery<FormatQuery>,
-) -> Result<Json<DispositionsView>, ApiError> {
+) -> Result<Response, ApiError> {
+    let format = formats::requested(query.format.as_deref(), Output::Dispositions)?;
     let material = load_round(&state, &p, r).await?;
     let relation = relation(&principal, &material.delegations, None);
     let now = state.now();
@@ -515,35 +554,184 @@ pub async fn get_dispositions(
         phase,
         Some(&material.round),
     )?;
-    check_format(query.format.as_deref(), &[])?;
-    let applied = if phase == Phase::Consolidated {
-        let document = material.round.document.clone();
-        let applied = state
-            .read(move |reader| {
-                let versions = reader.versions(&p, &document)?;
-                match versions.iter().find(|v| v.round == Some(r)) {
-                    Some(version) => applied_of(reader, &p, &document, version.number).map(Some),
-                    None => Ok(None),
-                }
-            })
-            .await?;
-        applied.map(|list| list.into_iter().map(|a| a.change).collect::<HashSet<_>>())
-    } else {
-        None
-    };
+    let result = consolidated(&state, &p, r, &material, phase).await?;
     let state_now = material.round.state_at(now);
-    let rows = blocking(move || {
-        let compilation = material.compile();
-        Ok(disposition_rows(
-            &compilation,
-            &material.decisions,
-            applied.as_ref(),
-        ))
+    let stem = format!("{p}-round-{r}-dispositions");
+    let context = material.context(
+        now,
+        format!("Dispositions of {} (round {r})", material.round.label),
+    );
+    if format == Format::Json {
+        let applied = result.as_ref().map(|(applied, _)| {
+            applied
+                .iter()
+                .map(|a| a.change.clone())
+                .collect::<HashSet<_>>()
+        });
+        let rows = blocking(move || {
+            let compilation = material.compile();
+            Ok(disposition_rows(
+                &compilation,
+                &material.decisions,
+                applied.as_ref(),
+            ))
+        })
+        .await?;
+        return Ok(Json(DispositionsView {
+            round: r,
+            state: state_now.into(),
+            rows,
+        })
+        .into_response());
+    }
+    let bytes = blocking(move || {
+        let rows = render_rows(&material, result.as_ref(), &context);
+        Ok(match format {
+            Format::Html => render::html::dispositions(&rows, &context).into_bytes(),
+            Format::Csv => render::dispositions::csv(&rows).map_err(formats::failed)?,
+            _ => render::dispositions::xlsx(&rows, &context, &format!("Round {r}"))
+                .map_err(formats::failed)?,
+        })
     })
     .await?;
-    Ok(Json(DispositionsView {
-        round: r,
-        state: state_now.into(),
-        rows,
-    }))
+    Ok(formats::file(format, bytes, &stem))
+}
+
+/// The consolidation of a round, once consolidated: the changes applied and the new text.
+async fn consolidated(
+    state: &AppState,
+    p: &str,
+    r: u32,
+    material: &RoundMaterial,
+    phase: Phase,
+) -> Result<Option<(Vec<AppliedChange>, penholder_core::Document)>, ApiError> {
+    if phase != Phase::Consolidated {
+        return Ok(None);
+    }
+    let (p, document) = (p.to_string(), material.round.document.clone());
+    state
+        .read(move |reader| {
+            let versions = reader.versions(&p, &document)?;
+            match versions.iter().find(|v| v.round == Some(r)) {
+                Some(version) => Ok(Some((
+                    applied_of(reader, &p, &document, version.number)?,
+                    reader.version(&p, &document, version.number)?.document,
+                ))),
+                None => Ok(None),
+            }
+        })
+        .await
+}
+
+/// The renderer's rows: one per item of every submission.
+fn render_rows(
+    material: &RoundMaterial,
+    result: Option<&(Vec<AppliedChange>, penholder_core::Document)>,
+    context: &Context,
+) -> Vec<render::Disposition> {
+    let compilation = material.compile();
+    let decisions: Vec<Decision> = material
+        .decisions
+        .iter()
+        .map(|d| d.decision.clone())
+        .collect();
+    let record = render::RoundRecord {
+        round: &material.round.label,
+        compilation: &compilation,
+        submissions: &material.submissions,
+        decisions: &decisions,
+        result: result.map(|(applied, document)| render::RoundResult {
+            applied,
+            kept: &[],
+            document,
+        }),
+    };
+    render::dispositions::dispositions(&record, context)
+}
+
+#[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/outcomes/{d}", tag = "negotiation",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("r" = u32, Path, description = "The round's number"),
+           ("d" = String, Path, description = "The delegation's code"),
+           FormatQuery),
+    responses((status = 200, description = "What became of each of the delegation's proposals",
+               body = Object), Problems),
+    security(("bearer" = [])))]
+pub async fn get_outcomes(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, r, code)): ApiPath<(String, u32, String)>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<Response, ApiError> {
+    let format = formats::requested(query.format.as_deref(), Output::Outcomes)?;
+    let material = load_round(&state, &p, r).await?;
+    if !material.delegations.iter().any(|d| d.code == code) {
+        return Err(ApiError::NotFound(format!(
+            "delegation {code} is not part of process {p}"
+        )));
+    }
+    let relation = relation(&principal, &material.delegations, Some(&code));
+    let now = state.now();
+    let phase = material.phase(now);
+    authorize(
+        &principal,
+        Action::ReadOutcomes,
+        relation,
+        phase,
+        Some(&material.round),
+    )?;
+    let result = consolidated(&state, &p, r, &material, phase).await?;
+    let stem = format!("{p}-round-{r}-outcomes-{code}");
+    let context = material.context(
+        now,
+        format!(
+            "What became of {code}'s proposals in {}",
+            material.round.label
+        ),
+    );
+    let bytes = blocking(move || {
+        let compilation = material.compile();
+        let decisions: Vec<Decision> = material
+            .decisions
+            .iter()
+            .map(|d| d.decision.clone())
+            .collect();
+        let record = render::RoundRecord {
+            round: &material.round.label,
+            compilation: &compilation,
+            submissions: &material.submissions,
+            decisions: &decisions,
+            result: result
+                .as_ref()
+                .map(|(applied, document)| render::RoundResult {
+                    applied,
+                    kept: &[],
+                    document,
+                }),
+        };
+        let mut outcomes = render::dispositions::outcomes(&record, &context);
+        outcomes.retain(|o| o.delegation == code);
+        if outcomes.is_empty() {
+            outcomes.push(render::DelegationOutcomes {
+                round: material.round.label.clone(),
+                delegation_name: context.name(&code).to_string(),
+                delegation: code.clone(),
+                proposals: Vec::new(),
+            });
+        }
+        Ok(match format {
+            Format::Html => render::html::outcomes(&outcomes, &context).into_bytes(),
+            _ => serde_json::to_vec(&outcomes[0]).map_err(|e| ApiError::Internal(e.to_string()))?,
+        })
+    })
+    .await?;
+    if format == Format::Json {
+        let mut response = (StatusCode::OK, bytes).into_response();
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        );
+        return Ok(response);
+    }
+    Ok(formats::file(format, bytes, &stem))
 }
