@@ -430,6 +430,12 @@ fn run_scenario(scenario: &Scenario) {
     if std::env::args().any(|a| a == "--breakdown") {
         breakdown(&data);
     }
+    if std::env::args().any(|a| a == "--profile") {
+        // Only the compilation, many times over: for `perf record`.
+        let ((_, cpu), _) = best(50, || compile(&data.version, &data.submissions));
+        println!("compilation {:.2} ms", cpu.as_secs_f64() * 1e3);
+        return;
+    }
     let runs = if scenario.amendments > 10_000 { 5 } else { 15 };
     let ((bare_wall, bare), _) = best(runs, || bare_diffs(&data));
     let ((compile_wall, compilation_time), compilation) =

@@ -36,13 +36,14 @@
 //! never by the order submissions arrive, so the compilation does not depend on it; change ids
 //! are hashes of the node and the change's position.
 
-use crate::hunk::{Interner, RawHunk, Tokens, raw_hunks, splice};
+use crate::hunk::FxHashMap;
+use crate::hunk::{Interner, RawHunk, TokenBuffers, Tokens, raw_hunks_into, splice};
 use crate::model::*;
 use crate::token::{is_whitespace_token, tokenize};
 use penholder_core::negotiation::{Anchor, Item, Submission};
 use penholder_core::{Document, NodeId, NodeKind, References, Version};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Compiles every submission of a round on its base version.
 pub fn compile(base: &Version, submissions: &[Submission]) -> Compilation {
@@ -50,14 +51,15 @@ pub fn compile(base: &Version, submissions: &[Submission]) -> Compilation {
 }
 
 /// [`compile`] for a document given apart from its version record.
-pub fn compile_document(
-    document: &Document,
+pub fn compile_document<'a>(
+    document: &'a Document,
     base_version: u32,
-    submissions: &[Submission],
+    submissions: &'a [Submission],
 ) -> Compilation {
     let references = References::of(document);
     let walk = document.walk();
-    let mut position: HashMap<NodeId, usize> = HashMap::with_capacity(walk.len());
+    let mut position: FxHashMap<NodeId, usize> =
+        FxHashMap::with_capacity_and_hasher(walk.len(), Default::default());
     for (index, visit) in walk.iter().enumerate() {
         position.insert(visit.node.id, index);
     }
@@ -77,18 +79,20 @@ pub fn compile_document(
         ))
     });
     // A delegation's n-th new node at a place: (delegation, place) → count so far.
-    let mut ordinals: HashMap<(&str, Place), u32> = HashMap::new();
+    let mut ordinals: FxHashMap<(&str, Place), u32> = FxHashMap::default();
 
     for submission in ordered {
         let delegation = submission.delegation.as_str();
         for (item_index, item) in submission.items.iter().enumerate() {
-            let flag_of = |text: &'_ str| -> Flag {
-                Flag {
+            // A flag only for a text with hidden characters (most have none).
+            let flag_of = |text: &'_ str| -> Option<Flag> {
+                let characters = hidden_characters(text);
+                (!characters.is_empty()).then(|| Flag {
                     delegation: delegation.to_string(),
                     item: item_index,
                     kind: FlagKind::HiddenCharacters,
-                    characters: hidden_characters(text),
-                }
+                    characters,
+                })
             };
             let missing = |id: NodeId| Unplaced {
                 delegation: delegation.to_string(),
@@ -105,10 +109,7 @@ pub fn compile_document(
                         unplaced.push(missing(*node));
                         continue;
                     };
-                    let flag = flag_of(text);
-                    if !flag.characters.is_empty() {
-                        inputs[at].flags.push(flag);
-                    }
+                    inputs[at].flags.extend(flag_of(text));
                     inputs[at].amends.push(Proposal {
                         delegation,
                         item: item_index,
@@ -149,10 +150,7 @@ pub fn compile_document(
                     let ordinal = ordinals.entry((delegation, place)).or_insert(0);
                     *ordinal += 1;
                     let kind = node_kind.unwrap_or(walk[anchor_at].node.kind);
-                    let flag = flag_of(text);
-                    if !flag.characters.is_empty() {
-                        inputs[home].flags.push(flag);
-                    }
+                    inputs[home].flags.extend(flag_of(text));
                     inputs[home].inserts.push(InsertProposal {
                         place,
                         ordinal: *ordinal,
@@ -176,16 +174,12 @@ pub fn compile_document(
                     match node {
                         None => {
                             general_comments.push(comment);
-                            if !flag.characters.is_empty() {
-                                general_flags.push(flag);
-                            }
+                            general_flags.extend(flag);
                         }
                         Some(id) => match position.get(id) {
                             Some(&at) => {
                                 inputs[at].comments.push(comment);
-                                if !flag.characters.is_empty() {
-                                    inputs[at].flags.push(flag);
-                                }
+                                inputs[at].flags.extend(flag);
                             }
                             None => unplaced.push(missing(*id)),
                         },
@@ -195,6 +189,7 @@ pub fn compile_document(
         }
     }
 
+    let mut scratch = Scratch::default();
     let nodes = walk
         .iter()
         .zip(inputs)
@@ -210,6 +205,7 @@ pub fn compile_document(
                 visit.depth,
                 &visit.node.text,
                 input,
+                &mut scratch,
             )
         })
         .collect();
@@ -240,7 +236,7 @@ impl Place {
     }
 }
 
-fn normalise_place(previous_sibling: &HashMap<NodeId, NodeId>, anchor: Anchor) -> Place {
+fn normalise_place(previous_sibling: &FxHashMap<NodeId, NodeId>, anchor: Anchor) -> Place {
     match anchor {
         Anchor::After(id) => Place::After(id),
         Anchor::Before(id) => match previous_sibling.get(&id) {
@@ -251,8 +247,8 @@ fn normalise_place(previous_sibling: &HashMap<NodeId, NodeId>, anchor: Anchor) -
 }
 
 /// Every node that has a previous sibling, mapped to it.
-fn previous_siblings(document: &Document) -> HashMap<NodeId, NodeId> {
-    fn go(nodes: &[penholder_core::Node], out: &mut HashMap<NodeId, NodeId>) {
+fn previous_siblings(document: &Document) -> FxHashMap<NodeId, NodeId> {
+    fn go(nodes: &[penholder_core::Node], out: &mut FxHashMap<NodeId, NodeId>) {
         for pair in nodes.windows(2) {
             out.insert(pair[1].id, pair[0].id);
         }
@@ -260,7 +256,7 @@ fn previous_siblings(document: &Document) -> HashMap<NodeId, NodeId> {
             go(&node.children, out);
         }
     }
-    let mut out = HashMap::new();
+    let mut out = FxHashMap::default();
     go(&document.nodes, &mut out);
     out
 }
@@ -299,13 +295,22 @@ struct NodeInput<'s> {
     flags: Vec<Flag>,
 }
 
-fn compile_node(
+/// Memory reused from node to node.
+#[derive(Default)]
+struct Scratch<'a> {
+    interner: Interner<'a>,
+    tokens: Vec<TokenBuffers>,
+    hunk_lists: Vec<Vec<RawHunk>>,
+}
+
+fn compile_node<'a>(
     node: NodeId,
     reference: String,
     kind: NodeKind,
     depth: usize,
-    base_text: &str,
-    mut input: NodeInput<'_>,
+    base_text: &'a str,
+    mut input: NodeInput<'a>,
+    scratch: &mut Scratch<'a>,
 ) -> NodeCompilation {
     // Arrival order never matters (see the module docs).
     input
@@ -318,7 +323,7 @@ fn compile_node(
     let mut changes = Vec::new();
     let node_change = (!input.deletes.is_empty())
         .then(|| node_level_change(node, &reference, base_text, &input.deletes, &input.amends));
-    let words = word_changes(node, &reference, base_text, &input.amends);
+    let words = word_changes(node, &reference, base_text, &input.amends, scratch);
     let merged_text = match &node_change {
         Some(change) if !change.contested => None,
         _ => Some(words.merged_text),
@@ -518,11 +523,12 @@ struct Distinct {
 }
 
 /// The word-level changes of all amendments of one node, and its merged text.
-fn word_changes(
+fn word_changes<'a>(
     node: NodeId,
     reference: &str,
-    base_text: &str,
-    amends: &[Proposal<'_>],
+    base_text: &'a str,
+    amends: &[Proposal<'a>],
+    scratch: &mut Scratch<'a>,
 ) -> WordChanges {
     if amends.is_empty() {
         return WordChanges {
@@ -530,14 +536,26 @@ fn word_changes(
             merged_text: base_text.to_string(),
         };
     }
-    // Amendments mostly reuse the base's words: room for them and some new ones.
-    let mut interner = Interner::with_capacity(base_text.len() / 6 + 8 * amends.len() + 8);
-    let base = Tokens::new(base_text, &mut interner);
-    let proposals: Vec<Tokens<'_>> = amends
+    let Scratch {
+        interner,
+        tokens,
+        hunk_lists,
+    } = scratch;
+    interner.clear();
+    let base = Tokens::new_in(base_text, interner, tokens.pop().unwrap_or_default());
+    let proposals: Vec<Tokens<'a>> = amends
         .iter()
-        .map(|a| Tokens::new(a.text, &mut interner))
+        .map(|a| Tokens::derived_in(&base, a.text, interner, tokens.pop().unwrap_or_default()))
         .collect();
-    let hunks: Vec<Vec<RawHunk>> = proposals.iter().map(|p| raw_hunks(&base, p)).collect();
+    let hunks: Vec<Vec<RawHunk>> = proposals
+        .iter()
+        .map(|p| {
+            let mut list = hunk_lists.pop().unwrap_or_default();
+            list.clear();
+            raw_hunks_into(&base, p, &mut list);
+            list
+        })
+        .collect();
 
     // Coalescing: sort every hunk by (base range, proposed words, amendment) and merge equals.
     let replacement = |amend: usize, hunk: usize| -> &[u32] {
@@ -639,7 +657,7 @@ fn word_changes(
                     per_amend.entry(amend).or_default().push(hunk);
                 }
             }
-            let mut by_key: HashMap<Vec<u32>, usize> = HashMap::new();
+            let mut by_key: FxHashMap<Vec<u32>, usize> = FxHashMap::default();
             for (amend, mut own) in per_amend {
                 own.sort_by_key(|&h| hunks[amend][h].start_word);
                 let mut key = Vec::new();
@@ -725,6 +743,9 @@ fn word_changes(
             )
         }),
     );
+    tokens.push(base.into_buffers());
+    tokens.extend(proposals.into_iter().map(Tokens::into_buffers));
+    hunk_lists.extend(hunks);
     WordChanges {
         changes,
         merged_text,
@@ -796,6 +817,10 @@ pub(crate) fn is_hidden(c: char) -> bool {
 /// The characters that can hide or reorder text, each once, as `U+XXXX`.
 pub(crate) fn hidden_characters(text: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
+    // Every one of them is encoded in UTF-8 starting with byte E2 or EF.
+    if text.is_ascii() || !text.bytes().any(|b| b == 0xE2 || b == 0xEF) {
+        return found;
+    }
     for c in text.chars() {
         if is_hidden(c) {
             let name = format!("U+{:04X}", c as u32);

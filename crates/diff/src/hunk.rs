@@ -149,11 +149,9 @@ pub(crate) struct Interner<'a> {
 }
 
 impl<'a> Interner<'a> {
-    /// An interner sized for about `words` distinct words (saves rehashing as it fills).
-    pub(crate) fn with_capacity(words: usize) -> Self {
-        Interner {
-            ids: FxHashMap::with_capacity_and_hasher(words, FxBuild::default()),
-        }
+    /// Forgets every word, keeping the memory for the next node.
+    pub(crate) fn clear(&mut self) {
+        self.ids.clear();
     }
 
     pub(crate) fn intern(&mut self, word: &'a str) -> u32 {
@@ -176,48 +174,130 @@ pub(crate) struct Tokens<'a> {
 
 impl<'a> Tokens<'a> {
     pub(crate) fn new(text: &'a str, interner: &mut Interner<'a>) -> Tokens<'a> {
-        let mut starts = Vec::with_capacity(text.len() / 3 + 2);
-        let mut words = Vec::with_capacity(text.len() / 6 + 1);
-        let mut keys = Vec::with_capacity(text.len() / 6 + 1);
-        let mut at = 0;
-        let mut index = 0u32;
-        let mut push = |piece: &'a str| {
-            starts.push(at);
-            at += piece.len();
-            // ASCII space runs are by far the most common whitespace token.
-            let first = piece.as_bytes()[0];
-            let blank = if first == b' ' {
-                piece.bytes().all(|b| b == b' ') || is_whitespace_token(piece)
-            } else if first.is_ascii_alphanumeric() {
-                false
-            } else {
-                is_whitespace_token(piece)
-            };
-            if !blank {
-                words.push(index);
-                keys.push(interner.intern(piece));
-            }
-            index += 1;
+        Tokens::new_in(text, interner, TokenBuffers::default())
+    }
+
+    /// Gives the vectors back for reuse.
+    pub(crate) fn into_buffers(self) -> TokenBuffers {
+        TokenBuffers {
+            starts: self.starts,
+            words: self.words,
+            keys: self.keys,
+        }
+    }
+
+    /// [`Tokens::new`] in vectors kept from earlier texts (allocation is a good part of the cost
+    /// of compiling thousands of amendments).
+    pub(crate) fn new_in(
+        text: &'a str,
+        interner: &mut Interner<'a>,
+        buffers: TokenBuffers,
+    ) -> Tokens<'a> {
+        let TokenBuffers {
+            mut starts,
+            mut words,
+            mut keys,
+        } = buffers;
+        starts.clear();
+        words.clear();
+        keys.clear();
+        starts.reserve(text.len() / 3 + 2);
+        words.reserve(text.len() / 6 + 1);
+        keys.reserve(text.len() / 6 + 1);
+        append_tokens(text, 0, 0, interner, &mut starts, &mut words, &mut keys);
+        starts.push(text.len());
+        Tokens {
+            text,
+            starts,
+            words,
+            keys,
+        }
+    }
+
+    /// The tokens of `text`, a proposal for the text of `base`, reusing `base`'s tokens for the
+    /// stretches both share at the start and at the end: only the middle is tokenized and
+    /// interned. Gives exactly what [`Tokens::new_in`] gives (a property test checks it).
+    ///
+    /// Why it is exact: the shared stretches are cut just before a run of spaces that is
+    /// preceded by something else, in both texts. UAX #29 always breaks there, no rule looks
+    /// across a space, and a text cut there tokenizes the same alone as in place.
+    pub(crate) fn derived_in(
+        base: &Tokens<'a>,
+        text: &'a str,
+        interner: &mut Interner<'a>,
+        buffers: TokenBuffers,
+    ) -> Tokens<'a> {
+        let (old, new) = (base.text.as_bytes(), text.as_bytes());
+        let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        let room = old.len().min(new.len()) - prefix;
+        let suffix = old
+            .iter()
+            .rev()
+            .zip(new.iter().rev())
+            .take(room)
+            .take_while(|(a, b)| a == b)
+            .count();
+        // A cut at byte `at` of the base is safe when it starts a run of spaces and the byte
+        // before it is shared too.
+        let cut = |at: usize| at > 0 && old[at] == b' ' && old[at - 1] != b' ';
+        let head = (1..prefix).rev().find(|&at| cut(at)).unwrap_or(0);
+        let tail_floor = old.len() - suffix + 1;
+        let mut tail = (tail_floor..old.len())
+            .find(|&at| cut(at))
+            .unwrap_or(old.len());
+        let shift = new.len() as isize - old.len() as isize;
+        if tail < head || (tail as isize + shift) < head as isize {
+            tail = old.len();
+        }
+        let new_tail = (tail as isize + shift) as usize;
+        let (Ok(first_middle), Ok(first_tail)) = (
+            base.starts.binary_search(&head),
+            base.starts.binary_search(&tail),
+        ) else {
+            return Tokens::new_in(text, interner, buffers);
         };
-        for_each_token(text, &mut |token: &'a str| {
-            // UAX #29 glues format characters (U+202E, U+200D…) to the space before them
-            // (WB4); for comparison the space stays a space and the rest is a word.
-            let first = token.as_bytes()[0];
-            if token.len() > 1 && (first == b' ' || !first.is_ascii()) {
-                let split = token
-                    .char_indices()
-                    .find(|(_, c)| !c.is_whitespace())
-                    .map(|(i, _)| i)
-                    .filter(|&i| i > 0);
-                if let Some(split) = split {
-                    push(&token[..split]);
-                    push(&token[split..]);
-                    return;
-                }
-            }
-            push(token);
-        });
-        starts.push(at);
+        if head == 0 && tail == old.len() {
+            return Tokens::new_in(text, interner, buffers);
+        }
+        let TokenBuffers {
+            mut starts,
+            mut words,
+            mut keys,
+        } = buffers;
+        starts.clear();
+        words.clear();
+        keys.clear();
+        // The shared head, as it is in the base.
+        starts.extend_from_slice(&base.starts[..first_middle]);
+        let head_words = base.words.partition_point(|&w| (w as usize) < first_middle);
+        words.extend_from_slice(&base.words[..head_words]);
+        keys.extend_from_slice(&base.keys[..head_words]);
+        // The middle, tokenized.
+        let index = append_tokens(
+            &text[head..new_tail],
+            head,
+            first_middle as u32,
+            interner,
+            &mut starts,
+            &mut words,
+            &mut keys,
+        );
+        // The shared tail, moved by the difference in length and in token count.
+        let token_count = base.starts.len() - 1;
+        let tail_words = base.words.partition_point(|&w| (w as usize) < first_tail);
+        starts.extend(
+            base.starts[first_tail..token_count]
+                .iter()
+                .map(|&s| (s as isize + shift) as usize),
+        );
+        let moved = index as i64 - first_tail as i64;
+        words.extend(
+            base.words[tail_words..]
+                .iter()
+                .map(|&w| (i64::from(w) + moved) as u32),
+        );
+        keys.extend_from_slice(&base.keys[tail_words..]);
+        starts.push(text.len());
         Tokens {
             text,
             starts,
@@ -249,6 +329,66 @@ impl<'a> Tokens<'a> {
     }
 }
 
+/// Tokenizes `text` (which sits at byte `offset` of its whole text, its first token being
+/// token number `index`) and appends token starts, words and keys; gives the next token index.
+fn append_tokens<'a>(
+    text: &'a str,
+    offset: usize,
+    index: u32,
+    interner: &mut Interner<'a>,
+    starts: &mut Vec<usize>,
+    words: &mut Vec<u32>,
+    keys: &mut Vec<u32>,
+) -> u32 {
+    let mut at = offset;
+    let mut index = index;
+    let mut push = |piece: &'a str| {
+        starts.push(at);
+        at += piece.len();
+        // ASCII space runs are by far the most common whitespace token.
+        let first = piece.as_bytes()[0];
+        let blank = if first == b' ' {
+            piece.bytes().all(|b| b == b' ') || is_whitespace_token(piece)
+        } else if first.is_ascii_alphanumeric() {
+            false
+        } else {
+            is_whitespace_token(piece)
+        };
+        if !blank {
+            words.push(index);
+            keys.push(interner.intern(piece));
+        }
+        index += 1;
+    };
+    for_each_token(text, &mut |token: &'a str| {
+        // UAX #29 glues format characters (U+202E, U+200D…) to the space before them (WB4);
+        // for comparison the space stays a space and the rest is a word.
+        let first = token.as_bytes()[0];
+        if token.len() > 1 && (first == b' ' || !first.is_ascii()) {
+            let split = token
+                .char_indices()
+                .find(|(_, c)| !c.is_whitespace())
+                .map(|(i, _)| i)
+                .filter(|&i| i > 0);
+            if let Some(split) = split {
+                push(&token[..split]);
+                push(&token[split..]);
+                return;
+            }
+        }
+        push(token);
+    });
+    index
+}
+
+/// The vectors of a [`Tokens`], kept for reuse.
+#[derive(Default)]
+pub(crate) struct TokenBuffers {
+    starts: Vec<usize>,
+    words: Vec<u32>,
+    keys: Vec<u32>,
+}
+
 /// A hunk before its texts are copied out: byte ranges into the base and the proposal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RawHunk {
@@ -276,39 +416,59 @@ impl similar::algorithms::DiffHook for EqualRuns {
     }
 }
 
-/// Pairs of (base word range, proposal word range) that differ, in order.
-pub(crate) fn word_gaps(
+/// Calls `gap` with every (base word range, proposal word range) that differs, in order.
+fn for_each_gap(
     base: &[u32],
     proposal: &[u32],
-) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
-    let mut runs = EqualRuns(Vec::new());
-    if base != proposal {
-        let Ok(()) =
-            similar::algorithms::diff_slices(similar::Algorithm::Myers, &mut runs, base, proposal);
-    } else {
-        runs.0.push((0, 0, base.len()));
+    mut gap: impl FnMut(std::ops::Range<usize>, std::ops::Range<usize>),
+) {
+    if base == proposal {
+        return;
     }
-    let mut gaps = Vec::new();
-    let (mut old, mut new) = (0, 0);
-    for (old_start, new_start, len) in runs.0 {
-        if old_start > old || new_start > new {
-            gaps.push((old..old_start, new..new_start));
+    // The diff reports equal runs in order; the stretches between them are the gaps.
+    struct Gaps<F> {
+        old: usize,
+        new: usize,
+        gap: F,
+    }
+    impl<F: FnMut(std::ops::Range<usize>, std::ops::Range<usize>)> similar::algorithms::DiffHook
+        for Gaps<F>
+    {
+        type Error = std::convert::Infallible;
+        fn equal(&mut self, old: usize, new: usize, len: usize) -> Result<(), Self::Error> {
+            if old > self.old || new > self.new {
+                (self.gap)(self.old..old, self.new..new);
+            }
+            self.old = old + len;
+            self.new = new + len;
+            Ok(())
         }
-        old = old_start + len;
-        new = new_start + len;
     }
+    let mut hook = Gaps {
+        old: 0,
+        new: 0,
+        gap: &mut gap,
+    };
+    let Ok(()) =
+        similar::algorithms::diff_slices(similar::Algorithm::Myers, &mut hook, base, proposal);
+    let (old, new) = (hook.old, hook.new);
     if old < base.len() || new < proposal.len() {
-        gaps.push((old..base.len(), new..proposal.len()));
+        gap(old..base.len(), new..proposal.len());
     }
-    gaps
 }
 
 /// The hunks of `proposal` against `base` (both tokenized with the same interner).
 pub(crate) fn raw_hunks(base: &Tokens<'_>, proposal: &Tokens<'_>) -> Vec<RawHunk> {
-    word_gaps(&base.keys, &proposal.keys)
-        .into_iter()
-        .map(|(old, new)| to_raw_hunk(base, proposal, old, new))
-        .collect()
+    let mut out = Vec::new();
+    raw_hunks_into(base, proposal, &mut out);
+    out
+}
+
+/// [`raw_hunks`] appended to `out`.
+pub(crate) fn raw_hunks_into(base: &Tokens<'_>, proposal: &Tokens<'_>, out: &mut Vec<RawHunk>) {
+    for_each_gap(&base.keys, &proposal.keys, |old, new| {
+        out.push(to_raw_hunk(base, proposal, old, new));
+    });
 }
 
 fn to_raw_hunk(
@@ -533,6 +693,36 @@ mod tests {
                 new: 4..13
             }]
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn derived_tokens_equal_fresh_tokens(
+            base in "([a-c ,.:']|  |é|\u{202E}|\u{301}|¹|д){0,30}",
+            edits in proptest::collection::vec((0usize..40, 0usize..4, "([a-c ,.]|  |é|\u{202E}|¹){0,4}"), 0..4),
+        ) {
+            let mut text = base.clone();
+            for (at, len, insert) in edits {
+                let mut at = at.min(text.len());
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let mut end = (at + len).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                text.replace_range(at..end, &insert);
+            }
+            let mut interner = Interner::default();
+            let base_tokens = Tokens::new(&base, &mut interner);
+            let derived = Tokens::derived_in(&base_tokens, &text, &mut interner, TokenBuffers::default());
+            let fresh = Tokens::new(&text, &mut interner);
+            proptest::prop_assert_eq!(&derived.starts, &fresh.starts, "{:?} -> {:?}", base, text);
+            proptest::prop_assert_eq!(&derived.words, &fresh.words);
+            proptest::prop_assert_eq!(&derived.keys, &fresh.keys);
+        }
     }
 
     #[test]
