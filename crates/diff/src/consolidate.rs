@@ -41,12 +41,37 @@ pub fn consolidate(
     if compilation.base_version != base.number {
         return Err(stale);
     }
+    // The compilation must describe this base exactly: same texts, every word-level span
+    // where it says (a compilation is data a caller may have stored and loaded again).
     for node in &compilation.nodes {
         match base.document.find(node.node) {
             Some(found) if found.text == node.base_text => {}
             _ => return Err(stale),
         }
+        let mut previous_end = 0;
+        for change in &node.changes {
+            if change.alternatives.is_empty() {
+                return Err(stale);
+            }
+            if let Scope::Words {
+                start_byte,
+                end_byte,
+                ..
+            } = change.scope
+            {
+                let fits = start_byte >= previous_end
+                    && node.base_text.get(start_byte..end_byte) == Some(change.base_text.as_str());
+                if !fits {
+                    return Err(stale);
+                }
+                previous_end = end_byte;
+            }
+        }
     }
+    let stale_error = || ConsolidateError::StaleCompilation {
+        compilation: compilation.base_version,
+        base: base.number,
+    };
     base_blame
         .check(&base.document)
         .map_err(|node| ConsolidateError::BlameMismatch { node })?;
@@ -85,7 +110,7 @@ pub fn consolidate(
                             change: change.id.clone(),
                         });
                     }
-                    None => &change.alternatives[0],
+                    None => change.alternatives.first().ok_or_else(|| stale_error())?,
                 };
                 Outcome::Apply {
                     alternative: Some(chosen.id.clone()),
@@ -107,7 +132,7 @@ pub fn consolidate(
             Some(Ruling::Reject) => Outcome::Keep(KeptReason::Rejected),
             Some(Ruling::Defer) => Outcome::Keep(KeptReason::Deferred),
             None if options.accept_uncontested && !change.contested => {
-                let only = &change.alternatives[0];
+                let only = change.alternatives.first().ok_or_else(|| stale_error())?;
                 Outcome::Apply {
                     alternative: Some(only.id.clone()),
                     text: only.text.clone(),

@@ -4,19 +4,27 @@
 //! version with provenance, compared across versions (redline, blame), and aligned with texts
 //! revised elsewhere.
 //!
-//! Pure: no I/O, no clock. Every public value is in [`model`] and serialisable.
+//! Architecture invariant: pure. No I/O, no clock, no threads; the same inputs give the same
+//! outputs, byte for byte (change ids included). Every public value is in [`model`] and
+//! serialisable; a contested change is data, never an error.
 //!
-//! The entry points (bodies arrive module by module):
-//! - [`tokenize`]`(text) -> Vec<&str>`: lossless word/space/punctuation tokens.
-//! - `compile(base: &Version, submissions: &[Submission]) -> Compilation`
-//! - `compilation_text(&Compilation) -> String`: the UN-style bracketed view.
-//! - `consolidate(base: &Version, base_blame: &Blame, compilation: &Compilation,
-//!   decisions: &[Decision], options: &ConsolidateOptions, new_ids: &mut IdSource)
-//!   -> Result<Consolidation, ConsolidateError>`
-//! - `Blame::initial(&Document, version) -> Blame`; `blame_view(&Document, &Blame) -> BlameView`
-//! - `redline(from: &Document, to: &Document, chain: &[Step]) -> Redline`
-//! - `align(previous: &Document, revised: &Document, compilation: Option<&Compilation>)
-//!   -> Alignment`
+//! The entry points:
+//! - [`tokenize`]`(text) -> Vec<&str>`: lossless tokens (UAX #29 words, spaces, punctuation,
+//!   footnote markers), with an exact ASCII fast path.
+//! - [`hunks`]`(base, proposal) -> Vec<Hunk>` and [`apply_hunks`]: one proposal's word diff.
+//! - [`compile`]`(base: &Version, submissions: &[Submission]) -> Compilation` (and
+//!   [`compile_document`] for a bare document): every change of a round with its
+//!   alternatives, supporters, contested flag, merged texts, comments and flags. The rules for
+//!   coalescing and grouping (including touching changes) are in the `compile` module docs.
+//! - [`compilation_text`]`(&Compilation, TextOptions) -> String`: the UN-style bracketed view.
+//! - [`consolidate`]`(base, base_blame, compilation, decisions, options, new_ids)
+//!   -> Result<Consolidation, ConsolidateError>`: the next version, its [`Blame`] and what
+//!   became of each change; [`merged_document`] previews the merged texts.
+//! - [`Blame::initial`]`(&Document, version)`, [`Blame::check`], [`blame_view`].
+//! - [`redline`]`(from, to, chain: &[Step]) -> Redline`: between any two versions, attributed
+//!   through the steps between them.
+//! - [`align`]`(previous, revised, Option<&Compilation>) -> Alignment` and [`adopt`]: a text
+//!   revised elsewhere, with ids restored, proposals it fulfils, and provenance.
 
 mod align;
 mod blame;

@@ -343,6 +343,29 @@ fn stale_compilations_and_contradicting_decisions_are_refused() {
         ),
         Err(ConsolidateError::StaleCompilation { .. })
     ));
+    // A compilation edited after the fact (stored and loaded again) is refused, not trusted.
+    let mut tampered = compilation.clone();
+    if let Some(change) = tampered.nodes[0]
+        .changes
+        .iter_mut()
+        .find(|c| matches!(c.scope, Scope::Words { .. }))
+    {
+        change.scope = Scope::Words {
+            start_token: 0,
+            end_token: 99,
+            start_byte: 3,
+            end_byte: 999,
+        };
+    }
+    assert!(matches!(
+        consolidate(&v1, &blame, &tampered, &[], &options("R", true), &mut ids),
+        Err(ConsolidateError::StaleCompilation { .. })
+    ));
+    tampered.nodes[0].changes[0].alternatives.clear();
+    assert!(matches!(
+        consolidate(&v1, &blame, &tampered, &[], &options("R", true), &mut ids),
+        Err(ConsolidateError::StaleCompilation { .. })
+    ));
     let wrong_blame = Blame::default();
     assert!(matches!(
         consolidate(
