@@ -323,15 +323,45 @@ pub struct NodeReference {
     pub reference: String,
 }
 
+/// One version with its text. The version's fields stand beside the tree (`document`).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct VersionView {
-    #[serde(flatten)]
-    pub version: VersionSummary,
+    pub number: u32,
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<u32>,
+    /// SHA-256 root hash of the text.
+    pub hash: String,
+    /// The round this version consolidates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub round: Option<u32>,
+    pub created_at: String,
+    pub created_by: String,
     /// The document tree: title and nodes (id, kind, text, children).
     #[schema(value_type = Object)]
     pub document: penholder_core::Document,
     /// Every node's reference in this version, in document order.
     pub references: Vec<NodeReference>,
+}
+
+impl VersionView {
+    pub fn new(
+        info: &VersionInfo,
+        document: penholder_core::Document,
+        references: Vec<NodeReference>,
+    ) -> VersionView {
+        VersionView {
+            number: info.number,
+            label: info.label.clone(),
+            parent: info.parent,
+            hash: info.hash.to_hex(),
+            round: info.round,
+            created_at: rfc3339(info.created_at),
+            created_by: info.created_by.clone(),
+            document,
+            references,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]

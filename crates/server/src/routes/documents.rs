@@ -218,12 +218,7 @@ pub async fn get_version(
             reference: reference.0.clone(),
         })
         .collect();
-    Ok(Json(VersionView {
-        version: VersionSummary::from(&info),
-        document: version.document,
-        references,
-    })
-    .into_response())
+    Ok(Json(VersionView::new(&info, version.document, references)).into_response())
 }
 
 /// What every rendering of a document needs: its title, classification and the names of the
