@@ -110,7 +110,7 @@ pub fn consolidate(
                             change: change.id.clone(),
                         });
                     }
-                    None => change.alternatives.first().ok_or_else(|| stale_error())?,
+                    None => change.alternatives.first().ok_or_else(stale_error)?,
                 };
                 Outcome::Apply {
                     alternative: Some(chosen.id.clone()),
@@ -132,7 +132,7 @@ pub fn consolidate(
             Some(Ruling::Reject) => Outcome::Keep(KeptReason::Rejected),
             Some(Ruling::Defer) => Outcome::Keep(KeptReason::Deferred),
             None if options.accept_uncontested && !change.contested => {
-                let only = change.alternatives.first().ok_or_else(|| stale_error())?;
+                let only = change.alternatives.first().ok_or_else(stale_error)?;
                 Outcome::Apply {
                     alternative: Some(only.id.clone()),
                     text: only.text.clone(),
