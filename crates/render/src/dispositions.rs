@@ -34,6 +34,8 @@ pub struct RoundRecord<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct RoundResult<'a> {
     pub applied: &'a [AppliedChange],
+    /// Changes left as they were, with the reason; may be empty when only the applied changes
+    /// were kept: the reasons then come from the decisions.
     pub kept: &'a [KeptChange],
     /// The new version's document.
     pub document: &'a Document,
@@ -475,7 +477,27 @@ impl<'a> Analysis<'a> {
                     KeptReason::Superseded => Fate::Superseded,
                 };
             }
+            // Not applied, and no reason recorded (a store that keeps only the applied
+            // changes): the decision says why, and an acceptance that did not apply was moot.
+            return match self.decided_fate(change, mine) {
+                Fate::Accepted | Fate::Reworded { .. } => Fate::Superseded,
+                fate => fate,
+            };
         }
+        self.decided_fate(change, mine)
+    }
+
+    /// The fate a change's decision gives the alternative `mine`, before consolidation.
+    fn decided_fate(&self, change: &Change, mine: &penholder_diff::Alternative) -> Fate {
+        let other = |id: &str| -> Fate {
+            Fate::OtherAlternative {
+                alternative: id.to_string(),
+                delegations: change
+                    .alternative(id)
+                    .map(|a| a.delegations())
+                    .unwrap_or_default(),
+            }
+        };
         match self.decisions.get(change.id.as_str()).map(|d| &d.ruling) {
             Some(Ruling::Accept { alternative }) => match alternative {
                 Some(id) if *id == mine.id => Fate::Accepted,
