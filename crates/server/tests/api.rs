@@ -730,3 +730,77 @@ async fn other_formats_come_from_the_renderer() {
         .await
         .expect(200);
 }
+
+#[tokio::test]
+async fn hostile_input_gets_a_4xx_never_a_5xx() {
+    let h = Harness::new();
+    world(&h).await;
+    let fr = h.token(Role::Delegate, Some("FR"));
+    let chair = h.token(Role::Chair, Some("HU"));
+    let path = "/v1/processes/bp/rounds/1/submissions/FR";
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let many = json!({"items": (0..10_001).map(|_| json!({"kind": "comment", "node": null, "text": "x"})).collect::<Vec<_>>()});
+    let bodies: Vec<Vec<u8>> = vec![
+        b"{".to_vec(),
+        b"null".to_vec(),
+        b"[]".to_vec(),
+        b"{\"items\": 3}".to_vec(),
+        b"{\"items\": [{\"kind\": \"amend\"}]}".to_vec(),
+        b"{\"items\": [{\"kind\": \"amend\", \"node\": 7, \"text\": \"x\"}]}".to_vec(),
+        format!("{{\"items\": {deep}}}").into_bytes(),
+        vec![b'{', 0xff, 0xfe, b'}'],
+        b"{\"items\": [{\"kind\": \"comment\", \"node\": null, \"text\": \"\\u0000\\ud800\"}]}".to_vec(),
+        b"{\"items\": [{\"kind\": \"amend\", \"node\": \"../../etc/passwd\", \"text\": \"x\"}]}".to_vec(),
+        b"{\"items\": [{\"kind\": \"amend\", \"node\": \"PP1'; DROP TABLE rounds;--\", \"text\": \"x\"}]}".to_vec(),
+        b"{\"items\": [{\"kind\": \"insert\", \"after\": \"PP1\", \"before\": \"PP2\", \"text\": \"x\"}]}".to_vec(),
+        b"{\"items\": [{\"kind\": \"insert\", \"after\": \"PP1\", \"text\": \"x\", \"node_kind\": \"chapter\"}]}".to_vec(),
+        serde_json::to_vec(&many).unwrap(),
+    ];
+    for body in bodies {
+        let answer = h.raw(Method::PUT, path, Some(&fr), &[], body.clone()).await;
+        assert!(
+            (400..500).contains(&answer.status.as_u16()),
+            "{} for {:?}: {}",
+            answer.status,
+            String::from_utf8_lossy(&body[..body.len().min(80)]),
+            String::from_utf8_lossy(&answer.bytes)
+        );
+        assert_eq!(
+            answer.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
+    }
+    // Hidden characters are accepted, and flagged in the compilation.
+    h.put(
+        path,
+        &fr,
+        json!({"items": [{"kind": "amend", "node": "OP2", "text": "Agree to meet again in \u{202e}6202."}]}),
+    )
+    .await
+    .expect(201);
+    for path in [
+        "/v1/processes/..%2F..%2Fetc/rounds/1",
+        "/v1/processes/bp/rounds/4294967296",
+        "/v1/processes/bp/rounds/-1/submissions/FR",
+        "/v1/processes/bp/documents/declaration/versions/0",
+        "/v1/processes/bp/documents/declaration/redline?from=1",
+        "/v1/processes/bp/documents/declaration/redline?from=1&to=99",
+        "/v1/processes/bp/audit?limit=abc",
+    ] {
+        let answer = h.get(path, &chair).await;
+        assert!(
+            (400..500).contains(&answer.status.as_u16()),
+            "{path}: {}",
+            answer.status
+        );
+    }
+    h.clock.set(T0 + 11 * DAY);
+    let compilation = h
+        .get("/v1/processes/bp/rounds/1/compilation", &chair)
+        .await
+        .expect(200);
+    assert!(compilation.json().to_string().contains("hidden_characters"));
+    h.raw(Method::GET, "/healthz", None, &[], Vec::new())
+        .await
+        .expect(200);
+}
