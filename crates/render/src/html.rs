@@ -380,30 +380,25 @@ pub fn redline(redline: &Redline, context: &Context) -> String {
         let node_label = label(&context.numbers, node.node, node.kind, reference);
         open_text(&mut body, node.kind, &node_label);
         let mut first = true;
-        for segment in &node.segments {
+        for (index, segment) in node.segments.iter().enumerate() {
             match segment.kind {
                 SegmentKind::Equal => plain_text(&mut body, node.kind, &segment.text, first),
                 SegmentKind::Insert => {
                     inserted_count += 1;
                     mentioned.extend(context.origin_codes(&segment.attribution));
-                    attributed(
-                        &mut body,
-                        "ins",
-                        &segment.text,
-                        &segment.attribution,
-                        context,
-                    );
+                    let span = Span::new("ins", &segment.text, &segment.attribution);
+                    attributed(&mut body, span, context, true);
                 }
                 SegmentKind::Delete => {
                     deleted_count += 1;
                     mentioned.extend(context.origin_codes(&segment.attribution));
-                    attributed(
-                        &mut body,
-                        "del",
-                        &segment.text,
-                        &segment.attribution,
-                        context,
-                    );
+                    // A replacement (deletion then insertion by the same delegations) is
+                    // labelled once, after the inserted words.
+                    let replaced = node.segments.get(index + 1).is_some_and(|next| {
+                        next.kind == SegmentKind::Insert && next.attribution == segment.attribution
+                    });
+                    let span = Span::new("del", &segment.text, &segment.attribution);
+                    attributed(&mut body, span, context, !replaced);
                 }
             }
             first = false;
@@ -471,7 +466,12 @@ pub fn blame(view: &BlameView, context: &Context) -> String {
                 origin => {
                     let origins = std::slice::from_ref(origin);
                     mentioned.extend(context.origin_codes(origins));
-                    attributed(&mut body, "mark", &span.text, origins, context);
+                    attributed(
+                        &mut body,
+                        Span::new("mark", &span.text, origins),
+                        context,
+                        true,
+                    );
                 }
             }
             first = false;
@@ -562,6 +562,13 @@ pub fn outcomes(outcomes: &[DelegationOutcomes], context: &Context) -> String {
             if !proposal.merged_with.is_empty() {
                 what.push_str(&format!(" ({})", context.names(&proposal.merged_with)));
             }
+            // The decision in words under the status, unless it already starts with it.
+            let detail = if proposal.decision.starts_with(proposal.status.as_str()) {
+                what = proposal.decision.clone();
+                String::new()
+            } else {
+                format!("<br>{}", escape(&proposal.decision))
+            };
             let proposed = if proposal.proposed_change.is_empty() {
                 &proposal.comment
             } else {
@@ -569,13 +576,12 @@ pub fn outcomes(outcomes: &[DelegationOutcomes], context: &Context) -> String {
             };
             let _ = write!(
                 body,
-                "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td><b>{}</b><br>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td><b>{}</b>{detail}</td><td>{}</td><td>{}</td></tr>",
                 status_class(proposal),
                 escape(&proposal.id),
                 escape(&proposal.reference),
                 escape(proposed),
                 escape(&what),
-                escape(&proposal.decision),
                 escape(&proposal.observations),
                 escape(&proposal.resulting_reference)
             );
@@ -872,8 +878,22 @@ fn by_label(out: &mut String, who: &[String], date: Option<i64>, context: &Conte
     );
 }
 
-/// A redline or blame span: `<ins>`, `<del>` or `<mark>` with its origins.
-fn attributed(out: &mut String, tag: &str, text: &str, origins: &[Origin], context: &Context) {
+/// A redline or blame span: the tag (`ins`, `del`, `mark`), its text and its origins.
+struct Span<'a> {
+    tag: &'static str,
+    text: &'a str,
+    origins: &'a [Origin],
+}
+
+impl<'a> Span<'a> {
+    fn new(tag: &'static str, text: &'a str, origins: &'a [Origin]) -> Self {
+        Span { tag, text, origins }
+    }
+}
+
+/// A span with its origins in a `title`, and (with `label`) their codes in a superscript.
+fn attributed(out: &mut String, span: Span<'_>, context: &Context, label: bool) {
+    let Span { tag, text, origins } = span;
     let names = context.origin_authors(origins);
     let rounds: Vec<&str> = origins
         .iter()
@@ -894,7 +914,7 @@ fn attributed(out: &mut String, tag: &str, text: &str, origins: &[Origin], conte
     escape_into(out, text);
     let _ = write!(out, "</{tag}>");
     let codes = context.origin_codes(origins);
-    if !codes.is_empty() && !text.trim().is_empty() {
+    if label && !codes.is_empty() && !text.trim().is_empty() {
         let _ = write!(
             out,
             "<sup class=\"by\" title=\"{}\">{}</sup>",
