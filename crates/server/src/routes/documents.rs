@@ -484,20 +484,21 @@ pub async fn upload_version(
     let source = request.source.clone();
     let label = request.label.clone();
     let round_number = request.round;
+    let engine = state.clone();
     let (alignment, consolidation) = blocking(move || {
         let mut revised = import_source(&source, &mut ids)?;
         revised.title = previous.document.title.clone();
-        let compilation = material.as_ref().map(|m| m.compile());
+        let compilation = material.as_ref().map(|m| m.compile(&engine));
         let origin_label = material
             .as_ref()
             .map(|m| m.round.label.clone())
             .unwrap_or_else(|| label.clone());
-        let alignment = penholder_diff::align(&previous.document, &revised, compilation.as_ref());
+        let alignment = penholder_diff::align(&previous.document, &revised, compilation.as_deref());
         let consolidation = penholder_diff::adopt(
             &previous,
             &previous_blame,
             &alignment,
-            compilation.as_ref(),
+            compilation.as_deref(),
             &origin_label,
         );
         Ok((alignment, consolidation))

@@ -15,7 +15,7 @@ use crate::openapi::Problems;
 use crate::policy::{Action, Phase};
 use crate::routes::documents::context_of;
 use crate::routes::submissions::Resolved;
-use crate::state::{AppState, Reply};
+use crate::state::{AppState, CompilationKey, Reply};
 use crate::wire::*;
 use axum::Json;
 use axum::extract::State;
@@ -29,10 +29,12 @@ use penholder_diff::{
 use penholder_render::{self as render, Context, Format, Output};
 use penholder_store::{DecisionRecord, DocumentInfo, NewVersion, RoundInfo};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Everything about a round the engine needs, read from one snapshot.
 #[derive(Clone, Debug)]
 pub struct RoundMaterial {
+    pub process: String,
     pub round: RoundInfo,
     /// The document the round is about.
     pub document: DocumentInfo,
@@ -44,8 +46,21 @@ pub struct RoundMaterial {
 }
 
 impl RoundMaterial {
-    pub fn compile(&self) -> Compilation {
-        penholder_diff::compile(&self.base, &self.submissions)
+    /// The round's compilation (kept by the state for the next request on the same inputs).
+    pub fn compile(&self, state: &AppState) -> Arc<Compilation> {
+        let key = CompilationKey {
+            process: self.process.clone(),
+            round: self.round.number,
+            base_version: self.base.number,
+            revisions: self
+                .submissions
+                .iter()
+                .map(|s| (s.delegation.clone(), s.revision))
+                .collect(),
+        };
+        state.compilation(key, || {
+            penholder_diff::compile(&self.base, &self.submissions)
+        })
     }
 
     fn phase(&self, now: i64) -> Phase {
@@ -77,6 +92,7 @@ pub async fn load_round(state: &AppState, p: &str, r: u32) -> Result<RoundMateri
                 .map(Resolved::submission)
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(RoundMaterial {
+                process: p.clone(),
                 document: reader.document(&p, &round.document)?,
                 delegations: reader.delegations(&p)?,
                 decisions: reader.decisions(&p, r)?,
@@ -103,6 +119,7 @@ pub async fn get_compilation(
 ) -> Result<Response, ApiError> {
     let format = formats::requested(query.format.as_deref(), Output::Compilation)?;
     let material = load_round(&state, &p, r).await?;
+    let engine = state.clone();
     let relation = relation(&principal, &material.delegations, None);
     let now = state.now();
     let phase = material.phase(now);
@@ -119,7 +136,7 @@ pub async fn get_compilation(
         format!("Compilation of {} (round {r})", material.round.label),
     );
     let view = blocking(move || {
-        let compilation = material.compile();
+        let compilation = material.compile(&engine);
         Ok(CompilationView {
             round: r,
             base_version: material.base.number,
@@ -134,7 +151,7 @@ pub async fn get_compilation(
             changes: compilation.changes_count(),
             contested: compilation.contested_count(),
             uncontested: compilation.uncontested_count(),
-            compilation,
+            compilation: (*compilation).clone(),
         })
     })
     .await?;
@@ -258,6 +275,7 @@ pub async fn put_decision(
     body: Body,
 ) -> Result<Reply, ApiError> {
     let material = load_round(&state, &p, r).await?;
+    let engine = state.clone();
     let relation = relation(&principal, &material.delegations, None);
     let phase = material.phase(state.now());
     authorize(
@@ -303,7 +321,7 @@ pub async fn put_decision(
         note: request.note,
     };
     let checked = decision.clone();
-    blocking(move || check_decision(&material.compile(), &checked)).await?;
+    blocking(move || check_decision(&material.compile(&engine), &checked)).await?;
     let actor = principal.actor();
     state
         .commit(&principal, &body, move |w, now| {
@@ -352,6 +370,7 @@ pub async fn consolidate(
     body: Body,
 ) -> Result<Reply, ApiError> {
     let material = load_round(&state, &p, r).await?;
+    let engine = state.clone();
     let relation = relation(&principal, &material.delegations, None);
     let phase = material.phase(state.now());
     authorize(
@@ -376,7 +395,7 @@ pub async fn consolidate(
         accept_uncontested: request.accept_uncontested,
     };
     let consolidation = blocking(move || {
-        let compilation = material.compile();
+        let compilation = material.compile(&engine);
         let decisions: Vec<Decision> = material
             .decisions
             .iter()
@@ -544,6 +563,7 @@ pub async fn get_dispositions(
 ) -> Result<Response, ApiError> {
     let format = formats::requested(query.format.as_deref(), Output::Dispositions)?;
     let material = load_round(&state, &p, r).await?;
+    let engine = state.clone();
     let relation = relation(&principal, &material.delegations, None);
     let now = state.now();
     let phase = material.phase(now);
@@ -569,7 +589,7 @@ pub async fn get_dispositions(
                 .collect::<HashSet<_>>()
         });
         let rows = blocking(move || {
-            let compilation = material.compile();
+            let compilation = material.compile(&engine);
             Ok(disposition_rows(
                 &compilation,
                 &material.decisions,
@@ -585,7 +605,7 @@ pub async fn get_dispositions(
         .into_response());
     }
     let bytes = blocking(move || {
-        let rows = render_rows(&material, result.as_ref(), &context);
+        let rows = render_rows(&engine, &material, result.as_ref(), &context);
         Ok(match format {
             Format::Html => render::html::dispositions(&rows, &context).into_bytes(),
             Format::Csv => render::dispositions::csv(&rows).map_err(formats::failed)?,
@@ -625,11 +645,12 @@ async fn consolidated(
 
 /// The renderer's rows: one per item of every submission.
 fn render_rows(
+    engine: &AppState,
     material: &RoundMaterial,
     result: Option<&(Vec<AppliedChange>, penholder_core::Document)>,
     context: &Context,
 ) -> Vec<render::Disposition> {
-    let compilation = material.compile();
+    let compilation = material.compile(engine);
     let decisions: Vec<Decision> = material
         .decisions
         .iter()
@@ -665,6 +686,7 @@ pub async fn get_outcomes(
 ) -> Result<Response, ApiError> {
     let format = formats::requested(query.format.as_deref(), Output::Outcomes)?;
     let material = load_round(&state, &p, r).await?;
+    let engine = state.clone();
     if !material.delegations.iter().any(|d| d.code == code) {
         return Err(ApiError::NotFound(format!(
             "delegation {code} is not part of process {p}"
@@ -690,7 +712,7 @@ pub async fn get_outcomes(
         ),
     );
     let bytes = blocking(move || {
-        let compilation = material.compile();
+        let compilation = material.compile(&engine);
         let decisions: Vec<Decision> = material
             .decisions
             .iter()
