@@ -16,6 +16,7 @@
 mod expected;
 mod fixtures;
 mod http;
+mod round;
 mod summary;
 mod tokens;
 mod views;
@@ -23,9 +24,8 @@ mod views;
 use anyhow::{Context, bail, ensure};
 use clap::Args;
 use expected::ExpectedText;
-use fixtures::{FixtureRuling, Fixtures, RoundFixture, long_date};
+use fixtures::Fixtures;
 use http::{Api, Caller, Method};
-use penholder_core::References;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -109,7 +109,6 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
         files: Vec::new(),
         summaries: Vec::new(),
         latest: BTreeMap::new(),
-        outcomes_endpoint: None,
     };
     replay.healthz(std::time::Duration::from_secs(args.wait))?;
     replay.set_up(&fixtures)?;
@@ -121,13 +120,17 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
         .expected
         .clone()
         .unwrap_or_else(|| fixtures.root.join("expected"));
-    replay.final_texts(&expected_dir, args.write_expected)?;
+    // Printed before the verdict on the final texts, so that a difference still shows the rest.
+    let verdict = replay.final_texts(&expected_dir, args.write_expected);
 
     println!();
     println!("Summary per round");
     print!("{}", summary::table(&replay.summaries));
     println!();
     println!("Files written under {}:", args.out.display());
+    replay
+        .files
+        .sort_by(|a, b| (&a.folder, &a.stems).cmp(&(&b.folder, &b.stems)));
     for group in &replay.files {
         println!("  {:<72} {}", group.paths(), group.what);
     }
@@ -139,7 +142,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
         replay.api.base(),
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    verdict
 }
 
 /// The replay's state: who is who, what was written, where each document stands.
@@ -158,8 +161,6 @@ struct Replay {
     summaries: Vec<RoundSummary>,
     /// The latest version number of each document.
     latest: BTreeMap<String, u32>,
-    /// Whether the server offers each delegation's report (known after the first request).
-    outcomes_endpoint: Option<bool>,
 }
 
 /// Files written together: one output in several formats, or one report per delegation.
@@ -467,409 +468,17 @@ impl Replay {
     }
 
     fn version(&self, document: &str, number: u32) -> anyhow::Result<views::VersionView> {
-        let path = format!("{}/documents/{document}/versions/{number}", self.p());
-        let reply = self.api.get(&path, &self.chair)?;
-        views::VersionView::read(&reply.body).with_context(|| format!("GET {path}"))
+        self.api.get_json(
+            &format!("{}/documents/{document}/versions/{number}", self.p()),
+            &self.chair,
+        )
     }
 
-    /// One round on one document, from opening to consolidation.
-    fn round(&mut self, fixture: &RoundFixture) -> anyhow::Result<()> {
-        let document = fixture.document.as_str();
-        let base_number = *self
-            .latest
-            .get(document)
-            .with_context(|| format!("{}: no document {document}", fixture.path.display()))?;
-        let base = self.version(document, base_number)?;
-        let references = References::of(&base.document);
-        let chair = self.chair.clone();
-        let mut summary = RoundSummary {
-            folder: fixture.folder.clone(),
-            document: document.to_string(),
-            ..RoundSummary::default()
-        };
-
-        // The chair opens the round now, for as long as the historical window lasted.
-        let now = OffsetDateTime::now_utc();
-        let body = serde_json::json!({
-            "document": document,
-            "base_version": base_number,
-            "label": fixture.label,
-            "opens_at": rfc3339(now)?,
-            "closes_at": rfc3339(now + fixture.window())?,
-        });
-        let mut round: views::RoundView = self
-            .api
-            .expect(
-                Method::Post,
-                &format!("{}/rounds", self.p()),
-                Some(&chair),
-                Some(&serde_json::to_vec(&body)?),
-                &[201],
-            )?
-            .json()?;
-        let r = format!("{}/rounds/{}", self.p(), round.number);
-        if round.state == "planned" {
-            round = self
-                .api
-                .expect(
-                    Method::Post,
-                    &format!("{r}/open"),
-                    Some(&chair),
-                    None,
-                    &[200],
-                )?
-                .json()?;
-        }
-        ensure!(
-            round.state == "open" && round.base_version == base_number,
-            "round {} is {} on version {} after opening; expected open on version {base_number}",
-            round.number,
-            round.state,
-            round.base_version
-        );
-        self.progress(format!(
-            "{}: opened round {} ({}/{}) on {document} {}: {:?}; historically {} to {}",
-            chair.name,
-            round.number,
-            fixture.folder,
-            document,
-            version_title(base_number),
-            fixture.label,
-            long_date(fixture.opens_at),
-            long_date(fixture.closes_at),
-        ));
-
-        // Every delegation sends its feedback with its own token; revisions after.
-        let mut sent: BTreeMap<String, (u32, Vec<fixtures::WireItem>)> = BTreeMap::new();
-        for send in &fixture.sends {
-            let wire = send
-                .submission
-                .to_wire(&base.document, &references)
-                .with_context(|| format!("{}", send.file.display()))?;
-            let body = serde_json::to_vec_pretty(&wire)?;
-            let delegate = self.delegate(&send.delegation)?;
-            let receipt: views::SubmissionReceipt = self
-                .api
-                .expect(
-                    Method::Put,
-                    &format!("{r}/submissions/{}", send.delegation),
-                    Some(&delegate),
-                    Some(&body),
-                    &[201],
-                )?
-                .json()?;
-            ensure!(
-                receipt.delegation == send.delegation && receipt.revision == send.revision,
-                "{}: the server recorded {} revision {}, expected {} revision {}",
-                send.file.display(),
-                receipt.delegation,
-                receipt.revision,
-                send.delegation,
-                send.revision
-            );
-            ensure!(
-                receipt.receipt == sha256_hex(&body),
-                "{}: the receipt {} is not the SHA-256 of what was sent",
-                send.file.display(),
-                receipt.receipt
-            );
-            self.progress(format!(
-                "{}: {} revision {} of its feedback ({} items, {}), receipt {}",
-                delegate.name,
-                if send.revision == 1 { "sent" } else { "resent" },
-                send.revision,
-                wire.items.len(),
-                send.file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                &receipt.receipt[..12.min(receipt.receipt.len())]
-            ));
-            summary.files += 1;
-            sent.insert(send.delegation.clone(), (send.revision, wire.items));
-        }
-        summary.submissions = sent.len();
-        for (_, items) in sent.values() {
-            for item in items {
-                *summary.items.entry(summary::item_kind(item)).or_insert(0) += 1;
-            }
-        }
-
-        // The chair closes the round; whoever comes after is refused and changes nothing.
-        let closed: views::RoundView = self
-            .api
-            .expect(
-                Method::Post,
-                &format!("{r}/close"),
-                Some(&chair),
-                None,
-                &[200],
-            )?
-            .json()?;
-        ensure!(
-            closed.state == "closed",
-            "round {} is {} after the chair closed it",
-            round.number,
-            closed.state
-        );
-        self.progress(format!(
-            "{}: closed round {} (historical deadline {})",
-            chair.name,
-            round.number,
-            long_date(fixture.closes_at)
-        ));
-        let listed: views::SubmissionList =
-            self.api.get_json(&format!("{r}/submissions"), &chair)?;
-        for late in &fixture.late {
-            let wire = late
-                .submission
-                .to_wire(&base.document, &references)
-                .with_context(|| format!("{}", late.file.display()))?;
-            let delegate = self.delegate(&late.delegation)?;
-            let reply = self.api.expect(
-                Method::Put,
-                &format!("{r}/submissions/{}", late.delegation),
-                Some(&delegate),
-                Some(&serde_json::to_vec_pretty(&wire)?),
-                &[409],
-            )?;
-            ensure!(
-                reply.is_problem(),
-                "the refusal of {}'s late submission is not application/problem+json but {:?}",
-                late.delegation,
-                reply.content_type
-            );
-            let after: views::SubmissionList =
-                self.api.get_json(&format!("{r}/submissions"), &chair)?;
-            ensure!(
-                after.submissions == listed.submissions,
-                "the refused late submission of {} changed the submission list",
-                late.delegation
-            );
-            summary.late_refused += 1;
-            self.progress(format!(
-                "{}: late attempt (historically {}) refused with 409: {}",
-                delegate.name,
-                long_date(late.at),
-                reply.detail()
-            ));
-        }
-
-        // The chair reads the compilation of the final revisions.
-        let compilation: views::CompilationView =
-            self.api.get_json(&format!("{r}/compilation"), &chair)?;
-        let compiled: BTreeMap<String, u32> = compilation
-            .submissions
-            .iter()
-            .map(|s| (s.delegation.clone(), s.revision))
-            .collect();
-        let expected: BTreeMap<String, u32> = sent
-            .iter()
-            .map(|(code, (revision, _))| (code.clone(), *revision))
-            .collect();
-        ensure!(
-            compiled == expected,
-            "round {}: the compilation covers {compiled:?}, expected the final revisions {expected:?}",
-            round.number
-        );
-        summary.count_changes(&compilation.compilation);
-        let folder = PathBuf::from("rounds").join(&fixture.folder).join(document);
-        self.fetch_all(
-            &format!("{r}/compilation"),
-            &chair,
-            &["html", "docx", "md"],
-            &folder.join("compilation"),
-            &format!(
-                "compilation of round {} ({}/{document})",
-                round.number, fixture.folder
-            ),
-        )?;
-        self.progress(format!(
-            "{}: read the compilation: {} changes, {} coalesced, {} uncontested, {} contested",
-            chair.name, summary.changes, summary.coalesced, summary.uncontested, summary.contested
-        ));
-
-        // The chair records the fixture decisions, in file order (the last on a change wins).
-        let mut rulings: BTreeMap<String, FixtureRuling> = BTreeMap::new();
-        for decision in &fixture.decisions.decisions {
-            let resolved =
-                fixtures::resolve_decision(decision, &compilation.compilation, &references)
-                    .with_context(|| {
-                        format!("{}", fixture.path.join("decisions.json").display())
-                    })?;
-            let body = resolved.body(decision.note.as_deref());
-            self.api.expect(
-                Method::Put,
-                &format!("{r}/decisions/{}", resolved.change),
-                Some(&chair),
-                Some(&serde_json::to_vec(&body)?),
-                &[200, 201],
-            )?;
-            rulings.insert(resolved.change.clone(), decision.decision);
-            self.progress(format!(
-                "{}: {} change {} on {} (alternative {} of {})",
-                chair.name,
-                decision.decision.as_str(),
-                resolved.change,
-                decision.node,
-                resolved.alternative,
-                decision.by
-            ));
-        }
-        for ruling in rulings.values() {
-            *summary.decisions.entry(*ruling).or_insert(0) += 1;
-        }
-
-        // … and consolidates into the next revision.
-        let next = base_number + 1;
-        let label = format!(
-            "{}, after: {} (deadline {})",
-            version_title(next),
-            fixture.label,
-            long_date(fixture.closes_at)
-        );
-        let body = serde_json::json!({
-            "label": label,
-            "accept_uncontested": fixture.decisions.accept_uncontested,
-        });
-        let consolidation: views::ConsolidationView = self
-            .api
-            .expect(
-                Method::Post,
-                &format!("{r}/consolidate"),
-                Some(&chair),
-                Some(&serde_json::to_vec(&body)?),
-                &[201],
-            )?
-            .json()?;
-        ensure!(
-            consolidation.version.number == next,
-            "round {} consolidated into version {}, expected {next}",
-            round.number,
-            consolidation.version.number
-        );
-        summary.applied = consolidation.applied.len();
-        summary.kept = consolidation.kept.len();
-        summary.result_label = version_title(next);
-        summary.result_version = next;
-        self.latest.insert(document.to_string(), next);
-        self.progress(format!(
-            "{}: consolidated round {} into {document} v{next} {:?}: {} changes applied, {} kept",
-            chair.name, round.number, consolidation.version.label, summary.applied, summary.kept
-        ));
-        self.version_files(document, next)?;
-
-        // The dispositions, and every delegation's own report.
-        let dispositions: views::DispositionsView =
-            self.api.get_json(&format!("{r}/dispositions"), &chair)?;
-        for (code, (_, items)) in &sent {
-            for index in 0..items.len() {
-                ensure!(
-                    dispositions
-                        .rows
-                        .iter()
-                        .any(|row| row.delegation == *code && row.item == index),
-                    "round {}: item {index} of {code} is missing from the dispositions",
-                    round.number
-                );
-            }
-        }
-        for late in &fixture.late {
-            ensure!(
-                !dispositions
-                    .rows
-                    .iter()
-                    .any(|row| row.delegation == late.delegation),
-                "round {}: the refused late submission of {} appears in the dispositions",
-                round.number,
-                late.delegation
-            );
-        }
-        // An uncontested change applied without a decision may read `pending`; a proposal
-        // neither decided nor applied would be lost.
-        let undecided = dispositions
-            .rows
-            .iter()
-            .filter(|row| row.decision == "pending" && row.applied != Some(true))
-            .count();
-        ensure!(
-            undecided == 0,
-            "round {}: {undecided} proposals were neither decided nor applied",
-            round.number
-        );
-        self.fetch_all(
-            &format!("{r}/dispositions"),
-            &chair,
-            &["csv", "xlsx"],
-            &folder.join("dispositions"),
-            &format!(
-                "dispositions of round {} ({} rows, every proposal present)",
-                round.number,
-                dispositions.rows.len()
-            ),
-        )?;
-        let codes: Vec<String> = sent.keys().cloned().collect();
-        for code in codes {
-            self.outcomes(&r, round.number, &code, &folder)?;
-        }
-        self.progress(format!(
-            "round {} ({}/{document}): {}",
-            round.number,
-            fixture.folder,
-            summary.describe()
-        ));
-        self.summaries.push(summary);
-        Ok(())
-    }
-
-    /// "What happened to my proposals", fetched by the delegation itself. A server without the
-    /// report (`GET …/rounds/{r}/outcomes/{delegation}`) answers 404 "no endpoint"; the replay
-    /// then says so and writes the delegation's own rows of the dispositions, which it may read
-    /// once the round is consolidated.
+    /// "What happened to my proposals", fetched by the delegation itself with its own token.
     fn outcomes(&mut self, r: &str, round: u32, code: &str, folder: &Path) -> anyhow::Result<()> {
         let delegate = self.delegate(code)?;
-        let path = format!("{r}/outcomes/{code}");
         let stem = folder.join("outcomes").join(code);
-        if self.outcomes_endpoint.is_none() {
-            let probe = self.api.send(Method::Get, &path, Some(&delegate), None)?;
-            let missing = probe.status == 404 && probe.detail().starts_with("no endpoint");
-            if missing {
-                self.progress(format!(
-                    "the server has no {path} (404 {:?}): each delegation's report is its own rows of the dispositions",
-                    probe.detail()
-                ));
-            }
-            self.outcomes_endpoint = Some(!missing);
-        }
-        if self.outcomes_endpoint == Some(true) {
-            return self.fetch_report(&path, &delegate, &stem, round);
-        }
-        let all: serde_json::Value = self.api.get_json(&format!("{r}/dispositions"), &delegate)?;
-        let rows: Vec<&serde_json::Value> = all
-            .get("rows")
-            .and_then(|rows| rows.as_array())
-            .map(|rows| {
-                rows.iter()
-                    .filter(|row| row.get("delegation").and_then(|d| d.as_str()) == Some(code))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let report = serde_json::json!({"round": round, "delegation": code, "rows": rows});
-        let mut bytes = serde_json::to_vec_pretty(&report)?;
-        bytes.push(b'\n');
-        self.write_file(&stem, "json", &bytes)?;
-        self.record(
-            &stem,
-            vec!["json".into()],
-            format!("what happened to each delegation's proposals in round {round} (its rows of the dispositions)"),
-            true,
-        );
-        self.progress(format!(
-            "{}: read its {} rows of the dispositions of round {round}",
-            delegate.name,
-            rows.len()
-        ));
-        Ok(())
+        self.fetch_report(&format!("{r}/outcomes/{code}"), &delegate, &stem, round)
     }
 
     /// Redlines from each version to the next, and from the zero draft to the last.

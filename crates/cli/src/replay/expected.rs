@@ -97,12 +97,11 @@ impl ExpectedText {
                             e.reference, e.kind, g.reference, g.kind
                         ));
                     } else if e.text != g.text {
+                        let (want, got) = focus(&e.text, &g.text);
                         out.push(format!(
-                            "{}: expected {:?}\n{}      got {:?}",
+                            "{}: expected {want:?}\n{}      got {got:?}",
                             e.reference,
-                            e.text,
                             " ".repeat(e.reference.len()),
-                            g.text
                         ));
                     }
                 }
@@ -113,6 +112,32 @@ impl ExpectedText {
         }
         out
     }
+}
+
+/// The part of two texts that differs, with a little context either side and `…` where text
+/// is left out, so that one changed word in a long paragraph is easy to see.
+fn focus(expected: &str, actual: &str) -> (String, String) {
+    const CONTEXT: usize = 24;
+    let a: Vec<char> = expected.chars().collect();
+    let b: Vec<char> = actual.chars().collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let show = |chars: &[char]| {
+        let start = prefix.saturating_sub(CONTEXT);
+        let end = (chars.len() - suffix + CONTEXT).min(chars.len());
+        format!(
+            "{}{}{}",
+            if start > 0 { "…" } else { "" },
+            chars[start..end].iter().collect::<String>(),
+            if end < chars.len() { "…" } else { "" }
+        )
+    };
+    (show(&a), show(&b))
 }
 
 #[cfg(test)]
@@ -140,9 +165,9 @@ mod tests {
         let actual = ExpectedText::of("d", "Rev. 3", &changed);
         let differences = expected.differences(&actual);
         assert_eq!(differences.len(), 1);
-        assert!(
-            differences[0].starts_with("PP1: expected \"Bosnia and"),
-            "{differences:?}"
+        assert_eq!(
+            differences[0],
+            "PP1: expected \"Bosnia and Herzegovina\"\n         got \"BosniaandHerzegovina\""
         );
 
         let json = serde_json::to_string(&expected).unwrap();
@@ -151,5 +176,19 @@ mod tests {
             serde_json::from_str::<ExpectedText>(&json).unwrap(),
             expected
         );
+    }
+
+    #[test]
+    fn a_long_paragraph_shows_only_what_differs() {
+        let long = "x".repeat(100);
+        let (want, got) = focus(
+            &format!("{long} Bosnia-Herzegovina, {long}"),
+            &format!("{long} Bosnia and Herzegovina, {long}"),
+        );
+        let (before, after) = ("x".repeat(17), "x".repeat(11));
+        assert_eq!(want, format!("…{before} Bosnia-Herzegovina, {after}…"));
+        assert_eq!(got, format!("…{before} Bosnia and Herzegovina, {after}…"));
+        assert_eq!(focus("same", "same"), ("same".into(), "same".into()));
+        assert_eq!(focus("ab", "abc"), ("ab".into(), "abc".into()));
     }
 }

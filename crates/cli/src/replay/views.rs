@@ -19,22 +19,12 @@ pub struct CreatedDocument {
     pub nodes: Option<usize>,
 }
 
-/// `GET …/versions/{n}`: the summary fields are flattened beside the tree.
+/// `GET …/versions/{n}`: the version's number and label, and its tree.
 #[derive(Clone, Debug, Deserialize)]
 pub struct VersionView {
     pub number: u32,
     pub label: String,
     pub document: Document,
-}
-
-impl VersionView {
-    /// Reads the answer through a JSON value: the server flattens the version's summary (whose
-    /// `document` is the slug) beside the tree (also `document`), and a value keeps the last of
-    /// duplicate keys, the tree.
-    pub fn read(body: &[u8]) -> anyhow::Result<VersionView> {
-        let value: serde_json::Value = serde_json::from_slice(body)?;
-        Ok(serde_json::from_value(value)?)
-    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
