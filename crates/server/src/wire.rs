@@ -7,10 +7,10 @@
 //! them and described as objects in the schema.
 
 use crate::clock::rfc3339;
+use penholder_core::NodeId;
 use penholder_core::negotiation::{
     Delegation, DelegationKind, Function, Participation, RoundState,
 };
-use penholder_core::{ContentHash, NodeId};
 use penholder_store::{
     AuditEntry, DecisionRecord, DocumentInfo, ProcessInfo, RoundEvent, RoundInfo, VersionInfo,
 };
@@ -828,10 +828,6 @@ pub struct AuditList {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Health {
     pub status: String,
-}
-
-pub fn hex_hash(hash: &ContentHash) -> String {
-    hash.to_hex()
 }
 
 #[cfg(test)]

@@ -100,17 +100,6 @@ pub fn read_action(document: &DocumentInfo) -> Action {
     }
 }
 
-/// Only JSON is produced here; the other formats arrive with the renderer.
-pub fn check_format(format: Option<&str>, offered: &[&str]) -> Result<(), ApiError> {
-    match format.map(str::to_ascii_lowercase).as_deref() {
-        None | Some("json") => Ok(()),
-        Some(other) => Err(ApiError::NotAcceptable(format!(
-            "format {other} is not available for this resource; available: json{}",
-            offered.iter().map(|f| format!(", {f}")).collect::<String>()
-        ))),
-    }
-}
-
 fn corrupt(what: &str, error: serde_json::Error) -> StoreError {
     StoreError::Corrupt {
         detail: format!("{what} cannot be read: {error}"),
