@@ -7,14 +7,14 @@
 //! unit of comparison.
 //!
 //! Every run of differences between two equal words becomes one [`Hunk`]: a range of base words
-//! and the proposed words. Byte ranges follow these rules, so that the base keeps its own
-//! spacing and the result reads naturally:
-//! - a replacement covers the replaced words only (`good` → `great`);
-//! - a deletion also takes the space before the deleted words (` very`), or after them at the
-//!   start of the text (`Very `);
-//! - an insertion goes right after the previous base word, with the proposal's space before
-//!   the inserted words (` urgently` after `act`), or at the start of the text with the space
-//!   after them (`Act ` before `now`).
+//! and the proposed words. Its byte range is the whole stretch of the base between the equal
+//! words around it, and its text the proposal's stretch between the same words, both trimmed of
+//! the spacing they share at either end. So the proposal's own spacing around what it changes
+//! is kept (`Bosnia-Herzegovina` → `Bosnia and Herzegovina`, `gender specific` →
+//! `gender-specific`), a replacement covers the replaced words only (`good` → `great`), a
+//! deletion takes the space before the deleted words (` very`), and an insertion brings its own
+//! (` urgently` after `act`). Applying a proposal's hunks to the base gives the
+//! proposal exactly, except for spacing it changed between words it left alone.
 //!
 //! Hunks of one proposal never touch: at least one equal base word stands between two of them.
 
@@ -477,65 +477,65 @@ fn to_raw_hunk(
     old: std::ops::Range<usize>,
     new: std::ops::Range<usize>,
 ) -> RawHunk {
-    let (n, m) = (base.word_count(), proposal.word_count());
-    let (start_byte, end_byte, text) = match (old.is_empty(), new.is_empty()) {
-        // Replacement: the words only.
-        (false, false) => (
-            base.word_start(old.start),
-            base.word_end(old.end - 1),
-            proposal.word_start(new.start)..proposal.word_end(new.end - 1),
-        ),
-        // Deletion: with the space before (or, at the start, after).
-        (false, true) => {
-            let empty = proposal.text.len()..proposal.text.len();
-            if old.start > 0 {
-                (
-                    base.word_end(old.start - 1),
-                    base.word_end(old.end - 1),
-                    empty,
-                )
-            } else if old.end < n {
-                (base.word_start(0), base.word_start(old.end), empty)
-            } else {
-                (base.word_start(0), base.word_end(n - 1), empty)
-            }
-        }
-        // Insertion: after the previous base word with the proposal's space before, or at the
-        // start with the proposal's space after.
-        (true, false) => {
-            if old.start > 0 && new.start > 0 {
-                let at = base.word_end(old.start - 1);
-                (
-                    at,
-                    at,
-                    proposal.word_end(new.start - 1)..proposal.word_end(new.end - 1),
-                )
-            } else if n > 0 {
-                let at = base.word_start(0);
-                let end = if new.end < m {
-                    proposal.word_start(new.end)
-                } else {
-                    proposal.word_end(new.end - 1)
-                };
-                (at, at, proposal.word_start(new.start)..end)
-            } else {
-                let at = base.text.len();
-                (
-                    at,
-                    at,
-                    proposal.word_start(new.start)..proposal.word_end(new.end - 1),
-                )
-            }
-        }
-        (true, true) => (0, 0, 0..0),
+    // The whole stretch between the equal words around the gap, in both texts: from the end of
+    // the last equal word before it to the start of the first equal word after it. Taking the
+    // spacing inside the stretch from the proposal is what makes `Bosnia-Herzegovina` →
+    // `Bosnia and Herzegovina` come out with its spaces, and `gender specific` →
+    // `gender-specific` without them.
+    let gap = |tokens: &Tokens<'_>, words: &std::ops::Range<usize>| {
+        let start = if words.start > 0 {
+            tokens.word_end(words.start - 1)
+        } else {
+            0
+        };
+        let end = if words.end < tokens.word_count() {
+            tokens.word_start(words.end)
+        } else {
+            tokens.text.len()
+        };
+        start..end
     };
+    let (old_gap, new_gap) = (gap(base, &old), gap(proposal, &new));
+    // Where both stretches begin (or end) with spacing, the base's spacing stays, outside the
+    // hunk: a replacement covers the replaced words only (`good` → `great`) and a proposal that
+    // only respaces around its change coalesces with one that does not.
+    let (old_text, new_text) = (&base.text[old_gap.clone()], &proposal.text[new_gap.clone()]);
+    // The end first, so that an insertion or a deletion carries the space before it
+    // (` urgently` after `act`, ` very`), as a reader marks it.
+    let (old_trail, new_trail) = shared_edge(old_text, new_text, Edge::End);
+    let (old_text, new_text) = (
+        &old_text[..old_text.len() - old_trail],
+        &new_text[..new_text.len() - new_trail],
+    );
+    let (old_lead, new_lead) = shared_edge(old_text, new_text, Edge::Start);
     RawHunk {
         start_word: old.start,
         end_word: old.end,
-        start_byte,
-        end_byte,
-        text,
+        start_byte: old_gap.start + old_lead,
+        end_byte: old_gap.end - old_trail,
+        text: new_gap.start + new_lead..new_gap.end - new_trail,
         proposal_words: new,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Edge {
+    Start,
+    End,
+}
+
+/// The lengths of the runs of spacing at one edge of two texts, when both have one; `(0, 0)`
+/// when either has none (then the spacing there is part of the change).
+fn shared_edge(a: &str, b: &str, edge: Edge) -> (usize, usize) {
+    let run = |text: &str| -> usize {
+        match edge {
+            Edge::Start => text.len() - text.trim_start().len(),
+            Edge::End => text.len() - text.trim_end().len(),
+        }
+    };
+    match (run(a), run(b)) {
+        (0, _) | (_, 0) => (0, 0),
+        runs => runs,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Invariants of the engine, checked on generated negotiations.
 //!
-//! - one delegation's hunks applied to the base give its text (exactly when it keeps the base's
-//!   spacing, word for word otherwise);
+//! - one delegation's hunks applied to the base give its text: exactly, punctuation and the
+//!   spacing around what it changed included, when it keeps the base's spacing between the
+//!   words it leaves alone; word for word otherwise;
 //! - the compilation does not depend on the order of submissions;
 //! - disjoint changes merge to the text of applying them one after another;
 //! - a redline applied to its source gives its target (and the reverse);
@@ -98,6 +99,14 @@ proptest! {
     #[test]
     fn hunks_applied_give_the_proposal((base, proposal) in base_and_proposal()) {
         let (base, proposal) = (base.join(" "), proposal.join(" "));
+        let found = hunks(&base, &proposal);
+        prop_assert_eq!(apply_hunks(&base, &found), proposal);
+    }
+
+    #[test]
+    fn hunks_applied_give_the_proposal_exactly_with_punctuation_and_spacing(
+        (base, proposal) in punctuated_base_and_proposal(),
+    ) {
         let found = hunks(&base, &proposal);
         prop_assert_eq!(apply_hunks(&base, &found), proposal);
     }
@@ -315,4 +324,118 @@ proptest! {
             Err(other) => prop_assert!(false, "unexpected {other}"),
         }
     }
+}
+
+/// A base of distinct words and punctuation, spaced by one space or none, and a proposal that
+/// edits it (deletes, replaces, inserts words or punctuation, and adds or removes the space
+/// around its edits), e.g.
+/// `Bosnia-Herzegovina` → `Bosnia and Herzegovina`, `gender specific` → `gender-specific`.
+fn punctuated_base_and_proposal() -> impl Strategy<Value = (String, String)> {
+    const NEW: &[&str] = &["and", "-", ",", ";", "new", "(", ")", "¹", "urgently", "."];
+    // Disjoint from NEW, so that an edit never reproduces a base token by chance.
+    const BASE_PUNCTUATION: &[&str] = &[":", "—", "/", "!", "?", "…", "[", "]", "%"];
+    let base = prop::collection::vec((any::<bool>(), 0usize..9), 1..12).prop_map(|shape| {
+        // Base tokens are distinct, so that the alignment of equal words is unambiguous.
+        shape
+            .into_iter()
+            .enumerate()
+            .map(|(i, (word, p))| {
+                if word || p >= BASE_PUNCTUATION.len() {
+                    format!("w{i}")
+                } else {
+                    format!("{}{}", BASE_PUNCTUATION[p], "")
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    let edits = prop::collection::vec((0u8..4, 0usize..NEW.len()), 12);
+    let spacing = prop::collection::vec(0usize..3, 40);
+    (base, edits, spacing).prop_map(|(base_tokens, edits, spacing)| {
+        // Keep punctuation in the base distinct too.
+        let mut seen = std::collections::HashSet::new();
+        let base_tokens: Vec<String> = base_tokens
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                if seen.insert(t.clone()) {
+                    t
+                } else {
+                    format!("w{i}")
+                }
+            })
+            .collect();
+        let wordy = |t: &str| t.chars().all(char::is_alphanumeric);
+        let mut spaces = spacing.iter().cycle();
+        let mut join = |tokens: &[(String, bool)], fixed: &[Option<&'static str>]| {
+            let mut out = String::new();
+            for (i, (token, _)) in tokens.iter().enumerate() {
+                if i > 0 {
+                    let (prev, _) = &tokens[i - 1];
+                    let gap = match fixed[i] {
+                        Some(gap) => gap,
+                        None => {
+                            let options: &[&str] = if wordy(prev) && wordy(token) {
+                                &[" ", " ", " "]
+                            } else {
+                                &["", " ", ""]
+                            };
+                            options[*spaces.next().unwrap_or(&0) % 3]
+                        }
+                    };
+                    out.push_str(gap);
+                }
+                out.push_str(token);
+            }
+            out
+        };
+        // The base: every token once, with its spacing before it.
+        let base: Vec<(String, bool)> = base_tokens.iter().map(|t| (t.clone(), true)).collect();
+        let base_fixed = vec![None; base.len()];
+        let base_text = join(&base, &base_fixed);
+        let base_gaps: Vec<&str> = {
+            // Recover each base token's leading spacing from the joined text.
+            let mut gaps = Vec::new();
+            let mut at = 0;
+            for (i, (token, _)) in base.iter().enumerate() {
+                let found = base_text[at..]
+                    .find(token.as_str())
+                    .map(|p| p + at)
+                    .unwrap_or(at);
+                gaps.push(if i == 0 { "" } else { &base_text[at..found] });
+                at = found + token.len();
+            }
+            gaps.into_iter()
+                .map(|g| if g.is_empty() { "" } else { " " })
+                .collect()
+        };
+        // The proposal: edits applied to the base tokens; `true` marks an untouched base token.
+        let mut tokens: Vec<(String, bool)> = Vec::new();
+        for (i, token) in base.iter().enumerate() {
+            let (op, pick) = edits[i % edits.len()];
+            match op {
+                0 => {} // delete
+                1 => tokens.push((NEW[pick].to_string(), false)),
+                2 => {
+                    tokens.push((NEW[pick].to_string(), false));
+                    tokens.push((token.0.clone(), true));
+                }
+                _ => tokens.push((token.0.clone(), true)),
+            }
+        }
+        // Between two untouched base tokens that were neighbours, the base's spacing stays.
+        let fixed: Vec<Option<&'static str>> = (0..tokens.len())
+            .map(|i| {
+                if i == 0 || !(tokens[i].1 && tokens[i - 1].1) {
+                    return None;
+                }
+                let index = |t: &str| base.iter().position(|(b, _)| b == t);
+                match (index(&tokens[i - 1].0), index(&tokens[i].0)) {
+                    (Some(a), Some(b)) if b == a + 1 => Some(base_gaps[b]),
+                    _ => None,
+                }
+            })
+            .collect();
+        let proposal = join(&tokens, &fixed);
+        (base_text, proposal)
+    })
 }
