@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 mod audit;
 mod backup;
+mod export;
 mod import;
 mod replay;
 mod serve;
@@ -34,6 +35,9 @@ enum Command {
     Audit(audit::AuditArgs),
     /// Take a consistent copy of a live database.
     Backup(backup::BackupArgs),
+    /// Write a version, redline, blame view, compilation, disposition table or outcomes report
+    /// from a database file as JSON, HTML, Markdown, Word, CSV, Excel or Akoma Ntoso.
+    Export(export::ExportArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -44,6 +48,7 @@ fn main() -> anyhow::Result<()> {
         Command::Token(args) => token::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Backup(args) => backup::run(args),
+        Command::Export(args) => export::run(args),
     }
 }
 

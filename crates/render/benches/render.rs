@@ -188,7 +188,9 @@ fn main() {
     }
 
     measure("redline → DOCX", || {
-        docx::redline(&red, &context).expect("docx").len()
+        docx::redline_from(&red, &v1.document, &context)
+            .expect("docx")
+            .len()
     });
     measure("redline → HTML", || html::redline(&red, &context).len());
     measure("redline → Markdown", || {

@@ -22,7 +22,10 @@
 
 use crate::RenderError;
 use crate::context::{Context, rfc3339};
-use crate::layout::{Entry, Label, Piece, Presence, Side, entries, label, pair_footnotes, pieces};
+use crate::layout::{
+    Entry, Label, Piece, Place, Presence, Side, entries, label, pair_footnotes, pieces,
+    redline_places,
+};
 use crate::text::{first_word, xml_text};
 use docx_rs::{
     AbstractNumbering, AlignmentType, BreakType, Comment, Delete, Docx, Footnote, Header,
@@ -411,52 +414,104 @@ fn compiled_node(writer: &mut Writer<'_>, node: &NodeCompilation, footnotes: &[&
 
 /// The differences between two versions as tracked changes, each by the delegations (or the
 /// chair) behind it, dated when its round was consolidated.
+///
+/// A moved paragraph appears deleted at its old place and inserted at its new one. Its old
+/// place is inferred from its reference in the source version, which is right unless a
+/// paragraph of another kind stood just before it (or it is the only one of its kind); pass
+/// the source version to [`redline_from`] to place it exactly.
 pub fn redline(redline: &Redline, context: &Context) -> Result<Vec<u8>, RenderError> {
+    tracked_redline(redline, None, context)
+}
+
+/// [`redline`] with the version the redline starts from, so that moved paragraphs are shown
+/// deleted exactly where they stood.
+pub fn redline_from(
+    redline: &Redline,
+    source: &Document,
+    context: &Context,
+) -> Result<Vec<u8>, RenderError> {
+    tracked_redline(redline, Some(source), context)
+}
+
+fn tracked_redline(
+    redline: &Redline,
+    source: Option<&Document>,
+    context: &Context,
+) -> Result<Vec<u8>, RenderError> {
     let mut writer = Writer::new(context, &redline.document_title, "Redline");
     let nodes = &redline.nodes;
-    let mut index = 0;
-    while index < nodes.len() {
+    // Moved nodes appear twice: deleted where they stood, inserted where they stand.
+    let places = redline_places(nodes, source);
+    let mut at = 0;
+    while at < places.len() {
+        let place = places[at];
+        at += 1;
+        let (index, mode) = place_parts(place);
         let node = &nodes[index];
-        index += 1;
         let mut footnotes = Vec::new();
         if node.kind != NodeKind::Footnote {
-            while index < nodes.len()
-                && nodes[index].kind == NodeKind::Footnote
-                && nodes[index].depth == node.depth + 1
-            {
-                footnotes.push(&nodes[index]);
-                index += 1;
+            while let Some(&next) = places.get(at) {
+                let (next_index, next_mode) = place_parts(next);
+                let candidate = &nodes[next_index];
+                if next_mode != mode
+                    || candidate.kind != NodeKind::Footnote
+                    || candidate.depth != node.depth + 1
+                {
+                    break;
+                }
+                footnotes.push((candidate, next_mode));
+                at += 1;
             }
         }
-        let reference = node
-            .reference_to
-            .as_deref()
-            .or(node.reference_from.as_deref())
-            .unwrap_or("");
-        let chunks = redline_chunks(&mut writer, node);
-        let mark = node_mark(&mut writer, node);
+        let reference = match mode {
+            Mode::Deleted => node
+                .reference_from
+                .as_deref()
+                .or(node.reference_to.as_deref()),
+            _ => node
+                .reference_to
+                .as_deref()
+                .or(node.reference_from.as_deref()),
+        }
+        .unwrap_or("");
+        let chunks = place_chunks(&mut writer, node, mode);
+        let mark = place_mark(&mut writer, node, mode);
         let notes = footnotes
             .iter()
-            .map(|footnote| Note {
-                presence: match footnote.status {
-                    NodeStatus::Inserted => Presence::NewOnly,
-                    NodeStatus::Deleted => Presence::OldOnly,
+            .map(|(footnote, footnote_mode)| Note {
+                presence: match (footnote_mode, footnote.status) {
+                    (Mode::Inserted, _) | (Mode::Normal, NodeStatus::Inserted) => Presence::NewOnly,
+                    (Mode::Deleted, _) | (Mode::Normal, NodeStatus::Deleted) => Presence::OldOnly,
                     _ => Presence::Both,
                 },
-                chunks: redline_chunks(&mut writer, footnote),
-                mark: node_mark(&mut writer, footnote),
+                chunks: place_chunks(&mut writer, footnote, *footnote_mode),
+                mark: place_mark(&mut writer, footnote, *footnote_mode),
             })
             .collect();
         let mut comments = Vec::new();
         if node.status == NodeStatus::Moved {
-            let text = format!(
-                "Moved{}.",
-                node.reference_from
-                    .as_deref()
-                    .map(|r| format!(" from {r}"))
-                    .unwrap_or_default()
-            );
-            comments.push(writer.note(&context.chair, context.dates.fallback, &text));
+            let text = match mode {
+                Mode::Deleted => format!(
+                    "Moved{}.",
+                    node.reference_to
+                        .as_deref()
+                        .map(|r| format!(" to {r}"))
+                        .unwrap_or_default()
+                ),
+                _ => format!(
+                    "Moved{}.",
+                    node.reference_from
+                        .as_deref()
+                        .map(|r| format!(" from {r}"))
+                        .unwrap_or_default()
+                ),
+            };
+            let origins = moved_origins(node);
+            comments.push(writer.note(
+                &context.origin_authors(&origins),
+                context.origins_date(&origins),
+                &text,
+            ));
         }
         let shape = Shape {
             node: node.node,
@@ -467,6 +522,84 @@ pub fn redline(redline: &Redline, context: &Context) -> Result<Vec<u8>, RenderEr
         writer.paragraph(&shape, chunks, notes, comments);
     }
     writer.finish()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Normal,
+    Inserted,
+    Deleted,
+}
+
+fn place_parts(place: Place) -> (usize, Mode) {
+    match place {
+        Place::Normal(index) => (index, Mode::Normal),
+        Place::Inserted(index) => (index, Mode::Inserted),
+        Place::Deleted(index) => (index, Mode::Deleted),
+    }
+}
+
+/// Who a move is attributed to: the origins of the moved node's changed text, if any.
+fn moved_origins(node: &NodeRedline) -> Vec<Origin> {
+    let mut origins: Vec<Origin> = Vec::new();
+    for segment in &node.segments {
+        for origin in &segment.attribution {
+            if !origins.contains(origin) {
+                origins.push(origin.clone());
+            }
+        }
+    }
+    origins
+}
+
+/// A node's chunks: its own changes at its place; at a moved node's new place its target text
+/// inserted, at its old place its source text deleted.
+fn place_chunks<'a>(writer: &mut Writer<'_>, node: &'a NodeRedline, mode: Mode) -> Vec<Chunk<'a>> {
+    let context = writer.context;
+    let (kept, track) = match mode {
+        Mode::Normal => return redline_chunks(writer, node),
+        Mode::Inserted => (SegmentKind::Insert, true),
+        Mode::Deleted => (SegmentKind::Delete, false),
+    };
+    let origins = moved_origins(node);
+    let mark = writer.mark(
+        &context.origin_authors(&origins),
+        context.origins_date(&origins),
+    );
+    node.segments
+        .iter()
+        .filter(|s| s.kind == SegmentKind::Equal || s.kind == kept)
+        .enumerate()
+        .map(|(index, segment)| Chunk {
+            text: &segment.text,
+            track: if track {
+                Track::Ins(mark.clone())
+            } else {
+                Track::Del(mark.clone())
+            },
+            comments: Vec::new(),
+            italic_first: index == 0,
+        })
+        .collect()
+}
+
+fn place_mark(writer: &mut Writer<'_>, node: &NodeRedline, mode: Mode) -> Option<Track> {
+    let context = writer.context;
+    match mode {
+        Mode::Normal => node_mark(writer, node),
+        Mode::Inserted | Mode::Deleted => {
+            let origins = moved_origins(node);
+            let mark = writer.mark(
+                &context.origin_authors(&origins),
+                context.origins_date(&origins),
+            );
+            Some(if mode == Mode::Inserted {
+                Track::Ins(mark)
+            } else {
+                Track::Del(mark)
+            })
+        }
+    }
 }
 
 fn redline_chunks<'a>(writer: &mut Writer<'_>, node: &'a NodeRedline) -> Vec<Chunk<'a>> {

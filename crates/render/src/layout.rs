@@ -355,3 +355,329 @@ mod tests {
         );
     }
 }
+
+/// How a redline entry is laid out in a document that must read as the target when every
+/// change is accepted and as the source when every change is rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// At its place, with its own insertions and deletions.
+    Normal(usize),
+    /// At its place in the target, all of its target text inserted (a moved node's new place).
+    Inserted(usize),
+    /// At its place in the source, all of its source text deleted (a moved node's old place).
+    Deleted(usize),
+}
+
+/// The redline's entries in the order a tracked-changes document needs them. The redline
+/// lists nodes in the target's order, deleted nodes where they stood, and a moved node only
+/// at its new place; here a moved node (with everything under it, and the deleted nodes that
+/// followed it in the source) appears twice: inserted at its new place, deleted at its old one.
+///
+/// With the `source` document, the old place is exact: right after the node that preceded the
+/// moved one in the source. Without it, it is inferred from the node's reference in the
+/// source: after the previous node of its kind (`PP6` for `PP7`, `OP1.a` for `OP1.b`) and
+/// everything under it, after its parent for a first item or action, before the next of its
+/// kind for a first paragraph; a node of another kind that stood between them, or a node the
+/// only one of its kind, may then land elsewhere.
+pub(crate) fn redline_places(
+    nodes: &[penholder_diff::NodeRedline],
+    source: Option<&penholder_core::Document>,
+) -> Vec<Place> {
+    use penholder_diff::NodeStatus;
+    let count = nodes.len();
+    // The end (exclusive) of each entry's subtree in the list.
+    let subtree_end = |index: usize| -> usize {
+        let depth = nodes[index].depth;
+        let mut end = index + 1;
+        while end < count && nodes[end].depth > depth {
+            end += 1;
+        }
+        end
+    };
+    // Moved blocks: the moved node's subtree and the deleted nodes right after it.
+    struct Block {
+        root: usize,
+        end: usize,
+        with_deleted: usize,
+    }
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut in_block: Vec<Option<usize>> = vec![None; count];
+    let mut index = 0;
+    while index < count {
+        if nodes[index].status == NodeStatus::Moved {
+            let end = subtree_end(index);
+            let mut with_deleted = end;
+            while with_deleted < count && nodes[with_deleted].status == NodeStatus::Deleted {
+                with_deleted += 1;
+            }
+            for slot in in_block.iter_mut().take(with_deleted).skip(index) {
+                *slot = Some(blocks.len());
+            }
+            blocks.push(Block {
+                root: index,
+                end,
+                with_deleted,
+            });
+            index = with_deleted;
+        } else {
+            index += 1;
+        }
+    }
+    if blocks.is_empty() {
+        return (0..count).map(Place::Normal).collect();
+    }
+
+    // Where each block's old place is: right after an entry's place in the source (its
+    // normal place, or its own old place when it is in a moved block), before an entry, or
+    // at the start.
+    #[derive(Clone, Copy)]
+    enum Anchor {
+        After(usize),
+        Before(usize),
+        Start,
+    }
+    let anchors: Vec<Anchor> = match source {
+        Some(document) => {
+            let walk = document.walk();
+            let position: std::collections::HashMap<penholder_core::NodeId, usize> = walk
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.node.id, i))
+                .collect();
+            let entry: std::collections::HashMap<penholder_core::NodeId, usize> = nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.status != NodeStatus::Inserted)
+                .map(|(i, n)| (n.node, i))
+                .collect();
+            blocks
+                .iter()
+                .map(|block| {
+                    let previous = position
+                        .get(&nodes[block.root].node)
+                        .and_then(|&p| p.checked_sub(1))
+                        .and_then(|p| entry.get(&walk[p].node.id));
+                    match previous {
+                        Some(&at) => Anchor::After(at),
+                        None => Anchor::Start,
+                    }
+                })
+                .collect()
+        }
+        None => {
+            let by_reference: std::collections::HashMap<&str, usize> = nodes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| n.reference_from.as_deref().map(|r| (r, i)))
+                .collect();
+            blocks
+                .iter()
+                .map(|block| {
+                    let Some(reference) = nodes[block.root].reference_from.as_deref() else {
+                        return Anchor::Start;
+                    };
+                    match previous_reference(reference) {
+                        Previous::Sibling(previous) => match by_reference.get(previous.as_str()) {
+                            Some(&at) => {
+                                let mut end = subtree_end(at);
+                                while end < count && nodes[end].status == NodeStatus::Deleted {
+                                    end += 1;
+                                }
+                                Anchor::After(end - 1)
+                            }
+                            None => Anchor::Start,
+                        },
+                        Previous::Parent(parent) => match by_reference.get(parent.as_str()) {
+                            Some(&at) => {
+                                // Right after the parent's own paragraph and its footnotes.
+                                let mut end = at + 1;
+                                while end < count
+                                    && nodes[end].kind == NodeKind::Footnote
+                                    && nodes[end].depth == nodes[at].depth + 1
+                                {
+                                    end += 1;
+                                }
+                                Anchor::After(end - 1)
+                            }
+                            None => Anchor::Start,
+                        },
+                        Previous::First(next) => match by_reference.get(next.as_str()) {
+                            Some(&at) => Anchor::Before(at),
+                            None => Anchor::Start,
+                        },
+                    }
+                })
+                .collect()
+        }
+    };
+    let mut after: Vec<Vec<usize>> = vec![Vec::new(); count];
+    let mut before: Vec<Vec<usize>> = vec![Vec::new(); count];
+    let mut at_start: Vec<usize> = Vec::new();
+    for (number, anchor) in anchors.iter().enumerate() {
+        match *anchor {
+            // An anchor inside the block itself cannot be its old place.
+            Anchor::After(at) | Anchor::Before(at) if in_block[at] == Some(number) => {
+                at_start.push(number)
+            }
+            Anchor::After(at) => after[at].push(number),
+            Anchor::Before(at) => before[at].push(number),
+            Anchor::Start => at_start.push(number),
+        }
+    }
+
+    struct Emitter<'a> {
+        nodes: &'a [penholder_diff::NodeRedline],
+        blocks: &'a [Block],
+        after: &'a [Vec<usize>],
+        emitted: Vec<bool>,
+        out: Vec<Place>,
+    }
+    impl Emitter<'_> {
+        /// A block's old place: its source entries deleted, each followed by the old places
+        /// anchored after it.
+        fn ghost(&mut self, number: usize) {
+            if std::mem::replace(&mut self.emitted[number], true) {
+                return;
+            }
+            let (root, end, with_deleted) = {
+                let block = &self.blocks[number];
+                (block.root, block.end, block.with_deleted)
+            };
+            for index in root..with_deleted {
+                if index >= end || self.nodes[index].status != penholder_diff::NodeStatus::Inserted
+                {
+                    self.out.push(Place::Deleted(index));
+                    self.after_entry(index);
+                }
+            }
+        }
+
+        fn after_entry(&mut self, index: usize) {
+            for slot in 0..self.after[index].len() {
+                let number = self.after[index][slot];
+                self.ghost(number);
+            }
+        }
+    }
+    let mut emitter = Emitter {
+        nodes,
+        blocks: &blocks,
+        after: &after,
+        emitted: vec![false; blocks.len()],
+        out: Vec::with_capacity(count + 16),
+    };
+    for &number in &at_start {
+        emitter.ghost(number);
+    }
+    for index in 0..count {
+        for &number in &before[index] {
+            emitter.ghost(number);
+        }
+        match in_block[index] {
+            Some(number) => {
+                let block = &blocks[number];
+                if index < block.end && nodes[index].status != NodeStatus::Deleted {
+                    emitter.out.push(Place::Inserted(index));
+                }
+            }
+            None => {
+                emitter.out.push(Place::Normal(index));
+                emitter.after_entry(index);
+            }
+        }
+    }
+    // Old places anchored on entries that never came (cannot happen with a consistent
+    // redline) are still shown rather than lost.
+    for number in 0..blocks.len() {
+        emitter.ghost(number);
+    }
+    emitter.out
+}
+
+/// What stands before a node in the source, judged from its reference.
+#[derive(Debug, PartialEq, Eq)]
+enum Previous {
+    /// The previous node of the same kind under the same parent.
+    Sibling(String),
+    /// The node is the first of its parent's items or actions.
+    Parent(String),
+    /// The node is the first of its kind at the top: it stood before the next one.
+    First(String),
+}
+
+fn previous_reference(reference: &str) -> Previous {
+    let (parent, last) = match reference.rsplit_once('.') {
+        Some((parent, last)) => (Some(parent), last),
+        None => (None, reference),
+    };
+    let digits_at = last
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(last.len());
+    let (prefix, number) = last.split_at(digits_at);
+    let join = |name: String| match parent {
+        Some(parent) => format!("{parent}.{name}"),
+        None => name,
+    };
+    if let Ok(n) = number.parse::<u64>() {
+        return match (n > 1, parent) {
+            (true, _) => Previous::Sibling(join(format!("{prefix}{}", n - 1))),
+            (false, Some(parent)) => Previous::Parent(parent.to_string()),
+            (false, None) => Previous::First(format!("{prefix}2")),
+        };
+    }
+    // Letters: `a` … `z`, `aa` … (spreadsheet style).
+    let index = last.bytes().try_fold(0usize, |acc, b| {
+        b.is_ascii_lowercase().then(|| {
+            acc.saturating_mul(26)
+                .saturating_add((b - b'a') as usize + 1)
+        })
+    });
+    match (index, parent) {
+        (Some(i), Some(_)) if i > 1 => Previous::Sibling(join(letters(i - 2))),
+        (_, Some(parent)) => Previous::Parent(parent.to_string()),
+        (_, None) => Previous::First(reference.to_string()),
+    }
+}
+
+/// `0 → a`, `25 → z`, `26 → aa` (as item references count).
+fn letters(mut index: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'a' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod redline_tests {
+    use super::*;
+
+    #[test]
+    fn previous_references() {
+        assert_eq!(previous_reference("PP7"), Previous::Sibling("PP6".into()));
+        assert_eq!(previous_reference("PP1"), Previous::First("PP2".into()));
+        assert_eq!(
+            previous_reference("PG1.4"),
+            Previous::Sibling("PG1.3".into())
+        );
+        assert_eq!(previous_reference("PG1.1"), Previous::Parent("PG1".into()));
+        assert_eq!(
+            previous_reference("OP1.b"),
+            Previous::Sibling("OP1.a".into())
+        );
+        assert_eq!(
+            previous_reference("OP1.aa"),
+            Previous::Sibling("OP1.z".into())
+        );
+        assert_eq!(previous_reference("OP1.a"), Previous::Parent("OP1".into()));
+        assert_eq!(
+            previous_reference("PG2.1.b"),
+            Previous::Sibling("PG2.1.a".into())
+        );
+    }
+}

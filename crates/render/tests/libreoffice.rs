@@ -44,7 +44,7 @@ fn a_redline_accepts_to_its_target_and_rejects_to_its_source() {
         return;
     }
     let n = negotiation();
-    let bytes = docx::redline(&n.redline, &context()).expect("docx");
+    let bytes = docx::redline_from(&n.redline, &n.v1.document, &context()).expect("docx");
     let out = convert(&[("redline.docx", &bytes)], "fodt", "fodt");
     let odt = Odt::parse(&out["redline.docx"]);
     let title = "Budapest Process Ministerial Declaration";
@@ -261,7 +261,7 @@ fn structural_redlines_accept_and_reject_exactly() {
 
     let red = penholder_diff::redline(&v1, &v2, &[]);
     let context = Context::new().classification("RESTRICTED");
-    let bytes = docx::redline(&red, &context).expect("docx");
+    let bytes = docx::redline_from(&red, &v1, &context).expect("docx");
     let version_bytes =
         docx::version(&Version::new(2, "Rev. 1", Some(1), v2.clone()), &context).expect("docx");
     let out = convert(

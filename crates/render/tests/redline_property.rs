@@ -189,6 +189,7 @@ enum Change {
     Delete(usize),
     InsertAfter(usize, String),
     InsertFirst(String),
+    Move(usize, usize),
 }
 
 fn change() -> impl Strategy<Value = Change> {
@@ -197,6 +198,7 @@ fn change() -> impl Strategy<Value = Change> {
         (0..40usize).prop_map(Change::Delete),
         (0..40usize, text()).prop_map(|(n, t)| Change::InsertAfter(n, t)),
         text().prop_map(Change::InsertFirst),
+        (0..40usize, 0..40usize).prop_map(|(n, m)| Change::Move(n, m)),
     ]
 }
 
@@ -216,6 +218,17 @@ fn edit(document: &Document, change: &Change, ids: &mut IdSource) -> Document {
                     node: Node::new(ids.next_id(), node.kind, t.as_str()),
                     at: Position::After(node.id),
                 }),
+            Change::Move(n, m) => match (pick(*n), pick(*m)) {
+                (Some(node), Some(to))
+                    if node.kind != NodeKind::Footnote && to.kind != NodeKind::Footnote =>
+                {
+                    Some(Edit::Move {
+                        node: node.id,
+                        to: Position::After(to.id),
+                    })
+                }
+                _ => None,
+            },
             Change::InsertFirst(t) => document.nodes.first().map(|first| Edit::Insert {
                 node: Node::new(ids.next_id(), NodeKind::Preambular, t.as_str()),
                 at: Position::Before(first.id),
@@ -241,7 +254,7 @@ proptest! {
         }
         let redline = penholder_diff::redline(&from, &to, &[]);
         let context = Context::new().classification("LIMITE");
-        let bytes = docx::redline(&redline, &context).expect("docx");
+        let bytes = docx::redline_from(&redline, &from, &context).expect("docx");
         // XML cannot carry every character; the file shows U+FFFD instead, never fails.
         prop_assert_eq!(word_paragraphs(&bytes, View::Accepted), expected(&to));
         prop_assert_eq!(word_paragraphs(&bytes, View::Rejected), expected(&from));

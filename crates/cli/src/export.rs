@@ -1,0 +1,463 @@
+//! `penholder export`: writes a version, a redline, a blame view, a round's compilation, its
+//! dispositions or its outcomes report from a database file, in any format the renderer offers
+//! for it (json, html, md, docx, csv, xlsx, akn).
+//!
+//! Everything is read in one snapshot of the database (opened read-only, so a running server
+//! is not disturbed); the engine and the renderer then work on plain values. Dates in the
+//! files come from the records (when a round was consolidated, when each submission arrived,
+//! when a version was made), never from the clock, so exporting twice gives the same text.
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+use penholder_core::Version;
+use penholder_core::negotiation::{Decision, Delegation, Submission};
+use penholder_diff::{AppliedChange, Blame, Compilation, Redline, Step};
+use penholder_render::{Context, Format, Output, RoundRecord, RoundResult};
+use penholder_server::routes::submissions::Resolved;
+use penholder_server::routes::{applied_of, blame_of};
+use penholder_store::{DocumentInfo, Reader, RoundInfo, Store, StoreError, VersionInfo};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The SQLite database file.
+    #[arg(long, env = "PENHOLDER_DB", value_name = "FILE")]
+    db: PathBuf,
+    /// The process's slug.
+    #[arg(long, short = 'p', value_name = "SLUG")]
+    process: String,
+    /// json, html, md, docx, csv, xlsx or akn (which ones depends on what is exported).
+    #[arg(long, short = 'f', default_value = "html", global = true)]
+    format: Format,
+    /// Where to write; `-` for standard output. Default: standard output for text formats, a
+    /// file named after what is exported (in the current folder) for docx and xlsx.
+    #[arg(long, short = 'o', value_name = "FILE", global = true)]
+    out: Option<PathBuf>,
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(Debug, Subcommand)]
+enum What {
+    /// One version's clean text.
+    Version {
+        /// The document's slug.
+        #[arg(long, short = 'd')]
+        document: String,
+        /// The version's number (default: the latest).
+        #[arg(long, short = 'n')]
+        number: Option<u32>,
+    },
+    /// The differences between two versions, each attributed to the delegations behind it.
+    Redline {
+        #[arg(long, short = 'd')]
+        document: String,
+        #[arg(long)]
+        from: u32,
+        #[arg(long)]
+        to: u32,
+    },
+    /// A version with the provenance of every span.
+    Blame {
+        #[arg(long, short = 'd')]
+        document: String,
+        #[arg(long, short = 'n')]
+        number: Option<u32>,
+    },
+    /// A round's compilation: every proposal, attributed.
+    Compilation {
+        /// The round's number.
+        #[arg(long, short = 'r')]
+        round: u32,
+    },
+    /// A round's disposition table: one row per proposal.
+    Dispositions {
+        #[arg(long, short = 'r')]
+        round: u32,
+    },
+    /// What happened to each delegation's proposals in a round.
+    Outcomes {
+        #[arg(long, short = 'r')]
+        round: u32,
+        /// Only this delegation's proposals.
+        #[arg(long)]
+        delegation: Option<String>,
+    },
+}
+
+pub fn run(args: ExportArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(args.db.exists(), "{} does not exist", args.db.display());
+    let store = Store::open_read_only(&args.db)
+        .with_context(|| format!("cannot open the database {}", args.db.display()))?;
+    let process = args.process.clone();
+    let format = args.format;
+    let (bytes, stem) = match args.what {
+        What::Version { document, number } => {
+            Output::Version.check(format)?;
+            let (info, version, context) = store
+                .read(move |r| {
+                    let info = r.document(&process, &document)?;
+                    let number = number.unwrap_or(info.latest_version);
+                    let version = r.version(&process, &document, number)?;
+                    let version_info = r.version_info(&process, &document, number)?;
+                    let context =
+                        context_for(r, &process, &info)?.generated_at(version_info.created_at);
+                    Ok((info, version, context))
+                })
+                .wait()?;
+            let stem = format!("{}-{}-v{}", args.process, info.slug, version.number);
+            (render_version(&version, &context, format)?, stem)
+        }
+        What::Redline { document, from, to } => {
+            Output::Redline.check(format)?;
+            let (info, (source, redline), context) = store
+                .read(move |r| {
+                    let info = r.document(&process, &document)?;
+                    let redline = redline_between(r, &process, &document, from, to)?;
+                    let created = r.version_info(&process, &document, to)?.created_at;
+                    let context = context_for(r, &process, &info)?
+                        .subtitle(format!("Redline from version {from} to version {to}"))
+                        .generated_at(created);
+                    Ok((info, redline, context))
+                })
+                .wait()?;
+            let stem = format!("{}-{}-v{from}-v{to}-redline", args.process, info.slug);
+            (render_redline(&redline, &source, &context, format)?, stem)
+        }
+        What::Blame { document, number } => {
+            Output::Blame.check(format)?;
+            let (info, version, blame, context) = store
+                .read(move |r| {
+                    let info = r.document(&process, &document)?;
+                    let number = number.unwrap_or(info.latest_version);
+                    let version = r.version(&process, &document, number)?;
+                    let blame = blame_of(r, &process, &document, &version)?;
+                    let context = context_for(r, &process, &info)?;
+                    Ok((info, version, blame, context))
+                })
+                .wait()?;
+            let view = penholder_diff::blame_view(&version.document, &blame);
+            let stem = format!("{}-{}-v{}-blame", args.process, info.slug, version.number);
+            let bytes = match format {
+                Format::Json => json(&view)?,
+                Format::Html => penholder_render::html::blame(&view, &context).into_bytes(),
+                Format::Markdown => penholder_render::markdown::blame(&view, &context).into_bytes(),
+                _ => unreachable_format(Output::Blame, format)?,
+            };
+            (bytes, stem)
+        }
+        What::Compilation { round } => {
+            Output::Compilation.check(format)?;
+            let material = store
+                .read(move |r| round_material(r, &process, round))
+                .wait()?;
+            let compilation = material.compile();
+            let stem = format!("{}-round-{round}-compilation", args.process);
+            let context = material.context.clone().subtitle(format!(
+                "{}: compilation of feedback on version {}",
+                material.round.label, material.round.base_version
+            ));
+            let bytes = match format {
+                Format::Json => json(&compilation)?,
+                Format::Html => {
+                    penholder_render::html::compilation(&compilation, &context).into_bytes()
+                }
+                Format::Markdown => {
+                    penholder_render::markdown::compilation(&compilation, &context).into_bytes()
+                }
+                Format::Docx => penholder_render::docx::compilation(&compilation, &context)?,
+                _ => unreachable_format(Output::Compilation, format)?,
+            };
+            (bytes, stem)
+        }
+        What::Dispositions { round } => {
+            Output::Dispositions.check(format)?;
+            let material = store
+                .read(move |r| round_material(r, &process, round))
+                .wait()?;
+            let compilation = material.compile();
+            let record = material.record(&compilation);
+            let rows = penholder_render::dispositions::dispositions(&record, &material.context);
+            let context = material
+                .context
+                .clone()
+                .title(format!("Dispositions: {}", material.round.label));
+            let stem = format!("{}-round-{round}-dispositions", args.process);
+            let bytes = match format {
+                Format::Json => json(&rows)?,
+                Format::Html => penholder_render::html::dispositions(&rows, &context).into_bytes(),
+                Format::Csv => penholder_render::dispositions::csv(&rows)?,
+                Format::Xlsx => penholder_render::dispositions::xlsx(
+                    &rows,
+                    &context,
+                    &format!("Round {round}"),
+                )?,
+                _ => unreachable_format(Output::Dispositions, format)?,
+            };
+            (bytes, stem)
+        }
+        What::Outcomes { round, delegation } => {
+            Output::Outcomes.check(format)?;
+            let material = store
+                .read(move |r| round_material(r, &process, round))
+                .wait()?;
+            let compilation = material.compile();
+            let record = material.record(&compilation);
+            let mut outcomes = penholder_render::dispositions::outcomes(&record, &material.context);
+            if let Some(code) = &delegation {
+                outcomes.retain(|o| &o.delegation == code);
+                if outcomes.is_empty() {
+                    bail!("{code} made no proposal in round {round}");
+                }
+            }
+            let context = material.context.clone().title(format!(
+                "What happened to the proposals: {}",
+                material.round.label
+            ));
+            let stem = match &delegation {
+                Some(code) => format!("{}-round-{round}-outcomes-{code}", args.process),
+                None => format!("{}-round-{round}-outcomes", args.process),
+            };
+            let bytes = match format {
+                Format::Json => {
+                    penholder_render::dispositions::outcomes_json(&outcomes)?.into_bytes()
+                }
+                Format::Html => penholder_render::html::outcomes(&outcomes, &context).into_bytes(),
+                _ => unreachable_format(Output::Outcomes, format)?,
+            };
+            (bytes, stem)
+        }
+    };
+    write_out(args.out.as_deref(), format, &stem, &bytes)
+}
+
+/// `Output::check` ran first; this only answers the formats it let through but a branch
+/// does not list, which would be a mistake here, reported rather than panicking.
+fn unreachable_format(output: Output, format: Format) -> anyhow::Result<Vec<u8>> {
+    bail!("{} cannot be written as {format} yet", output.as_str())
+}
+
+fn render_version(version: &Version, context: &Context, format: Format) -> anyhow::Result<Vec<u8>> {
+    Ok(match format {
+        Format::Json => json(version)?,
+        Format::Html => penholder_render::html::version(version, context).into_bytes(),
+        Format::Markdown => penholder_render::markdown::version(version, context).into_bytes(),
+        Format::Docx => penholder_render::docx::version(version, context)?,
+        Format::Akn => penholder_render::akn::version(version, context).into_bytes(),
+        _ => unreachable_format(Output::Version, format)?,
+    })
+}
+
+fn render_redline(
+    redline: &Redline,
+    source: &Version,
+    context: &Context,
+    format: Format,
+) -> anyhow::Result<Vec<u8>> {
+    Ok(match format {
+        Format::Json => json(redline)?,
+        Format::Html => penholder_render::html::redline(redline, context).into_bytes(),
+        Format::Markdown => penholder_render::markdown::redline(redline, context).into_bytes(),
+        Format::Docx => penholder_render::docx::redline_from(redline, &source.document, context)?,
+        _ => unreachable_format(Output::Redline, format)?,
+    })
+}
+
+fn json<T: serde::Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(value)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn write_out(out: Option<&Path>, format: Format, stem: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let path = match out {
+        Some(path) if path == Path::new("-") => None,
+        Some(path) => Some(path.to_path_buf()),
+        None if format.is_text() => None,
+        None => Some(PathBuf::from(format.file_name(stem))),
+    };
+    match path {
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(bytes)
+                .context("cannot write to standard output")?;
+            stdout.flush().context("cannot write to standard output")?;
+        }
+        Some(path) => {
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+        }
+    }
+    Ok(())
+}
+
+/// Names and dates every rendering of a process needs: the delegations' names, the
+/// document's title and classification, and when each round was consolidated.
+fn context_for(
+    r: &Reader<'_>,
+    process: &str,
+    document: &DocumentInfo,
+) -> Result<Context, StoreError> {
+    let delegations: Vec<Delegation> = r.delegations(process)?;
+    let mut context = Context::new()
+        .title(document.title.clone())
+        .delegations_from(&delegations)
+        .fallback_date(document.created_at);
+    if let Some(classification) = &document.classification {
+        context = context.classification(classification.clone());
+    }
+    let versions = r.versions(process, &document.slug)?;
+    for round in r.rounds(process)? {
+        if let Some(version) = versions.iter().find(|v| v.round == Some(round.number)) {
+            context = context.round_date(round.label.clone(), version.created_at);
+        }
+    }
+    Ok(context)
+}
+
+/// The source version and the redline from it to `to`, attributed through the chain of
+/// versions from `from` to `to` when `from` is an ancestor of `to` (otherwise exact but
+/// unattributed).
+fn redline_between(
+    r: &Reader<'_>,
+    process: &str,
+    document: &str,
+    from: u32,
+    to: u32,
+) -> Result<(Version, Redline), StoreError> {
+    let versions: Vec<VersionInfo> = r.versions(process, document)?;
+    let source = r.version(process, document, from)?;
+    let target = r.version(process, document, to)?;
+    let mut numbers = Vec::new();
+    let mut at = to;
+    let mut on_chain = true;
+    while at != from {
+        numbers.push(at);
+        match versions
+            .iter()
+            .find(|v| v.number == at)
+            .and_then(|v| v.parent)
+        {
+            Some(parent) => at = parent,
+            None => {
+                on_chain = false;
+                break;
+            }
+        }
+    }
+    numbers.reverse();
+    struct Link {
+        label: String,
+        version: Version,
+        blame: Blame,
+        applied: Vec<AppliedChange>,
+    }
+    let mut links = Vec::new();
+    if on_chain {
+        for number in numbers {
+            let info = versions
+                .iter()
+                .find(|v| v.number == number)
+                .ok_or_else(|| StoreError::Corrupt {
+                    detail: format!("version {number} vanished from its chain"),
+                })?;
+            let version = r.version(process, document, number)?;
+            let label = match info.round {
+                Some(round) => r.round(process, round)?.label,
+                None => info.label.clone(),
+            };
+            links.push(Link {
+                label,
+                blame: blame_of(r, process, document, &version)?,
+                applied: applied_of(r, process, document, number)?,
+                version,
+            });
+        }
+    }
+    let steps: Vec<Step<'_>> = links
+        .iter()
+        .map(|link| Step {
+            round: &link.label,
+            document: &link.version.document,
+            blame: &link.blame,
+            applied: &link.applied,
+        })
+        .collect();
+    let redline = penholder_diff::redline(&source.document, &target.document, &steps);
+    Ok((source, redline))
+}
+
+/// Everything about a round: its base version, submissions, decisions and, once consolidated,
+/// the version it produced with the changes applied.
+struct RoundMaterial {
+    round: RoundInfo,
+    base: Version,
+    submissions: Vec<Submission>,
+    decisions: Vec<Decision>,
+    result: Option<(Version, Vec<AppliedChange>)>,
+    context: Context,
+}
+
+impl RoundMaterial {
+    fn compile(&self) -> Compilation {
+        penholder_diff::compile(&self.base, &self.submissions)
+    }
+
+    fn record<'a>(&'a self, compilation: &'a Compilation) -> RoundRecord<'a> {
+        RoundRecord {
+            round: &self.round.label,
+            compilation,
+            submissions: &self.submissions,
+            decisions: &self.decisions,
+            result: self.result.as_ref().map(|(version, applied)| RoundResult {
+                applied,
+                kept: &[],
+                document: &version.document,
+            }),
+        }
+    }
+}
+
+fn round_material(r: &Reader<'_>, process: &str, number: u32) -> Result<RoundMaterial, StoreError> {
+    let round = r.round(process, number)?;
+    let info = r.document(process, &round.document)?;
+    let base = r.version(process, &round.document, round.base_version)?;
+    let revisions = r.submissions(process, number)?;
+    let submissions = revisions
+        .iter()
+        .map(Resolved::submission)
+        .collect::<Result<Vec<_>, _>>()?;
+    let decisions = r
+        .decisions(process, number)?
+        .into_iter()
+        .map(|record| record.decision)
+        .collect();
+    let versions = r.versions(process, &round.document)?;
+    let result = match versions.iter().find(|v| v.round == Some(number)) {
+        Some(version) => Some((
+            r.version(process, &round.document, version.number)?,
+            applied_of(r, process, &round.document, version.number)?,
+        )),
+        None => None,
+    };
+    let mut context = context_for(r, process, &info)?.generated_at(
+        result
+            .as_ref()
+            .and_then(|_| versions.iter().find(|v| v.round == Some(number)))
+            .map_or(round.closes_at, |v| v.created_at),
+    );
+    for submission in &submissions {
+        context = context.submitted(submission.delegation.clone(), submission.submitted_at);
+    }
+    Ok(RoundMaterial {
+        round,
+        base,
+        submissions,
+        decisions,
+        result,
+        context,
+    })
+}
