@@ -377,7 +377,12 @@ pub fn redline(redline: &Redline, context: &Context) -> String {
             NodeStatus::Moved => "changed moved",
         };
         open_block(&mut body, node.kind, node.depth, &anchor, status_class);
-        let node_label = label(&context.numbers, node.node, node.kind, reference);
+        // A deleted node's number is the source's; another node may carry it now.
+        let node_label = if node.status == NodeStatus::Deleted {
+            Label::None
+        } else {
+            label(&context.numbers, node.node, node.kind, reference)
+        };
         open_text(&mut body, node.kind, &node_label);
         let mut first = true;
         for (index, segment) in node.segments.iter().enumerate() {

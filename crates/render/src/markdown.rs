@@ -304,7 +304,12 @@ pub fn redline(redline: &Redline, context: &Context) -> String {
             .as_deref()
             .or(node.reference_from.as_deref())
             .unwrap_or("");
-        open_node(&mut out, context, node.node, node.kind, reference);
+        if node.status == NodeStatus::Deleted {
+            // Its reference and number are the source's: another node may carry them now.
+            let _ = write!(out, "**was {}** ", reference_text(reference));
+        } else {
+            open_node(&mut out, context, node.node, node.kind, reference);
+        }
         segments(&mut out, &node.segments, context);
         match node.status {
             NodeStatus::Inserted => critic_comment(&mut out, "new paragraph"),
