@@ -774,7 +774,7 @@ impl<'c> Writer<'c> {
         }
     }
 
-    /// A Word comment by `author`, its text one paragraph per line.
+    /// A Word comment by `author`; each line of `text` on a line of its own.
     fn note(&mut self, author: &str, date: Option<i64>, text: &str) -> Comment {
         let id = self.next_comment;
         self.next_comment += 1;
@@ -782,11 +782,9 @@ impl<'c> Writer<'c> {
             date.map(rfc3339)
                 .unwrap_or_else(|| self.fallback_date.clone()),
         );
-        for line in text.split('\n') {
-            comment =
-                comment.add_paragraph(Paragraph::new().add_run(Run::new().add_text(clean(line))));
-        }
-        comment
+        // One paragraph with line breaks: docx-rs writes a comment into comments.xml once per
+        // paragraph it holds, so a comment of several paragraphs would be duplicated.
+        comment.add_paragraph(Paragraph::new().add_run(text_run(text, false)))
     }
 
     fn plain_heading(&mut self, text: &str) {

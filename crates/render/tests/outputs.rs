@@ -132,3 +132,148 @@ fn the_disposition_workbook_holds_the_table() {
     wanted.extend(dispositions::rows(&rows).into_iter().map(|r| r.to_vec()));
     assert_eq!(common::office::xlsx_cells(&bytes), wanted);
 }
+
+/// The Word redline's structure as Word reads it: per paragraph its style, list numbering and
+/// tracked paragraph mark, then its runs, inserted (`+[author]`) and deleted (`-[author]`)
+/// ones marked, footnote references and comment ranges. Change ids (from docx-rs's
+/// process-wide counter) and dates are left out.
+#[test]
+fn docx_redline_structure() {
+    let n = negotiation();
+    let bytes =
+        penholder_render::docx::redline_from(&n.redline, &n.v1.document, &context()).expect("docx");
+    insta::assert_snapshot!(word_structure(&bytes));
+}
+
+#[test]
+fn docx_compilation_structure() {
+    let n = negotiation();
+    let bytes = penholder_render::docx::compilation(&n.compilation, &context()).expect("docx");
+    insta::assert_snapshot!(word_structure(&bytes));
+}
+
+fn word_structure(bytes: &[u8]) -> String {
+    use common::office::{Element, XNode, parse};
+    use std::fmt::Write;
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a docx package");
+    let mut read = |name: &str| -> String {
+        let mut text = String::new();
+        if let Ok(mut file) = archive.by_name(name) {
+            file.read_to_string(&mut text).expect("UTF-8");
+        }
+        text
+    };
+    let document = parse(&read("word/document.xml"));
+    let footnotes = parse(&read("word/footnotes.xml"));
+    let comments = parse(&read("word/comments.xml"));
+    let header = parse(&read("word/header1.xml"));
+    fn runs(element: &Element, state: &str, out: &mut String) {
+        for child in &element.children {
+            let XNode::Element(e) = child else { continue };
+            match e.name.as_str() {
+                "w:pPr" => {}
+                "w:ins" => {
+                    let state = format!("+[{}]", e.attribute("w:author").unwrap_or_default());
+                    runs(e, &state, out);
+                }
+                "w:del" => {
+                    let state = format!("-[{}]", e.attribute("w:author").unwrap_or_default());
+                    runs(e, &state, out);
+                }
+                "w:t" | "w:delText" => {
+                    let _ = write!(out, " {state}{:?}", e.text());
+                }
+                "w:footnoteReference" => {
+                    let _ = write!(out, " {state}^{}", e.attribute("w:id").unwrap_or_default());
+                }
+                "w:commentRangeStart" => {
+                    let _ = write!(out, " <c{}", e.attribute("w:id").unwrap_or_default());
+                }
+                "w:commentRangeEnd" => {
+                    let _ = write!(out, " c{}>", e.attribute("w:id").unwrap_or_default());
+                }
+                "w:br" => out.push_str(" ⏎"),
+                "w:i" => out.push_str(" /i/"),
+                _ => runs(e, state, out),
+            }
+        }
+    }
+    let paragraph = |p: &Element, out: &mut String| {
+        let properties = p.descendants("w:pPr");
+        let style = properties
+            .first()
+            .and_then(|pr| {
+                pr.descendants("w:pStyle")
+                    .first()
+                    .and_then(|s| s.attribute("w:val").map(str::to_string))
+            })
+            .unwrap_or_else(|| "-".into());
+        let numbering = properties
+            .first()
+            .and_then(|pr| pr.descendants("w:numPr").first().copied())
+            .map(|n| {
+                format!(
+                    " num {}/{}",
+                    n.descendants("w:numId")
+                        .first()
+                        .and_then(|e| e.attribute("w:val"))
+                        .unwrap_or("?"),
+                    n.descendants("w:ilvl")
+                        .first()
+                        .and_then(|e| e.attribute("w:val"))
+                        .unwrap_or("?")
+                )
+            })
+            .unwrap_or_default();
+        let mark = properties
+            .first()
+            .and_then(|pr| pr.descendants("w:rPr").first().copied())
+            .map(|r| {
+                let ins = r.descendants("w:ins");
+                let del = r.descendants("w:del");
+                match (ins.first(), del.first()) {
+                    (Some(i), _) => format!(" ¶+[{}]", i.attribute("w:author").unwrap_or_default()),
+                    (_, Some(d)) => format!(" ¶-[{}]", d.attribute("w:author").unwrap_or_default()),
+                    _ => String::new(),
+                }
+            })
+            .unwrap_or_default();
+        let _ = write!(out, "{style}{numbering}{mark} |");
+        runs(p, "", out);
+        out.push('\n');
+    };
+    let mut out = String::from("header:");
+    for p in header.descendants("w:p") {
+        out.push(' ');
+        out.push_str(&p.text());
+    }
+    out.push_str("\n\nbody:\n");
+    for p in document
+        .descendants("w:body")
+        .first()
+        .map(|b| b.descendants("w:p"))
+        .unwrap_or_default()
+    {
+        paragraph(p, &mut out);
+    }
+    out.push_str("\nfootnotes:\n");
+    for note in footnotes.descendants("w:footnote") {
+        let _ = write!(out, "^{} ", note.attribute("w:id").unwrap_or_default());
+        for p in note.descendants("w:p") {
+            paragraph(p, &mut out);
+        }
+    }
+    out.push_str("\ncomments:\n");
+    for comment in comments.descendants("w:comment") {
+        let mut text = String::new();
+        runs(comment, "", &mut text);
+        let _ = writeln!(
+            out,
+            "c{} [{}]{text}",
+            comment.attribute("w:id").unwrap_or_default(),
+            comment.attribute("w:author").unwrap_or_default(),
+        );
+    }
+    out
+}
