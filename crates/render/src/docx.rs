@@ -778,7 +778,7 @@ impl<'c> Writer<'c> {
     fn note(&mut self, author: &str, date: Option<i64>, text: &str) -> Comment {
         let id = self.next_comment;
         self.next_comment += 1;
-        let mut comment = Comment::new(id).author(clean(author)).date(
+        let comment = Comment::new(id).author(clean(author)).date(
             date.map(rfc3339)
                 .unwrap_or_else(|| self.fallback_date.clone()),
         );
