@@ -12,6 +12,15 @@ test: lint ## What CI runs: format check, clippy, every test of the workspace
 	$(CARGO) nextest run --workspace --no-fail-fast
 	$(CARGO) test --workspace --doc
 
+.PHONY: test-crash soak
+test-crash: ## Crash safety, short form (also inside make test): kill -9 during submissions and consolidations, figures printed
+	$(CARGO) test -p penholder-cli --test reliability_crash -- --nocapture
+
+soak: ## Crash safety, long form: 30 kill -9 with 8 writers, 10 killed consolidations, then hostile input at volume
+	PENHOLDER_CRASH_KILLS=30 PENHOLDER_CRASH_WRITERS=8 PENHOLDER_CRASH_CONSOLIDATIONS=10 \
+		$(CARGO) test -p penholder-cli --test reliability_crash -- --nocapture --test-threads=1
+	PENHOLDER_HOSTILE_CONCURRENT=20000 $(CARGO) test -p penholder-cli --test reliability_hostile -- --nocapture
+
 lint: ## cargo fmt --check and clippy with warnings as errors
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
