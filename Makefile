@@ -82,6 +82,12 @@ serve: ## Serve the API for real use on data/penholder.db (release build), print
 	echo "  $${key}$(PENHOLDER_RELEASE) token --role admin --sub $${USER:-admin} --ttl 8h"; \
 	exec $(PENHOLDER_RELEASE) serve --db $(SERVE_DB) --addr $(SERVE_ADDR)
 
+bench: ## Release build, then every benchmark in one run (engine, peers, redline, server rush, ceilings, cold start) -> BENCHMARKS.md
+	bench/bench.sh
+
+bench-quick: ## The same harness at toy sizes on the debug build (under a minute; run by make test)
+	bench/bench.sh --quick
+
 clean: ## Remove build products and outputs
 	$(CARGO) clean
 	rm -rf out

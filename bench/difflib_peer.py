@@ -6,15 +6,16 @@ Reads the scenario the Rust benchmark wrote (JSON: paragraphs, and amendments as
 tokenize every base paragraph and amendment into words (whitespace ignored), diff each
 amendment against its paragraph with difflib.SequenceMatcher, turn the opcodes into hunks,
 coalesce identical hunks of different delegations, and group hunks that overlap or touch into
-contested changes with one alternative per distinct reading. Prints the best of several runs
-as `PEER_MS <milliseconds>`.
+contested changes with one alternative per distinct reading. Prints the best and the median of
+several runs as `PEER_MS <milliseconds>` and `PEER_MEDIAN_MS <milliseconds>`.
 
-Usage: python3 bench/difflib_peer.py SCENARIO.json
+Usage: python3 bench/difflib_peer.py SCENARIO.json [RUNS]
 """
 
 import difflib
 import json
 import re
+import statistics
 import sys
 import time
 from collections import defaultdict
@@ -97,16 +98,19 @@ def main():
     with open(sys.argv[1], encoding="utf-8") as f:
         scenario = json.load(f)
     paragraphs, amendments = scenario["paragraphs"], scenario["amendments"]
-    runs = 3 if len(amendments) > 10_000 else 5
-    best = float("inf")
-    for _ in range(runs):
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else (3 if len(amendments) > 10_000 else 5)
+    times = []
+    for _ in range(max(runs, 1)):
         start = time.perf_counter()
         compilation = consolidate(paragraphs, amendments)
-        best = min(best, time.perf_counter() - start)
+        times.append(time.perf_counter() - start)
+    best = min(times)
+    median = statistics.median(times)
     changes = sum(len(c) for c in compilation.values())
     contested = sum(1 for c in compilation.values() for change in c if change[3])
     print(f"PEER_CHANGES {changes} {contested}")
     print(f"PEER_MS {best * 1000:.1f}")
+    print(f"PEER_MEDIAN_MS {median * 1000:.1f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# make bench (full sizes, release build) and make bench-quick (small sizes, debug build, under a
+# minute): every figure of BENCHMARKS.md measured in one run on this machine.
+#
+#   bench/bench.sh          builds in release mode, measures, prints the table, writes BENCHMARKS.md
+#   bench/bench.sh --quick  the same steps at toy sizes; writes target/bench/BENCHMARKS-quick.md
+#
+# Each step prints `BENCH {json}` lines into target/bench/results.jsonl; bench/report.py turns
+# them into the table (medians of the runs). Servers run on 127.0.0.1 only, each started here
+# and stopped here by its own process id; every load is bounded in time and in requests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=full
+[ "${1:-}" = "--quick" ] && mode=quick
+CARGO=${CARGO:-cargo}
+out=target/bench
+mkdir -p "$out"
+results="$out/results.jsonl"
+: >"$results"
+started=$(date +%s)
+
+say() { echo "bench: $*" >&2; }
+record() { grep '^BENCH ' | sed 's/^BENCH //' | tee -a "$results" >&2; }
+
+# One delegation, one socket: 1,000 delegations and the server's side need a few thousand.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+say "building ($mode)"
+if [ "$mode" = quick ]; then
+	$CARGO build -q -p penholder-cli -p penholder-loadgen
+	bin=target/debug
+	engine_profile=(--profile dev)
+else
+	$CARGO build -q --release -p penholder-cli -p penholder-loadgen
+	bin=target/release
+	engine_profile=()
+fi
+engine=$($CARGO bench "${engine_profile[@]}" -p penholder-diff --bench compile --no-run 2>&1 |
+	sed -n 's/.*Executable benches\/compile.rs (\(.*\))/\1/p' | tail -1)
+[ -x "$engine" ] || { say "cannot find the engine benchmark's executable"; exit 1; }
+loadgen=$bin/penholder-loadgen
+penholder=$bin/penholder
+
+# ---- the machine ---------------------------------------------------------------------------
+model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+memory=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+command="make bench"
+[ "$mode" = quick ] && command="make bench-quick"
+printf '{"kind":"machine","mode":"%s","nproc":%s,"model":"%s","memory":"%s","kernel":"%s","date":"%s","commit":"%s","command":"%s","disk":"%s"}\n' \
+	"$mode" "$(nproc)" "$model" "$memory" "$(uname -r)" "$(date -u +%FT%TZ)" "$commit" "$command" \
+	"$(df -h "$out" | awk 'NR==2 {print $1}')" >>"$results"
+
+# ---- engine and peers ----------------------------------------------------------------------
+if [ "$mode" = quick ]; then scenarios=(eu-file); runs=1; else scenarios=(eu-file un-scale); runs=3; fi
+for scenario in "${scenarios[@]}"; do
+	dump="$out/$scenario.json"
+	for run in $(seq "$runs"); do
+		say "engine: $scenario, run $run of $runs"
+		if [ "$run" = 1 ]; then
+			PENHOLDER_BENCH_DUMP="$dump" "$engine" --scenario "$scenario"
+		else
+			"$engine" --scenario "$scenario"
+		fi | awk '/^RESULT / {
+			printf "BENCH {\"kind\":\"engine\",\"scenario\":\"%s\",\"amendments\":%s,\"bare_cpu_ms\":%s,\"compile_cpu_ms\":%s,\"peak_kib\":%s,\"changes\":%s,\"contested\":%s,\"paragraphs\":%s,\"bare_wall_ms\":%s,\"compile_wall_ms\":%s}\n",
+				$2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' | record
+	done
+	say "peer: Python difflib on $scenario"
+	peer_runs=5
+	[ "$scenario" = un-scale ] && peer_runs=3
+	[ "$mode" = quick ] && peer_runs=1
+	python3 bench/difflib_peer.py "$dump" "$peer_runs" | awk -v s="$scenario" '
+		/^PEER_MS / {best = $2} /^PEER_MEDIAN_MS / {median = $2}
+		/^PEER_CHANGES / {changes = $2; contested = $3}
+		END { printf "BENCH {\"kind\":\"difflib\",\"scenario\":\"%s\",\"best_ms\":%s,\"median_ms\":%s,\"changes\":%s,\"contested\":%s}\n",
+			s, best, median, changes, contested }' | record
+done
+
+# Command-line word diffs on a sample of the 4,000-amendment scenario's pairs.
+if ! command -v wdiff >/dev/null 2>&1 && [ "$mode" = full ]; then
+	say "installing GNU wdiff (Debian package wdiff)"
+	{ apt-get install -y -qq wdiff >/dev/null 2>&1 ||
+		{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wdiff >/dev/null 2>&1; }; } ||
+		say "wdiff cannot be installed; git diff --word-diff --no-index stands in"
+fi
+sample=200
+[ "$mode" = quick ] && sample=20
+tools=(git)
+command -v wdiff >/dev/null 2>&1 && tools=(wdiff git)
+for tool in "${tools[@]}"; do
+	say "peer: $tool on $sample pairs"
+	"$loadgen" peer --dump "$out/eu-file.json" --tool "$tool" --sample "$sample" --runs "$runs" | record
+done
+
+# ---- redline -------------------------------------------------------------------------------
+say "redline and rendering"
+if [ "$mode" = quick ]; then
+	"$loadgen" redline --paragraphs 200 --delegations 10 --items 5 --runs 1 | record
+else
+	"$loadgen" redline --paragraphs 5000 --delegations 100 --items 20 --runs 5 | record
+fi
+
+# ---- servers -------------------------------------------------------------------------------
+pids=()
+cleanup() {
+	for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+	rm -f "$out"/*.json
+}
+trap cleanup EXIT
+
+# Starts a server command in the background; sets server_pid and server_url from the first
+# line it prints ("... listening on http://ADDR").
+start() {
+	local log=$1
+	shift
+	"$@" >"$log.out" 2>"$log.err" &
+	server_pid=$!
+	pids+=("$server_pid")
+	server_url=""
+	for _ in $(seq 300); do
+		server_url=$(sed -n 's/.*listening on \(http:\/\/[^ ]*\).*/\1/p' "$log.out" | head -1)
+		[ -n "$server_url" ] && return 0
+		kill -0 "$server_pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	say "the server did not start: $(tail -5 "$log.err")"
+	exit 1
+}
+stop() {
+	kill -TERM "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+say "ceiling: axum hello world"
+start "$out/hello" "$loadgen" hello-serve --lifetime 120
+if [ "$mode" = quick ]; then
+	"$loadgen" hello --url "$server_url" --clients 20 --seconds 0.5 --runs 1 | record
+else
+	"$loadgen" hello --url "$server_url" --clients 200 --seconds 3 --runs 3 | record
+fi
+stop "$server_pid"
+
+say "ceiling: raw SQLite durable commits"
+if [ "$mode" = quick ]; then
+	"$loadgen" sqlite --dir "$out" --seconds 0.3 --runs 1 | record
+else
+	"$loadgen" sqlite --dir "$out" --seconds 2 --runs 3 | record
+fi
+
+PENHOLDER_JWT_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+export PENHOLDER_JWT_SECRET
+db="$out/penholder.db"
+rm -f "$db" "$db-wal" "$db-shm" "$out/cold.db" "$out/cold.db-wal" "$out/cold.db-shm"
+cold_runs=5
+[ "$mode" = quick ] && cold_runs=2
+say "cold start on an empty database"
+"$loadgen" coldstart --binary "$penholder" --db "$out/cold.db" --runs "$cold_runs" --label "empty database" | record
+
+start "$out/server" "$penholder" serve --db "$db" --addr 127.0.0.1:0
+if [ "$mode" = quick ]; then
+	say "server: quick rush"
+	"$loadgen" rush --url "$server_url" --slug rush-20 --paragraphs 100 --delegations 20 --items 5 \
+		--rate 200 --seconds 1 --runs 1 --saturate --chairs 1 --chair-rate 4 | record
+	"$loadgen" rush --url "$server_url" --slug rush-50 --paragraphs 100 --delegations 50 --items 5 \
+		--rate 200 --seconds 1 --runs 1 --chairs 1 --chair-rate 4 | record
+else
+	for clients in 200 1000; do
+		say "server: $clients delegations, 20 items each, chairs reading the live compilation"
+		"$loadgen" rush --url "$server_url" --slug "rush-$clients" --paragraphs 1000 \
+			--delegations "$clients" --items 20 --rate 2000 --seconds 8 --runs 3 --saturate \
+			--chairs 2 --chair-rate 4 | record
+	done
+fi
+stop "$server_pid"
+say "cold start after the scenario"
+"$loadgen" coldstart --binary "$penholder" --db "$db" --runs "$cold_runs" --label "after the rush" | record
+
+# ---- the table -----------------------------------------------------------------------------
+report_out=BENCHMARKS.md
+[ "$mode" = quick ] && report_out="$out/BENCHMARKS-quick.md"
+python3 bench/report.py "$results" "$report_out" "$(($(date +%s) - started))"
+say "done in $(($(date +%s) - started)) s; wrote $report_out"

@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Turns the `BENCH {json}` lines of bench/bench.sh into one table: printed, and written with
+the machine, the date and the command to BENCHMARKS.md (make bench) or
+target/bench/BENCHMARKS-quick.md (make bench-quick).
+
+Every figure is the median of its runs (the engine's own timings are, per run, the best of
+several repetitions inside one process: see crates/diff/benches/compile.rs). Targets are from
+issues 3 and 7; a target is checked only on the full run.
+
+Usage: python3 bench/report.py RESULTS.jsonl OUT.md SECONDS
+"""
+
+import json
+import os
+import statistics
+import sys
+from collections import defaultdict
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def ms(value):
+    if value is None:
+        return "n/a"
+    if value >= 100:
+        return f"{value:,.0f} ms"
+    if value >= 10:
+        return f"{value:.1f} ms"
+    return f"{value:.2f} ms"
+
+
+def rate(value):
+    return "n/a" if value is None else f"{value:,.0f}/s"
+
+
+def mib(kib):
+    return f"{kib / 1024:.0f} MB"
+
+
+def verdict(ok, full):
+    if not full:
+        return "(quick run)"
+    return "✔" if ok else "✘ missed"
+
+
+def main():
+    results_path, out_path, elapsed = sys.argv[1], sys.argv[2], sys.argv[3]
+    rows = [json.loads(line) for line in open(results_path, encoding="utf-8") if line.strip()]
+    by_kind = defaultdict(list)
+    for row in rows:
+        by_kind[row["kind"]].append(row)
+    machine = by_kind["machine"][0]
+    full = machine["mode"] == "full"
+    table = []  # (area, measure, figure, comparison, target)
+
+    # ---- engine and peers ----
+    engine = defaultdict(list)
+    for row in by_kind["engine"]:
+        engine[row["scenario"]].append(row)
+    difflib = {row["scenario"]: row for row in by_kind["difflib"]}
+    per_amendment_ms = None
+    limits = {"eu-file": (25.0, 100 * 1024), "un-scale": (300.0, None)}
+    for scenario, runs in engine.items():
+        first = runs[0]
+        cpu = median([r["compile_cpu_ms"] for r in runs])
+        wall = median([r["compile_wall_ms"] for r in runs])
+        bare = median([r["bare_cpu_ms"] for r in runs])
+        peak = max(r["peak_kib"] for r in runs)
+        ratio = cpu / bare if bare else None
+        if scenario == "eu-file":
+            per_amendment_ms = cpu / first["amendments"]
+        limit_ms, limit_kib = limits.get(scenario, (None, None))
+        checks = [ratio is not None and ratio <= 2.0]
+        target = "≤ 2x bare"
+        if limit_ms:
+            checks.append(cpu <= limit_ms)
+            target += f", ≤ {limit_ms:.0f} ms"
+        if limit_kib:
+            checks.append(peak <= limit_kib)
+            target += f", ≤ {limit_kib // 1024} MB"
+        table.append((
+            "engine",
+            f"compilation of {first['amendments']:,} amendments ({first['paragraphs']:,} paragraphs), "
+            f"{first['changes']:,} changes, {first['contested']:,} contested",
+            f"{ms(cpu)} CPU ({ms(wall)} wall)",
+            f"{ratio:.2f}x the bare word diffs ({ms(bare)}); peak RSS {mib(peak)}",
+            f"{target}: {verdict(all(checks), full)}",
+        ))
+        peer = difflib.get(scenario)
+        if peer:
+            speedup = peer["best_ms"] / cpu if cpu else None
+            table.append((
+                "peer",
+                f"Python difflib, same consolidation ({first['amendments']:,} amendments; "
+                f"{peer['changes']:,} changes, {peer['contested']:,} contested)",
+                f"{ms(peer['best_ms'])} best, {ms(peer['median_ms'])} median",
+                f"penholder {speedup:.1f}x faster (best vs best)",
+                f"≥ 5x: {verdict(speedup is not None and speedup >= 5, full)}",
+            ))
+    for peer in by_kind["peer"]:
+        name = {"wdiff": "GNU wdiff", "git": "git diff --word-diff --no-index"}.get(peer["tool"], peer["tool"])
+        speedup = peer["per_pair_ms"] / per_amendment_ms if per_amendment_ms else None
+        own = peer["per_pair_ms"] - peer["spawn_ms"]
+        table.append((
+            "peer",
+            f"{name}, one process per pair, {peer['pairs']} pairs of the 4,000-amendment scenario",
+            f"{ms(peer['per_pair_ms'])} per pair ({ms(own)} beyond starting a process)",
+            f"penholder {speedup:,.0f}x faster per amendment ({per_amendment_ms * 1000:.1f} µs, whole compilation)"
+            if speedup else "n/a",
+            "",
+        ))
+
+    # ---- redline ----
+    for red in by_kind["redline"]:
+        table.append((
+            "redline",
+            f"redline of two {red['paragraphs']:,}-paragraph versions ({red['amendments']:,} amendments "
+            f"consolidated, {red['changed_nodes']:,} paragraphs changed)",
+            ms(red["redline_ms"]), "", ""))
+        table.append(("redline", "→ HTML", ms(red["html_ms"]), f"{red['html_bytes'] / 1e6:.1f} MB", ""))
+        table.append(("redline", "→ DOCX (tracked changes by delegation)", ms(red["docx_ms"]),
+                      f"{red['docx_bytes'] / 1e6:.1f} MB", ""))
+
+    # ---- server ----
+    setups = {row["slug"]: row for row in by_kind["setup"]}
+    rush = defaultdict(list)
+    for row in by_kind["rush"]:
+        rush[(row["slug"], row["mode"])].append(row)
+    for (slug, mode), runs in sorted(rush.items(), key=lambda kv: (kv[1][0]["clients"], kv[0][1] != "open")):
+        first = runs[0]
+        setup = setups.get(slug, {})
+        clients = first["clients"]
+        durable = median([r["durable_per_s"] for r in runs])
+        p50 = median([r["put"]["p50_ms"] for r in runs])
+        p99 = median([r["put"]["p99_ms"] for r in runs])
+        worst = max(r["put"]["max_ms"] for r in runs)
+        failures = sum(sum(r["put_failures"].values()) for r in runs)
+        gets = sum(r["get"]["count"] for r in runs)
+        g50 = median([r["get"]["p50_ms"] for r in runs])
+        g99 = median([r["get"]["p99_ms"] for r in runs])
+        gmax = max(r["get"]["max_ms"] for r in runs)
+        gfail = sum(sum(r["get_failures"].values()) for r in runs)
+        if mode == "open":
+            what = (f"{clients:,} delegations × {first['amendments'] // max(clients, 1)} items, "
+                    f"{first['offered_per_s']:,.0f} submissions/s offered (open loop)")
+            target = ""
+            if clients == 200:
+                ok = durable >= 2000 * 0.98 and p99 <= 50 and failures == 0
+                target = f"≥ 2,000/s, p99 ≤ 50 ms: {verdict(ok, full)}"
+        else:
+            what = f"{clients:,} delegations, each resubmitting as soon as acknowledged (closed loop: capacity)"
+            target = ""
+            if clients == 200:
+                target = f"≥ 2,000/s: {verdict(durable >= 2000 and failures == 0, full)}"
+        table.append((
+            "server", what,
+            f"{rate(durable)} durable",
+            f"PUT p50 {ms(p50)}, p99 {ms(p99)}, max {ms(worst)}; {failures} failed",
+            target,
+        ))
+        get_target = ""
+        if clients == 200 and mode == "open":
+            get_target = f"p99 ≤ 100 ms: {verdict(g99 <= 100 and gfail == 0, full)}"
+        table.append((
+            "server",
+            f"  … meanwhile chairs GET the live compilation ({first['amendments']:,} amendments, "
+            f"{setup.get('compilation_bytes', 0) / 1e6:.1f} MB JSON), {gets} GETs",
+            f"p50 {ms(g50)}, p99 {ms(g99)}",
+            f"max {ms(gmax)}; {gfail} failed",
+            get_target,
+        ))
+    hello = by_kind["hello"]
+    if hello:
+        table.append((
+            "ceiling", f"axum hello world, {hello[0]['clients']} connections, same client",
+            f"{rate(median([h['rps'] for h in hello]))}",
+            f"p50 {ms(median([h['p50_ms'] for h in hello]))}, p99 {ms(median([h['p99_ms'] for h in hello]))}",
+            ""))
+    sqlite = by_kind["sqlite"]
+    if sqlite:
+        table.append((
+            "ceiling", f"raw SQLite durable single-row commits (WAL, synchronous=FULL, {sqlite[0]['row_bytes']} B rows)",
+            f"{rate(median([s['commits_per_s'] for s in sqlite]))}",
+            "one fsync per commit: what a server without group commit could do", ""))
+    for cold in by_kind["coldstart"]:
+        table.append((
+            "cold start", f"`penholder serve` → first 200 on /healthz ({cold['label']})",
+            f"{ms(cold['median_ms'])}", f"database {cold['db_bytes'] / 1e6:.1f} MB", ""))
+
+    header = ("area", "measure", "figure", "comparison", "target")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in table:
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    table_text = "\n".join(lines)
+    print(table_text)
+
+    doc = [
+        "# penholder benchmarks",
+        "",
+        f"Measured by `{machine['command']}` (bench/bench.sh) on {machine['date']}, commit "
+        f"{machine['commit']}, in {elapsed} s.",
+        "",
+        f"Machine: {machine['nproc']} cores ({machine['model']}), {machine['memory']} of memory, "
+        f"Linux {machine['kernel']}, database on {machine['disk']}. The load generator runs on the "
+        "same machine (one thread), so every server figure shares the 2 cores with its client.",
+        "",
+        "Every figure below was measured in the same run; each is the median of its runs. "
+        "Ratios matter more than absolute times: the machine is shared and noisy.",
+        "",
+        table_text,
+        "",
+    ]
+    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "NOTES.md")
+    if os.path.exists(notes):
+        doc.append(open(notes, encoding="utf-8").read().rstrip() + "\n")
+    with open(out_path, "w", encoding="utf-8") as f:
+        f.write("\n".join(doc))
+
+
+if __name__ == "__main__":
+    main()
