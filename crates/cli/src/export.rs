@@ -461,3 +461,329 @@ fn round_material(r: &Reader<'_>, process: &str, number: u32) -> Result<RoundMat
         context,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use penholder_core::negotiation::{DelegationKind, Item, Participation, Ruling};
+    use penholder_core::{Document, IdSource, Node, NodeKind};
+    use penholder_diff::ConsolidateOptions;
+    use penholder_store::{Actor, NewDocument, NewRound, NewVersion};
+
+    const T0: i64 = 1_703_062_800_000;
+
+    /// A database with one document, one consolidated round (two delegations, a contested
+    /// change decided, a new paragraph) and its Rev. 1.
+    fn database(path: &Path) {
+        let store = Store::open(path).expect("a new database");
+        let admin = Actor::new("admin", None, "admin");
+        let mut ids = IdSource::new(1, T0 as u64);
+        let op1 = Node::new(
+            ids.next_id(),
+            NodeKind::Operative,
+            "Decide to strengthen cooperation.",
+        );
+        let op2 = Node::new(
+            ids.next_id(),
+            NodeKind::Operative,
+            "Invite the Secretariat to report.",
+        );
+        let (op1_id, op2_id) = (op1.id, op2.id);
+        let zero = Document::new("Declaration", vec![op1, op2]);
+        let setup = admin.clone();
+        store
+            .write(move |w| {
+                w.create_process("p", "Process", &setup, T0)?;
+                for (code, name) in [("HU", "Hungary"), ("TR", "Türkiye")] {
+                    let delegation = Delegation {
+                        code: code.into(),
+                        name: name.into(),
+                        kind: DelegationKind::State,
+                        participation: Participation::Participant,
+                        function: None,
+                        members: Vec::new(),
+                    };
+                    w.add_delegation("p", &delegation, &setup, T0)?;
+                }
+                let document = NewDocument {
+                    slug: "d".into(),
+                    title: "Declaration".into(),
+                    classification: Some("LIMITE".into()),
+                    label: "Zero draft".into(),
+                    tree: zero,
+                };
+                w.create_document("p", &document, &setup, T0)?;
+                let round = NewRound {
+                    document: "d".into(),
+                    base_version: 1,
+                    label: "Round 1".into(),
+                    opens_at: T0,
+                    closes_at: T0 + 1_000,
+                };
+                w.create_round("p", &round, &setup, T0)?;
+                Ok(())
+            })
+            .wait()
+            .expect("setup");
+        let submissions = [
+            (
+                "HU",
+                vec![Item::Amend {
+                    node: op1_id,
+                    text: "Decide to enhance cooperation.".into(),
+                    justification: Some("Agreed language.".into()),
+                }],
+            ),
+            (
+                "TR",
+                vec![
+                    Item::Amend {
+                        node: op1_id,
+                        text: "Decide to deepen cooperation.".into(),
+                        justification: None,
+                    },
+                    Item::Insert {
+                        at: penholder_core::negotiation::Anchor::After(op2_id),
+                        node_kind: None,
+                        text: "Welcome the offer of Hungary.".into(),
+                        justification: None,
+                    },
+                ],
+            ),
+        ];
+        for (code, items) in submissions {
+            let actor = Actor::new(code, Some(code), "delegate");
+            let resolved = serde_json::to_vec(&Resolved {
+                items: items.clone(),
+                hunks: Vec::new(),
+            })
+            .expect("json");
+            let body = serde_json::to_vec(&items).expect("json");
+            store
+                .write(move |w| {
+                    w.put_submission("p", 1, code, &body, &resolved, None, &actor, T0 + 10)
+                })
+                .wait()
+                .expect("a submission");
+        }
+        // Decide, close, consolidate and publish Rev. 1 as the server does.
+        let material = store
+            .read(|r| round_material(r, "p", 1))
+            .wait()
+            .expect("round");
+        let compilation = material.compile();
+        let contested = compilation
+            .changes()
+            .find(|c| c.contested)
+            .expect("a contested change");
+        let accept = Decision {
+            change: contested.id.clone(),
+            ruling: Ruling::Accept {
+                alternative: contested
+                    .alternatives
+                    .iter()
+                    .find(|a| a.text.as_deref() == Some("enhance"))
+                    .map(|a| a.id.clone()),
+            },
+            note: Some("Closer to agreed language.".into()),
+        };
+        let blame = Blame::initial(&material.base.document, 1);
+        let consolidation = penholder_diff::consolidate(
+            &material.base,
+            &blame,
+            &compilation,
+            std::slice::from_ref(&accept),
+            &ConsolidateOptions {
+                round: "Round 1".into(),
+                accept_uncontested: true,
+            },
+            &mut ids,
+        )
+        .expect("consolidation");
+        let version = NewVersion {
+            label: "Rev. 1".into(),
+            tree: consolidation.document,
+            round: Some(1),
+            provenance: Some(serde_json::to_vec(&consolidation.blame).expect("json")),
+            changes: Some(serde_json::to_vec(&consolidation.applied).expect("json")),
+        };
+        store
+            .write(move |w| {
+                w.close_round("p", 1, &admin, T0 + 400)?;
+                w.record_decision("p", 1, &accept, &admin, T0 + 500)?;
+                w.publish_version("p", "d", &version, &admin, T0 + 3_000)?;
+                Ok(())
+            })
+            .wait()
+            .expect("Rev. 1");
+    }
+
+    fn export(db: &Path, out: &Path, format: Format, what: What) -> Vec<u8> {
+        run(ExportArgs {
+            db: db.to_path_buf(),
+            process: "p".into(),
+            format,
+            out: Some(out.to_path_buf()),
+            what,
+        })
+        .expect("export");
+        std::fs::read(out).expect("the exported file")
+    }
+
+    #[test]
+    fn every_output_in_every_format_it_offers() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = dir.path().join("penholder.sqlite");
+        database(&db);
+        let whats = || {
+            [
+                (
+                    Output::Version,
+                    What::Version {
+                        document: "d".into(),
+                        number: None,
+                    },
+                ),
+                (
+                    Output::Redline,
+                    What::Redline {
+                        document: "d".into(),
+                        from: 1,
+                        to: 2,
+                    },
+                ),
+                (
+                    Output::Blame,
+                    What::Blame {
+                        document: "d".into(),
+                        number: Some(2),
+                    },
+                ),
+                (Output::Compilation, What::Compilation { round: 1 }),
+                (Output::Dispositions, What::Dispositions { round: 1 }),
+                (
+                    Output::Outcomes,
+                    What::Outcomes {
+                        round: 1,
+                        delegation: None,
+                    },
+                ),
+            ]
+        };
+        let mut written = 0;
+        for format in Format::ALL {
+            for (output, what) in whats() {
+                let out = dir.path().join(format!(
+                    "{}.{}",
+                    output.as_str().replace(' ', "-"),
+                    format.extension()
+                ));
+                if !output.supports(format) {
+                    let error = run(ExportArgs {
+                        db: db.clone(),
+                        process: "p".into(),
+                        format,
+                        out: Some(out),
+                        what,
+                    })
+                    .expect_err("an unsupported format is refused");
+                    assert!(error.to_string().contains("not available"), "{error}");
+                    continue;
+                }
+                let bytes = export(&db, &out, format, what);
+                assert!(!bytes.is_empty(), "{} as {format}", output.as_str());
+                if matches!(format, Format::Docx | Format::Xlsx) {
+                    assert!(bytes.starts_with(b"PK"), "a zip package");
+                }
+                written += 1;
+            }
+        }
+        assert_eq!(written, 22);
+
+        let text = |format: Format, what: What| {
+            let out = dir.path().join(format!("check.{}", format.extension()));
+            String::from_utf8(export(&db, &out, format, what)).expect("UTF-8")
+        };
+        let version = text(
+            Format::Markdown,
+            What::Version {
+                document: "d".into(),
+                number: None,
+            },
+        );
+        assert!(version.contains("**LIMITE**"));
+        assert!(
+            version.contains("Decide to enhance cooperation."),
+            "{version}"
+        );
+        assert!(version.contains("Welcome the offer of Hungary."));
+        let redline = text(
+            Format::Markdown,
+            What::Redline {
+                document: "d".into(),
+                from: 1,
+                to: 2,
+            },
+        );
+        assert!(
+            redline.contains("{~~strengthen~>enhance~~}{>>Hungary, Round 1"),
+            "{redline}"
+        );
+        let csv = text(Format::Csv, What::Dispositions { round: 1 });
+        assert!(
+            csv.contains("HU-1,Hungary,OP1,amendment,Agreed language."),
+            "{csv}"
+        );
+        assert!(csv.contains("TR-1,Türkiye,OP1,amendment,,“strengthen” → “deepen”,not retained"));
+        assert!(csv.contains("TR-2,Türkiye,after OP2,insertion"));
+        let outcomes = text(
+            Format::Json,
+            What::Outcomes {
+                round: 1,
+                delegation: Some("TR".into()),
+            },
+        );
+        let outcomes: serde_json::Value = serde_json::from_str(&outcomes).expect("JSON");
+        assert_eq!(outcomes[0]["delegation"], "TR");
+        assert_eq!(outcomes[0]["proposals"][1]["status"], "retained_verbatim");
+        assert_eq!(outcomes[0]["proposals"][1]["resulting_reference"], "OP3");
+        let akn = text(
+            Format::Akn,
+            What::Version {
+                document: "d".into(),
+                number: Some(1),
+            },
+        );
+        assert!(
+            akn.contains("<akomaNtoso xmlns=\"http://docs.oasis-open.org/legaldocml/ns/akn/3.0\">")
+        );
+    }
+
+    #[test]
+    fn missing_things_are_errors_that_say_what() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = dir.path().join("penholder.sqlite");
+        database(&db);
+        let error = run(ExportArgs {
+            db: db.clone(),
+            process: "p".into(),
+            format: Format::Html,
+            out: Some(dir.path().join("x.html")),
+            what: What::Version {
+                document: "d".into(),
+                number: Some(9),
+            },
+        })
+        .expect_err("no version 9");
+        assert!(error.to_string().contains("version 9"), "{error}");
+        let error = run(ExportArgs {
+            db: dir.path().join("absent.sqlite"),
+            process: "p".into(),
+            format: Format::Html,
+            out: None,
+            what: What::Compilation { round: 1 },
+        })
+        .expect_err("no database");
+        assert!(error.to_string().contains("does not exist"));
+    }
+}
