@@ -718,15 +718,16 @@ struct Shape<'a> {
 }
 
 /// Numbering instances: operative paragraphs and their items, bullets, and one instance per
-/// priority goal so that its actions start again at 1.
-const NUM_OPERATIVE: usize = 1;
-const NUM_BULLET: usize = 2;
-const NUM_GOALS: usize = 3;
-const NUM_FIRST_ACTIONS: usize = 10;
-const ABSTRACT_OPERATIVE: usize = 1;
-const ABSTRACT_BULLET: usize = 2;
-const ABSTRACT_GOALS: usize = 3;
-const ABSTRACT_ACTIONS: usize = 4;
+/// priority goal so that its actions start again at 1. docx-rs always writes a default list
+/// with ids 1 (abstract and instance), so ours start at 10.
+const NUM_OPERATIVE: usize = 10;
+const NUM_BULLET: usize = 11;
+const NUM_GOALS: usize = 12;
+const NUM_FIRST_ACTIONS: usize = 20;
+const ABSTRACT_OPERATIVE: usize = 10;
+const ABSTRACT_BULLET: usize = 11;
+const ABSTRACT_GOALS: usize = 12;
+const ABSTRACT_ACTIONS: usize = 13;
 
 struct Writer<'c> {
     context: &'c Context,

@@ -197,6 +197,24 @@ fn a_version_reads_as_the_version() {
     assert!(odt.changes.is_empty());
     assert_eq!(odt.footnotes_accepted(), footnotes(&n.v2.document));
     assert_eq!(odt.header_text().trim(), "LIMITE");
+    // Numbers as the document shows them: operative paragraphs 1., 2., …, their items (a),
+    // (b), …; preambular paragraphs unnumbered.
+    let text = convert(&[("numbers.docx", &bytes)], "txt:Text", "txt");
+    let text = String::from_utf8_lossy(&text["numbers.docx"]).replace('\u{FEFF}', "");
+    let lines: Vec<String> = text.lines().map(|l| l.trim().replace('\t', " ")).collect();
+    for expected_line in [
+        "Recognising the unique role",
+        "1. Adopt the Call for Action 2025-2030",
+        "(a) prevent and fight against irregular migration;",
+        "(c) ensure international protection",
+        "2. Decide to enhance cooperation",
+        "3. Invite the Secretariat",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(expected_line)),
+            "no line {expected_line:?} in\n{text}"
+        );
+    }
 }
 
 /// Structure changes: a node inserted first, a paragraph deleted with its items, footnotes
@@ -292,6 +310,29 @@ fn structural_redlines_accept_and_reject_exactly() {
     assert_eq!(odt.header_text().trim(), "RESTRICTED");
 
     let version = Odt::parse(&out["structure-v2.docx"]);
+    // The numbers Word derives: operative paragraphs 1., 2., …; priority goals with their own
+    // actions counted from 1 (read back through LibreOffice's plain-text export).
+    let text = convert(&[("numbers.docx", &version_bytes)], "txt:Text", "txt");
+    let text = String::from_utf8_lossy(&text["numbers.docx"]).replace('\u{FEFF}', "");
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    for expected_line in [
+        "Guided by the Charter of the United Nations;",
+        "1. Requests a report in 2026",
+        "2. Welcomes the offer",
+        "Priority Goal 1",
+        "1. Strengthen international cooperation;",
+        "2. Support countries of origin;",
+        "Priority Goal 2",
+        "1. Protect refugees \u{FFFD} & <others>;",
+    ] {
+        assert!(
+            // Footnote references read as their numbers after the text: compare the start.
+            lines
+                .iter()
+                .any(|l| l.replace('\t', " ").starts_with(expected_line)),
+            "no line {expected_line:?} in\n{text}"
+        );
+    }
     let mut expected_version = readable(&v2);
     expected_version[1] = "Version 2 \u{2014} Rev. 1".into();
     assert_eq!(version.paragraphs(View::Accepted), expected_version);
