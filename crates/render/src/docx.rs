@@ -332,8 +332,8 @@ fn compiled_node(writer: &mut Writer<'_>, node: &NodeCompilation, footnotes: &[&
             && c.alternatives.first().is_some_and(|a| a.text.is_none())
     });
     let mut paragraph_comments = Vec::new();
-    let (chunks, mark) = if let Some(change) = deletion {
-        let alternative = &change.alternatives[0];
+    let deletion = deletion.and_then(|c| c.alternatives.first().map(|a| (c, a)));
+    let (chunks, mark) = if let Some((change, alternative)) = deletion {
         let who = context.names(&alternative.delegations());
         let date = context.alternative_date(change, alternative);
         let mut text = String::new();

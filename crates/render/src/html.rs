@@ -197,7 +197,9 @@ fn compiled_node(out: &mut String, node: &NodeCompilation, context: &Context) {
                 contested.push(change);
             }
             Piece::Change(change) => {
-                let alternative = &change.alternatives[0];
+                let Some(alternative) = change.alternatives.first() else {
+                    continue;
+                };
                 let who = alternative.delegations();
                 let date = context.alternative_date(change, alternative);
                 if !change.base_text.is_empty() {
@@ -218,8 +220,7 @@ fn compiled_node(out: &mut String, node: &NodeCompilation, context: &Context) {
         if change.scope == Scope::Node {
             if change.contested {
                 alternatives(out, change, "On the whole paragraph", context);
-            } else {
-                let alternative = &change.alternatives[0];
+            } else if let Some(alternative) = change.alternatives.first() {
                 let who = alternative.delegations();
                 out.push_str("<p class=\"node-change\">");
                 match &alternative.text {

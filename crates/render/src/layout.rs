@@ -109,7 +109,11 @@ pub(crate) fn pieces<'a>(node: &'a NodeCompilation) -> Vec<Piece<'a>> {
         else {
             continue;
         };
-        if start_byte < at || end_byte < start_byte || base.get(start_byte..end_byte).is_none() {
+        if start_byte < at
+            || end_byte < start_byte
+            || base.get(start_byte..end_byte).is_none()
+            || change.alternatives.is_empty()
+        {
             continue;
         }
         if start_byte > at {

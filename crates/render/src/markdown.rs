@@ -141,7 +141,9 @@ fn compiled_node(out: &mut String, node: &NodeCompilation, context: &Context) {
                 contested.push(change);
             }
             Piece::Change(change) => {
-                let alternative = &change.alternatives[0];
+                let Some(alternative) = change.alternatives.first() else {
+                    continue;
+                };
                 let text = alternative.text.as_deref().unwrap_or("");
                 match (change.base_text.is_empty(), text.is_empty()) {
                     (true, _) => {
@@ -174,8 +176,7 @@ fn compiled_node(out: &mut String, node: &NodeCompilation, context: &Context) {
         }
         if change.contested {
             alternatives(out, change, "On the whole paragraph", context);
-        } else {
-            let alternative = &change.alternatives[0];
+        } else if let Some(alternative) = change.alternatives.first() {
             out.push_str("> Proposed: ");
             match &alternative.text {
                 None => out.push_str("{--delete this paragraph--}"),

@@ -277,3 +277,66 @@ fn word_structure(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// Values no engine produces (a change without alternatives, byte ranges outside the text,
+/// footnotes without markers, control characters) still render, in every format, without a
+/// panic.
+#[test]
+fn malformed_values_render_without_panicking() {
+    use penholder_diff::{Change, Scope};
+    let n = negotiation();
+    let mut compilation = n.compilation.clone();
+    let node = compilation.nodes[2].node;
+    compilation.nodes[2].changes.push(Change {
+        id: "empty".into(),
+        node,
+        reference: "PP1".into(),
+        scope: Scope::Words {
+            start_token: 0,
+            end_token: 1,
+            start_byte: 0,
+            end_byte: 3,
+        },
+        base_text: "Rec".into(),
+        alternatives: Vec::new(),
+        contested: false,
+    });
+    compilation.nodes[2].changes.push(Change {
+        id: "outside".into(),
+        node,
+        reference: "PP1".into(),
+        scope: Scope::Words {
+            start_token: 0,
+            end_token: 1,
+            start_byte: 5_000,
+            end_byte: 9_000,
+        },
+        base_text: "\u{0}".into(),
+        alternatives: n.compilation.nodes[2].changes[0].alternatives.clone(),
+        contested: false,
+    });
+    compilation.nodes[2].changes.push(Change {
+        id: "node".into(),
+        node,
+        reference: "PP1".into(),
+        scope: Scope::Node,
+        base_text: String::new(),
+        alternatives: Vec::new(),
+        contested: false,
+    });
+    let context = context();
+    let _ = html::compilation(&compilation, &context);
+    let _ = markdown::compilation(&compilation, &context);
+    penholder_render::docx::compilation(&compilation, &context).expect("docx");
+    let record = penholder_render::RoundRecord {
+        round: "R",
+        compilation: &compilation,
+        submissions: &n.submissions,
+        decisions: &n.decisions,
+        result: None,
+    };
+    let rows = dispositions::dispositions(&record, &context);
+    dispositions::csv(&rows).expect("csv");
+    dispositions::xlsx(&rows, &context, "").expect("xlsx");
+    let _ = html::outcomes(&dispositions::outcomes(&record, &context), &context);
+}
