@@ -153,6 +153,12 @@ pub async fn get_round(
     Ok(Json(RoundView::of(&round, state.now(), &events)))
 }
 
+/// The body of `open` and `close`: nothing, or an empty object. A field there (a deadline
+/// meant for `extend`, say) would otherwise be silently ignored.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoFields {}
+
 /// The move a round endpoint makes.
 #[derive(Clone, Copy)]
 enum Move {
@@ -173,6 +179,11 @@ async fn move_round(
     let relation = relation(&principal, &delegations, None);
     let phase = Phase::from(round.state_at(state.now()));
     authorize(&principal, action, relation, phase, Some(&round))?;
+    if matches!(action, Action::OpenRound | Action::CloseRound)
+        && !body.bytes.iter().all(u8::is_ascii_whitespace)
+    {
+        let _: NoFields = body.json()?;
+    }
     let step = match action {
         Action::OpenRound => Move::Open,
         Action::CloseRound => Move::Close,
