@@ -347,13 +347,15 @@ impl Replay {
     fn consolidate(&mut self, round: &mut Round<'_>) -> anyhow::Result<()> {
         let chair = self.chair.clone();
         let next = round.base_number + 1;
+        // "Rev. 1, after: Written feedback on … (deadline 31 December 2023)": the historical
+        // deadline, unless the round's label already names the day.
+        let deadline = long_date(round.fixture.closes_at);
+        let mut label = format!("{}, after: {}", version_title(next), round.fixture.label);
+        if !round.fixture.label.contains(&deadline) {
+            label.push_str(&format!(" (deadline {deadline})"));
+        }
         let body = serde_json::json!({
-            "label": format!(
-                "{}, after: {} (deadline {})",
-                version_title(next),
-                round.fixture.label,
-                long_date(round.fixture.closes_at)
-            ),
+            "label": label,
             "accept_uncontested": round.fixture.decisions.accept_uncontested,
         });
         let consolidation: views::ConsolidationView = self
