@@ -21,6 +21,10 @@ soak: ## Crash safety, long form: 30 kill -9 with 8 writers, 10 killed consolida
 		$(CARGO) test -p penholder-cli --test reliability_crash -- --nocapture --test-threads=1
 	PENHOLDER_HOSTILE_CONCURRENT=20000 $(CARGO) test -p penholder-cli --test reliability_hostile -- --nocapture
 
+.PHONY: test-api
+test-api: ## schemathesis against /openapi.json of the real binary on a replayed database (no 5xx, responses match the schema; ~25 s)
+	scripts/api-conformance.sh
+
 lint: ## cargo fmt --check and clippy with warnings as errors
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
