@@ -418,12 +418,12 @@ impl Replay {
                 late.delegation
             );
         }
-        // An uncontested change applied without a decision may read `pending`; a proposal
-        // neither decided nor applied would be lost.
+        // After consolidation every proposal is settled: a change applied without a ruling
+        // (accepted as uncontested) reads `accepted`; a `pending` row would be a lost proposal.
         let undecided = dispositions
             .rows
             .iter()
-            .filter(|row| row.decision == "pending" && row.applied != Some(true))
+            .filter(|row| row.decision == "pending")
             .count();
         ensure!(
             undecided == 0,

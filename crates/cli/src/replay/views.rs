@@ -78,9 +78,6 @@ pub struct DispositionRow {
     pub delegation: String,
     pub item: usize,
     pub decision: String,
-    /// After consolidation: whether the change altered the text.
-    #[serde(default)]
-    pub applied: Option<bool>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -487,7 +487,16 @@ pub fn disposition_rows(
     for node in &compilation.nodes {
         for change in &node.changes {
             let decision = rulings.get(change.id.as_str());
+            // An uncontested change without a ruling that consolidation applied (the
+            // `accept_uncontested` option) was accepted, not left pending.
+            let accepted_uncontested =
+                decision.is_none() && applied.is_some_and(|set| set.contains(&change.id));
             for alternative in &change.alternatives {
+                let label = if accepted_uncontested {
+                    "accepted"
+                } else {
+                    ruling_label(decision.map(|d| &d.ruling), &alternative.id)
+                };
                 let kind = match (&change.scope, &alternative.text) {
                     (Scope::InsertAfter { .. } | Scope::InsertBefore { .. }, _) => "insert",
                     (_, None) => "delete",
@@ -504,12 +513,10 @@ pub fn disposition_rows(
                         base_text: change.base_text.clone(),
                         proposal: alternative.text.clone(),
                         justification: support.justification.clone(),
-                        decision: ruling_label(decision.map(|d| &d.ruling), &alternative.id).into(),
+                        decision: label.into(),
                         note: decision.and_then(|d| d.note.clone()),
                         applied: applied.map(|set| {
-                            set.contains(&change.id)
-                                && ruling_label(decision.map(|d| &d.ruling), &alternative.id)
-                                    != "accepted_other_alternative"
+                            set.contains(&change.id) && label != "accepted_other_alternative"
                         }),
                     });
                 }
