@@ -360,6 +360,8 @@ pub async fn get_redline(
         })
         .await?;
     let (links, target, attributed) = chain;
+    // Word shows a moved paragraph at both places; it needs the source to place the old one.
+    let source_document = (format == Format::Docx).then(|| source.document.clone());
     let redline = blocking(move || {
         let steps: Vec<Step<'_>> = links
             .iter()
@@ -390,7 +392,11 @@ pub async fn get_redline(
             Ok(match format {
                 Format::Html => render::html::redline(&redline, &context).into_bytes(),
                 Format::Markdown => render::markdown::redline(&redline, &context).into_bytes(),
-                _ => render::docx::redline(&redline, &context).map_err(formats::failed)?,
+                _ => match &source_document {
+                    Some(source) => render::docx::redline_from(&redline, source, &context),
+                    None => render::docx::redline(&redline, &context),
+                }
+                .map_err(formats::failed)?,
             })
         })
         .await?;
