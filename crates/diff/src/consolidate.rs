@@ -17,6 +17,9 @@
 //!   their ordinal order. A deleted node takes its children with it.
 //! - Provenance: kept text keeps its origin; accepted text is `Accepted { round, delegations }`
 //!   with the alternative's supporters; the chair's wording is `Chair { round }`.
+//! - No silent deletion: the result is refused ([`ConsolidateError::SilentDeletion`]) unless its
+//!   redline from the base shows every deleted word, each deletion comes from an applied change,
+//!   and each is attributed to it (see [`crate::check_publication`]).
 
 use crate::blame::{rebuild, rebuild_from_text, whole};
 use crate::model::*;
@@ -327,6 +330,18 @@ pub fn consolidate(
         });
         blame.nodes.insert(visit.node.id, spans);
     }
+
+    // Nothing may vanish that the redline does not show or that no applied change removed.
+    crate::publication::check_publication(
+        &base.document,
+        &Step {
+            round: &options.round,
+            document: &document,
+            blame: &blame,
+            applied: &applied,
+        },
+    )
+    .map_err(ConsolidateError::SilentDeletion)?;
 
     Ok(Consolidation {
         document,

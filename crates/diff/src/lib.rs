@@ -23,6 +23,9 @@
 //! - [`Blame::initial`]`(&Document, version)`, [`Blame::check`], [`blame_view`].
 //! - [`redline`]`(from, to, chain: &[Step]) -> Redline`: between any two versions, attributed
 //!   through the steps between them.
+//! - [`check_publication`]`(base, step) -> Result<Redline, SilentDeletion>`: nothing deleted
+//!   without showing in the redline and without an applied change behind it; [`consolidate`]
+//!   runs it on every version it makes.
 //! - [`align`]`(previous, revised, Option<&Compilation>) -> Alignment` and [`adopt`]: a text
 //!   revised elsewhere, with ids restored, proposals it fulfils, and provenance.
 
@@ -32,6 +35,7 @@ mod compile;
 mod consolidate;
 mod hunk;
 pub mod model;
+mod publication;
 mod redline;
 mod text;
 mod token;
@@ -42,6 +46,7 @@ pub use compile::{compile, compile_document};
 pub use consolidate::{consolidate, merged_document};
 pub use hunk::{Hunk, apply_hunks, hunks};
 pub use model::*;
+pub use publication::{SilentDeletion, check_publication};
 pub use redline::redline;
 pub use text::{TextOptions, compilation_text};
 pub use token::{is_whitespace_token, tokenize};

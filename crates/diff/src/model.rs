@@ -363,6 +363,9 @@ pub enum ConsolidateError {
     StaleCompilation { compilation: u32, base: u32 },
     #[error("the provenance given for the base version does not match its text at node {node}")]
     BlameMismatch { node: NodeId },
+    /// The engine's own result failed the publication check: a bug, never the caller's fault.
+    #[error("refused to publish: {0}")]
+    SilentDeletion(crate::publication::SilentDeletion),
 }
 
 // ---------------------------------------------------------------------------------------------

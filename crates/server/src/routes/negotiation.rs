@@ -341,6 +341,11 @@ fn consolidate_error(error: ConsolidateError) -> ApiError {
         _ => None,
     };
     match error {
+        // The engine refused its own result: nothing is published, and it is not the caller's
+        // doing.
+        ConsolidateError::SilentDeletion(_) => ApiError::Internal(format!(
+            "the consolidated version was not published: {error}"
+        )),
         ConsolidateError::StaleCompilation { .. } | ConsolidateError::BlameMismatch { .. } => {
             ApiError::Internal(format!("consolidation inputs disagree: {error}"))
         }
