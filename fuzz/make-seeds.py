@@ -10,6 +10,7 @@ Seeds per target:
   the Council note, the shared real texts in Markdown, plus short texts in several scripts;
 - import_structured: the Budapest documents in the structured form, and slices of them;
 - import_council_note: the Council note 8056/24, whole and cut short;
+- import_json: the Budapest documents in the JSON form, and a small one of every node kind;
 - merge: the merge cases and the Budapest rounds' proposals, encoded in the merge target's layout
   (see fuzz/src/merge.rs): proposal records, then the texts separated by U+001E;
 - submission: the Budapest rounds' submission files, which are in the wire format.
@@ -132,11 +133,51 @@ def note_seeds(shared: pathlib.Path) -> list[tuple[str, str]]:
     return out
 
 
-def encode_round(shape: int, proposals: list[tuple[int, int, int]], texts: list[str]) -> bytes:
-    """The merge target's layout: shape, (1, delegation, kind, node)*, 0, texts."""
+def json_seeds() -> list[tuple[str, str]]:
+    """The Budapest documents in the JSON form, and a small document of every node kind."""
+    out = []
+    for path in sorted((REPO / "fixtures" / "budapest").glob("*.json")):
+        data = json.loads(path.read_text())
+        if "nodes" in data and "title" in data:
+            out.append((path.name, path.read_text()))
+    small = {
+        "title": "Every kind",
+        "nodes": [
+            {
+                "id": "018f557f-f400-72dd-a0ce-2d3890b49a4%x" % i,
+                "kind": kind,
+                "text": text,
+                "children": [],
+                **({"num": "1."} if kind == "operative" else {}),
+            }
+            for i, (kind, text) in enumerate(
+                [
+                    ("part", "I. Scope"),
+                    ("paragraph", "WE, the Ministers¹"),
+                    ("preambular", "Recognising the \u202e risk;"),
+                    ("operative", "Decide"),
+                    ("item", "  leading spaces"),
+                    ("goal", "Goal"),
+                    ("action", "Act\nnow"),
+                    ("footnote", "¹ A note."),
+                ]
+            )
+        ],
+    }
+    out.append(("every-kind.json", json.dumps(small, ensure_ascii=False, indent=1)))
+    return out
+
+
+def encode_round(
+    shape: int, proposals: list[tuple[int, int, int]], rulings: list[int], texts: list[str]
+) -> bytes:
+    """The merge target's layout: shape, (1, delegation, kind, node)*, 0, (1, ruling)*, 0, texts."""
     data = bytearray([shape])
     for delegation, kind, node in proposals:
         data += bytes([1, delegation, kind, node])
+    data.append(0)
+    for ruling in rulings:
+        data += bytes([1, ruling])
     data.append(0)
     data += "\u001e".join(texts).encode()
     return bytes(data)
@@ -145,7 +186,9 @@ def encode_round(shape: int, proposals: list[tuple[int, int, int]], texts: list[
 KINDS = {"amend": 0, "delete": 1, "insert_after": 2, "insert_before": 3, "comment": 4}
 
 
-def round_seed(nodes: list[tuple[str, str]], submissions: list[dict]) -> bytes | None:
+def round_seed(
+    nodes: list[tuple[str, str]], submissions: list[dict], accept_all: bool = False
+) -> bytes | None:
     """One seed: the base nodes (label, text) and the items on them, as the merge layout."""
     labels = [label for label, _ in nodes]
     proposals, texts = [], ["\u001d".join(text for _, text in nodes)]
@@ -170,7 +213,10 @@ def round_seed(nodes: list[tuple[str, str]], submissions: list[dict]) -> bytes |
             texts.append(text)
     if not proposals:
         return None
-    return encode_round(0, proposals[:MAX_PROPOSALS], texts[: MAX_PROPOSALS + 1])
+    # Either no rulings, or: accept the uncontested (shape bit 3) and accept alternative `a`
+    # of every change (ruling byte 0).
+    shape, rulings = (8, [0] * MAX_PROPOSALS) if accept_all else (0, [])
+    return encode_round(shape, proposals[:MAX_PROPOSALS], rulings, texts[: MAX_PROPOSALS + 1])
 
 
 def merge_seeds() -> list[tuple[str, bytes]]:
@@ -179,9 +225,10 @@ def merge_seeds() -> list[tuple[str, bytes]]:
         data = json.loads(case.read_text())
         base = [(n["label"], n["text"]) for n in data["base"]]
         for start in range(0, len(base), MAX_NODES):
-            seed = round_seed(base[start : start + MAX_NODES], data["submissions"])
-            if seed:
-                out.append((f"{case.parent.name}-{start}", seed))
+            for accept_all in (False, True):
+                seed = round_seed(base[start : start + MAX_NODES], data["submissions"], accept_all)
+                if seed:
+                    out.append((f"{case.parent.name}-{start}-{int(accept_all)}", seed))
     rounds = REPO / "fixtures" / "budapest" / "rounds"
     for index, round_dir in enumerate(sorted(p for p in rounds.iterdir() if p.name[0].isdigit())):
         for document_dir in sorted(p for p in round_dir.iterdir() if p.is_dir()):
@@ -212,9 +259,11 @@ def merge_seeds() -> list[tuple[str, bytes]]:
                     continue
                 at = refs.index(ref)
                 nodes = [(r, texts[r]) for r in refs[at : at + 2]]
-                seed = round_seed(nodes, submissions)
-                if seed:
-                    out.append((f"{round_dir.name[:1]}-{document_dir.name}-{ref}", seed))
+                for accept_all in (False, True):
+                    seed = round_seed(nodes, submissions, accept_all)
+                    if seed:
+                        name = f"{round_dir.name[:1]}-{document_dir.name}-{ref}-{int(accept_all)}"
+                        out.append((name, seed))
     return out
 
 
@@ -246,6 +295,8 @@ def main() -> None:
         write(seeds / "import_structured", name if name.endswith(".md") else f"{name}.md", text.encode())
     for name, text in note_seeds(shared):
         write(seeds / "import_council_note", name, text.encode())
+    for name, text in json_seeds():
+        write(seeds / "import_json", name, text.encode())
     for name, data in merge_seeds():
         write(seeds / "merge", short_name(name, data), data)
     for name, data in submission_seeds():

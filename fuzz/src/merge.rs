@@ -2,10 +2,11 @@
 //! on it (amendments mostly, and deletions, new nodes and comments), compiled as a round.
 //!
 //! The input layout is deliberately simple so that seeds can be written from the fixtures by a
-//! script (`fuzz/make-seeds.py`): the fixed-size proposal records come first, each preceded by a
-//! continuation byte (`arbitrary`'s encoding of a `Vec`: odd = one more, even = stop), then the
-//! texts, separated by U+001E (record separator). The first text is the base; U+001D (group
-//! separator) splits it into nodes. The following texts feed the proposals in order.
+//! script (`fuzz/make-seeds.py`): a shape byte, the fixed-size proposal records, each preceded by
+//! a continuation byte (`arbitrary`'s encoding of a `Vec`: odd = one more, even = stop), the
+//! chair's ruling bytes the same way, then the texts, separated by U+001E (record separator).
+//! The first text is the base; U+001D (group separator) splits it into nodes. The following
+//! texts feed the proposals in order.
 //!
 //! Properties:
 //! - `compile`, `compilation_text` and `merged_document` never panic;
@@ -15,14 +16,19 @@
 //! - hunks are sorted, disjoint, inside the base and on character boundaries, and so are the
 //!   byte ranges of the compilation's word-level changes;
 //! - a node amended by one proposal only (and not deleted) merges to that proposal's words; a
-//!   node only ever proposed for deletion merges to nothing.
+//!   node only ever proposed for deletion merges to nothing;
+//! - consolidation with arbitrary rulings never panics and never refuses its own result
+//!   (`SilentDeletion`, a bug by its definition); it fails only on rulings that contradict each
+//!   other; its provenance covers the new document; rejecting or deferring everything gives the
+//!   base document back.
 
 use arbitrary::{Arbitrary, Unstructured};
-use penholder_core::negotiation::{Anchor, Item, Submission};
-use penholder_core::{Document, IdSource, Node, NodeId, NodeKind};
+use penholder_core::negotiation::{Anchor, Decision, Item, Ruling, Submission};
+use penholder_core::{Document, IdSource, Node, NodeId, NodeKind, Version, objects_of};
 use penholder_diff::{
-    Scope, TextOptions, apply_hunks, compilation_text, compile_document, hunks,
-    is_whitespace_token, merged_document, tokenize,
+    Blame, Compilation, ConsolidateError, ConsolidateOptions, Scope, TextOptions, apply_hunks,
+    compilation_text, compile_document, consolidate, hunks, is_whitespace_token, merged_document,
+    tokenize,
 };
 use std::collections::BTreeMap;
 
@@ -43,8 +49,12 @@ pub const NODE_SEPARATOR: char = '\u{1d}';
 pub struct Round<'a> {
     /// Bit 0: the last base node is a list item under the first (when there are two or more).
     /// Bits 1–2: the kind of the top-level nodes (operative, preambular, action, paragraph).
+    /// Bit 3: consolidate with `accept_uncontested`.
     pub shape: u8,
     pub proposals: Vec<Proposal>,
+    /// The chair's rulings, one per change of the compilation in order (see [`ruling`]);
+    /// changes past the end get no decision.
+    pub rulings: Vec<u8>,
     /// The texts (see the module docs).
     pub texts: &'a str,
 }
@@ -222,6 +232,81 @@ fn assert_hunks_sound(base: &str, text: &str) {
     }
 }
 
+/// Texts the chair rewords with (a ruling byte picks one).
+const CHAIR_TEXTS: [&str; 5] = ["", "shall", "the Parties concerned", " ¹ ", "Take\nnote"];
+
+/// The chair's ruling for a change from one byte: accept (naming an alternative when contested),
+/// reject, defer, reword, or no decision.
+fn ruling(byte: u8, change: &penholder_diff::Change) -> Option<Ruling> {
+    let pick = usize::from(byte / 5);
+    match byte % 5 {
+        0 => Some(Ruling::Accept {
+            alternative: change.contested.then(|| {
+                change.alternatives[pick % change.alternatives.len()]
+                    .id
+                    .clone()
+            }),
+        }),
+        1 => Some(Ruling::Reject),
+        2 => Some(Ruling::Defer),
+        3 => Some(Ruling::Reword {
+            text: CHAIR_TEXTS[pick % CHAIR_TEXTS.len()].to_string(),
+        }),
+        _ => None,
+    }
+}
+
+fn check_consolidation(round: &Round<'_>, document: &Document, compilation: &Compilation) {
+    let base = Version {
+        number: 1,
+        label: "Zero draft".into(),
+        parent: None,
+        hash: objects_of(document).0,
+        document: document.clone(),
+    };
+    let blame = Blame::initial(document, 1);
+    let accept_uncontested = round.shape & 8 != 0;
+    let options = ConsolidateOptions {
+        round: "Round 1".into(),
+        accept_uncontested,
+    };
+    let decisions: Vec<Decision> = compilation
+        .changes()
+        .zip(&round.rulings)
+        .filter_map(|(change, byte)| {
+            ruling(*byte, change).map(|ruling| Decision {
+                change: change.id.clone(),
+                ruling,
+                note: None,
+            })
+        })
+        .collect();
+    let mut ids = IdSource::new(8, 1_700_000_000_001);
+    match consolidate(&base, &blame, compilation, &decisions, &options, &mut ids) {
+        Ok(consolidation) => {
+            assert_eq!(
+                consolidation.blame.check(&consolidation.document),
+                Ok(()),
+                "the provenance does not cover the consolidated document"
+            );
+            assert_eq!(consolidation.document.duplicate_id(), None);
+            let keeps_everything = !accept_uncontested
+                && decisions
+                    .iter()
+                    .all(|d| matches!(d.ruling, Ruling::Reject | Ruling::Defer));
+            if keeps_everything {
+                assert_eq!(
+                    &consolidation.document, document,
+                    "rejecting and deferring everything changed the text"
+                );
+                assert!(consolidation.applied.is_empty());
+            }
+        }
+        Err(ConsolidateError::ConflictingDecisions { .. }) => {}
+        Err(error) => panic!("consolidation failed on valid rulings: {error}"),
+    }
+}
+
 /// Checks one round (see the module docs for the properties).
 pub fn check(round: &Round<'_>) {
     let mut ids = IdSource::new(7, 1_700_000_000_000);
@@ -242,6 +327,8 @@ pub fn check(round: &Round<'_>) {
         compilation,
         "the compilation depends on the order submissions arrive"
     );
+
+    check_consolidation(round, &document, &compilation);
 
     assert_eq!(
         compilation.nodes.len(),
@@ -331,7 +418,8 @@ mod tests {
     fn the_seed_layout_decodes_as_documented() {
         // Two proposals (continuation byte, delegation, kind, node), then the stop byte, then
         // the texts: a base of two nodes and one text per proposal.
-        let mut data = vec![0b010, 1, 3, 0, 0, 1, 1, 1, 1, 0];
+        // No rulings (one stop byte).
+        let mut data = vec![0b010, 1, 3, 0, 0, 1, 1, 1, 1, 0, 0];
         data.extend_from_slice("Act now.\u{1d}Second.\u{1e}Act urgently now.\u{1e}".as_bytes());
         let round = Round::arbitrary_take_rest(Unstructured::new(&data)).expect("decodes");
         assert_eq!(round.shape, 0b010);
