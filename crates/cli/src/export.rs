@@ -11,11 +11,11 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use penholder_core::Version;
 use penholder_core::negotiation::{Decision, Delegation, Submission};
-use penholder_diff::{AppliedChange, Blame, Compilation, Redline, Step};
+use penholder_diff::{AppliedChange, Compilation, Redline};
 use penholder_render::{Context, Format, Output, RoundRecord, RoundResult};
 use penholder_server::routes::submissions::Resolved;
-use penholder_server::routes::{applied_of, blame_of};
-use penholder_store::{DocumentInfo, Reader, RoundInfo, Store, StoreError, VersionInfo};
+use penholder_server::routes::{VersionChain, applied_of, blame_of};
+use penholder_store::{DocumentInfo, Reader, RoundInfo, Store, StoreError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -328,66 +328,9 @@ fn redline_between(
     from: u32,
     to: u32,
 ) -> Result<(Version, Redline), StoreError> {
-    let versions: Vec<VersionInfo> = r.versions(process, document)?;
-    let source = r.version(process, document, from)?;
-    let target = r.version(process, document, to)?;
-    let mut numbers = Vec::new();
-    let mut at = to;
-    let mut on_chain = true;
-    while at != from {
-        numbers.push(at);
-        match versions
-            .iter()
-            .find(|v| v.number == at)
-            .and_then(|v| v.parent)
-        {
-            Some(parent) => at = parent,
-            None => {
-                on_chain = false;
-                break;
-            }
-        }
-    }
-    numbers.reverse();
-    struct Link {
-        label: String,
-        version: Version,
-        blame: Blame,
-        applied: Vec<AppliedChange>,
-    }
-    let mut links = Vec::new();
-    if on_chain {
-        for number in numbers {
-            let info = versions
-                .iter()
-                .find(|v| v.number == number)
-                .ok_or_else(|| StoreError::Corrupt {
-                    detail: format!("version {number} vanished from its chain"),
-                })?;
-            let version = r.version(process, document, number)?;
-            let label = match info.round {
-                Some(round) => r.round(process, round)?.label,
-                None => info.label.clone(),
-            };
-            links.push(Link {
-                label,
-                blame: blame_of(r, process, document, &version)?,
-                applied: applied_of(r, process, document, number)?,
-                version,
-            });
-        }
-    }
-    let steps: Vec<Step<'_>> = links
-        .iter()
-        .map(|link| Step {
-            round: &link.label,
-            document: &link.version.document,
-            blame: &link.blame,
-            applied: &link.applied,
-        })
-        .collect();
-    let redline = penholder_diff::redline(&source.document, &target.document, &steps);
-    Ok((source, redline))
+    let chain = VersionChain::load(r, process, document, from, to)?;
+    let redline = chain.redline();
+    Ok((chain.source, redline))
 }
 
 /// Everything about a round: its base version, submissions, decisions and, once consolidated,
@@ -587,7 +530,7 @@ mod tests {
             },
             note: Some("Closer to agreed language.".into()),
         };
-        let blame = Blame::initial(&material.base.document, 1);
+        let blame = penholder_diff::Blame::initial(&material.base.document, 1);
         let consolidation = penholder_diff::consolidate(
             &material.base,
             &blame,

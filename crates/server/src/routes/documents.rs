@@ -1,7 +1,7 @@
 //! Documents and their versions: creation from a source text, reading, blame, redlines, and
 //! the chairmanship's upload of a text revised elsewhere.
 
-use super::{applied_of, authorize, blame_of, blocking, check_text, read_action, relation};
+use super::{VersionChain, authorize, blame_of, blocking, check_text, read_action, relation};
 use crate::auth::Principal;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{ApiPath, ApiQuery, Body};
@@ -16,10 +16,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use penholder_core::negotiation::Delegation;
-use penholder_core::{Document, IdSource, References, Version};
-use penholder_diff::{AppliedChange, Blame, Step};
+use penholder_core::{Document, IdSource, References};
 use penholder_render::{self as render, Context, Format, Output};
-use penholder_store::{DocumentInfo, NewDocument, NewVersion, VersionInfo};
+use penholder_store::{DocumentInfo, NewDocument, NewVersion};
 
 /// Reads a source text into a document tree; 422 naming the line when it cannot.
 pub fn import_source(source: &SourceRequest, ids: &mut IdSource) -> Result<Document, ApiError> {
@@ -279,14 +278,6 @@ pub async fn get_blame(
     }
 }
 
-/// One version on the chain between two versions, with what the redline needs of it.
-struct ChainLink {
-    label: String,
-    version: Version,
-    blame: Blame,
-    applied: Vec<AppliedChange>,
-}
-
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/redline", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
@@ -303,88 +294,13 @@ pub async fn get_redline(
     let (document, delegations) = readable(&state, &principal, &p, &d).await?;
     let (from, to) = (query.from, query.to);
     let stem = format!("{p}-{d}-v{from}-v{to}-redline");
-    let (source, chain) = state
-        .read(move |r| {
-            let versions: Vec<VersionInfo> = r.versions(&p, &d)?;
-            let source = r.version(&p, &d, from)?;
-            r.version(&p, &d, to)?;
-            // Walk parents from `to` back to `from`; if `from` is not an ancestor the redline is
-            // still exact, only unattributed.
-            let mut numbers = Vec::new();
-            let mut at = to;
-            let mut on_chain = true;
-            while at != from {
-                numbers.push(at);
-                match versions
-                    .iter()
-                    .find(|v| v.number == at)
-                    .and_then(|v| v.parent)
-                {
-                    Some(parent) => at = parent,
-                    None => {
-                        on_chain = false;
-                        break;
-                    }
-                }
-            }
-            numbers.reverse();
-            let mut chain = Vec::new();
-            if on_chain {
-                for number in numbers {
-                    let info = versions
-                        .iter()
-                        .find(|v| v.number == number)
-                        .cloned()
-                        .ok_or_else(|| penholder_store::StoreError::Corrupt {
-                            detail: format!("version {number} vanished from its chain"),
-                        })?;
-                    let version = r.version(&p, &d, number)?;
-                    let label = match info.round {
-                        Some(round) => r.round(&p, round)?.label,
-                        None => info.label.clone(),
-                    };
-                    chain.push(ChainLink {
-                        label,
-                        blame: blame_of(r, &p, &d, &version)?,
-                        applied: applied_of(r, &p, &d, number)?,
-                        version,
-                    });
-                }
-            }
-            let target = if on_chain {
-                None
-            } else {
-                Some(r.version(&p, &d, to)?)
-            };
-            Ok((source, (chain, target, on_chain)))
-        })
+    let chain = state
+        .read(move |r| VersionChain::load(r, &p, &d, from, to))
         .await?;
-    let (links, target, attributed) = chain;
+    let attributed = chain.attributed;
     // Word shows a moved paragraph at both places; it needs the source to place the old one.
-    let source_document = (format == Format::Docx).then(|| source.document.clone());
-    let redline = blocking(move || {
-        let steps: Vec<Step<'_>> = links
-            .iter()
-            .map(|link| Step {
-                round: &link.label,
-                document: &link.version.document,
-                blame: &link.blame,
-                applied: &link.applied,
-            })
-            .collect();
-        let to_document = match (&target, links.last()) {
-            (Some(target), _) => &target.document,
-            (None, Some(last)) => &last.version.document,
-            // from == to: the redline of a version against itself.
-            (None, None) => &source.document,
-        };
-        Ok(penholder_diff::redline(
-            &source.document,
-            to_document,
-            &steps,
-        ))
-    })
-    .await?;
+    let source_document = (format == Format::Docx).then(|| chain.source.document.clone());
+    let redline = blocking(move || Ok(chain.redline())).await?;
     if format != Format::Json {
         let context = context_of(&document, &delegations, state.now())
             .subtitle(format!("Version {from} → version {to}"));
