@@ -107,7 +107,15 @@ fn summary(errors: &[FieldError]) -> String {
 /// Turns wire items into core items on `base`, with the hunks of every amendment; every
 /// problem is reported, each with its item index and the reference at fault.
 pub fn resolve(items: &[WireItem], base: &Document) -> Result<Resolved, ApiError> {
-    let references = References::of(base);
+    resolve_on(items, base, &References::of(base))
+}
+
+/// [`resolve`] with the base's references already computed (the server keeps them).
+pub fn resolve_on(
+    items: &[WireItem],
+    base: &Document,
+    references: &References,
+) -> Result<Resolved, ApiError> {
     let mut errors = Vec::new();
     let mut resolved = Vec::with_capacity(items.len());
     let mut hunks = Vec::new();
@@ -358,14 +366,12 @@ pub async fn put_submission(
     )?;
     let precondition = precondition(&headers)?;
     let items = parse_items(&body.bytes)?;
-    let base = {
-        let (p, document, number) = (p.clone(), round.document.clone(), round.base_version);
-        state
-            .read(move |reader| reader.version(&p, &document, number))
-            .await?
-    };
+    // Versions never change: the base is read once per server, not once per submission.
+    let base = state.base(&p, &round.document, round.base_version).await?;
     let count = items.len();
-    let resolved = super::blocking(move || resolve(&items, &base.document)).await?;
+    let resolved =
+        super::blocking(move || resolve_on(&items, &base.version.document, &base.references))
+            .await?;
     let engine = serde_json::to_vec(&resolved).map_err(|e| ApiError::Internal(e.to_string()))?;
     let bytes = body.bytes.clone();
     let actor = principal.actor();
