@@ -70,6 +70,12 @@ impl Connection {
         Ok(())
     }
 
+    /// Drops the connection (after a timeout: its answer may still come, on a socket no one
+    /// reads).
+    pub fn reset(&mut self) {
+        self.sender = None;
+    }
+
     /// Sends one request and reads the whole answer. A connection error drops the connection
     /// (the next request opens a new one) and is returned.
     pub async fn send(

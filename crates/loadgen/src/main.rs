@@ -61,6 +61,9 @@ enum Command {
         /// Threads of the load generator's runtime.
         #[arg(long, default_value_t = 1)]
         threads: usize,
+        /// The server's process id (to report its CPU time per submission).
+        #[arg(long)]
+        server_pid: Option<u32>,
     },
     /// An axum hello-world endpoint (the HTTP ceiling), until SIGTERM or --lifetime seconds.
     HelloServe {
@@ -200,6 +203,7 @@ fn main() -> anyhow::Result<()> {
             runs,
             saturate,
             threads,
+            server_pid,
         } => rush::run(
             rush::RushConfig {
                 target: http::Target::parse(&url)?,
@@ -214,6 +218,7 @@ fn main() -> anyhow::Result<()> {
                 duration: seconds(run_seconds),
                 runs,
                 saturate,
+                server_pid,
             },
             threads,
         ),

@@ -51,6 +51,20 @@ pub struct RushConfig {
     pub runs: usize,
     /// Whether to measure the closed loop as well.
     pub saturate: bool,
+    /// The server's process id, to report the CPU time it spends per submission (a figure
+    /// that the other work of a shared machine does not change much).
+    pub server_pid: Option<u32>,
+}
+
+/// CPU time (user + system) a process has used so far, from /proc/PID/stat.
+fn process_cpu(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    // Linux reports these in clock ticks of 1/100 s (USER_HZ) on every common platform.
+    Some(Duration::from_millis((utime + stime) * 10))
 }
 
 #[derive(Debug, Serialize)]
@@ -79,10 +93,17 @@ pub struct RunResult {
     pub seconds: f64,
     pub durable: usize,
     pub durable_per_s: f64,
+    /// Submissions that were due before the end of the run but not sent by then, because the
+    /// delegation was still waiting for its previous one (open loop): the server fell behind.
+    pub unsent: usize,
     pub put: Summary,
     pub put_failures: BTreeMap<u16, usize>,
     pub get: Summary,
     pub get_failures: BTreeMap<u16, usize>,
+    /// The server's CPU time during the run, in core-seconds, and per durable submission
+    /// (chairs' reads included).
+    pub server_cpu_s: Option<f64>,
+    pub server_cpu_ms_per_submission: Option<f64>,
 }
 
 const HOUR_MS: i64 = 3_600_000;
@@ -302,7 +323,11 @@ impl Putter {
 struct Tally {
     latencies: Latencies,
     failures: BTreeMap<u16, usize>,
+    unsent: usize,
 }
+
+/// No request waits longer than this: the run ends even if the server hangs.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Tally {
     fn count(&mut self, expected: u16, due: Instant, outcome: anyhow::Result<crate::http::Answer>) {
@@ -316,6 +341,7 @@ impl Tally {
 
     fn merge(&mut self, other: Tally) {
         self.latencies.extend(other.latencies);
+        self.unsent += other.unsent;
         for (status, n) in other.failures {
             *self.failures.entry(status).or_default() += n;
         }
@@ -349,6 +375,7 @@ impl Prepared {
         let duration = config.duration;
         let started = Instant::now() + Duration::from_millis(50);
         let deadline = started + duration;
+        let cpu_before = config.server_pid.and_then(process_cpu);
         // Per delegation: one submission every `period` (open loop).
         let period = Duration::from_secs_f64(clients as f64 / config.rate.max(1.0));
         // A bound on requests, whatever happens to the clock.
@@ -373,8 +400,24 @@ impl Prepared {
                         if due >= deadline {
                             break;
                         }
+                        if Instant::now() >= deadline {
+                            // Due in time, but the previous one was not answered in time.
+                            tally.unsent += 1;
+                            continue;
+                        }
                         tokio::time::sleep_until(due.into()).await;
-                        let outcome = put.send(&mut connection, d, n + 1).await;
+                        let outcome = {
+                            let (put, connection) = (&put, &mut connection);
+                            let send = async move { put.send(connection, d, n + 1).await };
+                            tokio::time::timeout(REQUEST_TIMEOUT, send).await
+                        };
+                        let outcome = match outcome {
+                            Ok(outcome) => outcome,
+                            Err(_) => {
+                                connection.reset();
+                                Err(anyhow::anyhow!("no answer within {REQUEST_TIMEOUT:?}"))
+                            }
+                        };
                         tally.count(201, due, outcome);
                     }
                     tally
@@ -397,10 +440,19 @@ impl Prepared {
                         if due >= deadline {
                             break;
                         }
+                        if Instant::now() >= deadline {
+                            tally.unsent += 1;
+                            continue;
+                        }
                         tokio::time::sleep_until(due.into()).await;
-                        let outcome = connection
-                            .send(Method::GET, &path, Some(&tokens.chair), None)
-                            .await;
+                        let send = connection.send(Method::GET, &path, Some(&tokens.chair), None);
+                        let outcome = match tokio::time::timeout(REQUEST_TIMEOUT, send).await {
+                            Ok(outcome) => outcome,
+                            Err(_) => {
+                                connection.reset();
+                                Err(anyhow::anyhow!("no answer within {REQUEST_TIMEOUT:?}"))
+                            }
+                        };
                         tally.count(200, due, outcome);
                     }
                     tally
@@ -417,6 +469,10 @@ impl Prepared {
             gets.merge(reader.await?);
         }
         let durable = puts.latencies.len();
+        let server_cpu_s = match (cpu_before, config.server_pid.and_then(process_cpu)) {
+            (Some(before), Some(after)) => Some(after.saturating_sub(before).as_secs_f64()),
+            _ => None,
+        };
         Ok(RunResult {
             kind: "rush",
             mode: if open { "open" } else { "closed" },
@@ -427,10 +483,13 @@ impl Prepared {
             seconds,
             durable,
             durable_per_s: durable as f64 / seconds,
+            unsent: puts.unsent,
             put: puts.latencies.summary(),
             put_failures: puts.failures,
             get: gets.latencies.summary(),
             get_failures: gets.failures,
+            server_cpu_s,
+            server_cpu_ms_per_submission: server_cpu_s.map(|cpu| cpu * 1e3 / durable.max(1) as f64),
         })
     }
 }
@@ -451,4 +510,18 @@ pub fn run(config: RushConfig, threads: usize) -> anyhow::Result<()> {
         }
         anyhow::Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn this_process_has_used_some_cpu() {
+        let spin = std::time::Instant::now();
+        let mut x = 0u64;
+        while spin.elapsed() < std::time::Duration::from_millis(30) {
+            x = x.wrapping_add(1);
+        }
+        std::hint::black_box(x);
+        assert!(super::process_cpu(std::process::id()).is_some());
+    }
 }
