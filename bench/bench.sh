@@ -48,8 +48,8 @@ memory=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 command="make bench"
 [ "$mode" = quick ] && command="make bench-quick"
-printf '{"kind":"machine","mode":"%s","nproc":%s,"model":"%s","memory":"%s","kernel":"%s","date":"%s","commit":"%s","command":"%s","disk":"%s"}\n' \
-	"$mode" "$(nproc)" "$model" "$memory" "$(uname -r)" "$(date -u +%FT%TZ)" "$commit" "$command" \
+printf '{"kind":"machine","load_before":"%s","mode":"%s","nproc":%s,"model":"%s","memory":"%s","kernel":"%s","date":"%s","commit":"%s","command":"%s","disk":"%s"}\n' \
+	"$(cut -d' ' -f1-3 /proc/loadavg)" "$mode" "$(nproc)" "$model" "$memory" "$(uname -r)" "$(date -u +%FT%TZ)" "$commit" "$command" \
 	"$(df -h "$out" | awk 'NR==2 {print $1}')" >>"$results"
 
 # ---- engine and peers ----------------------------------------------------------------------
@@ -109,12 +109,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts a server command in the background; sets server_pid and server_url from the first
+# Starts a server command in the background, in a session of its own (as a service runs: with
+# the kernel's autogroup scheduling it then gets its own share of the CPU, not a share of this
+# script's, which also runs the load generator); sets server_pid and server_url from the first
 # line it prints ("... listening on http://ADDR").
 start() {
 	local log=$1
 	shift
-	"$@" >"$log.out" 2>"$log.err" &
+	setsid "$@" >"$log.out" 2>"$log.err" &
 	server_pid=$!
 	pids+=("$server_pid")
 	server_url=""
@@ -160,21 +162,27 @@ say "cold start on an empty database"
 start "$out/server" "$penholder" serve --db "$db" --addr 127.0.0.1:0
 if [ "$mode" = quick ]; then
 	say "server: quick rush"
-	"$loadgen" rush --url "$server_url" --slug rush-20 --paragraphs 100 --delegations 20 --items 5 \
-		--rate 200 --seconds 1 --runs 1 --saturate --chairs 1 --chair-rate 4 | record
-	"$loadgen" rush --url "$server_url" --slug rush-50 --paragraphs 100 --delegations 50 --items 5 \
-		--rate 200 --seconds 1 --runs 1 --chairs 1 --chair-rate 4 | record
+	"$loadgen" rush --url "$server_url" --server-pid "$server_pid" --slug rush-20 --paragraphs 100 \
+		--delegations 20 --items 5 --rate 200 --seconds 1 --runs 1 --saturate --chairs 1 --chair-rate 4 | record
+	"$loadgen" rush --url "$server_url" --server-pid "$server_pid" --slug rush-50 --paragraphs 100 \
+		--delegations 50 --items 5 --rate 200 --seconds 1 --runs 1 --chairs 1 --chair-rate 4 | record
 else
 	for clients in 200 1000; do
 		say "server: $clients delegations, 20 items each, chairs reading the live compilation"
-		"$loadgen" rush --url "$server_url" --slug "rush-$clients" --paragraphs 1000 \
-			--delegations "$clients" --items 20 --rate 2000 --seconds 8 --runs 3 --saturate \
-			--chairs 2 --chair-rate 4 | record
+		# 200: the target's load (2,000/s) and half of it; 1,000: the target's load.
+		rates=(--rate 2000 --rate 1000)
+		runs=3
+		[ "$clients" = 1000 ] && { rates=(--rate 2000); runs=2; }
+		"$loadgen" rush --url "$server_url" --server-pid "$server_pid" --slug "rush-$clients" \
+			--paragraphs 1000 --delegations "$clients" --items 20 "${rates[@]}" --seconds 8 \
+			--runs "$runs" --saturate --chairs 2 --chair-rate 4 | record
 	done
 fi
 stop "$server_pid"
 say "cold start after the scenario"
 "$loadgen" coldstart --binary "$penholder" --db "$db" --runs "$cold_runs" --label "after the rush" | record
+
+printf '{"kind":"load","after":"%s"}\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$results"
 
 # ---- the table -----------------------------------------------------------------------------
 report_out=BENCHMARKS.md

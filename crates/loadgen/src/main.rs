@@ -47,9 +47,10 @@ enum Command {
         /// GETs of the compilation per second, per chair.
         #[arg(long, default_value_t = 4.0)]
         chair_rate: f64,
-        /// Submissions per second offered in the open-loop runs.
-        #[arg(long, default_value_t = 2_000.0)]
-        rate: f64,
+        /// Submissions per second offered in the open-loop runs; repeat the flag for several
+        /// open-loop runs per round of runs (each rate in turn).
+        #[arg(long = "rate", default_values_t = [2_000.0])]
+        rates: Vec<f64>,
         /// Seconds per run.
         #[arg(long, default_value_t = 8.0)]
         seconds: f64,
@@ -198,7 +199,7 @@ fn main() -> anyhow::Result<()> {
             items,
             chairs,
             chair_rate,
-            rate,
+            rates,
             seconds: run_seconds,
             runs,
             saturate,
@@ -214,7 +215,7 @@ fn main() -> anyhow::Result<()> {
                 items,
                 chairs,
                 chair_rate,
-                rate,
+                rates,
                 duration: seconds(run_seconds),
                 runs,
                 saturate,

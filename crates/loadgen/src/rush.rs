@@ -45,8 +45,8 @@ pub struct RushConfig {
     /// Chairs GETting the compilation, each `chair_rate` times a second.
     pub chairs: usize,
     pub chair_rate: f64,
-    /// Submissions per second offered in the open-loop runs.
-    pub rate: f64,
+    /// Submissions per second offered in the open-loop runs, one run per rate.
+    pub rates: Vec<f64>,
     pub duration: Duration,
     pub runs: usize,
     /// Whether to measure the closed loop as well.
@@ -368,16 +368,18 @@ impl Prepared {
         )
     }
 
-    /// One run: `open` at the configured rate, or `closed` as fast as acknowledged.
-    pub async fn run(&self, open: bool) -> anyhow::Result<RunResult> {
+    /// One run: open loop at `rate` submissions per second, or closed loop (`None`: as fast as
+    /// acknowledged).
+    pub async fn run(&self, rate: Option<f64>) -> anyhow::Result<RunResult> {
         let config = &self.config;
+        let open = rate.is_some();
         let clients = config.delegations;
         let duration = config.duration;
         let started = Instant::now() + Duration::from_millis(50);
         let deadline = started + duration;
         let cpu_before = config.server_pid.and_then(process_cpu);
         // Per delegation: one submission every `period` (open loop).
-        let period = Duration::from_secs_f64(clients as f64 / config.rate.max(1.0));
+        let period = Duration::from_secs_f64(clients as f64 / rate.unwrap_or(1.0).max(1.0));
         // A bound on requests, whatever happens to the clock.
         let cap = if open {
             (duration.as_secs_f64() / period.as_secs_f64()).ceil() as usize + 1
@@ -479,7 +481,7 @@ impl Prepared {
             slug: config.slug.clone(),
             clients,
             amendments: self.amendments,
-            offered_per_s: if open { config.rate } else { 0.0 },
+            offered_per_s: rate.unwrap_or(0.0),
             seconds,
             durable,
             durable_per_s: durable as f64 / seconds,
@@ -502,10 +504,13 @@ pub fn run(config: RushConfig, threads: usize) -> anyhow::Result<()> {
         let saturate = config.saturate;
         let (prepared, setup) = setup(config).await?;
         crate::emit(&setup)?;
+        let rates = prepared.config.rates.clone();
         for _ in 0..runs {
-            crate::emit(&prepared.run(true).await?)?;
+            for rate in &rates {
+                crate::emit(&prepared.run(Some(*rate)).await?)?;
+            }
             if saturate {
-                crate::emit(&prepared.run(false).await?)?;
+                crate::emit(&prepared.run(None).await?)?;
             }
         }
         anyhow::Ok(())
