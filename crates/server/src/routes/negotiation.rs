@@ -156,7 +156,20 @@ pub async fn get_compilation(
     })
     .await?;
     if format == Format::Json {
-        return Ok(Json(view).into_response());
+        // A large round's compilation is megabytes of JSON (8 MB for 4,000 amendments): writing
+        // it, and dropping it, takes tens of milliseconds, which on an async worker would stall
+        // every other request that worker serves.
+        let bytes = blocking(move || {
+            serde_json::to_vec(&view)
+                .map_err(|e| ApiError::Internal(format!("cannot serialise a compilation: {e}")))
+        })
+        .await?;
+        let mut response = (StatusCode::OK, bytes).into_response();
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        );
+        return Ok(response);
     }
     let bytes = blocking(move || {
         let compilation = &view.compilation;
