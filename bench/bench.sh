@@ -175,7 +175,7 @@ else
 		[ "$clients" = 1000 ] && { rates=(--rate 2000); runs=2; }
 		"$loadgen" rush --url "$server_url" --server-pid "$server_pid" --slug "rush-$clients" \
 			--paragraphs 1000 --delegations "$clients" --items 20 "${rates[@]}" --seconds 8 \
-			--runs "$runs" --saturate --chairs 2 --chair-rate 4 | record
+			--runs "$runs" --saturate --chairs 2 --chair-rate 1 | record
 	done
 fi
 stop "$server_pid"

@@ -171,8 +171,9 @@ def main():
             get_target = f"p99 ≤ 100 ms: {verdict(g99 <= 100 and gfail == 0, full)}"
         table.append((
             "server",
-            f"  … meanwhile chairs GET the live compilation ({first['amendments']:,} amendments, "
-            f"{setup.get('compilation_bytes', 0) / 1e6:.1f} MB JSON), {gets} GETs",
+            f"  … meanwhile {first.get('chairs', '')} chairs GET the live compilation, "
+            f"{first.get('chair_rate', 0):g}/s each ({first['amendments']:,} amendments, "
+            f"{setup.get('compilation_bytes', 0) / 1e6:.1f} MB JSON), {gets} GETs in all",
             f"p50 {ms(g50)}, p99 {ms(g99)}",
             f"max {ms(gmax)}; {gfail} failed",
             get_target,

@@ -89,6 +89,9 @@ pub struct RunResult {
     pub slug: String,
     pub clients: usize,
     pub amendments: usize,
+    pub chairs: usize,
+    /// GETs of the compilation per second, per chair.
+    pub chair_rate: f64,
     pub offered_per_s: f64,
     pub seconds: f64,
     pub durable: usize,
@@ -481,6 +484,8 @@ impl Prepared {
             slug: config.slug.clone(),
             clients,
             amendments: self.amendments,
+            chairs: config.chairs,
+            chair_rate: config.chair_rate,
             offered_per_s: rate.unwrap_or(0.0),
             seconds,
             durable,
