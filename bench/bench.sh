@@ -105,7 +105,9 @@ fi
 pids=()
 cleanup() {
 	for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-	rm -f "$out"/*.json
+	# The scenario dumps and the rushes' database (gigabytes after a full run) are measured by now.
+	rm -f "$out"/*.json "$out"/penholder.db "$out"/penholder.db-wal "$out"/penholder.db-shm \
+		"$out"/cold.db "$out"/cold.db-wal "$out"/cold.db-shm
 }
 trap cleanup EXIT
 

@@ -190,7 +190,7 @@ def main():
         table.append((
             "ceiling", f"raw SQLite durable single-row commits (WAL, synchronous=FULL, {sqlite[0]['row_bytes']} B rows)",
             f"{rate(median([s['commits_per_s'] for s in sqlite]))}",
-            "one fsync per commit: what a server without group commit could do", ""))
+            "one transaction and one fsync per row: a server without group commit could not do more", ""))
     revisions = sum(s["delegations"] for s in by_kind["setup"]) + sum(r["durable"] for r in by_kind["rush"])
     for cold in by_kind["coldstart"]:
         size = f"database {cold['db_bytes'] / 1e6:,.1f} MB"
