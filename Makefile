@@ -8,9 +8,10 @@ export AKN_SCHEMA ?= $(abspath ../shared/akn/akomantoso30.xsd)
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-test: lint ## What CI runs: format check, clippy, every test of the workspace
+test: lint ## What CI runs: format check, clippy, every test of the workspace, the bench harness at toy sizes
 	$(CARGO) nextest run --workspace --no-fail-fast
 	$(CARGO) test --workspace --doc
+	$(MAKE) bench-quick
 
 .PHONY: test-crash soak
 test-crash: ## Crash safety, short form (also inside make test): kill -9 during submissions and consolidations, figures printed
