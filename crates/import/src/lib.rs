@@ -53,6 +53,19 @@ pub fn from_json(text: &str) -> Result<Document, ImportError> {
             message: format!("node id {id} is used twice; expected every id once"),
         });
     }
+    // The same bound as the Markdown forms, so that every document read here can be written
+    // and read back in the structured form.
+    if let Some(deep) = document.walk().iter().find(|v| v.depth >= MAX_DEPTH) {
+        return Err(ImportError::Json {
+            line: 1,
+            column: 1,
+            message: format!(
+                "node {} is nested {} levels deep; expected at most {MAX_DEPTH} levels",
+                deep.node.id,
+                deep.depth + 1
+            ),
+        });
+    }
     Ok(document)
 }
 
@@ -72,6 +85,22 @@ pub fn import_any_markdown(text: &str, ids: &mut IdSource) -> Result<MarkdownImp
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn json_deeper_than_the_markdown_forms_allow_is_refused() {
+        let mut ids = penholder_core::IdSource::new(1, 0);
+        let mut node =
+            penholder_core::Node::new(ids.next_id(), penholder_core::NodeKind::Item, "x");
+        for _ in 0..MAX_DEPTH {
+            node = penholder_core::Node::new(ids.next_id(), penholder_core::NodeKind::Item, "x")
+                .with_children(vec![node]);
+        }
+        let too_deep = penholder_core::Document::new("T", vec![node.clone()]);
+        let err = from_json(&to_json(&too_deep)).unwrap_err();
+        assert!(err.to_string().contains("levels deep"), "{err}");
+        let fits = penholder_core::Document::new("T", node.children.clone());
+        assert_eq!(from_json(&to_json(&fits)).unwrap(), fits);
+    }
     use super::*;
     use penholder_core::{Node, NodeKind};
 
