@@ -11,6 +11,11 @@ mod replay;
 mod serve;
 mod token;
 
+// The engine allocates and frees many small vectors and strings per compilation; mimalloc
+// takes a quarter off a compilation's time against glibc's malloc (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// penholder: negotiate a text among many delegations, round after round.
 #[derive(Debug, Parser)]
 #[command(name = "penholder", version)]

@@ -17,6 +17,10 @@ use penholder_diff::{compile, tokenize};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+// The same allocator as the `penholder` binary, so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Scenario {
     name: &'static str,
     paragraphs: usize,
