@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export AKN_SCHEMA ?= $(abspath ../shared/akn/akomantoso30.xsd)
 
-.PHONY: help test lint fmt build release run serve bench bench-quick clean
+.PHONY: help test lint fmt build release run serve bench bench-quick clean fuzz fuzz-smoke
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -92,6 +92,14 @@ bench: ## Release build, then every benchmark in one run (engine, peers, redline
 
 bench-quick: ## The same harness at toy sizes on the debug build (under a minute; run by make test)
 	bench/bench.sh --quick
+
+FUZZ_SECONDS ?= 600
+fuzz: ## Every fuzz target FUZZ_SECONDS (600) at nice 19, one after another (needs cargo-fuzz)
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: ## Every fuzz target 10 s, then seeds and regressions replayed
+	fuzz/run.sh 10
+	$(CARGO) test --manifest-path fuzz/Cargo.toml
 
 clean: ## Remove build products and outputs
 	$(CARGO) clean
