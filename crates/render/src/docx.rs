@@ -442,6 +442,21 @@ fn tracked_redline(
     let nodes = &redline.nodes;
     // Moved nodes appear twice: deleted where they stood, inserted where they stand.
     let places = redline_places(nodes, source);
+    // A moved node's old place is shown at its depth in the source, where its deleted
+    // footnote (listed at its source depth) hangs under it.
+    let source_depths: std::collections::HashMap<penholder_core::NodeId, usize> = source
+        .map(|document| {
+            document
+                .walk()
+                .iter()
+                .map(|visit| (visit.node.id, visit.depth))
+                .collect()
+        })
+        .unwrap_or_default();
+    let depth_in = |node: &penholder_diff::NodeRedline, mode: Mode| match mode {
+        Mode::Deleted => source_depths.get(&node.node).copied().unwrap_or(node.depth),
+        _ => node.depth,
+    };
     let mut at = 0;
     while at < places.len() {
         let place = places[at];
@@ -455,7 +470,7 @@ fn tracked_redline(
                 let candidate = &nodes[next_index];
                 if next_mode != mode
                     || candidate.kind != NodeKind::Footnote
-                    || candidate.depth != node.depth + 1
+                    || depth_in(candidate, next_mode) != depth_in(node, mode) + 1
                 {
                     break;
                 }

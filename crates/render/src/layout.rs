@@ -398,7 +398,10 @@ pub(crate) fn redline_places(
         }
         end
     };
-    // Moved blocks: the moved node's subtree and the deleted nodes right after it.
+    // Moved blocks: the moved node's subtree and the deleted nodes right after it. A node
+    // moved inside a moved subtree (a paragraph moved into a goal that moved too) has a block
+    // of its own: its old place is its own, not its new parent's. Each entry belongs to the
+    // innermost block holding it; blocks come in list order, so an inner block overwrites.
     struct Block {
         root: usize,
         end: usize,
@@ -406,8 +409,7 @@ pub(crate) fn redline_places(
     }
     let mut blocks: Vec<Block> = Vec::new();
     let mut in_block: Vec<Option<usize>> = vec![None; count];
-    let mut index = 0;
-    while index < count {
+    for index in 0..count {
         if nodes[index].status == NodeStatus::Moved {
             let end = subtree_end(index);
             let mut with_deleted = end;
@@ -422,9 +424,6 @@ pub(crate) fn redline_places(
                 end,
                 with_deleted,
             });
-            index = with_deleted;
-        } else {
-            index += 1;
         }
     }
     if blocks.is_empty() {
@@ -533,6 +532,7 @@ pub(crate) fn redline_places(
         nodes: &'a [penholder_diff::NodeRedline],
         blocks: &'a [Block],
         after: &'a [Vec<usize>],
+        in_block: &'a [Option<usize>],
         emitted: Vec<bool>,
         out: Vec<Place>,
     }
@@ -548,6 +548,10 @@ pub(crate) fn redline_places(
                 (block.root, block.end, block.with_deleted)
             };
             for index in root..with_deleted {
+                // Entries of a block nested in this one are shown at that block's old place.
+                if self.in_block[index] != Some(number) {
+                    continue;
+                }
                 if index >= end || self.nodes[index].status != penholder_diff::NodeStatus::Inserted
                 {
                     self.out.push(Place::Deleted(index));
@@ -567,6 +571,7 @@ pub(crate) fn redline_places(
         nodes,
         blocks: &blocks,
         after: &after,
+        in_block: &in_block,
         emitted: vec![false; blocks.len()],
         out: Vec::with_capacity(count + 16),
     };
