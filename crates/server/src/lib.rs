@@ -15,6 +15,7 @@ pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod formats;
+pub mod live;
 pub mod openapi;
 pub mod policy;
 pub mod routes;

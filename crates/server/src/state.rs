@@ -45,6 +45,7 @@ struct Inner {
     next_seed: AtomicU64,
     compilations: CompilationCache,
     versions: VersionCache,
+    live: crate::live::LiveCompilations,
 }
 
 /// The few most recently read versions. A version never changes once published (the store's
@@ -106,6 +107,7 @@ impl AppState {
                 next_seed: AtomicU64::new(hasher.finish()),
                 compilations: CompilationCache::default(),
                 versions: VersionCache::default(),
+                live: Default::default(),
             }),
         }
     }
@@ -120,6 +122,11 @@ impl AppState {
 
     pub fn verifier(&self) -> &Verifier {
         &self.inner.verifier
+    }
+
+    /// The live compilations of the rounds being watched (see [`crate::live`]).
+    pub fn live(&self) -> &crate::live::LiveCompilations {
+        &self.inner.live
     }
 
     pub fn config(&self) -> &ServerConfig {

@@ -634,13 +634,17 @@ pub struct SubmissionRef {
 pub struct CompilationView {
     pub round: u32,
     pub base_version: u32,
+    /// When the revisions compiled were read (server time). While a round is open, a
+    /// compilation up to two seconds old may be served (`Cache-Control: no-cache` asks for
+    /// the latest revisions).
+    pub compiled_at: String,
     /// The revisions compiled.
     pub submissions: Vec<SubmissionRef>,
     pub changes: usize,
     pub contested: usize,
     pub uncontested: usize,
     #[schema(value_type = Object)]
-    pub compilation: penholder_diff::Compilation,
+    pub compilation: std::sync::Arc<penholder_diff::Compilation>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

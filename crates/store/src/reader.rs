@@ -38,7 +38,8 @@ pub(crate) fn enum_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
 }
 
 pub(crate) fn enum_parse<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+    // Straight from the text: no JSON value built for every column of every row.
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(text))
         .map_err(|_| StoreError::corrupt(format!("unknown {what} {text:?}")))
 }
 
@@ -384,6 +385,39 @@ impl<'a> Reader<'a> {
         rows.into_iter().map(delegation).collect()
     }
 
+    /// The process's delegations a permission check needs: those whose code is one of `codes`
+    /// (the caller's, the target's) and every group (a delegation may take part through one).
+    /// During a deadline rush every request checks its caller; reading two rows and the few
+    /// groups, rather than every delegation of the process, keeps that cost flat.
+    pub fn delegations_concerning(
+        &self,
+        process: &str,
+        codes: &[&str],
+    ) -> Result<Vec<Delegation>, StoreError> {
+        let process_id = self.process_id(process)?;
+        let mut statement = self.conn.prepare_cached(
+            "SELECT code, name, kind, participation, function, members FROM delegations
+             WHERE process_id = ?1 AND (code IN (SELECT value FROM json_each(?2)) OR kind = 'group')
+             ORDER BY id",
+        )?;
+        let codes = serde_json::to_string(codes).map_err(|e| StoreError::Invalid {
+            detail: format!("delegation codes: {e}"),
+        })?;
+        let rows = statement
+            .query_map(params![process_id, codes], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                ))
+            })?
+            .collect::<Result<Vec<RawDelegation>, _>>()?;
+        rows.into_iter().map(delegation).collect()
+    }
+
     pub fn delegation(&self, process: &str, code: &str) -> Result<Delegation, StoreError> {
         let process_id = self.process_id(process)?;
         let raw: RawDelegation = self
@@ -636,6 +670,37 @@ impl<'a> Reader<'a> {
                 ))
             })?;
         submission_revision(raw)
+    }
+
+    /// How many submission revisions a round holds. Revisions are append-only and numbered
+    /// without gaps, so this grows with every stored submission and is the sum of every
+    /// delegation's latest revision number: a cheap generation number for the round's inputs.
+    pub fn revision_count(&self, process: &str, round: u32) -> Result<u64, StoreError> {
+        let process_id = self.process_id(process)?;
+        let round_id = self.round_row(process_id, process, round)?.id;
+        Ok(self
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM submission_revisions WHERE round_id = ?1")?
+            .query_row([round_id], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// The number of a delegation's latest revision in a round; 0 when it has none.
+    pub fn latest_revision(
+        &self,
+        process: &str,
+        round: u32,
+        delegation: &str,
+    ) -> Result<u32, StoreError> {
+        let process_id = self.process_id(process)?;
+        let round_id = self.round_row(process_id, process, round)?.id;
+        let delegation_id = self.delegation_id(process_id, process, delegation)?;
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT COALESCE(MAX(revision), 0) FROM submission_revisions
+                 WHERE round_id = ?1 AND delegation_id = ?2",
+            )?
+            .query_row(params![round_id, delegation_id], |r| r.get(0))?)
     }
 
     /// One given revision of a delegation's submission.

@@ -220,6 +220,24 @@ fn delegations_round_trip_with_groups_and_functions() {
         store.read(|r| r.delegation("p", "FR")).wait(),
         Err(StoreError::NotFound { .. })
     ));
+    // A permission check reads the delegations named and every group, no one else.
+    let codes = |names: &[&str]| {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        store
+            .read(move |r| {
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                r.delegations_concerning("p", &names)
+            })
+            .wait()
+            .unwrap()
+            .into_iter()
+            .map(|d| d.code)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(codes(&["AT"]), ["AT", "EU"]);
+    assert_eq!(codes(&["HU", "AT"]), ["HU", "AT", "EU"]);
+    assert_eq!(codes(&["FR", "it's \"odd\""]), ["EU"]);
+    assert_eq!(codes(&[]), ["EU"]);
 }
 
 #[test]
@@ -497,6 +515,21 @@ fn submissions_keep_every_revision_and_guard_against_lost_updates() {
     let third = submit(&store, "AT", r#"{"items":[3]}"#, None, T0 + 4).unwrap();
     assert_eq!(third.revision, 3);
     submit(&store, "HU", r#"{"items":["hu"]}"#, None, T0 + 5).unwrap();
+    let latest_of = |code: &'static str| {
+        store
+            .read(move |r| r.latest_revision("p", 1, code))
+            .wait()
+            .unwrap()
+    };
+    assert_eq!(
+        (latest_of("AT"), latest_of("HU"), latest_of("EU")),
+        (3, 1, 0)
+    );
+    assert_eq!(
+        store.read(|r| r.revision_count("p", 1)).wait().unwrap(),
+        4,
+        "the count of a round's revisions is the sum of the latest numbers"
+    );
 
     let latest = store.read(|r| r.submission("p", 1, "AT")).wait().unwrap();
     assert_eq!(

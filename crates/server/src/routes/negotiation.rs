@@ -11,6 +11,7 @@ use crate::auth::Principal;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{ApiPath, ApiQuery, Body};
 use crate::formats;
+use crate::live::Freshness;
 use crate::openapi::Problems;
 use crate::policy::{Action, Phase};
 use crate::routes::documents::context_of;
@@ -105,9 +106,36 @@ pub async fn load_round(state: &AppState, p: &str, r: u32) -> Result<RoundMateri
         .await
 }
 
+/// The JSON view of a round's compilation, from inputs read at `taken_at`.
+pub fn compilation_view(
+    material: &RoundMaterial,
+    state: &AppState,
+    taken_at: i64,
+) -> CompilationView {
+    let compilation = material.compile(state);
+    CompilationView {
+        round: material.round.number,
+        base_version: material.base.number,
+        compiled_at: crate::clock::rfc3339(taken_at),
+        submissions: material
+            .submissions
+            .iter()
+            .map(|s| SubmissionRef {
+                delegation: s.delegation.clone(),
+                revision: s.revision,
+            })
+            .collect(),
+        changes: compilation.changes_count(),
+        contested: compilation.contested_count(),
+        uncontested: compilation.uncontested_count(),
+        compilation,
+    }
+}
+
 #[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/compilation", tag = "negotiation",
     params(("p" = String, Path, description = "The process's slug"),
            ("r" = u32, Path, description = "The round's number"),
+           ("Cache-Control" = Option<String>, Header, description = "no-cache: compile the latest revisions, never a kept compilation up to 2 s old"),
            FormatQuery),
     responses((status = 200, body = CompilationView), Problems),
     security(("bearer" = [])))]
@@ -116,8 +144,53 @@ pub async fn get_compilation(
     principal: Principal,
     ApiPath((p, r)): ApiPath<(String, u32)>,
     ApiQuery(query): ApiQuery<FormatQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
     let format = formats::requested(query.format.as_deref(), Output::Compilation)?;
+    if format == Format::Json {
+        // The live path (see `crate::live`): a check of the caller and of the round's revision
+        // count, then a kept or fresh serialized compilation.
+        let codes: Vec<String> = principal.delegation.iter().cloned().collect();
+        let q = p.clone();
+        let (round, delegations, revisions) = state
+            .read(move |reader| {
+                let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+                Ok((
+                    reader.round(&q, r)?,
+                    reader.delegations_concerning(&q, &codes)?,
+                    reader.revision_count(&q, r)?,
+                ))
+            })
+            .await?;
+        let now = state.now();
+        let round_state = round.state_at(now);
+        authorize(
+            &principal,
+            Action::ReadCompilation,
+            relation(&principal, &delegations, None),
+            Phase::from(round_state),
+            Some(&round),
+        )?;
+        let no_cache = headers
+            .get_all(axum::http::header::CACHE_CONTROL)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|d| d.trim().eq_ignore_ascii_case("no-cache"));
+        let freshness = if no_cache {
+            Freshness::Exact
+        } else {
+            Freshness::Recent
+        };
+        let snapshot =
+            crate::live::compilation_json(&state, &p, r, revisions, round_state, freshness).await?;
+        let mut response = (StatusCode::OK, snapshot.json.clone()).into_response();
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        );
+        return Ok(response);
+    }
     let material = load_round(&state, &p, r).await?;
     let engine = state.clone();
     let relation = relation(&principal, &material.delegations, None);
@@ -135,48 +208,12 @@ pub async fn get_compilation(
         now,
         format!("Compilation of {} (round {r})", material.round.label),
     );
-    let view = blocking(move || {
-        let compilation = material.compile(&engine);
-        Ok(CompilationView {
-            round: r,
-            base_version: material.base.number,
-            submissions: material
-                .submissions
-                .iter()
-                .map(|s| SubmissionRef {
-                    delegation: s.delegation.clone(),
-                    revision: s.revision,
-                })
-                .collect(),
-            changes: compilation.changes_count(),
-            contested: compilation.contested_count(),
-            uncontested: compilation.uncontested_count(),
-            compilation: (*compilation).clone(),
-        })
-    })
-    .await?;
-    if format == Format::Json {
-        // A large round's compilation is megabytes of JSON (8 MB for 4,000 amendments): writing
-        // it, and dropping it, takes tens of milliseconds, which on an async worker would stall
-        // every other request that worker serves.
-        let bytes = blocking(move || {
-            serde_json::to_vec(&view)
-                .map_err(|e| ApiError::Internal(format!("cannot serialise a compilation: {e}")))
-        })
-        .await?;
-        let mut response = (StatusCode::OK, bytes).into_response();
-        response.headers_mut().insert(
-            axum::http::header::CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("application/json"),
-        );
-        return Ok(response);
-    }
     let bytes = blocking(move || {
-        let compilation = &view.compilation;
+        let compilation = material.compile(&engine);
         Ok(match format {
-            Format::Html => render::html::compilation(compilation, &context).into_bytes(),
-            Format::Markdown => render::markdown::compilation(compilation, &context).into_bytes(),
-            _ => render::docx::compilation(compilation, &context).map_err(formats::failed)?,
+            Format::Html => render::html::compilation(&compilation, &context).into_bytes(),
+            Format::Markdown => render::markdown::compilation(&compilation, &context).into_bytes(),
+            _ => render::docx::compilation(&compilation, &context).map_err(formats::failed)?,
         })
     })
     .await?;

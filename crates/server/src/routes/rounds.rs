@@ -111,15 +111,31 @@ pub async fn list_rounds(
     ))
 }
 
-/// Reads a round and the process's delegations.
+/// Reads a round and the delegations deciding the caller's relation to it and to `target`:
+/// the caller's, the target's and every group (see `Reader::delegations_concerning`).
 pub async fn round_scope(
     state: &AppState,
+    principal: &Principal,
     p: &str,
     r: u32,
+    target: Option<&str>,
 ) -> Result<(RoundInfo, Vec<Delegation>), ApiError> {
     let p = p.to_string();
+    let codes: Vec<String> = principal
+        .delegation
+        .iter()
+        .map(String::as_str)
+        .chain(target)
+        .map(str::to_owned)
+        .collect();
     state
-        .read(move |reader| Ok((reader.round(&p, r)?, reader.delegations(&p)?)))
+        .read(move |reader| {
+            let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+            Ok((
+                reader.round(&p, r)?,
+                reader.delegations_concerning(&p, &codes)?,
+            ))
+        })
         .await
 }
 
@@ -175,7 +191,7 @@ async fn move_round(
     body: Body,
     action: Action,
 ) -> Result<Reply, ApiError> {
-    let (round, delegations) = round_scope(&state, &p, r).await?;
+    let (round, delegations) = round_scope(&state, &principal, &p, r, None).await?;
     let relation = relation(&principal, &delegations, None);
     let phase = Phase::from(round.state_at(state.now()));
     authorize(&principal, action, relation, phase, Some(&round))?;

@@ -47,13 +47,25 @@ impl Resolved {
         })
     }
 
-    /// The engine's view of a stored revision.
+    /// The engine's view of a stored revision: its resolved items (the stored hunks are
+    /// skipped, not built: a compilation reads every submission of a round).
     pub fn submission(revision: &SubmissionRevision) -> Result<Submission, StoreError> {
+        #[derive(Deserialize)]
+        struct ItemsOnly {
+            items: Vec<Item>,
+        }
+        let stored: ItemsOnly =
+            serde_json::from_slice(&revision.hunks).map_err(|e| StoreError::Corrupt {
+                detail: format!(
+                    "the resolved items of {}'s revision {} cannot be read: {e}",
+                    revision.delegation, revision.revision
+                ),
+            })?;
         Ok(Submission {
             delegation: revision.delegation.clone(),
             revision: revision.revision,
             submitted_at: revision.submitted_at,
-            items: Resolved::from_stored(revision)?.items,
+            items: stored.items,
         })
     }
 }
@@ -353,7 +365,7 @@ pub async fn put_submission(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    let (round, delegations) = round_scope(&state, &p, r).await?;
+    let (round, delegations) = round_scope(&state, &principal, &p, r, Some(&code)).await?;
     target_exists(&delegations, &p, &code)?;
     let relation = relation(&principal, &delegations, Some(&code));
     let phase = Phase::from(round.state_at(state.now()));
@@ -377,11 +389,7 @@ pub async fn put_submission(
     let actor = principal.actor();
     state
         .commit(&principal, &body, move |w, now| {
-            let current = match w.submission(&p, r, &code) {
-                Ok(latest) => latest.revision,
-                Err(StoreError::NotFound { .. }) => 0,
-                Err(other) => return Err(other.into()),
-            };
+            let current = w.latest_revision(&p, r, &code)?;
             let failed = match precondition {
                 Precondition::None => false,
                 Precondition::Revision(expected) => expected != current,
@@ -454,7 +462,7 @@ async fn readable_submission(
     r: u32,
     code: &str,
 ) -> Result<(), ApiError> {
-    let (round, delegations) = round_scope(state, p, r).await?;
+    let (round, delegations) = round_scope(state, principal, p, r, Some(code)).await?;
     target_exists(&delegations, p, code)?;
     let relation = relation(principal, &delegations, Some(code));
     let phase = Phase::from(round.state_at(state.now()));
@@ -537,7 +545,8 @@ pub async fn list_submissions(
     principal: Principal,
     ApiPath((p, r)): ApiPath<(String, u32)>,
 ) -> Result<axum::Json<SubmissionList>, ApiError> {
-    let (round, delegations) = round_scope(&state, &p, r).await?;
+    // The caller's row and the groups decide every submission's visibility (see `relation`).
+    let (round, delegations) = round_scope(&state, &principal, &p, r, None).await?;
     let phase = Phase::from(round.state_at(state.now()));
     authorize(
         &principal,

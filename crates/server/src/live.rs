@@ -1,0 +1,217 @@
+//! The live compilation of a round that someone is watching.
+//!
+//! During a deadline rush the compilation's inputs change with every submission (thousands a
+//! second), and compiling a large round afresh (4,000 amendments: reading 200 submissions,
+//! compiling, writing 8 MB of JSON) costs about a tenth of a second of CPU, which a request
+//! cannot wait for on a machine busy storing submissions. So the first `GET` of a round's JSON
+//! compilation starts a watcher: while the round is open and someone read its compilation in
+//! the last [`WATCH_FOR_MS`], the watcher recompiles it whenever it changed, at most every
+//! [`REFRESH_EVERY`], and keeps the serialized answer. A `GET` then gets:
+//! - the kept answer when it is exact (no revision stored since; the round's revision count,
+//!   one index scan, tells);
+//! - the kept answer when the round is open and the answer was taken at most [`MAX_STALENESS`]
+//!   ago, unless the request says `Cache-Control: no-cache`: the answer names every revision it
+//!   compiled and when it was taken (`compiled_at`), and the next one is on its way;
+//! - otherwise a fresh compilation, computed once however many requests wait for it.
+//!
+//! Decisions and consolidation never read a kept answer: they compile the exact inputs.
+
+use crate::error::ApiError;
+use crate::routes::blocking;
+use crate::routes::negotiation::{compilation_view, load_round};
+use crate::state::AppState;
+use axum::body::Bytes;
+use penholder_core::negotiation::RoundState;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// How old a kept compilation of an open round may be and still be served.
+pub const MAX_STALENESS_MS: i64 = 2_000;
+/// How often a watcher looks for new submissions.
+pub const REFRESH_EVERY: Duration = Duration::from_millis(500);
+/// How long (ms) a round stays watched after its compilation was last read.
+pub const WATCH_FOR_MS: i64 = 60_000;
+/// The most rounds watched at once (each keeps one serialized compilation).
+const ROUNDS_KEPT: usize = 8;
+
+/// A serialized compilation and what it was computed from.
+pub struct Snapshot {
+    /// The round's revision count when its inputs were read.
+    pub revisions: u64,
+    /// Server time (ms) when its inputs were read.
+    pub taken_at: i64,
+    /// The JSON answer (a `CompilationView`).
+    pub json: Bytes,
+}
+
+#[derive(Default)]
+struct Watched {
+    latest: Mutex<Option<Arc<Snapshot>>>,
+    /// Server time (ms) of the last read.
+    last_read: AtomicI64,
+    watching: AtomicBool,
+    /// One compilation at a time per round: the others wait for it and take its result.
+    computing: tokio::sync::Mutex<()>,
+}
+
+impl Watched {
+    fn latest(&self) -> Option<Arc<Snapshot>> {
+        self.latest
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// A round: its process's slug and its number.
+type RoundKey = (String, u32);
+
+/// The watched rounds of a server, most recently read first.
+#[derive(Default)]
+pub struct LiveCompilations {
+    rounds: Mutex<Vec<(RoundKey, Arc<Watched>)>>,
+}
+
+impl LiveCompilations {
+    fn watched(&self, process: &str, round: u32) -> Arc<Watched> {
+        let mut rounds = self.rounds.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(at) = rounds
+            .iter()
+            .position(|((p, r), _)| p == process && *r == round)
+        {
+            let entry = rounds.remove(at);
+            let watched = entry.1.clone();
+            rounds.insert(0, entry);
+            return watched;
+        }
+        let watched = Arc::new(Watched::default());
+        rounds.insert(0, ((process.to_string(), round), watched.clone()));
+        rounds.truncate(ROUNDS_KEPT);
+        watched
+    }
+
+    fn forget(&self, process: &str, round: u32, watched: &Arc<Watched>) {
+        let mut rounds = self.rounds.lock().unwrap_or_else(PoisonError::into_inner);
+        rounds.retain(|((p, r), w)| !(p == process && *r == round && Arc::ptr_eq(w, watched)));
+    }
+}
+
+/// What the caller asks of the answer's freshness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Freshness {
+    /// A kept answer of an open round up to [`MAX_STALENESS_MS`] old will do.
+    Recent,
+    /// Only an answer compiled from the latest revisions (`Cache-Control: no-cache`).
+    Exact,
+}
+
+/// The JSON compilation of round `r` of process `p`, whose revision count is `revisions` now
+/// and whose state is `state` (the caller has been authorized).
+pub async fn compilation_json(
+    app: &AppState,
+    p: &str,
+    r: u32,
+    revisions: u64,
+    state: RoundState,
+    freshness: Freshness,
+) -> Result<Arc<Snapshot>, ApiError> {
+    let watched = app.live().watched(p, r);
+    let now = app.now();
+    watched.last_read.store(now, Ordering::Relaxed);
+    if state == RoundState::Open && !watched.watching.swap(true, Ordering::AcqRel) {
+        tokio::spawn(watch(app.clone(), p.to_string(), r, watched.clone()));
+    }
+    let acceptable = |snapshot: &Snapshot| {
+        snapshot.revisions == revisions
+            || (freshness == Freshness::Recent
+                && state == RoundState::Open
+                && snapshot.revisions < revisions
+                && now - snapshot.taken_at <= MAX_STALENESS_MS)
+    };
+    if let Some(snapshot) = watched.latest()
+        && acceptable(&snapshot)
+    {
+        return Ok(snapshot);
+    }
+    let _turn = watched.computing.lock().await;
+    // Whoever held the turn may have computed what this request needs.
+    if let Some(snapshot) = watched.latest()
+        && snapshot.revisions >= revisions
+    {
+        return Ok(snapshot);
+    }
+    refresh(app, p, r, &watched).await
+}
+
+/// Compiles the round from its latest revisions and keeps the answer.
+async fn refresh(
+    app: &AppState,
+    p: &str,
+    r: u32,
+    watched: &Watched,
+) -> Result<Arc<Snapshot>, ApiError> {
+    let material = load_round(app, p, r).await?;
+    let taken_at = app.now();
+    let revisions = material
+        .submissions
+        .iter()
+        .map(|s| u64::from(s.revision))
+        .sum();
+    let engine = app.clone();
+    let json = blocking(move || {
+        let view = compilation_view(&material, &engine, taken_at);
+        serde_json::to_vec(&view)
+            .map(Bytes::from)
+            .map_err(|e| ApiError::Internal(format!("cannot serialise a compilation: {e}")))
+    })
+    .await?;
+    let snapshot = Arc::new(Snapshot {
+        revisions,
+        taken_at,
+        json,
+    });
+    let mut latest = watched
+        .latest
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if latest.as_ref().is_none_or(|l| l.revisions <= revisions) {
+        *latest = Some(snapshot.clone());
+    }
+    Ok(snapshot)
+}
+
+/// Keeps a watched round's compilation at most [`REFRESH_EVERY`] behind its submissions, while
+/// the round is open and someone reads it.
+async fn watch(app: AppState, p: String, r: u32, watched: Arc<Watched>) {
+    loop {
+        tokio::time::sleep(REFRESH_EVERY).await;
+        let idle = app.now() - watched.last_read.load(Ordering::Relaxed) > WATCH_FOR_MS;
+        let q = p.clone();
+        let current = app
+            .read(move |reader| Ok((reader.round(&q, r)?, reader.revision_count(&q, r)?)))
+            .await;
+        let open =
+            matches!(&current, Ok((round, _)) if round.state_at(app.now()) == RoundState::Open);
+        if idle || !open {
+            watched.watching.store(false, Ordering::Release);
+            if idle {
+                app.live().forget(&p, r, &watched);
+            }
+            return;
+        }
+        let Ok((_, revisions)) = current else {
+            continue;
+        };
+        if watched
+            .latest()
+            .is_some_and(|latest| latest.revisions >= revisions)
+        {
+            continue;
+        }
+        let _turn = watched.computing.lock().await;
+        if let Err(error) = refresh(&app, &p, r, &watched).await {
+            tracing::warn!(process = %p, round = r, %error, "the live compilation could not be refreshed");
+        }
+    }
+}
