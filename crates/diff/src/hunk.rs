@@ -41,9 +41,11 @@ pub struct Hunk {
 
 /// The hunks turning `base` into `proposal`, whitespace-only differences left out.
 pub fn hunks(base: &str, proposal: &str) -> Vec<Hunk> {
-    let mut interner = Interner::default();
+    let mut interner = Interner::with_capacity(base.len() / 5 + 8);
     let base = Tokens::new(base, &mut interner);
-    let proposal = Tokens::new(proposal, &mut interner);
+    // A proposal mostly repeats its base: only the stretch between what they share at the
+    // start and at the end is tokenized (as the compilation does).
+    let proposal = Tokens::derived_in(&base, proposal, &mut interner, TokenBuffers::default());
     raw_hunks(&base, &proposal)
         .into_iter()
         .map(|raw| Hunk {
@@ -149,6 +151,13 @@ pub(crate) struct Interner<'a> {
 }
 
 impl<'a> Interner<'a> {
+    /// An interner with room for about `words` distinct words before it grows.
+    pub(crate) fn with_capacity(words: usize) -> Interner<'a> {
+        Interner {
+            ids: FxHashMap::with_capacity_and_hasher(words, Default::default()),
+        }
+    }
+
     /// Forgets every word, keeping the memory for the next node.
     pub(crate) fn clear(&mut self) {
         self.ids.clear();

@@ -172,6 +172,8 @@ struct Inner {
     /// `None` for an in-memory store: its only connection is the writer's.
     reads: Option<SyncSender<ReadJob>>,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    /// Dropped to stop the checkpointer.
+    checkpoints: Option<SyncSender<()>>,
     counters: Arc<Counters>,
     path: Option<PathBuf>,
 }
@@ -181,6 +183,7 @@ impl Drop for Inner {
         // Closing the queues lets the threads finish what is queued and stop.
         self.writes.take();
         self.reads.take();
+        self.checkpoints.take();
         let threads =
             std::mem::take(&mut *self.threads.lock().unwrap_or_else(PoisonError::into_inner));
         for thread in threads {
@@ -221,7 +224,13 @@ impl Store {
             )));
         }
         configure(&writer, options.busy_timeout)?;
+        // Checkpoints run on a thread of their own (see `runtime::run_checkpointer`): the
+        // writer's commits only append to the log. The writer still checkpoints if the log
+        // ever passes 64 MiB, so it stays bounded should that thread fall behind.
+        writer.pragma_update(None, "wal_autocheckpoint", 16_384)?;
         schema::migrate(&mut writer, schema::MIGRATIONS)?;
+        let checkpointer = Connection::open(&path)?;
+        configure(&checkpointer, options.busy_timeout)?;
         let mut readers = Vec::new();
         for _ in 0..options.readers.max(1) {
             let reader = Connection::open(&path)?;
@@ -230,7 +239,13 @@ impl Store {
             reader.pragma_update(None, "query_only", "ON")?;
             readers.push(reader);
         }
-        Store::start(Some(writer), readers, options, Some(path))
+        Store::start(
+            Some(writer),
+            readers,
+            Some(checkpointer),
+            options,
+            Some(path),
+        )
     }
 
     /// Opens an existing database for reading only (no migration, no writer): for tools that
@@ -259,7 +274,13 @@ impl Store {
                 schema::MIGRATIONS.len()
             )));
         }
-        Store::start(None, vec![reader], StoreOptions::default(), Some(path))
+        Store::start(
+            None,
+            vec![reader],
+            None,
+            StoreOptions::default(),
+            Some(path),
+        )
     }
 
     /// A private database in memory, for tests: same schema, same rules, no file.
@@ -267,12 +288,19 @@ impl Store {
         let mut writer = Connection::open_in_memory()?;
         configure(&writer, Duration::from_secs(5))?;
         schema::migrate(&mut writer, schema::MIGRATIONS)?;
-        Store::start(Some(writer), Vec::new(), StoreOptions::default(), None)
+        Store::start(
+            Some(writer),
+            Vec::new(),
+            None,
+            StoreOptions::default(),
+            None,
+        )
     }
 
     fn start(
         writer: Option<Connection>,
         readers: Vec<Connection>,
+        checkpointer: Option<Connection>,
         options: StoreOptions,
         path: Option<PathBuf>,
     ) -> Result<Store, StoreError> {
@@ -314,10 +342,24 @@ impl Store {
             }
             Some(read_sender)
         };
+        let checkpoints = match checkpointer {
+            Some(conn) => {
+                let (stop, stopped) = mpsc::sync_channel::<()>(0);
+                threads.push(
+                    std::thread::Builder::new()
+                        .name("penholder-store-checkpointer".into())
+                        .spawn(move || runtime::run_checkpointer(conn, stopped))
+                        .map_err(spawn_error)?,
+                );
+                Some(stop)
+            }
+            None => None,
+        };
         Ok(Store {
             inner: Arc::new(Inner {
                 writes,
                 reads,
+                checkpoints,
                 threads: Mutex::new(threads),
                 counters,
                 path,

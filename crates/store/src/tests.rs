@@ -1183,6 +1183,42 @@ fn a_file_store_is_durable_by_configuration() {
 }
 
 #[test]
+fn committed_writes_reach_the_database_file_without_the_writer_checkpointing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    let store = fixture_in(Store::open(&path).unwrap());
+    submit(&store, "AT", r#"{"a":1}"#, None, T0 + 1).unwrap();
+    // The writer checkpoints only past 64 MiB of log; these few pages reach the file through
+    // the checkpointer thread. `immutable=1` reads the file alone, ignoring the log.
+    let in_file = || {
+        let uri = format!("file:{}?immutable=1", path.display());
+        let conn = rusqlite::Connection::open_with_flags(
+            uri,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )
+        .unwrap();
+        conn.query_row("SELECT COUNT(*) FROM submission_revisions", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while in_file() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(in_file(), 1, "the revision was checkpointed into the file");
+    let limit: i64 = store
+        .write(|w| {
+            Ok(w.reader
+                .conn
+                .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?)
+        })
+        .wait()
+        .unwrap();
+    assert_eq!(limit, 16_384);
+}
+
+#[test]
 fn a_database_at_an_older_schema_version_migrates_and_keeps_its_data() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
