@@ -63,8 +63,8 @@ for scenario in "${scenarios[@]}"; do
 		else
 			"$engine" --scenario "$scenario"
 		fi | awk '/^RESULT / {
-			printf "BENCH {\"kind\":\"engine\",\"scenario\":\"%s\",\"amendments\":%s,\"bare_cpu_ms\":%s,\"compile_cpu_ms\":%s,\"peak_kib\":%s,\"changes\":%s,\"contested\":%s,\"paragraphs\":%s,\"bare_wall_ms\":%s,\"compile_wall_ms\":%s}\n",
-				$2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' | record
+			printf "BENCH {\"kind\":\"engine\",\"scenario\":\"%s\",\"amendments\":%s,\"bare_cpu_ms\":%s,\"compile_cpu_ms\":%s,\"peak_kib\":%s,\"changes\":%s,\"contested\":%s,\"paragraphs\":%s,\"bare_wall_ms\":%s,\"compile_wall_ms\":%s,\"one_thread_wall_ms\":%s,\"threads\":%s}\n",
+				$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 }' | record
 	done
 	say "peer: Python difflib on $scenario"
 	peer_runs=5

@@ -65,8 +65,11 @@ def main():
     limits = {"eu-file": (25.0, 100 * 1024), "un-scale": (300.0, None)}
     for scenario, runs in engine.items():
         first = runs[0]
+        # The work: CPU time of the compilation on one thread (the bare diffs run on one
+        # thread too). The time a chair waits: wall time as the server runs it, on its cores.
         cpu = median([r["compile_cpu_ms"] for r in runs])
         wall = median([r["compile_wall_ms"] for r in runs])
+        threads = first.get("threads", 1)
         bare = median([r["bare_cpu_ms"] for r in runs])
         peak = max(r["peak_kib"] for r in runs)
         ratio = cpu / bare if bare else None
@@ -76,7 +79,7 @@ def main():
         checks = [ratio is not None and ratio <= 2.0]
         target = "≤ 2x bare"
         if limit_ms:
-            checks.append(cpu <= limit_ms)
+            checks.append(wall <= limit_ms)
             target += f", ≤ {limit_ms:.0f} ms"
         if limit_kib:
             checks.append(peak <= limit_kib)
@@ -85,7 +88,7 @@ def main():
             "engine",
             f"compilation of {first['amendments']:,} amendments ({first['paragraphs']:,} paragraphs), "
             f"{first['changes']:,} changes, {first['contested']:,} contested",
-            f"{ms(cpu)} CPU ({ms(wall)} wall)",
+            f"{ms(wall)} on {threads} thread{'s' if threads != 1 else ''} ({ms(cpu)} CPU on one)",
             f"{ratio:.2f}x the bare word diffs ({ms(bare)}); peak RSS {mib(peak)}",
             f"{target}: {verdict(all(checks), full)}",
         ))

@@ -13,7 +13,7 @@
 
 use penholder_core::negotiation::{Item, Submission};
 use penholder_core::{Document, IdSource, Node, NodeKind, Version};
-use penholder_diff::{compile, tokenize};
+use penholder_diff::{compile, compile_with_threads, tokenize};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -442,12 +442,34 @@ fn run_scenario(scenario: &Scenario) {
     }
     let runs = if scenario.amendments > 10_000 { 5 } else { 15 };
     let ((bare_wall, bare), _) = best(runs, || bare_diffs(&data));
-    let ((compile_wall, compilation_time), compilation) =
-        best(runs, || compile(&data.version, &data.submissions));
+    // The work: the compilation on one thread, its CPU time (comparable with the bare diffs,
+    // which run on one thread too). Then the compilation as the server runs it, shared among
+    // the cores: its wall time is how long a chair waits.
+    let ((one_thread_wall, compilation_time), compilation) = best(runs, || {
+        compile_with_threads(
+            &data.version.document,
+            data.version.number,
+            &data.submissions,
+            Some(1),
+        )
+    });
+    let ((compile_wall, _), shared) = best(runs, || compile(&data.version, &data.submissions));
+    assert_eq!(shared, compilation, "threads never change the compilation");
+    let threads = if data
+        .submissions
+        .iter()
+        .map(|s| s.items.len())
+        .sum::<usize>()
+        < 1_000
+    {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+    };
     let peak = peak_memory_kib().unwrap_or(0);
     // One machine-readable line for the parent process.
     println!(
-        "RESULT {} {} {} {} {} {} {} {} {} {}",
+        "RESULT {} {} {} {} {} {} {} {} {} {} {} {}",
         scenario.name,
         data.amendments.len(),
         bare.as_secs_f64() * 1e3,
@@ -458,6 +480,8 @@ fn run_scenario(scenario: &Scenario) {
         data.version.document.nodes.len(),
         bare_wall.as_secs_f64() * 1e3,
         compile_wall.as_secs_f64() * 1e3,
+        one_thread_wall.as_secs_f64() * 1e3,
+        threads,
     );
     if let Ok(path) = std::env::var("PENHOLDER_BENCH_DUMP") {
         let nodes = &data.version.document.nodes;

@@ -42,7 +42,7 @@ mod token;
 
 pub use align::{adopt, align};
 pub use blame::blame_view;
-pub use compile::{compile, compile_document};
+pub use compile::{compile, compile_document, compile_with_threads};
 pub use consolidate::{consolidate, merged_document};
 pub use hunk::{Hunk, apply_hunks, hunks};
 pub use model::*;
