@@ -9,7 +9,7 @@
 //! [`REFRESH_EVERY`], and keeps the serialized answer. A `GET` then gets:
 //! - the kept answer when it is exact (no revision stored since; the round's revision count,
 //!   one index scan, tells);
-//! - the kept answer when the round is open and the answer was taken at most [`MAX_STALENESS`]
+//! - the kept answer when the round is open and the answer was taken at most [`MAX_STALENESS_MS`]
 //!   ago, unless the request says `Cache-Control: no-cache`: the answer names every revision it
 //!   compiled and when it was taken (`compiled_at`), and the next one is on its way;
 //! - otherwise a fresh compilation, computed once however many requests wait for it.
@@ -28,8 +28,9 @@ use std::time::Duration;
 
 /// How old a kept compilation of an open round may be and still be served.
 pub const MAX_STALENESS_MS: i64 = 2_000;
-/// How often a watcher looks for new submissions.
-pub const REFRESH_EVERY: Duration = Duration::from_millis(500);
+/// How often a watcher looks for new submissions (a recompilation of a large round costs about
+/// a tenth of a second of one core: at most a tenth of a core, during a rush, per watched round).
+pub const REFRESH_EVERY: Duration = Duration::from_secs(1);
 /// How long (ms) a round stays watched after its compilation was last read.
 pub const WATCH_FOR_MS: i64 = 60_000;
 /// The most rounds watched at once (each keeps one serialized compilation).
@@ -141,7 +142,8 @@ pub async fn compilation_json(
     {
         return Ok(snapshot);
     }
-    refresh(app, p, r, &watched).await
+    // Someone is waiting: all the cores that pay.
+    refresh(app, p, r, &watched, None).await
 }
 
 /// Compiles the round from its latest revisions and keeps the answer.
@@ -150,6 +152,7 @@ async fn refresh(
     p: &str,
     r: u32,
     watched: &Watched,
+    threads: Option<usize>,
 ) -> Result<Arc<Snapshot>, ApiError> {
     let material = load_round(app, p, r).await?;
     let taken_at = app.now();
@@ -160,7 +163,7 @@ async fn refresh(
         .sum();
     let engine = app.clone();
     let json = blocking(move || {
-        let view = compilation_view(&material, &engine, taken_at);
+        let view = compilation_view(&material, &engine, taken_at, threads);
         serde_json::to_vec(&view)
             .map(Bytes::from)
             .map_err(|e| ApiError::Internal(format!("cannot serialise a compilation: {e}")))
@@ -210,7 +213,8 @@ async fn watch(app: AppState, p: String, r: u32, watched: Arc<Watched>) {
             continue;
         }
         let _turn = watched.computing.lock().await;
-        if let Err(error) = refresh(&app, &p, r, &watched).await {
+        // In the background: one thread, the other cores stay with the submissions.
+        if let Err(error) = refresh(&app, &p, r, &watched, Some(1)).await {
             tracing::warn!(process = %p, round = r, %error, "the live compilation could not be refreshed");
         }
     }

@@ -49,6 +49,12 @@ pub struct RoundMaterial {
 impl RoundMaterial {
     /// The round's compilation (kept by the state for the next request on the same inputs).
     pub fn compile(&self, state: &AppState) -> Arc<Compilation> {
+        self.compile_on(state, None)
+    }
+
+    /// [`RoundMaterial::compile`] on at most `threads` threads (`None`: all the cores that
+    /// pay). Background work takes one, leaving the other cores to the requests.
+    pub fn compile_on(&self, state: &AppState, threads: Option<usize>) -> Arc<Compilation> {
         let key = CompilationKey {
             process: self.process.clone(),
             round: self.round.number,
@@ -60,7 +66,12 @@ impl RoundMaterial {
                 .collect(),
         };
         state.compilation(key, || {
-            penholder_diff::compile(&self.base, &self.submissions)
+            penholder_diff::compile_with_threads(
+                &self.base.document,
+                self.base.number,
+                &self.submissions,
+                threads,
+            )
         })
     }
 
@@ -111,8 +122,9 @@ pub fn compilation_view(
     material: &RoundMaterial,
     state: &AppState,
     taken_at: i64,
+    threads: Option<usize>,
 ) -> CompilationView {
-    let compilation = material.compile(state);
+    let compilation = material.compile_on(state, threads);
     CompilationView {
         round: material.round.number,
         base_version: material.base.number,
