@@ -22,6 +22,17 @@ soak: ## Crash safety, long form: 30 kill -9 with 8 writers, 10 killed consolida
 		$(CARGO) test -p penholder-cli --test reliability_crash -- --nocapture --test-threads=1
 	PENHOLDER_HOSTILE_CONCURRENT=20000 $(CARGO) test -p penholder-cli --test reliability_hostile -- --nocapture
 
+.PHONY: proptest-explore
+PROPTEST_ROUNDS ?= 20
+proptest-explore: ## The property tests PROPTEST_ROUNDS (20) times, each on fresh random seeds (CI runs them on one fixed seed)
+	for round in $$(seq $(PROPTEST_ROUNDS)); do \
+		echo "proptest-explore: round $$round of $(PROPTEST_ROUNDS)"; \
+		$(CARGO) test -q -p penholder-diff && \
+		$(CARGO) test -q -p penholder-import --test markdown_words --test roundtrip && \
+		$(CARGO) test -q -p penholder-render --test every_proposal --test redline_property && \
+		$(CARGO) test -q -p penholder-store --test durability || exit 1; \
+	done
+
 .PHONY: test-api
 test-api: ## schemathesis against /openapi.json of the real binary on a replayed database (no 5xx, responses match the schema; ~25 s)
 	scripts/api-conformance.sh

@@ -226,8 +226,9 @@ impl Store {
         configure(&writer, options.busy_timeout)?;
         // Checkpoints run on a thread of their own (see `runtime::run_checkpointer`): the
         // writer's commits only append to the log. The writer still checkpoints if the log
-        // ever passes 64 MiB, so it stays bounded should that thread fall behind.
-        writer.pragma_update(None, "wal_autocheckpoint", 16_384)?;
+        // ever passes 16 MiB, so it stays bounded should that thread fall behind (it copies only
+        // what the checkpointer has not).
+        writer.pragma_update(None, "wal_autocheckpoint", 4_096)?;
         schema::migrate(&mut writer, schema::MIGRATIONS)?;
         let checkpointer = Connection::open(&path)?;
         configure(&checkpointer, options.busy_timeout)?;

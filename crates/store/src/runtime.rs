@@ -138,7 +138,7 @@ pub(crate) fn run_writer(
 }
 
 /// How often the checkpointer copies the log's committed pages into the database.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Copies committed pages from the write-ahead log into the database file, every
 /// [`CHECKPOINT_EVERY`], until `stop` is closed. A passive checkpoint waits for no one: the

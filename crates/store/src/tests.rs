@@ -1188,7 +1188,7 @@ fn committed_writes_reach_the_database_file_without_the_writer_checkpointing() {
     let path = dir.path().join("p.db");
     let store = fixture_in(Store::open(&path).unwrap());
     submit(&store, "AT", r#"{"a":1}"#, None, T0 + 1).unwrap();
-    // The writer checkpoints only past 64 MiB of log; these few pages reach the file through
+    // The writer checkpoints only past 16 MiB of log; these few pages reach the file through
     // the checkpointer thread. `immutable=1` reads the file alone, ignoring the log.
     let in_file = || {
         let uri = format!("file:{}?immutable=1", path.display());
@@ -1215,7 +1215,7 @@ fn committed_writes_reach_the_database_file_without_the_writer_checkpointing() {
         })
         .wait()
         .unwrap();
-    assert_eq!(limit, 16_384);
+    assert_eq!(limit, 4_096);
 }
 
 #[test]
