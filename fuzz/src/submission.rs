@@ -15,10 +15,8 @@ use penholder_core::{Document, NodeId};
 use penholder_import::from_json;
 use penholder_server::ApiError;
 use penholder_server::extract::parse_json;
-use penholder_server::routes::submissions::{MAX_ITEMS, Resolved, resolve};
+use penholder_server::routes::submissions::{MAX_ITEMS, Resolved, parse_items, resolve};
 use penholder_server::wire::{SubmissionRequest, WireItem};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -33,15 +31,6 @@ static BASES: LazyLock<Vec<Document>> = LazyLock::new(|| {
     .filter_map(|text| from_json(text).ok())
     .collect()
 });
-
-/// The envelope as the route reads it (`routes::submissions::parse_items`, which is private:
-/// this is a copy of its first step).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Envelope<'a> {
-    #[serde(borrow)]
-    items: Vec<&'a RawValue>,
-}
 
 fn assert_client_error(error: &ApiError, what: &str) {
     let problem = error.problem();
@@ -58,23 +47,7 @@ fn assert_client_error(error: &ApiError, what: &str) {
 
 /// The route's reading: the envelope, then each item, every bad item reported.
 fn read_like_the_route(data: &[u8]) -> Result<Vec<WireItem>, ApiError> {
-    let envelope: Envelope<'_> = parse_json(data, "/items")?;
-    if envelope.items.len() > MAX_ITEMS {
-        return Err(ApiError::invalid_field("/items", "too many items"));
-    }
-    let mut items = Vec::with_capacity(envelope.items.len());
-    let mut bad = Vec::new();
-    for (index, raw) in envelope.items.iter().enumerate() {
-        match serde_json::from_str::<WireItem>(raw.get()) {
-            Ok(item) => items.push(item),
-            Err(error) => bad.push(format!("item {index}: {error}")),
-        }
-    }
-    if bad.is_empty() {
-        Ok(items)
-    } else {
-        Err(ApiError::validation(bad.join("; "), Vec::new()))
-    }
+    parse_items(data)
 }
 
 /// Checks one request body (see the module docs).

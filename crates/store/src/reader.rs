@@ -249,6 +249,17 @@ fn decision_record(raw: RawDecision) -> Result<DecisionRecord, StoreError> {
 
 type RawDelegation = (String, String, String, String, Option<String>, String);
 
+fn raw_delegation(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawDelegation> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+    ))
+}
+
 fn delegation(raw: RawDelegation) -> Result<Delegation, StoreError> {
     let (code, name, kind, participation, function, members) = raw;
     Ok(Delegation {
@@ -371,16 +382,7 @@ impl<'a> Reader<'a> {
              WHERE process_id = ?1 ORDER BY id",
         )?;
         let rows = statement
-            .query_map([process_id], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                ))
-            })?
+            .query_map([process_id], raw_delegation)?
             .collect::<Result<Vec<RawDelegation>, _>>()?;
         rows.into_iter().map(delegation).collect()
     }
@@ -404,16 +406,7 @@ impl<'a> Reader<'a> {
             detail: format!("delegation codes: {e}"),
         })?;
         let rows = statement
-            .query_map(params![process_id, codes], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                ))
-            })?
+            .query_map(params![process_id, codes], raw_delegation)?
             .collect::<Result<Vec<RawDelegation>, _>>()?;
         rows.into_iter().map(delegation).collect()
     }
@@ -426,16 +419,7 @@ impl<'a> Reader<'a> {
                 "SELECT code, name, kind, participation, function, members FROM delegations
                  WHERE process_id = ?1 AND code = ?2",
             )?
-            .query_row(params![process_id, code], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                ))
-            })
+            .query_row(params![process_id, code], raw_delegation)
             .optional()?
             .ok_or_else(|| {
                 StoreError::not_found(format!("delegation {code} of process {process}"))

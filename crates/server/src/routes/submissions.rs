@@ -105,8 +105,10 @@ struct Envelope<'a> {
     items: Vec<&'a RawValue>,
 }
 
-/// Reads the items one by one, so that an error names the item's index.
-fn parse_items(bytes: &[u8]) -> Result<Vec<WireItem>, ApiError> {
+/// Reads a submission's body: the envelope, then the items one by one, so that an error names
+/// the item's index (every bad item is reported). Public for the fuzz target, which reads
+/// bodies exactly as this route does.
+pub fn parse_items(bytes: &[u8]) -> Result<Vec<WireItem>, ApiError> {
     let envelope: Envelope<'_> = parse_json(bytes, "/items")?;
     if envelope.items.len() > MAX_ITEMS {
         return Err(ApiError::invalid_field(
