@@ -6,13 +6,13 @@
 //! the same generated data, and prints one table. `-- --scenario NAME` runs one scenario in this
 //! process; `-- --quick` runs only the smaller one.
 //!
-//! Scenarios, generated deterministically: a document of N paragraphs of 40–80 words; D
+//! Scenarios, generated deterministically by `penholder-scenario`: a document of N paragraphs of 40–80 words; D
 //! delegations; A amendments spread over the paragraphs, each one to three edits (phrase
 //! insertions, deletions, rewordings); 15 % of them identical to another delegation's amendment
 //! of the same paragraph, 20 % overlapping another's edit with different words.
 
-use penholder_core::negotiation::{Item, Submission};
-use penholder_core::{Document, IdSource, Node, NodeKind, Version};
+use penholder_core::Version;
+use penholder_core::negotiation::Submission;
 use penholder_diff::{compile, compile_with_threads, tokenize};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -43,126 +43,6 @@ const SCENARIOS: [Scenario; 2] = [
     },
 ];
 
-const WORDS: &[&str] = &[
-    "States",
-    "shall",
-    "should",
-    "cooperation",
-    "migration",
-    "return",
-    "readmission",
-    "the",
-    "of",
-    "and",
-    "in",
-    "to",
-    "with",
-    "on",
-    "for",
-    "international",
-    "regional",
-    "bilateral",
-    "protection",
-    "capacities",
-    "authorities",
-    "competent",
-    "ensure",
-    "effective",
-    "management",
-    "countries",
-    "origin",
-    "transit",
-    "destination",
-    "strengthen",
-    "enhance",
-    "support",
-    "promote",
-    "development",
-    "legal",
-    "pathways",
-    "labour",
-    "mobility",
-    "skills",
-    "data",
-    "exchange",
-    "information",
-    "smuggling",
-    "trafficking",
-    "human",
-    "beings",
-    "victims",
-    "rights",
-    "border",
-    "asylum",
-    "refugees",
-    "reintegration",
-    "sustainable",
-    "dialogue",
-    "partnership",
-    "Silk",
-    "Routes",
-    "Region",
-    "Budapest",
-    "Process",
-    "framework",
-    "national",
-    "competences",
-    "relevant",
-    "stakeholders",
-    "including",
-    "through",
-    "notably",
-    "as",
-    "well",
-    "particular",
-    "women",
-    "children",
-    "vulnerable",
-    "groups",
-    "access",
-    "timely",
-    "accurate",
-];
-
-/// xorshift64*: deterministic, so every run measures the same data.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn words(&mut self, n: usize) -> Vec<&'static str> {
-        (0..n).map(|_| WORDS[self.below(WORDS.len())]).collect()
-    }
-}
-
-/// One edit: base words `start..end` replaced by `words`.
-#[derive(Clone)]
-struct Edit {
-    start: usize,
-    end: usize,
-    words: Vec<&'static str>,
-}
-
-fn paragraph_text(words: &[&str]) -> String {
-    let mut text = String::with_capacity(words.len() * 8);
-    for (i, word) in words.iter().enumerate() {
-        if i > 0 {
-            // A comma now and then, as in real texts.
-            text.push_str(if i % 11 == 0 { ", " } else { " " });
-        }
-        text.push_str(word);
-    }
-    text.push(';');
-    text
-}
-
 struct Data {
     version: Version,
     submissions: Vec<Submission>,
@@ -170,119 +50,27 @@ struct Data {
     amendments: Vec<(usize, String, String)>,
 }
 
+/// The scenario's text and amendments (`penholder-scenario`, amendments scattered at random
+/// over paragraphs and delegations, as in a large file's round), as the engine takes them.
 fn generate(scenario: &Scenario) -> Data {
-    let mut random = Random(0x5EED_0000 + scenario.amendments as u64);
-    let mut ids = IdSource::new(42, 1_700_000_000_000);
-    let base_words: Vec<Vec<&'static str>> = (0..scenario.paragraphs)
-        .map(|_| {
-            let n = 40 + random.below(41);
-            random.words(n)
-        })
-        .collect();
-    let nodes: Vec<Node> = base_words
+    let generated = penholder_scenario::Scenario::scattered(
+        scenario.paragraphs,
+        scenario.delegations,
+        scenario.amendments,
+        0x5EED_0000 + scenario.amendments as u64,
+    );
+    let (version, submissions) = generated.engine("Regulation", 42);
+    let amendments = generated
+        .amendments
         .iter()
-        .map(|w| Node::new(ids.next_id(), NodeKind::Operative, paragraph_text(w)))
-        .collect();
-    let node_ids: Vec<_> = nodes.iter().map(|n| n.id).collect();
-    let version = Version::new(1, "Draft", None, Document::new("Regulation", nodes));
-    let codes: Vec<String> = (0..scenario.delegations)
-        .map(|i| format!("D{i:03}"))
-        .collect();
-
-    // Per paragraph, the edits already proposed (to copy or to overlap).
-    let mut proposed: HashMap<usize, Vec<Vec<Edit>>> = HashMap::new();
-    let mut by_delegation: HashMap<String, Vec<Item>> = HashMap::new();
-    let mut amendments = Vec::with_capacity(scenario.amendments);
-    let mut taken: HashMap<(usize, usize), ()> = HashMap::new();
-    let mut made = 0;
-    while made < scenario.amendments {
-        let paragraph = random.below(scenario.paragraphs);
-        let delegation = random.below(scenario.delegations);
-        if taken.insert((paragraph, delegation), ()).is_some() {
-            continue; // one amendment per delegation and paragraph
-        }
-        let words = &base_words[paragraph];
-        let earlier = proposed.entry(paragraph).or_default();
-        let roll = random.below(100);
-        let edits: Vec<Edit> = if roll < 15 && !earlier.is_empty() {
-            // Identical to another delegation's amendment.
-            earlier[random.below(earlier.len())].clone()
-        } else if roll < 35 && !earlier.is_empty() {
-            // Overlapping another's edit, with different words.
-            let other = &earlier[random.below(earlier.len())];
-            let target = &other[random.below(other.len())];
-            let n = 1 + random.below(3);
-            vec![Edit {
-                start: target.start,
-                end: (target.end + random.below(2)).min(words.len()),
-                words: random.words(n),
-            }]
-        } else {
-            let count = 1 + random.below(3);
-            let mut edits: Vec<Edit> = Vec::new();
-            let mut at = 0;
-            for _ in 0..count {
-                let start = at + random.below(words.len() / count);
-                if start >= words.len() {
-                    break;
-                }
-                let (end, new) = match random.below(3) {
-                    // A phrase insertion.
-                    0 => {
-                        let n = 2 + random.below(4);
-                        (start, random.words(n))
-                    }
-                    // A deletion.
-                    1 => ((start + 1 + random.below(4)).min(words.len()), Vec::new()),
-                    // A rewording.
-                    _ => {
-                        let n = 1 + random.below(3);
-                        (
-                            (start + 1 + random.below(3)).min(words.len()),
-                            random.words(n),
-                        )
-                    }
-                };
-                edits.push(Edit {
-                    start,
-                    end,
-                    words: new,
-                });
-                at = end + 1;
-            }
-            edits
-        };
-        if edits.is_empty() {
-            continue;
-        }
-        let mut amended: Vec<&str> = words.clone();
-        for edit in edits.iter().rev() {
-            amended.splice(edit.start..edit.end, edit.words.iter().copied());
-        }
-        earlier.push(edits);
-        let text = paragraph_text(&amended);
-        let code = codes[delegation].clone();
-        by_delegation
-            .entry(code.clone())
-            .or_default()
-            .push(Item::Amend {
-                node: node_ids[paragraph],
-                text: text.clone(),
-                justification: None,
-            });
-        amendments.push((paragraph, code, text));
-        made += 1;
-    }
-    let mut submissions: Vec<Submission> = by_delegation
-        .into_iter()
-        .map(|(delegation, items)| Submission {
-            delegation,
-            revision: 1,
-            submitted_at: 0,
-            items,
+        .map(|a| {
+            (
+                a.paragraph,
+                penholder_scenario::delegation_code(a.delegation),
+                a.text.clone(),
+            )
         })
         .collect();
-    submissions.sort_by(|a, b| a.delegation.cmp(&b.delegation));
     Data {
         version,
         submissions,

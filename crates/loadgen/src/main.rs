@@ -15,7 +15,6 @@ mod http;
 mod peers;
 mod redline;
 mod rush;
-mod scenario;
 mod stats;
 
 #[derive(Debug, Parser)]

@@ -2,11 +2,11 @@
 //! a round of generated amendments, every uncontested change accepted, so every insertion and
 //! deletion is attributed), the redline between them, and its rendering to HTML and DOCX.
 
-use crate::scenario::{Scenario, delegation_code};
 use crate::stats::median_ms;
 use anyhow::Context as _;
 use penholder_diff::{Blame, ConsolidateOptions, NodeStatus, Step, compile, consolidate, redline};
 use penholder_render::{Context, docx, html};
+use penholder_scenario::{Scenario, delegation_code};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -30,7 +30,7 @@ pub fn run(
     runs: usize,
 ) -> anyhow::Result<RedlineResult> {
     let scenario = Scenario::generate(paragraphs, delegations, per_delegation, 0xBEEF);
-    let (v1, submissions) = scenario.engine(21);
+    let (v1, submissions) = scenario.engine("Generated", 21);
     let compilation = compile(&v1, &submissions);
     let blame = Blame::initial(&v1.document, 1);
     let mut ids = penholder_core::IdSource::new(22, 1_700_000_000_000);

@@ -21,11 +21,11 @@
 //! transaction holding it is synced.
 
 use crate::http::{Connection, Target};
-use crate::scenario::{Scenario, delegation_code};
 use crate::stats::{Latencies, Summary};
 use anyhow::Context;
 use bytes::Bytes;
 use hyper::Method;
+use penholder_scenario::{Scenario, delegation_code};
 use penholder_server::{Minter, Role, TokenScope};
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -1,9 +1,13 @@
-//! Generated negotiation texts, deterministic from a seed: a document of paragraphs of 40–80
-//! words, and amendments made the way the engine benchmark (crates/diff/benches/compile.rs)
-//! makes them — one to three edits each (phrase insertions, deletions, rewordings), 15 %
-//! identical to another delegation's amendment of the same paragraph, 20 % overlapping
-//! another's edit with different words — but dealt out evenly: every delegation amends exactly
-//! `per_delegation` distinct paragraphs, as a 20-item submission does.
+//! Generated negotiation texts for the benchmarks, deterministic from a seed: paragraphs of
+//! 40–80 words, and amendments made the way delegations make them — one to three edits each
+//! (phrase insertions, deletions, rewordings), 15 % identical to another delegation's
+//! amendment of the same paragraph, 20 % overlapping another's edit with different words.
+//!
+//! Two ways to deal the amendments out: [`Scenario::generate`] gives every delegation the same
+//! number of distinct paragraphs (a deadline rush, where each delegation sends a 20-item
+//! submission: `penholder-loadgen`), and [`Scenario::scattered`] draws paragraph and delegation
+//! at random for each amendment (a large file's round: the engine benchmark of
+//! `crates/diff/benches/compile.rs`). The same seed gives the same texts on every machine.
 
 use penholder_core::negotiation::{Item, Submission};
 use penholder_core::{Document, IdSource, Node, NodeKind, Version};
@@ -98,7 +102,7 @@ impl Random {
         Random(seed.max(1))
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -106,7 +110,7 @@ impl Random {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 
     fn words(&mut self, n: usize) -> Vec<&'static str> {
@@ -150,6 +154,75 @@ pub struct Scenario {
     pub amendments: Vec<Amendment>,
 }
 
+/// The base paragraphs' words, drawn first whatever the dealing.
+fn base_words(random: &mut Random, paragraphs: usize) -> Vec<Vec<&'static str>> {
+    (0..paragraphs)
+        .map(|_| {
+            let n = 40 + random.below(41);
+            random.words(n)
+        })
+        .collect()
+}
+
+/// The text of `words` with `edits` (sorted, disjoint) applied.
+fn amended_text(words: &[&'static str], edits: &[Edit]) -> String {
+    let mut amended: Vec<&str> = words.to_vec();
+    for edit in edits.iter().rev() {
+        amended.splice(edit.start..edit.end, edit.words.iter().copied());
+    }
+    paragraph_text(&amended)
+}
+
+/// A scenario being drawn: the base paragraphs, what was proposed for each so far, and the
+/// (paragraph, delegation) pairs already used.
+struct Draw {
+    random: Random,
+    base: Vec<Vec<&'static str>>,
+    proposed: HashMap<usize, Vec<Vec<Edit>>>,
+    taken: HashSet<(usize, usize)>,
+    amendments: Vec<Amendment>,
+}
+
+impl Draw {
+    fn new(paragraphs: usize, seed: u64) -> Draw {
+        let mut random = Random::new(seed);
+        let base = base_words(&mut random, paragraphs);
+        Draw {
+            random,
+            base,
+            proposed: HashMap::new(),
+            taken: HashSet::new(),
+            amendments: Vec::new(),
+        }
+    }
+
+    /// One amendment of `paragraph` by `delegation` (the pair marked as used); none when the
+    /// draw changes nothing and `never_empty` is off.
+    fn amend(&mut self, paragraph: usize, delegation: usize, never_empty: bool) {
+        self.taken.insert((paragraph, delegation));
+        let words = &self.base[paragraph];
+        let earlier = self.proposed.entry(paragraph).or_default();
+        let edits = amendment_edits(&mut self.random, words, earlier, never_empty);
+        if edits.is_empty() {
+            return;
+        }
+        self.amendments.push(Amendment {
+            paragraph,
+            delegation,
+            text: amended_text(words, &edits),
+        });
+        earlier.push(edits);
+    }
+
+    fn finish(self, delegations: usize) -> Scenario {
+        Scenario {
+            paragraphs: self.base.iter().map(|w| paragraph_text(w)).collect(),
+            delegations,
+            amendments: self.amendments,
+        }
+    }
+}
+
 impl Scenario {
     /// `paragraphs` paragraphs; `delegations` delegations amending `per_delegation` distinct
     /// paragraphs each (capped at the number of paragraphs).
@@ -161,44 +234,41 @@ impl Scenario {
     ) -> Scenario {
         let paragraphs = paragraphs.max(1);
         let per_delegation = per_delegation.min(paragraphs);
-        let mut random = Random::new(seed);
-        let base: Vec<Vec<&'static str>> = (0..paragraphs)
-            .map(|_| {
-                let n = 40 + random.below(41);
-                random.words(n)
-            })
-            .collect();
-        let mut proposed: HashMap<usize, Vec<Vec<Edit>>> = HashMap::new();
-        let mut taken: HashSet<(usize, usize)> = HashSet::new();
-        let mut amendments = Vec::with_capacity(delegations * per_delegation);
+        let mut draw = Draw::new(paragraphs, seed);
         for _ in 0..per_delegation {
             for delegation in 0..delegations {
                 // A paragraph this delegation has not amended yet.
-                let mut paragraph = random.below(paragraphs);
-                while taken.contains(&(paragraph, delegation)) {
+                let mut paragraph = draw.random.below(paragraphs);
+                while draw.taken.contains(&(paragraph, delegation)) {
                     paragraph = (paragraph + 1) % paragraphs;
                 }
-                taken.insert((paragraph, delegation));
-                let words = &base[paragraph];
-                let earlier = proposed.entry(paragraph).or_default();
-                let edits = amendment_edits(&mut random, words, earlier);
-                let mut amended: Vec<&str> = words.clone();
-                for edit in edits.iter().rev() {
-                    amended.splice(edit.start..edit.end, edit.words.iter().copied());
-                }
-                earlier.push(edits);
-                amendments.push(Amendment {
-                    paragraph,
-                    delegation,
-                    text: paragraph_text(&amended),
-                });
+                draw.amend(paragraph, delegation, true);
             }
         }
-        Scenario {
-            paragraphs: base.iter().map(|w| paragraph_text(w)).collect(),
-            delegations,
-            amendments,
+        draw.finish(delegations)
+    }
+
+    /// `paragraphs` paragraphs and `amendments` amendments, each by a delegation drawn at
+    /// random for a paragraph drawn at random (at most one per delegation and paragraph; a
+    /// draw that changes nothing is drawn again), from the seed `seed`.
+    pub fn scattered(
+        paragraphs: usize,
+        delegations: usize,
+        amendments: usize,
+        seed: u64,
+    ) -> Scenario {
+        let paragraphs = paragraphs.max(1);
+        let delegations = delegations.max(1);
+        let amendments = amendments.min(paragraphs * delegations);
+        let mut draw = Draw::new(paragraphs, seed);
+        while draw.amendments.len() < amendments && draw.taken.len() < paragraphs * delegations {
+            let paragraph = draw.random.below(paragraphs);
+            let delegation = draw.random.below(delegations);
+            if !draw.taken.contains(&(paragraph, delegation)) {
+                draw.amend(paragraph, delegation, false);
+            }
         }
+        draw.finish(delegations)
     }
 
     /// The document as Markdown: numbered paragraphs, referenced `P1`, `P2`… by the server.
@@ -231,8 +301,9 @@ impl Scenario {
             .into_bytes()
     }
 
-    /// The engine's view: a version of operative paragraphs and one submission per delegation.
-    pub fn engine(&self, seed: u64) -> (Version, Vec<Submission>) {
+    /// The engine's view: a version of operative paragraphs titled `title`, with node ids from
+    /// `seed`, and one submission per delegation that amends something (by delegation code).
+    pub fn engine(&self, title: &str, seed: u64) -> (Version, Vec<Submission>) {
         let mut ids = IdSource::new(seed, 1_700_000_000_000);
         let nodes: Vec<Node> = self
             .paragraphs
@@ -240,7 +311,7 @@ impl Scenario {
             .map(|text| Node::new(ids.next_id(), NodeKind::Operative, text.clone()))
             .collect();
         let keys: Vec<_> = nodes.iter().map(|n| n.id).collect();
-        let version = Version::new(1, "Draft", None, Document::new("Generated", nodes));
+        let version = Version::new(1, "Draft", None, Document::new(title, nodes));
         let mut items: Vec<Vec<Item>> = vec![Vec::new(); self.delegations];
         for amendment in &self.amendments {
             items[amendment.delegation].push(Item::Amend {
@@ -269,10 +340,13 @@ pub fn delegation_code(index: usize) -> String {
     format!("D{:04}", index + 1)
 }
 
+/// The edits of one amendment of `words`, given the amendments `earlier` made to the same
+/// paragraph. With `never_empty`, a draw that edits nothing becomes a phrase added at the end.
 fn amendment_edits(
     random: &mut Random,
     words: &[&'static str],
     earlier: &[Vec<Edit>],
+    never_empty: bool,
 ) -> Vec<Edit> {
     let roll = random.below(100);
     if roll < 15 && !earlier.is_empty() {
@@ -320,8 +394,8 @@ fn amendment_edits(
         });
         at = end + 1;
     }
-    if edits.is_empty() {
-        // A paragraph always gets at least one change: a phrase at its end.
+    if edits.is_empty() && never_empty {
+        // A phrase at the paragraph's end.
         edits.push(Edit {
             start: words.len(),
             end: words.len(),
@@ -397,10 +471,34 @@ mod tests {
     }
 
     #[test]
-    fn the_engine_view_compiles() {
+    fn the_engine_view_has_every_amendment_on_a_node_of_the_version() {
         let scenario = Scenario::generate(30, 6, 5, 2);
-        let (version, submissions) = scenario.engine(1);
-        let compilation = penholder_diff::compile(&version, &submissions);
-        assert!(compilation.changes_count() > 0);
+        let (version, submissions) = scenario.engine("Generated", 1);
+        let nodes: HashSet<_> = version.document.nodes.iter().map(|n| n.id).collect();
+        let items: Vec<&Item> = submissions.iter().flat_map(|s| &s.items).collect();
+        assert_eq!(items.len(), 30);
+        assert!(
+            items
+                .iter()
+                .all(|i| i.node().is_some_and(|n| nodes.contains(&n)))
+        );
+    }
+
+    #[test]
+    fn scattered_amendments_are_one_per_delegation_and_paragraph() {
+        let scenario = Scenario::scattered(40, 12, 200, 0x5EED);
+        assert_eq!(scenario.amendments.len(), 200);
+        let pairs: HashSet<(usize, usize)> = scenario
+            .amendments
+            .iter()
+            .map(|a| (a.paragraph, a.delegation))
+            .collect();
+        assert_eq!(pairs.len(), 200);
+        assert!(
+            scenario
+                .amendments
+                .iter()
+                .all(|a| a.text != scenario.paragraphs[a.paragraph])
+        );
     }
 }
