@@ -32,16 +32,148 @@ pub const MAX_ITEMS: usize = 10_000;
 /// Bodies up to this size are resolved on the request's own worker (see `put_submission`).
 const INLINE_RESOLVE_BYTES: usize = 64 * 1024;
 
-/// What the server keeps beside the body: the items resolved to node ids, and the hunks of
-/// each amendment, computed once when the submission is stored.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A submission's items resolved to node ids, and the hunks of each amendment, computed once
+/// when the submission is stored.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Resolved {
     pub items: Vec<Item>,
-    /// Stored as arrays (`[item, node, [[start_word, end_word, start_token, end_token,
-    /// start_byte, end_byte, text], …]]`): a third of the bytes of named fields, and every
-    /// revision is kept. Revisions stored with named fields read the same.
-    #[serde(serialize_with = "hunks_as_arrays")]
     pub hunks: Vec<ItemHunks>,
+}
+
+/// How [`Resolved`] is kept beside the body as received. The body already holds every text,
+/// so only what resolving added is stored: for each item, the node it names (the node of an
+/// amendment, deletion or comment, the anchor of an insertion; `null` for a general comment),
+/// and the hunks as arrays (`[item, node, [[start_word, end_word, start_token, end_token,
+/// start_byte, end_byte, text], …]]`). Every revision is kept, so its size matters: about 40 %
+/// of what the resolved items and named hunk fields took. Revisions stored that way
+/// (`{"items": […], "hunks": […]}`) read the same.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Stored {
+    Compact {
+        nodes: Vec<Option<NodeId>>,
+        hunks: Vec<ItemHunks>,
+    },
+    Whole {
+        items: Vec<Item>,
+        hunks: Vec<ItemHunks>,
+    },
+}
+
+impl Resolved {
+    /// The bytes kept beside the body (see [`Stored`]).
+    pub fn to_stored(&self) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct Compact<'a> {
+            nodes: Vec<Option<NodeId>>,
+            #[serde(serialize_with = "hunks_as_arrays")]
+            hunks: &'a [ItemHunks],
+        }
+        let nodes = self
+            .items
+            .iter()
+            .map(|item| match item {
+                Item::Insert { at, .. } => Some(at.node()),
+                other => other.node(),
+            })
+            .collect();
+        serde_json::to_vec(&Compact {
+            nodes,
+            hunks: &self.hunks,
+        })
+        .unwrap_or_default()
+    }
+
+    /// Reads back what [`Resolved::to_stored`] kept beside `body`.
+    pub fn decode(body: &[u8], stored: &[u8]) -> Result<Resolved, String> {
+        let stored: Stored = serde_json::from_slice(stored).map_err(|e| e.to_string())?;
+        match stored {
+            Stored::Whole { items, hunks } => Ok(Resolved { items, hunks }),
+            Stored::Compact { nodes, hunks } => {
+                let wire = parse_items(body).map_err(|e| e.to_string())?;
+                if wire.len() != nodes.len() {
+                    return Err(format!(
+                        "{} items in the body, {} resolved",
+                        wire.len(),
+                        nodes.len()
+                    ));
+                }
+                let items = wire
+                    .into_iter()
+                    .zip(nodes)
+                    .enumerate()
+                    .map(|(index, (item, node))| {
+                        with_node(item, node).ok_or_else(|| format!("item {index} has no node"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Resolved { items, hunks })
+            }
+        }
+    }
+
+    pub fn from_stored(revision: &SubmissionRevision) -> Result<Resolved, StoreError> {
+        Resolved::decode(&revision.items, &revision.hunks).map_err(|e| StoreError::Corrupt {
+            detail: format!(
+                "the resolved items of {}'s revision {} cannot be read: {e}",
+                revision.delegation, revision.revision
+            ),
+        })
+    }
+
+    /// The engine's view of a stored revision.
+    pub fn submission(revision: &SubmissionRevision) -> Result<Submission, StoreError> {
+        Ok(Submission {
+            delegation: revision.delegation.clone(),
+            revision: revision.revision,
+            submitted_at: revision.submitted_at,
+            items: Resolved::from_stored(revision)?.items,
+        })
+    }
+}
+
+/// A wire item with the node it was resolved to (`None` for a general comment only).
+fn with_node(item: WireItem, node: Option<NodeId>) -> Option<Item> {
+    Some(match item {
+        WireItem::Amend {
+            text,
+            justification,
+            ..
+        } => Item::Amend {
+            node: node?,
+            text,
+            justification,
+        },
+        WireItem::Delete { justification, .. } => Item::Delete {
+            node: node?,
+            justification,
+        },
+        WireItem::Insert {
+            after,
+            text,
+            node_kind,
+            justification,
+            ..
+        } => Item::Insert {
+            at: if after.is_some() {
+                Anchor::After(node?)
+            } else {
+                Anchor::Before(node?)
+            },
+            node_kind: match node_kind {
+                Some(name) => Some(NodeKind::parse(&name)?),
+                None => None,
+            },
+            text,
+            justification,
+        },
+        WireItem::Comment { node: named, text } => Item::Comment {
+            node: match named {
+                Some(_) => Some(node?),
+                None => None,
+            },
+            text,
+        },
+    })
 }
 
 fn hunks_as_arrays<S: serde::Serializer>(hunks: &[ItemHunks], out: S) -> Result<S::Ok, S::Error> {
@@ -63,39 +195,6 @@ fn hunks_as_arrays<S: serde::Serializer>(hunks: &[ItemHunks], out: S) -> Result<
             .collect();
         (item.item, item.node, hunks)
     }))
-}
-
-impl Resolved {
-    pub fn from_stored(revision: &SubmissionRevision) -> Result<Resolved, StoreError> {
-        serde_json::from_slice(&revision.hunks).map_err(|e| StoreError::Corrupt {
-            detail: format!(
-                "the resolved items of {}'s revision {} cannot be read: {e}",
-                revision.delegation, revision.revision
-            ),
-        })
-    }
-
-    /// The engine's view of a stored revision: its resolved items (the stored hunks are
-    /// skipped, not built: a compilation reads every submission of a round).
-    pub fn submission(revision: &SubmissionRevision) -> Result<Submission, StoreError> {
-        #[derive(Deserialize)]
-        struct ItemsOnly {
-            items: Vec<Item>,
-        }
-        let stored: ItemsOnly =
-            serde_json::from_slice(&revision.hunks).map_err(|e| StoreError::Corrupt {
-                detail: format!(
-                    "the resolved items of {}'s revision {} cannot be read: {e}",
-                    revision.delegation, revision.revision
-                ),
-            })?;
-        Ok(Submission {
-            delegation: revision.delegation.clone(),
-            revision: revision.revision,
-            submitted_at: revision.submitted_at,
-            items: stored.items,
-        })
-    }
 }
 
 #[derive(Deserialize)]
@@ -440,7 +539,7 @@ pub async fn put_submission(
         super::blocking(move || resolve_on(&items, &base.version.document, &base.references))
             .await?
     };
-    let engine = serde_json::to_vec(&resolved).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let engine = resolved.to_stored();
     let bytes = body.bytes.clone();
     let actor = principal.actor();
     state
@@ -640,40 +739,50 @@ mod tests {
     use penholder_core::{IdSource, Node};
 
     #[test]
-    fn stored_hunks_are_arrays_and_both_forms_read_back() {
+    fn stored_beside_the_body_only_what_resolving_added_and_both_forms_read_back() {
         let mut ids = IdSource::new(1, 1_700_000_000_000);
         let base = Document::new(
             "T",
-            vec![Node::new(
-                ids.next_id(),
-                NodeKind::Operative,
-                "Agree to meet again in 2025.",
-            )],
+            vec![
+                Node::new(
+                    ids.next_id(),
+                    NodeKind::Operative,
+                    "Agree to meet again in 2025.",
+                ),
+                Node::new(ids.next_id(), NodeKind::Preambular, "Recalling the past,"),
+            ],
         );
-        let items = parse_items(
-            br#"{"items":[{"kind":"amend","node":"OP1","text":"Agree to meet again soon, in 2027.","justification":"Sooner."},{"kind":"comment","node":null,"text":"Fine."}]}"#,
-        )
-        .unwrap();
+        let body = br#"{"items":[{"kind":"amend","node":"OP1","text":"Agree to meet again soon, in 2027.","justification":"Sooner."},{"kind":"comment","node":null,"text":"Fine."},{"kind":"insert","before":"OP1","node_kind":"preambular","text":"Noting,"},{"kind":"comment","node":"PP1","text":"Why?"},{"kind":"delete","node":"PP1"}]}"#;
+        let items = parse_items(body).unwrap();
         let resolved = resolve(&items, &base).unwrap();
         assert_eq!(resolved.hunks[0].hunks.len(), 2, "{:?}", resolved.hunks);
-        let stored = serde_json::to_vec(&resolved).unwrap();
+        let stored = resolved.to_stored();
         let text = String::from_utf8(stored.clone()).unwrap();
         assert!(text.contains(r#""hunks":[[0,""#), "{text}");
         assert!(!text.contains("start_word"), "{text}");
-        let back: Resolved = serde_json::from_slice(&stored).unwrap();
-        assert_eq!(back, resolved);
+        // Justifications and comments are in the body, not again here.
+        assert!(!text.contains("Sooner") && !text.contains("Why?"), "{text}");
+        assert_eq!(Resolved::decode(body, &stored).unwrap(), resolved);
 
-        // What earlier versions stored: named fields.
-        let named = serde_json::json!({
+        // What earlier versions stored: the resolved items whole, hunks with named fields.
+        let whole = serde_json::json!({
             "items": resolved.items,
             "hunks": resolved.hunks.iter().map(|h| serde_json::json!({
                 "item": h.item, "node": h.node, "hunks": h.hunks,
             })).collect::<Vec<_>>(),
-        });
-        let named_len = named.to_string().len();
-        assert!(named.to_string().contains("start_word"));
-        let old: Resolved = serde_json::from_value(named).unwrap();
-        assert_eq!(old, resolved);
-        assert!(stored.len() < named_len, "{} < {named_len}", stored.len());
+        })
+        .to_string();
+        assert!(whole.contains("start_word") && whole.contains("Sooner"));
+        assert_eq!(Resolved::decode(body, whole.as_bytes()).unwrap(), resolved);
+        assert!(
+            stored.len() * 2 < whole.len(),
+            "{} against {}",
+            stored.len(),
+            whole.len()
+        );
+
+        // A body and a resolution that do not belong together are an error, not a guess.
+        assert!(Resolved::decode(br#"{"items":[]}"#, &stored).is_err());
+        assert!(Resolved::decode(body, b"[1,2]").is_err());
     }
 }
