@@ -154,8 +154,9 @@ async fn refresh(
     watched: &Watched,
     threads: Option<usize>,
 ) -> Result<Arc<Snapshot>, ApiError> {
-    let material = load_round(app, p, r).await?;
+    // Taken before the read, so that an answer's age is never understated.
     let taken_at = app.now();
+    let material = load_round(app, p, r).await?;
     let revisions = material
         .submissions
         .iter()
