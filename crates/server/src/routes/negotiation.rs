@@ -79,6 +79,17 @@ impl RoundMaterial {
         Phase::from(self.round.state_at(now))
     }
 
+    /// Applies the policy to `action` on this round by `principal`, at server time `now`.
+    fn authorize(&self, principal: &Principal, action: Action, now: i64) -> Result<(), ApiError> {
+        authorize(
+            principal,
+            action,
+            relation(principal, &self.delegations, None),
+            self.phase(now),
+            Some(&self.round),
+        )
+    }
+
     /// The rendering context: titles, names, and when each delegation submitted.
     fn context(&self, now: i64, subtitle: String) -> Context {
         let mut context = context_of(&self.document, &self.delegations, now)
@@ -205,16 +216,8 @@ pub async fn get_compilation(
     }
     let material = load_round(&state, &p, r).await?;
     let engine = state.clone();
-    let relation = relation(&principal, &material.delegations, None);
     let now = state.now();
-    let phase = material.phase(now);
-    authorize(
-        &principal,
-        Action::ReadCompilation,
-        relation,
-        phase,
-        Some(&material.round),
-    )?;
+    material.authorize(&principal, Action::ReadCompilation, now)?;
     let stem = format!("{p}-round-{r}-compilation");
     let context = material.context(
         now,
@@ -338,15 +341,7 @@ pub async fn put_decision(
 ) -> Result<Reply, ApiError> {
     let material = load_round(&state, &p, r).await?;
     let engine = state.clone();
-    let relation = relation(&principal, &material.delegations, None);
-    let phase = material.phase(state.now());
-    authorize(
-        &principal,
-        Action::PutDecision,
-        relation,
-        phase,
-        Some(&material.round),
-    )?;
+    material.authorize(&principal, Action::PutDecision, state.now())?;
     let request: DecisionRequest = body.json()?;
     let ruling = match request.decision {
         RulingWire::Accept => Ruling::Accept {
@@ -438,15 +433,7 @@ pub async fn consolidate(
 ) -> Result<Reply, ApiError> {
     let material = load_round(&state, &p, r).await?;
     let engine = state.clone();
-    let relation = relation(&principal, &material.delegations, None);
-    let phase = material.phase(state.now());
-    authorize(
-        &principal,
-        Action::Consolidate,
-        relation,
-        phase,
-        Some(&material.round),
-    )?;
+    material.authorize(&principal, Action::Consolidate, state.now())?;
     let request: ConsolidateRequest = body.json()?;
     check_text("/label", &request.label, 300)?;
     let mut ids = state.ids();
@@ -638,17 +625,9 @@ pub async fn get_dispositions(
     let format = formats::requested(query.format.as_deref(), Output::Dispositions)?;
     let material = load_round(&state, &p, r).await?;
     let engine = state.clone();
-    let relation = relation(&principal, &material.delegations, None);
     let now = state.now();
-    let phase = material.phase(now);
-    authorize(
-        &principal,
-        Action::ReadDispositions,
-        relation,
-        phase,
-        Some(&material.round),
-    )?;
-    let result = consolidated(&state, &p, r, &material, phase).await?;
+    material.authorize(&principal, Action::ReadDispositions, now)?;
+    let result = consolidated(&state, &p, r, &material, material.phase(now)).await?;
     let state_now = material.round.state_at(now);
     let stem = format!("{p}-round-{r}-dispositions");
     let context = material.context(
