@@ -13,10 +13,12 @@
 use penholder_core::negotiation::{Item, Submission};
 use penholder_core::{Document, NodeId};
 use penholder_import::from_json;
+use penholder_core::negotiation::ItemByReference as WireItem;
+use penholder_negotiation::Resolved;
+use penholder_negotiation::error::parse_json;
+use penholder_negotiation::submission::{MAX_ITEMS, parse_items, resolve};
 use penholder_server::ApiError;
-use penholder_server::extract::parse_json;
-use penholder_server::routes::submissions::{MAX_ITEMS, Resolved, parse_items, resolve};
-use penholder_server::wire::{SubmissionRequest, WireItem};
+use penholder_server::wire::SubmissionRequest;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -47,13 +49,13 @@ fn assert_client_error(error: &ApiError, what: &str) {
 
 /// The route's reading: the envelope, then each item, every bad item reported.
 fn read_like_the_route(data: &[u8]) -> Result<Vec<WireItem>, ApiError> {
-    parse_items(data)
+    Ok(parse_items(data)?)
 }
 
 /// Checks one request body (see the module docs).
 pub fn check_submission(data: &[u8]) {
     let by_items = read_like_the_route(data);
-    let whole = parse_json::<SubmissionRequest>(data, "");
+    let whole = parse_json::<SubmissionRequest>(data, "").map_err(ApiError::from);
     let items = match (by_items, whole) {
         (Ok(items), Ok(request)) => {
             assert_eq!(
@@ -74,7 +76,7 @@ pub fn check_submission(data: &[u8]) {
         (a, b) => panic!("the two readings disagree: items {a:?}, body {b:?}"),
     };
     for base in BASES.iter() {
-        match resolve(&items, base) {
+        match resolve(&items, base).map_err(ApiError::from) {
             Ok(resolved) => check_resolved(&items, base, &resolved),
             Err(error) => {
                 assert_client_error(&error, "resolving");

@@ -10,12 +10,12 @@
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use penholder_core::Version;
-use penholder_core::negotiation::{Decision, Delegation, Submission};
-use penholder_diff::{AppliedChange, Compilation, Redline};
-use penholder_render::{Context, Format, Output, RoundRecord, RoundResult};
-use penholder_server::routes::submissions::Resolved;
-use penholder_server::routes::{VersionChain, applied_of, blame_of};
-use penholder_store::{DocumentInfo, Reader, RoundInfo, Store, StoreError};
+use penholder_core::negotiation::{Decision, Delegation};
+use penholder_diff::{Compilation, Redline};
+use penholder_negotiation::chain::{VersionChain, blame_of};
+use penholder_negotiation::{RoundMaterial, RoundResult};
+use penholder_render::{self as render, Context, Format, Output, RoundRecord};
+use penholder_store::{DocumentInfo, Reader, Store, StoreError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -156,7 +156,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             let stem = format!("{}-round-{round}-compilation", args.process);
             let context = material.context.clone().subtitle(format!(
                 "{}: compilation of feedback on version {}",
-                material.round.label, material.round.base_version
+                material.material.round.label, material.material.round.base_version
             ));
             let bytes = match format {
                 Format::Json => json(&compilation)?,
@@ -182,7 +182,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             let context = material
                 .context
                 .clone()
-                .title(format!("Dispositions: {}", material.round.label));
+                .title(format!("Dispositions: {}", material.material.round.label));
             let stem = format!("{}-round-{round}-dispositions", args.process);
             let bytes = match format {
                 Format::Json => json(&rows)?,
@@ -213,7 +213,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             }
             let context = material.context.clone().title(format!(
                 "What happened to the proposals: {}",
-                material.round.label
+                material.material.round.label
             ));
             let stem = match &delegation {
                 Some(code) => format!("{}-round-{round}-outcomes-{code}", args.process),
@@ -333,73 +333,49 @@ fn redline_between(
     Ok((chain.source, redline))
 }
 
-/// Everything about a round: its base version, submissions, decisions and, once consolidated,
-/// the version it produced with the changes applied.
-struct RoundMaterial {
-    round: RoundInfo,
-    base: Version,
-    submissions: Vec<Submission>,
+/// A round as the application layer reads it, with what it produced once consolidated and the
+/// rendering context of an export (dates from the records, never from the clock).
+struct RoundExport {
+    material: RoundMaterial,
     decisions: Vec<Decision>,
-    result: Option<(Version, Vec<AppliedChange>)>,
+    result: Option<RoundResult>,
     context: Context,
 }
 
-impl RoundMaterial {
+impl RoundExport {
     fn compile(&self) -> Compilation {
-        penholder_diff::compile(&self.base, &self.submissions)
+        self.material.compile(None)
     }
 
     fn record<'a>(&'a self, compilation: &'a Compilation) -> RoundRecord<'a> {
         RoundRecord {
-            round: &self.round.label,
+            round: &self.material.round.label,
             compilation,
-            submissions: &self.submissions,
+            submissions: &self.material.submissions,
             decisions: &self.decisions,
-            result: self.result.as_ref().map(|(version, applied)| RoundResult {
-                applied,
+            result: self.result.as_ref().map(|result| render::RoundResult {
+                applied: &result.applied,
                 kept: &[],
-                document: &version.document,
+                document: &result.document,
             }),
         }
     }
 }
 
-fn round_material(r: &Reader<'_>, process: &str, number: u32) -> Result<RoundMaterial, StoreError> {
-    let round = r.round(process, number)?;
-    let info = r.document(process, &round.document)?;
-    let base = r.version(process, &round.document, round.base_version)?;
-    let revisions = r.submissions(process, number)?;
-    let submissions = revisions
-        .iter()
-        .map(Resolved::submission)
-        .collect::<Result<Vec<_>, _>>()?;
-    let decisions = r
-        .decisions(process, number)?
-        .into_iter()
-        .map(|record| record.decision)
-        .collect();
-    let versions = r.versions(process, &round.document)?;
-    let result = match versions.iter().find(|v| v.round == Some(number)) {
-        Some(version) => Some((
-            r.version(process, &round.document, version.number)?,
-            applied_of(r, process, &round.document, version.number)?,
-        )),
-        None => None,
-    };
-    let mut context = context_for(r, process, &info)?.generated_at(
+fn round_material(r: &Reader<'_>, process: &str, number: u32) -> Result<RoundExport, StoreError> {
+    let material = RoundMaterial::load(r, process, number)?;
+    let result = material.result(r)?;
+    let mut context = context_for(r, process, &material.document)?.generated_at(
         result
             .as_ref()
-            .and_then(|_| versions.iter().find(|v| v.round == Some(number)))
-            .map_or(round.closes_at, |v| v.created_at),
+            .map_or(material.round.closes_at, |result| result.version.created_at),
     );
-    for submission in &submissions {
+    for submission in &material.submissions {
         context = context.submitted(submission.delegation.clone(), submission.submitted_at);
     }
-    Ok(RoundMaterial {
-        round,
-        base,
-        submissions,
-        decisions,
+    Ok(RoundExport {
+        decisions: material.rulings(),
+        material,
         result,
         context,
     })
@@ -528,9 +504,9 @@ mod tests {
             },
             note: Some("Closer to agreed language.".into()),
         };
-        let blame = penholder_diff::Blame::initial(&material.base.document, 1);
+        let blame = penholder_diff::Blame::initial(&material.material.base.document, 1);
         let consolidation = penholder_diff::consolidate(
-            &material.base,
+            &material.material.base,
             &blame,
             &compilation,
             std::slice::from_ref(&accept),

@@ -94,6 +94,47 @@ impl Anchor {
     }
 }
 
+/// One proposal in a submission as a delegation writes it: nodes named by id or by their
+/// reference in the round's base version (`PG1.4`). The one form every client speaks (the API's
+/// `PUT …/submissions/{delegation}`, the replay, the test helpers); resolving it against the
+/// base's [`crate::References`] gives an [`Item`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = WireItem))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ItemByReference {
+    /// The delegation's full proposed text for a node.
+    Amend {
+        node: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        justification: Option<String>,
+    },
+    /// A new node after or before an existing one (exactly one of `after`, `before`).
+    Insert {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<String>,
+        text: String,
+        /// The new node's kind (`operative`, `action`…); the anchor's kind when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        node_kind: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        justification: Option<String>,
+    },
+    Delete {
+        node: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        justification: Option<String>,
+    },
+    /// A comment on a node, or on the whole text when `node` is null.
+    Comment {
+        #[serde(default)]
+        node: Option<String>,
+        text: String,
+    },
+}
+
 /// One proposal in a submission, with nodes resolved to ids.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

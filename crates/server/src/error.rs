@@ -269,6 +269,35 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// The one mapping of the application layer's refusals to HTTP.
+impl From<penholder_negotiation::Error> for ApiError {
+    fn from(error: penholder_negotiation::Error) -> ApiError {
+        use penholder_negotiation::Error;
+        match error {
+            Error::Malformed(detail) => ApiError::BadRequest(detail),
+            Error::Forbidden(detail) => ApiError::Forbidden(detail),
+            Error::NotFound(detail) => ApiError::NotFound(detail),
+            Error::Conflict(detail) => ApiError::Conflict(detail),
+            Error::WrongState(detail) => ApiError::WrongState(detail),
+            Error::PreconditionFailed(detail) => ApiError::PreconditionFailed(detail),
+            Error::Invalid { detail, problems } => ApiError::validation(
+                detail,
+                problems
+                    .into_iter()
+                    .map(|p| FieldError {
+                        pointer: p.pointer,
+                        item: p.item,
+                        reference: p.reference,
+                        detail: p.detail,
+                    })
+                    .collect(),
+            ),
+            Error::Fault(detail) => ApiError::Internal(detail),
+            Error::Store(error) => error.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

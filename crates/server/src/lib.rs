@@ -7,23 +7,26 @@
 //! refused, nodes resolved by id or reference); the store writes in one transaction with its
 //! audit entry. Every error is `application/problem+json`, mapped in [`error`].
 //!
+//! Only what the edges need is public (the router, the state, tokens, wire types and errors):
+//! the handlers, caches and extractors are private, so the CLI and the fuzz targets call the
+//! application layer (`penholder-negotiation`), never a route.
+//!
 //! Architecture invariant: no SQL here (the store's interface only), no HTTP below this crate.
 
-pub mod app;
+mod app;
 pub mod auth;
-pub mod clock;
 pub mod error;
-pub mod extract;
-pub mod formats;
-pub mod live;
-pub mod openapi;
-pub mod policy;
-pub mod routes;
-pub mod state;
+mod extract;
+mod formats;
+mod live;
+mod openapi;
+mod routes;
+mod state;
 pub mod wire;
 
 pub use app::{router, serve};
 pub use auth::{KeyAlgorithm, Minter, Principal, Role, TokenScope, Verifier};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, Problem};
+pub use penholder_negotiation::{clock, policy};
 pub use state::{AppState, ServerConfig};

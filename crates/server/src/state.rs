@@ -67,15 +67,7 @@ type VersionKey = (String, String, u32);
 
 const VERSIONS_KEPT: usize = 16;
 
-/// What a compilation is a pure function of: the round (hence its base version) and the
-/// revision of every submission. Stored revisions never change, so an entry never goes stale.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CompilationKey {
-    pub process: String,
-    pub round: u32,
-    pub base_version: u32,
-    pub revisions: Vec<(String, u32)>,
-}
+pub use penholder_negotiation::CompilationKey;
 
 /// The few most recent compilations: the chair reads a compilation, then decides on its changes
 /// one by one, and each decision is checked against the same compilation.

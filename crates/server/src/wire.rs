@@ -513,43 +513,8 @@ impl RoundView {
 
 // ---- submissions ---------------------------------------------------------------------------
 
-/// One item of a submission, as a delegation writes it: nodes named by id or by their reference
-/// in the round's base version (`PG1.4`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum WireItem {
-    /// The delegation's full proposed text for a node.
-    Amend {
-        node: String,
-        text: String,
-        #[serde(default)]
-        justification: Option<String>,
-    },
-    /// A new node after or before an existing one (exactly one of `after`, `before`).
-    Insert {
-        #[serde(default)]
-        after: Option<String>,
-        #[serde(default)]
-        before: Option<String>,
-        text: String,
-        /// The new node's kind (`operative`, `action`…); the anchor's kind when absent.
-        #[serde(default)]
-        node_kind: Option<String>,
-        #[serde(default)]
-        justification: Option<String>,
-    },
-    Delete {
-        node: String,
-        #[serde(default)]
-        justification: Option<String>,
-    },
-    /// A comment on a node, or on the whole text when `node` is null.
-    Comment {
-        #[serde(default)]
-        node: Option<String>,
-        text: String,
-    },
-}
+/// One item of a submission, as a delegation writes it (the one type for it, in core).
+pub use penholder_core::negotiation::ItemByReference as WireItem;
 
 /// The body of `PUT …/submissions/{delegation}`: the whole submission, replacing the previous
 /// revision.
@@ -593,18 +558,13 @@ pub struct SubmissionView {
     /// The items with every node resolved to its id in the base version.
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<penholder_core::negotiation::Item>,
-    /// For each amendment: its word-level hunks against the base text, computed when stored.
+    /// For each amendment: its word-level hunks against the base text, computed when stored
+    /// (`item`, `node`, `hunks`).
+    #[schema(value_type = Vec<Object>)]
     pub hunks: Vec<ItemHunks>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct ItemHunks {
-    pub item: usize,
-    #[schema(value_type = String, format = Uuid)]
-    pub node: NodeId,
-    #[schema(value_type = Vec<Object>)]
-    pub hunks: Vec<penholder_diff::Hunk>,
-}
+pub use penholder_negotiation::ItemHunks;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct SubmissionList {

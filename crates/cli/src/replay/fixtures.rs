@@ -117,32 +117,8 @@ pub struct TextEdit {
     pub replace: String,
 }
 
-/// An item in the API's wire format (`PUT …/submissions/{delegation}`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum WireItem {
-    Amend {
-        node: String,
-        text: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        justification: Option<String>,
-    },
-    Insert {
-        after: String,
-        text: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        justification: Option<String>,
-    },
-    Delete {
-        node: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        justification: Option<String>,
-    },
-    Comment {
-        node: Option<String>,
-        text: String,
-    },
-}
+/// An item in the API's wire format (`PUT …/submissions/{delegation}`): the one type for it.
+pub use penholder_core::negotiation::ItemByReference as WireItem;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WireSubmission {
@@ -491,8 +467,10 @@ impl SubmissionFixture {
                         text,
                         justification,
                     } => WireItem::Insert {
-                        after: after.clone(),
+                        after: Some(after.clone()),
+                        before: None,
                         text: text.clone(),
+                        node_kind: None,
                         justification: justification.clone(),
                     },
                     FixtureItem::Delete {

@@ -81,35 +81,8 @@ struct CaseSubmission {
     items: Vec<CaseItem>,
 }
 
-#[derive(serde::Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-enum CaseItem {
-    Amend {
-        node: String,
-        text: String,
-        #[serde(default)]
-        justification: Option<String>,
-    },
-    Insert {
-        #[serde(default)]
-        after: Option<String>,
-        #[serde(default)]
-        before: Option<String>,
-        text: String,
-        #[serde(default)]
-        justification: Option<String>,
-    },
-    Delete {
-        node: String,
-        #[serde(default)]
-        justification: Option<String>,
-    },
-    Comment {
-        #[serde(default)]
-        node: Option<String>,
-        text: String,
-    },
-}
+/// A case's items are the API's: nodes named by the case's labels.
+use penholder_core::negotiation::ItemByReference as CaseItem;
 
 /// Every case under `root`, sorted by name.
 pub fn merge_cases(root: &std::path::Path) -> Vec<MergeCase> {
@@ -178,6 +151,7 @@ fn load_case(path: &std::path::Path) -> MergeCase {
                         before,
                         text,
                         justification,
+                        ..
                     } => Item::Insert {
                         at: match (after, before) {
                             (Some(after), _) => Anchor::After(id(&after)),

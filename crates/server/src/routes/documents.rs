@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use penholder_core::negotiation::Delegation;
 use penholder_core::{Document, IdSource, References};
-use penholder_render::{self as render, Context, Format, Output};
+use penholder_render::{self as render, Format, Output};
 use penholder_store::{DocumentInfo, NewDocument, NewVersion};
 
 /// Reads a source text into a document tree; 422 naming the line when it cannot.
@@ -220,15 +220,7 @@ pub async fn get_version(
     Ok(Json(VersionView::new(&info, version.document, references)).into_response())
 }
 
-/// What every rendering of a document needs: its title, classification and the names of the
-/// process's delegations.
-pub fn context_of(document: &DocumentInfo, delegations: &[Delegation], now: i64) -> Context {
-    Context::new()
-        .title(document.title.clone())
-        .classification(document.classification.clone().unwrap_or_default())
-        .delegations_from(delegations)
-        .generated_at(now)
-}
+pub use penholder_negotiation::round::context_of;
 
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/versions/{n}/blame", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
@@ -410,7 +402,9 @@ pub async fn upload_version(
     let (alignment, consolidation) = blocking(move || {
         let mut revised = import_source(&source, &mut ids)?;
         revised.title = previous.document.title.clone();
-        let compilation = material.as_ref().map(|m| m.compile(&engine));
+        let compilation = material
+            .as_ref()
+            .map(|m| super::negotiation::compile(m, &engine, None));
         let origin_label = material
             .as_ref()
             .map(|m| m.round.label.clone())

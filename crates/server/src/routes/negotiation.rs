@@ -6,125 +6,46 @@
 //! of every submission (with the node ids resolved when each was stored); the same inputs give
 //! the same change ids, so decisions recorded against one reading hold for the next.
 
-use super::{applied_of, authorize, blame_of, blocking, check_text, relation};
+use super::{applied_of, authorize, blocking, check_text, relation};
 use crate::auth::Principal;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery, Body};
 use crate::formats;
 use crate::live::Freshness;
 use crate::openapi::Problems;
 use crate::policy::{Action, Phase};
-use crate::routes::documents::context_of;
-use crate::routes::submissions::Resolved;
-use crate::state::{AppState, CompilationKey, Reply};
+use crate::state::{AppState, Reply};
 use crate::wire::*;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use penholder_core::Version;
-use penholder_core::negotiation::{Decision, Delegation, Ruling, Submission};
-use penholder_diff::{
-    AppliedChange, Blame, Compilation, ConsolidateError, ConsolidateOptions, Scope,
-};
+use penholder_core::negotiation::{Decision, Ruling};
+use penholder_diff::{AppliedChange, Compilation, Scope};
+use penholder_negotiation::consolidation::{self, Inputs};
+use penholder_negotiation::decision;
 use penholder_render::{self as render, Context, Format, Output};
-use penholder_store::{DecisionRecord, DocumentInfo, NewVersion, RoundInfo};
+use penholder_store::DecisionRecord;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// Everything about a round the engine needs, read from one snapshot.
-#[derive(Clone, Debug)]
-pub struct RoundMaterial {
-    pub process: String,
-    pub round: RoundInfo,
-    /// The document the round is about.
-    pub document: DocumentInfo,
-    pub delegations: Vec<Delegation>,
-    pub base: Version,
-    pub base_blame: Blame,
-    pub submissions: Vec<Submission>,
-    pub decisions: Vec<DecisionRecord>,
-}
+pub use penholder_negotiation::RoundMaterial;
 
-impl RoundMaterial {
-    /// The round's compilation (kept by the state for the next request on the same inputs).
-    pub fn compile(&self, state: &AppState) -> Arc<Compilation> {
-        self.compile_on(state, None)
-    }
-
-    /// [`RoundMaterial::compile`] on at most `threads` threads (`None`: all the cores that
-    /// pay). Background work takes one, leaving the other cores to the requests.
-    pub fn compile_on(&self, state: &AppState, threads: Option<usize>) -> Arc<Compilation> {
-        let key = CompilationKey {
-            process: self.process.clone(),
-            round: self.round.number,
-            base_version: self.base.number,
-            revisions: self
-                .submissions
-                .iter()
-                .map(|s| (s.delegation.clone(), s.revision))
-                .collect(),
-        };
-        state.compilation(key, || {
-            penholder_diff::compile_with_threads(
-                &self.base.document,
-                self.base.number,
-                &self.submissions,
-                threads,
-            )
-        })
-    }
-
-    fn phase(&self, now: i64) -> Phase {
-        Phase::from(self.round.state_at(now))
-    }
-
-    /// Applies the policy to `action` on this round by `principal`, at server time `now`.
-    fn authorize(&self, principal: &Principal, action: Action, now: i64) -> Result<(), ApiError> {
-        authorize(
-            principal,
-            action,
-            relation(principal, &self.delegations, None),
-            self.phase(now),
-            Some(&self.round),
-        )
-    }
-
-    /// The rendering context: titles, names, and when each delegation submitted.
-    fn context(&self, now: i64, subtitle: String) -> Context {
-        let mut context = context_of(&self.document, &self.delegations, now)
-            .subtitle(subtitle)
-            .numbers_of(&self.base.document);
-        for submission in &self.submissions {
-            context = context.submitted(submission.delegation.clone(), submission.submitted_at);
-        }
-        context
-    }
+/// The round's compilation, kept by the state for the next request on the same inputs, on at
+/// most `threads` threads (`None`: all the cores that pay). Background work takes one, leaving
+/// the other cores to the requests.
+pub fn compile(
+    material: &RoundMaterial,
+    state: &AppState,
+    threads: Option<usize>,
+) -> Arc<Compilation> {
+    state.compilation(material.compilation_key(), || material.compile(threads))
 }
 
 pub async fn load_round(state: &AppState, p: &str, r: u32) -> Result<RoundMaterial, ApiError> {
     let p = p.to_string();
     state
-        .read(move |reader| {
-            let round = reader.round(&p, r)?;
-            let base = reader.version(&p, &round.document, round.base_version)?;
-            let base_blame = blame_of(reader, &p, &round.document, &base)?;
-            let submissions = reader
-                .submissions(&p, r)?
-                .iter()
-                .map(Resolved::submission)
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(RoundMaterial {
-                process: p.clone(),
-                document: reader.document(&p, &round.document)?,
-                delegations: reader.delegations(&p)?,
-                decisions: reader.decisions(&p, r)?,
-                round,
-                base,
-                base_blame,
-                submissions,
-            })
-        })
+        .read(move |reader| RoundMaterial::load(reader, &p, r))
         .await
 }
 
@@ -135,7 +56,7 @@ pub fn compilation_view(
     taken_at: i64,
     threads: Option<usize>,
 ) -> CompilationView {
-    let compilation = material.compile_on(state, threads);
+    let compilation = compile(material, state, threads);
     CompilationView {
         round: material.round.number,
         base_version: material.base.number,
@@ -224,7 +145,7 @@ pub async fn get_compilation(
         format!("Compilation of {} (round {r})", material.round.label),
     );
     let bytes = blocking(move || {
-        let compilation = material.compile(&engine);
+        let compilation = compile(&material, &engine, None);
         Ok(match format {
             Format::Html => render::html::compilation(&compilation, &context).into_bytes(),
             Format::Markdown => render::markdown::compilation(&compilation, &context).into_bytes(),
@@ -267,62 +188,6 @@ pub async fn list_decisions(
         round: r,
         decisions: decisions.iter().map(DecisionView::from).collect(),
     }))
-}
-
-fn change_error(change: &str, detail: String) -> ApiError {
-    ApiError::validation(
-        detail.clone(),
-        vec![FieldError {
-            pointer: "/change".into(),
-            item: None,
-            reference: Some(change.to_string()),
-            detail,
-        }],
-    )
-}
-
-/// Checks a decision against the compilation: the change exists, the alternative named exists,
-/// a contested change's acceptance names one, a rewording carries text.
-fn check_decision(compilation: &Compilation, decision: &Decision) -> Result<(), ApiError> {
-    let change = compilation.change(&decision.change).ok_or_else(|| {
-        change_error(
-            &decision.change,
-            format!(
-                "change {} is not in this round's compilation (read the compilation for the change ids)",
-                decision.change
-            ),
-        )
-    })?;
-    match &decision.ruling {
-        Ruling::Accept {
-            alternative: Some(alternative),
-        } if change.alternative(alternative).is_none() => Err(ApiError::validation(
-            format!(
-                "change {} has no alternative {alternative} (it has {})",
-                change.id,
-                change
-                    .alternatives
-                    .iter()
-                    .map(|a| a.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            vec![FieldError {
-                pointer: "/alternative".into(),
-                item: None,
-                reference: Some(alternative.clone()),
-                detail: format!("no alternative {alternative} in change {}", change.id),
-            }],
-        )),
-        Ruling::Accept { alternative: None } if change.contested => Err(ApiError::invalid_field(
-            "/alternative",
-            format!(
-                "change {} is contested: name the alternative accepted",
-                change.id
-            ),
-        )),
-        _ => Ok(()),
-    }
 }
 
 #[utoipa::path(put, path = "/v1/processes/{p}/rounds/{r}/decisions/{change}", tag = "negotiation",
@@ -378,44 +243,20 @@ pub async fn put_decision(
         note: request.note,
     };
     let checked = decision.clone();
-    blocking(move || check_decision(&material.compile(&engine), &checked)).await?;
-    let actor = principal.actor();
+    blocking(move || {
+        Ok(decision::check(
+            &compile(&material, &engine, None),
+            &checked,
+        )?)
+    })
+    .await?;
+    let caller = principal.clone();
     state
         .commit(&principal, &body, move |w, now| {
-            let record = w.record_decision(&p, r, &decision, &actor, now)?;
+            let record = decision::record(w, &caller, &p, r, &decision, now)?;
             Reply::json(StatusCode::OK, &DecisionView::from(&record))
         })
         .await
-}
-
-fn consolidate_error(error: ConsolidateError) -> ApiError {
-    let reference = match &error {
-        ConsolidateError::UnknownChange { change }
-        | ConsolidateError::AlternativeRequired { change }
-        | ConsolidateError::DuplicateDecision { change }
-        | ConsolidateError::UnknownAlternative { change, .. } => Some(change.clone()),
-        ConsolidateError::ConflictingDecisions { second, .. } => Some(second.clone()),
-        _ => None,
-    };
-    match error {
-        // The engine refused its own result: nothing is published, and it is not the caller's
-        // doing.
-        ConsolidateError::SilentDeletion(_) => ApiError::Internal(format!(
-            "the consolidated version was not published: {error}"
-        )),
-        ConsolidateError::StaleCompilation { .. } | ConsolidateError::BlameMismatch { .. } => {
-            ApiError::Internal(format!("consolidation inputs disagree: {error}"))
-        }
-        other => ApiError::validation(
-            format!("the decisions cannot be applied: {other}"),
-            vec![FieldError {
-                pointer: "/decisions".into(),
-                item: None,
-                reference,
-                detail: other.to_string(),
-            }],
-        ),
-    }
 }
 
 #[utoipa::path(post, path = "/v1/processes/{p}/rounds/{r}/consolidate", tag = "negotiation",
@@ -437,72 +278,30 @@ pub async fn consolidate(
     let request: ConsolidateRequest = body.json()?;
     check_text("/label", &request.label, 300)?;
     let mut ids = state.ids();
-    let seen_decisions: Vec<u64> = material.decisions.iter().map(|d| d.sequence).collect();
-    let seen_submissions: Vec<(String, u32)> = material
-        .submissions
-        .iter()
-        .map(|s| (s.delegation.clone(), s.revision))
-        .collect();
+    let inputs = Inputs::of(&material);
     let document = material.round.document.clone();
-    let options = ConsolidateOptions {
-        round: material.round.label.clone(),
-        accept_uncontested: request.accept_uncontested,
-    };
+    let accept_uncontested = request.accept_uncontested;
     let consolidation = blocking(move || {
-        let compilation = material.compile(&engine);
-        let decisions: Vec<Decision> = material
-            .decisions
-            .iter()
-            .map(|d| d.decision.clone())
-            .collect();
-        penholder_diff::consolidate(
-            &material.base,
-            &material.base_blame,
+        let compilation = compile(&material, &engine, None);
+        Ok(consolidation::consolidate(
+            &material,
             &compilation,
-            &decisions,
-            &options,
+            accept_uncontested,
             &mut ids,
-        )
-        .map_err(consolidate_error)
+        )?)
     })
     .await?;
-    let new = NewVersion {
-        label: request.label,
-        tree: consolidation.document,
-        round: Some(r),
-        provenance: Some(
-            serde_json::to_vec(&consolidation.blame)
-                .map_err(|e| ApiError::Internal(e.to_string()))?,
-        ),
-        changes: Some(
-            serde_json::to_vec(&consolidation.applied)
-                .map_err(|e| ApiError::Internal(e.to_string()))?,
-        ),
-    };
-    let (applied, kept) = (consolidation.applied, consolidation.kept);
-    let actor = principal.actor();
+    let caller = principal.clone();
     state
         .commit(&principal, &body, move |w, now| {
-            // What was consolidated must still be what is recorded: a decision or a submission
-            // that arrived meanwhile would otherwise be silently left out.
-            let decisions: Vec<u64> = w.decisions(&p, r)?.iter().map(|d| d.sequence).collect();
-            let submissions: Vec<(String, u32)> = w
-                .submissions(&p, r)?
-                .iter()
-                .map(|s| (s.delegation.clone(), s.revision))
-                .collect();
-            if decisions != seen_decisions || submissions != seen_submissions {
-                return Err(ApiError::Conflict(
-                    "the round's decisions or submissions changed during the consolidation; send it again".into(),
-                ));
-            }
-            let version = w.publish_version(&p, &document, &new, &actor, now)?;
+            let version =
+                consolidation::publish(w, &caller, &inputs, request.label, &consolidation, now)?;
             Ok(Reply::json(
                 StatusCode::CREATED,
                 &ConsolidationView {
                     version: VersionSummary::from(&version),
-                    applied,
-                    kept,
+                    applied: consolidation.applied,
+                    kept: consolidation.kept,
                 },
             )?
             .with_location(format!(
@@ -642,7 +441,7 @@ pub async fn get_dispositions(
                 .collect::<HashSet<_>>()
         });
         let rows = blocking(move || {
-            let compilation = material.compile(&engine);
+            let compilation = compile(&material, &engine, None);
             Ok(disposition_rows(
                 &compilation,
                 &material.decisions,
@@ -703,7 +502,7 @@ fn render_rows(
     result: Option<&(Vec<AppliedChange>, penholder_core::Document)>,
     context: &Context,
 ) -> Vec<render::Disposition> {
-    let compilation = material.compile(engine);
+    let compilation = compile(material, engine, None);
     let decisions: Vec<Decision> = material
         .decisions
         .iter()
@@ -765,7 +564,7 @@ pub async fn get_outcomes(
         ),
     );
     let bytes = blocking(move || {
-        let compilation = material.compile(&engine);
+        let compilation = compile(&material, &engine, None);
         let decisions: Vec<Decision> = material
             .decisions
             .iter()

@@ -1,4 +1,4 @@
-//! The server's clock: deadlines, token lifetimes and audit times all come from one [`Clock`],
+//! The clock of a running penholder: deadlines, token lifetimes and audit times all come from one [`Clock`],
 //! so that tests can move time by hand instead of sleeping.
 
 use std::sync::Arc;

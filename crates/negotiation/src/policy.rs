@@ -12,7 +12,7 @@
 //! an authorization choice. [`table`] enumerates every cell, so the documentation
 //! (`docs/permissions.md`) and a table-driven test come from this one source.
 
-use crate::auth::Role;
+use crate::caller::Role;
 use penholder_core::negotiation::RoundState;
 
 /// One thing a caller can ask for; each endpoint maps to exactly one.
@@ -668,7 +668,7 @@ pub fn table() -> Vec<Cell> {
 /// The table as Markdown, one section per action (what `docs/permissions.md` holds).
 pub fn permissions_markdown() -> String {
     let mut out = String::from(
-        "# Permissions\n\nGenerated from `crates/server/src/policy.rs` (`penholder_server::policy::permissions_markdown`); do not edit by hand.\n\n\
+        "# Permissions\n\nGenerated from `crates/negotiation/src/policy.rs` (`penholder_negotiation::policy::permissions_markdown`); do not edit by hand.\n\n\
          `allow` = permitted; `403` = forbidden for this caller; `409` = permitted to this caller but not in this round state.\n\
          *member* = the token's delegation takes part in the process; *own* = the submission is the caller's delegation's; \
          *group member* = the submission is a group's (the EU's) that lists the caller's delegation.\n",

@@ -1,0 +1,155 @@
+//! The versions of a document as a chain: each version's provenance (blame) and the changes
+//! applied to reach it, and the chain between two versions that an attributed redline walks.
+//! Their encoding in the store is defined here, once ([`encode_blame`], [`encode_applied`]).
+
+use penholder_core::Version;
+use penholder_diff::{AppliedChange, Blame, Redline, Step};
+use penholder_store::{Reader, StoreError};
+
+/// How a version's provenance is kept in the store.
+pub fn encode_blame(blame: &Blame) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(blame).map_err(|e| StoreError::Internal {
+        detail: format!("a provenance cannot be encoded: {e}"),
+    })
+}
+
+/// How the changes applied to reach a version are kept in the store.
+pub fn encode_applied(applied: &[AppliedChange]) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(applied).map_err(|e| StoreError::Internal {
+        detail: format!("applied changes cannot be encoded: {e}"),
+    })
+}
+
+fn corrupt(what: &str, error: serde_json::Error) -> StoreError {
+    StoreError::Corrupt {
+        detail: format!("{what} cannot be read: {error}"),
+    }
+}
+
+/// The provenance of a version: as stored, or all from the version itself when none was
+/// stored (a first version, or one uploaded without attribution).
+pub fn blame_of(
+    reader: &Reader<'_>,
+    process: &str,
+    document: &str,
+    version: &Version,
+) -> Result<Blame, StoreError> {
+    match reader.version_provenance(process, document, version.number)? {
+        Some(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|e| corrupt("a version's provenance", e))
+        }
+        None => Ok(Blame::initial(&version.document, version.number)),
+    }
+}
+
+/// The changes applied to reach a version (empty for a first version).
+pub fn applied_of(
+    reader: &Reader<'_>,
+    process: &str,
+    document: &str,
+    number: u32,
+) -> Result<Vec<AppliedChange>, StoreError> {
+    match reader.version_changes(process, document, number)? {
+        Some(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|e| corrupt("a version's changes", e))
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
+/// One version on the chain between two versions, with what the redline needs of it.
+pub struct ChainLink {
+    /// The round that produced the version (or the version's own label for an upload).
+    pub label: String,
+    pub version: Version,
+    pub blame: Blame,
+    pub applied: Vec<AppliedChange>,
+}
+
+/// Two versions of a document and the chain of versions between them, as a redline from one
+/// to the other needs it (the API's `GET …/redline` and `penholder export redline` share it).
+pub struct VersionChain {
+    pub source: Version,
+    pub target: Version,
+    /// Every version after `source` up to `target`, oldest first; empty when `source` is not
+    /// an ancestor of `target` (the redline is then exact but unattributed).
+    pub links: Vec<ChainLink>,
+    /// Whether `source` is an ancestor of (or equal to) `target`.
+    pub attributed: bool,
+}
+
+impl VersionChain {
+    pub fn load(
+        reader: &Reader<'_>,
+        process: &str,
+        document: &str,
+        from: u32,
+        to: u32,
+    ) -> Result<VersionChain, StoreError> {
+        let versions = reader.versions(process, document)?;
+        let source = reader.version(process, document, from)?;
+        let target = reader.version(process, document, to)?;
+        // Walk parents from `to` back to `from`.
+        let mut numbers = Vec::new();
+        let mut at = to;
+        let mut attributed = true;
+        while at != from {
+            numbers.push(at);
+            match versions
+                .iter()
+                .find(|v| v.number == at)
+                .and_then(|v| v.parent)
+            {
+                Some(parent) => at = parent,
+                None => {
+                    attributed = false;
+                    break;
+                }
+            }
+        }
+        numbers.reverse();
+        let mut links = Vec::new();
+        if attributed {
+            for number in numbers {
+                let info = versions
+                    .iter()
+                    .find(|v| v.number == number)
+                    .ok_or_else(|| StoreError::Corrupt {
+                        detail: format!("version {number} vanished from its chain"),
+                    })?;
+                let version = reader.version(process, document, number)?;
+                let label = match info.round {
+                    Some(round) => reader.round(process, round)?.label,
+                    None => info.label.clone(),
+                };
+                links.push(ChainLink {
+                    label,
+                    blame: blame_of(reader, process, document, &version)?,
+                    applied: applied_of(reader, process, document, number)?,
+                    version,
+                });
+            }
+        }
+        Ok(VersionChain {
+            source,
+            target,
+            links,
+            attributed,
+        })
+    }
+
+    /// The word-level redline from source to target, attributed through the chain.
+    pub fn redline(&self) -> Redline {
+        let steps: Vec<Step<'_>> = self
+            .links
+            .iter()
+            .map(|link| Step {
+                round: &link.label,
+                document: &link.version.document,
+                blame: &link.blame,
+                applied: &link.applied,
+            })
+            .collect();
+        penholder_diff::redline(&self.source.document, &self.target.document, &steps)
+    }
+}

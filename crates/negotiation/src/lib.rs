@@ -1,0 +1,34 @@
+//! penholder's application layer: what a delegation, a chairmanship, a reviewer or an admin can
+//! do, between the edges (HTTP in `penholder-server`, the `penholder` CLI, the web front) and
+//! the pure crates below (core, diff, render) and the store.
+//!
+//! - [`caller`]: who is acting ([`Caller`], [`Role`]); [`policy`]: the whole authorization
+//!   policy as data; [`access`]: the one place it is applied, from what the caller's delegation
+//!   is in the process.
+//! - [`submission`]: a submission's items resolved against the round's base, with their hunks,
+//!   and how that is kept beside the body.
+//! - [`round`]: a round read from one snapshot ([`RoundMaterial`]), its compilation's inputs and
+//!   what it produced.
+//! - [`decision`]: the chair's rulings checked and recorded; [`consolidation`]: the next version
+//!   computed from them and published.
+//! - [`chain`]: versions as a chain (provenance, applied changes), the attributed redline.
+//! - [`clock`]: the clock that decides deadlines.
+//!
+//! Architecture invariant: no HTTP, no SQL, no terminal here. Errors are [`Error`]s that say
+//! what to fix; each edge maps them to its own form (problem+json, an exit message).
+
+pub mod access;
+pub mod caller;
+pub mod chain;
+pub mod clock;
+pub mod consolidation;
+pub mod decision;
+pub mod error;
+pub mod policy;
+pub mod round;
+pub mod submission;
+
+pub use caller::{Caller, Role};
+pub use error::{Error, FieldProblem};
+pub use round::{CompilationKey, RoundMaterial, RoundResult};
+pub use submission::{ItemHunks, Resolved};

@@ -1,0 +1,161 @@
+//! A round as the engine sees it: its base version, the latest revision of every submission and
+//! the decisions, read from one snapshot ([`RoundMaterial::load`]); the policy applied to it;
+//! the compilation's inputs; and, once consolidated, what it produced.
+
+use crate::access::{authorize, relation};
+use crate::caller::Caller;
+use crate::chain::{applied_of, blame_of};
+use crate::error::Error;
+use crate::policy::{Action, Phase};
+use crate::submission::Resolved;
+use penholder_core::Version;
+use penholder_core::negotiation::{Decision, Delegation, Submission};
+use penholder_diff::{AppliedChange, Blame, Compilation};
+use penholder_render::Context;
+use penholder_store::{DecisionRecord, DocumentInfo, Reader, RoundInfo, StoreError, VersionInfo};
+
+/// Everything about a round the engine needs, read from one snapshot.
+#[derive(Clone, Debug)]
+pub struct RoundMaterial {
+    pub process: String,
+    pub round: RoundInfo,
+    /// The document the round is about.
+    pub document: DocumentInfo,
+    pub delegations: Vec<Delegation>,
+    pub base: Version,
+    pub base_blame: Blame,
+    pub submissions: Vec<Submission>,
+    pub decisions: Vec<DecisionRecord>,
+}
+
+/// What a compilation is a pure function of: the round (hence its base version) and the
+/// revision of every submission. Stored revisions never change, so a compilation kept under
+/// its key never goes stale.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CompilationKey {
+    pub process: String,
+    pub round: u32,
+    pub base_version: u32,
+    pub revisions: Vec<(String, u32)>,
+}
+
+/// What a consolidated round produced: the version and the changes applied.
+#[derive(Clone, Debug)]
+pub struct RoundResult {
+    pub version: VersionInfo,
+    pub document: penholder_core::Document,
+    pub applied: Vec<AppliedChange>,
+}
+
+impl RoundMaterial {
+    /// Reads round `number` of `process` and all its inputs.
+    pub fn load(
+        reader: &Reader<'_>,
+        process: &str,
+        number: u32,
+    ) -> Result<RoundMaterial, StoreError> {
+        let round = reader.round(process, number)?;
+        let base = reader.version(process, &round.document, round.base_version)?;
+        let base_blame = blame_of(reader, process, &round.document, &base)?;
+        let submissions = reader
+            .submissions(process, number)?
+            .iter()
+            .map(Resolved::submission)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RoundMaterial {
+            process: process.to_string(),
+            document: reader.document(process, &round.document)?,
+            delegations: reader.delegations(process)?,
+            decisions: reader.decisions(process, number)?,
+            round,
+            base,
+            base_blame,
+            submissions,
+        })
+    }
+
+    /// Where the round stands at `now`.
+    pub fn phase(&self, now: i64) -> Phase {
+        Phase::from(self.round.state_at(now))
+    }
+
+    /// Applies the policy to `action` on this round as a whole by `caller`, at `now`.
+    pub fn authorize(&self, caller: &Caller, action: Action, now: i64) -> Result<(), Error> {
+        authorize(
+            caller,
+            action,
+            relation(caller, &self.delegations, None),
+            self.phase(now),
+            Some(&self.round),
+        )
+    }
+
+    /// The key its compilation is kept under.
+    pub fn compilation_key(&self) -> CompilationKey {
+        CompilationKey {
+            process: self.process.clone(),
+            round: self.round.number,
+            base_version: self.base.number,
+            revisions: self
+                .submissions
+                .iter()
+                .map(|s| (s.delegation.clone(), s.revision))
+                .collect(),
+        }
+    }
+
+    /// Compiles the round on at most `threads` threads (`None`: all the cores that pay).
+    pub fn compile(&self, threads: Option<usize>) -> Compilation {
+        penholder_diff::compile_with_threads(
+            &self.base.document,
+            self.base.number,
+            &self.submissions,
+            threads,
+        )
+    }
+
+    /// The decisions as the engine takes them.
+    pub fn rulings(&self) -> Vec<Decision> {
+        self.decisions.iter().map(|d| d.decision.clone()).collect()
+    }
+
+    /// Once consolidated: the version the round produced and the changes applied to reach it.
+    pub fn result(&self, reader: &Reader<'_>) -> Result<Option<RoundResult>, StoreError> {
+        let document = &self.round.document;
+        let versions = reader.versions(&self.process, document)?;
+        let Some(version) = versions
+            .into_iter()
+            .find(|v| v.round == Some(self.round.number))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(RoundResult {
+            applied: applied_of(reader, &self.process, document, version.number)?,
+            document: reader
+                .version(&self.process, document, version.number)?
+                .document,
+            version,
+        }))
+    }
+
+    /// The rendering context: titles, names, when each delegation submitted.
+    pub fn context(&self, now: i64, subtitle: String) -> Context {
+        let mut context = context_of(&self.document, &self.delegations, now)
+            .subtitle(subtitle)
+            .numbers_of(&self.base.document);
+        for submission in &self.submissions {
+            context = context.submitted(submission.delegation.clone(), submission.submitted_at);
+        }
+        context
+    }
+}
+
+/// What every rendering of a document needs: its title, classification and the names of the
+/// process's delegations.
+pub fn context_of(document: &DocumentInfo, delegations: &[Delegation], now: i64) -> Context {
+    Context::new()
+        .title(document.title.clone())
+        .classification(document.classification.clone().unwrap_or_default())
+        .delegations_from(delegations)
+        .generated_at(now)
+}
