@@ -118,7 +118,12 @@ trap cleanup EXIT
 start() {
 	local log=$1
 	shift
-	setsid "$@" >"$log.out" 2>"$log.err" &
+	# The files exist before the server starts: the background child opens its redirections
+	# only once it runs, and the wait below must not read a file not yet made (a race seen on
+	# a loaded machine).
+	: >"$log.out"
+	: >"$log.err"
+	setsid "$@" >>"$log.out" 2>>"$log.err" &
 	server_pid=$!
 	pids+=("$server_pid")
 	server_url=""
