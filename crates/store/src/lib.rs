@@ -96,9 +96,11 @@
 //! knows HTTP, JWT or the clock — `now` (Unix milliseconds) is always handed in.
 
 mod audit;
+mod db;
 mod error;
 mod model;
 mod pending;
+mod pg;
 mod reader;
 mod runtime;
 mod schema;
@@ -114,8 +116,11 @@ pub use pending::Pending;
 pub use reader::Reader;
 pub use writer::Writer;
 
+use pg::{PgSession, Role};
+
 use penholder_core::negotiation::{Decision, Delegation};
-use runtime::{Counters, Job, ReadJob, Request, WriteJob};
+use db::{Conn, args};
+use runtime::{Backend, Counters, Job, ReadJob, Request, WriteJob};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -175,7 +180,25 @@ struct Inner {
     /// Dropped to stop the checkpointer.
     checkpoints: Option<SyncSender<()>>,
     counters: Arc<Counters>,
-    path: Option<PathBuf>,
+    location: Location,
+}
+
+/// Where a store's data lives.
+#[derive(Clone, Debug)]
+enum Location {
+    Memory,
+    File(PathBuf),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+/// Which database a [`Store`] runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    /// A SQLite file (or an in-memory database, for tests).
+    Sqlite,
+    /// A PostgreSQL database, possibly shared by several servers.
+    Postgres,
 }
 
 impl Drop for Inner {
@@ -241,11 +264,71 @@ impl Store {
             readers.push(reader);
         }
         Store::start(
-            Some(writer),
-            readers,
+            Some(Backend::Sqlite(writer)),
+            readers.into_iter().map(Backend::Sqlite).collect(),
             Some(checkpointer),
             options,
-            Some(path),
+            Location::File(path),
+        )
+    }
+
+    /// Opens `db`: a PostgreSQL connection URL (`postgres://…` or `postgresql://…`) with
+    /// [`Store::open_postgres`], anything else as a SQLite file path with [`Store::open_with`].
+    /// What the CLI's `--db` takes.
+    pub fn open_url_or_path(db: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        if is_postgres_url(db) {
+            Store::open_postgres(db, options)
+        } else {
+            Store::open_with(db, options)
+        }
+    }
+
+    /// Opens the PostgreSQL database at `url` (`postgres://user:password@host:port/db`, or any
+    /// form `postgres::Config` parses) and migrates it to the current schema (under an advisory
+    /// lock, so servers starting together are safe). One writer connection and
+    /// `options.readers` reader connections; `options.busy_timeout` bounds the wait for the
+    /// chain head's lock held by another server (then `Unavailable`).
+    ///
+    /// The blocking client never runs on the caller's thread, so this may be called from
+    /// async code (it blocks while connecting and migrating, like [`Store::open`]).
+    pub fn open_postgres(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::invalid(format!("not a PostgreSQL URL: {e}")))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(options.busy_timeout.max(Duration::from_secs(1)));
+        }
+        let readers = options.readers.max(1);
+        let busy_timeout = options.busy_timeout;
+        let connect = move || -> Result<(PgSession, Vec<PgSession>), StoreError> {
+            let mut writer = PgSession::connect(config.clone(), Role::Writer, busy_timeout)?;
+            let conn = writer.conn()?;
+            schema::migrate_postgres(conn, schema::PG_MIGRATIONS)?;
+            let fsync = conn.query("SHOW fsync", args![])?;
+            if let Some(row) = fsync.first()
+                && row.try_get::<_, String>(0).is_ok_and(|v| v != "on")
+            {
+                tracing::error!(
+                    "PostgreSQL runs with fsync=off: acknowledged writes may be lost in a crash"
+                );
+            }
+            let readers = (0..readers)
+                .map(|_| PgSession::connect(config.clone(), Role::Reader, busy_timeout))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((writer, readers))
+        };
+        let (writer, readers) = std::thread::Builder::new()
+            .name("penholder-store-open".into())
+            .spawn(connect)
+            .map_err(|e| StoreError::internal(format!("cannot start a store thread: {e}")))?
+            .join()
+            .map_err(|_| StoreError::internal("opening the PostgreSQL store panicked"))??;
+        Store::start(
+            Some(Backend::Postgres(writer)),
+            readers.into_iter().map(Backend::Postgres).collect(),
+            None,
+            options,
+            Location::Postgres(url.to_owned()),
         )
     }
 
@@ -277,10 +360,10 @@ impl Store {
         }
         Store::start(
             None,
-            vec![reader],
+            vec![Backend::Sqlite(reader)],
             None,
             StoreOptions::default(),
-            Some(path),
+            Location::File(path),
         )
     }
 
@@ -290,20 +373,20 @@ impl Store {
         configure(&writer, Duration::from_secs(5))?;
         schema::migrate(&mut writer, schema::MIGRATIONS)?;
         Store::start(
-            Some(writer),
+            Some(Backend::Sqlite(writer)),
             Vec::new(),
             None,
             StoreOptions::default(),
-            None,
+            Location::Memory,
         )
     }
 
     fn start(
-        writer: Option<Connection>,
-        readers: Vec<Connection>,
+        writer: Option<Backend>,
+        readers: Vec<Backend>,
         checkpointer: Option<Connection>,
         options: StoreOptions,
-        path: Option<PathBuf>,
+        location: Location,
     ) -> Result<Store, StoreError> {
         let counters = Arc::new(Counters::default());
         let capacity = options.queue_capacity.max(1);
@@ -363,14 +446,34 @@ impl Store {
                 checkpoints,
                 threads: Mutex::new(threads),
                 counters,
-                path,
+                location,
             }),
         })
     }
 
-    /// The database file, `None` in memory.
+    /// The database file, `None` in memory or on PostgreSQL.
     pub fn path(&self) -> Option<&Path> {
-        self.inner.path.as_deref()
+        match &self.inner.location {
+            Location::File(path) => Some(path),
+            Location::Memory | Location::Postgres(_) => None,
+        }
+    }
+
+    /// The database this store runs on.
+    pub fn backend(&self) -> BackendKind {
+        match self.inner.location {
+            Location::Postgres(_) => BackendKind::Postgres,
+            Location::Memory | Location::File(_) => BackendKind::Sqlite,
+        }
+    }
+
+    /// The PostgreSQL URL, for tests that reach the database behind the store's back.
+    #[cfg(test)]
+    pub(crate) fn postgres_url(&self) -> Option<&str> {
+        match &self.inner.location {
+            Location::Postgres(url) => Some(url),
+            Location::Memory | Location::File(_) => None,
+        }
     }
 
     /// Runs `f` in a write transaction. The result is available once the transaction has
@@ -414,7 +517,9 @@ impl Store {
         F: FnOnce(&Reader<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         let (completer, pending) = pending::channel();
-        let job: ReadJob = Box::new(move |reader: &Reader<'_>| completer.complete(f(reader)));
+        let job: ReadJob = Box::new(move |reader: Result<&Reader<'_>, StoreError>| {
+            completer.complete(reader.and_then(f))
+        });
         let sent = match (&self.inner.reads, &self.inner.writes) {
             (Some(reads), _) => reads
                 .try_send(job)
@@ -443,16 +548,36 @@ impl Store {
         }
     }
 
-    /// The schema version (`PRAGMA user_version`).
+    /// The schema version (SQLite's `PRAGMA user_version`; on PostgreSQL the number of
+    /// migrations recorded in `penholder_schema`, numbered alike).
     pub fn schema_version(&self) -> Pending<u32> {
-        self.read(|reader| schema::user_version(reader.conn))
+        self.read(|reader| schema::version(reader.conn))
     }
 
-    /// `PRAGMA integrity_check` and `PRAGMA foreign_key_check`.
+    /// SQLite: `PRAGMA integrity_check` and `PRAGMA foreign_key_check`. PostgreSQL checks its
+    /// own pages and constraints; here the store checks that every append-only trigger is
+    /// there and enabled (a superuser could drop or disable one).
     pub fn integrity_check(&self) -> Pending<IntegrityReport> {
         self.read(|reader| {
+            let conn = match reader.conn {
+                Conn::Sqlite(conn) => conn,
+                Conn::Postgres(_) => {
+                    let present = reader.conn.query_all(
+                        "SELECT tgname FROM pg_trigger
+                         WHERE NOT tgisinternal AND tgenabled IN ('O', 'A')",
+                        args![],
+                        |row| row.text(0),
+                    )?;
+                    let problems = schema::PG_TRIGGERS
+                        .iter()
+                        .filter(|name| !present.iter().any(|p| p == *name))
+                        .map(|name| format!("the append-only trigger {name} is missing or disabled"))
+                        .collect();
+                    return Ok(IntegrityReport { problems });
+                }
+            };
             let mut problems = Vec::new();
-            let mut statement = reader.conn.prepare("PRAGMA integrity_check")?;
+            let mut statement = conn.prepare("PRAGMA integrity_check")?;
             let lines = statement.query_map([], |row| row.get::<_, String>(0))?;
             for line in lines {
                 let line = line?;
@@ -460,7 +585,7 @@ impl Store {
                     problems.push(line);
                 }
             }
-            let mut statement = reader.conn.prepare("PRAGMA foreign_key_check")?;
+            let mut statement = conn.prepare("PRAGMA foreign_key_check")?;
             let rows = statement.query_map([], |row| {
                 Ok(format!(
                     "foreign key: row {} of {} refers to a missing row of {}",
@@ -478,9 +603,16 @@ impl Store {
 
     /// Copies the database, consistently, to a new file at `to` while the store keeps serving
     /// (SQLite's online backup API, from one read snapshot). Refuses to overwrite a file.
+    /// On PostgreSQL: `Invalid` — back up with `pg_dump` (or the server's own backups).
     pub fn backup(&self, to: impl AsRef<Path>) -> Pending<()> {
         let to = to.as_ref().to_path_buf();
         self.read(move |reader| {
+            let Conn::Sqlite(conn) = reader.conn else {
+                return Err(StoreError::invalid(
+                    "a PostgreSQL store is backed up with pg_dump (or the server's own backups), \
+                     not by penholder",
+                ));
+            };
             if to.exists() {
                 return Err(StoreError::invalid(format!(
                     "{} exists; a backup never overwrites a file",
@@ -490,7 +622,7 @@ impl Store {
             let mut target = Connection::open(&to).map_err(|e| {
                 StoreError::internal(format!("cannot create {}: {e}", to.display()))
             })?;
-            let backup = rusqlite::backup::Backup::new(reader.conn, &mut target)?;
+            let backup = rusqlite::backup::Backup::new(conn, &mut target)?;
             // All pages in one step: the source stays on one snapshot, so the copy is consistent.
             for _ in 0..1000 {
                 match backup.step(-1)? {
@@ -639,6 +771,10 @@ impl Store {
         let process = process.into();
         self.write(move |w| w.record_decision(&process, round, &decision, &actor, now))
     }
+}
+
+fn is_postgres_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
 fn shut_down() -> StoreError {

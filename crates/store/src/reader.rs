@@ -9,14 +9,14 @@ use penholder_core::negotiation::{
     Decision, Delegation, DelegationKind, Function, Participation, RoundState,
 };
 use penholder_core::{AssembleError, ContentHash, Document, Version};
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Conn, Row, args};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// Read access inside [`crate::Store::read`] (a snapshot) or [`crate::Store::write`] (the
 /// write's own transaction, so it sees what the same closure wrote).
 pub struct Reader<'a> {
-    pub(crate) conn: &'a Connection,
+    pub(crate) conn: Conn<'a>,
 }
 
 /// A round's row with its internal ids, for the write paths.
@@ -54,13 +54,13 @@ fn hash_column(bytes: &[u8], what: &str) -> Result<ContentHash, StoreError> {
 }
 
 /// Rebuilds a tree from the objects table; every object is checked against its hash.
-pub(crate) fn assemble_tree(conn: &Connection, root: ContentHash) -> Result<Document, StoreError> {
-    let mut statement = conn.prepare_cached("SELECT bytes FROM objects WHERE hash = ?1")?;
+pub(crate) fn assemble_tree(conn: Conn<'_>, root: ContentHash) -> Result<Document, StoreError> {
     let mut database_error = None;
-    let assembled = penholder_core::assemble(root, &mut |hash| match statement
-        .query_row([&hash.0[..]], |row| row.get::<_, Vec<u8>>(0))
-        .optional()
-    {
+    let assembled = penholder_core::assemble(root, &mut |hash| match conn.query_opt(
+        "SELECT bytes FROM objects WHERE hash = ?1",
+        args![&hash.0[..]],
+        |row| row.bytes(0),
+    ) {
         Ok(bytes) => bytes,
         Err(error) => {
             database_error.get_or_insert(error);
@@ -68,7 +68,7 @@ pub(crate) fn assemble_tree(conn: &Connection, root: ContentHash) -> Result<Docu
         }
     });
     if let Some(error) = database_error {
-        return Err(error.into());
+        return Err(error);
     }
     assembled.map_err(|error| match error {
         AssembleError::Missing(hash) => StoreError::corrupt(format!("object {hash} is missing")),
@@ -105,19 +105,19 @@ type RawRound = (
     String,
 );
 
-fn raw_round(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawRound> {
+fn raw_round(row: &Row<'_>) -> Result<RawRound, StoreError> {
     Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-        row.get(9)?,
-        row.get(10)?,
+        row.int(0)?,
+        row.int(1)?,
+        row.u32(2)?,
+        row.text(3)?,
+        row.u32(4)?,
+        row.text(5)?,
+        row.int(6)?,
+        row.int(7)?,
+        row.text(8)?,
+        row.int(9)?,
+        row.text(10)?,
     ))
 }
 
@@ -165,18 +165,18 @@ type RawVersion = (
     bool,
 );
 
-fn raw_version(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawVersion> {
+fn raw_version(row: &Row<'_>) -> Result<RawVersion, StoreError> {
     Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-        row.get(9)?,
+        row.text(0)?,
+        row.u32(1)?,
+        row.text(2)?,
+        row.opt_u32(3)?,
+        row.bytes(4)?,
+        row.opt_u32(5)?,
+        row.int(6)?,
+        row.text(7)?,
+        row.boolean(8)?,
+        row.boolean(9)?,
     ))
 }
 
@@ -209,15 +209,15 @@ fn version_info(raw: RawVersion) -> Result<VersionInfo, StoreError> {
 
 type RawSubmission = (String, u32, Vec<u8>, Vec<u8>, Vec<u8>, i64, String);
 
-fn raw_submission(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawSubmission> {
+fn raw_submission(row: &Row<'_>) -> Result<RawSubmission, StoreError> {
     Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
+        row.text(0)?,
+        row.u32(1)?,
+        row.bytes(2)?,
+        row.bytes(3)?,
+        row.bytes(4)?,
+        row.int(5)?,
+        row.text(6)?,
     ))
 }
 
@@ -249,14 +249,14 @@ fn decision_record(raw: RawDecision) -> Result<DecisionRecord, StoreError> {
 
 type RawDelegation = (String, String, String, String, Option<String>, String);
 
-fn raw_delegation(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawDelegation> {
+fn raw_delegation(row: &Row<'_>) -> Result<RawDelegation, StoreError> {
     Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
+        row.text(0)?,
+        row.text(1)?,
+        row.text(2)?,
+        row.text(3)?,
+        row.opt_text(4)?,
+        row.text(5)?,
     ))
 }
 
@@ -275,14 +275,25 @@ fn delegation(raw: RawDelegation) -> Result<Delegation, StoreError> {
     })
 }
 
+fn process_info(row: &Row<'_>) -> Result<ProcessInfo, StoreError> {
+    Ok(ProcessInfo {
+        slug: row.text(0)?,
+        title: row.text(1)?,
+        created_at: row.int(2)?,
+        created_by: row.text(3)?,
+    })
+}
+
 impl<'a> Reader<'a> {
     // ---- ids: internal, used by the writer too -------------------------------------------
 
     pub(crate) fn process_id(&self, process: &str) -> Result<i64, StoreError> {
         self.conn
-            .prepare_cached("SELECT id FROM processes WHERE slug = ?1")?
-            .query_row([process], |row| row.get(0))
-            .optional()?
+            .query_opt(
+                "SELECT id FROM processes WHERE slug = ?1",
+                args![process],
+                |row| row.int(0),
+            )?
             .ok_or_else(|| StoreError::not_found(format!("process {process}")))
     }
 
@@ -293,9 +304,11 @@ impl<'a> Reader<'a> {
         document: &str,
     ) -> Result<i64, StoreError> {
         self.conn
-            .prepare_cached("SELECT id FROM documents WHERE process_id = ?1 AND slug = ?2")?
-            .query_row(params![process_id, document], |row| row.get(0))
-            .optional()?
+            .query_opt(
+                "SELECT id FROM documents WHERE process_id = ?1 AND slug = ?2",
+                args![process_id, document],
+                |row| row.int(0),
+            )?
             .ok_or_else(|| {
                 StoreError::not_found(format!("document {document} of process {process}"))
             })
@@ -308,9 +321,11 @@ impl<'a> Reader<'a> {
         code: &str,
     ) -> Result<i64, StoreError> {
         self.conn
-            .prepare_cached("SELECT id FROM delegations WHERE process_id = ?1 AND code = ?2")?
-            .query_row(params![process_id, code], |row| row.get(0))
-            .optional()?
+            .query_opt(
+                "SELECT id FROM delegations WHERE process_id = ?1 AND code = ?2",
+                args![process_id, code],
+                |row| row.int(0),
+            )?
             .ok_or_else(|| StoreError::not_found(format!("delegation {code} of process {process}")))
     }
 
@@ -322,68 +337,74 @@ impl<'a> Reader<'a> {
     ) -> Result<RoundRow, StoreError> {
         let raw = self
             .conn
-            .prepare_cached(&format!(
-                "{SELECT_ROUND} WHERE r.process_id = ?1 AND r.number = ?2"
-            ))?
-            .query_row(params![process_id, round], raw_round)
-            .optional()?
+            .query_opt(
+                &format!("{SELECT_ROUND} WHERE r.process_id = ?1 AND r.number = ?2"),
+                args![process_id, round],
+                raw_round,
+            )?
             .ok_or_else(|| StoreError::not_found(format!("round {round} of process {process}")))?;
         round_row(raw)
     }
 
     /// The newest version number of a document (documents always have version 1).
     pub(crate) fn latest_number(&self, document_id: i64) -> Result<u32, StoreError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT COALESCE(MAX(number), 0) FROM versions WHERE document_id = ?1")?
-            .query_row([document_id], |row| row.get(0))?)
+        self.conn.query_one(
+            "SELECT COALESCE(MAX(number), 0) FROM versions WHERE document_id = ?1",
+            args![document_id],
+            |row| row.u32(0),
+        )
+    }
+
+    // ---- the clock -------------------------------------------------------------------------
+
+    /// The database's clock in Unix milliseconds: PostgreSQL's `clock_timestamp()` (one clock
+    /// for every server on the database), or this machine's clock on SQLite (the database is a
+    /// file here). Callers still hand `now` to every write; this only lets them choose whose
+    /// clock rules deadlines.
+    pub fn database_now_ms(&self) -> Result<i64, StoreError> {
+        match self.conn {
+            Conn::Postgres(_) => self.conn.query_one(
+                "SELECT CAST(floor(extract(epoch FROM clock_timestamp()) * 1000) AS BIGINT)",
+                args![],
+                |row| row.int(0),
+            ),
+            Conn::Sqlite(_) => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .map_err(|_| StoreError::internal("the clock is before 1970")),
+        }
     }
 
     // ---- processes and delegations --------------------------------------------------------
 
     /// Every process, by slug.
     pub fn processes(&self) -> Result<Vec<ProcessInfo>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
+        self.conn.query_all(
             "SELECT slug, title, created_at, created_by FROM processes ORDER BY slug",
-        )?;
-        let rows = statement.query_map([], |row| {
-            Ok(ProcessInfo {
-                slug: row.get(0)?,
-                title: row.get(1)?,
-                created_at: row.get(2)?,
-                created_by: row.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            args![],
+            process_info,
+        )
     }
 
     pub fn process(&self, process: &str) -> Result<ProcessInfo, StoreError> {
         self.conn
-            .prepare_cached(
+            .query_opt(
                 "SELECT slug, title, created_at, created_by FROM processes WHERE slug = ?1",
+                args![process],
+                process_info,
             )?
-            .query_row([process], |row| {
-                Ok(ProcessInfo {
-                    slug: row.get(0)?,
-                    title: row.get(1)?,
-                    created_at: row.get(2)?,
-                    created_by: row.get(3)?,
-                })
-            })
-            .optional()?
             .ok_or_else(|| StoreError::not_found(format!("process {process}")))
     }
 
     /// A process's delegations, in the order they were added.
     pub fn delegations(&self, process: &str) -> Result<Vec<Delegation>, StoreError> {
         let process_id = self.process_id(process)?;
-        let mut statement = self.conn.prepare_cached(
+        let rows = self.conn.query_all(
             "SELECT code, name, kind, participation, function, members FROM delegations
              WHERE process_id = ?1 ORDER BY id",
+            args![process_id],
+            raw_delegation,
         )?;
-        let rows = statement
-            .query_map([process_id], raw_delegation)?
-            .collect::<Result<Vec<RawDelegation>, _>>()?;
         rows.into_iter().map(delegation).collect()
     }
 
@@ -397,30 +418,38 @@ impl<'a> Reader<'a> {
         codes: &[&str],
     ) -> Result<Vec<Delegation>, StoreError> {
         let process_id = self.process_id(process)?;
-        let mut statement = self.conn.prepare_cached(
+        // The codes travel as one JSON array: the only difference of dialect is how it is
+        // unpacked.
+        let sql = if self.conn.is_postgres() {
+            "SELECT code, name, kind, participation, function, members FROM delegations
+             WHERE process_id = ?1
+               AND (code IN (SELECT json_array_elements_text(CAST(?2 AS TEXT)::json))
+                    OR kind = 'group')
+             ORDER BY id"
+        } else {
             "SELECT code, name, kind, participation, function, members FROM delegations
              WHERE process_id = ?1 AND (code IN (SELECT value FROM json_each(?2)) OR kind = 'group')
-             ORDER BY id",
-        )?;
+             ORDER BY id"
+        };
         let codes = serde_json::to_string(codes).map_err(|e| StoreError::Invalid {
             detail: format!("delegation codes: {e}"),
         })?;
-        let rows = statement
-            .query_map(params![process_id, codes], raw_delegation)?
-            .collect::<Result<Vec<RawDelegation>, _>>()?;
+        let rows = self
+            .conn
+            .query_all(sql, args![process_id, &codes], raw_delegation)?;
         rows.into_iter().map(delegation).collect()
     }
 
     pub fn delegation(&self, process: &str, code: &str) -> Result<Delegation, StoreError> {
         let process_id = self.process_id(process)?;
-        let raw: RawDelegation = self
+        let raw = self
             .conn
-            .prepare_cached(
+            .query_opt(
                 "SELECT code, name, kind, participation, function, members FROM delegations
                  WHERE process_id = ?1 AND code = ?2",
+                args![process_id, code],
+                raw_delegation,
             )?
-            .query_row(params![process_id, code], raw_delegation)
-            .optional()?
             .ok_or_else(|| {
                 StoreError::not_found(format!("delegation {code} of process {process}"))
             })?;
@@ -432,22 +461,22 @@ impl<'a> Reader<'a> {
     /// A process's documents, by slug.
     pub fn documents(&self, process: &str) -> Result<Vec<DocumentInfo>, StoreError> {
         let process_id = self.process_id(process)?;
-        let mut statement = self.conn.prepare_cached(
+        self.conn.query_all(
             "SELECT slug, title, classification, created_at, created_by,
                     (SELECT COALESCE(MAX(number), 0) FROM versions v WHERE v.document_id = d.id)
              FROM documents d WHERE process_id = ?1 ORDER BY slug",
-        )?;
-        let rows = statement.query_map([process_id], |row| {
-            Ok(DocumentInfo {
-                slug: row.get(0)?,
-                title: row.get(1)?,
-                classification: row.get(2)?,
-                created_at: row.get(3)?,
-                created_by: row.get(4)?,
-                latest_version: row.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            args![process_id],
+            |row| {
+                Ok(DocumentInfo {
+                    slug: row.text(0)?,
+                    title: row.text(1)?,
+                    classification: row.opt_text(2)?,
+                    created_at: row.int(3)?,
+                    created_by: row.text(4)?,
+                    latest_version: row.u32(5)?,
+                })
+            },
+        )
     }
 
     pub fn document(&self, process: &str, document: &str) -> Result<DocumentInfo, StoreError> {
@@ -463,13 +492,11 @@ impl<'a> Reader<'a> {
     pub fn versions(&self, process: &str, document: &str) -> Result<Vec<VersionInfo>, StoreError> {
         let process_id = self.process_id(process)?;
         let document_id = self.document_id(process_id, process, document)?;
-        let rows = self
-            .conn
-            .prepare_cached(&format!(
-                "{SELECT_VERSION} WHERE v.document_id = ?1 ORDER BY v.number"
-            ))?
-            .query_map([document_id], raw_version)?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = self.conn.query_all(
+            &format!("{SELECT_VERSION} WHERE v.document_id = ?1 ORDER BY v.number"),
+            args![document_id],
+            raw_version,
+        )?;
         rows.into_iter().map(version_info).collect()
     }
 
@@ -483,11 +510,11 @@ impl<'a> Reader<'a> {
         let document_id = self.document_id(process_id, process, document)?;
         let raw = self
             .conn
-            .prepare_cached(&format!(
-                "{SELECT_VERSION} WHERE v.document_id = ?1 AND v.number = ?2"
-            ))?
-            .query_row(params![document_id, number], raw_version)
-            .optional()?
+            .query_opt(
+                &format!("{SELECT_VERSION} WHERE v.document_id = ?1 AND v.number = ?2"),
+                args![document_id, number],
+                raw_version,
+            )?
             .ok_or_else(|| {
                 StoreError::not_found(format!(
                     "version {number} of document {document} of process {process}"
@@ -532,13 +559,11 @@ impl<'a> Reader<'a> {
         let process_id = self.process_id(process)?;
         let document_id = self.document_id(process_id, process, document)?;
         self.conn
-            .prepare_cached(&format!(
-                "SELECT {column} FROM versions WHERE document_id = ?1 AND number = ?2"
-            ))?
-            .query_row(params![document_id, number], |row| {
-                row.get::<_, Option<Vec<u8>>>(0)
-            })
-            .optional()?
+            .query_opt(
+                &format!("SELECT {column} FROM versions WHERE document_id = ?1 AND number = ?2"),
+                args![document_id, number],
+                |row| row.opt_bytes(0),
+            )?
             .ok_or_else(|| {
                 StoreError::not_found(format!(
                     "version {number} of document {document} of process {process}"
@@ -576,13 +601,11 @@ impl<'a> Reader<'a> {
     /// A process's rounds, by number.
     pub fn rounds(&self, process: &str) -> Result<Vec<RoundInfo>, StoreError> {
         let process_id = self.process_id(process)?;
-        let rows = self
-            .conn
-            .prepare_cached(&format!(
-                "{SELECT_ROUND} WHERE r.process_id = ?1 ORDER BY r.number"
-            ))?
-            .query_map([process_id], raw_round)?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = self.conn.query_all(
+            &format!("{SELECT_ROUND} WHERE r.process_id = ?1 ORDER BY r.number"),
+            args![process_id],
+            raw_round,
+        )?;
         rows.into_iter()
             .map(|raw| round_row(raw).map(|r| r.info))
             .collect()
@@ -592,40 +615,23 @@ impl<'a> Reader<'a> {
     pub fn round_events(&self, process: &str, round: u32) -> Result<Vec<RoundEvent>, StoreError> {
         let process_id = self.process_id(process)?;
         let round_id = self.round_row(process_id, process, round)?.id;
-        let rows = self
-            .conn
-            .prepare_cached(
-                "SELECT action, at, actor_sub, state_before, state_after, closes_at_before,
-                        closes_at_after
-                 FROM round_events WHERE round_id = ?1 ORDER BY id",
-            )?
-            .query_map([round_id], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, i64>(5)?,
-                    row.get::<_, i64>(6)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        rows.into_iter()
-            .map(
-                |(action, at, actor_sub, before, after, closes_before, closes_after)| {
-                    Ok(RoundEvent {
-                        action,
-                        at,
-                        actor_sub,
-                        state_before: state_parse(&before)?,
-                        state_after: state_parse(&after)?,
-                        closes_at_before: closes_before,
-                        closes_at_after: closes_after,
-                    })
-                },
-            )
-            .collect()
+        self.conn.query_all(
+            "SELECT action, at, actor_sub, state_before, state_after, closes_at_before,
+                    closes_at_after
+             FROM round_events WHERE round_id = ?1 ORDER BY id",
+            args![round_id],
+            |row| {
+                Ok(RoundEvent {
+                    action: row.text(0)?,
+                    at: row.int(1)?,
+                    actor_sub: row.text(2)?,
+                    state_before: state_parse(&row.text(3)?)?,
+                    state_after: state_parse(&row.text(4)?)?,
+                    closes_at_before: row.int(5)?,
+                    closes_at_after: row.int(6)?,
+                })
+            },
+        )
     }
 
     // ---- submissions ----------------------------------------------------------------------
@@ -642,12 +648,14 @@ impl<'a> Reader<'a> {
         let delegation_id = self.delegation_id(process_id, process, delegation)?;
         let raw = self
             .conn
-            .prepare_cached(&format!(
-                "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.delegation_id = ?2
-                 ORDER BY s.revision DESC LIMIT 1"
-            ))?
-            .query_row(params![round_id, delegation_id], raw_submission)
-            .optional()?
+            .query_opt(
+                &format!(
+                    "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.delegation_id = ?2
+                     ORDER BY s.revision DESC LIMIT 1"
+                ),
+                args![round_id, delegation_id],
+                raw_submission,
+            )?
             .ok_or_else(|| {
                 StoreError::not_found(format!(
                     "submission of {delegation} in round {round} of process {process}"
@@ -658,14 +666,16 @@ impl<'a> Reader<'a> {
 
     /// How many submission revisions a round holds. Revisions are append-only and numbered
     /// without gaps, so this grows with every stored submission and is the sum of every
-    /// delegation's latest revision number: a cheap generation number for the round's inputs.
+    /// delegation's latest revision number: a cheap generation number for the round's inputs,
+    /// the same for every server on one database.
     pub fn revision_count(&self, process: &str, round: u32) -> Result<u64, StoreError> {
         let process_id = self.process_id(process)?;
         let round_id = self.round_row(process_id, process, round)?.id;
-        Ok(self
-            .conn
-            .prepare_cached("SELECT COUNT(*) FROM submission_revisions WHERE round_id = ?1")?
-            .query_row([round_id], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self.conn.query_one(
+            "SELECT COUNT(*) FROM submission_revisions WHERE round_id = ?1",
+            args![round_id],
+            |r| r.int(0),
+        )? as u64)
     }
 
     /// The number of a delegation's latest revision in a round; 0 when it has none.
@@ -678,13 +688,21 @@ impl<'a> Reader<'a> {
         let process_id = self.process_id(process)?;
         let round_id = self.round_row(process_id, process, round)?.id;
         let delegation_id = self.delegation_id(process_id, process, delegation)?;
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT COALESCE(MAX(revision), 0) FROM submission_revisions
-                 WHERE round_id = ?1 AND delegation_id = ?2",
-            )?
-            .query_row(params![round_id, delegation_id], |r| r.get(0))?)
+        self.current_revision(round_id, delegation_id)
+    }
+
+    /// The latest revision number of a delegation's submission, by internal ids.
+    pub(crate) fn current_revision(
+        &self,
+        round_id: i64,
+        delegation_id: i64,
+    ) -> Result<u32, StoreError> {
+        self.conn.query_one(
+            "SELECT COALESCE(MAX(revision), 0) FROM submission_revisions
+             WHERE round_id = ?1 AND delegation_id = ?2",
+            args![round_id, delegation_id],
+            |r| r.u32(0),
+        )
     }
 
     /// One given revision of a delegation's submission.
@@ -700,11 +718,13 @@ impl<'a> Reader<'a> {
         let delegation_id = self.delegation_id(process_id, process, delegation)?;
         let raw = self
             .conn
-            .prepare_cached(&format!(
-                "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.delegation_id = ?2 AND s.revision = ?3"
-            ))?
-            .query_row(params![round_id, delegation_id, revision], raw_submission)
-            .optional()?
+            .query_opt(
+                &format!(
+                    "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.delegation_id = ?2 AND s.revision = ?3"
+                ),
+                args![round_id, delegation_id, revision],
+                raw_submission,
+            )?
             .ok_or_else(|| {
                 StoreError::not_found(format!(
                     "revision {revision} of the submission of {delegation} in round {round} of process {process}"
@@ -723,13 +743,13 @@ impl<'a> Reader<'a> {
         let process_id = self.process_id(process)?;
         let round_id = self.round_row(process_id, process, round)?.id;
         let delegation_id = self.delegation_id(process_id, process, delegation)?;
-        let rows = self
-            .conn
-            .prepare_cached(&format!(
+        let rows = self.conn.query_all(
+            &format!(
                 "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.delegation_id = ?2 ORDER BY s.revision"
-            ))?
-            .query_map(params![round_id, delegation_id], raw_submission)?
-            .collect::<Result<Vec<_>, _>>()?;
+            ),
+            args![round_id, delegation_id],
+            raw_submission,
+        )?;
         rows.into_iter().map(submission_revision).collect()
     }
 
@@ -741,16 +761,16 @@ impl<'a> Reader<'a> {
     ) -> Result<Vec<SubmissionRevision>, StoreError> {
         let process_id = self.process_id(process)?;
         let round_id = self.round_row(process_id, process, round)?.id;
-        let rows = self
-            .conn
-            .prepare_cached(&format!(
+        let rows = self.conn.query_all(
+            &format!(
                 "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.revision =
                     (SELECT MAX(revision) FROM submission_revisions t
                      WHERE t.round_id = s.round_id AND t.delegation_id = s.delegation_id)
                  ORDER BY d.code"
-            ))?
-            .query_map([round_id], raw_submission)?
-            .collect::<Result<Vec<_>, _>>()?;
+            ),
+            args![round_id],
+            raw_submission,
+        )?;
         rows.into_iter().map(submission_revision).collect()
     }
 
@@ -785,13 +805,9 @@ impl<'a> Reader<'a> {
         } else {
             "SELECT id, decision, decided_by, decided_at FROM decisions WHERE round_id = ?1 ORDER BY id"
         };
-        let rows = self
-            .conn
-            .prepare_cached(sql)?
-            .query_map([round_id], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            })?
-            .collect::<Result<Vec<RawDecision>, _>>()?;
+        let rows = self.conn.query_all(sql, args![round_id], |row| {
+            Ok((row.int(0)?, row.text(1)?, row.text(2)?, row.int(3)?))
+        })?;
         rows.into_iter().map(decision_record).collect()
     }
 
@@ -814,16 +830,12 @@ impl<'a> Reader<'a> {
         scope: &str,
         key: &str,
     ) -> Result<Option<StoredResponse>, StoreError> {
-        let raw: Option<(Vec<u8>, u16, Vec<u8>, i64)> = self
-            .conn
-            .prepare_cached(
-                "SELECT request_hash, status, response, created_at FROM idempotency_keys
-                 WHERE scope = ?1 AND key = ?2",
-            )?
-            .query_row(params![scope, key], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            })
-            .optional()?;
+        let raw = self.conn.query_opt(
+            "SELECT request_hash, status, response, created_at FROM idempotency_keys
+             WHERE scope = ?1 AND key = ?2",
+            args![scope, key],
+            |row| Ok((row.bytes(0)?, row.u16(1)?, row.bytes(2)?, row.int(3)?)),
+        )?;
         raw.map(|(request_hash, status, body, created_at)| {
             Ok(StoredResponse {
                 request_hash: hash_column(&request_hash, "idempotency_keys.request_hash")?,

@@ -9,9 +9,28 @@
 //!
 //! Readers each own a `query_only` connection and run each request in its own read
 //! transaction: one consistent WAL snapshot, never blocked by the writer.
+//!
+//! PostgreSQL runs on the same threads, with the same batches: a batch is one transaction
+//! (`BEGIN`, then the chain head's lock, then a SAVEPOINT per request, then one COMMIT, which
+//! with `synchronous_commit=on` returns once the WAL is flushed). Taking the chain head's lock
+//! (`pg_advisory_xact_lock`, held to the end of the transaction) first, before reading any
+//! state, serializes every writer of the database across all servers, just as SQLite's single
+//! writer does: each batch reads the true audit head (no fork of the chain), and the
+//! check-then-act of every request stays atomic against other servers too — a submission
+//! cannot race its round's close (it sees the round closed, or the close waits for it), and two
+//! consolidations of one round cannot both pass the `closed` check (the second sees
+//! `consolidated` and is refused). The writer's transactions are READ COMMITTED, so every
+//! statement after the lock sees everything committed before it was granted. Readers run each
+//! request in a `REPEATABLE READ, READ ONLY` transaction: one snapshot for the whole closure.
+//!
+//! A lost PostgreSQL connection answers the requests it was serving with `Unavailable` (a
+//! batch whose COMMIT failed answers every request of it so: none is acknowledged), and the
+//! thread connects again at a later job (see `pg::PgSession`).
 
 use crate::StoreError;
+use crate::db::Conn;
 use crate::pending::Completer;
+use crate::pg::{CHAIN_HEAD_LOCK, PgSession};
 use crate::reader::Reader;
 use crate::writer::Writer;
 use rusqlite::Connection;
@@ -43,8 +62,15 @@ pub(crate) trait WriteJob: Send {
     fn finish(self: Box<Self>, commit: Result<(), &StoreError>);
 }
 
-/// A read request, run on a reader connection inside a read transaction.
-pub(crate) type ReadJob = Box<dyn FnOnce(&Reader<'_>) + Send>;
+/// A read request, run on a reader connection inside a read transaction; handed the error
+/// instead when no snapshot could be had (the database is unreachable).
+pub(crate) type ReadJob = Box<dyn FnOnce(Result<&Reader<'_>, StoreError>) + Send>;
+
+/// A store thread's connection.
+pub(crate) enum Backend {
+    Sqlite(Connection),
+    Postgres(PgSession),
+}
 
 pub(crate) enum Job {
     Write(Box<dyn WriteJob>),
@@ -102,7 +128,7 @@ pub(crate) struct Counters {
 }
 
 pub(crate) fn run_writer(
-    conn: Connection,
+    mut backend: Backend,
     jobs: Receiver<Job>,
     max_batch: usize,
     counters: Arc<Counters>,
@@ -127,12 +153,24 @@ pub(crate) fn run_writer(
                 .writes
                 .fetch_add(writes.len() as u64, Ordering::Relaxed);
             counters.batches.fetch_add(1, Ordering::Relaxed);
-            if !commit_batch(&conn, writes) {
+            let committed = match &mut backend {
+                Backend::Sqlite(conn) => commit_batch(Conn::Sqlite(conn), writes),
+                Backend::Postgres(session) => match session.conn() {
+                    Ok(conn) => commit_batch(Conn::Postgres(conn), writes),
+                    Err(error) => {
+                        for write in writes {
+                            write.finish(Err(&error));
+                        }
+                        false
+                    }
+                },
+            };
+            if !committed {
                 counters.failed_batches.fetch_add(1, Ordering::Relaxed);
             }
         }
         for read in reads.drain(..) {
-            run_read(&conn, read);
+            run_read(&mut backend, read);
         }
     }
 }
@@ -155,13 +193,29 @@ pub(crate) fn run_checkpointer(conn: Connection, stop: Receiver<()>) {
     }
 }
 
+/// Begins a batch's transaction. On PostgreSQL it first takes the chain head's lock: see the
+/// module doc for why this serializes every writer of the database, on every server.
+fn begin_write(conn: Conn<'_>) -> Result<(), StoreError> {
+    match conn {
+        Conn::Sqlite(_) => conn.batch("BEGIN IMMEDIATE"),
+        Conn::Postgres(_) => conn.batch(&format!(
+            "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({CHAIN_HEAD_LOCK})"
+        )),
+    }
+}
+
+/// Whether a transaction is still open (SQLite rolls back by itself on I/O errors).
+fn in_transaction(conn: Conn<'_>) -> bool {
+    match conn {
+        Conn::Sqlite(conn) => !conn.is_autocommit(),
+        Conn::Postgres(conn) => !conn.is_broken(),
+    }
+}
+
 /// Runs one batch as one transaction; `false` if the whole batch failed.
-fn commit_batch(conn: &Connection, writes: Vec<Box<dyn WriteJob>>) -> bool {
+fn commit_batch(conn: Conn<'_>, writes: Vec<Box<dyn WriteJob>>) -> bool {
     let mut done: Vec<Box<dyn WriteJob>> = Vec::with_capacity(writes.len());
-    let mut batch_error = conn
-        .execute_batch("BEGIN IMMEDIATE")
-        .err()
-        .map(StoreError::from);
+    let mut batch_error = begin_write(conn).err();
     let mut pending = writes.into_iter();
     if batch_error.is_none() {
         for mut write in pending.by_ref() {
@@ -174,13 +228,14 @@ fn commit_batch(conn: &Connection, writes: Vec<Box<dyn WriteJob>>) -> bool {
         }
     }
     let outcome = match batch_error {
-        None => conn.execute_batch("COMMIT").map_err(StoreError::from),
+        None => conn.batch("COMMIT"),
         Some(error) => Err(error),
     };
-    if outcome.is_err() && !conn.is_autocommit() {
+    if outcome.is_err() && in_transaction(conn) {
         // Nothing of a failed batch may survive; if even ROLLBACK fails, the connection is
-        // unusable and the next BEGIN will fail and report it.
-        let _ = conn.execute_batch("ROLLBACK");
+        // unusable and the next BEGIN will fail and report it (or, on PostgreSQL, the lost
+        // connection is replaced).
+        let _ = conn.batch("ROLLBACK");
     }
     let ok = outcome.is_ok();
     let commit = outcome.as_ref().map(|_| ());
@@ -191,8 +246,8 @@ fn commit_batch(conn: &Connection, writes: Vec<Box<dyn WriteJob>>) -> bool {
 }
 
 /// Runs one request inside a savepoint. `Err` only when the batch itself is broken.
-fn run_in_savepoint(conn: &Connection, write: &mut dyn WriteJob) -> Result<(), StoreError> {
-    conn.execute_batch("SAVEPOINT request")?;
+fn run_in_savepoint(conn: Conn<'_>, write: &mut dyn WriteJob) -> Result<(), StoreError> {
+    conn.batch("SAVEPOINT request")?;
     let writer = Writer {
         reader: Reader { conn },
     };
@@ -205,7 +260,9 @@ fn run_in_savepoint(conn: &Connection, write: &mut dyn WriteJob) -> Result<(), S
             false
         }
     };
-    if conn.is_autocommit() {
+    if let Conn::Sqlite(sqlite) = conn
+        && sqlite.is_autocommit()
+    {
         // SQLite rolled back the whole transaction by itself (disk full, I/O error): the
         // batch's earlier requests are gone too.
         let error = StoreError::internal(
@@ -215,24 +272,48 @@ fn run_in_savepoint(conn: &Connection, write: &mut dyn WriteJob) -> Result<(), S
         return Err(error);
     }
     if ok {
-        conn.execute_batch("RELEASE request")?;
+        conn.batch("RELEASE request")?;
     } else {
-        conn.execute_batch("ROLLBACK TO request; RELEASE request")?;
+        conn.batch("ROLLBACK TO request; RELEASE request")?;
     }
     Ok(())
 }
 
 /// Runs a read request in a read transaction, so all its queries see one snapshot.
-pub(crate) fn run_read(conn: &Connection, read: ReadJob) {
-    let began = conn.execute_batch("BEGIN DEFERRED").is_ok();
-    // A panicking read drops its completer, which answers the caller with an error.
-    let _ = catch_unwind(AssertUnwindSafe(|| read(&Reader { conn })));
-    if began && !conn.is_autocommit() && conn.execute_batch("COMMIT").is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
+pub(crate) fn run_read(backend: &mut Backend, read: ReadJob) {
+    match backend {
+        Backend::Sqlite(conn) => {
+            let conn: &Connection = conn;
+            let began = conn.execute_batch("BEGIN DEFERRED").is_ok();
+            // A panicking read drops its completer, which answers the caller with an error.
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                read(Ok(&Reader {
+                    conn: Conn::Sqlite(conn),
+                }))
+            }));
+            if began && !conn.is_autocommit() && conn.execute_batch("COMMIT").is_err() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+        }
+        Backend::Postgres(session) => {
+            let conn = match session.conn() {
+                Ok(conn) => conn,
+                Err(error) => return read(Err(error)),
+            };
+            let db = Conn::Postgres(conn);
+            if let Err(error) = db.batch("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") {
+                let _ = db.batch("ROLLBACK");
+                return read(Err(error));
+            }
+            let _ = catch_unwind(AssertUnwindSafe(|| read(Ok(&Reader { conn: db }))));
+            // Read only: nothing to keep; ROLLBACK also ends a transaction a failed query
+            // aborted.
+            let _ = db.batch("ROLLBACK");
+        }
     }
 }
 
-pub(crate) fn run_reader(conn: Connection, jobs: Arc<Mutex<Receiver<ReadJob>>>) {
+pub(crate) fn run_reader(mut backend: Backend, jobs: Arc<Mutex<Receiver<ReadJob>>>) {
     mark_store_thread();
     loop {
         let next = {
@@ -240,7 +321,7 @@ pub(crate) fn run_reader(conn: Connection, jobs: Arc<Mutex<Receiver<ReadJob>>>) 
             receiver.recv()
         };
         match next {
-            Ok(read) => run_read(&conn, read),
+            Ok(read) => run_read(&mut backend, read),
             Err(_) => return,
         }
     }
