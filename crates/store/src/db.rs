@@ -164,6 +164,15 @@ impl Row<'_> {
 }
 
 impl<'a> Conn<'a> {
+    /// The SQLite connection, for tests of what only SQLite has (pragmas).
+    #[cfg(test)]
+    pub fn sqlite(&self) -> &'a rusqlite::Connection {
+        match self {
+            Conn::Sqlite(conn) => conn,
+            Conn::Postgres(_) => panic!("not a SQLite store"),
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self, Conn::Postgres(_))
     }
