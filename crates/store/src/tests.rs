@@ -1607,3 +1607,270 @@ fn a_read_only_store_reads_and_refuses_writes() {
         Err(StoreError::Invalid { .. })
     ));
 }
+
+both! {
+    fn the_database_clock_is_close_to_this_machines() {
+        let store = open_store();
+        let local = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        let database = store.read(|r| r.database_now_ms()).wait().unwrap();
+        assert!((database - local).abs() < 60_000, "{database} vs {local}");
+        let later = store.write(|w| w.database_now_ms()).wait().unwrap();
+        assert!(later >= database);
+    }
+}
+
+// ---- PostgreSQL only: several servers on one database, its settings, its tools ---------------
+
+/// Runs `body` if a PostgreSQL server is available (else it was skipped loudly, or failed).
+fn on_postgres(body: impl FnOnce(&'static penholder_testpg::TestPostgres)) {
+    if let Some(server) = postgres_server() {
+        DB.with(|cell| cell.set(Db::Postgres));
+        body(server);
+    }
+}
+
+fn two_stores(server: &penholder_testpg::TestPostgres) -> (Store, Store) {
+    let url = server.url();
+    let options = StoreOptions {
+        readers: 1,
+        ..StoreOptions::default()
+    };
+    let other = {
+        let (url, options) = (url.clone(), options.clone());
+        std::thread::spawn(move || Store::open_postgres(&url, options))
+    };
+    let one = Store::open_postgres(&url, options).expect("first store");
+    let two = other.join().expect("opening thread").expect("second store");
+    (one, two)
+}
+
+#[test]
+fn postgres_two_stores_writing_at_once_keep_one_chain_without_gaps() {
+    on_postgres(|server| {
+        let (one, two) = two_stores(server);
+        let one = fixture_in(one);
+        const PER_THREAD: u32 = 25;
+        let mut threads = Vec::new();
+        for (s, store) in [one.clone(), two.clone()].into_iter().enumerate() {
+            for t in 0..4u32 {
+                let store = store.clone();
+                threads.push(std::thread::spawn(move || {
+                    let code = ["AT", "HU", "EU"][((s as u32 * 4 + t) % 3) as usize];
+                    let mut revisions = Vec::new();
+                    for n in 0..PER_THREAD {
+                        let body = format!(r#"{{"store":{s},"thread":{t},"n":{n}}}"#);
+                        revisions.push(submit(&store, code, &body, None, T0 + 1).unwrap().revision);
+                    }
+                    (code, revisions)
+                }));
+            }
+        }
+        let mut by_code: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+        for thread in threads {
+            let (code, revisions) = thread.join().expect("writer thread");
+            by_code.entry(code).or_default().extend(revisions);
+        }
+        for (code, mut revisions) in by_code {
+            revisions.sort_unstable();
+            let expected: Vec<u32> = (1..=revisions.len() as u32).collect();
+            assert_eq!(revisions, expected, "{code}: each revision acknowledged once, no gap");
+        }
+        for store in [&one, &two] {
+            let report = store.verify_audit().expect("one chain, no fork");
+            assert_eq!(report.entries, 7 + 8 * u64::from(PER_THREAD));
+            assert_eq!(report.submission_revisions, 8 * u64::from(PER_THREAD));
+        }
+        assert!(two.stats().writes > 0 && one.stats().writes > 0);
+    });
+}
+
+#[test]
+fn postgres_two_consolidations_of_one_round_on_two_servers_one_wins() {
+    on_postgres(|server| {
+        let (one, two) = two_stores(server);
+        let one = fixture_in(one);
+        for number in 2..=3 {
+            one.create_round(
+                "p",
+                NewRound {
+                    document: "decl".into(),
+                    base_version: 1,
+                    label: format!("Round {number}"),
+                    opens_at: T0,
+                    closes_at: T0 + 24 * HOUR,
+                },
+                chair(),
+                T0 - HOUR,
+            )
+            .wait()
+            .unwrap();
+        }
+        for round in 1..=3u32 {
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+            let racers: Vec<_> = [one.clone(), two.clone()]
+                .into_iter()
+                .enumerate()
+                .map(|(i, store)| {
+                    let barrier = barrier.clone();
+                    std::thread::spawn(move || {
+                        let mut text = tree(10);
+                        text.nodes[0].text = format!("Consolidated by {i}.");
+                        barrier.wait();
+                        store
+                            .publish_version(
+                                "p",
+                                "decl",
+                                NewVersion {
+                                    label: format!("Round {round} by {i}"),
+                                    tree: text,
+                                    round: Some(round),
+                                    provenance: None,
+                                    changes: None,
+                                },
+                                chair(),
+                                T0 + 25 * HOUR,
+                            )
+                            .wait()
+                    })
+                })
+                .collect();
+            let results: Vec<_> = racers.into_iter().map(|r| r.join().unwrap()).collect();
+            let won = results.iter().filter(|r| r.is_ok()).count();
+            assert_eq!(won, 1, "round {round}: {results:?}");
+            assert!(
+                results.iter().any(|r| matches!(
+                    r,
+                    Err(StoreError::WrongRoundState {
+                        state: RoundState::Consolidated,
+                        ..
+                    })
+                )),
+                "{results:?}"
+            );
+        }
+        let versions = two.read(|r| r.versions("p", "decl")).wait().unwrap();
+        assert_eq!(versions.len(), 4, "version 1 and one per round");
+        one.verify_audit().unwrap();
+    });
+}
+
+#[test]
+fn postgres_servers_starting_together_migrate_once() {
+    on_postgres(|server| {
+        let url = server.url();
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let url = url.clone();
+                std::thread::spawn(move || Store::open_postgres(&url, StoreOptions::default()))
+            })
+            .collect();
+        let stores: Vec<Store> = openers
+            .into_iter()
+            .map(|o| o.join().unwrap().expect("every server opens"))
+            .collect();
+        for store in &stores {
+            assert_eq!(
+                store.schema_version().wait().unwrap(),
+                schema::PG_MIGRATIONS.len() as u32
+            );
+        }
+        let applied = with_postgres_client(&stores[0], |client| {
+            Ok(client
+                .query_one("SELECT COUNT(*) FROM penholder_schema", &[])?
+                .get::<_, i64>(0))
+        })
+        .unwrap();
+        assert_eq!(applied, schema::PG_MIGRATIONS.len() as i64);
+        assert_eq!(schema::PG_MIGRATIONS.len(), schema::MIGRATIONS.len());
+        // A newer penholder's database is refused.
+        with_postgres_client(&stores[0], |client| {
+            client.batch_execute("INSERT INTO penholder_schema (version) VALUES (99)")
+        })
+        .unwrap();
+        drop(stores);
+        assert!(matches!(
+            Store::open_postgres(&url, StoreOptions::default()),
+            Err(StoreError::Invalid { .. })
+        ));
+    });
+}
+
+#[test]
+fn postgres_commits_durably_and_reads_one_snapshot_read_only() {
+    on_postgres(|_| {
+        let store = fixture();
+        let text = |sql: &'static str| move |r: &Reader<'_>| {
+            r.conn.query_one(sql, crate::db::args![], |row| row.text(0))
+        };
+        let writer = store
+            .write(move |w| {
+                Ok((
+                    text("SHOW synchronous_commit")(w)?,
+                    text("SHOW fsync")(w)?,
+                    text("SHOW transaction_isolation")(w)?,
+                ))
+            })
+            .wait()
+            .unwrap();
+        assert_eq!(
+            writer,
+            ("on".to_string(), "on".to_string(), "read committed".to_string())
+        );
+        let reader = store
+            .read(move |r| Ok((text("SHOW transaction_isolation")(r)?, text("SHOW transaction_read_only")(r)?)))
+            .wait()
+            .unwrap();
+        assert_eq!(reader, ("repeatable read".to_string(), "on".to_string()));
+        let write_in_read = store
+            .read(|r| r.conn.batch("CREATE TABLE x (y INT)"))
+            .wait();
+        assert!(write_in_read.is_err(), "readers cannot write");
+        // Once the read failed, the same reader serves the next read.
+        assert_eq!(store.read(|r| r.processes()).wait().unwrap().len(), 1);
+        assert_eq!(store.path(), None);
+        assert_eq!(store.backend(), BackendKind::Postgres);
+    });
+}
+
+#[test]
+fn postgres_backup_points_to_pg_dump_and_integrity_checks_the_triggers() {
+    on_postgres(|_| {
+        let store = fixture();
+        let dir = tempfile::tempdir().unwrap();
+        match store.backup(dir.path().join("copy.db")).wait() {
+            Err(StoreError::Invalid { detail }) => assert!(detail.contains("pg_dump"), "{detail}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(store.integrity_check().wait().unwrap().is_ok());
+        let truncate = as_application(&store, "TRUNCATE submission_revisions CASCADE");
+        assert!(
+            matches!(&truncate, Err(StoreError::Internal { detail }) if detail.contains("append-only")),
+            "{truncate:?}"
+        );
+        raw(&store, "ALTER TABLE audit DISABLE TRIGGER audit_no_update").unwrap();
+        let report = store.integrity_check().wait().unwrap();
+        assert_eq!(
+            report.problems,
+            ["the append-only trigger audit_no_update is missing or disabled"]
+        );
+        store.verify_audit().unwrap();
+    });
+}
+
+#[test]
+fn open_url_or_path_tells_postgres_urls_from_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    let store = Store::open_url_or_path(path.to_str().unwrap(), StoreOptions::default()).unwrap();
+    assert_eq!(store.backend(), BackendKind::Sqlite);
+    assert_eq!(store.path(), Some(path.as_path()));
+    assert!(is_postgres_url("postgresql://u@h/db") && is_postgres_url("postgres://h/db"));
+    assert!(!is_postgres_url("/var/lib/penholder/p.db"));
+    on_postgres(|server| {
+        let store = Store::open_url_or_path(&server.url(), StoreOptions::default()).unwrap();
+        assert_eq!(store.backend(), BackendKind::Postgres);
+    });
+}
