@@ -30,7 +30,7 @@
 use crate::StoreError;
 use crate::db::Conn;
 use crate::pending::Completer;
-use crate::pg::{CHAIN_HEAD_LOCK, PgSession};
+use crate::pg::{CHAIN_HEAD_LOCK, PgConn, PgSession};
 use crate::reader::Reader;
 use crate::writer::Writer;
 use rusqlite::Connection;
@@ -154,9 +154,13 @@ pub(crate) fn run_writer(
                 .fetch_add(writes.len() as u64, Ordering::Relaxed);
             counters.batches.fetch_add(1, Ordering::Relaxed);
             let committed = match &mut backend {
-                Backend::Sqlite(conn) => commit_batch(Conn::Sqlite(conn), writes),
-                Backend::Postgres(session) => match session.conn() {
-                    Ok(conn) => commit_batch(Conn::Postgres(conn), writes),
+                Backend::Sqlite(conn) => {
+                    let conn = Conn::Sqlite(conn);
+                    let began = conn.batch("BEGIN IMMEDIATE");
+                    commit_batch(conn, began, writes)
+                }
+                Backend::Postgres(session) => match begin_postgres(session, &write_begin()) {
+                    Ok(conn) => commit_batch(Conn::Postgres(conn), Ok(()), writes),
                     Err(error) => {
                         for write in writes {
                             write.finish(Err(&error));
@@ -193,14 +197,44 @@ pub(crate) fn run_checkpointer(conn: Connection, stop: Receiver<()>) {
     }
 }
 
-/// Begins a batch's transaction. On PostgreSQL it first takes the chain head's lock: see the
-/// module doc for why this serializes every writer of the database, on every server.
-fn begin_write(conn: Conn<'_>) -> Result<(), StoreError> {
-    match conn {
-        Conn::Sqlite(_) => conn.batch("BEGIN IMMEDIATE"),
-        Conn::Postgres(_) => conn.batch(&format!(
-            "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({CHAIN_HEAD_LOCK})"
-        )),
+/// How a PostgreSQL write batch begins: its transaction, then the chain head's lock, before
+/// anything is read. See the module doc for why this serializes every writer of the database,
+/// on every server.
+fn write_begin() -> String {
+    format!(
+        "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({CHAIN_HEAD_LOCK})"
+    )
+}
+
+/// Begins a transaction on a PostgreSQL session. If the connection turns out to be lost (the
+/// server restarted since the last job), nothing of the job has run yet: connect again and
+/// begin once more, so the first request after PostgreSQL is back is served, not refused.
+fn begin_postgres<'s>(session: &'s mut PgSession, begin: &str) -> Result<&'s PgConn, StoreError> {
+    let first = {
+        let conn = session.conn()?;
+        match Conn::Postgres(conn).batch(begin) {
+            Ok(()) => None,
+            Err(error) => Some((error, conn.is_broken())),
+        }
+    };
+    match first {
+        None => session.conn(),
+        Some((error, false)) => {
+            // A lock timeout, say: end the aborted transaction, report the error.
+            let _ = Conn::Postgres(session.conn()?).batch("ROLLBACK");
+            Err(error)
+        }
+        Some((_, true)) => {
+            let conn = session.conn()?;
+            let db = Conn::Postgres(conn);
+            if let Err(error) = db.batch(begin) {
+                if !conn.is_broken() {
+                    let _ = db.batch("ROLLBACK");
+                }
+                return Err(error);
+            }
+            Ok(conn)
+        }
     }
 }
 
@@ -213,9 +247,13 @@ fn in_transaction(conn: Conn<'_>) -> bool {
 }
 
 /// Runs one batch as one transaction; `false` if the whole batch failed.
-fn commit_batch(conn: Conn<'_>, writes: Vec<Box<dyn WriteJob>>) -> bool {
+fn commit_batch(
+    conn: Conn<'_>,
+    began: Result<(), StoreError>,
+    writes: Vec<Box<dyn WriteJob>>,
+) -> bool {
     let mut done: Vec<Box<dyn WriteJob>> = Vec::with_capacity(writes.len());
-    let mut batch_error = begin_write(conn).err();
+    let mut batch_error = began.err();
     let mut pending = writes.into_iter();
     if batch_error.is_none() {
         for mut write in pending.by_ref() {
@@ -296,15 +334,12 @@ pub(crate) fn run_read(backend: &mut Backend, read: ReadJob) {
             }
         }
         Backend::Postgres(session) => {
-            let conn = match session.conn() {
-                Ok(conn) => conn,
-                Err(error) => return read(Err(error)),
-            };
+            let conn =
+                match begin_postgres(session, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") {
+                    Ok(conn) => conn,
+                    Err(error) => return read(Err(error)),
+                };
             let db = Conn::Postgres(conn);
-            if let Err(error) = db.batch("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") {
-                let _ = db.batch("ROLLBACK");
-                return read(Err(error));
-            }
             let _ = catch_unwind(AssertUnwindSafe(|| read(Ok(&Reader { conn: db }))));
             // Read only: nothing to keep; ROLLBACK also ends a transaction a failed query
             // aborted.
