@@ -15,10 +15,10 @@
 //! is vouched for by exactly one entry whose payload hash matches what is stored, so a record
 //! changed or removed behind the log's back is found too.
 
+use crate::db::{Conn, Row, args};
 use crate::model::{AuditEntry, AuditReport};
 use crate::{Actor, AuditError, StoreError};
 use penholder_core::ContentHash;
-use crate::db::{Conn, Row, args};
 use sha2::{Digest, Sha256};
 
 const GENESIS: [u8; 32] = [0; 32];
@@ -267,8 +267,7 @@ pub(crate) fn verify(conn: Conn<'_>) -> Result<AuditReport, AuditError> {
         raw_entry,
         |raw| raw.seq,
         |raw| {
-            let seq =
-                u64::try_from(raw.seq).map_err(|_| tampered(expected_seq, "negative seq"))?;
+            let seq = u64::try_from(raw.seq).map_err(|_| tampered(expected_seq, "negative seq"))?;
             if seq != expected_seq {
                 return Err(tampered(
                     expected_seq,

@@ -127,7 +127,8 @@ impl Row<'_> {
 
     pub fn u16(&self, index: usize) -> Result<u16, StoreError> {
         let v = self.int(index)?;
-        u16::try_from(v).map_err(|_| StoreError::corrupt(format!("column {index}: {v} out of range")))
+        u16::try_from(v)
+            .map_err(|_| StoreError::corrupt(format!("column {index}: {v} out of range")))
     }
 
     pub fn opt_text(&self, index: usize) -> Result<Option<String>, StoreError> {
@@ -241,7 +242,8 @@ impl<'a> Conn<'a> {
         match self {
             Conn::Sqlite(conn) => Ok(conn
                 .prepare_cached(sql)?
-                .execute(rusqlite::params_from_iter(args.iter()))? as u64),
+                .execute(rusqlite::params_from_iter(args.iter()))?
+                as u64),
             Conn::Postgres(conn) => conn.execute(sql, args),
         }
     }

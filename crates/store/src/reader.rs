@@ -1,5 +1,6 @@
 //! [`Reader`]: every query the server needs, over one consistent snapshot.
 
+use crate::db::{Conn, Row, args};
 use crate::model::{
     AuditEntry, DecisionRecord, DocumentInfo, ProcessInfo, RoundEvent, RoundInfo, StoredResponse,
     SubmissionRevision, VersionInfo,
@@ -9,7 +10,6 @@ use penholder_core::negotiation::{
     Decision, Delegation, DelegationKind, Function, Participation, RoundState,
 };
 use penholder_core::{AssembleError, ContentHash, Document, Version};
-use crate::db::{Conn, Row, args};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 

@@ -201,9 +201,7 @@ pub(crate) fn run_checkpointer(conn: Connection, stop: Receiver<()>) {
 /// anything is read. See the module doc for why this serializes every writer of the database,
 /// on every server.
 fn write_begin() -> String {
-    format!(
-        "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({CHAIN_HEAD_LOCK})"
-    )
+    format!("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({CHAIN_HEAD_LOCK})")
 }
 
 /// Begins a transaction on a PostgreSQL session. If the connection turns out to be lost (the

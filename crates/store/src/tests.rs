@@ -284,9 +284,7 @@ fn raw_in(store: &Store, sqlite: &'static str, postgres: &str) -> Result<(), Sto
             conn.execute_batch("PRAGMA foreign_keys = OFF")?;
             Ok(conn.execute_batch(sql)?)
         }
-        None => store
-            .write(move |w| w.reader.conn.batch(sql))
-            .wait(),
+        None => store.write(move |w| w.reader.conn.batch(sql)).wait(),
     }
 }
 
@@ -1676,7 +1674,10 @@ fn postgres_two_stores_writing_at_once_keep_one_chain_without_gaps() {
         for (code, mut revisions) in by_code {
             revisions.sort_unstable();
             let expected: Vec<u32> = (1..=revisions.len() as u32).collect();
-            assert_eq!(revisions, expected, "{code}: each revision acknowledged once, no gap");
+            assert_eq!(
+                revisions, expected,
+                "{code}: each revision acknowledged once, no gap"
+            );
         }
         for store in [&one, &two] {
             let report = store.verify_audit().expect("one chain, no fork");
@@ -1802,8 +1803,8 @@ fn postgres_servers_starting_together_migrate_once() {
 fn postgres_commits_durably_and_reads_one_snapshot_read_only() {
     on_postgres(|_| {
         let store = fixture();
-        let text = |sql: &'static str| move |r: &Reader<'_>| {
-            r.conn.query_one(sql, crate::db::args![], |row| row.text(0))
+        let text = |sql: &'static str| {
+            move |r: &Reader<'_>| r.conn.query_one(sql, crate::db::args![], |row| row.text(0))
         };
         let writer = store
             .write(move |w| {
@@ -1817,10 +1818,19 @@ fn postgres_commits_durably_and_reads_one_snapshot_read_only() {
             .unwrap();
         assert_eq!(
             writer,
-            ("on".to_string(), "on".to_string(), "read committed".to_string())
+            (
+                "on".to_string(),
+                "on".to_string(),
+                "read committed".to_string()
+            )
         );
         let reader = store
-            .read(move |r| Ok((text("SHOW transaction_isolation")(r)?, text("SHOW transaction_read_only")(r)?)))
+            .read(move |r| {
+                Ok((
+                    text("SHOW transaction_isolation")(r)?,
+                    text("SHOW transaction_read_only")(r)?,
+                ))
+            })
             .wait()
             .unwrap();
         assert_eq!(reader, ("repeatable read".to_string(), "on".to_string()));

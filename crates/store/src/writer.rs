@@ -6,6 +6,7 @@
 
 use crate::StoreError;
 use crate::audit::{self, NewEntry, sha256};
+use crate::db::{Conn, args};
 use crate::model::{
     Actor, DecisionRecord, DocumentInfo, NewDocument, NewRound, NewVersion, ProcessInfo, RoundInfo,
     StoredRevision, VersionInfo,
@@ -13,7 +14,6 @@ use crate::model::{
 use crate::reader::{Reader, RoundRow, enum_text};
 use penholder_core::negotiation::{Decision, Delegation, RoundState};
 use penholder_core::{ContentHash, Document};
-use crate::db::{Conn, args};
 use serde_json::json;
 use std::ops::Deref;
 
@@ -88,10 +88,10 @@ impl Writer<'_> {
             },
         )?;
         self.conn().execute(
-                "INSERT INTO processes (slug, title, created_at, created_by, audit_seq)
+            "INSERT INTO processes (slug, title, created_at, created_by, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                args![slug, title, now, &actor.sub, seq as i64],
-            )?;
+            args![slug, title, now, &actor.sub, seq as i64],
+        )?;
         Ok(ProcessInfo {
             slug: slug.to_owned(),
             title: title.to_owned(),
@@ -138,10 +138,11 @@ impl Writer<'_> {
             },
         )?;
         self.conn().execute(
-                "INSERT INTO delegations (process_id, code, name, kind, participation, function,
+            "INSERT INTO delegations (process_id, code, name, kind, participation, function,
                                           members, created_at, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                args![process_id,
+            args![
+                process_id,
                 &delegation.code,
                 &delegation.name,
                 &kind,
@@ -149,8 +150,9 @@ impl Writer<'_> {
                 function.as_deref(),
                 &members,
                 now,
-                seq as i64],
-            )?;
+                seq as i64
+            ],
+        )?;
         Ok(())
     }
 
@@ -188,16 +190,18 @@ impl Writer<'_> {
             },
         )?;
         let document_id = self.conn().query_one(
-                "INSERT INTO documents (process_id, slug, title, classification, created_at,
+            "INSERT INTO documents (process_id, slug, title, classification, created_at,
                                         created_by, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
-                args![process_id,
+            args![
+                process_id,
                 &document.slug,
                 &document.title,
                 document.classification.as_deref(),
                 now,
                 &actor.sub,
-                seq as i64],
+                seq as i64
+            ],
             |row| row.int(0),
         )?;
         let version = self.insert_version(
@@ -347,10 +351,10 @@ impl Writer<'_> {
             },
         )?;
         self.conn().execute(
-                "INSERT INTO versions (document_id, number, label, parent, root, round_id,
+            "INSERT INTO versions (document_id, number, label, parent, root, round_id,
                                        provenance, changes, created_at, created_by, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                args![
+            args![
                 document_id,
                 row.number,
                 row.label,
@@ -422,10 +426,11 @@ impl Writer<'_> {
             },
         )?;
         self.conn().execute(
-                "INSERT INTO rounds (process_id, number, document_id, base_version, label, opens_at,
+            "INSERT INTO rounds (process_id, number, document_id, base_version, label, opens_at,
                                      closes_at, state, created_at, created_by, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'planned', ?8, ?9, ?10)",
-                args![process_id,
+            args![
+                process_id,
                 number,
                 document_id,
                 round.base_version,
@@ -434,8 +439,9 @@ impl Writer<'_> {
                 round.closes_at,
                 now,
                 &actor.sub,
-                seq as i64],
-            )?;
+                seq as i64
+            ],
+        )?;
         Ok(RoundInfo {
             number,
             document: round.document.clone(),
@@ -585,12 +591,14 @@ impl Writer<'_> {
             },
         )?;
         self.conn().execute(
-                "UPDATE rounds SET state = ?1, opens_at = ?2, closes_at = ?3 WHERE id = ?4",
-                args![change.state.as_str(),
+            "UPDATE rounds SET state = ?1, opens_at = ?2, closes_at = ?3 WHERE id = ?4",
+            args![
+                change.state.as_str(),
                 change.opens_at,
                 change.closes_at,
-                row.id],
-            )?;
+                row.id
+            ],
+        )?;
         self.conn().execute(
                 "INSERT INTO round_events (round_id, action, at, actor_sub, state_before,
                                            state_after, closes_at_before, closes_at_after, audit_seq)
@@ -662,10 +670,10 @@ impl Writer<'_> {
             },
         )?;
         self.conn().execute(
-                "INSERT INTO submission_revisions (round_id, delegation_id, revision, items, hunks,
+            "INSERT INTO submission_revisions (round_id, delegation_id, revision, items, hunks,
                                                    receipt, submitted_at, submitted_by, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                args![
+            args![
                 row.id,
                 delegation_id,
                 revision,
@@ -721,11 +729,11 @@ impl Writer<'_> {
             },
         )?;
         let id = self.conn().query_one(
-                "INSERT INTO decisions (round_id, change, decision, decided_by, decided_at, audit_seq)
+            "INSERT INTO decisions (round_id, change, decision, decided_by, decided_at, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
-                args![row.id, &decision.change, &text, &actor.sub, now, seq as i64],
-                |row| row.int(0),
-            )?;
+            args![row.id, &decision.change, &text, &actor.sub, now, seq as i64],
+            |row| row.int(0),
+        )?;
         Ok(DecisionRecord {
             decision: decision.clone(),
             decided_by: actor.sub.clone(),

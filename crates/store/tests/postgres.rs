@@ -190,16 +190,17 @@ fn a_crash_restart_while_writing_answers_unavailable_then_reconnects_and_loses_n
         put(&store, "AT", b"after".to_vec())
     });
     let stored = until_available("a read after the restart", || {
-        store.read(|r| {
-            let mut stored = Acknowledged::new();
-            for code in CODES {
-                for revision in r.submission_history("p", 1, code)? {
-                    stored.insert((code.to_string(), revision.revision), revision.items);
+        store
+            .read(|r| {
+                let mut stored = Acknowledged::new();
+                for code in CODES {
+                    for revision in r.submission_history("p", 1, code)? {
+                        stored.insert((code.to_string(), revision.revision), revision.items);
+                    }
                 }
-            }
-            Ok(stored)
-        })
-        .wait()
+                Ok(stored)
+            })
+            .wait()
     });
     for (key, items) in &acknowledged {
         assert_eq!(
@@ -238,7 +239,9 @@ fn a_stopped_server_answers_unavailable_and_a_started_one_serves_again() {
         ));
         assert!(matches!(
             store.verify_audit(),
-            Err(penholder_store::AuditError::Store(StoreError::Unavailable { .. }))
+            Err(penholder_store::AuditError::Store(
+                StoreError::Unavailable { .. }
+            ))
         ));
     }
     assert!(matches!(

@@ -82,7 +82,9 @@ impl TestPostgres {
             watchdog: None,
         };
         if as_postgres_user {
-            run(Command::new("chown").arg("postgres:postgres").arg(&server.dir))?;
+            run(Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(&server.dir))?;
         }
         let data = server.data_dir();
         let mut initdb = server.pg_command("initdb");
@@ -221,8 +223,7 @@ impl TestPostgres {
     pub fn url(&self) -> String {
         let n = DATABASES.fetch_add(1, Ordering::Relaxed);
         let name = format!("t{}_{n}", std::process::id());
-        self.fresh_database(&name)
-            .unwrap_or_else(|e| panic!("{e}"))
+        self.fresh_database(&name).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Runs `f` with a client of the `postgres` database, on a thread of its own.
