@@ -325,8 +325,11 @@ impl Store {
             .join()
             .map_err(|_| StoreError::internal("opening the PostgreSQL store panicked"))??;
         Store::start(
-            Some(Backend::Postgres(writer)),
-            readers.into_iter().map(Backend::Postgres).collect(),
+            Some(Backend::Postgres(Box::new(writer))),
+            readers
+                .into_iter()
+                .map(|session| Backend::Postgres(Box::new(session)))
+                .collect(),
             None,
             options,
             Location::Postgres(url.to_owned()),

@@ -69,7 +69,7 @@ pub(crate) type ReadJob = Box<dyn FnOnce(Result<&Reader<'_>, StoreError>) + Send
 /// A store thread's connection.
 pub(crate) enum Backend {
     Sqlite(Connection),
-    Postgres(PgSession),
+    Postgres(Box<PgSession>),
 }
 
 pub(crate) enum Job {
