@@ -1,10 +1,12 @@
 //! penholder's durable record: the only crate that knows SQL.
 //!
-//! One SQLite file (WAL, `synchronous=FULL`, foreign keys on) holds processes, delegations,
-//! documents, content-addressed tree objects, versions, rounds, submission revisions, decisions,
-//! idempotency keys and a hash-chained audit log. History is append-only, enforced by triggers;
-//! every write appends its audit entry in the same transaction; a write is acknowledged only
-//! after its transaction is on disk, so an acknowledged write survives `kill -9`.
+//! One database holds processes, delegations, documents, content-addressed tree objects,
+//! versions, rounds, submission revisions, decisions, idempotency keys and a hash-chained audit
+//! log: a SQLite file (WAL, `synchronous=FULL`, foreign keys on) for one server, or a
+//! PostgreSQL database that several servers may share. History is append-only, enforced by the
+//! database's triggers; every write appends its audit entry in the same transaction; a write is
+//! acknowledged only after its transaction is on disk, so an acknowledged write survives
+//! `kill -9` (of penholder, or of PostgreSQL).
 //!
 //! # Using it
 //!
@@ -68,14 +70,70 @@
 //! Never wait for one store request inside another's closure: it could only deadlock, so
 //! [`Pending::wait`] refuses it with an error.
 //!
+//! # Two backends
+//!
+//! [`Store::open`] / [`Store::open_with`] take a SQLite file, [`Store::open_postgres`] a
+//! PostgreSQL URL, and [`Store::open_url_or_path`] either (what the CLI's `--db` takes). The
+//! handle, the closures, the [`Reader`] and [`Writer`] methods, the models and the errors are
+//! the same; [`Store::backend`] tells which one runs.
+//!
+//! *One copy of the logic.* Every query of the reader, the writer and the audit log is written
+//! once, in the SQL both databases speak, against one small seam (`db::Conn`: `query_opt`,
+//! `query_all`, `execute`, `batch`, with neutral parameters and rows). `Conn` is an enum of a
+//! borrowed `rusqlite::Connection` or a borrowed PostgreSQL connection, rather than a trait:
+//! the set of backends is closed (two), dispatch is static, and no generic parameter leaks into
+//! `Reader<'a>`/`Writer<'a>` or their callers. The few differences of dialect sit where they
+//! occur (placeholders `?1` → `$1`, rewritten once per prepared statement; how a JSON array is
+//! unpacked; `PRAGMA`s). What is not SQL — the audit entry hash, enum texts, model building,
+//! validation, state checks — is shared as it was. Each backend has its own migrations
+//! (`schema.rs`), numbered alike, with the same tables, constraints and append-only triggers.
+//!
+//! *The same threads.* Both backends run on the store's own threads (`runtime.rs`): one writer
+//! that group-commits a batch of requests in ONE transaction (a SAVEPOINT per request, one
+//! COMMIT), and reader threads that run each request on one snapshot (SQLite: a WAL read
+//! transaction; PostgreSQL: `REPEATABLE READ, READ ONLY`). PostgreSQL is reached with the
+//! blocking `postgres` client, which must never run on an async runtime's thread: it only ever
+//! runs on these std threads (opening too happens on a thread of its own), so `Store` stays as
+//! usable from async code as before. Statements are prepared once per connection and cached.
+//!
+//! *Several servers, one chain.* On PostgreSQL every write batch begins by taking the chain
+//! head's lock (`pg_advisory_xact_lock`, held until COMMIT) before it reads anything. That
+//! serializes the writers of all servers exactly as SQLite's single writer does: the audit head
+//! each batch reads is the true one (no fork, no gap), and every request's check-then-act is
+//! atomic across servers too — a submission racing its round's close, or two consolidations of
+//! one round, cannot both pass their state check. The batch is the unit, so the cost is one lock
+//! per commit, not per request. Migrations run under another advisory lock, so servers that
+//! start together migrate once.
+//!
+//! *Durability.* SQLite: `synchronous=FULL`. PostgreSQL: the writer's session sets
+//! `synchronous_commit = on` (the server's default), so COMMIT returns once the WAL is flushed;
+//! a server running with `fsync=off` is reported in the log at open.
+//!
+//! *Connection loss.* If PostgreSQL goes away, requests are answered `Unavailable` (503), never
+//! `Internal`; a batch whose COMMIT failed answers all its requests `Unavailable` (it may or may
+//! not have committed: clients retry with their idempotency key). Each thread reconnects by
+//! itself at a later job (after a short, growing backoff), re-beginning its transaction before
+//! any request runs, so the first request after PostgreSQL is back is served.
+//!
+//! *The clock.* `now` is still handed in by callers. [`Reader::database_now_ms`] reads the
+//! database's clock (PostgreSQL's `clock_timestamp()`, one clock for all servers; this
+//! machine's on SQLite) for callers who want the database's clock to rule deadlines.
+//!
+//! *SQLite only.* [`Store::backup`] (on PostgreSQL: `Invalid`, use `pg_dump`),
+//! [`Store::open_read_only`], [`Store::open_in_memory`] and the checkpointer thread.
+//! [`Store::integrity_check`] runs SQLite's checks, or on PostgreSQL checks that every
+//! append-only trigger is present and enabled.
+//!
 //! # The interface
 //!
 //! Every method takes and returns penholder-core types and the plain structs of this crate;
-//! no SQL type appears, so a PostgreSQL store could offer the same methods.
+//! no SQL type appears, and both backends offer the same methods.
 //!
-//! [`Store`]: `open(path)`, `open_with(path, StoreOptions)`, `open_read_only(path)`, `open_in_memory()`,
+//! [`Store`]: `open(path)`, `open_with(path, StoreOptions)`, `open_postgres(url, StoreOptions)`,
+//! `open_url_or_path(db, StoreOptions)`, `open_read_only(path)`, `open_in_memory()`,
 //! `write(f) -> Pending<T>`, `read(f) -> Pending<T>`, `backup(to)`, `integrity_check()`,
-//! `verify_audit()`, `schema_version()`, `stats()`, and a shortcut for each write below.
+//! `verify_audit()`, `schema_version()`, `stats()`, `backend()`, and a shortcut for each write
+//! below.
 //!
 //! [`Writer`] (inside `write`; derefs to `Reader`): `create_process`, `add_delegation`,
 //! `create_document` (with version 1), `publish_version` (upload or consolidation, atomic),
@@ -86,14 +144,15 @@
 //! [`Reader`]: `processes`, `process`, `delegations`, `delegation`, `documents`, `document`,
 //! `versions`, `version_info`, `version`, `latest_version`, `version_provenance`,
 //! `version_changes`, `rounds`, `round`, `round_events`, `submission`, `submission_revision`,
-//! `submission_history`, `submissions`, `decisions`, `decision_history`, `audit_entries`,
-//! `stored_response`.
+//! `submission_history`, `submissions`, `revision_count`, `latest_revision`, `decisions`,
+//! `decision_history`, `audit_entries`, `stored_response`, `database_now_ms`.
 //!
 //! Errors: [`StoreError`] — `NotFound` (404), `Conflict` (409), `WrongRoundState` (409, with
 //! the deadline), `Invalid` (422), `Unavailable` (503), `Corrupt` and `Internal` (500).
 //!
 //! Architecture invariant: nothing outside this crate writes SQL, and nothing in this crate
-//! knows HTTP, JWT or the clock — `now` (Unix milliseconds) is always handed in.
+//! knows HTTP, JWT or the clock — `now` (Unix milliseconds) is always handed in; the clock is
+//! read only when a caller asks for it with [`Reader::database_now_ms`].
 
 mod audit;
 mod db;
@@ -129,17 +188,19 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// How a file store is run.
+/// How a store is run (a file store or a PostgreSQL one).
 #[derive(Clone, Debug)]
 pub struct StoreOptions {
-    /// Reader threads, each with its own connection (at least 1 for a file store).
+    /// Reader threads, each with its own connection (at least 1 for a file or PostgreSQL store).
     pub readers: usize,
     /// The most write requests committed together in one transaction.
     pub max_batch: usize,
     /// Requests that may wait for the writer (or the readers) before new ones are refused
     /// with `Unavailable` (the server answers 503) instead of queueing without bound.
     pub queue_capacity: usize,
-    /// How long a connection waits for a lock held by another process before giving up.
+    /// How long a connection waits for a lock held by another process before giving up
+    /// (SQLite's busy timeout; on PostgreSQL the `lock_timeout` of the writer, which waits for
+    /// the chain head while another server commits, and the connect timeout).
     pub busy_timeout: Duration,
 }
 
