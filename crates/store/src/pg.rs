@@ -148,11 +148,10 @@ impl PgConn {
         if let Some(statement) = self.statements.borrow().get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self
-            .client
-            .borrow_mut()
-            .prepare(&placeholders(sql))
-            .map_err(|e| self.fail(e))?;
+        // Each call binds its result first: the client's borrow must end before `fail` looks
+        // at the client again.
+        let prepared = self.client.borrow_mut().prepare(&placeholders(sql));
+        let statement = prepared.map_err(|e| self.fail(e))?;
         self.statements
             .borrow_mut()
             .insert(sql.to_owned(), statement.clone());
@@ -166,26 +165,20 @@ impl PgConn {
     ) -> Result<Vec<postgres::Row>, StoreError> {
         let statement = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|v| v as _).collect();
-        self.client
-            .borrow_mut()
-            .query(&statement, &params)
-            .map_err(|e| self.fail(e))
+        let rows = self.client.borrow_mut().query(&statement, &params);
+        rows.map_err(|e| self.fail(e))
     }
 
     pub(crate) fn execute(&self, sql: &str, args: &[Value<'_>]) -> Result<u64, StoreError> {
         let statement = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|v| v as _).collect();
-        self.client
-            .borrow_mut()
-            .execute(&statement, &params)
-            .map_err(|e| self.fail(e))
+        let changed = self.client.borrow_mut().execute(&statement, &params);
+        changed.map_err(|e| self.fail(e))
     }
 
     pub(crate) fn batch(&self, sql: &str) -> Result<(), StoreError> {
-        self.client
-            .borrow_mut()
-            .batch_execute(sql)
-            .map_err(|e| self.fail(e))
+        let done = self.client.borrow_mut().batch_execute(sql);
+        done.map_err(|e| self.fail(e))
     }
 }
 

@@ -1837,8 +1837,20 @@ fn postgres_commits_durably_and_reads_one_snapshot_read_only() {
         let write_in_read = store
             .read(|r| r.conn.batch("CREATE TABLE x (y INT)"))
             .wait();
-        assert!(write_in_read.is_err(), "readers cannot write");
-        // Once the read failed, the same reader serves the next read.
+        assert!(
+            matches!(&write_in_read, Err(StoreError::Internal { detail }) if detail.contains("read-only")),
+            "readers cannot write: {write_in_read:?}"
+        );
+        // A statement refused inside a write: its request fails, with the database's reason.
+        let refused = store
+            .write(|w| w.reader.conn.batch("UPDATE audit SET actor_sub = 'x'"))
+            .wait();
+        assert!(
+            matches!(&refused, Err(StoreError::Internal { detail }) if detail.contains("append-only")),
+            "{refused:?}"
+        );
+        // Once a read or a write failed, the same connections serve the next ones.
+        submit(&store, "AT", "{}", None, T0 + 1).unwrap();
         assert_eq!(store.read(|r| r.processes()).wait().unwrap().len(), 1);
         assert_eq!(store.path(), None);
         assert_eq!(store.backend(), BackendKind::Postgres);
