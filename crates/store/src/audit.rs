@@ -85,18 +85,26 @@ fn entry_hash(prev_hash: &[u8; 32], fields: &Fields<'_>) -> ContentHash {
 /// transaction holds the chain head's lock (taken when the batch began), so the head read here
 /// is the true one even with several servers writing.
 pub(crate) fn append(conn: Conn<'_>, entry: NewEntry<'_>) -> Result<u64, StoreError> {
-    let head = conn.query_opt(
-        "SELECT seq, entry_hash FROM audit ORDER BY seq DESC LIMIT 1",
-        args![],
-        |row| Ok((row.int(0)?, row.bytes(1)?)),
-    )?;
+    let head = match conn.cached_audit_head() {
+        Some(head) => Some(head),
+        None => conn
+            .query_opt(
+                "SELECT seq, entry_hash FROM audit ORDER BY seq DESC LIMIT 1",
+                args![],
+                |row| Ok((row.int(0)?, row.bytes(1)?)),
+            )?
+            .map(|(seq, hash)| {
+                hash32(&hash).map(|hash| (seq, hash)).ok_or_else(|| {
+                    StoreError::corrupt(format!("audit entry {seq} has a malformed hash"))
+                })
+            })
+            .transpose()?,
+    };
     let (seq, prev_hash) = match head {
         None => (1u64, GENESIS),
         Some((seq, hash)) => (
             u64::try_from(seq).map_err(|_| StoreError::corrupt("negative audit seq"))? + 1,
-            hash32(&hash).ok_or_else(|| {
-                StoreError::corrupt(format!("audit entry {seq} has a malformed hash"))
-            })?,
+            hash,
         ),
     };
     let detail = entry.detail.to_string();
@@ -132,6 +140,7 @@ pub(crate) fn append(conn: Conn<'_>, entry: NewEntry<'_>) -> Result<u64, StoreEr
             &hash.0[..],
         ],
     )?;
+    conn.cache_audit_head(seq as i64, hash.0);
     Ok(seq)
 }
 

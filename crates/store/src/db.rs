@@ -248,6 +248,27 @@ impl<'a> Conn<'a> {
         }
     }
 
+    /// The audit head this write transaction last appended (PostgreSQL only; SQLite reads the
+    /// head in-process, for nothing).
+    pub fn cached_audit_head(&self) -> Option<(i64, [u8; 32])> {
+        match self {
+            Conn::Sqlite(_) => None,
+            Conn::Postgres(conn) => conn.audit_head(),
+        }
+    }
+
+    pub fn cache_audit_head(&self, seq: i64, hash: [u8; 32]) {
+        if let Conn::Postgres(conn) = self {
+            conn.set_audit_head(Some((seq, hash)));
+        }
+    }
+
+    pub fn forget_audit_head(&self) {
+        if let Conn::Postgres(conn) = self {
+            conn.set_audit_head(None);
+        }
+    }
+
     /// Runs statements without parameters (transaction control, migrations, raw SQL in tests).
     pub fn batch(&self, sql: &str) -> Result<(), StoreError> {
         match self {

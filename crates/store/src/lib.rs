@@ -362,6 +362,10 @@ impl Store {
         }
         let readers = options.readers.max(1);
         let busy_timeout = options.busy_timeout;
+        let options = StoreOptions {
+            max_batch: options.max_batch.min(pg::MAX_BATCH),
+            ..options
+        };
         let connect = move || -> Result<(PgSession, Vec<PgSession>), StoreError> {
             let mut writer = PgSession::connect(config.clone(), Role::Writer, busy_timeout)?;
             let conn = writer.conn()?;

@@ -63,6 +63,11 @@ pub(crate) struct PgConn {
     client: RefCell<postgres::Client>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
     broken: Cell<bool>,
+    /// The audit head (seq, entry hash) as this write transaction last appended it. Valid only
+    /// while the transaction holds the chain head's lock (no one else can append): set by
+    /// `audit::append`, forgotten when a transaction begins or ends and when a request rolls
+    /// back to its savepoint. Saves a query per write.
+    audit_head: Cell<Option<(i64, [u8; 32])>>,
 }
 
 /// Whether an error means the connection is gone (or going).
@@ -128,6 +133,7 @@ impl PgConn {
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
             broken: Cell::new(false),
+            audit_head: Cell::new(None),
         }
     }
 
@@ -138,6 +144,14 @@ impl PgConn {
             return StoreError::Unavailable { detail };
         }
         store_error(&error)
+    }
+
+    pub(crate) fn audit_head(&self) -> Option<(i64, [u8; 32])> {
+        self.audit_head.get()
+    }
+
+    pub(crate) fn set_audit_head(&self, head: Option<(i64, [u8; 32])>) {
+        self.audit_head.set(head);
     }
 
     pub(crate) fn is_broken(&self) -> bool {
@@ -283,5 +297,11 @@ impl PgSession {
 /// The key of the transaction-scoped advisory lock that serializes every writer of a database
 /// (all servers): the audit chain's head. (`pg_advisory_xact_lock` keys are per database.)
 pub(crate) const CHAIN_HEAD_LOCK: i64 = 0x7065_6e68_6f6c_6400; // "penhold\0"
+/// The most write requests in one PostgreSQL transaction. Each request that writes runs in a
+/// subtransaction of its own; past 64 of them in one transaction PostgreSQL's per-backend
+/// subtransaction cache overflows and every other session's snapshot checks slow down (the
+/// `pg_subtrans` lookups). A batch of 64 already spreads one commit over 64 requests.
+pub(crate) const MAX_BATCH: usize = 64;
+
 /// The key that serializes migrations when several servers start at once.
 pub(crate) const MIGRATION_LOCK: i64 = 0x7065_6e68_6f6c_6401;

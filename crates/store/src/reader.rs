@@ -106,18 +106,23 @@ type RawRound = (
 );
 
 fn raw_round(row: &Row<'_>) -> Result<RawRound, StoreError> {
+    raw_round_from(row, 0)
+}
+
+/// A round's columns from column `at` on.
+fn raw_round_from(row: &Row<'_>, at: usize) -> Result<RawRound, StoreError> {
     Ok((
-        row.int(0)?,
-        row.int(1)?,
-        row.u32(2)?,
-        row.text(3)?,
-        row.u32(4)?,
-        row.text(5)?,
-        row.int(6)?,
-        row.int(7)?,
-        row.text(8)?,
-        row.int(9)?,
-        row.text(10)?,
+        row.int(at)?,
+        row.int(at + 1)?,
+        row.u32(at + 2)?,
+        row.text(at + 3)?,
+        row.u32(at + 4)?,
+        row.text(at + 5)?,
+        row.int(at + 6)?,
+        row.int(at + 7)?,
+        row.text(at + 8)?,
+        row.int(at + 9)?,
+        row.text(at + 10)?,
     ))
 }
 
@@ -344,6 +349,53 @@ impl<'a> Reader<'a> {
             )?
             .ok_or_else(|| StoreError::not_found(format!("round {round} of process {process}")))?;
         round_row(raw)
+    }
+
+    /// A round with its process's id, in one query (the hot path of every submission); the
+    /// same errors as `process_id` then `round_row`.
+    pub(crate) fn process_round(
+        &self,
+        process: &str,
+        round: u32,
+    ) -> Result<(i64, RoundRow), StoreError> {
+        let found = self.conn.query_opt(
+            &format!(
+                "SELECT r.process_id, {} JOIN processes p ON p.id = r.process_id
+                 WHERE p.slug = ?1 AND r.number = ?2",
+                SELECT_ROUND.trim_start_matches("SELECT ")
+            ),
+            args![process, round],
+            |row| Ok((row.int(0)?, raw_round_from(row, 1)?)),
+        )?;
+        match found {
+            Some((process_id, raw)) => Ok((process_id, round_row(raw)?)),
+            None => {
+                self.process_id(process)?;
+                Err(StoreError::not_found(format!(
+                    "round {round} of process {process}"
+                )))
+            }
+        }
+    }
+
+    /// A delegation's id and the number of its latest revision in a round (0: none), in one
+    /// query.
+    pub(crate) fn delegation_revision(
+        &self,
+        process_id: i64,
+        process: &str,
+        code: &str,
+        round_id: i64,
+    ) -> Result<(i64, u32), StoreError> {
+        self.conn
+            .query_opt(
+                "SELECT d.id, (SELECT COALESCE(MAX(s.revision), 0) FROM submission_revisions s
+                               WHERE s.round_id = ?1 AND s.delegation_id = d.id)
+                 FROM delegations d WHERE d.process_id = ?2 AND d.code = ?3",
+                args![round_id, process_id, code],
+                |row| Ok((row.int(0)?, row.u32(1)?)),
+            )?
+            .ok_or_else(|| StoreError::not_found(format!("delegation {code} of process {process}")))
     }
 
     /// The newest version number of a document (documents always have version 1).

@@ -210,6 +210,7 @@ fn write_begin() -> String {
 fn begin_postgres<'s>(session: &'s mut PgSession, begin: &str) -> Result<&'s PgConn, StoreError> {
     let first = {
         let conn = session.conn()?;
+        conn.set_audit_head(None);
         match Conn::Postgres(conn).batch(begin) {
             Ok(()) => None,
             Err(error) => Some((error, conn.is_broken())),
@@ -253,9 +254,10 @@ fn commit_batch(
     let mut done: Vec<Box<dyn WriteJob>> = Vec::with_capacity(writes.len());
     let mut batch_error = began.err();
     let mut pending = writes.into_iter();
+    let mut release_first = false;
     if batch_error.is_none() {
         for mut write in pending.by_ref() {
-            if let Err(error) = run_in_savepoint(conn, write.as_mut()) {
+            if let Err(error) = run_in_savepoint(conn, write.as_mut(), &mut release_first) {
                 done.push(write);
                 batch_error = Some(error);
                 break;
@@ -267,6 +269,7 @@ fn commit_batch(
         None => conn.batch("COMMIT"),
         Some(error) => Err(error),
     };
+    conn.forget_audit_head();
     if outcome.is_err() && in_transaction(conn) {
         // Nothing of a failed batch may survive; if even ROLLBACK fails, the connection is
         // unusable and the next BEGIN will fail and report it (or, on PostgreSQL, the lost
@@ -282,8 +285,20 @@ fn commit_batch(
 }
 
 /// Runs one request inside a savepoint. `Err` only when the batch itself is broken.
-fn run_in_savepoint(conn: Conn<'_>, write: &mut dyn WriteJob) -> Result<(), StoreError> {
-    conn.batch("SAVEPOINT request")?;
+///
+/// The previous request's savepoint is released together with this one's creation (one round
+/// trip to PostgreSQL instead of two); the last one is left to COMMIT, which ends them all.
+fn run_in_savepoint(
+    conn: Conn<'_>,
+    write: &mut dyn WriteJob,
+    release_first: &mut bool,
+) -> Result<(), StoreError> {
+    if *release_first {
+        conn.batch("RELEASE request; SAVEPOINT request")?;
+    } else {
+        conn.batch("SAVEPOINT request")?;
+        *release_first = true;
+    }
     let writer = Writer {
         reader: Reader { conn },
     };
@@ -307,10 +322,10 @@ fn run_in_savepoint(conn: Conn<'_>, write: &mut dyn WriteJob) -> Result<(), Stor
         write.fail(error.clone());
         return Err(error);
     }
-    if ok {
-        conn.batch("RELEASE request")?;
-    } else {
-        conn.batch("ROLLBACK TO request; RELEASE request")?;
+    if !ok {
+        // What the request appended to the audit log is gone: the head is read afresh.
+        conn.forget_audit_head();
+        conn.batch("ROLLBACK TO request")?;
     }
     Ok(())
 }

@@ -638,14 +638,13 @@ impl Writer<'_> {
         actor: &Actor,
         now: i64,
     ) -> Result<StoredRevision, StoreError> {
-        let process_id = self.process_id(process)?;
-        let row = self.round_row(process_id, process, round)?;
+        let (process_id, row) = self.process_round(process, round)?;
         let state = row.info.state_at(now);
         if state != RoundState::Open {
             return Err(wrong_state(&row.info, state, "open"));
         }
-        let delegation_id = self.delegation_id(process_id, process, delegation)?;
-        let current = self.current_revision(row.id, delegation_id)?;
+        let (delegation_id, current) =
+            self.delegation_revision(process_id, process, delegation, row.id)?;
         if let Some(expected) = expected_revision
             && expected != current
         {
