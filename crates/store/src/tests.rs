@@ -1896,3 +1896,64 @@ fn open_url_or_path_tells_postgres_urls_from_files() {
         assert_eq!(store.backend(), BackendKind::Postgres);
     });
 }
+
+#[test]
+fn postgres_a_batch_whose_connection_dies_before_commit_acknowledges_none_of_it() {
+    on_postgres(|_| {
+        let store = fixture();
+        // Hold the writer busy so that the next requests queue up and form one batch.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (running, started) = std::sync::mpsc::channel::<()>();
+        let blocker = store.write(move |_| {
+            let _ = running.send(());
+            let _ = held.recv();
+            Ok(())
+        });
+        // Once it runs, its batch is made up; what is sent now forms the next one.
+        started.recv().unwrap();
+        let first = store.put_submission(
+            "p",
+            1,
+            "AT",
+            b"lost".to_vec(),
+            b"[]".to_vec(),
+            None,
+            delegate("AT"),
+            T0 + 1,
+        );
+        let url = store.postgres_url().unwrap().to_owned();
+        // The second request succeeds, but its connection is cut behind its back before the
+        // batch commits (as a PostgreSQL restart would).
+        let killer = store.write(move |w| {
+            let pid = w.reader.conn.query_one(
+                "SELECT CAST(pg_backend_pid() AS BIGINT)",
+                crate::db::args![],
+                |r| r.int(0),
+            )?;
+            std::thread::spawn(move || {
+                let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                admin
+                    .execute("SELECT pg_terminate_backend($1)", &[&(pid as i32)])
+                    .unwrap();
+            })
+            .join()
+            .unwrap();
+            Ok(())
+        });
+        release.send(()).unwrap();
+        blocker.wait().unwrap();
+        assert!(
+            matches!(first.wait(), Err(StoreError::Unavailable { .. })),
+            "a request of a batch that did not commit is not acknowledged"
+        );
+        assert!(matches!(killer.wait(), Err(StoreError::Unavailable { .. })));
+        // The store reconnects by itself; nothing of the lost batch is there.
+        assert_eq!(
+            submit(&store, "AT", "{}", None, T0 + 2).unwrap().revision,
+            1
+        );
+        assert_eq!(count(&store, "submission_revisions"), 1);
+        assert_eq!(store.stats().failed_batches, 1);
+        store.verify_audit().unwrap();
+    });
+}
