@@ -336,7 +336,15 @@ fn has_server_binaries(dir: &Path) -> bool {
 
 /// `PG_BIN`, then `pg_config --bindir`, then the newest `/usr/lib/postgresql/*/bin`.
 fn find_bin_dir() -> Result<PathBuf> {
-    if let Ok(dir) = std::env::var("PG_BIN") {
+    find_bin_dir_in(
+        std::env::var("PG_BIN").ok(),
+        "pg_config",
+        Path::new("/usr/lib/postgresql"),
+    )
+}
+
+fn find_bin_dir_in(pg_bin: Option<String>, pg_config: &str, versions: &Path) -> Result<PathBuf> {
+    if let Some(dir) = pg_bin {
         let dir = PathBuf::from(dir);
         if has_server_binaries(&dir) {
             return Ok(dir);
@@ -346,7 +354,7 @@ fn find_bin_dir() -> Result<PathBuf> {
             dir.display()
         )));
     }
-    if let Ok(output) = Command::new("pg_config").arg("--bindir").output()
+    if let Ok(output) = Command::new(pg_config).arg("--bindir").output()
         && output.status.success()
     {
         let dir = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
@@ -354,7 +362,7 @@ fn find_bin_dir() -> Result<PathBuf> {
             return Ok(dir);
         }
     }
-    let mut candidates: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+    let mut candidates: Vec<(u32, PathBuf)> = std::fs::read_dir(versions)
         .into_iter()
         .flatten()
         .flatten()
@@ -376,6 +384,33 @@ fn find_bin_dir() -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_binaries_are_an_error_that_says_how_to_install_them() {
+        let empty = tempfile::tempdir().unwrap();
+        let error = find_bin_dir_in(None, "no-such-pg_config", empty.path()).unwrap_err();
+        assert!(
+            error.to_string().contains("apt-get install postgresql"),
+            "{error}"
+        );
+        let error = find_bin_dir_in(
+            Some(empty.path().display().to_string()),
+            "no-such-pg_config",
+            empty.path(),
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("PG_BIN"), "{error}");
+        // A versioned directory with the three binaries is found.
+        let bin = empty.path().join("15").join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        for name in ["initdb", "pg_ctl", "postgres"] {
+            std::fs::write(bin.join(name), "").unwrap();
+        }
+        assert_eq!(
+            find_bin_dir_in(None, "no-such-pg_config", empty.path()).unwrap(),
+            bin
+        );
+    }
 
     #[test]
     fn a_server_starts_gives_fresh_databases_restarts_and_stops() {
