@@ -4,7 +4,8 @@
 //! acknowledgement.
 //!
 //! `cargo run --release -p penholder-store --example pg_throughput` (env: CLIENTS=200, PUTS=25,
-//! STORES=1).
+//! STORES=1; SQLITE=1 measures a SQLite file instead, for comparison on the same machine;
+//! UNIX=1 connects through the Unix socket instead of TCP).
 
 use penholder_core::negotiation::{Delegation, DelegationKind, Participation};
 use penholder_core::{Document, IdSource, Node, NodeKind};
@@ -22,11 +23,26 @@ fn env(name: &str, default: usize) -> usize {
 
 fn main() {
     let (clients, puts, stores) = (env("CLIENTS", 200), env("PUTS", 25), env("STORES", 1));
-    let server = penholder_testpg::TestPostgres::start().expect("PostgreSQL");
-    let url = server.url();
-    let stores: Vec<Store> = (0..stores.max(1))
-        .map(|_| Store::open_postgres(&url, StoreOptions::default()).expect("store"))
-        .collect();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let server;
+    let stores: Vec<Store> = if std::env::var("SQLITE").is_ok_and(|v| v == "1") {
+        vec![Store::open(dir.path().join("p.db")).expect("store")]
+    } else {
+        server = penholder_testpg::TestPostgres::start().expect("PostgreSQL");
+        let mut url = server.url();
+        if std::env::var("UNIX").is_ok_and(|v| v == "1") {
+            // The same database through the server's Unix socket (in its directory).
+            let name = url.rsplit('/').next().unwrap_or_default().to_owned();
+            url = format!(
+                "host={} port={} user=postgres dbname={name}",
+                server.dir().display(),
+                server.port()
+            );
+        }
+        (0..stores.max(1))
+            .map(|_| Store::open_postgres(&url, StoreOptions::default()).expect("store"))
+            .collect()
+    };
     let admin = Actor::new("admin", None, "admin");
     let store = &stores[0];
     store
@@ -109,7 +125,8 @@ fn main() {
         .map(|s| s.stats())
         .fold((0, 0), |(w, b), s| (w + s.writes, b + s.batches));
     println!(
-        "{} stores, {clients} clients x {puts} puts: {:.0} durable submissions/s ({:.2} s; {} writes in {} batches)",
+        "{:?}: {} stores, {clients} clients x {puts} puts: {:.0} durable submissions/s ({:.2} s; {} writes in {} batches)",
+        stores[0].backend(),
         stores.len(),
         total / elapsed,
         elapsed,
