@@ -193,7 +193,8 @@ use std::time::Duration;
 pub struct StoreOptions {
     /// Reader threads, each with its own connection (at least 1 for a file or PostgreSQL store).
     pub readers: usize,
-    /// The most write requests committed together in one transaction.
+    /// The most write requests committed together in one transaction (at most 64 on
+    /// PostgreSQL, where each request is a subtransaction).
     pub max_batch: usize,
     /// Requests that may wait for the writer (or the readers) before new ones are refused
     /// with `Unavailable` (the server answers 503) instead of queueing without bound.

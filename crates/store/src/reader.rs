@@ -9,9 +9,10 @@ use crate::{StoreError, audit};
 use penholder_core::negotiation::{
     Decision, Delegation, DelegationKind, Function, Participation, RoundState,
 };
-use penholder_core::{AssembleError, ContentHash, Document, Version};
+use penholder_core::{AssembleError, ContentHash, Document, StoredNode, Version};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::collections::{HashMap, HashSet};
 
 /// Read access inside [`crate::Store::read`] (a snapshot) or [`crate::Store::write`] (the
 /// write's own transaction, so it sees what the same closure wrote).
@@ -55,6 +56,11 @@ fn hash_column(bytes: &[u8], what: &str) -> Result<ContentHash, StoreError> {
 
 /// Rebuilds a tree from the objects table; every object is checked against its hash.
 pub(crate) fn assemble_tree(conn: Conn<'_>, root: ContentHash) -> Result<Document, StoreError> {
+    if conn.is_postgres() {
+        let mut objects = prefetch_objects(conn, root)?;
+        let assembled = penholder_core::assemble(root, &mut |hash| objects.remove(hash));
+        return assembled.map_err(assemble_error);
+    }
     let mut database_error = None;
     let assembled = penholder_core::assemble(root, &mut |hash| match conn.query_opt(
         "SELECT bytes FROM objects WHERE hash = ?1",
@@ -70,12 +76,58 @@ pub(crate) fn assemble_tree(conn: Conn<'_>, root: ContentHash) -> Result<Documen
     if let Some(error) = database_error {
         return Err(error);
     }
-    assembled.map_err(|error| match error {
+    assembled.map_err(assemble_error)
+}
+
+fn assemble_error(error: AssembleError) -> StoreError {
+    match error {
         AssembleError::Missing(hash) => StoreError::corrupt(format!("object {hash} is missing")),
         AssembleError::Corrupt(hash, why) => {
             StoreError::corrupt(format!("object {hash} is not valid: {why}"))
         }
-    })
+    }
+}
+
+/// The objects of a tree, one query per level of the tree rather than one per object: over a
+/// network a 500-paragraph text would otherwise cost 500 round trips. (SQLite is in-process, so
+/// it reads object by object.) What is fetched is only a candidate set: `assemble` checks every
+/// object against its hash, and reports what is missing or corrupt, as on SQLite.
+fn prefetch_objects(
+    conn: Conn<'_>,
+    root: ContentHash,
+) -> Result<HashMap<ContentHash, Vec<u8>>, StoreError> {
+    let mut objects = HashMap::new();
+    let mut requested = HashSet::from([root]);
+    let mut wanted = vec![root];
+    while !wanted.is_empty() {
+        let hashes: Vec<String> = wanted.iter().map(ContentHash::to_hex).collect();
+        let hashes = serde_json::to_string(&hashes)
+            .map_err(|e| StoreError::internal(format!("object hashes: {e}")))?;
+        let rows = conn.query_all(
+            "SELECT hash, bytes FROM objects WHERE hash IN
+                 (SELECT decode(h, 'hex') FROM json_array_elements_text(CAST(?1 AS TEXT)::json) AS t (h))",
+            args![&hashes],
+            |row| Ok((row.bytes(0)?, row.bytes(1)?)),
+        )?;
+        wanted.clear();
+        for (hash, bytes) in rows {
+            let Some(hash) = audit::hash32(&hash).map(ContentHash) else {
+                continue;
+            };
+            let children = match StoredNode::from_bytes(&bytes) {
+                Ok(StoredNode::Node { children, .. }) => children,
+                Ok(StoredNode::Document { nodes, .. }) => nodes,
+                Err(_) => Vec::new(),
+            };
+            for child in children {
+                if requested.insert(child) {
+                    wanted.push(child);
+                }
+            }
+            objects.insert(hash, bytes);
+        }
+    }
+    Ok(objects)
 }
 
 const SELECT_ROUND: &str = "SELECT r.id, r.document_id, r.number, d.slug, r.base_version,

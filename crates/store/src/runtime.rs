@@ -12,7 +12,8 @@
 //!
 //! PostgreSQL runs on the same threads, with the same batches: a batch is one transaction
 //! (`BEGIN`, then the chain head's lock, then a SAVEPOINT per request, then one COMMIT, which
-//! with `synchronous_commit=on` returns once the WAL is flushed). Taking the chain head's lock
+//! with `synchronous_commit=on` returns once the WAL is flushed), of at most `pg::MAX_BATCH`
+//! (64) requests, so that its subtransactions stay within PostgreSQL's per-backend cache. Taking the chain head's lock
 //! (`pg_advisory_xact_lock`, held to the end of the transaction) first, before reading any
 //! state, serializes every writer of the database across all servers, just as SQLite's single
 //! writer does: each batch reads the true audit head (no fork of the chain), and the

@@ -1957,3 +1957,54 @@ fn postgres_a_batch_whose_connection_dies_before_commit_acknowledges_none_of_it(
         store.verify_audit().unwrap();
     });
 }
+
+both! {
+    fn a_nested_text_reads_back_whole_and_a_missing_object_is_corrupt() {
+        let store = open_store();
+        store.create_process("p", "P", admin(), T0).wait().unwrap();
+        let mut ids = IdSource::new(3, T0 as u64);
+        let nodes = (0..5)
+            .map(|i| {
+                let subs = (0..3)
+                    .map(|j| {
+                        let leaf = Node::new(ids.next_id(), NodeKind::Operative, format!("Leaf {i}.{j}."));
+                        Node::new(ids.next_id(), NodeKind::Operative, format!("Sub {i}.{j}."))
+                            .with_children(vec![leaf])
+                    })
+                    .collect();
+                Node::new(ids.next_id(), NodeKind::Operative, format!("Para {i}.")).with_children(subs)
+            })
+            .collect();
+        let text = Document::new("Nested", nodes);
+        store
+            .create_document(
+                "p",
+                NewDocument {
+                    slug: "n".into(),
+                    title: "N".into(),
+                    classification: None,
+                    label: "v1".into(),
+                    tree: text.clone(),
+                },
+                admin(),
+                T0,
+            )
+            .wait()
+            .unwrap();
+        let version = store.read(|r| r.version("p", "n", 1)).wait().unwrap();
+        assert_eq!(version.document, text);
+        assert_eq!(count(&store, "objects"), 5 * (1 + 3 * 2) + 1);
+        let (_, objects) = penholder_core::objects_of(&text);
+        let leaf = objects[0].0.to_hex();
+        let sql: &'static str = Box::leak(
+            format!("DROP TRIGGER objects_no_delete; DELETE FROM objects WHERE hex(hash) = upper('{leaf}')")
+                .into_boxed_str(),
+        );
+        let postgres = format!("DELETE FROM objects WHERE encode(hash, 'hex') = '{leaf}'");
+        raw_in(&store, sql, &postgres).unwrap();
+        match store.read(|r| r.version("p", "n", 1)).wait() {
+            Err(StoreError::Corrupt { detail }) => assert!(detail.contains("missing"), "{detail}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
