@@ -1,6 +1,6 @@
 //! Unit tests of the store's methods, on both backends: each test inside `both! { … }` runs
 //! twice, as `name::sqlite` (an in-memory database, or a file where the file matters) and as
-//! `name::postgres` (a fresh database on one PostgreSQL server started for this test binary,
+//! `name::postgres` (a fresh database on the PostgreSQL server shared by this test run,
 //! see `penholder-testpg`). Tests of what only one backend has (pragmas, backup, read-only
 //! files; advisory locks, several stores on one database) stand alone. Raw SQL here plays the
 //! part of someone editing the database by hand.
@@ -72,13 +72,10 @@ fn current_db() -> Db {
     DB.with(|db| db.get())
 }
 
-/// The PostgreSQL server of this test binary, started at its first use; `None` only when it
+/// The PostgreSQL server shared by this test run (see `TestPostgres::shared`); `None` only when it
 /// cannot start and `PENHOLDER_SKIP_POSTGRES=1` allows skipping.
 fn postgres_server() -> Option<&'static penholder_testpg::TestPostgres> {
-    static SERVER: std::sync::OnceLock<Result<penholder_testpg::TestPostgres, String>> =
-        std::sync::OnceLock::new();
-    match SERVER.get_or_init(|| penholder_testpg::TestPostgres::start().map_err(|e| e.to_string()))
-    {
+    match penholder_testpg::TestPostgres::shared() {
         Ok(server) => Some(server),
         Err(e) if penholder_testpg::skip_allowed() => {
             eprintln!("!!! SKIPPED a PostgreSQL test (PENHOLDER_SKIP_POSTGRES=1): {e}");

@@ -1,7 +1,7 @@
 //! Group commit keeps its promise: every acknowledged write is there, byte for byte, after the
 //! store is closed and reopened; nothing refused is there; the audit log still verifies. On
-//! both backends: a SQLite file, and a fresh database on the PostgreSQL server this test binary
-//! starts (`penholder-testpg`).
+//! both backends: a SQLite file, and a fresh database on the PostgreSQL server shared by this
+//! test run (`penholder_testpg::TestPostgres::shared`).
 
 use penholder_core::negotiation::{Delegation, DelegationKind, Participation};
 use penholder_core::{ContentHash, Document, IdSource, Node, NodeKind};
@@ -9,7 +9,6 @@ use penholder_store::{Actor, NewDocument, NewRound, Store, StoreError, StoreOpti
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 const T0: i64 = 1_700_000_000_000;
 const CODES: [&str; 6] = ["AT", "BE", "CZ", "DE", "EE", "FR"];
@@ -34,12 +33,10 @@ impl Place {
     }
 }
 
-/// This binary's PostgreSQL server, started at its first use (`None`: skipped, loudly, where
+/// The PostgreSQL server shared by this test run, started at its first use (`None`: skipped, loudly, where
 /// `PENHOLDER_SKIP_POSTGRES=1` allows it).
 fn postgres() -> Option<&'static penholder_testpg::TestPostgres> {
-    static SERVER: OnceLock<Result<penholder_testpg::TestPostgres, String>> = OnceLock::new();
-    match SERVER.get_or_init(|| penholder_testpg::TestPostgres::start().map_err(|e| e.to_string()))
-    {
+    match penholder_testpg::TestPostgres::shared() {
         Ok(server) => Some(server),
         Err(e) if penholder_testpg::skip_allowed() => {
             eprintln!("!!! SKIPPED the PostgreSQL half (PENHOLDER_SKIP_POSTGRES=1): {e}");

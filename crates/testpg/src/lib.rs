@@ -13,6 +13,9 @@
 //! directory is handed to the `postgres` user and every PostgreSQL command runs through
 //! `runuser -u postgres --`.
 //!
+//! [`TestPostgres::shared`] gives every test process of one `cargo test` / `cargo nextest run`
+//! the same server (each test then takes a fresh database with [`TestPostgres::url`]).
+//!
 //! A server kept in a `static` is never dropped; a small watchdog shell started with it stops
 //! it (`-m immediate`) and removes its directory once the test process is gone, so no test
 //! binary leaves a server behind.
@@ -23,6 +26,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -59,6 +63,8 @@ pub struct TestPostgres {
     port: u16,
     as_postgres_user: bool,
     watchdog: Option<std::process::Child>,
+    /// One of [`TestPostgres::shared`]'s: it outlives this process, its watchdog stops it.
+    shared: bool,
 }
 
 static DATABASES: AtomicU32 = AtomicU32::new(0);
@@ -67,19 +73,40 @@ impl TestPostgres {
     /// Creates and starts a new server. Errors if PostgreSQL is not installed (the message
     /// says how to install it) or if it does not come up within 30 s.
     pub fn start() -> Result<TestPostgres> {
-        let bin = find_bin_dir()?;
-        let as_postgres_user = running_as_root();
         let dir = tempfile::Builder::new()
             .prefix("penholder-testpg-")
             .tempdir()
             .map_err(|e| error(format!("cannot create a temporary directory: {e}")))?
             .keep();
+        TestPostgres::create(dir, std::process::id(), None)
+    }
+
+    /// The server shared by every test process of one `cargo test` or `cargo nextest run`
+    /// (nextest runs each test in a process of its own: a server each would cost a second or
+    /// two per test). The first process to ask starts it, under a file lock; the others find
+    /// its port; it stops when the test runner exits. Run by anything else than cargo or
+    /// nextest, this process gets a server of its own (as [`TestPostgres::start`]). Never stop
+    /// or restart a shared server: other tests are using it; fault tests `start` their own.
+    pub fn shared() -> Result<&'static TestPostgres> {
+        static SHARED: OnceLock<std::result::Result<TestPostgres, String>> = OnceLock::new();
+        SHARED
+            .get_or_init(|| start_shared().map_err(|e| e.0))
+            .as_ref()
+            .map_err(|e| Error(e.clone()))
+    }
+
+    /// Creates a server in `dir` (empty or absent), watched by a shell that stops it and
+    /// removes `dir` (and `also_remove`) once process `watch` is gone.
+    fn create(dir: PathBuf, watch: u32, also_remove: Option<PathBuf>) -> Result<TestPostgres> {
+        let bin = find_bin_dir()?;
+        let as_postgres_user = running_as_root();
         let mut server = TestPostgres {
             bin,
             dir,
             port: 0,
             as_postgres_user,
             watchdog: None,
+            shared: false,
         };
         if as_postgres_user {
             run(Command::new("chown")
@@ -94,7 +121,7 @@ impl TestPostgres {
             .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"])
             // Only initdb's own syncing of the template files; the server runs with fsync=on.
             .arg("--no-sync"))?;
-        server.start_watchdog()?;
+        server.start_watchdog(watch, also_remove.as_deref())?;
         // A free port can be taken by someone else between probing and binding: try a few.
         let mut last = None;
         for _ in 0..5 {
@@ -243,9 +270,9 @@ impl TestPostgres {
         .map_err(|_| "the admin thread panicked".to_string())?
     }
 
-    /// Stops the server and removes its directory once this process is gone, even if this
-    /// value is never dropped (a `static`).
-    fn start_watchdog(&mut self) -> Result<()> {
+    /// Stops the server and removes its directory once process `watch` is gone (this one, or
+    /// the test runner for a shared server), even if this value is never dropped (a `static`).
+    fn start_watchdog(&mut self, watch: u32, also_remove: Option<&Path>) -> Result<()> {
         let pg_ctl = self.bin.join("pg_ctl");
         let stop = if self.as_postgres_user {
             format!(
@@ -260,10 +287,12 @@ impl TestPostgres {
                 self.data_dir().display()
             )
         };
+        let also = also_remove
+            .map(|p| format!(" '{}'", p.display()))
+            .unwrap_or_default();
         let script = format!(
-            "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1; \
-             rm -rf '{dir}'",
-            pid = std::process::id(),
+            "while kill -0 {watch} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1; \
+             rm -rf '{dir}'{also}",
             dir = self.dir.display()
         );
         let child = Command::new("sh")
@@ -280,6 +309,9 @@ impl TestPostgres {
 
 impl Drop for TestPostgres {
     fn drop(&mut self) {
+        if self.shared {
+            return;
+        }
         let _ = self.pg_ctl("stop", &["-m", "fast"]);
         let _ = std::fs::remove_dir_all(&self.dir);
         if let Some(mut watchdog) = self.watchdog.take() {
@@ -287,6 +319,65 @@ impl Drop for TestPostgres {
             let _ = watchdog.wait();
         }
     }
+}
+
+/// The test runner this process was started by (cargo or cargo-nextest), if any.
+fn test_runner() -> Option<u32> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let parent: u32 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("PPid:"))?
+        .trim()
+        .parse()
+        .ok()?;
+    let name = std::fs::read_to_string(format!("/proc/{parent}/comm")).ok()?;
+    matches!(name.trim(), "cargo" | "cargo-nextest").then_some(parent)
+}
+
+fn start_shared() -> Result<TestPostgres> {
+    let Some(runner) = test_runner() else {
+        return TestPostgres::start();
+    };
+    let io = |what: &str, e: std::io::Error| error(format!("{what}: {e}"));
+    let dir = std::env::temp_dir().join(format!("penholder-testpg-run-{runner}"));
+    let lock_path = dir.with_extension("lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| io("cannot open the shared server's lock", e))?;
+    // Held until this function returns: one process of the run starts the server.
+    lock.lock()
+        .map_err(|e| io("cannot lock the shared server's lock", e))?;
+    let port_file = dir.join("port");
+    if let Some(port) = std::fs::read_to_string(&port_file)
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+    {
+        let server = TestPostgres {
+            bin: find_bin_dir()?,
+            dir: dir.clone(),
+            port,
+            as_postgres_user: running_as_root(),
+            watchdog: None,
+            shared: true,
+        };
+        if server
+            .admin(|client| client.simple_query("SELECT 1").map(|_| ()))
+            .is_ok()
+        {
+            return Ok(server);
+        }
+        // A directory left by an earlier run whose runner had the same pid: start afresh.
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir(&dir).map_err(|e| io("cannot create the shared server's directory", e))?;
+    let mut server = TestPostgres::create(dir, runner, Some(lock_path.clone()))?;
+    server.shared = true;
+    std::fs::write(&port_file, server.port.to_string())
+        .map_err(|e| io("cannot write the shared server's port", e))?;
+    Ok(server)
 }
 
 fn run(command: &mut Command) -> Result<()> {
