@@ -430,24 +430,43 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A delegation's id and the number of its latest revision in a round (0: none), in one
-    /// query.
-    pub(crate) fn delegation_revision(
+    /// What a submission needs, in one query (its hot path; each query is a round trip to
+    /// PostgreSQL): the round, and the delegation's id with the number of its latest revision
+    /// in that round (0: none), `None` if the process has no such delegation. The same errors
+    /// as `process_id` then `round_row`.
+    pub(crate) fn submission_target(
         &self,
-        process_id: i64,
         process: &str,
+        round: u32,
         code: &str,
-        round_id: i64,
-    ) -> Result<(i64, u32), StoreError> {
-        self.conn
-            .query_opt(
-                "SELECT d.id, (SELECT COALESCE(MAX(s.revision), 0) FROM submission_revisions s
-                               WHERE s.round_id = ?1 AND s.delegation_id = d.id)
-                 FROM delegations d WHERE d.process_id = ?2 AND d.code = ?3",
-                args![round_id, process_id, code],
-                |row| Ok((row.int(0)?, row.u32(1)?)),
-            )?
-            .ok_or_else(|| StoreError::not_found(format!("delegation {code} of process {process}")))
+    ) -> Result<(RoundRow, Option<(i64, u32)>), StoreError> {
+        let found = self.conn.query_opt(
+            &format!(
+                "SELECT g.id, (SELECT COALESCE(MAX(s.revision), 0) FROM submission_revisions s
+                               WHERE s.round_id = r.id AND s.delegation_id = g.id),
+                        {} JOIN processes p ON p.id = r.process_id
+                 LEFT JOIN delegations g ON g.process_id = p.id AND g.code = ?3
+                 WHERE p.slug = ?1 AND r.number = ?2",
+                SELECT_ROUND.trim_start_matches("SELECT ")
+            ),
+            args![process, round, code],
+            |row| {
+                let delegation = match row.opt_int(0)? {
+                    Some(id) => Some((id, row.u32(1)?)),
+                    None => None,
+                };
+                Ok((raw_round_from(row, 2)?, delegation))
+            },
+        )?;
+        match found {
+            Some((raw, delegation)) => Ok((round_row(raw)?, delegation)),
+            None => {
+                self.process_id(process)?;
+                Err(StoreError::not_found(format!(
+                    "round {round} of process {process}"
+                )))
+            }
+        }
     }
 
     /// The newest version number of a document (documents always have version 1).
@@ -698,8 +717,7 @@ impl<'a> Reader<'a> {
     // ---- rounds ---------------------------------------------------------------------------
 
     pub fn round(&self, process: &str, round: u32) -> Result<RoundInfo, StoreError> {
-        let process_id = self.process_id(process)?;
-        Ok(self.round_row(process_id, process, round)?.info)
+        Ok(self.process_round(process, round)?.1.info)
     }
 
     /// A process's rounds, by number.
@@ -717,8 +735,8 @@ impl<'a> Reader<'a> {
 
     /// What happened to a round since its creation, oldest first.
     pub fn round_events(&self, process: &str, round: u32) -> Result<Vec<RoundEvent>, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
+        let (_, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
         self.conn.query_all(
             "SELECT action, at, actor_sub, state_before, state_after, closes_at_before,
                     closes_at_after
@@ -747,8 +765,8 @@ impl<'a> Reader<'a> {
         round: u32,
         delegation: &str,
     ) -> Result<SubmissionRevision, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
+        let (process_id, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
         let delegation_id = self.delegation_id(process_id, process, delegation)?;
         let raw = self
             .conn
@@ -773,8 +791,8 @@ impl<'a> Reader<'a> {
     /// delegation's latest revision number: a cheap generation number for the round's inputs,
     /// the same for every server on one database.
     pub fn revision_count(&self, process: &str, round: u32) -> Result<u64, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
+        let (_, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
         Ok(self.conn.query_one(
             "SELECT COUNT(*) FROM submission_revisions WHERE round_id = ?1",
             args![round_id],
@@ -789,8 +807,8 @@ impl<'a> Reader<'a> {
         round: u32,
         delegation: &str,
     ) -> Result<u32, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
+        let (process_id, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
         let delegation_id = self.delegation_id(process_id, process, delegation)?;
         self.current_revision(round_id, delegation_id)
     }
@@ -817,8 +835,8 @@ impl<'a> Reader<'a> {
         delegation: &str,
         revision: u32,
     ) -> Result<SubmissionRevision, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
+        let (process_id, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
         let delegation_id = self.delegation_id(process_id, process, delegation)?;
         let raw = self
             .conn
@@ -844,8 +862,8 @@ impl<'a> Reader<'a> {
         round: u32,
         delegation: &str,
     ) -> Result<Vec<SubmissionRevision>, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
+        let (process_id, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
         let delegation_id = self.delegation_id(process_id, process, delegation)?;
         let rows = self.conn.query_all(
             &format!(
@@ -863,8 +881,8 @@ impl<'a> Reader<'a> {
         process: &str,
         round: u32,
     ) -> Result<Vec<SubmissionRevision>, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
+        let (_, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
         let rows = self.conn.query_all(
             &format!(
                 "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.revision =
@@ -900,8 +918,8 @@ impl<'a> Reader<'a> {
         round: u32,
         latest_only: bool,
     ) -> Result<Vec<DecisionRecord>, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
+        let (_, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
         let sql = if latest_only {
             "SELECT id, decision, decided_by, decided_at FROM decisions x WHERE round_id = ?1
              AND id = (SELECT MAX(id) FROM decisions y WHERE y.round_id = x.round_id AND y.change = x.change)

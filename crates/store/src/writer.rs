@@ -463,8 +463,7 @@ impl Writer<'_> {
         actor: &Actor,
         now: i64,
     ) -> Result<RoundInfo, StoreError> {
-        let process_id = self.process_id(process)?;
-        let row = self.round_row(process_id, process, round)?;
+        let (_, row) = self.process_round(process, round)?;
         let state = row.info.state_at(now);
         if state != RoundState::Planned {
             return Err(wrong_state(&row.info, state, "planned"));
@@ -492,8 +491,7 @@ impl Writer<'_> {
         actor: &Actor,
         now: i64,
     ) -> Result<RoundInfo, StoreError> {
-        let process_id = self.process_id(process)?;
-        let row = self.round_row(process_id, process, round)?;
+        let (_, row) = self.process_round(process, round)?;
         if matches!(
             row.info.recorded_state,
             RoundState::Closed | RoundState::Consolidated
@@ -529,8 +527,7 @@ impl Writer<'_> {
         actor: &Actor,
         now: i64,
     ) -> Result<RoundInfo, StoreError> {
-        let process_id = self.process_id(process)?;
-        let row = self.round_row(process_id, process, round)?;
+        let (_, row) = self.process_round(process, round)?;
         if matches!(
             row.info.recorded_state,
             RoundState::Closed | RoundState::Consolidated
@@ -638,13 +635,14 @@ impl Writer<'_> {
         actor: &Actor,
         now: i64,
     ) -> Result<StoredRevision, StoreError> {
-        let (process_id, row) = self.process_round(process, round)?;
+        let (row, target) = self.submission_target(process, round, delegation)?;
         let state = row.info.state_at(now);
         if state != RoundState::Open {
             return Err(wrong_state(&row.info, state, "open"));
         }
-        let (delegation_id, current) =
-            self.delegation_revision(process_id, process, delegation, row.id)?;
+        let (delegation_id, current) = target.ok_or_else(|| {
+            StoreError::not_found(format!("delegation {delegation} of process {process}"))
+        })?;
         if let Some(expected) = expected_revision
             && expected != current
         {
@@ -704,8 +702,7 @@ impl Writer<'_> {
         if decision.change.is_empty() {
             return Err(StoreError::invalid("a decision needs a change id"));
         }
-        let process_id = self.process_id(process)?;
-        let row = self.round_row(process_id, process, round)?;
+        let (_, row) = self.process_round(process, round)?;
         let state = row.info.state_at(now);
         if state != RoundState::Closed {
             return Err(wrong_state(&row.info, state, "closed"));
