@@ -2005,3 +2005,63 @@ both! {
         }
     }
 }
+
+#[test]
+fn postgres_no_submission_lands_after_its_rounds_close_from_another_server() {
+    on_postgres(|server| {
+        let (one, two) = two_stores(server);
+        let one = fixture_in(one);
+        let acknowledged = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let writers: Vec<_> = ["AT", "HU"]
+            .into_iter()
+            .map(|code| {
+                let (store, acknowledged) = (two.clone(), acknowledged.clone());
+                std::thread::spawn(move || {
+                    for n in 0..2_000 {
+                        match submit(&store, code, &format!("{{\"n\":{n}}}"), None, T0 + 1) {
+                            Ok(_) => {
+                                acknowledged.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            }
+                            Err(StoreError::WrongRoundState { .. }) => return n,
+                            Err(other) => panic!("{other:?}"),
+                        }
+                    }
+                    panic!("the round never closed")
+                })
+            })
+            .collect();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while acknowledged.load(std::sync::atomic::Ordering::SeqCst) < 20
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        one.close_round("p", 1, chair(), T0 + 2).wait().unwrap();
+        for writer in writers {
+            writer.join().expect("writer");
+        }
+        let entries = one
+            .read(|r| r.audit_entries(Some("p"), 0, 100_000))
+            .wait()
+            .unwrap();
+        let close = entries
+            .iter()
+            .find(|e| e.action == "round.close")
+            .expect("the close")
+            .seq;
+        let puts: Vec<u64> = entries
+            .iter()
+            .filter(|e| e.action == "submission.put")
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(
+            puts.len() as u64,
+            acknowledged.load(std::sync::atomic::Ordering::SeqCst)
+        );
+        assert!(
+            puts.iter().all(|&seq| seq < close),
+            "a submission after the close"
+        );
+        two.verify_audit().unwrap();
+    });
+}
