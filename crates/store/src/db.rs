@@ -91,7 +91,7 @@ impl rusqlite::ToSql for Value<'_> {
 /// One row of a result, of either backend.
 pub(crate) enum Row<'r> {
     Sqlite(&'r rusqlite::Row<'r>),
-    Postgres(&'r postgres::Row),
+    Postgres(&'r tokio_postgres::Row),
 }
 
 fn column_error(index: usize, error: impl std::fmt::Display) -> StoreError {
@@ -266,6 +266,27 @@ impl<'a> Conn<'a> {
     pub fn forget_audit_head(&self) {
         if let Conn::Postgres(conn) = self {
             conn.set_audit_head(None);
+        }
+    }
+
+    /// [`Conn::execute`] for a statement whose answer nothing needs: on PostgreSQL it is held
+    /// back and sent with the next statement, in the same round trip (its error, if any, is
+    /// that statement's); on SQLite it runs at once.
+    pub fn execute_ahead(&self, sql: &str, args: &[Value<'_>]) -> Result<(), StoreError> {
+        match self {
+            Conn::Sqlite(_) => self.execute(sql, args).map(|_| ()),
+            Conn::Postgres(conn) => conn.execute_ahead(sql, args),
+        }
+    }
+
+    /// [`Conn::batch`], held back on PostgreSQL like [`Conn::execute_ahead`].
+    pub fn batch_ahead(&self, sql: &str) -> Result<(), StoreError> {
+        match self {
+            Conn::Sqlite(_) => self.batch(sql),
+            Conn::Postgres(conn) => {
+                conn.batch_ahead(sql);
+                Ok(())
+            }
         }
     }
 

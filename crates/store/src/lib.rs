@@ -91,10 +91,16 @@
 //! *The same threads.* Both backends run on the store's own threads (`runtime.rs`): one writer
 //! that group-commits a batch of requests in ONE transaction (a SAVEPOINT per request, one
 //! COMMIT), and reader threads that run each request on one snapshot (SQLite: a WAL read
-//! transaction; PostgreSQL: `REPEATABLE READ, READ ONLY`). PostgreSQL is reached with the
-//! blocking `postgres` client, which must never run on an async runtime's thread: it only ever
-//! runs on these std threads (opening too happens on a thread of its own), so `Store` stays as
-//! usable from async code as before. Statements are prepared once per connection and cached.
+//! transaction; PostgreSQL: `REPEATABLE READ, READ ONLY`). PostgreSQL is reached with
+//! `tokio-postgres`, each connection driven, blocking, by a single-threaded tokio runtime of its
+//! own — what the blocking `postgres` crate does — plus pipelining: a statement whose answer
+//! nothing waits for (a request's SAVEPOINT, the audit entry's INSERT) goes out with the next
+//! one, in the same round trip, so a submission costs two round trips, not four. Such a runtime
+//! must never be driven (or dropped) on an async runtime's thread: connections only ever live on
+//! these std threads (opening too happens on a thread of its own), so `Store` stays as usable
+//! from async code as before. Statements are prepared once per connection and cached; a batch
+//! holds at most 64 requests on PostgreSQL (each is a subtransaction; PostgreSQL's per-session
+//! cache of them holds 64).
 //!
 //! *Several servers, one chain.* On PostgreSQL every write batch begins by taking the chain
 //! head's lock (`pg_advisory_xact_lock`, held until COMMIT) before it reads anything. That
@@ -347,7 +353,7 @@ impl Store {
     }
 
     /// Opens the PostgreSQL database at `url` (`postgres://user:password@host:port/db`, or any
-    /// form `postgres::Config` parses) and migrates it to the current schema (under an advisory
+    /// form `tokio_postgres::Config` parses) and migrates it to the current schema (under an advisory
     /// lock, so servers starting together are safe). One writer connection and
     /// `options.readers` reader connections; `options.busy_timeout` bounds the wait for the
     /// chain head's lock held by another server (then `Unavailable`).
@@ -355,7 +361,7 @@ impl Store {
     /// The blocking client never runs on the caller's thread, so this may be called from
     /// async code (it blocks while connecting and migrating, like [`Store::open`]).
     pub fn open_postgres(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
-        let mut config: postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| StoreError::invalid(format!("not a PostgreSQL URL: {e}")))?;
         if config.get_connect_timeout().is_none() {
@@ -367,7 +373,11 @@ impl Store {
             max_batch: options.max_batch.min(pg::MAX_BATCH),
             ..options
         };
-        let connect = move || -> Result<(PgSession, Vec<PgSession>), StoreError> {
+        let location = Location::Postgres(url.to_owned());
+        // Everything PostgreSQL happens on this thread and the store's own, never on the
+        // caller's (which may be an async runtime's: a connection's runtime must not even be
+        // dropped there).
+        let open = move || -> Result<Store, StoreError> {
             let mut writer = PgSession::connect(config.clone(), Role::Writer, busy_timeout)?;
             let conn = writer.conn()?;
             schema::migrate_postgres(conn, schema::PG_MIGRATIONS)?;
@@ -382,24 +392,23 @@ impl Store {
             let readers = (0..readers)
                 .map(|_| PgSession::connect(config.clone(), Role::Reader, busy_timeout))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok((writer, readers))
+            Store::start(
+                Some(Backend::Postgres(Box::new(writer))),
+                readers
+                    .into_iter()
+                    .map(|session| Backend::Postgres(Box::new(session)))
+                    .collect(),
+                None,
+                options,
+                location,
+            )
         };
-        let (writer, readers) = std::thread::Builder::new()
+        std::thread::Builder::new()
             .name("penholder-store-open".into())
-            .spawn(connect)
+            .spawn(open)
             .map_err(|e| StoreError::internal(format!("cannot start a store thread: {e}")))?
             .join()
-            .map_err(|_| StoreError::internal("opening the PostgreSQL store panicked"))??;
-        Store::start(
-            Some(Backend::Postgres(Box::new(writer))),
-            readers
-                .into_iter()
-                .map(|session| Backend::Postgres(Box::new(session)))
-                .collect(),
-            None,
-            options,
-            Location::Postgres(url.to_owned()),
-        )
+            .map_err(|_| StoreError::internal("opening the PostgreSQL store panicked"))?
     }
 
     /// Opens an existing database for reading only (no migration, no writer): for tools that

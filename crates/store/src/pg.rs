@@ -1,10 +1,15 @@
-//! The PostgreSQL backend's connections: [`PgConn`] (a blocking `postgres::Client` with its
-//! prepared statements) and [`PgSession`] (a thread's connection that comes back by itself after
-//! PostgreSQL went away).
+//! The PostgreSQL backend's connections: [`PgConn`] (a `tokio_postgres` client driven, blocking,
+//! by a single-threaded tokio runtime of its own, with its prepared statements) and
+//! [`PgSession`] (a thread's connection that comes back by itself after PostgreSQL went away).
 //!
-//! The blocking client runs a small tokio runtime of its own and panics if called on a thread
-//! of another runtime; it is only ever used on the store's own std threads (and on a thread
-//! spawned for [`crate::Store::open_postgres`]), never on the caller's.
+//! This is what the blocking `postgres` crate does, with one thing more: statements whose
+//! answer nothing waits for (a request's SAVEPOINT, the audit entry's INSERT) are held back and
+//! sent *pipelined* with the next statement, in one round trip (`tokio_postgres` pipelines
+//! requests polled together). Over a network each round trip is most of a write's cost: a
+//! submission takes two instead of four. Order is kept (they are sent first), and their errors
+//! are reported by that next statement. Such a runtime panics if driven from inside another
+//! runtime; a `PgConn` is only ever used on the store's own std threads (and on a thread spawned
+//! for [`crate::Store::open_postgres`]), never on the caller's.
 //!
 //! Errors: a lost connection (I/O, closed, SQLSTATE class 08 or 57 — the server shutting down or
 //! restarting) is `Unavailable` and marks the connection broken, so the thread drops it and
@@ -15,10 +20,12 @@
 use crate::StoreError;
 use crate::db::Value;
 use bytes::BytesMut;
-use postgres::types::{IsNull, ToSql, Type};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
+use tokio_postgres::types::{IsNull, ToSql, Type};
 
 impl ToSql for Value<'_> {
     fn to_sql(
@@ -40,8 +47,45 @@ impl ToSql for Value<'_> {
         true
     }
 
-    postgres::types::to_sql_checked!();
+    tokio_postgres::types::to_sql_checked!();
 }
+
+/// A parameter kept for a statement sent later.
+#[derive(Clone, Debug)]
+pub(crate) enum OwnedValue {
+    Int(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+    Null,
+}
+
+impl OwnedValue {
+    fn of(value: &Value<'_>) -> OwnedValue {
+        match *value {
+            Value::Int(v) => OwnedValue::Int(v),
+            Value::Text(s) => OwnedValue::Text(s.to_owned()),
+            Value::Bytes(b) => OwnedValue::Bytes(b.to_vec()),
+            Value::Null => OwnedValue::Null,
+        }
+    }
+
+    fn value(&self) -> Value<'_> {
+        match self {
+            OwnedValue::Int(v) => Value::Int(*v),
+            OwnedValue::Text(s) => Value::Text(s),
+            OwnedValue::Bytes(b) => Value::Bytes(b),
+            OwnedValue::Null => Value::Null,
+        }
+    }
+}
+
+/// A statement held back to go out with the next one.
+enum Ahead {
+    Simple(String),
+    Execute(tokio_postgres::Statement, Vec<OwnedValue>),
+}
+
+type Sent<'a> = Pin<Box<dyn Future<Output = Result<(), tokio_postgres::Error>> + 'a>>;
 
 /// `?1` → `$1`: the store's SQL is written with SQLite's numbered placeholders. (No query of
 /// the store has a `?` inside a string literal.)
@@ -60,8 +104,12 @@ pub(crate) fn placeholders(sql: &str) -> String {
 
 /// One PostgreSQL connection with its cache of prepared statements.
 pub(crate) struct PgConn {
-    client: RefCell<postgres::Client>,
-    statements: RefCell<HashMap<String, postgres::Statement>>,
+    /// Drives the connection (a task on it) whenever a statement is waited for.
+    runtime: tokio::runtime::Runtime,
+    client: tokio_postgres::Client,
+    statements: RefCell<HashMap<String, tokio_postgres::Statement>>,
+    /// Statements to send ahead of the next one, in the same round trip.
+    ahead: RefCell<Vec<Ahead>>,
     broken: Cell<bool>,
     /// The audit head (seq, entry hash) as this write transaction last appended it. Valid only
     /// while the transaction holds the chain head's lock (no one else can append): set by
@@ -71,7 +119,7 @@ pub(crate) struct PgConn {
 }
 
 /// Whether an error means the connection is gone (or going).
-fn is_connection_loss(error: &postgres::Error) -> bool {
+fn is_connection_loss(error: &tokio_postgres::Error) -> bool {
     if error.is_closed() {
         return true;
     }
@@ -94,7 +142,7 @@ fn is_connection_loss(error: &postgres::Error) -> bool {
 }
 
 /// The store's error for a PostgreSQL error.
-pub(crate) fn store_error(error: &postgres::Error) -> StoreError {
+pub(crate) fn store_error(error: &tokio_postgres::Error) -> StoreError {
     if is_connection_loss(error) {
         return StoreError::Unavailable {
             detail: format!("PostgreSQL: {}", describe(error)),
@@ -111,7 +159,7 @@ pub(crate) fn store_error(error: &postgres::Error) -> StoreError {
     StoreError::internal(describe(error))
 }
 
-fn describe(error: &postgres::Error) -> String {
+fn describe(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => {
             let mut text = format!("{} {}: {}", db.severity(), db.code().code(), db.message());
@@ -128,17 +176,35 @@ fn describe(error: &postgres::Error) -> String {
 }
 
 impl PgConn {
-    fn new(client: postgres::Client) -> PgConn {
-        PgConn {
-            client: RefCell::new(client),
+    fn connect(config: &tokio_postgres::Config) -> Result<PgConn, StoreError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                StoreError::internal(format!(
+                    "cannot start a PostgreSQL connection's runtime: {e}"
+                ))
+            })?;
+        let (client, connection) = runtime
+            .block_on(config.connect(tokio_postgres::NoTls))
+            .map_err(|e| StoreError::Unavailable {
+                detail: format!("cannot connect to PostgreSQL: {}", describe(&e)),
+            })?;
+        runtime.spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(PgConn {
+            runtime,
+            client,
             statements: RefCell::new(HashMap::new()),
+            ahead: RefCell::new(Vec::new()),
             broken: Cell::new(false),
             audit_head: Cell::new(None),
-        }
+        })
     }
 
-    fn fail(&self, error: postgres::Error) -> StoreError {
-        if is_connection_loss(&error) || self.client.borrow().is_closed() {
+    fn fail(&self, error: tokio_postgres::Error) -> StoreError {
+        if is_connection_loss(&error) || self.client.is_closed() {
             self.broken.set(true);
             let detail = format!("PostgreSQL: {}", describe(&error));
             return StoreError::Unavailable { detail };
@@ -155,16 +221,16 @@ impl PgConn {
     }
 
     pub(crate) fn is_broken(&self) -> bool {
-        self.broken.get() || self.client.borrow().is_closed()
+        self.broken.get() || self.client.is_closed()
     }
 
-    fn statement(&self, sql: &str) -> Result<postgres::Statement, StoreError> {
+    fn statement(&self, sql: &str) -> Result<tokio_postgres::Statement, StoreError> {
         if let Some(statement) = self.statements.borrow().get(sql) {
             return Ok(statement.clone());
         }
-        // Each call binds its result first: the client's borrow must end before `fail` looks
-        // at the client again.
-        let prepared = self.client.borrow_mut().prepare(&placeholders(sql));
+        let prepared = self
+            .runtime
+            .block_on(self.client.prepare(&placeholders(sql)));
         let statement = prepared.map_err(|e| self.fail(e))?;
         self.statements
             .borrow_mut()
@@ -172,27 +238,75 @@ impl PgConn {
         Ok(statement)
     }
 
+    /// Waits for `last`, sending the statements held back ahead of it in the same round trip;
+    /// the first error of any of them is the answer.
+    fn run<T>(
+        &self,
+        last: impl Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<T, StoreError> {
+        let ahead = self.ahead.take();
+        if ahead.is_empty() {
+            return self.runtime.block_on(last).map_err(|e| self.fail(e));
+        }
+        let client = &self.client;
+        let sent: Vec<Sent<'_>> = ahead
+            .iter()
+            .map(|statement| -> Sent<'_> {
+                match statement {
+                    Ahead::Simple(sql) => Box::pin(client.batch_execute(sql)),
+                    Ahead::Execute(prepared, values) => Box::pin(async move {
+                        let values: Vec<Value<'_>> = values.iter().map(OwnedValue::value).collect();
+                        let params: Vec<&(dyn ToSql + Sync)> =
+                            values.iter().map(|v| v as _).collect();
+                        client.execute(prepared, &params).await.map(|_| ())
+                    }),
+                }
+            })
+            .collect();
+        // Polled together: every request is written before any answer is awaited.
+        let (before, result) = self.runtime.block_on(async {
+            futures_util::future::join(futures_util::future::join_all(sent), last).await
+        });
+        for outcome in before {
+            outcome.map_err(|e| self.fail(e))?;
+        }
+        result.map_err(|e| self.fail(e))
+    }
+
     pub(crate) fn query(
         &self,
         sql: &str,
         args: &[Value<'_>],
-    ) -> Result<Vec<postgres::Row>, StoreError> {
+    ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
         let statement = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|v| v as _).collect();
-        let rows = self.client.borrow_mut().query(&statement, &params);
-        rows.map_err(|e| self.fail(e))
+        self.run(self.client.query(&statement, &params))
     }
 
     pub(crate) fn execute(&self, sql: &str, args: &[Value<'_>]) -> Result<u64, StoreError> {
         let statement = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|v| v as _).collect();
-        let changed = self.client.borrow_mut().execute(&statement, &params);
-        changed.map_err(|e| self.fail(e))
+        self.run(self.client.execute(&statement, &params))
+    }
+
+    /// Holds a statement back, to go out with the next one: for a statement whose answer (the
+    /// number of rows) nothing needs. Its error comes back from that next one.
+    pub(crate) fn execute_ahead(&self, sql: &str, args: &[Value<'_>]) -> Result<(), StoreError> {
+        let statement = self.statement(sql)?;
+        let values = args.iter().map(OwnedValue::of).collect();
+        self.ahead
+            .borrow_mut()
+            .push(Ahead::Execute(statement, values));
+        Ok(())
     }
 
     pub(crate) fn batch(&self, sql: &str) -> Result<(), StoreError> {
-        let done = self.client.borrow_mut().batch_execute(sql);
-        done.map_err(|e| self.fail(e))
+        self.run(self.client.batch_execute(sql))
+    }
+
+    /// [`PgConn::batch`], held back to go out with the next statement.
+    pub(crate) fn batch_ahead(&self, sql: &str) {
+        self.ahead.borrow_mut().push(Ahead::Simple(sql.to_owned()));
     }
 }
 
@@ -205,7 +319,7 @@ pub(crate) enum Role {
 
 /// A store thread's PostgreSQL connection, reconnected on demand.
 pub(crate) struct PgSession {
-    config: postgres::Config,
+    config: tokio_postgres::Config,
     role: Role,
     lock_timeout: Duration,
     conn: Option<PgConn>,
@@ -219,7 +333,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(2);
 impl PgSession {
     /// Connects now; an error here means the store does not open.
     pub(crate) fn connect(
-        config: postgres::Config,
+        config: tokio_postgres::Config,
         role: Role,
         lock_timeout: Duration,
     ) -> Result<PgSession, StoreError> {
@@ -236,13 +350,7 @@ impl PgSession {
     }
 
     fn open(&self) -> Result<PgConn, StoreError> {
-        let client = self
-            .config
-            .connect(postgres::NoTls)
-            .map_err(|e| StoreError::Unavailable {
-                detail: format!("cannot connect to PostgreSQL: {}", describe(&e)),
-            })?;
-        let conn = PgConn::new(client);
+        let conn = PgConn::connect(&self.config)?;
         // Durable commits whatever the server's default (it is `on` by default): a write is
         // acknowledged once its WAL record is flushed. Waits for the chain head's lock are
         // bounded like SQLite's busy timeout.

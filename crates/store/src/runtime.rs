@@ -294,10 +294,11 @@ fn run_in_savepoint(
     write: &mut dyn WriteJob,
     release_first: &mut bool,
 ) -> Result<(), StoreError> {
+    // On PostgreSQL the savepoint goes out with the request's first statement.
     if *release_first {
-        conn.batch("RELEASE request; SAVEPOINT request")?;
+        conn.batch_ahead("RELEASE request; SAVEPOINT request")?;
     } else {
-        conn.batch("SAVEPOINT request")?;
+        conn.batch_ahead("SAVEPOINT request")?;
         *release_first = true;
     }
     let writer = Writer {
