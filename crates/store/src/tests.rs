@@ -2065,3 +2065,50 @@ fn postgres_no_submission_lands_after_its_rounds_close_from_another_server() {
         two.verify_audit().unwrap();
     });
 }
+
+#[test]
+fn postgres_a_writer_that_waits_too_long_for_the_chain_head_is_unavailable() {
+    on_postgres(|server| {
+        let url = server.url();
+        let store = fixture_in(
+            Store::open_postgres(
+                &url,
+                StoreOptions {
+                    readers: 1,
+                    busy_timeout: std::time::Duration::from_millis(200),
+                    ..StoreOptions::default()
+                },
+            )
+            .unwrap(),
+        );
+        // Another server holds the chain head (its batch is slow to commit).
+        let (held, hold) = std::sync::mpsc::channel::<()>();
+        let (locked, is_locked) = std::sync::mpsc::channel::<()>();
+        let other = std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            let mut transaction = client.transaction().unwrap();
+            transaction
+                .execute(
+                    "SELECT pg_advisory_xact_lock($1)",
+                    &[&crate::pg::CHAIN_HEAD_LOCK],
+                )
+                .unwrap();
+            locked.send(()).unwrap();
+            let _ = hold.recv();
+            transaction.commit().unwrap();
+        });
+        is_locked.recv().unwrap();
+        let waited = submit(&store, "AT", "{}", None, T0 + 1);
+        assert!(
+            matches!(&waited, Err(StoreError::Unavailable { detail }) if detail.contains("busy")),
+            "{waited:?}"
+        );
+        held.send(()).unwrap();
+        other.join().unwrap();
+        assert_eq!(
+            submit(&store, "AT", "{}", None, T0 + 1).unwrap().revision,
+            1
+        );
+        store.verify_audit().unwrap();
+    });
+}
