@@ -5,7 +5,9 @@
 //!
 //! `cargo run --release -p penholder-store --example pg_throughput` (env: CLIENTS=200, PUTS=25,
 //! STORES=1; SQLITE=1 measures a SQLite file instead, for comparison on the same machine;
-//! UNIX=1 connects through the Unix socket instead of TCP).
+//! UNIX=1 connects through the Unix socket instead of TCP; STATEMENTS=1 with
+//! PENHOLDER_TESTPG_OPTIONS='-c shared_preload_libraries=pg_stat_statements' prints where the
+//! server's time went).
 
 use penholder_core::negotiation::{Delegation, DelegationKind, Participation};
 use penholder_core::{Document, IdSource, Node, NodeKind};
@@ -24,11 +26,11 @@ fn env(name: &str, default: usize) -> usize {
 fn main() {
     let (clients, puts, stores) = (env("CLIENTS", 200), env("PUTS", 25), env("STORES", 1));
     let dir = tempfile::tempdir().expect("temporary directory");
-    let server;
+    let mut server = None;
     let stores: Vec<Store> = if std::env::var("SQLITE").is_ok_and(|v| v == "1") {
         vec![Store::open(dir.path().join("p.db")).expect("store")]
     } else {
-        server = penholder_testpg::TestPostgres::start().expect("PostgreSQL");
+        let server = server.insert(penholder_testpg::TestPostgres::start().expect("PostgreSQL"));
         let mut url = server.url();
         if std::env::var("UNIX").is_ok_and(|v| v == "1") {
             // The same database through the server's Unix socket (in its directory).
@@ -134,4 +136,33 @@ fn main() {
         batches
     );
     stores[0].verify_audit().expect("the chain verifies");
+    if let Some(server) = server
+        .as_ref()
+        .filter(|_| std::env::var("STATEMENTS").is_ok_and(|v| v == "1"))
+    {
+        // With PENHOLDER_TESTPG_OPTIONS='-c shared_preload_libraries=pg_stat_statements'.
+        let url = server.url_of("postgres");
+        let report = std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+            client.batch_execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")?;
+            client.query(
+                "SELECT calls, round(total_exec_time::numeric, 1)::text,
+                        round((total_exec_time / calls * 1000)::numeric, 1)::text, left(query, 90)
+                 FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12",
+                &[],
+            )
+        })
+        .join()
+        .expect("report thread")
+        .expect("pg_stat_statements");
+        for row in report {
+            println!(
+                "{:>7} calls {:>9} ms {:>8} µs/call  {}",
+                row.get::<_, i64>(0),
+                row.get::<_, String>(1),
+                row.get::<_, String>(2),
+                row.get::<_, String>(3).replace('\n', " ")
+            );
+        }
+    }
 }

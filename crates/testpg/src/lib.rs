@@ -161,9 +161,11 @@ impl TestPostgres {
     }
 
     fn server_options(&self) -> String {
+        // PENHOLDER_TESTPG_OPTIONS adds server options (`-c name=value …`), e.g. for a benchmark.
+        let extra = std::env::var("PENHOLDER_TESTPG_OPTIONS").unwrap_or_default();
         format!(
             "-k {} -c listen_addresses=127.0.0.1 -p {} -c fsync=on -c synchronous_commit=on \
-             -c max_connections=300 -c shared_buffers=32MB",
+             -c max_connections=300 -c shared_buffers=32MB {extra}",
             self.dir.display(),
             self.port
         )
