@@ -340,6 +340,8 @@ fn start_shared() -> Result<TestPostgres> {
     let Some(runner) = test_runner() else {
         return TestPostgres::start();
     };
+    // Without PostgreSQL, leave nothing behind.
+    find_bin_dir()?;
     let io = |what: &str, e: std::io::Error| error(format!("{what}: {e}"));
     let dir = std::env::temp_dir().join(format!("penholder-testpg-run-{runner}"));
     let lock_path = dir.with_extension("lock");
@@ -375,7 +377,13 @@ fn start_shared() -> Result<TestPostgres> {
     }
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir(&dir).map_err(|e| io("cannot create the shared server's directory", e))?;
-    let mut server = TestPostgres::create(dir, runner, Some(lock_path.clone()))?;
+    let mut server = match TestPostgres::create(dir.clone(), runner, Some(lock_path.clone())) {
+        Ok(server) => server,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(e);
+        }
+    };
     server.shared = true;
     std::fs::write(&port_file, server.port.to_string())
         .map_err(|e| io("cannot write the shared server's port", e))?;
