@@ -1,10 +1,12 @@
 //! penholder's durable record: the only crate that knows SQL.
 //!
-//! One SQLite file (WAL, `synchronous=FULL`, foreign keys on) holds processes, delegations,
-//! documents, content-addressed tree objects, versions, rounds, submission revisions, decisions,
-//! idempotency keys and a hash-chained audit log. History is append-only, enforced by triggers;
-//! every write appends its audit entry in the same transaction; a write is acknowledged only
-//! after its transaction is on disk, so an acknowledged write survives `kill -9`.
+//! One database holds processes, delegations, documents, content-addressed tree objects,
+//! versions, rounds, submission revisions, decisions, idempotency keys and a hash-chained audit
+//! log: a SQLite file (WAL, `synchronous=FULL`, foreign keys on) for one server, or a
+//! PostgreSQL database that several servers may share. History is append-only, enforced by the
+//! database's triggers; every write appends its audit entry in the same transaction; a write is
+//! acknowledged only after its transaction is on disk, so an acknowledged write survives
+//! `kill -9` (of penholder, or of PostgreSQL).
 //!
 //! # Using it
 //!
@@ -68,14 +70,76 @@
 //! Never wait for one store request inside another's closure: it could only deadlock, so
 //! [`Pending::wait`] refuses it with an error.
 //!
+//! # Two backends
+//!
+//! [`Store::open`] / [`Store::open_with`] take a SQLite file, [`Store::open_postgres`] a
+//! PostgreSQL URL, and [`Store::open_url_or_path`] either (what the CLI's `--db` takes). The
+//! handle, the closures, the [`Reader`] and [`Writer`] methods, the models and the errors are
+//! the same; [`Store::backend`] tells which one runs.
+//!
+//! *One copy of the logic.* Every query of the reader, the writer and the audit log is written
+//! once, in the SQL both databases speak, against one small seam (`db::Conn`: `query_opt`,
+//! `query_all`, `execute`, `batch`, with neutral parameters and rows). `Conn` is an enum of a
+//! borrowed `rusqlite::Connection` or a borrowed PostgreSQL connection, rather than a trait:
+//! the set of backends is closed (two), dispatch is static, and no generic parameter leaks into
+//! `Reader<'a>`/`Writer<'a>` or their callers. The few differences of dialect sit where they
+//! occur (placeholders `?1` → `$1`, rewritten once per prepared statement; how a JSON array is
+//! unpacked; `PRAGMA`s). What is not SQL — the audit entry hash, enum texts, model building,
+//! validation, state checks — is shared as it was. Each backend has its own migrations
+//! (`schema.rs`), numbered alike, with the same tables, constraints and append-only triggers.
+//!
+//! *The same threads.* Both backends run on the store's own threads (`runtime.rs`): one writer
+//! that group-commits a batch of requests in ONE transaction (a SAVEPOINT per request, one
+//! COMMIT), and reader threads that run each request on one snapshot (SQLite: a WAL read
+//! transaction; PostgreSQL: `REPEATABLE READ, READ ONLY`). PostgreSQL is reached with
+//! `tokio-postgres`, each connection driven, blocking, by a single-threaded tokio runtime of its
+//! own — what the blocking `postgres` crate does — plus pipelining: a statement whose answer
+//! nothing waits for (a request's SAVEPOINT, the audit entry's INSERT) goes out with the next
+//! one, in the same round trip, so a submission costs two round trips, not four. Such a runtime
+//! must never be driven (or dropped) on an async runtime's thread: connections only ever live on
+//! these std threads (opening too happens on a thread of its own), so `Store` stays as usable
+//! from async code as before. Statements are prepared once per connection and cached; a batch
+//! holds at most 64 requests on PostgreSQL (each is a subtransaction; PostgreSQL's per-session
+//! cache of them holds 64).
+//!
+//! *Several servers, one chain.* On PostgreSQL every write batch begins by taking the chain
+//! head's lock (`pg_advisory_xact_lock`, held until COMMIT) before it reads anything. That
+//! serializes the writers of all servers exactly as SQLite's single writer does: the audit head
+//! each batch reads is the true one (no fork, no gap), and every request's check-then-act is
+//! atomic across servers too — a submission racing its round's close, or two consolidations of
+//! one round, cannot both pass their state check. The batch is the unit, so the cost is one lock
+//! per commit, not per request. Migrations run under another advisory lock, so servers that
+//! start together migrate once.
+//!
+//! *Durability.* SQLite: `synchronous=FULL`. PostgreSQL: the writer's session sets
+//! `synchronous_commit = on` (the server's default), so COMMIT returns once the WAL is flushed;
+//! a server running with `fsync=off` is reported in the log at open.
+//!
+//! *Connection loss.* If PostgreSQL goes away, requests are answered `Unavailable` (503), never
+//! `Internal`; a batch whose COMMIT failed answers all its requests `Unavailable` (it may or may
+//! not have committed: clients retry with their idempotency key). Each thread reconnects by
+//! itself at a later job (after a short, growing backoff), re-beginning its transaction before
+//! any request runs, so the first request after PostgreSQL is back is served.
+//!
+//! *The clock.* `now` is still handed in by callers. [`Reader::database_now_ms`] reads the
+//! database's clock (PostgreSQL's `clock_timestamp()`, one clock for all servers; this
+//! machine's on SQLite) for callers who want the database's clock to rule deadlines.
+//!
+//! *SQLite only.* [`Store::backup`] (on PostgreSQL: `Invalid`, use `pg_dump`),
+//! [`Store::open_read_only`], [`Store::open_in_memory`] and the checkpointer thread.
+//! [`Store::integrity_check`] runs SQLite's checks, or on PostgreSQL checks that every
+//! append-only trigger is present and enabled.
+//!
 //! # The interface
 //!
 //! Every method takes and returns penholder-core types and the plain structs of this crate;
-//! no SQL type appears, so a PostgreSQL store could offer the same methods.
+//! no SQL type appears, and both backends offer the same methods.
 //!
-//! [`Store`]: `open(path)`, `open_with(path, StoreOptions)`, `open_read_only(path)`, `open_in_memory()`,
+//! [`Store`]: `open(path)`, `open_with(path, StoreOptions)`, `open_postgres(url, StoreOptions)`,
+//! `open_url_or_path(db, StoreOptions)`, `open_read_only(path)`, `open_in_memory()`,
 //! `write(f) -> Pending<T>`, `read(f) -> Pending<T>`, `backup(to)`, `integrity_check()`,
-//! `verify_audit()`, `schema_version()`, `stats()`, and a shortcut for each write below.
+//! `verify_audit()`, `schema_version()`, `stats()`, `backend()`, and a shortcut for each write
+//! below.
 //!
 //! [`Writer`] (inside `write`; derefs to `Reader`): `create_process`, `add_delegation`,
 //! `create_document` (with version 1), `publish_version` (upload or consolidation, atomic),
@@ -86,19 +150,22 @@
 //! [`Reader`]: `processes`, `process`, `delegations`, `delegation`, `documents`, `document`,
 //! `versions`, `version_info`, `version`, `latest_version`, `version_provenance`,
 //! `version_changes`, `rounds`, `round`, `round_events`, `submission`, `submission_revision`,
-//! `submission_history`, `submissions`, `decisions`, `decision_history`, `audit_entries`,
-//! `stored_response`.
+//! `submission_history`, `submissions`, `revision_count`, `latest_revision`, `decisions`,
+//! `decision_history`, `audit_entries`, `stored_response`, `database_now_ms`.
 //!
 //! Errors: [`StoreError`] — `NotFound` (404), `Conflict` (409), `WrongRoundState` (409, with
 //! the deadline), `Invalid` (422), `Unavailable` (503), `Corrupt` and `Internal` (500).
 //!
 //! Architecture invariant: nothing outside this crate writes SQL, and nothing in this crate
-//! knows HTTP, JWT or the clock — `now` (Unix milliseconds) is always handed in.
+//! knows HTTP, JWT or the clock — `now` (Unix milliseconds) is always handed in; the clock is
+//! read only when a caller asks for it with [`Reader::database_now_ms`].
 
 mod audit;
+mod db;
 mod error;
 mod model;
 mod pending;
+mod pg;
 mod reader;
 mod runtime;
 mod schema;
@@ -114,8 +181,11 @@ pub use pending::Pending;
 pub use reader::Reader;
 pub use writer::Writer;
 
+use pg::{PgSession, Role};
+
+use db::{Conn, args};
 use penholder_core::negotiation::{Decision, Delegation};
-use runtime::{Counters, Job, ReadJob, Request, WriteJob};
+use runtime::{Backend, Counters, Job, ReadJob, Request, WriteJob};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -124,17 +194,20 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// How a file store is run.
+/// How a store is run (a file store or a PostgreSQL one).
 #[derive(Clone, Debug)]
 pub struct StoreOptions {
-    /// Reader threads, each with its own connection (at least 1 for a file store).
+    /// Reader threads, each with its own connection (at least 1 for a file or PostgreSQL store).
     pub readers: usize,
-    /// The most write requests committed together in one transaction.
+    /// The most write requests committed together in one transaction (at most 64 on
+    /// PostgreSQL, where each request is a subtransaction).
     pub max_batch: usize,
     /// Requests that may wait for the writer (or the readers) before new ones are refused
     /// with `Unavailable` (the server answers 503) instead of queueing without bound.
     pub queue_capacity: usize,
-    /// How long a connection waits for a lock held by another process before giving up.
+    /// How long a connection waits for a lock held by another process before giving up
+    /// (SQLite's busy timeout; on PostgreSQL the `lock_timeout` of the writer, which waits for
+    /// the chain head while another server commits, and the connect timeout).
     pub busy_timeout: Duration,
 }
 
@@ -175,7 +248,26 @@ struct Inner {
     /// Dropped to stop the checkpointer.
     checkpoints: Option<SyncSender<()>>,
     counters: Arc<Counters>,
-    path: Option<PathBuf>,
+    location: Location,
+}
+
+/// Where a store's data lives.
+#[derive(Clone, Debug)]
+enum Location {
+    Memory,
+    File(PathBuf),
+    /// A PostgreSQL connection URL (kept for tests that reach the database behind the store's
+    /// back; never shown, as it may hold a password).
+    Postgres(#[cfg_attr(not(test), allow(dead_code))] String),
+}
+
+/// Which database a [`Store`] runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    /// A SQLite file (or an in-memory database, for tests).
+    Sqlite,
+    /// A PostgreSQL database, possibly shared by several servers.
+    Postgres,
 }
 
 impl Drop for Inner {
@@ -241,12 +333,82 @@ impl Store {
             readers.push(reader);
         }
         Store::start(
-            Some(writer),
-            readers,
+            Some(Backend::Sqlite(writer)),
+            readers.into_iter().map(Backend::Sqlite).collect(),
             Some(checkpointer),
             options,
-            Some(path),
+            Location::File(path),
         )
+    }
+
+    /// Opens `db`: a PostgreSQL connection URL (`postgres://…` or `postgresql://…`) with
+    /// [`Store::open_postgres`], anything else as a SQLite file path with [`Store::open_with`].
+    /// What the CLI's `--db` takes.
+    pub fn open_url_or_path(db: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        if is_postgres_url(db) {
+            Store::open_postgres(db, options)
+        } else {
+            Store::open_with(db, options)
+        }
+    }
+
+    /// Opens the PostgreSQL database at `url` (`postgres://user:password@host:port/db`, or any
+    /// form `tokio_postgres::Config` parses) and migrates it to the current schema (under an advisory
+    /// lock, so servers starting together are safe). One writer connection and
+    /// `options.readers` reader connections; `options.busy_timeout` bounds the wait for the
+    /// chain head's lock held by another server (then `Unavailable`).
+    ///
+    /// The blocking client never runs on the caller's thread, so this may be called from
+    /// async code (it blocks while connecting and migrating, like [`Store::open`]).
+    pub fn open_postgres(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        let mut config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::invalid(format!("not a PostgreSQL URL: {e}")))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(options.busy_timeout.max(Duration::from_secs(1)));
+        }
+        let readers = options.readers.max(1);
+        let busy_timeout = options.busy_timeout;
+        let options = StoreOptions {
+            max_batch: options.max_batch.min(pg::MAX_BATCH),
+            ..options
+        };
+        let location = Location::Postgres(url.to_owned());
+        // Everything PostgreSQL happens on this thread and the store's own, never on the
+        // caller's (which may be an async runtime's: a connection's runtime must not even be
+        // dropped there).
+        let open = move || -> Result<Store, StoreError> {
+            let mut writer = PgSession::connect(config.clone(), Role::Writer, busy_timeout)?;
+            let conn = writer.conn()?;
+            schema::migrate_postgres(conn, schema::PG_MIGRATIONS)?;
+            let fsync = conn.query("SHOW fsync", args![])?;
+            if let Some(row) = fsync.first()
+                && row.try_get::<_, String>(0).is_ok_and(|v| v != "on")
+            {
+                tracing::error!(
+                    "PostgreSQL runs with fsync=off: acknowledged writes may be lost in a crash"
+                );
+            }
+            let readers = (0..readers)
+                .map(|_| PgSession::connect(config.clone(), Role::Reader, busy_timeout))
+                .collect::<Result<Vec<_>, _>>()?;
+            Store::start(
+                Some(Backend::Postgres(Box::new(writer))),
+                readers
+                    .into_iter()
+                    .map(|session| Backend::Postgres(Box::new(session)))
+                    .collect(),
+                None,
+                options,
+                location,
+            )
+        };
+        std::thread::Builder::new()
+            .name("penholder-store-open".into())
+            .spawn(open)
+            .map_err(|e| StoreError::internal(format!("cannot start a store thread: {e}")))?
+            .join()
+            .map_err(|_| StoreError::internal("opening the PostgreSQL store panicked"))?
     }
 
     /// Opens an existing database for reading only (no migration, no writer): for tools that
@@ -277,10 +439,10 @@ impl Store {
         }
         Store::start(
             None,
-            vec![reader],
+            vec![Backend::Sqlite(reader)],
             None,
             StoreOptions::default(),
-            Some(path),
+            Location::File(path),
         )
     }
 
@@ -290,20 +452,20 @@ impl Store {
         configure(&writer, Duration::from_secs(5))?;
         schema::migrate(&mut writer, schema::MIGRATIONS)?;
         Store::start(
-            Some(writer),
+            Some(Backend::Sqlite(writer)),
             Vec::new(),
             None,
             StoreOptions::default(),
-            None,
+            Location::Memory,
         )
     }
 
     fn start(
-        writer: Option<Connection>,
-        readers: Vec<Connection>,
+        writer: Option<Backend>,
+        readers: Vec<Backend>,
         checkpointer: Option<Connection>,
         options: StoreOptions,
-        path: Option<PathBuf>,
+        location: Location,
     ) -> Result<Store, StoreError> {
         let counters = Arc::new(Counters::default());
         let capacity = options.queue_capacity.max(1);
@@ -363,14 +525,34 @@ impl Store {
                 checkpoints,
                 threads: Mutex::new(threads),
                 counters,
-                path,
+                location,
             }),
         })
     }
 
-    /// The database file, `None` in memory.
+    /// The database file, `None` in memory or on PostgreSQL.
     pub fn path(&self) -> Option<&Path> {
-        self.inner.path.as_deref()
+        match &self.inner.location {
+            Location::File(path) => Some(path),
+            Location::Memory | Location::Postgres(_) => None,
+        }
+    }
+
+    /// The database this store runs on.
+    pub fn backend(&self) -> BackendKind {
+        match self.inner.location {
+            Location::Postgres(_) => BackendKind::Postgres,
+            Location::Memory | Location::File(_) => BackendKind::Sqlite,
+        }
+    }
+
+    /// The PostgreSQL URL, for tests that reach the database behind the store's back.
+    #[cfg(test)]
+    pub(crate) fn postgres_url(&self) -> Option<&str> {
+        match &self.inner.location {
+            Location::Postgres(url) => Some(url),
+            Location::Memory | Location::File(_) => None,
+        }
     }
 
     /// Runs `f` in a write transaction. The result is available once the transaction has
@@ -414,7 +596,9 @@ impl Store {
         F: FnOnce(&Reader<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         let (completer, pending) = pending::channel();
-        let job: ReadJob = Box::new(move |reader: &Reader<'_>| completer.complete(f(reader)));
+        let job: ReadJob = Box::new(move |reader: Result<&Reader<'_>, StoreError>| {
+            completer.complete(reader.and_then(f))
+        });
         let sent = match (&self.inner.reads, &self.inner.writes) {
             (Some(reads), _) => reads
                 .try_send(job)
@@ -443,16 +627,38 @@ impl Store {
         }
     }
 
-    /// The schema version (`PRAGMA user_version`).
+    /// The schema version (SQLite's `PRAGMA user_version`; on PostgreSQL the number of
+    /// migrations recorded in `penholder_schema`, numbered alike).
     pub fn schema_version(&self) -> Pending<u32> {
-        self.read(|reader| schema::user_version(reader.conn))
+        self.read(|reader| schema::version(reader.conn))
     }
 
-    /// `PRAGMA integrity_check` and `PRAGMA foreign_key_check`.
+    /// SQLite: `PRAGMA integrity_check` and `PRAGMA foreign_key_check`. PostgreSQL checks its
+    /// own pages and constraints; here the store checks that every append-only trigger is
+    /// there and enabled (a superuser could drop or disable one).
     pub fn integrity_check(&self) -> Pending<IntegrityReport> {
         self.read(|reader| {
+            let conn = match reader.conn {
+                Conn::Sqlite(conn) => conn,
+                Conn::Postgres(_) => {
+                    let present = reader.conn.query_all(
+                        "SELECT tgname FROM pg_trigger
+                         WHERE NOT tgisinternal AND tgenabled IN ('O', 'A')",
+                        args![],
+                        |row| row.text(0),
+                    )?;
+                    let problems = schema::PG_TRIGGERS
+                        .iter()
+                        .filter(|name| !present.iter().any(|p| p == *name))
+                        .map(|name| {
+                            format!("the append-only trigger {name} is missing or disabled")
+                        })
+                        .collect();
+                    return Ok(IntegrityReport { problems });
+                }
+            };
             let mut problems = Vec::new();
-            let mut statement = reader.conn.prepare("PRAGMA integrity_check")?;
+            let mut statement = conn.prepare("PRAGMA integrity_check")?;
             let lines = statement.query_map([], |row| row.get::<_, String>(0))?;
             for line in lines {
                 let line = line?;
@@ -460,7 +666,7 @@ impl Store {
                     problems.push(line);
                 }
             }
-            let mut statement = reader.conn.prepare("PRAGMA foreign_key_check")?;
+            let mut statement = conn.prepare("PRAGMA foreign_key_check")?;
             let rows = statement.query_map([], |row| {
                 Ok(format!(
                     "foreign key: row {} of {} refers to a missing row of {}",
@@ -478,9 +684,16 @@ impl Store {
 
     /// Copies the database, consistently, to a new file at `to` while the store keeps serving
     /// (SQLite's online backup API, from one read snapshot). Refuses to overwrite a file.
+    /// On PostgreSQL: `Invalid` — back up with `pg_dump` (or the server's own backups).
     pub fn backup(&self, to: impl AsRef<Path>) -> Pending<()> {
         let to = to.as_ref().to_path_buf();
         self.read(move |reader| {
+            let Conn::Sqlite(conn) = reader.conn else {
+                return Err(StoreError::invalid(
+                    "a PostgreSQL store is backed up with pg_dump (or the server's own backups), \
+                     not by penholder",
+                ));
+            };
             if to.exists() {
                 return Err(StoreError::invalid(format!(
                     "{} exists; a backup never overwrites a file",
@@ -490,7 +703,7 @@ impl Store {
             let mut target = Connection::open(&to).map_err(|e| {
                 StoreError::internal(format!("cannot create {}: {e}", to.display()))
             })?;
-            let backup = rusqlite::backup::Backup::new(reader.conn, &mut target)?;
+            let backup = rusqlite::backup::Backup::new(conn, &mut target)?;
             // All pages in one step: the source stays on one snapshot, so the copy is consistent.
             for _ in 0..1000 {
                 match backup.step(-1)? {
@@ -639,6 +852,10 @@ impl Store {
         let process = process.into();
         self.write(move |w| w.record_decision(&process, round, &decision, &actor, now))
     }
+}
+
+fn is_postgres_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
 fn shut_down() -> StoreError {

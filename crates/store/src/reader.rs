@@ -1,5 +1,6 @@
 //! [`Reader`]: every query the server needs, over one consistent snapshot.
 
+use crate::db::{Conn, Row, args};
 use crate::model::{
     AuditEntry, DecisionRecord, DocumentInfo, ProcessInfo, RoundEvent, RoundInfo, StoredResponse,
     SubmissionRevision, VersionInfo,
@@ -8,15 +9,15 @@ use crate::{StoreError, audit};
 use penholder_core::negotiation::{
     Decision, Delegation, DelegationKind, Function, Participation, RoundState,
 };
-use penholder_core::{AssembleError, ContentHash, Document, Version};
-use rusqlite::{Connection, OptionalExtension, params};
+use penholder_core::{AssembleError, ContentHash, Document, StoredNode, Version};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::collections::{HashMap, HashSet};
 
 /// Read access inside [`crate::Store::read`] (a snapshot) or [`crate::Store::write`] (the
 /// write's own transaction, so it sees what the same closure wrote).
 pub struct Reader<'a> {
-    pub(crate) conn: &'a Connection,
+    pub(crate) conn: Conn<'a>,
 }
 
 /// A round's row with its internal ids, for the write paths.
@@ -54,13 +55,18 @@ fn hash_column(bytes: &[u8], what: &str) -> Result<ContentHash, StoreError> {
 }
 
 /// Rebuilds a tree from the objects table; every object is checked against its hash.
-pub(crate) fn assemble_tree(conn: &Connection, root: ContentHash) -> Result<Document, StoreError> {
-    let mut statement = conn.prepare_cached("SELECT bytes FROM objects WHERE hash = ?1")?;
+pub(crate) fn assemble_tree(conn: Conn<'_>, root: ContentHash) -> Result<Document, StoreError> {
+    if conn.is_postgres() {
+        let mut objects = prefetch_objects(conn, root)?;
+        let assembled = penholder_core::assemble(root, &mut |hash| objects.remove(hash));
+        return assembled.map_err(assemble_error);
+    }
     let mut database_error = None;
-    let assembled = penholder_core::assemble(root, &mut |hash| match statement
-        .query_row([&hash.0[..]], |row| row.get::<_, Vec<u8>>(0))
-        .optional()
-    {
+    let assembled = penholder_core::assemble(root, &mut |hash| match conn.query_opt(
+        "SELECT bytes FROM objects WHERE hash = ?1",
+        args![&hash.0[..]],
+        |row| row.bytes(0),
+    ) {
         Ok(bytes) => bytes,
         Err(error) => {
             database_error.get_or_insert(error);
@@ -68,14 +74,60 @@ pub(crate) fn assemble_tree(conn: &Connection, root: ContentHash) -> Result<Docu
         }
     });
     if let Some(error) = database_error {
-        return Err(error.into());
+        return Err(error);
     }
-    assembled.map_err(|error| match error {
+    assembled.map_err(assemble_error)
+}
+
+fn assemble_error(error: AssembleError) -> StoreError {
+    match error {
         AssembleError::Missing(hash) => StoreError::corrupt(format!("object {hash} is missing")),
         AssembleError::Corrupt(hash, why) => {
             StoreError::corrupt(format!("object {hash} is not valid: {why}"))
         }
-    })
+    }
+}
+
+/// The objects of a tree, one query per level of the tree rather than one per object: over a
+/// network a 500-paragraph text would otherwise cost 500 round trips. (SQLite is in-process, so
+/// it reads object by object.) What is fetched is only a candidate set: `assemble` checks every
+/// object against its hash, and reports what is missing or corrupt, as on SQLite.
+fn prefetch_objects(
+    conn: Conn<'_>,
+    root: ContentHash,
+) -> Result<HashMap<ContentHash, Vec<u8>>, StoreError> {
+    let mut objects = HashMap::new();
+    let mut requested = HashSet::from([root]);
+    let mut wanted = vec![root];
+    while !wanted.is_empty() {
+        let hashes: Vec<String> = wanted.iter().map(ContentHash::to_hex).collect();
+        let hashes = serde_json::to_string(&hashes)
+            .map_err(|e| StoreError::internal(format!("object hashes: {e}")))?;
+        let rows = conn.query_all(
+            "SELECT hash, bytes FROM objects WHERE hash IN
+                 (SELECT decode(h, 'hex') FROM json_array_elements_text(CAST(?1 AS TEXT)::json) AS t (h))",
+            args![&hashes],
+            |row| Ok((row.bytes(0)?, row.bytes(1)?)),
+        )?;
+        wanted.clear();
+        for (hash, bytes) in rows {
+            let Some(hash) = audit::hash32(&hash).map(ContentHash) else {
+                continue;
+            };
+            let children = match StoredNode::from_bytes(&bytes) {
+                Ok(StoredNode::Node { children, .. }) => children,
+                Ok(StoredNode::Document { nodes, .. }) => nodes,
+                Err(_) => Vec::new(),
+            };
+            for child in children {
+                if requested.insert(child) {
+                    wanted.push(child);
+                }
+            }
+            objects.insert(hash, bytes);
+        }
+    }
+    Ok(objects)
 }
 
 const SELECT_ROUND: &str = "SELECT r.id, r.document_id, r.number, d.slug, r.base_version,
@@ -105,19 +157,24 @@ type RawRound = (
     String,
 );
 
-fn raw_round(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawRound> {
+fn raw_round(row: &Row<'_>) -> Result<RawRound, StoreError> {
+    raw_round_from(row, 0)
+}
+
+/// A round's columns from column `at` on.
+fn raw_round_from(row: &Row<'_>, at: usize) -> Result<RawRound, StoreError> {
     Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-        row.get(9)?,
-        row.get(10)?,
+        row.int(at)?,
+        row.int(at + 1)?,
+        row.u32(at + 2)?,
+        row.text(at + 3)?,
+        row.u32(at + 4)?,
+        row.text(at + 5)?,
+        row.int(at + 6)?,
+        row.int(at + 7)?,
+        row.text(at + 8)?,
+        row.int(at + 9)?,
+        row.text(at + 10)?,
     ))
 }
 
@@ -165,18 +222,18 @@ type RawVersion = (
     bool,
 );
 
-fn raw_version(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawVersion> {
+fn raw_version(row: &Row<'_>) -> Result<RawVersion, StoreError> {
     Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-        row.get(9)?,
+        row.text(0)?,
+        row.u32(1)?,
+        row.text(2)?,
+        row.opt_u32(3)?,
+        row.bytes(4)?,
+        row.opt_u32(5)?,
+        row.int(6)?,
+        row.text(7)?,
+        row.boolean(8)?,
+        row.boolean(9)?,
     ))
 }
 
@@ -209,15 +266,15 @@ fn version_info(raw: RawVersion) -> Result<VersionInfo, StoreError> {
 
 type RawSubmission = (String, u32, Vec<u8>, Vec<u8>, Vec<u8>, i64, String);
 
-fn raw_submission(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawSubmission> {
+fn raw_submission(row: &Row<'_>) -> Result<RawSubmission, StoreError> {
     Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
+        row.text(0)?,
+        row.u32(1)?,
+        row.bytes(2)?,
+        row.bytes(3)?,
+        row.bytes(4)?,
+        row.int(5)?,
+        row.text(6)?,
     ))
 }
 
@@ -249,14 +306,14 @@ fn decision_record(raw: RawDecision) -> Result<DecisionRecord, StoreError> {
 
 type RawDelegation = (String, String, String, String, Option<String>, String);
 
-fn raw_delegation(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawDelegation> {
+fn raw_delegation(row: &Row<'_>) -> Result<RawDelegation, StoreError> {
     Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
+        row.text(0)?,
+        row.text(1)?,
+        row.text(2)?,
+        row.text(3)?,
+        row.opt_text(4)?,
+        row.text(5)?,
     ))
 }
 
@@ -275,14 +332,25 @@ fn delegation(raw: RawDelegation) -> Result<Delegation, StoreError> {
     })
 }
 
+fn process_info(row: &Row<'_>) -> Result<ProcessInfo, StoreError> {
+    Ok(ProcessInfo {
+        slug: row.text(0)?,
+        title: row.text(1)?,
+        created_at: row.int(2)?,
+        created_by: row.text(3)?,
+    })
+}
+
 impl<'a> Reader<'a> {
     // ---- ids: internal, used by the writer too -------------------------------------------
 
     pub(crate) fn process_id(&self, process: &str) -> Result<i64, StoreError> {
         self.conn
-            .prepare_cached("SELECT id FROM processes WHERE slug = ?1")?
-            .query_row([process], |row| row.get(0))
-            .optional()?
+            .query_opt(
+                "SELECT id FROM processes WHERE slug = ?1",
+                args![process],
+                |row| row.int(0),
+            )?
             .ok_or_else(|| StoreError::not_found(format!("process {process}")))
     }
 
@@ -293,9 +361,11 @@ impl<'a> Reader<'a> {
         document: &str,
     ) -> Result<i64, StoreError> {
         self.conn
-            .prepare_cached("SELECT id FROM documents WHERE process_id = ?1 AND slug = ?2")?
-            .query_row(params![process_id, document], |row| row.get(0))
-            .optional()?
+            .query_opt(
+                "SELECT id FROM documents WHERE process_id = ?1 AND slug = ?2",
+                args![process_id, document],
+                |row| row.int(0),
+            )?
             .ok_or_else(|| {
                 StoreError::not_found(format!("document {document} of process {process}"))
             })
@@ -308,9 +378,11 @@ impl<'a> Reader<'a> {
         code: &str,
     ) -> Result<i64, StoreError> {
         self.conn
-            .prepare_cached("SELECT id FROM delegations WHERE process_id = ?1 AND code = ?2")?
-            .query_row(params![process_id, code], |row| row.get(0))
-            .optional()?
+            .query_opt(
+                "SELECT id FROM delegations WHERE process_id = ?1 AND code = ?2",
+                args![process_id, code],
+                |row| row.int(0),
+            )?
             .ok_or_else(|| StoreError::not_found(format!("delegation {code} of process {process}")))
     }
 
@@ -322,68 +394,140 @@ impl<'a> Reader<'a> {
     ) -> Result<RoundRow, StoreError> {
         let raw = self
             .conn
-            .prepare_cached(&format!(
-                "{SELECT_ROUND} WHERE r.process_id = ?1 AND r.number = ?2"
-            ))?
-            .query_row(params![process_id, round], raw_round)
-            .optional()?
+            .query_opt(
+                &format!("{SELECT_ROUND} WHERE r.process_id = ?1 AND r.number = ?2"),
+                args![process_id, round],
+                raw_round,
+            )?
             .ok_or_else(|| StoreError::not_found(format!("round {round} of process {process}")))?;
         round_row(raw)
     }
 
+    /// A round with its process's id, in one query (the hot path of every submission); the
+    /// same errors as `process_id` then `round_row`.
+    pub(crate) fn process_round(
+        &self,
+        process: &str,
+        round: u32,
+    ) -> Result<(i64, RoundRow), StoreError> {
+        let found = self.conn.query_opt(
+            &format!(
+                "SELECT r.process_id, {} JOIN processes p ON p.id = r.process_id
+                 WHERE p.slug = ?1 AND r.number = ?2",
+                SELECT_ROUND.trim_start_matches("SELECT ")
+            ),
+            args![process, round],
+            |row| Ok((row.int(0)?, raw_round_from(row, 1)?)),
+        )?;
+        match found {
+            Some((process_id, raw)) => Ok((process_id, round_row(raw)?)),
+            None => {
+                self.process_id(process)?;
+                Err(StoreError::not_found(format!(
+                    "round {round} of process {process}"
+                )))
+            }
+        }
+    }
+
+    /// What a submission needs, in one query (its hot path; each query is a round trip to
+    /// PostgreSQL): the round, and the delegation's id with the number of its latest revision
+    /// in that round (0: none), `None` if the process has no such delegation. The same errors
+    /// as `process_id` then `round_row`.
+    pub(crate) fn submission_target(
+        &self,
+        process: &str,
+        round: u32,
+        code: &str,
+    ) -> Result<(RoundRow, Option<(i64, u32)>), StoreError> {
+        let found = self.conn.query_opt(
+            &format!(
+                "SELECT g.id, (SELECT COALESCE(MAX(s.revision), 0) FROM submission_revisions s
+                               WHERE s.round_id = r.id AND s.delegation_id = g.id),
+                        {} JOIN processes p ON p.id = r.process_id
+                 LEFT JOIN delegations g ON g.process_id = p.id AND g.code = ?3
+                 WHERE p.slug = ?1 AND r.number = ?2",
+                SELECT_ROUND.trim_start_matches("SELECT ")
+            ),
+            args![process, round, code],
+            |row| {
+                let delegation = match row.opt_int(0)? {
+                    Some(id) => Some((id, row.u32(1)?)),
+                    None => None,
+                };
+                Ok((raw_round_from(row, 2)?, delegation))
+            },
+        )?;
+        match found {
+            Some((raw, delegation)) => Ok((round_row(raw)?, delegation)),
+            None => {
+                self.process_id(process)?;
+                Err(StoreError::not_found(format!(
+                    "round {round} of process {process}"
+                )))
+            }
+        }
+    }
+
     /// The newest version number of a document (documents always have version 1).
     pub(crate) fn latest_number(&self, document_id: i64) -> Result<u32, StoreError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT COALESCE(MAX(number), 0) FROM versions WHERE document_id = ?1")?
-            .query_row([document_id], |row| row.get(0))?)
+        self.conn.query_one(
+            "SELECT COALESCE(MAX(number), 0) FROM versions WHERE document_id = ?1",
+            args![document_id],
+            |row| row.u32(0),
+        )
+    }
+
+    // ---- the clock -------------------------------------------------------------------------
+
+    /// The database's clock in Unix milliseconds: PostgreSQL's `clock_timestamp()` (one clock
+    /// for every server on the database), or this machine's clock on SQLite (the database is a
+    /// file here). Callers still hand `now` to every write; this only lets them choose whose
+    /// clock rules deadlines.
+    pub fn database_now_ms(&self) -> Result<i64, StoreError> {
+        match self.conn {
+            Conn::Postgres(_) => self.conn.query_one(
+                "SELECT CAST(floor(extract(epoch FROM clock_timestamp()) * 1000) AS BIGINT)",
+                args![],
+                |row| row.int(0),
+            ),
+            Conn::Sqlite(_) => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .map_err(|_| StoreError::internal("the clock is before 1970")),
+        }
     }
 
     // ---- processes and delegations --------------------------------------------------------
 
     /// Every process, by slug.
     pub fn processes(&self) -> Result<Vec<ProcessInfo>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
+        self.conn.query_all(
             "SELECT slug, title, created_at, created_by FROM processes ORDER BY slug",
-        )?;
-        let rows = statement.query_map([], |row| {
-            Ok(ProcessInfo {
-                slug: row.get(0)?,
-                title: row.get(1)?,
-                created_at: row.get(2)?,
-                created_by: row.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            args![],
+            process_info,
+        )
     }
 
     pub fn process(&self, process: &str) -> Result<ProcessInfo, StoreError> {
         self.conn
-            .prepare_cached(
+            .query_opt(
                 "SELECT slug, title, created_at, created_by FROM processes WHERE slug = ?1",
+                args![process],
+                process_info,
             )?
-            .query_row([process], |row| {
-                Ok(ProcessInfo {
-                    slug: row.get(0)?,
-                    title: row.get(1)?,
-                    created_at: row.get(2)?,
-                    created_by: row.get(3)?,
-                })
-            })
-            .optional()?
             .ok_or_else(|| StoreError::not_found(format!("process {process}")))
     }
 
     /// A process's delegations, in the order they were added.
     pub fn delegations(&self, process: &str) -> Result<Vec<Delegation>, StoreError> {
         let process_id = self.process_id(process)?;
-        let mut statement = self.conn.prepare_cached(
+        let rows = self.conn.query_all(
             "SELECT code, name, kind, participation, function, members FROM delegations
              WHERE process_id = ?1 ORDER BY id",
+            args![process_id],
+            raw_delegation,
         )?;
-        let rows = statement
-            .query_map([process_id], raw_delegation)?
-            .collect::<Result<Vec<RawDelegation>, _>>()?;
         rows.into_iter().map(delegation).collect()
     }
 
@@ -397,30 +541,38 @@ impl<'a> Reader<'a> {
         codes: &[&str],
     ) -> Result<Vec<Delegation>, StoreError> {
         let process_id = self.process_id(process)?;
-        let mut statement = self.conn.prepare_cached(
+        // The codes travel as one JSON array: the only difference of dialect is how it is
+        // unpacked.
+        let sql = if self.conn.is_postgres() {
+            "SELECT code, name, kind, participation, function, members FROM delegations
+             WHERE process_id = ?1
+               AND (code IN (SELECT json_array_elements_text(CAST(?2 AS TEXT)::json))
+                    OR kind = 'group')
+             ORDER BY id"
+        } else {
             "SELECT code, name, kind, participation, function, members FROM delegations
              WHERE process_id = ?1 AND (code IN (SELECT value FROM json_each(?2)) OR kind = 'group')
-             ORDER BY id",
-        )?;
+             ORDER BY id"
+        };
         let codes = serde_json::to_string(codes).map_err(|e| StoreError::Invalid {
             detail: format!("delegation codes: {e}"),
         })?;
-        let rows = statement
-            .query_map(params![process_id, codes], raw_delegation)?
-            .collect::<Result<Vec<RawDelegation>, _>>()?;
+        let rows = self
+            .conn
+            .query_all(sql, args![process_id, &codes], raw_delegation)?;
         rows.into_iter().map(delegation).collect()
     }
 
     pub fn delegation(&self, process: &str, code: &str) -> Result<Delegation, StoreError> {
         let process_id = self.process_id(process)?;
-        let raw: RawDelegation = self
+        let raw = self
             .conn
-            .prepare_cached(
+            .query_opt(
                 "SELECT code, name, kind, participation, function, members FROM delegations
                  WHERE process_id = ?1 AND code = ?2",
+                args![process_id, code],
+                raw_delegation,
             )?
-            .query_row(params![process_id, code], raw_delegation)
-            .optional()?
             .ok_or_else(|| {
                 StoreError::not_found(format!("delegation {code} of process {process}"))
             })?;
@@ -432,22 +584,22 @@ impl<'a> Reader<'a> {
     /// A process's documents, by slug.
     pub fn documents(&self, process: &str) -> Result<Vec<DocumentInfo>, StoreError> {
         let process_id = self.process_id(process)?;
-        let mut statement = self.conn.prepare_cached(
+        self.conn.query_all(
             "SELECT slug, title, classification, created_at, created_by,
                     (SELECT COALESCE(MAX(number), 0) FROM versions v WHERE v.document_id = d.id)
              FROM documents d WHERE process_id = ?1 ORDER BY slug",
-        )?;
-        let rows = statement.query_map([process_id], |row| {
-            Ok(DocumentInfo {
-                slug: row.get(0)?,
-                title: row.get(1)?,
-                classification: row.get(2)?,
-                created_at: row.get(3)?,
-                created_by: row.get(4)?,
-                latest_version: row.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            args![process_id],
+            |row| {
+                Ok(DocumentInfo {
+                    slug: row.text(0)?,
+                    title: row.text(1)?,
+                    classification: row.opt_text(2)?,
+                    created_at: row.int(3)?,
+                    created_by: row.text(4)?,
+                    latest_version: row.u32(5)?,
+                })
+            },
+        )
     }
 
     pub fn document(&self, process: &str, document: &str) -> Result<DocumentInfo, StoreError> {
@@ -463,13 +615,11 @@ impl<'a> Reader<'a> {
     pub fn versions(&self, process: &str, document: &str) -> Result<Vec<VersionInfo>, StoreError> {
         let process_id = self.process_id(process)?;
         let document_id = self.document_id(process_id, process, document)?;
-        let rows = self
-            .conn
-            .prepare_cached(&format!(
-                "{SELECT_VERSION} WHERE v.document_id = ?1 ORDER BY v.number"
-            ))?
-            .query_map([document_id], raw_version)?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = self.conn.query_all(
+            &format!("{SELECT_VERSION} WHERE v.document_id = ?1 ORDER BY v.number"),
+            args![document_id],
+            raw_version,
+        )?;
         rows.into_iter().map(version_info).collect()
     }
 
@@ -483,11 +633,11 @@ impl<'a> Reader<'a> {
         let document_id = self.document_id(process_id, process, document)?;
         let raw = self
             .conn
-            .prepare_cached(&format!(
-                "{SELECT_VERSION} WHERE v.document_id = ?1 AND v.number = ?2"
-            ))?
-            .query_row(params![document_id, number], raw_version)
-            .optional()?
+            .query_opt(
+                &format!("{SELECT_VERSION} WHERE v.document_id = ?1 AND v.number = ?2"),
+                args![document_id, number],
+                raw_version,
+            )?
             .ok_or_else(|| {
                 StoreError::not_found(format!(
                     "version {number} of document {document} of process {process}"
@@ -532,13 +682,11 @@ impl<'a> Reader<'a> {
         let process_id = self.process_id(process)?;
         let document_id = self.document_id(process_id, process, document)?;
         self.conn
-            .prepare_cached(&format!(
-                "SELECT {column} FROM versions WHERE document_id = ?1 AND number = ?2"
-            ))?
-            .query_row(params![document_id, number], |row| {
-                row.get::<_, Option<Vec<u8>>>(0)
-            })
-            .optional()?
+            .query_opt(
+                &format!("SELECT {column} FROM versions WHERE document_id = ?1 AND number = ?2"),
+                args![document_id, number],
+                |row| row.opt_bytes(0),
+            )?
             .ok_or_else(|| {
                 StoreError::not_found(format!(
                     "version {number} of document {document} of process {process}"
@@ -569,20 +717,17 @@ impl<'a> Reader<'a> {
     // ---- rounds ---------------------------------------------------------------------------
 
     pub fn round(&self, process: &str, round: u32) -> Result<RoundInfo, StoreError> {
-        let process_id = self.process_id(process)?;
-        Ok(self.round_row(process_id, process, round)?.info)
+        Ok(self.process_round(process, round)?.1.info)
     }
 
     /// A process's rounds, by number.
     pub fn rounds(&self, process: &str) -> Result<Vec<RoundInfo>, StoreError> {
         let process_id = self.process_id(process)?;
-        let rows = self
-            .conn
-            .prepare_cached(&format!(
-                "{SELECT_ROUND} WHERE r.process_id = ?1 ORDER BY r.number"
-            ))?
-            .query_map([process_id], raw_round)?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = self.conn.query_all(
+            &format!("{SELECT_ROUND} WHERE r.process_id = ?1 ORDER BY r.number"),
+            args![process_id],
+            raw_round,
+        )?;
         rows.into_iter()
             .map(|raw| round_row(raw).map(|r| r.info))
             .collect()
@@ -590,42 +735,25 @@ impl<'a> Reader<'a> {
 
     /// What happened to a round since its creation, oldest first.
     pub fn round_events(&self, process: &str, round: u32) -> Result<Vec<RoundEvent>, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
-        let rows = self
-            .conn
-            .prepare_cached(
-                "SELECT action, at, actor_sub, state_before, state_after, closes_at_before,
-                        closes_at_after
-                 FROM round_events WHERE round_id = ?1 ORDER BY id",
-            )?
-            .query_map([round_id], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, i64>(5)?,
-                    row.get::<_, i64>(6)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        rows.into_iter()
-            .map(
-                |(action, at, actor_sub, before, after, closes_before, closes_after)| {
-                    Ok(RoundEvent {
-                        action,
-                        at,
-                        actor_sub,
-                        state_before: state_parse(&before)?,
-                        state_after: state_parse(&after)?,
-                        closes_at_before: closes_before,
-                        closes_at_after: closes_after,
-                    })
-                },
-            )
-            .collect()
+        let (_, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
+        self.conn.query_all(
+            "SELECT action, at, actor_sub, state_before, state_after, closes_at_before,
+                    closes_at_after
+             FROM round_events WHERE round_id = ?1 ORDER BY id",
+            args![round_id],
+            |row| {
+                Ok(RoundEvent {
+                    action: row.text(0)?,
+                    at: row.int(1)?,
+                    actor_sub: row.text(2)?,
+                    state_before: state_parse(&row.text(3)?)?,
+                    state_after: state_parse(&row.text(4)?)?,
+                    closes_at_before: row.int(5)?,
+                    closes_at_after: row.int(6)?,
+                })
+            },
+        )
     }
 
     // ---- submissions ----------------------------------------------------------------------
@@ -637,17 +765,19 @@ impl<'a> Reader<'a> {
         round: u32,
         delegation: &str,
     ) -> Result<SubmissionRevision, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
+        let (process_id, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
         let delegation_id = self.delegation_id(process_id, process, delegation)?;
         let raw = self
             .conn
-            .prepare_cached(&format!(
-                "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.delegation_id = ?2
-                 ORDER BY s.revision DESC LIMIT 1"
-            ))?
-            .query_row(params![round_id, delegation_id], raw_submission)
-            .optional()?
+            .query_opt(
+                &format!(
+                    "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.delegation_id = ?2
+                     ORDER BY s.revision DESC LIMIT 1"
+                ),
+                args![round_id, delegation_id],
+                raw_submission,
+            )?
             .ok_or_else(|| {
                 StoreError::not_found(format!(
                     "submission of {delegation} in round {round} of process {process}"
@@ -658,14 +788,16 @@ impl<'a> Reader<'a> {
 
     /// How many submission revisions a round holds. Revisions are append-only and numbered
     /// without gaps, so this grows with every stored submission and is the sum of every
-    /// delegation's latest revision number: a cheap generation number for the round's inputs.
+    /// delegation's latest revision number: a cheap generation number for the round's inputs,
+    /// the same for every server on one database.
     pub fn revision_count(&self, process: &str, round: u32) -> Result<u64, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
-        Ok(self
-            .conn
-            .prepare_cached("SELECT COUNT(*) FROM submission_revisions WHERE round_id = ?1")?
-            .query_row([round_id], |r| r.get::<_, i64>(0))? as u64)
+        let (_, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
+        Ok(self.conn.query_one(
+            "SELECT COUNT(*) FROM submission_revisions WHERE round_id = ?1",
+            args![round_id],
+            |r| r.int(0),
+        )? as u64)
     }
 
     /// The number of a delegation's latest revision in a round; 0 when it has none.
@@ -675,16 +807,24 @@ impl<'a> Reader<'a> {
         round: u32,
         delegation: &str,
     ) -> Result<u32, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
+        let (process_id, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
         let delegation_id = self.delegation_id(process_id, process, delegation)?;
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT COALESCE(MAX(revision), 0) FROM submission_revisions
-                 WHERE round_id = ?1 AND delegation_id = ?2",
-            )?
-            .query_row(params![round_id, delegation_id], |r| r.get(0))?)
+        self.current_revision(round_id, delegation_id)
+    }
+
+    /// The latest revision number of a delegation's submission, by internal ids.
+    pub(crate) fn current_revision(
+        &self,
+        round_id: i64,
+        delegation_id: i64,
+    ) -> Result<u32, StoreError> {
+        self.conn.query_one(
+            "SELECT COALESCE(MAX(revision), 0) FROM submission_revisions
+             WHERE round_id = ?1 AND delegation_id = ?2",
+            args![round_id, delegation_id],
+            |r| r.u32(0),
+        )
     }
 
     /// One given revision of a delegation's submission.
@@ -695,16 +835,18 @@ impl<'a> Reader<'a> {
         delegation: &str,
         revision: u32,
     ) -> Result<SubmissionRevision, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
+        let (process_id, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
         let delegation_id = self.delegation_id(process_id, process, delegation)?;
         let raw = self
             .conn
-            .prepare_cached(&format!(
-                "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.delegation_id = ?2 AND s.revision = ?3"
-            ))?
-            .query_row(params![round_id, delegation_id, revision], raw_submission)
-            .optional()?
+            .query_opt(
+                &format!(
+                    "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.delegation_id = ?2 AND s.revision = ?3"
+                ),
+                args![round_id, delegation_id, revision],
+                raw_submission,
+            )?
             .ok_or_else(|| {
                 StoreError::not_found(format!(
                     "revision {revision} of the submission of {delegation} in round {round} of process {process}"
@@ -720,16 +862,16 @@ impl<'a> Reader<'a> {
         round: u32,
         delegation: &str,
     ) -> Result<Vec<SubmissionRevision>, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
+        let (process_id, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
         let delegation_id = self.delegation_id(process_id, process, delegation)?;
-        let rows = self
-            .conn
-            .prepare_cached(&format!(
+        let rows = self.conn.query_all(
+            &format!(
                 "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.delegation_id = ?2 ORDER BY s.revision"
-            ))?
-            .query_map(params![round_id, delegation_id], raw_submission)?
-            .collect::<Result<Vec<_>, _>>()?;
+            ),
+            args![round_id, delegation_id],
+            raw_submission,
+        )?;
         rows.into_iter().map(submission_revision).collect()
     }
 
@@ -739,18 +881,18 @@ impl<'a> Reader<'a> {
         process: &str,
         round: u32,
     ) -> Result<Vec<SubmissionRevision>, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
-        let rows = self
-            .conn
-            .prepare_cached(&format!(
+        let (_, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
+        let rows = self.conn.query_all(
+            &format!(
                 "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.revision =
                     (SELECT MAX(revision) FROM submission_revisions t
                      WHERE t.round_id = s.round_id AND t.delegation_id = s.delegation_id)
                  ORDER BY d.code"
-            ))?
-            .query_map([round_id], raw_submission)?
-            .collect::<Result<Vec<_>, _>>()?;
+            ),
+            args![round_id],
+            raw_submission,
+        )?;
         rows.into_iter().map(submission_revision).collect()
     }
 
@@ -776,8 +918,8 @@ impl<'a> Reader<'a> {
         round: u32,
         latest_only: bool,
     ) -> Result<Vec<DecisionRecord>, StoreError> {
-        let process_id = self.process_id(process)?;
-        let round_id = self.round_row(process_id, process, round)?.id;
+        let (_, round_row) = self.process_round(process, round)?;
+        let round_id = round_row.id;
         let sql = if latest_only {
             "SELECT id, decision, decided_by, decided_at FROM decisions x WHERE round_id = ?1
              AND id = (SELECT MAX(id) FROM decisions y WHERE y.round_id = x.round_id AND y.change = x.change)
@@ -785,13 +927,9 @@ impl<'a> Reader<'a> {
         } else {
             "SELECT id, decision, decided_by, decided_at FROM decisions WHERE round_id = ?1 ORDER BY id"
         };
-        let rows = self
-            .conn
-            .prepare_cached(sql)?
-            .query_map([round_id], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            })?
-            .collect::<Result<Vec<RawDecision>, _>>()?;
+        let rows = self.conn.query_all(sql, args![round_id], |row| {
+            Ok((row.int(0)?, row.text(1)?, row.text(2)?, row.int(3)?))
+        })?;
         rows.into_iter().map(decision_record).collect()
     }
 
@@ -814,16 +952,12 @@ impl<'a> Reader<'a> {
         scope: &str,
         key: &str,
     ) -> Result<Option<StoredResponse>, StoreError> {
-        let raw: Option<(Vec<u8>, u16, Vec<u8>, i64)> = self
-            .conn
-            .prepare_cached(
-                "SELECT request_hash, status, response, created_at FROM idempotency_keys
-                 WHERE scope = ?1 AND key = ?2",
-            )?
-            .query_row(params![scope, key], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            })
-            .optional()?;
+        let raw = self.conn.query_opt(
+            "SELECT request_hash, status, response, created_at FROM idempotency_keys
+             WHERE scope = ?1 AND key = ?2",
+            args![scope, key],
+            |row| Ok((row.bytes(0)?, row.u16(1)?, row.bytes(2)?, row.int(3)?)),
+        )?;
         raw.map(|(request_hash, status, body, created_at)| {
             Ok(StoredResponse {
                 request_hash: hash_column(&request_hash, "idempotency_keys.request_hash")?,

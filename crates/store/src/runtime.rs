@@ -9,9 +9,29 @@
 //!
 //! Readers each own a `query_only` connection and run each request in its own read
 //! transaction: one consistent WAL snapshot, never blocked by the writer.
+//!
+//! PostgreSQL runs on the same threads, with the same batches: a batch is one transaction
+//! (`BEGIN`, then the chain head's lock, then a SAVEPOINT per request, then one COMMIT, which
+//! with `synchronous_commit=on` returns once the WAL is flushed), of at most `pg::MAX_BATCH`
+//! (64) requests, so that its subtransactions stay within PostgreSQL's per-backend cache. Taking the chain head's lock
+//! (`pg_advisory_xact_lock`, held to the end of the transaction) first, before reading any
+//! state, serializes every writer of the database across all servers, just as SQLite's single
+//! writer does: each batch reads the true audit head (no fork of the chain), and the
+//! check-then-act of every request stays atomic against other servers too — a submission
+//! cannot race its round's close (it sees the round closed, or the close waits for it), and two
+//! consolidations of one round cannot both pass the `closed` check (the second sees
+//! `consolidated` and is refused). The writer's transactions are READ COMMITTED, so every
+//! statement after the lock sees everything committed before it was granted. Readers run each
+//! request in a `REPEATABLE READ, READ ONLY` transaction: one snapshot for the whole closure.
+//!
+//! A lost PostgreSQL connection answers the requests it was serving with `Unavailable` (a
+//! batch whose COMMIT failed answers every request of it so: none is acknowledged), and the
+//! thread connects again at a later job (see `pg::PgSession`).
 
 use crate::StoreError;
+use crate::db::Conn;
 use crate::pending::Completer;
+use crate::pg::{CHAIN_HEAD_LOCK, PgConn, PgSession};
 use crate::reader::Reader;
 use crate::writer::Writer;
 use rusqlite::Connection;
@@ -43,8 +63,15 @@ pub(crate) trait WriteJob: Send {
     fn finish(self: Box<Self>, commit: Result<(), &StoreError>);
 }
 
-/// A read request, run on a reader connection inside a read transaction.
-pub(crate) type ReadJob = Box<dyn FnOnce(&Reader<'_>) + Send>;
+/// A read request, run on a reader connection inside a read transaction; handed the error
+/// instead when no snapshot could be had (the database is unreachable).
+pub(crate) type ReadJob = Box<dyn FnOnce(Result<&Reader<'_>, StoreError>) + Send>;
+
+/// A store thread's connection.
+pub(crate) enum Backend {
+    Sqlite(Connection),
+    Postgres(Box<PgSession>),
+}
 
 pub(crate) enum Job {
     Write(Box<dyn WriteJob>),
@@ -102,7 +129,7 @@ pub(crate) struct Counters {
 }
 
 pub(crate) fn run_writer(
-    conn: Connection,
+    mut backend: Backend,
     jobs: Receiver<Job>,
     max_batch: usize,
     counters: Arc<Counters>,
@@ -127,12 +154,28 @@ pub(crate) fn run_writer(
                 .writes
                 .fetch_add(writes.len() as u64, Ordering::Relaxed);
             counters.batches.fetch_add(1, Ordering::Relaxed);
-            if !commit_batch(&conn, writes) {
+            let committed = match &mut backend {
+                Backend::Sqlite(conn) => {
+                    let conn = Conn::Sqlite(conn);
+                    let began = conn.batch("BEGIN IMMEDIATE");
+                    commit_batch(conn, began, writes)
+                }
+                Backend::Postgres(session) => match begin_postgres(session, &write_begin()) {
+                    Ok(conn) => commit_batch(Conn::Postgres(conn), Ok(()), writes),
+                    Err(error) => {
+                        for write in writes {
+                            write.finish(Err(&error));
+                        }
+                        false
+                    }
+                },
+            };
+            if !committed {
                 counters.failed_batches.fetch_add(1, Ordering::Relaxed);
             }
         }
         for read in reads.drain(..) {
-            run_read(&conn, read);
+            run_read(&mut backend, read);
         }
     }
 }
@@ -155,17 +198,67 @@ pub(crate) fn run_checkpointer(conn: Connection, stop: Receiver<()>) {
     }
 }
 
+/// How a PostgreSQL write batch begins: its transaction, then the chain head's lock, before
+/// anything is read. See the module doc for why this serializes every writer of the database,
+/// on every server.
+fn write_begin() -> String {
+    format!("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({CHAIN_HEAD_LOCK})")
+}
+
+/// Begins a transaction on a PostgreSQL session. If the connection turns out to be lost (the
+/// server restarted since the last job), nothing of the job has run yet: connect again and
+/// begin once more, so the first request after PostgreSQL is back is served, not refused.
+fn begin_postgres<'s>(session: &'s mut PgSession, begin: &str) -> Result<&'s PgConn, StoreError> {
+    let first = {
+        let conn = session.conn()?;
+        conn.set_audit_head(None);
+        match Conn::Postgres(conn).batch(begin) {
+            Ok(()) => None,
+            Err(error) => Some((error, conn.is_broken())),
+        }
+    };
+    match first {
+        None => session.conn(),
+        Some((error, false)) => {
+            // A lock timeout, say: end the aborted transaction, report the error.
+            let _ = Conn::Postgres(session.conn()?).batch("ROLLBACK");
+            Err(error)
+        }
+        Some((_, true)) => {
+            let conn = session.conn()?;
+            let db = Conn::Postgres(conn);
+            if let Err(error) = db.batch(begin) {
+                if !conn.is_broken() {
+                    let _ = db.batch("ROLLBACK");
+                }
+                return Err(error);
+            }
+            Ok(conn)
+        }
+    }
+}
+
+/// Whether a transaction is still open (SQLite rolls back by itself on I/O errors).
+fn in_transaction(conn: Conn<'_>) -> bool {
+    match conn {
+        Conn::Sqlite(conn) => !conn.is_autocommit(),
+        Conn::Postgres(conn) => !conn.is_broken(),
+    }
+}
+
 /// Runs one batch as one transaction; `false` if the whole batch failed.
-fn commit_batch(conn: &Connection, writes: Vec<Box<dyn WriteJob>>) -> bool {
+fn commit_batch(
+    conn: Conn<'_>,
+    began: Result<(), StoreError>,
+    writes: Vec<Box<dyn WriteJob>>,
+) -> bool {
     let mut done: Vec<Box<dyn WriteJob>> = Vec::with_capacity(writes.len());
-    let mut batch_error = conn
-        .execute_batch("BEGIN IMMEDIATE")
-        .err()
-        .map(StoreError::from);
+    let mut batch_error = began.err();
     let mut pending = writes.into_iter();
+    let mut release_first = false;
     if batch_error.is_none() {
         for mut write in pending.by_ref() {
-            if let Err(error) = run_in_savepoint(conn, write.as_mut()) {
+            if let Err(error) = run_in_savepoint(conn, write.as_mut(), &mut release_first) {
                 done.push(write);
                 batch_error = Some(error);
                 break;
@@ -174,13 +267,15 @@ fn commit_batch(conn: &Connection, writes: Vec<Box<dyn WriteJob>>) -> bool {
         }
     }
     let outcome = match batch_error {
-        None => conn.execute_batch("COMMIT").map_err(StoreError::from),
+        None => conn.batch("COMMIT"),
         Some(error) => Err(error),
     };
-    if outcome.is_err() && !conn.is_autocommit() {
+    conn.forget_audit_head();
+    if outcome.is_err() && in_transaction(conn) {
         // Nothing of a failed batch may survive; if even ROLLBACK fails, the connection is
-        // unusable and the next BEGIN will fail and report it.
-        let _ = conn.execute_batch("ROLLBACK");
+        // unusable and the next BEGIN will fail and report it (or, on PostgreSQL, the lost
+        // connection is replaced).
+        let _ = conn.batch("ROLLBACK");
     }
     let ok = outcome.is_ok();
     let commit = outcome.as_ref().map(|_| ());
@@ -191,8 +286,21 @@ fn commit_batch(conn: &Connection, writes: Vec<Box<dyn WriteJob>>) -> bool {
 }
 
 /// Runs one request inside a savepoint. `Err` only when the batch itself is broken.
-fn run_in_savepoint(conn: &Connection, write: &mut dyn WriteJob) -> Result<(), StoreError> {
-    conn.execute_batch("SAVEPOINT request")?;
+///
+/// The previous request's savepoint is released together with this one's creation (one round
+/// trip to PostgreSQL instead of two); the last one is left to COMMIT, which ends them all.
+fn run_in_savepoint(
+    conn: Conn<'_>,
+    write: &mut dyn WriteJob,
+    release_first: &mut bool,
+) -> Result<(), StoreError> {
+    // On PostgreSQL the savepoint goes out with the request's first statement.
+    if *release_first {
+        conn.batch_ahead("RELEASE request; SAVEPOINT request")?;
+    } else {
+        conn.batch_ahead("SAVEPOINT request")?;
+        *release_first = true;
+    }
     let writer = Writer {
         reader: Reader { conn },
     };
@@ -205,7 +313,9 @@ fn run_in_savepoint(conn: &Connection, write: &mut dyn WriteJob) -> Result<(), S
             false
         }
     };
-    if conn.is_autocommit() {
+    if let Conn::Sqlite(sqlite) = conn
+        && sqlite.is_autocommit()
+    {
         // SQLite rolled back the whole transaction by itself (disk full, I/O error): the
         // batch's earlier requests are gone too.
         let error = StoreError::internal(
@@ -214,25 +324,46 @@ fn run_in_savepoint(conn: &Connection, write: &mut dyn WriteJob) -> Result<(), S
         write.fail(error.clone());
         return Err(error);
     }
-    if ok {
-        conn.execute_batch("RELEASE request")?;
-    } else {
-        conn.execute_batch("ROLLBACK TO request; RELEASE request")?;
+    if !ok {
+        // What the request appended to the audit log is gone: the head is read afresh.
+        conn.forget_audit_head();
+        conn.batch("ROLLBACK TO request")?;
     }
     Ok(())
 }
 
 /// Runs a read request in a read transaction, so all its queries see one snapshot.
-pub(crate) fn run_read(conn: &Connection, read: ReadJob) {
-    let began = conn.execute_batch("BEGIN DEFERRED").is_ok();
-    // A panicking read drops its completer, which answers the caller with an error.
-    let _ = catch_unwind(AssertUnwindSafe(|| read(&Reader { conn })));
-    if began && !conn.is_autocommit() && conn.execute_batch("COMMIT").is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
+pub(crate) fn run_read(backend: &mut Backend, read: ReadJob) {
+    match backend {
+        Backend::Sqlite(conn) => {
+            let conn: &Connection = conn;
+            let began = conn.execute_batch("BEGIN DEFERRED").is_ok();
+            // A panicking read drops its completer, which answers the caller with an error.
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                read(Ok(&Reader {
+                    conn: Conn::Sqlite(conn),
+                }))
+            }));
+            if began && !conn.is_autocommit() && conn.execute_batch("COMMIT").is_err() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+        }
+        Backend::Postgres(session) => {
+            let conn =
+                match begin_postgres(session, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") {
+                    Ok(conn) => conn,
+                    Err(error) => return read(Err(error)),
+                };
+            let db = Conn::Postgres(conn);
+            let _ = catch_unwind(AssertUnwindSafe(|| read(Ok(&Reader { conn: db }))));
+            // Read only: nothing to keep; ROLLBACK also ends a transaction a failed query
+            // aborted.
+            let _ = db.batch("ROLLBACK");
+        }
     }
 }
 
-pub(crate) fn run_reader(conn: Connection, jobs: Arc<Mutex<Receiver<ReadJob>>>) {
+pub(crate) fn run_reader(mut backend: Backend, jobs: Arc<Mutex<Receiver<ReadJob>>>) {
     mark_store_thread();
     loop {
         let next = {
@@ -240,7 +371,7 @@ pub(crate) fn run_reader(conn: Connection, jobs: Arc<Mutex<Receiver<ReadJob>>>) 
             receiver.recv()
         };
         match next {
-            Ok(read) => run_read(&conn, read),
+            Ok(read) => run_read(&mut backend, read),
             Err(_) => return,
         }
     }

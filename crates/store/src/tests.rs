@@ -1,5 +1,9 @@
-//! Unit tests of the store's methods on an in-memory database (file-backed ones where the file
-//! matters: pragmas, backup). Raw SQL here plays the part of someone editing the file by hand.
+//! Unit tests of the store's methods, on both backends: each test inside `both! { … }` runs
+//! twice, as `name::sqlite` (an in-memory database, or a file where the file matters) and as
+//! `name::postgres` (a fresh database on the PostgreSQL server shared by this test run,
+//! see `penholder-testpg`). Tests of what only one backend has (pragmas, backup, read-only
+//! files; advisory locks, several stores on one database) stand alone. Raw SQL here plays the
+//! part of someone editing the database by hand.
 
 use crate::*;
 use penholder_core::negotiation::{
@@ -50,7 +54,130 @@ fn tree(paragraphs: usize) -> Document {
 /// A process `p` with delegations HU, AT and the group EU, a document `decl` (10 paragraphs),
 /// and round 1 on its version 1, open from T0 to T0 + 24 h.
 fn fixture() -> Store {
-    fixture_in(Store::open_in_memory().expect("in-memory store"))
+    fixture_in(open_store())
+}
+
+/// Which backend the current test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Db {
+    Sqlite,
+    Postgres,
+}
+
+thread_local! {
+    static DB: std::cell::Cell<Db> = const { std::cell::Cell::new(Db::Sqlite) };
+}
+
+fn current_db() -> Db {
+    DB.with(|db| db.get())
+}
+
+/// The PostgreSQL server shared by this test run (see `TestPostgres::shared`); `None` only when it
+/// cannot start and `PENHOLDER_SKIP_POSTGRES=1` allows skipping.
+fn postgres_server() -> Option<&'static penholder_testpg::TestPostgres> {
+    match penholder_testpg::TestPostgres::shared() {
+        Ok(server) => Some(server),
+        Err(e) if penholder_testpg::skip_allowed() => {
+            eprintln!("!!! SKIPPED a PostgreSQL test (PENHOLDER_SKIP_POSTGRES=1): {e}");
+            None
+        }
+        Err(e) => panic!("PostgreSQL tests need a server: {e}"),
+    }
+}
+
+/// Runs `body` on `db`; a PostgreSQL run without a server is skipped (loudly) only where
+/// allowed, else it fails.
+fn with_db(db: Db, body: fn()) {
+    if db == Db::Postgres && postgres_server().is_none() {
+        return;
+    }
+    DB.with(|cell| cell.set(db));
+    body();
+}
+
+/// Each test twice: `name::sqlite` and `name::postgres`.
+macro_rules! both {
+    ($(fn $name:ident() $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            fn body() $body
+            #[test]
+            fn sqlite() {
+                with_db(Db::Sqlite, body)
+            }
+            #[test]
+            fn postgres() {
+                with_db(Db::Postgres, body)
+            }
+        }
+    )*};
+}
+
+/// A new PostgreSQL store on a fresh database of the shared server.
+fn postgres_store(options: StoreOptions) -> Store {
+    let server = postgres_server().expect("a PostgreSQL server");
+    Store::open_postgres(&server.url(), options).expect("PostgreSQL store")
+}
+
+/// A new empty store on the current backend (in memory on SQLite).
+fn open_store() -> Store {
+    match current_db() {
+        Db::Sqlite => Store::open_in_memory().expect("in-memory store"),
+        Db::Postgres => postgres_store(StoreOptions {
+            readers: 2,
+            ..StoreOptions::default()
+        }),
+    }
+}
+
+/// A new empty store with `options` (a file on SQLite), and what keeps its file.
+fn open_store_with(options: StoreOptions) -> (Option<tempfile::TempDir>, Store) {
+    match current_db() {
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let store = Store::open_with(dir.path().join("p.db"), options).expect("file store");
+            (Some(dir), store)
+        }
+        Db::Postgres => (None, postgres_store(options)),
+    }
+}
+
+/// Runs `f` with a client of the store's PostgreSQL database, on a thread of its own.
+fn with_postgres_client<T: Send + 'static>(
+    store: &Store,
+    f: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
+) -> Result<T, StoreError> {
+    let url = store.postgres_url().expect("a PostgreSQL store").to_owned();
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls)
+            .map_err(|e| crate::pg::store_error(&e))?;
+        f(&mut client).map_err(|e| crate::pg::store_error(&e))
+    })
+    .join()
+    .expect("client thread")
+}
+
+/// SQLite's words for a blob literal and for dropping a trigger, in PostgreSQL's: `X'7B'` →
+/// `'\x7B'::bytea`; `DROP TRIGGER t;` is left out (a tamperer on PostgreSQL switches every
+/// trigger off with `session_replication_role = replica` instead).
+fn postgres_dialect(sql: &str) -> String {
+    let mut out = String::new();
+    for statement in sql.split_inclusive(';') {
+        if statement.trim_start().starts_with("DROP TRIGGER") {
+            continue;
+        }
+        let mut rest = statement;
+        while let Some(at) = rest.find("X'") {
+            out.push_str(&rest[..at]);
+            let tail = &rest[at + 2..];
+            let end = tail.find('\'').expect("a closed blob literal");
+            out.push_str(&format!("'\\x{}'::bytea", &tail[..end]));
+            rest = &tail[end + 1..];
+        }
+        out.push_str(rest);
+    }
+    out
 }
 
 fn fixture_in(store: Store) -> Store {
@@ -134,8 +261,19 @@ fn submit(
 }
 
 /// Runs raw SQL as a person with the file would: on a connection of their own (foreign keys
-/// off) for a file store, inside a write for an in-memory one.
+/// off) for a file store, inside a write for an in-memory one; on PostgreSQL on a connection of
+/// their own as a superuser who switched triggers and foreign keys off.
 fn raw(store: &Store, sql: &'static str) -> Result<(), StoreError> {
+    raw_in(store, sql, &postgres_dialect(sql))
+}
+
+/// [`raw`] with PostgreSQL's own text where the dialects differ more.
+fn raw_in(store: &Store, sqlite: &'static str, postgres: &str) -> Result<(), StoreError> {
+    let sql = sqlite;
+    if store.backend() == BackendKind::Postgres {
+        let sql = format!("SET session_replication_role = replica; {postgres}");
+        return with_postgres_client(store, move |client| client.batch_execute(&sql));
+    }
     match store.path() {
         Some(path) => {
             let conn = rusqlite::Connection::open(path)?;
@@ -143,733 +281,755 @@ fn raw(store: &Store, sql: &'static str) -> Result<(), StoreError> {
             conn.execute_batch("PRAGMA foreign_keys = OFF")?;
             Ok(conn.execute_batch(sql)?)
         }
-        None => store
-            .write(move |w| Ok(w.reader.conn.execute_batch(sql)?))
-            .wait(),
+        None => store.write(move |w| w.reader.conn.batch(sql)).wait(),
     }
+}
+
+/// Runs raw SQL as the application's own database user would, rules in force: inside a write
+/// on SQLite, on a plain connection of its own on PostgreSQL.
+fn as_application(store: &Store, sql: &'static str) -> Result<(), StoreError> {
+    if store.backend() == BackendKind::Postgres {
+        let sql = postgres_dialect(sql);
+        return with_postgres_client(store, move |client| client.batch_execute(&sql));
+    }
+    store.write(move |w| w.reader.conn.batch(sql)).wait()
 }
 
 fn count(store: &Store, table: &'static str) -> i64 {
     store
         .read(move |r| {
-            Ok(r.conn
-                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
-                    row.get(0)
-                })?)
+            r.conn.query_one(
+                &format!("SELECT COUNT(*) FROM {table}"),
+                crate::db::args![],
+                |row| row.int(0),
+            )
         })
         .wait()
         .expect("count")
 }
 
-#[test]
-fn processes_are_created_once_and_read_back() {
-    let store = Store::open_in_memory().unwrap();
-    let info = store
-        .create_process("p", "Title", admin(), T0)
-        .wait()
-        .unwrap();
-    assert_eq!(
-        info,
-        ProcessInfo {
-            slug: "p".into(),
-            title: "Title".into(),
-            created_at: T0,
-            created_by: "alice".into()
-        }
-    );
-    let again = store.create_process("p", "Other", admin(), T0).wait();
-    assert!(
-        matches!(again, Err(StoreError::Conflict { .. })),
-        "{again:?}"
-    );
-    assert!(matches!(
-        store.create_process("", "x", admin(), T0).wait(),
-        Err(StoreError::Invalid { .. })
-    ));
-    assert_eq!(store.read(|r| r.process("p")).wait().unwrap(), info);
-    assert_eq!(store.read(|r| r.processes()).wait().unwrap(), vec![info]);
-    assert_eq!(
-        store.read(|r| r.process("nope")).wait(),
-        Err(StoreError::NotFound {
-            what: "process nope".into()
-        })
-    );
-}
-
-#[test]
-fn delegations_round_trip_with_groups_and_functions() {
-    let store = fixture();
-    let all = store.read(|r| r.delegations("p")).wait().unwrap();
-    assert_eq!(
-        all.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
-        ["HU", "AT", "EU"]
-    );
-    assert_eq!(all[0].function, Some(Function::Chair));
-    let eu = store.read(|r| r.delegation("p", "EU")).wait().unwrap();
-    assert_eq!(eu.kind, DelegationKind::Group);
-    assert_eq!(eu.members, ["AT", "HU"]);
-    let duplicate = store
-        .add_delegation("p", delegation("AT", DelegationKind::State), admin(), T0)
-        .wait();
-    assert!(matches!(duplicate, Err(StoreError::Conflict { .. })));
-    let unknown = store
-        .add_delegation("q", delegation("AT", DelegationKind::State), admin(), T0)
-        .wait();
-    assert!(matches!(unknown, Err(StoreError::NotFound { .. })));
-    assert!(matches!(
-        store.read(|r| r.delegation("p", "FR")).wait(),
-        Err(StoreError::NotFound { .. })
-    ));
-    // A permission check reads the delegations named and every group, no one else.
-    let codes = |names: &[&str]| {
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        store
-            .read(move |r| {
-                let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                r.delegations_concerning("p", &names)
+both! {
+    fn processes_are_created_once_and_read_back() {
+        let store = open_store();
+        let info = store
+            .create_process("p", "Title", admin(), T0)
+            .wait()
+            .unwrap();
+        assert_eq!(
+            info,
+            ProcessInfo {
+                slug: "p".into(),
+                title: "Title".into(),
+                created_at: T0,
+                created_by: "alice".into()
+            }
+        );
+        let again = store.create_process("p", "Other", admin(), T0).wait();
+        assert!(
+            matches!(again, Err(StoreError::Conflict { .. })),
+            "{again:?}"
+        );
+        assert!(matches!(
+            store.create_process("", "x", admin(), T0).wait(),
+            Err(StoreError::Invalid { .. })
+        ));
+        assert_eq!(store.read(|r| r.process("p")).wait().unwrap(), info);
+        assert_eq!(store.read(|r| r.processes()).wait().unwrap(), vec![info]);
+        assert_eq!(
+            store.read(|r| r.process("nope")).wait(),
+            Err(StoreError::NotFound {
+                what: "process nope".into()
             })
-            .wait()
-            .unwrap()
-            .into_iter()
-            .map(|d| d.code)
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(codes(&["AT"]), ["AT", "EU"]);
-    assert_eq!(codes(&["HU", "AT"]), ["HU", "AT", "EU"]);
-    assert_eq!(codes(&["FR", "it's \"odd\""]), ["EU"]);
-    assert_eq!(codes(&[]), ["EU"]);
+        );
+    }
 }
 
-#[test]
-fn a_document_comes_with_version_one_and_reads_back_whole() {
-    let store = fixture();
-    let documents = store.read(|r| r.documents("p")).wait().unwrap();
-    assert_eq!(documents.len(), 1);
-    assert_eq!(documents[0].classification.as_deref(), Some("LIMITE"));
-    assert_eq!(documents[0].latest_version, 1);
-    assert_eq!(
-        store.read(|r| r.document("p", "decl")).wait().unwrap(),
-        documents[0]
-    );
-    let version = store.read(|r| r.version("p", "decl", 1)).wait().unwrap();
-    assert_eq!(version.document, tree(10));
-    assert_eq!(version.hash, penholder_core::hash_of(&tree(10)));
-    assert_eq!(version.parent, None);
-    assert_eq!(version.label, "Zero draft");
-    assert_eq!(
-        store
-            .read(|r| r.latest_version("p", "decl"))
-            .wait()
-            .unwrap(),
-        version
-    );
-    let duplicate = store
-        .create_document(
-            "p",
-            NewDocument {
-                slug: "decl".into(),
-                title: "x".into(),
-                classification: None,
-                label: "x".into(),
-                tree: tree(1),
-            },
-            chair(),
-            T0,
-        )
-        .wait();
-    assert!(matches!(duplicate, Err(StoreError::Conflict { .. })));
-    assert!(matches!(
-        store.read(|r| r.version("p", "decl", 2)).wait(),
-        Err(StoreError::NotFound { .. })
-    ));
-    assert!(matches!(
-        store.read(|r| r.document("p", "nope")).wait(),
-        Err(StoreError::NotFound { .. })
-    ));
+both! {
+    fn delegations_round_trip_with_groups_and_functions() {
+        let store = fixture();
+        let all = store.read(|r| r.delegations("p")).wait().unwrap();
+        assert_eq!(
+            all.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+            ["HU", "AT", "EU"]
+        );
+        assert_eq!(all[0].function, Some(Function::Chair));
+        let eu = store.read(|r| r.delegation("p", "EU")).wait().unwrap();
+        assert_eq!(eu.kind, DelegationKind::Group);
+        assert_eq!(eu.members, ["AT", "HU"]);
+        let duplicate = store
+            .add_delegation("p", delegation("AT", DelegationKind::State), admin(), T0)
+            .wait();
+        assert!(matches!(duplicate, Err(StoreError::Conflict { .. })));
+        let unknown = store
+            .add_delegation("q", delegation("AT", DelegationKind::State), admin(), T0)
+            .wait();
+        assert!(matches!(unknown, Err(StoreError::NotFound { .. })));
+        assert!(matches!(
+            store.read(|r| r.delegation("p", "FR")).wait(),
+            Err(StoreError::NotFound { .. })
+        ));
+        // A permission check reads the delegations named and every group, no one else.
+        let codes = |names: &[&str]| {
+            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            store
+                .read(move |r| {
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    r.delegations_concerning("p", &names)
+                })
+                .wait()
+                .unwrap()
+                .into_iter()
+                .map(|d| d.code)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(&["AT"]), ["AT", "EU"]);
+        assert_eq!(codes(&["HU", "AT"]), ["HU", "AT", "EU"]);
+        assert_eq!(codes(&["FR", "it's \"odd\""]), ["EU"]);
+        assert_eq!(codes(&[]), ["EU"]);
+    }
 }
 
-#[test]
-fn a_tree_with_a_duplicate_node_id_is_refused_and_leaves_nothing() {
-    let store = fixture();
-    let mut bad = tree(3);
-    bad.nodes[2].id = bad.nodes[0].id;
-    let before = (count(&store, "documents"), count(&store, "audit"));
-    let result = store
-        .create_document(
-            "p",
-            NewDocument {
-                slug: "bad".into(),
-                title: "x".into(),
-                classification: None,
-                label: "x".into(),
-                tree: bad,
-            },
-            chair(),
-            T0,
-        )
-        .wait();
-    assert!(
-        matches!(result, Err(StoreError::Invalid { .. })),
-        "{result:?}"
-    );
-    assert_eq!((count(&store, "documents"), count(&store, "audit")), before);
-}
-
-#[test]
-fn an_uploaded_version_shares_unchanged_nodes_and_keeps_its_blobs() {
-    let store = fixture();
-    let objects_before = count(&store, "objects");
-    assert_eq!(objects_before, 11, "ten paragraphs and the root");
-    let mut text = tree(10);
-    text.nodes[4].text.push_str(" Amended.");
-    let info = store
-        .publish_version(
-            "p",
-            "decl",
-            NewVersion {
-                label: "Rev. 1".into(),
-                tree: text.clone(),
-                round: None,
-                provenance: Some(br#"{"blame":[]}"#.to_vec()),
-                changes: None,
-            },
-            chair(),
-            T0,
-        )
-        .wait()
-        .unwrap();
-    assert_eq!((info.number, info.parent, info.round), (2, Some(1), None));
-    assert!(info.has_provenance && !info.has_changes);
-    assert_eq!(
-        count(&store, "objects"),
-        objects_before + 2,
-        "one paragraph and the root are new"
-    );
-    assert_eq!(
-        store
-            .read(|r| r.version("p", "decl", 2))
-            .wait()
-            .unwrap()
-            .document,
-        text
-    );
-    assert_eq!(
-        store
-            .read(|r| r.version_provenance("p", "decl", 2))
-            .wait()
-            .unwrap(),
-        Some(br#"{"blame":[]}"#.to_vec())
-    );
-    assert_eq!(
-        store
-            .read(|r| r.version_changes("p", "decl", 2))
-            .wait()
-            .unwrap(),
-        None
-    );
-    let versions = store.read(|r| r.versions("p", "decl")).wait().unwrap();
-    assert_eq!(
-        versions.iter().map(|v| v.number).collect::<Vec<_>>(),
-        [1, 2]
-    );
-    assert_eq!(versions[1], info);
-    assert_eq!(
-        store
-            .read(|r| r.version_info("p", "decl", 2))
-            .wait()
-            .unwrap(),
-        info
-    );
-}
-
-#[test]
-fn rounds_are_numbered_and_checked() {
-    let store = fixture();
-    let round = store.read(|r| r.round("p", 1)).wait().unwrap();
-    assert_eq!(
-        (round.number, round.base_version, round.recorded_state),
-        (1, 1, RoundState::Planned)
-    );
-    assert_eq!(round.state_at(T0 - 1), RoundState::Planned);
-    assert_eq!(round.state_at(T0), RoundState::Open);
-    assert_eq!(round.state_at(T0 + 24 * HOUR), RoundState::Closed);
-    let new_round = |base_version, opens_at, closes_at| NewRound {
-        document: "decl".into(),
-        base_version,
-        label: "Second".into(),
-        opens_at,
-        closes_at,
-    };
-    let backwards = store
-        .create_round("p", new_round(1, T0, T0), chair(), T0)
-        .wait();
-    assert!(matches!(backwards, Err(StoreError::Invalid { .. })));
-    let missing_base = store
-        .create_round("p", new_round(7, T0, T0 + 1), chair(), T0)
-        .wait();
-    assert!(
-        matches!(missing_base, Err(StoreError::NotFound { .. })),
-        "{missing_base:?}"
-    );
-    let second = store
-        .create_round("p", new_round(1, T0, T0 + 1), chair(), T0)
-        .wait()
-        .unwrap();
-    assert_eq!(second.number, 2);
-    assert_eq!(store.read(|r| r.rounds("p")).wait().unwrap().len(), 2);
-    assert!(matches!(
-        store.read(|r| r.round("p", 9)).wait(),
-        Err(StoreError::NotFound { .. })
-    ));
-}
-
-#[test]
-fn a_round_opens_closes_and_extends_with_every_move_recorded() {
-    let store = fixture();
-    let early = T0 - HOUR;
-    let opened = store.open_round("p", 1, chair(), early).wait().unwrap();
-    assert_eq!(
-        (opened.recorded_state, opened.opens_at),
-        (RoundState::Open, early)
-    );
-    assert_eq!(opened.state_at(early), RoundState::Open);
-    let again = store.open_round("p", 1, chair(), early).wait();
-    assert!(
-        matches!(
-            again,
-            Err(StoreError::WrongRoundState {
-                state: RoundState::Open,
-                ..
-            })
-        ),
-        "{again:?}"
-    );
-    let shorter = store.extend_deadline("p", 1, T0, chair(), early).wait();
-    assert!(matches!(shorter, Err(StoreError::Invalid { .. })));
-    let extended = store
-        .extend_deadline("p", 1, T0 + 48 * HOUR, chair(), T0)
-        .wait()
-        .unwrap();
-    assert_eq!(extended.closes_at, T0 + 48 * HOUR);
-    let closed = store
-        .close_round("p", 1, chair(), T0 + HOUR)
-        .wait()
-        .unwrap();
-    assert_eq!(closed.recorded_state, RoundState::Closed);
-    assert!(matches!(
-        store.close_round("p", 1, chair(), T0 + HOUR).wait(),
-        Err(StoreError::WrongRoundState { .. })
-    ));
-    assert!(matches!(
-        store
-            .extend_deadline("p", 1, T0 + 96 * HOUR, chair(), T0 + HOUR)
-            .wait(),
-        Err(StoreError::WrongRoundState { .. })
-    ));
-    let events = store.read(|r| r.round_events("p", 1)).wait().unwrap();
-    let summary: Vec<_> = events
-        .iter()
-        .map(|e| {
-            (
-                e.action.as_str(),
-                e.state_before,
-                e.state_after,
-                e.closes_at_after,
+both! {
+    fn a_document_comes_with_version_one_and_reads_back_whole() {
+        let store = fixture();
+        let documents = store.read(|r| r.documents("p")).wait().unwrap();
+        assert_eq!(documents.len(), 1);
+        assert_eq!(documents[0].classification.as_deref(), Some("LIMITE"));
+        assert_eq!(documents[0].latest_version, 1);
+        assert_eq!(
+            store.read(|r| r.document("p", "decl")).wait().unwrap(),
+            documents[0]
+        );
+        let version = store.read(|r| r.version("p", "decl", 1)).wait().unwrap();
+        assert_eq!(version.document, tree(10));
+        assert_eq!(version.hash, penholder_core::hash_of(&tree(10)));
+        assert_eq!(version.parent, None);
+        assert_eq!(version.label, "Zero draft");
+        assert_eq!(
+            store
+                .read(|r| r.latest_version("p", "decl"))
+                .wait()
+                .unwrap(),
+            version
+        );
+        let duplicate = store
+            .create_document(
+                "p",
+                NewDocument {
+                    slug: "decl".into(),
+                    title: "x".into(),
+                    classification: None,
+                    label: "x".into(),
+                    tree: tree(1),
+                },
+                chair(),
+                T0,
             )
-        })
-        .collect();
-    assert_eq!(
-        summary,
-        [
-            (
-                "open",
-                RoundState::Planned,
-                RoundState::Open,
-                T0 + 24 * HOUR
-            ),
-            ("extend", RoundState::Open, RoundState::Open, T0 + 48 * HOUR),
-            (
-                "close",
-                RoundState::Open,
-                RoundState::Closed,
-                T0 + 48 * HOUR
-            ),
-        ]
-    );
-    assert_eq!(events[1].closes_at_before, T0 + 24 * HOUR);
+            .wait();
+        assert!(matches!(duplicate, Err(StoreError::Conflict { .. })));
+        assert!(matches!(
+            store.read(|r| r.version("p", "decl", 2)).wait(),
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(matches!(
+            store.read(|r| r.document("p", "nope")).wait(),
+            Err(StoreError::NotFound { .. })
+        ));
+    }
 }
 
-#[test]
-fn submissions_keep_every_revision_and_guard_against_lost_updates() {
-    let store = fixture();
-    let first = submit(&store, "AT", r#"{"items":[1]}"#, Some(0), T0 + 1).unwrap();
-    assert_eq!(first.revision, 1);
-    assert_eq!(first.receipt, ContentHash::of(br#"{"items":[1]}"#));
-    let stale = submit(&store, "AT", r#"{"items":[2]}"#, Some(0), T0 + 2);
-    assert!(
-        matches!(stale, Err(StoreError::Conflict { .. })),
-        "{stale:?}"
-    );
-    let second = submit(&store, "AT", r#"{"items":[2]}"#, Some(1), T0 + 3).unwrap();
-    assert_eq!(second.revision, 2);
-    let third = submit(&store, "AT", r#"{"items":[3]}"#, None, T0 + 4).unwrap();
-    assert_eq!(third.revision, 3);
-    submit(&store, "HU", r#"{"items":["hu"]}"#, None, T0 + 5).unwrap();
-    let latest_of = |code: &'static str| {
-        store
-            .read(move |r| r.latest_revision("p", 1, code))
-            .wait()
-            .unwrap()
-    };
-    assert_eq!(
-        (latest_of("AT"), latest_of("HU"), latest_of("EU")),
-        (3, 1, 0)
-    );
-    assert_eq!(
-        store.read(|r| r.revision_count("p", 1)).wait().unwrap(),
-        4,
-        "the count of a round's revisions is the sum of the latest numbers"
-    );
-
-    let latest = store.read(|r| r.submission("p", 1, "AT")).wait().unwrap();
-    assert_eq!(
-        (
-            latest.revision,
-            latest.items.as_slice(),
-            latest.submitted_at
-        ),
-        (3, &br#"{"items":[3]}"#[..], T0 + 4)
-    );
-    assert_eq!(latest.submitted_by, "AT-delegate");
-    let history = store
-        .read(|r| r.submission_history("p", 1, "AT"))
-        .wait()
-        .unwrap();
-    assert_eq!(
-        history.iter().map(|s| s.revision).collect::<Vec<_>>(),
-        [1, 2, 3]
-    );
-    assert_eq!(history[0].items, br#"{"items":[1]}"#);
-    let second_stored = store
-        .read(|r| r.submission_revision("p", 1, "AT", 2))
-        .wait()
-        .unwrap();
-    assert_eq!(second_stored.receipt, second.receipt);
-    let all = store.read(|r| r.submissions("p", 1)).wait().unwrap();
-    assert_eq!(
-        all.iter()
-            .map(|s| (s.delegation.as_str(), s.revision))
-            .collect::<Vec<_>>(),
-        [("AT", 3), ("HU", 1)]
-    );
-    assert!(matches!(
-        store.read(|r| r.submission("p", 1, "EU")).wait(),
-        Err(StoreError::NotFound { .. })
-    ));
-    assert!(matches!(
-        store
-            .read(|r| r.submission_revision("p", 1, "AT", 4))
-            .wait(),
-        Err(StoreError::NotFound { .. })
-    ));
-    assert!(matches!(
-        submit(&store, "FR", "{}", None, T0 + 6),
-        Err(StoreError::NotFound { .. })
-    ));
+both! {
+    fn a_tree_with_a_duplicate_node_id_is_refused_and_leaves_nothing() {
+        let store = fixture();
+        let mut bad = tree(3);
+        bad.nodes[2].id = bad.nodes[0].id;
+        let before = (count(&store, "documents"), count(&store, "audit"));
+        let result = store
+            .create_document(
+                "p",
+                NewDocument {
+                    slug: "bad".into(),
+                    title: "x".into(),
+                    classification: None,
+                    label: "x".into(),
+                    tree: bad,
+                },
+                chair(),
+                T0,
+            )
+            .wait();
+        assert!(
+            matches!(result, Err(StoreError::Invalid { .. })),
+            "{result:?}"
+        );
+        assert_eq!((count(&store, "documents"), count(&store, "audit")), before);
+    }
 }
 
-#[test]
-fn a_submission_outside_the_round_is_refused_with_the_deadline() {
-    let store = fixture();
-    let early = submit(&store, "AT", "{}", None, T0 - 1);
-    assert!(
-        matches!(
-            early,
-            Err(StoreError::WrongRoundState {
-                state: RoundState::Planned,
-                ..
-            })
-        ),
-        "{early:?}"
-    );
-    let late = submit(&store, "AT", "{}", None, T0 + 24 * HOUR);
-    assert_eq!(
-        late,
-        Err(StoreError::WrongRoundState {
-            round: 1,
-            state: RoundState::Closed,
-            needed: "open",
-            opens_at: T0,
-            closes_at: T0 + 24 * HOUR
-        })
-    );
-    store
-        .extend_deadline("p", 1, T0 + 48 * HOUR, chair(), T0 + 25 * HOUR)
-        .wait()
-        .unwrap();
-    assert_eq!(
-        submit(&store, "AT", "{}", None, T0 + 25 * HOUR)
-            .unwrap()
-            .revision,
-        1,
-        "an extension reopens"
-    );
-    store
-        .close_round("p", 1, chair(), T0 + 26 * HOUR)
-        .wait()
-        .unwrap();
-    assert!(matches!(
-        submit(&store, "AT", "{}", None, T0 + 27 * HOUR),
-        Err(StoreError::WrongRoundState { .. })
-    ));
-    assert_eq!(count(&store, "submission_revisions"), 1);
-}
-
-#[test]
-fn decisions_need_a_closed_round_and_the_latest_wins() {
-    let store = fixture();
-    let accept = Decision {
-        change: "c1".into(),
-        ruling: Ruling::Accept { alternative: None },
-        note: None,
-    };
-    let open = store
-        .record_decision("p", 1, accept.clone(), chair(), T0 + 1)
-        .wait();
-    assert!(
-        matches!(
-            open,
-            Err(StoreError::WrongRoundState {
-                needed: "closed",
-                ..
-            })
-        ),
-        "{open:?}"
-    );
-    let after = T0 + 25 * HOUR;
-    store
-        .record_decision("p", 1, accept.clone(), chair(), after)
-        .wait()
-        .unwrap();
-    let reword = Decision {
-        change: "c1".into(),
-        ruling: Ruling::Reword { text: "New".into() },
-        note: Some("merged".into()),
-    };
-    let record = store
-        .record_decision("p", 1, reword.clone(), chair(), after + 1)
-        .wait()
-        .unwrap();
-    let reject = Decision {
-        change: "c2".into(),
-        ruling: Ruling::Reject,
-        note: None,
-    };
-    store
-        .record_decision("p", 1, reject.clone(), chair(), after + 2)
-        .wait()
-        .unwrap();
-    let current = store.read(|r| r.decisions("p", 1)).wait().unwrap();
-    assert_eq!(
-        current
-            .iter()
-            .map(|d| d.decision.clone())
-            .collect::<Vec<_>>(),
-        [reword, reject]
-    );
-    assert_eq!(current[0], record);
-    let history = store.read(|r| r.decision_history("p", 1)).wait().unwrap();
-    assert_eq!(history.len(), 3);
-    assert_eq!(history[0].decision, accept);
-    assert!(history[0].sequence < history[1].sequence);
-    let empty_change = Decision {
-        change: String::new(),
-        ruling: Ruling::Defer,
-        note: None,
-    };
-    assert!(matches!(
-        store
-            .record_decision("p", 1, empty_change, chair(), after)
-            .wait(),
-        Err(StoreError::Invalid { .. })
-    ));
-}
-
-#[test]
-fn consolidation_publishes_the_version_and_closes_the_round_together() {
-    let store = fixture();
-    let mut text = tree(10);
-    text.nodes[0].text = "Consolidated.".into();
-    let consolidate = |now| {
-        store
+both! {
+    fn an_uploaded_version_shares_unchanged_nodes_and_keeps_its_blobs() {
+        let store = fixture();
+        let objects_before = count(&store, "objects");
+        assert_eq!(objects_before, 11, "ten paragraphs and the root");
+        let mut text = tree(10);
+        text.nodes[4].text.push_str(" Amended.");
+        let info = store
             .publish_version(
                 "p",
                 "decl",
                 NewVersion {
-                    label: "Rev. 1 after written feedback".into(),
+                    label: "Rev. 1".into(),
                     tree: text.clone(),
-                    round: Some(1),
-                    provenance: Some(b"[1]".to_vec()),
-                    changes: Some(b"[2]".to_vec()),
-                },
-                chair(),
-                now,
-            )
-            .wait()
-    };
-    let while_open = consolidate(T0 + 1);
-    assert!(
-        matches!(
-            while_open,
-            Err(StoreError::WrongRoundState {
-                needed: "closed",
-                ..
-            })
-        ),
-        "{while_open:?}"
-    );
-    assert_eq!(count(&store, "versions"), 1);
-    let after = T0 + 25 * HOUR;
-    let info = consolidate(after).unwrap();
-    assert_eq!(
-        (info.number, info.parent, info.round),
-        (2, Some(1), Some(1))
-    );
-    let round = store.read(|r| r.round("p", 1)).wait().unwrap();
-    assert_eq!(round.recorded_state, RoundState::Consolidated);
-    assert!(matches!(
-        consolidate(after + 1),
-        Err(StoreError::WrongRoundState {
-            state: RoundState::Consolidated,
-            ..
-        })
-    ));
-    let actions: Vec<String> = store
-        .read(|r| r.audit_entries(Some("p"), 0, 100))
-        .wait()
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .collect();
-    assert_eq!(
-        &actions[actions.len() - 2..],
-        ["version.publish", "round.consolidate"]
-    );
-}
-
-#[test]
-fn a_write_that_fails_after_publishing_leaves_no_trace() {
-    let store = fixture();
-    let before: Vec<i64> = ["versions", "objects", "audit", "rounds"]
-        .iter()
-        .map(|t| count(&store, t))
-        .collect();
-    let mut text = tree(10);
-    text.nodes[1].text = "Changed.".into();
-    let result: Result<(), StoreError> = store
-        .write(move |w| {
-            w.publish_version(
-                "p",
-                "decl",
-                &NewVersion {
-                    label: "x".into(),
-                    tree: text,
-                    round: Some(1),
-                    provenance: None,
+                    round: None,
+                    provenance: Some(br#"{"blame":[]}"#.to_vec()),
                     changes: None,
                 },
-                &chair(),
-                T0 + 25 * HOUR,
-            )?;
-            Err(StoreError::internal("crash half-way"))
-        })
-        .wait();
-    assert!(result.is_err());
-    let after: Vec<i64> = ["versions", "objects", "audit", "rounds"]
-        .iter()
-        .map(|t| count(&store, t))
-        .collect();
-    assert_eq!(before, after);
-    assert_eq!(
-        store
-            .read(|r| r.round("p", 1))
+                chair(),
+                T0,
+            )
             .wait()
-            .unwrap()
-            .recorded_state,
-        RoundState::Planned
-    );
-    store.verify_audit().unwrap();
+            .unwrap();
+        assert_eq!((info.number, info.parent, info.round), (2, Some(1), None));
+        assert!(info.has_provenance && !info.has_changes);
+        assert_eq!(
+            count(&store, "objects"),
+            objects_before + 2,
+            "one paragraph and the root are new"
+        );
+        assert_eq!(
+            store
+                .read(|r| r.version("p", "decl", 2))
+                .wait()
+                .unwrap()
+                .document,
+            text
+        );
+        assert_eq!(
+            store
+                .read(|r| r.version_provenance("p", "decl", 2))
+                .wait()
+                .unwrap(),
+            Some(br#"{"blame":[]}"#.to_vec())
+        );
+        assert_eq!(
+            store
+                .read(|r| r.version_changes("p", "decl", 2))
+                .wait()
+                .unwrap(),
+            None
+        );
+        let versions = store.read(|r| r.versions("p", "decl")).wait().unwrap();
+        assert_eq!(
+            versions.iter().map(|v| v.number).collect::<Vec<_>>(),
+            [1, 2]
+        );
+        assert_eq!(versions[1], info);
+        assert_eq!(
+            store
+                .read(|r| r.version_info("p", "decl", 2))
+                .wait()
+                .unwrap(),
+            info
+        );
+    }
 }
 
-#[test]
-fn every_write_is_audited_and_the_chain_verifies() {
-    let store = fixture();
-    submit(&store, "AT", "{}", None, T0 + 1).unwrap();
-    let entries = store
-        .read(|r| r.audit_entries(None, 0, 1000))
-        .wait()
-        .unwrap();
-    let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(
-        actions,
-        [
-            "process.create",
-            "delegation.add",
-            "delegation.add",
-            "delegation.add",
-            "document.create",
-            "version.publish",
-            "round.create",
-            "submission.put"
-        ]
-    );
-    let last = entries.last().unwrap();
-    assert_eq!(
-        last.subject,
-        "processes/p/rounds/1/submissions/AT/revisions/1"
-    );
-    assert_eq!(last.payload_hash, ContentHash::of(b"{}"));
-    assert_eq!(last.actor_delegation.as_deref(), Some("AT"));
-    assert_eq!(last.process.as_deref(), Some("p"));
-    for pair in entries.windows(2) {
-        assert_eq!(pair[1].prev_hash, pair[0].entry_hash);
-        assert_eq!(pair[1].seq, pair[0].seq + 1);
+both! {
+    fn rounds_are_numbered_and_checked() {
+        let store = fixture();
+        let round = store.read(|r| r.round("p", 1)).wait().unwrap();
+        assert_eq!(
+            (round.number, round.base_version, round.recorded_state),
+            (1, 1, RoundState::Planned)
+        );
+        assert_eq!(round.state_at(T0 - 1), RoundState::Planned);
+        assert_eq!(round.state_at(T0), RoundState::Open);
+        assert_eq!(round.state_at(T0 + 24 * HOUR), RoundState::Closed);
+        let new_round = |base_version, opens_at, closes_at| NewRound {
+            document: "decl".into(),
+            base_version,
+            label: "Second".into(),
+            opens_at,
+            closes_at,
+        };
+        let backwards = store
+            .create_round("p", new_round(1, T0, T0), chair(), T0)
+            .wait();
+        assert!(matches!(backwards, Err(StoreError::Invalid { .. })));
+        let missing_base = store
+            .create_round("p", new_round(7, T0, T0 + 1), chair(), T0)
+            .wait();
+        assert!(
+            matches!(missing_base, Err(StoreError::NotFound { .. })),
+            "{missing_base:?}"
+        );
+        let second = store
+            .create_round("p", new_round(1, T0, T0 + 1), chair(), T0)
+            .wait()
+            .unwrap();
+        assert_eq!(second.number, 2);
+        assert_eq!(store.read(|r| r.rounds("p")).wait().unwrap().len(), 2);
+        assert!(matches!(
+            store.read(|r| r.round("p", 9)).wait(),
+            Err(StoreError::NotFound { .. })
+        ));
     }
-    let publish = &entries[5];
-    assert_eq!(
-        publish.payload_hash,
-        penholder_core::hash_of(&tree(10)),
-        "a publication records the hash of its text"
-    );
-    let page = store
-        .read(|r| r.audit_entries(Some("p"), 6, 1))
-        .wait()
-        .unwrap();
-    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [7]);
-    assert!(
+}
+
+both! {
+    fn a_round_opens_closes_and_extends_with_every_move_recorded() {
+        let store = fixture();
+        let early = T0 - HOUR;
+        let opened = store.open_round("p", 1, chair(), early).wait().unwrap();
+        assert_eq!(
+            (opened.recorded_state, opened.opens_at),
+            (RoundState::Open, early)
+        );
+        assert_eq!(opened.state_at(early), RoundState::Open);
+        let again = store.open_round("p", 1, chair(), early).wait();
+        assert!(
+            matches!(
+                again,
+                Err(StoreError::WrongRoundState {
+                    state: RoundState::Open,
+                    ..
+                })
+            ),
+            "{again:?}"
+        );
+        let shorter = store.extend_deadline("p", 1, T0, chair(), early).wait();
+        assert!(matches!(shorter, Err(StoreError::Invalid { .. })));
+        let extended = store
+            .extend_deadline("p", 1, T0 + 48 * HOUR, chair(), T0)
+            .wait()
+            .unwrap();
+        assert_eq!(extended.closes_at, T0 + 48 * HOUR);
+        let closed = store
+            .close_round("p", 1, chair(), T0 + HOUR)
+            .wait()
+            .unwrap();
+        assert_eq!(closed.recorded_state, RoundState::Closed);
+        assert!(matches!(
+            store.close_round("p", 1, chair(), T0 + HOUR).wait(),
+            Err(StoreError::WrongRoundState { .. })
+        ));
+        assert!(matches!(
+            store
+                .extend_deadline("p", 1, T0 + 96 * HOUR, chair(), T0 + HOUR)
+                .wait(),
+            Err(StoreError::WrongRoundState { .. })
+        ));
+        let events = store.read(|r| r.round_events("p", 1)).wait().unwrap();
+        let summary: Vec<_> = events
+            .iter()
+            .map(|e| {
+                (
+                    e.action.as_str(),
+                    e.state_before,
+                    e.state_after,
+                    e.closes_at_after,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "open",
+                    RoundState::Planned,
+                    RoundState::Open,
+                    T0 + 24 * HOUR
+                ),
+                ("extend", RoundState::Open, RoundState::Open, T0 + 48 * HOUR),
+                (
+                    "close",
+                    RoundState::Open,
+                    RoundState::Closed,
+                    T0 + 48 * HOUR
+                ),
+            ]
+        );
+        assert_eq!(events[1].closes_at_before, T0 + 24 * HOUR);
+    }
+}
+
+both! {
+    fn submissions_keep_every_revision_and_guard_against_lost_updates() {
+        let store = fixture();
+        let first = submit(&store, "AT", r#"{"items":[1]}"#, Some(0), T0 + 1).unwrap();
+        assert_eq!(first.revision, 1);
+        assert_eq!(first.receipt, ContentHash::of(br#"{"items":[1]}"#));
+        let stale = submit(&store, "AT", r#"{"items":[2]}"#, Some(0), T0 + 2);
+        assert!(
+            matches!(stale, Err(StoreError::Conflict { .. })),
+            "{stale:?}"
+        );
+        let second = submit(&store, "AT", r#"{"items":[2]}"#, Some(1), T0 + 3).unwrap();
+        assert_eq!(second.revision, 2);
+        let third = submit(&store, "AT", r#"{"items":[3]}"#, None, T0 + 4).unwrap();
+        assert_eq!(third.revision, 3);
+        submit(&store, "HU", r#"{"items":["hu"]}"#, None, T0 + 5).unwrap();
+        let latest_of = |code: &'static str| {
+            store
+                .read(move |r| r.latest_revision("p", 1, code))
+                .wait()
+                .unwrap()
+        };
+        assert_eq!(
+            (latest_of("AT"), latest_of("HU"), latest_of("EU")),
+            (3, 1, 0)
+        );
+        assert_eq!(
+            store.read(|r| r.revision_count("p", 1)).wait().unwrap(),
+            4,
+            "the count of a round's revisions is the sum of the latest numbers"
+        );
+
+        let latest = store.read(|r| r.submission("p", 1, "AT")).wait().unwrap();
+        assert_eq!(
+            (
+                latest.revision,
+                latest.items.as_slice(),
+                latest.submitted_at
+            ),
+            (3, &br#"{"items":[3]}"#[..], T0 + 4)
+        );
+        assert_eq!(latest.submitted_by, "AT-delegate");
+        let history = store
+            .read(|r| r.submission_history("p", 1, "AT"))
+            .wait()
+            .unwrap();
+        assert_eq!(
+            history.iter().map(|s| s.revision).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        assert_eq!(history[0].items, br#"{"items":[1]}"#);
+        let second_stored = store
+            .read(|r| r.submission_revision("p", 1, "AT", 2))
+            .wait()
+            .unwrap();
+        assert_eq!(second_stored.receipt, second.receipt);
+        let all = store.read(|r| r.submissions("p", 1)).wait().unwrap();
+        assert_eq!(
+            all.iter()
+                .map(|s| (s.delegation.as_str(), s.revision))
+                .collect::<Vec<_>>(),
+            [("AT", 3), ("HU", 1)]
+        );
+        assert!(matches!(
+            store.read(|r| r.submission("p", 1, "EU")).wait(),
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(matches!(
+            store
+                .read(|r| r.submission_revision("p", 1, "AT", 4))
+                .wait(),
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(matches!(
+            submit(&store, "FR", "{}", None, T0 + 6),
+            Err(StoreError::NotFound { .. })
+        ));
+    }
+}
+
+both! {
+    fn a_submission_outside_the_round_is_refused_with_the_deadline() {
+        let store = fixture();
+        let early = submit(&store, "AT", "{}", None, T0 - 1);
+        assert!(
+            matches!(
+                early,
+                Err(StoreError::WrongRoundState {
+                    state: RoundState::Planned,
+                    ..
+                })
+            ),
+            "{early:?}"
+        );
+        let late = submit(&store, "AT", "{}", None, T0 + 24 * HOUR);
+        assert_eq!(
+            late,
+            Err(StoreError::WrongRoundState {
+                round: 1,
+                state: RoundState::Closed,
+                needed: "open",
+                opens_at: T0,
+                closes_at: T0 + 24 * HOUR
+            })
+        );
         store
-            .read(|r| r.audit_entries(Some("other"), 0, 10))
+            .extend_deadline("p", 1, T0 + 48 * HOUR, chair(), T0 + 25 * HOUR)
+            .wait()
+            .unwrap();
+        assert_eq!(
+            submit(&store, "AT", "{}", None, T0 + 25 * HOUR)
+                .unwrap()
+                .revision,
+            1,
+            "an extension reopens"
+        );
+        store
+            .close_round("p", 1, chair(), T0 + 26 * HOUR)
+            .wait()
+            .unwrap();
+        assert!(matches!(
+            submit(&store, "AT", "{}", None, T0 + 27 * HOUR),
+            Err(StoreError::WrongRoundState { .. })
+        ));
+        assert_eq!(count(&store, "submission_revisions"), 1);
+    }
+}
+
+both! {
+    fn decisions_need_a_closed_round_and_the_latest_wins() {
+        let store = fixture();
+        let accept = Decision {
+            change: "c1".into(),
+            ruling: Ruling::Accept { alternative: None },
+            note: None,
+        };
+        let open = store
+            .record_decision("p", 1, accept.clone(), chair(), T0 + 1)
+            .wait();
+        assert!(
+            matches!(
+                open,
+                Err(StoreError::WrongRoundState {
+                    needed: "closed",
+                    ..
+                })
+            ),
+            "{open:?}"
+        );
+        let after = T0 + 25 * HOUR;
+        store
+            .record_decision("p", 1, accept.clone(), chair(), after)
+            .wait()
+            .unwrap();
+        let reword = Decision {
+            change: "c1".into(),
+            ruling: Ruling::Reword { text: "New".into() },
+            note: Some("merged".into()),
+        };
+        let record = store
+            .record_decision("p", 1, reword.clone(), chair(), after + 1)
+            .wait()
+            .unwrap();
+        let reject = Decision {
+            change: "c2".into(),
+            ruling: Ruling::Reject,
+            note: None,
+        };
+        store
+            .record_decision("p", 1, reject.clone(), chair(), after + 2)
+            .wait()
+            .unwrap();
+        let current = store.read(|r| r.decisions("p", 1)).wait().unwrap();
+        assert_eq!(
+            current
+                .iter()
+                .map(|d| d.decision.clone())
+                .collect::<Vec<_>>(),
+            [reword, reject]
+        );
+        assert_eq!(current[0], record);
+        let history = store.read(|r| r.decision_history("p", 1)).wait().unwrap();
+        assert_eq!(history.len(), 3);
+        assert_eq!(history[0].decision, accept);
+        assert!(history[0].sequence < history[1].sequence);
+        let empty_change = Decision {
+            change: String::new(),
+            ruling: Ruling::Defer,
+            note: None,
+        };
+        assert!(matches!(
+            store
+                .record_decision("p", 1, empty_change, chair(), after)
+                .wait(),
+            Err(StoreError::Invalid { .. })
+        ));
+    }
+}
+
+both! {
+    fn consolidation_publishes_the_version_and_closes_the_round_together() {
+        let store = fixture();
+        let mut text = tree(10);
+        text.nodes[0].text = "Consolidated.".into();
+        let consolidate = |now| {
+            store
+                .publish_version(
+                    "p",
+                    "decl",
+                    NewVersion {
+                        label: "Rev. 1 after written feedback".into(),
+                        tree: text.clone(),
+                        round: Some(1),
+                        provenance: Some(b"[1]".to_vec()),
+                        changes: Some(b"[2]".to_vec()),
+                    },
+                    chair(),
+                    now,
+                )
+                .wait()
+        };
+        let while_open = consolidate(T0 + 1);
+        assert!(
+            matches!(
+                while_open,
+                Err(StoreError::WrongRoundState {
+                    needed: "closed",
+                    ..
+                })
+            ),
+            "{while_open:?}"
+        );
+        assert_eq!(count(&store, "versions"), 1);
+        let after = T0 + 25 * HOUR;
+        let info = consolidate(after).unwrap();
+        assert_eq!(
+            (info.number, info.parent, info.round),
+            (2, Some(1), Some(1))
+        );
+        let round = store.read(|r| r.round("p", 1)).wait().unwrap();
+        assert_eq!(round.recorded_state, RoundState::Consolidated);
+        assert!(matches!(
+            consolidate(after + 1),
+            Err(StoreError::WrongRoundState {
+                state: RoundState::Consolidated,
+                ..
+            })
+        ));
+        let actions: Vec<String> = store
+            .read(|r| r.audit_entries(Some("p"), 0, 100))
             .wait()
             .unwrap()
-            .is_empty()
-    );
-    let report = store.verify_audit().unwrap();
-    assert_eq!(
-        (
-            report.entries,
-            report.head_seq,
-            report.submission_revisions,
-            report.versions
-        ),
-        (8, 8, 1, 1)
-    );
-    assert_eq!(report.head_hash, Some(last.entry_hash));
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            &actions[actions.len() - 2..],
+            ["version.publish", "round.consolidate"]
+        );
+    }
+}
+
+both! {
+    fn a_write_that_fails_after_publishing_leaves_no_trace() {
+        let store = fixture();
+        let before: Vec<i64> = ["versions", "objects", "audit", "rounds"]
+            .iter()
+            .map(|t| count(&store, t))
+            .collect();
+        let mut text = tree(10);
+        text.nodes[1].text = "Changed.".into();
+        let result: Result<(), StoreError> = store
+            .write(move |w| {
+                w.publish_version(
+                    "p",
+                    "decl",
+                    &NewVersion {
+                        label: "x".into(),
+                        tree: text,
+                        round: Some(1),
+                        provenance: None,
+                        changes: None,
+                    },
+                    &chair(),
+                    T0 + 25 * HOUR,
+                )?;
+                Err(StoreError::internal("crash half-way"))
+            })
+            .wait();
+        assert!(result.is_err());
+        let after: Vec<i64> = ["versions", "objects", "audit", "rounds"]
+            .iter()
+            .map(|t| count(&store, t))
+            .collect();
+        assert_eq!(before, after);
+        assert_eq!(
+            store
+                .read(|r| r.round("p", 1))
+                .wait()
+                .unwrap()
+                .recorded_state,
+            RoundState::Planned
+        );
+        store.verify_audit().unwrap();
+    }
+}
+
+both! {
+    fn every_write_is_audited_and_the_chain_verifies() {
+        let store = fixture();
+        submit(&store, "AT", "{}", None, T0 + 1).unwrap();
+        let entries = store
+            .read(|r| r.audit_entries(None, 0, 1000))
+            .wait()
+            .unwrap();
+        let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "process.create",
+                "delegation.add",
+                "delegation.add",
+                "delegation.add",
+                "document.create",
+                "version.publish",
+                "round.create",
+                "submission.put"
+            ]
+        );
+        let last = entries.last().unwrap();
+        assert_eq!(
+            last.subject,
+            "processes/p/rounds/1/submissions/AT/revisions/1"
+        );
+        assert_eq!(last.payload_hash, ContentHash::of(b"{}"));
+        assert_eq!(last.actor_delegation.as_deref(), Some("AT"));
+        assert_eq!(last.process.as_deref(), Some("p"));
+        for pair in entries.windows(2) {
+            assert_eq!(pair[1].prev_hash, pair[0].entry_hash);
+            assert_eq!(pair[1].seq, pair[0].seq + 1);
+        }
+        let publish = &entries[5];
+        assert_eq!(
+            publish.payload_hash,
+            penholder_core::hash_of(&tree(10)),
+            "a publication records the hash of its text"
+        );
+        let page = store
+            .read(|r| r.audit_entries(Some("p"), 6, 1))
+            .wait()
+            .unwrap();
+        assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [7]);
+        assert!(
+            store
+                .read(|r| r.audit_entries(Some("other"), 0, 10))
+                .wait()
+                .unwrap()
+                .is_empty()
+        );
+        let report = store.verify_audit().unwrap();
+        assert_eq!(
+            (
+                report.entries,
+                report.head_seq,
+                report.submission_revisions,
+                report.versions
+            ),
+            (8, 8, 1, 1)
+        );
+        assert_eq!(report.head_hash, Some(last.entry_hash));
+    }
 }
 
 /// A store with some history, its triggers dropped: a tamperer's starting point.
-fn tamperable() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let store = fixture_in(Store::open(dir.path().join("p.db")).expect("file store"));
+fn tamperable() -> (Option<tempfile::TempDir>, Store) {
+    let (dir, store) = open_store_with(StoreOptions::default());
+    let store = fixture_in(store);
     submit(&store, "AT", r#"{"a":1}"#, None, T0 + 1).unwrap();
     submit(&store, "HU", r#"{"h":1}"#, None, T0 + 2).unwrap();
     submit(&store, "AT", r#"{"a":2}"#, None, T0 + 3).unwrap();
@@ -905,120 +1065,130 @@ fn broken_at(store: &Store) -> u64 {
     }
 }
 
-#[test]
-fn a_changed_audit_entry_is_named() {
-    let (_dir, store) = tamperable();
-    raw(
-        &store,
-        "UPDATE audit SET actor_sub = 'mallory' WHERE seq = 9",
-    )
-    .unwrap();
-    assert_eq!(broken_at(&store), 9);
-}
-
-#[test]
-fn a_removed_audit_entry_is_named() {
-    let (_dir, store) = tamperable();
-    raw(&store, "DELETE FROM audit WHERE seq = 4").unwrap();
-    assert_eq!(broken_at(&store), 4);
-}
-
-#[test]
-fn reordered_audit_entries_are_named() {
-    let (_dir, store) = tamperable();
-    raw(
-        &store,
-        "UPDATE audit SET seq = -1 WHERE seq = 6;
-         UPDATE audit SET seq = 6 WHERE seq = 7;
-         UPDATE audit SET seq = 7 WHERE seq = -1;",
-    )
-    .unwrap();
-    assert_eq!(broken_at(&store), 6);
-}
-
-#[test]
-fn a_rewritten_chain_still_gives_away_a_changed_submission() {
-    let (_dir, store) = tamperable();
-    // Changing the items alone breaks the receipt; changing both breaks the audit payload hash.
-    raw(
-        &store,
-        "UPDATE submission_revisions SET items = X'7B7D' WHERE revision = 2",
-    )
-    .unwrap();
-    assert_eq!(broken_at(&store), 10);
-}
-
-#[test]
-fn a_removed_submission_revision_is_found() {
-    let (_dir, store) = tamperable();
-    raw(
-        &store,
-        "DELETE FROM submission_revisions WHERE revision = 2",
-    )
-    .unwrap();
-    assert_eq!(broken_at(&store), 10);
-}
-
-#[test]
-fn a_changed_decision_or_version_is_found() {
-    let (_dir, store) = tamperable();
-    raw(
-        &store,
-        r#"UPDATE decisions SET decision = '{"change":"c1","decision":"accept"}'"#,
-    )
-    .unwrap();
-    assert_eq!(broken_at(&store), 11);
-    let (_dir, store) = tamperable();
-    raw(&store, "UPDATE versions SET provenance = X'00'").unwrap();
-    assert_eq!(broken_at(&store), 6);
-}
-
-#[test]
-fn a_changed_object_of_a_published_text_is_found() {
-    let (_dir, store) = tamperable();
-    raw(
-        &store,
-        "DROP TRIGGER objects_no_update;
-         UPDATE objects SET bytes = CAST(REPLACE(CAST(bytes AS TEXT), 'paragraph 3', 'paragraph 9') AS BLOB)",
-    )
-    .unwrap();
-    assert_eq!(broken_at(&store), 6);
-}
-
-#[test]
-fn history_tables_refuse_update_and_delete() {
-    let store = tamperable_free_store();
-    let attempts: &[&'static str] = &[
-        "UPDATE audit SET actor_sub = 'x'",
-        "DELETE FROM audit",
-        "UPDATE processes SET title = 'x'",
-        "DELETE FROM processes",
-        "UPDATE delegations SET name = 'x'",
-        "DELETE FROM delegations",
-        "UPDATE documents SET title = 'x'",
-        "DELETE FROM documents",
-        "UPDATE objects SET bytes = X'00'",
-        "DELETE FROM objects",
-        "UPDATE versions SET label = 'x'",
-        "DELETE FROM versions",
-        "UPDATE rounds SET label = 'x'",
-        "UPDATE rounds SET base_version = 2",
-        "DELETE FROM rounds",
-        "UPDATE round_events SET at = 0",
-        "DELETE FROM round_events",
-        "UPDATE submission_revisions SET items = X'00'",
-        "DELETE FROM submission_revisions",
-        "UPDATE decisions SET decision = '{}'",
-        "DELETE FROM decisions",
-    ];
-    for sql in attempts {
-        let result = raw(&store, sql);
-        assert!(
-            matches!(&result, Err(StoreError::Internal { detail }) if detail.contains("append-only")),
-            "{sql}: {result:?}"
-        );
+both! {
+    fn a_changed_audit_entry_is_named() {
+        let (_dir, store) = tamperable();
+        raw(
+            &store,
+            "UPDATE audit SET actor_sub = 'mallory' WHERE seq = 9",
+        )
+        .unwrap();
+        assert_eq!(broken_at(&store), 9);
     }
-    store.verify_audit().unwrap();
+}
+
+both! {
+    fn a_removed_audit_entry_is_named() {
+        let (_dir, store) = tamperable();
+        raw(&store, "DELETE FROM audit WHERE seq = 4").unwrap();
+        assert_eq!(broken_at(&store), 4);
+    }
+}
+
+both! {
+    fn reordered_audit_entries_are_named() {
+        let (_dir, store) = tamperable();
+        raw(
+            &store,
+            "UPDATE audit SET seq = -1 WHERE seq = 6;
+             UPDATE audit SET seq = 6 WHERE seq = 7;
+             UPDATE audit SET seq = 7 WHERE seq = -1;",
+        )
+        .unwrap();
+        assert_eq!(broken_at(&store), 6);
+    }
+}
+
+both! {
+    fn a_rewritten_chain_still_gives_away_a_changed_submission() {
+        let (_dir, store) = tamperable();
+        // Changing the items alone breaks the receipt; changing both breaks the audit payload hash.
+        raw(
+            &store,
+            "UPDATE submission_revisions SET items = X'7B7D' WHERE revision = 2",
+        )
+        .unwrap();
+        assert_eq!(broken_at(&store), 10);
+    }
+}
+
+both! {
+    fn a_removed_submission_revision_is_found() {
+        let (_dir, store) = tamperable();
+        raw(
+            &store,
+            "DELETE FROM submission_revisions WHERE revision = 2",
+        )
+        .unwrap();
+        assert_eq!(broken_at(&store), 10);
+    }
+}
+
+both! {
+    fn a_changed_decision_or_version_is_found() {
+        let (_dir, store) = tamperable();
+        raw(
+            &store,
+            r#"UPDATE decisions SET decision = '{"change":"c1","decision":"accept"}'"#,
+        )
+        .unwrap();
+        assert_eq!(broken_at(&store), 11);
+        let (_dir, store) = tamperable();
+        raw(&store, "UPDATE versions SET provenance = X'00'").unwrap();
+        assert_eq!(broken_at(&store), 6);
+    }
+}
+
+both! {
+    fn a_changed_object_of_a_published_text_is_found() {
+        let (_dir, store) = tamperable();
+        raw_in(
+            &store,
+            "DROP TRIGGER objects_no_update;
+             UPDATE objects SET bytes = CAST(REPLACE(CAST(bytes AS TEXT), 'paragraph 3', 'paragraph 9') AS BLOB)",
+            "UPDATE objects SET bytes = convert_to(
+                 replace(convert_from(bytes, 'UTF8'), 'paragraph 3', 'paragraph 9'), 'UTF8')",
+        )
+        .unwrap();
+        assert_eq!(broken_at(&store), 6);
+    }
+}
+
+both! {
+    fn history_tables_refuse_update_and_delete() {
+        let store = tamperable_free_store();
+        let attempts: &[&'static str] = &[
+            "UPDATE audit SET actor_sub = 'x'",
+            "DELETE FROM audit",
+            "UPDATE processes SET title = 'x'",
+            "DELETE FROM processes",
+            "UPDATE delegations SET name = 'x'",
+            "DELETE FROM delegations",
+            "UPDATE documents SET title = 'x'",
+            "DELETE FROM documents",
+            "UPDATE objects SET bytes = X'00'",
+            "DELETE FROM objects",
+            "UPDATE versions SET label = 'x'",
+            "DELETE FROM versions",
+            "UPDATE rounds SET label = 'x'",
+            "UPDATE rounds SET base_version = 2",
+            "DELETE FROM rounds",
+            "UPDATE round_events SET at = 0",
+            "DELETE FROM round_events",
+            "UPDATE submission_revisions SET items = X'00'",
+            "DELETE FROM submission_revisions",
+            "UPDATE decisions SET decision = '{}'",
+            "DELETE FROM decisions",
+        ];
+        for sql in attempts {
+            let result = as_application(&store, sql);
+            assert!(
+                matches!(&result, Err(StoreError::Internal { detail }) if detail.contains("append-only")),
+                "{sql}: {result:?}"
+            );
+        }
+        store.verify_audit().unwrap();
+    }
 }
 
 fn tamperable_free_store() -> Store {
@@ -1045,112 +1215,114 @@ fn tamperable_free_store() -> Store {
     store
 }
 
-#[test]
-fn idempotency_keys_answer_the_same_request_and_refuse_another() {
-    let store = fixture();
-    let request = ContentHash::of(b"PUT /x body");
-    assert_eq!(
+both! {
+    fn idempotency_keys_answer_the_same_request_and_refuse_another() {
+        let store = fixture();
+        let request = ContentHash::of(b"PUT /x body");
+        assert_eq!(
+            store
+                .read(|r| r.stored_response("AT-delegate", "k1"))
+                .wait()
+                .unwrap(),
+            None
+        );
         store
+            .write(move |w| {
+                w.store_response("AT-delegate", "k1", request, 201, b"{\"revision\":1}", T0)
+            })
+            .wait()
+            .unwrap();
+        let stored = store
             .read(|r| r.stored_response("AT-delegate", "k1"))
             .wait()
-            .unwrap(),
-        None
-    );
-    store
-        .write(move |w| {
-            w.store_response("AT-delegate", "k1", request, 201, b"{\"revision\":1}", T0)
-        })
-        .wait()
-        .unwrap();
-    let stored = store
-        .read(|r| r.stored_response("AT-delegate", "k1"))
-        .wait()
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (stored.status, stored.body.as_slice(), stored.request_hash),
-        (201, &b"{\"revision\":1}"[..], request)
-    );
-    store
-        .write(move |w| w.store_response("AT-delegate", "k1", request, 201, b"other", T0))
-        .wait()
-        .unwrap();
-    let other = ContentHash::of(b"another body");
-    let reused = store
-        .write(move |w| w.store_response("AT-delegate", "k1", other, 201, b"", T0))
-        .wait();
-    assert!(matches!(reused, Err(StoreError::Conflict { .. })));
-    assert_eq!(
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (stored.status, stored.body.as_slice(), stored.request_hash),
+            (201, &b"{\"revision\":1}"[..], request)
+        );
         store
-            .read(|r| r.stored_response("HU-delegate", "k1"))
+            .write(move |w| w.store_response("AT-delegate", "k1", request, 201, b"other", T0))
             .wait()
-            .unwrap(),
-        None,
-        "keys are per scope"
-    );
-}
-
-#[test]
-fn a_failing_or_panicking_request_in_a_batch_does_not_poison_the_others() {
-    let store = fixture();
-    // Queue everything before waiting, so the writer takes several requests per batch.
-    let mut pendings = Vec::new();
-    let mut panics = Vec::new();
-    for i in 0..60u32 {
-        let code = ["AT", "HU", "EU"][(i % 3) as usize];
-        let expected = if i % 7 == 3 { Some(999) } else { None };
-        let items = format!("{{\"n\":{i}}}").into_bytes();
-        pendings.push((
-            i,
-            store.put_submission(
-                "p",
-                1,
-                code,
-                items,
-                b"[]".to_vec(),
-                expected,
-                delegate(code),
-                T0 + 1,
-            ),
-        ));
-        if i % 10 == 5 {
-            panics.push(store.write(|w| -> Result<(), StoreError> {
-                w.create_process("boom", "x", &admin(), T0)?;
-                panic!("a bug in a request")
-            }));
-        }
-    }
-    let mut stored = 0;
-    for (i, pending) in pendings {
-        let result = pending.wait();
-        if i % 7 == 3 {
-            assert!(
-                matches!(result, Err(StoreError::Conflict { .. })),
-                "{i}: {result:?}"
-            );
-        } else {
-            result.unwrap();
-            stored += 1;
-        }
-    }
-    for panic in panics {
-        assert!(
-            matches!(panic.wait(), Err(StoreError::Internal { .. })),
-            "a panicking request reports an error"
+            .unwrap();
+        let other = ContentHash::of(b"another body");
+        let reused = store
+            .write(move |w| w.store_response("AT-delegate", "k1", other, 201, b"", T0))
+            .wait();
+        assert!(matches!(reused, Err(StoreError::Conflict { .. })));
+        assert_eq!(
+            store
+                .read(|r| r.stored_response("HU-delegate", "k1"))
+                .wait()
+                .unwrap(),
+            None,
+            "keys are per scope"
         );
     }
-    assert_eq!(count(&store, "submission_revisions"), stored);
-    assert!(matches!(
-        store.read(|r| r.process("boom")).wait(),
-        Err(StoreError::NotFound { .. })
-    ));
-    let stats = store.stats();
-    assert!(
-        stats.batches < stats.writes,
-        "requests were grouped: {stats:?}"
-    );
-    assert_eq!(stats.failed_batches, 0);
-    store.verify_audit().unwrap();
+}
+
+both! {
+    fn a_failing_or_panicking_request_in_a_batch_does_not_poison_the_others() {
+        let store = fixture();
+        // Queue everything before waiting, so the writer takes several requests per batch.
+        let mut pendings = Vec::new();
+        let mut panics = Vec::new();
+        for i in 0..60u32 {
+            let code = ["AT", "HU", "EU"][(i % 3) as usize];
+            let expected = if i % 7 == 3 { Some(999) } else { None };
+            let items = format!("{{\"n\":{i}}}").into_bytes();
+            pendings.push((
+                i,
+                store.put_submission(
+                    "p",
+                    1,
+                    code,
+                    items,
+                    b"[]".to_vec(),
+                    expected,
+                    delegate(code),
+                    T0 + 1,
+                ),
+            ));
+            if i % 10 == 5 {
+                panics.push(store.write(|w| -> Result<(), StoreError> {
+                    w.create_process("boom", "x", &admin(), T0)?;
+                    panic!("a bug in a request")
+                }));
+            }
+        }
+        let mut stored = 0;
+        for (i, pending) in pendings {
+            let result = pending.wait();
+            if i % 7 == 3 {
+                assert!(
+                    matches!(result, Err(StoreError::Conflict { .. })),
+                    "{i}: {result:?}"
+                );
+            } else {
+                result.unwrap();
+                stored += 1;
+            }
+        }
+        for panic in panics {
+            assert!(
+                matches!(panic.wait(), Err(StoreError::Internal { .. })),
+                "a panicking request reports an error"
+            );
+        }
+        assert_eq!(count(&store, "submission_revisions"), stored);
+        assert!(matches!(
+            store.read(|r| r.process("boom")).wait(),
+            Err(StoreError::NotFound { .. })
+        ));
+        let stats = store.stats();
+        assert!(
+            stats.batches < stats.writes,
+            "requests were grouped: {stats:?}"
+        );
+        assert_eq!(stats.failed_batches, 0);
+        store.verify_audit().unwrap();
+    }
 }
 
 #[test]
@@ -1159,7 +1331,7 @@ fn a_file_store_is_durable_by_configuration() {
     let store = Store::open(dir.path().join("p.db")).unwrap();
     let pragmas = store
         .write(|w| {
-            let conn = w.reader.conn;
+            let conn = w.reader.conn.sqlite();
             let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
             let synchronous: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
             let foreign_keys: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
@@ -1177,7 +1349,7 @@ fn a_file_store_is_durable_by_configuration() {
         schema::MIGRATIONS.len() as u32
     );
     let query_only = store
-        .read(|r| Ok(r.conn.execute_batch("CREATE TABLE x (y)")?))
+        .read(|r| Ok(r.conn.sqlite().execute_batch("CREATE TABLE x (y)")?))
         .wait();
     assert!(query_only.is_err(), "reader connections cannot write");
 }
@@ -1211,6 +1383,7 @@ fn committed_writes_reach_the_database_file_without_the_writer_checkpointing() {
         .write(|w| {
             Ok(w.reader
                 .conn
+                .sqlite()
                 .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?)
         })
         .wait()
@@ -1304,81 +1477,84 @@ fn a_backup_is_a_consistent_verifiable_copy() {
     assert_eq!(restored.verify_audit().unwrap().entries, 2);
 }
 
-#[test]
-fn waiting_inside_a_store_closure_is_an_error_not_a_deadlock() {
-    let store = fixture();
-    let (completer, never) = crate::pending::channel::<()>();
-    let result = store.write(move |_| never.wait()).wait();
-    assert!(
-        matches!(result, Err(StoreError::Internal { .. })),
-        "{result:?}"
-    );
-    drop(completer);
-    let (completer, never) = crate::pending::channel::<()>();
-    let result = store.read(move |_| never.wait()).wait();
-    assert!(
-        matches!(result, Err(StoreError::Internal { .. })),
-        "{result:?}"
-    );
-    drop(completer);
+both! {
+    fn waiting_inside_a_store_closure_is_an_error_not_a_deadlock() {
+        let store = fixture();
+        let (completer, never) = crate::pending::channel::<()>();
+        let result = store.write(move |_| never.wait()).wait();
+        assert!(
+            matches!(result, Err(StoreError::Internal { .. })),
+            "{result:?}"
+        );
+        drop(completer);
+        let (completer, never) = crate::pending::channel::<()>();
+        let result = store.read(move |_| never.wait()).wait();
+        assert!(
+            matches!(result, Err(StoreError::Internal { .. })),
+            "{result:?}"
+        );
+        drop(completer);
+    }
 }
 
-#[test]
-fn a_full_queue_is_refused_not_grown() {
-    let dir = tempfile::tempdir().unwrap();
-    let options = StoreOptions {
-        queue_capacity: 1,
-        ..StoreOptions::default()
-    };
-    let store = fixture_in(Store::open_with(dir.path().join("p.db"), options).unwrap());
-    // Hold the writer busy until released, so the queue behind it fills up.
-    let (release_sender, release) = std::sync::mpsc::channel::<()>();
-    let busy = store.write(move |_| {
-        let _ = release.recv();
-        Ok(())
-    });
-    let mut refused = 0;
-    let mut queued = Vec::new();
-    for _ in 0..10 {
-        let pending = store.write(|_| Ok(()));
-        queued.push(pending);
-    }
-    release_sender.send(()).unwrap();
-    busy.wait().unwrap();
-    for pending in queued {
-        match pending.wait() {
-            Ok(()) => {}
-            Err(StoreError::Unavailable { .. }) => refused += 1,
-            Err(other) => panic!("{other:?}"),
+both! {
+    fn a_full_queue_is_refused_not_grown() {
+        let options = StoreOptions {
+            queue_capacity: 1,
+            ..StoreOptions::default()
+        };
+        let (_dir, store) = open_store_with(options);
+        let store = fixture_in(store);
+        // Hold the writer busy until released, so the queue behind it fills up.
+        let (release_sender, release) = std::sync::mpsc::channel::<()>();
+        let busy = store.write(move |_| {
+            let _ = release.recv();
+            Ok(())
+        });
+        let mut refused = 0;
+        let mut queued = Vec::new();
+        for _ in 0..10 {
+            let pending = store.write(|_| Ok(()));
+            queued.push(pending);
         }
+        release_sender.send(()).unwrap();
+        busy.wait().unwrap();
+        for pending in queued {
+            match pending.wait() {
+                Ok(()) => {}
+                Err(StoreError::Unavailable { .. }) => refused += 1,
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+        assert!(refused >= 8, "{refused} of 10 refused");
     }
-    assert!(refused >= 8, "{refused} of 10 refused");
 }
 
-#[test]
-fn rows_of_other_audited_tables_must_match_their_entries() {
-    let (_dir, store) = tamperable();
-    store
-        .extend_deadline("p", 1, T0 + 30 * HOUR, chair(), T0 + 4)
-        .wait()
+both! {
+    fn rows_of_other_audited_tables_must_match_their_entries() {
+        let (_dir, store) = tamperable();
+        store
+            .extend_deadline("p", 1, T0 + 30 * HOUR, chair(), T0 + 4)
+            .wait()
+            .unwrap();
+        assert_eq!(store.verify_audit().unwrap().entries, 12);
+        raw(
+            &store,
+            "DROP TRIGGER round_events_no_delete; DELETE FROM round_events WHERE action = 'extend'",
+        )
         .unwrap();
-    assert_eq!(store.verify_audit().unwrap().entries, 12);
-    raw(
-        &store,
-        "DROP TRIGGER round_events_no_delete; DELETE FROM round_events WHERE action = 'extend'",
-    )
-    .unwrap();
-    assert_eq!(broken_at(&store), 12, "an entry whose round event is gone");
+        assert_eq!(broken_at(&store), 12, "an entry whose round event is gone");
 
-    let (_dir, store) = tamperable();
-    // A process slipped in by hand, pointing at an entry of another kind.
-    raw(
-        &store,
-        "INSERT INTO processes (slug, title, created_at, created_by, audit_seq)
-         VALUES ('forged', 'Forged', 0, 'mallory', 9)",
-    )
-    .unwrap();
-    assert_eq!(broken_at(&store), 9);
+        let (_dir, store) = tamperable();
+        // A process slipped in by hand, pointing at an entry of another kind.
+        raw(
+            &store,
+            "INSERT INTO processes (slug, title, created_at, created_by, audit_seq)
+             VALUES ('forged', 'Forged', 0, 'mallory', 9)",
+        )
+        .unwrap();
+        assert_eq!(broken_at(&store), 9);
+    }
 }
 
 #[test]
@@ -1425,4 +1601,514 @@ fn a_read_only_store_reads_and_refuses_writes() {
         Store::open_read_only(&empty),
         Err(StoreError::Invalid { .. })
     ));
+}
+
+both! {
+    fn the_database_clock_is_close_to_this_machines() {
+        let store = open_store();
+        let local = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        let database = store.read(|r| r.database_now_ms()).wait().unwrap();
+        assert!((database - local).abs() < 60_000, "{database} vs {local}");
+        let later = store.write(|w| w.database_now_ms()).wait().unwrap();
+        assert!(later >= database);
+    }
+}
+
+// ---- PostgreSQL only: several servers on one database, its settings, its tools ---------------
+
+/// Runs `body` if a PostgreSQL server is available (else it was skipped loudly, or failed).
+fn on_postgres(body: impl FnOnce(&'static penholder_testpg::TestPostgres)) {
+    if let Some(server) = postgres_server() {
+        DB.with(|cell| cell.set(Db::Postgres));
+        body(server);
+    }
+}
+
+fn two_stores(server: &penholder_testpg::TestPostgres) -> (Store, Store) {
+    let url = server.url();
+    let options = StoreOptions {
+        readers: 1,
+        ..StoreOptions::default()
+    };
+    let other = {
+        let (url, options) = (url.clone(), options.clone());
+        std::thread::spawn(move || Store::open_postgres(&url, options))
+    };
+    let one = Store::open_postgres(&url, options).expect("first store");
+    let two = other.join().expect("opening thread").expect("second store");
+    (one, two)
+}
+
+#[test]
+fn postgres_two_stores_writing_at_once_keep_one_chain_without_gaps() {
+    on_postgres(|server| {
+        let (one, two) = two_stores(server);
+        let one = fixture_in(one);
+        const PER_THREAD: u32 = 25;
+        let mut threads = Vec::new();
+        for (s, store) in [one.clone(), two.clone()].into_iter().enumerate() {
+            for t in 0..4u32 {
+                let store = store.clone();
+                threads.push(std::thread::spawn(move || {
+                    let code = ["AT", "HU", "EU"][((s as u32 * 4 + t) % 3) as usize];
+                    let mut revisions = Vec::new();
+                    for n in 0..PER_THREAD {
+                        let body = format!(r#"{{"store":{s},"thread":{t},"n":{n}}}"#);
+                        revisions.push(submit(&store, code, &body, None, T0 + 1).unwrap().revision);
+                    }
+                    (code, revisions)
+                }));
+            }
+        }
+        let mut by_code: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+        for thread in threads {
+            let (code, revisions) = thread.join().expect("writer thread");
+            by_code.entry(code).or_default().extend(revisions);
+        }
+        for (code, mut revisions) in by_code {
+            revisions.sort_unstable();
+            let expected: Vec<u32> = (1..=revisions.len() as u32).collect();
+            assert_eq!(
+                revisions, expected,
+                "{code}: each revision acknowledged once, no gap"
+            );
+        }
+        for store in [&one, &two] {
+            let report = store.verify_audit().expect("one chain, no fork");
+            assert_eq!(report.entries, 7 + 8 * u64::from(PER_THREAD));
+            assert_eq!(report.submission_revisions, 8 * u64::from(PER_THREAD));
+        }
+        assert!(two.stats().writes > 0 && one.stats().writes > 0);
+    });
+}
+
+#[test]
+fn postgres_two_consolidations_of_one_round_on_two_servers_one_wins() {
+    on_postgres(|server| {
+        let (one, two) = two_stores(server);
+        let one = fixture_in(one);
+        for number in 2..=3 {
+            one.create_round(
+                "p",
+                NewRound {
+                    document: "decl".into(),
+                    base_version: 1,
+                    label: format!("Round {number}"),
+                    opens_at: T0,
+                    closes_at: T0 + 24 * HOUR,
+                },
+                chair(),
+                T0 - HOUR,
+            )
+            .wait()
+            .unwrap();
+        }
+        for round in 1..=3u32 {
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+            let racers: Vec<_> = [one.clone(), two.clone()]
+                .into_iter()
+                .enumerate()
+                .map(|(i, store)| {
+                    let barrier = barrier.clone();
+                    std::thread::spawn(move || {
+                        let mut text = tree(10);
+                        text.nodes[0].text = format!("Consolidated by {i}.");
+                        barrier.wait();
+                        store
+                            .publish_version(
+                                "p",
+                                "decl",
+                                NewVersion {
+                                    label: format!("Round {round} by {i}"),
+                                    tree: text,
+                                    round: Some(round),
+                                    provenance: None,
+                                    changes: None,
+                                },
+                                chair(),
+                                T0 + 25 * HOUR,
+                            )
+                            .wait()
+                    })
+                })
+                .collect();
+            let results: Vec<_> = racers.into_iter().map(|r| r.join().unwrap()).collect();
+            let won = results.iter().filter(|r| r.is_ok()).count();
+            assert_eq!(won, 1, "round {round}: {results:?}");
+            assert!(
+                results.iter().any(|r| matches!(
+                    r,
+                    Err(StoreError::WrongRoundState {
+                        state: RoundState::Consolidated,
+                        ..
+                    })
+                )),
+                "{results:?}"
+            );
+        }
+        let versions = two.read(|r| r.versions("p", "decl")).wait().unwrap();
+        assert_eq!(versions.len(), 4, "version 1 and one per round");
+        one.verify_audit().unwrap();
+    });
+}
+
+#[test]
+fn postgres_servers_starting_together_migrate_once() {
+    on_postgres(|server| {
+        let url = server.url();
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let url = url.clone();
+                std::thread::spawn(move || Store::open_postgres(&url, StoreOptions::default()))
+            })
+            .collect();
+        let stores: Vec<Store> = openers
+            .into_iter()
+            .map(|o| o.join().unwrap().expect("every server opens"))
+            .collect();
+        for store in &stores {
+            assert_eq!(
+                store.schema_version().wait().unwrap(),
+                schema::PG_MIGRATIONS.len() as u32
+            );
+        }
+        let applied = with_postgres_client(&stores[0], |client| {
+            Ok(client
+                .query_one("SELECT COUNT(*) FROM penholder_schema", &[])?
+                .get::<_, i64>(0))
+        })
+        .unwrap();
+        assert_eq!(applied, schema::PG_MIGRATIONS.len() as i64);
+        assert_eq!(schema::PG_MIGRATIONS.len(), schema::MIGRATIONS.len());
+        // A newer penholder's database is refused.
+        with_postgres_client(&stores[0], |client| {
+            client.batch_execute("INSERT INTO penholder_schema (version) VALUES (99)")
+        })
+        .unwrap();
+        drop(stores);
+        assert!(matches!(
+            Store::open_postgres(&url, StoreOptions::default()),
+            Err(StoreError::Invalid { .. })
+        ));
+    });
+}
+
+#[test]
+fn postgres_commits_durably_and_reads_one_snapshot_read_only() {
+    on_postgres(|_| {
+        let store = fixture();
+        let text = |sql: &'static str| {
+            move |r: &Reader<'_>| r.conn.query_one(sql, crate::db::args![], |row| row.text(0))
+        };
+        let writer = store
+            .write(move |w| {
+                Ok((
+                    text("SHOW synchronous_commit")(w)?,
+                    text("SHOW fsync")(w)?,
+                    text("SHOW transaction_isolation")(w)?,
+                ))
+            })
+            .wait()
+            .unwrap();
+        assert_eq!(
+            writer,
+            (
+                "on".to_string(),
+                "on".to_string(),
+                "read committed".to_string()
+            )
+        );
+        let reader = store
+            .read(move |r| {
+                Ok((
+                    text("SHOW transaction_isolation")(r)?,
+                    text("SHOW transaction_read_only")(r)?,
+                ))
+            })
+            .wait()
+            .unwrap();
+        assert_eq!(reader, ("repeatable read".to_string(), "on".to_string()));
+        let write_in_read = store
+            .read(|r| r.conn.batch("CREATE TABLE x (y INT)"))
+            .wait();
+        assert!(
+            matches!(&write_in_read, Err(StoreError::Internal { detail }) if detail.contains("read-only")),
+            "readers cannot write: {write_in_read:?}"
+        );
+        // A statement refused inside a write: its request fails, with the database's reason.
+        let refused = store
+            .write(|w| w.reader.conn.batch("UPDATE audit SET actor_sub = 'x'"))
+            .wait();
+        assert!(
+            matches!(&refused, Err(StoreError::Internal { detail }) if detail.contains("append-only")),
+            "{refused:?}"
+        );
+        // Once a read or a write failed, the same connections serve the next ones.
+        submit(&store, "AT", "{}", None, T0 + 1).unwrap();
+        assert_eq!(store.read(|r| r.processes()).wait().unwrap().len(), 1);
+        assert_eq!(store.path(), None);
+        assert_eq!(store.backend(), BackendKind::Postgres);
+    });
+}
+
+#[test]
+fn postgres_backup_points_to_pg_dump_and_integrity_checks_the_triggers() {
+    on_postgres(|_| {
+        let store = fixture();
+        let dir = tempfile::tempdir().unwrap();
+        match store.backup(dir.path().join("copy.db")).wait() {
+            Err(StoreError::Invalid { detail }) => assert!(detail.contains("pg_dump"), "{detail}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(store.integrity_check().wait().unwrap().is_ok());
+        let truncate = as_application(&store, "TRUNCATE submission_revisions CASCADE");
+        assert!(
+            matches!(&truncate, Err(StoreError::Internal { detail }) if detail.contains("append-only")),
+            "{truncate:?}"
+        );
+        raw(&store, "ALTER TABLE audit DISABLE TRIGGER audit_no_update").unwrap();
+        let report = store.integrity_check().wait().unwrap();
+        assert_eq!(
+            report.problems,
+            ["the append-only trigger audit_no_update is missing or disabled"]
+        );
+        store.verify_audit().unwrap();
+    });
+}
+
+#[test]
+fn open_url_or_path_tells_postgres_urls_from_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    let store = Store::open_url_or_path(path.to_str().unwrap(), StoreOptions::default()).unwrap();
+    assert_eq!(store.backend(), BackendKind::Sqlite);
+    assert_eq!(store.path(), Some(path.as_path()));
+    assert!(is_postgres_url("postgresql://u@h/db") && is_postgres_url("postgres://h/db"));
+    assert!(!is_postgres_url("/var/lib/penholder/p.db"));
+    on_postgres(|server| {
+        let store = Store::open_url_or_path(&server.url(), StoreOptions::default()).unwrap();
+        assert_eq!(store.backend(), BackendKind::Postgres);
+    });
+}
+
+#[test]
+fn postgres_a_batch_whose_connection_dies_before_commit_acknowledges_none_of_it() {
+    on_postgres(|_| {
+        let store = fixture();
+        // Hold the writer busy so that the next requests queue up and form one batch.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (running, started) = std::sync::mpsc::channel::<()>();
+        let blocker = store.write(move |_| {
+            let _ = running.send(());
+            let _ = held.recv();
+            Ok(())
+        });
+        // Once it runs, its batch is made up; what is sent now forms the next one.
+        started.recv().unwrap();
+        let first = store.put_submission(
+            "p",
+            1,
+            "AT",
+            b"lost".to_vec(),
+            b"[]".to_vec(),
+            None,
+            delegate("AT"),
+            T0 + 1,
+        );
+        let url = store.postgres_url().unwrap().to_owned();
+        // The second request succeeds, but its connection is cut behind its back before the
+        // batch commits (as a PostgreSQL restart would).
+        let killer = store.write(move |w| {
+            let pid = w.reader.conn.query_one(
+                "SELECT CAST(pg_backend_pid() AS BIGINT)",
+                crate::db::args![],
+                |r| r.int(0),
+            )?;
+            std::thread::spawn(move || {
+                let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                admin
+                    .execute("SELECT pg_terminate_backend($1)", &[&(pid as i32)])
+                    .unwrap();
+            })
+            .join()
+            .unwrap();
+            Ok(())
+        });
+        release.send(()).unwrap();
+        blocker.wait().unwrap();
+        assert!(
+            matches!(first.wait(), Err(StoreError::Unavailable { .. })),
+            "a request of a batch that did not commit is not acknowledged"
+        );
+        assert!(matches!(killer.wait(), Err(StoreError::Unavailable { .. })));
+        // The store reconnects by itself; nothing of the lost batch is there.
+        assert_eq!(
+            submit(&store, "AT", "{}", None, T0 + 2).unwrap().revision,
+            1
+        );
+        assert_eq!(count(&store, "submission_revisions"), 1);
+        assert_eq!(store.stats().failed_batches, 1);
+        store.verify_audit().unwrap();
+    });
+}
+
+both! {
+    fn a_nested_text_reads_back_whole_and_a_missing_object_is_corrupt() {
+        let store = open_store();
+        store.create_process("p", "P", admin(), T0).wait().unwrap();
+        let mut ids = IdSource::new(3, T0 as u64);
+        let nodes = (0..5)
+            .map(|i| {
+                let subs = (0..3)
+                    .map(|j| {
+                        let leaf = Node::new(ids.next_id(), NodeKind::Operative, format!("Leaf {i}.{j}."));
+                        Node::new(ids.next_id(), NodeKind::Operative, format!("Sub {i}.{j}."))
+                            .with_children(vec![leaf])
+                    })
+                    .collect();
+                Node::new(ids.next_id(), NodeKind::Operative, format!("Para {i}.")).with_children(subs)
+            })
+            .collect();
+        let text = Document::new("Nested", nodes);
+        store
+            .create_document(
+                "p",
+                NewDocument {
+                    slug: "n".into(),
+                    title: "N".into(),
+                    classification: None,
+                    label: "v1".into(),
+                    tree: text.clone(),
+                },
+                admin(),
+                T0,
+            )
+            .wait()
+            .unwrap();
+        let version = store.read(|r| r.version("p", "n", 1)).wait().unwrap();
+        assert_eq!(version.document, text);
+        assert_eq!(count(&store, "objects"), 5 * (1 + 3 * 2) + 1);
+        let (_, objects) = penholder_core::objects_of(&text);
+        let leaf = objects[0].0.to_hex();
+        let sql: &'static str = Box::leak(
+            format!("DROP TRIGGER objects_no_delete; DELETE FROM objects WHERE hex(hash) = upper('{leaf}')")
+                .into_boxed_str(),
+        );
+        let postgres = format!("DELETE FROM objects WHERE encode(hash, 'hex') = '{leaf}'");
+        raw_in(&store, sql, &postgres).unwrap();
+        match store.read(|r| r.version("p", "n", 1)).wait() {
+            Err(StoreError::Corrupt { detail }) => assert!(detail.contains("missing"), "{detail}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn postgres_no_submission_lands_after_its_rounds_close_from_another_server() {
+    on_postgres(|server| {
+        let (one, two) = two_stores(server);
+        let one = fixture_in(one);
+        let acknowledged = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let writers: Vec<_> = ["AT", "HU"]
+            .into_iter()
+            .map(|code| {
+                let (store, acknowledged) = (two.clone(), acknowledged.clone());
+                std::thread::spawn(move || {
+                    for n in 0..2_000 {
+                        match submit(&store, code, &format!("{{\"n\":{n}}}"), None, T0 + 1) {
+                            Ok(_) => {
+                                acknowledged.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            }
+                            Err(StoreError::WrongRoundState { .. }) => return n,
+                            Err(other) => panic!("{other:?}"),
+                        }
+                    }
+                    panic!("the round never closed")
+                })
+            })
+            .collect();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while acknowledged.load(std::sync::atomic::Ordering::SeqCst) < 20
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        one.close_round("p", 1, chair(), T0 + 2).wait().unwrap();
+        for writer in writers {
+            writer.join().expect("writer");
+        }
+        let entries = one
+            .read(|r| r.audit_entries(Some("p"), 0, 100_000))
+            .wait()
+            .unwrap();
+        let close = entries
+            .iter()
+            .find(|e| e.action == "round.close")
+            .expect("the close")
+            .seq;
+        let puts: Vec<u64> = entries
+            .iter()
+            .filter(|e| e.action == "submission.put")
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(
+            puts.len() as u64,
+            acknowledged.load(std::sync::atomic::Ordering::SeqCst)
+        );
+        assert!(
+            puts.iter().all(|&seq| seq < close),
+            "a submission after the close"
+        );
+        two.verify_audit().unwrap();
+    });
+}
+
+#[test]
+fn postgres_a_writer_that_waits_too_long_for_the_chain_head_is_unavailable() {
+    on_postgres(|server| {
+        let url = server.url();
+        let store = fixture_in(
+            Store::open_postgres(
+                &url,
+                StoreOptions {
+                    readers: 1,
+                    busy_timeout: std::time::Duration::from_millis(200),
+                    ..StoreOptions::default()
+                },
+            )
+            .unwrap(),
+        );
+        // Another server holds the chain head (its batch is slow to commit).
+        let (held, hold) = std::sync::mpsc::channel::<()>();
+        let (locked, is_locked) = std::sync::mpsc::channel::<()>();
+        let other = std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            let mut transaction = client.transaction().unwrap();
+            transaction
+                .execute(
+                    "SELECT pg_advisory_xact_lock($1)",
+                    &[&crate::pg::CHAIN_HEAD_LOCK],
+                )
+                .unwrap();
+            locked.send(()).unwrap();
+            let _ = hold.recv();
+            transaction.commit().unwrap();
+        });
+        is_locked.recv().unwrap();
+        let waited = submit(&store, "AT", "{}", None, T0 + 1);
+        assert!(
+            matches!(&waited, Err(StoreError::Unavailable { detail }) if detail.contains("busy")),
+            "{waited:?}"
+        );
+        held.send(()).unwrap();
+        other.join().unwrap();
+        assert_eq!(
+            submit(&store, "AT", "{}", None, T0 + 1).unwrap().revision,
+            1
+        );
+        store.verify_audit().unwrap();
+    });
 }

@@ -6,6 +6,7 @@
 
 use crate::StoreError;
 use crate::audit::{self, NewEntry, sha256};
+use crate::db::{Conn, args};
 use crate::model::{
     Actor, DecisionRecord, DocumentInfo, NewDocument, NewRound, NewVersion, ProcessInfo, RoundInfo,
     StoredRevision, VersionInfo,
@@ -13,7 +14,6 @@ use crate::model::{
 use crate::reader::{Reader, RoundRow, enum_text};
 use penholder_core::negotiation::{Decision, Delegation, RoundState};
 use penholder_core::{ContentHash, Document};
-use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 use std::ops::Deref;
 
@@ -54,7 +54,7 @@ fn wrong_state(round: &RoundInfo, state: RoundState, needed: &'static str) -> St
 }
 
 impl Writer<'_> {
-    fn conn(&self) -> &rusqlite::Connection {
+    fn conn(&self) -> Conn<'_> {
         self.reader.conn
     }
 
@@ -69,12 +69,7 @@ impl Writer<'_> {
         if slug.is_empty() {
             return Err(StoreError::invalid("a process needs a slug"));
         }
-        let taken: Option<i64> = self
-            .conn()
-            .prepare_cached("SELECT id FROM processes WHERE slug = ?1")?
-            .query_row([slug], |row| row.get(0))
-            .optional()?;
-        if taken.is_some() {
+        if exists(self.process_id(slug))? {
             return Err(StoreError::conflict(format!(
                 "a process {slug} already exists"
             )));
@@ -92,12 +87,11 @@ impl Writer<'_> {
                 detail: json!({ "title": title }),
             },
         )?;
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO processes (slug, title, created_at, created_by, audit_seq)
+        self.conn().execute(
+            "INSERT INTO processes (slug, title, created_at, created_by, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![slug, title, now, actor.sub, seq as i64])?;
+            args![slug, title, now, &actor.sub, seq as i64],
+        )?;
         Ok(ProcessInfo {
             slug: slug.to_owned(),
             title: title.to_owned(),
@@ -143,23 +137,22 @@ impl Writer<'_> {
                 detail: json!({ "name": delegation.name, "kind": kind, "participation": participation }),
             },
         )?;
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO delegations (process_id, code, name, kind, participation, function,
+        self.conn().execute(
+            "INSERT INTO delegations (process_id, code, name, kind, participation, function,
                                           members, created_at, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
+            args![
                 process_id,
-                delegation.code,
-                delegation.name,
-                kind,
-                participation,
-                function,
-                members,
+                &delegation.code,
+                &delegation.name,
+                &kind,
+                &participation,
+                function.as_deref(),
+                &members,
                 now,
                 seq as i64
-            ])?;
+            ],
+        )?;
         Ok(())
     }
 
@@ -196,22 +189,21 @@ impl Writer<'_> {
                 detail: payload.clone(),
             },
         )?;
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO documents (process_id, slug, title, classification, created_at,
+        let document_id = self.conn().query_one(
+            "INSERT INTO documents (process_id, slug, title, classification, created_at,
                                         created_by, audit_seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            args![
                 process_id,
-                document.slug,
-                document.title,
-                document.classification,
+                &document.slug,
+                &document.title,
+                document.classification.as_deref(),
                 now,
-                actor.sub,
+                &actor.sub,
                 seq as i64
-            ])?;
-        let document_id = self.conn().last_insert_rowid();
+            ],
+            |row| row.int(0),
+        )?;
         let version = self.insert_version(
             process,
             &document.slug,
@@ -328,11 +320,11 @@ impl Writer<'_> {
         }
         let (root, objects) = penholder_core::objects_of(row.tree);
         {
-            let mut insert = self
-                .conn()
-                .prepare_cached("INSERT OR IGNORE INTO objects (hash, bytes) VALUES (?1, ?2)")?;
             for (hash, bytes) in &objects {
-                insert.execute(params![&hash.0[..], bytes])?;
+                self.conn().execute(
+                    "INSERT INTO objects (hash, bytes) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    args![&hash.0[..], bytes],
+                )?;
             }
         }
         let provenance_hash = row.provenance.map(|b| sha256(b).to_hex());
@@ -358,13 +350,11 @@ impl Writer<'_> {
                 }),
             },
         )?;
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO versions (document_id, number, label, parent, root, round_id,
+        self.conn().execute(
+            "INSERT INTO versions (document_id, number, label, parent, root, round_id,
                                        provenance, changes, created_at, created_by, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?
-            .execute(params![
+            args![
                 document_id,
                 row.number,
                 row.label,
@@ -374,9 +364,10 @@ impl Writer<'_> {
                 row.provenance,
                 row.changes,
                 now,
-                actor.sub,
+                &actor.sub,
                 seq as i64
-            ])?;
+            ],
+        )?;
         Ok(VersionInfo {
             document: document.to_owned(),
             number: row.number,
@@ -413,12 +404,11 @@ impl Writer<'_> {
                 round.base_version, round.document
             )));
         }
-        let number: u32 = self
-            .conn()
-            .prepare_cached(
-                "SELECT COALESCE(MAX(number), 0) + 1 FROM rounds WHERE process_id = ?1",
-            )?
-            .query_row([process_id], |row| row.get(0))?;
+        let number: u32 = self.conn().query_one(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM rounds WHERE process_id = ?1",
+            args![process_id],
+            |row| row.u32(0),
+        )?;
         let payload = json!({
             "document": round.document, "base_version": round.base_version, "label": round.label,
             "opens_at": round.opens_at, "closes_at": round.closes_at,
@@ -435,24 +425,23 @@ impl Writer<'_> {
                 detail: payload.clone(),
             },
         )?;
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO rounds (process_id, number, document_id, base_version, label, opens_at,
+        self.conn().execute(
+            "INSERT INTO rounds (process_id, number, document_id, base_version, label, opens_at,
                                      closes_at, state, created_at, created_by, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'planned', ?8, ?9, ?10)",
-            )?
-            .execute(params![
+            args![
                 process_id,
                 number,
                 document_id,
                 round.base_version,
-                round.label,
+                &round.label,
                 round.opens_at,
                 round.closes_at,
                 now,
-                actor.sub,
+                &actor.sub,
                 seq as i64
-            ])?;
+            ],
+        )?;
         Ok(RoundInfo {
             number,
             document: round.document.clone(),
@@ -474,8 +463,7 @@ impl Writer<'_> {
         actor: &Actor,
         now: i64,
     ) -> Result<RoundInfo, StoreError> {
-        let process_id = self.process_id(process)?;
-        let row = self.round_row(process_id, process, round)?;
+        let (_, row) = self.process_round(process, round)?;
         let state = row.info.state_at(now);
         if state != RoundState::Planned {
             return Err(wrong_state(&row.info, state, "planned"));
@@ -503,8 +491,7 @@ impl Writer<'_> {
         actor: &Actor,
         now: i64,
     ) -> Result<RoundInfo, StoreError> {
-        let process_id = self.process_id(process)?;
-        let row = self.round_row(process_id, process, round)?;
+        let (_, row) = self.process_round(process, round)?;
         if matches!(
             row.info.recorded_state,
             RoundState::Closed | RoundState::Consolidated
@@ -540,8 +527,7 @@ impl Writer<'_> {
         actor: &Actor,
         now: i64,
     ) -> Result<RoundInfo, StoreError> {
-        let process_id = self.process_id(process)?;
-        let row = self.round_row(process_id, process, round)?;
+        let (_, row) = self.process_round(process, round)?;
         if matches!(
             row.info.recorded_state,
             RoundState::Closed | RoundState::Consolidated
@@ -601,33 +587,29 @@ impl Writer<'_> {
                 detail: payload.clone(),
             },
         )?;
-        self.conn()
-            .prepare_cached(
-                "UPDATE rounds SET state = ?1, opens_at = ?2, closes_at = ?3 WHERE id = ?4",
-            )?
-            .execute(params![
+        self.conn().execute(
+            "UPDATE rounds SET state = ?1, opens_at = ?2, closes_at = ?3 WHERE id = ?4",
+            args![
                 change.state.as_str(),
                 change.opens_at,
                 change.closes_at,
                 row.id
-            ])?;
-        self.conn()
-            .prepare_cached(
+            ],
+        )?;
+        self.conn().execute(
                 "INSERT INTO round_events (round_id, action, at, actor_sub, state_before,
                                            state_after, closes_at_before, closes_at_after, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                row.id,
+                args![row.id,
                 change.action.trim_start_matches("round."),
                 now,
-                actor.sub,
+                &actor.sub,
                 before.as_str(),
                 change.state.as_str(),
                 row.info.closes_at,
                 change.closes_at,
-                seq as i64
-            ])?;
+                seq as i64],
+            )?;
         let mut info = row.info.clone();
         info.recorded_state = change.state;
         info.opens_at = change.opens_at;
@@ -653,20 +635,14 @@ impl Writer<'_> {
         actor: &Actor,
         now: i64,
     ) -> Result<StoredRevision, StoreError> {
-        let process_id = self.process_id(process)?;
-        let row = self.round_row(process_id, process, round)?;
+        let (row, target) = self.submission_target(process, round, delegation)?;
         let state = row.info.state_at(now);
         if state != RoundState::Open {
             return Err(wrong_state(&row.info, state, "open"));
         }
-        let delegation_id = self.delegation_id(process_id, process, delegation)?;
-        let current: u32 = self
-            .conn()
-            .prepare_cached(
-                "SELECT COALESCE(MAX(revision), 0) FROM submission_revisions
-                 WHERE round_id = ?1 AND delegation_id = ?2",
-            )?
-            .query_row(params![row.id, delegation_id], |r| r.get(0))?;
+        let (delegation_id, current) = target.ok_or_else(|| {
+            StoreError::not_found(format!("delegation {delegation} of process {process}"))
+        })?;
         if let Some(expected) = expected_revision
             && expected != current
         {
@@ -690,13 +666,11 @@ impl Writer<'_> {
                 detail: json!({ "revision": revision, "bytes": items.len() }),
             },
         )?;
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO submission_revisions (round_id, delegation_id, revision, items, hunks,
+        self.conn().execute(
+            "INSERT INTO submission_revisions (round_id, delegation_id, revision, items, hunks,
                                                    receipt, submitted_at, submitted_by, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
+            args![
                 row.id,
                 delegation_id,
                 revision,
@@ -704,9 +678,10 @@ impl Writer<'_> {
                 hunks,
                 &receipt.0[..],
                 now,
-                actor.sub,
+                &actor.sub,
                 seq as i64
-            ])?;
+            ],
+        )?;
         Ok(StoredRevision {
             revision,
             receipt,
@@ -727,8 +702,7 @@ impl Writer<'_> {
         if decision.change.is_empty() {
             return Err(StoreError::invalid("a decision needs a change id"));
         }
-        let process_id = self.process_id(process)?;
-        let row = self.round_row(process_id, process, round)?;
+        let (_, row) = self.process_round(process, round)?;
         let state = row.info.state_at(now);
         if state != RoundState::Closed {
             return Err(wrong_state(&row.info, state, "closed"));
@@ -750,17 +724,17 @@ impl Writer<'_> {
                 detail: json!({}),
             },
         )?;
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO decisions (round_id, change, decision, decided_by, decided_at, audit_seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![row.id, decision.change, text, actor.sub, now, seq as i64])?;
+        let id = self.conn().query_one(
+            "INSERT INTO decisions (round_id, change, decision, decided_by, decided_at, audit_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            args![row.id, &decision.change, &text, &actor.sub, now, seq as i64],
+            |row| row.int(0),
+        )?;
         Ok(DecisionRecord {
             decision: decision.clone(),
             decided_by: actor.sub.clone(),
             decided_at: now,
-            sequence: self.conn().last_insert_rowid().max(0) as u64,
+            sequence: id.max(0) as u64,
         })
     }
 
@@ -784,12 +758,11 @@ impl Writer<'_> {
                 "the idempotency key {key} was already used for a different request"
             )));
         }
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO idempotency_keys (scope, key, request_hash, status, response, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![scope, key, &request_hash.0[..], status, body, now])?;
+        self.conn().execute(
+            "INSERT INTO idempotency_keys (scope, key, request_hash, status, response, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            args![scope, key, &request_hash.0[..], status, body, now],
+        )?;
         Ok(())
     }
 }

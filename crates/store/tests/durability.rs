@@ -1,15 +1,59 @@
 //! Group commit keeps its promise: every acknowledged write is there, byte for byte, after the
-//! store is closed and reopened; nothing refused is there; the audit log still verifies.
+//! store is closed and reopened; nothing refused is there; the audit log still verifies. On
+//! both backends: a SQLite file, and a fresh database on the PostgreSQL server shared by this
+//! test run (`penholder_testpg::TestPostgres::shared`).
 
 use penholder_core::negotiation::{Delegation, DelegationKind, Participation};
 use penholder_core::{ContentHash, Document, IdSource, Node, NodeKind};
 use penholder_store::{Actor, NewDocument, NewRound, Store, StoreError, StoreOptions};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::PathBuf;
 
 const T0: i64 = 1_700_000_000_000;
 const CODES: [&str; 6] = ["AT", "BE", "CZ", "DE", "EE", "FR"];
+
+/// Where a test's database lives.
+#[derive(Clone, Debug)]
+enum Place {
+    File(PathBuf),
+    Postgres(String),
+}
+
+impl Place {
+    fn open_with(&self, options: StoreOptions) -> Store {
+        match self {
+            Place::File(path) => Store::open_with(path, options).expect("open the file"),
+            Place::Postgres(url) => Store::open_postgres(url, options).expect("open the database"),
+        }
+    }
+
+    fn open(&self) -> Store {
+        self.open_with(StoreOptions::default())
+    }
+}
+
+/// The PostgreSQL server shared by this test run, started at its first use (`None`: skipped, loudly, where
+/// `PENHOLDER_SKIP_POSTGRES=1` allows it).
+fn postgres() -> Option<&'static penholder_testpg::TestPostgres> {
+    match penholder_testpg::TestPostgres::shared() {
+        Ok(server) => Some(server),
+        Err(e) if penholder_testpg::skip_allowed() => {
+            eprintln!("!!! SKIPPED the PostgreSQL half (PENHOLDER_SKIP_POSTGRES=1): {e}");
+            None
+        }
+        Err(e) => panic!("PostgreSQL tests need a server: {e}"),
+    }
+}
+
+/// A new empty database on each backend: a file in `dir`, and a PostgreSQL database.
+fn places(dir: &tempfile::TempDir) -> Vec<Place> {
+    let mut places = vec![Place::File(dir.path().join("p.db"))];
+    if let Some(server) = postgres() {
+        places.push(Place::Postgres(server.url()));
+    }
+    places
+}
 
 fn admin() -> Actor {
     Actor::new("admin", None, "admin")
@@ -127,9 +171,9 @@ fn run_clients(store: &Store, clients: Vec<Vec<Put>>) -> Acknowledged {
     all
 }
 
-/// Reopens the file and checks that exactly the acknowledged revisions are there.
-fn check_after_reopen(path: &Path, acknowledged: &Acknowledged) {
-    let store = Store::open(path).expect("reopen");
+/// Reopens the database and checks that exactly the acknowledged revisions are there.
+fn check_after_reopen(place: &Place, acknowledged: &Acknowledged) {
+    let store = place.open();
     let mut stored = Acknowledged::new();
     for code in CODES {
         let history = store
@@ -160,18 +204,19 @@ fn check_after_reopen(path: &Path, acknowledged: &Acknowledged) {
 #[test]
 fn every_acknowledged_write_survives_reopening_over_many_sessions() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("p.db");
-    prepare(&Store::open(&path).unwrap());
+    for place in places(&dir) {
+        every_acknowledged_write_survives_reopening_on(&place);
+    }
+}
+
+fn every_acknowledged_write_survives_reopening_on(place: &Place) {
+    prepare(&place.open());
     let mut acknowledged = Acknowledged::new();
     for session in 0..4u32 {
-        let store = Store::open_with(
-            &path,
-            StoreOptions {
-                readers: 2,
-                ..StoreOptions::default()
-            },
-        )
-        .unwrap();
+        let store = place.open_with(StoreOptions {
+            readers: 2,
+            ..StoreOptions::default()
+        });
         let clients = (0..12)
             .map(|client| {
                 (0..15u32)
@@ -192,7 +237,7 @@ fn every_acknowledged_write_survives_reopening_over_many_sessions() {
             "{stats:?}"
         );
         drop(store);
-        check_after_reopen(&path, &acknowledged);
+        check_after_reopen(place, &acknowledged);
     }
 }
 
@@ -220,20 +265,27 @@ proptest! {
         clients in proptest::collection::vec(proptest::collection::vec(put_strategy(), 1..12), 1..8)
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("p.db");
-        let store = Store::open(&path).unwrap();
-        prepare(&store);
-        let acknowledged = run_clients(&store, clients);
-        drop(store);
-        check_after_reopen(&path, &acknowledged);
+        for place in places(&dir) {
+            let store = place.open();
+            prepare(&store);
+            let acknowledged = run_clients(&store, clients.clone());
+            drop(store);
+            check_after_reopen(&place, &acknowledged);
+        }
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_async_clients_are_grouped_without_blocking_the_runtime() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("p.db");
-    let store = Store::open(&path).unwrap();
+    // Opening a PostgreSQL store from a runtime's thread is fine too: the blocking client
+    // never runs there.
+    for place in places(&dir) {
+        two_hundred_async_clients_on(place.open()).await;
+    }
+}
+
+async fn two_hundred_async_clients_on(store: Store) {
     prepare(&store);
     let before = store.stats();
     let mut tasks = Vec::new();

@@ -1,0 +1,415 @@
+//! The PostgreSQL backend's connections: [`PgConn`] (a `tokio_postgres` client driven, blocking,
+//! by a single-threaded tokio runtime of its own, with its prepared statements) and
+//! [`PgSession`] (a thread's connection that comes back by itself after PostgreSQL went away).
+//!
+//! This is what the blocking `postgres` crate does, with one thing more: statements whose
+//! answer nothing waits for (a request's SAVEPOINT, the audit entry's INSERT) are held back and
+//! sent *pipelined* with the next statement, in one round trip (`tokio_postgres` pipelines
+//! requests polled together). Over a network each round trip is most of a write's cost: a
+//! submission takes two instead of four. Order is kept (they are sent first), and their errors
+//! are reported by that next statement. Such a runtime panics if driven from inside another
+//! runtime; a `PgConn` is only ever used on the store's own std threads (and on a thread spawned
+//! for [`crate::Store::open_postgres`]), never on the caller's.
+//!
+//! Errors: a lost connection (I/O, closed, SQLSTATE class 08 or 57 — the server shutting down or
+//! restarting) is `Unavailable` and marks the connection broken, so the thread drops it and
+//! connects anew at its next job (not before a short, growing backoff: requests meanwhile are
+//! answered `Unavailable` at once). Lock timeouts, serialization failures and deadlocks are
+//! `Unavailable` too (retryable). Everything else is `Internal` with the server's message.
+
+use crate::StoreError;
+use crate::db::Value;
+use bytes::BytesMut;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+use tokio_postgres::types::{IsNull, ToSql, Type};
+
+impl ToSql for Value<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match *self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(v) if *ty == Type::INT4 => i32::try_from(v)?.to_sql(ty, out),
+            Value::Int(v) if *ty == Type::INT2 => i16::try_from(v)?.to_sql(ty, out),
+            Value::Int(v) => v.to_sql(ty, out),
+            Value::Text(s) => s.to_sql(ty, out),
+            Value::Bytes(b) => b.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    tokio_postgres::types::to_sql_checked!();
+}
+
+/// A parameter kept for a statement sent later.
+#[derive(Clone, Debug)]
+pub(crate) enum OwnedValue {
+    Int(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+    Null,
+}
+
+impl OwnedValue {
+    fn of(value: &Value<'_>) -> OwnedValue {
+        match *value {
+            Value::Int(v) => OwnedValue::Int(v),
+            Value::Text(s) => OwnedValue::Text(s.to_owned()),
+            Value::Bytes(b) => OwnedValue::Bytes(b.to_vec()),
+            Value::Null => OwnedValue::Null,
+        }
+    }
+
+    fn value(&self) -> Value<'_> {
+        match self {
+            OwnedValue::Int(v) => Value::Int(*v),
+            OwnedValue::Text(s) => Value::Text(s),
+            OwnedValue::Bytes(b) => Value::Bytes(b),
+            OwnedValue::Null => Value::Null,
+        }
+    }
+}
+
+/// A statement held back to go out with the next one.
+enum Ahead {
+    Simple(String),
+    Execute(tokio_postgres::Statement, Vec<OwnedValue>),
+}
+
+type Sent<'a> = Pin<Box<dyn Future<Output = Result<(), tokio_postgres::Error>> + 'a>>;
+
+/// `?1` → `$1`: the store's SQL is written with SQLite's numbered placeholders. (No query of
+/// the store has a `?` inside a string literal.)
+pub(crate) fn placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '?' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One PostgreSQL connection with its cache of prepared statements.
+pub(crate) struct PgConn {
+    /// Drives the connection (a task on it) whenever a statement is waited for.
+    runtime: tokio::runtime::Runtime,
+    client: tokio_postgres::Client,
+    statements: RefCell<HashMap<String, tokio_postgres::Statement>>,
+    /// Statements to send ahead of the next one, in the same round trip.
+    ahead: RefCell<Vec<Ahead>>,
+    broken: Cell<bool>,
+    /// The audit head (seq, entry hash) as this write transaction last appended it. Valid only
+    /// while the transaction holds the chain head's lock (no one else can append): set by
+    /// `audit::append`, forgotten when a transaction begins or ends and when a request rolls
+    /// back to its savepoint. Saves a query per write.
+    audit_head: Cell<Option<(i64, [u8; 32])>>,
+}
+
+/// Whether an error means the connection is gone (or going).
+fn is_connection_loss(error: &tokio_postgres::Error) -> bool {
+    if error.is_closed() {
+        return true;
+    }
+    match error.code() {
+        Some(code) => {
+            let code = code.code();
+            code.starts_with("08") || code.starts_with("57")
+        }
+        None => {
+            // Not from the server: I/O, a broken protocol stream, a timeout. Parameter and
+            // column conversions are programming errors, not connection losses.
+            let text = error.to_string();
+            !(text.starts_with("error serializing")
+                || text.starts_with("error deserializing")
+                || text.starts_with("invalid column")
+                || text.starts_with("expected ")
+                || text.starts_with("query returned"))
+        }
+    }
+}
+
+/// The store's error for a PostgreSQL error.
+pub(crate) fn store_error(error: &tokio_postgres::Error) -> StoreError {
+    if is_connection_loss(error) {
+        return StoreError::Unavailable {
+            detail: format!("PostgreSQL: {}", describe(error)),
+        };
+    }
+    if let Some(code) = error.code() {
+        let code = code.code();
+        if matches!(code, "40001" | "40P01" | "55P03") || code.starts_with("53") {
+            return StoreError::Unavailable {
+                detail: format!("PostgreSQL is busy: {}", describe(error)),
+            };
+        }
+    }
+    StoreError::internal(describe(error))
+}
+
+fn describe(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => {
+            let mut text = format!("{} {}: {}", db.severity(), db.code().code(), db.message());
+            if let Some(detail) = db.detail() {
+                text.push_str(&format!(" ({detail})"));
+            }
+            text
+        }
+        None => match std::error::Error::source(error) {
+            Some(source) => format!("{error}: {source}"),
+            None => error.to_string(),
+        },
+    }
+}
+
+impl PgConn {
+    fn connect(config: &tokio_postgres::Config) -> Result<PgConn, StoreError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                StoreError::internal(format!(
+                    "cannot start a PostgreSQL connection's runtime: {e}"
+                ))
+            })?;
+        let (client, connection) = runtime
+            .block_on(config.connect(tokio_postgres::NoTls))
+            .map_err(|e| StoreError::Unavailable {
+                detail: format!("cannot connect to PostgreSQL: {}", describe(&e)),
+            })?;
+        runtime.spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(PgConn {
+            runtime,
+            client,
+            statements: RefCell::new(HashMap::new()),
+            ahead: RefCell::new(Vec::new()),
+            broken: Cell::new(false),
+            audit_head: Cell::new(None),
+        })
+    }
+
+    fn fail(&self, error: tokio_postgres::Error) -> StoreError {
+        if is_connection_loss(&error) || self.client.is_closed() {
+            self.broken.set(true);
+            let detail = format!("PostgreSQL: {}", describe(&error));
+            return StoreError::Unavailable { detail };
+        }
+        store_error(&error)
+    }
+
+    pub(crate) fn audit_head(&self) -> Option<(i64, [u8; 32])> {
+        self.audit_head.get()
+    }
+
+    pub(crate) fn set_audit_head(&self, head: Option<(i64, [u8; 32])>) {
+        self.audit_head.set(head);
+    }
+
+    pub(crate) fn is_broken(&self) -> bool {
+        self.broken.get() || self.client.is_closed()
+    }
+
+    fn statement(&self, sql: &str) -> Result<tokio_postgres::Statement, StoreError> {
+        if let Some(statement) = self.statements.borrow().get(sql) {
+            return Ok(statement.clone());
+        }
+        let prepared = self
+            .runtime
+            .block_on(self.client.prepare(&placeholders(sql)));
+        let statement = prepared.map_err(|e| self.fail(e))?;
+        self.statements
+            .borrow_mut()
+            .insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    /// Waits for `last`, sending the statements held back ahead of it in the same round trip;
+    /// the first error of any of them is the answer.
+    fn run<T>(
+        &self,
+        last: impl Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<T, StoreError> {
+        let ahead = self.ahead.take();
+        if ahead.is_empty() {
+            return self.runtime.block_on(last).map_err(|e| self.fail(e));
+        }
+        let client = &self.client;
+        let sent: Vec<Sent<'_>> = ahead
+            .iter()
+            .map(|statement| -> Sent<'_> {
+                match statement {
+                    Ahead::Simple(sql) => Box::pin(client.batch_execute(sql)),
+                    Ahead::Execute(prepared, values) => Box::pin(async move {
+                        let values: Vec<Value<'_>> = values.iter().map(OwnedValue::value).collect();
+                        let params: Vec<&(dyn ToSql + Sync)> =
+                            values.iter().map(|v| v as _).collect();
+                        client.execute(prepared, &params).await.map(|_| ())
+                    }),
+                }
+            })
+            .collect();
+        // Polled together: every request is written before any answer is awaited.
+        let (before, result) = self.runtime.block_on(async {
+            futures_util::future::join(futures_util::future::join_all(sent), last).await
+        });
+        for outcome in before {
+            outcome.map_err(|e| self.fail(e))?;
+        }
+        result.map_err(|e| self.fail(e))
+    }
+
+    pub(crate) fn query(
+        &self,
+        sql: &str,
+        args: &[Value<'_>],
+    ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
+        let statement = self.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|v| v as _).collect();
+        self.run(self.client.query(&statement, &params))
+    }
+
+    pub(crate) fn execute(&self, sql: &str, args: &[Value<'_>]) -> Result<u64, StoreError> {
+        let statement = self.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|v| v as _).collect();
+        self.run(self.client.execute(&statement, &params))
+    }
+
+    /// Holds a statement back, to go out with the next one: for a statement whose answer (the
+    /// number of rows) nothing needs. Its error comes back from that next one.
+    pub(crate) fn execute_ahead(&self, sql: &str, args: &[Value<'_>]) -> Result<(), StoreError> {
+        let statement = self.statement(sql)?;
+        let values = args.iter().map(OwnedValue::of).collect();
+        self.ahead
+            .borrow_mut()
+            .push(Ahead::Execute(statement, values));
+        Ok(())
+    }
+
+    pub(crate) fn batch(&self, sql: &str) -> Result<(), StoreError> {
+        self.run(self.client.batch_execute(sql))
+    }
+
+    /// [`PgConn::batch`], held back to go out with the next statement.
+    pub(crate) fn batch_ahead(&self, sql: &str) {
+        self.ahead.borrow_mut().push(Ahead::Simple(sql.to_owned()));
+    }
+}
+
+/// What a session's connection is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    Writer,
+    Reader,
+}
+
+/// A store thread's PostgreSQL connection, reconnected on demand.
+pub(crate) struct PgSession {
+    config: tokio_postgres::Config,
+    role: Role,
+    lock_timeout: Duration,
+    conn: Option<PgConn>,
+    backoff: Duration,
+    retry_at: Option<Instant>,
+}
+
+const FIRST_BACKOFF: Duration = Duration::from_millis(50);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+impl PgSession {
+    /// Connects now; an error here means the store does not open.
+    pub(crate) fn connect(
+        config: tokio_postgres::Config,
+        role: Role,
+        lock_timeout: Duration,
+    ) -> Result<PgSession, StoreError> {
+        let mut session = PgSession {
+            config,
+            role,
+            lock_timeout,
+            conn: None,
+            backoff: FIRST_BACKOFF,
+            retry_at: None,
+        };
+        session.conn = Some(session.open()?);
+        Ok(session)
+    }
+
+    fn open(&self) -> Result<PgConn, StoreError> {
+        let conn = PgConn::connect(&self.config)?;
+        // Durable commits whatever the server's default (it is `on` by default): a write is
+        // acknowledged once its WAL record is flushed. Waits for the chain head's lock are
+        // bounded like SQLite's busy timeout.
+        let setup = match self.role {
+            Role::Writer => format!(
+                "SET synchronous_commit = on; SET lock_timeout = {}; \
+                 SET application_name = 'penholder-store-writer'",
+                self.lock_timeout.as_millis().max(1)
+            ),
+            Role::Reader => "SET default_transaction_read_only = on; \
+                 SET application_name = 'penholder-store-reader'"
+                .to_string(),
+        };
+        conn.batch(&setup)?;
+        Ok(conn)
+    }
+
+    /// The connection for the next job: the current one, or a new one if it was lost.
+    pub(crate) fn conn(&mut self) -> Result<&PgConn, StoreError> {
+        if self.conn.as_ref().is_some_and(PgConn::is_broken) {
+            self.conn = None;
+            tracing::warn!(role = ?self.role, "lost the PostgreSQL connection; reconnecting");
+        }
+        if self.conn.is_none() {
+            if let Some(at) = self.retry_at
+                && Instant::now() < at
+            {
+                return Err(StoreError::Unavailable {
+                    detail: "PostgreSQL is unreachable; retrying shortly".into(),
+                });
+            }
+            match self.open() {
+                Ok(conn) => {
+                    self.conn = Some(conn);
+                    self.backoff = FIRST_BACKOFF;
+                    self.retry_at = None;
+                    tracing::info!(role = ?self.role, "reconnected to PostgreSQL");
+                }
+                Err(error) => {
+                    self.retry_at = Some(Instant::now() + self.backoff);
+                    self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+                    return Err(error);
+                }
+            }
+        }
+        self.conn
+            .as_ref()
+            .ok_or_else(|| StoreError::internal("no PostgreSQL connection"))
+    }
+}
+
+/// The key of the transaction-scoped advisory lock that serializes every writer of a database
+/// (all servers): the audit chain's head. (`pg_advisory_xact_lock` keys are per database.)
+pub(crate) const CHAIN_HEAD_LOCK: i64 = 0x7065_6e68_6f6c_6400; // "penhold\0"
+/// The most write requests in one PostgreSQL transaction. Each request that writes runs in a
+/// subtransaction of its own; past 64 of them in one transaction PostgreSQL's per-backend
+/// subtransaction cache overflows and every other session's snapshot checks slow down (the
+/// `pg_subtrans` lookups). A batch of 64 already spreads one commit over 64 requests.
+pub(crate) const MAX_BATCH: usize = 64;
+
+/// The key that serializes migrations when several servers start at once.
+pub(crate) const MIGRATION_LOCK: i64 = 0x7065_6e68_6f6c_6401;
