@@ -1,10 +1,11 @@
 //! `penholder audit verify`: walks the hash-chained audit log and the records it vouches for,
 //! and says where it breaks (a changed, removed or reordered entry).
 
+use crate::serve::redacted;
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use penholder_store::Store;
-use std::path::PathBuf;
+use penholder_store::{Store, StoreOptions};
+use std::path::Path;
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
@@ -16,9 +17,9 @@ pub struct AuditArgs {
 pub enum AuditCommand {
     /// Check the audit chain and the database's integrity; fails at the first broken entry.
     Verify {
-        /// The SQLite database file.
-        #[arg(long, env = "PENHOLDER_DB", value_name = "FILE")]
-        db: PathBuf,
+        /// The database: a SQLite file, or a PostgreSQL URL.
+        #[arg(long, env = "PENHOLDER_DB", value_name = "FILE|URL")]
+        db: String,
     },
 }
 
@@ -28,10 +29,11 @@ pub fn run(args: AuditArgs) -> anyhow::Result<()> {
     }
 }
 
-fn verify(db: PathBuf) -> anyhow::Result<()> {
-    anyhow::ensure!(db.exists(), "{} does not exist", db.display());
-    let store =
-        Store::open(&db).with_context(|| format!("cannot open the database {}", db.display()))?;
+fn verify(db: String) -> anyhow::Result<()> {
+    let is_url = db.contains("://");
+    anyhow::ensure!(is_url || Path::new(&db).exists(), "{db} does not exist");
+    let store = Store::open_url_or_path(&db, StoreOptions::default())
+        .with_context(|| format!("cannot open the database {}", redacted(&db)))?;
     let integrity = store.integrity_check().wait()?;
     anyhow::ensure!(
         integrity.is_ok(),
@@ -40,7 +42,7 @@ fn verify(db: PathBuf) -> anyhow::Result<()> {
     );
     let report = store
         .verify_audit()
-        .with_context(|| format!("the audit log of {} does not verify", db.display()))?;
+        .with_context(|| format!("the audit log of {} does not verify", redacted(&db)))?;
     println!(
         "audit log ok: {} entries; {} submission revisions, {} decisions, {} versions vouched for",
         report.entries, report.submission_revisions, report.decisions, report.versions

@@ -9,7 +9,7 @@ use clap::Args;
 use penholder_server::{
     AppState, KeyAlgorithm, Minter, ServerConfig, SystemClock, TokenScope, Verifier,
 };
-use penholder_store::Store;
+use penholder_store::{Store, StoreOptions};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -120,9 +120,10 @@ impl KeyArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The SQLite database file (created if missing).
-    #[arg(long, env = "PENHOLDER_DB", value_name = "FILE")]
-    pub db: PathBuf,
+    /// The database: a SQLite file (created if missing), or a PostgreSQL URL
+    /// (`postgres://user:password@host:port/name`), which several servers may share.
+    #[arg(long, env = "PENHOLDER_DB", value_name = "FILE|URL")]
+    pub db: String,
     /// Where to listen; port 0 picks a free port (the bound address is printed).
     #[arg(long, env = "PENHOLDER_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: String,
@@ -152,8 +153,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         subscriber.init();
     }
     let verifier = args.keys.verifier()?;
-    let store = Store::open(&args.db)
-        .with_context(|| format!("cannot open the database {}", args.db.display()))?;
+    let shown = redacted(&args.db);
+    let store = Store::open_url_or_path(&args.db, StoreOptions::default())
+        .with_context(|| format!("cannot open the database {shown}"))?;
     let state = AppState::new(
         store.clone(),
         verifier,
@@ -176,7 +178,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         writeln!(out, "penholder listening on http://{address}")?;
         out.flush()?;
         drop(out);
-        tracing::info!(%address, db = %args.db.display(), "serving");
+        tracing::info!(%address, db = %shown, "serving");
         penholder_server::serve(listener, state, shutdown_signal()).await?;
         anyhow::Ok(())
     })?;
@@ -185,6 +187,20 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     drop(store);
     tracing::info!("stopped; the store is closed");
     Ok(())
+}
+
+/// The database as it may be logged: a URL's password replaced by `***`.
+pub fn redacted(db: &str) -> String {
+    let Some((scheme, rest)) = db.split_once("://") else {
+        return db.to_string();
+    };
+    match rest.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+            None => db.to_string(),
+        },
+        None => db.to_string(),
+    }
 }
 
 /// Resolves at the first SIGTERM or SIGINT.
@@ -210,4 +226,22 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn a_database_url_is_logged_without_its_password() {
+        assert_eq!(
+            redacted("postgres://penholder:s3cret@db.internal:5432/penholder"),
+            "postgres://penholder:***@db.internal:5432/penholder"
+        );
+        assert_eq!(
+            redacted("postgres://postgres@127.0.0.1:5/x"),
+            "postgres://postgres@127.0.0.1:5/x"
+        );
+        assert_eq!(redacted("data/penholder.db"), "data/penholder.db");
+    }
 }

@@ -30,7 +30,7 @@ impl Drop for Server {
     }
 }
 
-fn start_server(database: &Path) -> Server {
+fn start_server(database: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_penholder"))
         .args(["serve", "--addr", "127.0.0.1:0", "--log", "warn", "--db"])
         .arg(database)
@@ -142,11 +142,25 @@ fn final_items(round: &Path) -> BTreeMap<String, usize> {
 }
 
 #[test]
-fn the_budapest_negotiation_replayed_through_the_api_ends_with_the_expected_texts() {
-    let started = Instant::now();
+fn the_budapest_negotiation_replayed_on_sqlite_ends_with_the_expected_texts() {
     let scratch = tempfile::tempdir().expect("a temporary folder");
-    let server = start_server(&scratch.path().join("penholder.db"));
-    let out = scratch.path().join("out");
+    let database = scratch.path().join("penholder.db");
+    replay_on(database.to_str().expect("a UTF-8 path"), scratch.path());
+}
+
+#[test]
+fn the_budapest_negotiation_replayed_on_postgresql_ends_with_the_expected_texts() {
+    let postgres = penholder_testpg::TestPostgres::shared()
+        .unwrap_or_else(|e| panic!("a PostgreSQL server for the test: {e}"));
+    let scratch = tempfile::tempdir().expect("a temporary folder");
+    replay_on(&postgres.url(), scratch.path());
+}
+
+/// The replay through a server on `database` (a file or a PostgreSQL URL), then every check.
+fn replay_on(database: &str, scratch: &Path) {
+    let started = Instant::now();
+    let server = start_server(database);
+    let out = scratch.join("out");
 
     let replay = Command::new(env!("CARGO_BIN_EXE_penholder"))
         .arg("replay")
