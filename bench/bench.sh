@@ -103,8 +103,14 @@ fi
 
 # ---- servers -------------------------------------------------------------------------------
 pids=()
+pg_data=""
+as_postgres=()
 cleanup() {
 	for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+	if [ -n "$pg_data" ]; then
+		"${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null 2>&1 || true
+		rm -rf "$pg_root"
+	fi
 	# The scenario dumps and the rushes' database (gigabytes after a full run) are measured by now.
 	rm -f "$out"/*.json "$out"/penholder.db "$out"/penholder.db-wal "$out"/penholder.db-shm \
 		"$out"/cold.db "$out"/cold.db-wal "$out"/cold.db-shm
@@ -188,6 +194,71 @@ fi
 stop "$server_pid"
 say "cold start after the scenario"
 "$loadgen" coldstart --binary "$penholder" --db "$db" --runs "$cold_runs" --label "after the rush" | record
+
+# ---- PostgreSQL ------------------------------------------------------------------------------
+# The same rush on PostgreSQL, with one server and with two servers of one database (the load
+# generator spreads the delegations over both, as a balancer would), beside its raw commit
+# ceiling (pgbench: one durable single-row INSERT per transaction). The server runs on this
+# machine in a temporary folder, on a loopback port, with its default settings (fsync on,
+# synchronous_commit on).
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [ -x "$pg_bin/initdb" ]; then
+	# Absolute: the server runs in its data folder, and the socket folder is relative to nothing.
+	pg_root="$(pwd)/$out/pg"
+	pg_data="$pg_root/data"
+	rm -rf "$pg_root" && mkdir -p "$pg_root"
+	if [ "$(id -u)" = 0 ]; then
+		# initdb refuses root: the cluster belongs to the postgres user.
+		chown postgres "$pg_root"
+		as_postgres=(runuser -u postgres --)
+	fi
+	"${as_postgres[@]}" "$pg_bin/initdb" -D "$pg_data" -U postgres -A trust >"$pg_root/initdb.log" 2>&1 ||
+		{ say "initdb failed: $(tail -5 "$pg_root/initdb.log")"; exit 1; }
+	pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_root/server.log" -w \
+		-o "-k $pg_root -c listen_addresses=127.0.0.1 -p $pg_port -c max_connections=300" start >/dev/null ||
+		{ say "PostgreSQL did not start: $(tail -5 "$pg_root/server.log" 2>/dev/null)"; exit 1; }
+	pg_url="postgres://postgres@127.0.0.1:$pg_port/postgres"
+	label() { sed "s/^BENCH {/BENCH {\"backend\":\"$1\",/"; }
+
+	say "ceiling: raw PostgreSQL durable commits (pgbench)"
+	pg_clients=200
+	pg_seconds=3
+	[ "$mode" = quick ] && { pg_clients=20; pg_seconds=1; }
+	"$pg_bin/psql" -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE TABLE IF NOT EXISTS ceiling (id bigserial PRIMARY KEY, body bytea)" postgres
+	printf 'INSERT INTO ceiling (body) VALUES (decode(repeat($$ab$$, 512), $$hex$$));\n' >"$pg_root/insert.sql"
+	tps=$("$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$pg_clients" -j 2 -T "$pg_seconds" \
+		-f "$pg_root/insert.sql" postgres 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+	printf '{"kind":"pgbench","clients":%s,"seconds":%s,"commits_per_s":%s,"row_bytes":512}\n' \
+		"$pg_clients" "$pg_seconds" "${tps:-0}" | tee -a "$results" >&2
+
+	for servers in 1 2; do
+		start "$out/pg-a" "$penholder" serve --db "$pg_url" --addr 127.0.0.1:0
+		a_pid=$server_pid a_url=$server_url
+		also=()
+		if [ "$servers" = 2 ]; then
+			start "$out/pg-b" "$penholder" serve --db "$pg_url" --addr 127.0.0.1:0
+			also=(--also-url "$server_url")
+			b_pid=$server_pid
+		fi
+		name="postgresql, $servers server"
+		[ "$servers" = 2 ] && name="postgresql, 2 servers"
+		if [ "$mode" = quick ]; then
+			say "server on PostgreSQL ($servers): quick rush"
+			"$loadgen" rush --url "$a_url" "${also[@]}" --server-pid "$a_pid" --slug "pg$servers-20" --paragraphs 100 \
+				--delegations 20 --items 5 --rate 200 --seconds 1 --runs 1 --chairs 1 --chair-rate 4 | label "$name" | record
+		else
+			say "server on PostgreSQL ($servers): 200 delegations, 20 items each"
+			"$loadgen" rush --url "$a_url" "${also[@]}" --server-pid "$a_pid" --slug "pg$servers-200" \
+				--paragraphs 1000 --delegations 200 --items 20 --rate 2000 --rate 1000 --seconds 8 \
+				--runs 3 --saturate --chairs 2 --chair-rate 1 | label "$name" | record
+		fi
+		stop "$a_pid"
+		[ "$servers" = 2 ] && stop "$b_pid"
+	done
+else
+	say "PostgreSQL's server binaries are missing (apt-get install postgresql): no PostgreSQL figures"
+fi
 
 printf '{"kind":"load","after":"%s"}\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$results"
 

@@ -30,6 +30,10 @@ enum Command {
     Rush {
         #[arg(long)]
         url: String,
+        /// Another server of the same database; repeat for more. Delegations and chairs are
+        /// spread over `--url` and these.
+        #[arg(long = "also-url")]
+        also_urls: Vec<String>,
         /// The server's HS256 secret.
         #[arg(long, env = "PENHOLDER_JWT_SECRET", hide_env_values = true)]
         secret: String,
@@ -191,6 +195,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Rush {
             url,
+            also_urls,
             secret,
             slug,
             paragraphs,
@@ -207,6 +212,10 @@ fn main() -> anyhow::Result<()> {
         } => rush::run(
             rush::RushConfig {
                 target: http::Target::parse(&url)?,
+                others: also_urls
+                    .iter()
+                    .map(|url| http::Target::parse(url))
+                    .collect::<anyhow::Result<_>>()?,
                 secret: secret.into_bytes(),
                 slug,
                 paragraphs,

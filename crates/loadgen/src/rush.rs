@@ -36,6 +36,9 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Debug)]
 pub struct RushConfig {
     pub target: Target,
+    /// More servers of the same database (behind no balancer: the load generator spreads the
+    /// delegations and the chairs over `target` and these, one server each).
+    pub others: Vec<Target>,
     pub secret: Vec<u8>,
     /// The process's slug (one process per run of the tool).
     pub slug: String,
@@ -351,10 +354,24 @@ impl Tally {
     }
 }
 
+impl RushConfig {
+    /// The server that client `i` (a delegation or a chair) speaks to.
+    fn target_for(&self, i: usize) -> Target {
+        match i % (1 + self.others.len()) {
+            0 => self.target,
+            n => self.others[n - 1],
+        }
+    }
+}
+
 impl Prepared {
     fn putter(&self) -> Putter {
+        self.putter_for(0)
+    }
+
+    fn putter_for(&self, client: usize) -> Putter {
         Putter {
-            target: self.config.target,
+            target: self.config.target_for(client),
             path_prefix: format!(
                 "/v1/processes/{}/rounds/{}/submissions/",
                 self.config.slug, self.round
@@ -391,7 +408,7 @@ impl Prepared {
         };
         let writers: Vec<_> = (0..clients)
             .map(|d| {
-                let put = self.putter();
+                let put = self.putter_for(d);
                 tokio::spawn(async move {
                     let mut connection = Connection::new(put.target);
                     let mut tally = Tally::default();
@@ -432,7 +449,7 @@ impl Prepared {
         let chair_period = Duration::from_secs_f64(1.0 / config.chair_rate.max(0.01));
         let readers: Vec<_> = (0..config.chairs)
             .map(|c| {
-                let target = config.target;
+                let target = config.target_for(c);
                 let path = self.compilation_path();
                 let tokens = self.tokens.clone();
                 let chairs = config.chairs;
