@@ -164,26 +164,11 @@ impl Body {
     }
 }
 
-/// Parses JSON, telling malformed text (400) from a wrong shape (422).
+/// Parses JSON, telling malformed text (400) from a wrong shape (422): the application
+/// layer's reading, mapped to HTTP.
 pub fn parse_json<'de, T: serde::Deserialize<'de>>(
     bytes: &'de [u8],
     pointer: &str,
 ) -> Result<T, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::BadRequest(
-            "the request body is empty; expected JSON".into(),
-        ));
-    }
-    serde_json::from_slice(bytes).map_err(|error| {
-        use serde_json::error::Category;
-        match error.classify() {
-            Category::Data => ApiError::invalid_field(
-                if pointer.is_empty() { "/" } else { pointer },
-                format!("the JSON does not fit: {error}"),
-            ),
-            Category::Syntax | Category::Eof | Category::Io => {
-                ApiError::BadRequest(format!("the request body is not valid JSON: {error}"))
-            }
-        }
-    })
+    Ok(penholder_negotiation::error::parse_json(bytes, pointer)?)
 }
