@@ -10,11 +10,11 @@
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use penholder_core::Version;
-use penholder_core::negotiation::{Decision, Delegation};
+use penholder_core::negotiation::Delegation;
 use penholder_diff::{Compilation, Redline};
 use penholder_negotiation::chain::{VersionChain, blame_of};
-use penholder_negotiation::{RoundMaterial, RoundResult};
-use penholder_render::{self as render, Context, Format, Output, RoundRecord};
+use penholder_negotiation::disposition::Review;
+use penholder_render::{Context, Format, Output};
 use penholder_store::{DocumentInfo, Reader, Store, StoreError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -150,13 +150,13 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         What::Compilation { round } => {
             Output::Compilation.check(format)?;
             let material = store
-                .read(move |r| round_material(r, &process, round))
-                .wait()?;
+                .read(move |r| Ok(round_material(r, &process, round)))
+                .wait()??;
             let compilation = material.compile();
             let stem = format!("{}-round-{round}-compilation", args.process);
             let context = material.context.clone().subtitle(format!(
                 "{}: compilation of feedback on version {}",
-                material.material.round.label, material.material.round.base_version
+                material.review.material.round.label, material.review.material.round.base_version
             ));
             let bytes = match format {
                 Format::Json => json(&compilation)?,
@@ -174,15 +174,16 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         What::Dispositions { round } => {
             Output::Dispositions.check(format)?;
             let material = store
-                .read(move |r| round_material(r, &process, round))
-                .wait()?;
+                .read(move |r| Ok(round_material(r, &process, round)))
+                .wait()??;
             let compilation = material.compile();
-            let record = material.record(&compilation);
-            let rows = penholder_render::dispositions::dispositions(&record, &material.context);
-            let context = material
-                .context
-                .clone()
-                .title(format!("Dispositions: {}", material.material.round.label));
+            let rows = material
+                .review
+                .dispositions(&compilation, &material.context);
+            let context = material.context.clone().title(format!(
+                "Dispositions: {}",
+                material.review.material.round.label
+            ));
             let stem = format!("{}-round-{round}-dispositions", args.process);
             let bytes = match format {
                 Format::Json => json(&rows)?,
@@ -200,11 +201,12 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         What::Outcomes { round, delegation } => {
             Output::Outcomes.check(format)?;
             let material = store
-                .read(move |r| round_material(r, &process, round))
-                .wait()?;
+                .read(move |r| Ok(round_material(r, &process, round)))
+                .wait()??;
             let compilation = material.compile();
-            let record = material.record(&compilation);
-            let mut outcomes = penholder_render::dispositions::outcomes(&record, &material.context);
+            let mut outcomes = material
+                .review
+                .all_outcomes(&compilation, &material.context);
             if let Some(code) = &delegation {
                 outcomes.retain(|o| &o.delegation == code);
                 if outcomes.is_empty() {
@@ -213,7 +215,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             }
             let context = material.context.clone().title(format!(
                 "What happened to the proposals: {}",
-                material.material.round.label
+                material.review.material.round.label
             ));
             let stem = match &delegation {
                 Some(code) => format!("{}-round-{round}-outcomes-{code}", args.process),
@@ -333,58 +335,42 @@ fn redline_between(
     Ok((chain.source, redline))
 }
 
-/// A round as the application layer reads it, with what it produced once consolidated and the
+/// A round as the application layer reads it, with what it produced once consolidated, and the
 /// rendering context of an export (dates from the records, never from the clock).
 struct RoundExport {
-    material: RoundMaterial,
-    decisions: Vec<Decision>,
-    result: Option<RoundResult>,
+    review: Review,
     context: Context,
 }
 
 impl RoundExport {
     fn compile(&self) -> Compilation {
-        self.material.compile(None)
-    }
-
-    fn record<'a>(&'a self, compilation: &'a Compilation) -> RoundRecord<'a> {
-        RoundRecord {
-            round: &self.material.round.label,
-            compilation,
-            submissions: &self.material.submissions,
-            decisions: &self.decisions,
-            result: self.result.as_ref().map(|result| render::RoundResult {
-                applied: &result.applied,
-                kept: &[],
-                document: &result.document,
-            }),
-        }
+        self.review.material.compile(None)
     }
 }
 
-fn round_material(r: &Reader<'_>, process: &str, number: u32) -> Result<RoundExport, StoreError> {
-    let material = RoundMaterial::load(r, process, number)?;
-    let result = material.result(r)?;
+fn round_material(
+    r: &Reader<'_>,
+    process: &str,
+    number: u32,
+) -> Result<RoundExport, penholder_negotiation::Error> {
+    let review = Review::load(r, process, number)?;
+    let material = &review.material;
     let mut context = context_for(r, process, &material.document)?.generated_at(
-        result
+        review
+            .result
             .as_ref()
             .map_or(material.round.closes_at, |result| result.version.created_at),
     );
     for submission in &material.submissions {
         context = context.submitted(submission.delegation.clone(), submission.submitted_at);
     }
-    Ok(RoundExport {
-        decisions: material.rulings(),
-        material,
-        result,
-        context,
-    })
+    Ok(RoundExport { review, context })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use penholder_core::negotiation::{DelegationKind, Item, Participation, Ruling};
+    use penholder_core::negotiation::{Decision, DelegationKind, Item, Participation, Ruling};
     use penholder_core::{Document, IdSource, Node, NodeKind};
     use penholder_diff::ConsolidateOptions;
     use penholder_store::{Actor, NewDocument, NewRound, NewVersion};
@@ -485,8 +471,9 @@ mod tests {
         }
         // Decide, close, consolidate and publish Rev. 1 as the server does.
         let material = store
-            .read(|r| round_material(r, "p", 1))
+            .read(|r| Ok(round_material(r, "p", 1)))
             .wait()
+            .expect("read")
             .expect("round");
         let compilation = material.compile();
         let contested = compilation
@@ -504,9 +491,9 @@ mod tests {
             },
             note: Some("Closer to agreed language.".into()),
         };
-        let blame = penholder_diff::Blame::initial(&material.material.base.document, 1);
+        let blame = penholder_diff::Blame::initial(&material.review.material.base.document, 1);
         let consolidation = penholder_diff::consolidate(
-            &material.material.base,
+            &material.review.material.base,
             &blame,
             &compilation,
             std::slice::from_ref(&accept),

@@ -233,7 +233,7 @@ fn replay_on(database: &str, scratch: &Path) {
             );
             let rows = dispositions["rows"].as_array().expect("rows");
             for (code, items) in final_items(&round) {
-                for item in 0..items {
+                for item in 1..=items {
                     assert!(
                         rows.iter().any(|row| row["delegation"] == code.as_str()
                             && row["item"].as_u64() == Some(item as u64)),

@@ -390,7 +390,11 @@ fn a_round_of_the_budapest_process_over_http() {
         .iter()
         .find(|r| r["delegation"] == "FR")
         .expect("FR's row");
-    assert_eq!(fr_row["decision"], "accepted_other_alternative");
+    assert_eq!(fr_row["status"], "not_retained", "{fr_row}");
+    assert_eq!(
+        fr_row["changes"][0]["fate"]["fate"], "other_alternative",
+        "{fr_row}"
+    );
 
     // The record: the audit log verifies, and a backup taken while serving verifies too.
     let audit = get(&server, "/v1/processes/budapest-7mc/audit", &chair)

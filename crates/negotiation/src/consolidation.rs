@@ -6,6 +6,8 @@
 use crate::caller::Caller;
 use crate::chain::{encode_applied, encode_blame};
 use crate::error::{Error, FieldProblem};
+use crate::lifecycle::Scope;
+use crate::policy::Action;
 use crate::round::RoundMaterial;
 use penholder_core::IdSource;
 use penholder_diff::{Compilation, ConsolidateError, ConsolidateOptions, Consolidation};
@@ -76,7 +78,7 @@ pub fn consolidate(
 }
 
 /// Publishes a consolidation as the next version of the round's document, in the caller's
-/// write transaction, unless the round's inputs changed since `inputs` were read (the
+/// write transaction, if the caller may still consolidate it, and unless the round's inputs changed since `inputs` were read (the
 /// round, its document and what it held).
 pub fn publish(
     w: &Writer<'_>,
@@ -86,6 +88,12 @@ pub fn publish(
     consolidation: &Consolidation,
     now: i64,
 ) -> Result<VersionInfo, Error> {
+    Scope::read(w, caller, &inputs.process, inputs.round, None)?.authorize(
+        caller,
+        Action::Consolidate,
+        None,
+        now,
+    )?;
     if !inputs.still_current(w)? {
         return Err(Error::Conflict(
             "the round's decisions or submissions changed during the consolidation; send it again"

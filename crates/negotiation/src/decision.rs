@@ -1,11 +1,71 @@
-//! The chairmanship's rulings: a decision checked against the compilation it is about, recorded
-//! in the caller's write transaction.
+//! The chairmanship's rulings: a decision's shape checked ([`ruling`]), checked against the
+//! compilation it is about ([`check`]), recorded in the caller's write transaction
+//! ([`record`]), and listed ([`list`]).
 
 use crate::caller::Caller;
 use crate::error::{Error, FieldProblem};
+use crate::lifecycle::Scope;
+use crate::policy::Action;
 use penholder_core::negotiation::{Decision, Ruling};
 use penholder_diff::Compilation;
-use penholder_store::{DecisionRecord, Writer};
+use penholder_store::{DecisionRecord, Reader, Writer};
+
+/// What a chair decides about a change, before its details are checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RulingKind {
+    Accept,
+    Reject,
+    Defer,
+    Reword,
+}
+
+/// A ruling from its kind and the fields that come with it: an accept may name an alternative,
+/// a reword carries the chairmanship's text, nothing else carries either.
+pub fn ruling(
+    kind: RulingKind,
+    alternative: Option<String>,
+    text: Option<String>,
+) -> Result<Ruling, Error> {
+    if alternative.is_some() && kind != RulingKind::Accept {
+        return Err(Error::invalid_field(
+            "/alternative",
+            "only an accept decision names an alternative",
+        ));
+    }
+    if text.is_some() && kind != RulingKind::Reword {
+        return Err(Error::invalid_field(
+            "/text",
+            "only a reword decision carries text",
+        ));
+    }
+    Ok(match kind {
+        RulingKind::Accept => Ruling::Accept { alternative },
+        RulingKind::Reject => Ruling::Reject,
+        RulingKind::Defer => Ruling::Defer,
+        RulingKind::Reword => match text {
+            Some(text) if !text.trim().is_empty() => Ruling::Reword { text },
+            _ => {
+                return Err(Error::invalid_field(
+                    "/text",
+                    "a reword decision carries the chairmanship's text",
+                ));
+            }
+        },
+    })
+}
+
+/// The decisions recorded on a round, in the order they were taken.
+pub fn list(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+    round: u32,
+    now: i64,
+) -> Result<Vec<DecisionRecord>, Error> {
+    let scope = Scope::read(r, caller, process, round, None)?;
+    scope.authorize(caller, Action::ReadDecisions, None, now)?;
+    Ok(r.decisions(process, round)?)
+}
 
 fn change_problem(change: &str, detail: String) -> Error {
     Error::invalid(vec![FieldProblem {
@@ -60,8 +120,9 @@ pub fn check(compilation: &Compilation, decision: &Decision) -> Result<(), Error
     }
 }
 
-/// Records a checked decision on round `round` (the store refuses it unless the round is
-/// closed and not yet consolidated).
+/// Records a checked decision on round `round`, if the caller may decide there now (asked
+/// again inside the transaction; the store also refuses it unless the round is closed and not
+/// yet consolidated).
 pub fn record(
     w: &Writer<'_>,
     caller: &Caller,
@@ -70,5 +131,11 @@ pub fn record(
     decision: &Decision,
     now: i64,
 ) -> Result<DecisionRecord, Error> {
+    Scope::read(w, caller, process, round, None)?.authorize(
+        caller,
+        Action::PutDecision,
+        None,
+        now,
+    )?;
     Ok(w.record_decision(process, round, decision, &caller.actor(), now)?)
 }

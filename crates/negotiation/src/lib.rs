@@ -5,26 +5,43 @@
 //! - [`caller`]: who is acting ([`Caller`], [`Role`]); [`policy`]: the whole authorization
 //!   policy as data; [`access`]: the one place it is applied, from what the caller's delegation
 //!   is in the process.
+//! - [`feedback`]: who may submit for whom, and which submissions a caller may read.
 //! - [`submission`]: a submission's items resolved against the round's base, with their hunks,
 //!   and how that is kept beside the body.
+//! - [`document`]: documents and versions: created from a source, read, blamed, redlined,
+//!   and a revised text uploaded and aligned.
+//! - [`lifecycle`]: a round created, opened, closed, extended, and read with what decides a
+//!   caller's standing in it ([`lifecycle::Scope`]).
 //! - [`round`]: a round read from one snapshot ([`RoundMaterial`]), its compilation's inputs and
 //!   what it produced.
+//! - [`compilation`]: who may read a round's compilation, and when a kept one may answer.
 //! - [`decision`]: the chair's rulings checked and recorded; [`consolidation`]: the next version
-//!   computed from them and published.
+//!   computed from them and published; [`disposition`]: what became of every proposal.
 //! - [`chain`]: versions as a chain (provenance, applied changes), the attributed redline.
+//! - [`process`]: processes and their delegations; [`input`]: the shape rules of what callers
+//!   send (slugs, codes, labels, times).
+//! - [`audit`]: the audit log, page by page.
 //! - [`clock`]: the clock that decides deadlines.
 //!
 //! Architecture invariant: no HTTP, no SQL, no terminal here. Errors are [`Error`]s that say
 //! what to fix; each edge maps them to its own form (problem+json, an exit message).
 
 pub mod access;
+pub mod audit;
 pub mod caller;
 pub mod chain;
 pub mod clock;
+pub mod compilation;
 pub mod consolidation;
 pub mod decision;
+pub mod disposition;
+pub mod document;
 pub mod error;
+pub mod feedback;
+pub mod input;
+pub mod lifecycle;
 pub mod policy;
+pub mod process;
 pub mod round;
 pub mod submission;
 

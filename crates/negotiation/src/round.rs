@@ -74,6 +74,21 @@ impl RoundMaterial {
         })
     }
 
+    /// Reads the round for `action` by `caller` at `now`: refused unless the policy allows it
+    /// on the round as a whole.
+    pub fn read_for(
+        reader: &Reader<'_>,
+        caller: &Caller,
+        process: &str,
+        number: u32,
+        action: Action,
+        now: i64,
+    ) -> Result<RoundMaterial, Error> {
+        let material = RoundMaterial::load(reader, process, number)?;
+        material.authorize(caller, action, now)?;
+        Ok(material)
+    }
+
     /// Where the round stands at `now`.
     pub fn phase(&self, now: i64) -> Phase {
         Phase::from(self.round.state_at(now))

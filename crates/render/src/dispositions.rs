@@ -52,6 +52,7 @@ impl<'a> RoundResult<'a> {
 }
 
 /// The type column of the table: the ISO comment types for comments, and what an item does.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DispositionKind {
@@ -80,6 +81,7 @@ impl DispositionKind {
 }
 
 /// What happened to one proposal.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProposalStatus {
@@ -121,6 +123,7 @@ impl ProposalStatus {
 }
 
 /// What became of one change of the compilation, for the alternative a delegation supports.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "fate", rename_all = "snake_case")]
 pub enum Fate {
@@ -141,6 +144,7 @@ pub enum Fate {
 }
 
 /// One change of the compilation behind a proposal, and its fate.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeFate {
     pub change: String,
@@ -157,6 +161,7 @@ pub struct ChangeFate {
 }
 
 /// One row of the disposition table: one item of one delegation's submission.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Disposition {
     /// `HU-3`: the delegation and the item's 1-based number in its submission.
@@ -185,6 +190,7 @@ pub struct Disposition {
 }
 
 /// One delegation's proposals in one round, and what became of each.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DelegationOutcomes {
     pub round: String,

@@ -9,7 +9,8 @@
 //! [`REFRESH_EVERY`], and keeps the serialized answer. A `GET` then gets:
 //! - the kept answer when it is exact (no revision stored since; the round's revision count,
 //!   one index scan, tells);
-//! - the kept answer when the round is open and the answer was taken at most [`MAX_STALENESS_MS`]
+//! - the kept answer when the round is open and the answer was taken at most
+//!   [`MAX_STALENESS_MS`](penholder_negotiation::compilation::MAX_STALENESS_MS)
 //!   ago, unless the request says `Cache-Control: no-cache`: the answer names every revision it
 //!   compiled and when it was taken (`compiled_at`), and the next one is on its way;
 //! - otherwise a fresh compilation, computed once however many requests wait for it.
@@ -18,16 +19,18 @@
 
 use crate::error::ApiError;
 use crate::routes::blocking;
-use crate::routes::negotiation::{compilation_view, load_round};
 use crate::state::AppState;
+use crate::wire::{CompilationView, SubmissionRef};
 use axum::body::Bytes;
 use penholder_core::negotiation::RoundState;
+use penholder_diff::Compilation;
+use penholder_negotiation::RoundMaterial;
+use penholder_negotiation::compilation::{self, Inputs};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-/// How old a kept compilation of an open round may be and still be served.
-pub const MAX_STALENESS_MS: i64 = 2_000;
+pub use penholder_negotiation::compilation::Freshness;
 /// How often a watcher looks for new submissions (a recompilation of a large round costs about
 /// a tenth of a second of one core: at most a tenth of a core, during a rush, per watched round).
 pub const REFRESH_EVERY: Duration = Duration::from_secs(1);
@@ -35,6 +38,52 @@ pub const REFRESH_EVERY: Duration = Duration::from_secs(1);
 pub const WATCH_FOR_MS: i64 = 60_000;
 /// The most rounds watched at once (each keeps one serialized compilation).
 const ROUNDS_KEPT: usize = 8;
+
+/// The round's compilation, kept by the state for the next request on the same inputs, on at
+/// most `threads` threads (`None`: all the cores that pay). Background work takes one, leaving
+/// the other cores to the requests.
+pub fn compile(
+    material: &RoundMaterial,
+    state: &AppState,
+    threads: Option<usize>,
+) -> Arc<Compilation> {
+    state.compilation(material.compilation_key(), || material.compile(threads))
+}
+
+/// The round's inputs, read for a caller already authorized.
+async fn load_round(state: &AppState, p: &str, r: u32) -> Result<RoundMaterial, ApiError> {
+    let p = p.to_string();
+    state
+        .read(move |reader| RoundMaterial::load(reader, &p, r))
+        .await
+}
+
+/// The JSON view of a round's compilation, from inputs read at `taken_at`.
+fn compilation_view(
+    material: &RoundMaterial,
+    state: &AppState,
+    taken_at: i64,
+    threads: Option<usize>,
+) -> CompilationView {
+    let compilation = compile(material, state, threads);
+    CompilationView {
+        round: material.round.number,
+        base_version: material.base.number,
+        compiled_at: crate::clock::rfc3339(taken_at),
+        submissions: material
+            .submissions
+            .iter()
+            .map(|s| SubmissionRef {
+                delegation: s.delegation.clone(),
+                revision: s.revision,
+            })
+            .collect(),
+        changes: compilation.changes_count(),
+        contested: compilation.contested_count(),
+        uncontested: compilation.uncontested_count(),
+        compilation,
+    }
+}
 
 /// A serialized compilation and what it was computed from.
 pub struct Snapshot {
@@ -98,25 +147,16 @@ impl LiveCompilations {
     }
 }
 
-/// What the caller asks of the answer's freshness.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Freshness {
-    /// A kept answer of an open round up to [`MAX_STALENESS_MS`] old will do.
-    Recent,
-    /// Only an answer compiled from the latest revisions (`Cache-Control: no-cache`).
-    Exact,
-}
-
-/// The JSON compilation of round `r` of process `p`, whose revision count is `revisions` now
-/// and whose state is `state` (the caller has been authorized).
+/// The JSON compilation of round `r` of process `p`, whose inputs stand at `inputs` now (the
+/// caller has been authorized), served by the application layer's freshness rules.
 pub async fn compilation_json(
     app: &AppState,
     p: &str,
     r: u32,
-    revisions: u64,
-    state: RoundState,
+    inputs: Inputs,
     freshness: Freshness,
 ) -> Result<Arc<Snapshot>, ApiError> {
+    let Inputs { state, revisions } = inputs;
     let watched = app.live().watched(p, r);
     let now = app.now();
     watched.last_read.store(now, Ordering::Relaxed);
@@ -124,11 +164,13 @@ pub async fn compilation_json(
         tokio::spawn(watch(app.clone(), p.to_string(), r, watched.clone()));
     }
     let acceptable = |snapshot: &Snapshot| {
-        snapshot.revisions == revisions
-            || (freshness == Freshness::Recent
-                && state == RoundState::Open
-                && snapshot.revisions < revisions
-                && now - snapshot.taken_at <= MAX_STALENESS_MS)
+        compilation::serves(
+            snapshot.revisions,
+            snapshot.taken_at,
+            inputs,
+            freshness,
+            now,
+        )
     };
     if let Some(snapshot) = watched.latest()
         && acceptable(&snapshot)

@@ -190,6 +190,19 @@ impl AppState {
         Ok(self.inner.store.read(f).await?)
     }
 
+    /// Runs the use case `f` on a consistent snapshot of the store.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Reader<'_>) -> Result<T, penholder_negotiation::Error> + Send + 'static,
+    {
+        self.inner
+            .store
+            .read(move |r| Ok(f(r)))
+            .await?
+            .map_err(ApiError::from)
+    }
+
     /// Runs `f` in one write transaction and answers with its reply. If `f` fails, nothing it
     /// wrote is kept. With an `Idempotency-Key`, the reply is stored in the same transaction;
     /// the same key and body again get the stored reply (nothing is written twice), the same key

@@ -694,44 +694,13 @@ pub struct ConsolidationView {
     pub kept: Vec<penholder_diff::KeptChange>,
 }
 
-/// One line of the comment-resolution matrix.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct DispositionRow {
-    pub delegation: String,
-    /// The item's index in the delegation's submission.
-    pub item: usize,
-    /// The node's reference in the base version.
-    pub reference: String,
-    /// `amend`, `insert`, `delete` or `comment`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The change's id in the compilation (none for a comment).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub change: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub alternative: Option<String>,
-    /// The base text the change is about.
-    pub base_text: String,
-    /// What the delegation proposed there (none for a deletion), or the comment's text.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub proposal: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub justification: Option<String>,
-    /// `accepted`, `accepted_other_alternative`, `reworded`, `rejected`, `deferred`,
-    /// `pending`, `noted` (comments).
-    pub decision: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// After consolidation: whether the change altered the text.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub applied: Option<bool>,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct DispositionsView {
     pub round: u32,
     pub state: RoundStateWire,
-    pub rows: Vec<DispositionRow>,
+    /// One row per item of every submission (`item` is 1-based), the same rows as the CSV,
+    /// XLSX and HTML tables.
+    pub rows: Vec<penholder_render::Disposition>,
 }
 
 // ---- audit, health -------------------------------------------------------------------------

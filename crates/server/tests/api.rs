@@ -339,7 +339,8 @@ async fn a_whole_round() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r["applied"] == true)
+            .any(|r| r["status"] == "retained_verbatim" || r["status"] == "merged_with_others"),
+        "{published}"
     );
 
     // The audit log holds every write, chained.

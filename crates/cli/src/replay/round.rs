@@ -401,7 +401,7 @@ impl Replay {
                     dispositions
                         .rows
                         .iter()
-                        .any(|row| row.delegation == *code && row.item == index),
+                        .any(|row| row.delegation == *code && row.item == index + 1),
                     "round {}: item {index} of {code} is missing from the dispositions",
                     round.number
                 );
@@ -419,11 +419,11 @@ impl Replay {
             );
         }
         // After consolidation every proposal is settled: a change applied without a ruling
-        // (accepted as uncontested) reads `accepted`; a `pending` row would be a lost proposal.
+        // (accepted as uncontested) is retained; a `pending` row would be a lost proposal.
         let undecided = dispositions
             .rows
             .iter()
-            .filter(|row| row.decision == "pending")
+            .filter(|row| row.status == "pending")
             .count();
         ensure!(
             undecided == 0,

@@ -76,8 +76,10 @@ pub struct ConsolidationView {
 #[derive(Clone, Debug, Deserialize)]
 pub struct DispositionRow {
     pub delegation: String,
+    /// 1-based.
     pub item: usize,
-    pub decision: String,
+    /// What became of the proposal (`pending`: nothing yet).
+    pub status: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -1,69 +1,38 @@
 //! Documents and their versions: creation from a source text, reading, blame, redlines, and
 //! the chairmanship's upload of a text revised elsewhere.
 
-use super::{VersionChain, authorize, blame_of, blocking, check_text, read_action, relation};
+use super::blocking;
 use crate::auth::Principal;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery, Body};
 use crate::formats;
+use crate::live;
 use crate::openapi::Problems;
-use crate::policy::{Action, Phase};
-use crate::routes::negotiation::{RoundMaterial, load_round};
+use crate::policy::Action;
 use crate::state::{AppState, Reply};
 use crate::wire::*;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use penholder_core::negotiation::Delegation;
-use penholder_core::{Document, IdSource, References};
+use penholder_core::References;
+use penholder_negotiation::document::{self, DocumentPlan, Source};
+use penholder_negotiation::process::authorize_on;
 use penholder_render::{self as render, Format, Output};
-use penholder_store::{DocumentInfo, NewDocument, NewVersion};
 
-/// Reads a source text into a document tree; 422 naming the line when it cannot.
-pub fn import_source(source: &SourceRequest, ids: &mut IdSource) -> Result<Document, ApiError> {
-    let imported = match source.format {
-        SourceFormat::Markdown | SourceFormat::Text => {
-            penholder_import::import_any_markdown(&source.text, ids).map(|m| m.document)
-        }
-        SourceFormat::Json => penholder_import::from_json(&source.text),
-        SourceFormat::CouncilNote => {
-            let part = source.part.ok_or_else(|| {
-                ApiError::invalid_field(
-                    "/source/part",
-                    "a council note carries two texts: say which with part (declaration or call_for_action)",
-                )
-            })?;
-            penholder_import::import_council_note(&source.text, ids).map(|note| match part {
-                CouncilPart::Declaration => note.declaration,
-                CouncilPart::CallForAction => note.call_for_action,
-            })
-        }
-    };
-    let document = imported.map_err(|error| {
-        ApiError::validation(
-            format!("the source text cannot be read: {error}"),
-            vec![FieldError {
-                pointer: "/source/text".into(),
-                item: None,
-                reference: None,
-                detail: error.to_string(),
-            }],
-        )
-    })?;
-    if document.nodes.is_empty() {
-        return Err(ApiError::invalid_field(
-            "/source/text",
-            "the source text holds no paragraphs",
-        ));
+/// The application layer's reading of a source as the request gives it.
+fn source_of(source: SourceRequest) -> Source {
+    match source.format {
+        SourceFormat::Markdown | SourceFormat::Text => Source::Markdown(source.text),
+        SourceFormat::Json => Source::Json(source.text),
+        SourceFormat::CouncilNote => Source::CouncilNote {
+            text: source.text,
+            part: source.part.map(|part| match part {
+                CouncilPart::Declaration => document::CouncilPart::Declaration,
+                CouncilPart::CallForAction => document::CouncilPart::CallForAction,
+            }),
+        },
     }
-    if let Some(id) = document.duplicate_id() {
-        return Err(ApiError::invalid_field(
-            "/source/text",
-            format!("node id {id} is used twice"),
-        ));
-    }
-    Ok(document)
 }
 
 #[utoipa::path(post, path = "/v1/processes/{p}/documents", tag = "documents",
@@ -78,47 +47,27 @@ pub async fn create_document(
     ApiPath(p): ApiPath<String>,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    let delegations = {
-        let p = p.clone();
-        state.read(move |r| r.delegations(&p)).await?
-    };
-    let relation = relation(&principal, &delegations, None);
-    authorize(
-        &principal,
-        Action::CreateDocument,
-        relation,
-        Phase::NoRound,
-        None,
-    )?;
+    {
+        let (caller, p) = (principal.clone(), p.clone());
+        state
+            .run(move |r| authorize_on(r, &caller, &p, Action::CreateDocument))
+            .await?;
+    }
     let request: CreateDocumentRequest = body.json()?;
-    if !valid_slug(&request.slug) {
-        return Err(ApiError::invalid_field(
-            "/slug",
-            "a document slug is 1 to 64 lower-case letters, digits, '-', '_' or '.'",
-        ));
-    }
-    check_text("/title", &request.title, 500)?;
-    if let Some(classification) = &request.classification {
-        check_text("/classification", classification, 64)?;
-    }
-    let label = request.label.clone().unwrap_or_else(|| "Zero draft".into());
-    check_text("/label", &label, 300)?;
-    let mut ids = state.ids();
-    let source = request.source.clone();
-    let mut tree = blocking(move || import_source(&source, &mut ids)).await?;
-    tree.title = request.title.clone();
-    let nodes = tree.node_count();
-    let new = NewDocument {
-        slug: request.slug.clone(),
+    let plan = DocumentPlan {
+        slug: request.slug,
         title: request.title,
         classification: request.classification,
-        label,
-        tree,
+        label: request.label,
+        source: source_of(request.source),
     };
-    let actor = principal.actor();
+    let mut ids = state.ids();
+    let new = blocking(move || Ok(plan.prepare(&mut ids)?)).await?;
+    let nodes = new.tree.node_count();
+    let caller = principal.clone();
     state
         .commit(&principal, &body, move |w, now| {
-            let (document, version) = w.create_document(&p, &new, &actor, now)?;
+            let (document, version) = document::create(w, &caller, &p, &new, now)?;
             Ok(Reply::json(
                 StatusCode::CREATED,
                 &CreatedDocument {
@@ -132,29 +81,6 @@ pub async fn create_document(
         .await
 }
 
-/// Reads a document's record and the process's delegations, and checks the caller may read
-/// the document.
-async fn readable(
-    state: &AppState,
-    principal: &Principal,
-    p: &str,
-    d: &str,
-) -> Result<(DocumentInfo, Vec<Delegation>), ApiError> {
-    let (p, d) = (p.to_string(), d.to_string());
-    let (document, delegations) = state
-        .read(move |r| Ok((r.document(&p, &d)?, r.delegations(&p)?)))
-        .await?;
-    let relation = relation(principal, &delegations, None);
-    authorize(
-        principal,
-        read_action(&document),
-        relation,
-        Phase::NoRound,
-        None,
-    )?;
-    Ok((document, delegations))
-}
-
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug")),
@@ -165,10 +91,11 @@ pub async fn get_document(
     principal: Principal,
     ApiPath((p, d)): ApiPath<(String, String)>,
 ) -> Result<Json<DocumentView>, ApiError> {
-    let (document, _) = readable(&state, &principal, &p, &d).await?;
-    let versions = state.read(move |r| r.versions(&p, &d)).await?;
+    let (readable, versions) = state
+        .run(move |r| document::view(r, &principal, &p, &d))
+        .await?;
     Ok(Json(DocumentView {
-        document: DocumentSummary::from(&document),
+        document: DocumentSummary::from(&readable.document),
         versions: versions.iter().map(VersionSummary::from).collect(),
     }))
 }
@@ -187,15 +114,15 @@ pub async fn get_version(
     ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<Response, ApiError> {
     let format = formats::requested(query.format.as_deref(), Output::Version)?;
-    let (document, delegations) = readable(&state, &principal, &p, &d).await?;
-    let (info, version) = {
+    let (readable, info, version) = {
         let (p, d) = (p.clone(), d.clone());
         state
-            .read(move |r| Ok((r.version_info(&p, &d, n)?, r.version(&p, &d, n)?)))
+            .run(move |r| document::version(r, &principal, &p, &d, n))
             .await?
     };
     if format != Format::Json {
-        let context = context_of(&document, &delegations, state.now())
+        let context = readable
+            .context(state.now())
             .subtitle(format!("Version {n}: {}", info.label))
             .numbers_of(&version.document);
         let bytes = blocking(move || {
@@ -220,8 +147,6 @@ pub async fn get_version(
     Ok(Json(VersionView::new(&info, version.document, references)).into_response())
 }
 
-pub use penholder_negotiation::round::context_of;
-
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/versions/{n}/blame", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
@@ -236,18 +161,14 @@ pub async fn get_blame(
     ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<Response, ApiError> {
     let format = formats::requested(query.format.as_deref(), Output::Blame)?;
-    let (document, delegations) = readable(&state, &principal, &p, &d).await?;
-    let (version, blame) = {
+    let (readable, version, blame) = {
         let (p, d) = (p.clone(), d.clone());
         state
-            .read(move |r| {
-                let version = r.version(&p, &d, n)?;
-                let blame = blame_of(r, &p, &d, &version)?;
-                Ok((version, blame))
-            })
+            .run(move |r| document::blame(r, &principal, &p, &d, n))
             .await?
     };
-    let context = context_of(&document, &delegations, state.now())
+    let context = readable
+        .context(state.now())
         .subtitle(format!("Version {n}: where every word comes from"))
         .numbers_of(&version.document);
     let view = blocking(move || Ok(penholder_diff::blame_view(&version.document, &blame))).await?;
@@ -283,18 +204,18 @@ pub async fn get_redline(
     ApiQuery(query): ApiQuery<RedlineQuery>,
 ) -> Result<Response, ApiError> {
     let format = formats::requested(query.format.as_deref(), Output::Redline)?;
-    let (document, delegations) = readable(&state, &principal, &p, &d).await?;
     let (from, to) = (query.from, query.to);
     let stem = format!("{p}-{d}-v{from}-v{to}-redline");
-    let chain = state
-        .read(move |r| VersionChain::load(r, &p, &d, from, to))
+    let (readable, chain) = state
+        .run(move |r| document::redline(r, &principal, &p, &d, from, to))
         .await?;
     let attributed = chain.attributed;
     // Word shows a moved paragraph at both places; it needs the source to place the old one.
     let source_document = (format == Format::Docx).then(|| chain.source.document.clone());
     let redline = blocking(move || Ok(chain.redline())).await?;
     if format != Format::Json {
-        let context = context_of(&document, &delegations, state.now())
+        let context = readable
+            .context(state.now())
             .subtitle(format!("Version {from} → version {to}"));
         let bytes = blocking(move || {
             Ok(match format {
@@ -332,120 +253,44 @@ pub async fn upload_version(
     ApiPath((p, d)): ApiPath<(String, String)>,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    let (document, delegations) = {
-        let (p, d) = (p.clone(), d.clone());
+    // Refused callers hear so before anything about their body; publishing checks again.
+    let now = state.now();
+    {
+        let (caller, p, d) = (principal.clone(), p.clone(), d.clone());
         state
-            .read(move |r| Ok((r.document(&p, &d)?, r.delegations(&p)?)))
+            .run(move |r| document::upload_basis(r, &caller, &p, &d, None, now).map(drop))
+            .await?;
+    }
+    let request: UploadVersionRequest = body.json()?;
+    let basis = {
+        let (caller, p, d, round) = (principal.clone(), p.clone(), d.clone(), request.round);
+        state
+            .run(move |r| document::upload_basis(r, &caller, &p, &d, round, now))
             .await?
     };
-    let relation = relation(&principal, &delegations, None);
-    // Reading comes first: a caller who may not read the text learns nothing more here.
-    authorize(
-        &principal,
-        read_action(&document),
-        relation,
-        Phase::NoRound,
-        None,
-    )?;
-    authorize(
-        &principal,
-        Action::UploadVersion,
-        relation,
-        Phase::NoRound,
-        None,
-    )?;
-    let request: UploadVersionRequest = body.json()?;
-    let now = state.now();
-    let material: Option<RoundMaterial> = match request.round {
-        Some(round) => {
-            let material = load_round(&state, &p, round).await?;
-            if material.round.document != d {
-                return Err(ApiError::invalid_field(
-                    "/round",
-                    format!(
-                        "round {round} is about document {}, not {d}",
-                        material.round.document
-                    ),
-                ));
-            }
-            let phase = Phase::from(material.round.state_at(now));
-            authorize(
-                &principal,
-                Action::Consolidate,
-                relation,
-                phase,
-                Some(&material.round),
-            )?;
-            Some(material)
-        }
-        None => None,
-    };
-    check_text("/label", &request.label, 300)?;
     let mut ids = state.ids();
-    let (previous, previous_blame) = match &material {
-        Some(material) => (material.base.clone(), material.base_blame.clone()),
-        None => {
-            let (p, d) = (p.clone(), d.clone());
-            state
-                .read(move |r| {
-                    let latest = r.latest_version(&p, &d)?;
-                    let blame = blame_of(r, &p, &d, &latest)?;
-                    Ok((latest, blame))
-                })
-                .await?
-        }
-    };
-    let source = request.source.clone();
-    let label = request.label.clone();
-    let round_number = request.round;
+    let source = source_of(request.source);
+    let label = request.label;
     let engine = state.clone();
-    let (alignment, consolidation) = blocking(move || {
-        let mut revised = import_source(&source, &mut ids)?;
-        revised.title = previous.document.title.clone();
-        let compilation = material
+    let (basis, upload) = blocking(move || {
+        let revised = source.import(&mut ids)?;
+        let compilation = basis
+            .round
             .as_ref()
-            .map(|m| super::negotiation::compile(m, &engine, None));
-        let origin_label = material
-            .as_ref()
-            .map(|m| m.round.label.clone())
-            .unwrap_or_else(|| label.clone());
-        let alignment = penholder_diff::align(&previous.document, &revised, compilation.as_deref());
-        let consolidation = penholder_diff::adopt(
-            &previous,
-            &previous_blame,
-            &alignment,
-            compilation.as_deref(),
-            &origin_label,
-        );
-        Ok((alignment, consolidation))
+            .map(|m| live::compile(m, &engine, None));
+        let upload = basis.align(label, revised, compilation.as_deref())?;
+        Ok((basis, upload))
     })
     .await?;
-    let provenance =
-        serde_json::to_vec(&consolidation.blame).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let changes = serde_json::to_vec(&consolidation.applied)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let new = NewVersion {
-        label: request.label,
-        tree: consolidation.document,
-        round: round_number,
-        provenance: Some(provenance),
-        changes: Some(changes),
-    };
-    let expected_latest = document.latest_version;
-    let actor = principal.actor();
+    let caller = principal.clone();
     state
         .commit(&principal, &body, move |w, now| {
-            if round_number.is_none() && w.document(&p, &d)?.latest_version != expected_latest {
-                return Err(ApiError::Conflict(format!(
-                    "document {d} got a new version while this upload was being aligned; send it again"
-                )));
-            }
-            let version = w.publish_version(&p, &d, &new, &actor, now)?;
+            let version = basis.publish(w, &caller, &upload, now)?;
             Ok(Reply::json(
                 StatusCode::CREATED,
                 &UploadedVersion {
                     version: VersionSummary::from(&version),
-                    alignment,
+                    alignment: upload.alignment,
                 },
             )?
             .with_location(format!(

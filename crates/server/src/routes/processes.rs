@@ -1,17 +1,17 @@
-//! Processes and their delegations.
+//! Processes and their delegations: each handler reads the request, makes one call to
+//! [`penholder_negotiation::process`], and maps what it gives to the wire.
 
-use super::{authorize, check_text, relation};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, Body};
 use crate::openapi::Problems;
-use crate::policy::{Action, Phase, Relation};
 use crate::state::{AppState, Reply};
 use crate::wire::*;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use std::collections::HashSet;
+use penholder_negotiation::policy::Action;
+use penholder_negotiation::process::{self, NewProcess};
 
 #[utoipa::path(get, path = "/v1/processes", tag = "processes",
     responses((status = 200, body = Vec<ProcessSummary>), Problems),
@@ -20,14 +20,7 @@ pub async fn list_processes(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Vec<ProcessSummary>>, ApiError> {
-    authorize(
-        &principal,
-        Action::ListProcesses,
-        Relation::NonMember,
-        Phase::NoRound,
-        None,
-    )?;
-    let processes = state.read(|r| r.processes()).await?;
+    let processes = state.run(move |r| process::list(r, &principal)).await?;
     Ok(Json(processes.iter().map(ProcessSummary::from).collect()))
 }
 
@@ -41,86 +34,39 @@ pub async fn create_process(
     principal: Principal,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    authorize(
-        &principal,
-        Action::CreateProcess,
-        Relation::NonMember,
-        Phase::NoRound,
-        None,
-    )?;
+    // Who may create comes before what is sent: a refusal does not depend on the body.
+    process::may_create_or_list(&principal, Action::CreateProcess)?;
     let request: CreateProcessRequest = body.json()?;
-    if !valid_slug(&request.slug) {
-        return Err(ApiError::invalid_field(
-            "/slug",
-            "a process slug is 1 to 64 lower-case letters, digits, '-', '_' or '.', starting with a letter or digit",
-        ));
-    }
-    check_text("/title", &request.title, 500)?;
-    let mut seen = HashSet::new();
-    let mut delegations = Vec::new();
-    for (index, delegation) in request.delegations.into_iter().enumerate() {
-        let pointer = format!("/delegations/{index}");
-        let code = delegation.code.clone().unwrap_or_default();
-        check_delegation(&pointer, &code, &delegation)?;
-        if !seen.insert(code.clone()) {
-            return Err(ApiError::invalid_field(
-                format!("{pointer}/code"),
-                format!("delegation {code} is listed twice"),
-            ));
-        }
-        delegations.push(delegation.into_delegation(code));
-    }
-    let actor = principal.actor();
-    let slug = request.slug.clone();
-    let title = request.title;
+    let new = NewProcess {
+        slug: request.slug,
+        title: request.title,
+        delegations: request
+            .delegations
+            .into_iter()
+            .map(|d| {
+                let code = d.code.clone().unwrap_or_default();
+                d.into_delegation(code)
+            })
+            .collect(),
+    };
+    new.check()?;
+    let caller = principal.clone();
     state
         .commit(&principal, &body, move |w, now| {
-            let process = w.create_process(&slug, &title, &actor, now)?;
-            for delegation in &delegations {
-                w.add_delegation(&slug, delegation, &actor, now)?;
-            }
+            let created = process::create(w, &caller, &new, now)?;
             let view = ProcessView {
-                slug: process.slug.clone(),
-                title: process.title.clone(),
-                created_at: crate::clock::rfc3339(process.created_at),
-                created_by: process.created_by.clone(),
-                delegations: delegations.iter().map(DelegationView::from).collect(),
+                slug: created.slug.clone(),
+                title: created.title.clone(),
+                created_at: crate::clock::rfc3339(created.created_at),
+                created_by: created.created_by.clone(),
+                delegations: new.delegations.iter().map(DelegationView::from).collect(),
                 documents: Vec::new(),
                 rounds: Vec::new(),
             };
             Ok(Reply::json(StatusCode::CREATED, &view)?
-                .with_location(format!("/v1/processes/{slug}")))
+                .with_location(format!("/v1/processes/{}", created.slug)))
         })
         .await
-}
-
-fn check_delegation(
-    pointer: &str,
-    code: &str,
-    delegation: &DelegationRequest,
-) -> Result<(), ApiError> {
-    if !valid_code(code) {
-        return Err(ApiError::invalid_field(
-            format!("{pointer}/code"),
-            "a delegation code is 1 to 32 letters, digits, '-' or '_' (HU, EU, ICMPD)",
-        ));
-    }
-    check_text(&format!("{pointer}/name"), &delegation.name, 300)?;
-    if delegation.kind != DelegationKindWire::Group && !delegation.members.is_empty() {
-        return Err(ApiError::invalid_field(
-            format!("{pointer}/members"),
-            "only a group lists members",
-        ));
-    }
-    for (index, member) in delegation.members.iter().enumerate() {
-        if !valid_code(member) || member == code {
-            return Err(ApiError::invalid_field(
-                format!("{pointer}/members/{index}"),
-                format!("{member:?} is not a delegation code other than the group's own"),
-            ));
-        }
-    }
-    Ok(())
 }
 
 #[utoipa::path(get, path = "/v1/processes/{p}", tag = "processes",
@@ -132,46 +78,30 @@ pub async fn get_process(
     principal: Principal,
     ApiPath(p): ApiPath<String>,
 ) -> Result<Json<ProcessView>, ApiError> {
-    let (process, delegations, documents, rounds) = state
-        .read(move |r| {
-            Ok((
-                r.process(&p)?,
-                r.delegations(&p)?,
-                r.documents(&p)?,
-                r.rounds(&p)?,
-            ))
-        })
+    let overview = state
+        .run(move |r| process::overview(r, &principal, &p))
         .await?;
-    let relation = relation(&principal, &delegations, None);
-    authorize(
-        &principal,
-        Action::ReadProcess,
-        relation,
-        Phase::NoRound,
-        None,
-    )?;
     let now = state.now();
-    // Rounds are listed to those who may read them; everyone sees the process's shape.
-    let may_read_rounds = authorize(
-        &principal,
-        Action::ReadRound,
-        relation,
-        Phase::NoRound,
-        None,
-    )
-    .is_ok();
     Ok(Json(ProcessView {
-        slug: process.slug.clone(),
-        title: process.title.clone(),
-        created_at: crate::clock::rfc3339(process.created_at),
-        created_by: process.created_by.clone(),
-        delegations: delegations.iter().map(DelegationView::from).collect(),
-        documents: documents.iter().map(DocumentSummary::from).collect(),
-        rounds: if may_read_rounds {
-            rounds.iter().map(|r| RoundView::of(r, now, &[])).collect()
-        } else {
-            Vec::new()
-        },
+        slug: overview.process.slug.clone(),
+        title: overview.process.title.clone(),
+        created_at: crate::clock::rfc3339(overview.process.created_at),
+        created_by: overview.process.created_by.clone(),
+        delegations: overview
+            .delegations
+            .iter()
+            .map(DelegationView::from)
+            .collect(),
+        documents: overview
+            .documents
+            .iter()
+            .map(DocumentSummary::from)
+            .collect(),
+        rounds: overview
+            .rounds
+            .iter()
+            .map(|r| RoundView::of(r, now, &[]))
+            .collect(),
     }))
 }
 
@@ -184,15 +114,9 @@ pub async fn list_delegations(
     principal: Principal,
     ApiPath(p): ApiPath<String>,
 ) -> Result<Json<Vec<DelegationView>>, ApiError> {
-    let delegations = state.read(move |r| r.delegations(&p)).await?;
-    let relation = relation(&principal, &delegations, None);
-    authorize(
-        &principal,
-        Action::ReadProcess,
-        relation,
-        Phase::NoRound,
-        None,
-    )?;
+    let delegations = state
+        .run(move |r| process::delegations(r, &principal, &p))
+        .await?;
     Ok(Json(delegations.iter().map(DelegationView::from).collect()))
 }
 
@@ -209,18 +133,13 @@ pub async fn put_delegation(
     ApiPath((p, code)): ApiPath<(String, String)>,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    let delegations = {
-        let p = p.clone();
-        state.read(move |r| r.delegations(&p)).await?
-    };
-    let relation = relation(&principal, &delegations, None);
-    authorize(
-        &principal,
-        Action::PutDelegation,
-        relation,
-        Phase::NoRound,
-        None,
-    )?;
+    // Refused callers hear so before anything about their body; the write checks again.
+    {
+        let (caller, p) = (principal.clone(), p.clone());
+        state
+            .run(move |r| process::authorize_on(r, &caller, &p, Action::PutDelegation))
+            .await?;
+    }
     let request: DelegationRequest = body.json()?;
     if let Some(given) = &request.code
         && given != &code
@@ -230,12 +149,12 @@ pub async fn put_delegation(
             format!("the body names delegation {given} but the path names {code}"),
         ));
     }
-    check_delegation("", &code, &request)?;
     let delegation = request.into_delegation(code.clone());
-    let actor = principal.actor();
+    process::check_delegation("", &delegation)?;
+    let caller = principal.clone();
     state
         .commit(&principal, &body, move |w, now| {
-            w.add_delegation(&p, &delegation, &actor, now)?;
+            process::put_delegation(w, &caller, &p, &delegation, now)?;
             Ok(
                 Reply::json(StatusCode::CREATED, &DelegationView::from(&delegation))?
                     .with_location(format!("/v1/processes/{p}/delegations/{code}")),

@@ -6,20 +6,18 @@
 //! then one transaction stores the body exactly as received, the resolved items with their
 //! hunks, and the audit entry. The receipt is the SHA-256 of the body.
 
-use super::{authorize, relation, target_exists};
 use crate::auth::Principal;
 use crate::clock::rfc3339;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, Body};
 use crate::openapi::Problems;
-use crate::policy::{self, Action, Phase, Relation, Verdict};
-use crate::routes::rounds::round_scope;
 use crate::state::{AppState, Reply};
 use crate::wire::*;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use penholder_negotiation::Resolved;
+use penholder_negotiation::feedback;
 use penholder_negotiation::submission::{self, Expected, NewSubmission, parse_items, resolve_on};
 use penholder_store::SubmissionRevision;
 use serde_json::value::RawValue;
@@ -84,17 +82,12 @@ pub async fn put_submission(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    let (round, delegations) = round_scope(&state, &principal, &p, r, Some(&code)).await?;
-    target_exists(&delegations, &p, &code)?;
-    let relation = relation(&principal, &delegations, Some(&code));
-    let phase = Phase::from(round.state_at(state.now()));
-    authorize(
-        &principal,
-        Action::PutSubmission,
-        relation,
-        phase,
-        Some(&round),
-    )?;
+    let round = {
+        let (caller, p, code, now) = (principal.clone(), p.clone(), code.clone(), state.now());
+        state
+            .run(move |reader| feedback::may_submit(reader, &caller, &p, r, &code, now))
+            .await?
+    };
     let precondition = precondition(&headers)?;
     let items = parse_items(&body.bytes)?;
     // Versions never change: the base is read once per server, not once per submission.
@@ -178,27 +171,6 @@ fn view_of(revision: SubmissionRevision) -> Result<Response, ApiError> {
         .into_response())
 }
 
-/// Checks the caller may read one delegation's submission in a round.
-async fn readable_submission(
-    state: &AppState,
-    principal: &Principal,
-    p: &str,
-    r: u32,
-    code: &str,
-) -> Result<(), ApiError> {
-    let (round, delegations) = round_scope(state, principal, p, r, Some(code)).await?;
-    target_exists(&delegations, p, code)?;
-    let relation = relation(principal, &delegations, Some(code));
-    let phase = Phase::from(round.state_at(state.now()));
-    Ok(authorize(
-        principal,
-        Action::ReadSubmission,
-        relation,
-        phase,
-        Some(&round),
-    )?)
-}
-
 #[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/submissions/{d}", tag = "submissions",
     params(("p" = String, Path, description = "The process's slug"),
            ("r" = u32, Path, description = "The round's number"),
@@ -211,9 +183,9 @@ pub async fn get_submission(
     principal: Principal,
     ApiPath((p, r, code)): ApiPath<(String, u32, String)>,
 ) -> Result<Response, ApiError> {
-    readable_submission(&state, &principal, &p, r, &code).await?;
+    let now = state.now();
     let revision = state
-        .read(move |reader| reader.submission(&p, r, &code))
+        .run(move |reader| feedback::latest(reader, &principal, &p, r, &code, now))
         .await?;
     view_of(revision)
 }
@@ -229,10 +201,9 @@ pub async fn list_revisions(
     principal: Principal,
     ApiPath((p, r, code)): ApiPath<(String, u32, String)>,
 ) -> Result<axum::Json<RevisionList>, ApiError> {
-    readable_submission(&state, &principal, &p, r, &code).await?;
-    let delegation = code.clone();
+    let (delegation, now) = (code.clone(), state.now());
     let history = state
-        .read(move |reader| reader.submission_history(&p, r, &code))
+        .run(move |reader| feedback::history(reader, &principal, &p, r, &code, now))
         .await?;
     Ok(axum::Json(RevisionList {
         delegation,
@@ -252,9 +223,9 @@ pub async fn get_revision(
     principal: Principal,
     ApiPath((p, r, code, n)): ApiPath<(String, u32, String, u32)>,
 ) -> Result<Response, ApiError> {
-    readable_submission(&state, &principal, &p, r, &code).await?;
+    let now = state.now();
     let revision = state
-        .read(move |reader| reader.submission_revision(&p, r, &code, n))
+        .run(move |reader| feedback::revision(reader, &principal, &p, r, &code, n, now))
         .await?;
     view_of(revision)
 }
@@ -269,35 +240,13 @@ pub async fn list_submissions(
     principal: Principal,
     ApiPath((p, r)): ApiPath<(String, u32)>,
 ) -> Result<axum::Json<SubmissionList>, ApiError> {
-    // The caller's row and the groups decide every submission's visibility (see `relation`).
-    let (round, delegations) = round_scope(&state, &principal, &p, r, None).await?;
-    let phase = Phase::from(round.state_at(state.now()));
-    authorize(
-        &principal,
-        Action::ListSubmissions,
-        relation(&principal, &delegations, None),
-        phase,
-        Some(&round),
-    )?;
-    let latest = state.read(move |reader| reader.submissions(&p, r)).await?;
-    let visible = latest
-        .iter()
-        .filter(|s| {
-            let relation = relation(&principal, &delegations, Some(&s.delegation));
-            policy::decide(Action::ReadSubmission, principal.role, relation, phase)
-                == Verdict::Allow
-        })
-        .map(summary_of)
-        .collect();
-    let sealed = policy::decide(
-        Action::ReadSubmission,
-        principal.role,
-        Relation::OtherMember,
-        phase,
-    ) != Verdict::Allow;
+    let now = state.now();
+    let visible = state
+        .run(move |reader| feedback::list(reader, &principal, &p, r, now))
+        .await?;
     Ok(axum::Json(SubmissionList {
         round: r,
-        submissions: visible,
-        sealed,
+        submissions: visible.submissions.iter().map(summary_of).collect(),
+        sealed: visible.sealed,
     }))
 }

@@ -1,0 +1,392 @@
+//! Documents and their versions: creating one from a source text, reading it (its versions,
+//! one version, where every word comes from, a redline between two versions), and the
+//! chairmanship's upload of a text revised elsewhere, aligned to the previous version and, when
+//! it answers a round, to that round's proposals.
+//!
+//! Reading a document is decided by its classification (a `LIMITE` text only for the process's
+//! delegations); every read here checks it on the snapshot it reads.
+
+use crate::access::{authorize, read_action, relation};
+use crate::caller::Caller;
+use crate::chain::{VersionChain, blame_of, encode_applied, encode_blame};
+use crate::error::{Error, FieldProblem};
+use crate::input::{check_text, valid_slug};
+use crate::policy::{Action, Phase};
+use crate::round::RoundMaterial;
+use penholder_core::negotiation::Delegation;
+use penholder_core::{Document, IdSource, Version};
+use penholder_diff::{Alignment, Blame, Compilation};
+use penholder_store::{DocumentInfo, NewDocument, NewVersion, Reader, VersionInfo, Writer};
+
+/// A text as a person sends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Markdown or plain text as people write it; penholder's structured Markdown (with node
+    /// ids) is recognised by its header.
+    Markdown(String),
+    /// The JSON form of a document tree.
+    Json(String),
+    /// The plain text of a Council note carrying a declaration and a call for action, and
+    /// which of the two is meant (`None`: not said, which is refused).
+    CouncilNote {
+        text: String,
+        part: Option<CouncilPart>,
+    },
+}
+
+/// The two texts of a Council note.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CouncilPart {
+    Declaration,
+    CallForAction,
+}
+
+impl Source {
+    /// Reads the text into a document tree; invalid (naming the fault) when it cannot.
+    pub fn import(&self, ids: &mut IdSource) -> Result<Document, Error> {
+        let imported = match self {
+            Source::Markdown(text) => {
+                penholder_import::import_any_markdown(text, ids).map(|m| m.document)
+            }
+            Source::Json(text) => penholder_import::from_json(text),
+            Source::CouncilNote { text, part } => {
+                let part = part.ok_or_else(|| {
+                    Error::invalid_field(
+                        "/source/part",
+                        "a council note carries two texts: say which with part (declaration or call_for_action)",
+                    )
+                })?;
+                penholder_import::import_council_note(text, ids).map(|note| match part {
+                    CouncilPart::Declaration => note.declaration,
+                    CouncilPart::CallForAction => note.call_for_action,
+                })
+            }
+        };
+        let document = imported.map_err(|error| Error::Invalid {
+            detail: format!("the source text cannot be read: {error}"),
+            problems: vec![FieldProblem {
+                pointer: "/source/text".into(),
+                item: None,
+                reference: None,
+                detail: error.to_string(),
+            }],
+        })?;
+        if document.nodes.is_empty() {
+            return Err(Error::invalid_field(
+                "/source/text",
+                "the source text holds no paragraphs",
+            ));
+        }
+        if let Some(id) = document.duplicate_id() {
+            return Err(Error::invalid_field(
+                "/source/text",
+                format!("node id {id} is used twice"),
+            ));
+        }
+        Ok(document)
+    }
+}
+
+/// A new document as requested.
+#[derive(Clone, Debug)]
+pub struct DocumentPlan {
+    pub slug: String,
+    pub title: String,
+    /// `LIMITE`: only the process's delegations may read it. `None`: public.
+    pub classification: Option<String>,
+    /// The label of version 1 ("Zero draft" when `None`).
+    pub label: Option<String>,
+    pub source: Source,
+}
+
+impl DocumentPlan {
+    /// Checks the request and reads its source (CPU work on a large text: call it off the
+    /// async workers): the document and its first version, ready to be created.
+    pub fn prepare(self, ids: &mut IdSource) -> Result<NewDocument, Error> {
+        if !valid_slug(&self.slug) {
+            return Err(Error::invalid_field(
+                "/slug",
+                "a document slug is 1 to 64 lower-case letters, digits, '-', '_' or '.'",
+            ));
+        }
+        check_text("/title", &self.title, 500)?;
+        if let Some(classification) = &self.classification {
+            check_text("/classification", classification, 64)?;
+        }
+        let label = self.label.unwrap_or_else(|| "Zero draft".into());
+        check_text("/label", &label, 300)?;
+        let mut tree = self.source.import(ids)?;
+        tree.title = self.title.clone();
+        Ok(NewDocument {
+            slug: self.slug,
+            title: self.title,
+            classification: self.classification,
+            label,
+            tree,
+        })
+    }
+}
+
+/// Creates a prepared document with its first version.
+pub fn create(
+    w: &Writer<'_>,
+    caller: &Caller,
+    process: &str,
+    new: &NewDocument,
+    now: i64,
+) -> Result<(DocumentInfo, VersionInfo), Error> {
+    crate::process::authorize_on(w, caller, process, Action::CreateDocument)?;
+    Ok(w.create_document(process, new, &caller.actor(), now)?)
+}
+
+/// A document the caller may read, and the process's delegations (whose names its renderings
+/// show).
+#[derive(Clone, Debug)]
+pub struct Readable {
+    pub document: DocumentInfo,
+    pub delegations: Vec<Delegation>,
+}
+
+impl Readable {
+    pub fn read(
+        r: &Reader<'_>,
+        caller: &Caller,
+        process: &str,
+        document: &str,
+    ) -> Result<Readable, Error> {
+        let info = r.document(process, document)?;
+        let delegations = r.delegations(process)?;
+        authorize(
+            caller,
+            read_action(&info),
+            relation(caller, &delegations, None),
+            Phase::NoRound,
+            None,
+        )?;
+        Ok(Readable {
+            document: info,
+            delegations,
+        })
+    }
+
+    /// The rendering context: title, classification, names.
+    pub fn context(&self, now: i64) -> penholder_render::Context {
+        crate::round::context_of(&self.document, &self.delegations, now)
+    }
+}
+
+/// A document and all its versions, oldest first.
+pub fn view(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+    document: &str,
+) -> Result<(Readable, Vec<VersionInfo>), Error> {
+    let readable = Readable::read(r, caller, process, document)?;
+    Ok((readable, r.versions(process, document)?))
+}
+
+/// Version `number` of a document.
+pub fn version(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+    document: &str,
+    number: u32,
+) -> Result<(Readable, VersionInfo, Version), Error> {
+    let readable = Readable::read(r, caller, process, document)?;
+    Ok((
+        readable,
+        r.version_info(process, document, number)?,
+        r.version(process, document, number)?,
+    ))
+}
+
+/// Version `number` and where every word of it comes from.
+pub fn blame(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+    document: &str,
+    number: u32,
+) -> Result<(Readable, Version, Blame), Error> {
+    let readable = Readable::read(r, caller, process, document)?;
+    let version = r.version(process, document, number)?;
+    let blame = blame_of(r, process, document, &version)?;
+    Ok((readable, version, blame))
+}
+
+/// The versions from `from` to `to` as a redline needs them.
+pub fn redline(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+    document: &str,
+    from: u32,
+    to: u32,
+) -> Result<(Readable, VersionChain), Error> {
+    let readable = Readable::read(r, caller, process, document)?;
+    Ok((
+        readable,
+        VersionChain::load(r, process, document, from, to)?,
+    ))
+}
+
+/// What an uploaded text is aligned with: the version it revises (the document's latest, or
+/// the base of the round it answers) and, for a round, the round's inputs.
+#[derive(Clone, Debug)]
+pub struct UploadBasis {
+    pub process: String,
+    pub document: String,
+    /// The document's latest version when the basis was read: an upload that is not about a
+    /// round is refused if another version lands meanwhile.
+    pub latest: u32,
+    pub previous: Version,
+    pub previous_blame: Blame,
+    pub round: Option<RoundMaterial>,
+}
+
+/// Checks that the caller may upload a revised text of the document, and consolidate round
+/// `round` with it when given, at `now`.
+fn may_upload(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+    document: &str,
+    round: Option<u32>,
+    now: i64,
+) -> Result<Readable, Error> {
+    let readable = Readable::read(r, caller, process, document)?;
+    // Reading comes first: a caller who may not read the text learns nothing more here.
+    authorize(
+        caller,
+        Action::UploadVersion,
+        relation(caller, &readable.delegations, None),
+        Phase::NoRound,
+        None,
+    )?;
+    if let Some(number) = round {
+        let scope = crate::lifecycle::Scope::read(r, caller, process, number, None)?;
+        if scope.round.document != document {
+            return Err(Error::invalid_field(
+                "/round",
+                format!(
+                    "round {number} is about document {}, not {document}",
+                    scope.round.document
+                ),
+            ));
+        }
+        scope.authorize(caller, Action::Consolidate, None, now)?;
+    }
+    Ok(readable)
+}
+
+/// Checks that the caller may upload a revised text of the document (and consolidate round
+/// `round` with it, when given) at `now`, and reads what the text will be aligned with.
+pub fn upload_basis(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+    document: &str,
+    round: Option<u32>,
+    now: i64,
+) -> Result<UploadBasis, Error> {
+    let readable = may_upload(r, caller, process, document, round, now)?;
+    let material = match round {
+        Some(number) => Some(RoundMaterial::load(r, process, number)?),
+        None => None,
+    };
+    let (previous, previous_blame) = match &material {
+        Some(material) => (material.base.clone(), material.base_blame.clone()),
+        None => {
+            let latest = r.latest_version(process, document)?;
+            let blame = blame_of(r, process, document, &latest)?;
+            (latest, blame)
+        }
+    };
+    Ok(UploadBasis {
+        process: process.to_string(),
+        document: document.to_string(),
+        latest: readable.document.latest_version,
+        previous,
+        previous_blame,
+        round: material,
+    })
+}
+
+/// A revised text aligned with its basis, ready to publish.
+#[derive(Clone, Debug)]
+pub struct AlignedUpload {
+    pub alignment: Alignment,
+    pub version: NewVersion,
+}
+
+impl UploadBasis {
+    /// Aligns the revised text with the previous version and, for a round, with its
+    /// `compilation` (pure and CPU-heavy: call it off the async workers).
+    pub fn align(
+        &self,
+        label: String,
+        mut revised: Document,
+        compilation: Option<&Compilation>,
+    ) -> Result<AlignedUpload, Error> {
+        check_text("/label", &label, 300)?;
+        revised.title = self.previous.document.title.clone();
+        let origin = self
+            .round
+            .as_ref()
+            .map(|m| m.round.label.clone())
+            .unwrap_or_else(|| label.clone());
+        let alignment = penholder_diff::align(&self.previous.document, &revised, compilation);
+        let adopted = penholder_diff::adopt(
+            &self.previous,
+            &self.previous_blame,
+            &alignment,
+            compilation,
+            &origin,
+        );
+        Ok(AlignedUpload {
+            alignment,
+            version: NewVersion {
+                label,
+                tree: adopted.document,
+                round: self.round.as_ref().map(|m| m.round.number),
+                provenance: Some(encode_blame(&adopted.blame)?),
+                changes: Some(encode_applied(&adopted.applied)?),
+            },
+        })
+    }
+
+    /// Publishes the aligned text, if the caller may still do so and the basis still holds:
+    /// an upload about no round is refused if another version landed since the basis was
+    /// read (the store refuses a second version of a consolidated round).
+    pub fn publish(
+        &self,
+        w: &Writer<'_>,
+        caller: &Caller,
+        upload: &AlignedUpload,
+        now: i64,
+    ) -> Result<VersionInfo, Error> {
+        let current = may_upload(
+            w,
+            caller,
+            &self.process,
+            &self.document,
+            self.round.as_ref().map(|m| m.round.number),
+            now,
+        )?;
+        if self.round.is_none() && current.document.latest_version != self.latest {
+            return Err(Error::Conflict(format!(
+                "document {} got a new version while this upload was being aligned; send it again",
+                self.document
+            )));
+        }
+        Ok(w.publish_version(
+            &self.process,
+            &self.document,
+            &upload.version,
+            &caller.actor(),
+            now,
+        )?)
+    }
+}
