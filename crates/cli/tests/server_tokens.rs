@@ -1,5 +1,7 @@
 //! Token attacks against the real binary: every bad token gets 401 with `WWW-Authenticate`,
 //! whatever is wrong with it; the accepted algorithm is the configured one, never the token's.
+//! On SQLite only: tokens are verified before any request reaches the store, so the backend
+//! changes nothing here (reliability_tokens.rs runs its outsider test on both).
 
 mod server_support;
 
