@@ -97,17 +97,20 @@ fn try_put(base: &str, code: &str, token: &str, body: &Value) -> Option<(u16, Va
     Some((status, value))
 }
 
-/// Every acknowledged (delegation, revision, receipt) is what the server now serves.
+/// Every acknowledged (delegation, revision, receipt) is what the server now serves. A 503 is
+/// waited out as its Retry-After asks (bounded): after PostgreSQL restarts, a reader whose
+/// reconnection failed meanwhile waits out its backoff (up to 2 s) even once the writer is back.
 fn assert_acknowledged_are_stored(server: &Server, acknowledged: &[(String, u64, String)]) {
     let chair = token("chair", Some("TR"));
     for (code, revision, receipt) in acknowledged {
-        let stored = get(
-            server,
-            &format!("/v1/processes/p/rounds/1/submissions/{code}/revisions/{revision}"),
-            &chair,
-        )
-        .expect(200)
-        .json();
+        let path = format!("/v1/processes/p/rounds/1/submissions/{code}/revisions/{revision}");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut answer = get(server, &path, &chair);
+        while answer.status == 503 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(200));
+            answer = get(server, &path, &chair);
+        }
+        let stored = answer.expect(200).json();
         assert_eq!(
             stored["receipt"].as_str(),
             Some(receipt.as_str()),
