@@ -176,7 +176,7 @@ fn refused(server: &Server, token: &str, why: &str) {
 #[test]
 fn pyjwt_hs256_tokens_interoperate_both_ways() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(&dir.path().join("db.sqlite"));
+    let server = Server::start(dir.path().join("db.sqlite"));
     // PyJWT's tokens, with a `kid` header and claims penholder does not use, are accepted.
     for (role, delegation) in [
         ("admin", None),
@@ -261,7 +261,7 @@ fn rs256_is_pinned_when_configured() {
     std::fs::write(&public_path, &public).expect("write");
     std::fs::write(&private_path, &private).expect("write");
     let server = Server::start_with(
-        &dir.path().join("db.sqlite"),
+        dir.path().join("db.sqlite"),
         &[
             ("PENHOLDER_JWT_ALGORITHM", "RS256"),
             (
@@ -365,7 +365,7 @@ fn pyjwt_eddsa_tokens_are_accepted() {
     let public = dir.path().join("ed25519.pub.pem");
     std::fs::write(&public, ED25519_PUBLIC).expect("write");
     let server = Server::start_with(
-        &dir.path().join("db.sqlite"),
+        dir.path().join("db.sqlite"),
         &[
             ("PENHOLDER_JWT_ALGORITHM", "EdDSA"),
             ("PENHOLDER_JWT_PUBLIC_KEY", public.to_str().expect("utf-8")),

@@ -90,7 +90,7 @@ fn refused(server: &Server, token: &str, why: &str) -> String {
 #[test]
 fn hs256_tokens_that_must_be_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(&dir.path().join("db.sqlite"));
+    let server = Server::start(dir.path().join("db.sqlite"));
     let good = hs256(SECRET);
     let valid = good.sign(&claims()).expect("sign");
     request("GET", &server.url("/v1/processes"), Some(&valid), &[], None).expect(200);
@@ -220,7 +220,7 @@ fn eddsa_is_pinned_when_configured() {
     std::fs::write(&public, ED25519_PUBLIC).expect("write");
     std::fs::write(&private, ED25519_PRIVATE).expect("write");
     let server = Server::start_with(
-        &dir.path().join("db.sqlite"),
+        dir.path().join("db.sqlite"),
         &[
             ("PENHOLDER_JWT_ALGORITHM", "EdDSA"),
             ("PENHOLDER_JWT_PUBLIC_KEY", public.to_str().unwrap()),

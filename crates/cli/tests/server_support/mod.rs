@@ -250,7 +250,7 @@ impl Server {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        *self = Server::start_with(&self.db.clone(), &env);
+        *self = Server::start_with(self.db.clone(), &env);
     }
 
     pub fn url(&self, path: &str) -> String {
