@@ -2,9 +2,13 @@
 //! `penholder replay` plays the whole Budapest negotiation through its HTTP API. Then, from the
 //! files the replay wrote: the last version of each document equals the expected Rev. 3 of
 //! `fixtures/budapest/expected/` exactly, and every item of every delegation's final submission
-//! in every round appears in that round's dispositions (and no refused late attempt does).
+//! in every round appears in that round's dispositions (and no refused late attempt does). On
+//! SQLite and on PostgreSQL.
+
+mod server_support;
 
 use serde_json::Value;
+use server_support::{TestDb, both_backends};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -141,19 +145,10 @@ fn final_items(round: &Path) -> BTreeMap<String, usize> {
         .collect()
 }
 
-#[test]
-fn the_budapest_negotiation_replayed_on_sqlite_ends_with_the_expected_texts() {
-    let scratch = tempfile::tempdir().expect("a temporary folder");
-    let database = scratch.path().join("penholder.db");
-    replay_on(database.to_str().expect("a UTF-8 path"), scratch.path());
-}
+both_backends!(the_budapest_negotiation_replayed_ends_with_the_expected_texts);
 
-#[test]
-fn the_budapest_negotiation_replayed_on_postgresql_ends_with_the_expected_texts() {
-    let postgres = penholder_testpg::TestPostgres::shared()
-        .unwrap_or_else(|e| panic!("a PostgreSQL server for the test: {e}"));
-    let scratch = tempfile::tempdir().expect("a temporary folder");
-    replay_on(&postgres.url(), scratch.path());
+fn the_budapest_negotiation_replayed_ends_with_the_expected_texts(db: &TestDb) {
+    replay_on(db.arg(), db.scratch());
 }
 
 /// The replay through a server on `database` (a file or a PostgreSQL URL), then every check.

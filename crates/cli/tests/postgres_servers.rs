@@ -14,23 +14,19 @@ mod server_support;
 use penholder_testpg::TestPostgres;
 use serde_json::{Value, json};
 use server_support::*;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
 const DELEGATIONS: [&str; 6] = ["DE", "FR", "SE", "HU", "AT", "IT"];
 
-fn postgres() -> &'static TestPostgres {
-    TestPostgres::shared().unwrap_or_else(|e| panic!("a PostgreSQL server for the test: {e}"))
-}
-
-/// Two servers on one fresh database.
-fn two_servers() -> (Server, Server, String) {
-    let url = postgres().url();
-    let a = Server::start(Path::new(&url));
-    let b = Server::start(Path::new(&url));
-    (a, b, url)
+/// Two servers on one fresh database of the shared PostgreSQL server (`None`: skipped, where
+/// `PENHOLDER_SKIP_POSTGRES=1` allows it and PostgreSQL cannot start).
+fn two_servers() -> Option<(Server, Server, String)> {
+    let url = TestDb::postgres()?.arg().to_string();
+    let a = Server::start(&url);
+    let b = Server::start(&url);
+    Some((a, b, url))
 }
 
 /// A process with the delegations, the Call for Action, and round 1 open for an hour.
@@ -101,17 +97,20 @@ fn try_put(base: &str, code: &str, token: &str, body: &Value) -> Option<(u16, Va
     Some((status, value))
 }
 
-/// Every acknowledged (delegation, revision, receipt) is what the server now serves.
+/// Every acknowledged (delegation, revision, receipt) is what the server now serves. A 503 is
+/// waited out as its Retry-After asks (bounded): after PostgreSQL restarts, a reader whose
+/// reconnection failed meanwhile waits out its backoff (up to 2 s) even once the writer is back.
 fn assert_acknowledged_are_stored(server: &Server, acknowledged: &[(String, u64, String)]) {
     let chair = token("chair", Some("TR"));
     for (code, revision, receipt) in acknowledged {
-        let stored = get(
-            server,
-            &format!("/v1/processes/p/rounds/1/submissions/{code}/revisions/{revision}"),
-            &chair,
-        )
-        .expect(200)
-        .json();
+        let path = format!("/v1/processes/p/rounds/1/submissions/{code}/revisions/{revision}");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut answer = get(server, &path, &chair);
+        while answer.status == 503 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(200));
+            answer = get(server, &path, &chair);
+        }
+        let stored = answer.expect(200).json();
         assert_eq!(
             stored["receipt"].as_str(),
             Some(receipt.as_str()),
@@ -128,7 +127,9 @@ fn assert_audit_verifies(url: &str) {
 
 #[test]
 fn what_one_server_acknowledges_the_other_serves_exactly() {
-    let (a, b, url) = two_servers();
+    let Some((a, b, url)) = two_servers() else {
+        return;
+    };
     open_round(&a);
     let chair = token("chair", Some("TR"));
     for (n, code) in DELEGATIONS.iter().enumerate() {
@@ -180,7 +181,9 @@ fn what_one_server_acknowledges_the_other_serves_exactly() {
 
 #[test]
 fn two_consolidations_of_one_round_through_two_servers_make_one_version() {
-    let (a, b, url) = two_servers();
+    let Some((a, b, url)) = two_servers() else {
+        return;
+    };
     open_round(&a);
     for (n, code) in DELEGATIONS.iter().enumerate() {
         let delegate = token("delegate", Some(code));
@@ -268,7 +271,9 @@ fn writers(
 
 #[test]
 fn a_server_killed_during_submissions_loses_none_it_acknowledged() {
-    let (mut a, b, url) = two_servers();
+    let Some((mut a, b, url)) = two_servers() else {
+        return;
+    };
     open_round(&a);
     let stop = Arc::new(AtomicBool::new(false));
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
@@ -304,9 +309,16 @@ fn a_server_killed_during_submissions_loses_none_it_acknowledged() {
 #[test]
 fn postgresql_restarted_under_load_means_503_then_service_again_and_nothing_lost() {
     // A server of its own: restarting the shared one would disturb the other tests.
-    let postgres = TestPostgres::start().unwrap_or_else(|e| panic!("PostgreSQL: {e}"));
+    let postgres = match TestPostgres::start() {
+        Ok(postgres) => postgres,
+        Err(e) if penholder_testpg::skip_allowed() => {
+            eprintln!("!!! SKIPPED a PostgreSQL test (PENHOLDER_SKIP_POSTGRES=1): {e}");
+            return;
+        }
+        Err(e) => panic!("PostgreSQL: {e}"),
+    };
     let url = postgres.url();
-    let a = Server::start(Path::new(&url));
+    let a = Server::start(&url);
     open_round(&a);
     let stop = Arc::new(AtomicBool::new(false));
     let acknowledged = Arc::new(Mutex::new(Vec::new()));

@@ -18,6 +18,9 @@
 //! reference's, it renders, its redline and dispositions answer) or not at all (the round is
 //! still closed, the document has one version, and consolidating again gives the reference).
 //!
+//! Both run on SQLite and on PostgreSQL (`name::sqlite`, `name::postgres`): on PostgreSQL the
+//! server dies, not the database server, so its connections are cut off mid-transaction.
+//!
 //! Settings (environment): `PENHOLDER_CRASH_KILLS` (kills during submissions, default 5),
 //! `PENHOLDER_CRASH_CONSOLIDATIONS` (killed consolidations, default 3),
 //! `PENHOLDER_CRASH_WRITERS` (default 4), `PENHOLDER_CRASH_SEED` (default: from the clock; it is
@@ -30,7 +33,6 @@ use serde_json::{Value, json};
 use server_support::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -148,9 +150,8 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// `penholder audit verify` on a database no server holds; panics with its output on failure.
 #[track_caller]
-fn verify_database(db: &Path, when: &str) {
-    let (ok, out, err) = run(&["audit", "verify", "--db", db.to_str().expect("utf-8 path")]);
-    assert!(ok, "audit verify failed {when}:\n{out}{err}");
+fn verify_database(db: &TestDb, when: &str) {
+    db.verify_audit(when);
 }
 
 /// The references of a version that submissions may name.
@@ -366,8 +367,12 @@ fn document_and_round(server: &Server, slug: &str) -> u32 {
         .expect("round number") as u32
 }
 
-#[test]
-fn acknowledged_submissions_survive_kill_9_and_nothing_else_is_half_there() {
+both_backends!(
+    acknowledged_submissions_survive_kill_9_and_nothing_else_is_half_there,
+    a_consolidation_killed_midway_is_whole_or_absent
+);
+
+fn acknowledged_submissions_survive_kill_9_and_nothing_else_is_half_there(db: &TestDb) {
     let seed = seed();
     let kills = setting("PENHOLDER_CRASH_KILLS", 5);
     let writers = setting("PENHOLDER_CRASH_WRITERS", 4).max(1);
@@ -376,9 +381,7 @@ fn acknowledged_submissions_survive_kill_9_and_nothing_else_is_half_there() {
          (replay with PENHOLDER_CRASH_SEED={seed})"
     );
     let mut rng = Rng(seed);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("crash.sqlite");
-    let mut server = Server::start(&db);
+    let mut server = Server::start(db);
     let codes = delegation_codes(writers);
     process_with(&server, &codes);
     let round = document_and_round(&server, "cfa");
@@ -422,7 +425,7 @@ fn acknowledged_submissions_survive_kill_9_and_nothing_else_is_half_there() {
             problems.is_empty(),
             "seed {seed}, kill {kill}: {problems:#?}"
         );
-        verify_database(&db, &format!("after kill {} (seed {seed})", kill + 1));
+        verify_database(db, &format!("after kill {} (seed {seed})", kill + 1));
         server.restart();
     }
 
@@ -489,7 +492,7 @@ fn acknowledged_submissions_survive_kill_9_and_nothing_else_is_half_there() {
         }
     }
     server.kill();
-    verify_database(&db, &format!("at the end (seed {seed})"));
+    verify_database(db, &format!("at the end (seed {seed})"));
 
     let ledgers: Vec<&Ledger> = writers.iter().map(|w| &w.ledger).collect();
     let acknowledged: usize = ledgers.iter().map(|l| l.acknowledged.len()).sum();
@@ -606,8 +609,7 @@ fn all_audit(server: &Server) -> Vec<Value> {
     }
 }
 
-#[test]
-fn a_consolidation_killed_midway_is_whole_or_absent() {
+fn a_consolidation_killed_midway_is_whole_or_absent(db: &TestDb) {
     let seed = seed();
     let trials = setting("PENHOLDER_CRASH_CONSOLIDATIONS", 3);
     eprintln!(
@@ -615,9 +617,7 @@ fn a_consolidation_killed_midway_is_whole_or_absent() {
          (replay with PENHOLDER_CRASH_SEED={seed})"
     );
     let mut rng = Rng(seed ^ 0xC0FF_EE00);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("consolidation.sqlite");
-    let mut server = Server::start(&db);
+    let mut server = Server::start(db);
     let codes = delegation_codes(6);
     process_with(&server, &codes);
     let chair = token("chair", Some("HU"));
@@ -718,7 +718,7 @@ fn a_consolidation_killed_midway_is_whole_or_absent() {
         server.kill();
         let outcome = worker.join().expect("consolidation thread");
         verify_database(
-            &db,
+            db,
             &format!("after killing the consolidation of {slug} (seed {seed})"),
         );
         server.restart();
@@ -766,7 +766,7 @@ fn a_consolidation_killed_midway_is_whole_or_absent() {
         }
     }
     server.kill();
-    verify_database(&db, &format!("at the end (seed {seed})"));
+    verify_database(db, &format!("at the end (seed {seed})"));
     eprintln!(
         "crash harness (consolidation): seed {seed}: {trials} kill -9 during POST consolidate \
          survived (reference took {} ms); {answered} answered before the kill, {published} found \

@@ -13,7 +13,7 @@
 //! status; never a 5xx. Unknown fields and duplicate keys must be refused, never ignored.
 //! Afterwards the server answers `/healthz`, stops cleanly on SIGTERM, and `penholder audit
 //! verify` passes. `PENHOLDER_HOSTILE_CONCURRENT` sets the number of concurrent requests
-//! (default 3,000; `make soak` sends 20,000).
+//! (default 3,000; `make soak` sends 20,000). On SQLite and on PostgreSQL.
 
 mod server_support;
 
@@ -524,11 +524,10 @@ fn send(server: &Server, method: &str, path: &str, token: &str, body: &[u8]) -> 
     request(method, &server.url(path), Some(token), &[], Some(body))
 }
 
-#[test]
-fn hostile_input_against_the_binary() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("hostile.sqlite");
-    let mut server = Server::start(&db);
+both_backends!(hostile_input_against_the_binary);
+
+fn hostile_input_against_the_binary(db: &TestDb) {
+    let mut server = Server::start(db);
     let clock = std::time::Instant::now();
     let w = world(&server);
     let mut tally = Tally::default();
@@ -1032,13 +1031,14 @@ fn hostile_input_against_the_binary() {
         server.terminate(),
         "the server stops cleanly on SIGTERM after all this"
     );
-    let (ok, out, err) = run(&["audit", "verify", "--db", db.to_str().expect("utf-8")]);
-    assert!(ok, "{out}{err}");
+    db.verify_audit("after the hostile input");
     eprintln!(
-        "hostile input: {} requests tried ({mutated} mutated bodies, {total} concurrent from \
+        "hostile input ({:?}): {} requests tried ({mutated} mutated bodies, {total} concurrent from \
          {threads} threads in {concurrent_seconds:.1} s), by status {:?}; no 5xx; /healthz answered; \
          audit verify passed",
-        tally.tried, tally.by_status
+        db.backend(),
+        tally.tried,
+        tally.by_status
     );
 }
 

@@ -7,7 +7,7 @@
 //! uploaded alike, whose payload hash is the version's text hash, and `penholder audit verify`
 //! vouches for every one. (The engine refuses to publish otherwise: `penholder_diff::
 //! check_publication`, unit-tested in crates/diff and run on 30,000 generated consolidations by
-//! its property test.)
+//! its property test.) On SQLite and on PostgreSQL.
 
 mod server_support;
 
@@ -68,11 +68,10 @@ fn supporters(alternative: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-#[test]
-fn a_consolidation_shows_every_deletion_and_the_audit_log_holds_every_publication() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("publication.sqlite");
-    let mut server = Server::start(&db);
+both_backends!(a_consolidation_shows_every_deletion_and_the_audit_log_holds_every_publication);
+
+fn a_consolidation_shows_every_deletion_and_the_audit_log_holds_every_publication(db: &TestDb) {
+    let mut server = Server::start(db);
     let admin = token("admin", None);
     let chair = token("chair", Some("HU"));
     post(
@@ -333,7 +332,7 @@ fn a_consolidation_shows_every_deletion_and_the_audit_log_holds_every_publicatio
         "{consolidated}"
     );
     assert!(server.terminate());
-    let (ok, out, err) = run(&["audit", "verify", "--db", db.to_str().expect("utf-8")]);
+    let (ok, out, err) = run(&["audit", "verify", "--db", db.arg()]);
     assert!(ok, "{out}{err}");
     assert!(out.contains("3 versions vouched for"), "{out}");
 }

@@ -50,7 +50,10 @@ fn token_refuses_unknown_roles_and_missing_delegations() {
 #[test]
 fn audit_verify_passes_on_a_served_database_and_fails_on_a_missing_one() {
     // Tampering itself (changed, removed, reordered entries) is detected by penholder-store's
-    // own tests; here the command's exit status is what matters.
+    // own tests; here the command's exit status is what matters. SQLite only: a missing file
+    // and `penholder backup` (SQLite's online backup of its file, which never overwrites one)
+    // have no PostgreSQL counterpart; `audit verify` on PostgreSQL runs in the suites of
+    // server_support's `both_backends!`.
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("db.sqlite");
     let mut server = Server::start(&db);

@@ -2,7 +2,8 @@
 //! must be what `penholder_server::policy::decide` says (allowed → 2xx, forbidden → 403, wrong
 //! state → 409), for a caller of the process and for one from outside it, and for a
 //! submission of the caller's own delegation, its group's, and another's. (Every round state is
-//! covered in process, with a manual clock, by crates/server/tests/policy_matrix.rs.)
+//! covered in process, with a manual clock, by crates/server/tests/policy_matrix.rs.) On SQLite
+//! and on PostgreSQL.
 
 mod server_support;
 
@@ -157,10 +158,10 @@ fn parties(relation: Relation) -> (&'static str, &'static str) {
     }
 }
 
-#[test]
-fn every_role_against_every_endpoint_of_the_binary() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(&dir.path().join("db.sqlite"));
+both_backends!(every_role_against_every_endpoint_of_the_binary);
+
+fn every_role_against_every_endpoint_of_the_binary(db: &TestDb) {
+    let server = Server::start(db);
     world(&server, "shared");
     let mut fresh_worlds = 0;
     let mut checked = 0;

@@ -1,5 +1,7 @@
 //! Token attacks against the real binary: every bad token gets 401 with `WWW-Authenticate`,
 //! whatever is wrong with it; the accepted algorithm is the configured one, never the token's.
+//! On SQLite only: tokens are verified before any request reaches the store, so the backend
+//! changes nothing here (reliability_tokens.rs runs its outsider test on both).
 
 mod server_support;
 
@@ -88,7 +90,7 @@ fn refused(server: &Server, token: &str, why: &str) -> String {
 #[test]
 fn hs256_tokens_that_must_be_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(&dir.path().join("db.sqlite"));
+    let server = Server::start(dir.path().join("db.sqlite"));
     let good = hs256(SECRET);
     let valid = good.sign(&claims()).expect("sign");
     request("GET", &server.url("/v1/processes"), Some(&valid), &[], None).expect(200);
@@ -218,7 +220,7 @@ fn eddsa_is_pinned_when_configured() {
     std::fs::write(&public, ED25519_PUBLIC).expect("write");
     std::fs::write(&private, ED25519_PRIVATE).expect("write");
     let server = Server::start_with(
-        &dir.path().join("db.sqlite"),
+        dir.path().join("db.sqlite"),
         &[
             ("PENHOLDER_JWT_ALGORITHM", "EdDSA"),
             ("PENHOLDER_JWT_PUBLIC_KEY", public.to_str().unwrap()),

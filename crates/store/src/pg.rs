@@ -155,6 +155,14 @@ pub(crate) fn store_error(error: &tokio_postgres::Error) -> StoreError {
                 detail: format!("PostgreSQL is busy: {}", describe(error)),
             };
         }
+        // character_not_in_repertoire: a text parameter with U+0000, which PostgreSQL's text
+        // cannot hold (SQLite's can). The caller's value, not a fault of the server.
+        if code == "22021" {
+            return StoreError::Invalid {
+                detail: "a text contains the NUL character (U+0000), which cannot be stored"
+                    .to_string(),
+            };
+        }
     }
     StoreError::internal(describe(error))
 }

@@ -2,10 +2,17 @@
 //! 127.0.0.1:0 with a temporary database, read the bound address from its first line of
 //! output, speak HTTP to it with a small blocking client, mint tokens with `penholder token`,
 //! and stop it gently (SIGTERM) or not at all (SIGKILL).
+//!
+//! The database is a [`TestDb`]: a SQLite file in a temporary folder, or a fresh database of
+//! the PostgreSQL server this test run shares (`penholder_testpg::TestPostgres::shared`, started
+//! once by the first test that needs it, stopped by its watchdog when the test runner exits).
+//! [`both_backends!`] writes one test body as two tests, `name::sqlite` and `name::postgres`.
 
 #![allow(dead_code)] // reason: each test binary uses a different part of the support
+#![allow(unused_macros, unused_imports)] // reason: not every test binary runs on both backends
 
 use serde_json::Value;
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -18,22 +25,173 @@ pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_penholder")
 }
 
+/// The two storage backends of `penholder serve --db`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// `--db FILE`.
+    Sqlite,
+    /// `--db postgres://…`.
+    Postgres,
+}
+
+/// One test's database, on one backend, with a temporary folder for the test's other files
+/// (backups, exports), removed with it.
+pub struct TestDb {
+    backend: Backend,
+    /// What `--db` takes: the SQLite file's path, or the PostgreSQL database's URL.
+    arg: String,
+    scratch: tempfile::TempDir,
+}
+
+impl TestDb {
+    /// A new SQLite file in a temporary folder of its own.
+    pub fn sqlite() -> TestDb {
+        let scratch = tempfile::tempdir().expect("a temporary folder");
+        let arg = scratch
+            .path()
+            .join("penholder.sqlite")
+            .to_str()
+            .expect("a UTF-8 temporary path")
+            .to_string();
+        TestDb {
+            backend: Backend::Sqlite,
+            arg,
+            scratch,
+        }
+    }
+
+    /// A new, empty database (CREATE DATABASE) on the PostgreSQL server of this test run.
+    /// `None` only where PostgreSQL cannot start and `PENHOLDER_SKIP_POSTGRES=1` allows
+    /// skipping (said loudly); without that permission, a missing PostgreSQL fails the test.
+    pub fn postgres() -> Option<TestDb> {
+        let server = postgres_server()?;
+        Some(TestDb {
+            backend: Backend::Postgres,
+            arg: server.url(),
+            scratch: tempfile::tempdir().expect("a temporary folder"),
+        })
+    }
+
+    /// A new database on `backend` (`None`: a PostgreSQL test skipped, see [`TestDb::postgres`]).
+    pub fn new(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => Some(TestDb::sqlite()),
+            Backend::Postgres => TestDb::postgres(),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The `--db` argument: a file path or a `postgres://` URL.
+    pub fn arg(&self) -> &str {
+        &self.arg
+    }
+
+    /// A folder for the test's other files.
+    pub fn scratch(&self) -> &Path {
+        self.scratch.path()
+    }
+
+    /// Opens the store directly, as `penholder serve` does (no server may hold a SQLite file's
+    /// writer meanwhile; on PostgreSQL several may).
+    pub fn open_store(&self) -> penholder_store::Store {
+        penholder_store::Store::open_url_or_path(
+            &self.arg,
+            penholder_store::StoreOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("open the store at {}: {e}", self.arg))
+    }
+
+    /// `penholder audit verify --db …` (SQLite: also `PRAGMA integrity_check` and
+    /// `foreign_key_check`); panics with its output, and `when`, on failure.
+    #[track_caller]
+    pub fn verify_audit(&self, when: &str) {
+        let (ok, out, err) = run(&["audit", "verify", "--db", &self.arg]);
+        assert!(
+            ok,
+            "audit verify failed {when} ({:?}):\n{out}{err}",
+            self.backend
+        );
+    }
+}
+
+impl AsRef<OsStr> for TestDb {
+    fn as_ref(&self) -> &OsStr {
+        OsStr::new(&self.arg)
+    }
+}
+
+/// The PostgreSQL server shared by this test run (see `TestPostgres::shared`); `None` only when
+/// it cannot start and `PENHOLDER_SKIP_POSTGRES=1` allows skipping.
+pub fn postgres_server() -> Option<&'static penholder_testpg::TestPostgres> {
+    match penholder_testpg::TestPostgres::shared() {
+        Ok(server) => Some(server),
+        Err(e) if penholder_testpg::skip_allowed() => {
+            eprintln!("!!! SKIPPED a PostgreSQL test (PENHOLDER_SKIP_POSTGRES=1): {e}");
+            None
+        }
+        Err(e) => {
+            panic!("PostgreSQL tests need a server (PENHOLDER_SKIP_POSTGRES=1 lets them skip): {e}")
+        }
+    }
+}
+
+/// Each test body once, run as two tests: `name::sqlite` and `name::postgres`, each on a new
+/// database of its own. The body is an ordinary function taking `&TestDb` (a module and a
+/// function may share a name), so rustfmt formats it and a test moves to both backends by
+/// changing two lines.
+///
+/// ```ignore
+/// both_backends!(a_round_survives, another_one);
+///
+/// fn a_round_survives(db: &TestDb) {
+///     let server = Server::start(db);
+///     …
+/// }
+/// ```
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(&$crate::server_support::TestDb::sqlite());
+            }
+
+            #[test]
+            fn postgres() {
+                if let Some(db) = $crate::server_support::TestDb::postgres() {
+                    super::$name(&db);
+                }
+            }
+        }
+    )+};
+}
+pub(crate) use both_backends;
+
 /// A running `penholder serve`.
 pub struct Server {
     child: Option<Child>,
     pub base: String,
-    pub db: PathBuf,
+    /// The `--db` argument: a SQLite file or a PostgreSQL URL.
+    pub db: String,
     env: Vec<(String, String)>,
 }
 
 impl Server {
-    /// Starts a server with the HS256 test secret.
-    pub fn start(db: &Path) -> Server {
+    /// Starts a server with the HS256 test secret on `db` (a [`TestDb`], a file, or a URL).
+    pub fn start(db: impl AsRef<OsStr>) -> Server {
         Server::start_with(db, &[("PENHOLDER_JWT_SECRET", SECRET)])
     }
 
     /// Starts a server with these environment variables (and no inherited PENHOLDER_*).
-    pub fn start_with(db: &Path, env: &[(&str, &str)]) -> Server {
+    pub fn start_with(db: impl AsRef<OsStr>, env: &[(&str, &str)]) -> Server {
+        let db = db
+            .as_ref()
+            .to_str()
+            .expect("a UTF-8 database argument")
+            .to_string();
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -41,7 +199,7 @@ impl Server {
         let mut command = Command::new(binary());
         command
             .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-            .arg(db)
+            .arg(&db)
             .env("PENHOLDER_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -79,7 +237,7 @@ impl Server {
         Server {
             child: Some(child),
             base,
-            db: db.to_path_buf(),
+            db,
             env,
         }
     }
@@ -92,7 +250,7 @@ impl Server {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        *self = Server::start_with(&self.db.clone(), &env);
+        *self = Server::start_with(self.db.clone(), &env);
     }
 
     pub fn url(&self, path: &str) -> String {
