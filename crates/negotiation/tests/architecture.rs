@@ -177,3 +177,32 @@ fn the_edges_reach_the_use_cases_through_the_application_layer() {
         );
     }
 }
+
+#[test]
+fn the_server_handlers_read_and_write_only_through_use_cases() {
+    // A handler reads the request, makes one call to the application layer (`state.run` on a
+    // snapshot, `state.commit` around a use case's write) and maps the answer: it never asks
+    // the store itself, nor the policy, so the rules cannot differ between entry points.
+    let routes = workspace().join("crates/server/src/routes");
+    for entry in std::fs::read_dir(&routes).expect("crates/server/src/routes") {
+        let path = entry.expect("an entry").path();
+        let text = std::fs::read_to_string(&path).expect("a source file");
+        for needle in [
+            "state.read(",
+            ".read(move",
+            "authorize(",
+            "relation(",
+            "policy::decide",
+            "w.put_",
+            "w.create_",
+            "w.publish_",
+            "w.record_",
+        ] {
+            assert!(
+                !text.contains(needle),
+                "{} contains {needle:?}: call a use case of penholder_negotiation",
+                path.display()
+            );
+        }
+    }
+}
