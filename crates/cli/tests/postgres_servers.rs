@@ -354,3 +354,112 @@ fn postgresql_restarted_under_load_means_503_then_service_again_and_nothing_lost
     );
     assert_audit_verifies(&url);
 }
+
+/// A time the API wrote (RFC 3339), in Unix milliseconds.
+fn millis_of(value: &Value) -> i64 {
+    value
+        .as_str()
+        .and_then(penholder_server::clock::parse_rfc3339)
+        .unwrap_or_else(|| panic!("{value} is not an RFC 3339 time"))
+}
+
+#[test]
+fn a_submission_racing_the_close_through_another_server_lands_before_it_or_not_at_all() {
+    let Some((a, b, url)) = two_servers() else {
+        return;
+    };
+    open_round(&a);
+    let stop = Arc::new(AtomicBool::new(false));
+    // Every writer submits through server a until the round refuses it; the chair closes the
+    // round through server b meanwhile.
+    let threads: Vec<_> = DELEGATIONS
+        .iter()
+        .map(|code| {
+            let (stop, base) = (stop.clone(), a.base.clone());
+            let (code, delegate) = (code.to_string(), token("delegate", Some(code)));
+            std::thread::spawn(move || {
+                let mut acknowledged = Vec::new();
+                let mut refused_after_close = 0;
+                let deadline = Instant::now() + Duration::from_secs(60);
+                for n in 1.. {
+                    if Instant::now() > deadline {
+                        break;
+                    }
+                    let closed_before_sending = stop.load(Ordering::SeqCst);
+                    match try_put(&base, &code, &delegate, &submission(n)) {
+                        Some((201, body)) => {
+                            assert!(
+                                !closed_before_sending,
+                                "{code}: acknowledged after the close was answered: {body}"
+                            );
+                            acknowledged.push(body);
+                        }
+                        Some((409, body)) => {
+                            let kind = body["type"].as_str().unwrap_or_default();
+                            assert!(kind.ends_with("wrong-round-state"), "{body}");
+                            refused_after_close += 1;
+                            if refused_after_close == 3 {
+                                break;
+                            }
+                        }
+                        Some((status, body)) => panic!("{code}: {status} {body}"),
+                        None => panic!("{code}: server a did not answer"),
+                    }
+                }
+                (code, acknowledged)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(400));
+    let chair = token("chair", Some("TR"));
+    let closed = post(&b, "/v1/processes/p/rounds/1/close", &chair, &json!({}))
+        .expect(200)
+        .json();
+    stop.store(true, Ordering::SeqCst);
+    let closed_at = closed["events"]
+        .as_array()
+        .and_then(|events| events.iter().find(|e| e["action"] == "close"))
+        .map(|e| millis_of(&e["at"]))
+        .unwrap_or_else(|| panic!("the close is an event of the round: {closed}"));
+    let mut latest = std::collections::BTreeMap::new();
+    let mut count = 0;
+    for thread in threads {
+        let (code, acknowledged) = thread.join().expect("a writer");
+        for receipt in &acknowledged {
+            assert!(
+                millis_of(&receipt["submitted_at"]) <= closed_at,
+                "{code}: acknowledged at {} after the close at {closed_at}",
+                receipt["submitted_at"]
+            );
+        }
+        count += acknowledged.len();
+        if let Some(last) = acknowledged.last() {
+            latest.insert(code, last["revision"].as_u64().expect("a revision"));
+        }
+    }
+    assert!(count > 0, "some submissions landed before the close");
+    // The exact compilation read from server b holds every last acknowledged revision of a.
+    let compilation = request(
+        "GET",
+        &b.url("/v1/processes/p/rounds/1/compilation"),
+        Some(&chair),
+        &[("cache-control", "no-cache")],
+        None,
+    )
+    .expect(200)
+    .json();
+    let compiled: std::collections::BTreeMap<String, u64> = compilation["submissions"]
+        .as_array()
+        .expect("submissions")
+        .iter()
+        .map(|s| {
+            (
+                s["delegation"].as_str().expect("a code").to_string(),
+                s["revision"].as_u64().expect("a revision"),
+            )
+        })
+        .collect();
+    assert_eq!(compiled, latest);
+    eprintln!("racing the close on PostgreSQL: {count} acknowledged before it, none after");
+    assert_audit_verifies(&url);
+}
