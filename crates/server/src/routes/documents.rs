@@ -420,16 +420,12 @@ pub async fn upload_version(
         Ok((alignment, consolidation))
     })
     .await?;
-    let provenance =
-        serde_json::to_vec(&consolidation.blame).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let changes = serde_json::to_vec(&consolidation.applied)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let new = NewVersion {
         label: request.label,
         tree: consolidation.document,
         round: round_number,
-        provenance: Some(provenance),
-        changes: Some(changes),
+        provenance: Some(consolidation.blame),
+        changes: Some(consolidation.applied),
     };
     let expected_latest = document.latest_version;
     let actor = principal.actor();
