@@ -119,12 +119,9 @@ fn check_resolved(items: &[WireItem], base: &Document, resolved: &Resolved) {
             }
         }
     }
-    assert_eq!(
-        resolved.hunks.len(),
-        amendments,
-        "hunks missing for an amendment"
-    );
-    for hunks in &resolved.hunks {
+    let all_hunks = resolved.hunks(base);
+    assert_eq!(all_hunks.len(), amendments, "hunks missing for an amendment");
+    for hunks in &all_hunks {
         let (Some(Item::Amend { node, text, .. }), Some(found)) =
             (resolved.items.get(hunks.item), base.find(hunks.node))
         else {

@@ -458,13 +458,23 @@ mod tests {
         ];
         for (code, items) in submissions {
             let actor = Actor::new(code, Some(code), "delegate");
-            // Resolved items stored whole (as the first versions of the server did).
-            let resolved = serde_json::to_vec(&serde_json::json!({"items": items, "hunks": []}))
-                .expect("json");
-            let body = serde_json::to_vec(&items).expect("json");
+            // The body as a client sends it: nodes by id; an insertion's anchor at the top.
+            let wire: Vec<serde_json::Value> = items
+                .iter()
+                .map(|item| {
+                    let mut value = serde_json::to_value(item).expect("json");
+                    if let Some(serde_json::Value::Object(at)) =
+                        value.as_object_mut().and_then(|o| o.remove("at"))
+                    {
+                        value.as_object_mut().expect("an object").extend(at);
+                    }
+                    value
+                })
+                .collect();
+            let body = serde_json::to_vec(&serde_json::json!({ "items": wire })).expect("json");
             store
                 .write(move |w| {
-                    w.put_submission("p", 1, code, &body, &resolved, None, &actor, T0 + 10)
+                    w.put_submission("p", 1, code, &body, &items, None, &actor, T0 + 10)
                 })
                 .wait()
                 .expect("a submission");
@@ -508,8 +518,8 @@ mod tests {
             label: "Rev. 1".into(),
             tree: consolidation.document,
             round: Some(1),
-            provenance: Some(serde_json::to_vec(&consolidation.blame).expect("json")),
-            changes: Some(serde_json::to_vec(&consolidation.applied).expect("json")),
+            provenance: Some(consolidation.blame),
+            changes: Some(consolidation.applied),
         };
         store
             .write(move |w| {

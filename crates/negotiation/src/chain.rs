@@ -1,30 +1,10 @@
 //! The versions of a document as a chain: each version's provenance (blame) and the changes
 //! applied to reach it, and the chain between two versions that an attributed redline walks.
-//! Their encoding in the store is defined here, once ([`encode_blame`], [`encode_applied`]).
+//! (The store defines how they are kept: `penholder_store`'s codec.)
 
 use penholder_core::Version;
 use penholder_diff::{AppliedChange, Blame, Redline, Step};
 use penholder_store::{Reader, StoreError};
-
-/// How a version's provenance is kept in the store.
-pub fn encode_blame(blame: &Blame) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(blame).map_err(|e| StoreError::Internal {
-        detail: format!("a provenance cannot be encoded: {e}"),
-    })
-}
-
-/// How the changes applied to reach a version are kept in the store.
-pub fn encode_applied(applied: &[AppliedChange]) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(applied).map_err(|e| StoreError::Internal {
-        detail: format!("applied changes cannot be encoded: {e}"),
-    })
-}
-
-fn corrupt(what: &str, error: serde_json::Error) -> StoreError {
-    StoreError::Corrupt {
-        detail: format!("{what} cannot be read: {error}"),
-    }
-}
 
 /// The provenance of a version: as stored, or all from the version itself when none was
 /// stored (a first version, or one uploaded without attribution).
@@ -34,12 +14,9 @@ pub fn blame_of(
     document: &str,
     version: &Version,
 ) -> Result<Blame, StoreError> {
-    match reader.version_provenance(process, document, version.number)? {
-        Some(bytes) => {
-            serde_json::from_slice(&bytes).map_err(|e| corrupt("a version's provenance", e))
-        }
-        None => Ok(Blame::initial(&version.document, version.number)),
-    }
+    Ok(reader
+        .version_provenance(process, document, version.number)?
+        .unwrap_or_else(|| Blame::initial(&version.document, version.number)))
 }
 
 /// The changes applied to reach a version (empty for a first version).
@@ -49,12 +26,9 @@ pub fn applied_of(
     document: &str,
     number: u32,
 ) -> Result<Vec<AppliedChange>, StoreError> {
-    match reader.version_changes(process, document, number)? {
-        Some(bytes) => {
-            serde_json::from_slice(&bytes).map_err(|e| corrupt("a version's changes", e))
-        }
-        None => Ok(Vec::new()),
-    }
+    Ok(reader
+        .version_changes(process, document, number)?
+        .unwrap_or_default())
 }
 
 /// One version on the chain between two versions, with what the redline needs of it.

@@ -4,7 +4,6 @@
 //! ones consolidated.
 
 use crate::caller::Caller;
-use crate::chain::{encode_applied, encode_blame};
 use crate::error::{Error, FieldProblem};
 use crate::lifecycle::Scope;
 use crate::policy::Action;
@@ -104,8 +103,8 @@ pub fn publish(
         label,
         tree: consolidation.document.clone(),
         round: Some(inputs.round),
-        provenance: Some(encode_blame(&consolidation.blame)?),
-        changes: Some(encode_applied(&consolidation.applied)?),
+        provenance: Some(consolidation.blame.clone()),
+        changes: Some(consolidation.applied.clone()),
     };
     Ok(w.publish_version(
         &inputs.process,

@@ -8,7 +8,7 @@
 
 use crate::access::{authorize, read_action, relation};
 use crate::caller::Caller;
-use crate::chain::{VersionChain, blame_of, encode_applied, encode_blame};
+use crate::chain::{VersionChain, blame_of};
 use crate::error::{Error, FieldProblem};
 use crate::input::{check_text, valid_slug};
 use crate::policy::{Action, Phase};
@@ -351,8 +351,8 @@ impl UploadBasis {
                 label,
                 tree: adopted.document,
                 round: self.round.as_ref().map(|m| m.round.number),
-                provenance: Some(encode_blame(&adopted.blame)?),
-                changes: Some(encode_applied(&adopted.applied)?),
+                provenance: Some(adopted.blame),
+                changes: Some(adopted.applied),
             },
         })
     }

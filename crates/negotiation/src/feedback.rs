@@ -32,6 +32,7 @@ pub fn may_submit(
     Ok(scope.round)
 }
 
+/// The round, if the caller may read delegation `code`'s submission in it at `now`.
 fn may_read(
     r: &Reader<'_>,
     caller: &Caller,
@@ -39,13 +40,15 @@ fn may_read(
     round: u32,
     code: &str,
     now: i64,
-) -> Result<(), Error> {
+) -> Result<RoundInfo, Error> {
     let scope = Scope::read(r, caller, process, round, Some(code))?;
     target_exists(&scope.delegations, process, code)?;
-    scope.authorize(caller, Action::ReadSubmission, Some(code), now)
+    scope.authorize(caller, Action::ReadSubmission, Some(code), now)?;
+    Ok(scope.round)
 }
 
-/// Delegation `code`'s latest revision in the round.
+/// Delegation `code`'s latest revision in the round, and the round (whose base the revision's
+/// hunks are against).
 pub fn latest(
     r: &Reader<'_>,
     caller: &Caller,
@@ -53,12 +56,12 @@ pub fn latest(
     round: u32,
     code: &str,
     now: i64,
-) -> Result<SubmissionRevision, Error> {
-    may_read(r, caller, process, round, code, now)?;
-    Ok(r.submission(process, round, code)?)
+) -> Result<(RoundInfo, SubmissionRevision), Error> {
+    let info = may_read(r, caller, process, round, code, now)?;
+    Ok((info, r.submission(process, round, code)?))
 }
 
-/// Revision `number` of delegation `code`'s submission.
+/// Revision `number` of delegation `code`'s submission, and the round.
 pub fn revision(
     r: &Reader<'_>,
     caller: &Caller,
@@ -67,9 +70,9 @@ pub fn revision(
     code: &str,
     number: u32,
     now: i64,
-) -> Result<SubmissionRevision, Error> {
-    may_read(r, caller, process, round, code, now)?;
-    Ok(r.submission_revision(process, round, code, number)?)
+) -> Result<(RoundInfo, SubmissionRevision), Error> {
+    let info = may_read(r, caller, process, round, code, now)?;
+    Ok((info, r.submission_revision(process, round, code, number)?))
 }
 
 /// Every revision of delegation `code`'s submission, oldest first.

@@ -7,7 +7,7 @@ use crate::caller::Caller;
 use crate::chain::{applied_of, blame_of};
 use crate::error::Error;
 use crate::policy::{Action, Phase};
-use crate::submission::Resolved;
+use crate::submission::submission_of;
 use penholder_core::Version;
 use penholder_core::negotiation::{Decision, Delegation, Submission};
 use penholder_diff::{AppliedChange, Blame, Compilation};
@@ -59,9 +59,9 @@ impl RoundMaterial {
         let base_blame = blame_of(reader, process, &round.document, &base)?;
         let submissions = reader
             .submissions(process, number)?
-            .iter()
-            .map(Resolved::submission)
-            .collect::<Result<Vec<_>, _>>()?;
+            .into_iter()
+            .map(submission_of)
+            .collect();
         Ok(RoundMaterial {
             process: process.to_string(),
             document: reader.document(process, &round.document)?,

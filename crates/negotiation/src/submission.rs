@@ -1,12 +1,12 @@
 //! A delegation's submission: its items read from the body as sent, resolved against the
-//! round's base version (nodes named by id or by reference), with the word hunks of every
-//! amendment computed once; and how that resolution is kept beside the body in the store.
+//! round's base version (nodes named by id or by reference), and recorded with the body as
+//! received; the word hunks of its amendments, computed when someone reads them.
 
 use crate::caller::Caller;
 use crate::error::{Error, FieldProblem, parse_json};
 use penholder_core::negotiation::{Anchor, Item, ItemByReference, Submission};
 use penholder_core::{Document, NodeId, NodeKind, References};
-use penholder_store::{StoreError, StoredRevision, SubmissionRevision, Writer};
+use penholder_store::{StoredRevision, SubmissionRevision, Writer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::collections::{HashMap, HashSet};
@@ -22,169 +22,51 @@ pub struct ItemHunks {
 /// The most items one submission may carry.
 pub const MAX_ITEMS: usize = 10_000;
 
-/// A submission's items resolved to node ids, and the hunks of each amendment, computed once
-/// when the submission is stored.
+/// A submission's items resolved to node ids against the round's base version. The store
+/// keeps them beside the body as received (`penholder_store`'s codec says how).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resolved {
     pub items: Vec<Item>,
-    pub hunks: Vec<ItemHunks>,
-}
-
-/// How [`Resolved`] is kept beside the body as received. The body already holds every text,
-/// so only what resolving added is stored: for each item, the node it names (the node of an
-/// amendment, deletion or comment, the anchor of an insertion; `null` for a general comment),
-/// and the hunks as arrays (`[item, node, [[start_word, end_word, start_token, end_token,
-/// start_byte, end_byte, text], …]]`). Every revision is kept, so its size matters: about 40 %
-/// of what the resolved items and named hunk fields took. Revisions stored that way
-/// (`{"items": […], "hunks": […]}`) read the same.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Stored {
-    Compact {
-        nodes: Vec<Option<NodeId>>,
-        hunks: Vec<ItemHunks>,
-    },
-    Whole {
-        items: Vec<Item>,
-        hunks: Vec<ItemHunks>,
-    },
 }
 
 impl Resolved {
-    /// The bytes kept beside the body (see [`Stored`]).
-    pub fn to_stored(&self) -> Vec<u8> {
-        #[derive(Serialize)]
-        struct Compact<'a> {
-            nodes: Vec<Option<NodeId>>,
-            #[serde(serialize_with = "hunks_as_arrays")]
-            hunks: &'a [ItemHunks],
-        }
-        let nodes = self
-            .items
-            .iter()
-            .map(|item| match item {
-                Item::Insert { at, .. } => Some(at.node()),
-                other => other.node(),
-            })
-            .collect();
-        serde_json::to_vec(&Compact {
-            nodes,
-            hunks: &self.hunks,
-        })
-        .unwrap_or_default()
-    }
-
-    /// Reads back what [`Resolved::to_stored`] kept beside `body`.
-    pub fn decode(body: &[u8], stored: &[u8]) -> Result<Resolved, String> {
-        let stored: Stored = serde_json::from_slice(stored).map_err(|e| e.to_string())?;
-        match stored {
-            Stored::Whole { items, hunks } => Ok(Resolved { items, hunks }),
-            Stored::Compact { nodes, hunks } => {
-                let wire = parse_items(body).map_err(|e| e.to_string())?;
-                if wire.len() != nodes.len() {
-                    return Err(format!(
-                        "{} items in the body, {} resolved",
-                        wire.len(),
-                        nodes.len()
-                    ));
-                }
-                let items = wire
-                    .into_iter()
-                    .zip(nodes)
-                    .enumerate()
-                    .map(|(index, (item, node))| {
-                        with_node(item, node).ok_or_else(|| format!("item {index} has no node"))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(Resolved { items, hunks })
-            }
-        }
-    }
-
-    pub fn from_stored(revision: &SubmissionRevision) -> Result<Resolved, StoreError> {
-        Resolved::decode(&revision.items, &revision.hunks).map_err(|e| StoreError::Corrupt {
-            detail: format!(
-                "the resolved items of {}'s revision {} cannot be read: {e}",
-                revision.delegation, revision.revision
-            ),
-        })
-    }
-
-    /// The engine's view of a stored revision.
-    pub fn submission(revision: &SubmissionRevision) -> Result<Submission, StoreError> {
-        Ok(Submission {
-            delegation: revision.delegation.clone(),
-            revision: revision.revision,
-            submitted_at: revision.submitted_at,
-            items: Resolved::from_stored(revision)?.items,
-        })
+    /// The word hunks of every amendment against its text in `base` (the round's base
+    /// version). Not stored: the compilation diffs the amendments itself, and the hunks of one
+    /// submission take about a tenth of a millisecond (see `BENCHMARKS.md`, "Stored hunks").
+    pub fn hunks(&self, base: &Document) -> Vec<ItemHunks> {
+        hunks_of(&self.items, base)
     }
 }
 
-/// A wire item with the node it was resolved to (`None` for a general comment only).
-fn with_node(item: ItemByReference, node: Option<NodeId>) -> Option<Item> {
-    Some(match item {
-        ItemByReference::Amend {
-            text,
-            justification,
-            ..
-        } => Item::Amend {
-            node: node?,
-            text,
-            justification,
-        },
-        ItemByReference::Delete { justification, .. } => Item::Delete {
-            node: node?,
-            justification,
-        },
-        ItemByReference::Insert {
-            after,
-            text,
-            node_kind,
-            justification,
-            ..
-        } => Item::Insert {
-            at: if after.is_some() {
-                Anchor::After(node?)
-            } else {
-                Anchor::Before(node?)
-            },
-            node_kind: match node_kind {
-                Some(name) => Some(NodeKind::parse(&name)?),
-                None => None,
-            },
-            text,
-            justification,
-        },
-        ItemByReference::Comment { node: named, text } => Item::Comment {
-            node: match named {
-                Some(_) => Some(node?),
-                None => None,
-            },
-            text,
-        },
-    })
+/// The word hunks of every amendment of `items` against its text in `base`.
+pub fn hunks_of(items: &[Item], base: &Document) -> Vec<ItemHunks> {
+    let amended: Vec<(usize, NodeId, &str)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(index, item)| match item {
+            Item::Amend { node, text, .. } => Some((index, *node, text.as_str())),
+            _ => None,
+        })
+        .collect();
+    let texts = texts_of(base, amended.iter().map(|(_, id, _)| *id).collect());
+    amended
+        .into_iter()
+        .map(|(item, node, text)| ItemHunks {
+            item,
+            node,
+            hunks: penholder_diff::hunks(texts.get(&node).copied().unwrap_or_default(), text),
+        })
+        .collect()
 }
 
-fn hunks_as_arrays<S: serde::Serializer>(hunks: &[ItemHunks], out: S) -> Result<S::Ok, S::Error> {
-    out.collect_seq(hunks.iter().map(|item| {
-        let hunks: Vec<_> = item
-            .hunks
-            .iter()
-            .map(|h| {
-                (
-                    h.start_word,
-                    h.end_word,
-                    h.start_token,
-                    h.end_token,
-                    h.start_byte,
-                    h.end_byte,
-                    &h.text,
-                )
-            })
-            .collect();
-        (item.item, item.node, hunks)
-    }))
+/// The engine's view of a stored revision.
+pub fn submission_of(revision: SubmissionRevision) -> Submission {
+    Submission {
+        delegation: revision.delegation,
+        revision: revision.revision,
+        submitted_at: revision.submitted_at,
+        items: revision.items,
+    }
 }
 
 #[derive(Deserialize)]
@@ -227,22 +109,16 @@ pub fn parse_items(bytes: &[u8]) -> Result<Vec<ItemByReference>, Error> {
     Ok(items)
 }
 
-/// Turns wire items into core items on `base`, with the hunks of every amendment; every
-/// problem is reported, each with its item index and the reference at fault.
+/// Turns wire items into core items on `base`; every problem is reported, each with its item
+/// index and the reference at fault.
 pub fn resolve(items: &[ItemByReference], base: &Document) -> Result<Resolved, Error> {
-    resolve_on(items, base, &References::of(base))
+    resolve_on(items, &References::of(base))
 }
 
 /// [`resolve`] with the base's references already computed (the server keeps them).
-pub fn resolve_on(
-    items: &[ItemByReference],
-    base: &Document,
-    references: &References,
-) -> Result<Resolved, Error> {
+pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<Resolved, Error> {
     let mut errors = Vec::new();
     let mut resolved = Vec::with_capacity(items.len());
-    // (item, node, text) of every amendment, diffed against its base text at the end
-    let mut amended: Vec<(usize, NodeId, &str)> = Vec::new();
     // node → index of the amendment or deletion already naming it
     let mut rewritten: HashMap<NodeId, usize> = HashMap::new();
     for (index, item) in items.iter().enumerate() {
@@ -294,7 +170,6 @@ pub fn resolve_on(
                             ),
                         );
                     } else if has_text {
-                        amended.push((index, id, text.as_str()));
                         resolved.push(Item::Amend {
                             node: id,
                             text: text.clone(),
@@ -385,19 +260,7 @@ pub fn resolve_on(
         }
     }
     if errors.is_empty() {
-        let texts = texts_of(base, amended.iter().map(|(_, id, _)| *id).collect());
-        let hunks = amended
-            .into_iter()
-            .map(|(item, node, text)| ItemHunks {
-                item,
-                node,
-                hunks: penholder_diff::hunks(texts.get(&node).copied().unwrap_or_default(), text),
-            })
-            .collect();
-        Ok(Resolved {
-            items: resolved,
-            hunks,
-        })
+        Ok(Resolved { items: resolved })
     } else {
         Err(Error::invalid(errors))
     }
@@ -475,7 +338,7 @@ pub fn record(
         round,
         delegation,
         submission.body,
-        &submission.resolved.to_stored(),
+        &submission.resolved.items,
         Some(current),
         &caller.actor(),
         now,
@@ -488,7 +351,7 @@ mod tests {
     use penholder_core::{IdSource, Node};
 
     #[test]
-    fn stored_beside_the_body_only_what_resolving_added_and_both_forms_read_back() {
+    fn items_resolve_and_the_hunks_of_each_amendment_are_against_its_base_text() {
         let mut ids = IdSource::new(1, 1_700_000_000_000);
         let base = Document::new(
             "T",
@@ -501,37 +364,19 @@ mod tests {
                 Node::new(ids.next_id(), NodeKind::Preambular, "Recalling the past,"),
             ],
         );
-        let body = br#"{"items":[{"kind":"amend","node":"OP1","text":"Agree to meet again soon, in 2027.","justification":"Sooner."},{"kind":"comment","node":null,"text":"Fine."},{"kind":"insert","before":"OP1","node_kind":"preambular","text":"Noting,"},{"kind":"comment","node":"PP1","text":"Why?"},{"kind":"delete","node":"PP1"}]}"#;
+        let body = br#"{"items":[{"kind":"amend","node":"OP1","text":"Agree to meet again soon, in 2027.","justification":"Sooner."},{"kind":"comment","node":null,"text":"Fine."},{"kind":"insert","before":"OP1","node_kind":"preambular","text":"Noting,"},{"kind":"comment","node":"PP1","text":"Why?"},{"kind":"amend","node":"PP1","text":"Recalling the future,"}]}"#;
         let items = parse_items(body).unwrap();
         let resolved = resolve(&items, &base).unwrap();
-        assert_eq!(resolved.hunks[0].hunks.len(), 2, "{:?}", resolved.hunks);
-        let stored = resolved.to_stored();
-        let text = String::from_utf8(stored.clone()).unwrap();
-        assert!(text.contains(r#""hunks":[[0,""#), "{text}");
-        assert!(!text.contains("start_word"), "{text}");
-        // Justifications and comments are in the body, not again here.
-        assert!(!text.contains("Sooner") && !text.contains("Why?"), "{text}");
-        assert_eq!(Resolved::decode(body, &stored).unwrap(), resolved);
-
-        // What earlier versions stored: the resolved items whole, hunks with named fields.
-        let whole = serde_json::json!({
-            "items": resolved.items,
-            "hunks": resolved.hunks.iter().map(|h| serde_json::json!({
-                "item": h.item, "node": h.node, "hunks": h.hunks,
-            })).collect::<Vec<_>>(),
-        })
-        .to_string();
-        assert!(whole.contains("start_word") && whole.contains("Sooner"));
-        assert_eq!(Resolved::decode(body, whole.as_bytes()).unwrap(), resolved);
-        assert!(
-            stored.len() * 2 < whole.len(),
-            "{} against {}",
-            stored.len(),
-            whole.len()
+        assert_eq!(resolved.items.len(), 5);
+        let hunks = resolved.hunks(&base);
+        assert_eq!(
+            hunks.iter().map(|h| (h.item, h.node)).collect::<Vec<_>>(),
+            [(0, base.nodes[0].id), (4, base.nodes[1].id)]
         );
-
-        // A body and a resolution that do not belong together are an error, not a guess.
-        assert!(Resolved::decode(br#"{"items":[]}"#, &stored).is_err());
-        assert!(Resolved::decode(body, b"[1,2]").is_err());
+        assert_eq!(hunks[0].hunks.len(), 2, "{hunks:?}");
+        assert_eq!(
+            penholder_diff::apply_hunks(&base.nodes[1].text, &hunks[1].hunks),
+            "Recalling the future,"
+        );
     }
 }

@@ -96,6 +96,27 @@ fn only_the_store_knows_a_database_driver() {
     }
 }
 
+/// The store keeps typed values of the layers below it (core's items, diff's provenance and
+/// applied changes) and defines their encoding once; it knows nothing above them.
+#[test]
+fn the_store_knows_only_core_and_diff_of_penholder() {
+    let crates = dependencies();
+    for dep in &crates["store"] {
+        if let Some(name) = dep.strip_prefix("penholder-") {
+            assert!(
+                ["core", "diff"].contains(&name),
+                "crates/store depends on {dep}: the store knows core and diff, nothing above"
+            );
+        }
+    }
+    for krate in ["core", "diff"] {
+        assert!(
+            !crates[krate].iter().any(|d| d == "penholder-store"),
+            "crates/{krate} depends on the store: dependencies point one way"
+        );
+    }
+}
+
 #[test]
 fn core_diff_render_and_import_are_pure() {
     let crates = dependencies();

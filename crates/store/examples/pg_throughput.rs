@@ -106,7 +106,7 @@ fn main() {
                             1,
                             code.as_str(),
                             items.clone(),
-                            b"[]".to_vec(),
+                            Vec::new(),
                             None,
                             actor.clone(),
                             T0 + 1,

@@ -38,17 +38,18 @@
 //! ```
 //!
 //! A server handler: a submission with `If-Match` and `Idempotency-Key`, all in one transaction
-//! (a retried request gets the first answer back; the hunks are computed before, outside the
+//! (a retried request gets the first answer back; the items are resolved before, outside the
 //! writer, because every closure holds the only writer while it runs).
 //!
 //! ```
 //! # use penholder_store::{Actor, Store, StoreError};
 //! use penholder_core::ContentHash;
+//! use penholder_core::negotiation::Item;
 //! async fn put_submission(
-//!     store: &Store, actor: Actor, now: i64, key: String, items: Vec<u8>, hunks: Vec<u8>,
+//!     store: &Store, actor: Actor, now: i64, key: String, body: Vec<u8>, items: Vec<Item>,
 //!     if_match: Option<u32>,
 //! ) -> Result<(u16, Vec<u8>), StoreError> {
-//!     let request_hash = ContentHash::of(&items);
+//!     let request_hash = ContentHash::of(&body);
 //!     store
 //!         .write(move |w| {
 //!             if let Some(previous) = w.stored_response(&actor.sub, &key)? {
@@ -58,7 +59,7 @@
 //!                 return Ok((previous.status, previous.body));
 //!             }
 //!             let stored =
-//!                 w.put_submission("budapest-7mc", 1, "HU", &items, &hunks, if_match, &actor, now)?;
+//!                 w.put_submission("budapest-7mc", 1, "HU", &body, &items, if_match, &actor, now)?;
 //!             let body = format!(r#"{{"revision":{}}}"#, stored.revision).into_bytes();
 //!             w.store_response(&actor.sub, &key, request_hash, 201, &body, now)?;
 //!             Ok((201, body))
@@ -161,6 +162,7 @@
 //! read only when a caller asks for it with [`Reader::database_now_ms`].
 
 mod audit;
+mod codec;
 mod db;
 mod error;
 mod model;
@@ -184,7 +186,7 @@ pub use writer::Writer;
 use pg::{PgSession, Role};
 
 use db::{Conn, args};
-use penholder_core::negotiation::{Decision, Delegation};
+use penholder_core::negotiation::{Decision, Delegation, Item};
 use runtime::{Backend, Counters, Job, ReadJob, Request, WriteJob};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -820,8 +822,8 @@ impl Store {
         process: impl Into<String>,
         round: u32,
         delegation: impl Into<String>,
-        items: Vec<u8>,
-        hunks: Vec<u8>,
+        body: Vec<u8>,
+        items: Vec<Item>,
         expected_revision: Option<u32>,
         actor: Actor,
         now: i64,
@@ -832,8 +834,8 @@ impl Store {
                 &process,
                 round,
                 &delegation,
+                &body,
                 &items,
-                &hunks,
                 expected_revision,
                 &actor,
                 now,

@@ -3,8 +3,9 @@
 //! Times are Unix milliseconds, as in penholder-core. Hashes are [`ContentHash`] (SHA-256). The
 //! types carry no serde derives on purpose: the server owns the wire format.
 
-use penholder_core::negotiation::{Decision, RoundState};
+use penholder_core::negotiation::{Decision, Item, RoundState};
 use penholder_core::{ContentHash, Document};
+use penholder_diff::{AppliedChange, Blame};
 
 /// Who performs a write, as the server authenticated them; recorded in the audit log.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,10 +67,10 @@ pub struct NewVersion {
     /// The round this version consolidates. Its parent is then the round's base version, the
     /// round must be closed, and it becomes `consolidated` in the same transaction.
     pub round: Option<u32>,
-    /// The engine's provenance (blame) of the new version, kept opaque.
-    pub provenance: Option<Vec<u8>>,
-    /// The engine's list of applied changes, kept opaque.
-    pub changes: Option<Vec<u8>>,
+    /// The engine's provenance (blame) of the new version.
+    pub provenance: Option<Blame>,
+    /// The changes the engine applied to reach it.
+    pub changes: Option<Vec<AppliedChange>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,7 +141,7 @@ pub struct RoundEvent {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredRevision {
     pub revision: u32,
-    /// SHA-256 of the stored items bytes: a client hashes the body it sent and compares.
+    /// SHA-256 of the body as received: a client hashes the body it sent and compares.
     pub receipt: ContentHash,
     pub submitted_at: i64,
 }
@@ -150,10 +151,10 @@ pub struct StoredRevision {
 pub struct SubmissionRevision {
     pub delegation: String,
     pub revision: u32,
-    /// The items JSON exactly as received.
-    pub items: Vec<u8>,
-    /// The engine's hunks, kept opaque.
-    pub hunks: Vec<u8>,
+    /// The body exactly as received (its SHA-256 is the receipt).
+    pub body: Vec<u8>,
+    /// Its items, resolved against the round's base version when it was received.
+    pub items: Vec<Item>,
     pub receipt: ContentHash,
     pub submitted_at: i64,
     pub submitted_by: String,

@@ -5,11 +5,12 @@ use crate::model::{
     AuditEntry, DecisionRecord, DocumentInfo, ProcessInfo, RoundEvent, RoundInfo, StoredResponse,
     SubmissionRevision, VersionInfo,
 };
-use crate::{StoreError, audit};
+use crate::{StoreError, audit, codec};
 use penholder_core::negotiation::{
     Decision, Delegation, DelegationKind, Function, Participation, RoundState,
 };
 use penholder_core::{AssembleError, ContentHash, Document, StoredNode, Version};
+use penholder_diff::{AppliedChange, Blame};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::{HashMap, HashSet};
@@ -279,13 +280,18 @@ fn raw_submission(row: &Row<'_>) -> Result<RawSubmission, StoreError> {
 }
 
 fn submission_revision(raw: RawSubmission) -> Result<SubmissionRevision, StoreError> {
-    let (delegation, revision, items, hunks, receipt, submitted_at, submitted_by) = raw;
+    let (delegation, revision, body, resolution, receipt, submitted_at, submitted_by) = raw;
+    let items = codec::decode_items(&body, &resolution).map_err(|e| {
+        StoreError::corrupt(format!(
+            "the resolved items of {delegation}'s revision {revision} cannot be read: {e}"
+        ))
+    })?;
     Ok(SubmissionRevision {
         receipt: hash_column(&receipt, "submission_revisions.receipt")?,
         delegation,
         revision,
+        body,
         items,
-        hunks,
         submitted_at,
         submitted_by,
     })
@@ -694,24 +700,40 @@ impl<'a> Reader<'a> {
             })
     }
 
-    /// The engine's provenance (blame) JSON of a version, as stored; `None` if it has none.
+    /// The engine's provenance (blame) of a version, as stored; `None` if it has none.
     pub fn version_provenance(
         &self,
         process: &str,
         document: &str,
         number: u32,
-    ) -> Result<Option<Vec<u8>>, StoreError> {
-        self.version_blob(process, document, number, "provenance")
+    ) -> Result<Option<Blame>, StoreError> {
+        self.version_blob(process, document, number, "provenance")?
+            .map(|bytes| {
+                codec::decode_blame(&bytes).map_err(|e| {
+                    StoreError::corrupt(format!(
+                        "the provenance of version {number} of {document} cannot be read: {e}"
+                    ))
+                })
+            })
+            .transpose()
     }
 
-    /// The engine's applied-changes JSON of a version, as stored; `None` if it has none.
+    /// The changes applied to reach a version, as stored; `None` if it has none.
     pub fn version_changes(
         &self,
         process: &str,
         document: &str,
         number: u32,
-    ) -> Result<Option<Vec<u8>>, StoreError> {
-        self.version_blob(process, document, number, "changes")
+    ) -> Result<Option<Vec<AppliedChange>>, StoreError> {
+        self.version_blob(process, document, number, "changes")?
+            .map(|bytes| {
+                codec::decode_applied(&bytes).map_err(|e| {
+                    StoreError::corrupt(format!(
+                        "the applied changes of version {number} of {document} cannot be read: {e}"
+                    ))
+                })
+            })
+            .transpose()
     }
 
     // ---- rounds ---------------------------------------------------------------------------

@@ -252,7 +252,7 @@ fn submit(
             1,
             code,
             body.as_bytes().to_vec(),
-            b"[]".to_vec(),
+            Vec::new(),
             expected,
             delegate(code),
             now,
@@ -481,7 +481,7 @@ both! {
                     label: "Rev. 1".into(),
                     tree: text.clone(),
                     round: None,
-                    provenance: Some(br#"{"blame":[]}"#.to_vec()),
+                    provenance: Some(penholder_diff::Blame::default()),
                     changes: None,
                 },
                 chair(),
@@ -509,7 +509,7 @@ both! {
                 .read(|r| r.version_provenance("p", "decl", 2))
                 .wait()
                 .unwrap(),
-            Some(br#"{"blame":[]}"#.to_vec())
+            Some(penholder_diff::Blame::default())
         );
         assert_eq!(
             store
@@ -689,7 +689,7 @@ both! {
         assert_eq!(
             (
                 latest.revision,
-                latest.items.as_slice(),
+                latest.body.as_slice(),
                 latest.submitted_at
             ),
             (3, &br#"{"items":[3]}"#[..], T0 + 4)
@@ -703,7 +703,7 @@ both! {
             history.iter().map(|s| s.revision).collect::<Vec<_>>(),
             [1, 2, 3]
         );
-        assert_eq!(history[0].items, br#"{"items":[1]}"#);
+        assert_eq!(history[0].body, br#"{"items":[1]}"#);
         let second_stored = store
             .read(|r| r.submission_revision("p", 1, "AT", 2))
             .wait()
@@ -866,8 +866,8 @@ both! {
                         label: "Rev. 1 after written feedback".into(),
                         tree: text.clone(),
                         round: Some(1),
-                        provenance: Some(b"[1]".to_vec()),
-                        changes: Some(b"[2]".to_vec()),
+                        provenance: Some(penholder_diff::Blame::default()),
+                        changes: Some(Vec::new()),
                     },
                     chair(),
                     now,
@@ -1278,7 +1278,7 @@ both! {
                     1,
                     code,
                     items,
-                    b"[]".to_vec(),
+                    Vec::new(),
                     expected,
                     delegate(code),
                     T0 + 1,
@@ -1913,7 +1913,7 @@ fn postgres_a_batch_whose_connection_dies_before_commit_acknowledges_none_of_it(
             1,
             "AT",
             b"lost".to_vec(),
-            b"[]".to_vec(),
+            Vec::new(),
             None,
             delegate("AT"),
             T0 + 1,
@@ -2111,4 +2111,108 @@ fn postgres_a_writer_that_waits_too_long_for_the_chain_head_is_unavailable() {
         );
         store.verify_audit().unwrap();
     });
+}
+
+both! {
+    fn typed_values_round_trip_and_the_forms_written_before_read_the_same() {
+        use penholder_core::negotiation::Item;
+        let (_dir, store) = open_store_with(StoreOptions::default());
+        let store = fixture_in(store);
+        let text = store.read(|r| r.version("p", "decl", 1)).wait().unwrap().document;
+        let (first, second) = (text.nodes[0].id, text.nodes[1].id);
+        let body = format!(
+            r#"{{"items":[{{"kind":"amend","node":"OP1","text":"Operative paragraph one."}},{{"kind":"comment","node":null,"text":"Fine."}},{{"kind":"delete","node":"{}"}}]}}"#,
+            second.0
+        );
+        let items = vec![
+            Item::Amend {
+                node: first,
+                text: "Operative paragraph one.".into(),
+                justification: None,
+            },
+            Item::Comment {
+                node: None,
+                text: "Fine.".into(),
+            },
+            Item::Delete {
+                node: second,
+                justification: None,
+            },
+        ];
+        let stored = store
+            .put_submission(
+                "p",
+                1,
+                "AT",
+                body.clone().into_bytes(),
+                items.clone(),
+                None,
+                delegate("AT"),
+                T0 + 1,
+            )
+            .wait()
+            .unwrap();
+        assert_eq!(stored.receipt, ContentHash::of(body.as_bytes()));
+        let read = store.read(|r| r.submission("p", 1, "AT")).wait().unwrap();
+        assert_eq!((read.body.as_slice(), &read.items), (body.as_bytes(), &items));
+
+        // What the store held before format tags: the compact JSON (nodes, hunks as arrays).
+        let legacy = format!(
+            r#"{{"nodes":["{first}",null,"{second}"],"hunks":[[0,"{first}",[[2,3,4,5,20,25,"one"]]]]}}"#,
+            first = first.0,
+            second = second.0
+        );
+        let hex: String = legacy.bytes().map(|b| format!("{b:02X}")).collect();
+        let sql: &'static str = Box::leak(
+            format!(
+                "DROP TRIGGER submission_revisions_no_update;
+                 UPDATE submission_revisions SET hunks = X'{hex}'"
+            )
+            .into_boxed_str(),
+        );
+        raw(&store, sql).unwrap();
+        let read = store.read(|r| r.submission("p", 1, "AT")).wait().unwrap();
+        assert_eq!(read.items, items);
+
+        let blame = penholder_diff::Blame::initial(&text, 1);
+        store
+            .publish_version(
+                "p",
+                "decl",
+                NewVersion {
+                    label: "Rev. 1".into(),
+                    tree: text.clone(),
+                    round: None,
+                    provenance: Some(blame.clone()),
+                    changes: Some(Vec::new()),
+                },
+                chair(),
+                T0 + 2,
+            )
+            .wait()
+            .unwrap();
+        let provenance = || store.read(|r| r.version_provenance("p", "decl", 2)).wait();
+        let changes = || store.read(|r| r.version_changes("p", "decl", 2)).wait();
+        assert_eq!(provenance().unwrap(), Some(blame.clone()));
+        assert_eq!(changes().unwrap(), Some(Vec::new()));
+        // Untagged JSON, as written before format tags.
+        let hex: String = serde_json::to_vec(&blame)
+            .unwrap()
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        let sql: &'static str = Box::leak(
+            format!(
+                "DROP TRIGGER versions_no_update;
+                 UPDATE versions SET provenance = X'{hex}', changes = X'5B5D' WHERE number = 2"
+            )
+            .into_boxed_str(),
+        );
+        raw(&store, sql).unwrap();
+        assert_eq!(provenance().unwrap(), Some(blame));
+        assert_eq!(changes().unwrap(), Some(Vec::new()));
+        // Bytes no penholder wrote are named as corrupt, not guessed at.
+        raw(&store, "UPDATE versions SET changes = X'07' WHERE number = 2").unwrap();
+        assert!(matches!(changes(), Err(StoreError::Corrupt { .. })));
+    }
 }

@@ -4,7 +4,6 @@
 //! a savepoint of a group-commit transaction, so a method that returns `Err` leaves nothing
 //! behind, and one that returns `Ok` is durable once the caller is acknowledged.
 
-use crate::StoreError;
 use crate::audit::{self, NewEntry, sha256};
 use crate::db::{Conn, args};
 use crate::model::{
@@ -12,7 +11,8 @@ use crate::model::{
     StoredRevision, VersionInfo,
 };
 use crate::reader::{Reader, RoundRow, enum_text};
-use penholder_core::negotiation::{Decision, Delegation, RoundState};
+use crate::{StoreError, codec};
+use penholder_core::negotiation::{Decision, Delegation, Item, RoundState};
 use penholder_core::{ContentHash, Document};
 use serde_json::json;
 use std::ops::Deref;
@@ -280,8 +280,16 @@ impl Writer<'_> {
                 label: &version.label,
                 tree: &version.tree,
                 round: round_row.as_ref().map(|r| (r.id, r.info.number)),
-                provenance: version.provenance.as_deref(),
-                changes: version.changes.as_deref(),
+                provenance: version
+                    .provenance
+                    .as_ref()
+                    .map(codec::encode_blame)
+                    .as_deref(),
+                changes: version
+                    .changes
+                    .as_deref()
+                    .map(codec::encode_applied)
+                    .as_deref(),
             },
             actor,
             now,
@@ -617,20 +625,21 @@ impl Writer<'_> {
         Ok(info)
     }
 
-    /// Stores a new revision of a delegation's submission: `items` exactly as received, `hunks`
-    /// as the engine computed them. The round must be open at `now`.
+    /// Stores a new revision of a delegation's submission: `body` exactly as received, and its
+    /// `items` as resolved against the round's base version (the store keeps beside the body
+    /// only what resolving added, see `codec`). The round must be open at `now`.
     ///
     /// `expected_revision` is the optimistic-concurrency guard (the server's `If-Match`):
     /// `Some(n)` requires the latest stored revision to be `n` (`Some(0)`: none yet), else
-    /// Conflict; `None` writes unconditionally. The receipt is SHA-256 of `items`.
+    /// Conflict; `None` writes unconditionally. The receipt is SHA-256 of `body`.
     #[allow(clippy::too_many_arguments)] // reason: mirrors the request one to one; a struct would only rename them
     pub fn put_submission(
         &self,
         process: &str,
         round: u32,
         delegation: &str,
-        items: &[u8],
-        hunks: &[u8],
+        body: &[u8],
+        items: &[Item],
         expected_revision: Option<u32>,
         actor: &Actor,
         now: i64,
@@ -651,7 +660,8 @@ impl Writer<'_> {
             )));
         }
         let revision = current + 1;
-        let receipt = sha256(items);
+        let receipt = sha256(body);
+        let resolution = codec::encode_items(items);
         let seq = audit::append(
             self.conn(),
             NewEntry {
@@ -663,7 +673,7 @@ impl Writer<'_> {
                     "processes/{process}/rounds/{round}/submissions/{delegation}/revisions/{revision}"
                 ),
                 payload_hash: receipt,
-                detail: json!({ "revision": revision, "bytes": items.len() }),
+                detail: json!({ "revision": revision, "bytes": body.len() }),
             },
         )?;
         self.conn().execute(
@@ -674,8 +684,8 @@ impl Writer<'_> {
                 row.id,
                 delegation_id,
                 revision,
-                items,
-                hunks,
+                body,
+                &resolution,
                 &receipt.0[..],
                 now,
                 &actor.sub,

@@ -137,7 +137,7 @@ fn run_clients(store: &Store, clients: Vec<Vec<Put>>) -> Acknowledged {
                             1,
                             code,
                             put.items.clone(),
-                            b"[]".to_vec(),
+                            Vec::new(),
                             put.expected,
                             actor,
                             T0 + 1,
@@ -188,7 +188,7 @@ fn check_after_reopen(place: &Place, acknowledged: &Acknowledged) {
             );
             stored.insert(
                 (code.to_string(), revision.revision),
-                (revision.items, revision.receipt),
+                (revision.body, revision.receipt),
             );
         }
     }
@@ -296,7 +296,7 @@ async fn two_hundred_async_clients_on(store: Store) {
             let actor = Actor::new(code, Some(code), "delegate");
             let items = format!("{{\"client\":{client}}}").into_bytes();
             store
-                .put_submission("p", 1, code, items, b"[]".to_vec(), None, actor, T0 + 1)
+                .put_submission("p", 1, code, items, Vec::new(), None, actor, T0 + 1)
                 .await
         }));
     }
@@ -332,7 +332,7 @@ fn a_backup_taken_under_write_load_is_consistent() {
                         1,
                         code,
                         n.to_be_bytes().to_vec(),
-                        b"[]".to_vec(),
+                        Vec::new(),
                         None,
                         actor,
                         T0 + 1,

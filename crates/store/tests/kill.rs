@@ -93,7 +93,7 @@ fn child(path: &str) {
                         1,
                         *code,
                         items.into_bytes(),
-                        b"[]".to_vec(),
+                        Vec::new(),
                         None,
                         actor,
                         T0 + 1,
@@ -114,7 +114,7 @@ fn child(path: &str) {
                 label: format!("upload {upload}"),
                 tree: big_tree(upload),
                 round: None,
-                provenance: Some(vec![7; 4096]),
+                provenance: Some(penholder_diff::Blame::initial(&big_tree(upload), upload)),
                 changes: None,
             };
             let info = store
@@ -199,7 +199,7 @@ fn acknowledged_writes_survive_kill_9() {
                     panic!("an acknowledged revision is lost after kill {attempt}: {e}")
                 });
             assert_eq!(&stored.receipt, receipt);
-            assert_eq!(ContentHash::of(&stored.items), *receipt);
+            assert_eq!(ContentHash::of(&stored.body), *receipt);
         }
         for (number, hash) in &versions {
             let number = *number;

@@ -90,7 +90,7 @@ fn prepare(store: &Store) {
 fn put(store: &Store, code: &str, items: Vec<u8>) -> Result<u32, StoreError> {
     let actor = Actor::new(code, Some(code), "delegate");
     store
-        .put_submission("p", 1, code, items, b"[]".to_vec(), None, actor, T0 + 1)
+        .put_submission("p", 1, code, items, Vec::new(), None, actor, T0 + 1)
         .wait()
         .map(|stored| stored.revision)
 }
@@ -195,7 +195,7 @@ fn a_crash_restart_while_writing_answers_unavailable_then_reconnects_and_loses_n
                 let mut stored = Acknowledged::new();
                 for code in CODES {
                     for revision in r.submission_history("p", 1, code)? {
-                        stored.insert((code.to_string(), revision.revision), revision.items);
+                        stored.insert((code.to_string(), revision.revision), revision.body);
                     }
                 }
                 Ok(stored)

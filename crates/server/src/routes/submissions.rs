@@ -3,8 +3,8 @@
 //! A `PUT` is checked in this order: the token, the policy (own delegation, round open at the
 //! server's clock), the preconditions (`If-Match` / `If-None-Match` against the revision), the
 //! body (each item's node resolved by id or by its reference in the round's base version), and
-//! then one transaction stores the body exactly as received, the resolved items with their
-//! hunks, and the audit entry. The receipt is the SHA-256 of the body.
+//! then one transaction stores the body exactly as received, the resolved items, and the audit
+//! entry. The receipt is the SHA-256 of the body.
 
 use crate::auth::Principal;
 use crate::clock::rfc3339;
@@ -16,7 +16,7 @@ use crate::wire::*;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use penholder_negotiation::Resolved;
+use penholder_core::Document;
 use penholder_negotiation::feedback;
 use penholder_negotiation::submission::{self, Expected, NewSubmission, parse_items, resolve_on};
 use penholder_store::SubmissionRevision;
@@ -97,16 +97,9 @@ pub async fn put_submission(
     // it to the blocking pool would cost more in thread switches than it saves. Large ones go
     // there so that they never hold up the other requests of this worker.
     let resolved = if body.bytes.len() <= INLINE_RESOLVE_BYTES {
-        resolve_on(&items, &base.version.document, &base.references)?
+        resolve_on(&items, &base.references)?
     } else {
-        super::blocking(move || {
-            Ok(resolve_on(
-                &items,
-                &base.version.document,
-                &base.references,
-            )?)
-        })
-        .await?
+        super::blocking(move || Ok(resolve_on(&items, &base.references)?)).await?
     };
     let bytes = body.bytes.clone();
     let caller = principal.clone();
@@ -150,9 +143,11 @@ fn summary_of(revision: &SubmissionRevision) -> RevisionSummary {
     }
 }
 
-fn view_of(revision: SubmissionRevision) -> Result<Response, ApiError> {
-    let resolved = Resolved::from_stored(&revision)?;
-    let text = String::from_utf8(revision.items.clone())
+/// A revision as the API shows it; the hunks of its amendments against the round's base
+/// `base` are computed here (the store keeps none, see `BENCHMARKS.md`, "Stored hunks").
+fn view_of(revision: SubmissionRevision, base: &Document) -> Result<Response, ApiError> {
+    let hunks = submission::hunks_of(&revision.items, base);
+    let text = String::from_utf8(revision.body.clone())
         .map_err(|e| ApiError::Internal(format!("a stored body is not UTF-8: {e}")))?;
     let body = RawValue::from_string(text)
         .map_err(|e| ApiError::Internal(format!("a stored body is not JSON: {e}")))?;
@@ -163,8 +158,8 @@ fn view_of(revision: SubmissionRevision) -> Result<Response, ApiError> {
         submitted_at: rfc3339(revision.submitted_at),
         submitted_by: revision.submitted_by.clone(),
         body,
-        items: resolved.items,
-        hunks: resolved.hunks,
+        items: revision.items.clone(),
+        hunks,
     };
     Ok(Reply::json(StatusCode::OK, &view)?
         .with_etag(etag(revision.revision))
@@ -184,10 +179,14 @@ pub async fn get_submission(
     ApiPath((p, r, code)): ApiPath<(String, u32, String)>,
 ) -> Result<Response, ApiError> {
     let now = state.now();
-    let revision = state
-        .run(move |reader| feedback::latest(reader, &principal, &p, r, &code, now))
-        .await?;
-    view_of(revision)
+    let (round, revision) = {
+        let p = p.clone();
+        state
+            .run(move |reader| feedback::latest(reader, &principal, &p, r, &code, now))
+            .await?
+    };
+    let base = state.base(&p, &round.document, round.base_version).await?;
+    view_of(revision, &base.version.document)
 }
 
 #[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/submissions/{d}/revisions", tag = "submissions",
@@ -224,10 +223,14 @@ pub async fn get_revision(
     ApiPath((p, r, code, n)): ApiPath<(String, u32, String, u32)>,
 ) -> Result<Response, ApiError> {
     let now = state.now();
-    let revision = state
-        .run(move |reader| feedback::revision(reader, &principal, &p, r, &code, n, now))
-        .await?;
-    view_of(revision)
+    let (round, revision) = {
+        let p = p.clone();
+        state
+            .run(move |reader| feedback::revision(reader, &principal, &p, r, &code, n, now))
+            .await?
+    };
+    let base = state.base(&p, &round.document, round.base_version).await?;
+    view_of(revision, &base.version.document)
 }
 
 #[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/submissions", tag = "submissions",
