@@ -20,8 +20,12 @@ fn world(server: &Server, process: &str) {
         &json!({"slug": process, "title": "Budapest Process", "delegations": [
             {"code": "HU", "name": "Hungary", "kind": "state", "function": "chair"},
             {"code": "ICMPD", "name": "ICMPD", "kind": "organisation", "participation": "secretariat"},
-            {"code": "FR", "name": "France", "kind": "state"},
-            {"code": "DE", "name": "Germany", "kind": "state"},
+            // FR and DE co-chair, so that a chair's or secretariat's token of theirs holds
+            // that role here and every cell of the table is reached; a token whose
+            // delegation holds no such function reads as an observer's (tested in
+            // `a_token_is_chair_only_where_its_delegation_chairs`).
+            {"code": "FR", "name": "France", "kind": "state", "function": "co_chair"},
+            {"code": "DE", "name": "Germany", "kind": "state", "function": "co_chair"},
             {"code": "EU", "name": "European Union", "kind": "group", "members": ["FR", "DE"]}
         ]}),
     )

@@ -2,12 +2,36 @@
 //! that acts on a process or a round calls [`authorize`] (or a helper over it) before it reads
 //! anything sealed or writes anything.
 
-use crate::caller::Caller;
+use crate::caller::{Caller, Role};
 use crate::clock::rfc3339;
 use crate::error::Error;
 use crate::policy::{self, Action, Phase, Relation, Verdict};
-use penholder_core::negotiation::{Delegation, DelegationKind};
+use penholder_core::negotiation::{Delegation, DelegationKind, Function, Participation};
 use penholder_store::{DocumentInfo, RoundInfo};
+
+/// The role the caller holds in a process: what their token says they may be, bounded by what
+/// their delegation is there. Powers need both. A chair's token is the chair only for a
+/// delegation the process lists with the function of chair or co-chair; a secretariat's token
+/// only for the process's secretariat (or the chairing delegation's own staff). Anywhere else
+/// either reads as an observer of its delegation does, and never writes. Membership through a
+/// group grants no chair's powers: the group's function is the group's.
+pub fn role_in(caller: &Caller, delegations: &[Delegation]) -> Role {
+    let own = caller
+        .delegation
+        .as_deref()
+        .and_then(|code| delegations.iter().find(|d| d.code == code));
+    let chairs =
+        own.is_some_and(|d| matches!(d.function, Some(Function::Chair | Function::CoChair)));
+    match caller.role {
+        Role::Chair if !chairs => Role::Observer,
+        Role::Secretariat
+            if !(chairs || own.is_some_and(|d| d.participation == Participation::Secretariat)) =>
+        {
+            Role::Observer
+        }
+        role => role,
+    }
+}
 
 /// Whether the caller's delegation takes part in the process: listed itself, or a member of a
 /// group that is.
@@ -41,16 +65,53 @@ pub fn relation(caller: &Caller, delegations: &[Delegation], target: Option<&str
     }
 }
 
-/// Applies the policy; a wrong-state refusal names the round's clock.
+/// Applies the policy to `action` by the caller on `target` (`None`: the process or round as
+/// a whole), given the process's `delegations` (those concerning the caller and the target at
+/// least), which decide both the caller's [`role_in`] the process and their [`relation`] to
+/// the target; a wrong-state refusal names the round's clock.
 pub fn authorize(
     caller: &Caller,
+    delegations: &[Delegation],
+    target: Option<&str>,
+    action: Action,
+    phase: Phase,
+    round: Option<&RoundInfo>,
+) -> Result<(), Error> {
+    let role = role_in(caller, delegations);
+    let relation = relation(caller, delegations, target);
+    decide(caller, role, action, relation, phase, round)
+}
+
+/// Checks an action that concerns no process (listing them, creating one): the token's role
+/// alone decides.
+pub fn authorize_outside_processes(caller: &Caller, action: Action) -> Result<(), Error> {
+    decide(
+        caller,
+        caller.role,
+        action,
+        Relation::NonMember,
+        Phase::NoRound,
+        None,
+    )
+}
+
+fn decide(
+    caller: &Caller,
+    role: Role,
     action: Action,
     relation: Relation,
     phase: Phase,
     round: Option<&RoundInfo>,
 ) -> Result<(), Error> {
-    match policy::decide(action, caller.role, relation, phase) {
+    match policy::decide(action, role, relation, phase) {
         Verdict::Allow => Ok(()),
+        Verdict::Forbidden(reason) if role != caller.role => Err(Error::Forbidden(format!(
+            "a {} token of {} may not {} here: {} is not the chair, co-chair or secretariat of this process, so the token reads as an observer's ({reason})",
+            caller.role,
+            caller.delegation.as_deref().unwrap_or("no delegation"),
+            action.name(),
+            caller.delegation.as_deref().unwrap_or("it"),
+        ))),
         Verdict::Forbidden(reason) => Err(Error::Forbidden(format!(
             "{} may not {}: {reason}",
             caller.role,
@@ -69,9 +130,19 @@ pub fn authorize(
     }
 }
 
-/// Whether the policy allows `action` (no explanation): for filtering lists.
-pub fn allows(caller: &Caller, action: Action, relation: Relation, phase: Phase) -> bool {
-    policy::decide(action, caller.role, relation, phase) == Verdict::Allow
+/// Whether the policy allows `action` on `target` (no explanation): for filtering lists.
+pub fn allows(
+    caller: &Caller,
+    delegations: &[Delegation],
+    target: Option<&str>,
+    action: Action,
+    phase: Phase,
+) -> bool {
+    let (role, relation) = (
+        role_in(caller, delegations),
+        relation(caller, delegations, target),
+    );
+    policy::decide(action, role, relation, phase) == Verdict::Allow
 }
 
 /// Whether a classification restricts reading to the process's members. Anything but no

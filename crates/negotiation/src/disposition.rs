@@ -4,7 +4,7 @@
 //! One model serves every edge: the JSON of the API, the CSV/XLSX/HTML tables and the CLI's
 //! export are all these rows.
 
-use crate::access::{authorize, relation, target_exists};
+use crate::access::{authorize, target_exists};
 use crate::caller::Caller;
 use crate::error::Error;
 use crate::policy::Action;
@@ -50,8 +50,9 @@ impl Review {
         target_exists(&material.delegations, process, code)?;
         authorize(
             caller,
+            &material.delegations,
+            Some(code),
             Action::ReadOutcomes,
-            relation(caller, &material.delegations, Some(code)),
             material.phase(now),
             Some(&material.round),
         )?;

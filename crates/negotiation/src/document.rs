@@ -6,7 +6,7 @@
 //! Reading a document is decided by its classification (a `LIMITE` text only for the process's
 //! delegations); every read here checks it on the snapshot it reads.
 
-use crate::access::{authorize, read_action, relation};
+use crate::access::{authorize, read_action};
 use crate::caller::Caller;
 use crate::chain::{VersionChain, blame_of};
 use crate::error::{Error, FieldProblem};
@@ -158,8 +158,9 @@ impl Readable {
         let delegations = r.delegations(process)?;
         authorize(
             caller,
+            &delegations,
+            None,
             read_action(&info),
-            relation(caller, &delegations, None),
             Phase::NoRound,
             None,
         )?;
@@ -260,8 +261,9 @@ fn may_upload(
     // Reading comes first: a caller who may not read the text learns nothing more here.
     authorize(
         caller,
+        &readable.delegations,
+        None,
         Action::UploadVersion,
-        relation(caller, &readable.delegations, None),
         Phase::NoRound,
         None,
     )?;

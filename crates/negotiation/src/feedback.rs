@@ -9,15 +9,46 @@ use crate::caller::Caller;
 use crate::error::Error;
 use crate::lifecycle::Scope;
 use crate::policy::{Action, Phase, Relation};
+use penholder_core::negotiation::{ItemByReference, Participation};
 use penholder_store::{Reader, RoundInfo, SubmissionRevision};
 
-/// Checks that the caller may submit for delegation `code` in the round at `now`, and gives
-/// the round (whose base the submission is read against).
+/// What a caller may send for a delegation in a round: the round (whose base the submission is
+/// read against), and whether the delegation takes part as an observer, which comments on the
+/// text but proposes no change to it.
+#[derive(Clone, Debug)]
+pub struct Submitting {
+    pub round: RoundInfo,
+    pub delegation: String,
+    pub comments_only: bool,
+}
+
+impl Submitting {
+    /// Refuses items the delegation may not send: an observer's amendments, insertions and
+    /// deletions (the first is named).
+    pub fn admits(&self, items: &[ItemByReference]) -> Result<(), Error> {
+        if !self.comments_only {
+            return Ok(());
+        }
+        match items
+            .iter()
+            .position(|item| !matches!(item, ItemByReference::Comment { .. }))
+        {
+            None => Ok(()),
+            Some(index) => Err(Error::Forbidden(format!(
+                "{} takes part in this process as an observer: it may comment on the text, not propose changes to it (item {index} is not a comment)",
+                self.delegation
+            ))),
+        }
+    }
+}
+
+/// Checks that the caller may submit for delegation `code` in the round at `now`, and says what
+/// the delegation may send ([`Submitting`]).
 ///
 /// The write itself ([`crate::submission::record`]) does not ask again: the store refuses it
-/// in the same transaction unless the round is open, and a caller's standing changes only by
-/// the chair replacing a delegation, which no deadline rush should pay for on every write (the
-/// two reads would about halve SQLite's group-commit throughput).
+/// in the same transaction unless the round is open, and a caller's standing never shrinks
+/// (delegations are added to a process, never rewritten): asking again would cost every write
+/// of a deadline rush two reads (about half of SQLite's group-commit throughput) for nothing.
 pub fn may_submit(
     r: &Reader<'_>,
     caller: &Caller,
@@ -25,11 +56,19 @@ pub fn may_submit(
     round: u32,
     code: &str,
     now: i64,
-) -> Result<RoundInfo, Error> {
+) -> Result<Submitting, Error> {
     let scope = Scope::read(r, caller, process, round, Some(code))?;
     target_exists(&scope.delegations, process, code)?;
     scope.authorize(caller, Action::PutSubmission, Some(code), now)?;
-    Ok(scope.round)
+    let comments_only = scope
+        .delegations
+        .iter()
+        .any(|d| d.code == code && d.participation == Participation::Observer);
+    Ok(Submitting {
+        round: scope.round,
+        delegation: code.to_string(),
+        comments_only,
+    })
 }
 
 /// The round, if the caller may read delegation `code`'s submission in it at `now`.
@@ -110,21 +149,29 @@ pub fn list(
     let scope = Scope::read(r, caller, process, round, None)?;
     scope.authorize(caller, Action::ListSubmissions, None, now)?;
     let phase = Phase::from(scope.round.state_at(now));
-    let may_read =
-        |relation| crate::access::allows(caller, Action::ReadSubmission, relation, phase);
+    let may_read = |target: &str| {
+        crate::access::allows(
+            caller,
+            &scope.delegations,
+            Some(target),
+            Action::ReadSubmission,
+            phase,
+        )
+    };
     let submissions = r
         .submissions(process, round)?
         .into_iter()
-        .filter(|s| {
-            may_read(crate::access::relation(
-                caller,
-                &scope.delegations,
-                Some(&s.delegation),
-            ))
-        })
+        .filter(|s| may_read(&s.delegation))
         .collect();
+    // Sealed: another member's submission (none of the caller's groups') is hidden now.
+    let sealed = crate::policy::decide(
+        Action::ReadSubmission,
+        crate::access::role_in(caller, &scope.delegations),
+        Relation::OtherMember,
+        phase,
+    ) != crate::policy::Verdict::Allow;
     Ok(Visible {
         submissions,
-        sealed: !may_read(Relation::OtherMember),
+        sealed,
     })
 }

@@ -4,7 +4,7 @@
 //! Each move checks the caller and the round's phase inside the transaction that makes it, so
 //! a chair's close and a second chair's extend cannot both act on the same open round.
 
-use crate::access::{authorize, relation};
+use crate::access::authorize;
 use crate::caller::Caller;
 use crate::clock::rfc3339;
 use crate::error::Error;
@@ -51,9 +51,15 @@ impl Scope {
         target: Option<&str>,
         now: i64,
     ) -> Result<(), Error> {
-        let relation = relation(caller, &self.delegations, target);
         let phase = Phase::from(self.round.state_at(now));
-        authorize(caller, action, relation, phase, Some(&self.round))
+        authorize(
+            caller,
+            &self.delegations,
+            target,
+            action,
+            phase,
+            Some(&self.round),
+        )
     }
 }
 

@@ -671,7 +671,14 @@ pub fn permissions_markdown() -> String {
         "# Permissions\n\nGenerated from `crates/negotiation/src/policy.rs` (`penholder_negotiation::policy::permissions_markdown`); do not edit by hand.\n\n\
          `allow` = permitted; `403` = forbidden for this caller; `409` = permitted to this caller but not in this round state.\n\
          *member* = the token's delegation takes part in the process; *own* = the submission is the caller's delegation's; \
-         *group member* = the submission is a group's (the EU's) that lists the caller's delegation.\n",
+         *group member* = the submission is a group's (the EU's) that lists the caller's delegation.\n\n\
+         **The role is the one held in the process**, not the token's alone: powers need both \
+         (`penholder_negotiation::access::role_in`). A `chair` token is the chair only where the \
+         process lists its delegation with the function of chair or co-chair; a `secretariat` token \
+         only where its delegation is the process's secretariat or chairs it. Anywhere else either \
+         token reads as an `observer` of its delegation. Membership through a group grants no \
+         chair's powers. A `delegate` of a delegation that takes part as an observer may comment \
+         on the text but not propose changes to it (403 naming the first such item).\n",
     );
     for action in Action::ALL {
         out.push_str(&format!("\n## {}\n\n", action.name()));

@@ -4,11 +4,11 @@
 //! Writes check the caller inside the transaction that writes, so that what is authorized is
 //! what the database holds when the write lands.
 
-use crate::access::{authorize, relation};
+use crate::access::{allows, authorize};
 use crate::caller::Caller;
 use crate::error::Error;
 use crate::input::{check_text, valid_code, valid_slug};
-use crate::policy::{Action, Phase, Relation};
+use crate::policy::{Action, Phase};
 use penholder_core::negotiation::{Delegation, DelegationKind};
 use penholder_store::{DocumentInfo, ProcessInfo, Reader, RoundInfo, Writer};
 use std::collections::HashSet;
@@ -22,8 +22,7 @@ pub fn authorize_on(
     action: Action,
 ) -> Result<Vec<Delegation>, Error> {
     let delegations = r.delegations(process)?;
-    let relation = relation(caller, &delegations, None);
-    authorize(caller, action, relation, Phase::NoRound, None)?;
+    authorize(caller, &delegations, None, action, Phase::NoRound, None)?;
     Ok(delegations)
 }
 
@@ -35,7 +34,7 @@ pub fn list(r: &Reader<'_>, caller: &Caller) -> Result<Vec<ProcessInfo>, Error> 
 
 /// Checks an action that concerns no process yet (listing, creating).
 pub fn may_create_or_list(caller: &Caller, action: Action) -> Result<(), Error> {
-    authorize(caller, action, Relation::NonMember, Phase::NoRound, None)
+    crate::access::authorize_outside_processes(caller, action)
 }
 
 /// A new process and its first delegations.
@@ -127,9 +126,13 @@ pub struct Overview {
 pub fn overview(r: &Reader<'_>, caller: &Caller, process: &str) -> Result<Overview, Error> {
     let info = r.process(process)?;
     let delegations = authorize_on(r, caller, process, Action::ReadProcess)?;
-    let relation = relation(caller, &delegations, None);
-    let may_read_rounds =
-        authorize(caller, Action::ReadRound, relation, Phase::NoRound, None).is_ok();
+    let may_read_rounds = allows(
+        caller,
+        &delegations,
+        None,
+        Action::ReadRound,
+        Phase::NoRound,
+    );
     Ok(Overview {
         process: info,
         documents: r.documents(process)?,
@@ -151,7 +154,8 @@ pub fn delegations(
     authorize_on(r, caller, process, Action::ReadProcess)
 }
 
-/// Adds a delegation to a process, or replaces the one with its code.
+/// Adds a delegation to a process (one with its code already there is a conflict: what a
+/// delegation is in a process is never rewritten).
 pub fn put_delegation(
     w: &Writer<'_>,
     caller: &Caller,

@@ -2,7 +2,7 @@
 //! the decisions, read from one snapshot ([`RoundMaterial::load`]); the policy applied to it;
 //! the compilation's inputs; and, once consolidated, what it produced.
 
-use crate::access::{authorize, relation};
+use crate::access::authorize;
 use crate::caller::Caller;
 use crate::chain::{applied_of, blame_of};
 use crate::error::Error;
@@ -98,8 +98,9 @@ impl RoundMaterial {
     pub fn authorize(&self, caller: &Caller, action: Action, now: i64) -> Result<(), Error> {
         authorize(
             caller,
+            &self.delegations,
+            None,
             action,
-            relation(caller, &self.delegations, None),
             self.phase(now),
             Some(&self.round),
         )

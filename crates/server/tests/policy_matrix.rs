@@ -129,7 +129,16 @@ fn parties(relation: Relation) -> (&'static str, &'static str) {
 /// A world in a given round state, and the id of a change of round 1.
 async fn prepared(phase: Phase) -> (Harness, String) {
     let h = Harness::new();
-    world(&h).await;
+    // FR and DE co-chair here, so that a chair's or secretariat's token of theirs holds that
+    // role and every cell of the table is reached (the standing rule has its own tests in
+    // `standing.rs`).
+    let mut process = process_body("bp");
+    for delegation in process["delegations"].as_array_mut().expect("delegations") {
+        if delegation["code"] == "FR" || delegation["code"] == "DE" {
+            delegation["function"] = json!("co_chair");
+        }
+    }
+    world_of(&h, process).await;
     let chair = h.token(Role::Chair, Some("HU"));
     let compilation = h
         .get("/v1/processes/bp/rounds/1/compilation", &chair)

@@ -82,7 +82,7 @@ pub async fn put_submission(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    let round = {
+    let submitting = {
         let (caller, p, code, now) = (principal.clone(), p.clone(), code.clone(), state.now());
         state
             .run(move |reader| feedback::may_submit(reader, &caller, &p, r, &code, now))
@@ -90,6 +90,8 @@ pub async fn put_submission(
     };
     let precondition = precondition(&headers)?;
     let items = parse_items(&body.bytes)?;
+    submitting.admits(&items)?;
+    let round = submitting.round;
     // Versions never change: the base is read once per server, not once per submission.
     let base = state.base(&p, &round.document, round.base_version).await?;
     let count = items.len();

@@ -203,10 +203,13 @@ pub fn rfc3339(millis: i64) -> String {
 /// declaration (opens at T0, closes at T0 + 10 days), with submissions from FR and EU made
 /// at T0 + 1 hour. Leaves the clock at T0 + 1 hour.
 pub async fn world(h: &Harness) {
+    world_of(h, process_body("bp")).await
+}
+
+/// [`world`] with another body for process `bp` (its slug must stay `bp`).
+pub async fn world_of(h: &Harness, process: Value) {
     let admin = h.token(Role::Admin, None);
-    h.post("/v1/processes", &admin, process_body("bp"))
-        .await
-        .expect(201);
+    h.post("/v1/processes", &admin, process).await.expect(201);
     let chair = h.token(Role::Chair, Some("HU"));
     h.post(
         "/v1/processes/bp/documents",

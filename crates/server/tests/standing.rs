@@ -1,0 +1,195 @@
+//! Authority comes from the process (issue 12, findings 1 and 2): what a token's holder may do
+//! depends on what their delegation is in that process. Each test reproduces a finding of the
+//! black-box probe; before the fix every refusal below was a 200 or a 201.
+
+mod common;
+
+use common::*;
+use penholder_server::Role;
+use serde_json::json;
+
+/// Process `py`: TR chairs it, ICMPD is its secretariat, HU and SE are ordinary members, NL
+/// observes, and HU belongs to the group `V4`; the world's process `bp` (HU chairs it) beside
+/// it, so HU's chair token is a real chair's — elsewhere. Round 1 of `py` is open; SE has
+/// submitted.
+async fn two_processes() -> Harness {
+    let h = Harness::new();
+    world(&h).await;
+    let admin = h.token(Role::Admin, None);
+    h.post(
+        "/v1/processes",
+        &admin,
+        json!({"slug": "py", "title": "Prague Process", "delegations": [
+            {"code": "TR", "name": "Türkiye", "kind": "state", "function": "chair"},
+            {"code": "ICMPD", "name": "ICMPD", "kind": "organisation", "participation": "secretariat"},
+            {"code": "HU", "name": "Hungary", "kind": "state"},
+            {"code": "SE", "name": "Sweden", "kind": "state"},
+            {"code": "PL", "name": "Poland", "kind": "state"},
+            {"code": "NL", "name": "Netherlands", "kind": "state", "participation": "observer"},
+            {"code": "V4", "name": "Visegrád Group", "kind": "group", "members": ["PL", "CZ"]}
+        ]}),
+    )
+    .await
+    .expect(201);
+    let chair = h.token(Role::Chair, Some("TR"));
+    h.post(
+        "/v1/processes/py/documents",
+        &chair,
+        json!({"slug": "text", "title": "Text",
+               "source": {"format": "markdown", "text": "# Text\n\n1. First paragraph.\n\n2. Second paragraph.\n"}}),
+    )
+    .await
+    .expect(201);
+    h.post(
+        "/v1/processes/py/rounds",
+        &chair,
+        json!({"document": "text", "label": "Feedback",
+               "opens_at": rfc3339(T0), "closes_at": rfc3339(T0 + 10 * DAY)}),
+    )
+    .await
+    .expect(201);
+    let se = h.token(Role::Delegate, Some("SE"));
+    h.put(
+        "/v1/processes/py/rounds/1/submissions/SE",
+        &se,
+        json!({"items": [{"kind": "amend", "node": "P1", "text": "First, and only, paragraph.",
+                          "justification": "Confidential: our capital insists."}]}),
+    )
+    .await
+    .expect(201);
+    h
+}
+
+#[tokio::test]
+async fn a_chair_token_is_chair_only_where_its_delegation_chairs() {
+    let h = two_processes().await;
+    let hu_chair = h.token(Role::Chair, Some("HU"));
+    // In bp, where HU chairs, the token is the chair's.
+    h.get("/v1/processes/bp/rounds/1/compilation", &hu_chair)
+        .await
+        .expect(200);
+    // In py, where HU is an ordinary member, it is not.
+    let sealed = h
+        .get("/v1/processes/py/rounds/1/submissions/SE", &hu_chair)
+        .await
+        .expect(403)
+        .json();
+    assert!(
+        sealed["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("not the chair, co-chair or secretariat of this process")),
+        "{sealed}"
+    );
+    h.get("/v1/processes/py/rounds/1/compilation", &hu_chair)
+        .await
+        .expect(403);
+    h.post(
+        "/v1/processes/py/documents",
+        &hu_chair,
+        json!({"slug": "other", "title": "Other",
+               "source": {"format": "markdown", "text": "# Other\n\n1. One.\n"}}),
+    )
+    .await
+    .expect(403);
+    h.post(
+        "/v1/processes/py/rounds",
+        &hu_chair,
+        json!({"document": "text", "label": "Another",
+               "opens_at": rfc3339(T0 + 20 * DAY), "closes_at": rfc3339(T0 + 30 * DAY)}),
+    )
+    .await
+    .expect(403);
+    h.post("/v1/processes/py/rounds/1/close", &hu_chair, json!({}))
+        .await
+        .expect(403);
+    h.clock.set(T0 + 11 * DAY);
+    h.post(
+        "/v1/processes/py/rounds/1/consolidate",
+        &hu_chair,
+        json!({"label": "Rev. 1"}),
+    )
+    .await
+    .expect(403);
+    // What it may still do is what an observer of HU may: read the process's public text.
+    h.get("/v1/processes/py/documents/text", &hu_chair)
+        .await
+        .expect(200);
+    // The real chair does what HU's token could not.
+    let tr_chair = h.token(Role::Chair, Some("TR"));
+    h.post(
+        "/v1/processes/py/rounds/1/consolidate",
+        &tr_chair,
+        json!({"label": "Rev. 1"}),
+    )
+    .await
+    .expect(201);
+}
+
+#[tokio::test]
+async fn a_secretariat_token_is_the_secretariat_only_of_the_process_it_serves() {
+    let h = two_processes().await;
+    h.get(
+        "/v1/processes/py/rounds/1/submissions/SE",
+        &h.token(Role::Secretariat, Some("HU")),
+    )
+    .await
+    .expect(403);
+    h.get(
+        "/v1/processes/py/rounds/1/submissions/SE",
+        &h.token(Role::Secretariat, Some("ICMPD")),
+    )
+    .await
+    .expect(200);
+    // The chairing delegation's own staff work for the chair.
+    h.get(
+        "/v1/processes/py/rounds/1/submissions/SE",
+        &h.token(Role::Secretariat, Some("TR")),
+    )
+    .await
+    .expect(200);
+}
+
+#[tokio::test]
+async fn membership_through_a_group_grants_no_chair_powers() {
+    let h = two_processes().await;
+    // CZ takes part in py only as a member of V4.
+    h.post(
+        "/v1/processes/py/rounds",
+        &h.token(Role::Chair, Some("CZ")),
+        json!({"document": "text", "label": "Another",
+               "opens_at": rfc3339(T0 + 20 * DAY), "closes_at": rfc3339(T0 + 30 * DAY)}),
+    )
+    .await
+    .expect(403);
+}
+
+#[tokio::test]
+async fn an_observer_delegation_comments_but_proposes_no_change() {
+    let h = two_processes().await;
+    let nl = h.token(Role::Delegate, Some("NL"));
+    let refused = h
+        .put(
+            "/v1/processes/py/rounds/1/submissions/NL",
+            &nl,
+            json!({"items": [
+                {"kind": "comment", "node": "P1", "text": "We support this."},
+                {"kind": "amend", "node": "P2", "text": "Second, better, paragraph."}
+            ]}),
+        )
+        .await
+        .expect(403)
+        .json();
+    assert!(
+        refused["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("observer") && d.contains("item 1")),
+        "{refused}"
+    );
+    h.put(
+        "/v1/processes/py/rounds/1/submissions/NL",
+        &nl,
+        json!({"items": [{"kind": "comment", "node": "P1", "text": "We support this."}]}),
+    )
+    .await
+    .expect(201);
+}
