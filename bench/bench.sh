@@ -191,6 +191,13 @@ else
 			--runs "$runs" --saturate --chairs 2 --chair-rate 1 | record
 	done
 fi
+if [ "$mode" = quick ]; then
+	say "server: the chair's exact compilation of a closed round (quick)"
+	"$loadgen" exact --url "$server_url" --slug exact --paragraphs 100 --delegations 20 --items 5 --runs 2 | record
+else
+	say "server: the chair's exact compilation of a closed round of 4,000 amendments, first request"
+	"$loadgen" exact --url "$server_url" --slug exact --runs 5 | record
+fi
 stop "$server_pid"
 say "cold start after the scenario"
 "$loadgen" coldstart --binary "$penholder" --db "$db" --runs "$cold_runs" --label "after the rush" | record

@@ -184,6 +184,15 @@ def main():
             f"max {ms(gmax)}; {gfail} failed",
             get_target,
         ))
+    for exact in by_kind["exact"]:
+        table.append((
+            "server", f"the chair's exact compilation of a closed round of {exact['amendments']:,} "
+            f"amendments through the API, first request ({exact['changes']:,} changes, "
+            f"{exact['compilation_bytes'] / 1e6:.1f} MB JSON; {exact['runs']} rounds)",
+            f"{ms(exact['api_median_ms'])}",
+            f"{exact['ratio']:.2f}x the in-process compilation of the same round "
+            f"({ms(exact['engine_median_ms'])} on 2 threads)",
+            f"≤ 2x: {verdict(exact['ratio'] <= 2.0, full)}"))
     hello = by_kind["hello"]
     if hello:
         table.append((

@@ -11,11 +11,15 @@ use std::time::Duration;
 
 mod ceilings;
 mod coldstart;
+mod exact;
 mod http;
 mod peers;
 mod redline;
 mod rush;
 mod stats;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Debug, Parser)]
 #[command(name = "penholder-loadgen", about = "make bench's measuring tools")]
@@ -68,6 +72,26 @@ enum Command {
         /// The server's process id (to report its CPU time per submission).
         #[arg(long)]
         server_pid: Option<u32>,
+    },
+    /// The chair's exact compilation of a closed round through the API, first request,
+    /// against the in-process compilation of the same round.
+    Exact {
+        #[arg(long)]
+        url: String,
+        /// The server's HS256 secret.
+        #[arg(long, env = "PENHOLDER_JWT_SECRET", hide_env_values = true)]
+        secret: String,
+        /// A prefix: each run creates the process `SLUG-N`.
+        #[arg(long)]
+        slug: String,
+        #[arg(long, default_value_t = 1_000)]
+        paragraphs: usize,
+        #[arg(long, default_value_t = 200)]
+        delegations: usize,
+        #[arg(long, default_value_t = 20)]
+        items: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
     /// An axum hello-world endpoint (the HTTP ceiling), until SIGTERM or --lifetime seconds.
     HelloServe {
@@ -231,6 +255,33 @@ fn main() -> anyhow::Result<()> {
             },
             threads,
         ),
+        Command::Exact {
+            url,
+            secret,
+            slug,
+            paragraphs,
+            delegations,
+            items,
+            runs,
+        } => emit(&exact::run(
+            rush::RushConfig {
+                target: http::Target::parse(&url)?,
+                others: Vec::new(),
+                secret: secret.into_bytes(),
+                slug,
+                paragraphs,
+                delegations,
+                items,
+                chairs: 0,
+                chair_rate: 0.0,
+                rates: Vec::new(),
+                duration: Duration::from_secs(1),
+                runs,
+                saturate: false,
+                server_pid: None,
+            },
+            runs,
+        )?),
         Command::HelloServe { addr, lifetime } => {
             ceilings::serve_hello(&addr, Duration::from_secs(lifetime.min(3600)))
         }

@@ -160,6 +160,38 @@ pub struct Prepared {
 }
 
 pub async fn setup(config: RushConfig) -> anyhow::Result<(Prepared, SetupResult)> {
+    let (prepared, prefill_s, mut connection) = prefill(config).await?;
+    let fetched = Instant::now();
+    let answer = connection
+        .expect(
+            200,
+            Method::GET,
+            &prepared.compilation_path(),
+            Some(&prepared.tokens.chair),
+            None,
+        )
+        .await
+        .context("reading the compilation")?;
+    let compilation_first_ms = fetched.elapsed().as_secs_f64() * 1e3;
+    let view: serde_json::Value = serde_json::from_slice(&answer.body)?;
+    let result = SetupResult {
+        kind: "setup",
+        slug: prepared.config.slug.clone(),
+        paragraphs: prepared.config.paragraphs,
+        delegations: prepared.config.delegations,
+        amendments: prepared.amendments,
+        prefill_s,
+        changes: view["changes"].as_u64().unwrap_or(0),
+        contested: view["contested"].as_u64().unwrap_or(0),
+        compilation_bytes: answer.body.len(),
+        compilation_first_ms,
+    };
+    Ok((prepared, result))
+}
+
+/// Creates the process, its document and an open round through the API, and has every
+/// delegation submit once; returns the seconds that took and the admin's connection.
+pub async fn prefill(config: RushConfig) -> anyhow::Result<(Prepared, f64, Connection)> {
     let scenario = Scenario::generate(
         config.paragraphs,
         config.delegations,
@@ -268,32 +300,7 @@ pub async fn setup(config: RushConfig) -> anyhow::Result<(Prepared, SetupResult)
         worker.await??;
     }
     let prefill_s = started.elapsed().as_secs_f64();
-    let fetched = Instant::now();
-    let answer = connection
-        .expect(
-            200,
-            Method::GET,
-            &prepared.compilation_path(),
-            Some(&prepared.tokens.chair),
-            None,
-        )
-        .await
-        .context("reading the compilation")?;
-    let compilation_first_ms = fetched.elapsed().as_secs_f64() * 1e3;
-    let view: serde_json::Value = serde_json::from_slice(&answer.body)?;
-    let result = SetupResult {
-        kind: "setup",
-        slug: prepared.config.slug.clone(),
-        paragraphs: prepared.config.paragraphs,
-        delegations: prepared.config.delegations,
-        amendments: prepared.amendments,
-        prefill_s,
-        changes: view["changes"].as_u64().unwrap_or(0),
-        contested: view["contested"].as_u64().unwrap_or(0),
-        compilation_bytes: answer.body.len(),
-        compilation_first_ms,
-    };
-    Ok((prepared, result))
+    Ok((prepared, prefill_s, connection))
 }
 
 /// What a task needs to PUT submissions.
@@ -365,6 +372,19 @@ impl RushConfig {
 }
 
 impl Prepared {
+    /// The chairmanship's token.
+    pub(crate) fn chair_token(&self) -> &str {
+        &self.tokens.chair
+    }
+
+    pub(crate) fn round_path(&self) -> String {
+        format!("/v1/processes/{}/rounds/{}", self.config.slug, self.round)
+    }
+
+    pub(crate) fn amendments(&self) -> usize {
+        self.amendments
+    }
+
     fn putter(&self) -> Putter {
         self.putter_for(0)
     }
@@ -381,7 +401,7 @@ impl Prepared {
         }
     }
 
-    fn compilation_path(&self) -> String {
+    pub(crate) fn compilation_path(&self) -> String {
         format!(
             "/v1/processes/{}/rounds/{}/compilation",
             self.config.slug, self.round

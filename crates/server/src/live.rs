@@ -50,14 +50,6 @@ pub fn compile(
     state.compilation(material.compilation_key(), || material.compile(threads))
 }
 
-/// The round's inputs, read for a caller already authorized.
-async fn load_round(state: &AppState, p: &str, r: u32) -> Result<RoundMaterial, ApiError> {
-    let p = p.to_string();
-    state
-        .read(move |reader| RoundMaterial::load(reader, &p, r))
-        .await
-}
-
 /// The JSON view of a round's compilation, from inputs read at `taken_at`.
 fn compilation_view(
     material: &RoundMaterial,
@@ -198,18 +190,29 @@ async fn refresh(
 ) -> Result<Arc<Snapshot>, ApiError> {
     // Taken before the read, so that an answer's age is never understated.
     let taken_at = app.now();
-    let material = load_round(app, p, r).await?;
+    let material = load_live(app, p, r).await?;
     let revisions = material
         .submissions
         .iter()
         .map(|s| u64::from(s.revision))
         .sum();
+    // About 2 KB of JSON per item (8.1 MB for 4,000 amendments): written into one buffer of
+    // that size, not one doubled a dozen times (each a fresh allocation the kernel zeroes, and
+    // a copy), which cost as much as the compilation itself.
+    let hint = watched
+        .latest()
+        .map(|l| l.json.len() + l.json.len() / 8)
+        .unwrap_or_else(|| {
+            let items: usize = material.submissions.iter().map(|s| s.items.len()).sum();
+            64 * 1024 + items * 2_304
+        });
     let engine = app.clone();
     let json = blocking(move || {
         let view = compilation_view(&material, &engine, taken_at, threads);
-        serde_json::to_vec(&view)
-            .map(Bytes::from)
-            .map_err(|e| ApiError::Internal(format!("cannot serialise a compilation: {e}")))
+        let mut out = Vec::with_capacity(hint);
+        serde_json::to_writer(&mut out, &view)
+            .map_err(|e| ApiError::Internal(format!("cannot serialise a compilation: {e}")))?;
+        Ok(Bytes::from(out))
     })
     .await?;
     let snapshot = Arc::new(Snapshot {
@@ -225,6 +228,18 @@ async fn refresh(
         *latest = Some(snapshot.clone());
     }
     Ok(snapshot)
+}
+
+/// The round's material, its base version from the server's kept ones (`AppState::base`).
+async fn load_live(app: &AppState, p: &str, r: u32) -> Result<RoundMaterial, ApiError> {
+    let q = p.to_string();
+    let round = app.read(move |reader| reader.round(&q, r)).await?;
+    let base = app.base(p, &round.document, round.base_version).await?;
+    let q = p.to_string();
+    app.read(move |reader| {
+        RoundMaterial::load_with_base(reader, &q, r, Some((&round.document, base.version.clone())))
+    })
+    .await
 }
 
 /// Keeps a watched round's compilation at most [`REFRESH_EVERY`] behind its submissions, while

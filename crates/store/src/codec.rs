@@ -27,7 +27,7 @@
 //! hunks of one submission in about 0.15 ms), so new revisions store none, and those of old
 //! revisions are skipped unread. See BENCHMARKS.md, "Stored hunks".
 
-use penholder_core::negotiation::{Anchor, Item, ItemByReference};
+use penholder_core::negotiation::{Anchor, Item};
 use penholder_core::{NodeId, NodeKind};
 use penholder_diff::{AppliedChange, Blame};
 use serde::Deserialize;
@@ -124,7 +124,7 @@ fn decode_nodes(bytes: &[u8]) -> Result<Vec<Option<NodeId>>, String> {
 fn with_nodes(body: &[u8], nodes: Vec<Option<NodeId>>) -> Result<Vec<Item>, String> {
     #[derive(Deserialize)]
     struct Body {
-        items: Vec<ItemByReference>,
+        items: Vec<Flat>,
     }
     let wire = serde_json::from_slice::<Body>(body)
         .map_err(|e| format!("the body: {e}"))?
@@ -145,29 +145,55 @@ fn with_nodes(body: &[u8], nodes: Vec<Option<NodeId>>) -> Result<Vec<Item>, Stri
         .collect()
 }
 
-/// A wire item with the node it was resolved to (`None` for a general comment only).
-fn with_node(item: ItemByReference, node: Option<NodeId>) -> Option<Item> {
-    Some(match item {
-        ItemByReference::Amend {
-            text,
-            justification,
-            ..
-        } => Item::Amend {
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Kind {
+    Amend,
+    Insert,
+    Delete,
+    Comment,
+}
+
+/// A body's item (`ItemByReference`, checked when the body was received) read flat: serde
+/// reads an internally tagged enum by buffering every item first, which made reading a round's
+/// submissions cost as much as compiling them. The names of nodes are skipped: the resolved
+/// ids are stored beside the body.
+#[derive(Deserialize)]
+struct Flat {
+    kind: Kind,
+    #[serde(default)]
+    node: Option<IgnoredAny>,
+    #[serde(default)]
+    after: Option<IgnoredAny>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    node_kind: Option<String>,
+    #[serde(default)]
+    justification: Option<String>,
+}
+
+/// A body's item with the node it was resolved to (`None` for a general comment only).
+fn with_node(item: Flat, node: Option<NodeId>) -> Option<Item> {
+    let Flat {
+        kind,
+        node: named,
+        after,
+        text,
+        node_kind,
+        justification,
+    } = item;
+    Some(match kind {
+        Kind::Amend => Item::Amend {
             node: node?,
-            text,
+            text: text?,
             justification,
         },
-        ItemByReference::Delete { justification, .. } => Item::Delete {
+        Kind::Delete => Item::Delete {
             node: node?,
             justification,
         },
-        ItemByReference::Insert {
-            after,
-            text,
-            node_kind,
-            justification,
-            ..
-        } => Item::Insert {
+        Kind::Insert => Item::Insert {
             at: if after.is_some() {
                 Anchor::After(node?)
             } else {
@@ -177,16 +203,16 @@ fn with_node(item: ItemByReference, node: Option<NodeId>) -> Option<Item> {
                 Some(name) => Some(NodeKind::parse(&name)?),
                 None => None,
             },
-            text,
+            text: text?,
             justification,
         },
-        ItemByReference::Comment { node: named, text } => Item::Comment {
+        Kind::Comment => Item::Comment {
             node: match (named, node) {
                 (Some(_), Some(node)) => Some(node),
                 (None, None) => None,
                 _ => return None,
             },
-            text,
+            text: text?,
         },
     })
 }
@@ -233,6 +259,7 @@ pub(crate) fn decode_applied(bytes: &[u8]) -> Result<Vec<AppliedChange>, String>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use penholder_core::negotiation::ItemByReference;
     use penholder_core::{Document, IdSource, Node};
     use proptest::prelude::*;
     use serde_json::json;
