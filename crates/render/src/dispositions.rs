@@ -292,8 +292,21 @@ pub fn csv(dispositions: &[Disposition]) -> Result<Vec<u8>, RenderError> {
         .map_err(|e| RenderError::Csv(e.to_string()))
 }
 
+/// A cell a spreadsheet could run: one that starts as a formula, or in which a piece after a
+/// separator some spreadsheet splits on (`,`, `;`, a tab, a line break) does, as in
+/// `x;=cmd|' /C calc'!A0`. Such a cell gets a leading apostrophe.
 fn defuse_formula(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    const STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+    let runs = cell.starts_with(STARTS)
+        || cell
+            .split([',', ';', '\t', '\n', '\r'])
+            .skip(1)
+            .any(|piece| {
+                piece
+                    .trim_start_matches(' ')
+                    .starts_with(['=', '+', '-', '@'])
+            });
+    if runs {
         format!("'{cell}")
     } else {
         cell.to_string()
@@ -963,6 +976,16 @@ mod tests {
         assert_eq!(defuse_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(defuse_formula("-1"), "'-1");
         assert_eq!(defuse_formula("OP1"), "OP1");
+        // Where a spreadsheet splits on `;` (issue 12, finding 8).
+        assert_eq!(
+            defuse_formula("x;=cmd|' /C calc'!A0"),
+            "'x;=cmd|' /C calc'!A0"
+        );
+        assert_eq!(defuse_formula("a, @SUM(A1)"), "'a, @SUM(A1)");
+        assert_eq!(
+            defuse_formula("Replace \"strengthen\" by \"enhance\"; add a date"),
+            "Replace \"strengthen\" by \"enhance\"; add a date"
+        );
         assert_eq!(sheet_name("Round 1: [draft]"), "Round 1 draft");
         assert_eq!(sheet_name("///"), "Dispositions");
     }

@@ -200,20 +200,24 @@ impl Verifier {
     /// The caller a token names, if its signature, algorithm, issuer, audience, lifetime and
     /// claims all check out at `now_seconds`.
     pub fn verify(&self, token: &str, now_seconds: i64) -> Result<Principal, TokenError> {
+        refuse_critical_extensions(token)?;
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map_err(|e| describe(&e, self.algorithm))?;
         let claims = data.claims;
-        if claims.exp + LEEWAY_SECONDS <= now_seconds {
+        // Saturating: a token may claim any number (exp = i64::MAX is a token that never
+        // expires, which the server's own minter never writes but must not crash on).
+        let latest = now_seconds.saturating_add(LEEWAY_SECONDS);
+        if claims.exp.saturating_add(LEEWAY_SECONDS) <= now_seconds {
             return Err(token_error("the token has expired"));
         }
         if let Some(nbf) = claims.nbf
-            && nbf > now_seconds + LEEWAY_SECONDS
+            && nbf > latest
         {
             return Err(token_error(
                 "the token is not valid yet (nbf is in the future)",
             ));
         }
-        if claims.iat > now_seconds + LEEWAY_SECONDS {
+        if claims.iat > latest {
             return Err(token_error("the token was issued in the future (iat)"));
         }
         let role = Role::parse(&claims.role).ok_or_else(|| {
@@ -356,6 +360,24 @@ pub fn parse_duration(text: &str) -> Option<i64> {
     number.checked_mul(factor).filter(|seconds| *seconds > 0)
 }
 
+/// RFC 7515, section 4.1.11: a header that lists extensions as critical (`crit`) must be
+/// refused unless each is understood, and penholder understands none. (jsonwebtoken ignores
+/// the parameter, so it is read here.)
+fn refuse_critical_extensions(token: &str) -> Result<(), TokenError> {
+    use base64::Engine as _;
+    let header = token.split('.').next().unwrap_or_default();
+    // An undecodable header is jsonwebtoken's to refuse, with its own message.
+    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header) else {
+        return Ok(());
+    };
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(value) if value.get("crit").is_some() => Err(token_error(
+            "the token's header lists critical extensions (crit), which penholder does not understand",
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,5 +435,68 @@ mod tests {
                 .0
                 .contains("delegation")
         );
+    }
+
+    fn claims(exp: i64) -> Claims {
+        Claims {
+            sub: "anna".into(),
+            delegation: Some("HU".into()),
+            role: "delegate".into(),
+            exp,
+            iat: NOW,
+            nbf: None,
+            iss: "penholder".into(),
+            aud: Audience::One("penholder".into()),
+        }
+    }
+
+    #[test]
+    fn a_token_that_claims_the_end_of_time_is_read_not_crashed_on() {
+        // Issue 12, finding 8: `exp = i64::MAX` overflowed the leeway arithmetic (a panic).
+        let (_, verifier) = pair();
+        let key = jsonwebtoken::EncodingKey::from_secret(SECRET);
+        for exp in [i64::MAX, i64::MAX - 1] {
+            let token = jsonwebtoken::encode(
+                &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+                &claims(exp),
+                &key,
+            )
+            .expect("encode");
+            assert!(verifier.verify(&token, NOW).is_ok());
+            assert!(verifier.verify(&token, i64::MAX).is_err());
+        }
+    }
+
+    #[test]
+    fn a_header_with_critical_extensions_is_refused() {
+        // Issue 12, finding 8: RFC 7515 says refuse what `crit` lists unless understood.
+        use base64::Engine as _;
+        let (_, verifier) = pair();
+        let key = jsonwebtoken::EncodingKey::from_secret(SECRET);
+        let encode = |value: &serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(serde_json::to_vec(value).expect("json"))
+        };
+        let payload = encode(&serde_json::to_value(claims(NOW + 3600)).expect("claims"));
+        for (header, accepted) in [
+            (serde_json::json!({"alg": "HS256", "typ": "JWT"}), true),
+            (
+                serde_json::json!({"alg": "HS256", "typ": "JWT", "crit": ["x-penholder-scope"], "x-penholder-scope": "all"}),
+                false,
+            ),
+        ] {
+            let message = format!("{}.{payload}", encode(&header));
+            let signature = jsonwebtoken::crypto::sign(
+                message.as_bytes(),
+                &key,
+                jsonwebtoken::Algorithm::HS256,
+            )
+            .expect("sign");
+            let verdict = verifier.verify(&format!("{message}.{signature}"), NOW);
+            assert_eq!(verdict.is_ok(), accepted, "{header}: {verdict:?}");
+            if !accepted {
+                assert!(verdict.unwrap_err().0.contains("crit"));
+            }
+        }
     }
 }

@@ -666,6 +666,19 @@ async fn other_formats_come_from_the_renderer() {
                 .contains("bp-declaration-v1")
         );
         assert!(!answer.bytes.is_empty());
+        // Files are never sniffed into something else; a page runs nothing (issue 12, 8).
+        assert_eq!(
+            answer.header("x-content-type-options").as_deref(),
+            Some("nosniff")
+        );
+        let policy = answer.header("content-security-policy");
+        assert_eq!(
+            policy
+                .as_deref()
+                .map(|p| p.starts_with("default-src 'none'")),
+            (format == "html").then_some(true),
+            "{format}: {policy:?}"
+        );
     }
     let problem = h
         .get(&format!("{version}?format=pdf"), &fr)
