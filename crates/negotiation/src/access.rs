@@ -6,7 +6,9 @@ use crate::caller::{Caller, Role};
 use crate::clock::rfc3339;
 use crate::error::Error;
 use crate::policy::{self, Action, Phase, Relation, Verdict};
-use penholder_core::negotiation::{Delegation, DelegationKind, Function, Participation};
+use penholder_core::negotiation::{
+    Delegation, DelegationKind, Function, Participation, RoundState,
+};
 use penholder_store::{DocumentInfo, RoundInfo};
 
 /// The role the caller holds in a process: what their token says they may be, bounded by what
@@ -119,14 +121,26 @@ fn decide(
         ))),
         Verdict::WrongState(reason) => Err(Error::WrongState(match round {
             Some(round) => format!(
-                "{reason} (round {} is {}; it opens at {} and its deadline is {})",
+                "{reason} (round {} is {}{}; it opens at {} and its deadline is {})",
                 round.number,
                 phase.as_str(),
+                why_closed(round, phase),
                 rfc3339(round.opens_at),
                 rfc3339(round.closes_at)
             ),
             None => reason.to_string(),
         })),
+    }
+}
+
+/// Why a closed round is closed: the chairmanship closed it (perhaps before its deadline), or
+/// its deadline passed. A delegation refused after an early close must not read "the deadline
+/// has passed".
+fn why_closed(round: &RoundInfo, phase: Phase) -> &'static str {
+    match (phase, round.recorded_state) {
+        (Phase::Closed, RoundState::Closed) => ": the chairmanship closed it",
+        (Phase::Closed, _) => ": its deadline has passed",
+        _ => "",
     }
 }
 

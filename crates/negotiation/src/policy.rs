@@ -476,7 +476,7 @@ pub const RULES: &[Rule] = &[
         &[Role::Delegate],
         &[Relation::Own],
         AFTER_CLOSE,
-        WrongState("the round is closed: the deadline has passed"),
+        WrongState("the round takes no more submissions"),
     ),
     rule(
         Action::PutSubmission,

@@ -113,7 +113,8 @@ pub fn check_delegation(pointer: &str, delegation: &Delegation) -> Result<(), Er
     Ok(())
 }
 
-/// A process as a caller sees it: everyone its shape, the rounds only those who may read them.
+/// A process as a caller sees it: everyone its shape, the documents and rounds only those who
+/// may read them.
 #[derive(Clone, Debug)]
 pub struct Overview {
     pub process: ProcessInfo,
@@ -133,9 +134,23 @@ pub fn overview(r: &Reader<'_>, caller: &Caller, process: &str) -> Result<Overvi
         Action::ReadRound,
         Phase::NoRound,
     );
+    // A LIMITE document's very title is for those who may read it.
+    let documents = r
+        .documents(process)?
+        .into_iter()
+        .filter(|d| {
+            allows(
+                caller,
+                &delegations,
+                None,
+                crate::access::read_action(d),
+                Phase::NoRound,
+            )
+        })
+        .collect();
     Ok(Overview {
         process: info,
-        documents: r.documents(process)?,
+        documents,
         rounds: if may_read_rounds {
             r.rounds(process)?
         } else {

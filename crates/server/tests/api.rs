@@ -432,10 +432,21 @@ async fn limite_documents_are_for_members_only() {
         h.get("/v1/processes/bp/documents/note/versions/1", token)
             .await
             .expect(200);
+        // Not even its title is listed to them (issue 12, finding 8).
+        let process = h.get("/v1/processes/bp", token).await.expect(200).json();
+        let listed: Vec<&str> = process["documents"]
+            .as_array()
+            .expect("documents")
+            .iter()
+            .filter_map(|d| d["slug"].as_str())
+            .collect();
+        assert_eq!(listed, ["note"], "{process}");
     }
     h.get("/v1/processes/bp/documents/declaration/versions/1", &member)
         .await
         .expect(200);
+    let process = h.get("/v1/processes/bp", &member).await.expect(200).json();
+    assert_eq!(process["documents"].as_array().map(Vec::len), Some(2));
 }
 
 #[tokio::test]

@@ -193,3 +193,31 @@ async fn an_observer_delegation_comments_but_proposes_no_change() {
     .await
     .expect(201);
 }
+
+#[tokio::test]
+async fn a_refusal_after_an_early_close_says_the_chair_closed_it() {
+    // Issue 12, finding 8: after the chair closed a round early, a late delegation read
+    // "the deadline has passed" with the deadline still days away.
+    let h = two_processes().await;
+    h.post(
+        "/v1/processes/py/rounds/1/close",
+        &h.token(Role::Chair, Some("TR")),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let refused = h
+        .put(
+            "/v1/processes/py/rounds/1/submissions/HU",
+            &h.token(Role::Delegate, Some("HU")),
+            json!({"items": [{"kind": "comment", "node": "P1", "text": "Late."}]}),
+        )
+        .await
+        .expect(409)
+        .json();
+    let detail = refused["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("the chairmanship closed it") && !detail.contains("deadline has passed"),
+        "{refused}"
+    );
+}
