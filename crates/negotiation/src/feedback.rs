@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::lifecycle::Scope;
 use crate::policy::{Action, Phase, Relation};
 use penholder_core::negotiation::{ItemByReference, Participation};
-use penholder_store::{Reader, RoundInfo, SubmissionRevision};
+use penholder_store::{Reader, RoundInfo, SubmissionRevision, Writer};
 
 /// What a caller may send for a delegation in a round: the round (whose base the submission is
 /// read against), and whether the delegation takes part as an observer, which comments on the
@@ -69,6 +69,21 @@ pub fn may_submit(
         delegation: code.to_string(),
         comments_only,
     })
+}
+
+/// Records, in the audit log, a submission to delegation `code` refused because the round no
+/// longer takes any (see `Writer::record_late_submission`); `false` if the round was not past
+/// its submissions (a refusal for another reason is not a late attempt).
+pub fn record_late(
+    w: &Writer<'_>,
+    caller: &Caller,
+    process: &str,
+    round: u32,
+    code: &str,
+    body: &[u8],
+    now: i64,
+) -> Result<bool, Error> {
+    Ok(w.record_late_submission(process, round, code, body, &caller.actor(), now)?)
 }
 
 /// The round, if the caller may read delegation `code`'s submission in it at `now`.

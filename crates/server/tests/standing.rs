@@ -220,4 +220,28 @@ async fn a_refusal_after_an_early_close_says_the_chair_closed_it() {
         detail.contains("the chairmanship closed it") && !detail.contains("deadline has passed"),
         "{refused}"
     );
+    // The late attempt is on record, for the chair to see (finding 8): who, when, what hash.
+    let audit = h
+        .get("/v1/processes/py/audit", &h.token(Role::Chair, Some("TR")))
+        .await
+        .expect(200)
+        .json();
+    let late: Vec<_> = audit["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "submission.late")
+        .collect();
+    assert_eq!(late.len(), 1, "{audit}");
+    assert_eq!(
+        late[0]["subject"], "processes/py/rounds/1/submissions/HU",
+        "{audit}"
+    );
+    // Nothing was stored as a submission.
+    h.get(
+        "/v1/processes/py/rounds/1/submissions/HU",
+        &h.token(Role::Chair, Some("TR")),
+    )
+    .await
+    .expect(404);
 }

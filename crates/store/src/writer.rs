@@ -699,6 +699,41 @@ impl Writer<'_> {
         })
     }
 
+    /// Records a submission refused because its round no longer takes any (closed or
+    /// consolidated at `now`): who tried, when, and the hash of what they sent, in the audit
+    /// log, so that the chairmanship can see every late attempt. Nothing else is written; a
+    /// round that is not past its submissions yet is left alone (`Ok(false)`).
+    pub fn record_late_submission(
+        &self,
+        process: &str,
+        round: u32,
+        delegation: &str,
+        body: &[u8],
+        actor: &Actor,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let (row, _) = self.submission_target(process, round, delegation)?;
+        if !matches!(
+            row.info.state_at(now),
+            RoundState::Closed | RoundState::Consolidated
+        ) {
+            return Ok(false);
+        }
+        audit::append(
+            self.conn(),
+            NewEntry {
+                at: now,
+                actor,
+                action: "submission.late",
+                process: Some(process),
+                subject: format!("processes/{process}/rounds/{round}/submissions/{delegation}"),
+                payload_hash: sha256(body),
+                detail: json!({ "bytes": body.len(), "refused": "the round takes no more submissions" }),
+            },
+        )?;
+        Ok(true)
+    }
+
     /// Records a ruling on one change of a closed round. A new ruling on the same change is a
     /// new record; the latest wins.
     pub fn record_decision(

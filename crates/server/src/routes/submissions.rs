@@ -82,6 +82,38 @@ pub async fn put_submission(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Reply, ApiError> {
+    let attempt = (
+        principal.clone(),
+        p.clone(),
+        code.clone(),
+        body.bytes.clone(),
+    );
+    let answer = submit(state.clone(), principal, p, r, code, headers, body).await;
+    if let Err(ApiError::WrongState(_)) = &answer {
+        // Refused because the round takes no more submissions (or not yet): a late attempt is
+        // kept in the audit log for the chairmanship to see.
+        let (caller, p, code, bytes) = attempt;
+        let now = state.now();
+        let noted = state
+            .store()
+            .write(move |w| Ok(feedback::record_late(w, &caller, &p, r, &code, &bytes, now)))
+            .await;
+        if let Err(error) | Ok(Err(penholder_negotiation::Error::Store(error))) = &noted {
+            tracing::warn!(%error, "a late submission could not be recorded in the audit log");
+        }
+    }
+    answer
+}
+
+async fn submit(
+    state: AppState,
+    principal: Principal,
+    p: String,
+    r: u32,
+    code: String,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Reply, ApiError> {
     let submitting = {
         let (caller, p, code, now) = (principal.clone(), p.clone(), code.clone(), state.now());
         state
