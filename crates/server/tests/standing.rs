@@ -199,13 +199,18 @@ async fn a_refusal_after_an_early_close_says_the_chair_closed_it() {
     // Issue 12, finding 8: after the chair closed a round early, a late delegation read
     // "the deadline has passed" with the deadline still days away.
     let h = two_processes().await;
-    h.post(
-        "/v1/processes/py/rounds/1/close",
-        &h.token(Role::Chair, Some("TR")),
-        json!({}),
-    )
-    .await
-    .expect(200);
+    let closed = h
+        .post(
+            "/v1/processes/py/rounds/1/close",
+            &h.token(Role::Chair, Some("TR")),
+            json!({}),
+        )
+        .await
+        .expect(200)
+        .json();
+    // The round opened by the clock (nobody opened it by hand): its close event says it was
+    // open, not planned (finding 8).
+    assert_eq!(closed["events"][0]["state_before"], "open", "{closed}");
     let refused = h
         .put(
             "/v1/processes/py/rounds/1/submissions/HU",

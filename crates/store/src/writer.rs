@@ -576,7 +576,9 @@ impl Writer<'_> {
         actor: &Actor,
         now: i64,
     ) -> Result<RoundInfo, StoreError> {
-        let before = row.info.recorded_state;
+        // The state the round was in, by the clock: a round whose opening time passed is open
+        // even if nobody opened it by hand.
+        let before = row.info.state_at(now);
         let payload = json!({
             "state_before": before.as_str(), "state_after": change.state.as_str(),
             "opens_at_before": row.info.opens_at, "opens_at_after": change.opens_at,
