@@ -43,8 +43,15 @@ pub fn inputs(
     round: u32,
     now: i64,
 ) -> Result<Inputs, Error> {
-    let scope = Scope::read(r, caller, process, round, None)?;
-    scope.authorize(caller, Action::ReadCompilation, None, now)?;
+    let scope = Scope::authorized(
+        r,
+        caller,
+        process,
+        round,
+        None,
+        Action::ReadCompilation,
+        now,
+    )?;
     Ok(Inputs {
         state: scope.round.state_at(now),
         revisions: r.revision_count(process, round)?,

@@ -87,10 +87,13 @@ pub fn publish(
     consolidation: &Consolidation,
     now: i64,
 ) -> Result<VersionInfo, Error> {
-    Scope::read(w, caller, &inputs.process, inputs.round, None)?.authorize(
+    Scope::authorized(
+        w,
         caller,
-        Action::Consolidate,
+        &inputs.process,
+        inputs.round,
         None,
+        Action::Consolidate,
         now,
     )?;
     if !inputs.still_current(w)? {

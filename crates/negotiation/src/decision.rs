@@ -62,8 +62,7 @@ pub fn list(
     round: u32,
     now: i64,
 ) -> Result<Vec<DecisionRecord>, Error> {
-    let scope = Scope::read(r, caller, process, round, None)?;
-    scope.authorize(caller, Action::ReadDecisions, None, now)?;
+    Scope::authorized(r, caller, process, round, None, Action::ReadDecisions, now)?;
     Ok(r.decisions(process, round)?)
 }
 
@@ -131,11 +130,6 @@ pub fn record(
     decision: &Decision,
     now: i64,
 ) -> Result<DecisionRecord, Error> {
-    Scope::read(w, caller, process, round, None)?.authorize(
-        caller,
-        Action::PutDecision,
-        None,
-        now,
-    )?;
+    Scope::authorized(w, caller, process, round, None, Action::PutDecision, now)?;
     Ok(w.record_decision(process, round, decision, &caller.actor(), now)?)
 }

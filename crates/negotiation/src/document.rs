@@ -248,8 +248,9 @@ pub struct UploadBasis {
 }
 
 /// Checks that the caller may upload a revised text of the document, and consolidate round
-/// `round` with it when given, at `now`.
-fn may_upload(
+/// `round` with it when given, at `now` (two small reads: an edge asks it before reading the
+/// request's body; [`upload_basis`] asks it again).
+pub fn may_upload(
     r: &Reader<'_>,
     caller: &Caller,
     process: &str,

@@ -4,7 +4,6 @@
 //!
 //! Each read checks and reads on one snapshot, so what is authorized is what is read.
 
-use crate::access::target_exists;
 use crate::caller::Caller;
 use crate::error::Error;
 use crate::lifecycle::Scope;
@@ -57,9 +56,15 @@ pub fn may_submit(
     code: &str,
     now: i64,
 ) -> Result<Submitting, Error> {
-    let scope = Scope::read(r, caller, process, round, Some(code))?;
-    target_exists(&scope.delegations, process, code)?;
-    scope.authorize(caller, Action::PutSubmission, Some(code), now)?;
+    let scope = Scope::authorized(
+        r,
+        caller,
+        process,
+        round,
+        Some(code),
+        Action::PutSubmission,
+        now,
+    )?;
     let comments_only = scope
         .delegations
         .iter()
@@ -95,9 +100,15 @@ fn may_read(
     code: &str,
     now: i64,
 ) -> Result<RoundInfo, Error> {
-    let scope = Scope::read(r, caller, process, round, Some(code))?;
-    target_exists(&scope.delegations, process, code)?;
-    scope.authorize(caller, Action::ReadSubmission, Some(code), now)?;
+    let scope = Scope::authorized(
+        r,
+        caller,
+        process,
+        round,
+        Some(code),
+        Action::ReadSubmission,
+        now,
+    )?;
     Ok(scope.round)
 }
 
@@ -161,8 +172,15 @@ pub fn list(
     now: i64,
 ) -> Result<Visible, Error> {
     // The caller's row and the groups decide every submission's visibility (see `relation`).
-    let scope = Scope::read(r, caller, process, round, None)?;
-    scope.authorize(caller, Action::ListSubmissions, None, now)?;
+    let scope = Scope::authorized(
+        r,
+        caller,
+        process,
+        round,
+        None,
+        Action::ListSubmissions,
+        now,
+    )?;
     let phase = Phase::from(scope.round.state_at(now));
     let may_read = |target: &str| {
         crate::access::allows(

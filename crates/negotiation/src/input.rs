@@ -69,6 +69,12 @@ mod tests {
         assert!(!valid_slug("-leading"));
         assert!(!valid_slug("Upper"));
         assert!(!valid_slug(&"a".repeat(65)));
+        assert!(!valid_slug("../etc"));
+        assert!(!valid_slug("Budapest"));
+        assert!(!valid_slug(""));
+        assert!(valid_code("HU"));
+        assert!(!valid_code("HU'; DROP TABLE"));
+        assert!(!valid_code(""));
         assert!(valid_code("UN-OHCHR"));
         assert!(!valid_code("_X"));
         assert!(!valid_code("a b"));

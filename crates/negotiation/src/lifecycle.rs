@@ -43,6 +43,25 @@ impl Scope {
         })
     }
 
+    /// The scope, read for `action` by the caller on `target` (`None`: the round as a whole) at
+    /// `now`: 404 unless the target is a delegation of the process, else the policy's verdict.
+    pub fn authorized(
+        r: &Reader<'_>,
+        caller: &Caller,
+        process: &str,
+        round: u32,
+        target: Option<&str>,
+        action: Action,
+        now: i64,
+    ) -> Result<Scope, Error> {
+        let scope = Scope::read(r, caller, process, round, target)?;
+        if let Some(code) = target {
+            crate::access::target_exists(&scope.delegations, process, code)?;
+        }
+        scope.authorize(caller, action, target, now)?;
+        Ok(scope)
+    }
+
     /// Checks `action` by the caller on `target` (`None`: on the round as a whole) at `now`.
     pub fn authorize(
         &self,
@@ -161,9 +180,7 @@ pub fn may_move(
     action: Action,
     now: i64,
 ) -> Result<RoundInfo, Error> {
-    let scope = Scope::read(r, caller, process, round, None)?;
-    scope.authorize(caller, action, None, now)?;
-    Ok(scope.round)
+    Ok(Scope::authorized(r, caller, process, round, None, action, now)?.round)
 }
 
 /// Makes the move; the round as it now is and its events.

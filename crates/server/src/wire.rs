@@ -18,24 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
-/// Process and document slugs: `budapest-7mc`, `declaration` — lower-case letters, digits,
-/// `-`, `_`, `.`, starting with a letter or digit, at most 64 characters.
-pub fn valid_slug(slug: &str) -> bool {
-    let mut chars = slug.chars();
-    slug.len() <= 64
-        && chars
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
-}
-
-/// Delegation codes: `HU`, `EU`, `ICMPD`, `UN-OHCHR` — letters, digits, `-`, `_`, at most 32.
-pub fn valid_code(code: &str) -> bool {
-    let mut chars = code.chars();
-    code.len() <= 32
-        && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
+pub use penholder_negotiation::input::{valid_code, valid_slug};
 
 // ---- processes and delegations -------------------------------------------------------------
 
@@ -766,18 +749,6 @@ pub struct Health {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_and_codes() {
-        assert!(valid_slug("budapest-7mc"));
-        assert!(!valid_slug("../etc"));
-        assert!(!valid_slug("Budapest"));
-        assert!(!valid_slug(""));
-        assert!(valid_code("HU"));
-        assert!(valid_code("UN-OHCHR"));
-        assert!(!valid_code("HU'; DROP TABLE"));
-        assert!(!valid_code(""));
-    }
 
     #[test]
     fn items_refuse_unknown_fields() {

@@ -258,7 +258,7 @@ pub async fn upload_version(
     {
         let (caller, p, d) = (principal.clone(), p.clone(), d.clone());
         state
-            .run(move |r| document::upload_basis(r, &caller, &p, &d, None, now).map(drop))
+            .run(move |r| document::may_upload(r, &caller, &p, &d, None, now).map(drop))
             .await?;
     }
     let request: UploadVersionRequest = body.json()?;

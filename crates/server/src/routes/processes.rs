@@ -49,7 +49,6 @@ pub async fn create_process(
             })
             .collect(),
     };
-    new.check()?;
     let caller = principal.clone();
     state
         .commit(&principal, &body, move |w, now| {
@@ -150,7 +149,6 @@ pub async fn put_delegation(
         ));
     }
     let delegation = request.into_delegation(code.clone());
-    process::check_delegation("", &delegation)?;
     let caller = principal.clone();
     state
         .commit(&principal, &body, move |w, now| {

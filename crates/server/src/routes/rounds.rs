@@ -41,7 +41,6 @@ pub async fn create_round(
         base_version: request.base_version,
         label: request.label,
     };
-    plan.check()?;
     let caller = principal.clone();
     state
         .commit(&principal, &body, move |w, now| {
