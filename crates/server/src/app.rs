@@ -114,6 +114,9 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(limit))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(state.clone(), log_requests))
+        // Outermost too: a panic in the logging layer itself (a log writer that fails) must
+        // cost that request a 500, never the connection an empty reply.
+        .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
 }
 
@@ -137,6 +140,14 @@ where
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     // A read through the store: healthy means able to answer, not merely listening.
     state.read(|r| r.processes().map(|_| ())).await?;
+    // Reads may well work while writes fail (a full disk, a read-only remount): then the
+    // server is not healthy either, and says why.
+    if let Some(reason) = state.store().degraded() {
+        return Err(ApiError::Unavailable(format!(
+            "degraded: reads are served but writes fail ({reason}); healthy again once a write \
+             is stored"
+        )));
+    }
     Ok(Json(Health {
         status: "ok".into(),
     }))

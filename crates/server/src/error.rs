@@ -74,6 +74,10 @@ pub enum ApiError {
     },
     #[error("{0}")]
     Unavailable(String),
+    /// The database's disk is full: nothing was stored, and only the operator can end it
+    /// (507 Insufficient Storage, RFC 4918), so it is not a 503 that invites retries.
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// A fault of the server: the text is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -115,6 +119,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -134,6 +139,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::Validation { .. } => "validation",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::InsufficientStorage(_) => "insufficient-storage",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -153,6 +159,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::Validation { .. } => "The request is not valid",
             ApiError::Unavailable(_) => "Temporarily unavailable",
+            ApiError::InsufficientStorage(_) => "The server's storage is full",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -261,6 +268,14 @@ impl From<StoreError> for ApiError {
             )),
             StoreError::Invalid { detail } => ApiError::validation(detail, Vec::new()),
             StoreError::Unavailable { detail } => ApiError::Unavailable(detail),
+            // The store's detail may name files: the operator finds it in the log (the
+            // writer logs the first failure of each episode).
+            StoreError::Full { .. } => ApiError::InsufficientStorage(
+                "the disk holding the database is full, so nothing of this request was stored; \
+                 the server's operator must free space on it. Writes resume by themselves once \
+                 there is space: retrying then (with the same Idempotency-Key) is safe"
+                    .into(),
+            ),
             StoreError::Corrupt { detail } => {
                 ApiError::Internal(format!("corrupt store: {detail}"))
             }
@@ -308,6 +323,18 @@ mod tests {
         let problem = error.problem();
         assert_eq!(problem.status, 500);
         assert!(!problem.detail.contains("secret"));
+    }
+
+    #[test]
+    fn a_full_disk_is_507_and_says_what_to_do() {
+        let error = ApiError::from(StoreError::Full {
+            detail: "/var/lib/penholder/db: database or disk is full".into(),
+        });
+        let problem = error.problem();
+        assert_eq!(problem.status, 507);
+        assert_eq!(problem.kind, "urn:penholder:problem:insufficient-storage");
+        assert!(problem.detail.contains("free space"), "{}", problem.detail);
+        assert!(!problem.detail.contains("/var/lib"), "{}", problem.detail);
     }
 
     #[test]

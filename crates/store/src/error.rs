@@ -1,6 +1,6 @@
 //! The store's errors: what the caller did wrong (not found, conflict, invalid, wrong round
-//! state), what the machine did wrong (unavailable, internal), and what someone did to the file
-//! (corrupt). The server maps them to 404 / 409 / 422 / 503 / 500 in one place.
+//! state), what the machine did wrong (unavailable, full, internal), and what someone did to the
+//! file (corrupt). The server maps them to 404 / 409 / 422 / 503 / 507 / 500 in one place.
 
 use penholder_core::negotiation::RoundState;
 
@@ -35,6 +35,11 @@ pub enum StoreError {
     /// The store cannot take the request now (write queue full, database busy, shutting down).
     #[error("the store is unavailable: {detail}")]
     Unavailable { detail: String },
+    /// The disk (or quota) holding the database is full (SQLite's `SQLITE_FULL`, PostgreSQL's
+    /// SQLSTATE 53100): nothing of the write was stored, and writes succeed again once space is
+    /// freed. Apart from `Unavailable` because only the operator can end it, not a retry.
+    #[error("the database's disk is full: {detail}")]
+    Full { detail: String },
     /// Stored data failed its own check (an object whose bytes do not match its hash).
     #[error("stored data is corrupt: {detail}")]
     Corrupt { detail: String },
@@ -73,20 +78,69 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// The same error with `context` before its detail (which file, which step), kind kept.
+    pub(crate) fn context(self, context: &str) -> StoreError {
+        let with = |detail: String| format!("{context}: {detail}");
+        match self {
+            StoreError::Unavailable { detail } => StoreError::Unavailable {
+                detail: with(detail),
+            },
+            StoreError::Full { detail } => StoreError::Full {
+                detail: with(detail),
+            },
+            StoreError::Corrupt { detail } => StoreError::Corrupt {
+                detail: with(detail),
+            },
+            StoreError::Internal { detail } => StoreError::Internal {
+                detail: with(detail),
+            },
+            StoreError::Invalid { detail } => StoreError::Invalid {
+                detail: with(detail),
+            },
+            other => other,
+        }
+    }
+
+    /// What the writer's failure may tell anyone who asks `/healthz`: the kind of trouble,
+    /// not the database's own text (which may name files) unless it is already shown to
+    /// clients (`Unavailable`).
+    pub(crate) fn public_reason(&self) -> String {
+        match self {
+            StoreError::Full { .. } => "the disk holding the database is full".to_string(),
+            StoreError::Unavailable { detail } => detail.clone(),
+            StoreError::Corrupt { .. } => {
+                "the database is damaged; see the server's log".to_string()
+            }
+            _ => "the database could not be written; see the server's log".to_string(),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> StoreError {
-        // A busy database is a transient condition the client may retry (503), not a bug.
-        if let rusqlite::Error::SqliteFailure(code, _) = &error
-            && matches!(
-                code.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            )
-        {
-            return StoreError::Unavailable {
-                detail: error.to_string(),
-            };
+        use rusqlite::ErrorCode;
+        let rusqlite::Error::SqliteFailure(code, _) = &error else {
+            return StoreError::internal(error.to_string());
+        };
+        let detail = error.to_string();
+        match code.code {
+            // A busy database is a transient condition the client may retry (503), not a bug.
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
+                StoreError::Unavailable { detail }
+            }
+            // ENOSPC (SQLite reports it as SQLITE_FULL): the operator must free space.
+            ErrorCode::DiskFull => StoreError::Full { detail },
+            // The file system failed or refuses writes (EIO, a read-only remount): nothing the
+            // request did wrong, and nothing a bug of ours; the server says 503, not 500.
+            ErrorCode::SystemIoFailure | ErrorCode::ReadOnly | ErrorCode::CannotOpen => {
+                StoreError::Unavailable {
+                    detail: format!("the database file cannot be read or written: {detail}"),
+                }
+            }
+            ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => StoreError::Corrupt { detail },
+            _ => StoreError::internal(detail),
         }
-        StoreError::internal(error.to_string())
     }
 }
 
@@ -105,5 +159,36 @@ pub enum AuditError {
 impl From<rusqlite::Error> for AuditError {
     fn from(error: rusqlite::Error) -> AuditError {
         AuditError::Store(error.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+    use rusqlite::ffi;
+
+    fn sqlite(code: i32) -> StoreError {
+        rusqlite::Error::SqliteFailure(ffi::Error::new(code), None).into()
+    }
+
+    #[test]
+    fn sqlite_failures_of_the_machine_are_not_internal_errors() {
+        assert!(matches!(sqlite(ffi::SQLITE_FULL), StoreError::Full { .. }));
+        for code in [
+            ffi::SQLITE_IOERR,
+            ffi::SQLITE_IOERR_WRITE,
+            ffi::SQLITE_IOERR_FSYNC,
+            ffi::SQLITE_READONLY,
+            ffi::SQLITE_CANTOPEN,
+            ffi::SQLITE_BUSY,
+        ] {
+            assert!(
+                matches!(sqlite(code), StoreError::Unavailable { .. }),
+                "{code}"
+            );
+        }
+        assert!(matches!(sqlite(ffi::SQLITE_CORRUPT), StoreError::Corrupt { .. }));
+        assert!(matches!(sqlite(ffi::SQLITE_NOTADB), StoreError::Corrupt { .. }));
+        assert!(matches!(sqlite(ffi::SQLITE_CONSTRAINT), StoreError::Internal { .. }));
     }
 }

@@ -176,7 +176,7 @@ mod writer;
 pub use error::{AuditError, StoreError};
 pub use model::{
     Actor, AuditEntry, AuditReport, DecisionRecord, DocumentInfo, IntegrityReport, NewDocument,
-    NewRound, NewVersion, ProcessInfo, RoundEvent, RoundInfo, StoredResponse, StoredRevision,
+    NewRound, NewVersion, ProcessInfo, QuickCheck, RoundEvent, RoundInfo, StoredResponse, StoredRevision,
     SubmissionRevision, VersionInfo,
 };
 pub use pending::Pending;
@@ -305,16 +305,30 @@ impl Store {
         Store::open_with(path, StoreOptions::default())
     }
 
+    ///
+    /// Refuses a file it cannot write (read-only permissions, a read-only mount, an immutable
+    /// flag): SQLite would open it read-only without a word, and every write would then fail.
     pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let mut writer = Connection::open(&path)
-            .map_err(|e| StoreError::internal(format!("cannot open {}: {e}", path.display())))?;
+        Store::open_file(&path, options).map_err(|e| e.context(&path.display().to_string()))
+    }
+
+    fn open_file(path: &Path, options: StoreOptions) -> Result<Store, StoreError> {
+        let path = path.to_path_buf();
+        let mut writer = Connection::open(&path)?;
+        if writer.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(StoreError::Unavailable {
+                detail: "the database file cannot be written (read-only permissions, a read-only \
+                         mount or an immutable flag); penholder serves only a database it can \
+                         write: make the file and its folder writable, or serve a copy"
+                    .into(),
+            });
+        }
         let mode: String =
             writer.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::internal(format!(
-                "{} cannot use write-ahead logging (journal mode {mode})",
-                path.display()
+                "cannot use write-ahead logging (journal mode {mode})"
             )));
         }
         configure(&writer, options.busy_timeout)?;
@@ -619,6 +633,18 @@ impl Store {
         }
     }
 
+    /// Why writes are failing, if the writer's last batch that meant to store something
+    /// failed for the storage's sake (a full disk, an I/O error, a lost or locked database);
+    /// `None` again as soon as a write is stored. Worded for anyone (a health check).
+    pub fn degraded(&self) -> Option<String> {
+        self.inner
+            .counters
+            .failing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// Counts of the writer's batches and requests so far.
     pub fn stats(&self) -> StoreStats {
         let counters = &self.inner.counters;
@@ -643,20 +669,9 @@ impl Store {
             let conn = match reader.conn {
                 Conn::Sqlite(conn) => conn,
                 Conn::Postgres(_) => {
-                    let present = reader.conn.query_all(
-                        "SELECT tgname FROM pg_trigger
-                         WHERE NOT tgisinternal AND tgenabled IN ('O', 'A')",
-                        args![],
-                        |row| row.text(0),
-                    )?;
-                    let problems = schema::PG_TRIGGERS
-                        .iter()
-                        .filter(|name| !present.iter().any(|p| p == *name))
-                        .map(|name| {
-                            format!("the append-only trigger {name} is missing or disabled")
-                        })
-                        .collect();
-                    return Ok(IntegrityReport { problems });
+                    return Ok(IntegrityReport {
+                        problems: pg_trigger_problems(reader)?,
+                    });
                 }
             };
             let mut problems = Vec::new();
@@ -681,6 +696,61 @@ impl Store {
                 problems.push(row?);
             }
             Ok(IntegrityReport { problems })
+        })
+    }
+
+    /// SQLite's `PRAGMA quick_check` (every page and b-tree's structure, without the index
+    /// cross-checks of [`Store::integrity_check`]), stopped once `budget` is spent, so that a
+    /// check at start-up takes seconds however big the database (see [`QuickCheck::complete`]).
+    /// On PostgreSQL: the append-only triggers' check of [`Store::integrity_check`].
+    pub fn quick_check(&self, budget: Duration) -> Pending<QuickCheck> {
+        self.read(move |reader| {
+            let started = std::time::Instant::now();
+            let Conn::Sqlite(conn) = reader.conn else {
+                return Ok(QuickCheck {
+                    problems: pg_trigger_problems(reader)?,
+                    complete: true,
+                    elapsed: started.elapsed(),
+                });
+            };
+            // Asked every 100 virtual machine steps, and inside the check's own walk every 100
+            // pages: from a cold, slow disk 100 pages are a fraction of a second, where 10,000
+            // (40 MB) overran a 5 s budget by 19 s.
+            conn.progress_handler(100, Some(move || started.elapsed() > budget))?;
+            let result = (|| -> Result<Vec<String>, rusqlite::Error> {
+                let mut statement = conn.prepare("PRAGMA quick_check")?;
+                let lines = statement.query_map([], |row| row.get::<_, String>(0))?;
+                lines
+                    .filter(|line| !matches!(line.as_deref(), Ok("ok")))
+                    .collect()
+            })();
+            conn.progress_handler(0, None::<fn() -> bool>)?;
+            let elapsed = started.elapsed();
+            match result {
+                Ok(problems) => Ok(QuickCheck {
+                    problems,
+                    complete: true,
+                    elapsed,
+                }),
+                Err(rusqlite::Error::SqliteFailure(code, _))
+                    if code.code == rusqlite::ErrorCode::OperationInterrupted =>
+                {
+                    Ok(QuickCheck {
+                        problems: Vec::new(),
+                        complete: false,
+                        elapsed,
+                    })
+                }
+                // A page too damaged to be walked at all.
+                Err(error) => match StoreError::from(error) {
+                    StoreError::Corrupt { detail } => Ok(QuickCheck {
+                        problems: vec![detail],
+                        complete: false,
+                        elapsed,
+                    }),
+                    other => Err(other),
+                },
+            }
         })
     }
 
@@ -854,6 +924,22 @@ impl Store {
         let process = process.into();
         self.write(move |w| w.record_decision(&process, round, &decision, &actor, now))
     }
+}
+
+/// PostgreSQL checks its own pages and constraints; what a superuser could still undo is an
+/// append-only trigger (dropped or disabled).
+fn pg_trigger_problems(reader: &Reader<'_>) -> Result<Vec<String>, StoreError> {
+    let present = reader.conn.query_all(
+        "SELECT tgname FROM pg_trigger
+         WHERE NOT tgisinternal AND tgenabled IN ('O', 'A')",
+        args![],
+        |row| row.text(0),
+    )?;
+    Ok(schema::PG_TRIGGERS
+        .iter()
+        .filter(|name| !present.iter().any(|p| p == *name))
+        .map(|name| format!("the append-only trigger {name} is missing or disabled"))
+        .collect())
 }
 
 fn is_postgres_url(db: &str) -> bool {

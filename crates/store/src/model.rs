@@ -229,3 +229,15 @@ impl IntegrityReport {
         self.problems.is_empty()
     }
 }
+
+/// What [`crate::Store::quick_check`] found within its time budget.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuickCheck {
+    /// The lines of `PRAGMA quick_check` other than `ok`: damaged pages, broken b-trees.
+    pub problems: Vec<String>,
+    /// Whether the check went through the whole database before the budget ran out (a
+    /// partial check that found nothing proves nothing about the pages it did not reach).
+    pub complete: bool,
+    /// How long it took.
+    pub elapsed: std::time::Duration,
+}

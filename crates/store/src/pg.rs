@@ -15,7 +15,8 @@
 //! restarting) is `Unavailable` and marks the connection broken, so the thread drops it and
 //! connects anew at its next job (not before a short, growing backoff: requests meanwhile are
 //! answered `Unavailable` at once). Lock timeouts, serialization failures and deadlocks are
-//! `Unavailable` too (retryable). Everything else is `Internal` with the server's message.
+//! `Unavailable` too (retryable), as are the other insufficient-resources errors (class 53);
+//! a full disk (53100) is `Full`. Everything else is `Internal` with the server's message.
 
 use crate::StoreError;
 use crate::db::Value;
@@ -148,23 +149,37 @@ pub(crate) fn store_error(error: &tokio_postgres::Error) -> StoreError {
             detail: format!("PostgreSQL: {}", describe(error)),
         };
     }
-    if let Some(code) = error.code() {
-        let code = code.code();
-        if matches!(code, "40001" | "40P01" | "55P03") || code.starts_with("53") {
-            return StoreError::Unavailable {
-                detail: format!("PostgreSQL is busy: {}", describe(error)),
-            };
-        }
-        // character_not_in_repertoire: a text parameter with U+0000, which PostgreSQL's text
-        // cannot hold (SQLite's can). The caller's value, not a fault of the server.
-        if code == "22021" {
-            return StoreError::Invalid {
-                detail: "a text contains the NUL character (U+0000), which cannot be stored"
-                    .to_string(),
-            };
-        }
+    if let Some(code) = error.code()
+        && let Some(mapped) = error_for_code(code.code(), || describe(error))
+    {
+        return mapped;
     }
     StoreError::internal(describe(error))
+}
+
+/// The store's error for a SQLSTATE that means something other than a fault of the server
+/// (`None`: `Internal`). `describe` gives the server's text.
+fn error_for_code(code: &str, describe: impl FnOnce() -> String) -> Option<StoreError> {
+    // disk_full: as SQLite's SQLITE_FULL, the operator must free space (507, not 503).
+    if code == "53100" {
+        return Some(StoreError::Full {
+            detail: format!("PostgreSQL: {}", describe()),
+        });
+    }
+    if matches!(code, "40001" | "40P01" | "55P03") || code.starts_with("53") {
+        return Some(StoreError::Unavailable {
+            detail: format!("PostgreSQL is busy: {}", describe()),
+        });
+    }
+    // character_not_in_repertoire: a text parameter with U+0000, which PostgreSQL's text
+    // cannot hold (SQLite's can). The caller's value, not a fault of the server.
+    if code == "22021" {
+        return Some(StoreError::Invalid {
+            detail: "a text contains the NUL character (U+0000), which cannot be stored"
+                .to_string(),
+        });
+    }
+    None
 }
 
 fn describe(error: &tokio_postgres::Error) -> String {
@@ -421,3 +436,25 @@ pub(crate) const MAX_BATCH: usize = 64;
 
 /// The key that serializes migrations when several servers start at once.
 pub(crate) const MIGRATION_LOCK: i64 = 0x7065_6e68_6f6c_6401;
+
+#[cfg(test)]
+mod tests {
+    use super::error_for_code;
+    use crate::StoreError;
+
+    #[test]
+    fn a_full_disk_is_full_and_other_shortages_are_unavailable() {
+        let text = || "ERROR 53100: could not extend file".to_string();
+        assert!(matches!(
+            error_for_code("53100", text),
+            Some(StoreError::Full { detail }) if detail.contains("could not extend file")
+        ));
+        for code in ["53200", "53300", "40001", "40P01", "55P03"] {
+            assert!(
+                matches!(error_for_code(code, text), Some(StoreError::Unavailable { .. })),
+                "{code}"
+            );
+        }
+        assert!(error_for_code("23505", text).is_none());
+    }
+}

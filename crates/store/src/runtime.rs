@@ -55,8 +55,9 @@ fn mark_store_thread() {
 
 /// A write request: runs once inside its savepoint, then learns whether the batch committed.
 pub(crate) trait WriteJob: Send {
-    /// Runs the request; `true` if it succeeded (its changes stay in the batch).
-    fn run(&mut self, writer: &Writer<'_>) -> bool;
+    /// Runs the request; `Ok` if it succeeded (its changes stay in the batch), else (a copy
+    /// of) its error.
+    fn run(&mut self, writer: &Writer<'_>) -> Result<(), StoreError>;
     /// Records a failure that happened around the request (a panic, a failed savepoint).
     fn fail(&mut self, error: StoreError);
     /// Answers the caller, given how the batch's COMMIT went.
@@ -91,15 +92,15 @@ where
     T: Send + 'static,
     F: FnOnce(&Writer<'_>) -> Result<T, StoreError> + Send + 'static,
 {
-    fn run(&mut self, writer: &Writer<'_>) -> bool {
+    fn run(&mut self, writer: &Writer<'_>) -> Result<(), StoreError> {
         match self.function.take() {
             Some(function) => {
                 let result = function(writer);
-                let ok = result.is_ok();
+                let outcome = result.as_ref().map(|_| ()).map_err(Clone::clone);
                 self.result = Some(result);
-                ok
+                outcome
             }
-            None => false,
+            None => Err(StoreError::internal("a write request ran twice")),
         }
     }
 
@@ -120,12 +121,48 @@ where
     }
 }
 
-/// Counters for tests, benchmarks and metrics.
+/// Counters for tests, benchmarks and metrics, and the writer's last outcome for `/healthz`.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     pub batches: AtomicU64,
     pub writes: AtomicU64,
     pub failed_batches: AtomicU64,
+    /// Why writes are failing (a full disk, an I/O error, a lost database), said so that
+    /// anyone may read it; `None` once a write has been stored again. Reads may well succeed
+    /// meanwhile, so a read alone cannot tell a health check that the store is degraded.
+    pub failing: Mutex<Option<String>>,
+}
+
+/// What one batch says about the store's ability to write.
+enum Outcome {
+    /// Something was stored: writes work.
+    Stored,
+    /// Nothing was written, and nothing went wrong with the storage (every request refused
+    /// for reasons of its own, say): no news.
+    Nothing,
+    /// The batch, or a request of it, failed for the storage's sake.
+    Failed(StoreError),
+}
+
+impl Counters {
+    fn record(&self, outcome: Outcome) {
+        let mut failing = self.failing.lock().unwrap_or_else(PoisonError::into_inner);
+        match outcome {
+            Outcome::Stored => {
+                if failing.take().is_some() {
+                    tracing::warn!("the store writes again");
+                }
+            }
+            Outcome::Nothing => {}
+            Outcome::Failed(error) => {
+                // Once per episode: under load every batch fails alike.
+                if failing.is_none() {
+                    tracing::error!(%error, "the store cannot write; requests are refused until it can");
+                }
+                *failing = Some(error.public_reason());
+            }
+        }
+    }
 }
 
 pub(crate) fn run_writer(
@@ -158,11 +195,12 @@ pub(crate) fn run_writer(
                 Backend::Sqlite(conn) => {
                     let conn = Conn::Sqlite(conn);
                     let began = conn.batch("BEGIN IMMEDIATE");
-                    commit_batch(conn, began, writes)
+                    commit_batch(conn, began, writes, &counters)
                 }
                 Backend::Postgres(session) => match begin_postgres(session, &write_begin()) {
-                    Ok(conn) => commit_batch(Conn::Postgres(conn), Ok(()), writes),
+                    Ok(conn) => commit_batch(Conn::Postgres(conn), Ok(()), writes, &counters),
                     Err(error) => {
+                        counters.record(Outcome::Failed(error.clone()));
                         for write in writes {
                             write.finish(Err(&error));
                         }
@@ -190,10 +228,22 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(1
 /// tens of megabytes a second; the writer's own automatic checkpoints took a tenth of its time).
 pub(crate) fn run_checkpointer(conn: Connection, stop: Receiver<()>) {
     mark_store_thread();
+    // Said once when checkpoints start failing and once when they work again: on a full or
+    // read-only disk, a line every 100 ms would only fill the log (and the disk) further.
+    let mut failing = false;
     while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY)
     {
-        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::warn!(%error, "a passive checkpoint failed; the writer's own will take over");
+        match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            Err(error) if !failing => {
+                failing = true;
+                tracing::warn!(%error, "passive checkpoints fail; the writer's own will take over (said once)");
+            }
+            Err(_) => {}
+            Ok(()) if failing => {
+                failing = false;
+                tracing::info!("passive checkpoints work again");
+            }
+            Ok(()) => {}
         }
     }
 }
@@ -246,22 +296,34 @@ fn in_transaction(conn: Conn<'_>) -> bool {
     }
 }
 
-/// Runs one batch as one transaction; `false` if the whole batch failed.
+/// Runs one batch as one transaction; `false` if the whole batch failed. What it says about
+/// the storage is recorded in `counters` before any request is answered, so that a client
+/// that asks `/healthz` right after its answer learns what that answer learnt.
 fn commit_batch(
     conn: Conn<'_>,
     began: Result<(), StoreError>,
     writes: Vec<Box<dyn WriteJob>>,
+    counters: &Counters,
 ) -> bool {
     let mut done: Vec<Box<dyn WriteJob>> = Vec::with_capacity(writes.len());
     let mut batch_error = began.err();
     let mut pending = writes.into_iter();
     let mut release_first = false;
+    let mut stored = false;
+    // A request refused for a full disk while the batch goes on (the statement alone was
+    // rolled back): the batch may commit, but the storage is not fine.
+    let mut full = None;
     if batch_error.is_none() {
         for mut write in pending.by_ref() {
-            if let Err(error) = run_in_savepoint(conn, write.as_mut(), &mut release_first) {
-                done.push(write);
-                batch_error = Some(error);
-                break;
+            match run_in_savepoint(conn, write.as_mut(), &mut release_first) {
+                Ok(Ok(())) => stored = true,
+                Ok(Err(error @ StoreError::Full { .. })) => full = Some(error),
+                Ok(Err(_)) => {}
+                Err(error) => {
+                    done.push(write);
+                    batch_error = Some(error);
+                    break;
+                }
             }
             done.push(write);
         }
@@ -277,15 +339,21 @@ fn commit_batch(
         // connection is replaced).
         let _ = conn.batch("ROLLBACK");
     }
-    let ok = outcome.is_ok();
+    counters.record(match (&outcome, full) {
+        (Err(error), _) => Outcome::Failed(error.clone()),
+        (Ok(()), Some(error)) => Outcome::Failed(error),
+        (Ok(()), None) if stored => Outcome::Stored,
+        (Ok(()), None) => Outcome::Nothing,
+    });
     let commit = outcome.as_ref().map(|_| ());
     for write in done.into_iter().chain(pending) {
         write.finish(commit);
     }
-    ok
+    outcome.is_ok()
 }
 
-/// Runs one request inside a savepoint. `Err` only when the batch itself is broken.
+/// Runs one request inside a savepoint: the request's own outcome, or `Err` when the batch
+/// itself is broken.
 ///
 /// The previous request's savepoint is released together with this one's creation (one round
 /// trip to PostgreSQL instead of two); the last one is left to COMMIT, which ends them all.
@@ -293,7 +361,7 @@ fn run_in_savepoint(
     conn: Conn<'_>,
     write: &mut dyn WriteJob,
     release_first: &mut bool,
-) -> Result<(), StoreError> {
+) -> Result<Result<(), StoreError>, StoreError> {
     // On PostgreSQL the savepoint goes out with the request's first statement.
     if *release_first {
         conn.batch_ahead("RELEASE request; SAVEPOINT request")?;
@@ -304,32 +372,39 @@ fn run_in_savepoint(
     let writer = Writer {
         reader: Reader { conn },
     };
-    let ok = match catch_unwind(AssertUnwindSafe(|| write.run(&writer))) {
-        Ok(ok) => ok,
+    let outcome = match catch_unwind(AssertUnwindSafe(|| write.run(&writer))) {
+        Ok(outcome) => outcome,
         Err(_) => {
-            write.fail(StoreError::internal(
-                "the write request panicked; nothing was stored",
-            ));
-            false
+            let error = StoreError::internal("the write request panicked; nothing was stored");
+            write.fail(error.clone());
+            Err(error)
         }
     };
     if let Conn::Sqlite(sqlite) = conn
         && sqlite.is_autocommit()
     {
         // SQLite rolled back the whole transaction by itself (disk full, I/O error): the
-        // batch's earlier requests are gone too.
-        let error = StoreError::internal(
-            "the database rolled back the transaction (I/O error or disk full)",
-        );
+        // batch's earlier requests are gone too. The request's error says which (a full disk
+        // is a 507 the operator must act on, not a generic fault).
+        let error = match outcome {
+            Err(
+                error @ (StoreError::Full { .. }
+                | StoreError::Unavailable { .. }
+                | StoreError::Corrupt { .. }),
+            ) => error,
+            _ => StoreError::internal(
+                "the database rolled back the transaction (I/O error or disk full)",
+            ),
+        };
         write.fail(error.clone());
         return Err(error);
     }
-    if !ok {
+    if outcome.is_err() {
         // What the request appended to the audit log is gone: the head is read afresh.
         conn.forget_audit_head();
         conn.batch("ROLLBACK TO request")?;
     }
-    Ok(())
+    Ok(outcome)
 }
 
 /// Runs a read request in a read transaction, so all its queries see one snapshot.

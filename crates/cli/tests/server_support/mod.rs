@@ -177,6 +177,8 @@ pub struct Server {
     /// The `--db` argument: a SQLite file or a PostgreSQL URL.
     pub db: String,
     env: Vec<(String, String)>,
+    /// Where its standard error (the log) goes; inherited when `None`.
+    log: Option<PathBuf>,
 }
 
 impl Server {
@@ -187,6 +189,15 @@ impl Server {
 
     /// Starts a server with these environment variables (and no inherited PENHOLDER_*).
     pub fn start_with(db: impl AsRef<OsStr>, env: &[(&str, &str)]) -> Server {
+        Server::spawn(db, env, None)
+    }
+
+    /// Starts a server whose log (standard error) is appended to the file `log`.
+    pub fn start_logging_to(db: impl AsRef<OsStr>, env: &[(&str, &str)], log: &Path) -> Server {
+        Server::spawn(db, env, Some(log.to_path_buf()))
+    }
+
+    fn spawn(db: impl AsRef<OsStr>, env: &[(&str, &str)], log: Option<PathBuf>) -> Server {
         let db = db
             .as_ref()
             .to_str()
@@ -203,7 +214,15 @@ impl Server {
             .env("PENHOLDER_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(match &log {
+                Some(path) => std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .unwrap_or_else(|e| panic!("open the log {}: {e}", path.display()))
+                    .into(),
+                None => Stdio::inherit(),
+            });
         for (key, _) in std::env::vars() {
             if key.starts_with("PENHOLDER_") {
                 command.env_remove(key);
@@ -239,6 +258,7 @@ impl Server {
             base,
             db,
             env,
+            log,
         }
     }
 
@@ -250,7 +270,7 @@ impl Server {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        *self = Server::start_with(self.db.clone(), &env);
+        *self = Server::spawn(self.db.clone(), &env, self.log.clone());
     }
 
     pub fn url(&self, path: &str) -> String {
