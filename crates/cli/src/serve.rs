@@ -6,6 +6,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use penholder_server::seal::AuditKey;
 use penholder_server::{
     AppState, KeyAlgorithm, Minter, ServerConfig, SystemClock, TokenScope, Verifier,
 };
@@ -136,6 +137,10 @@ pub struct ServeArgs {
     /// Log lines as JSON objects instead of text.
     #[arg(long, env = "PENHOLDER_LOG_JSON")]
     pub log_json: bool,
+    /// An Ed25519 private key (PKCS#8 PEM, `openssl genpkey -algorithm ed25519`) that signs
+    /// the audit head every published version carries; without it the head is unsigned.
+    #[arg(long, env = "PENHOLDER_AUDIT_KEY", value_name = "FILE")]
+    pub audit_key: Option<PathBuf>,
     #[command(flatten)]
     pub keys: KeyArgs,
 }
@@ -153,6 +158,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         subscriber.init();
     }
     let verifier = args.keys.verifier()?;
+    let audit_key = args.audit_key.as_deref().map(read_audit_key).transpose()?;
     let shown = redacted(&args.db);
     let store = Store::open_url_or_path(&args.db, StoreOptions::default())
         .with_context(|| format!("cannot open the database {shown}"))?;
@@ -162,6 +168,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         Arc::new(SystemClock),
         ServerConfig {
             body_limit: args.body_limit,
+            audit_key: audit_key.map(Arc::new),
         },
     );
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -187,6 +194,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     drop(store);
     tracing::info!("stopped; the store is closed");
     Ok(())
+}
+
+/// Reads the Ed25519 key that signs published audit heads.
+pub fn read_audit_key(file: &std::path::Path) -> anyhow::Result<AuditKey> {
+    let pem = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the audit key {}", file.display()))?;
+    AuditKey::from_pem(&pem).with_context(|| format!("the audit key {}", file.display()))
 }
 
 /// The database as it may be logged: a URL's password replaced by `***`.

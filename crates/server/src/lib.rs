@@ -21,6 +21,7 @@ mod formats;
 mod live;
 mod openapi;
 mod routes;
+pub mod seal;
 mod state;
 pub mod wire;
 

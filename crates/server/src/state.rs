@@ -19,12 +19,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub struct ServerConfig {
     /// The largest request body accepted, in bytes (413 beyond).
     pub body_limit: usize,
+    /// The Ed25519 key that signs the audit head each published version carries (`None`: the
+    /// head is published unsigned).
+    pub audit_key: Option<Arc<crate::seal::AuditKey>>,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             body_limit: 2 * 1024 * 1024,
+            audit_key: None,
         }
     }
 }
@@ -119,6 +123,16 @@ impl AppState {
     /// The live compilations of the rounds being watched (see [`crate::live`]).
     pub fn live(&self) -> &crate::live::LiveCompilations {
         &self.inner.live
+    }
+
+    /// The key that signs published heads, if the server has one.
+    pub fn audit_key(&self) -> Option<&crate::seal::AuditKey> {
+        self.inner.config.audit_key.as_deref()
+    }
+
+    /// A version's published head, signed with the server's key if it has one.
+    pub fn seal(&self, head: penholder_store::AuditHead) -> crate::seal::Seal {
+        crate::seal::seal(self.audit_key(), head)
     }
 
     pub fn config(&self) -> &ServerConfig {
