@@ -451,7 +451,10 @@ async fn limite_documents_are_for_members_only() {
 
 #[tokio::test]
 async fn errors_are_problem_documents() {
-    let h = Harness::with_config(penholder_server::ServerConfig { body_limit: 4096 });
+    let h = Harness::with_config(penholder_server::ServerConfig {
+        body_limit: 4096,
+        ..Default::default()
+    });
     world(&h).await;
     let fr = h.token(Role::Delegate, Some("FR"));
     let path = "/v1/processes/bp/rounds/1/submissions/FR";
