@@ -79,6 +79,15 @@ fn health(server: &Server) -> Option<u16> {
     status_of(&response)
 }
 
+/// A request whose head stops in the middle of a header line.
+fn half_sent_head(server: &Server) -> TcpStream {
+    let mut stream = connect(server);
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: penholder\r\nX-Slow: ")
+        .expect("send part of a head");
+    stream
+}
+
 /// A submission whose headers are complete and whose body stops after its first byte.
 fn half_sent_body(server: &Server, token: &str) -> TcpStream {
     let mut stream = connect(server);
@@ -100,11 +109,7 @@ fn half_sent_heads_half_sent_bodies_and_idle_connections_are_closed_by_their_dea
     let mut bodies = Vec::new();
     let mut idle = Vec::new();
     for _ in 0..70 {
-        let mut stream = connect(&server);
-        stream
-            .write_all(b"GET /healthz HTTP/1.1\r\nHost: penholder\r\nX-Slow: ")
-            .expect("send part of a head");
-        heads.push(stream);
+        heads.push(half_sent_head(&server));
         bodies.push(half_sent_body(&server, &token));
     }
     for _ in 0..60 {
@@ -166,11 +171,7 @@ fn connections_beyond_the_descriptor_limit_are_refused_with_503_and_the_server_r
     );
     let mut held = Vec::new();
     for _ in 0..150 {
-        let mut stream = connect(&server);
-        stream
-            .write_all(b"GET /healthz HTTP/1.1\r\nHost: penholder\r\nX-Slow: ")
-            .expect("send part of a head");
-        held.push(stream);
+        held.push(half_sent_head(&server));
     }
     // Whatever is beyond the limit is answered at once, with a reason and when to come back.
     let mut refused = 0;
@@ -222,11 +223,7 @@ fn a_stopping_server_does_not_wait_on_half_sent_requests_beyond_its_grace() {
     let token = token("delegate", Some("FR"));
     let mut held: Vec<TcpStream> = (0..3).map(|_| half_sent_body(&server, &token)).collect();
     for _ in 0..3 {
-        let mut stream = connect(&server);
-        stream
-            .write_all(b"GET /healthz HTTP/1.1\r\nHost: penholder\r\nX-Slow: ")
-            .expect("send part of a head");
-        held.push(stream);
+        held.push(half_sent_head(&server));
     }
     std::thread::sleep(Duration::from_millis(200));
     let started = Instant::now();

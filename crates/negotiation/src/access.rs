@@ -27,8 +27,8 @@ pub fn role_in(caller: &Caller, delegations: &[Delegation]) -> Role {
         own.is_some_and(|d| matches!(d.function, Some(Function::Chair | Function::CoChair)));
     let reviews = own.is_some_and(|d| d.participation == Participation::Reviewer);
     match caller.role {
-        // A reviewing body reads; whatever its staff's tokens say, it writes nothing.
         Role::Admin => Role::Admin,
+        // A reviewing body reads; whatever its staff's tokens say, it writes nothing.
         _ if reviews => Role::Reviewer,
         Role::Chair if !chairs => Role::Observer,
         Role::Secretariat

@@ -159,7 +159,12 @@ async fn limit_headers(State(state): State<AppState>, request: Request, next: Ne
 
 /// The bytes of a request's head as it came on the wire: request line and header lines.
 fn head_size(request: &Request) -> usize {
-    let line = request.method().as_str().len() + request.uri().to_string().len() + 11;
+    // Method, target, " HTTP/1.1" and CRLF; the target as sent (no allocation per request).
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(1, |target| target.as_str().len());
+    let line = request.method().as_str().len() + target + 11;
     request
         .headers()
         .iter()

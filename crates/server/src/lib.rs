@@ -2,8 +2,7 @@
 //!
 //! [`router`] builds the API of `DESIGN.md` on an [`AppState`] (store, clock, token verifier,
 //! settings); [`serve`] runs it on a listener: connections limited and timed out, a deadline on
-//! shutdown. Every request walks the
-//! same path: the bearer token becomes a [`Principal`]; [`policy::decide`] — the whole
+//! shutdown. Every request walks the same path: the bearer token becomes a [`Principal`]; [`policy::decide`] — the whole
 //! authorization policy, as data — judges the action; the body is validated (unknown fields
 //! refused, nodes resolved by id or reference); the store writes in one transaction with its
 //! audit entry. Every error is `application/problem+json`, mapped in [`error`].

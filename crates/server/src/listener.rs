@@ -7,7 +7,7 @@
 //! left `/healthz` unanswered, and three half-sent requests kept a stopping server alive.
 
 use crate::app::router;
-use crate::error::{ApiError, problem_response};
+use crate::error::ApiError;
 use crate::state::{AppState, ConnectionLimits};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -150,15 +150,12 @@ fn descriptor_limit() -> Option<u64> {
 /// Answers a connection beyond the limit with 503 and `Retry-After`, without reading its
 /// request, and closes it.
 async fn refuse_busy(mut stream: TcpStream) {
-    let response = problem_response(
-        &ApiError::Unavailable(
-            "the server is serving as many connections as it may; try again in a second".into(),
-        )
-        .problem(),
-    );
-    let body = match axum::body::to_bytes(response.into_body(), 4096).await {
-        Ok(body) => body,
-        Err(_) => return,
+    let problem = ApiError::Unavailable(
+        "the server is serving as many connections as it may; try again in a second".into(),
+    )
+    .problem();
+    let Ok(body) = serde_json::to_vec(&problem) else {
+        return;
     };
     let head = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\n\
