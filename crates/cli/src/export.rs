@@ -550,6 +550,7 @@ mod tests {
             format,
             out: Some(out.to_path_buf()),
             what,
+            audit_key: None,
         })
         .expect("export");
         std::fs::read(out).expect("the exported file")
@@ -610,6 +611,7 @@ mod tests {
                         format,
                         out: Some(out),
                         what,
+                        audit_key: None,
                     })
                     .expect_err("an unsupported format is refused");
                     assert!(error.to_string().contains("not available"), "{error}");
@@ -698,6 +700,7 @@ mod tests {
                 document: "d".into(),
                 number: Some(9),
             },
+            audit_key: None,
         })
         .expect_err("no version 9");
         assert!(error.to_string().contains("version 9"), "{error}");
@@ -707,6 +710,7 @@ mod tests {
             format: Format::Html,
             out: None,
             what: What::Compilation { round: 1 },
+            audit_key: None,
         })
         .expect_err("no database");
         assert!(error.to_string().contains("does not exist"));

@@ -8,12 +8,14 @@ use anyhow::{Context, bail};
 use clap::Args;
 use penholder_server::seal::AuditKey;
 use penholder_server::{
-    AppState, KeyAlgorithm, Minter, ServerConfig, SystemClock, TokenScope, Verifier,
+    AppState, ConnectionLimits, KeyAlgorithm, Minter, ServerConfig, SystemClock, TokenScope,
+    Verifier,
 };
 use penholder_store::{Store, StoreOptions};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The signing key and the token scope, shared by `serve` (to verify) and `token` (to sign).
 #[derive(Debug, Args)]
@@ -131,6 +133,23 @@ pub struct ServeArgs {
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "PENHOLDER_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     pub body_limit: usize,
+    /// Seconds a client may take to send a request body once its headers arrived (408 after).
+    #[arg(long, env = "PENHOLDER_BODY_TIMEOUT", default_value_t = 30.0, value_parser = seconds)]
+    pub body_timeout: f64,
+    /// Seconds a client may take to send a request's headers; also how long an idle
+    /// keep-alive connection is kept.
+    #[arg(long, env = "PENHOLDER_HEADER_TIMEOUT", default_value_t = 10.0, value_parser = seconds)]
+    pub header_timeout: f64,
+    /// Connections served at once (one more gets 503 with Retry-After); lowered to fit the
+    /// process's file-descriptor limit.
+    #[arg(long, env = "PENHOLDER_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+    /// The largest request head (request line and headers), in bytes (431 beyond).
+    #[arg(long, env = "PENHOLDER_MAX_HEADER_BYTES", default_value_t = 64 * 1024)]
+    pub max_header_bytes: usize,
+    /// Seconds requests in flight may take to finish after SIGTERM before the server stops.
+    #[arg(long, env = "PENHOLDER_SHUTDOWN_GRACE", default_value_t = 10.0, value_parser = seconds)]
+    pub shutdown_grace: f64,
     /// Log filter (tracing's env-filter syntax: info, debug, penholder_server=debug…).
     #[arg(long, env = "PENHOLDER_LOG", default_value = "info")]
     pub log: String,
@@ -169,6 +188,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         ServerConfig {
             body_limit: args.body_limit,
             audit_key: audit_key.map(Arc::new),
+            body_timeout: Duration::from_secs_f64(args.body_timeout),
+            connections: ConnectionLimits {
+                header_timeout: Duration::from_secs_f64(args.header_timeout),
+                max_connections: args.max_connections,
+                max_header_bytes: args.max_header_bytes,
+                shutdown_grace: Duration::from_secs_f64(args.shutdown_grace),
+            },
         },
     );
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -201,6 +227,20 @@ pub fn read_audit_key(file: &std::path::Path) -> anyhow::Result<AuditKey> {
     let pem = std::fs::read_to_string(file)
         .with_context(|| format!("cannot read the audit key {}", file.display()))?;
     AuditKey::from_pem(&pem).with_context(|| format!("the audit key {}", file.display()))
+}
+
+/// A duration in seconds on the command line: positive, at most a day.
+fn seconds(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if value.is_finite() && value > 0.0 && value <= 86_400.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{text} s is out of range: give more than 0 and at most 86400"
+        ))
+    }
 }
 
 /// The database as it may be logged: a URL's password replaced by `***`.

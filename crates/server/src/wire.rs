@@ -37,6 +37,9 @@ pub enum ParticipationWire {
     Participant,
     Observer,
     Secretariat,
+    /// A reviewing body (a Council working party): reads, LIMITE documents included; writes
+    /// nothing.
+    Reviewer,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -82,6 +85,7 @@ impl DelegationRequest {
                 ParticipationWire::Participant => Participation::Participant,
                 ParticipationWire::Observer => Participation::Observer,
                 ParticipationWire::Secretariat => Participation::Secretariat,
+                ParticipationWire::Reviewer => Participation::Reviewer,
             },
             function: self.function.map(|f| match f {
                 FunctionWire::Chair => Function::Chair,
@@ -118,6 +122,7 @@ impl From<&Delegation> for DelegationView {
                 Participation::Participant => ParticipationWire::Participant,
                 Participation::Observer => ParticipationWire::Observer,
                 Participation::Secretariat => ParticipationWire::Secretariat,
+                Participation::Reviewer => ParticipationWire::Reviewer,
             },
             function: d.function.map(|f| match f {
                 Function::Chair => FunctionWire::Chair,

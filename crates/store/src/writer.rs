@@ -566,15 +566,11 @@ impl Writer<'_> {
         now: i64,
     ) -> Result<RoundInfo, StoreError> {
         let (_, row) = self.process_round(process, round)?;
-        if matches!(
-            row.info.recorded_state,
-            RoundState::Closed | RoundState::Consolidated
-        ) {
-            return Err(wrong_state(
-                &row.info,
-                row.info.recorded_state,
-                "planned or open",
-            ));
+        // By the clock: a round whose deadline passed has unsealed its submissions, and
+        // extending it would reopen it.
+        let state = row.info.state_at(now);
+        if matches!(state, RoundState::Closed | RoundState::Consolidated) {
+            return Err(wrong_state(&row.info, state, "planned or open"));
         }
         self.move_round(
             process,

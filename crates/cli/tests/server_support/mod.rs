@@ -187,6 +187,12 @@ impl Server {
 
     /// Starts a server with these environment variables (and no inherited PENHOLDER_*).
     pub fn start_with(db: impl AsRef<OsStr>, env: &[(&str, &str)]) -> Server {
+        Server::start_under(&[], db, env)
+    }
+
+    /// Starts a server through a launcher that execs it (`prlimit --nofile=…`), so that its
+    /// pid is the server's.
+    pub fn start_under(launcher: &[&str], db: impl AsRef<OsStr>, env: &[(&str, &str)]) -> Server {
         let db = db
             .as_ref()
             .to_str()
@@ -196,7 +202,14 @@ impl Server {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let mut command = Command::new(binary());
+        let mut command = match launcher.split_first() {
+            None => Command::new(binary()),
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(binary());
+                command
+            }
+        };
         command
             .args(["serve", "--addr", "127.0.0.1:0", "--db"])
             .arg(&db)
