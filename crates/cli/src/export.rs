@@ -15,6 +15,7 @@ use penholder_diff::{Compilation, Redline};
 use penholder_negotiation::chain::{VersionChain, blame_of};
 use penholder_negotiation::disposition::Review;
 use penholder_render::{Context, Format, Output};
+use penholder_server::seal::seal;
 use penholder_store::{DocumentInfo, Reader, Store, StoreError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,10 @@ pub struct ExportArgs {
     /// file named after what is exported (in the current folder) for docx and xlsx.
     #[arg(long, short = 'o', value_name = "FILE", global = true)]
     out: Option<PathBuf>,
+    /// The Ed25519 key (PKCS#8 PEM) that signs the audit head a version's files carry, as
+    /// `penholder serve --audit-key` does; without it the head is printed unsigned.
+    #[arg(long, env = "PENHOLDER_AUDIT_KEY", value_name = "FILE", global = true)]
+    audit_key: Option<PathBuf>,
     #[command(subcommand)]
     what: What,
 }
@@ -90,12 +95,17 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.db.exists(), "{} does not exist", args.db.display());
     let store = Store::open_read_only(&args.db)
         .with_context(|| format!("cannot open the database {}", args.db.display()))?;
+    let audit_key = args
+        .audit_key
+        .as_deref()
+        .map(crate::serve::read_audit_key)
+        .transpose()?;
     let process = args.process.clone();
     let format = args.format;
     let (bytes, stem) = match args.what {
         What::Version { document, number } => {
             Output::Version.check(format)?;
-            let (info, version, context) = store
+            let (info, version, context, head) = store
                 .read(move |r| {
                     let info = r.document(&process, &document)?;
                     let number = number.unwrap_or(info.latest_version);
@@ -103,9 +113,10 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                     let version_info = r.version_info(&process, &document, number)?;
                     let context =
                         context_for(r, &process, &info)?.generated_at(version_info.created_at);
-                    Ok((info, version, context))
+                    Ok((info, version, context, version_info.published))
                 })
                 .wait()?;
+            let context = context.audit(seal(audit_key.as_ref(), head).for_render());
             let stem = format!("{}-{}-v{}", args.process, info.slug, version.number);
             (render_version(&version, &context, format)?, stem)
         }
@@ -539,6 +550,7 @@ mod tests {
             format,
             out: Some(out.to_path_buf()),
             what,
+            audit_key: None,
         })
         .expect("export");
         std::fs::read(out).expect("the exported file")
@@ -599,6 +611,7 @@ mod tests {
                         format,
                         out: Some(out),
                         what,
+                        audit_key: None,
                     })
                     .expect_err("an unsupported format is refused");
                     assert!(error.to_string().contains("not available"), "{error}");
@@ -687,6 +700,7 @@ mod tests {
                 document: "d".into(),
                 number: Some(9),
             },
+            audit_key: None,
         })
         .expect_err("no version 9");
         assert!(error.to_string().contains("version 9"), "{error}");
@@ -696,6 +710,7 @@ mod tests {
             format: Format::Html,
             out: None,
             what: What::Compilation { round: 1 },
+            audit_key: None,
         })
         .expect_err("no database");
         assert!(error.to_string().contains("does not exist"));

@@ -10,14 +10,17 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use penholder_server::seal::AuditKey;
 use penholder_server::{
-    AppState, KeyAlgorithm, Minter, ServerConfig, SystemClock, TokenScope, Verifier,
+    AppState, ConnectionLimits, KeyAlgorithm, Minter, ServerConfig, SystemClock, TokenScope,
+    Verifier,
 };
 use penholder_store::{BackendKind, Store, StoreError, StoreOptions};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 /// The signing key and the token scope, shared by `serve` (to verify) and `token` (to sign).
 #[derive(Debug, Args)]
@@ -135,6 +138,23 @@ pub struct ServeArgs {
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "PENHOLDER_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     pub body_limit: usize,
+    /// Seconds a client may take to send a request body once its headers arrived (408 after).
+    #[arg(long, env = "PENHOLDER_BODY_TIMEOUT", default_value_t = 30.0, value_parser = seconds)]
+    pub body_timeout: f64,
+    /// Seconds a client may take to send a request's headers; also how long an idle
+    /// keep-alive connection is kept.
+    #[arg(long, env = "PENHOLDER_HEADER_TIMEOUT", default_value_t = 10.0, value_parser = seconds)]
+    pub header_timeout: f64,
+    /// Connections served at once (one more gets 503 with Retry-After); lowered to fit the
+    /// process's file-descriptor limit.
+    #[arg(long, env = "PENHOLDER_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+    /// The largest request head (request line and headers), in bytes (431 beyond).
+    #[arg(long, env = "PENHOLDER_MAX_HEADER_BYTES", default_value_t = 64 * 1024)]
+    pub max_header_bytes: usize,
+    /// Seconds requests in flight may take to finish after SIGTERM before the server stops.
+    #[arg(long, env = "PENHOLDER_SHUTDOWN_GRACE", default_value_t = 10.0, value_parser = seconds)]
+    pub shutdown_grace: f64,
     /// Log filter (tracing's env-filter syntax: info, debug, penholder_server=debug…).
     #[arg(long, env = "PENHOLDER_LOG", default_value = "info")]
     pub log: String,
@@ -144,8 +164,17 @@ pub struct ServeArgs {
     /// At most this many seconds for the database's check at start (`PRAGMA quick_check`,
     /// SQLite only; 1.5 GB take about 2 s from the page cache, minutes from a cold slow disk).
     /// A check cut short is said in the log; 0 skips it.
-    #[arg(long, env = "PENHOLDER_CHECK_BUDGET", default_value_t = 5.0, value_name = "SECONDS")]
+    #[arg(
+        long,
+        env = "PENHOLDER_CHECK_BUDGET",
+        default_value_t = 5.0,
+        value_name = "SECONDS"
+    )]
     pub check_budget: f64,
+    /// An Ed25519 private key (PKCS#8 PEM, `openssl genpkey -algorithm ed25519`) that signs
+    /// the audit head every published version carries; without it the head is unsigned.
+    #[arg(long, env = "PENHOLDER_AUDIT_KEY", value_name = "FILE")]
+    pub audit_key: Option<PathBuf>,
     #[command(flatten)]
     pub keys: KeyArgs,
 }
@@ -166,6 +195,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         subscriber.init();
     }
     let verifier = args.keys.verifier()?;
+    let audit_key = args.audit_key.as_deref().map(read_audit_key).transpose()?;
     let shown = redacted(&args.db);
     let store = Store::open_url_or_path(&args.db, StoreOptions::default()).map_err(|e| {
         let advice = match e {
@@ -181,6 +211,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         Arc::new(SystemClock),
         ServerConfig {
             body_limit: args.body_limit,
+            audit_key: audit_key.map(Arc::new),
+            body_timeout: Duration::from_secs_f64(args.body_timeout),
+            connections: ConnectionLimits {
+                header_timeout: Duration::from_secs_f64(args.header_timeout),
+                max_connections: args.max_connections,
+                max_header_bytes: args.max_header_bytes,
+                shutdown_grace: Duration::from_secs_f64(args.shutdown_grace),
+            },
         },
     );
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -265,7 +303,11 @@ impl Write for LogSink {
         let mut err = std::io::stderr().lock();
         let lost = self.lost.load(Ordering::Relaxed);
         if lost > 0
-            && writeln!(err, "[penholder] {lost} log line(s) lost: standard error could not be written").is_ok()
+            && writeln!(
+                err,
+                "[penholder] {lost} log line(s) lost: standard error could not be written"
+            )
+            .is_ok()
         {
             self.lost.fetch_sub(lost, Ordering::Relaxed);
         }
@@ -278,6 +320,27 @@ impl Write for LogSink {
     fn flush(&mut self) -> std::io::Result<()> {
         let _ = std::io::stderr().flush();
         Ok(())
+    }
+}
+
+/// Reads the Ed25519 key that signs published audit heads.
+pub fn read_audit_key(file: &std::path::Path) -> anyhow::Result<AuditKey> {
+    let pem = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the audit key {}", file.display()))?;
+    AuditKey::from_pem(&pem).with_context(|| format!("the audit key {}", file.display()))
+}
+
+/// A duration in seconds on the command line: positive, at most a day.
+fn seconds(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if value.is_finite() && value > 0.0 && value <= 86_400.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{text} s is out of range: give more than 0 and at most 86400"
+        ))
     }
 }
 

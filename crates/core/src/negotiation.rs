@@ -21,6 +21,10 @@ pub enum Participation {
     Participant,
     Observer,
     Secretariat,
+    /// A body that reviews the text and takes no part in the rounds (a Council working party):
+    /// its members read the process's documents, LIMITE ones included, and what the rounds
+    /// produced once they closed; they write nothing, whatever their token's role.
+    Reviewer,
 }
 
 /// A chairing function held by a participant.

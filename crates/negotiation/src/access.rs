@@ -16,7 +16,8 @@ use penholder_store::{DocumentInfo, RoundInfo};
 /// delegation the process lists with the function of chair or co-chair; a secretariat's token
 /// only for the process's secretariat (or the chairing delegation's own staff). Anywhere else
 /// either reads as an observer of its delegation does, and never writes. Membership through a
-/// group grants no chair's powers: the group's function is the group's.
+/// group grants no chair's powers: the group's function is the group's. A delegation listed as
+/// a reviewing body makes any token of it a reviewer's.
 pub fn role_in(caller: &Caller, delegations: &[Delegation]) -> Role {
     let own = caller
         .delegation
@@ -24,7 +25,11 @@ pub fn role_in(caller: &Caller, delegations: &[Delegation]) -> Role {
         .and_then(|code| delegations.iter().find(|d| d.code == code));
     let chairs =
         own.is_some_and(|d| matches!(d.function, Some(Function::Chair | Function::CoChair)));
+    let reviews = own.is_some_and(|d| d.participation == Participation::Reviewer);
     match caller.role {
+        Role::Admin => Role::Admin,
+        // A reviewing body reads; whatever its staff's tokens say, it writes nothing.
+        _ if reviews => Role::Reviewer,
         Role::Chair if !chairs => Role::Observer,
         Role::Secretariat
             if !(chairs || own.is_some_and(|d| d.participation == Participation::Secretariat)) =>

@@ -202,7 +202,9 @@ impl Action {
                 "only an admin, or the chair or secretariat of the process, creates documents"
             }
             Action::ReadLimiteDocument => {
-                "the document is LIMITE: only the process's delegations may read it"
+                "the document is LIMITE: only the process's delegations may read it (a reviewer \
+                 reads it when the process lists the reviewer's body, participation `reviewer`, \
+                 and the token names that body as its delegation)"
             }
             Action::UploadVersion | Action::CreateRound => {
                 "only the chair or the secretariat of the process may do this"
@@ -441,14 +443,18 @@ pub const RULES: &[Rule] = &[
         AFTER_CLOSE,
         WrongState("the round is already closed"),
     ),
-    // Closed by the clock (not by hand), a round may still be extended: the store refuses the
-    // extension of a round closed by hand.
+    rule(Action::ExtendDeadline, CHAIR, MEMBER, BEFORE_CLOSE, Allow),
+    // Closed by hand or by its deadline, a round's submissions are unsealed: reopening it would
+    // let a delegation resubmit with what it has since read of the others'.
     rule(
         Action::ExtendDeadline,
         CHAIR,
         MEMBER,
-        &[Phase::Planned, Phase::Open, Phase::Closed],
-        Allow,
+        &[Phase::Closed],
+        WrongState(
+            "the round has closed and its submissions are no longer sealed, so it cannot reopen; \
+             create a new round for further feedback",
+        ),
     ),
     rule(
         Action::ExtendDeadline,
@@ -678,7 +684,13 @@ pub fn permissions_markdown() -> String {
          only where its delegation is the process's secretariat or chairs it. Anywhere else either \
          token reads as an `observer` of its delegation. Membership through a group grants no \
          chair's powers. A `delegate` of a delegation that takes part as an observer may comment \
-         on the text but not propose changes to it (403 naming the first such item).\n",
+         on the text but not propose changes to it (403 naming the first such item). A delegation \
+         listed with participation `reviewer` (a Council working party) is a member that only \
+         reads: any token of it holds the `reviewer` role there. A `reviewer` token without a \
+         delegation is a non-member: it reads public documents only.\n\n\
+         **A round that has closed never reopens**: its submissions are unsealed from the moment \
+         its deadline passes or the chairmanship closes it, so its deadline can only be extended \
+         while it is planned or open; further feedback goes to a new round.\n",
     );
     for action in Action::ALL {
         out.push_str(&format!("\n## {}\n\n", action.name()));

@@ -13,6 +13,9 @@ use crate::text::{escape_into, marker_ranges};
 use penholder_core::{Document, Node, NodeKind, References, Version};
 use std::fmt::Write;
 
+/// The namespace of the audit head in `<proprietary>`.
+pub const AUDIT_NAMESPACE: &str = "urn:penholder:audit:v1";
+
 /// The Akoma Ntoso 3.0 namespace.
 pub const NAMESPACE: &str = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0";
 
@@ -78,7 +81,21 @@ fn render(document: &Document, context: &Context, number: Option<u32>, label: &s
         "<TLCRole eId=\"chair\" href=\"/ontology/role/chair\" showAs=\"{}\"/>",
         escaped(&context.chair)
     );
-    out.push_str("</references>\n</meta>\n<preface>\n");
+    out.push_str("</references>\n");
+    if let Some(seal) = &context.audit {
+        // Metadata of penholder's own goes in `proprietary` (AKN 3.0), after the references.
+        let _ = write!(
+            out,
+            "<proprietary source=\"#penholder\"><penholder:auditHead xmlns:penholder=\"{AUDIT_NAMESPACE}\" seq=\"{}\" hash=\"{}\"",
+            seal.seq,
+            escaped(&seal.hash)
+        );
+        if let Some(signature) = &seal.signature {
+            let _ = write!(out, " signature=\"{}\"", escaped(signature));
+        }
+        out.push_str("/></proprietary>\n");
+    }
+    out.push_str("</meta>\n<preface>\n");
     if let Some(classification) = &context.classification {
         out.push_str("<p class=\"classification\"><docStatus>");
         escape_into(out, classification);

@@ -28,6 +28,37 @@ pub struct Context {
     pub language: String,
     /// When the file was produced (Unix milliseconds), written in document properties.
     pub generated_at: Option<i64>,
+    /// The audit head a published version carries (its footer in Word, `<meta>` in Akoma
+    /// Ntoso, the last line in HTML and Markdown); `None` for what is not a version.
+    pub audit: Option<AuditSeal>,
+}
+
+/// The audit entry that published a version, as its files print it: anyone holding the file
+/// can later run `penholder audit verify --expect-head SEQ:HASH` to show that the database
+/// still holds it (and check the signature with the server's public key). Data handed in by
+/// the caller: rendering never reads a key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditSeal {
+    pub seq: u64,
+    /// The entry's hash, hexadecimal.
+    pub hash: String,
+    /// The server's Ed25519 signature of the head, base64; `None` when it has no key.
+    pub signature: Option<String>,
+}
+
+impl AuditSeal {
+    /// `SEQ:HASH`, what `--expect-head` takes.
+    pub fn head(&self) -> String {
+        format!("{}:{}", self.seq, self.hash)
+    }
+
+    /// One line for a reader: `Audit head 12:ab… (signature …)`.
+    pub fn line(&self) -> String {
+        match &self.signature {
+            Some(signature) => format!("Audit head {} signed {signature}", self.head()),
+            None => format!("Audit head {}", self.head()),
+        }
+    }
 }
 
 impl Default for Context {
@@ -42,6 +73,7 @@ impl Default for Context {
             numbers: BTreeMap::new(),
             language: "en".to_string(),
             generated_at: None,
+            audit: None,
         }
     }
 }
@@ -123,6 +155,12 @@ impl Context {
 
     pub fn generated_at(mut self, unix_millis: i64) -> Self {
         self.generated_at = Some(unix_millis);
+        self
+    }
+
+    /// The audit head of the version being rendered.
+    pub fn audit(mut self, seal: AuditSeal) -> Self {
+        self.audit = Some(seal);
         self
     }
 

@@ -28,7 +28,7 @@ use crate::layout::{
 };
 use crate::text::{first_word, xml_text};
 use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, Comment, Delete, Docx, Footnote, Header,
+    AbstractNumbering, AlignmentType, BreakType, Comment, Delete, Docx, Footer, Footnote, Header,
     IndentLevel, Insert, Level, LevelJc, LevelOverride, LevelSuffixType, LevelText, LineSpacing,
     NumberFormat, Numbering, NumberingId, Paragraph, Run, RunFonts, RunProperty, SpecialIndentType,
     Start, Style, StyleType, VertAlignType,
@@ -1050,6 +1050,16 @@ impl<'c> Writer<'c> {
                     Paragraph::new()
                         .align(AlignmentType::Right)
                         .add_run(Run::new().add_text(clean(classification)).bold()),
+                ),
+            );
+        }
+        if let Some(seal) = &context.audit {
+            // In the footer of every page, small: who holds a printout can check it too.
+            docx = docx.footer(
+                Footer::new().add_paragraph(
+                    Paragraph::new()
+                        .align(AlignmentType::Left)
+                        .add_run(Run::new().add_text(clean(&seal.line())).size(14)),
                 ),
             );
         }

@@ -48,6 +48,11 @@ fn document_page(document: &Document, context: &Context, subtitle: &str) -> Stri
         body.push_str("</p>");
         close_block(&mut body);
     }
+    if let Some(seal) = &context.audit {
+        body.push_str("<p class=\"audit-head\"><small>");
+        escape_into(&mut body, &seal.line());
+        body.push_str("</small></p>");
+    }
     page(context, &document.title, subtitle, "", &toc.html(), &body)
 }
 

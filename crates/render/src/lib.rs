@@ -27,7 +27,7 @@ mod layout;
 pub mod markdown;
 mod text;
 
-pub use context::{Context, Dates, rfc3339};
+pub use context::{AuditSeal, Context, Dates, rfc3339};
 pub use dispositions::{
     DelegationOutcomes, Disposition, DispositionKind, ProposalStatus, RoundRecord, RoundResult,
 };

@@ -38,6 +38,11 @@ fn document_text(document: &Document, context: &Context, subtitle: &str) -> Stri
         escaped(&mut out, &node.text);
         out.push_str("\n\n");
     }
+    if let Some(seal) = &context.audit {
+        out.push_str("---\n\n");
+        escaped(&mut out, &seal.line());
+        out.push('\n');
+    }
     out
 }
 

@@ -1,6 +1,5 @@
-//! The router and the server loop: [`router`] builds the whole API on an [`AppState`] (tests
-//! call it without a socket); [`serve`] runs it on a listener until `shutdown` resolves, then
-//! lets requests in flight finish.
+//! The router: [`router`] builds the whole API on an [`AppState`] (tests call it without a
+//! socket; `crate::listener` serves it on a socket).
 
 use crate::error::{ApiError, ProblemReport, problem_response};
 use crate::extract::RequestLog;
@@ -14,7 +13,6 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use std::future::Future;
 use std::time::Instant;
 use tower_http::catch_panic::CatchPanicLayer;
 
@@ -112,27 +110,13 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), limit_headers))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(state.clone(), log_requests))
         // Outermost too: a panic in the logging layer itself (a log writer that fails) must
         // cost that request a 500, never the connection an empty reply.
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
-}
-
-/// Serves `router(state)` on `listener` until `shutdown` resolves; requests in flight are
-/// finished first. The store flushes when its last handle drops, after this returns.
-pub async fn serve<F>(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: F,
-) -> std::io::Result<()>
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "processes",
@@ -170,6 +154,34 @@ async fn method_not_allowed(method: Method) -> ApiError {
     ApiError::MethodNotAllowed {
         method: method.to_string(),
     }
+}
+
+/// Refuses a request head larger than the configured limit with a problem document. (The
+/// connection loop reads heads well beyond the limit, so that a 1 MB token gets this answer
+/// and not hyper's bare 431.)
+async fn limit_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let limit = state.config().connections.max_header_bytes;
+    let size = head_size(&request);
+    if size > limit {
+        return ApiError::HeadersTooLarge { size, limit }.into_response();
+    }
+    next.run(request).await
+}
+
+/// The bytes of a request's head as it came on the wire: request line and header lines.
+fn head_size(request: &Request) -> usize {
+    // Method, target, " HTTP/1.1" and CRLF; the target as sent (no allocation per request).
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(1, |target| target.as_str().len());
+    let line = request.method().as_str().len() + target + 11;
+    request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum::<usize>()
+        + line
 }
 
 fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {

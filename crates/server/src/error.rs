@@ -67,6 +67,14 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The client did not finish sending its request in time (a slow or stalled body).
+    #[error("{0}")]
+    RequestTimeout(String),
+    #[error(
+        "the request's headers are {size} bytes, more than the limit of {limit}; a bearer token \
+         is a few hundred bytes"
+    )]
+    HeadersTooLarge { size: usize, limit: usize },
     #[error("{detail}")]
     Validation {
         detail: String,
@@ -117,6 +125,8 @@ impl ApiError {
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
@@ -137,6 +147,8 @@ impl ApiError {
             ApiError::PreconditionFailed(_) => "precondition-failed",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
+            ApiError::RequestTimeout(_) => "request-timeout",
+            ApiError::HeadersTooLarge { .. } => "headers-too-large",
             ApiError::Validation { .. } => "validation",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::InsufficientStorage(_) => "insufficient-storage",
@@ -157,6 +169,8 @@ impl ApiError {
             ApiError::PreconditionFailed(_) => "Precondition failed",
             ApiError::PayloadTooLarge { .. } => "Request body too large",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
+            ApiError::RequestTimeout(_) => "The request did not arrive in time",
+            ApiError::HeadersTooLarge { .. } => "Request headers too large",
             ApiError::Validation { .. } => "The request is not valid",
             ApiError::Unavailable(_) => "Temporarily unavailable",
             ApiError::InsufficientStorage(_) => "The server's storage is full",

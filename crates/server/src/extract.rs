@@ -134,8 +134,16 @@ impl FromRequest<AppState> for Body {
         let method = request.method().clone();
         let path = request.uri().path().to_string();
         let limit = state.config().body_limit;
-        let bytes = Bytes::from_request(request, state)
+        let deadline = state.config().body_timeout;
+        let bytes = tokio::time::timeout(deadline, Bytes::from_request(request, state))
             .await
+            .map_err(|_elapsed| {
+                ApiError::RequestTimeout(format!(
+                    "the request body did not arrive within {} s of its headers; send it whole, \
+                     or in smaller parts",
+                    deadline.as_secs_f64()
+                ))
+            })?
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::PayloadTooLarge { limit }

@@ -1,8 +1,8 @@
 //! penholder's HTTP API: the only crate that knows HTTP and JWT.
 //!
 //! [`router`] builds the API of `DESIGN.md` on an [`AppState`] (store, clock, token verifier,
-//! settings); [`serve`] runs it on a listener with graceful shutdown. Every request walks the
-//! same path: the bearer token becomes a [`Principal`]; [`policy::decide`] — the whole
+//! settings); [`serve`] runs it on a listener: connections limited and timed out, a deadline on
+//! shutdown. Every request walks the same path: the bearer token becomes a [`Principal`]; [`policy::decide`] — the whole
 //! authorization policy, as data — judges the action; the body is validated (unknown fields
 //! refused, nodes resolved by id or reference); the store writes in one transaction with its
 //! audit entry. Every error is `application/problem+json`, mapped in [`error`].
@@ -18,15 +18,18 @@ pub mod auth;
 pub mod error;
 mod extract;
 mod formats;
+mod listener;
 mod live;
 mod openapi;
 mod routes;
+pub mod seal;
 mod state;
 pub mod wire;
 
-pub use app::{router, serve};
+pub use app::router;
 pub use auth::{KeyAlgorithm, Minter, Principal, Role, TokenScope, Verifier};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, Problem};
+pub use listener::serve;
 pub use penholder_negotiation::{clock, policy};
-pub use state::{AppState, ServerConfig};
+pub use state::{AppState, ConnectionLimits, ServerConfig};

@@ -13,18 +13,59 @@ use penholder_store::{Reader, Store, StoreError, Writer};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 /// Settings of a running server.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
     /// The largest request body accepted, in bytes (413 beyond).
     pub body_limit: usize,
+    /// The Ed25519 key that signs the audit head each published version carries (`None`: the
+    /// head is published unsigned).
+    pub audit_key: Option<Arc<crate::seal::AuditKey>>,
+    /// How long a client may take to send a request's body once its headers have arrived
+    /// (408 after): a stalled upload must not hold a connection for ever.
+    pub body_timeout: Duration,
+    /// The limits of the connection loop ([`crate::serve`]).
+    pub connections: ConnectionLimits,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             body_limit: 2 * 1024 * 1024,
+            audit_key: None,
+            // A 2 MB upload at 1 Mbit/s takes 16 s.
+            body_timeout: Duration::from_secs(30),
+            connections: ConnectionLimits::default(),
+        }
+    }
+}
+
+/// What one client may hold of the server: a slow or idle client is closed, and no number of
+/// them can take the descriptors a healthy request needs.
+#[derive(Clone, Debug)]
+pub struct ConnectionLimits {
+    /// How long a client may take to send a request's headers, counted from the moment the
+    /// connection is ready for them: also how long an idle keep-alive connection stays open.
+    pub header_timeout: Duration,
+    /// Connections served at once; one more is answered 503 with `Retry-After` and closed.
+    /// [`crate::serve`] lowers it to fit the process's file-descriptor limit.
+    pub max_connections: usize,
+    /// The largest request head (request line and headers) accepted, in bytes (431 beyond).
+    pub max_header_bytes: usize,
+    /// After a shutdown signal, how long requests in flight may take to finish before their
+    /// connections are dropped.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(10),
+            max_connections: 512,
+            max_header_bytes: 64 * 1024,
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
@@ -119,6 +160,16 @@ impl AppState {
     /// The live compilations of the rounds being watched (see [`crate::live`]).
     pub fn live(&self) -> &crate::live::LiveCompilations {
         &self.inner.live
+    }
+
+    /// The key that signs published heads, if the server has one.
+    pub fn audit_key(&self) -> Option<&crate::seal::AuditKey> {
+        self.inner.config.audit_key.as_deref()
+    }
+
+    /// A version's published head, signed with the server's key if it has one.
+    pub fn seal(&self, head: penholder_store::AuditHead) -> crate::seal::Seal {
+        crate::seal::seal(self.audit_key(), head)
     }
 
     pub fn config(&self) -> &ServerConfig {

@@ -7,6 +7,7 @@
 //! them and described as objects in the schema.
 
 use crate::clock::rfc3339;
+use crate::seal::{self, AuditKey, Seal};
 use penholder_core::NodeId;
 use penholder_core::negotiation::{
     Delegation, DelegationKind, Function, Participation, RoundState,
@@ -36,6 +37,9 @@ pub enum ParticipationWire {
     Participant,
     Observer,
     Secretariat,
+    /// A reviewing body (a Council working party): reads, LIMITE documents included; writes
+    /// nothing.
+    Reviewer,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -81,6 +85,7 @@ impl DelegationRequest {
                 ParticipationWire::Participant => Participation::Participant,
                 ParticipationWire::Observer => Participation::Observer,
                 ParticipationWire::Secretariat => Participation::Secretariat,
+                ParticipationWire::Reviewer => Participation::Reviewer,
             },
             function: self.function.map(|f| match f {
                 FunctionWire::Chair => Function::Chair,
@@ -117,6 +122,7 @@ impl From<&Delegation> for DelegationView {
                 Participation::Participant => ParticipationWire::Participant,
                 Participation::Observer => ParticipationWire::Observer,
                 Participation::Secretariat => ParticipationWire::Secretariat,
+                Participation::Reviewer => ParticipationWire::Reviewer,
             },
             function: d.function.map(|f| match f {
                 Function::Chair => FunctionWire::Chair,
@@ -266,10 +272,12 @@ pub struct VersionSummary {
     pub round: Option<u32>,
     pub created_at: String,
     pub created_by: String,
+    pub audit_head: AuditHeadView,
 }
 
-impl From<&VersionInfo> for VersionSummary {
-    fn from(v: &VersionInfo) -> Self {
+impl VersionSummary {
+    /// `key`: the server's audit key, which signs the version's head.
+    pub fn new(v: &VersionInfo, key: Option<&AuditKey>) -> Self {
         VersionSummary {
             document: v.document.clone(),
             number: v.number,
@@ -279,6 +287,33 @@ impl From<&VersionInfo> for VersionSummary {
             round: v.round,
             created_at: rfc3339(v.created_at),
             created_by: v.created_by.clone(),
+            audit_head: AuditHeadView::from(&seal::seal(key, v.published)),
+        }
+    }
+}
+
+/// The audit entry that published a version: keep it (with the file) and later run
+/// `penholder audit verify --expect-head SEQ:HASH` to show the database still holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AuditHeadView {
+    pub seq: u64,
+    /// The entry's hash (SHA-256, hexadecimal).
+    pub hash: String,
+    /// `SEQ:HASH`, as `--expect-head` takes it.
+    pub head: String,
+    /// The server's Ed25519 signature of the head (base64; see `penholder serve --audit-key`),
+    /// absent when the server has no audit key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+impl From<&Seal> for AuditHeadView {
+    fn from(seal: &Seal) -> Self {
+        AuditHeadView {
+            seq: seal.seq,
+            hash: seal.hash.to_hex(),
+            head: format!("{}:{}", seal.seq, seal.hash),
+            signature: seal.signature.clone(),
         }
     }
 }
@@ -325,6 +360,7 @@ pub struct VersionView {
     pub document: penholder_core::Document,
     /// Every node's reference in this version, in document order.
     pub references: Vec<NodeReference>,
+    pub audit_head: AuditHeadView,
 }
 
 impl VersionView {
@@ -332,8 +368,10 @@ impl VersionView {
         info: &VersionInfo,
         document: penholder_core::Document,
         references: Vec<NodeReference>,
+        seal: &Seal,
     ) -> VersionView {
         VersionView {
+            audit_head: AuditHeadView::from(seal),
             number: info.number,
             label: info.label.clone(),
             parent: info.parent,

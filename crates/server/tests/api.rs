@@ -139,18 +139,8 @@ async fn a_whole_round() {
         .json();
     assert_eq!(first_back["items"][0]["kind"], "amend");
 
-    // The deadline passes: late, 409 naming the deadline; the chair extends; DE resubmits.
-    h.clock.set(T0 + 10 * DAY);
-    let late = h
-        .put(
-            "/v1/processes/bp/rounds/1/submissions/DE",
-            &de,
-            body.clone(),
-        )
-        .await
-        .expect(409);
-    let detail = late.json()["detail"].as_str().unwrap().to_string();
-    assert!(detail.contains(&rfc3339(T0 + 10 * DAY)), "{detail}");
+    // Before the deadline the chair extends it (a delegate may not); DE resubmits.
+    h.clock.set(T0 + 10 * DAY - HOUR);
     h.post(
         "/v1/processes/bp/rounds/1/extend",
         &de,
@@ -177,17 +167,27 @@ async fn a_whole_round() {
     .await
     .expect(201);
 
-    // The chair closes; now everyone in the process reads everything.
-    h.post("/v1/processes/bp/rounds/1/close", &chair, json!({}))
+    // The new deadline passes: late, 409 naming it; the round, now unsealed, never reopens.
+    h.clock.set(T0 + 12 * DAY);
+    let late = h
+        .put(
+            "/v1/processes/bp/rounds/1/submissions/DE",
+            &de,
+            body.clone(),
+        )
         .await
-        .expect(200);
-    h.put(
-        "/v1/processes/bp/rounds/1/submissions/DE",
-        &de,
-        body.clone(),
+        .expect(409);
+    let detail = late.json()["detail"].as_str().unwrap().to_string();
+    assert!(detail.contains(&rfc3339(T0 + 12 * DAY)), "{detail}");
+    h.post(
+        "/v1/processes/bp/rounds/1/extend",
+        &chair,
+        json!({"closes_at": rfc3339(T0 + 14 * DAY)}),
     )
     .await
     .expect(409);
+
+    // Closed, everyone in the process reads everything.
     h.get("/v1/processes/bp/rounds/1/submissions/FR", &de)
         .await
         .expect(200);
@@ -361,7 +361,7 @@ async fn a_whole_round() {
         "round.create",
         "submission.put",
         "round.extend",
-        "round.close",
+        "submission.late",
         "decision.put",
         "version.publish",
     ] {
@@ -451,7 +451,10 @@ async fn limite_documents_are_for_members_only() {
 
 #[tokio::test]
 async fn errors_are_problem_documents() {
-    let h = Harness::with_config(penholder_server::ServerConfig { body_limit: 4096 });
+    let h = Harness::with_config(penholder_server::ServerConfig {
+        body_limit: 4096,
+        ..Default::default()
+    });
     world(&h).await;
     let fr = h.token(Role::Delegate, Some("FR"));
     let path = "/v1/processes/bp/rounds/1/submissions/FR";

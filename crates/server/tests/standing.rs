@@ -250,3 +250,146 @@ async fn a_refusal_after_an_early_close_says_the_chair_closed_it() {
     .await
     .expect(404);
 }
+
+#[tokio::test]
+async fn a_round_that_has_closed_cannot_be_reopened_by_an_extension() {
+    // Issue 12, finding 3: a round closed by its deadline could still be extended; while it was
+    // closed, sealing lifted (HU read SE's submission and its confidential justification), then
+    // the extension reopened it and HU resubmitted with SE's wording.
+    let h = two_processes().await;
+    let chair = h.token(Role::Chair, Some("TR"));
+    // While the round is open, its deadline may move.
+    h.post(
+        "/v1/processes/py/rounds/1/extend",
+        &chair,
+        json!({"closes_at": rfc3339(T0 + 11 * DAY)}),
+    )
+    .await
+    .expect(200);
+    h.clock.set(T0 + 12 * DAY);
+    let chair = h.token(Role::Chair, Some("TR"));
+    let hu = h.token(Role::Delegate, Some("HU"));
+    // Closed by its deadline: SE's submission is unsealed for the others…
+    h.get("/v1/processes/py/rounds/1/submissions/SE", &hu)
+        .await
+        .expect(200);
+    // …so the round cannot reopen.
+    let refused = h
+        .post(
+            "/v1/processes/py/rounds/1/extend",
+            &chair,
+            json!({"closes_at": rfc3339(T0 + 20 * DAY)}),
+        )
+        .await
+        .expect(409)
+        .json();
+    let detail = refused["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("cannot reopen") && detail.contains("create a new round"),
+        "{refused}"
+    );
+    h.put(
+        "/v1/processes/py/rounds/1/submissions/HU",
+        &hu,
+        json!({"items": [{"kind": "amend", "node": "P1", "text": "First, and only, paragraph."}]}),
+    )
+    .await
+    .expect(409);
+    // The decisions taken on it match its compilation, which can no longer change: its
+    // consolidation is never a dead end.
+    let compilation = h
+        .get("/v1/processes/py/rounds/1/compilation", &chair)
+        .await
+        .expect(200)
+        .json();
+    let change = compilation["compilation"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .flat_map(|n| n["changes"].as_array().cloned().unwrap_or_default())
+        .find_map(|c| c["id"].as_str().map(str::to_string))
+        .expect("SE's change");
+    h.put(
+        &format!("/v1/processes/py/rounds/1/decisions/{change}"),
+        &chair,
+        json!({"decision": "accept"}),
+    )
+    .await
+    .expect(200);
+    h.post(
+        "/v1/processes/py/rounds/1/consolidate",
+        &chair,
+        json!({"label": "Revision 1"}),
+    )
+    .await
+    .expect(201);
+}
+
+#[tokio::test]
+async fn a_reviewing_body_listed_by_the_process_reads_limite_texts_and_writes_nothing() {
+    // Issue 12, finding 3: a Council working party member (role reviewer, no delegation) got
+    // 403 on LIMITE texts while observer organisations read them. The process now lists the
+    // reviewing body (participation `reviewer`); its tokens read, and only read.
+    let h = two_processes().await;
+    let admin = h.token(Role::Admin, None);
+    h.put(
+        "/v1/processes/py/delegations/COWEB",
+        &admin,
+        json!({"name": "Working Party on the Western Balkans Region", "kind": "organisation",
+               "participation": "reviewer"}),
+    )
+    .await
+    .expect(201);
+    let chair = h.token(Role::Chair, Some("TR"));
+    h.post(
+        "/v1/processes/py/documents",
+        &chair,
+        json!({"slug": "limite", "title": "Draft conclusions", "classification": "LIMITE",
+               "source": {"format": "markdown", "text": "# Draft\n\n1. One.\n"}}),
+    )
+    .await
+    .expect(201);
+    let path = "/v1/processes/py/documents/limite/versions/1";
+    // A reviewer the process does not list is told how to be listed.
+    let unnamed = h
+        .get(path, &h.token(Role::Reviewer, None))
+        .await
+        .expect(403)
+        .json();
+    assert!(
+        unnamed["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("participation `reviewer`")),
+        "{unnamed}"
+    );
+    h.get(path, &h.token(Role::Delegate, Some("FR")))
+        .await
+        .expect(403);
+    // The listed body's reviewers read it, as observers do.
+    let reviewer = h.token(Role::Reviewer, Some("COWEB"));
+    h.get(path, &reviewer).await.expect(200);
+    h.get(&format!("{path}/blame"), &reviewer).await.expect(200);
+    h.get(path, &h.token(Role::Observer, Some("NL")))
+        .await
+        .expect(200);
+    // Whatever a token of the reviewing body claims, it writes nothing.
+    h.put(
+        "/v1/processes/py/rounds/1/submissions/COWEB",
+        &h.token(Role::Delegate, Some("COWEB")),
+        json!({"items": [{"kind": "comment", "node": "P1", "text": "A view."}]}),
+    )
+    .await
+    .expect(403);
+    h.post(
+        "/v1/processes/py/rounds",
+        &h.token(Role::Chair, Some("COWEB")),
+        json!({"document": "limite", "label": "Review",
+               "opens_at": rfc3339(T0 + DAY), "closes_at": rfc3339(T0 + 2 * DAY)}),
+    )
+    .await
+    .expect(403);
+    // And it does not read what is sealed.
+    h.get("/v1/processes/py/rounds/1/submissions/SE", &reviewer)
+        .await
+        .expect(403);
+}

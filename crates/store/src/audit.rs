@@ -1,27 +1,94 @@
 //! The hash-chained audit log: every write appends one entry in the same transaction.
 //!
+//! # The chain
+//!
 //! `entry_hash = SHA-256(prev_hash ‖ canonical(entry))`, with `prev_hash` of the first entry 32
-//! zero bytes. `canonical` is the tag `penholder-audit-v1\0` followed by the fields in this
-//! order: seq (u64 big-endian), at (i64 big-endian), actor_sub, actor_delegation, actor_role,
-//! action, process, subject, payload_hash (32 bytes), detail — each text as a u32 big-endian
-//! byte length and its UTF-8 bytes, each optional text as a byte 0 (absent) or 1 and the text.
-//! Anyone can recompute the chain from these lines alone.
+//! zero bytes. `canonical` is a format tag followed by the fields in this order: seq (u64
+//! big-endian), at (i64 big-endian), actor_sub, actor_delegation, actor_role, action, process,
+//! subject, payload_hash (32 bytes), detail — each text as a u32 big-endian byte length and its
+//! UTF-8 bytes, each optional text as a byte 0 (absent) or 1 and the text. Anyone can recompute
+//! the chain from these lines alone.
+//!
+//! The tag is `penholder-audit-v1\0` for the entries written before every stored fact was
+//! covered (issue 12, finding 6) and `penholder-audit-v2\0` since. The fields are the same; v2
+//! adds a promise about `detail` (a JSON object): an entry whose action writes a row carries
+//! `"record": HEX` there, the SHA-256 of that row's canonical record (below), so every fact of
+//! the row that decides the text or who may act is under the chain. A chain holds v1 entries
+//! (an older database's) followed by v2 entries, never a v1 entry after a v2 one; old
+//! databases verify as they are, nothing is rewritten.
+//!
+//! # Records (v2)
+//!
+//! `record = SHA-256("penholder-record-v2\0" ‖ kind ‖ fields…)`: texts as above, integers as
+//! i64 big-endian, optional values as a byte 0 (absent) or 1 and the value, blobs (hashes too)
+//! as a u64 big-endian length and the bytes. One encoding per kind, the fields in this order,
+//! each as stored (a process, document, round or delegation by its slug or code and number):
+//!
+//! | kind | action | fields |
+//! |---|---|---|
+//! | `process` | `process.create` | slug, title, created_at, created_by |
+//! | `delegation` | `delegation.add` | process, code, name, kind, participation, function?, members (the stored JSON array), created_at |
+//! | `document` | `document.create` | process, slug, title, classification?, created_at, created_by |
+//! | `version` | `version.publish` | process, document, number, label, parent?, root, round?, provenance?, changes?, created_at, created_by |
+//! | `round` | `round.create` | process, number, document, base_version, label, created_at, created_by |
+//! | `round event` | `round.open`, `.close`, `.extend`, `.consolidate` | process, round, action, at, actor_sub, state_before, state_after, closes_at_before, closes_at_after |
+//! | `submission` | `submission.put` | process, round, delegation, revision, body, resolution (the resolved items as stored), receipt, submitted_at, submitted_by |
+//! | `decision` | `decision.put` | process, round, change, decision (the stored JSON), decided_by, decided_at |
+//!
+//! A round's state, opening and deadline change after its creation, so its record holds what
+//! never changes, and those three are derived from facts the chain covers: the `round.create`
+//! entry's detail (`opens_at`, `closes_at`), then each event's `state_after`, `opens_at_after`
+//! and `closes_at_after`, in order. The stored values must be the last ones; a round is
+//! `consolidated` exactly when one version records that it consolidates it.
+//!
+//! # What [`verify`] checks
+//!
+//! The chain (hashes, sequence without gaps, formats in order); every row of every audited
+//! table against the entry it points at (action, subject, time, author, and for v2 its record;
+//! for v1 entries what v1 recorded: the submission's receipt, the decision's hash, the
+//! version's text, label, parent, round, provenance and changes, the document's title and
+//! classification, the delegation's name, kind and participation, the round's definition);
+//! every entry of those actions against its row; each round's state and clock against its
+//! entries; every row reached (a row that points at a missing process, round or delegation is
+//! named too).
+//!
+//! What a chain cannot show alone is its own end: cutting the tail together with its rows, or
+//! rewriting the whole chain, leaves a chain that checks out. A head kept elsewhere gives both
+//! away: each published version carries the entry that published it (its seq and hash, signed
+//! by the server's key when one is configured), and `verify` with an expected head fails unless
+//! the chain holds that very entry.
 //!
 //! On PostgreSQL several servers may append to one chain: every write batch first takes the
 //! chain head's lock (see `runtime`), so [`append`] always reads the true head and no two
 //! entries ever share a predecessor.
-//!
-//! [`verify`] walks the chain, then checks that every submission revision, decision and version
-//! is vouched for by exactly one entry whose payload hash matches what is stored, so a record
-//! changed or removed behind the log's back is found too.
 
 use crate::db::{Conn, Row, args};
-use crate::model::{AuditEntry, AuditReport};
+use crate::model::{AuditEntry, AuditHead, AuditReport, ExpectedHead};
 use crate::{Actor, AuditError, StoreError};
 use penholder_core::ContentHash;
+use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 const GENESIS: [u8; 32] = [0; 32];
+
+/// The formats of an entry's canonical form (see the module documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    V1,
+    V2,
+}
+
+impl Format {
+    fn tag(self) -> &'static [u8] {
+        match self {
+            Format::V1 => b"penholder-audit-v1\0",
+            Format::V2 => b"penholder-audit-v2\0",
+        }
+    }
+}
+
+/// The format every entry is written in today.
+const CURRENT: Format = Format::V2;
 
 /// An entry about to be appended.
 pub(crate) struct NewEntry<'a> {
@@ -31,7 +98,10 @@ pub(crate) struct NewEntry<'a> {
     pub process: Option<&'a str>,
     pub subject: String,
     pub payload_hash: ContentHash,
+    /// A JSON object; `record` is added to it.
     pub detail: serde_json::Value,
+    /// The canonical record of the row this entry vouches for, if it writes one.
+    pub record: Option<ContentHash>,
 }
 
 /// The fields covered by the entry hash, borrowed from wherever they live.
@@ -48,43 +118,316 @@ struct Fields<'a> {
     detail: &'a str,
 }
 
-fn entry_hash(prev_hash: &[u8; 32], fields: &Fields<'_>) -> ContentHash {
-    fn text(hasher: &mut Sha256, value: &str) {
-        // Texts longer than 4 GiB cannot reach the log (the server limits bodies far below).
-        let length = u32::try_from(value.len()).unwrap_or(u32::MAX);
-        hasher.update(length.to_be_bytes());
-        hasher.update(value.as_bytes());
-    }
-    fn optional(hasher: &mut Sha256, value: Option<&str>) {
-        match value {
-            None => hasher.update([0u8]),
-            Some(value) => {
-                hasher.update([1u8]);
-                text(hasher, value);
-            }
+fn put_text(hasher: &mut Sha256, value: &str) {
+    // Texts longer than 4 GiB cannot reach the log (the server limits bodies far below).
+    let length = u32::try_from(value.len()).unwrap_or(u32::MAX);
+    hasher.update(length.to_be_bytes());
+    hasher.update(value.as_bytes());
+}
+
+fn put_optional(hasher: &mut Sha256, value: Option<&str>) {
+    match value {
+        None => hasher.update([0u8]),
+        Some(value) => {
+            hasher.update([1u8]);
+            put_text(hasher, value);
         }
     }
+}
+
+fn entry_hash(prev_hash: &[u8; 32], format: Format, fields: &Fields<'_>) -> ContentHash {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash);
-    hasher.update(b"penholder-audit-v1\0");
+    hasher.update(format.tag());
     hasher.update(fields.seq.to_be_bytes());
     hasher.update(fields.at.to_be_bytes());
-    text(&mut hasher, fields.actor_sub);
-    optional(&mut hasher, fields.actor_delegation);
-    text(&mut hasher, fields.actor_role);
-    text(&mut hasher, fields.action);
-    optional(&mut hasher, fields.process);
-    text(&mut hasher, fields.subject);
+    put_text(&mut hasher, fields.actor_sub);
+    put_optional(&mut hasher, fields.actor_delegation);
+    put_text(&mut hasher, fields.actor_role);
+    put_text(&mut hasher, fields.action);
+    put_optional(&mut hasher, fields.process);
+    put_text(&mut hasher, fields.subject);
     hasher.update(fields.payload_hash);
-    text(&mut hasher, fields.detail);
+    put_text(&mut hasher, fields.detail);
     ContentHash(hasher.finalize().into())
 }
+
+// ---- records ------------------------------------------------------------------------------
+
+/// A canonical record being hashed (see the module documentation for the encoding).
+struct Record(Sha256);
+
+impl Record {
+    fn new(kind: &str) -> Record {
+        let mut hasher = Sha256::new();
+        hasher.update(b"penholder-record-v2\0");
+        put_text(&mut hasher, kind);
+        Record(hasher)
+    }
+    fn text(mut self, value: &str) -> Record {
+        put_text(&mut self.0, value);
+        self
+    }
+    fn opt_text(mut self, value: Option<&str>) -> Record {
+        put_optional(&mut self.0, value);
+        self
+    }
+    fn int(mut self, value: i64) -> Record {
+        self.0.update(value.to_be_bytes());
+        self
+    }
+    fn opt_int(mut self, value: Option<i64>) -> Record {
+        match value {
+            None => self.0.update([0u8]),
+            Some(value) => {
+                self.0.update([1u8]);
+                self.0.update(value.to_be_bytes());
+            }
+        }
+        self
+    }
+    fn blob(mut self, value: &[u8]) -> Record {
+        self.0.update((value.len() as u64).to_be_bytes());
+        self.0.update(value);
+        self
+    }
+    fn opt_blob(mut self, value: Option<&[u8]>) -> Record {
+        match value {
+            None => self.0.update([0u8]),
+            Some(value) => {
+                self.0.update([1u8]);
+                return self.blob(value);
+            }
+        }
+        self
+    }
+    fn finish(self) -> ContentHash {
+        ContentHash(self.0.finalize().into())
+    }
+}
+
+/// A process row, as its record covers it.
+pub(crate) struct ProcessRecord<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub created_at: i64,
+    pub created_by: &'a str,
+}
+
+impl ProcessRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("process")
+            .text(self.slug)
+            .text(self.title)
+            .int(self.created_at)
+            .text(self.created_by)
+            .finish()
+    }
+}
+
+/// A delegation row: what it is in the process decides what its tokens may do.
+pub(crate) struct DelegationRecord<'a> {
+    pub process: &'a str,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub participation: &'a str,
+    pub function: Option<&'a str>,
+    pub members: &'a str,
+    pub created_at: i64,
+}
+
+impl DelegationRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("delegation")
+            .text(self.process)
+            .text(self.code)
+            .text(self.name)
+            .text(self.kind)
+            .text(self.participation)
+            .opt_text(self.function)
+            .text(self.members)
+            .int(self.created_at)
+            .finish()
+    }
+}
+
+/// A document row: its classification decides who may read it.
+pub(crate) struct DocumentRecord<'a> {
+    pub process: &'a str,
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub classification: Option<&'a str>,
+    pub created_at: i64,
+    pub created_by: &'a str,
+}
+
+impl DocumentRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("document")
+            .text(self.process)
+            .text(self.slug)
+            .text(self.title)
+            .opt_text(self.classification)
+            .int(self.created_at)
+            .text(self.created_by)
+            .finish()
+    }
+}
+
+/// A version row (its text is covered by its root, the hash of its objects).
+pub(crate) struct VersionRecord<'a> {
+    pub process: &'a str,
+    pub document: &'a str,
+    pub number: i64,
+    pub label: &'a str,
+    pub parent: Option<i64>,
+    pub root: &'a [u8],
+    pub round: Option<i64>,
+    pub provenance: Option<&'a [u8]>,
+    pub changes: Option<&'a [u8]>,
+    pub created_at: i64,
+    pub created_by: &'a str,
+}
+
+impl VersionRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("version")
+            .text(self.process)
+            .text(self.document)
+            .int(self.number)
+            .text(self.label)
+            .opt_int(self.parent)
+            .blob(self.root)
+            .opt_int(self.round)
+            .opt_blob(self.provenance)
+            .opt_blob(self.changes)
+            .int(self.created_at)
+            .text(self.created_by)
+            .finish()
+    }
+}
+
+/// What never changes of a round row (its state and clock are replayed from its events).
+pub(crate) struct RoundRecord<'a> {
+    pub process: &'a str,
+    pub number: i64,
+    pub document: &'a str,
+    pub base_version: i64,
+    pub label: &'a str,
+    pub created_at: i64,
+    pub created_by: &'a str,
+}
+
+impl RoundRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("round")
+            .text(self.process)
+            .int(self.number)
+            .text(self.document)
+            .int(self.base_version)
+            .text(self.label)
+            .int(self.created_at)
+            .text(self.created_by)
+            .finish()
+    }
+}
+
+/// A row of `round_events`.
+pub(crate) struct RoundEventRecord<'a> {
+    pub process: &'a str,
+    pub round: i64,
+    /// As stored: `open`, `close`, `extend`, `consolidate`.
+    pub action: &'a str,
+    pub at: i64,
+    pub actor_sub: &'a str,
+    pub state_before: &'a str,
+    pub state_after: &'a str,
+    pub closes_at_before: i64,
+    pub closes_at_after: i64,
+}
+
+impl RoundEventRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("round event")
+            .text(self.process)
+            .int(self.round)
+            .text(self.action)
+            .int(self.at)
+            .text(self.actor_sub)
+            .text(self.state_before)
+            .text(self.state_after)
+            .int(self.closes_at_before)
+            .int(self.closes_at_after)
+            .finish()
+    }
+}
+
+/// A submission revision row: the body as received and the nodes its items were resolved to
+/// (which decide where each amendment lands), when and by whom.
+pub(crate) struct SubmissionRecord<'a> {
+    pub process: &'a str,
+    pub round: i64,
+    pub delegation: &'a str,
+    pub revision: i64,
+    pub body: &'a [u8],
+    pub resolution: &'a [u8],
+    pub receipt: &'a [u8],
+    pub submitted_at: i64,
+    pub submitted_by: &'a str,
+}
+
+impl SubmissionRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("submission")
+            .text(self.process)
+            .int(self.round)
+            .text(self.delegation)
+            .int(self.revision)
+            .blob(self.body)
+            .blob(self.resolution)
+            .blob(self.receipt)
+            .int(self.submitted_at)
+            .text(self.submitted_by)
+            .finish()
+    }
+}
+
+/// A decision row.
+pub(crate) struct DecisionRecord<'a> {
+    pub process: &'a str,
+    pub round: i64,
+    pub change: &'a str,
+    pub decision: &'a str,
+    pub decided_by: &'a str,
+    pub decided_at: i64,
+}
+
+impl DecisionRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("decision")
+            .text(self.process)
+            .int(self.round)
+            .text(self.change)
+            .text(self.decision)
+            .text(self.decided_by)
+            .int(self.decided_at)
+            .finish()
+    }
+}
+
+// ---- appending ----------------------------------------------------------------------------
 
 /// Appends an entry after the current head; returns its seq. Must run inside the transaction of
 /// the write it records (the caller's), so that both commit or neither does. On PostgreSQL that
 /// transaction holds the chain head's lock (taken when the batch began), so the head read here
 /// is the true one even with several servers writing.
 pub(crate) fn append(conn: Conn<'_>, entry: NewEntry<'_>) -> Result<u64, StoreError> {
+    append_head(conn, entry).map(|head| head.seq)
+}
+
+/// [`append`], returning the new entry as a head (its seq and hash).
+pub(crate) fn append_head(conn: Conn<'_>, entry: NewEntry<'_>) -> Result<AuditHead, StoreError> {
     let head = match conn.cached_audit_head() {
         Some(head) => Some(head),
         None => conn
@@ -107,7 +450,16 @@ pub(crate) fn append(conn: Conn<'_>, entry: NewEntry<'_>) -> Result<u64, StoreEr
             hash,
         ),
     };
-    let detail = entry.detail.to_string();
+    let mut detail = entry.detail;
+    if let Some(record) = entry.record {
+        let Some(object) = detail.as_object_mut() else {
+            return Err(StoreError::internal(
+                "an audit entry's detail must be an object",
+            ));
+        };
+        object.insert("record".into(), record.to_hex().into());
+    }
+    let detail = detail.to_string();
     let fields = Fields {
         seq,
         at: entry.at,
@@ -120,7 +472,7 @@ pub(crate) fn append(conn: Conn<'_>, entry: NewEntry<'_>) -> Result<u64, StoreEr
         payload_hash: &entry.payload_hash.0,
         detail: &detail,
     };
-    let hash = entry_hash(&prev_hash, &fields);
+    let hash = entry_hash(&prev_hash, CURRENT, &fields);
     // Nothing waits for this INSERT's answer: on PostgreSQL it goes out with the write's own
     // next statement (the record that points at this entry), in one round trip.
     conn.execute_ahead(
@@ -143,9 +495,8 @@ pub(crate) fn append(conn: Conn<'_>, entry: NewEntry<'_>) -> Result<u64, StoreEr
         ],
     )?;
     conn.cache_audit_head(seq as i64, hash.0);
-    Ok(seq)
+    Ok(AuditHead { seq, hash })
 }
-
 pub(crate) fn hash32(bytes: &[u8]) -> Option<[u8; 32]> {
     bytes.try_into().ok()
 }
@@ -266,12 +617,34 @@ fn paged<T>(
     }
 }
 
-/// Checks the whole chain and the records it vouches for. Reads one consistent snapshot (the
-/// caller runs it inside a read transaction).
-pub(crate) fn verify(conn: Conn<'_>) -> Result<AuditReport, AuditError> {
+/// What the walk of the chain learnt that the checks of the rows need.
+struct Chain {
+    /// The first entry written in v2: every entry from it on is v2, every one before v1.
+    first_v2: Option<u64>,
+}
+
+impl Chain {
+    fn format(&self, seq: u64) -> Format {
+        match self.first_v2 {
+            Some(first) if seq >= first => Format::V2,
+            _ => Format::V1,
+        }
+    }
+}
+
+/// Checks the whole chain and the records it vouches for, and that it holds `expected` (a head
+/// published earlier) if given. Reads one consistent snapshot (the caller runs it inside a read
+/// transaction).
+pub(crate) fn verify(
+    conn: Conn<'_>,
+    expected: Option<&ExpectedHead>,
+) -> Result<AuditReport, AuditError> {
     let mut expected_seq = 1u64;
     let mut prev_hash = GENESIS;
     let mut head_hash = None;
+    let mut first_v2 = None;
+    // The entry found where the expected head should be: (seq, hash).
+    let mut found = None;
     paged(
         conn,
         &format!("{SELECT_ENTRIES} WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
@@ -296,26 +669,49 @@ pub(crate) fn verify(conn: Conn<'_>) -> Result<AuditReport, AuditError> {
             }
             let payload_hash = hash32(&raw.payload_hash)
                 .ok_or_else(|| tampered(seq, "its payload hash is malformed"))?;
-            let computed = entry_hash(
-                &prev_hash,
-                &Fields {
-                    seq,
-                    at: raw.at,
-                    actor_sub: &raw.actor_sub,
-                    actor_delegation: raw.actor_delegation.as_deref(),
-                    actor_role: &raw.actor_role,
-                    action: &raw.action,
-                    process: raw.process.as_deref(),
-                    subject: &raw.subject,
-                    payload_hash: &payload_hash,
-                    detail: &raw.detail,
-                },
-            );
-            if raw.entry_hash[..] != computed.0[..] {
-                return Err(tampered(
-                    seq,
-                    "its content does not match its hash (the entry was changed)",
-                ));
+            let fields = Fields {
+                seq,
+                at: raw.at,
+                actor_sub: &raw.actor_sub,
+                actor_delegation: raw.actor_delegation.as_deref(),
+                actor_role: &raw.actor_role,
+                action: &raw.action,
+                process: raw.process.as_deref(),
+                subject: &raw.subject,
+                payload_hash: &payload_hash,
+                detail: &raw.detail,
+            };
+            let (format, computed) = [Format::V2, Format::V1]
+                .into_iter()
+                .map(|format| (format, entry_hash(&prev_hash, format, &fields)))
+                .find(|(_, hash)| raw.entry_hash[..] == hash.0[..])
+                .ok_or_else(|| {
+                    tampered(
+                        seq,
+                        "its content does not match its hash (the entry was changed)",
+                    )
+                })?;
+            match (format, first_v2) {
+                (Format::V1, Some(first)) => {
+                    return Err(tampered(
+                        seq,
+                        format!(
+                            "it is in the v1 format, after entry {first} in v2 (the chain was \
+                             rewritten)"
+                        ),
+                    ));
+                }
+                (Format::V2, None) => first_v2 = Some(seq),
+                _ => {}
+            }
+            if let Some(expected) = expected {
+                let here = match expected.seq {
+                    Some(at) => at == seq,
+                    None => computed == expected.hash,
+                };
+                if here {
+                    found = Some((seq, computed));
+                }
             }
             prev_hash = computed.0;
             head_hash = Some(computed);
@@ -324,23 +720,888 @@ pub(crate) fn verify(conn: Conn<'_>) -> Result<AuditReport, AuditError> {
         },
     )?;
     let entries = expected_seq - 1;
-    let submission_revisions = verify_submissions(conn)?;
-    let decisions = verify_decisions(conn)?;
-    let versions = verify_versions(conn)?;
+    if let Some(expected) = expected {
+        check_head(expected, found, entries)?;
+    }
+    let chain = Chain { first_v2 };
+    verify_processes(conn, &chain)?;
+    let delegations = verify_delegations(conn, &chain)?;
+    let documents = verify_documents(conn, &chain)?;
+    let versions = verify_versions(conn, &chain)?;
+    // Before the rounds' replay: an event removed with its row is named as such, not as the
+    // wrong state it leaves behind.
     verify_coverage(conn)?;
+    let (rounds, round_events) = verify_rounds(conn, &chain)?;
+    let submission_revisions = verify_submissions(conn, &chain)?;
+    let decisions = verify_decisions(conn, &chain)?;
     Ok(AuditReport {
         entries,
+        legacy_entries: first_v2.map_or(entries, |first| first - 1),
         head_seq: entries,
         head_hash,
+        delegations,
+        documents,
+        rounds,
+        round_events,
         submission_revisions,
         decisions,
         versions,
     })
 }
 
-/// The other audited tables and the actions that write their rows. Their rows are checked for
-/// coverage (each row has its entry, each entry its row); their payloads are not recomputed, as
-/// those hashes cover canonical JSON whose key order a serde_json feature could change.
+fn check_head(
+    expected: &ExpectedHead,
+    found: Option<(u64, ContentHash)>,
+    entries: u64,
+) -> Result<(), AuditError> {
+    let head = match expected.seq {
+        Some(seq) => format!("{seq}:{}", expected.hash),
+        None => expected.hash.to_hex(),
+    };
+    let problem = match (expected.seq, found) {
+        (_, Some((_, hash))) if hash == expected.hash => return Ok(()),
+        (Some(seq), Some((_, hash))) => {
+            format!("entry {seq} is {hash}: the chain was rewritten at that entry or before it")
+        }
+        (Some(seq), None) => {
+            format!("the chain ends at entry {entries}, before entry {seq}: its tail was cut")
+        }
+        (None, _) => format!(
+            "none of its {entries} entries has that hash: its tail was cut or the chain rewritten"
+        ),
+    };
+    Err(AuditError::Head { head, problem })
+}
+
+/// What a row says about the entry that vouches for it.
+struct Claim<'a> {
+    audit_seq: i64,
+    action: &'a str,
+    subject: String,
+    /// The row as a problem names it ("submission DE revision 2 of round 1").
+    name: &'a str,
+    /// Which of its facts the record covers, for the problem's text.
+    facts: &'a str,
+    /// The payload hash the entry must hold (in either format), where the row decides it.
+    payload: Option<ContentHash>,
+    record: ContentHash,
+    at: i64,
+    by: Option<&'a str>,
+}
+
+/// Looks up the entry a row points at and checks it against the row: action, subject, time,
+/// author, payload hash and (v2) the row's canonical record. Returns the entry's detail, for
+/// what a v1 entry recorded there and for the round's replay.
+fn vouch(conn: Conn<'_>, chain: &Chain, claim: Claim<'_>) -> Result<Json, AuditError> {
+    let seq = claim.audit_seq.max(0) as u64;
+    let name = claim.name;
+    let raw = conn
+        .query_opt(
+            &format!("{SELECT_ENTRIES} WHERE seq = ?1"),
+            args![claim.audit_seq],
+            raw_entry,
+        )?
+        .ok_or_else(|| tampered(seq, format!("missing, but {name} refers to it")))?;
+    let entry = into_entry(raw)?;
+    if entry.action != claim.action || entry.subject != claim.subject {
+        return Err(tampered(
+            seq,
+            format!(
+                "it records {} {}, but {name} refers to it",
+                entry.action, entry.subject
+            ),
+        ));
+    }
+    if let Some(payload) = claim.payload
+        && entry.payload_hash != payload
+    {
+        return Err(tampered(
+            seq,
+            format!("{name} no longer matches the hash this entry recorded"),
+        ));
+    }
+    if entry.at != claim.at {
+        return Err(tampered(
+            seq,
+            format!(
+                "{name} is dated {}, but this entry recorded {}",
+                claim.at, entry.at
+            ),
+        ));
+    }
+    if let Some(by) = claim.by
+        && entry.actor_sub != by
+    {
+        return Err(tampered(
+            seq,
+            format!(
+                "{name} names {by} as its author, but this entry recorded {}",
+                entry.actor_sub
+            ),
+        ));
+    }
+    let detail: Json =
+        serde_json::from_str(&entry.detail).map_err(|_| tampered(seq, "its detail is not JSON"))?;
+    if chain.format(seq) == Format::V2 {
+        match detail.get("record").and_then(Json::as_str) {
+            None => {
+                return Err(tampered(
+                    seq,
+                    format!("it holds no record of {name}, which a v2 entry must"),
+                ));
+            }
+            Some(record) if record != claim.record.to_hex() => {
+                return Err(tampered(
+                    seq,
+                    format!(
+                        "{name} no longer matches the record this entry vouches for: {} was \
+                         changed",
+                        claim.facts
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(detail)
+}
+
+/// A fact that an entry's detail recorded (in v1 as in v2) must equal the row's.
+fn same(
+    detail: &Json,
+    field: &str,
+    stored: impl Into<Json>,
+    seq: i64,
+    name: &str,
+) -> Result<(), AuditError> {
+    let stored = stored.into();
+    match detail.get(field) {
+        Some(recorded) if *recorded == stored => Ok(()),
+        recorded => Err(tampered(
+            seq.max(0) as u64,
+            format!(
+                "the {field} of {name} is {stored}, but this entry recorded {}",
+                recorded.map_or_else(|| "none".to_string(), Json::to_string)
+            ),
+        )),
+    }
+}
+
+/// A name a row reaches through a foreign key; `None` when the row it points at is missing.
+fn reached(value: Option<String>, seq: i64, table: &str, what: &str) -> Result<String, AuditError> {
+    value.ok_or_else(|| {
+        tampered(
+            seq.max(0) as u64,
+            format!("a row of {table} that refers to it points at a missing {what}"),
+        )
+    })
+}
+
+fn verify_processes(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
+    let mut count = 0;
+    paged(
+        conn,
+        "SELECT slug, title, created_at, created_by, audit_seq FROM processes
+         WHERE audit_seq > ?1 ORDER BY audit_seq LIMIT ?2",
+        |row| {
+            Ok((
+                row.text(0)?,
+                row.text(1)?,
+                row.int(2)?,
+                row.text(3)?,
+                row.int(4)?,
+            ))
+        },
+        |row| row.4,
+        |(slug, title, created_at, created_by, audit_seq)| {
+            let name = format!("process {slug}");
+            let record = ProcessRecord {
+                slug: &slug,
+                title: &title,
+                created_at,
+                created_by: &created_by,
+            };
+            let detail = vouch(
+                conn,
+                chain,
+                Claim {
+                    audit_seq,
+                    action: "process.create",
+                    subject: format!("processes/{slug}"),
+                    name: &name,
+                    facts: "its slug, title, time or author",
+                    payload: None,
+                    record: record.hash(),
+                    at: created_at,
+                    by: Some(&created_by),
+                },
+            )?;
+            same(&detail, "title", title.as_str(), audit_seq, &name)?;
+            count += 1;
+            Ok(())
+        },
+    )?;
+    Ok(count)
+}
+
+type RawDelegationRow = (
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    i64,
+);
+
+fn verify_delegations(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
+    let mut count = 0;
+    paged(
+        conn,
+        "SELECT p.slug, d.code, d.name, d.kind, d.participation, d.function, d.members,
+                d.created_at, d.audit_seq
+         FROM delegations d LEFT JOIN processes p ON p.id = d.process_id
+         WHERE d.audit_seq > ?1 ORDER BY d.audit_seq LIMIT ?2",
+        |row| -> Result<RawDelegationRow, StoreError> {
+            Ok((
+                row.opt_text(0)?,
+                row.text(1)?,
+                row.text(2)?,
+                row.text(3)?,
+                row.text(4)?,
+                row.opt_text(5)?,
+                row.text(6)?,
+                row.int(7)?,
+                row.int(8)?,
+            ))
+        },
+        |row| row.8,
+        |(process, code, name, kind, participation, function, members, created_at, audit_seq)| {
+            let process = reached(process, audit_seq, "delegations", "process")?;
+            let label = format!("delegation {code} of {process}");
+            let record = DelegationRecord {
+                process: &process,
+                code: &code,
+                name: &name,
+                kind: &kind,
+                participation: &participation,
+                function: function.as_deref(),
+                members: &members,
+                created_at,
+            };
+            let detail = vouch(
+                conn,
+                chain,
+                Claim {
+                    audit_seq,
+                    action: "delegation.add",
+                    subject: format!("processes/{process}/delegations/{code}"),
+                    name: &label,
+                    facts: "its name, kind, participation, function (chair, secretariat…) or \
+                            members",
+                    payload: None,
+                    record: record.hash(),
+                    at: created_at,
+                    by: None,
+                },
+            )?;
+            same(&detail, "name", name.as_str(), audit_seq, &label)?;
+            same(&detail, "kind", kind.as_str(), audit_seq, &label)?;
+            same(
+                &detail,
+                "participation",
+                participation.as_str(),
+                audit_seq,
+                &label,
+            )?;
+            count += 1;
+            Ok(())
+        },
+    )?;
+    Ok(count)
+}
+
+type RawDocumentRow = (
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    i64,
+    String,
+    i64,
+);
+
+fn verify_documents(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
+    let mut count = 0;
+    paged(
+        conn,
+        "SELECT p.slug, d.slug, d.title, d.classification, d.created_at, d.created_by,
+                d.audit_seq
+         FROM documents d LEFT JOIN processes p ON p.id = d.process_id
+         WHERE d.audit_seq > ?1 ORDER BY d.audit_seq LIMIT ?2",
+        |row| -> Result<RawDocumentRow, StoreError> {
+            Ok((
+                row.opt_text(0)?,
+                row.text(1)?,
+                row.text(2)?,
+                row.opt_text(3)?,
+                row.int(4)?,
+                row.text(5)?,
+                row.int(6)?,
+            ))
+        },
+        |row| row.6,
+        |(process, slug, title, classification, created_at, created_by, audit_seq)| {
+            let process = reached(process, audit_seq, "documents", "process")?;
+            let name = format!("document {slug} of {process}");
+            let record = DocumentRecord {
+                process: &process,
+                slug: &slug,
+                title: &title,
+                classification: classification.as_deref(),
+                created_at,
+                created_by: &created_by,
+            };
+            let detail = vouch(
+                conn,
+                chain,
+                Claim {
+                    audit_seq,
+                    action: "document.create",
+                    subject: format!("processes/{process}/documents/{slug}"),
+                    name: &name,
+                    facts: "its title or classification",
+                    payload: None,
+                    record: record.hash(),
+                    at: created_at,
+                    by: Some(&created_by),
+                },
+            )?;
+            same(&detail, "title", title.as_str(), audit_seq, &name)?;
+            same(
+                &detail,
+                "classification",
+                classification.clone(),
+                audit_seq,
+                &name,
+            )?;
+            count += 1;
+            Ok(())
+        },
+    )?;
+    Ok(count)
+}
+
+struct RawVersionRow {
+    process: Option<String>,
+    document: Option<String>,
+    number: i64,
+    label: String,
+    parent: Option<i64>,
+    root: Vec<u8>,
+    round_id: Option<i64>,
+    round: Option<i64>,
+    provenance: Option<Vec<u8>>,
+    changes: Option<Vec<u8>>,
+    created_at: i64,
+    created_by: String,
+    audit_seq: i64,
+}
+
+fn verify_versions(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
+    let mut count = 0;
+    paged(
+        conn,
+        "SELECT p.slug, d.slug, v.number, v.label, v.parent, v.root, v.round_id, r.number,
+                v.provenance, v.changes, v.created_at, v.created_by, v.audit_seq
+         FROM versions v
+         LEFT JOIN documents d ON d.id = v.document_id
+         LEFT JOIN processes p ON p.id = d.process_id
+         LEFT JOIN rounds r ON r.id = v.round_id
+         WHERE v.audit_seq > ?1
+         ORDER BY v.audit_seq LIMIT ?2",
+        |row| {
+            Ok(RawVersionRow {
+                process: row.opt_text(0)?,
+                document: row.opt_text(1)?,
+                number: row.int(2)?,
+                label: row.text(3)?,
+                parent: row.opt_int(4)?,
+                root: row.bytes(5)?,
+                round_id: row.opt_int(6)?,
+                round: row.opt_int(7)?,
+                provenance: row.opt_bytes(8)?,
+                changes: row.opt_bytes(9)?,
+                created_at: row.int(10)?,
+                created_by: row.text(11)?,
+                audit_seq: row.int(12)?,
+            })
+        },
+        |row| row.audit_seq,
+        |row| {
+            let audit_seq = row.audit_seq;
+            let seq = audit_seq.max(0) as u64;
+            let document = reached(row.document, audit_seq, "versions", "document")?;
+            let process = reached(row.process, audit_seq, "versions", "process")?;
+            if row.round_id.is_some() && row.round.is_none() {
+                return Err(tampered(
+                    seq,
+                    "a row of versions that refers to it points at a missing round",
+                ));
+            }
+            let number = row.number;
+            let name = format!("version {number} of {document}");
+            let root = ContentHash(
+                hash32(&row.root)
+                    .ok_or_else(|| tampered(seq, format!("{name} has a malformed root")))?,
+            );
+            let record = VersionRecord {
+                process: &process,
+                document: &document,
+                number,
+                label: &row.label,
+                parent: row.parent,
+                root: &row.root,
+                round: row.round,
+                provenance: row.provenance.as_deref(),
+                changes: row.changes.as_deref(),
+                created_at: row.created_at,
+                created_by: &row.created_by,
+            };
+            let detail = vouch(
+                conn,
+                chain,
+                Claim {
+                    audit_seq,
+                    action: "version.publish",
+                    subject: format!("processes/{process}/documents/{document}/versions/{number}"),
+                    name: &name,
+                    facts: "its label, parent, round, provenance or changes",
+                    payload: Some(root),
+                    record: record.hash(),
+                    at: row.created_at,
+                    by: Some(&row.created_by),
+                },
+            )?;
+            // The text itself: every object must be present and match its hash.
+            crate::reader::assemble_tree(conn, root)
+                .map_err(|error| tampered(seq, format!("the text of {name}: {error}")))?;
+            same(&detail, "label", row.label.as_str(), audit_seq, &name)?;
+            same(&detail, "parent", row.parent, audit_seq, &name)?;
+            same(&detail, "round", row.round, audit_seq, &name)?;
+            for (field, blob) in [("provenance", &row.provenance), ("changes", &row.changes)] {
+                let recorded = detail.get(field).and_then(|v| v.as_str());
+                let stored = blob.as_deref().map(|b| sha256(b).to_hex());
+                if recorded != stored.as_deref() {
+                    return Err(tampered(
+                        seq,
+                        format!(
+                            "the {field} of {name} no longer match the hash this entry recorded"
+                        ),
+                    ));
+                }
+            }
+            count += 1;
+            Ok(())
+        },
+    )?;
+    orphan_entry(conn, "version.publish", "versions")?;
+    Ok(count)
+}
+
+struct RawRoundRow {
+    id: i64,
+    process: Option<String>,
+    number: i64,
+    document: Option<String>,
+    base_version: i64,
+    label: String,
+    opens_at: i64,
+    closes_at: i64,
+    state: String,
+    created_at: i64,
+    created_by: String,
+    audit_seq: i64,
+}
+
+/// A round's state and clock, as stored or as its entries leave it.
+#[derive(PartialEq)]
+struct Clock {
+    state: String,
+    opens_at: i64,
+    closes_at: i64,
+}
+
+impl std::fmt::Display for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (opening {}, deadline {})",
+            self.state, self.opens_at, self.closes_at
+        )
+    }
+}
+
+fn detail_int(detail: &Json, field: &str, seq: i64) -> Result<i64, AuditError> {
+    detail
+        .get(field)
+        .and_then(Json::as_i64)
+        .ok_or_else(|| tampered(seq.max(0) as u64, format!("its detail lacks {field}")))
+}
+
+/// Every round against its entry, every event of it against its own, and the round's stored
+/// state and clock against what its entries leave it at (see the module documentation).
+fn verify_rounds(conn: Conn<'_>, chain: &Chain) -> Result<(u64, u64), AuditError> {
+    let (mut rounds, mut events) = (0, 0);
+    paged(
+        conn,
+        "SELECT r.id, p.slug, r.number, d.slug, r.base_version, r.label, r.opens_at,
+                r.closes_at, r.state, r.created_at, r.created_by, r.audit_seq
+         FROM rounds r
+         LEFT JOIN processes p ON p.id = r.process_id
+         LEFT JOIN documents d ON d.id = r.document_id
+         WHERE r.audit_seq > ?1 ORDER BY r.audit_seq LIMIT ?2",
+        |row| {
+            Ok(RawRoundRow {
+                id: row.int(0)?,
+                process: row.opt_text(1)?,
+                number: row.int(2)?,
+                document: row.opt_text(3)?,
+                base_version: row.int(4)?,
+                label: row.text(5)?,
+                opens_at: row.int(6)?,
+                closes_at: row.int(7)?,
+                state: row.text(8)?,
+                created_at: row.int(9)?,
+                created_by: row.text(10)?,
+                audit_seq: row.int(11)?,
+            })
+        },
+        |row| row.audit_seq,
+        |row| {
+            let audit_seq = row.audit_seq;
+            let process = reached(row.process, audit_seq, "rounds", "process")?;
+            let document = reached(row.document, audit_seq, "rounds", "document")?;
+            let number = row.number;
+            let name = format!("round {number} of {process}");
+            let subject = format!("processes/{process}/rounds/{number}");
+            let record = RoundRecord {
+                process: &process,
+                number,
+                document: &document,
+                base_version: row.base_version,
+                label: &row.label,
+                created_at: row.created_at,
+                created_by: &row.created_by,
+            };
+            let detail = vouch(
+                conn,
+                chain,
+                Claim {
+                    audit_seq,
+                    action: "round.create",
+                    subject: subject.clone(),
+                    name: &name,
+                    facts: "its document, base version or label",
+                    payload: None,
+                    record: record.hash(),
+                    at: row.created_at,
+                    by: Some(&row.created_by),
+                },
+            )?;
+            same(&detail, "document", document.as_str(), audit_seq, &name)?;
+            same(&detail, "base_version", row.base_version, audit_seq, &name)?;
+            same(&detail, "label", row.label.as_str(), audit_seq, &name)?;
+            let mut clock = Clock {
+                state: "planned".into(),
+                opens_at: detail_int(&detail, "opens_at", audit_seq)?,
+                closes_at: detail_int(&detail, "closes_at", audit_seq)?,
+            };
+            let mut last_seq = audit_seq;
+            let round_events = conn.query_all(
+                "SELECT action, at, actor_sub, state_before, state_after, closes_at_before,
+                        closes_at_after, audit_seq
+                 FROM round_events WHERE round_id = ?1 ORDER BY audit_seq",
+                args![row.id],
+                |row| {
+                    Ok((
+                        row.text(0)?,
+                        row.int(1)?,
+                        row.text(2)?,
+                        row.text(3)?,
+                        row.text(4)?,
+                        row.int(5)?,
+                        row.int(6)?,
+                        row.int(7)?,
+                    ))
+                },
+            )?;
+            for (action, at, actor, before, after, closes_before, closes_after, event_seq) in
+                round_events
+            {
+                let event = format!("the {action} of {name}");
+                let record = RoundEventRecord {
+                    process: &process,
+                    round: number,
+                    action: &action,
+                    at,
+                    actor_sub: &actor,
+                    state_before: &before,
+                    state_after: &after,
+                    closes_at_before: closes_before,
+                    closes_at_after: closes_after,
+                };
+                let detail = vouch(
+                    conn,
+                    chain,
+                    Claim {
+                        audit_seq: event_seq,
+                        action: &format!("round.{action}"),
+                        subject: subject.clone(),
+                        name: &event,
+                        facts: "its states or deadlines",
+                        payload: None,
+                        record: record.hash(),
+                        at,
+                        by: Some(&actor),
+                    },
+                )?;
+                same(&detail, "state_before", before.as_str(), event_seq, &event)?;
+                same(&detail, "state_after", after.as_str(), event_seq, &event)?;
+                same(
+                    &detail,
+                    "closes_at_before",
+                    closes_before,
+                    event_seq,
+                    &event,
+                )?;
+                same(&detail, "closes_at_after", closes_after, event_seq, &event)?;
+                clock = Clock {
+                    state: after,
+                    opens_at: detail_int(&detail, "opens_at_after", event_seq)?,
+                    closes_at: closes_after,
+                };
+                last_seq = event_seq;
+                events += 1;
+            }
+            let stored = Clock {
+                state: row.state,
+                opens_at: row.opens_at,
+                closes_at: row.closes_at,
+            };
+            if stored != clock {
+                return Err(tampered(
+                    last_seq.max(0) as u64,
+                    format!("{name} is stored as {stored}, but its audit entries leave it {clock}"),
+                ));
+            }
+            let consolidations: i64 = conn.query_one(
+                "SELECT COUNT(*) FROM versions WHERE round_id = ?1",
+                args![row.id],
+                |row| row.int(0),
+            )?;
+            let consolidated = stored.state == "consolidated";
+            if consolidated != (consolidations == 1) || consolidations > 1 {
+                return Err(tampered(
+                    last_seq.max(0) as u64,
+                    format!(
+                        "{name} is {}, but {consolidations} versions say they consolidate it",
+                        stored.state
+                    ),
+                ));
+            }
+            rounds += 1;
+            Ok(())
+        },
+    )?;
+    let stray = conn.query_opt(
+        "SELECT e.audit_seq FROM round_events e LEFT JOIN rounds r ON r.id = e.round_id
+         WHERE r.id IS NULL ORDER BY e.audit_seq LIMIT 1",
+        args![],
+        |row| row.int(0),
+    )?;
+    if let Some(seq) = stray {
+        return Err(tampered(
+            seq.max(0) as u64,
+            "a row of round_events that refers to it points at a missing round",
+        ));
+    }
+    Ok((rounds, events))
+}
+
+struct RawSubmissionRow {
+    process: Option<String>,
+    round: Option<i64>,
+    delegation: Option<String>,
+    revision: i64,
+    body: Vec<u8>,
+    resolution: Vec<u8>,
+    receipt: Vec<u8>,
+    submitted_at: i64,
+    submitted_by: String,
+    audit_seq: i64,
+}
+
+fn verify_submissions(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
+    let mut count = 0;
+    paged(
+        conn,
+        "SELECT p.slug, r.number, d.code, s.revision, s.items, s.hunks, s.receipt,
+                s.submitted_at, s.submitted_by, s.audit_seq
+         FROM submission_revisions s
+         LEFT JOIN rounds r ON r.id = s.round_id
+         LEFT JOIN processes p ON p.id = r.process_id
+         LEFT JOIN delegations d ON d.id = s.delegation_id
+         WHERE s.audit_seq > ?1
+         ORDER BY s.audit_seq LIMIT ?2",
+        |row| {
+            Ok(RawSubmissionRow {
+                process: row.opt_text(0)?,
+                round: row.opt_int(1)?,
+                delegation: row.opt_text(2)?,
+                revision: row.int(3)?,
+                body: row.bytes(4)?,
+                resolution: row.bytes(5)?,
+                receipt: row.bytes(6)?,
+                submitted_at: row.int(7)?,
+                submitted_by: row.text(8)?,
+                audit_seq: row.int(9)?,
+            })
+        },
+        |row| row.audit_seq,
+        |row| {
+            let audit_seq = row.audit_seq;
+            let table = "submission_revisions";
+            let round = row.round.ok_or_else(|| {
+                tampered(
+                    audit_seq.max(0) as u64,
+                    format!("a row of {table} that refers to it points at a missing round"),
+                )
+            })?;
+            let process = reached(row.process, audit_seq, table, "process")?;
+            let delegation = reached(row.delegation, audit_seq, table, "delegation")?;
+            let revision = row.revision;
+            let name = format!("submission {delegation} revision {revision} of round {round}");
+            let body_hash = sha256(&row.body);
+            if row.receipt[..] != body_hash.0[..] {
+                return Err(tampered(
+                    audit_seq.max(0) as u64,
+                    format!("the items of {name} do not match its receipt"),
+                ));
+            }
+            let record = SubmissionRecord {
+                process: &process,
+                round,
+                delegation: &delegation,
+                revision,
+                body: &row.body,
+                resolution: &row.resolution,
+                receipt: &row.receipt,
+                submitted_at: row.submitted_at,
+                submitted_by: &row.submitted_by,
+            };
+            let detail = vouch(
+                conn,
+                chain,
+                Claim {
+                    audit_seq,
+                    action: "submission.put",
+                    subject: format!(
+                        "processes/{process}/rounds/{round}/submissions/{delegation}/revisions/{revision}"
+                    ),
+                    name: &name,
+                    facts: "its resolution (the nodes its items apply to)",
+                    payload: Some(body_hash),
+                    record: record.hash(),
+                    at: row.submitted_at,
+                    by: Some(&row.submitted_by),
+                },
+            )?;
+            same(&detail, "revision", revision, audit_seq, &name)?;
+            count += 1;
+            Ok(())
+        },
+    )?;
+    orphan_entry(conn, "submission.put", "submission_revisions")?;
+    Ok(count)
+}
+
+type RawDecisionRow = (
+    Option<String>,
+    Option<i64>,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+);
+
+fn verify_decisions(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
+    let mut count = 0;
+    paged(
+        conn,
+        "SELECT p.slug, r.number, x.change, x.decision, x.decided_by, x.decided_at, x.audit_seq
+         FROM decisions x
+         LEFT JOIN rounds r ON r.id = x.round_id
+         LEFT JOIN processes p ON p.id = r.process_id
+         WHERE x.audit_seq > ?1
+         ORDER BY x.audit_seq LIMIT ?2",
+        |row| -> Result<RawDecisionRow, StoreError> {
+            Ok((
+                row.opt_text(0)?,
+                row.opt_int(1)?,
+                row.text(2)?,
+                row.text(3)?,
+                row.text(4)?,
+                row.int(5)?,
+                row.int(6)?,
+            ))
+        },
+        |row| row.6,
+        |(process, round, change, decision, decided_by, decided_at, audit_seq)| {
+            let process = reached(process, audit_seq, "decisions", "process")?;
+            let round = round.ok_or_else(|| {
+                tampered(
+                    audit_seq.max(0) as u64,
+                    "a row of decisions that refers to it points at a missing round",
+                )
+            })?;
+            let name = format!("the decision on {change} in round {round}");
+            let record = DecisionRecord {
+                process: &process,
+                round,
+                change: &change,
+                decision: &decision,
+                decided_by: &decided_by,
+                decided_at,
+            };
+            vouch(
+                conn,
+                chain,
+                Claim {
+                    audit_seq,
+                    action: "decision.put",
+                    subject: format!("processes/{process}/rounds/{round}/decisions/{change}"),
+                    name: &name,
+                    facts: "its ruling",
+                    payload: Some(sha256(decision.as_bytes())),
+                    record: record.hash(),
+                    at: decided_at,
+                    by: Some(&decided_by),
+                },
+            )?;
+            count += 1;
+            Ok(())
+        },
+    )?;
+    orphan_entry(conn, "decision.put", "decisions")?;
+    Ok(count)
+}
+
+/// The other audited tables and the actions that write their rows: each row has its entry of
+/// one of these actions, each such entry its row.
 const AUDITED: &[(&str, &[&str])] = &[
     ("processes", &["process.create"]),
     ("delegations", &["delegation.add"]),
@@ -405,196 +1666,4 @@ fn orphan_entry(conn: Conn<'_>, action: &str, table: &str) -> Result<(), AuditEr
         )),
         None => Ok(()),
     }
-}
-
-/// Looks up the entry a record points at and checks its action, subject and payload hash.
-fn vouch(
-    conn: Conn<'_>,
-    audit_seq: i64,
-    action: &str,
-    subject: &str,
-    payload_hash: &ContentHash,
-    record: &str,
-) -> Result<AuditEntry, AuditError> {
-    let seq = audit_seq.max(0) as u64;
-    let raw = conn
-        .query_opt(
-            &format!("{SELECT_ENTRIES} WHERE seq = ?1"),
-            args![audit_seq],
-            raw_entry,
-        )?
-        .ok_or_else(|| tampered(seq, format!("missing, but {record} refers to it")))?;
-    let entry = into_entry(raw)?;
-    if entry.action != action || entry.subject != subject {
-        return Err(tampered(
-            seq,
-            format!(
-                "it records {} {}, but {record} refers to it",
-                entry.action, entry.subject
-            ),
-        ));
-    }
-    if entry.payload_hash != *payload_hash {
-        return Err(tampered(
-            seq,
-            format!("{record} no longer matches the hash this entry recorded"),
-        ));
-    }
-    Ok(entry)
-}
-
-fn verify_submissions(conn: Conn<'_>) -> Result<u64, AuditError> {
-    let mut count = 0;
-    paged(
-        conn,
-        "SELECT p.slug, r.number, d.code, s.revision, s.items, s.receipt, s.audit_seq
-         FROM submission_revisions s
-         JOIN rounds r ON r.id = s.round_id
-         JOIN processes p ON p.id = r.process_id
-         JOIN delegations d ON d.id = s.delegation_id
-         WHERE s.audit_seq > ?1
-         ORDER BY s.audit_seq LIMIT ?2",
-        |row| {
-            Ok((
-                row.text(0)?,
-                row.int(1)?,
-                row.text(2)?,
-                row.int(3)?,
-                row.bytes(4)?,
-                row.bytes(5)?,
-                row.int(6)?,
-            ))
-        },
-        |row| row.6,
-        |(process, round, delegation, revision, items, receipt, audit_seq)| {
-            let record = format!("submission {delegation} revision {revision} of round {round}");
-            let items_hash = sha256(&items);
-            if receipt[..] != items_hash.0[..] {
-                return Err(tampered(
-                    audit_seq.max(0) as u64,
-                    format!("the items of {record} do not match its receipt"),
-                ));
-            }
-            let subject = format!(
-                "processes/{process}/rounds/{round}/submissions/{delegation}/revisions/{revision}"
-            );
-            vouch(
-                conn,
-                audit_seq,
-                "submission.put",
-                &subject,
-                &items_hash,
-                &record,
-            )?;
-            count += 1;
-            Ok(())
-        },
-    )?;
-    orphan_entry(conn, "submission.put", "submission_revisions")?;
-    Ok(count)
-}
-
-fn verify_decisions(conn: Conn<'_>) -> Result<u64, AuditError> {
-    let mut count = 0;
-    paged(
-        conn,
-        "SELECT p.slug, r.number, x.change, x.decision, x.audit_seq
-         FROM decisions x
-         JOIN rounds r ON r.id = x.round_id
-         JOIN processes p ON p.id = r.process_id
-         WHERE x.audit_seq > ?1
-         ORDER BY x.audit_seq LIMIT ?2",
-        |row| {
-            Ok((
-                row.text(0)?,
-                row.int(1)?,
-                row.text(2)?,
-                row.text(3)?,
-                row.int(4)?,
-            ))
-        },
-        |row| row.4,
-        |(process, round, change, decision, audit_seq)| {
-            let subject = format!("processes/{process}/rounds/{round}/decisions/{change}");
-            let record = format!("the decision on {change} in round {round}");
-            vouch(
-                conn,
-                audit_seq,
-                "decision.put",
-                &subject,
-                &sha256(decision.as_bytes()),
-                &record,
-            )?;
-            count += 1;
-            Ok(())
-        },
-    )?;
-    orphan_entry(conn, "decision.put", "decisions")?;
-    Ok(count)
-}
-
-type RawVersionRow = (
-    String,
-    String,
-    i64,
-    Vec<u8>,
-    Option<Vec<u8>>,
-    Option<Vec<u8>>,
-    i64,
-);
-
-fn verify_versions(conn: Conn<'_>) -> Result<u64, AuditError> {
-    let mut count = 0;
-    paged(
-        conn,
-        "SELECT p.slug, d.slug, v.number, v.root, v.provenance, v.changes, v.audit_seq
-         FROM versions v
-         JOIN documents d ON d.id = v.document_id
-         JOIN processes p ON p.id = d.process_id
-         WHERE v.audit_seq > ?1
-         ORDER BY v.audit_seq LIMIT ?2",
-        |row| -> Result<RawVersionRow, StoreError> {
-            Ok((
-                row.text(0)?,
-                row.text(1)?,
-                row.int(2)?,
-                row.bytes(3)?,
-                row.opt_bytes(4)?,
-                row.opt_bytes(5)?,
-                row.int(6)?,
-            ))
-        },
-        |row| row.6,
-        |(process, document, number, root, provenance, changes, audit_seq)| {
-            let seq = audit_seq.max(0) as u64;
-            let record = format!("version {number} of {document}");
-            let root = ContentHash(
-                hash32(&root)
-                    .ok_or_else(|| tampered(seq, format!("{record} has a malformed root")))?,
-            );
-            let subject = format!("processes/{process}/documents/{document}/versions/{number}");
-            let entry = vouch(conn, audit_seq, "version.publish", &subject, &root, &record)?;
-            // The text itself: every object must be present and match its hash.
-            crate::reader::assemble_tree(conn, root)
-                .map_err(|error| tampered(seq, format!("the text of {record}: {error}")))?;
-            let detail: serde_json::Value = serde_json::from_str(&entry.detail)
-                .map_err(|_| tampered(seq, "its detail is not JSON"))?;
-            for (field, blob) in [("provenance", &provenance), ("changes", &changes)] {
-                let recorded = detail.get(field).and_then(|v| v.as_str());
-                let stored = blob.as_deref().map(|b| sha256(b).to_hex());
-                if recorded != stored.as_deref() {
-                    return Err(tampered(
-                        seq,
-                        format!(
-                            "the {field} of {record} no longer match the hash this entry recorded"
-                        ),
-                    ));
-                }
-            }
-            count += 1;
-            Ok(())
-        },
-    )?;
-    orphan_entry(conn, "version.publish", "versions")?;
-    Ok(count)
 }

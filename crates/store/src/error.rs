@@ -151,6 +151,10 @@ pub enum AuditError {
     /// at which it breaks (for a removed entry: the missing sequence number).
     #[error("audit log broken at entry {seq}: {problem}")]
     Tampered { seq: u64, problem: String },
+    /// The chain checks out but does not hold a head published earlier (`SEQ:HASH` or `HASH`):
+    /// its tail was cut, or it was rewritten.
+    #[error("the audit log does not hold the published head {head}: {problem}")]
+    Head { head: String, problem: String },
     /// The log could not be read at all.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -187,8 +191,17 @@ mod tests {
                 "{code}"
             );
         }
-        assert!(matches!(sqlite(ffi::SQLITE_CORRUPT), StoreError::Corrupt { .. }));
-        assert!(matches!(sqlite(ffi::SQLITE_NOTADB), StoreError::Corrupt { .. }));
-        assert!(matches!(sqlite(ffi::SQLITE_CONSTRAINT), StoreError::Internal { .. }));
+        assert!(matches!(
+            sqlite(ffi::SQLITE_CORRUPT),
+            StoreError::Corrupt { .. }
+        ));
+        assert!(matches!(
+            sqlite(ffi::SQLITE_NOTADB),
+            StoreError::Corrupt { .. }
+        ));
+        assert!(matches!(
+            sqlite(ffi::SQLITE_CONSTRAINT),
+            StoreError::Internal { .. }
+        ));
     }
 }

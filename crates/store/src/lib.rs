@@ -175,9 +175,9 @@ mod writer;
 
 pub use error::{AuditError, StoreError};
 pub use model::{
-    Actor, AuditEntry, AuditReport, DecisionRecord, DocumentInfo, IntegrityReport, NewDocument,
-    NewRound, NewVersion, ProcessInfo, QuickCheck, RoundEvent, RoundInfo, StoredResponse, StoredRevision,
-    SubmissionRevision, VersionInfo,
+    Actor, AuditEntry, AuditHead, AuditReport, DecisionRecord, DocumentInfo, ExpectedHead,
+    IntegrityReport, NewDocument, NewRound, NewVersion, ProcessInfo, QuickCheck, RoundEvent,
+    RoundInfo, StoredResponse, StoredRevision, SubmissionRevision, VersionInfo,
 };
 pub use pending::Pending;
 pub use reader::Reader;
@@ -430,6 +430,11 @@ impl Store {
     /// Opens an existing database for reading only (no migration, no writer): for tools that
     /// inspect evidence, such as `penholder audit verify`, and must not change the file.
     /// Every write is answered with `Unavailable`.
+    ///
+    /// The file is opened `SQLITE_OPEN_READ_ONLY` (and `query_only`): nothing is migrated, no
+    /// checkpoint copies the log into it, closing never truncates its log. A schema version
+    /// this penholder does not know (an empty file, a newer penholder's) is refused with what
+    /// to do.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
         if !path.exists() {
@@ -438,21 +443,19 @@ impl Store {
                 path.display()
             )));
         }
-        let reader =
-            Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
-                .map_err(|e| {
-                    StoreError::internal(format!("cannot open {}: {e}", path.display()))
-                })?;
-        configure(&reader, StoreOptions::default().busy_timeout)?;
+        let reader = Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::internal(format!("cannot open {}: {e}", path.display())))?;
+        reader.busy_timeout(StoreOptions::default().busy_timeout)?;
         reader.pragma_update(None, "query_only", "ON")?;
         let version = schema::user_version(&reader)?;
-        if version == 0 || version as usize > schema::MIGRATIONS.len() {
-            return Err(StoreError::invalid(format!(
-                "{} has schema version {version}; this penholder reads versions 1 to {}",
-                path.display(),
-                schema::MIGRATIONS.len()
-            )));
-        }
+        known_schema(
+            version,
+            schema::MIGRATIONS.len(),
+            &path.display().to_string(),
+        )?;
         Store::start(
             None,
             vec![Backend::Sqlite(reader)],
@@ -460,6 +463,63 @@ impl Store {
             StoreOptions::default(),
             Location::File(path),
         )
+    }
+
+    /// Opens the PostgreSQL database at `url` for reading only: no migration, no writer, one
+    /// reader whose every transaction is `READ ONLY` (and `REPEATABLE READ`, one snapshot). A
+    /// database without penholder's schema, or with a version this penholder does not know, is
+    /// refused.
+    pub fn open_postgres_read_only(url: &str) -> Result<Store, StoreError> {
+        let options = StoreOptions::default();
+        let mut config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::invalid(format!("not a PostgreSQL URL: {e}")))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(options.busy_timeout.max(Duration::from_secs(1)));
+        }
+        let location = Location::Postgres(url.to_owned());
+        let open = move || -> Result<Store, StoreError> {
+            let mut reader = PgSession::connect(config, Role::Reader, options.busy_timeout)?;
+            let conn = reader.conn()?;
+            let has_schema = Conn::Postgres(conn).query_one(
+                "SELECT to_regclass('penholder_schema') IS NOT NULL",
+                args![],
+                |row| row.boolean(0),
+            )?;
+            let version = if has_schema {
+                schema::version(Conn::Postgres(conn))?
+            } else {
+                0
+            };
+            known_schema(
+                version,
+                schema::PG_MIGRATIONS.len(),
+                "the PostgreSQL database",
+            )?;
+            Store::start(
+                None,
+                vec![Backend::Postgres(Box::new(reader))],
+                None,
+                options,
+                location,
+            )
+        };
+        std::thread::Builder::new()
+            .name("penholder-store-open".into())
+            .spawn(open)
+            .map_err(|e| StoreError::internal(format!("cannot start a store thread: {e}")))?
+            .join()
+            .map_err(|_| StoreError::internal("opening the PostgreSQL store panicked"))?
+    }
+
+    /// [`Store::open_postgres_read_only`] for a PostgreSQL URL, [`Store::open_read_only`] for
+    /// anything else: what `penholder audit verify --db` takes.
+    pub fn open_url_or_path_read_only(db: &str) -> Result<Store, StoreError> {
+        if is_postgres_url(db) {
+            Store::open_postgres_read_only(db)
+        } else {
+            Store::open_read_only(db)
+        }
     }
 
     /// A private database in memory, for tests: same schema, same rules, no file.
@@ -791,7 +851,14 @@ impl Store {
 
     /// Checks the audit chain and the records it vouches for; see [`verify_audit`].
     pub fn verify_audit(&self) -> Result<AuditReport, AuditError> {
-        verify_audit(self)
+        verify_audit(self, None)
+    }
+
+    /// [`Store::verify_audit`], and the chain must hold `head` (published earlier, e.g. with a
+    /// version): a cut tail or a rewritten chain fails here, which no check inside the
+    /// database can show.
+    pub fn verify_audit_expecting(&self, head: ExpectedHead) -> Result<AuditReport, AuditError> {
+        verify_audit(self, Some(head))
     }
 
     // ---- shortcuts: one write each, with owned arguments -----------------------------------
@@ -942,6 +1009,24 @@ fn pg_trigger_problems(reader: &Reader<'_>) -> Result<Vec<String>, StoreError> {
         .collect())
 }
 
+/// Refuses a schema version a read-only store cannot read: 0 (no penholder database) or one
+/// newer than this penholder's migrations (which only migrating could bring about, and a
+/// read-only opening never migrates).
+fn known_schema(version: u32, known: usize, what: &str) -> Result<(), StoreError> {
+    if version == 0 {
+        return Err(StoreError::invalid(format!(
+            "{what} holds no penholder database (schema version 0)"
+        )));
+    }
+    if version as usize > known {
+        return Err(StoreError::invalid(format!(
+            "{what} has schema version {version}, newer than this penholder knows (1 to \
+             {known}); use a newer penholder"
+        )));
+    }
+    Ok(())
+}
+
 fn is_postgres_url(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
@@ -957,8 +1042,13 @@ fn shut_down() -> StoreError {
 /// decision and version must match the entry that recorded it (and every such entry must still
 /// have its record). The error names the first bad entry. Blocks: call it from a blocking
 /// context (the CLI's `penholder audit verify`).
-pub fn verify_audit(store: &Store) -> Result<AuditReport, AuditError> {
-    store.read(|reader| Ok(audit::verify(reader.conn))).wait()?
+pub fn verify_audit(
+    store: &Store,
+    expected: Option<ExpectedHead>,
+) -> Result<AuditReport, AuditError> {
+    store
+        .read(move |reader| Ok(audit::verify(reader.conn, expected.as_ref())))
+        .wait()?
 }
 
 #[cfg(test)]

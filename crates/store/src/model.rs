@@ -88,6 +88,26 @@ pub struct VersionInfo {
     pub created_by: String,
     pub has_provenance: bool,
     pub has_changes: bool,
+    /// The audit entry that published this version: its hash stands for the whole chain up to
+    /// and including the publication (the text, and for a consolidation every submission and
+    /// decision of the round). Printed in the published files, so that `penholder audit verify
+    /// --expect-head SEQ:HASH` can later show the database still holds it.
+    pub published: AuditHead,
+}
+
+/// One entry of the audit chain, named by its seq and hash: a head published outside the
+/// database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AuditHead {
+    pub seq: u64,
+    pub hash: ContentHash,
+}
+
+/// A head published earlier that the chain must still hold: at `seq` if given, else anywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExpectedHead {
+    pub seq: Option<u64>,
+    pub hash: ContentHash,
 }
 
 /// A round to create.
@@ -199,10 +219,17 @@ pub struct AuditEntry {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditReport {
     pub entries: u64,
+    /// Entries in the first format (written before every stored fact was covered): their rows
+    /// are checked against what that format recorded (see `audit.rs`).
+    pub legacy_entries: u64,
     /// The last entry's seq and hash: keep them elsewhere (a ticket, an email) to detect a
     /// truncation of the log's tail later, which a chain alone cannot.
     pub head_seq: u64,
     pub head_hash: Option<ContentHash>,
+    pub delegations: u64,
+    pub documents: u64,
+    pub rounds: u64,
+    pub round_events: u64,
     pub submission_revisions: u64,
     pub decisions: u64,
     pub versions: u64,

@@ -451,7 +451,10 @@ mod tests {
         ));
         for code in ["53200", "53300", "40001", "40P01", "55P03"] {
             assert!(
-                matches!(error_for_code(code, text), Some(StoreError::Unavailable { .. })),
+                matches!(
+                    error_for_code(code, text),
+                    Some(StoreError::Unavailable { .. })
+                ),
                 "{code}"
             );
         }

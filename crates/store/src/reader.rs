@@ -2,8 +2,8 @@
 
 use crate::db::{Conn, Row, args};
 use crate::model::{
-    AuditEntry, DecisionRecord, DocumentInfo, ProcessInfo, RoundEvent, RoundInfo, StoredResponse,
-    SubmissionRevision, VersionInfo,
+    AuditEntry, AuditHead, DecisionRecord, DocumentInfo, ProcessInfo, RoundEvent, RoundInfo,
+    StoredResponse, SubmissionRevision, VersionInfo,
 };
 use crate::{StoreError, audit, codec};
 use penholder_core::negotiation::{
@@ -136,9 +136,11 @@ const SELECT_ROUND: &str = "SELECT r.id, r.document_id, r.number, d.slug, r.base
     FROM rounds r JOIN documents d ON d.id = r.document_id";
 
 const SELECT_VERSION: &str = "SELECT d.slug, v.number, v.label, v.parent, v.root, r.number,
-    v.created_at, v.created_by, v.provenance IS NOT NULL, v.changes IS NOT NULL
+    v.created_at, v.created_by, v.provenance IS NOT NULL, v.changes IS NOT NULL,
+    v.audit_seq, a.entry_hash
     FROM versions v JOIN documents d ON d.id = v.document_id
-    LEFT JOIN rounds r ON r.id = v.round_id";
+    LEFT JOIN rounds r ON r.id = v.round_id
+    LEFT JOIN audit a ON a.seq = v.audit_seq";
 
 const SELECT_SUBMISSION: &str = "SELECT d.code, s.revision, s.items, s.hunks, s.receipt,
     s.submitted_at, s.submitted_by
@@ -221,6 +223,8 @@ type RawVersion = (
     String,
     bool,
     bool,
+    i64,
+    Option<Vec<u8>>,
 );
 
 fn raw_version(row: &Row<'_>) -> Result<RawVersion, StoreError> {
@@ -235,6 +239,8 @@ fn raw_version(row: &Row<'_>) -> Result<RawVersion, StoreError> {
         row.text(7)?,
         row.boolean(8)?,
         row.boolean(9)?,
+        row.int(10)?,
+        row.opt_bytes(11)?,
     ))
 }
 
@@ -250,8 +256,23 @@ fn version_info(raw: RawVersion) -> Result<VersionInfo, StoreError> {
         created_by,
         has_provenance,
         has_changes,
+        audit_seq,
+        entry_hash,
     ) = raw;
+    let published = AuditHead {
+        seq: u64::try_from(audit_seq)
+            .map_err(|_| StoreError::corrupt("a version's audit seq is negative"))?,
+        hash: hash_column(
+            &entry_hash.ok_or_else(|| {
+                StoreError::corrupt(format!(
+                    "the audit entry {audit_seq} that published version {number} of {document} is missing"
+                ))
+            })?,
+            "audit.entry_hash",
+        )?,
+    };
     Ok(VersionInfo {
+        published,
         hash: hash_column(&root, "versions.root")?,
         document,
         number,

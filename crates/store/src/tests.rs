@@ -908,9 +908,10 @@ both! {
             .into_iter()
             .map(|e| e.action)
             .collect();
+        // The version's entry comes last: the head published with it covers the round's move.
         assert_eq!(
             &actions[actions.len() - 2..],
-            ["version.publish", "round.consolidate"]
+            ["round.consolidate", "version.publish"]
         );
     }
 }
@@ -1028,11 +1029,30 @@ both! {
 
 /// A store with some history, its triggers dropped: a tamperer's starting point.
 fn tamperable() -> (Option<tempfile::TempDir>, Store) {
+    let (dir, store) = history();
+    raw(
+        &store,
+        "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;
+         DROP TRIGGER submission_revisions_no_update; DROP TRIGGER submission_revisions_no_delete;
+         DROP TRIGGER decisions_no_update; DROP TRIGGER versions_no_update;",
+    )
+    .unwrap();
+    (dir, store)
+}
+
+/// The fixture, three submissions (entries 8 to 10) and a decision (11), every trigger in
+/// place.
+fn history() -> (Option<tempfile::TempDir>, Store) {
+    history_with(r#"{"a":2}"#)
+}
+
+/// [`history`] with AT's second revision of `body`.
+fn history_with(body: &str) -> (Option<tempfile::TempDir>, Store) {
     let (dir, store) = open_store_with(StoreOptions::default());
     let store = fixture_in(store);
     submit(&store, "AT", r#"{"a":1}"#, None, T0 + 1).unwrap();
     submit(&store, "HU", r#"{"h":1}"#, None, T0 + 2).unwrap();
-    submit(&store, "AT", r#"{"a":2}"#, None, T0 + 3).unwrap();
+    submit(&store, "AT", body, None, T0 + 3).unwrap();
     store
         .record_decision(
             "p",
@@ -1048,14 +1068,15 @@ fn tamperable() -> (Option<tempfile::TempDir>, Store) {
         .wait()
         .unwrap();
     assert_eq!(store.verify_audit().unwrap().entries, 11);
-    raw(
-        &store,
-        "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;
-         DROP TRIGGER submission_revisions_no_update; DROP TRIGGER submission_revisions_no_delete;
-         DROP TRIGGER decisions_no_update; DROP TRIGGER versions_no_update;",
-    )
-    .unwrap();
     (dir, store)
+}
+
+/// Where the verification breaks, and what it says.
+fn problem(store: &Store) -> (u64, String) {
+    match store.verify_audit() {
+        Err(AuditError::Tampered { seq, problem }) => (seq, problem),
+        other => panic!("tampering went unnoticed: {other:?}"),
+    }
 }
 
 fn broken_at(store: &Store) -> u64 {
@@ -2214,5 +2235,314 @@ both! {
         // Bytes no penholder wrote are named as corrupt, not guessed at.
         raw(&store, "UPDATE versions SET changes = X'07' WHERE number = 2").unwrap();
         assert!(matches!(changes(), Err(StoreError::Corrupt { .. })));
+    }
+}
+
+// ---- issue 12, finding 6: every fact that decides the text or who may act is covered -------
+
+both! {
+    fn a_moved_resolution_is_found() {
+        let (_dir, store) = tamperable();
+        // AT's second revision now applies to another node than the one it was resolved to:
+        // the body and its receipt unchanged, only what resolving added.
+        raw(
+            &store,
+            "UPDATE submission_revisions
+             SET hunks = X'02010000000100112233445566778899AABBCCDDEEFF' WHERE revision = 2",
+        )
+        .unwrap();
+        let (seq, problem) = super::problem(&store);
+        assert_eq!(seq, 10, "{problem}");
+        assert!(problem.contains("resolution"), "{problem}");
+    }
+}
+
+/// [`history`] with round 1 consolidated as version 2 (entries 12, the round's move, and 13,
+/// the version), every trigger in place.
+fn consolidated() -> (Option<tempfile::TempDir>, Store) {
+    let (dir, store) = history();
+    let mut text = tree(10);
+    text.nodes[1].text = "Changed.".into();
+    let version = store
+        .publish_version(
+            "p",
+            "decl",
+            NewVersion {
+                label: "Rev. 1".into(),
+                tree: text,
+                round: Some(1),
+                provenance: None,
+                changes: None,
+            },
+            chair(),
+            T0 + 26 * HOUR,
+        )
+        .wait()
+        .unwrap();
+    assert_eq!(version.published.seq, 13, "the version's entry comes last");
+    (dir, store)
+}
+
+both! {
+    fn a_round_moved_behind_the_logs_back_is_found_with_every_trigger_in_place() {
+        // The probe's move: the triggers let a round's state and clock change (the writer moves
+        // them), so a consolidated round set open again took submissions.
+        for sql in [
+            "UPDATE rounds SET state = 'open'",
+            "UPDATE rounds SET state = 'closed'",
+            "UPDATE rounds SET closes_at = closes_at + 3600000",
+        ] {
+            let (_dir, store) = consolidated();
+            store.verify_audit().unwrap();
+            as_application(&store, sql).unwrap();
+            let (seq, problem) = super::problem(&store);
+            assert_eq!(seq, 12, "{sql}: {problem}");
+            assert!(
+                problem.contains("round 1 of p is stored as") && problem.contains("leave it consolidated"),
+                "{sql}: {problem}"
+            );
+        }
+        // A round no event moved yet: its creation is what it must still match.
+        let (_dir, store) = history();
+        as_application(&store, "UPDATE rounds SET state = 'closed'").unwrap();
+        let (seq, problem) = super::problem(&store);
+        assert_eq!(seq, 7, "{problem}");
+        assert!(problem.contains("leave it planned"), "{problem}");
+        // Consolidated, but no version says so (its version moved to no round).
+        let (_dir, store) = consolidated();
+        raw(&store, "DROP TRIGGER versions_no_update; UPDATE versions SET round_id = NULL").unwrap();
+        let (seq, problem) = super::problem(&store);
+        assert_eq!(seq, 13, "the version's own record first: {problem}");
+    }
+}
+
+both! {
+    fn classification_membership_function_labels_authors_and_times_are_covered() {
+        let cases: [(&'static str, u64, &str); 10] = [
+            (
+                "DROP TRIGGER documents_no_update; UPDATE documents SET classification = NULL",
+                5,
+                "classification",
+            ),
+            (
+                r#"DROP TRIGGER delegations_no_update; UPDATE delegations SET members = '["AT"]' WHERE code = 'EU'"#,
+                4,
+                "members",
+            ),
+            (
+                "DROP TRIGGER delegations_no_update; UPDATE delegations SET function = 'chair' WHERE code = 'AT'",
+                3,
+                "function",
+            ),
+            (
+                "DROP TRIGGER delegations_no_update; UPDATE delegations SET participation = 'observer' WHERE code = 'HU'",
+                2,
+                "participation",
+            ),
+            ("UPDATE versions SET label = 'Forged'", 6, "label"),
+            ("UPDATE versions SET created_by = 'mallory'", 6, "names mallory as its author"),
+            (
+                "UPDATE submission_revisions SET submitted_at = 0 WHERE revision = 2",
+                10,
+                "is dated 0",
+            ),
+            (
+                "UPDATE submission_revisions SET submitted_by = 'mallory' WHERE revision = 2",
+                10,
+                "names mallory as its author",
+            ),
+            ("UPDATE decisions SET decided_at = 0", 11, "is dated 0"),
+            (
+                "DROP TRIGGER processes_no_update; UPDATE processes SET title = 'Forged'",
+                1,
+                "title",
+            ),
+        ];
+        for (sql, seq, words) in cases {
+            let (_dir, store) = tamperable();
+            raw(&store, sql).unwrap();
+            let (at, problem) = super::problem(&store);
+            assert_eq!(at, seq, "{sql}: {problem}");
+            assert!(problem.contains(words), "{sql}: {problem}");
+        }
+    }
+}
+
+both! {
+    fn a_cut_tail_is_found_against_a_published_head() {
+        let (_dir, store) = tamperable();
+        let report = store.verify_audit().unwrap();
+        let published = ExpectedHead {
+            seq: Some(report.head_seq),
+            hash: report.head_hash.unwrap(),
+        };
+        let earlier = store
+            .read(|r| r.audit_entries(None, 9, 1))
+            .wait()
+            .unwrap()
+            .remove(0);
+        // The decision and its entry, gone together: what is left is a sound, shorter chain.
+        raw(
+            &store,
+            "DROP TRIGGER decisions_no_delete; DELETE FROM decisions; DELETE FROM audit WHERE seq = 11",
+        )
+        .unwrap();
+        assert_eq!(store.verify_audit().unwrap().entries, 10, "alone, nothing shows");
+        for expected in [published, ExpectedHead { seq: None, ..published }] {
+            match store.verify_audit_expecting(expected) {
+                Err(AuditError::Head { problem, .. }) => {
+                    assert!(problem.contains("tail was cut"), "{problem}")
+                }
+                other => panic!("the cut went unnoticed: {other:?}"),
+            }
+        }
+        // A head the chain still holds passes, by seq and hash or by hash alone.
+        for seq in [Some(10), None] {
+            store
+                .verify_audit_expecting(ExpectedHead {
+                    seq,
+                    hash: earlier.entry_hash,
+                })
+                .unwrap();
+        }
+    }
+}
+
+both! {
+    fn a_rewritten_chain_is_found_against_a_published_head() {
+        let (_dir, store) = history();
+        let report = store.verify_audit().unwrap();
+        let published = ExpectedHead {
+            seq: Some(report.head_seq),
+            hash: report.head_hash.unwrap(),
+        };
+        // The same history written again holds the same chain (every entry is a function of
+        // what was written, when and by whom)…
+        let (_dir2, faithful) = history();
+        faithful.verify_audit_expecting(published).unwrap();
+        // …and a history with one revision changed, written afresh, is a chain that checks out
+        // alone but is not the one published.
+        let (_dir3, forged) = history_with(r#"{"a":3}"#);
+        forged.verify_audit().unwrap();
+        match forged.verify_audit_expecting(published) {
+            Err(AuditError::Head { problem, .. }) => {
+                assert!(problem.contains("rewritten"), "{problem}")
+            }
+            other => panic!("the rewrite went unnoticed: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn verifying_a_file_read_only_never_writes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    {
+        let store = fixture_in(Store::open(&path).unwrap());
+        submit(&store, "AT", "{}", None, T0 + 1).unwrap();
+    }
+    let files = |dir: &std::path::Path| {
+        let mut names: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let before = files(dir.path());
+    {
+        let reader = Store::open_read_only(&path).unwrap();
+        assert_eq!(reader.verify_audit().unwrap().entries, 8);
+        assert!(matches!(
+            reader.create_process("q", "Q", admin(), T0).wait(),
+            Err(StoreError::Unavailable { .. })
+        ));
+    }
+    // The database and its log are byte for byte what they were. SQLite's reader of a WAL
+    // database may leave an empty log and its shared-memory index beside it (it needs them to
+    // read), never a page.
+    let after = files(dir.path());
+    let hash_of = |files: &[(String, Vec<u8>)], name: &str| {
+        files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| ContentHash::of(b))
+    };
+    assert_eq!(
+        hash_of(&before, "p.db"),
+        hash_of(&after, "p.db"),
+        "the database file is unchanged"
+    );
+    for (name, bytes) in &after {
+        if name.ends_with("-wal") {
+            match hash_of(&before, name) {
+                Some(hash) => assert_eq!(hash, ContentHash::of(bytes), "{name} changed"),
+                None => assert!(bytes.is_empty(), "{name} holds {} bytes", bytes.len()),
+            }
+        }
+    }
+    // A schema this penholder does not know is refused, not migrated or guessed at.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    match Store::open_read_only(&path) {
+        Err(StoreError::Invalid { detail }) => assert!(detail.contains("newer"), "{detail}"),
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn opening_postgres_read_only_never_migrates() {
+    let Some(server) = postgres_server() else {
+        return;
+    };
+    let url = server.url();
+    match Store::open_postgres_read_only(&url) {
+        Err(StoreError::Invalid { detail }) => {
+            assert!(detail.contains("no penholder database"), "{detail}")
+        }
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    let tables = {
+        let url = url.clone();
+        move || {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                client
+                    .query_one(
+                        "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'",
+                        &[],
+                    )
+                    .unwrap()
+                    .get::<_, i64>(0)
+            })
+            .join()
+            .unwrap()
+        }
+    };
+    assert_eq!(tables(), 0, "nothing was created");
+    let store = fixture_in(Store::open_postgres(&url, StoreOptions::default()).unwrap());
+    let reader = Store::open_postgres_read_only(&url).unwrap();
+    assert_eq!(reader.verify_audit().unwrap().entries, 7);
+    assert!(matches!(
+        reader.create_process("q", "Q", admin(), T0).wait(),
+        Err(StoreError::Unavailable { .. })
+    ));
+    drop(reader);
+    with_postgres_client(&store, |client| {
+        client.batch_execute("INSERT INTO penholder_schema (version) VALUES (99)")
+    })
+    .unwrap();
+    match Store::open_postgres_read_only(&url) {
+        Err(StoreError::Invalid { detail }) => assert!(detail.contains("newer"), "{detail}"),
+        other => panic!("{:?}", other.map(|_| ())),
     }
 }

@@ -4,7 +4,10 @@
 //! a savepoint of a group-commit transaction, so a method that returns `Err` leaves nothing
 //! behind, and one that returns `Ok` is durable once the caller is acknowledged.
 
-use crate::audit::{self, NewEntry, sha256};
+use crate::audit::{
+    self, DecisionRecord as DecisionFacts, DelegationRecord, DocumentRecord, NewEntry,
+    ProcessRecord, RoundEventRecord, RoundRecord, SubmissionRecord, VersionRecord, sha256,
+};
 use crate::db::{Conn, args};
 use crate::model::{
     Actor, DecisionRecord, DocumentInfo, NewDocument, NewRound, NewVersion, ProcessInfo, RoundInfo,
@@ -85,6 +88,15 @@ impl Writer<'_> {
                 subject: format!("processes/{slug}"),
                 payload_hash: canonical_hash(&payload),
                 detail: json!({ "title": title }),
+                record: Some(
+                    ProcessRecord {
+                        slug,
+                        title,
+                        created_at: now,
+                        created_by: &actor.sub,
+                    }
+                    .hash(),
+                ),
             },
         )?;
         self.conn().execute(
@@ -135,6 +147,19 @@ impl Writer<'_> {
                 subject: format!("processes/{process}/delegations/{}", delegation.code),
                 payload_hash: canonical_hash(&payload),
                 detail: json!({ "name": delegation.name, "kind": kind, "participation": participation }),
+                record: Some(
+                    DelegationRecord {
+                        process,
+                        code: &delegation.code,
+                        name: &delegation.name,
+                        kind: &kind,
+                        participation: &participation,
+                        function: function.as_deref(),
+                        members: &members,
+                        created_at: now,
+                    }
+                    .hash(),
+                ),
             },
         )?;
         self.conn().execute(
@@ -187,6 +212,17 @@ impl Writer<'_> {
                 subject: format!("processes/{process}/documents/{}", document.slug),
                 payload_hash: canonical_hash(&payload),
                 detail: payload.clone(),
+                record: Some(
+                    DocumentRecord {
+                        process,
+                        slug: &document.slug,
+                        title: &document.title,
+                        classification: document.classification.as_deref(),
+                        created_at: now,
+                        created_by: &actor.sub,
+                    }
+                    .hash(),
+                ),
             },
         )?;
         let document_id = self.conn().query_one(
@@ -270,6 +306,23 @@ impl Writer<'_> {
         let number = latest
             .checked_add(1)
             .ok_or_else(|| StoreError::invalid("too many versions"))?;
+        // The round moves first, so that the version's entry is the last of this transaction:
+        // the head published with the version then stands for the consolidation too.
+        if let Some(row) = &round_row {
+            self.move_round(
+                process,
+                row,
+                RoundMove {
+                    action: "round.consolidate",
+                    state: RoundState::Consolidated,
+                    opens_at: row.info.opens_at,
+                    closes_at: row.info.closes_at,
+                    extra: json!({ "version": number }),
+                },
+                actor,
+                now,
+            )?;
+        }
         let info = self.insert_version(
             process,
             document,
@@ -294,21 +347,6 @@ impl Writer<'_> {
             actor,
             now,
         )?;
-        if let Some(row) = round_row {
-            self.move_round(
-                process,
-                &row,
-                RoundMove {
-                    action: "round.consolidate",
-                    state: RoundState::Consolidated,
-                    opens_at: row.info.opens_at,
-                    closes_at: row.info.closes_at,
-                    extra: json!({ "version": number }),
-                },
-                actor,
-                now,
-            )?;
-        }
         Ok(info)
     }
 
@@ -337,7 +375,20 @@ impl Writer<'_> {
         }
         let provenance_hash = row.provenance.map(|b| sha256(b).to_hex());
         let changes_hash = row.changes.map(|b| sha256(b).to_hex());
-        let seq = audit::append(
+        let record = VersionRecord {
+            process,
+            document,
+            number: i64::from(row.number),
+            label: row.label,
+            parent: row.parent.map(i64::from),
+            root: &root.0,
+            round: row.round.map(|(_, number)| i64::from(number)),
+            provenance: row.provenance,
+            changes: row.changes,
+            created_at: now,
+            created_by: &actor.sub,
+        };
+        let published = audit::append_head(
             self.conn(),
             NewEntry {
                 at: now,
@@ -356,8 +407,10 @@ impl Writer<'_> {
                     "provenance": provenance_hash,
                     "changes": changes_hash,
                 }),
+                record: Some(record.hash()),
             },
         )?;
+        let seq = published.seq;
         self.conn().execute(
             "INSERT INTO versions (document_id, number, label, parent, root, round_id,
                                        provenance, changes, created_at, created_by, audit_seq)
@@ -387,6 +440,7 @@ impl Writer<'_> {
             created_by: actor.sub.clone(),
             has_provenance: row.provenance.is_some(),
             has_changes: row.changes.is_some(),
+            published,
         })
     }
 
@@ -431,6 +485,18 @@ impl Writer<'_> {
                 subject: format!("processes/{process}/rounds/{number}"),
                 payload_hash: canonical_hash(&payload),
                 detail: payload.clone(),
+                record: Some(
+                    RoundRecord {
+                        process,
+                        number: i64::from(number),
+                        document: &round.document,
+                        base_version: i64::from(round.base_version),
+                        label: &round.label,
+                        created_at: now,
+                        created_by: &actor.sub,
+                    }
+                    .hash(),
+                ),
             },
         )?;
         self.conn().execute(
@@ -500,15 +566,11 @@ impl Writer<'_> {
         now: i64,
     ) -> Result<RoundInfo, StoreError> {
         let (_, row) = self.process_round(process, round)?;
-        if matches!(
-            row.info.recorded_state,
-            RoundState::Closed | RoundState::Consolidated
-        ) {
-            return Err(wrong_state(
-                &row.info,
-                row.info.recorded_state,
-                "planned or open",
-            ));
+        // By the clock: a round whose deadline passed has unsealed its submissions, and
+        // extending it would reopen it.
+        let state = row.info.state_at(now);
+        if matches!(state, RoundState::Closed | RoundState::Consolidated) {
+            return Err(wrong_state(&row.info, state, "planned or open"));
         }
         self.move_round(
             process,
@@ -585,6 +647,18 @@ impl Writer<'_> {
             "closes_at_before": row.info.closes_at, "closes_at_after": change.closes_at,
             "extra": change.extra,
         });
+        let action = change.action.trim_start_matches("round.");
+        let record = RoundEventRecord {
+            process,
+            round: i64::from(row.info.number),
+            action,
+            at: now,
+            actor_sub: &actor.sub,
+            state_before: before.as_str(),
+            state_after: change.state.as_str(),
+            closes_at_before: row.info.closes_at,
+            closes_at_after: change.closes_at,
+        };
         let seq = audit::append(
             self.conn(),
             NewEntry {
@@ -595,6 +669,7 @@ impl Writer<'_> {
                 subject: format!("processes/{process}/rounds/{}", row.info.number),
                 payload_hash: canonical_hash(&payload),
                 detail: payload.clone(),
+                record: Some(record.hash()),
             },
         )?;
         self.conn().execute(
@@ -611,7 +686,7 @@ impl Writer<'_> {
                                            state_after, closes_at_before, closes_at_after, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 args![row.id,
-                change.action.trim_start_matches("round."),
+                action,
                 now,
                 &actor.sub,
                 before.as_str(),
@@ -676,6 +751,20 @@ impl Writer<'_> {
                 ),
                 payload_hash: receipt,
                 detail: json!({ "revision": revision, "bytes": body.len() }),
+                record: Some(
+                    SubmissionRecord {
+                        process,
+                        round: i64::from(round),
+                        delegation,
+                        revision: i64::from(revision),
+                        body,
+                        resolution: &resolution,
+                        receipt: &receipt.0,
+                        submitted_at: now,
+                        submitted_by: &actor.sub,
+                    }
+                    .hash(),
+                ),
             },
         )?;
         self.conn().execute(
@@ -731,6 +820,8 @@ impl Writer<'_> {
                 subject: format!("processes/{process}/rounds/{round}/submissions/{delegation}"),
                 payload_hash: sha256(body),
                 detail: json!({ "bytes": body.len(), "refused": "the round takes no more submissions" }),
+                // No row: the refusal is the entry itself.
+                record: None,
             },
         )?;
         Ok(true)
@@ -769,6 +860,17 @@ impl Writer<'_> {
                 ),
                 payload_hash: sha256(text.as_bytes()),
                 detail: json!({}),
+                record: Some(
+                    DecisionFacts {
+                        process,
+                        round: i64::from(round),
+                        change: &decision.change,
+                        decision: &text,
+                        decided_by: &actor.sub,
+                        decided_at: now,
+                    }
+                    .hash(),
+                ),
             },
         )?;
         let id = self.conn().query_one(

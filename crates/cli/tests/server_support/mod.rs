@@ -189,15 +189,26 @@ impl Server {
 
     /// Starts a server with these environment variables (and no inherited PENHOLDER_*).
     pub fn start_with(db: impl AsRef<OsStr>, env: &[(&str, &str)]) -> Server {
-        Server::spawn(db, env, None)
+        Server::start_under(&[], db, env)
     }
 
     /// Starts a server whose log (standard error) is appended to the file `log`.
     pub fn start_logging_to(db: impl AsRef<OsStr>, env: &[(&str, &str)], log: &Path) -> Server {
-        Server::spawn(db, env, Some(log.to_path_buf()))
+        Server::spawn(&[], db, env, Some(log.to_path_buf()))
     }
 
-    fn spawn(db: impl AsRef<OsStr>, env: &[(&str, &str)], log: Option<PathBuf>) -> Server {
+    /// Starts a server through a launcher that execs it (`prlimit --nofile=…`), so that its
+    /// pid is the server's.
+    pub fn start_under(launcher: &[&str], db: impl AsRef<OsStr>, env: &[(&str, &str)]) -> Server {
+        Server::spawn(launcher, db, env, None)
+    }
+
+    fn spawn(
+        launcher: &[&str],
+        db: impl AsRef<OsStr>,
+        env: &[(&str, &str)],
+        log: Option<PathBuf>,
+    ) -> Server {
         let db = db
             .as_ref()
             .to_str()
@@ -207,7 +218,14 @@ impl Server {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let mut command = Command::new(binary());
+        let mut command = match launcher.split_first() {
+            None => Command::new(binary()),
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(binary());
+                command
+            }
+        };
         command
             .args(["serve", "--addr", "127.0.0.1:0", "--db"])
             .arg(&db)
@@ -270,7 +288,7 @@ impl Server {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        *self = Server::spawn(self.db.clone(), &env, self.log.clone());
+        *self = Server::spawn(&[], self.db.clone(), &env, self.log.clone());
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -65,6 +65,8 @@ pub async fn create_document(
     let new = blocking(move || Ok(plan.prepare(&mut ids)?)).await?;
     let nodes = new.tree.node_count();
     let caller = principal.clone();
+    // The closure runs on the store's writer; it signs the new version's head with this.
+    let key = state.config().audit_key.clone();
     state
         .commit(&principal, &body, move |w, now| {
             let (document, version) = document::create(w, &caller, &p, &new, now)?;
@@ -72,7 +74,7 @@ pub async fn create_document(
                 StatusCode::CREATED,
                 &CreatedDocument {
                     document: DocumentSummary::from(&document),
-                    version: VersionSummary::from(&version),
+                    version: VersionSummary::new(&version, key.as_deref()),
                     nodes,
                 },
             )?
@@ -96,7 +98,10 @@ pub async fn get_document(
         .await?;
     Ok(Json(DocumentView {
         document: DocumentSummary::from(&readable.document),
-        versions: versions.iter().map(VersionSummary::from).collect(),
+        versions: versions
+            .iter()
+            .map(|v| VersionSummary::new(v, state.audit_key()))
+            .collect(),
     }))
 }
 
@@ -120,11 +125,13 @@ pub async fn get_version(
             .run(move |r| document::version(r, &principal, &p, &d, n))
             .await?
     };
+    let seal = state.seal(info.published);
     if format != Format::Json {
         let context = readable
             .context(state.now())
             .subtitle(format!("Version {n}: {}", info.label))
-            .numbers_of(&version.document);
+            .numbers_of(&version.document)
+            .audit(seal.for_render());
         let bytes = blocking(move || {
             Ok(match format {
                 Format::Html => render::html::version(&version, &context).into_bytes(),
@@ -144,7 +151,7 @@ pub async fn get_version(
             reference: reference.0.clone(),
         })
         .collect();
-    Ok(Json(VersionView::new(&info, version.document, references)).into_response())
+    Ok(Json(VersionView::new(&info, version.document, references, &seal)).into_response())
 }
 
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/versions/{n}/blame", tag = "documents",
@@ -283,13 +290,15 @@ pub async fn upload_version(
     })
     .await?;
     let caller = principal.clone();
+    // The closure runs on the store's writer; it signs the new version's head with this.
+    let key = state.config().audit_key.clone();
     state
         .commit(&principal, &body, move |w, now| {
             let version = basis.publish(w, &caller, &upload, now)?;
             Ok(Reply::json(
                 StatusCode::CREATED,
                 &UploadedVersion {
-                    version: VersionSummary::from(&version),
+                    version: VersionSummary::new(&version, key.as_deref()),
                     alignment: upload.alignment,
                 },
             )?

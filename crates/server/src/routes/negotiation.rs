@@ -197,6 +197,8 @@ pub async fn consolidate(
     })
     .await?;
     let caller = principal.clone();
+    // The closure runs on the store's writer; it signs the new version's head with this.
+    let key = state.config().audit_key.clone();
     state
         .commit(&principal, &body, move |w, now| {
             let version =
@@ -204,7 +206,7 @@ pub async fn consolidate(
             Ok(Reply::json(
                 StatusCode::CREATED,
                 &ConsolidationView {
-                    version: VersionSummary::from(&version),
+                    version: VersionSummary::new(&version, key.as_deref()),
                     applied: consolidation.applied,
                     kept: consolidation.kept,
                 },
