@@ -216,6 +216,16 @@ pub enum Ruling {
     },
     /// No ruling this round: the base text stays.
     Defer,
+    /// The chairmanship takes back its earlier ruling on the change: the change stands as if
+    /// never decided. Kept in the decisions' history (and the audit); never a current decision.
+    Withdraw,
+}
+
+impl Ruling {
+    /// Whether this ruling decides its change (a withdrawal undoes one instead).
+    pub fn decides(&self) -> bool {
+        !matches!(self, Ruling::Withdraw)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

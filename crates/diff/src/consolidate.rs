@@ -82,7 +82,9 @@ pub fn consolidate(
     let changes: HashMap<&str, &Change> =
         compilation.changes().map(|c| (c.id.as_str(), c)).collect();
     let mut decided: HashMap<&str, &Decision> = HashMap::new();
-    for decision in decisions {
+    // A withdrawal is no decision (the store hands out only current ones; this keeps the
+    // engine total whatever it is given).
+    for decision in decisions.iter().filter(|d| d.ruling.decides()) {
         if !changes.contains_key(decision.change.as_str()) {
             return Err(ConsolidateError::UnknownChange {
                 change: decision.change.clone(),
@@ -134,6 +136,7 @@ pub fn consolidate(
             },
             Some(Ruling::Reject) => Outcome::Keep(KeptReason::Rejected),
             Some(Ruling::Defer) => Outcome::Keep(KeptReason::Deferred),
+            Some(Ruling::Withdraw) => unreachable!("withdrawals are filtered out above"),
             None if options.accept_uncontested && !change.contested => {
                 let only = change.alternatives.first().ok_or_else(stale_error)?;
                 Outcome::Apply {

@@ -137,7 +137,14 @@ fn refusal(error: ConsolidateError) -> Error {
             Error::Fault(format!("consolidation inputs disagree: {error}"))
         }
         other => Error::Invalid {
-            detail: format!("the decisions cannot be applied: {other}"),
+            detail: match &reference {
+                // Every refusal names one decision: taking it back is always a way out.
+                Some(change) => format!(
+                    "the decisions cannot be applied: {other}; change that decision, or withdraw \
+                     it (PUT …/decisions/{change} with {{\"decision\": \"withdraw\"}})"
+                ),
+                None => format!("the decisions cannot be applied: {other}"),
+            },
             problems: vec![FieldProblem {
                 pointer: "/decisions".into(),
                 item: None,

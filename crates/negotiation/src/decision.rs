@@ -1,6 +1,7 @@
 //! The chairmanship's rulings: a decision's shape checked ([`ruling`]), checked against the
 //! compilation it is about ([`check`]), recorded in the caller's write transaction
-//! ([`record`]), and listed ([`list`]).
+//! ([`record`]), and listed ([`list`]). A chair takes a decision back by recording a
+//! withdrawal (`Ruling::Withdraw`), so no decision can leave a round without a way out.
 
 use crate::caller::Caller;
 use crate::error::{Error, FieldProblem};
@@ -17,6 +18,7 @@ pub enum RulingKind {
     Reject,
     Defer,
     Reword,
+    Withdraw,
 }
 
 /// A ruling from its kind and the fields that come with it: an accept may name an alternative,
@@ -42,6 +44,7 @@ pub fn ruling(
         RulingKind::Accept => Ruling::Accept { alternative },
         RulingKind::Reject => Ruling::Reject,
         RulingKind::Defer => Ruling::Defer,
+        RulingKind::Withdraw => Ruling::Withdraw,
         RulingKind::Reword => match text {
             Some(text) if !text.trim().is_empty() => Ruling::Reword { text },
             _ => {
@@ -77,7 +80,14 @@ fn change_problem(change: &str, detail: String) -> Error {
 
 /// Checks a decision against the compilation: the change exists, the alternative named exists,
 /// a contested change's acceptance names one.
+///
+/// A withdrawal is not checked against the compilation: it is how a chair takes back a
+/// decision on a change the compilation no longer has (one compiled by an earlier penholder,
+/// say), which must never block the round's consolidation.
 pub fn check(compilation: &Compilation, decision: &Decision) -> Result<(), Error> {
+    if !decision.ruling.decides() {
+        return Ok(());
+    }
     let change = compilation.change(&decision.change).ok_or_else(|| {
         change_problem(
             &decision.change,
@@ -131,5 +141,17 @@ pub fn record(
     now: i64,
 ) -> Result<DecisionRecord, Error> {
     Scope::authorized(w, caller, process, round, None, Action::PutDecision, now)?;
+    if !decision.ruling.decides()
+        && !w
+            .decisions(process, round)?
+            .iter()
+            .any(|d| d.decision.change == decision.change)
+    {
+        return Err(Error::NotFound(format!(
+            "change {} has no decision to withdraw in round {round} (GET the round's decisions \
+             for those recorded)",
+            decision.change
+        )));
+    }
     Ok(w.record_decision(process, round, decision, &caller.actor(), now)?)
 }

@@ -529,7 +529,7 @@ impl<'a> Analysis<'a> {
             },
             Some(Ruling::Reject) => Fate::Rejected,
             Some(Ruling::Defer) => Fate::Deferred,
-            None => Fate::Undecided,
+            Some(Ruling::Withdraw) | None => Fate::Undecided,
         }
     }
 

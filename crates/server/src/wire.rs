@@ -635,6 +635,8 @@ pub enum RulingWire {
     Reject,
     Reword,
     Defer,
+    /// Takes back the change's current decision: the change is undecided again.
+    Withdraw,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
@@ -674,6 +676,7 @@ impl From<&DecisionRecord> for DecisionView {
             Ruling::Reject => (RulingWire::Reject, None, None),
             Ruling::Reword { text } => (RulingWire::Reword, None, Some(text.clone())),
             Ruling::Defer => (RulingWire::Defer, None, None),
+            Ruling::Withdraw => (RulingWire::Withdraw, None, None),
         };
         DecisionView {
             change: record.decision.change.clone(),

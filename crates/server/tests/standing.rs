@@ -326,6 +326,83 @@ async fn a_round_that_has_closed_cannot_be_reopened_by_an_extension() {
 }
 
 #[tokio::test]
+async fn a_decision_that_blocks_consolidation_is_withdrawn_and_the_round_consolidates() {
+    // Issue 12, finding 3: "decisions that no longer match a compilation are handled, never a
+    // dead end". A decision on a change the compilation does not have (recorded against the
+    // compilation of an earlier penholder) blocked consolidation, and nothing took it back.
+    let h = two_processes().await;
+    h.clock.set(T0 + 11 * DAY);
+    let chair = h.token(Role::Chair, Some("TR"));
+    h.store
+        .record_decision(
+            "py",
+            1,
+            penholder_core::negotiation::Decision {
+                change: "c-gone".into(),
+                ruling: penholder_core::negotiation::Ruling::Reject,
+                note: None,
+            },
+            penholder_store::Actor::new("tr-chair", Some("TR"), "chair"),
+            T0 + 11 * DAY,
+        )
+        .wait()
+        .expect("a decision as an earlier penholder recorded it");
+    let refused = h
+        .post(
+            "/v1/processes/py/rounds/1/consolidate",
+            &chair,
+            json!({"label": "Revision 1"}),
+        )
+        .await
+        .expect(422)
+        .json();
+    let detail = refused["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("c-gone") && detail.contains(r#"{"decision": "withdraw"}"#),
+        "the refusal says the way out: {refused}"
+    );
+    // Only a decision that exists is withdrawn; only the chair withdraws.
+    h.put(
+        "/v1/processes/py/rounds/1/decisions/c-never",
+        &chair,
+        json!({"decision": "withdraw"}),
+    )
+    .await
+    .expect(404);
+    h.put(
+        "/v1/processes/py/rounds/1/decisions/c-gone",
+        &h.token(Role::Delegate, Some("SE")),
+        json!({"decision": "withdraw"}),
+    )
+    .await
+    .expect(403);
+    let withdrawn = h
+        .put(
+            "/v1/processes/py/rounds/1/decisions/c-gone",
+            &chair,
+            json!({"decision": "withdraw", "note": "Taken against an older compilation."}),
+        )
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(withdrawn["decision"], "withdraw", "{withdrawn}");
+    // No longer in force (its record stays in the audit), and nothing blocks the round.
+    let decisions = h
+        .get("/v1/processes/py/rounds/1/decisions", &chair)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(decisions["decisions"], json!([]), "{decisions}");
+    h.post(
+        "/v1/processes/py/rounds/1/consolidate",
+        &chair,
+        json!({"label": "Revision 1"}),
+    )
+    .await
+    .expect(201);
+}
+
+#[tokio::test]
 async fn a_reviewing_body_listed_by_the_process_reads_limite_texts_and_writes_nothing() {
     // Issue 12, finding 3: a Council working party member (role reviewer, no delegation) got
     // 403 on LIMITE texts while observer organisations read them. The process now lists the

@@ -943,6 +943,7 @@ impl<'a> Reader<'a> {
 
     /// The ruling in force for each change of a round (the latest recorded), by change id.
     pub fn decisions(&self, process: &str, round: u32) -> Result<Vec<DecisionRecord>, StoreError> {
+        // (Withdrawn decisions are not current: see `decision_rows`.)
         self.decision_rows(process, round, true)
     }
 
@@ -973,7 +974,15 @@ impl<'a> Reader<'a> {
         let rows = self.conn.query_all(sql, args![round_id], |row| {
             Ok((row.int(0)?, row.text(1)?, row.text(2)?, row.int(3)?))
         })?;
-        rows.into_iter().map(decision_record).collect()
+        let records = rows.into_iter().map(decision_record);
+        if latest_only {
+            // A change whose latest ruling withdrew its decision has none.
+            records
+                .filter(|r| r.as_ref().map_or(true, |r| r.decision.ruling.decides()))
+                .collect()
+        } else {
+            records.collect()
+        }
     }
 
     // ---- audit and idempotency ------------------------------------------------------------

@@ -617,6 +617,11 @@ impl ResolvedDecision {
             Ruling::Reject => (FixtureRuling::Reject, None, None),
             Ruling::Reword { text } => (FixtureRuling::Reword, None, Some(text.clone())),
             Ruling::Defer => (FixtureRuling::Defer, None, None),
+            Ruling::Withdraw => {
+                unreachable!(
+                    "resolve() builds a fixture's ruling from FixtureRuling, which has no withdrawal"
+                )
+            }
         };
         DecisionBody {
             decision,

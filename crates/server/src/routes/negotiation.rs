@@ -141,6 +141,7 @@ pub async fn put_decision(
         RulingWire::Reject => RulingKind::Reject,
         RulingWire::Defer => RulingKind::Defer,
         RulingWire::Reword => RulingKind::Reword,
+        RulingWire::Withdraw => RulingKind::Withdraw,
     };
     let ruling = decision::ruling(kind, request.alternative, request.text)?;
     let decision = Decision {

@@ -23,6 +23,9 @@ pub const DAY: i64 = 24 * HOUR;
 
 pub struct Harness {
     pub app: Router,
+    /// The store behind the router, for what no request can do (writing as an earlier
+    /// penholder did).
+    pub store: Store,
     pub clock: ManualClock,
     pub minter: Minter,
 }
@@ -66,13 +69,15 @@ impl Harness {
     pub fn with_config(config: ServerConfig) -> Harness {
         let clock = ManualClock::new(T0 - DAY);
         let scope = TokenScope::default();
+        let store = Store::open_in_memory().expect("in-memory store");
         let state = AppState::new(
-            Store::open_in_memory().expect("in-memory store"),
+            store.clone(),
             Verifier::hs256(SECRET, &scope).expect("secret"),
             Arc::new(clock.clone()),
             config,
         );
         Harness {
+            store,
             app: router(state),
             clock,
             minter: Minter::hs256(SECRET, scope).expect("secret"),
