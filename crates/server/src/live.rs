@@ -209,8 +209,8 @@ async fn refresh(
     let engine = app.clone();
     let json = blocking(move || {
         let view = compilation_view(&material, &engine, taken_at, threads);
-        let mut out = Vec::with_capacity(hint);
-        serde_json::to_writer(&mut out, &view)
+        let out = view
+            .to_json(threads, hint)
             .map_err(|e| ApiError::Internal(format!("cannot serialise a compilation: {e}")))?;
         Ok(Bytes::from(out))
     })

@@ -11,6 +11,7 @@ use penholder_core::negotiation::{
 };
 use penholder_core::{AssembleError, ContentHash, Document, StoredNode, Version};
 use penholder_diff::{AppliedChange, Blame};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::{HashMap, HashSet};
@@ -936,7 +937,9 @@ impl<'a> Reader<'a> {
             args![round_id],
             raw_submission,
         )?;
-        rows.into_iter().map(submission_revision).collect()
+        // Decoding 200 bodies of 20 items is a third of loading a round for its compilation:
+        // on every core.
+        rows.into_par_iter().map(submission_revision).collect()
     }
 
     // ---- decisions ------------------------------------------------------------------------
