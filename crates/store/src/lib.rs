@@ -305,6 +305,7 @@ impl Store {
         Store::open_with(path, StoreOptions::default())
     }
 
+    /// [`Store::open`] with `options`.
     ///
     /// Refuses a file it cannot write (read-only permissions, a read-only mount, an immutable
     /// flag): SQLite would open it read-only without a word, and every write would then fail.
