@@ -321,28 +321,30 @@ pub fn record(
         delegation,
         ..
     } = *submission;
-    let current = w.latest_revision(process, round, delegation)?;
-    let failed = match submission.expected {
-        Expected::Any => false,
-        Expected::Revision(expected) => expected != current,
-        Expected::Exists => current == 0,
-        Expected::Absent => current != 0,
+    let precondition = |current: u32| {
+        let failed = match submission.expected {
+            Expected::Any => false,
+            Expected::Revision(expected) => expected != current,
+            Expected::Exists => current == 0,
+            Expected::Absent => current != 0,
+        };
+        if failed {
+            return Err(Error::PreconditionFailed(format!(
+                "the submission of {delegation} in round {round} is at revision {current} (\"{current}\"); read it again and resend"
+            )));
+        }
+        Ok(())
     };
-    if failed {
-        return Err(Error::PreconditionFailed(format!(
-            "the submission of {delegation} in round {round} is at revision {current} (\"{current}\"); read it again and resend"
-        )));
-    }
-    Ok(w.put_submission(
+    w.put_submission_checked(
         process,
         round,
         delegation,
         submission.body,
         &submission.resolved.items,
-        Some(current),
+        precondition,
         &caller.actor(),
         now,
-    )?)
+    )
 }
 
 #[cfg(test)]

@@ -851,24 +851,14 @@ impl<'a> Reader<'a> {
         round: u32,
         delegation: &str,
     ) -> Result<u32, StoreError> {
-        let (process_id, round_row) = self.process_round(process, round)?;
-        let round_id = round_row.id;
-        let delegation_id = self.delegation_id(process_id, process, delegation)?;
-        self.current_revision(round_id, delegation_id)
-    }
-
-    /// The latest revision number of a delegation's submission, by internal ids.
-    pub(crate) fn current_revision(
-        &self,
-        round_id: i64,
-        delegation_id: i64,
-    ) -> Result<u32, StoreError> {
-        self.conn.query_one(
-            "SELECT COALESCE(MAX(revision), 0) FROM submission_revisions
-             WHERE round_id = ?1 AND delegation_id = ?2",
-            args![round_id, delegation_id],
-            |r| r.u32(0),
-        )
+        // One statement (the writer asks this for every submission, before storing it: on
+        // PostgreSQL each statement is a round trip on the one connection all writes take).
+        match self.submission_target(process, round, delegation)? {
+            (_, Some((_, current))) => Ok(current),
+            (_, None) => Err(StoreError::not_found(format!(
+                "delegation {delegation} of process {process}"
+            ))),
+        }
     }
 
     /// One given revision of a delegation's submission.
