@@ -147,7 +147,7 @@ pub struct ServeArgs {
     pub header_timeout: f64,
     /// Connections served at once (one more gets 503 with Retry-After); lowered to fit the
     /// process's file-descriptor limit.
-    #[arg(long, env = "PENHOLDER_MAX_CONNECTIONS", default_value_t = 512)]
+    #[arg(long, env = "PENHOLDER_MAX_CONNECTIONS", default_value_t = 4096)]
     pub max_connections: usize,
     /// The largest request head (request line and headers), in bytes (431 beyond).
     #[arg(long, env = "PENHOLDER_MAX_HEADER_BYTES", default_value_t = 64 * 1024)]

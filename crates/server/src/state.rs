@@ -63,7 +63,10 @@ impl Default for ConnectionLimits {
     fn default() -> Self {
         ConnectionLimits {
             header_timeout: Duration::from_secs(10),
-            max_connections: 512,
+            // Every delegation's client may hold a keep-alive connection through a deadline
+            // rush: at 512, half of a 1,000-delegation rush was refused (make bench). Each
+            // idle connection costs a task and its buffers, a few KB.
+            max_connections: 4096,
             max_header_bytes: 64 * 1024,
             shutdown_grace: Duration::from_secs(10),
         }
