@@ -892,7 +892,12 @@ fn reached(value: Option<String>, seq: i64, table: &str, what: &str) -> Result<S
     value.ok_or_else(|| {
         tampered(
             seq.max(0) as u64,
-            format!("a row of {table} that refers to it points at a missing {what}"),
+            // The joins that reach linked rows require them in the row's own process (slugs
+            // and codes repeat across processes, and records name linked rows by them).
+            format!(
+                "a row of {table} that refers to it points at a missing {what}, or at one of \
+                 another process"
+            ),
         )
     })
 }
@@ -1119,7 +1124,7 @@ fn verify_versions(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
          FROM versions v
          LEFT JOIN documents d ON d.id = v.document_id
          LEFT JOIN processes p ON p.id = d.process_id
-         LEFT JOIN rounds r ON r.id = v.round_id
+         LEFT JOIN rounds r ON r.id = v.round_id AND r.document_id = v.document_id
          WHERE v.audit_seq > ?1
          ORDER BY v.audit_seq LIMIT ?2",
         |row| {
@@ -1148,7 +1153,8 @@ fn verify_versions(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
             if row.round_id.is_some() && row.round.is_none() {
                 return Err(tampered(
                     seq,
-                    "a row of versions that refers to it points at a missing round",
+                    "a row of versions that refers to it points at a missing round, or at one of \
+                     another process or document",
                 ));
             }
             let number = row.number;
@@ -1261,7 +1267,7 @@ fn verify_rounds(conn: Conn<'_>, chain: &Chain) -> Result<(u64, u64), AuditError
                 r.closes_at, r.state, r.created_at, r.created_by, r.audit_seq
          FROM rounds r
          LEFT JOIN processes p ON p.id = r.process_id
-         LEFT JOIN documents d ON d.id = r.document_id
+         LEFT JOIN documents d ON d.id = r.document_id AND d.process_id = r.process_id
          WHERE r.audit_seq > ?1 ORDER BY r.audit_seq LIMIT ?2",
         |row| {
             Ok(RawRoundRow {
@@ -1453,7 +1459,7 @@ fn verify_submissions(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> 
          FROM submission_revisions s
          LEFT JOIN rounds r ON r.id = s.round_id
          LEFT JOIN processes p ON p.id = r.process_id
-         LEFT JOIN delegations d ON d.id = s.delegation_id
+         LEFT JOIN delegations d ON d.id = s.delegation_id AND d.process_id = r.process_id
          WHERE s.audit_seq > ?1
          ORDER BY s.audit_seq LIMIT ?2",
         |row| {
@@ -1477,7 +1483,10 @@ fn verify_submissions(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> 
             let round = row.round.ok_or_else(|| {
                 tampered(
                     audit_seq.max(0) as u64,
-                    format!("a row of {table} that refers to it points at a missing round"),
+                    format!(
+                        "a row of {table} that refers to it points at a missing round, or at \
+                         one of another process"
+                    ),
                 )
             })?;
             let process = reached(row.process, audit_seq, table, "process")?;

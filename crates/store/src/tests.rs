@@ -181,19 +181,24 @@ fn postgres_dialect(sql: &str) -> String {
 }
 
 fn fixture_in(store: Store) -> Store {
+    fixture_named(store, "p")
+}
+
+/// [`fixture_in`] under another slug: the same codes and slugs in a second process.
+fn fixture_named(store: Store, slug: &str) -> Store {
     store
-        .create_process("p", "Budapest Process", admin(), T0 - 10 * HOUR)
+        .create_process(slug, "Budapest Process", admin(), T0 - 10 * HOUR)
         .wait()
         .expect("process");
     let mut hu = delegation("HU", DelegationKind::State);
     hu.function = Some(Function::Chair);
     store
-        .add_delegation("p", hu, admin(), T0 - 10 * HOUR)
+        .add_delegation(slug, hu, admin(), T0 - 10 * HOUR)
         .wait()
         .expect("HU");
     store
         .add_delegation(
-            "p",
+            slug,
             delegation("AT", DelegationKind::State),
             admin(),
             T0 - 10 * HOUR,
@@ -203,12 +208,12 @@ fn fixture_in(store: Store) -> Store {
     let mut eu = delegation("EU", DelegationKind::Group);
     eu.members = vec!["AT".into(), "HU".into()];
     store
-        .add_delegation("p", eu, admin(), T0 - 10 * HOUR)
+        .add_delegation(slug, eu, admin(), T0 - 10 * HOUR)
         .wait()
         .expect("EU");
     store
         .create_document(
-            "p",
+            slug,
             NewDocument {
                 slug: "decl".into(),
                 title: "Ministerial Declaration".into(),
@@ -223,7 +228,7 @@ fn fixture_in(store: Store) -> Store {
         .expect("document");
     store
         .create_round(
-            "p",
+            slug,
             NewRound {
                 document: "decl".into(),
                 base_version: 1,
@@ -2313,6 +2318,52 @@ both! {
         raw(&store, "DROP TRIGGER versions_no_update; UPDATE versions SET round_id = NULL").unwrap();
         let (seq, problem) = super::problem(&store);
         assert_eq!(seq, 13, "the version's own record first: {problem}");
+    }
+}
+
+both! {
+    fn links_into_another_process_with_the_same_names_are_found() {
+        // Slugs and codes repeat across processes (every process has its AT, its decl, its
+        // round 1), and a record names a linked row by them: a link moved to the namesake in
+        // another process must not pass for the same fact.
+        let cases: [(&'static str, &[u64]); 3] = [
+            (
+                "DROP TRIGGER submission_revisions_no_update;
+                 UPDATE submission_revisions SET delegation_id =
+                   (SELECT d.id FROM delegations d JOIN processes p ON p.id = d.process_id
+                    WHERE p.slug = 'q' AND d.code = 'AT')
+                 WHERE revision = 1 AND delegation_id =
+                   (SELECT d.id FROM delegations d JOIN processes p ON p.id = d.process_id
+                    WHERE p.slug = 'p' AND d.code = 'AT')",
+                &[8],
+            ),
+            (
+                "DROP TRIGGER rounds_fixed_columns;
+                 UPDATE rounds SET document_id =
+                   (SELECT d.id FROM documents d JOIN processes p ON p.id = d.process_id
+                    WHERE p.slug = 'q' AND d.slug = 'decl')
+                 WHERE process_id = (SELECT id FROM processes WHERE slug = 'p')",
+                // Version 2 (entry 13), consolidated from the moved round, is checked first.
+                &[7, 13],
+            ),
+            (
+                "DROP TRIGGER versions_no_update;
+                 UPDATE versions SET round_id =
+                   (SELECT r.id FROM rounds r JOIN processes p ON p.id = r.process_id
+                    WHERE p.slug = 'q' AND r.number = 1)
+                 WHERE round_id IS NOT NULL",
+                &[13],
+            ),
+        ];
+        for (sql, seq) in cases {
+            let (_dir, store) = consolidated();
+            let store = fixture_named(store, "q");
+            store.verify_audit().unwrap();
+            raw(&store, sql).unwrap();
+            let (at, problem) = super::problem(&store);
+            assert!(seq.contains(&at), "{sql}: at {at}: {problem}");
+            assert!(problem.contains("another process"), "{sql}: {problem}");
+        }
     }
 }
 
