@@ -420,12 +420,7 @@ impl Store {
                 location,
             )
         };
-        std::thread::Builder::new()
-            .name("penholder-store-open".into())
-            .spawn(open)
-            .map_err(|e| StoreError::internal(format!("cannot start a store thread: {e}")))?
-            .join()
-            .map_err(|_| StoreError::internal("opening the PostgreSQL store panicked"))?
+        on_open_thread(open)
     }
 
     /// Opens an existing database for reading only (no migration, no writer): for tools that
@@ -505,12 +500,7 @@ impl Store {
                 location,
             )
         };
-        std::thread::Builder::new()
-            .name("penholder-store-open".into())
-            .spawn(open)
-            .map_err(|e| StoreError::internal(format!("cannot start a store thread: {e}")))?
-            .join()
-            .map_err(|_| StoreError::internal("opening the PostgreSQL store panicked"))?
+        on_open_thread(open)
     }
 
     /// [`Store::open_postgres_read_only`] for a PostgreSQL URL, [`Store::open_read_only`] for
@@ -1026,6 +1016,19 @@ fn known_schema(version: u32, known: usize, what: &str) -> Result<(), StoreError
         )));
     }
     Ok(())
+}
+
+/// Runs a PostgreSQL opening on a thread of its own: its connections are driven by runtimes
+/// that must not be started from inside the caller's (a tokio runtime, in the server).
+fn on_open_thread(
+    open: impl FnOnce() -> Result<Store, StoreError> + Send + 'static,
+) -> Result<Store, StoreError> {
+    std::thread::Builder::new()
+        .name("penholder-store-open".into())
+        .spawn(open)
+        .map_err(|e| StoreError::internal(format!("cannot start a store thread: {e}")))?
+        .join()
+        .map_err(|_| StoreError::internal("opening the PostgreSQL store panicked"))?
 }
 
 fn is_postgres_url(db: &str) -> bool {
