@@ -1,15 +1,24 @@
 //! Alignment of a revised text made elsewhere (say, the chairmanship's hand-edited Markdown,
 //! imported with fresh ids) with the previous version, so that node ids and attribution survive.
 //!
-//! Matching, in passes:
-//! 1. nodes with the same words (spacing aside) match, in document order when a text repeats;
-//! 2. the remaining pairs are scored by the share of words they have in common (Dice
-//!    coefficient over word multisets, found through an index of words so that large documents
-//!    stay fast) and matched greedily from the best score down, when at least half their words
-//!    are shared; ties go to the pair closest in position;
+//! Matching, in passes, on words only (tokens without a letter or digit — markup such as `**`,
+//! punctuation — are left out: they say nothing about which paragraph is which):
+//! 1. nodes with the same words match, in document order when a text repeats; a *label* (three
+//!    words or fewer: "Art 49", an empty heading, "Option 3:") matches only a label with the
+//!    same words **and the same number**, since in a legal text the number names it;
+//! 2. the remaining pairs (labels aside) are scored by the share of words they have in common
+//!    (Dice coefficient over word multisets, found through an index of words so that large
+//!    documents stay fast) and matched greedily from the best score down, when at least half
+//!    their words are shared; ties go to the pair closest in position;
 //! 3. an unmatched revised node whose words mostly (60 %) come from an already matched previous
 //!    node is *split from* it (new id, the first part keeps the old one); an unmatched previous
-//!    node whose words mostly reappear in a matched revised node was *merged* into it.
+//!    node whose words mostly reappear in a matched revised node was *merged* into it;
+//! 4. structure: an unmatched node whose children mostly come from one previous node of its
+//!    kind is that node (a renumbered article), deepest first; then an unmatched numbered node
+//!    is the previous node of its kind with the same number under the same (matched) parent
+//!    ("Art 49" that became "Art 49 (weggefallen)").
+//!
+//! `tests/fidelity.rs` measures the matching on the German Basic Law against its own numbering.
 //!
 //! A matched node keeps its previous id even when renumbered, moved or re-parented.
 //!
@@ -24,11 +33,14 @@
 use crate::blame::{rebuild, whole};
 use crate::hunk::{Interner, Tokens, exact_edits};
 use crate::model::*;
-use penholder_core::{Document, Node, NodeId, Version};
+use penholder_core::{Document, Node, NodeId, NodeKind, Version};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 const MATCH_THRESHOLD: u32 = 50;
 const CONTAINMENT_THRESHOLD: u32 = 60;
+/// A text of this many words or fewer is a label ("Art 49", "Option 3:", an empty heading):
+/// it matches only the same words under the same number, never by similarity.
+const SHORT_LABEL_WORDS: usize = 3;
 
 /// Aligns `revised` (fresh ids) with `previous`; with the round's `compilation`, also says which
 /// proposals the revision fulfils.
@@ -40,26 +52,45 @@ pub fn align(
     let previous_walk = previous.walk();
     let revised_walk = revised.walk();
     let mut interner = Interner::default();
-    let previous_words: Vec<Vec<u32>> = previous_walk
+    // Whitespace aside, for telling an identical node from an edited one.
+    let previous_exact: Vec<Vec<u32>> = previous_walk
         .iter()
         .map(|v| Tokens::new(&v.node.text, &mut interner).keys)
         .collect();
-    let revised_words: Vec<Vec<u32>> = revised_walk
+    let revised_exact: Vec<Vec<u32>> = revised_walk
         .iter()
         .map(|v| Tokens::new(&v.node.text, &mut interner).keys)
+        .collect();
+    // Words only, for matching: markup and punctuation ("**", "Sec.", ":") say nothing about
+    // which paragraph is which.
+    let previous_words: Vec<Vec<u32>> = previous_walk
+        .iter()
+        .map(|v| matching_words(&v.node.text, &mut interner))
+        .collect();
+    let revised_words: Vec<Vec<u32>> = revised_walk
+        .iter()
+        .map(|v| matching_words(&v.node.text, &mut interner))
         .collect();
 
     // revised index → previous index
     let mut matched: Vec<Option<usize>> = vec![None; revised_walk.len()];
     let mut taken: Vec<bool> = vec![false; previous_walk.len()];
 
-    // Pass 1: same words.
-    let mut by_words: HashMap<&[u32], Vec<usize>> = HashMap::new();
+    // Pass 1: same words. A short label ("Art 49", an empty heading, "Option 3:") matches only
+    // a label with the same number: in a legal text, the number is what names it.
+    let key = |visit: &penholder_core::Visit<'_>, words: &[u32]| -> Option<String> {
+        (words.len() <= SHORT_LABEL_WORDS).then(|| visit.node.num.clone().unwrap_or_default())
+    };
+    let mut by_words: HashMap<(Option<String>, &[u32]), Vec<usize>> = HashMap::new();
     for (index, words) in previous_words.iter().enumerate().rev() {
-        by_words.entry(words.as_slice()).or_default().push(index);
+        by_words
+            .entry((key(&previous_walk[index], words), words.as_slice()))
+            .or_default()
+            .push(index);
     }
     for (index, words) in revised_words.iter().enumerate() {
-        if let Some(candidates) = by_words.get_mut(words.as_slice())
+        if let Some(candidates) =
+            by_words.get_mut(&(key(&revised_walk[index], words), words.as_slice()))
             && let Some(found) = candidates.pop()
         {
             matched[index] = Some(found);
@@ -72,7 +103,7 @@ pub fn align(
     let bags_revised: Vec<HashMap<u32, u32>> = revised_words.iter().map(|w| bag(w)).collect();
     let mut index_of_word: HashMap<u32, Vec<usize>> = HashMap::new();
     for (index, bag) in bags_previous.iter().enumerate() {
-        if taken[index] {
+        if taken[index] || previous_words[index].len() <= SHORT_LABEL_WORDS {
             continue;
         }
         for word in bag.keys() {
@@ -81,7 +112,7 @@ pub fn align(
     }
     let mut pairs: Vec<(u32, usize, usize, usize)> = Vec::new(); // (score, distance, revised, previous)
     for (r, bag) in bags_revised.iter().enumerate() {
-        if matched[r].is_some() {
+        if matched[r].is_some() || revised_words[r].len() <= SHORT_LABEL_WORDS {
             continue;
         }
         let mut shared: HashMap<usize, u32> = HashMap::new();
@@ -114,7 +145,7 @@ pub fn align(
     // Pass 3: splits and merges.
     let mut split_from: HashMap<usize, usize> = HashMap::new();
     for r in 0..revised_walk.len() {
-        if matched[r].is_some() || revised_words[r].is_empty() {
+        if matched[r].is_some() || revised_words[r].len() <= SHORT_LABEL_WORDS {
             continue;
         }
         let best = matched
@@ -154,7 +185,10 @@ pub fn align(
     }
     let mut merged_into: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for p in 0..previous_walk.len() {
-        if taken[p] || previous_words[p].is_empty() || split_from.values().any(|&q| q == p) {
+        if taken[p]
+            || previous_words[p].len() <= SHORT_LABEL_WORDS
+            || split_from.values().any(|&q| q == p)
+        {
             continue;
         }
         let best = matched
@@ -176,6 +210,16 @@ pub fn align(
         }
     }
 
+    // Pass 4: structure. An unmatched node (a renumbered heading, a retitled part) whose
+    // children mostly come from one previous node of its kind is that node.
+    adopt_parents(
+        &previous_walk,
+        &revised_walk,
+        &mut matched,
+        &mut taken,
+        &split_from,
+    );
+
     // The revised document with previous ids restored.
     let mut id_map: HashMap<NodeId, NodeId> = HashMap::new();
     let mut nodes = Vec::with_capacity(revised_walk.len());
@@ -193,7 +237,7 @@ pub fn align(
                 );
                 let how = if merged.is_some() {
                     Match::MergedFrom
-                } else if previous_words[p] == revised_words[r] {
+                } else if previous_exact[p] == revised_exact[r] {
                     Match::Identical
                 } else {
                     Match::Edited
@@ -248,6 +292,99 @@ pub fn align(
         removed,
         fulfilled,
     }
+}
+
+/// Pass 4 of [`align`], deepest nodes first so that a matched part can vouch for its parent.
+fn adopt_parents(
+    previous_walk: &[penholder_core::Visit<'_>],
+    revised_walk: &[penholder_core::Visit<'_>],
+    matched: &mut [Option<usize>],
+    taken: &mut [bool],
+    split_from: &HashMap<usize, usize>,
+) {
+    let previous_index: HashMap<NodeId, usize> = previous_walk
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.node.id, i))
+        .collect();
+    let previous_parent: Vec<Option<usize>> = previous_walk
+        .iter()
+        .map(|v| v.parent.and_then(|p| previous_index.get(&p.id).copied()))
+        .collect();
+    let revised_index: HashMap<NodeId, usize> = revised_walk
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.node.id, i))
+        .collect();
+    for r in (0..revised_walk.len()).rev() {
+        if matched[r].is_some() || split_from.contains_key(&r) {
+            continue;
+        }
+        let node = revised_walk[r].node;
+        let mut votes: HashMap<usize, usize> = HashMap::new();
+        for child in &node.children {
+            if let Some(&c) = revised_index.get(&child.id)
+                && let Some(p) = matched[c]
+                && let Some(parent) = previous_parent[p]
+            {
+                *votes.entry(parent).or_insert(0) += 1;
+            }
+        }
+        let best = votes
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+        if let Some((p, count)) = best
+            && !taken[p]
+            && 2 * count > node.children.len()
+            && previous_walk[p].node.kind == node.kind
+        {
+            matched[r] = Some(p);
+            taken[p] = true;
+        }
+    }
+    // Then by number under the same parent: "Art 49" that became "Art 49 (weggefallen)" is
+    // still Art 49.
+    let mut by_number: HashMap<(Option<usize>, &str, NodeKind), usize> = HashMap::new();
+    for (p, visit) in previous_walk.iter().enumerate() {
+        if let Some(num) = visit.node.num.as_deref()
+            && !taken[p]
+        {
+            by_number
+                .entry((previous_parent[p], num, visit.node.kind))
+                .or_insert(p);
+        }
+    }
+    for r in 0..revised_walk.len() {
+        let visit = &revised_walk[r];
+        if matched[r].is_some() || split_from.contains_key(&r) {
+            continue;
+        }
+        let Some(num) = visit.node.num.as_deref() else {
+            continue;
+        };
+        let parent = match visit.parent {
+            None => None,
+            Some(parent) => match revised_index.get(&parent.id).and_then(|&i| matched[i]) {
+                Some(p) => Some(p),
+                None => continue,
+            },
+        };
+        if let Some(p) = by_number.remove(&(parent, num, visit.node.kind))
+            && !taken[p]
+        {
+            matched[r] = Some(p);
+            taken[p] = true;
+        }
+    }
+}
+
+/// The words of a text that matching compares: interned, punctuation and markup left out.
+fn matching_words<'a>(text: &'a str, interner: &mut Interner<'a>) -> Vec<u32> {
+    crate::token::tokenize(text)
+        .into_iter()
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .map(|t| interner.intern(t))
+        .collect()
 }
 
 fn renamed(node: &Node, ids: &HashMap<NodeId, NodeId>) -> Node {
@@ -657,5 +794,128 @@ mod tests {
         assert!(alignment.removed.is_empty());
         assert_eq!(alignment.document.nodes[1].id, p[2]);
         assert_eq!(alignment.document.nodes[0].id, revised.nodes[0].id);
+    }
+
+    #[test]
+    fn headings_that_are_only_a_number_match_by_their_number_never_by_order() {
+        let ids = std::cell::RefCell::new(IdSource::new(3, 0));
+        let node = |kind, num: Option<&str>, text: &str, children: Vec<Node>| {
+            let node = Node::new(ids.borrow_mut().next_id(), kind, text).with_children(children);
+            match num {
+                Some(num) => node.with_num(num),
+                None => node,
+            }
+        };
+        let para = NodeKind::Paragraph;
+        let previous = Document::new(
+            "Law",
+            vec![
+                node(
+                    NodeKind::Part,
+                    Some("Art 1"),
+                    "",
+                    vec![node(
+                        para,
+                        None,
+                        "Dogs and cats shall live in peace.",
+                        vec![],
+                    )],
+                ),
+                node(
+                    NodeKind::Part,
+                    Some("Art 2"),
+                    "",
+                    vec![node(para, None, "The weather is a federal matter.", vec![])],
+                ),
+                node(para, None, "**Support**", vec![]),
+            ],
+        );
+        let revised = Document::new(
+            "Law",
+            vec![
+                node(
+                    NodeKind::Part,
+                    Some("Art 0a"),
+                    "",
+                    vec![node(
+                        para,
+                        None,
+                        "A wholly new article on rivers and lakes.",
+                        vec![],
+                    )],
+                ),
+                node(
+                    NodeKind::Part,
+                    Some("Art 1"),
+                    "",
+                    vec![node(
+                        para,
+                        None,
+                        "Dogs and cats shall live in peace.",
+                        vec![],
+                    )],
+                ),
+                node(NodeKind::Part, Some("Art 2"), "(weggefallen)", vec![]),
+                node(para, None, "**Option 3:**", vec![]),
+            ],
+        );
+        let alignment = align(&previous, &revised, None);
+        let id = |d: &Document, i: usize| d.walk()[i].node.id;
+        let hows: Vec<Match> = alignment.nodes.iter().map(|n| n.how).collect();
+        assert_eq!(
+            hows,
+            [
+                Match::New,
+                Match::New,
+                Match::Identical,
+                Match::Identical,
+                Match::Edited,
+                Match::New
+            ]
+        );
+        assert_eq!(
+            alignment.nodes[2].node,
+            id(&previous, 0),
+            "Art 1 keeps its id"
+        );
+        assert_eq!(
+            alignment.nodes[4].node,
+            id(&previous, 2),
+            "Art 2, repealed, keeps its id"
+        );
+        assert_eq!(alignment.removed, [id(&previous, 3), id(&previous, 4)]);
+    }
+
+    #[test]
+    fn a_renumbered_heading_is_known_by_its_children() {
+        let mut ids = IdSource::new(4, 0);
+        let mut para = |text: &str| Node::new(ids.next_id(), NodeKind::Paragraph, text);
+        let children = vec![
+            para("States shall cooperate on returns."),
+            para("Data shall be protected."),
+        ];
+        let same_children = vec![
+            para("States shall cooperate on returns."),
+            para("Data shall be protected."),
+        ];
+        let previous = Document::new(
+            "Law",
+            vec![
+                Node::new(ids.next_id(), NodeKind::Part, "")
+                    .with_num("Art 21")
+                    .with_children(children),
+            ],
+        );
+        let revised = Document::new(
+            "Law",
+            vec![
+                Node::new(ids.next_id(), NodeKind::Part, "")
+                    .with_num("Art 22")
+                    .with_children(same_children),
+            ],
+        );
+        let alignment = align(&previous, &revised, None);
+        assert_eq!(alignment.nodes[0].node, previous.nodes[0].id);
+        assert!(alignment.removed.is_empty());
     }
 }
