@@ -33,7 +33,7 @@
 use crate::blame::{rebuild, whole};
 use crate::hunk::{Interner, Tokens, exact_edits};
 use crate::model::*;
-use penholder_core::{Document, Node, NodeId, NodeKind, Version};
+use penholder_core::{Document, Node, NodeId, NodeKind, Version, Visit};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 const MATCH_THRESHOLD: u32 = 50;
@@ -52,25 +52,16 @@ pub fn align(
     let previous_walk = previous.walk();
     let revised_walk = revised.walk();
     let mut interner = Interner::default();
-    // Whitespace aside, for telling an identical node from an edited one.
-    let previous_exact: Vec<Vec<u32>> = previous_walk
+    // Each text's words twice from one tokenization: whitespace aside (for telling an identical
+    // node from an edited one), and words only (for matching).
+    let (previous_exact, previous_words): (Vec<Vec<u32>>, Vec<Vec<u32>>) = previous_walk
         .iter()
-        .map(|v| Tokens::new(&v.node.text, &mut interner).keys)
-        .collect();
-    let revised_exact: Vec<Vec<u32>> = revised_walk
+        .map(|v| node_words(&v.node.text, &mut interner))
+        .unzip();
+    let (revised_exact, revised_words): (Vec<Vec<u32>>, Vec<Vec<u32>>) = revised_walk
         .iter()
-        .map(|v| Tokens::new(&v.node.text, &mut interner).keys)
-        .collect();
-    // Words only, for matching: markup and punctuation ("**", "Sec.", ":") say nothing about
-    // which paragraph is which.
-    let previous_words: Vec<Vec<u32>> = previous_walk
-        .iter()
-        .map(|v| matching_words(&v.node.text, &mut interner))
-        .collect();
-    let revised_words: Vec<Vec<u32>> = revised_walk
-        .iter()
-        .map(|v| matching_words(&v.node.text, &mut interner))
-        .collect();
+        .map(|v| node_words(&v.node.text, &mut interner))
+        .unzip();
 
     // revised index → previous index
     let mut matched: Vec<Option<usize>> = vec![None; revised_walk.len()];
@@ -78,10 +69,10 @@ pub fn align(
 
     // Pass 1: same words. A short label ("Art 49", an empty heading, "Option 3:") matches only
     // a label with the same number: in a legal text, the number is what names it.
-    let key = |visit: &penholder_core::Visit<'_>, words: &[u32]| -> Option<String> {
-        (words.len() <= SHORT_LABEL_WORDS).then(|| visit.node.num.clone().unwrap_or_default())
-    };
-    let mut by_words: HashMap<(Option<String>, &[u32]), Vec<usize>> = HashMap::new();
+    fn key<'v>(visit: &Visit<'v>, words: &[u32]) -> Option<&'v str> {
+        (words.len() <= SHORT_LABEL_WORDS).then(|| visit.node.num.as_deref().unwrap_or(""))
+    }
+    let mut by_words: HashMap<(Option<&str>, &[u32]), Vec<usize>> = HashMap::new();
     for (index, words) in previous_words.iter().enumerate().rev() {
         by_words
             .entry((key(&previous_walk[index], words), words.as_slice()))
@@ -296,26 +287,18 @@ pub fn align(
 
 /// Pass 4 of [`align`], deepest nodes first so that a matched part can vouch for its parent.
 fn adopt_parents(
-    previous_walk: &[penholder_core::Visit<'_>],
-    revised_walk: &[penholder_core::Visit<'_>],
+    previous_walk: &[Visit<'_>],
+    revised_walk: &[Visit<'_>],
     matched: &mut [Option<usize>],
     taken: &mut [bool],
     split_from: &HashMap<usize, usize>,
 ) {
-    let previous_index: HashMap<NodeId, usize> = previous_walk
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.node.id, i))
-        .collect();
+    let previous_index = positions(previous_walk);
     let previous_parent: Vec<Option<usize>> = previous_walk
         .iter()
         .map(|v| v.parent.and_then(|p| previous_index.get(&p.id).copied()))
         .collect();
-    let revised_index: HashMap<NodeId, usize> = revised_walk
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.node.id, i))
-        .collect();
+    let revised_index = positions(revised_walk);
     for r in (0..revised_walk.len()).rev() {
         if matched[r].is_some() || split_from.contains_key(&r) {
             continue;
@@ -369,21 +352,37 @@ fn adopt_parents(
                 None => continue,
             },
         };
-        if let Some(p) = by_number.remove(&(parent, num, visit.node.kind))
-            && !taken[p]
-        {
+        if let Some(p) = by_number.remove(&(parent, num, visit.node.kind)) {
             matched[r] = Some(p);
             taken[p] = true;
         }
     }
 }
 
-/// The words of a text that matching compares: interned, punctuation and markup left out.
-fn matching_words<'a>(text: &'a str, interner: &mut Interner<'a>) -> Vec<u32> {
-    crate::token::tokenize(text)
-        .into_iter()
-        .filter(|t| t.chars().any(char::is_alphanumeric))
-        .map(|t| interner.intern(t))
+/// The words of a text, interned: every word (whitespace aside), and the words that matching
+/// compares (markup and punctuation, tokens without a letter or digit, left out).
+fn node_words<'a>(text: &'a str, interner: &mut Interner<'a>) -> (Vec<u32>, Vec<u32>) {
+    let tokens = Tokens::new(text, interner);
+    let matching = tokens
+        .words
+        .iter()
+        .zip(&tokens.keys)
+        .filter(|&(&token, _)| {
+            let token = token as usize;
+            text[tokens.starts[token]..tokens.starts[token + 1]]
+                .chars()
+                .any(char::is_alphanumeric)
+        })
+        .map(|(_, &key)| key)
+        .collect();
+    (tokens.keys, matching)
+}
+
+/// Each node's index in a walk.
+fn positions(walk: &[Visit<'_>]) -> HashMap<NodeId, usize> {
+    walk.iter()
+        .enumerate()
+        .map(|(i, v)| (v.node.id, i))
         .collect()
 }
 
@@ -799,64 +798,30 @@ mod tests {
     #[test]
     fn headings_that_are_only_a_number_match_by_their_number_never_by_order() {
         let ids = std::cell::RefCell::new(IdSource::new(3, 0));
-        let node = |kind, num: Option<&str>, text: &str, children: Vec<Node>| {
-            let node = Node::new(ids.borrow_mut().next_id(), kind, text).with_children(children);
-            match num {
-                Some(num) => node.with_num(num),
-                None => node,
-            }
+        let paragraph =
+            |text: &str| Node::new(ids.borrow_mut().next_id(), NodeKind::Paragraph, text);
+        // An article: an empty heading (or one carrying only a remark) with its number.
+        let article = |num: &str, heading: &str, body: &[&str]| {
+            let children = body.iter().map(|text| paragraph(text)).collect();
+            Node::new(ids.borrow_mut().next_id(), NodeKind::Part, heading)
+                .with_num(num)
+                .with_children(children)
         };
-        let para = NodeKind::Paragraph;
         let previous = Document::new(
             "Law",
             vec![
-                node(
-                    NodeKind::Part,
-                    Some("Art 1"),
-                    "",
-                    vec![node(
-                        para,
-                        None,
-                        "Dogs and cats shall live in peace.",
-                        vec![],
-                    )],
-                ),
-                node(
-                    NodeKind::Part,
-                    Some("Art 2"),
-                    "",
-                    vec![node(para, None, "The weather is a federal matter.", vec![])],
-                ),
-                node(para, None, "**Support**", vec![]),
+                article("Art 1", "", &["Dogs and cats shall live in peace."]),
+                article("Art 2", "", &["The weather is a federal matter."]),
+                paragraph("**Support**"),
             ],
         );
         let revised = Document::new(
             "Law",
             vec![
-                node(
-                    NodeKind::Part,
-                    Some("Art 0a"),
-                    "",
-                    vec![node(
-                        para,
-                        None,
-                        "A wholly new article on rivers and lakes.",
-                        vec![],
-                    )],
-                ),
-                node(
-                    NodeKind::Part,
-                    Some("Art 1"),
-                    "",
-                    vec![node(
-                        para,
-                        None,
-                        "Dogs and cats shall live in peace.",
-                        vec![],
-                    )],
-                ),
-                node(NodeKind::Part, Some("Art 2"), "(weggefallen)", vec![]),
-                node(para, None, "**Option 3:**", vec![]),
+                article("Art 0a", "", &["A wholly new article on rivers and lakes."]),
+                article("Art 1", "", &["Dogs and cats shall live in peace."]),
+                article("Art 2", "(weggefallen)", &[]),
+                paragraph("**Option 3:**"),
             ],
         );
         let alignment = align(&previous, &revised, None);
