@@ -61,6 +61,9 @@ pub struct MarkdownImport {
 pub fn import_markdown(text: &str, ids: &mut IdSource) -> Result<MarkdownImport, ImportError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let normalised = text.replace("\r\n", "\n");
+    if let Some(error) = markup_document(&normalised) {
+        return Err(error);
+    }
     let lines: Vec<&str> = normalised.split('\n').collect();
     let (front_matter, start) = front_matter(&lines);
     let mut reader = Reader {
@@ -98,6 +101,111 @@ pub fn import_markdown(text: &str, ids: &mut IdSource) -> Result<MarkdownImport,
     })
 }
 
+/// HTML elements that may open a Markdown file as an HTML block (`<div align="center">` around
+/// a logo) and so do not by themselves make the file an XML document.
+const HTML_ELEMENTS: [&str; 33] = [
+    "a",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "center",
+    "details",
+    "div",
+    "dl",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "img",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "picture",
+    "pre",
+    "section",
+    "span",
+    "summary",
+    "table",
+    "ul",
+    "sup",
+    "sub",
+];
+
+/// A whole XML or HTML document sent as Markdown: an XML declaration, a doctype, an `html` or
+/// `akomaNtoso` root, or one root element that closes at the end of the text. Importing it would
+/// make one paragraph of raw markup, so it is refused, saying what it looks like and what to send
+/// instead. A Markdown file that opens with an HTML block or a comment is not refused.
+fn markup_document(text: &str) -> Option<ImportError> {
+    let mut rest = text;
+    let mut declared = false;
+    let mut doctype: Option<&str> = None;
+    // The prolog: XML declaration, processing instructions, comments, doctype, in any order.
+    let root = loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("<?") {
+            declared = true;
+            rest = &after[after.find("?>")? + 2..];
+        } else if let Some(after) = rest.strip_prefix("<!--") {
+            rest = &after[after.find("-->")? + 3..];
+        } else if rest
+            .get(..9)
+            .is_some_and(|start| start.eq_ignore_ascii_case("<!DOCTYPE"))
+        {
+            let after = &rest[9..];
+            let name_start = after.trim_start();
+            let name_len = run(name_start, |c| {
+                c.is_alphanumeric() || matches!(c, ':' | '_' | '-' | '.')
+            });
+            doctype = Some(&name_start[..name_len]);
+            rest = &after[after.find('>')? + 1..];
+        } else if let Some(after) = rest.strip_prefix('<') {
+            let name_len = run(after, |c| {
+                c.is_alphanumeric() || matches!(c, ':' | '_' | '-' | '.')
+            });
+            break &after[..name_len];
+        } else {
+            return None;
+        }
+    };
+    let local_name = root.rsplit(':').next().unwrap_or(root);
+    let is_html = ["html", "head", "body"]
+        .iter()
+        .any(|name| local_name.eq_ignore_ascii_case(name))
+        || doctype.is_some_and(|name| name.eq_ignore_ascii_case("html"));
+    let looks_like = if local_name.eq_ignore_ascii_case("akomaNtoso") {
+        "Akoma Ntoso XML: send it with format \"akn\"".to_string()
+    } else if is_html {
+        "an HTML page: send Markdown or plain text".to_string()
+    } else if root.is_empty() {
+        return None;
+    } else {
+        let closes_at_end = text.trim_end().ends_with(&format!("</{root}>"));
+        let html_element = HTML_ELEMENTS
+            .iter()
+            .any(|name| name.eq_ignore_ascii_case(root));
+        if !(declared || doctype.is_some() || closes_at_end && !html_element) {
+            return None;
+        }
+        format!("an XML document (root element <{root}>): send Markdown or plain text")
+    };
+    let offset = text.len() - rest.len();
+    let line = text[..offset].matches('\n').count() + 1;
+    let found = text[offset..].lines().next().unwrap_or_default();
+    Some(ImportError::unexpected(
+        line,
+        format!("Markdown or plain text (this looks like {looks_like})"),
+        found,
+    ))
+}
+
 fn front_matter(lines: &[&str]) -> (Option<FrontMatter>, usize) {
     if lines.first().map(|l| l.trim_end()) != Some("---") {
         return (None, 0);
@@ -113,44 +221,92 @@ fn front_matter(lines: &[&str]) -> (Option<FrontMatter>, usize) {
     let body = &lines[1..end];
     // Only YAML-like lines make front matter; anything else between two `---` lines is text
     // between thematic breaks.
-    let is_key_line = |line: &&str| {
-        line.split_once(':').is_some_and(|(key, rest)| {
-            !key.is_empty()
-                && key
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-                && (rest.is_empty() || rest.starts_with([' ', '\t']))
-        })
-    };
     let yaml_like = body.iter().all(|line| {
         line.trim().is_empty()
             || line.starts_with([' ', '\t', '#'])
+            || line.trim_end() == "-"
             || line.starts_with("- ")
-            || is_key_line(line)
+            || front_matter_key(line).is_some()
     });
-    if !yaml_like || !body.iter().any(is_key_line) {
+    if !yaml_like || !body.iter().any(|line| front_matter_key(line).is_some()) {
         return (None, 0);
     }
-    let fields = body
-        .iter()
-        .filter_map(|line| {
-            let (key, value) = line.split_once(':')?;
-            let key = key.trim();
-            let is_key = !key.is_empty()
-                && !line.starts_with(char::is_whitespace)
-                && key
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-            is_key.then(|| (key.to_string(), unquote(value.trim()).to_string()))
-        })
-        .collect();
     (
         Some(FrontMatter {
             raw: body.join("\n"),
-            fields,
+            fields: front_matter_fields(body),
         }),
         end + 1,
     )
+}
+
+/// `key: value` at the start of a line: the key and the value's text on that line. Keys are
+/// words of letters, digits, `_`, `-`, `.`, single spaces between them (YAML allows
+/// `Last updated:`), at most 60 bytes.
+fn front_matter_key(line: &str) -> Option<(&str, &str)> {
+    let (key, rest) = line.split_once(':')?;
+    let is_key = !key.is_empty()
+        && key.len() <= 60
+        && !key.starts_with(' ')
+        && !key.ends_with(' ')
+        && !key.contains("  ")
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '));
+    (is_key && (rest.is_empty() || rest.starts_with([' ', '\t']))).then_some((key, rest))
+}
+
+/// Every key of the front matter with its value. A value on its line is unquoted; a value
+/// that goes on over the lines after it (a list of `- ` lines, a block scalar after `|` or `>`,
+/// a nested mapping) is kept as those lines' raw text without their common indentation, and a
+/// plain value wrapped over indented lines is joined with spaces, as YAML folds it. Nothing is
+/// interpreted further: what cannot be read is kept as written.
+fn front_matter_fields(body: &[&str]) -> Vec<(String, String)> {
+    let continues = |line: &str| {
+        line.starts_with([' ', '\t']) || line.starts_with("- ") || line.trim_end() == "-"
+    };
+    let mut fields = Vec::new();
+    let mut index = 0;
+    while index < body.len() {
+        let line = body[index];
+        index += 1;
+        let Some((key, value)) = front_matter_key(line) else {
+            continue;
+        };
+        let start = index;
+        while index < body.len() && (continues(body[index]) || is_blank(body[index])) {
+            index += 1;
+        }
+        let mut end = index;
+        while end > start && is_blank(body[end - 1]) {
+            end -= 1;
+        }
+        let following = &body[start..end];
+        let value = value.trim();
+        let value = if following.is_empty() {
+            unquote(value).to_string()
+        } else if value.is_empty() || value.starts_with(['|', '>']) {
+            let common = following
+                .iter()
+                .filter(|line| !is_blank(line))
+                .map(|line| indentation(line))
+                .min()
+                .unwrap_or(0);
+            following
+                .iter()
+                .map(|line| dedent(line, common).trim_end())
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            std::iter::once(value)
+                .chain(following.iter().map(|line| line.trim()))
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        fields.push((key.to_string(), value));
+    }
+    fields
 }
 
 fn unquote(value: &str) -> &str {
@@ -211,10 +367,55 @@ struct Marker<'a> {
     first: bool,
 }
 
-const ARTICLE_WORDS: [&str; 12] = [
+const ARTICLE_WORDS: [&str; 13] = [
     "Article", "Art.", "Art", "Artikel", "Articolo", "Chapter", "Kapitel", "Section", "Annex",
-    "Anhang", "Part", "Title",
+    "Anhang", "Part", "Title", "Rule",
 ];
+
+/// The Latin words that number an article inserted after another (`Article 8 bis`, `3ter`).
+const LATIN_SUFFIXES: [&str; 9] = [
+    "bis",
+    "ter",
+    "quater",
+    "quinquies",
+    "sexies",
+    "septies",
+    "octies",
+    "novies",
+    "decies",
+];
+
+/// `bis`, `ter` … written in lower case or capitalised (`Bis`), as titles write them.
+fn is_latin_suffix(word: &str) -> bool {
+    word.chars().skip(1).all(|c| c.is_ascii_lowercase())
+        && LATIN_SUFFIXES
+            .iter()
+            .any(|suffix| suffix.eq_ignore_ascii_case(word))
+}
+
+/// The length of a Latin suffix written apart from its number (` bis`, `-ter`, ` Quater`) at
+/// the start of `text`, or 0. In German `bis` also means "to": `Art 12 bis 14` is a range, so a
+/// suffix followed by another number (or an article word) is not taken.
+fn separate_latin_suffix(text: &str) -> usize {
+    let Some(after_separator) = text.strip_prefix([' ', '-']) else {
+        return 0;
+    };
+    let letters = run(after_separator, |c| c.is_ascii_alphabetic());
+    if letters == 0 || !is_latin_suffix(&after_separator[..letters]) {
+        return 0;
+    }
+    let following = after_separator[letters..].trim_start_matches([' ', '\t']);
+    let starts_a_range = following.starts_with(|c: char| c.is_ascii_digit() || c == '§')
+        || ARTICLE_WORDS.iter().any(|word| {
+            following
+                .strip_prefix(word)
+                .is_some_and(|rest| rest.starts_with(' '))
+        });
+    if starts_a_range {
+        return 0;
+    }
+    1 + letters
+}
 
 fn is_roman(text: &str) -> bool {
     !text.is_empty()
@@ -281,6 +482,7 @@ fn marker(text: &str) -> Option<Marker<'_>> {
         }
         let mut len = signs + spaces + digits;
         len += run(&text[len..], |c| c.is_ascii_lowercase());
+        len += separate_latin_suffix(&text[len..]);
         if text[len..].starts_with('.') {
             len += 1;
         }
@@ -309,7 +511,7 @@ fn marker(text: &str) -> Option<Marker<'_>> {
     if (1..=3).contains(&digits) {
         let letters = run(&text[digits..], |c| c.is_ascii_lowercase());
         let end = digits + letters;
-        if letters <= 2
+        if (letters <= 2 || is_latin_suffix(&text[digits..end]))
             && let Some(close @ ('.' | ')')) = text[end..].chars().next()
         {
             return make(Style::Digits(close), end + 1, &text[..end] == "1");
@@ -338,14 +540,19 @@ fn is_sequence(word: &str) -> bool {
     (word.len() <= 3 && chars.all(|c| Some(c) == first)) || is_roman(word)
 }
 
-/// `Article 3`, `Art. 12a`, `Chapter II`, `Annex 1.`.
+/// `Article 3`, `Art. 12a`, `Article 8 bis`, `Art. 8-bis`, `Chapter II`, `Annex 1.`, and
+/// `[Article 3bis]`: EU consolidated texts bracket an inserted article, and the brackets stay in
+/// the number so that nothing is lost.
 fn article(text: &str) -> Option<Marker<'_>> {
+    let bracketed = text.starts_with('[');
+    let open = usize::from(bracketed);
     let word = ARTICLE_WORDS.iter().find(|w| {
-        text.strip_prefix(**w)
+        text[open..]
+            .strip_prefix(**w)
             .is_some_and(|rest| rest.starts_with(' '))
     })?;
-    let spaces = run(&text[word.len()..], |c| c == ' ');
-    let start = word.len() + spaces;
+    let spaces = run(&text[open + word.len()..], |c| c == ' ');
+    let start = open + word.len() + spaces;
     let number = run(&text[start..], |c| c.is_ascii_alphanumeric());
     let value = &text[start..start + number];
     let digits = run(value, |c| c.is_ascii_digit());
@@ -355,7 +562,16 @@ fn article(text: &str) -> Option<Marker<'_>> {
         return None;
     }
     let mut len = start + number;
+    len += separate_latin_suffix(&text[len..]);
     if text[len..].starts_with('.') {
+        len += 1;
+    }
+    if bracketed {
+        // Only a bracket closing right after the number: `[Article 3](link)` and
+        // `[Article 3 of …]` are text.
+        if !text[len..].starts_with(']') {
+            return None;
+        }
         len += 1;
     }
     after_marker(text, len).map(|rest| Marker {
@@ -476,6 +692,32 @@ fn footnote_definition(text: &str) -> Option<(&str, &str)> {
     Some((label, rest[close + 2..].trim_start()))
 }
 
+/// A kramdown attribute list standing for itself: `{:.no_toc}`, `{: #id .class}`, `{:toc}`, or
+/// an attribute list definition `{:ref: .class}`. It is markup for the block next to it, never
+/// text. Extensions (`{::comment}`) and braces in text are not attribute lists.
+fn is_attribute_list(text: &str) -> bool {
+    let text = text.trim();
+    text.strip_prefix("{:")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .is_some_and(|inner| !inner.starts_with(':') && !inner.contains(['{', '}']))
+}
+
+/// `{:toc}`: kramdown replaces the list before it (`* TOC`) with a generated table of contents.
+fn is_table_of_contents_marker(text: &str) -> bool {
+    is_attribute_list(text)
+        && text.trim()[2..text.trim().len() - 1]
+            .split_whitespace()
+            .any(|name| name == "toc")
+}
+
+/// A heading's text without a trailing kramdown attribute list (`Scope {:.no_toc}`).
+fn without_attribute_list(text: &str) -> &str {
+    match text.rfind("{:") {
+        Some(at) if is_attribute_list(&text[at..]) => text[..at].trim_end(),
+        _ => text,
+    }
+}
+
 fn is_verbatim_start(text: &str) -> bool {
     text.starts_with('|')
         || text.starts_with('>')
@@ -517,6 +759,9 @@ impl Reader<'_> {
         if let Some(fence) = fence(text) {
             return self.fenced(index, indent, fence);
         }
+        if is_attribute_list(text) {
+            return index + 1;
+        }
         if indent <= 3 {
             if let Some((level, heading)) = atx_heading(text) {
                 self.heading(level, heading, line_number);
@@ -557,7 +802,7 @@ impl Reader<'_> {
             return end;
         }
         if let Some((label, first)) = footnote_definition(text) {
-            let (joined, next) = self.paragraph(index, first, true);
+            let (joined, next) = self.footnote(index, first);
             self.builder
                 .footnotes
                 .push((line_number, label.to_string(), joined));
@@ -574,8 +819,26 @@ impl Reader<'_> {
                     );
                     return index + 1;
                 }
+            } else if marker.style.is_bullet_like()
+                && marker.rest.is_empty()
+                && standalone
+                && (index == 0 || is_blank(self.lines[index - 1]))
+            {
+                // A dash that is a block of its own is text (the German Basic Law's repealed
+                // articles read `-`), not an empty bullet: its mark is kept. Right after the
+                // items of a list it is an empty item, as in CommonMark.
+                self.builder.plain(text.trim_end().to_string(), indent);
+                return index + 1;
             } else {
                 let (joined, next) = self.paragraph(index, marker.rest, true);
+                if self
+                    .lines
+                    .get(next)
+                    .is_some_and(|line| is_table_of_contents_marker(line))
+                {
+                    // `* TOC` + `{:toc}`: a placeholder for a generated table of contents.
+                    return next + 1;
+                }
                 self.builder.numbered(marker, indent, joined);
                 return next;
             }
@@ -595,6 +858,7 @@ impl Reader<'_> {
     }
 
     fn heading(&mut self, level: usize, text: &str, _line: usize) {
+        let text = without_attribute_list(text);
         let (num, rest) = heading_number(text);
         if self.first_heading.is_none() {
             self.first_heading = Some(text.to_string());
@@ -636,6 +900,44 @@ impl Reader<'_> {
         (join_lines(&parts), next)
     }
 
+    /// The text of a footnote whose definition's first line's text is `first`, and the index
+    /// after it. As in CommonMark extensions, kramdown and pandoc, the footnote goes on over
+    /// lines indented by at least [`FOOTNOTE_CONTINUATION`] columns, blank lines between them
+    /// included (its further paragraphs, joined with a blank line), and over lazy lines that
+    /// open no block.
+    fn footnote(&self, index: usize, first: &str) -> (String, usize) {
+        let belongs =
+            |line: &str| indentation(line) >= FOOTNOTE_CONTINUATION || !self.interrupts(line, true);
+        let mut paragraphs = Vec::new();
+        let mut parts = vec![first];
+        let mut next = index + 1;
+        loop {
+            while let Some(line) = self.lines.get(next) {
+                if is_blank(line) || !belongs(line) {
+                    break;
+                }
+                parts.push(line);
+                next += 1;
+            }
+            let paragraph = join_lines(&parts);
+            if !paragraph.trim().is_empty() {
+                paragraphs.push(paragraph.trim_start().to_string());
+            }
+            let after_blanks = (next..self.lines.len())
+                .find(|&i| !is_blank(self.lines[i]))
+                .unwrap_or(self.lines.len());
+            let continues = after_blanks > next
+                && after_blanks < self.lines.len()
+                && indentation(self.lines[after_blanks]) >= FOOTNOTE_CONTINUATION;
+            if !continues {
+                break;
+            }
+            parts = vec![self.lines[after_blanks]];
+            next = after_blanks + 1;
+        }
+        (paragraphs.join("\n\n"), next)
+    }
+
     fn interrupts(&self, line: &str, in_list: bool) -> bool {
         let text = line.trim_start();
         if atx_heading(text).is_some()
@@ -643,6 +945,7 @@ impl Reader<'_> {
             || is_thematic_break(text)
             || text.starts_with('>')
             || footnote_definition(text).is_some()
+            || is_attribute_list(text)
         {
             return true;
         }
@@ -696,6 +999,9 @@ fn join_lines(parts: &[&str]) -> String {
     }
     out
 }
+
+/// How far a line must be indented to continue a footnote (a tab counts as four columns).
+const FOOTNOTE_CONTINUATION: usize = 2;
 
 /// Headings made from `Article 3` lines nest under every Markdown heading.
 const ARTICLE_LEVEL: usize = 7;
@@ -1086,6 +1392,143 @@ mod tests {
         let error = import_markdown("\n \n", &mut IdSource::new(1, 0)).unwrap_err();
         assert!(error.to_string().contains("a heading or a paragraph"));
         assert!(import_markdown("---\na: b\n---\n", &mut IdSource::new(1, 0)).is_err());
+    }
+
+    #[test]
+    fn a_dash_alone_is_the_text_of_a_repealed_article_not_an_empty_bullet() {
+        check(
+            "### Art 49\n\n-\n\n### Art 50\n\n–\n\nArticle 51\n\n—\n\nArticle 52\n\n(repealed)\n",
+            "part [Art 49] \n  paragraph -\npart [Art 50] \n  paragraph –\n  part [Article 51] \n    paragraph —\n  part [Article 52] \n    paragraph (repealed)\n",
+        );
+        // A bullet with text is still a bullet, and so is a dash opening a list item's lines.
+        check(
+            "Intro:\n\n- a\n-\n",
+            "paragraph Intro:\n  item a\n  item \n",
+        );
+    }
+
+    #[test]
+    fn indented_lines_after_a_footnote_belong_to_it() {
+        check(
+            "## Art 1\n\nText[^1].\n\n[^1]: First line\n    wrapped.\n\n    Second paragraph\n  of the note.\n\n\tThird, after a tab.\n\nBack in the article.\n",
+            "part [Art 1] \n  paragraph Text[^1].\n    footnote [[^1]] First line wrapped.\n\nSecond paragraph of the note.\n\nThird, after a tab.\n  paragraph Back in the article.\n",
+        );
+        // A definition with nothing on its first line takes the indented lines after it.
+        check(
+            "Text[^a].\n\n[^a]:\n    The note.\n",
+            "paragraph Text[^a].\n  footnote [[^a]] The note.\n",
+        );
+    }
+
+    #[test]
+    fn a_footnote_of_several_paragraphs_survives_the_structured_form() {
+        let document = import("Text[^1].\n\n[^1]: One.\n\n    Two.\n");
+        let back = crate::structured::import(
+            &crate::structured::export(&document),
+            &mut IdSource::new(7, 0),
+        )
+        .unwrap();
+        assert_eq!(back, document);
+    }
+
+    #[test]
+    fn kramdown_attribute_lists_and_the_toc_marker_are_markup() {
+        check(
+            "# Title {:.no_toc}\n\n## Contents\n{:.no_toc}\n\n* TOC\n{:toc}\n\nText.\n{: #id .class}\n\n| a |\n{: .table}\n\nA set {a, b} and {:not closed.\n",
+            "part Title\n  part Contents\n    paragraph Text.\n    paragraph | a |\n    paragraph A set {a, b} and {:not closed.\n",
+        );
+        // A list other than a TOC placeholder stays; an extension is not an attribute list.
+        check(
+            "* TOC\n* real\n\n{::comment}\n",
+            "item TOC\nitem real\nparagraph {::comment}\n",
+        );
+    }
+
+    #[test]
+    fn latin_and_letter_suffixes_are_part_of_the_number() {
+        check(
+            "# Treaty\n\nArticle 8 bis\n\nText.\n\nArticle 3ter Scope\n\n[Article 3bis]\n\nArt. 8-quater\n\nRule 4 quater\n\n## Article 9 Quinquies Final\n",
+            "part Treaty\n  part [Article 8 bis] \n    paragraph Text.\n  part [Article 3ter] Scope\n  part [[Article 3bis]] \n  part [Art. 8-quater] \n  part [Rule 4 quater] \n  part [Article 9 Quinquies] Final\n",
+        );
+        let num = |t| marker(t).map(|m| (m.num, m.rest));
+        assert_eq!(num("§ 12a Text"), Some(("§ 12a", "Text")));
+        assert_eq!(num("§ 12 bis Text"), Some(("§ 12 bis", "Text")));
+        assert_eq!(num("3bis. Text"), Some(("3bis.", "Text")));
+        assert_eq!(num("(2bis) Text"), Some(("(2bis)", "Text")));
+        // German `bis` is "to": a range is not a suffix.
+        assert_eq!(num("§ 12 bis 14 gelten"), Some(("§ 12", "bis 14 gelten")));
+        assert_eq!(num("Art 12 bis Art 14").map(|m| m.0), Some("Art 12"));
+        // A link or a bracket that does not close on the number is text.
+        assert_eq!(num("[Article 3](x) y"), None);
+        assert_eq!(num("[Article 3 of the Charter]"), None);
+        assert_eq!(num("Article 8 bisect"), Some(("Article 8", "bisect")));
+    }
+
+    #[test]
+    fn every_key_of_the_front_matter_is_kept() {
+        let imported = import_markdown(
+            "---\ntitle: \"Treaty\"\nLast updated: 2024-01-02\ntags:\n  - law\n  - eu\nsummary: |\n  Line one\n  line two\nwrapped: a long\n  value\n# a comment\nodd: [1, 2\n---\n\nText.\n",
+            &mut IdSource::new(1, 0),
+        )
+        .unwrap();
+        assert_eq!(imported.document.title, "Treaty");
+        let front = imported.front_matter.unwrap();
+        let fields: Vec<(&str, &str)> = front
+            .fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("title", "Treaty"),
+                ("Last updated", "2024-01-02"),
+                ("tags", "- law\n- eu"),
+                ("summary", "Line one\nline two"),
+                ("wrapped", "a long value"),
+                ("odd", "[1, 2"),
+            ]
+        );
+        assert!(front.raw.contains("# a comment"));
+    }
+
+    #[test]
+    fn xml_and_html_are_refused_saying_what_to_send_instead() {
+        let refused = |text: &str| {
+            import_markdown(text, &mut IdSource::new(1, 0))
+                .unwrap_err()
+                .to_string()
+        };
+        let akn = refused(
+            "<?xml version=\"1.0\"?>\n<!-- made by hand -->\n<akomaNtoso xmlns=\"http://docs.oasis-open.org/legaldocml/ns/akn/3.0\">\n<act/></akomaNtoso>\n",
+        );
+        assert!(akn.starts_with("line 3:"), "{akn}");
+        assert!(
+            akn.contains("Akoma Ntoso XML: send it with format \"akn\""),
+            "{akn}"
+        );
+        assert!(refused("<an:akomaNtoso>x</an:akomaNtoso>").contains("Akoma Ntoso"));
+        for html in [
+            "<!DOCTYPE html>\n<p>x</p>",
+            "<html lang=\"en\"><body>x</body></html>",
+        ] {
+            assert!(refused(html).contains("HTML page: send Markdown or plain text"));
+        }
+        let xml = refused("<note>\n  <to>Tove</to>\n</note>\n");
+        assert!(xml.contains("XML document (root element <note>)"), "{xml}");
+        // Markdown opening with an HTML block or a comment, or mentioning a tag, is imported.
+        for markdown in [
+            "<p align=\"center\"><img src=\"logo.png\"></p>\n\n# Title\n\nText.\n<p>end</p>",
+            "<!-- draft -->\n# Title\n",
+            "<div>\nx\n</div>",
+            "<2 years of age is young.\n",
+            "# A note\n\n<note>x</note>\n",
+        ] {
+            assert!(
+                import_markdown(markdown, &mut IdSource::new(1, 0)).is_ok(),
+                "{markdown}"
+            );
+        }
     }
 
     #[test]

@@ -36,8 +36,11 @@ fn source_words(source: &str) -> Vec<String> {
     }
     let mut out = Vec::new();
     let mut fence: Option<String> = None;
-    for line in lines {
+    let mut previous_blank = true;
+    for (index, line) in lines.iter().enumerate() {
+        let line = *line;
         let text = line.trim();
+        let after_blank = std::mem::replace(&mut previous_blank, text.is_empty());
         if let Some(open) = &fence {
             if text.starts_with(open.as_str()) && text.chars().all(|c| open.starts_with(c)) {
                 fence = None;
@@ -53,12 +56,26 @@ fn source_words(source: &str) -> Vec<String> {
             continue;
         }
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        let is_rule = !compact.is_empty()
-            && (compact.chars().all(|c| c == '=')
-                || compact.chars().all(|c| c == '-')
-                || (compact.len() >= 3 && compact.chars().all(|c| c == '*'))
-                || (compact.len() >= 3 && compact.chars().all(|c| c == '_')));
+        // A line of `=` or `-` underlines the line above it (setext); three or more of `-`, `*`
+        // or `_` are a thematic break anywhere. A lone `-` after a blank line is text (the
+        // Basic Law's repealed articles).
+        let underline = !after_blank
+            && !compact.is_empty()
+            && (compact.chars().all(|c| c == '=') || compact.chars().all(|c| c == '-'));
+        let is_rule = underline
+            || (compact.len() >= 3
+                && ['-', '*', '_']
+                    .iter()
+                    .any(|&m| compact.chars().all(|c| c == m)));
         if is_rule {
+            continue;
+        }
+        // kramdown attribute lists (`{:.no_toc}`), and the `* TOC` list that `{:toc}` marks.
+        if text.starts_with("{:") && text.ends_with('}') && !text.starts_with("{::") {
+            continue;
+        }
+        let next = lines.get(index + 1).map_or("", |l| l.trim());
+        if next == "{:toc}" {
             continue;
         }
         let mut text = text;
