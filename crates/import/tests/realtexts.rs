@@ -1,5 +1,6 @@
 //! Real documents as people wrote them (the German Basic Law in three versions, the OASIS CSAF
-//! standard before and after public review): each imports without losing a word.
+//! standard before and after public review and its comment-resolution log): each imports
+//! without losing a word.
 //!
 //! The source side drops only the markup the importer documents as markup (see
 //! `docs/markdown-format.md`, "Ordinary documents"): front matter, heading `#`s, setext
@@ -11,12 +12,13 @@ use common::{shared, tree_words, words};
 use penholder_core::{IdSource, NodeKind};
 use penholder_import::{export_structured, import_markdown, import_structured};
 
-const TEXTS: [&str; 5] = [
+const TEXTS: [&str; 6] = [
     "realtexts/de-grundgesetz-versions/01_GG_before_Art93_amendment_2012-07.md",
     "realtexts/de-grundgesetz-versions/02_GG_after_Art93_amendment_2012-08-06.md",
     "realtexts/de-grundgesetz-versions/03_GG_update_2018-11-08.md",
     "realtexts/oasis-csaf-comment-resolution/01_csaf-v2.0_CSD01_2021-08-05.md",
     "realtexts/oasis-csaf-comment-resolution/02_csaf-v2.0_CS01_2021-10-27.md",
+    "realtexts/oasis-csaf-comment-resolution/comment_resolution_log_from_csd01_public_review.md",
 ];
 
 /// The words of a Markdown source without its markup.
@@ -224,4 +226,66 @@ fn the_basic_law_amendment_of_2012_is_one_new_point() {
     assert_eq!(added.len(), 2, "{added:?}");
     assert_eq!(removed.len(), 1, "{removed:?}");
     assert!(added.iter().any(|(num, _)| num.as_deref() == Some("4c.")));
+}
+
+/// The Basic Law of 2012 marks the repealed Art 49, 59a and 142a with a `-` alone; it is their
+/// text, not an empty bullet (the 2018 version writes `(weggefallen)` in the heading instead).
+#[test]
+fn the_repealed_articles_of_the_basic_law_keep_their_dash() {
+    for path in &TEXTS[..2] {
+        let imported = import_markdown(&shared(path), &mut IdSource::new(1, 0)).unwrap();
+        for num in ["Art 49", "Art 59a", "Art 142a"] {
+            let article = imported
+                .document
+                .walk()
+                .into_iter()
+                .find(|v| v.node.kind == NodeKind::Part && v.node.num.as_deref() == Some(num))
+                .unwrap_or_else(|| panic!("{path}: no {num}"))
+                .node;
+            let children: Vec<_> = article
+                .children
+                .iter()
+                .map(|c| (c.kind, c.num.as_deref(), c.text.as_str()))
+                .collect();
+            assert_eq!(
+                children,
+                [(NodeKind::Paragraph, None, "-")],
+                "{path}: {num}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_front_matter_of_the_basic_law_keeps_every_key() {
+    let imported = import_markdown(&shared(TEXTS[2]), &mut IdSource::new(1, 0)).unwrap();
+    let front = imported.front_matter.expect("front matter");
+    let keys: Vec<&str> = front.fields.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["Title", "jurabk", "layout", "origslug", "slug"]);
+    assert_eq!(front.field("layout"), Some("default"));
+    assert_eq!(front.field("origslug"), Some("gg"));
+}
+
+/// Every Akoma Ntoso file of the shared texts, sent as Markdown, is refused with a message that
+/// names the format to send it with, instead of becoming one paragraph of raw XML.
+#[test]
+fn akoma_ntoso_sent_as_markdown_is_refused_naming_the_format() {
+    let akn = [
+        "realtexts/akn-examples-eu/32014L0092.akn.xml",
+        "realtexts/akn-examples-eu/DIR-cmcxketrh00ca8x00qxqd29bn-en.xml",
+        "realtexts/akn-examples-eu/akn4eu_JOIN-2022-19.xml",
+        "realtexts/akn-examples-un/Bill_UN_2012_E-CN.7-2012-L.2.xml",
+        "realtexts/it-copyright-law-akn/19410716_041U0633_VIGENZA_20211231.xml",
+        "realtexts/uk-lawmaker-akn/Bail_and_Release_from_Custody_Scotland_Bill_as_amended_at_Stage_2.xml",
+        "realtexts/uk-lawmaker-akn/Sentencing_Bill__Commons_Amendments.xml",
+    ];
+    for path in akn {
+        let error = import_markdown(&shared(path), &mut IdSource::new(1, 0))
+            .expect_err(path)
+            .to_string();
+        assert!(
+            error.contains("this looks like Akoma Ntoso XML: send it with format \"akn\""),
+            "{path}: {error}"
+        );
+    }
 }
