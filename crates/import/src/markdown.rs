@@ -1,36 +1,53 @@
 //! Ordinary documents as people write them, in Markdown or plain text: headings, numbered and
 //! lettered paragraphs, bullet lists, definition lists, footnotes, tables and code kept whole.
 //!
+//! A whole XML or HTML document (an XML declaration, a doctype, an `akomaNtoso` or `html` root,
+//! one root element closing at the end) is refused with an [`ImportError`] saying what it looks
+//! like and what to send instead (Akoma Ntoso: format `akn`); a Markdown file that merely opens
+//! with an HTML block or a comment is read as Markdown.
+//!
 //! The reading, block by block (blocks are separated by blank lines):
-//! - front matter (`---` … `---` on the first lines) is kept aside in [`FrontMatter`];
+//! - front matter (`---` … `---` on the first lines) is kept aside in [`FrontMatter`], every
+//!   key with its value (lists and block scalars as their raw lines);
 //! - a heading (`#`…`######`, or a line underlined with `===`/`---`) opens a
 //!   [`NodeKind::Part`]; deeper headings nest inside it, an equal or shallower one closes it. A
-//!   number in front of the heading text (`Art 93`, `1.1`, `I.`, `§ 5`) goes to `Node::num`. A
-//!   line standing alone that is only `Article 3`, `Art. 12 Scope`, `Chapter II` is a heading too,
-//!   nested under every Markdown heading;
+//!   number in front of the heading text (`Art 93`, `1.1`, `I.`, `§ 5`, `Article 8 bis`,
+//!   `[Article 3bis]`) goes to `Node::num`. A line standing alone that is only `Article 3`,
+//!   `Art. 12 Scope`, `Chapter II`, `Rule 4 quater` is a heading too, nested under every Markdown
+//!   heading. Letter and Latin suffixes (`3a`, `3bis`, `8 bis`, `8-ter`, `quater` … `decies`)
+//!   belong to the number; the brackets EU consolidated texts put around an inserted article stay
+//!   in it;
 //! - a block opening with a number or letter (`1.`, `4c.`, `(1)`, `(a)`, `a)`, `iv.`, `A.`,
 //!   `§ 5`) keeps it verbatim in `Node::num`. Numbers of one style continue one sequence: under a
 //!   heading they are paragraphs, under a paragraph or an item they are items (the list that
 //!   paragraph introduces);
 //! - a bullet (`-`, `*`, `+`, `•`) or a definition (`:`) is an item of the paragraph before it;
-//!   indentation nests lists;
+//!   indentation nests lists. A bullet alone, a block of its own (the `-` of a repealed article
+//!   in the German Basic Law), is text, not an empty item;
 //! - a paragraph without a number closes the lists before it; after a numbered paragraph's list
 //!   it stays inside that paragraph (`sowie …` after the points of Art 73 (1));
-//! - `[^label]: text` is a footnote, a child of the node whose text carries `[^label]`;
+//! - `[^label]: text` is a footnote, a child of the node whose text carries `[^label]`; lines
+//!   indented by two columns or more after it, blank lines between them included, are its
+//!   further lines and paragraphs (as in kramdown and pandoc);
+//! - kramdown attribute lists (`{:.no_toc}`, `{: #id .class}`) on a line of their own or at the
+//!   end of a heading are markup; a list followed by `{:toc}` (`* TOC`) is the placeholder of a
+//!   generated table of contents and gives nothing;
 //! - fenced code, tables, quotes and HTML blocks are kept verbatim, line breaks included.
 //!
 //! Text is kept verbatim: inline formatting, links, brackets and footnote markers stay in the
 //! text. The lines of a paragraph are joined with a space (a hard break, a line ending in `\` or
 //! two spaces, keeps its line break). What is dropped is markup only: heading `#`s and setext
 //! underlines, bullet and definition markers, thematic breaks, the `:` after a footnote label,
-//! and the front matter (kept aside).
+//! kramdown attribute lists and the `* TOC` placeholder, and the front matter (kept aside).
 
 use crate::ImportError;
 use crate::draft::{Arena, Draft};
 use penholder_core::{Document, IdSource, NodeKind};
 use serde::{Deserialize, Serialize};
 
-/// The front matter of a Markdown file, kept as written and as `key: value` pairs.
+/// The front matter of a Markdown file, kept as written (`raw`) and as `key: value` pairs in
+/// their order (`fields`): every key, a scalar unquoted, a list, block scalar or nested mapping
+/// as its lines' raw text without their common indentation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FrontMatter {
     pub raw: String,

@@ -119,6 +119,28 @@ fn thematic_break() -> impl Strategy<Value = Block> {
     })
 }
 
+/// A dash alone, as statutes mark a repealed article: text, not an empty bullet.
+fn repealed_mark() -> impl Strategy<Value = Block> {
+    prop::sample::select(vec!["-", "–", "—"]).prop_map(|mark| Block {
+        source: mark.to_string(),
+        words: vec![mark.to_string()],
+    })
+}
+
+/// A kramdown attribute list on its own line: markup, no words.
+fn attribute_list() -> impl Strategy<Value = Block> {
+    prop::sample::select(vec![
+        "{:.no_toc}",
+        "{: #id .class}",
+        "{:toc}",
+        "{:ref: .note}",
+    ])
+    .prop_map(|list| Block {
+        source: list.to_string(),
+        words: Vec::new(),
+    })
+}
+
 fn block() -> impl Strategy<Value = Block> {
     prop_oneof![
         4 => paragraph(),
@@ -127,6 +149,8 @@ fn block() -> impl Strategy<Value = Block> {
         3 => bullets(),
         1 => fenced(),
         1 => thematic_break(),
+        1 => repealed_mark(),
+        1 => attribute_list(),
     ]
 }
 

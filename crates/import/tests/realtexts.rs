@@ -4,7 +4,8 @@
 //!
 //! The source side drops only the markup the importer documents as markup (see
 //! `docs/markdown-format.md`, "Ordinary documents"): front matter, heading `#`s, setext
-//! underlines and thematic breaks, bullet and definition markers, the `:` after a footnote label.
+//! underlines and thematic breaks, bullet and definition markers, the `:` after a footnote label,
+//! kramdown attribute lists and the `* TOC` placeholder they mark.
 
 mod common;
 
