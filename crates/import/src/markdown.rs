@@ -182,7 +182,15 @@ fn markup_document(text: &str) -> Option<ImportError> {
                 c.is_alphanumeric() || matches!(c, ':' | '_' | '-' | '.')
             });
             doctype = Some(&name_start[..name_len]);
-            rest = &after[after.find('>')? + 1..];
+            // An internal subset (`[<!ENTITY …>]`) holds `>`s of its own.
+            let end = match after.find(['[', '>'])? {
+                subset if after[subset..].starts_with('[') => {
+                    let subset_end = subset + after[subset..].find(']')?;
+                    subset_end + after[subset_end..].find('>')?
+                }
+                close => close,
+            };
+            rest = &after[end + 1..];
         } else if let Some(after) = rest.strip_prefix('<') {
             let name_len = run(after, |c| {
                 c.is_alphanumeric() || matches!(c, ':' | '_' | '-' | '.')
@@ -721,8 +729,10 @@ fn is_attribute_list(text: &str) -> bool {
 
 /// `{:toc}`: kramdown replaces the list before it (`* TOC`) with a generated table of contents.
 fn is_table_of_contents_marker(text: &str) -> bool {
+    let text = text.trim();
+    // An attribute list is `{:` … `}`, so the slice is its inside.
     is_attribute_list(text)
-        && text.trim()[2..text.trim().len() - 1]
+        && text[2..text.len() - 1]
             .split_whitespace()
             .any(|name| name == "toc")
 }
@@ -923,8 +933,12 @@ impl Reader<'_> {
     /// included (its further paragraphs, joined with a blank line), and over lazy lines that
     /// open no block.
     fn footnote(&self, index: usize, first: &str) -> (String, usize) {
-        let belongs =
-            |line: &str| indentation(line) >= FOOTNOTE_CONTINUATION || !self.interrupts(line, true);
+        // An indented definition of another footnote starts that footnote.
+        let indented = |line: &str| {
+            indentation(line) >= FOOTNOTE_CONTINUATION
+                && footnote_definition(line.trim_start()).is_none()
+        };
+        let belongs = |line: &str| indented(line) || !self.interrupts(line, true);
         let mut paragraphs = Vec::new();
         let mut parts = vec![first];
         let mut next = index + 1;
@@ -945,7 +959,7 @@ impl Reader<'_> {
                 .unwrap_or(self.lines.len());
             let continues = after_blanks > next
                 && after_blanks < self.lines.len()
-                && indentation(self.lines[after_blanks]) >= FOOTNOTE_CONTINUATION;
+                && indented(self.lines[after_blanks]);
             if !continues {
                 break;
             }
@@ -1417,7 +1431,7 @@ mod tests {
             "### Art 49\n\n-\n\n### Art 50\n\n–\n\nArticle 51\n\n—\n\nArticle 52\n\n(repealed)\n",
             "part [Art 49] \n  paragraph -\npart [Art 50] \n  paragraph –\n  part [Article 51] \n    paragraph —\n  part [Article 52] \n    paragraph (repealed)\n",
         );
-        // A bullet with text is still a bullet, and so is a dash opening a list item's lines.
+        // Right after a list's items, a dash alone is an empty item, as in CommonMark.
         check(
             "Intro:\n\n- a\n-\n",
             "paragraph Intro:\n  item a\n  item \n",
@@ -1429,6 +1443,11 @@ mod tests {
         check(
             "## Art 1\n\nText[^1].\n\n[^1]: First line\n    wrapped.\n\n    Second paragraph\n  of the note.\n\n\tThird, after a tab.\n\nBack in the article.\n",
             "part [Art 1] \n  paragraph Text[^1].\n    footnote [[^1]] First line wrapped.\n\nSecond paragraph of the note.\n\nThird, after a tab.\n  paragraph Back in the article.\n",
+        );
+        // An indented definition of another footnote is that footnote.
+        check(
+            "A[^1] B[^2].\n\n[^1]: One.\n  [^2]: Two.\n",
+            "paragraph A[^1] B[^2].\n  footnote [[^1]] One.\n  footnote [[^2]] Two.\n",
         );
         // A definition with nothing on its first line takes the indented lines after it.
         check(
@@ -1531,6 +1550,10 @@ mod tests {
         ] {
             assert!(refused(html).contains("HTML page: send Markdown or plain text"));
         }
+        let with_subset = refused(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE akomaNtoso [\n<!ENTITY x \"y\">\n]>\n<akomaNtoso/>",
+        );
+        assert!(with_subset.starts_with("line 5:"), "{with_subset}");
         let xml = refused("<note>\n  <to>Tove</to>\n</note>\n");
         assert!(xml.contains("XML document (root element <note>)"), "{xml}");
         // Markdown opening with an HTML block or a comment, or mentioning a tag, is imported.

@@ -104,7 +104,7 @@ proptest! {
     #[test]
     fn lines_of_markup_never_make_an_importer_panic(
         lines in prop::collection::vec(
-            "(<!-- penholder (item|part|document)( level=[0-9]| num=\"[^\"]{0,3}\"| id=[0-9a-f-]{0,36}| text=\"x)* -->|# x|---|```|- a|  \\* b|\\(1\\) c|10\\. d|    a\\) e|\\[\\^1\\]: f|: g|> h|\\| i|<div>|Article 3|§ 4 x|Priority Goal [0-9]|[¹²] n| |[A-Za-z ]{0,12}[.;:]?)",
+            "(<!-- penholder (item|part|document)( level=[0-9]| num=\"[^\"]{0,3}\"| id=[0-9a-f-]{0,36}| text=\"x)* -->|# x|---|```|- a|  \\* b|\\(1\\) c|10\\. d|    a\\) e|\\[\\^1\\]: f|: g|> h|\\| i|<div>|Article 3|§ 4 x|-|  - |\t\\[\\^2\\]:|\\{:toc\\}|\\{: \\.c\\}|# T \\{:\\.no_toc\\}|\\[Article 3bis\\]|Article 8 bis|§ 2 ter|<\\?xml ?\\?>|<!DOCTYPE x \\[|\\]>|<akomaNtoso>|</x>|<x>|Priority Goal [0-9]|[¹²] n| |[A-Za-z ]{0,12}[.;:]?)",
             0..40,
         )
     ) {
@@ -166,6 +166,34 @@ fn nasty_inputs_give_errors_or_documents_never_panics() {
         "\u{2028}\u{2029}\u{85}",
         "\t\t- a\n\t- b\n- c",
         "    a)\n  b)\nc)",
+        "-",
+        "\u{2014}",
+        "{:",
+        "{:}",
+        "{:toc}",
+        "* TOC\n{:toc}",
+        "# {:}",
+        "[Article",
+        "[Article 3",
+        "[Article 3bis",
+        "Article 3 bis",
+        "Article 3-",
+        "§ 3 ",
+        "§ 3 bis",
+        "<",
+        "<?",
+        "<?xml",
+        "<!DOCTYPE",
+        "<!doctype é",
+        "<!DOCTYPE x [",
+        "<!DOCTYPE x [ ]",
+        "<!-- x -->",
+        "<é>",
+        "<x></x>",
+        "---\nk:\n---\nT",
+        "---\nk: |\n---\nT",
+        "---\nk:\n  - \n-\n---\nT",
+        "[^1]:\n\n  \n\t",
     ];
     for input in nasty {
         let mut ids = IdSource::new(4, 0);
