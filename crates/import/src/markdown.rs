@@ -13,8 +13,8 @@
 //!   [`NodeKind::Part`]; deeper headings nest inside it, an equal or shallower one closes it. A
 //!   number in front of the heading text (`Art 93`, `1.1`, `I.`, `§ 5`, `Article 8 bis`,
 //!   `[Article 3bis]`) goes to `Node::num`. A line standing alone that is only `Article 3`,
-//!   `Art. 12 Scope`, `Chapter II`, `Rule 4 quater` is a heading too, nested under every Markdown
-//!   heading. Letter and Latin suffixes (`3a`, `3bis`, `8 bis`, `8-ter`, `quater` … `decies`)
+//!   `Art. 12 Scope`, `Chapter II`, `ARTICLE 5`, `Rule 4 quater` is a heading too, nested under
+//!   every Markdown heading. Letter and Latin suffixes (`3a`, `3bis`, `8 bis`, `8-ter`, `quater` … `decies`)
 //!   belong to the number; the brackets EU consolidated texts put around an inserted article stay
 //!   in it;
 //! - a block opening with a number or letter (`1.`, `4c.`, `(1)`, `(a)`, `a)`, `iv.`, `A.`,
@@ -22,13 +22,13 @@
 //!   heading they are paragraphs, under a paragraph or an item they are items (the list that
 //!   paragraph introduces);
 //! - a bullet (`-`, `*`, `+`, `•`) or a definition (`:`) is an item of the paragraph before it;
-//!   indentation nests lists. A bullet alone, a block of its own (the `-` of a repealed article
-//!   in the German Basic Law), is text, not an empty item;
+//!   indentation nests lists. A bullet alone, a block of its own or right under a heading (the
+//!   `-` of a repealed article in the German Basic Law), is text, not an empty item;
 //! - a paragraph without a number closes the lists before it; after a numbered paragraph's list
 //!   it stays inside that paragraph (`sowie …` after the points of Art 73 (1));
 //! - `[^label]: text` is a footnote, a child of the node whose text carries `[^label]`; lines
-//!   indented by two columns or more after it, blank lines between them included, are its
-//!   further lines and paragraphs (as in kramdown and pandoc);
+//!   indented two columns or more beyond it, blank lines between them included, are its further
+//!   lines and paragraphs (as in kramdown and pandoc);
 //! - kramdown attribute lists (`{:.no_toc}`, `{: #id .class}`) on a line of their own or at the
 //!   end of a heading are markup; a list followed by `{:toc}` (`* TOC`) is the placeholder of a
 //!   generated table of contents and gives nothing;
@@ -392,9 +392,12 @@ struct Marker<'a> {
     first: bool,
 }
 
-const ARTICLE_WORDS: [&str; 13] = [
+/// The words that name a numbered division, as written in titles and in capitals (UN and
+/// treaty texts write `ARTICLE 1`).
+const ARTICLE_WORDS: [&str; 24] = [
     "Article", "Art.", "Art", "Artikel", "Articolo", "Chapter", "Kapitel", "Section", "Annex",
-    "Anhang", "Part", "Title", "Rule",
+    "Anhang", "Part", "Title", "Rule", "ARTICLE", "ART.", "ARTIKEL", "ARTICOLO", "CHAPTER",
+    "KAPITEL", "SECTION", "ANNEX", "PART", "TITLE", "RULE",
 ];
 
 /// The Latin words that number an article inserted after another (`Article 8 bis`, `3ter`).
@@ -410,9 +413,11 @@ const LATIN_SUFFIXES: [&str; 9] = [
     "decies",
 ];
 
-/// `bis`, `ter` … written in lower case or capitalised (`Bis`), as titles write them.
+/// `bis`, `ter` … written in lower case, capitalised (`Bis`) or in capitals (`BIS`), as titles
+/// write them.
 fn is_latin_suffix(word: &str) -> bool {
-    word.chars().skip(1).all(|c| c.is_ascii_lowercase())
+    let tail = word.get(1..).unwrap_or_default();
+    (tail.chars().all(|c| c.is_ascii_lowercase()) || word.chars().all(|c| c.is_ascii_uppercase()))
         && LATIN_SUFFIXES
             .iter()
             .any(|suffix| suffix.eq_ignore_ascii_case(word))
@@ -829,7 +834,7 @@ impl Reader<'_> {
             return end;
         }
         if let Some((label, first)) = footnote_definition(text) {
-            let (joined, next) = self.footnote(index, first);
+            let (joined, next) = self.footnote(index, indent, first);
             self.builder
                 .footnotes
                 .push((line_number, label.to_string(), joined));
@@ -849,11 +854,14 @@ impl Reader<'_> {
             } else if marker.style.is_bullet_like()
                 && marker.rest.is_empty()
                 && standalone
-                && (index == 0 || is_blank(self.lines[index - 1]))
+                && (index == 0
+                    || is_blank(self.lines[index - 1])
+                    || atx_heading(self.lines[index - 1].trim_start()).is_some())
             {
-                // A dash that is a block of its own is text (the German Basic Law's repealed
-                // articles read `-`), not an empty bullet: its mark is kept. Right after the
-                // items of a list it is an empty item, as in CommonMark.
+                // A dash that is a block of its own, or stands right under a heading, is text
+                // (the German Basic Law's repealed articles read `-`), not an empty bullet: its
+                // mark is kept. Right after the items of a list it is an empty item, as in
+                // CommonMark.
                 self.builder.plain(text.trim_end().to_string(), indent);
                 return index + 1;
             } else {
@@ -927,15 +935,15 @@ impl Reader<'_> {
         (join_lines(&parts), next)
     }
 
-    /// The text of a footnote whose definition's first line's text is `first`, and the index
-    /// after it. As in CommonMark extensions, kramdown and pandoc, the footnote goes on over
-    /// lines indented by at least [`FOOTNOTE_CONTINUATION`] columns, blank lines between them
-    /// included (its further paragraphs, joined with a blank line), and over lazy lines that
-    /// open no block.
-    fn footnote(&self, index: usize, first: &str) -> (String, usize) {
+    /// The text of a footnote whose definition (at `indent` columns) has `first` as its first
+    /// line's text, and the index after it. As in CommonMark extensions, kramdown and pandoc,
+    /// the footnote goes on over lines indented by at least [`FOOTNOTE_CONTINUATION`] columns
+    /// more than the definition, blank lines between them included (its further paragraphs,
+    /// joined with a blank line), and over lazy lines that open no block.
+    fn footnote(&self, index: usize, indent: usize, first: &str) -> (String, usize) {
         // An indented definition of another footnote starts that footnote.
         let indented = |line: &str| {
-            indentation(line) >= FOOTNOTE_CONTINUATION
+            indentation(line) >= indent + FOOTNOTE_CONTINUATION
                 && footnote_definition(line.trim_start()).is_none()
         };
         let belongs = |line: &str| indented(line) || !self.interrupts(line, true);
@@ -1431,6 +1439,8 @@ mod tests {
             "### Art 49\n\n-\n\n### Art 50\n\n–\n\nArticle 51\n\n—\n\nArticle 52\n\n(repealed)\n",
             "part [Art 49] \n  paragraph -\npart [Art 50] \n  paragraph –\n  part [Article 51] \n    paragraph —\n  part [Article 52] \n    paragraph (repealed)\n",
         );
+        // Right under a heading, without a blank line, too.
+        check("### Art 49\n-\n", "part [Art 49] \n  paragraph -\n");
         // Right after a list's items, a dash alone is an empty item, as in CommonMark.
         check(
             "Intro:\n\n- a\n-\n",
@@ -1443,6 +1453,11 @@ mod tests {
         check(
             "## Art 1\n\nText[^1].\n\n[^1]: First line\n    wrapped.\n\n    Second paragraph\n  of the note.\n\n\tThird, after a tab.\n\nBack in the article.\n",
             "part [Art 1] \n  paragraph Text[^1].\n    footnote [[^1]] First line wrapped.\n\nSecond paragraph of the note.\n\nThird, after a tab.\n  paragraph Back in the article.\n",
+        );
+        // A footnote defined inside a list item continues only over lines indented beyond it.
+        check(
+            "Intro:\n\n- Point[^1]\n\n  [^1]: The note\n\n    goes on.\n\n  More of the point.\n",
+            "paragraph Intro:\n  item Point[^1]\n    footnote [[^1]] The note\n\ngoes on.\n    paragraph More of the point.\n",
         );
         // An indented definition of another footnote is that footnote.
         check(
@@ -1498,6 +1513,8 @@ mod tests {
         assert_eq!(num("[Article 3](x) y"), None);
         assert_eq!(num("[Article 3 of the Charter]"), None);
         assert_eq!(num("Article 8 bisect"), Some(("Article 8", "bisect")));
+        assert_eq!(num("ARTICLE 8 BIS x"), Some(("ARTICLE 8 BIS", "x")));
+        assert_eq!(num("Article 8 bIS x"), Some(("Article 8", "bIS x")));
     }
 
     #[test]

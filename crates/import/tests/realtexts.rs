@@ -39,11 +39,14 @@ fn source_words(source: &str) -> Vec<String> {
     }
     let mut out = Vec::new();
     let mut fence: Option<String> = None;
-    let mut previous_blank = true;
+    // Whether the line before can be underlined: text, not a blank line or an ATX heading.
+    let mut previous_is_text = false;
     for (index, line) in lines.iter().enumerate() {
         let line = *line;
         let text = line.trim();
-        let after_blank = std::mem::replace(&mut previous_blank, text.is_empty());
+        let hashes = text.len() - text.trim_start_matches('#').len();
+        let is_heading = (1..=6).contains(&hashes) && text[hashes..].starts_with([' ', '\t']);
+        let after_text = std::mem::replace(&mut previous_is_text, !text.is_empty() && !is_heading);
         if let Some(open) = &fence {
             if text.starts_with(open.as_str()) && text.chars().all(|c| open.starts_with(c)) {
                 fence = None;
@@ -60,9 +63,9 @@ fn source_words(source: &str) -> Vec<String> {
         }
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         // A line of `=` or `-` underlines the line above it (setext); three or more of `-`, `*`
-        // or `_` are a thematic break anywhere. A lone `-` after a blank line is text (the
-        // Basic Law's repealed articles).
-        let underline = !after_blank
+        // or `_` are a thematic break anywhere. A lone `-` after a blank line or a heading is
+        // text (the Basic Law's repealed articles).
+        let underline = after_text
             && !compact.is_empty()
             && (compact.chars().all(|c| c == '=') || compact.chars().all(|c| c == '-'));
         let is_rule = underline
@@ -82,8 +85,7 @@ fn source_words(source: &str) -> Vec<String> {
             continue;
         }
         let mut text = text;
-        let hashes = text.len() - text.trim_start_matches('#').len();
-        if (1..=6).contains(&hashes) && text[hashes..].starts_with([' ', '\t']) {
+        if is_heading {
             text = &text[hashes..];
         }
         for marker in ["- ", "* ", "+ ", "• ", ": "] {
