@@ -955,7 +955,10 @@ impl Reader<'_> {
                 if is_blank(line) || !belongs(line) {
                     break;
                 }
-                parts.push(line);
+                // An attribute list is markup inside a footnote too.
+                if !is_attribute_list(line) {
+                    parts.push(line);
+                }
                 next += 1;
             }
             let paragraph = join_lines(&parts);
@@ -971,8 +974,8 @@ impl Reader<'_> {
             if !continues {
                 break;
             }
-            parts = vec![self.lines[after_blanks]];
-            next = after_blanks + 1;
+            parts = Vec::new();
+            next = after_blanks;
         }
         (paragraphs.join("\n\n"), next)
     }
@@ -1463,6 +1466,11 @@ mod tests {
         check(
             "A[^1] B[^2].\n\n[^1]: One.\n  [^2]: Two.\n",
             "paragraph A[^1] B[^2].\n  footnote [[^1]] One.\n  footnote [[^2]] Two.\n",
+        );
+        // An attribute list is markup there too.
+        check(
+            "T[^1]\n\n[^1]: One\n  {:.small}\n\n  {: #two}\n  Two\n",
+            "paragraph T[^1]\n  footnote [[^1]] One\n\nTwo\n",
         );
         // A definition with nothing on its first line takes the indented lines after it.
         check(
