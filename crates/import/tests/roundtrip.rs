@@ -28,6 +28,7 @@ fn node() -> impl Strategy<Value = Node> {
         kind,
         num,
         text,
+        external_id: None,
         children: Vec::new(),
     });
     leaf.prop_recursive(4, 40, 5, |inner| {
@@ -42,6 +43,7 @@ fn node() -> impl Strategy<Value = Node> {
                 kind,
                 num,
                 text,
+                external_id: None,
                 children,
             })
     })
