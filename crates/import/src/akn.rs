@@ -417,7 +417,12 @@ fn close(element: Element, stack: &mut [Element], root: &mut Option<Element>) {
     }
 }
 
-fn push_text(stack: &mut [Element], text: &str, line: usize, after_root: bool) -> Result<(), ImportError> {
+fn push_text(
+    stack: &mut [Element],
+    text: &str,
+    line: usize,
+    after_root: bool,
+) -> Result<(), ImportError> {
     match stack.last_mut() {
         Some(parent) => {
             // Consecutive pieces (text, then an entity, then text) make one text.
@@ -540,17 +545,63 @@ fn class(element: &Element) -> Class {
         "list" if element.child("intro").is_some() || element.child("heading").is_some() => {
             Class::Hierarchy
         }
-        "akomaNtoso" | "act" | "bill" | "statement" | "amendmentList" | "amendment" | "doc"
-        | "debate" | "debateReport" | "judgment" | "officialGazette" | "documentCollection"
-        | "portion" | "body" | "mainBody" | "collectionBody" | "amendmentBody"
-        | "judgmentBody" | "debateBody" | "portionBody" | "preface" | "preamble"
-        | "conclusions" | "coverPage" | "recitals" | "citations" | "attachments"
-        | "attachment" | "components" | "component" | "interstitial" | "toc"
-        | "quotedStructure" | "embeddedStructure" | "amendmentHeading" | "amendmentContent"
-        | "amendmentJustification" | "container" | "intro" | "content" | "wrapUp"
-        | "longTitle" | "foreign" | "list" | "table" | "thead" | "tbody" | "tfoot" | "ul"
-        | "ol" | "header" | "introduction" | "background" | "arguments" | "remedies"
-        | "motivation" | "decision" | "mod" => Class::Container,
+        "akomaNtoso"
+        | "act"
+        | "bill"
+        | "statement"
+        | "amendmentList"
+        | "amendment"
+        | "doc"
+        | "debate"
+        | "debateReport"
+        | "judgment"
+        | "officialGazette"
+        | "documentCollection"
+        | "portion"
+        | "body"
+        | "mainBody"
+        | "collectionBody"
+        | "amendmentBody"
+        | "judgmentBody"
+        | "debateBody"
+        | "portionBody"
+        | "preface"
+        | "preamble"
+        | "conclusions"
+        | "coverPage"
+        | "recitals"
+        | "citations"
+        | "attachments"
+        | "attachment"
+        | "components"
+        | "component"
+        | "interstitial"
+        | "toc"
+        | "quotedStructure"
+        | "embeddedStructure"
+        | "amendmentHeading"
+        | "amendmentContent"
+        | "amendmentJustification"
+        | "container"
+        | "intro"
+        | "content"
+        | "wrapUp"
+        | "longTitle"
+        | "foreign"
+        | "list"
+        | "table"
+        | "thead"
+        | "tbody"
+        | "tfoot"
+        | "ul"
+        | "ol"
+        | "header"
+        | "introduction"
+        | "background"
+        | "arguments"
+        | "remedies"
+        | "motivation"
+        | "decision" => Class::Container,
         "blockList" => Class::BlockList,
         "p" | "block" | "tocItem" | "listIntroduction" | "listWrapUp" | "tr" | "li" | "td"
         | "th" | "caption" | "num" | "heading" | "subheading" => Class::Block,
@@ -624,12 +675,13 @@ impl Converter {
         let mut out = Vec::new();
         // Text standing loose in a container (and inline elements beside it) makes a paragraph.
         let mut loose: Option<Draft> = None;
+        let mut last: Option<&Content> = None;
         for child in &container.children {
+            let previous = last.replace(child);
             let element = match child {
                 Content::Text(text) => {
                     if !text.trim().is_empty() || loose.is_some() {
-                        let draft =
-                            loose.get_or_insert_with(|| Draft::new(place.block_kind(), ""));
+                        let draft = loose.get_or_insert_with(|| Draft::new(place.block_kind(), ""));
                         self.push_text(&mut draft.text, text);
                     }
                     continue;
@@ -639,6 +691,9 @@ impl Converter {
             match class(element) {
                 Class::Inline | Class::Note | Class::Break => {
                     let draft = loose.get_or_insert_with(|| Draft::new(place.block_kind(), ""));
+                    if adjacent_entities(previous, element) {
+                        self.separate(&mut draft.text);
+                    }
                     self.inline_element(element, draft, place);
                 }
                 _ => {
@@ -717,9 +772,7 @@ impl Converter {
     }
 
     fn kind(&self, element: &Element, place: Place) -> NodeKind {
-        let heading = element
-            .child("heading")
-            .is_some_and(Element::has_text);
+        let heading = element.child("heading").is_some_and(Element::has_text);
         let kind = match element.name.as_str() {
             "hcontainer" => match element.attribute("name") {
                 Some("priorityGoal") => NodeKind::Goal,
@@ -769,7 +822,9 @@ impl Converter {
         let mut draft = Draft::new(kind, "");
         draft.external_id = self.external_id(element);
         if self.penholder {
-            draft.id = element.attribute("wId").and_then(|w| w.parse::<NodeId>().ok());
+            draft.id = element
+                .attribute("wId")
+                .and_then(|w| w.parse::<NodeId>().ok());
         }
         let inner = place.under(kind);
         let titled = matches!(kind, NodeKind::Part | NodeKind::Goal);
@@ -778,11 +833,14 @@ impl Converter {
         // may be the element's own text (its intro, content or first block).
         let mut parts: Vec<(Draft, bool)> = Vec::new();
         let mut loose: Option<Draft> = None;
+        let mut last: Option<&Content> = None;
         for child in &element.children {
+            let previous = last.replace(child);
             let child = match child {
                 Content::Text(text) => {
                     if !text.trim().is_empty() || loose.is_some() {
-                        let draft = loose.get_or_insert_with(|| Draft::new(NodeKind::Paragraph, ""));
+                        let draft =
+                            loose.get_or_insert_with(|| Draft::new(NodeKind::Paragraph, ""));
                         self.push_text(&mut draft.text, text);
                     }
                     continue;
@@ -792,6 +850,9 @@ impl Converter {
             let class = class(child);
             if matches!(class, Class::Inline | Class::Note | Class::Break) {
                 let draft = loose.get_or_insert_with(|| Draft::new(NodeKind::Paragraph, ""));
+                if adjacent_entities(previous, child) {
+                    self.separate(&mut draft.text);
+                }
                 self.inline_element(child, draft, inner);
                 continue;
             }
@@ -848,10 +909,16 @@ impl Converter {
             draft.children.append(&mut heading.children);
         }
         let mut parts = parts.into_iter().peekable();
-        // An untitled element takes its first text as its own, if nothing stands before it.
-        if !titled {
-            if let Some((first, true)) = parts.peek() {
-                if first.kind == NodeKind::Paragraph && first.num.is_none() {
+        // An untitled element takes its first text as its own, if nothing stands before it:
+        // its intro, content or first block, or (in others' documents) the unnumbered
+        // paragraph it opens with, such as a list's intro (`1.` then `This Directive lays
+        // down:` and the points).
+        if !titled && draft.text.is_empty() {
+            if let Some((first, own_text)) = parts.peek() {
+                let takes = (*own_text || !self.penholder)
+                    && first.kind == NodeKind::Paragraph
+                    && first.num.is_none();
+                if takes {
                     if let Some((first, _)) = parts.next() {
                         draft.text = first.text;
                         if draft.external_id.is_none() {
@@ -864,7 +931,9 @@ impl Converter {
         }
         draft.children.extend(parts.map(|(d, _)| d));
         if self.penholder {
-            draft.num = draft.num.filter(|num| !self.derived_num(element, kind, num));
+            draft.num = draft
+                .num
+                .filter(|num| !self.derived_num(element, kind, num));
         }
         draft
     }
@@ -931,11 +1000,18 @@ impl Converter {
     }
 
     fn inline_children(&mut self, element: &Element, into: &mut Draft, place: Place) {
+        let mut previous: Option<&Content> = None;
         for child in &element.children {
             match child {
                 Content::Text(text) => self.push_text(&mut into.text, text),
-                Content::Element(child) => self.inline_element(child, into, place),
+                Content::Element(child) => {
+                    if adjacent_entities(previous, child) {
+                        self.separate(&mut into.text);
+                    }
+                    self.inline_element(child, into, place);
+                }
             }
+            previous = Some(child);
         }
     }
 
@@ -952,7 +1028,9 @@ impl Converter {
             }
             Class::Note => self.note(element, into, place),
             Class::Hierarchy | Class::Container | Class::BlockList => {
-                // A structure inside text (an amendment quoting a clause) stands under it.
+                // A structure inside text (an amendment quoting a clause) stands under it; the
+                // text after it is apart from the text before.
+                self.separate(&mut into.text);
                 let mut out = Vec::new();
                 self.element(element, place.under(into.kind), &mut out);
                 into.children.extend(out);
@@ -1002,6 +1080,22 @@ impl Converter {
         }
     }
 }
+
+/// Whether an inline element follows another with nothing between them, both naming things
+/// rather than formatting text (`<docProponent>Max Wilkinson</docProponent><docProponent>Marie
+/// Goldman</docProponent>`, UK's `<inline name="num">1</inline><inline name="heading">…`):
+/// their texts are two, not one word. Formatting (`<b>Art</b><i>icle</i>`) may split a word.
+fn adjacent_entities(previous: Option<&Content>, element: &Element) -> bool {
+    let Some(Content::Element(previous)) = previous else {
+        return false;
+    };
+    let naming =
+        |e: &Element| class(e) == Class::Inline && e.akn && !FORMATTING.contains(&e.name.as_str());
+    naming(previous) && naming(element)
+}
+
+/// Inline elements that format text and may stand inside a word.
+const FORMATTING: [&str; 9] = ["i", "b", "u", "sup", "sub", "span", "ins", "del", "a"];
 
 /// XML's whitespace (NO-BREAK SPACE and the like are text, kept as they are).
 const XML_WHITESPACE: [char; 4] = [' ', '\t', '\n', '\r'];
