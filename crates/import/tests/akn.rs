@@ -9,9 +9,9 @@
 
 mod common;
 
-use common::{outline, shared, words};
+use common::{outline, repository_file, shared, words};
 use penholder_core::{Document, IdSource, NodeKind};
-use penholder_import::{AknImport, ImportError, import_akn};
+use penholder_import::{AknImport, ImportError, from_json, import_akn};
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 use std::collections::HashMap;
@@ -264,4 +264,220 @@ fn print_outlines() {
             println!("{line}");
         }
     }
+}
+
+/// Penholder's AKN export of a document, as `penholder export` writes it.
+fn exported(document: &Document) -> String {
+    let context = penholder_render::Context::new()
+        .classification("LIMITE")
+        .chair("Chairmanship");
+    penholder_render::akn::document(document, &context)
+}
+
+#[test]
+fn our_own_export_of_the_budapest_documents_reads_back_to_the_same_tree() {
+    for path in [
+        "fixtures/budapest/declaration.json",
+        "fixtures/budapest/call-for-action.json",
+    ] {
+        let original = from_json(&repository_file(path)).unwrap();
+        let xml = exported(&original);
+        let back = import_akn(&xml, &mut IdSource::new(7, 7))
+            .unwrap_or_else(|error| panic!("{path}: {error}"));
+        assert!(back.metadata.penholder_export, "{path}");
+        assert_eq!(back.metadata.status.as_deref(), Some("LIMITE"), "{path}");
+        assert_eq!(back.document.title, original.title, "{path}");
+        if back.document != original {
+            let left = outline(&back.document, 6);
+            let right = outline(&original, 6);
+            let at = left.iter().zip(&right).position(|(a, b)| a != b);
+            panic!(
+                "{path}: {} nodes back, {} written; first difference at {at:?}: {:?} vs {:?}",
+                left.len(),
+                right.len(),
+                at.and_then(|i| left.get(i)),
+                at.and_then(|i| right.get(i))
+            );
+        }
+    }
+}
+
+fn refused(text: &str) -> ImportError {
+    match import_akn(text, &mut IdSource::new(1, 0)) {
+        Ok(imported) => panic!("imported {:?}", imported.document),
+        Err(error) => error,
+    }
+}
+
+const AKN_OPEN: &str = r#"<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0">"#;
+
+#[test]
+fn xml_that_is_not_akoma_ntoso_is_refused_naming_what_was_found() {
+    let error = refused("<?xml version=\"1.0\"?>\n<html><body><p>Hi</p></body></html>");
+    assert_eq!(error.line(), 2);
+    let message = error.to_string();
+    assert!(message.contains("akomaNtoso"), "{message}");
+    assert!(
+        message.contains("root element `html` without a namespace"),
+        "{message}"
+    );
+
+    let html = refused(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>x</title></head></html>",
+    );
+    assert!(html.to_string().contains("`html`"), "{html}");
+
+    let other = refused(r#"<akomaNtoso xmlns="urn:not-akn"><act/></akomaNtoso>"#);
+    assert!(
+        other.to_string().contains("in the namespace urn:not-akn"),
+        "{other}"
+    );
+
+    let docx = refused(
+        r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>"#,
+    );
+    assert!(docx.to_string().contains("`document`"), "{docx}");
+}
+
+#[test]
+fn text_that_is_not_xml_and_empty_input_are_refused() {
+    let prose = refused("Article 1\n\nThe Parties agree.");
+    assert!(prose.to_string().contains("expected XML"), "{prose}");
+    assert_eq!(prose.line(), 1);
+    for empty in ["", "   \n", "\u{feff}"] {
+        let error = refused(empty);
+        assert!(
+            matches!(error, ImportError::UnexpectedEnd { .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("akomaNtoso"), "{error}");
+    }
+    let json = refused("{\"title\": \"x\"}");
+    assert!(json.to_string().contains("expected XML"), "{json}");
+}
+
+#[test]
+fn broken_xml_is_refused_with_its_position() {
+    let truncated =
+        format!("{AKN_OPEN}\n<act>\n<body>\n<article eId=\"art_1\"><num>Article 1</num>");
+    let error = refused(&truncated);
+    assert!(error.to_string().contains("`</article>`"), "{error}");
+    assert!(error.to_string().contains("opened at line 4"), "{error}");
+
+    let mismatched = format!("{AKN_OPEN}\n<act>\n<body>\n<p>one</q>\n</body></act></akomaNtoso>");
+    let error = refused(&mismatched);
+    assert!(matches!(error, ImportError::Xml { line: 4, .. }), "{error}");
+
+    let cut_in_a_tag = format!("{AKN_OPEN}\n<act><body><p eId=\"p");
+    let error = refused(&cut_in_a_tag);
+    assert_eq!(error.line(), 2, "{error}");
+
+    let dangling_amp = format!("{AKN_OPEN}<act><body><p>Q & A</p></body></act></akomaNtoso>");
+    assert!(matches!(refused(&dangling_amp), ImportError::Xml { .. }));
+
+    let two_roots =
+        format!("{AKN_OPEN}<act><body><p>x</p></body></act></akomaNtoso>\n<akomaNtoso/>");
+    assert!(
+        refused(&two_roots)
+            .to_string()
+            .contains("nothing after the root")
+    );
+
+    let no_document = format!("{AKN_OPEN}</akomaNtoso>");
+    assert!(
+        refused(&no_document)
+            .to_string()
+            .contains("a document element")
+    );
+
+    let no_body = format!("{AKN_OPEN}<act><meta/></act></akomaNtoso>");
+    assert!(
+        refused(&no_body)
+            .to_string()
+            .contains("at least one paragraph")
+    );
+}
+
+#[test]
+fn entities_are_never_expanded() {
+    let billion_laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE akomaNtoso [
+  <!ENTITY lol "lol">
+  <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+  <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+]>
+<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0"><act><body><p>&lol2;</p></body></act></akomaNtoso>"#;
+    let error = refused(billion_laughs);
+    assert_eq!(error.line(), 2, "{error}");
+    assert!(
+        error.to_string().contains("no entity declarations"),
+        "{error}"
+    );
+
+    let external = r#"<!DOCTYPE akomaNtoso [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0"><act><body><p>&xxe;</p></body></act></akomaNtoso>"#;
+    assert!(
+        refused(external)
+            .to_string()
+            .contains("no entity declarations")
+    );
+
+    // An entity never declared is refused by name, not looked up anywhere.
+    let undeclared = format!("{AKN_OPEN}<act><body><p>&nbsp;</p></body></act></akomaNtoso>");
+    let error = refused(&undeclared);
+    assert!(error.to_string().contains("&nbsp;"), "{error}");
+
+    // XML's own entities and character references are text.
+    let fine = format!(
+        "<!DOCTYPE akomaNtoso>{AKN_OPEN}<act><body><p>A &amp; B &#169; &#x2014; &lt;C&gt;</p></body></act></akomaNtoso>"
+    );
+    let imported = import_akn(&fine, &mut IdSource::new(1, 0)).unwrap();
+    assert_eq!(imported.document.nodes[0].text, "A & B © — <C>");
+}
+
+#[test]
+fn ten_thousand_nested_elements_are_refused_without_exhausting_the_stack() {
+    for element in ["point", "i", "container"] {
+        let depth = 10_000;
+        let xml = format!(
+            "{AKN_OPEN}<act><body>{}x{}</body></act></akomaNtoso>",
+            format!("<{element}>").repeat(depth),
+            format!("</{element}>").repeat(depth)
+        );
+        let started = std::time::Instant::now();
+        let error = refused(&xml);
+        assert!(error.to_string().contains("nested"), "{error}");
+        assert!(started.elapsed().as_secs() < 5);
+    }
+}
+
+#[test]
+fn nodes_deeper_than_the_bound_become_siblings_at_the_deepest_level() {
+    let depth = 100;
+    let xml = format!(
+        "{AKN_OPEN}<act><body>{}</body></act></akomaNtoso>",
+        (0..depth)
+            .map(|i| format!("<point><num>({i})</num><content><p>level {i}</p></content>"))
+            .collect::<String>()
+            + &"</point>".repeat(depth)
+    );
+    let imported = import_akn(&xml, &mut IdSource::new(1, 0)).unwrap();
+    let walk = imported.document.walk();
+    assert_eq!(walk.len(), depth);
+    assert!(walk.iter().all(|v| v.depth < penholder_import::MAX_DEPTH));
+    let texts: Vec<&str> = walk.iter().map(|v| v.node.text.as_str()).collect();
+    assert_eq!(texts[99], "level 99", "document order is kept");
+}
+
+#[test]
+fn a_large_flat_document_imports_in_linear_time() {
+    let count = 20_000;
+    let body: String = (0..count)
+        .map(|i| format!("<paragraph eId=\"para_{i}\"><num>{i}.</num><content><p>Text <i>{i}</i><authorialNote marker=\"{i}\"><p>note</p></authorialNote></p></content></paragraph>\n"))
+        .collect();
+    let xml = format!("{AKN_OPEN}<statement><mainBody>{body}</mainBody></statement></akomaNtoso>");
+    let started = std::time::Instant::now();
+    let imported = import_akn(&xml, &mut IdSource::new(1, 0)).unwrap();
+    assert_eq!(imported.document.nodes.len(), count);
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
 }
