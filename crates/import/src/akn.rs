@@ -193,19 +193,23 @@ impl Element {
         })
     }
 
-    /// The element's text, whitespace collapsed, notes and all.
-    fn plain_text(&self) -> String {
-        fn go(element: &Element, out: &mut String) {
+    /// The element's text, notes and all: whitespace collapsed, or as written (`verbatim`).
+    fn plain_text(&self, verbatim: bool) -> String {
+        fn go(element: &Element, verbatim: bool, out: &mut String) {
             for child in &element.children {
                 match child {
+                    Content::Text(t) if verbatim => out.push_str(t),
                     Content::Text(t) => push_collapsed(out, t),
-                    Content::Element(e) => go(e, out),
+                    Content::Element(e) => go(e, verbatim, out),
                 }
             }
         }
         let mut out = String::new();
-        go(self, &mut out);
-        out.trim_end().to_string()
+        go(self, verbatim, &mut out);
+        if !verbatim {
+            out.truncate(out.trim_end_matches(XML_WHITESPACE).len());
+        }
+        out
     }
 }
 
@@ -476,6 +480,8 @@ fn metadata(document: &Element) -> AknMetadata {
     }
     // The first of each in the text, outside `meta`: an explicit stack, in document order.
     let mut long_title = None;
+    // Penholder's export writes its title as it is: read it back as it is.
+    let verbatim = metadata.penholder_export;
     let mut pending: Vec<&Element> = document.elements().rev().collect();
     while let Some(element) = pending.pop() {
         if !element.akn || element.name == "meta" {
@@ -494,7 +500,7 @@ fn metadata(document: &Element) -> AknMetadata {
             }
         };
         if slot.is_none() {
-            let text = element.plain_text();
+            let text = element.plain_text(verbatim);
             if !text.is_empty() {
                 *slot = Some(text);
             }
