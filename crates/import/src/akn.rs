@@ -32,7 +32,7 @@
 //! | `wrapUp` | a `Paragraph` child after the others |
 //! | `meta` | no node: [`AknMetadata`] |
 //!
-//! Any element with an `eId` or `wId` (or AKN 2.0's `id`) keeps them in
+//! Any element with an `eId` or `wId` (AKN 2.0's `id` as `eId`, LEOS's `xml:id` as `wId`) keeps them in
 //! [`penholder_core::Node::external_id`]. A footnote's marker goes into the text where the
 //! note stood, as superscript digits (`¹`), which is how penholder's texts carry markers: the
 //! `marker` attribute when it is a number, else the note's number in the document.
@@ -774,7 +774,12 @@ impl Converter {
             .attribute("eId")
             .or_else(|| element.attribute("id"))
             .map(str::to_string);
-        ExternalId::of(e_id, element.attribute("wId").map(str::to_string))
+        // LEOS (AKN4EU) keeps its stable identifier in `xml:id` where others write `wId`.
+        let w_id = element
+            .attribute("wId")
+            .or_else(|| element.attribute("xml:id"))
+            .map(str::to_string);
+        ExternalId::of(e_id, w_id)
     }
 
     fn kind(&self, element: &Element, place: Place) -> NodeKind {

@@ -11,7 +11,9 @@ mod common;
 
 use common::{outline, repository_file, shared, words};
 use penholder_core::{Document, IdSource, NodeKind};
-use penholder_import::{AknImport, ImportError, from_json, import_akn};
+use penholder_import::{
+    AknImport, ImportError, export_structured, from_json, import_akn, import_structured, to_json,
+};
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 use std::collections::HashMap;
@@ -480,4 +482,60 @@ fn a_large_flat_document_imports_in_linear_time() {
     let imported = import_akn(&xml, &mut IdSource::new(1, 0)).unwrap();
     assert_eq!(imported.document.nodes.len(), count);
     assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+}
+
+#[test]
+fn every_real_akn_text_survives_the_structured_and_json_forms_external_ids_included() {
+    for path in TEXTS {
+        let (_, imported) = import(path);
+        let with_ids = imported
+            .document
+            .walk()
+            .iter()
+            .filter(|v| v.node.external_id.is_some())
+            .count();
+        assert!(with_ids > 0, "{path}: no eId kept");
+        let text = export_structured(&imported.document);
+        let back = import_structured(&text, &mut IdSource::new(9, 9)).unwrap();
+        assert!(back == imported.document, "{path}");
+        assert_eq!(
+            from_json(&to_json(&imported.document)).unwrap(),
+            imported.document
+        );
+    }
+}
+
+#[test]
+fn eids_and_wids_are_kept_as_external_ids() {
+    let xml = format!(
+        "{AKN_OPEN}<act><body><article eId=\"art_1\" wId=\"w-art-1\"><num>Article 1</num><heading>Scope</heading><paragraph eId=\"art_1__para_1\"><num>1.</num><content><p>This applies.</p></content></paragraph></article></body></act></akomaNtoso>"
+    );
+    let imported = import_akn(&xml, &mut IdSource::new(1, 0)).unwrap();
+    let article = &imported.document.nodes[0];
+    assert_eq!(article.kind, NodeKind::Part);
+    assert_eq!(article.num.as_deref(), Some("Article 1"));
+    assert_eq!(article.text, "Scope");
+    let external = article.external_id.as_ref().unwrap();
+    assert_eq!(external.e_id.as_deref(), Some("art_1"));
+    assert_eq!(external.w_id.as_deref(), Some("w-art-1"));
+    let paragraph = &article.children[0];
+    assert_eq!(paragraph.kind, NodeKind::Paragraph);
+    assert_eq!(
+        (paragraph.num.as_deref(), paragraph.text.as_str()),
+        (Some("1."), "This applies.")
+    );
+    assert_eq!(
+        paragraph
+            .external_id
+            .as_ref()
+            .and_then(|e| e.e_id.as_deref()),
+        Some("art_1__para_1")
+    );
+    assert_eq!(
+        paragraph
+            .external_id
+            .as_ref()
+            .and_then(|e| e.w_id.as_deref()),
+        None
+    );
 }
