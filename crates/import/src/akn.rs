@@ -55,6 +55,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 /// The Akoma Ntoso 3.0 namespace.
 pub const NAMESPACE: &str = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0";
@@ -119,6 +120,7 @@ pub fn import_akn(text: &str, ids: &mut IdSource) -> Result<AknImport, ImportErr
     let mut reader = Converter {
         penholder: metadata.penholder_export,
         footnotes: 0,
+        taken: HashSet::new(),
     };
     let drafts = reader.blocks(&root, Place::top(Region::Body));
     if drafts.is_empty() {
@@ -673,6 +675,8 @@ struct Converter {
     penholder: bool,
     /// Footnotes met so far: a note whose marker is not a number is marked with its number.
     footnotes: usize,
+    /// The node ids taken from `wId`s so far: a `wId` met twice gives its id once.
+    taken: HashSet<NodeId>,
 }
 
 impl Converter {
@@ -782,6 +786,15 @@ impl Converter {
         ExternalId::of(e_id, w_id)
     }
 
+    /// In penholder's export, the node id its `wId` carries, unless another node took it.
+    fn own_id(&mut self, element: &Element) -> Option<NodeId> {
+        if !self.penholder {
+            return None;
+        }
+        let id = element.attribute("wId")?.parse::<NodeId>().ok()?;
+        self.taken.insert(id).then_some(id)
+    }
+
     fn kind(&self, element: &Element, place: Place) -> NodeKind {
         let heading = element.child("heading").is_some_and(Element::has_text);
         let kind = match element.name.as_str() {
@@ -832,11 +845,7 @@ impl Converter {
         let kind = self.kind(element, place);
         let mut draft = Draft::new(kind, "");
         draft.external_id = self.external_id(element);
-        if self.penholder {
-            draft.id = element
-                .attribute("wId")
-                .and_then(|w| w.parse::<NodeId>().ok());
-        }
+        draft.id = self.own_id(element);
         let inner = place.under(kind);
         let titled = matches!(kind, NodeKind::Part | NodeKind::Goal);
         let mut heading: Option<Draft> = None;
@@ -1068,9 +1077,7 @@ impl Converter {
         }
         let mut footnote = Draft::new(NodeKind::Footnote, "");
         footnote.external_id = self.external_id(note);
-        if self.penholder {
-            footnote.id = note.attribute("wId").and_then(|w| w.parse::<NodeId>().ok());
-        }
+        footnote.id = self.own_id(note);
         self.inline_children(note, &mut footnote, place.under(NodeKind::Footnote));
         self.finish_text(&mut footnote.text);
         into.children.push(footnote);

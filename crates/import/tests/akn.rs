@@ -539,3 +539,16 @@ fn eids_and_wids_are_kept_as_external_ids() {
         None
     );
 }
+
+#[test]
+fn an_export_whose_wids_repeat_still_gives_each_id_once() {
+    let original = from_json(&repository_file("fixtures/budapest/declaration.json")).unwrap();
+    let xml = exported(&original);
+    let first = original.nodes[0].id.to_string();
+    let second = original.nodes[1].id.to_string();
+    let tampered = xml.replace(&second, &first);
+    let back = import_akn(&tampered, &mut IdSource::new(7, 7)).unwrap();
+    assert_eq!(back.document.duplicate_id(), None);
+    assert_eq!(back.document.node_count(), original.node_count());
+    assert_eq!(back.document.nodes[0].id, original.nodes[0].id);
+}
