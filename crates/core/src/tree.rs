@@ -80,8 +80,9 @@ pub struct Node {
     /// The identifiers the source gave the node (Akoma Ntoso's `eId` and `wId`), kept so that
     /// an imported text can be traced back to its source. `None` for nodes penholder made; then
     /// the field is absent from the JSON and from the stored object, so it moves no hash.
+    /// Boxed: most nodes have none, and a node stays small to move.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<ExternalId>,
+    pub external_id: Option<Box<ExternalId>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Node>,
 }
@@ -99,8 +100,8 @@ pub struct ExternalId {
 
 impl ExternalId {
     /// `None` when neither identifier is given, so that a node without any stays as it was.
-    pub fn of(e_id: Option<String>, w_id: Option<String>) -> Option<ExternalId> {
-        (e_id.is_some() || w_id.is_some()).then_some(ExternalId { e_id, w_id })
+    pub fn of(e_id: Option<String>, w_id: Option<String>) -> Option<Box<ExternalId>> {
+        (e_id.is_some() || w_id.is_some()).then(|| Box::new(ExternalId { e_id, w_id }))
     }
 }
 

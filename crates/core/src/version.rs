@@ -69,7 +69,7 @@ pub enum StoredNode {
         /// Absent for nodes without external ids, so that their objects (and hashes) are the
         /// ones written before the field existed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        external_id: Option<ExternalId>,
+        external_id: Option<Box<ExternalId>>,
         children: Vec<ContentHash>,
     },
     Document {

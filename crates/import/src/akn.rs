@@ -717,10 +717,8 @@ impl Converter {
     }
 
     fn flush(&mut self, loose: &mut Option<Draft>, out: &mut Vec<Draft>) {
-        if let Some(draft) = loose.take() {
-            if let Some(draft) = self.finish_block(draft) {
-                out.push(draft);
-            }
+        if let Some(draft) = loose.take().and_then(|d| self.finish_block(d)) {
+            out.push(draft);
         }
     }
 
@@ -769,7 +767,7 @@ impl Converter {
         }
     }
 
-    fn external_id(&self, element: &Element) -> Option<ExternalId> {
+    fn external_id(&self, element: &Element) -> Option<Box<ExternalId>> {
         if self.penholder {
             // The export's eId is derived from the reference and its wId is the node id.
             return None;
@@ -933,21 +931,20 @@ impl Converter {
         // its intro, content or first block, or (in others' documents) the unnumbered
         // paragraph it opens with, such as a list's intro (`1.` then `This Directive lays
         // down:` and the points).
-        if !titled && draft.text.is_empty() {
-            if let Some((first, own_text)) = parts.peek() {
-                let takes = (*own_text || !self.penholder)
-                    && first.kind == NodeKind::Paragraph
-                    && first.num.is_none();
-                if takes {
-                    if let Some((first, _)) = parts.next() {
-                        draft.text = first.text;
-                        if draft.external_id.is_none() {
-                            draft.external_id = first.external_id;
-                        }
-                        draft.children.extend(first.children);
-                    }
-                }
+        let penholder = self.penholder;
+        let opening_text = parts.next_if(|(first, own_text)| {
+            !titled
+                && draft.text.is_empty()
+                && (*own_text || !penholder)
+                && first.kind == NodeKind::Paragraph
+                && first.num.is_none()
+        });
+        if let Some((first, _)) = opening_text {
+            draft.text = first.text;
+            if draft.external_id.is_none() {
+                draft.external_id = first.external_id;
             }
+            draft.children.extend(first.children);
         }
         draft.children.extend(parts.map(|(d, _)| d));
         if self.penholder {

@@ -12,7 +12,7 @@ pub(crate) struct Draft {
     /// The id the source gave the node, if it gave one.
     pub id: Option<NodeId>,
     /// The identifiers the source gave the node (Akoma Ntoso's `eId`/`wId`), kept as they were.
-    pub external_id: Option<ExternalId>,
+    pub external_id: Option<Box<ExternalId>>,
     pub children: Vec<Draft>,
 }
 
