@@ -1172,3 +1172,165 @@ fn clamp_depth(drafts: Vec<Draft>, depth: usize) -> Vec<Draft> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(body: &str) -> Document {
+        let xml = format!(
+            "<akomaNtoso xmlns=\"{NAMESPACE}\"><act><meta/><body>{body}</body></act></akomaNtoso>"
+        );
+        match import_akn(&xml, &mut IdSource::new(1, 0)) {
+            Ok(imported) => imported.document,
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    fn shape(nodes: &[penholder_core::Node]) -> Vec<String> {
+        fn go(nodes: &[penholder_core::Node], depth: usize, out: &mut Vec<String>) {
+            for node in nodes {
+                let num = node
+                    .num
+                    .as_deref()
+                    .map(|n| format!("[{n}] "))
+                    .unwrap_or_default();
+                out.push(format!(
+                    "{}{} {num}{}",
+                    "  ".repeat(depth),
+                    node.kind,
+                    node.text
+                ));
+                go(&node.children, depth + 1, out);
+            }
+        }
+        let mut out = Vec::new();
+        go(nodes, 0, &mut out);
+        out
+    }
+
+    #[test]
+    fn inline_elements_flow_into_the_text_and_layout_whitespace_collapses() {
+        let document = read(
+            "<paragraph><num>1.</num><content><p>\n  <i>Urges</i>  Member <b>St</b><i>ates</i>\n to act under <ref href=\"#a\">Article 3</ref>;</p></content></paragraph>",
+        );
+        assert_eq!(
+            shape(&document.nodes),
+            ["operative [1.] Urges Member States to act under Article 3;"]
+        );
+    }
+
+    #[test]
+    fn names_side_by_side_stay_two_words() {
+        let document = read(
+            "<p><docProponent>Max Wilkinson</docProponent><docProponent>Marie Goldman</docProponent></p>",
+        );
+        assert_eq!(document.nodes[0].text, "Max Wilkinson Marie Goldman");
+    }
+
+    #[test]
+    fn a_heading_makes_a_part_whose_content_is_its_first_paragraph() {
+        let document = read(
+            "<chapter><num>Chapter I</num><heading>General</heading><article><num>Article 1</num><heading>Scope</heading><content><p>This applies.</p></content></article></chapter>",
+        );
+        assert_eq!(
+            shape(&document.nodes),
+            [
+                "part [Chapter I] General",
+                "  part [Article 1] Scope",
+                "    paragraph This applies.",
+            ]
+        );
+    }
+
+    #[test]
+    fn intro_points_and_wrap_up() {
+        let document = read(
+            "<article><num>Art 2</num><paragraph><num>1.</num><list><intro><p>Member States shall:</p></intro><point><num>(a)</num><content><p>act;</p></content></point><point><num>(b)</num><content><p>report.</p></content></point></list><wrapUp><p>without delay.</p></wrapUp></paragraph></article>",
+        );
+        assert_eq!(
+            shape(&document.nodes),
+            [
+                "part [Art 2] ",
+                "  paragraph [1.] Member States shall:",
+                "    item [(a)] act;",
+                "    item [(b)] report.",
+                "    paragraph without delay.",
+            ]
+        );
+    }
+
+    #[test]
+    fn footnotes_are_marked_where_the_note_stood() {
+        let document = read(
+            "<p>Treaty<authorialNote marker=\"12\"><p>OJ L 1.</p></authorialNote> and Act<authorialNote marker=\"*\"><p>Second.</p></authorialNote>.</p>",
+        );
+        assert_eq!(
+            shape(&document.nodes),
+            [
+                "paragraph Treaty¹² and Act².",
+                "  footnote OJ L 1.",
+                "  footnote Second.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quoted_structure_stands_under_the_instruction_that_quotes_it() {
+        let document = read(
+            "<tblock><num>7</num><block name=\"instruction\"><mod>Page 2, line 4, insert—<quotedStructure><section><num>5</num><heading>Review</heading></section></quotedStructure>.</mod></block></tblock>",
+        );
+        assert_eq!(
+            shape(&document.nodes),
+            [
+                "paragraph [7] Page 2, line 4, insert— .",
+                "  part [5] Review",
+            ]
+        );
+    }
+
+    #[test]
+    fn priority_goals_and_their_actions() {
+        let document = read(
+            "<hcontainer name=\"priorityGoal\"><num>Priority Goal 1</num><heading>Prevent</heading><paragraph><num>1.</num><content><p>Act.</p></content></paragraph></hcontainer>",
+        );
+        assert_eq!(
+            shape(&document.nodes),
+            ["goal [Priority Goal 1] Prevent", "  action [1.] Act."]
+        );
+    }
+
+    #[test]
+    fn positions_are_lines_and_columns_in_characters() {
+        assert_eq!(line_and_column("ab\ncé<d", 6), (2, 3));
+        assert_eq!(line_and_column("x", 99), (1, 2));
+        // An offset inside a character gives a column all the same.
+        assert_eq!(line_and_column("é", 1).0, 1);
+    }
+
+    #[test]
+    fn collapsing_keeps_no_break_spaces() {
+        let mut out = String::new();
+        push_collapsed(&mut out, "\n  a \t\u{a0}b\r\n");
+        assert_eq!(out, "a \u{a0}b ");
+    }
+
+    #[test]
+    fn nodes_below_the_deepest_level_follow_it_in_order() {
+        let mut chain = Draft::new(NodeKind::Item, "last");
+        for depth in (0..MAX_DEPTH + 2).rev() {
+            chain = Draft {
+                children: vec![chain],
+                ..Draft::new(NodeKind::Item, depth.to_string())
+            };
+        }
+        let clamped = clamp_depth(vec![chain], 0);
+        let mut node = &clamped[0];
+        for _ in 0..MAX_DEPTH - 2 {
+            node = &node.children[0];
+        }
+        let deepest: Vec<&str> = node.children.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(deepest, ["31", "32", "33", "last"]);
+        assert!(node.children.iter().all(|d| d.children.is_empty()));
+    }
+}

@@ -552,3 +552,39 @@ fn an_export_whose_wids_repeat_still_gives_each_id_once() {
     assert_eq!(back.document.node_count(), original.node_count());
     assert_eq!(back.document.nodes[0].id, original.nodes[0].id);
 }
+
+/// The UN draft resolution (AKN 2.0): its preface as paragraphs, the preamble's paragraphs as
+/// preambular, the numbered points of the body as operative paragraphs keeping their numbers
+/// (the excerpt jumps from 3 to 8), footnotes under the paragraph that marks them.
+#[test]
+fn the_un_draft_resolution_has_the_structure_of_a_resolution() {
+    let (_, imported) = import("realtexts/akn-examples-un/Bill_UN_2012_E-CN.7-2012-L.2.xml");
+    assert_eq!(
+        imported.document.title,
+        "Promoting international cooperation in responding to new psychoactive substances"
+    );
+    assert_eq!(
+        imported.metadata.namespace,
+        penholder_import::akn::NAMESPACE_2_0
+    );
+    assert_eq!(imported.metadata.number.as_deref(), Some("E/CN.7/2012/L.2"));
+    insta::assert_snapshot!(outline(&imported.document, 6).join("\n"));
+}
+
+/// An EU directive's articles, paragraphs and points (AKN4EU from LEOS).
+#[test]
+fn the_eu_proposal_has_chapters_articles_paragraphs_and_points() {
+    let (_, imported) = import("realtexts/akn-examples-eu/DIR-cmcxketrh00ca8x00qxqd29bn-en.xml");
+    let lines = outline(&imported.document, 6);
+    let body: Vec<&String> = lines
+        .iter()
+        .skip_while(|line| !line.contains("[Chapter I]"))
+        .take(12)
+        .collect();
+    insta::assert_snapshot!(
+        body.iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
