@@ -21,7 +21,7 @@
 //! |---|---|
 //! | `book` `tome` `part` `subpart` `title` `subtitle` `chapter` `subchapter` `section` `article` `division` `subdivision` `rule` `transitional` `crossHeading` | [`NodeKind::Part`]; `<heading>` is its text |
 //! | `hcontainer` | `Part` with a heading, [`NodeKind::Paragraph`] without; `name="priorityGoal"`: [`NodeKind::Goal`] |
-//! | `paragraph` | `Paragraph`; directly in the body [`NodeKind::Operative`]; under a priority goal [`NodeKind::Action`] |
+//! | `paragraph` | `Paragraph`; directly in the body (and anywhere in penholder's export) [`NodeKind::Operative`]; under a priority goal [`NodeKind::Action`] |
 //! | `subparagraph` `alinea` `subsection` `clause` `subclause` `proviso` `tblock` `formula` `blockContainer` `list` with an intro | `Paragraph` |
 //! | `point` `item` `indent` `level` | [`NodeKind::Item`]; with no node above, `Operative` in the body, `Preambular` in the preamble, `Paragraph` elsewhere |
 //! | `recital` `citation`, and a bare `p` of the preamble | [`NodeKind::Preambular`] |
@@ -32,14 +32,17 @@
 //! | `wrapUp` | a `Paragraph` child after the others |
 //! | `meta` | no node: [`AknMetadata`] |
 //!
-//! Any element with an `eId` or `wId` (AKN 2.0's `id` as `eId`, LEOS's `xml:id` as `wId`) keeps them in
-//! [`penholder_core::Node::external_id`]. A footnote's marker goes into the text where the
+//! A node keeps its element's `eId` and `wId` (AKN 2.0's `id` as `eId`, LEOS's `xml:id` as
+//! `wId`) in [`penholder_core::Node::external_id`]. A footnote's marker goes into the text where the
 //! note stood, as superscript digits (`¹`), which is how penholder's texts carry markers: the
 //! `marker` attribute when it is a number, else the note's number in the document.
 //!
 //! Texts are kept as written, with XML's whitespace (space, tab, line breaks) collapsed to one
-//! space, since the source's line breaks are layout. A heading nested deeper than
+//! space, since the source's line breaks are layout. A node nested deeper than
 //! [`crate::MAX_DEPTH`] becomes a sibling at the deepest level, as in ordinary Markdown.
+//!
+//! The importer is total: any text gives a document or an [`ImportError`] naming the line (and,
+//! for XML that is not well-formed, the column) and what was expected there.
 //!
 //! Penholder's own export (its `identification` names `#penholder` as source) reads back to the
 //! tree it was written from: the `wId` is the node id, texts are not collapsed, the preface
@@ -92,9 +95,9 @@ pub struct AknMetadata {
     pub date: Option<String>,
     /// The expression's language (`FRBRExpression/FRBRlanguage`).
     pub language: Option<String>,
-    /// The first `docTitle` of the body, else its `shortTitle`, `longTitle`, else the work's
-    /// FRBR alias.
+    /// The first `docTitle` of the text, else the short title, else the `longTitle`.
     pub title: Option<String>,
+    /// The first `shortTitle` of the text, else the work's FRBR alias.
     pub short_title: Option<String>,
     pub number: Option<String>,
     /// `docStatus`: penholder's export writes the classification (`LIMITE`) there.
@@ -117,12 +120,12 @@ pub fn import_akn(text: &str, ids: &mut IdSource) -> Result<AknImport, ImportErr
     };
     let mut metadata = metadata(document_element);
     metadata.namespace = namespace;
-    let mut reader = Converter {
+    let mut converter = Converter {
         penholder: metadata.penholder_export,
         footnotes: 0,
         taken: HashSet::new(),
     };
-    let drafts = reader.blocks(&root, Place::top(Region::Body));
+    let drafts = converter.blocks(&root, Place::top(Region::Body));
     if drafts.is_empty() {
         return Err(ImportError::end(
             root.line,
@@ -462,6 +465,7 @@ fn metadata(document: &Element) -> AknMetadata {
         name: document.attribute("name").map(str::to_string),
         ..AknMetadata::default()
     };
+    let mut frbr_alias = None;
     let identification = document
         .child("meta")
         .and_then(|meta| meta.child("identification"));
@@ -478,7 +482,7 @@ fn metadata(document: &Element) -> AknMetadata {
         metadata.date = value("FRBRWork", "FRBRdate", "date");
         metadata.expression = value("FRBRExpression", "FRBRthis", "value");
         metadata.language = value("FRBRExpression", "FRBRlanguage", "language");
-        metadata.short_title = value("FRBRWork", "FRBRalias", "value");
+        frbr_alias = value("FRBRWork", "FRBRalias", "value");
     }
     // The first of each in the text, outside `meta`: an explicit stack, in document order.
     let mut long_title = None;
@@ -507,6 +511,9 @@ fn metadata(document: &Element) -> AknMetadata {
                 *slot = Some(text);
             }
         }
+    }
+    if metadata.short_title.is_none() {
+        metadata.short_title = frbr_alias;
     }
     if metadata.title.is_none() {
         metadata.title = metadata.short_title.clone().or(long_title);
