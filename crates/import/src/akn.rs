@@ -303,8 +303,8 @@ fn parse(text: &str) -> Result<(Element, String), ImportError> {
                             && matches!(ns.as_deref(), Some(NAMESPACE | NAMESPACE_2_0));
                         if !is_akn {
                             let found = match ns {
-                                Some(ns) => format!("root element `{name}` in the namespace {ns}"),
-                                None => format!("root element `{name}` without a namespace"),
+                                Some(ns) => format!("<{name}> in the namespace {ns}"),
+                                None => format!("<{name}> without a namespace"),
                             };
                             return Err(ImportError::unexpected(line, AKN_ROOT, &found));
                         }
