@@ -11,6 +11,8 @@ Seeds per target:
 - import_structured: the Budapest documents in the structured form, and slices of them;
 - import_council_note: the Council note 8056/24, whole and cut short;
 - import_json: the Budapest documents in the JSON form, and a small one of every node kind;
+- import_akn: the shared real Akoma Ntoso texts, the small UN one whole and the first ~3 KB of
+  every one (cut mid-element: the error paths), and a few hostile documents;
 - merge: the merge cases and the Budapest rounds' proposals, encoded in the merge target's layout
   (see fuzz/src/merge.rs): proposal records, then the texts separated by U+001E;
 - submission: the Budapest rounds' submission files, which are in the wire format.
@@ -91,6 +93,33 @@ def text_seeds(shared: pathlib.Path) -> list[tuple[str, str]]:
     if markdown_format.exists():
         for i, piece in enumerate(slices(markdown_format.read_text(), most=2)):
             out.append((f"markdown-format-{i}", piece))
+    return out
+
+
+AKN_HOSTILE = [
+    ("billion-laughs", '<?xml version="1.0"?>\n<!DOCTYPE akomaNtoso [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n'
+     '<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0"><act><body><p>&b;</p></body></act></akomaNtoso>'),
+    ("deep", '<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0"><act><body>'
+     + "<point><num>(a)</num><content><p>x</p></content>" * 40 + "</point>" * 40 + "</body></act></akomaNtoso>"),
+    ("not-akn", "<html><body><p>Hello</p></body></html>"),
+    ("penholder", '<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0"><statement><meta>'
+     '<identification source="#penholder"/></meta><preamble><recitals eId="recs_1"><recital eId="recs_1__rec_1" '
+     'wId="018f557f-f400-72dd-a0ce-2d3890b49a49"><p>Recalling¹x<authorialNote eId="authorialNote_1" '
+     'wId="018f557f-f400-7199-8d01-e5cd002ccc8b" marker="²"><p>Note.</p></authorialNote></p><blockList eId="l">'
+     '<item eId="l__item_a"><p>a</p></item><item eId="l__item_a__item_i"><p>i</p></item></blockList></recital>'
+     '</recitals></preamble><mainBody><paragraph eId="para_1" wId="018f557f-f400-72dd-a0ce-2d3890b49a49"><num>1.</num>'
+     '<content><p>Decides.</p></content></paragraph></mainBody></statement></akomaNtoso>'),
+]
+
+
+def akn_seeds(shared: pathlib.Path) -> list[tuple[str, str]]:
+    out = []
+    for path in sorted((shared / "realtexts").rglob("*.xml")):
+        text = path.read_text()
+        if len(text.encode()) <= 3 * SLICE:
+            out.append((f"{path.stem[:32]}.xml", text))
+        out.append((f"{path.stem[:32]}-head.xml", text[:SLICE]))
+    out.extend((f"{name}.xml", text) for name, text in AKN_HOSTILE)
     return out
 
 
@@ -297,6 +326,8 @@ def main() -> None:
         write(seeds / "import_council_note", name, text.encode())
     for name, text in json_seeds():
         write(seeds / "import_json", name, text.encode())
+    for name, text in akn_seeds(shared):
+        write(seeds / "import_akn", name, text.encode())
     for name, data in merge_seeds():
         write(seeds / "merge", short_name(name, data), data)
     for name, data in submission_seeds():

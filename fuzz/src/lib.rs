@@ -11,8 +11,8 @@ pub mod submission;
 use penholder_core::{Document, IdSource, References};
 use penholder_diff::{is_whitespace_token, tokenize};
 use penholder_import::{
-    export_structured, from_json, import_any_markdown, import_council_note, import_markdown,
-    import_structured, to_json,
+    MAX_DEPTH, export_structured, from_json, import_akn, import_any_markdown, import_council_note,
+    import_markdown, import_structured, to_json,
 };
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -140,6 +140,19 @@ pub fn check_import_council_note(text: &str) {
     }
 }
 
+/// Akoma Ntoso XML: total (no panic, no runaway on nesting or entities), and a document it reads
+/// stays within the depth bound and survives the structured and JSON forms, external ids
+/// included.
+pub fn check_import_akn(text: &str) {
+    if let Ok(read) = import_akn(text, &mut ids()) {
+        assert!(
+            read.document.walk().iter().all(|v| v.depth < MAX_DEPTH),
+            "an Akoma Ntoso import nested deeper than MAX_DEPTH"
+        );
+        check_structured_round_trip(&read.document);
+    }
+}
+
 /// The JSON form (what `POST …/documents` takes with `format: json`): total, and a document it
 /// reads survives JSON export → import and structured export → import, and compiles. (This
 /// target found that `from_json` took documents deeper than [`penholder_import::MAX_DEPTH`],
@@ -215,6 +228,11 @@ mod tests {
     #[test]
     fn import_json_seeds_and_regressions() {
         assert!(replay("import_json", |d| check_import_json(&text_of(d))) > 0);
+    }
+
+    #[test]
+    fn import_akn_seeds_and_regressions() {
+        assert!(replay("import_akn", |d| check_import_akn(&text_of(d))) > 0);
     }
 
     #[test]

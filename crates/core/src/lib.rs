@@ -26,7 +26,7 @@ mod version;
 pub use edit::{Edit, EditError, Position};
 pub use id::{IdSource, NodeId};
 pub use reference::{Reference, References};
-pub use tree::{Document, Node, NodeKind, Visit};
+pub use tree::{Document, ExternalId, Node, NodeKind, Visit};
 pub use version::{
     AssembleError, ContentHash, ObjectStore, StoredNode, Version, assemble, hash_of, objects_of,
 };

@@ -77,8 +77,32 @@ pub struct Node {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num: Option<String>,
     pub text: String,
+    /// The identifiers the source gave the node (Akoma Ntoso's `eId` and `wId`), kept so that
+    /// an imported text can be traced back to its source. `None` for nodes penholder made; then
+    /// the field is absent from the JSON and from the stored object, so it moves no hash.
+    /// Boxed: most nodes have none, and a node stays small to move.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<Box<ExternalId>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Node>,
+}
+
+/// Identifiers a node carried in the document it was imported from. Akoma Ntoso gives two: the
+/// `eId`, derived from the node's position (it changes when the text is renumbered), and the
+/// `wId`, which the source keeps stable. Either may be missing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ExternalId {
+    #[serde(rename = "eId", default, skip_serializing_if = "Option::is_none")]
+    pub e_id: Option<String>,
+    #[serde(rename = "wId", default, skip_serializing_if = "Option::is_none")]
+    pub w_id: Option<String>,
+}
+
+impl ExternalId {
+    /// `None` when neither identifier is given, so that a node without any stays as it was.
+    pub fn of(e_id: Option<String>, w_id: Option<String>) -> Option<Box<ExternalId>> {
+        (e_id.is_some() || w_id.is_some()).then(|| Box::new(ExternalId { e_id, w_id }))
+    }
 }
 
 impl Node {
@@ -88,6 +112,7 @@ impl Node {
             kind,
             num: None,
             text: text.into(),
+            external_id: None,
             children: Vec::new(),
         }
     }

@@ -5,7 +5,7 @@
 //! the SHA-256 of its canonical JSON. Changing one paragraph creates new objects for it and its
 //! ancestors only; everything else is shared with the previous version, as in git.
 
-use crate::{Document, Node, NodeId, NodeKind};
+use crate::{Document, ExternalId, Node, NodeId, NodeKind};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -66,6 +66,10 @@ pub enum StoredNode {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         num: Option<String>,
         text: String,
+        /// Absent for nodes without external ids, so that their objects (and hashes) are the
+        /// ones written before the field existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        external_id: Option<Box<ExternalId>>,
         children: Vec<ContentHash>,
     },
     Document {
@@ -106,6 +110,7 @@ pub fn objects_of(document: &Document) -> (ContentHash, Vec<(ContentHash, Vec<u8
             kind: node.kind,
             num: node.num.clone(),
             text: node.text.clone(),
+            external_id: node.external_id.clone(),
             children,
         };
         let bytes = object.to_bytes();
@@ -161,12 +166,14 @@ pub fn assemble(
                 kind,
                 num,
                 text,
+                external_id,
                 children,
             } => Ok(Node {
                 id,
                 kind,
                 num,
                 text,
+                external_id,
                 children: children
                     .iter()
                     .map(|c| build(c, load))

@@ -392,6 +392,7 @@ fn renamed(node: &Node, ids: &HashMap<NodeId, NodeId>) -> Node {
         kind: node.kind,
         num: node.num.clone(),
         text: node.text.clone(),
+        external_id: node.external_id.clone(),
         children: node.children.iter().map(|c| renamed(c, ids)).collect(),
     }
 }

@@ -1,7 +1,7 @@
 //! A node under construction: everything but a guaranteed id. Importers build drafts, then
 //! [`Draft::into_nodes`] hands out ids in document order, so ids sort the way the text reads.
 
-use penholder_core::{IdSource, Node, NodeId, NodeKind};
+use penholder_core::{ExternalId, IdSource, Node, NodeId, NodeKind};
 use std::collections::HashSet;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -11,6 +11,8 @@ pub(crate) struct Draft {
     pub text: String,
     /// The id the source gave the node, if it gave one.
     pub id: Option<NodeId>,
+    /// The identifiers the source gave the node (Akoma Ntoso's `eId`/`wId`), kept as they were.
+    pub external_id: Option<Box<ExternalId>>,
     pub children: Vec<Draft>,
 }
 
@@ -21,6 +23,7 @@ impl Draft {
             num: None,
             text: text.into(),
             id: None,
+            external_id: None,
             children: Vec::new(),
         }
     }
@@ -61,6 +64,7 @@ impl Draft {
                 kind: draft.kind,
                 num: draft.num,
                 text: draft.text,
+                external_id: draft.external_id,
                 children,
             }
         }

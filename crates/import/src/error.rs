@@ -26,6 +26,12 @@ pub enum ImportError {
         "line {line}: footnote {marker} is not referenced; expected a paragraph whose text carries the marker {marker}"
     )]
     FootnoteWithoutMarker { line: usize, marker: String },
+    #[error("line {line}, column {column}: expected well-formed XML: {message}")]
+    Xml {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("line {line}, column {column}: expected a document in JSON form: {message}")]
     Json {
         line: usize,
@@ -42,6 +48,7 @@ impl ImportError {
             | ImportError::UnexpectedEnd { line, .. }
             | ImportError::DuplicateId { line, .. }
             | ImportError::FootnoteWithoutMarker { line, .. }
+            | ImportError::Xml { line, .. }
             | ImportError::Json { line, .. } => *line,
         }
     }

@@ -7,18 +7,22 @@
 //!   Process Ministerial Declaration and its Call for Action 2025-2030.
 //! - [`markdown`]: ordinary documents as people write them, Markdown or plain text: headings,
 //!   numbered and lettered paragraphs, bullet lists, footnotes.
+//! - [`akn`]: Akoma Ntoso 3.0 XML (acts, bills, statements, amendments), penholder's own export
+//!   included, which reads back to the tree it was written from.
 //! - [`to_json`] / [`from_json`]: the JSON form, the serde form of the core types.
 //!
 //! Every importer is total: any input gives a document or an [`ImportError`] naming the line and
 //! what was expected there; none panics. Ids come from an [`IdSource`] the caller passes, so the
 //! crate stays free of clocks.
 
+pub mod akn;
 pub mod council;
 mod draft;
 mod error;
 pub mod markdown;
 pub mod structured;
 
+pub use akn::{AknImport, AknMetadata, import_akn};
 pub use council::{CouncilNote, NoteMetadata, import_council_note};
 pub use error::ImportError;
 pub use markdown::{FrontMatter, MarkdownImport, import_markdown};

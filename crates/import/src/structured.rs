@@ -19,7 +19,7 @@
 
 use crate::ImportError;
 use crate::draft::Draft;
-use penholder_core::{Document, IdSource, Node, NodeId, NodeKind, References};
+use penholder_core::{Document, ExternalId, IdSource, Node, NodeId, NodeKind, References};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -82,6 +82,15 @@ fn write_node(
         let _ = write!(out, " ref={reference}");
     }
     let _ = write!(out, " id={}", node.id);
+    // The identifiers of the document the node was imported from (Akoma Ntoso), when it was.
+    if let Some(external) = &node.external_id {
+        if let Some(e_id) = &external.e_id {
+            let _ = write!(out, " eId={}", quote(e_id));
+        }
+        if let Some(w_id) = &external.w_id {
+            let _ = write!(out, " wId={}", quote(w_id));
+        }
+    }
     let body = render_body(
         node.kind,
         node.num.as_deref(),
@@ -289,6 +298,8 @@ struct Marker {
     level: usize,
     num: Option<String>,
     id: Option<NodeId>,
+    e_id: Option<String>,
+    w_id: Option<String>,
     text: Option<String>,
     title: Option<String>,
 }
@@ -333,6 +344,8 @@ fn parse_marker(line: &str, line_number: usize) -> Result<Marker, ImportError> {
         level: 0,
         num: None,
         id: None,
+        e_id: None,
+        w_id: None,
         text: None,
         title: None,
     };
@@ -378,6 +391,8 @@ fn parse_marker(line: &str, line_number: usize) -> Result<Marker, ImportError> {
                 })?)
             }
             ("text", false) => marker.text = Some(value),
+            ("eId", false) => marker.e_id = Some(value),
+            ("wId", false) => marker.w_id = Some(value),
             // The reference is written for the reader; references are derived, never read.
             ("ref", false) => {}
             ("title", true) => marker.title = Some(value),
@@ -394,7 +409,7 @@ fn parse_marker(line: &str, line_number: usize) -> Result<Marker, ImportError> {
                 let expected = if is_document {
                     "an attribute of the document marker: format, title"
                 } else {
-                    "an attribute of a node marker: level, num, ref, id, text"
+                    "an attribute of a node marker: level, num, ref, id, eId, wId, text"
                 };
                 return Err(ImportError::unexpected(line_number, expected, key));
             }
@@ -538,6 +553,7 @@ pub fn import(text: &str, ids: &mut IdSource) -> Result<Document, ImportError> {
         };
         let mut draft = Draft::new(kind, text).with_num(marker.num);
         draft.id = marker.id;
+        draft.external_id = ExternalId::of(marker.e_id, marker.w_id);
         while path.len() > marker.level {
             close(&mut path, &mut roots);
         }

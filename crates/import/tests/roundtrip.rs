@@ -3,8 +3,8 @@
 
 use penholder_core::{Document, IdSource, Node, NodeKind};
 use penholder_import::{
-    export_structured, from_json, import_any_markdown, import_council_note, import_markdown,
-    import_structured, to_json,
+    export_structured, from_json, import_akn, import_any_markdown, import_council_note,
+    import_markdown, import_structured, to_json,
 };
 use proptest::prelude::*;
 
@@ -28,6 +28,7 @@ fn node() -> impl Strategy<Value = Node> {
         kind,
         num,
         text,
+        external_id: None,
         children: Vec::new(),
     });
     leaf.prop_recursive(4, 40, 5, |inner| {
@@ -42,6 +43,7 @@ fn node() -> impl Strategy<Value = Node> {
                 kind,
                 num,
                 text,
+                external_id: None,
                 children,
             })
     })
@@ -96,6 +98,7 @@ proptest! {
             let _ = import_markdown(candidate, &mut ids);
             let _ = import_council_note(candidate, &mut ids);
             let _ = from_json(candidate);
+            let _ = import_akn(candidate, &mut ids);
             let header = format!("<!-- penholder document format=1 -->\n# T\n{candidate}");
             let _ = import_structured(&header, &mut ids);
         }
