@@ -1,5 +1,5 @@
-//! `penholder import`: reads a Council note or a Markdown / plain-text document, prints what it
-//! read (documents, nodes by kind, references) and writes the structured-Markdown and JSON forms.
+//! `penholder import`: reads a Council note, a Markdown / plain-text document or an Akoma Ntoso
+//! document, prints what it read (documents, nodes by kind, references) and writes the structured-Markdown and JSON forms.
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
@@ -36,6 +36,9 @@ enum Source {
     /// Markdown or plain text as people write it, or the structured form (whose ids are kept);
     /// writes FILE-STEM.md and FILE-STEM.json.
     Markdown,
+    /// An Akoma Ntoso 3.0 (or 2.0) XML document, its eId/wId kept as external ids; writes
+    /// FILE-STEM.md, FILE-STEM.json and FILE-STEM.akn-meta.json (its FRBR metadata).
+    Akn,
 }
 
 pub fn run(args: ImportArgs) -> anyhow::Result<()> {
@@ -85,13 +88,28 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
                 let _ = writeln!(report, "  front matter (kept aside): {}", keys.join(", "));
             }
             describe(&imported.document, &mut report);
-            let stem = args
-                .file
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .filter(|s| !s.is_empty())
-                .unwrap_or("document");
+            push_forms(file_stem(&args.file), &imported.document, &mut outputs);
+        }
+        Source::Akn => {
+            let imported = penholder_import::import_akn(&text, &mut ids)
+                .with_context(|| format!("cannot import {}", args.file.display()))?;
+            let metadata = &imported.metadata;
+            let _ = writeln!(
+                report,
+                "Read Akoma Ntoso ({} {}) from {}",
+                metadata.document_type,
+                metadata.namespace,
+                args.file.display()
+            );
+            if let Some(work) = &metadata.work {
+                let _ = writeln!(report, "  work: {work}");
+            }
+            describe(&imported.document, &mut report);
+            let stem = file_stem(&args.file);
             push_forms(stem, &imported.document, &mut outputs);
+            let mut metadata_json = serde_json::to_string_pretty(metadata)?;
+            metadata_json.push('\n');
+            outputs.push((format!("{stem}.akn-meta.json"), metadata_json));
         }
     }
     match &args.out {
@@ -125,6 +143,14 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
     }
     print!("{report}");
     Ok(())
+}
+
+/// The name the written forms take after the file read (`document` when it has none).
+fn file_stem(file: &Path) -> &str {
+    file.file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("document")
 }
 
 fn id_source(args: &ImportArgs) -> anyhow::Result<IdSource> {

@@ -26,6 +26,9 @@ pub enum Source {
     Markdown(String),
     /// The JSON form of a document tree.
     Json(String),
+    /// An Akoma Ntoso document (3.0, or 2.0): its `eId` and `wId` kept as external ids, our
+    /// own export read back with its node ids.
+    Akn(String),
     /// The plain text of a Council note carrying a declaration and a call for action, and
     /// which of the two is meant (`None`: not said, which is refused).
     CouncilNote {
@@ -49,6 +52,7 @@ impl Source {
                 penholder_import::import_any_markdown(text, ids).map(|m| m.document)
             }
             Source::Json(text) => penholder_import::from_json(text),
+            Source::Akn(text) => penholder_import::import_akn(text, ids).map(|a| a.document),
             Source::CouncilNote { text, part } => {
                 let part = part.ok_or_else(|| {
                     Error::invalid_field(

@@ -37,10 +37,8 @@ impl Scope {
             .into_iter()
             .chain(target)
             .collect();
-        Ok(Scope {
-            round: r.round(process, round)?,
-            delegations: r.delegations_concerning(process, &codes)?,
-        })
+        let (round, delegations) = r.round_with_delegations(process, round, &codes)?;
+        Ok(Scope { round, delegations })
     }
 
     /// The scope, read for `action` by the caller on `target` (`None`: the round as a whole) at

@@ -317,22 +317,29 @@ impl AppState {
                     Err(error) => {
                         *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(error);
                         Err(StoreError::Invalid {
-                            detail: "refused".into(),
+                            detail: REFUSED.into(),
                         })
                     }
                 }
             })
             .await;
-        if let Some(error) = refusal
+        let refused = refusal
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .take()
-        {
-            return Err(error);
+            .take();
+        match (outcome, refused) {
+            // The handler's own refusal, answered as the handler said.
+            (Err(StoreError::Invalid { detail }), Some(error)) if detail == REFUSED => Err(error),
+            // Otherwise the store's answer stands, even over what the handler saw: the store
+            // may have learnt after the handler ran that its view was wrong (another request
+            // of the batch failed under it, see the store's `runtime::undo_from`).
+            (outcome, _) => outcome?,
         }
-        outcome?
     }
 }
+
+/// The detail of the store error that carries a handler's refusal out of its transaction.
+const REFUSED: &str = "refused by the handler";
 
 /// A successful write's answer: status, JSON body, and the headers worth replaying.
 #[derive(Clone, Debug)]

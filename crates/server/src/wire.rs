@@ -188,6 +188,10 @@ pub enum SourceFormat {
     Text,
     /// The JSON form of a document tree.
     Json,
+    /// An Akoma Ntoso 3.0 document (act, bill, statement, amendment list; 2.0 is read too):
+    /// its `eId`/`wId` kept as the nodes' external ids, `num` kept, authorial notes as
+    /// footnotes. penholder's own Akoma Ntoso export is read back with its node ids.
+    Akn,
     /// The plain text of a Council note carrying a declaration and a call for action;
     /// `part` says which of the two.
     CouncilNote,

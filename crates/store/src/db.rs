@@ -279,6 +279,32 @@ impl<'a> Conn<'a> {
         }
     }
 
+    /// Marks the start of the next request of a write batch (PostgreSQL: what it holds back is
+    /// tagged with the number returned; SQLite holds nothing back).
+    pub fn start_request(&self) -> u64 {
+        match self {
+            Conn::Sqlite(_) => 0,
+            Conn::Postgres(conn) => conn.start_request(),
+        }
+    }
+
+    /// The first held-back statement that failed since the last call, with the request that
+    /// held it back (always `None` on SQLite, which holds nothing back).
+    pub fn take_failed_ahead(&self) -> Option<(u64, StoreError)> {
+        match self {
+            Conn::Sqlite(_) => None,
+            Conn::Postgres(conn) => conn.take_failed_ahead(),
+        }
+    }
+
+    /// Whether statements are held back, waiting to go out with the next one.
+    pub fn holds_back(&self) -> bool {
+        match self {
+            Conn::Sqlite(_) => false,
+            Conn::Postgres(conn) => conn.holds_back(),
+        }
+    }
+
     /// [`Conn::batch`], held back on PostgreSQL like [`Conn::execute_ahead`].
     pub fn batch_ahead(&self, sql: &str) -> Result<(), StoreError> {
         match self {

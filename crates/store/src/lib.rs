@@ -95,8 +95,11 @@
 //! transaction; PostgreSQL: `REPEATABLE READ, READ ONLY`). PostgreSQL is reached with
 //! `tokio-postgres`, each connection driven, blocking, by a single-threaded tokio runtime of its
 //! own — what the blocking `postgres` crate does — plus pipelining: a statement whose answer
-//! nothing waits for (a request's SAVEPOINT, the audit entry's INSERT) goes out with the next
-//! one, in the same round trip, so a submission costs two round trips, not four. Such a runtime
+//! nothing waits for (a request's SAVEPOINT, the audit entry's INSERT, the submission's own
+//! INSERT) goes out with the next one, in the same round trip, so a submission costs one round
+//! trip, not four; such a statement is tagged with its request, so that its failure, reported by
+//! the next request's statement, is still answered to its own request (`runtime::undo_from`:
+//! the batch rolls back to that request's savepoint and goes on). Such a runtime
 //! must never be driven (or dropped) on an async runtime's thread: connections only ever live on
 //! these std threads (opening too happens on a thread of its own), so `Store` stays as usable
 //! from async code as before. Statements are prepared once per connection and cached; a batch

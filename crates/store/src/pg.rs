@@ -3,11 +3,14 @@
 //! [`PgSession`] (a thread's connection that comes back by itself after PostgreSQL went away).
 //!
 //! This is what the blocking `postgres` crate does, with one thing more: statements whose
-//! answer nothing waits for (a request's SAVEPOINT, the audit entry's INSERT) are held back and
-//! sent *pipelined* with the next statement, in one round trip (`tokio_postgres` pipelines
-//! requests polled together). Over a network each round trip is most of a write's cost: a
-//! submission takes two instead of four. Order is kept (they are sent first), and their errors
-//! are reported by that next statement. Such a runtime panics if driven from inside another
+//! answer nothing waits for (a request's SAVEPOINT, the audit entry's INSERT, a submission's
+//! INSERT) are held back and sent *pipelined* with the next statement, in one round trip
+//! (`tokio_postgres` pipelines requests polled together). Over a network each round trip is
+//! most of a write's cost: a submission takes one instead of four. Order is kept (they are sent
+//! first), and their errors are reported by that next statement — which may belong to the next
+//! request of the batch: each held-back statement is tagged with the request that wrote it
+//! ([`PgConn::start_request`]), so that the runtime can tell whose error it was
+//! ([`PgConn::take_failed_ahead`]). Such a runtime panics if driven from inside another
 //! runtime; a `PgConn` is only ever used on the store's own std threads (and on a thread spawned
 //! for [`crate::Store::open_postgres`]), never on the caller's.
 //!
@@ -86,6 +89,12 @@ enum Ahead {
     Execute(tokio_postgres::Statement, Vec<OwnedValue>),
 }
 
+/// A held-back statement and the request (of the write batch) that wrote it.
+struct Held {
+    request: u64,
+    statement: Ahead,
+}
+
 type Sent<'a> = Pin<Box<dyn Future<Output = Result<(), tokio_postgres::Error>> + 'a>>;
 
 /// `?1` → `$1`: the store's SQL is written with SQLite's numbered placeholders. (No query of
@@ -110,7 +119,12 @@ pub(crate) struct PgConn {
     client: tokio_postgres::Client,
     statements: RefCell<HashMap<String, tokio_postgres::Statement>>,
     /// Statements to send ahead of the next one, in the same round trip.
-    ahead: RefCell<Vec<Ahead>>,
+    ahead: RefCell<Vec<Held>>,
+    /// The request of the write batch now running (see [`PgConn::start_request`]).
+    request: Cell<u64>,
+    /// The first held-back statement that failed since the runtime last asked, with the
+    /// request that wrote it and the error it got.
+    failed_ahead: RefCell<Option<(u64, StoreError)>>,
     broken: Cell<bool>,
     /// The audit head (seq, entry hash) as this write transaction last appended it. Valid only
     /// while the transaction holds the chain head's lock (no one else can append): set by
@@ -221,6 +235,8 @@ impl PgConn {
             client,
             statements: RefCell::new(HashMap::new()),
             ahead: RefCell::new(Vec::new()),
+            request: Cell::new(0),
+            failed_ahead: RefCell::new(None),
             broken: Cell::new(false),
             audit_head: Cell::new(None),
         })
@@ -274,8 +290,8 @@ impl PgConn {
         let client = &self.client;
         let sent: Vec<Sent<'_>> = ahead
             .iter()
-            .map(|statement| -> Sent<'_> {
-                match statement {
+            .map(|held| -> Sent<'_> {
+                match &held.statement {
                     Ahead::Simple(sql) => Box::pin(client.batch_execute(sql)),
                     Ahead::Execute(prepared, values) => Box::pin(async move {
                         let values: Vec<Value<'_>> = values.iter().map(OwnedValue::value).collect();
@@ -290,10 +306,36 @@ impl PgConn {
         let (before, result) = self.runtime.block_on(async {
             futures_util::future::join(futures_util::future::join_all(sent), last).await
         });
-        for outcome in before {
-            outcome.map_err(|e| self.fail(e))?;
+        for (held, outcome) in ahead.iter().zip(before) {
+            if let Err(error) = outcome {
+                let error = self.fail(error);
+                self.failed_ahead
+                    .borrow_mut()
+                    .get_or_insert_with(|| (held.request, error.clone()));
+                return Err(error);
+            }
         }
         result.map_err(|e| self.fail(e))
+    }
+
+    /// Marks the start of the next request of a write batch: what it holds back is tagged
+    /// with the number returned.
+    pub(crate) fn start_request(&self) -> u64 {
+        let request = self.request.get() + 1;
+        self.request.set(request);
+        request
+    }
+
+    /// The first held-back statement that failed since the last call, with the request that
+    /// wrote it (see [`PgConn::start_request`]); the transaction is then aborted up to that
+    /// request's savepoint.
+    pub(crate) fn take_failed_ahead(&self) -> Option<(u64, StoreError)> {
+        self.failed_ahead.take()
+    }
+
+    /// Whether statements are held back, waiting for the next one.
+    pub(crate) fn holds_back(&self) -> bool {
+        !self.ahead.borrow().is_empty()
     }
 
     pub(crate) fn query(
@@ -317,9 +359,10 @@ impl PgConn {
     pub(crate) fn execute_ahead(&self, sql: &str, args: &[Value<'_>]) -> Result<(), StoreError> {
         let statement = self.statement(sql)?;
         let values = args.iter().map(OwnedValue::of).collect();
-        self.ahead
-            .borrow_mut()
-            .push(Ahead::Execute(statement, values));
+        self.ahead.borrow_mut().push(Held {
+            request: self.request.get(),
+            statement: Ahead::Execute(statement, values),
+        });
         Ok(())
     }
 
@@ -329,7 +372,10 @@ impl PgConn {
 
     /// [`PgConn::batch`], held back to go out with the next statement.
     pub(crate) fn batch_ahead(&self, sql: &str) {
-        self.ahead.borrow_mut().push(Ahead::Simple(sql.to_owned()));
+        self.ahead.borrow_mut().push(Held {
+            request: self.request.get(),
+            statement: Ahead::Simple(sql.to_owned()),
+        });
     }
 }
 

@@ -335,13 +335,17 @@ fn decision_record(raw: RawDecision) -> Result<DecisionRecord, StoreError> {
 type RawDelegation = (String, String, String, String, Option<String>, String);
 
 fn raw_delegation(row: &Row<'_>) -> Result<RawDelegation, StoreError> {
+    raw_delegation_from(row, 0)
+}
+
+fn raw_delegation_from(row: &Row<'_>, at: usize) -> Result<RawDelegation, StoreError> {
     Ok((
-        row.text(0)?,
-        row.text(1)?,
-        row.text(2)?,
-        row.text(3)?,
-        row.opt_text(4)?,
-        row.text(5)?,
+        row.text(at)?,
+        row.text(at + 1)?,
+        row.text(at + 2)?,
+        row.text(at + 3)?,
+        row.opt_text(at + 4)?,
+        row.text(at + 5)?,
     ))
 }
 
@@ -589,6 +593,62 @@ impl<'a> Reader<'a> {
             .conn
             .query_all(sql, args![process_id, &codes], raw_delegation)?;
         rows.into_iter().map(delegation).collect()
+    }
+
+    /// A round with [`Reader::delegations_concerning`] `codes`, in one statement: what every
+    /// request about a round reads first to know who may do what (on PostgreSQL each statement
+    /// is a round trip, and a submission's check read the round, the process and the
+    /// delegations in three).
+    pub fn round_with_delegations(
+        &self,
+        process: &str,
+        round: u32,
+        codes: &[&str],
+    ) -> Result<(RoundInfo, Vec<Delegation>), StoreError> {
+        let wanted = if self.conn.is_postgres() {
+            "g.code IN (SELECT json_array_elements_text(CAST(?3 AS TEXT)::json))"
+        } else {
+            "g.code IN (SELECT value FROM json_each(?3))"
+        };
+        // SELECT_ROUND's columns, then a delegation's (NULL when none concerns the request).
+        let (columns, from) = SELECT_ROUND
+            .trim_start_matches("SELECT ")
+            .split_once("FROM")
+            .ok_or_else(|| StoreError::internal("SELECT_ROUND has no FROM"))?;
+        let sql = format!(
+            "SELECT {columns}, g.code, g.name, g.kind, g.participation, g.function, g.members
+             FROM {from}
+             JOIN processes p ON p.id = r.process_id
+             LEFT JOIN delegations g ON g.process_id = p.id AND ({wanted} OR g.kind = 'group')
+             WHERE p.slug = ?1 AND r.number = ?2
+             ORDER BY g.id"
+        );
+        let codes = serde_json::to_string(codes).map_err(|e| StoreError::Invalid {
+            detail: format!("delegation codes: {e}"),
+        })?;
+        let rows = self
+            .conn
+            .query_all(&sql, args![process, round, &codes], |row| {
+                let delegation = match row.opt_text(11)? {
+                    Some(_) => Some(raw_delegation_from(row, 11)?),
+                    None => None,
+                };
+                Ok((raw_round_from(row, 0)?, delegation))
+            })?;
+        let mut rows = rows.into_iter();
+        let Some((raw, first)) = rows.next() else {
+            self.process_id(process)?;
+            return Err(StoreError::not_found(format!(
+                "round {round} of process {process}"
+            )));
+        };
+        let info = round_row(raw)?.info;
+        let delegations = first
+            .into_iter()
+            .chain(rows.filter_map(|(_, d)| d))
+            .map(delegation)
+            .collect::<Result<_, _>>()?;
+        Ok((info, delegations))
     }
 
     pub fn delegation(&self, process: &str, code: &str) -> Result<Delegation, StoreError> {

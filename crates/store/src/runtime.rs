@@ -305,27 +305,53 @@ fn commit_batch(
     writes: Vec<Box<dyn WriteJob>>,
     counters: &Counters,
 ) -> bool {
-    let mut done: Vec<Box<dyn WriteJob>> = Vec::with_capacity(writes.len());
+    let mut done: Vec<Done> = Vec::with_capacity(writes.len());
     let mut batch_error = began.err();
     let mut pending = writes.into_iter();
     let mut release_first = false;
-    let mut stored = false;
     // A request refused for a full disk while the batch goes on (the statement alone was
     // rolled back): the batch may commit, but the storage is not fine.
     let mut full = None;
     if batch_error.is_none() {
         for mut write in pending.by_ref() {
-            match run_in_savepoint(conn, write.as_mut(), &mut release_first) {
-                Ok(Ok(())) => stored = true,
+            let request = conn.start_request();
+            let result = run_in_savepoint(conn, write.as_mut(), &mut release_first);
+            let stored = matches!(result, Ok(Ok(())));
+            done.push(Done {
+                write,
+                request,
+                stored,
+            });
+            // What an earlier request held back failed, and this one's first statement
+            // reported it (PostgreSQL): whatever this request saw says nothing about itself.
+            if let Some((owner, error)) = conn.take_failed_ahead()
+                && owner != request
+            {
+                if let Err(error) = undo_from(conn, owner, error, &mut done) {
+                    batch_error = Some(error);
+                    break;
+                }
+                continue;
+            }
+            match result {
                 Ok(Err(error @ StoreError::Full { .. })) => full = Some(error),
-                Ok(Err(_)) => {}
+                Ok(_) => {}
                 Err(error) => {
-                    done.push(write);
                     batch_error = Some(error);
                     break;
                 }
             }
-            done.push(write);
+        }
+        // The last request's held-back statements go out before COMMIT, so that one of them
+        // failing is that request's error, not the whole batch's.
+        if batch_error.is_none()
+            && conn.holds_back()
+            && let Err(error) = conn.batch("RELEASE request")
+        {
+            batch_error = match conn.take_failed_ahead() {
+                Some((owner, error)) => undo_from(conn, owner, error, &mut done).err(),
+                None => Some(error),
+            };
         }
     }
     let outcome = match batch_error {
@@ -339,6 +365,9 @@ fn commit_batch(
         // connection is replaced).
         let _ = conn.batch("ROLLBACK");
     }
+    // A failure reported by the ROLLBACK of a failed batch concerns nothing that was kept.
+    let _ = conn.take_failed_ahead();
+    let stored = done.iter().any(|d| d.stored);
     counters.record(match (&outcome, full) {
         (Err(error), _) => Outcome::Failed(error.clone()),
         (Ok(()), Some(error)) => Outcome::Failed(error),
@@ -346,10 +375,48 @@ fn commit_batch(
         (Ok(()), None) => Outcome::Nothing,
     });
     let commit = outcome.as_ref().map(|_| ());
-    for write in done.into_iter().chain(pending) {
+    for write in done.into_iter().map(|d| d.write).chain(pending) {
         write.finish(commit);
     }
     outcome.is_ok()
+}
+
+/// A request of a batch that has run, with the number its held-back statements carry.
+struct Done {
+    write: Box<dyn WriteJob>,
+    request: u64,
+    stored: bool,
+}
+
+/// A statement held back by request `owner` failed with `error` (PostgreSQL), after later
+/// requests had already run behind it: every statement after the failed one was refused, so the
+/// transaction is rolled back to `owner`'s savepoint (the last one created before the failure)
+/// and the batch goes on without them. `owner` is answered with its error; each later request
+/// that had succeeded with `Unavailable`: nothing of it was stored, and sending it again is
+/// safe. (Once a request's checks have passed, what it holds back does not fail for reasons of
+/// its own in practice: this path is for the rare exception, kept exact.)
+fn undo_from(
+    conn: Conn<'_>,
+    owner: u64,
+    error: StoreError,
+    done: &mut [Done],
+) -> Result<(), StoreError> {
+    conn.forget_audit_head();
+    conn.batch("ROLLBACK TO request")?;
+    for request in done.iter_mut().filter(|d| d.request >= owner) {
+        let own = request.request == owner;
+        if own {
+            request.write.fail(error.clone());
+        } else {
+            request.write.fail(StoreError::Unavailable {
+                detail: "another write stored in the same transaction failed, so nothing of \
+                         this one was stored; send it again"
+                    .into(),
+            });
+        }
+        request.stored = false;
+    }
+    Ok(())
 }
 
 /// Runs one request inside a savepoint: the request's own outcome, or `Err` when the batch

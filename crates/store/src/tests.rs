@@ -391,6 +391,33 @@ both! {
         assert_eq!(codes(&["HU", "AT"]), ["HU", "AT", "EU"]);
         assert_eq!(codes(&["FR", "it's \"odd\""]), ["EU"]);
         assert_eq!(codes(&[]), ["EU"]);
+        // The round and the same delegations in one statement.
+        for names in [vec!["AT"], vec!["HU", "AT"], vec!["FR"], vec![]] {
+            let (round, delegations) = store
+                .read({
+                    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+                    move |r| {
+                        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                        r.round_with_delegations("p", 1, &names)
+                    }
+                })
+                .wait()
+                .unwrap();
+            assert_eq!(round, store.read(|r| r.round("p", 1)).wait().unwrap());
+            assert_eq!(
+                delegations.into_iter().map(|d| d.code).collect::<Vec<_>>(),
+                codes(&names)
+            );
+        }
+        for (process, round, missing) in [("p", 9, "round 9 of process p"), ("q", 1, "process q")] {
+            let found = store
+                .read(move |r| r.round_with_delegations(process, round, &["AT"]))
+                .wait();
+            assert!(
+                matches!(&found, Err(StoreError::NotFound { what }) if what.contains(missing)),
+                "{found:?}"
+            );
+        }
     }
 }
 
@@ -1917,6 +1944,111 @@ fn open_url_or_path_tells_postgres_urls_from_files() {
     on_postgres(|server| {
         let store = Store::open_url_or_path(&server.url(), StoreOptions::default()).unwrap();
         assert_eq!(store.backend(), BackendKind::Postgres);
+    });
+}
+
+both! {
+    fn a_close_stored_after_a_submission_is_never_dated_before_it() {
+        let store = fixture();
+        // The submission's request read its clock after the close's did, but was stored
+        // first (as two requests racing on one server, or on two, can be).
+        let late = submit(&store, "AT", "{}", None, T0 + 5_000).unwrap();
+        store.close_round("p", 1, chair(), T0 + 1_000).wait().unwrap();
+        let events = store.read(|r| r.round_events("p", 1)).wait().unwrap();
+        let close = events.iter().find(|e| e.action == "close").expect("a close");
+        assert!(
+            close.at >= late.submitted_at,
+            "the close at {} precedes a submission at {} stored before it",
+            close.at,
+            late.submitted_at
+        );
+        store.verify_audit().unwrap();
+    }
+}
+
+/// Holds the writer busy until the returned sender is dropped or sent to, so that what is
+/// queued meanwhile forms one batch; returns once the blocker runs.
+fn hold_the_writer(store: &Store) -> (std::sync::mpsc::Sender<()>, crate::Pending<()>) {
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let (running, started) = std::sync::mpsc::channel::<()>();
+    let blocker = store.write(move |_| {
+        let _ = running.send(());
+        let _ = held.recv();
+        Ok(())
+    });
+    started.recv().unwrap();
+    (release, blocker)
+}
+
+/// A write whose statement, held back to go out with the next one, fails (a NUL character
+/// in a text column, which PostgreSQL refuses).
+fn failing_held_back_write(store: &Store) -> crate::Pending<()> {
+    store.write(|w| {
+        w.reader.conn.execute_ahead(
+            "UPDATE processes SET title = ?1 WHERE slug = 'p'",
+            crate::db::args!["a\u{0}b"],
+        )
+    })
+}
+
+#[test]
+fn postgres_a_held_back_statement_that_fails_is_its_own_requests_error_and_the_batch_goes_on() {
+    on_postgres(|_| {
+        let store = fixture();
+        let body = |code: &str| format!("{{\"from\":\"{code}\"}}").into_bytes();
+        let put = |code: &str, now: i64| {
+            store.put_submission(
+                "p",
+                1,
+                code,
+                body(code),
+                Vec::new(),
+                None,
+                delegate(code),
+                now,
+            )
+        };
+        // In the middle of a batch: the failure is reported by the next request's first
+        // statement, after that request has run.
+        let (release, blocker) = hold_the_writer(&store);
+        let before = put("AT", T0 + 1);
+        let failing = failing_held_back_write(&store);
+        let reporter = put("HU", T0 + 2);
+        let after = put("EU", T0 + 3);
+        release.send(()).unwrap();
+        blocker.wait().unwrap();
+        before
+            .wait()
+            .expect("the request before the failure is stored");
+        assert!(
+            matches!(failing.wait(), Err(StoreError::Invalid { ref detail }) if detail.contains("NUL")),
+            "the failing request gets its own error"
+        );
+        assert!(
+            matches!(reporter.wait(), Err(StoreError::Unavailable { .. })),
+            "the request whose statement reported the failure is told to send it again"
+        );
+        after.wait().expect("the request after it is stored");
+        // At the end of a batch: the failure comes back before COMMIT.
+        let (release, blocker) = hold_the_writer(&store);
+        let last_but_one = put("HU", T0 + 4);
+        let failing = failing_held_back_write(&store);
+        release.send(()).unwrap();
+        blocker.wait().unwrap();
+        last_but_one.wait().expect("stored");
+        assert!(matches!(failing.wait(), Err(StoreError::Invalid { .. })));
+        // Stored exactly: AT 1, EU 1, HU 1 (the reporter's try left nothing), and a chain
+        // without a gap.
+        assert_eq!(count(&store, "submission_revisions"), 3);
+        assert_eq!(
+            submit(&store, "HU", "{}", Some(1), T0 + 5)
+                .unwrap()
+                .revision,
+            2
+        );
+        store.verify_audit().unwrap();
+        let stats = store.stats();
+        assert_eq!(stats.failed_batches, 0, "{stats:?}");
     });
 }
 

@@ -630,6 +630,19 @@ impl Writer<'_> {
         )
     }
 
+    /// When the last write stored before this one was made (its audit entry's time; 0 on an
+    /// empty log).
+    fn last_write_at(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn()
+            .query_opt(
+                "SELECT at FROM audit ORDER BY seq DESC LIMIT 1",
+                args![],
+                |row| row.int(0),
+            )?
+            .unwrap_or(0))
+    }
+
     fn move_round(
         &self,
         process: &str,
@@ -638,6 +651,12 @@ impl Writer<'_> {
         actor: &Actor,
         now: i64,
     ) -> Result<RoundInfo, StoreError> {
+        // Writes are stored one after another (one writer; on PostgreSQL, under the chain
+        // head's lock), but each request read its clock before queueing: a close may be stored
+        // after a submission whose request began later. Dated no earlier than the last write
+        // before it, a transition never claims to precede what it let in (a close is never
+        // dated before a submission it followed), on one server or several.
+        let now = now.max(self.last_write_at()?);
         // The state the round was in, by the clock: a round whose opening time passed is open
         // even if nobody opened it by hand.
         let before = row.info.state_at(now);
@@ -819,7 +838,11 @@ impl Writer<'_> {
                 ),
             },
         )?;
-        self.conn().execute(
+        // Nothing waits for its answer either: on PostgreSQL it goes out with the next
+        // statement of the batch (the next request's first, or the RELEASE before COMMIT), so a
+        // submission costs one round trip; a failure is still this request's (see
+        // `runtime::undo_from`).
+        self.conn().execute_ahead(
             "INSERT INTO submission_revisions (round_id, delegation_id, revision, items, hunks,
                                                    receipt, submitted_at, submitted_by, audit_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
