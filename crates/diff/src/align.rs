@@ -36,8 +36,23 @@ use crate::model::*;
 use penholder_core::{Document, Node, NodeId, NodeKind, Version, Visit};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// Similarity (Dice over words, percent) from which two nodes in the same parent or in place
+/// are the same node.
 const MATCH_THRESHOLD: u32 = 50;
+/// Share (percent) of a part's words that must come from the words its neighbour's
+/// predecessor lost (a split), or of a node's words found among those its neighbour's
+/// successor gained (a merge).
 const CONTAINMENT_THRESHOLD: u32 = 60;
+/// A strong match (percent): a node this similar to a previous node in place keeps that node's
+/// id, whatever copy appears elsewhere; only a match this strong (and the only one for both
+/// nodes) crosses parents and places (a move).
+const STRONG: u32 = 90;
+/// A word in more previous nodes than this generates no candidates (it still counts in the
+/// score): looking up a node costs at most its words × this, whatever the document's size.
+const MAX_POSTING: usize = 64;
+/// Previous nodes considered on either side of where a revised node is expected, whatever
+/// their words.
+const WINDOW_SLACK: usize = 8;
 /// A text of this many words or fewer is a label ("Art 49", "Option 3:", an empty heading):
 /// it matches only the same words under the same number, never by similarity.
 const SHORT_LABEL_WORDS: usize = 3;
@@ -63,153 +78,17 @@ pub fn align(
         .map(|v| node_words(&v.node.text, &mut interner))
         .unzip();
 
-    // revised index → previous index
-    let mut matched: Vec<Option<usize>> = vec![None; revised_walk.len()];
-    let mut taken: Vec<bool> = vec![false; previous_walk.len()];
-
-    // Pass 1: same words. A short label ("Art 49", an empty heading, "Option 3:") matches only
-    // a label with the same number: in a legal text, the number is what names it.
-    fn key<'v>(visit: &Visit<'v>, words: &[u32]) -> Option<&'v str> {
-        (words.len() <= SHORT_LABEL_WORDS).then(|| visit.node.num.as_deref().unwrap_or(""))
-    }
-    let mut by_words: HashMap<(Option<&str>, &[u32]), Vec<usize>> = HashMap::new();
-    for (index, words) in previous_words.iter().enumerate().rev() {
-        by_words
-            .entry((key(&previous_walk[index], words), words.as_slice()))
-            .or_default()
-            .push(index);
-    }
-    for (index, words) in revised_words.iter().enumerate() {
-        if let Some(candidates) =
-            by_words.get_mut(&(key(&revised_walk[index], words), words.as_slice()))
-            && let Some(found) = candidates.pop()
-        {
-            matched[index] = Some(found);
-            taken[found] = true;
-        }
-    }
-
-    // Pass 2: similar words, best pairs first.
-    let bags_previous: Vec<HashMap<u32, u32>> = previous_words.iter().map(|w| bag(w)).collect();
-    let bags_revised: Vec<HashMap<u32, u32>> = revised_words.iter().map(|w| bag(w)).collect();
-    let mut index_of_word: HashMap<u32, Vec<usize>> = HashMap::new();
-    for (index, bag) in bags_previous.iter().enumerate() {
-        if taken[index] || previous_words[index].len() <= SHORT_LABEL_WORDS {
-            continue;
-        }
-        for word in bag.keys() {
-            index_of_word.entry(*word).or_default().push(index);
-        }
-    }
-    let mut pairs: Vec<(u32, usize, usize, usize)> = Vec::new(); // (score, distance, revised, previous)
-    for (r, bag) in bags_revised.iter().enumerate() {
-        if matched[r].is_some() || revised_words[r].len() <= SHORT_LABEL_WORDS {
-            continue;
-        }
-        let mut shared: HashMap<usize, u32> = HashMap::new();
-        for (word, count) in bag {
-            for &p in index_of_word.get(word).into_iter().flatten() {
-                let theirs = bags_previous[p].get(word).copied().unwrap_or(0);
-                *shared.entry(p).or_insert(0) += theirs.min(*count);
-            }
-        }
-        for (p, common) in shared {
-            let score = dice(common, revised_words[r].len(), previous_words[p].len());
-            if score >= MATCH_THRESHOLD {
-                pairs.push((score, r.abs_diff(p), r, p));
-            }
-        }
-    }
-    pairs.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then(a.1.cmp(&b.1))
-            .then(a.2.cmp(&b.2))
-            .then(a.3.cmp(&b.3))
-    });
-    for (_, _, r, p) in pairs {
-        if matched[r].is_none() && !taken[p] {
-            matched[r] = Some(p);
-            taken[p] = true;
-        }
-    }
-
-    // Pass 3: splits and merges.
-    let mut split_from: HashMap<usize, usize> = HashMap::new();
-    for r in 0..revised_walk.len() {
-        if matched[r].is_some() || revised_words[r].len() <= SHORT_LABEL_WORDS {
-            continue;
-        }
-        let best = matched
-            .iter()
-            .flatten()
-            .map(|&p| {
-                (
-                    containment(&bags_revised[r], &bags_previous[p], revised_words[r].len()),
-                    p,
-                )
-            })
-            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        if let Some((score, p)) = best
-            && score >= CONTAINMENT_THRESHOLD
-        {
-            split_from.insert(r, p);
-        }
-    }
-    // The first part of a split keeps the id: hand the match to the earliest part.
-    let mut parts: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (&r, &p) in &split_from {
-        parts.entry(p).or_default().push(r);
-    }
-    for (p, mut split_parts) in parts {
-        let Some(holder) = matched.iter().position(|m| *m == Some(p)) else {
-            continue;
-        };
-        split_parts.sort_unstable();
-        if let Some(&first) = split_parts.first()
-            && first < holder
-        {
-            matched[first] = Some(p);
-            matched[holder] = None;
-            split_from.remove(&first);
-            split_from.insert(holder, p);
-        }
-    }
-    let mut merged_into: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for p in 0..previous_walk.len() {
-        if taken[p]
-            || previous_words[p].len() <= SHORT_LABEL_WORDS
-            || split_from.values().any(|&q| q == p)
-        {
-            continue;
-        }
-        let best = matched
-            .iter()
-            .enumerate()
-            .filter_map(|(r, m)| m.map(|_| r))
-            .map(|r| {
-                (
-                    containment(&bags_previous[p], &bags_revised[r], previous_words[p].len()),
-                    r,
-                )
-            })
-            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        if let Some((score, r)) = best
-            && score >= CONTAINMENT_THRESHOLD
-        {
-            merged_into.entry(r).or_default().push(p);
-            taken[p] = true;
-        }
-    }
-
-    // Pass 4: structure. An unmatched node (a renumbered heading, a retitled part) whose
-    // children mostly come from one previous node of its kind is that node.
-    adopt_parents(
-        &previous_walk,
-        &revised_walk,
-        &mut matched,
-        &mut taken,
-        &split_from,
-    );
+    let previous_side = Side::new(&previous_walk, previous_words);
+    let revised_side = Side::new(&revised_walk, revised_words);
+    let mut matcher = Matcher::new(&previous_walk, &revised_walk, &previous_side, &revised_side);
+    matcher.run();
+    let Matcher {
+        matched,
+        split_from,
+        merged_into,
+        ..
+    } = matcher;
+    let (previous_words, revised_words) = (&previous_side.sorted, &revised_side.sorted);
 
     // The revised document with previous ids restored.
     let mut id_map: HashMap<NodeId, NodeId> = HashMap::new();
@@ -237,13 +116,13 @@ pub fn align(
                 for &q in merged.into_iter().flatten() {
                     words_before.extend_from_slice(&previous_words[q]);
                 }
-                let common = shared_count(&bag(&words_before), &bags_revised[r]);
+                words_before.sort_unstable();
+                let common = shared_sorted(&words_before, &revised_words[r]);
                 let score = dice(common, words_before.len(), revised_words[r].len());
                 (id, from, how, score)
             }
             (None, Some(&p)) => {
-                let score =
-                    containment(&bags_revised[r], &bags_previous[p], revised_words[r].len());
+                let score = containment(&revised_words[r], &previous_words[p]);
                 (
                     visit.node.id,
                     vec![previous_walk[p].node.id],
@@ -285,78 +164,650 @@ pub fn align(
     }
 }
 
-/// Pass 4 of [`align`], deepest nodes first so that a matched part can vouch for its parent.
-fn adopt_parents(
-    previous_walk: &[Visit<'_>],
-    revised_walk: &[Visit<'_>],
-    matched: &mut [Option<usize>],
-    taken: &mut [bool],
-    split_from: &HashMap<usize, usize>,
-) {
-    let previous_index = positions(previous_walk);
-    let previous_parent: Vec<Option<usize>> = previous_walk
-        .iter()
-        .map(|v| v.parent.and_then(|p| previous_index.get(&p.id).copied()))
-        .collect();
-    let revised_index = positions(revised_walk);
-    for r in (0..revised_walk.len()).rev() {
-        if matched[r].is_some() || split_from.contains_key(&r) {
-            continue;
+/// One document's nodes as the matching sees them, by walk index.
+struct Side {
+    /// Each node's matching words, sorted (a multiset: similarity is counted on it).
+    sorted: Vec<Vec<u32>>,
+    /// Each node's matching words in order (exact matching compares them).
+    words: Vec<Vec<u32>>,
+    parent: Vec<Option<usize>>,
+    children: Vec<Vec<usize>>,
+    previous_sibling: Vec<Option<usize>>,
+    next_sibling: Vec<Option<usize>>,
+}
+
+impl Side {
+    fn new(walk: &[Visit<'_>], words: Vec<Vec<u32>>) -> Side {
+        let index = positions(walk);
+        let mut parent = vec![None; walk.len()];
+        let mut previous_sibling = vec![None; walk.len()];
+        let mut next_sibling = vec![None; walk.len()];
+        let mut children = vec![Vec::new(); walk.len()];
+        // Top-level nodes are siblings too.
+        let roots: Vec<usize> = walk
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.parent.is_none())
+            .map(|(i, _)| i)
+            .collect();
+        for pair in roots.windows(2) {
+            next_sibling[pair[0]] = Some(pair[1]);
+            previous_sibling[pair[1]] = Some(pair[0]);
         }
-        let node = revised_walk[r].node;
-        let mut votes: HashMap<usize, usize> = HashMap::new();
-        for child in &node.children {
-            if let Some(&c) = revised_index.get(&child.id)
-                && let Some(p) = matched[c]
-                && let Some(parent) = previous_parent[p]
-            {
-                *votes.entry(parent).or_insert(0) += 1;
+        for (i, visit) in walk.iter().enumerate() {
+            parent[i] = visit.parent.and_then(|p| index.get(&p.id).copied());
+            children[i] = visit
+                .node
+                .children
+                .iter()
+                .filter_map(|c| index.get(&c.id).copied())
+                .collect();
+            for pair in children[i].windows(2) {
+                next_sibling[pair[0]] = Some(pair[1]);
+                previous_sibling[pair[1]] = Some(pair[0]);
             }
         }
-        let best = votes
-            .into_iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
-        if let Some((p, count)) = best
-            && !taken[p]
-            && 2 * count > node.children.len()
-            && previous_walk[p].node.kind == node.kind
-        {
-            matched[r] = Some(p);
-            taken[p] = true;
+        let sorted = words
+            .iter()
+            .map(|w| {
+                let mut s = w.clone();
+                s.sort_unstable();
+                s
+            })
+            .collect();
+        Side {
+            sorted,
+            words,
+            parent,
+            children,
+            previous_sibling,
+            next_sibling,
         }
     }
-    // Then by number under the same parent: "Art 49" that became "Art 49 (weggefallen)" is
-    // still Art 49.
-    let mut by_number: HashMap<(Option<usize>, &str, NodeKind), usize> = HashMap::new();
-    for (p, visit) in previous_walk.iter().enumerate() {
-        if let Some(num) = visit.node.num.as_deref()
-            && !taken[p]
-        {
-            by_number
-                .entry((previous_parent[p], num, visit.node.kind))
-                .or_insert(p);
+
+    fn is_label(&self, node: usize) -> bool {
+        self.words[node].len() <= SHORT_LABEL_WORDS
+    }
+
+    /// The nodes next to `node`: before and after it in the walk, and its siblings.
+    fn neighbours(&self, node: usize) -> [Option<usize>; 4] {
+        [
+            node.checked_sub(1),
+            Some(node + 1).filter(|&n| n < self.words.len()),
+            self.previous_sibling[node],
+            self.next_sibling[node],
+        ]
+    }
+}
+
+/// The previous nodes that share a rare word with a text. A word found in more than
+/// [`MAX_POSTING`] previous nodes generates no candidates (it still counts in the score), so
+/// that looking up one node costs at most its words × [`MAX_POSTING`], whatever the size of
+/// the document.
+struct WordIndex {
+    postings: HashMap<u32, Vec<usize>>,
+}
+
+impl WordIndex {
+    fn new(side: &Side) -> WordIndex {
+        let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (node, words) in side.sorted.iter().enumerate() {
+            if side.is_label(node) {
+                continue;
+            }
+            let mut last = None;
+            for &word in words {
+                if last != Some(word) {
+                    postings.entry(word).or_default().push(node);
+                    last = Some(word);
+                }
+            }
+        }
+        WordIndex { postings }
+    }
+
+    fn candidates(&self, words: &[u32], out: &mut Vec<usize>) {
+        for word in words {
+            if let Some(nodes) = self.postings.get(word)
+                && nodes.len() <= MAX_POSTING
+            {
+                out.extend_from_slice(nodes);
+            }
         }
     }
-    for r in 0..revised_walk.len() {
-        let visit = &revised_walk[r];
-        if matched[r].is_some() || split_from.contains_key(&r) {
-            continue;
+}
+
+/// Where, among the previous nodes, a revised node is expected: the previous positions between
+/// the matched nodes around it that are still in order (moved nodes do not count).
+#[derive(Clone, Copy)]
+struct Window {
+    /// The first previous position after the in-order match before.
+    start: usize,
+    /// The previous position of the in-order match after (excluded).
+    end: usize,
+    /// The revised position after the in-order match before (where `start` is expected).
+    revised_start: usize,
+}
+
+impl Window {
+    fn contains(&self, previous: usize) -> bool {
+        self.start <= previous && previous < self.end
+    }
+
+    /// At most `2 * WINDOW_SLACK + 1` previous positions around where `revised` is expected.
+    fn around(&self, revised: usize) -> std::ops::Range<usize> {
+        let expected = self.start + revised.saturating_sub(self.revised_start);
+        let start = expected.saturating_sub(WINDOW_SLACK).max(self.start);
+        let end = (expected + WINDOW_SLACK + 1).min(self.end);
+        start..end.max(start)
+    }
+}
+
+/// The matching of [`align`]: which previous node each revised node is, in the passes the
+/// module's documentation describes.
+struct Matcher<'s, 'v> {
+    previous_walk: &'s [Visit<'v>],
+    revised_walk: &'s [Visit<'v>],
+    previous: &'s Side,
+    revised: &'s Side,
+    /// revised index → previous index
+    matched: Vec<Option<usize>>,
+    /// previous index → revised index
+    holder: Vec<Option<usize>>,
+    /// revised part → the previous node it was split from
+    split_from: HashMap<usize, usize>,
+    /// revised node → the previous nodes merged into it (beside its match)
+    merged_into: BTreeMap<usize, Vec<usize>>,
+    merged: Vec<bool>,
+}
+
+impl<'s, 'v> Matcher<'s, 'v> {
+    fn new(
+        previous_walk: &'s [Visit<'v>],
+        revised_walk: &'s [Visit<'v>],
+        previous: &'s Side,
+        revised: &'s Side,
+    ) -> Self {
+        Matcher {
+            previous_walk,
+            revised_walk,
+            previous,
+            revised,
+            matched: vec![None; revised_walk.len()],
+            holder: vec![None; previous_walk.len()],
+            split_from: HashMap::new(),
+            merged_into: BTreeMap::new(),
+            merged: vec![false; previous_walk.len()],
         }
-        let Some(num) = visit.node.num.as_deref() else {
-            continue;
+    }
+
+    fn run(&mut self) {
+        let index = WordIndex::new(self.previous);
+        let repeated = self.same_words_unique();
+        self.adopt_parents_by_children();
+        self.same_words_repeated(&repeated);
+        self.similar_in_place(&index);
+        self.similar_near(&index);
+        self.similar_anywhere(&index);
+        self.adopt_parents_by_children();
+        self.same_words_repeated(&repeated);
+        self.splits();
+        self.merges();
+        self.adopt_parents_by_number();
+    }
+
+    fn link(&mut self, revised: usize, previous: usize) {
+        if let Some(old) = self.holder[previous] {
+            self.matched[old] = None;
+        }
+        if let Some(old) = self.matched[revised] {
+            self.holder[old] = None;
+        }
+        self.matched[revised] = Some(previous);
+        self.holder[previous] = Some(revised);
+    }
+
+    fn is_free(&self, previous: usize) -> bool {
+        self.holder[previous].is_none() && !self.merged[previous]
+    }
+
+    /// Both under the same parent: both at the top, or under matched parents.
+    fn same_parent(&self, revised: usize, previous: usize) -> bool {
+        match (self.revised.parent[revised], self.previous.parent[previous]) {
+            (None, None) => true,
+            (Some(r), Some(p)) => self.matched[r] == Some(p),
+            _ => false,
+        }
+    }
+
+    /// Under the same matched parent (not merely both at the top).
+    fn same_matched_parent(&self, revised: usize, previous: usize) -> bool {
+        self.revised.parent[revised].is_some() && self.same_parent(revised, previous)
+    }
+
+    fn similarity(&self, revised: usize, previous: usize) -> u32 {
+        let (r, p) = (
+            &self.revised.sorted[revised],
+            &self.previous.sorted[previous],
+        );
+        dice(shared_sorted(r, p), r.len(), p.len())
+    }
+
+    /// Pass 1: the same words, when that text appears once on each side (whatever its place:
+    /// the same text, once in each document, is the same node). A label matches only a label
+    /// with the same number. Returns the texts that repeat, matched later by place.
+    fn same_words_unique(&mut self) -> Vec<(Vec<usize>, Vec<usize>)> {
+        fn key<'v>(visit: &Visit<'v>, words: &[u32]) -> Option<&'v str> {
+            (words.len() <= SHORT_LABEL_WORDS).then(|| visit.node.num.as_deref().unwrap_or(""))
+        }
+        type Group = (Vec<usize>, Vec<usize>);
+        let mut groups: HashMap<(Option<&str>, &[u32]), Group> = HashMap::new();
+        for (p, words) in self.previous.words.iter().enumerate() {
+            groups
+                .entry((key(&self.previous_walk[p], words), words.as_slice()))
+                .or_default()
+                .0
+                .push(p);
+        }
+        for (r, words) in self.revised.words.iter().enumerate() {
+            if let Some(group) =
+                groups.get_mut(&(key(&self.revised_walk[r], words), words.as_slice()))
+            {
+                group.1.push(r);
+            }
+        }
+        let mut repeated = Vec::new();
+        for (_, (previous, revised)) in groups {
+            match (previous.as_slice(), revised.as_slice()) {
+                (_, []) => {}
+                ([p], [r]) => self.link(*r, *p),
+                _ => repeated.push((previous, revised)),
+            }
+        }
+        // Deterministic order: by the first revised node of each group.
+        repeated.sort_by_key(|(_, revised)| revised[0]);
+        repeated
+    }
+
+    /// Pass 1, repeated texts: each revised node takes the first free previous node with the
+    /// same words under the same parent and in its window, else under the same parent, else in
+    /// its window; never one elsewhere (which of the copies it would be is a guess).
+    fn same_words_repeated(&mut self, repeated: &[(Vec<usize>, Vec<usize>)]) {
+        let windows = self.windows();
+        for (previous, revised) in repeated {
+            for &r in revised {
+                if self.matched[r].is_some() {
+                    continue;
+                }
+                let best = previous
+                    .iter()
+                    .copied()
+                    .filter(|&p| self.is_free(p))
+                    .filter_map(|p| {
+                        let (parent, place) = (self.same_parent(r, p), windows[r].contains(p));
+                        let rank = match (parent, place) {
+                            (true, true) => 0,
+                            (true, false) => 1,
+                            (false, true) => 2,
+                            (false, false) => return None,
+                        };
+                        Some((rank, p))
+                    })
+                    .min();
+                if let Some((_, p)) = best {
+                    self.link(r, p);
+                }
+            }
+        }
+    }
+
+    /// The revised nodes' windows, from the matches in order (the longest run of matches whose
+    /// previous positions increase; the others are moves, which say nothing about places).
+    fn windows(&self) -> Vec<Window> {
+        let matches: Vec<(usize, usize)> = self
+            .matched
+            .iter()
+            .enumerate()
+            .filter_map(|(r, m)| m.map(|p| (r, p)))
+            .collect();
+        let in_order = longest_increasing(&matches.iter().map(|m| m.1).collect::<Vec<_>>());
+        let anchors: Vec<(usize, usize)> = matches
+            .iter()
+            .zip(&in_order)
+            .filter(|(_, keep)| **keep)
+            .map(|(m, _)| *m)
+            .collect();
+        let mut windows = Vec::with_capacity(self.revised.words.len());
+        let mut next_anchor = 0;
+        for r in 0..self.revised.words.len() {
+            while next_anchor < anchors.len() && anchors[next_anchor].0 < r {
+                next_anchor += 1;
+            }
+            let before = next_anchor.checked_sub(1).map(|i| anchors[i]);
+            // The anchor after r (skipping r itself when it is one).
+            let after = anchors[next_anchor..].iter().find(|a| a.0 > r).copied();
+            let (start, revised_start) = before.map_or((0, 0), |(br, bp)| (bp + 1, br + 1));
+            let end = after.map_or(self.previous.words.len(), |(_, ap)| ap);
+            windows.push(Window {
+                start,
+                end,
+                revised_start,
+            });
+        }
+        windows
+    }
+
+    /// Matches in order (see [`Matcher::windows`]), by revised index.
+    fn in_order(&self) -> Vec<bool> {
+        let matches: Vec<(usize, usize)> = self
+            .matched
+            .iter()
+            .enumerate()
+            .filter_map(|(r, m)| m.map(|p| (r, p)))
+            .collect();
+        let keep = longest_increasing(&matches.iter().map(|m| m.1).collect::<Vec<_>>());
+        let mut out = vec![false; self.revised.words.len()];
+        for ((r, _), keep) in matches.iter().zip(keep) {
+            out[*r] = keep;
+        }
+        out
+    }
+
+    /// Scored candidate pairs (score, not in place, distance, revised, previous) at or above
+    /// `threshold`, the candidates of each revised node being the previous nodes sharing a rare
+    /// word with it and those around its expected position, kept when `keep` says so.
+    fn scored_pairs(
+        &self,
+        index: &WordIndex,
+        windows: &[Window],
+        threshold: u32,
+        keep: impl Fn(usize, usize, bool) -> bool,
+    ) -> Vec<(u32, bool, usize, usize, usize)> {
+        let mut pairs = Vec::new();
+        let mut candidates = Vec::new();
+        for (r, window) in windows.iter().enumerate() {
+            if self.matched[r].is_some() || self.revised.is_label(r) {
+                continue;
+            }
+            candidates.clear();
+            index.candidates(&self.revised.sorted[r], &mut candidates);
+            candidates.extend(window.around(r));
+            candidates.sort_unstable();
+            candidates.dedup();
+            for &p in &candidates {
+                if self.previous.is_label(p) || self.merged[p] {
+                    continue;
+                }
+                let in_place = window.contains(p);
+                if !keep(r, p, in_place) {
+                    continue;
+                }
+                let score = self.similarity(r, p);
+                if score >= threshold {
+                    pairs.push((score, !in_place, r.abs_diff(p), r, p));
+                }
+            }
+        }
+        pairs.sort_unstable_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(a.1.cmp(&b.1))
+                .then(a.2.cmp(&b.2))
+                .then(a.3.cmp(&b.3))
+                .then(a.4.cmp(&b.4))
+        });
+        pairs
+    }
+
+    /// Pass 2a: a revised node at least [`STRONG`]ly similar to a previous node in its window
+    /// is that node, even when a unique copy elsewhere took it in pass 1 by its words (that
+    /// copy was not under the same parent, nor in place): an id never leaves a successor in
+    /// place that is ≥ 90 % similar.
+    fn similar_in_place(&mut self, index: &WordIndex) {
+        let windows = self.windows();
+        let in_order = self.in_order();
+        let displaced = |holder: Option<usize>, p: usize, matcher: &Self| match holder {
+            None => true,
+            Some(h) => !in_order[h] && !matcher.same_matched_parent(h, p),
         };
-        let parent = match visit.parent {
-            None => None,
-            Some(parent) => match revised_index.get(&parent.id).and_then(|&i| matched[i]) {
-                Some(p) => Some(p),
-                None => continue,
-            },
-        };
-        if let Some(p) = by_number.remove(&(parent, num, visit.node.kind)) {
-            matched[r] = Some(p);
-            taken[p] = true;
+        let pairs = self.scored_pairs(index, &windows, STRONG, |_, p, in_place| {
+            in_place && displaced(self.holder[p], p, self)
+        });
+        let mut reassigned = vec![false; self.previous.words.len()];
+        for (_, _, _, r, p) in pairs {
+            if self.matched[r].is_none() && !reassigned[p] && displaced(self.holder[p], p, self) {
+                self.link(r, p);
+                reassigned[p] = true;
+            }
         }
     }
+
+    /// Pass 2b: similar nodes (at least half their words shared) in the same parent or in
+    /// place, best pairs first, those in place first on a tie, then the closest.
+    fn similar_near(&mut self, index: &WordIndex) {
+        let windows = self.windows();
+        let pairs = self.scored_pairs(index, &windows, MATCH_THRESHOLD, |r, p, in_place| {
+            self.holder[p].is_none() && (in_place || self.same_parent(r, p))
+        });
+        for (_, _, _, r, p) in pairs {
+            if self.matched[r].is_none() && self.holder[p].is_none() {
+                self.link(r, p);
+            }
+        }
+    }
+
+    /// Pass 2c: anywhere else in the document, only a strong match (≥ 90 % similar) that is
+    /// the only one for both nodes: a move.
+    fn similar_anywhere(&mut self, index: &WordIndex) {
+        let windows = self.windows();
+        let pairs = self.scored_pairs(index, &windows, STRONG, |_, p, _| self.holder[p].is_none());
+        let mut per_revised: HashMap<usize, usize> = HashMap::new();
+        let mut per_previous: HashMap<usize, usize> = HashMap::new();
+        for &(_, _, _, r, p) in &pairs {
+            *per_revised.entry(r).or_insert(0) += 1;
+            *per_previous.entry(p).or_insert(0) += 1;
+        }
+        for (_, _, _, r, p) in pairs {
+            if per_revised[&r] == 1 && per_previous[&p] == 1 {
+                self.link(r, p);
+            }
+        }
+    }
+
+    /// Pass 3: an unmatched revised node next to the successor of a previous node (or to
+    /// another part of it), whose words mostly (60 %) are words that node lost, was split from
+    /// it. The first part keeps the id, unless the successor holding it is ≥ 90 % similar.
+    fn splits(&mut self) {
+        for r in 0..self.revised.words.len() {
+            if self.matched[r].is_some() || self.revised.is_label(r) {
+                continue;
+            }
+            let best = self
+                .revised
+                .neighbours(r)
+                .into_iter()
+                .flatten()
+                .filter_map(|n| self.matched[n].or_else(|| self.split_from.get(&n).copied()))
+                .filter_map(|p| {
+                    let successor = self.holder[p]?;
+                    let lost =
+                        minus_sorted(&self.previous.sorted[p], &self.revised.sorted[successor]);
+                    let part = &self.revised.sorted[r];
+                    Some((containment(part, &lost), p))
+                })
+                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            if let Some((score, p)) = best
+                && score >= CONTAINMENT_THRESHOLD
+            {
+                self.split_from.insert(r, p);
+            }
+        }
+        // The first part of a split keeps the id, when the successor holding it is not ≥ 90 %
+        // the same text.
+        let mut parts: BTreeMap<usize, usize> = BTreeMap::new();
+        for (&r, &p) in &self.split_from {
+            let first = parts.entry(p).or_insert(r);
+            *first = (*first).min(r);
+        }
+        for (p, first) in parts {
+            let Some(successor) = self.holder[p] else {
+                continue;
+            };
+            if first < successor && self.similarity(successor, p) < STRONG {
+                self.link(first, p);
+                self.split_from.remove(&first);
+                self.split_from.insert(successor, p);
+            }
+        }
+    }
+
+    /// Pass 3, merges: an unmatched previous node next to a previous node whose successor
+    /// gained words, most of them (60 %) this node's, was merged into that successor.
+    fn merges(&mut self) {
+        let sources: HashSet<usize> = self.split_from.values().copied().collect();
+        for p in 0..self.previous.words.len() {
+            if !self.is_free(p) || self.previous.is_label(p) || sources.contains(&p) {
+                continue;
+            }
+            let best = self
+                .previous
+                .neighbours(p)
+                .into_iter()
+                .flatten()
+                .filter_map(|q| {
+                    let successor = self.holder[q]?;
+                    let gained =
+                        minus_sorted(&self.revised.sorted[successor], &self.previous.sorted[q]);
+                    Some((containment(&self.previous.sorted[p], &gained), successor))
+                })
+                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            if let Some((score, r)) = best
+                && score >= CONTAINMENT_THRESHOLD
+            {
+                self.merged_into.entry(r).or_default().push(p);
+                self.merged[p] = true;
+            }
+        }
+    }
+
+    /// Pass 4: an unmatched node (a renumbered heading, a retitled part) whose children mostly
+    /// come from one previous node of its kind is that node; deepest first, so that a matched
+    /// part vouches for its parent.
+    fn adopt_parents_by_children(&mut self) {
+        for r in (0..self.revised_walk.len()).rev() {
+            if self.matched[r].is_some() || self.split_from.contains_key(&r) {
+                continue;
+            }
+            let node = self.revised_walk[r].node;
+            let mut votes: HashMap<usize, usize> = HashMap::new();
+            for &c in &self.revised.children[r] {
+                if let Some(p) = self.matched[c]
+                    && let Some(parent) = self.previous.parent[p]
+                {
+                    *votes.entry(parent).or_insert(0) += 1;
+                }
+            }
+            let best = votes
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+            if let Some((p, count)) = best
+                && self.is_free(p)
+                && 2 * count > node.children.len()
+                && self.previous_walk[p].node.kind == node.kind
+            {
+                self.link(r, p);
+            }
+        }
+    }
+
+    /// Pass 4, then by number under the same parent: "Art 49" that became "Art 49
+    /// (weggefallen)" is still Art 49.
+    fn adopt_parents_by_number(&mut self) {
+        let mut by_number: HashMap<(Option<usize>, &str, NodeKind), usize> = HashMap::new();
+        for (p, visit) in self.previous_walk.iter().enumerate() {
+            if let Some(num) = visit.node.num.as_deref()
+                && self.is_free(p)
+            {
+                by_number
+                    .entry((self.previous.parent[p], num, visit.node.kind))
+                    .or_insert(p);
+            }
+        }
+        for r in 0..self.revised_walk.len() {
+            let visit = &self.revised_walk[r];
+            if self.matched[r].is_some() || self.split_from.contains_key(&r) {
+                continue;
+            }
+            let Some(num) = visit.node.num.as_deref() else {
+                continue;
+            };
+            let parent = match self.revised.parent[r] {
+                None => None,
+                Some(parent) => match self.matched[parent] {
+                    Some(p) => Some(p),
+                    None => continue,
+                },
+            };
+            if let Some(p) = by_number.remove(&(parent, num, visit.node.kind)) {
+                self.link(r, p);
+            }
+        }
+    }
+}
+
+/// Which values belong to one longest strictly increasing subsequence (patience sorting,
+/// O(n log n)).
+fn longest_increasing(values: &[usize]) -> Vec<bool> {
+    let mut tails: Vec<usize> = Vec::new(); // index into values of the smallest tail per length
+    let mut previous: Vec<Option<usize>> = vec![None; values.len()];
+    for (i, &value) in values.iter().enumerate() {
+        let length = tails.partition_point(|&t| values[t] < value);
+        previous[i] = length.checked_sub(1).map(|l| tails[l]);
+        if length == tails.len() {
+            tails.push(i);
+        } else {
+            tails[length] = i;
+        }
+    }
+    let mut keep = vec![false; values.len()];
+    let mut at = tails.last().copied();
+    while let Some(i) = at {
+        keep[i] = true;
+        at = previous[i];
+    }
+    keep
+}
+
+/// How many words two sorted multisets share.
+fn shared_sorted(a: &[u32], b: &[u32]) -> u32 {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared
+}
+
+/// The sorted multiset `a` without the words of `b`.
+fn minus_sorted(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut out, mut j) = (Vec::with_capacity(a.len()), 0);
+    for &word in a {
+        while j < b.len() && b[j] < word {
+            j += 1;
+        }
+        if j < b.len() && b[j] == word {
+            j += 1;
+        } else {
+            out.push(word);
+        }
+    }
+    out
 }
 
 /// The words of a text, interned: every word (whitespace aside), and the words that matching
@@ -396,20 +847,6 @@ fn renamed(node: &Node, ids: &HashMap<NodeId, NodeId>) -> Node {
     }
 }
 
-fn bag(words: &[u32]) -> HashMap<u32, u32> {
-    let mut out = HashMap::with_capacity(words.len());
-    for &word in words {
-        *out.entry(word).or_insert(0) += 1;
-    }
-    out
-}
-
-fn shared_count(a: &HashMap<u32, u32>, b: &HashMap<u32, u32>) -> u32 {
-    a.iter()
-        .map(|(word, count)| b.get(word).copied().unwrap_or(0).min(*count))
-        .sum()
-}
-
 /// 2·shared / (a + b), in percent.
 fn dice(shared: u32, a: usize, b: usize) -> u32 {
     if a + b == 0 {
@@ -418,12 +855,12 @@ fn dice(shared: u32, a: usize, b: usize) -> u32 {
     (200 * u64::from(shared) / (a + b) as u64) as u32
 }
 
-/// The share of `part`'s words found in `whole`, in percent.
-fn containment(part: &HashMap<u32, u32>, whole: &HashMap<u32, u32>, part_len: usize) -> u32 {
-    if part_len == 0 {
+/// The share of `part`'s words found in `whole` (both sorted), in percent.
+fn containment(part: &[u32], whole: &[u32]) -> u32 {
+    if part.is_empty() {
         return 0;
     }
-    (100 * u64::from(shared_count(part, whole)) / part_len as u64) as u32
+    (100 * u64::from(shared_sorted(part, whole)) / part.len() as u64) as u32
 }
 
 /// The words (non-whitespace tokens) of a text.
