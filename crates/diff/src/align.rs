@@ -1320,4 +1320,245 @@ mod tests {
         assert_eq!(alignment.nodes[0].node, previous.nodes[0].id);
         assert!(alignment.removed.is_empty());
     }
+
+    /// A law of articles ("Art 1", "Art 2"… with empty headings), each with its paragraphs.
+    fn law(seed: u64, articles: &[&[&str]]) -> Document {
+        let mut ids = IdSource::new(seed, 0);
+        let nodes = articles
+            .iter()
+            .enumerate()
+            .map(|(number, paragraphs)| {
+                let children = paragraphs
+                    .iter()
+                    .map(|text| Node::new(ids.next_id(), NodeKind::Paragraph, *text))
+                    .collect();
+                Node::new(ids.next_id(), NodeKind::Part, "")
+                    .with_num(format!("Art {}", number + 1))
+                    .with_children(children)
+            })
+            .collect();
+        Document::new("Law", nodes)
+    }
+
+    /// The alignment of the paragraph `paragraph` of article `article` of the revised law.
+    fn paragraph_of<'a>(
+        alignment: &'a Alignment,
+        article: usize,
+        paragraph: usize,
+    ) -> &'a NodeAlignment {
+        let node = alignment.document.nodes[article].children[paragraph].id;
+        alignment.nodes.iter().find(|n| n.node == node).unwrap()
+    }
+
+    fn id_in(document: &Document, article: usize, paragraph: usize) -> NodeId {
+        document.nodes[article].children[paragraph].id
+    }
+
+    const TAX: &str = "The revenue of the income tax, the corporation tax and the turnover tax \
+                       shall accrue jointly to the Federation and the Länder, in so far as the \
+                       revenue from the income tax is not allocated to the municipalities.";
+
+    #[test]
+    fn a_near_duplicate_elsewhere_never_takes_the_id_of_a_paragraph_edited_in_place() {
+        let edited = "The revenue of the income tax, the corporation tax and the turnover tax \
+                      shall accrue jointly to the Federation and the Länder, in so far as the \
+                      revenue from the income tax is not assigned to the municipalities.";
+        let previous = law(1, &[&[TAX, "Other matters are regulated by law."], &[]]);
+        // Article 1's paragraph edited in place (one word, ≥ 90 % similar); a verbatim copy of
+        // its old text added to article 2.
+        let revised = law(
+            2,
+            &[&[edited, "Other matters are regulated by law."], &[TAX]],
+        );
+        let alignment = align(&previous, &revised, None);
+        let in_place = paragraph_of(&alignment, 0, 0);
+        assert_eq!(
+            in_place.node,
+            id_in(&previous, 0, 0),
+            "the successor in place keeps the id"
+        );
+        assert_eq!(in_place.how, Match::Edited);
+        assert_eq!(
+            paragraph_of(&alignment, 1, 0).how,
+            Match::New,
+            "the copy is new"
+        );
+    }
+
+    #[test]
+    fn a_new_paragraph_is_never_split_from_an_unchanged_one_elsewhere() {
+        // Basic Law 2 -> 3: a new Art 91c (5) whose words all occur in the unchanged Art 106
+        // (3) took Art 106 (3)'s id by the split rule, and Art 106 (3) came out inserted.
+        let previous = law(
+            3,
+            &[
+                &["The Federation builds a network connecting the Länder."],
+                &[TAX],
+            ],
+        );
+        let revised = law(
+            4,
+            &[
+                &[
+                    "The Federation builds a network connecting the Länder.",
+                    "The turnover tax shall accrue to the Federation and the Länder.",
+                ],
+                &[TAX],
+            ],
+        );
+        let alignment = align(&previous, &revised, None);
+        assert_eq!(paragraph_of(&alignment, 0, 1).how, Match::New);
+        assert_eq!(paragraph_of(&alignment, 1, 0).node, id_in(&previous, 1, 0));
+        assert_eq!(paragraph_of(&alignment, 1, 0).how, Match::Identical);
+    }
+
+    #[test]
+    fn a_paragraph_split_in_two_keeps_its_id_in_the_first_part() {
+        let previous = law(
+            5,
+            &[&[
+                "Capacity building remains essential for every state. Training programmes \
+                 will be expanded across the region with regional partners.",
+            ]],
+        );
+        let revised = law(
+            6,
+            &[&[
+                "Capacity building remains essential for every state.",
+                "Training programmes will be expanded across the region with regional partners.",
+            ]],
+        );
+        let alignment = align(&previous, &revised, None);
+        assert_eq!(paragraph_of(&alignment, 0, 0).node, id_in(&previous, 0, 0));
+        let second = paragraph_of(&alignment, 0, 1);
+        assert_eq!(second.how, Match::SplitFrom);
+        assert_eq!(second.previous, [id_in(&previous, 0, 0)]);
+    }
+
+    #[test]
+    fn a_part_split_off_into_another_article_is_not_a_split() {
+        let previous = law(
+            7,
+            &[
+                &[
+                    "Capacity building remains essential for every state. Training programmes \
+                   will be expanded across the region with regional partners.",
+                ],
+                &["Data protection must be ensured."],
+            ],
+        );
+        let revised = law(
+            8,
+            &[
+                &["Capacity building remains essential for every state."],
+                &[
+                    "Data protection must be ensured.",
+                    "Training programmes will be expanded across the region with regional \
+                     partners.",
+                ],
+            ],
+        );
+        let alignment = align(&previous, &revised, None);
+        assert_eq!(paragraph_of(&alignment, 0, 0).node, id_in(&previous, 0, 0));
+        assert_eq!(paragraph_of(&alignment, 1, 1).how, Match::New);
+    }
+
+    #[test]
+    fn two_neighbours_merged_keep_the_first_id_and_name_both() {
+        let previous = law(
+            9,
+            &[&[
+                "Data protection must be ensured by every authority.",
+                "Personal data shall be processed lawfully and fairly.",
+                "Returns shall respect human rights.",
+            ]],
+        );
+        let revised = law(
+            10,
+            &[&[
+                "Data protection must be ensured by every authority, and personal data shall \
+                 be processed lawfully and fairly.",
+                "Returns shall respect human rights.",
+            ]],
+        );
+        let alignment = align(&previous, &revised, None);
+        let merged = paragraph_of(&alignment, 0, 0);
+        assert_eq!(merged.how, Match::MergedFrom);
+        assert_eq!(
+            merged.previous,
+            [id_in(&previous, 0, 0), id_in(&previous, 0, 1)]
+        );
+        assert!(alignment.removed.is_empty());
+    }
+
+    #[test]
+    fn a_paragraph_moved_to_another_article_keeps_its_id_only_when_strongly_similar() {
+        let kept = "Returns shall respect human rights and the principle of non-refoulement \
+                    in every case.";
+        let slightly_edited = "Returns shall respect human rights and the principle of \
+                               non-refoulement in every single case.";
+        let rewritten = "Readmission agreements shall respect human rights and the principle \
+                         of non-refoulement.";
+        let previous = law(
+            11,
+            &[
+                &["Capacity building remains essential.", kept, TAX],
+                &["Data protection must be ensured."],
+            ],
+        );
+        // Verbatim: a move.
+        let verbatim = law(
+            12,
+            &[
+                &["Capacity building remains essential.", TAX],
+                &["Data protection must be ensured.", kept],
+            ],
+        );
+        let alignment = align(&previous, &verbatim, None);
+        assert_eq!(paragraph_of(&alignment, 1, 1).node, id_in(&previous, 0, 1));
+        assert_eq!(paragraph_of(&alignment, 1, 1).how, Match::Identical);
+        // At least 90 % similar and the only such paragraph: still a move.
+        let similar = law(
+            13,
+            &[
+                &["Capacity building remains essential.", TAX],
+                &["Data protection must be ensured.", slightly_edited],
+            ],
+        );
+        let alignment = align(&previous, &similar, None);
+        assert_eq!(paragraph_of(&alignment, 1, 1).node, id_in(&previous, 0, 1));
+        assert_eq!(paragraph_of(&alignment, 1, 1).how, Match::Edited);
+        // Rewritten in another article: not a match across parents.
+        let far = law(
+            14,
+            &[
+                &["Capacity building remains essential.", TAX],
+                &["Data protection must be ensured.", rewritten],
+            ],
+        );
+        let alignment = align(&previous, &far, None);
+        assert_eq!(paragraph_of(&alignment, 1, 1).how, Match::New);
+        assert!(alignment.removed.contains(&id_in(&previous, 0, 1)));
+    }
+    #[test]
+    fn a_text_repeated_in_two_articles_is_matched_under_its_own_article() {
+        let repeated = "Details shall be regulated by a federal law.";
+        let previous = law(15, &[&["Art one's rule.", repeated], &[repeated]]);
+        // Article 1's copy edited: article 2's unchanged copy is article 2's, not the first
+        // copy in document order.
+        let revised = law(
+            16,
+            &[
+                &[
+                    "Art one's rule.",
+                    "Details shall be regulated by federal laws.",
+                ],
+                &[repeated],
+            ],
+        );
+        let alignment = align(&previous, &revised, None);
+        assert_eq!(paragraph_of(&alignment, 1, 0).node, id_in(&previous, 1, 0));
+        assert_eq!(paragraph_of(&alignment, 0, 1).node, id_in(&previous, 0, 1));
+        assert_eq!(paragraph_of(&alignment, 0, 1).how, Match::Edited);
+    }
 }
