@@ -1341,11 +1341,7 @@ mod tests {
     }
 
     /// The alignment of the paragraph `paragraph` of article `article` of the revised law.
-    fn paragraph_of<'a>(
-        alignment: &'a Alignment,
-        article: usize,
-        paragraph: usize,
-    ) -> &'a NodeAlignment {
+    fn paragraph_of(alignment: &Alignment, article: usize, paragraph: usize) -> &NodeAlignment {
         let node = alignment.document.nodes[article].children[paragraph].id;
         alignment.nodes.iter().find(|n| n.node == node).unwrap()
     }
