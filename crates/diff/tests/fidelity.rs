@@ -77,13 +77,17 @@ fn moves(previous: &Document, revised: &Document) -> usize {
 }
 
 fn with_ids(node: &Node, ids: &HashMap<NodeId, NodeId>) -> Node {
-    Node {
-        id: ids.get(&node.id).copied().unwrap_or(node.id),
-        kind: node.kind,
-        num: node.num.clone(),
-        text: node.text.clone(),
-        children: node.children.iter().map(|c| with_ids(c, ids)).collect(),
+    fn relabel(node: &mut Node, ids: &HashMap<NodeId, NodeId>) {
+        if let Some(id) = ids.get(&node.id) {
+            node.id = *id;
+        }
+        for child in &mut node.children {
+            relabel(child, ids);
+        }
     }
+    let mut out = node.clone();
+    relabel(&mut out, ids);
+    out
 }
 
 /// Precision and recall of the alignment over the numbered nodes both versions hold.
