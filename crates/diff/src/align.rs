@@ -2,21 +2,48 @@
 //! imported with fresh ids) with the previous version, so that node ids and attribution survive.
 //!
 //! Matching, in passes, on words only (tokens without a letter or digit — markup such as `**`,
-//! punctuation — are left out: they say nothing about which paragraph is which):
-//! 1. nodes with the same words match, in document order when a text repeats; a *label* (three
-//!    words or fewer: "Art 49", an empty heading, "Option 3:") matches only a label with the
-//!    same words **and the same number**, since in a legal text the number names it;
-//! 2. the remaining pairs (labels aside) are scored by the share of words they have in common
-//!    (Dice coefficient over word multisets, found through an index of words so that large
-//!    documents stay fast) and matched greedily from the best score down, when at least half
-//!    their words are shared; ties go to the pair closest in position;
-//! 3. an unmatched revised node whose words mostly (60 %) come from an already matched previous
-//!    node is *split from* it (new id, the first part keeps the old one); an unmatched previous
-//!    node whose words mostly reappear in a matched revised node was *merged* into it;
-//! 4. structure: an unmatched node whose children mostly come from one previous node of its
-//!    kind is that node (a renumbered article), deepest first; then an unmatched numbered node
-//!    is the previous node of its kind with the same number under the same (matched) parent
-//!    ("Art 49" that became "Art 49 (weggefallen)").
+//! punctuation — are left out: they say nothing about which paragraph is which). Structure and
+//! place come before similarity: a node is sought first where it stood, among its neighbours
+//! and under its (matched) parent, and elsewhere in the document only on strong evidence.
+//! 1. *same words*: a text found once in each document is the same node, wherever it stands;
+//!    a *label* (three words or fewer: "Art 49", an empty heading, "Option 3:") matches only a
+//!    label with the same words **and the same number**, since in a legal text the number names
+//!    it. A text repeated ("Details are regulated by federal law.") matches a copy under the
+//!    same parent or in place (see *window* below), never one elsewhere by document order;
+//! 2. *structure*: an unmatched node whose children mostly come from one previous node of its
+//!    kind is that node (a renumbered article), deepest first; this runs before the similarity
+//!    passes, so that parents are known before their children are compared, and again after;
+//! 3. *similar words* (Dice coefficient over word multisets), in three tiers:
+//!    a. a node at least 90 % similar to a previous node *in place* is that node, even if a
+//!       unique verbatim copy elsewhere took it in pass 1: an id never leaves a successor in
+//!       place that is ≥ 90 % similar;
+//!    b. in place or under the same parent, at least half the words shared, best pairs first
+//!       (those in place first on a tie, then the closest);
+//!    c. anywhere else (another parent, out of place) only a strong match: ≥ 90 % similar and
+//!       the only such pair for both nodes; the redline shows it moved;
+//! 4. *splits and merges among neighbours only*: an unmatched revised node next to (before or
+//!    after in the walk, or a sibling of) the successor of a previous node, whose words mostly
+//!    (60 %) are words that successor lost, was split from it; the first part keeps the id,
+//!    unless the successor holding it is ≥ 90 % similar to the previous node. An unmatched
+//!    previous node next to a previous node whose successor gained words, mostly its words,
+//!    was merged into that successor;
+//! 5. then an unmatched numbered node is the previous node of its kind with the same number
+//!    under the same (matched) parent ("Art 49" that became "Art 49 (weggefallen)").
+//!
+//! A node's *window* is the span of previous positions between the matched nodes around it
+//! that are still in order (the longest run of matches whose previous positions increase;
+//! moved nodes say nothing about places): where the node is expected.
+//!
+//! Cost (issue 13, item 8: a 1,000-paragraph revision in ≤ 50 ms, 5,000 in ≤ 300 ms;
+//! `benches/align.rs`): nothing compares all pairs of nodes. Candidates for a revised node
+//! are the previous nodes sharing a *rare* word with it (one found in at most
+//! [`MAX_POSTING`] previous nodes) and the [`WINDOW_SLACK`] on either side of where it is
+//! expected: at most words × 64 + 17 candidates, each scored in time linear in the two texts;
+//! splits and merges look at four neighbours. The budget: O(n log n) in the number of nodes
+//! (windows from a longest increasing subsequence, sorting of candidate pairs) times the words
+//! of a paragraph, plus, for a text repeated k times on each side (pass 1), O(k²). The price:
+//! a node whose words are all common ones is sought only in its window and its parent's rare-
+//! word candidates, and a strong move is found only through a rare word.
 //!
 //! `tests/fidelity.rs` measures the matching on the German Basic Law against its own numbering.
 //!
@@ -876,22 +903,18 @@ fn fulfilments(
     revised: &Document,
     nodes: &[NodeAlignment],
 ) -> Vec<Fulfilment> {
+    // `nodes` follow the revised document's walk (as `align` makes them): zipped, not looked up
+    // one by one, which would be quadratic in the document's size.
+    let walk = revised.walk();
+    let aligned = || walk.iter().zip(nodes).map(|(visit, n)| (visit.node, n));
     // Previous node → its revised text (through an identical, edited or merged match).
-    let mut revised_text: HashMap<NodeId, &str> = HashMap::new();
-    for alignment in nodes {
-        if matches!(
-            alignment.how,
-            Match::Identical | Match::Edited | Match::MergedFrom
-        ) && let Some(node) = revised.find(alignment.node)
-        {
-            revised_text.insert(alignment.node, node.text.as_str());
-        }
-    }
-    let new_texts: Vec<Vec<&str>> = nodes
-        .iter()
-        .filter(|n| matches!(n.how, Match::New | Match::SplitFrom))
-        .filter_map(|n| revised.find(n.node))
-        .map(|n| words_of(&n.text))
+    let revised_text: HashMap<NodeId, &str> = aligned()
+        .filter(|(_, n)| matches!(n.how, Match::Identical | Match::Edited | Match::MergedFrom))
+        .map(|(node, n)| (n.node, node.text.as_str()))
+        .collect();
+    let new_texts: Vec<Vec<&str>> = aligned()
+        .filter(|(_, n)| matches!(n.how, Match::New | Match::SplitFrom))
+        .map(|(node, _)| words_of(&node.text))
         .collect();
     let mut out = Vec::new();
     for node in &compilation.nodes {
@@ -1044,12 +1067,26 @@ pub fn adopt(
         round: round.to_string(),
         delegations: f.delegations.clone(),
     };
+    // Lookups by id, built once (a search per node would be quadratic in the document's size).
+    let compiled: HashMap<NodeId, &NodeCompilation> = compilation
+        .into_iter()
+        .flat_map(|c| &c.nodes)
+        .map(|n| (n.node, n))
+        .collect();
     let changes_of = |node: NodeId| -> Vec<&Change> {
-        compilation
-            .and_then(|c| c.node(node))
+        compiled
+            .get(&node)
             .map(|n| n.changes.iter().collect())
             .unwrap_or_default()
     };
+    let alignment_of: HashMap<NodeId, &NodeAlignment> =
+        alignment.nodes.iter().map(|n| (n.node, n)).collect();
+    let previous_nodes: HashMap<NodeId, &Node> = previous
+        .document
+        .walk()
+        .into_iter()
+        .map(|v| (v.node.id, v.node))
+        .collect();
     let mut blame = Blame::default();
     let mut applied = Vec::new();
     let mut kept = Vec::new();
@@ -1057,10 +1094,9 @@ pub fn adopt(
     for visit in alignment.document.walk() {
         let id = visit.node.id;
         let text = &visit.node.text;
-        let node_alignment = alignment.nodes.iter().find(|n| n.node == id);
-        let previous_node = match node_alignment.map(|n| n.how) {
+        let previous_node = match alignment_of.get(&id).map(|n| n.how) {
             Some(Match::Identical | Match::Edited | Match::MergedFrom) => {
-                previous.document.find(id)
+                previous_nodes.get(&id).copied()
             }
             _ => None,
         };
