@@ -14,13 +14,13 @@
 //!    kind is that node (a renumbered article), deepest first; this runs before the similarity
 //!    passes, so that parents are known before their children are compared, and again after;
 //! 3. *similar words* (Dice coefficient over word multisets), in three tiers:
-//!    a. a node at least 90 % similar to a previous node *in place* is that node, even if a
-//!       unique verbatim copy elsewhere took it in pass 1: an id never leaves a successor in
-//!       place that is ≥ 90 % similar;
-//!    b. in place or under the same parent, at least half the words shared, best pairs first
-//!       (those in place first on a tie, then the closest);
-//!    c. anywhere else (another parent, out of place) only a strong match: ≥ 90 % similar and
-//!       the only such pair for both nodes; the redline shows it moved;
+//!    - a node at least 90 % similar to a previous node *in place* is that node, even if a
+//!      unique verbatim copy elsewhere took it in pass 1: an id never leaves a successor in
+//!      place that is ≥ 90 % similar;
+//!    - in place or under the same parent, at least half the words shared, best pairs first
+//!      (those in place first on a tie, then the closest);
+//!    - anywhere else (another parent, out of place) only a strong match: ≥ 90 % similar and
+//!      the only such pair for both nodes; the redline shows it moved;
 //! 4. *splits and merges among neighbours only*: an unmatched revised node next to (before or
 //!    after in the walk, or a sibling of) the successor of a previous node, whose words mostly
 //!    (60 %) are words that successor lost, was split from it; the first part keeps the id,
