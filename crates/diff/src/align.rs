@@ -654,6 +654,7 @@ impl<'s, 'v> Matcher<'s, 'v> {
                 .into_iter()
                 .flatten()
                 .filter_map(|n| self.matched[n].or_else(|| self.split_from.get(&n).copied()))
+                .filter(|&p| !self.previous.is_label(p))
                 .filter_map(|p| {
                     let successor = self.holder[p]?;
                     let lost =
@@ -700,6 +701,7 @@ impl<'s, 'v> Matcher<'s, 'v> {
                 .neighbours(p)
                 .into_iter()
                 .flatten()
+                .filter(|&q| !self.previous.is_label(q))
                 .filter_map(|q| {
                     let successor = self.holder[q]?;
                     let gained =
@@ -712,6 +714,23 @@ impl<'s, 'v> Matcher<'s, 'v> {
             {
                 self.merged_into.entry(r).or_default().push(p);
                 self.merged[p] = true;
+            }
+        }
+        // The merged node keeps the first one's id (as a split's first part does), whichever
+        // of them shared the most words with it.
+        let merges: Vec<usize> = self.merged_into.keys().copied().collect();
+        for r in merges {
+            let Some(held) = self.matched[r] else {
+                continue;
+            };
+            let sources = self.merged_into.get_mut(&r).expect("listed");
+            sources.push(held);
+            sources.sort_unstable();
+            let first = sources.remove(0);
+            if first != held {
+                self.merged[first] = false;
+                self.merged[held] = true;
+                self.link(r, first);
             }
         }
     }
