@@ -4,8 +4,8 @@
 //!
 //! `cargo bench -p penholder-diff --bench align` (`-- --quick`: the 1,000-paragraph one only).
 //! The previous version: `penholder-scenario`'s paragraphs (40–80 words of its small
-//! vocabulary, each with four words of its own, as a real paragraph has names and terms found
-//! nowhere else), ten to an article under number-only headings ("Art 12"). The revision, made
+//! vocabulary, each with eight words of its own: two found nowhere else, as a real paragraph has
+//! names and dates, and six drawn by Zipf's law from 20,000 terms), ten to an article under number-only headings ("Art 12"). The revision, made
 //! the way a chair revises: `penholder-scenario`'s amendments carried out in 10 % of the
 //! paragraphs, 1 % deleted, 1 % new ones inserted, 0.5 % moved verbatim to a later article,
 //! 0.5 % split in two, 0.5 % merged with the next, and two new articles inserted, which
@@ -62,11 +62,25 @@ fn articles(ids: &mut IdSource, articles: Vec<Vec<String>>) -> Document {
 fn generate(paragraphs: usize, seed: u64) -> Generated {
     let scenario = Scenario::scattered(paragraphs, 1, paragraphs / 10, seed);
     let mut random = Random::new(seed ^ 0xA11C);
+    // A paragraph's own words: two rare ones (a name, a date) and six drawn from a vocabulary
+    // of 20,000 terms by Zipf's law, as words are in real texts (a few terms in most
+    // paragraphs, many in a handful).
+    let zipf: Vec<f64> = (1..=20_000)
+        .scan(0.0, |total, rank| {
+            *total += 1.0 / rank as f64;
+            Some(*total)
+        })
+        .collect();
+    let zipf_total = zipf[zipf.len() - 1];
     let own_words = |random: &mut Random| {
-        (0..4)
-            .map(|_| format!("term{}", random.below(1_000_000)))
-            .collect::<Vec<_>>()
-            .join(" ")
+        let mut words: Vec<String> = (0..2)
+            .map(|_| format!("name{}", random.below(1_000_000)))
+            .collect();
+        for _ in 0..6 {
+            let draw = random.below(1 << 30) as f64 / (1u64 << 30) as f64 * zipf_total;
+            words.push(format!("term{}", zipf.partition_point(|&c| c < draw)));
+        }
+        words.join(" ")
     };
     let own: Vec<String> = (0..paragraphs).map(|_| own_words(&mut random)).collect();
     let texts: Vec<String> = scenario
