@@ -4,12 +4,13 @@
 //!
 //! `cargo bench -p penholder-diff --bench align` (`-- --quick`: the 1,000-paragraph one only).
 //! The previous version: `penholder-scenario`'s paragraphs (40–80 words of its small
-//! vocabulary, each with eight words of its own: two found nowhere else, as a real paragraph has
-//! names and dates, and six drawn by Zipf's law from 20,000 terms), ten to an article under number-only headings ("Art 12"). The revision, made
-//! the way a chair revises: `penholder-scenario`'s amendments carried out in 10 % of the
-//! paragraphs, 1 % deleted, 1 % new ones inserted, 0.5 % moved verbatim to a later article,
-//! 0.5 % split in two, 0.5 % merged with the next, and two new articles inserted, which
-//! renumbers the articles after them. Every revised paragraph's true predecessor is known, so
+//! vocabulary, each with eight words of its own: two found nowhere else, as a real paragraph
+//! has names and dates, and six drawn by Zipf's law from 20,000 terms), ten to an article under
+//! number-only headings ("Art 12"). The revision, made the way a chair revises:
+//! `penholder-scenario`'s amendments carried out in 10 % of the paragraphs, 1 % deleted, 1 %
+//! new ones inserted, 0.5 % moved verbatim to a later article, 0.5 % split in two, 0.5 %
+//! merged with the next, and two new articles inserted, which renumbers the articles after
+//! them. Every revised paragraph's true predecessor is known, so
 //! the benchmark also says how many kept their id.
 //!
 //! Prints one `BENCH {json}` line per size (wall time of one thread, best and median of

@@ -345,6 +345,7 @@ struct Matcher<'s, 'v> {
     split_from: HashMap<usize, usize>,
     /// revised node → the previous nodes merged into it (beside its match)
     merged_into: BTreeMap<usize, Vec<usize>>,
+    /// previous index → merged into a revised node (so not free, though no node holds it)
     merged: Vec<bool>,
 }
 
@@ -491,18 +492,13 @@ impl<'s, 'v> Matcher<'s, 'v> {
     /// The revised nodes' windows, from the matches in order (the longest run of matches whose
     /// previous positions increase; the others are moves, which say nothing about places).
     fn windows(&self) -> Vec<Window> {
-        let matches: Vec<(usize, usize)> = self
+        let in_order = self.in_order();
+        let anchors: Vec<(usize, usize)> = self
             .matched
             .iter()
             .enumerate()
+            .filter(|(r, _)| in_order[*r])
             .filter_map(|(r, m)| m.map(|p| (r, p)))
-            .collect();
-        let in_order = longest_increasing(&matches.iter().map(|m| m.1).collect::<Vec<_>>());
-        let anchors: Vec<(usize, usize)> = matches
-            .iter()
-            .zip(&in_order)
-            .filter(|(_, keep)| **keep)
-            .map(|(m, _)| *m)
             .collect();
         let mut windows = Vec::with_capacity(self.revised.words.len());
         let mut next_anchor = 0;
@@ -585,30 +581,35 @@ impl<'s, 'v> Matcher<'s, 'v> {
         pairs
     }
 
-    /// Pass 2a: a revised node at least [`STRONG`]ly similar to a previous node in its window
-    /// is that node, even when a unique copy elsewhere took it in pass 1 by its words (that
-    /// copy was not under the same parent, nor in place): an id never leaves a successor in
-    /// place that is ≥ 90 % similar.
+    /// Pass 3, in place: a revised node at least [`STRONG`]ly similar to a previous node in
+    /// its window is that node, even when a unique copy elsewhere took it in pass 1 by its
+    /// words (that copy was not under the same parent, nor in place): an id never leaves a
+    /// successor in place that is ≥ 90 % similar.
     fn similar_in_place(&mut self, index: &WordIndex) {
         let windows = self.windows();
         let in_order = self.in_order();
-        let displaced = |holder: Option<usize>, p: usize, matcher: &Self| match holder {
-            None => true,
-            Some(h) => !in_order[h] && !matcher.same_matched_parent(h, p),
-        };
         let pairs = self.scored_pairs(index, &windows, STRONG, |_, p, in_place| {
-            in_place && displaced(self.holder[p], p, self)
+            in_place && self.held_out_of_place(p, &in_order)
         });
         let mut reassigned = vec![false; self.previous.words.len()];
         for (_, _, _, r, p) in pairs {
-            if self.matched[r].is_none() && !reassigned[p] && displaced(self.holder[p], p, self) {
+            if self.matched[r].is_none() && !reassigned[p] && self.held_out_of_place(p, &in_order) {
                 self.link(r, p);
                 reassigned[p] = true;
             }
         }
     }
 
-    /// Pass 2b: similar nodes (at least half their words shared) in the same parent or in
+    /// Whether `previous` is free, or held by a match neither in order nor under the same
+    /// matched parent (a copy elsewhere): a successor in place may take it.
+    fn held_out_of_place(&self, previous: usize, in_order: &[bool]) -> bool {
+        match self.holder[previous] {
+            None => true,
+            Some(holder) => !in_order[holder] && !self.same_matched_parent(holder, previous),
+        }
+    }
+
+    /// Pass 3, near: similar nodes (at least half their words shared) in the same parent or in
     /// place, best pairs first, those in place first on a tie, then the closest.
     fn similar_near(&mut self, index: &WordIndex) {
         let windows = self.windows();
@@ -622,7 +623,7 @@ impl<'s, 'v> Matcher<'s, 'v> {
         }
     }
 
-    /// Pass 2c: anywhere else in the document, only a strong match (≥ 90 % similar) that is
+    /// Pass 3, anywhere: elsewhere in the document, only a strong match (≥ 90 % similar) that is
     /// the only one for both nodes: a move.
     fn similar_anywhere(&mut self, index: &WordIndex) {
         let windows = self.windows();
@@ -640,7 +641,7 @@ impl<'s, 'v> Matcher<'s, 'v> {
         }
     }
 
-    /// Pass 3: an unmatched revised node next to the successor of a previous node (or to
+    /// Pass 4, splits: an unmatched revised node next to the successor of a previous node (or to
     /// another part of it), whose words mostly (60 %) are words that node lost, was split from
     /// it. The first part keeps the id, unless the successor holding it is ≥ 90 % similar.
     fn splits(&mut self) {
@@ -688,7 +689,7 @@ impl<'s, 'v> Matcher<'s, 'v> {
         }
     }
 
-    /// Pass 3, merges: an unmatched previous node next to a previous node whose successor
+    /// Pass 4, merges: an unmatched previous node next to a previous node whose successor
     /// gained words, most of them (60 %) this node's, was merged into that successor.
     fn merges(&mut self) {
         let sources: HashSet<usize> = self.split_from.values().copied().collect();
@@ -735,7 +736,7 @@ impl<'s, 'v> Matcher<'s, 'v> {
         }
     }
 
-    /// Pass 4: an unmatched node (a renumbered heading, a retitled part) whose children mostly
+    /// Pass 2: an unmatched node (a renumbered heading, a retitled part) whose children mostly
     /// come from one previous node of its kind is that node; deepest first, so that a matched
     /// part vouches for its parent.
     fn adopt_parents_by_children(&mut self) {
@@ -765,7 +766,7 @@ impl<'s, 'v> Matcher<'s, 'v> {
         }
     }
 
-    /// Pass 4, then by number under the same parent: "Art 49" that became "Art 49
+    /// Pass 5: by number under the same parent: "Art 49" that became "Art 49
     /// (weggefallen)" is still Art 49.
     fn adopt_parents_by_number(&mut self) {
         let mut by_number: HashMap<(Option<usize>, &str, NodeKind), usize> = HashMap::new();
