@@ -61,6 +61,7 @@ use crate::blame::{rebuild, whole};
 use crate::hunk::{Interner, Tokens, exact_edits};
 use crate::model::*;
 use penholder_core::{Document, Node, NodeId, NodeKind, Version, Visit};
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Similarity (Dice over words, percent) from which two nodes in the same parent or in place
@@ -330,6 +331,20 @@ impl Window {
     }
 }
 
+/// A candidate pair of the similarity passes, ordered best first: the higher score, then in
+/// place, of the same kind, with the same number (within a parent, kind and number decide
+/// between equally similar texts), then the closer.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Pair {
+    score: Reverse<u32>,
+    out_of_place: bool,
+    other_kind: bool,
+    other_number: bool,
+    distance: usize,
+    revised: usize,
+    previous: usize,
+}
+
 /// The matching of [`align`]: which previous node each revised node is, in the passes the
 /// module's documentation describes.
 struct Matcher<'s, 'v> {
@@ -536,16 +551,16 @@ impl<'s, 'v> Matcher<'s, 'v> {
         out
     }
 
-    /// Scored candidate pairs (score, not in place, distance, revised, previous) at or above
-    /// `threshold`, the candidates of each revised node being the previous nodes sharing a rare
-    /// word with it and those around its expected position, kept when `keep` says so.
+    /// Scored candidate pairs at or above `threshold`, best first, the candidates of each
+    /// revised node being the previous nodes sharing a rare word with it and those around its
+    /// expected position, kept when `keep` (revised, previous, in place) says so.
     fn scored_pairs(
         &self,
         index: &WordIndex,
         windows: &[Window],
         threshold: u32,
         keep: impl Fn(usize, usize, bool) -> bool,
-    ) -> Vec<(u32, bool, usize, usize, usize)> {
+    ) -> Vec<Pair> {
         let mut pairs = Vec::new();
         let mut candidates = Vec::new();
         for (r, window) in windows.iter().enumerate() {
@@ -567,17 +582,20 @@ impl<'s, 'v> Matcher<'s, 'v> {
                 }
                 let score = self.similarity(r, p);
                 if score >= threshold {
-                    pairs.push((score, !in_place, r.abs_diff(p), r, p));
+                    let (revised, previous) = (self.revised_walk[r], self.previous_walk[p]);
+                    pairs.push(Pair {
+                        score: Reverse(score),
+                        out_of_place: !in_place,
+                        other_kind: revised.node.kind != previous.node.kind,
+                        other_number: revised.node.num != previous.node.num,
+                        distance: r.abs_diff(p),
+                        revised: r,
+                        previous: p,
+                    });
                 }
             }
         }
-        pairs.sort_unstable_by(|a, b| {
-            b.0.cmp(&a.0)
-                .then(a.1.cmp(&b.1))
-                .then(a.2.cmp(&b.2))
-                .then(a.3.cmp(&b.3))
-                .then(a.4.cmp(&b.4))
-        });
+        pairs.sort_unstable();
         pairs
     }
 
@@ -592,7 +610,12 @@ impl<'s, 'v> Matcher<'s, 'v> {
             in_place && self.held_out_of_place(p, &in_order)
         });
         let mut reassigned = vec![false; self.previous.words.len()];
-        for (_, _, _, r, p) in pairs {
+        for Pair {
+            revised: r,
+            previous: p,
+            ..
+        } in pairs
+        {
             if self.matched[r].is_none() && !reassigned[p] && self.held_out_of_place(p, &in_order) {
                 self.link(r, p);
                 reassigned[p] = true;
@@ -616,7 +639,12 @@ impl<'s, 'v> Matcher<'s, 'v> {
         let pairs = self.scored_pairs(index, &windows, MATCH_THRESHOLD, |r, p, in_place| {
             self.holder[p].is_none() && (in_place || self.same_parent(r, p))
         });
-        for (_, _, _, r, p) in pairs {
+        for Pair {
+            revised: r,
+            previous: p,
+            ..
+        } in pairs
+        {
             if self.matched[r].is_none() && self.holder[p].is_none() {
                 self.link(r, p);
             }
@@ -630,11 +658,21 @@ impl<'s, 'v> Matcher<'s, 'v> {
         let pairs = self.scored_pairs(index, &windows, STRONG, |_, p, _| self.holder[p].is_none());
         let mut per_revised: HashMap<usize, usize> = HashMap::new();
         let mut per_previous: HashMap<usize, usize> = HashMap::new();
-        for &(_, _, _, r, p) in &pairs {
+        for &Pair {
+            revised: r,
+            previous: p,
+            ..
+        } in &pairs
+        {
             *per_revised.entry(r).or_insert(0) += 1;
             *per_previous.entry(p).or_insert(0) += 1;
         }
-        for (_, _, _, r, p) in pairs {
+        for Pair {
+            revised: r,
+            previous: p,
+            ..
+        } in pairs
+        {
             if per_revised[&r] == 1 && per_previous[&p] == 1 {
                 self.link(r, p);
             }
@@ -1612,5 +1650,28 @@ mod tests {
         assert_eq!(paragraph_of(&alignment, 1, 0).node, id_in(&previous, 1, 0));
         assert_eq!(paragraph_of(&alignment, 0, 1).node, id_in(&previous, 0, 1));
         assert_eq!(paragraph_of(&alignment, 0, 1).how, Match::Edited);
+    }
+    #[test]
+    fn between_equally_similar_paragraphs_the_number_decides() {
+        let mut ids = IdSource::new(17, 0);
+        let mut numbered = |num: &str, city: &str| {
+            Node::new(
+                ids.next_id(),
+                NodeKind::Paragraph,
+                format!("The committee shall meet twice a year in {city}."),
+            )
+            .with_num(num)
+        };
+        let previous_paragraphs = vec![numbered("(1)", "Geneva"), numbered("(2)", "Vienna")];
+        let revised_paragraphs = vec![numbered("(2)", "Paris")];
+        let mut article = |children| {
+            Node::new(ids.next_id(), NodeKind::Part, "")
+                .with_num("Art 1")
+                .with_children(children)
+        };
+        let previous = Document::new("Law", vec![article(previous_paragraphs)]);
+        let revised = Document::new("Law", vec![article(revised_paragraphs)]);
+        let alignment = align(&previous, &revised, None);
+        assert_eq!(paragraph_of(&alignment, 0, 0).node, id_in(&previous, 0, 1));
     }
 }
