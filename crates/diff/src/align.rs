@@ -18,7 +18,8 @@
 //!      unique verbatim copy elsewhere took it in pass 1: an id never leaves a successor in
 //!      place that is ≥ 90 % similar;
 //!    - in place or under the same parent, at least half the words shared, best pairs first
-//!      (those in place first on a tie, then the closest);
+//!      (on a tie: in place, then of the same kind, then with the same number, then the
+//!      closest; numbers never outweigh the text, since paragraphs are renumbered);
 //!    - anywhere else (another parent, out of place) only a strong match: ≥ 90 % similar and
 //!      the only such pair for both nodes; the redline shows it moved;
 //! 4. *splits and merges among neighbours only*: an unmatched revised node next to (before or
