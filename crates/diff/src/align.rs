@@ -36,15 +36,16 @@
 //! moved nodes say nothing about places): where the node is expected.
 //!
 //! Cost (issue 13, item 8: a 1,000-paragraph revision in ≤ 50 ms, 5,000 in ≤ 300 ms;
-//! `benches/align.rs`): nothing compares all pairs of nodes. Candidates for a revised node
-//! are the previous nodes sharing a *rare* word with it (one found in at most
-//! [`MAX_POSTING`] previous nodes) and the [`WINDOW_SLACK`] on either side of where it is
-//! expected: at most words × 64 + 17 candidates, each scored in time linear in the two texts;
-//! splits and merges look at four neighbours. The budget: O(n log n) in the number of nodes
-//! (windows from a longest increasing subsequence, sorting of candidate pairs) times the words
-//! of a paragraph, plus, for a text repeated k times on each side (pass 1), O(k²). The price:
-//! a node whose words are all common ones is sought only in its window and its parent's rare-
-//! word candidates, and a strong move is found only through a rare word.
+//! `benches/align.rs`): nothing compares all pairs of nodes. The candidates for a revised node
+//! are the previous nodes sharing a *rare* word with it (one found in at most [`MAX_POSTING`]
+//! previous nodes) and the [`WINDOW_SLACK`] on either side of where it is expected: at most
+//! words × 64 + 17, each scored in time linear in the two texts (sorted word lists). Splits and
+//! merges look at four neighbours; a text repeated k times costs about k lookups (its copies
+//! indexed by parent) plus the copies inside each node's window; windows come from a longest
+//! increasing subsequence. The budget is O(n log n) in the number of nodes n, times the words
+//! of a paragraph; [`adopt`] and the fulfilments look nodes up through maps, never by a search
+//! per node. The price: a node whose words are all common ones is sought only in its window,
+//! and a move is found only through a rare word.
 //!
 //! `tests/fidelity.rs` measures the matching on the German Basic Law against its own numbering.
 //!
@@ -476,29 +477,51 @@ impl<'s, 'v> Matcher<'s, 'v> {
     /// Pass 1, repeated texts: each revised node takes the first free previous node with the
     /// same words under the same parent and in its window, else under the same parent, else in
     /// its window; never one elsewhere (which of the copies it would be is a guess).
+    ///
+    /// Cost: the copies are indexed by parent, and the taken ones at the front of each list
+    /// are skipped once, so a text repeated k times costs about k lookups, not k² (only the
+    /// copies inside a window are scanned one by one).
     fn same_words_repeated(&mut self, repeated: &[(Vec<usize>, Vec<usize>)]) {
         let windows = self.windows();
         for (previous, revised) in repeated {
+            // Each parent's copies in document order, and how many at the front are taken.
+            let mut by_parent: HashMap<Option<usize>, (Vec<usize>, usize)> = HashMap::new();
+            for &p in previous {
+                by_parent
+                    .entry(self.previous.parent[p])
+                    .or_default()
+                    .0
+                    .push(p);
+            }
             for &r in revised {
                 if self.matched[r].is_some() {
                     continue;
                 }
-                let best = previous
-                    .iter()
-                    .copied()
-                    .filter(|&p| self.is_free(p))
-                    .filter_map(|p| {
-                        let (parent, place) = (self.same_parent(r, p), windows[r].contains(p));
-                        let rank = match (parent, place) {
-                            (true, true) => 0,
-                            (true, false) => 1,
-                            (false, true) => 2,
-                            (false, false) => return None,
-                        };
-                        Some((rank, p))
-                    })
-                    .min();
-                if let Some((_, p)) = best {
+                let window = windows[r];
+                let first_free_in_window = |copies: &[usize]| {
+                    let from = copies.partition_point(|&p| p < window.start);
+                    copies[from..]
+                        .iter()
+                        .copied()
+                        .take_while(|&p| p < window.end)
+                        .find(|&p| self.is_free(p))
+                };
+                // The previous parent this node's parent is (`Some(None)`: both at the top).
+                let parent = match self.revised.parent[r] {
+                    None => Some(None),
+                    Some(parent) => self.matched[parent].map(Some),
+                };
+                let mut found = None;
+                if let Some(parent) = parent
+                    && let Some((copies, taken_front)) = by_parent.get_mut(&parent)
+                {
+                    while *taken_front < copies.len() && !self.is_free(copies[*taken_front]) {
+                        *taken_front += 1;
+                    }
+                    let rest = &copies[*taken_front..];
+                    found = first_free_in_window(rest).or_else(|| rest.first().copied());
+                }
+                if let Some(p) = found.or_else(|| first_free_in_window(previous)) {
                     self.link(r, p);
                 }
             }
