@@ -124,7 +124,8 @@ def main():
             "alignment",
             f"aligning a revised {row['paragraphs']:,}-paragraph text made elsewhere "
             f"({row['nodes']:,} nodes) with the previous version",
-            f"{ms(row['best_ms'])} best, {ms(row['median_ms'])} median of {row['runs']}",
+            f"{ms(row['best_ms'])} best, {ms(row['median_ms'])} median of {row['runs']} "
+            f"({ms(row.get('best_cpu_ms'))} CPU)",
             f"{row['ids_kept']:,} of {row['ids_expected']:,} paragraphs kept their id",
             f"≤ {limit:.0f} ms: {verdict(row['best_ms'] <= limit, full)}" if limit else "",
         ))
