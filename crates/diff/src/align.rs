@@ -1698,4 +1698,93 @@ mod tests {
         let alignment = align(&previous, &revised, None);
         assert_eq!(paragraph_of(&alignment, 0, 0).node, id_in(&previous, 0, 1));
     }
+
+    /// A document from a seed: articles (some numbered, some with a heading of their own) of
+    /// paragraphs drawn from a small pool, so that texts repeat, within and across articles.
+    fn drawn(seed: u64, shape: &[(bool, Vec<usize>)]) -> Document {
+        const POOL: [&str; 8] = [
+            "Details shall be regulated by a federal law.",
+            "The committee shall meet twice a year in Geneva.",
+            "States shall exchange information on smuggling networks and routes.",
+            "",
+            "(weggefallen)",
+            "Returns shall respect human rights and the principle of non-refoulement.",
+            "Capacity building remains essential for every state in the region.",
+            "Data protection must be ensured by every authority.",
+        ];
+        let mut ids = IdSource::new(seed, 0);
+        let nodes = shape
+            .iter()
+            .enumerate()
+            .map(|(number, (numbered, paragraphs))| {
+                let children = paragraphs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &text)| {
+                        let node = Node::new(ids.next_id(), NodeKind::Paragraph, POOL[text % 8]);
+                        if text >= 8 {
+                            node.with_num(format!("({})", i + 1))
+                        } else {
+                            node
+                        }
+                    })
+                    .collect();
+                let heading = if *numbered { "" } else { "General provisions" };
+                Node::new(ids.next_id(), NodeKind::Part, heading)
+                    .with_num(format!("Art {}", number + 1))
+                    .with_children(children)
+            })
+            .collect();
+        Document::new("Law", nodes)
+    }
+
+    fn shape() -> impl proptest::strategy::Strategy<Value = Vec<(bool, Vec<usize>)>> {
+        use proptest::prelude::*;
+        proptest::collection::vec(
+            (any::<bool>(), proptest::collection::vec(0usize..16, 0..5)),
+            0..6,
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// The same document with fresh ids, however often its texts repeat: every node gets
+        /// its own id back, identical.
+        #[test]
+        fn the_same_document_gets_every_id_back(shape in shape()) {
+            let previous = drawn(1, &shape);
+            let revised = drawn(2, &shape);
+            let alignment = align(&previous, &revised, None);
+            let previous_ids: Vec<NodeId> = previous.walk().iter().map(|v| v.node.id).collect();
+            let given: Vec<NodeId> = alignment.nodes.iter().map(|n| n.node).collect();
+            proptest::prop_assert_eq!(given, previous_ids);
+            proptest::prop_assert!(alignment.nodes.iter().all(|n| n.how == Match::Identical));
+            proptest::prop_assert!(alignment.removed.is_empty());
+        }
+
+        /// Any revision: an id is given to one node at most, every previous id is either named
+        /// by a revised node or removed (never both), and the nodes named exist.
+        #[test]
+        fn every_previous_id_is_kept_once_or_removed(before in shape(), after in shape()) {
+            let previous = drawn(3, &before);
+            let revised = drawn(4, &after);
+            let alignment = align(&previous, &revised, None);
+            let previous_ids: HashSet<NodeId> = previous.walk().iter().map(|v| v.node.id).collect();
+            let mut given = HashSet::new();
+            for node in alignment.document.walk() {
+                proptest::prop_assert!(given.insert(node.node.id), "an id given twice");
+            }
+            let named: HashSet<NodeId> = alignment
+                .nodes
+                .iter()
+                .flat_map(|n| n.previous.iter().copied())
+                .collect();
+            proptest::prop_assert!(named.is_subset(&previous_ids));
+            let removed: HashSet<NodeId> = alignment.removed.iter().copied().collect();
+            proptest::prop_assert!(named.is_disjoint(&removed));
+            let all: HashSet<NodeId> = named.union(&removed).copied().collect();
+            proptest::prop_assert_eq!(all, previous_ids);
+        }
+    }
 }
