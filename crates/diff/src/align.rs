@@ -1746,6 +1746,35 @@ mod tests {
         )
     }
 
+    /// A law of `articles` articles of distinct paragraphs of twenty words (each paragraph's
+    /// words its own, so that no two are alike).
+    fn distinct_law(seed: u64, sizes: &[usize]) -> Vec<Vec<String>> {
+        let mut next = 0;
+        sizes
+            .iter()
+            .map(|&size| {
+                (0..size)
+                    .map(|_| {
+                        next += 1;
+                        (0..20)
+                            .map(|w| format!("w{}x{}", next + seed as usize * 1000, w))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn law_of(seed: u64, articles: &[Vec<String>]) -> Document {
+        let texts: Vec<Vec<&str>> = articles
+            .iter()
+            .map(|a| a.iter().map(String::as_str).collect())
+            .collect();
+        let slices: Vec<&[&str]> = texts.iter().map(Vec::as_slice).collect();
+        law(seed, &slices)
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
 
@@ -1761,6 +1790,62 @@ mod tests {
             proptest::prop_assert_eq!(given, previous_ids);
             proptest::prop_assert!(alignment.nodes.iter().all(|n| n.how == Match::Identical));
             proptest::prop_assert!(alignment.removed.is_empty());
+        }
+
+        /// Any paragraph edited in place by one word of twenty (95 % similar), with a verbatim
+        /// copy of its old text added at the end of another article: the paragraph in place
+        /// keeps its id, the copy is new. (A copy next to it in its own article may take the
+        /// id: which of the two is the old paragraph is then a matter of reading.)
+        #[test]
+        fn an_edited_paragraph_keeps_its_id_whatever_copy_appears_elsewhere(
+            sizes in proptest::collection::vec(1usize..5, 1..6),
+            pick in 0usize..100,
+            target in 0usize..100,
+        ) {
+            let before = distinct_law(0, &sizes);
+            let article = pick % before.len();
+            let paragraph = pick % before[article].len();
+            let old = before[article][paragraph].clone();
+            let mut after = before.clone();
+            after[article][paragraph] = old.replacen("x3 ", "x3edited ", 1);
+            proptest::prop_assume!(after.len() > 1);
+            let copy_in = (article + 1 + target % (after.len() - 1)) % after.len();
+            after[copy_in].push(old);
+            let previous = law_of(1, &before);
+            let revised = law_of(2, &after);
+            let alignment = align(&previous, &revised, None);
+            let in_place = paragraph_of(&alignment, article, paragraph);
+            proptest::prop_assert_eq!(in_place.node, id_in(&previous, article, paragraph));
+            proptest::prop_assert_eq!(in_place.how, Match::Edited);
+            let copy = paragraph_of(&alignment, copy_in, after[copy_in].len() - 1);
+            proptest::prop_assert_eq!(copy.how, Match::New);
+        }
+
+        /// A new paragraph made of most of an unchanged paragraph's words, added at the end of
+        /// another article: the unchanged paragraph keeps its id (the new one is no part split
+        /// from it: splits are among neighbours, and take only words their source lost).
+        #[test]
+        fn an_unchanged_paragraph_keeps_its_id_whatever_new_text_borrows_its_words(
+            sizes in proptest::collection::vec(1usize..5, 2..6),
+            pick in 0usize..100,
+            target in 0usize..100,
+            borrowed in 12usize..20,
+        ) {
+            let before = distinct_law(0, &sizes);
+            let article = pick % before.len();
+            let paragraph = pick % before[article].len();
+            let words: Vec<&str> = before[article][paragraph].split(' ').collect();
+            let mut after = before.clone();
+            let add_to = (article + 1 + target % (after.len() - 1)) % after.len();
+            after[add_to].push(words[..borrowed].join(" "));
+            let previous = law_of(1, &before);
+            let revised = law_of(2, &after);
+            let alignment = align(&previous, &revised, None);
+            let unchanged = paragraph_of(&alignment, article, paragraph);
+            proptest::prop_assert_eq!(unchanged.node, id_in(&previous, article, paragraph));
+            proptest::prop_assert_eq!(unchanged.how, Match::Identical);
+            let borrowing = paragraph_of(&alignment, add_to, after[add_to].len() - 1);
+            proptest::prop_assert_eq!(borrowing.how, Match::New);
         }
 
         /// Any revision: an id is given to one node at most, every previous id is either named
