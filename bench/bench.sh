@@ -39,6 +39,9 @@ fi
 engine=$($CARGO bench "${engine_profile[@]}" -p penholder-diff --bench compile --no-run 2>&1 |
 	sed -n 's/.*Executable benches\/compile.rs (\(.*\))/\1/p' | tail -1)
 [ -x "$engine" ] || { say "cannot find the engine benchmark's executable"; exit 1; }
+aligner=$($CARGO bench "${engine_profile[@]}" -p penholder-diff --bench align --no-run 2>&1 |
+	sed -n 's/.*Executable benches\/align.rs (\(.*\))/\1/p' | tail -1)
+[ -x "$aligner" ] || { say "cannot find the alignment benchmark's executable"; exit 1; }
 loadgen=$bin/penholder-loadgen
 penholder=$bin/penholder
 
@@ -92,6 +95,10 @@ for tool in "${tools[@]}"; do
 	say "peer: $tool on $sample pairs"
 	"$loadgen" peer --dump "$out/eu-file.json" --tool "$tool" --sample "$sample" --runs "$runs" | record
 done
+
+# ---- alignment of a revision made elsewhere -------------------------------------------------
+say "alignment"
+if [ "$mode" = quick ]; then "$aligner" --quick; else "$aligner"; fi | record
 
 # ---- redline -------------------------------------------------------------------------------
 say "redline and rendering"

@@ -5,7 +5,7 @@ target/bench/BENCHMARKS-quick.md (make bench-quick).
 
 Every figure is the median of its runs (the engine's own timings are, per run, the best of
 several repetitions inside one process: see crates/diff/benches/compile.rs). Targets are from
-issues 3 and 7; a target is checked only on the full run.
+issues 3, 7 and 13; a target is checked only on the full run.
 
 Usage: python3 bench/report.py RESULTS.jsonl OUT.md SECONDS
 """
@@ -114,6 +114,20 @@ def main():
             f"penholder {speedup:,.0f}x faster per amendment ({per_amendment_ms * 1000:.1f} µs, whole compilation)"
             if speedup else "n/a",
             "",
+        ))
+
+    # ---- alignment of a revision made elsewhere (issue 13, item 8) ----
+    align_limits = {1000: 50.0, 5000: 300.0}
+    for row in by_kind["align"]:
+        limit = align_limits.get(row["paragraphs"])
+        table.append((
+            "alignment",
+            f"aligning a revised {row['paragraphs']:,}-paragraph text made elsewhere "
+            f"({row['nodes']:,} nodes) with the previous version",
+            f"{ms(row['best_ms'])} best, {ms(row['median_ms'])} median of {row['runs']} "
+            f"({ms(row.get('best_cpu_ms'))} CPU)",
+            f"{row['ids_kept']:,} of {row['ids_expected']:,} paragraphs kept their id",
+            f"≤ {limit:.0f} ms: {verdict(row['best_ms'] <= limit, full)}" if limit else "",
         ))
 
     # ---- redline ----

@@ -4,9 +4,9 @@
 //! the same article and paragraph numbers is the same node (the Basic Law inserts articles as
 //! 104c, 143e…, it never renumbers, so the numbers name the nodes across these versions).
 
-use penholder_core::{Document, IdSource, NodeId};
-use penholder_diff::{Match, align};
-use std::collections::HashMap;
+use penholder_core::{Document, IdSource, Node, NodeId};
+use penholder_diff::{Match, NodeStatus, align, redline};
+use std::collections::{HashMap, HashSet};
 
 const BASIC_LAW: [&str; 3] = [
     "realtexts/de-grundgesetz-versions/01_GG_before_Art93_amendment_2012-07.md",
@@ -61,6 +61,33 @@ struct Score {
     precision: f64,
     recall: f64,
     wrong: Vec<String>,
+    /// Nodes the redline over the alignment calls moved.
+    reported_moves: usize,
+    /// Nodes the redline calls moved when every numbered node has the id its numbers give it
+    /// (the alignment's ids for the others): the moves the revision really makes.
+    true_moves: usize,
+}
+
+fn moves(previous: &Document, revised: &Document) -> usize {
+    redline(previous, revised, &[])
+        .nodes
+        .iter()
+        .filter(|n| n.status == NodeStatus::Moved)
+        .count()
+}
+
+fn with_ids(node: &Node, ids: &HashMap<NodeId, NodeId>) -> Node {
+    fn relabel(node: &mut Node, ids: &HashMap<NodeId, NodeId>) {
+        if let Some(id) = ids.get(&node.id) {
+            node.id = *id;
+        }
+        for child in &mut node.children {
+            relabel(child, ids);
+        }
+    }
+    let mut out = node.clone();
+    relabel(&mut out, ids);
+    out
 }
 
 /// Precision and recall of the alignment over the numbered nodes both versions hold.
@@ -99,10 +126,41 @@ fn score(previous: &Document, revised: &Document) -> Score {
         }
     }
     wrong.sort();
+    // The revision with the true ids: a numbered node takes the id its numbers give it; an id
+    // the alignment gave to another node goes back to that node's fresh one.
+    let truly: HashMap<NodeId, NodeId> = after
+        .iter()
+        .filter_map(|(path, fresh)| Some((*fresh, *before.get(path)?)))
+        .collect();
+    let claimed: HashSet<NodeId> = truly.values().copied().collect();
+    let true_ids: HashMap<NodeId, NodeId> = revised
+        .walk()
+        .iter()
+        .zip(&alignment.nodes)
+        .map(|(v, a)| {
+            let fresh = v.node.id;
+            let id = match truly.get(&fresh) {
+                Some(id) => *id,
+                None if claimed.contains(&a.node) => fresh,
+                None => a.node,
+            };
+            (fresh, id)
+        })
+        .collect();
+    let truth_document = Document {
+        title: revised.title.clone(),
+        nodes: revised
+            .nodes
+            .iter()
+            .map(|n| with_ids(n, &true_ids))
+            .collect(),
+    };
     Score {
         precision: right as f64 / made.max(1) as f64,
         recall: right as f64 / truth.max(1) as f64,
         wrong,
+        reported_moves: moves(previous, &alignment.document),
+        true_moves: moves(previous, &truth_document),
     }
 }
 
@@ -116,22 +174,33 @@ fn the_basic_law_keeps_its_articles_ids_through_two_revisions() {
     for (step, pair) in versions.windows(2).enumerate() {
         let score = score(&pair[0], &pair[1]);
         eprintln!(
-            "Basic Law {} -> {}: precision {:.4}, recall {:.4}, {} wrong",
+            "Basic Law {} -> {}: precision {:.4}, recall {:.4}, {} wrong; {} nodes reported \
+             moved, {} truly moved",
             step + 1,
             step + 2,
             score.precision,
             score.recall,
-            score.wrong.len()
+            score.wrong.len(),
+            score.reported_moves,
+            score.true_moves
         );
         for line in score.wrong.iter().take(20) {
             eprintln!("  {line}");
         }
+        // What the matching reaches (docs/fidelity.md); every error left is explained there.
         assert!(
-            score.precision >= 0.97 && score.recall >= 0.97,
+            score.precision >= 0.988 && score.recall >= 0.996,
             "step {}: precision {:.4}, recall {:.4}",
             step + 1,
             score.precision,
             score.recall
+        );
+        assert!(
+            score.reported_moves as f64 <= 1.2 * score.true_moves as f64,
+            "step {}: {} nodes reported moved for {} true moves",
+            step + 1,
+            score.reported_moves,
+            score.true_moves
         );
     }
 }
