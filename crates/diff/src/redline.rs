@@ -8,14 +8,22 @@
 //! - deleted text is followed forward step by step: at each step, the bytes of the source still
 //!   alive are mapped through that step's applied changes (exactly, when the step's word-level
 //!   changes reproduce the step's text; otherwise through a word diff, as for a text uploaded by
-//!   the chairmanship, attributed to the chair of that round); the step that removes a byte
-//!   attributes its deletion;
-//! - a deleted node is attributed to the change that deleted it (or its ancestor), a node
-//!   inserted to the change that inserted it; a node is *moved* when its parent changed or when
-//!   it left the longest run of kept nodes that stay in order.
+//!   the chairmanship, attributed to the change of that step on the span, else to the chair of
+//!   that round); the step that removes a byte attributes its deletion. A step's provenance
+//!   credits an edit only when it names that very step: a pure deletion replaces nothing, and
+//!   the provenance around its place is the neighbouring text's, written by an earlier step;
+//! - a deleted node's text is followed the same way (words removed by earlier steps keep their
+//!   steps), the rest credited to the change that deleted the node or an ancestor, else to the
+//!   chair of the step where it is gone; a node inserted to whoever wrote its words;
+//! - a span is credited to whoever changed its words: the spacing around a word may have been
+//!   removed or added by another step (the space left behind when one step replaced the word
+//!   beside it), and only a span of spacing alone is credited by its spacing;
+//! - a node is *moved* when its parent changed or when it left the longest run of kept nodes
+//!   that stay in order.
 
 use crate::hunk::{exact_edits, splice};
 use crate::model::*;
+use crate::token::{is_whitespace_token, tokenize};
 use penholder_core::{Document, Node, NodeId, References};
 use std::collections::{HashMap, HashSet};
 
@@ -62,7 +70,8 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
                 vec![Segment {
                     kind: SegmentKind::Delete,
                     text: text.clone(),
-                    attribution: node_deletion(from, visit.node.id, chain),
+                    attribution: Removals::through(from, visit.node.id, text, chain)
+                        .of(text, 0..text.len()),
                 }]
             },
         }
@@ -89,15 +98,13 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
                     vec![Segment {
                         kind: SegmentKind::Insert,
                         text: target.clone(),
-                        attribution: target_blame
-                            .map(|b| b.origins_in(id, 0, target.len()))
-                            .unwrap_or_default(),
+                        attribution: added_by(target_blame, id, target, 0..target.len()),
                     }]
                 },
             },
             Some(&index) => {
                 let source = &from_walk[index].node.text;
-                let segments = text_segments(id, source, target, chain);
+                let segments = text_segments(from, id, source, target, chain);
                 let status = if moved.contains(&id) {
                     NodeStatus::Moved
                 } else if source != target {
@@ -190,33 +197,34 @@ fn longest_increasing(values: &[usize]) -> HashSet<usize> {
     out
 }
 
-/// Who deleted node `id` of `from`: the change that deleted it or an ancestor, in the first step
-/// where it is gone; the chair of that step when no change says so.
-fn node_deletion(from: &Document, id: NodeId, chain: &[Step<'_>]) -> Vec<Origin> {
+/// The node `id` of `from` and its ancestors, nearest first: a change deleting any of them
+/// deletes the node.
+fn lineage(from: &Document, id: NodeId) -> Vec<NodeId> {
     let mut lineage = vec![id];
     let mut at = id;
     while let Some(Some(parent)) = from.parent_of(at) {
         lineage.push(parent);
         at = parent;
     }
-    for step in chain {
-        if step.document.find(id).is_some() {
-            continue;
-        }
-        let origins: Vec<Origin> = step
-            .applied
-            .iter()
-            .filter(|a| a.text.is_none() && lineage.contains(&a.node))
-            .map(|a| a.origin.clone())
-            .collect();
-        if !origins.is_empty() {
-            return dedup(origins);
-        }
-        return vec![Origin::Chair {
+    lineage
+}
+
+/// Who removed a node in `step` (where it is gone): the changes that deleted it or an ancestor;
+/// the chair of that step when no change says so.
+fn node_removal(lineage: &[NodeId], step: &Step<'_>) -> Vec<Origin> {
+    let origins: Vec<Origin> = step
+        .applied
+        .iter()
+        .filter(|a| a.text.is_none() && lineage.contains(&a.node))
+        .map(|a| a.origin.clone())
+        .collect();
+    if origins.is_empty() {
+        vec![Origin::Chair {
             round: step.round.to_string(),
-        }];
+        }]
+    } else {
+        dedup(origins)
     }
-    Vec::new()
 }
 
 fn dedup(origins: Vec<Origin>) -> Vec<Origin> {
@@ -230,7 +238,13 @@ fn dedup(origins: Vec<Origin>) -> Vec<Origin> {
 }
 
 /// The word-level segments from `source` to `target` of one node, attributed.
-fn text_segments(id: NodeId, source: &str, target: &str, chain: &[Step<'_>]) -> Vec<Segment> {
+fn text_segments(
+    from: &Document,
+    id: NodeId,
+    source: &str,
+    target: &str,
+    chain: &[Step<'_>],
+) -> Vec<Segment> {
     let edits = exact_edits(source, target);
     if edits.is_empty() {
         return if source.is_empty() {
@@ -243,7 +257,7 @@ fn text_segments(id: NodeId, source: &str, target: &str, chain: &[Step<'_>]) -> 
             }]
         };
     }
-    let deleted_by = deletions_through(id, source, chain);
+    let removals = Removals::through(from, id, source, chain);
     let target_blame = chain.last().map(|s| s.blame);
     let mut segments = Vec::with_capacity(edits.len() * 3 + 1);
     let mut at = 0;
@@ -256,24 +270,17 @@ fn text_segments(id: NodeId, source: &str, target: &str, chain: &[Step<'_>]) -> 
             });
         }
         if !edit.old.is_empty() {
-            let origins = deleted_by[edit.old.clone()]
-                .iter()
-                .flatten()
-                .cloned()
-                .collect::<Vec<_>>();
             segments.push(Segment {
                 kind: SegmentKind::Delete,
                 text: source[edit.old.clone()].to_string(),
-                attribution: dedup(origins),
+                attribution: removals.of(source, edit.old.clone()),
             });
         }
         if !edit.new.is_empty() {
             segments.push(Segment {
                 kind: SegmentKind::Insert,
                 text: target[edit.new.clone()].to_string(),
-                attribution: target_blame
-                    .map(|b| b.origins_in(id, edit.new.start, edit.new.end))
-                    .unwrap_or_default(),
+                attribution: added_by(target_blame, id, target, edit.new.clone()),
             });
         }
         at = edit.old.end;
@@ -288,65 +295,130 @@ fn text_segments(id: NodeId, source: &str, target: &str, chain: &[Step<'_>]) -> 
     segments
 }
 
-/// For every byte of `source` (node `id`'s text in the first version), who deleted it along the
-/// chain (`None`: still there at the end, or never attributed).
-fn deletions_through(id: NodeId, source: &str, chain: &[Step<'_>]) -> Vec<Option<Origin>> {
-    let mut deleted_by: Vec<Option<Origin>> = vec![None; source.len()];
-    // Where each byte of the source sits in the current step's text (None once deleted).
-    let mut position: Vec<Option<usize>> = (0..source.len()).map(Some).collect();
-    let mut current = source.to_string();
-    for step in chain {
-        let Some(next) = step.document.find(id).map(|n: &Node| n.text.as_str()) else {
-            let origins = node_deletion_in_step(id, step);
-            for (byte, at) in position.iter_mut().enumerate() {
-                if at.take().is_some() {
-                    deleted_by[byte] = origins.first().cloned();
-                }
-            }
-            break;
-        };
-        if next == current {
-            continue;
-        }
-        let edits = step_edits(id, &current, next, step);
-        // One pass: alive bytes' positions increase, and edits are sorted. An edit that ends at
-        // or before a byte (a pure insertion at its position included) shifts it.
-        let mut edit_index = 0;
-        let mut shift: isize = 0;
-        for (byte, at) in position.iter_mut().enumerate() {
-            let Some(pos) = *at else { continue };
-            while let Some((start, end, new_len, _)) = edits.get(edit_index)
-                && *end <= pos
-            {
-                shift += *new_len as isize - (*end - *start) as isize;
-                edit_index += 1;
-            }
-            match edits.get(edit_index) {
-                Some((start, end, _, origin)) if *start <= pos && pos < *end => {
-                    *at = None;
-                    deleted_by[byte] = Some(origin.clone());
-                }
-                _ => *at = Some(pos.saturating_add_signed(shift)),
-            }
-        }
-        current = next.to_string();
-    }
-    deleted_by
+/// Who added the words of `target[range]` (node `id`'s text in the target), by the target's
+/// provenance (see [`word_ranges`]); nobody without one.
+fn added_by(
+    target_blame: Option<&Blame>,
+    id: NodeId,
+    target: &str,
+    range: std::ops::Range<usize>,
+) -> Vec<Origin> {
+    let Some(blame) = target_blame else {
+        return Vec::new();
+    };
+    dedup(
+        word_ranges(target, range)
+            .into_iter()
+            .flat_map(|words| blame.origins_in(id, words.start, words.end))
+            .collect(),
+    )
 }
 
-fn node_deletion_in_step(id: NodeId, step: &Step<'_>) -> Vec<Origin> {
-    let origins: Vec<Origin> = step
-        .applied
-        .iter()
-        .filter(|a| a.text.is_none() && a.node == id)
-        .map(|a| a.origin.clone())
-        .collect();
-    if origins.is_empty() {
-        vec![Origin::Chair {
-            round: step.round.to_string(),
-        }]
-    } else {
-        origins
+/// The byte ranges of the words (every token but spacing) of `text[range]`, or the whole range
+/// when it holds only spacing. A span is credited to whoever changed its words: the spaces
+/// around a word may have been removed or added by another step (the space left behind when an
+/// earlier step replaced the word beside it), and crediting that step too would name a step that
+/// touched none of the words shown.
+fn word_ranges(text: &str, range: std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
+    let mut words = Vec::new();
+    let mut at = range.start;
+    for token in tokenize(&text[range.clone()]) {
+        if !is_whitespace_token(token) {
+            words.push(at..at + token.len());
+        }
+        at += token.len();
+    }
+    if words.is_empty() {
+        words.push(range);
+    }
+    words
+}
+
+/// Who removed each byte of one node's text of the first version along a chain of steps.
+struct Removals {
+    /// Per byte, an index into `origins` (`None`: still there at the end, or never attributed).
+    by: Vec<Option<usize>>,
+    /// Each removal's origins (one per edit, so bytes share them instead of each holding a copy).
+    origins: Vec<Vec<Origin>>,
+}
+
+impl Removals {
+    /// Node `id`'s text `source` (in `from`, the first version) followed through `chain`: at
+    /// each step the bytes still alive are mapped through the step's edits, and an edit over a
+    /// byte removes it, credited to that edit's origin; when the node is gone, the bytes still
+    /// alive are credited to the removal of the node (or of an ancestor).
+    fn through(from: &Document, id: NodeId, source: &str, chain: &[Step<'_>]) -> Removals {
+        let mut removals = Removals {
+            by: vec![None; source.len()],
+            origins: Vec::new(),
+        };
+        // Where each byte of the source sits in the current step's text (None once deleted).
+        let mut position: Vec<Option<usize>> = (0..source.len()).map(Some).collect();
+        let mut current = source.to_string();
+        for step in chain {
+            let Some(next) = step.document.find(id).map(|n: &Node| n.text.as_str()) else {
+                let removal = removals.origins.len();
+                removals
+                    .origins
+                    .push(node_removal(&lineage(from, id), step));
+                for (byte, at) in position.iter_mut().enumerate() {
+                    if at.take().is_some() {
+                        removals.by[byte] = Some(removal);
+                    }
+                }
+                break;
+            };
+            if next == current {
+                continue;
+            }
+            let first_removal = removals.origins.len();
+            let edits = step_edits(id, &current, next, step);
+            // One pass: alive bytes' positions increase, and edits are sorted. An edit that ends
+            // at or before a byte (a pure insertion at its position included) shifts it.
+            let mut edit_index = 0;
+            let mut shift: isize = 0;
+            for (byte, at) in position.iter_mut().enumerate() {
+                let Some(pos) = *at else { continue };
+                while let Some((start, end, new_len, _)) = edits.get(edit_index)
+                    && *end <= pos
+                {
+                    shift += *new_len as isize - (*end - *start) as isize;
+                    edit_index += 1;
+                }
+                match edits.get(edit_index) {
+                    Some((start, end, _, _)) if *start <= pos && pos < *end => {
+                        *at = None;
+                        removals.by[byte] = Some(first_removal + edit_index);
+                    }
+                    _ => *at = Some(pos.saturating_add_signed(shift)),
+                }
+            }
+            removals
+                .origins
+                .extend(edits.into_iter().map(|(_, _, _, origin)| vec![origin]));
+            current = next.to_string();
+        }
+        removals
+    }
+
+    /// Who removed the words of `source[range]` (see [`word_ranges`]), each once, in order.
+    fn of(&self, source: &str, range: std::ops::Range<usize>) -> Vec<Origin> {
+        let mut out: Vec<Origin> = Vec::new();
+        let mut last = None;
+        for words in word_ranges(source, range) {
+            for removal in self.by[words].iter().flatten() {
+                // Bytes of one edit follow each other: look at its origins once.
+                if last.replace(*removal) == Some(*removal) {
+                    continue;
+                }
+                for origin in &self.origins[*removal] {
+                    if !out.contains(origin) {
+                        out.push(origin.clone());
+                    }
+                }
+            }
+        }
+        out
     }
 }
 
@@ -388,18 +460,24 @@ fn step_edits(
     }
     // Text changed otherwise (a revision uploaded by hand, a whole-node rewrite): a word diff,
     // each edit attributed by what the step's provenance says of the text that replaced it,
-    // else by a change of the step on that span, else to the chair of the step.
+    // else by a change of the step on that span, else to the chair of the step. Only origins of
+    // this step count: a pure deletion replaces nothing, and the provenance at its place is the
+    // neighbouring text's, which an earlier step wrote (the cause of deletions credited to the
+    // upload that had inserted the text, not to the one that removed it).
     let chair = Origin::Chair {
         round: step.round.to_string(),
     };
     exact_edits(current, next)
         .into_iter()
         .map(|e| {
-            let from_blame = step
-                .blame
-                .origins_in(id, e.new.start, e.new.end)
-                .into_iter()
-                .find(|o| !matches!(o, Origin::Base { .. }));
+            let from_blame = (!e.new.is_empty())
+                .then(|| {
+                    step.blame
+                        .origins_in(id, e.new.start, e.new.end)
+                        .into_iter()
+                        .find(|o| made_in(o, step.round))
+                })
+                .flatten();
             let from_change = || {
                 step.applied
                     .iter()
@@ -421,6 +499,14 @@ fn step_edits(
             (e.old.start, e.old.end, e.new.len(), origin)
         })
         .collect()
+}
+
+/// Whether `origin` is text written in the step of round `round` (not kept from before it).
+fn made_in(origin: &Origin, round: &str) -> bool {
+    match origin {
+        Origin::Accepted { round: r, .. } | Origin::Chair { round: r } => r == round,
+        Origin::Base { .. } => false,
+    }
 }
 
 impl Redline {

@@ -135,3 +135,77 @@ fn the_basic_law_keeps_its_articles_ids_through_two_revisions() {
         );
     }
 }
+
+/// The Basic Law uploaded as a chain (each revision aligned with the version before and adopted
+/// as the chair's): 2012-07, 2018, 2012-08 (the 2018 wording withdrawn), 2018 again. A deletion
+/// is credited to the upload that made it, never to an earlier upload whose text stood around
+/// it (3 of the last upload's 40 deletions were credited to the 2018 upload before the fix).
+#[test]
+fn the_basic_law_uploaded_as_a_chain_credits_each_deletion_to_its_upload() {
+    use penholder_core::Version;
+    use penholder_diff::{Blame, Origin, SegmentKind, Step, adopt, redline};
+    let mut versions: Vec<(String, Version, Blame, Vec<penholder_diff::AppliedChange>)> =
+        Vec::new();
+    let chain = [BASIC_LAW[0], BASIC_LAW[2], BASIC_LAW[1], BASIC_LAW[2]];
+    for (i, path) in chain.iter().enumerate() {
+        let document = import(path, i as u64 + 1);
+        let number = i as u32 + 1;
+        let label = format!("Upload {number}");
+        let link = match versions.last() {
+            None => {
+                let blame = Blame::initial(&document, 1);
+                (
+                    label,
+                    Version::new(1, "v1", None, document),
+                    blame,
+                    Vec::new(),
+                )
+            }
+            Some((_, previous, previous_blame, _)) => {
+                let alignment = align(&previous.document, &document, None);
+                let adopted = adopt(previous, previous_blame, &alignment, None, &label);
+                let version = Version::new(number, &label, Some(number - 1), adopted.document);
+                (label, version, adopted.blame, adopted.applied)
+            }
+        };
+        versions.push(link);
+    }
+    fn step(link: &(String, Version, Blame, Vec<penholder_diff::AppliedChange>)) -> Step<'_> {
+        Step {
+            round: &link.0,
+            document: &link.1.document,
+            blame: &link.2,
+            applied: &link.3,
+        }
+    }
+    let chair = |n: u32| Origin::Chair {
+        round: format!("Upload {n}"),
+    };
+    let credited = |from: usize, to: usize| -> Vec<Vec<Origin>> {
+        let steps: Vec<Step<'_>> = versions[from + 1..=to].iter().map(step).collect();
+        redline(&versions[from].1.document, &versions[to].1.document, &steps)
+            .nodes
+            .iter()
+            .flat_map(|n| &n.segments)
+            .filter(|s| s.kind == SegmentKind::Delete)
+            .map(|s| s.attribution.clone())
+            .collect()
+    };
+    for (to, upload) in [(1, 2), (2, 3), (3, 4)] {
+        let one_step = credited(to - 1, to);
+        assert!(!one_step.is_empty());
+        let wrong = one_step.iter().filter(|a| **a != [chair(upload)]).count();
+        assert_eq!(wrong, 0, "upload {upload}: of {} deletions", one_step.len());
+    }
+    for from in 0..3 {
+        for attribution in credited(from, 3) {
+            let by_a_step_between =
+                |o: &Origin| (from as u32 + 2..=4).any(|upload| *o == chair(upload));
+            assert!(
+                !attribution.is_empty() && attribution.iter().all(by_a_step_between),
+                "from v{}: {attribution:?}",
+                from + 1
+            );
+        }
+    }
+}
