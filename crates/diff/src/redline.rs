@@ -18,8 +18,10 @@
 //! - a span is credited to whoever changed its words: the spacing around a word may have been
 //!   removed or added by another step (the space left behind when one step replaced the word
 //!   beside it), and only a span of spacing alone is credited by its spacing;
-//! - a node is *moved* when its parent changed or when it left the longest run of kept nodes
-//!   that stay in order.
+//! - a node is *moved* when its parent changed or when it left the longest run of its kept
+//!   siblings that stay in order (a node whose parent moved, or beside which siblings came or
+//!   went, is not); *renumbered*, a fact of its own, when its own number changed: the number
+//!   its text writes (`num_from`, `num_to`), else the last part of its derived reference.
 
 use crate::hunk::{exact_edits, splice};
 use crate::model::*;
@@ -63,7 +65,10 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
             depth: visit.depth,
             reference_from: reference(&from_refs, visit.node.id),
             reference_to: None,
+            num_from: visit.node.num.clone(),
+            num_to: None,
             status: NodeStatus::Deleted,
+            renumbered: false,
             segments: if text.is_empty() {
                 Vec::new()
             } else {
@@ -91,7 +96,10 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
                 depth: visit.depth,
                 reference_from: None,
                 reference_to: reference(&to_refs, id),
+                num_from: None,
+                num_to: visit.node.num.clone(),
                 status: NodeStatus::Inserted,
+                renumbered: false,
                 segments: if target.is_empty() {
                     Vec::new()
                 } else {
@@ -103,7 +111,8 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
                 },
             },
             Some(&index) => {
-                let source = &from_walk[index].node.text;
+                let before = from_walk[index].node;
+                let source = &before.text;
                 let segments = text_segments(from, id, source, target, chain);
                 let status = if moved.contains(&id) {
                     NodeStatus::Moved
@@ -112,13 +121,24 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
                 } else {
                     NodeStatus::Unchanged
                 };
+                let (reference_from, reference_to) =
+                    (reference(&from_refs, id), reference(&to_refs, id));
+                let renumbered = match (&before.num, &visit.node.num) {
+                    (None, None) => {
+                        own_number(reference_from.as_deref()) != own_number(reference_to.as_deref())
+                    }
+                    (num_from, num_to) => num_from != num_to,
+                };
                 NodeRedline {
                     node: id,
                     kind: visit.node.kind,
                     depth: visit.depth,
-                    reference_from: reference(&from_refs, id),
-                    reference_to: reference(&to_refs, id),
+                    reference_from,
+                    reference_to,
+                    num_from: before.num.clone(),
+                    num_to: visit.node.num.clone(),
                     status,
+                    renumbered,
                     segments,
                 }
             }
@@ -136,8 +156,16 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
     }
 }
 
-/// Nodes kept in both versions whose parent changed, or that fall outside the longest
-/// subsequence of kept nodes in the same order.
+/// The part of a derived reference that numbers the node itself among its siblings: `OP1.b`
+/// gives `b`, `OP3` gives `OP3`.
+fn own_number(reference: Option<&str>) -> Option<&str> {
+    reference.map(|r| r.rsplit('.').next().unwrap_or(r))
+}
+
+/// Nodes kept in both versions that changed place: under another parent, or out of order among
+/// the siblings they keep under the same parent (one longest run of them in the same order
+/// stays; the others moved). Order is compared among siblings only, so a node whose parent
+/// moved keeps its place under it, and siblings inserted or deleted around a node move nothing.
 fn moved_nodes(from: &Document, to: &Document) -> HashSet<NodeId> {
     let parents = |d: &Document| -> HashMap<NodeId, Option<NodeId>> {
         d.walk()
@@ -146,6 +174,7 @@ fn moved_nodes(from: &Document, to: &Document) -> HashSet<NodeId> {
             .collect()
     };
     let (from_parent, to_parent) = (parents(from), parents(to));
+    // Siblings come in the walk in their order, so walk positions order them.
     let to_position: HashMap<NodeId, usize> = to
         .walk()
         .iter()
@@ -153,21 +182,26 @@ fn moved_nodes(from: &Document, to: &Document) -> HashSet<NodeId> {
         .map(|(i, v)| (v.node.id, i))
         .collect();
     let mut moved = HashSet::new();
-    let mut kept: Vec<(NodeId, usize)> = Vec::new();
+    // Per parent, the kept children in the source's order, with their target positions.
+    let mut siblings: HashMap<Option<NodeId>, Vec<(NodeId, usize)>> = HashMap::new();
     for visit in from.walk() {
         let id = visit.node.id;
-        if let Some(&position) = to_position.get(&id) {
-            if from_parent.get(&id) != to_parent.get(&id) {
-                moved.insert(id);
-            } else {
-                kept.push((id, position));
-            }
+        let Some(&position) = to_position.get(&id) else {
+            continue;
+        };
+        let parent = from_parent.get(&id).copied().flatten();
+        if to_parent.get(&id).copied().flatten() != parent {
+            moved.insert(id);
+        } else {
+            siblings.entry(parent).or_default().push((id, position));
         }
     }
-    let in_order = longest_increasing(&kept.iter().map(|k| k.1).collect::<Vec<_>>());
-    for (index, (id, _)) in kept.iter().enumerate() {
-        if !in_order.contains(&index) {
-            moved.insert(*id);
+    for kept in siblings.values() {
+        let in_order = longest_increasing(&kept.iter().map(|k| k.1).collect::<Vec<_>>());
+        for (index, (id, _)) in kept.iter().enumerate() {
+            if !in_order.contains(&index) {
+                moved.insert(*id);
+            }
         }
     }
     moved
@@ -534,5 +568,212 @@ impl Redline {
                 (n.node, text)
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use penholder_core::{IdSource, NodeKind};
+
+    /// Node ids 0, 1, 2… (the same for every call).
+    fn id(index: usize) -> NodeId {
+        let mut source = IdSource::new(5, 1_700_000_000_000);
+        (0..=index).map(|_| source.next_id()).last().expect("an id")
+    }
+
+    fn node(index: usize, kind: NodeKind, children: Vec<Node>) -> Node {
+        Node::new(id(index), kind, format!("Text of node {index}.")).with_children(children)
+    }
+
+    fn numbered(index: usize, num: &str, children: Vec<Node>) -> Node {
+        Node {
+            num: Some(num.to_string()),
+            ..node(index, NodeKind::Part, children)
+        }
+    }
+
+    fn entry(redline: &Redline, index: usize) -> &NodeRedline {
+        redline
+            .nodes
+            .iter()
+            .find(|n| n.node == id(index))
+            .expect("in the redline")
+    }
+
+    fn statuses(redline: &Redline) -> Vec<(usize, NodeStatus)> {
+        redline
+            .nodes
+            .iter()
+            .map(|n| ((0..20).find(|i| id(*i) == n.node).expect("known"), n.status))
+            .collect()
+    }
+
+    /// Goal 1 with actions 2 and 3, goal 4 with action 5, operative 6.
+    fn goals(order: [usize; 3]) -> Document {
+        let goal = |index| match index {
+            1 => node(
+                1,
+                NodeKind::Goal,
+                vec![
+                    node(2, NodeKind::Action, vec![]),
+                    node(3, NodeKind::Action, vec![]),
+                ],
+            ),
+            4 => node(4, NodeKind::Goal, vec![node(5, NodeKind::Action, vec![])]),
+            _ => node(6, NodeKind::Operative, vec![]),
+        };
+        Document::new("D", order.iter().map(|&i| goal(i)).collect())
+    }
+
+    #[test]
+    fn a_node_whose_parent_moved_is_not_moved() {
+        let red = redline(&goals([1, 4, 6]), &goals([4, 6, 1]), &[]);
+        // Goal 1 left the run of its siblings in order; its actions kept their place under it.
+        assert_eq!(
+            statuses(&red),
+            [
+                (4, NodeStatus::Unchanged),
+                (5, NodeStatus::Unchanged),
+                (6, NodeStatus::Unchanged),
+                (1, NodeStatus::Moved),
+                (2, NodeStatus::Unchanged),
+                (3, NodeStatus::Unchanged),
+            ]
+        );
+        // Its actions' references changed with their goal's number, not their own numbers.
+        let action = entry(&red, 2);
+        assert_eq!(action.reference_from.as_deref(), Some("PG1.1"));
+        assert_eq!(action.reference_to.as_deref(), Some("PG2.1"));
+        assert!(!action.renumbered);
+        assert!(entry(&red, 1).renumbered && entry(&red, 4).renumbered);
+    }
+
+    #[test]
+    fn siblings_inserted_or_deleted_around_a_node_do_not_move_it() {
+        let from = goals([1, 4, 6]);
+        let mut to = goals([1, 4, 6]);
+        to.nodes.insert(0, node(7, NodeKind::Preambular, vec![]));
+        to.nodes[1]
+            .children
+            .insert(0, node(8, NodeKind::Action, vec![]));
+        to.nodes[2].children.clear();
+        let red = redline(&from, &to, &[]);
+        assert!(
+            red.nodes.iter().all(|n| n.status != NodeStatus::Moved),
+            "{:?}",
+            statuses(&red)
+        );
+        // Action 2 is now PG1.2: renumbered, not moved.
+        let action = entry(&red, 2);
+        assert_eq!(
+            (
+                action.reference_from.as_deref(),
+                action.reference_to.as_deref()
+            ),
+            (Some("PG1.1"), Some("PG1.2"))
+        );
+        assert!(action.renumbered);
+        assert!(!entry(&red, 6).renumbered, "OP1 stays OP1");
+    }
+
+    #[test]
+    fn a_true_reorder_among_siblings_and_a_new_parent_are_moves() {
+        let from = Document::new(
+            "D",
+            vec![
+                node(
+                    1,
+                    NodeKind::Operative,
+                    vec![
+                        node(2, NodeKind::Item, vec![]),
+                        node(3, NodeKind::Item, vec![]),
+                        node(4, NodeKind::Item, vec![]),
+                    ],
+                ),
+                node(5, NodeKind::Operative, vec![]),
+            ],
+        );
+        let to = Document::new(
+            "D",
+            vec![
+                node(
+                    1,
+                    NodeKind::Operative,
+                    vec![
+                        node(3, NodeKind::Item, vec![]),
+                        node(4, NodeKind::Item, vec![]),
+                        node(2, NodeKind::Item, vec![]),
+                    ],
+                ),
+                node(
+                    5,
+                    NodeKind::Operative,
+                    vec![node(6, NodeKind::Item, vec![])],
+                ),
+            ],
+        );
+        let mut to_moved_item = to.clone();
+        let item = to_moved_item.nodes[0].children.remove(0);
+        to_moved_item.nodes[1].children.push(item);
+        let red = redline(&from, &to, &[]);
+        assert_eq!(entry(&red, 2).status, NodeStatus::Moved);
+        assert_eq!(entry(&red, 3).status, NodeStatus::Unchanged);
+        assert_eq!(entry(&red, 4).status, NodeStatus::Unchanged);
+        assert!(entry(&red, 2).renumbered && entry(&red, 3).renumbered);
+        // Item 3 now under OP2: moved, whatever its order there.
+        let red = redline(&from, &to_moved_item, &[]);
+        assert_eq!(entry(&red, 3).status, NodeStatus::Moved);
+        assert_eq!(entry(&red, 4).status, NodeStatus::Unchanged);
+    }
+
+    #[test]
+    fn a_written_number_that_changes_is_a_renumbering_and_kept_numbers_are_not() {
+        // Art 21 (3) becomes (5); Art 22 comes before Art 23 (the
+        // written number unchanged, its derived reference S3 → S4); (3)'s text changed too.
+        let from = Document::new(
+            "Law",
+            vec![
+                numbered(1, "Art 21", vec![numbered(2, "(3)", vec![])]),
+                numbered(3, "Art 23", vec![]),
+            ],
+        );
+        let mut to = Document::new(
+            "Law",
+            vec![
+                numbered(1, "Art 21", vec![numbered(2, "(5)", vec![])]),
+                numbered(4, "Art 22", vec![]),
+                numbered(3, "Art 23", vec![]),
+            ],
+        );
+        to.nodes[0].children[0].text = "Text of node 2, amended.".into();
+        let red = redline(&from, &to, &[]);
+        let paragraph = entry(&red, 2);
+        assert_eq!(
+            (paragraph.num_from.as_deref(), paragraph.num_to.as_deref()),
+            (Some("(3)"), Some("(5)"))
+        );
+        assert!(paragraph.renumbered);
+        assert_eq!(paragraph.status, NodeStatus::Changed);
+        assert!(paragraph.text_changed());
+        let article = entry(&red, 3);
+        assert_eq!(
+            (
+                article.reference_from.as_deref(),
+                article.reference_to.as_deref()
+            ),
+            (Some("S3"), Some("S4"))
+        );
+        assert!(!article.renumbered, "Art 23 is still Art 23");
+        assert_eq!(article.status, NodeStatus::Unchanged);
+        let new = entry(&red, 4);
+        assert_eq!(
+            (
+                new.num_from.as_deref(),
+                new.num_to.as_deref(),
+                new.renumbered
+            ),
+            (None, Some("Art 22"), false)
+        );
     }
 }
