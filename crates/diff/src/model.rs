@@ -404,11 +404,13 @@ pub struct NodeRedline {
     pub reference_to: Option<String>,
     /// The number as the source version writes it (`Art 21`, `(3)`: `penholder_core::Node::num`);
     /// `None` for derived numbering (the reference gives it) and for an inserted node.
-    #[serde(default)]
+    /// (Absent from the JSON when `None`, as `renumbered` when false: a redline of a text
+    /// without written numbers, or without renumberings, reads as before these facts.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_from: Option<String>,
     /// The number as the target version writes it; `None` for derived numbering and for a
     /// deleted node.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_to: Option<String>,
     /// What happened to the node as a whole. A node both moved and reworded is `Moved` (its
     /// segments show the rewording: [`NodeRedline::text_changed`]); a renumbering is reported
@@ -418,7 +420,7 @@ pub struct NodeRedline {
     /// (`(3)` → `(5)`), or when neither version writes one, the last part of its derived
     /// reference (`OP3` → `OP4`, `OP1.a` → `OP1.b`; not `OP1.a` → `OP2.a`, where only its
     /// parent was renumbered).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub renumbered: bool,
     /// Equal + Insert segments give the target text; Equal + Delete give the source text.
     pub segments: Vec<Segment>,
