@@ -775,5 +775,18 @@ mod tests {
             ),
             (None, Some("Art 22"), false)
         );
+        // In JSON the facts are fields of their own, left out when empty; a redline written
+        // before them still reads.
+        let json = serde_json::to_value(paragraph).expect("json");
+        assert_eq!(json["num_from"], "(3)");
+        assert_eq!(json["num_to"], "(5)");
+        assert_eq!(json["renumbered"], true);
+        let mut older = serde_json::to_value(article).expect("json");
+        assert!(older.get("renumbered").is_none());
+        let fields = older.as_object_mut().expect("an object");
+        fields.remove("num_from");
+        fields.remove("num_to");
+        let read: NodeRedline = serde_json::from_value(older).expect("reads");
+        assert_eq!((read.num_from, read.renumbered), (None, false));
     }
 }
