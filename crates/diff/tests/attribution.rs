@@ -1,6 +1,7 @@
 //! Attribution through a chain of versions: in a redline between any two versions, a deleted
 //! span is credited to the step that removed it and an inserted span to the step that added it,
-//! whether the steps were consolidations of decided proposals or texts uploaded by the chair.
+//! whether the steps were consolidations of decided proposals or texts uploaded by the chair
+//! (of its own, or carrying out the delegations' proposals).
 //!
 //! The generated chains use words that never repeat (`w0`, `w1`, …), each spaced by one space,
 //! so that which step removed or added a word is known without ambiguity: the generator records
@@ -33,8 +34,19 @@ fn step(link: &Link) -> Step<'_> {
 }
 
 /// `revised` (previous ids kept, new nodes with fresh ids) adopted as an upload by the chair,
-/// as `penholder_negotiation` does after aligning a text made elsewhere.
+/// as `penholder_negotiation` does after aligning a text made elsewhere; with a round's
+/// `compilation`, the upload carries out every one of its changes exactly.
 fn upload(previous: &Link, revised: Document, number: u32, label: &str) -> Link {
+    upload_carrying_out(previous, revised, None, number, label)
+}
+
+fn upload_carrying_out(
+    previous: &Link,
+    revised: Document,
+    compilation: Option<&Compilation>,
+    number: u32,
+    label: &str,
+) -> Link {
     let nodes = revised
         .walk()
         .iter()
@@ -64,9 +76,24 @@ fn upload(previous: &Link, revised: Document, number: u32, label: &str) -> Link 
         document: revised,
         nodes,
         removed,
-        fulfilled: Vec::new(),
+        fulfilled: compilation
+            .into_iter()
+            .flat_map(|c| c.changes())
+            .map(|change| Fulfilment {
+                change: change.id.clone(),
+                alternative: change.alternatives[0].id.clone(),
+                degree: Degree::Exactly,
+                delegations: change.delegations(),
+            })
+            .collect(),
     };
-    let adopted = adopt(&previous.version, &previous.blame, &alignment, None, label);
+    let adopted = adopt(
+        &previous.version,
+        &previous.blame,
+        &alignment,
+        compilation,
+        label,
+    );
     Link {
         label: label.to_string(),
         version: Version::new(
@@ -199,9 +226,20 @@ struct Edit {
     words: usize,
 }
 
+/// How a step makes its version.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum How {
+    /// Delegations propose, every change is accepted and consolidated.
+    Consolidation,
+    /// The chair uploads a text of its own.
+    Upload,
+    /// The chair uploads a text that carries out the delegations' proposals.
+    UploadOfProposals,
+}
+
 #[derive(Clone, Debug)]
 struct StepPlan {
-    upload: bool,
+    how: How,
     /// Which delegation proposes on which paragraph, rotated per step.
     rotation: usize,
     edits: Vec<Edit>,
@@ -262,7 +300,7 @@ fn build_chain(lengths: &[usize], plans: &[StepPlan]) -> Result<Chain, TestCaseE
     let mut truth = Truth::default();
     for (index, plan) in plans.iter().enumerate() {
         let number = index + 2;
-        let label = if plan.upload {
+        let label = if plan.how != How::Consolidation {
             format!("Upload {number}")
         } else {
             format!("R{number}")
@@ -280,7 +318,7 @@ fn build_chain(lengths: &[usize], plans: &[StepPlan]) -> Result<Chain, TestCaseE
                     id: Some(v.node.id),
                     anchor: None,
                     words: words_of(&v.node.text),
-                    origin: if plan.upload {
+                    origin: if plan.how == How::Upload {
                         chair(&label)
                     } else {
                         Origin::Accepted {
@@ -317,7 +355,11 @@ fn build_chain(lengths: &[usize], plans: &[StepPlan]) -> Result<Chain, TestCaseE
                     truth.added.insert(new, (number, origin));
                     p.touched = true;
                 }
-                2 => {
+                // Not in an upload that carries out proposals: `adopt` credits a fulfilled
+                // insertion of words to the chair when the proposal's hunk stands on the other
+                // side of a space than the upload's word diff puts it (align.rs, left to its
+                // own work).
+                2 if plan.how != How::UploadOfProposals => {
                     let at = edit.position % (len + 1);
                     for offset in 0..edit.words {
                         let new = fresh();
@@ -373,7 +415,7 @@ fn build_chain(lengths: &[usize], plans: &[StepPlan]) -> Result<Chain, TestCaseE
             .filter(|p| !p.deleted)
             .map(|p| p.words.join(" "))
             .collect();
-        let link = if plan.upload {
+        let mut revised = |ids: &mut IdSource| {
             let nodes = planned
                 .iter()
                 .filter(|p| !p.deleted)
@@ -382,9 +424,18 @@ fn build_chain(lengths: &[usize], plans: &[StepPlan]) -> Result<Chain, TestCaseE
                     Node::new(id, NodeKind::Operative, p.words.join(" "))
                 })
                 .collect();
-            upload(previous, Document::new("D", nodes), number as u32, &label)
-        } else {
-            consolidated(previous, &planned, number as u32, &label, &mut ids)?
+            Document::new("D", nodes)
+        };
+        let link = match plan.how {
+            How::Upload => upload(previous, revised(&mut ids), number as u32, &label),
+            How::UploadOfProposals => {
+                let compiled = proposals(previous, &planned)?;
+                let document = revised(&mut ids);
+                upload_carrying_out(previous, document, Some(&compiled), number as u32, &label)
+            }
+            How::Consolidation => {
+                consolidated(previous, &planned, number as u32, &label, &mut ids)?
+            }
         };
         let got: Vec<String> = link
             .version
@@ -399,15 +450,8 @@ fn build_chain(lengths: &[usize], plans: &[StepPlan]) -> Result<Chain, TestCaseE
     Ok(Chain { links, truth })
 }
 
-/// The planned changes proposed by the delegations, compiled and consolidated with every
-/// uncontested change accepted.
-fn consolidated(
-    previous: &Link,
-    planned: &[Planned],
-    number: u32,
-    label: &str,
-    ids: &mut IdSource,
-) -> Result<Link, TestCaseError> {
+/// The planned changes as the delegations' proposals, compiled on the previous version.
+fn proposals(previous: &Link, planned: &[Planned]) -> Result<Compilation, TestCaseError> {
     let mut items: BTreeMap<&str, Vec<penholder_core::negotiation::Item>> = BTreeMap::new();
     for p in planned {
         let text = p.words.join(" ");
@@ -431,6 +475,19 @@ fn consolidated(
         .collect();
     let compiled = compile(&previous.version, &submissions);
     prop_assert_eq!(compiled.contested_count(), 0);
+    Ok(compiled)
+}
+
+/// The planned changes proposed by the delegations, compiled and consolidated with every
+/// uncontested change accepted.
+fn consolidated(
+    previous: &Link,
+    planned: &[Planned],
+    number: u32,
+    label: &str,
+    ids: &mut IdSource,
+) -> Result<Link, TestCaseError> {
+    let compiled = proposals(previous, planned)?;
     let options = ConsolidateOptions {
         round: label.to_string(),
         accept_uncontested: true,
@@ -479,13 +536,15 @@ fn plans() -> impl Strategy<Value = Vec<StepPlan>> {
             words,
         },
     );
-    let plan = (any::<bool>(), 0usize..4, prop::collection::vec(edit, 1..5)).prop_map(
-        |(upload, rotation, edits)| StepPlan {
-            upload,
-            rotation,
-            edits,
-        },
-    );
+    let how = prop::sample::select(&[How::Consolidation, How::Upload, How::UploadOfProposals][..]);
+    let plan =
+        (how, 0usize..4, prop::collection::vec(edit, 1..5)).prop_map(|(how, rotation, edits)| {
+            StepPlan {
+                how,
+                rotation,
+                edits,
+            }
+        });
     prop::collection::vec(plan, 1..5)
 }
 
