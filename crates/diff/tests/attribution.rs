@@ -415,7 +415,7 @@ fn build_chain(lengths: &[usize], plans: &[StepPlan]) -> Result<Chain, TestCaseE
             .filter(|p| !p.deleted)
             .map(|p| p.words.join(" "))
             .collect();
-        let mut revised = |ids: &mut IdSource| {
+        let revised = |ids: &mut IdSource| {
             let nodes = planned
                 .iter()
                 .filter(|p| !p.deleted)
