@@ -422,6 +422,9 @@ fn compiled_node(writer: &mut Writer<'_>, node: &NodeCompilation, footnotes: &[&
 /// place is inferred from its reference in the source version, which is right unless a
 /// paragraph of another kind stood just before it (or it is the only one of its kind); pass
 /// the source version to [`redline_from`] to place it exactly.
+///
+/// A number the text writes (`Art 21`, `(3)`) opens its paragraph as in the version; a changed
+/// one is the deletion of the old and the insertion of the new, by the chair.
 pub fn redline(redline: &Redline, context: &Context) -> Result<Vec<u8>, RenderError> {
     tracked_redline(redline, None, context)
 }

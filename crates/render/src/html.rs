@@ -360,7 +360,8 @@ fn flags(out: &mut String, flags: &[Flag], context: &Context) {
     }
 }
 
-/// The differences between two versions, every insertion and deletion attributed.
+/// The differences between two versions, every insertion and deletion attributed; every node
+/// with its number as the version shows it, a renumbering and a move each said apart.
 pub fn redline(redline: &Redline, context: &Context) -> String {
     let mut body = String::new();
     let mut toc = Toc::default();

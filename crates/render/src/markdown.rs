@@ -298,7 +298,9 @@ fn flags(out: &mut String, flags: &[Flag], context: &Context) {
     }
 }
 
-/// The differences between two versions in CriticMarkup, each change attributed.
+/// The differences between two versions in CriticMarkup, each change attributed; every node
+/// with its number as the version shows it (a changed written number as a substitution), a
+/// renumbering and a move each in a comment of its own.
 pub fn redline(redline: &Redline, context: &Context) -> String {
     let mut mentioned = BTreeSet::new();
     for node in &redline.nodes {
