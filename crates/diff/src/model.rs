@@ -419,7 +419,8 @@ pub struct NodeRedline {
     /// Whether the node's own number changed, for a node in both versions: its written number
     /// (`(3)` → `(5)`), or when neither version writes one, the last part of its derived
     /// reference (`OP3` → `OP4`, `OP1.a` → `OP1.b`; not `OP1.a` → `OP2.a`, where only its
-    /// parent was renumbered).
+    /// parent was renumbered; never for parts and plain paragraphs, whose `S`/`P` references
+    /// count through the whole document and number nothing the text shows).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub renumbered: bool,
     /// Equal + Insert segments give the target text; Equal + Delete give the source text.

@@ -21,12 +21,13 @@
 //! - a node is *moved* when its parent changed or when it left the longest run of its kept
 //!   siblings that stay in order (a node whose parent moved, or beside which siblings came or
 //!   went, is not); *renumbered*, a fact of its own, when its own number changed: the number
-//!   its text writes (`num_from`, `num_to`), else the last part of its derived reference.
+//!   its text writes (`num_from`, `num_to`), else the last part of its derived reference (not
+//!   for parts and plain paragraphs, whose references are document-wide counters).
 
 use crate::hunk::{exact_edits, splice};
 use crate::model::*;
 use crate::token::{is_whitespace_token, tokenize};
-use penholder_core::{Document, Node, NodeId, References};
+use penholder_core::{Document, Node, NodeId, NodeKind, References};
 use std::collections::{HashMap, HashSet};
 
 /// The redline from `from` to `to`; `chain` holds the steps leading from `from` to `to` (the
@@ -125,7 +126,9 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
                     (reference(&from_refs, id), reference(&to_refs, id));
                 let renumbered = match (&before.num, &visit.node.num) {
                     (None, None) => {
-                        own_number(reference_from.as_deref()) != own_number(reference_to.as_deref())
+                        numbered_by_reference(visit.node.kind)
+                            && own_number(reference_from.as_deref())
+                                != own_number(reference_to.as_deref())
                     }
                     (num_from, num_to) => num_from != num_to,
                 };
@@ -154,6 +157,14 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
         document_title: to.title.clone(),
         nodes,
     }
+}
+
+/// Whether a node of this kind without a written number is known by its derived number
+/// (`PP3`, `OP3`, `OP1.b`, `PG2`, `PG1.4`, `FN2`). Parts and plain paragraphs are not: their
+/// `S`/`P` counters run through the whole document and number nothing the text shows, so every
+/// insertion would "renumber" all that follow (the Basic Law's unnumbered paragraphs).
+fn numbered_by_reference(kind: NodeKind) -> bool {
+    !matches!(kind, NodeKind::Part | NodeKind::Paragraph)
 }
 
 /// The part of a derived reference that numbers the node itself among its siblings: `OP1.b`
@@ -574,7 +585,7 @@ impl Redline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use penholder_core::{IdSource, NodeKind};
+    use penholder_core::IdSource;
 
     /// Node ids 0, 1, 2… (the same for every call).
     fn id(index: usize) -> NodeId {
@@ -735,15 +746,15 @@ mod tests {
             "Law",
             vec![
                 numbered(1, "Art 21", vec![numbered(2, "(3)", vec![])]),
-                numbered(3, "Art 23", vec![]),
+                numbered(3, "Art 23", vec![node(6, NodeKind::Paragraph, vec![])]),
             ],
         );
         let mut to = Document::new(
             "Law",
             vec![
                 numbered(1, "Art 21", vec![numbered(2, "(5)", vec![])]),
-                numbered(4, "Art 22", vec![]),
-                numbered(3, "Art 23", vec![]),
+                numbered(4, "Art 22", vec![node(7, NodeKind::Paragraph, vec![])]),
+                numbered(3, "Art 23", vec![node(6, NodeKind::Paragraph, vec![])]),
             ],
         );
         to.nodes[0].children[0].text = "Text of node 2, amended.".into();
@@ -766,6 +777,16 @@ mod tests {
         );
         assert!(!article.renumbered, "Art 23 is still Art 23");
         assert_eq!(article.status, NodeStatus::Unchanged);
+        // A plain paragraph without a number: its P counter moves, it is not renumbered.
+        let plain = entry(&red, 6);
+        assert_eq!(
+            (
+                plain.reference_from.as_deref(),
+                plain.reference_to.as_deref()
+            ),
+            (Some("P1"), Some("P2"))
+        );
+        assert!(!plain.renumbered);
         let new = entry(&red, 4);
         assert_eq!(
             (
