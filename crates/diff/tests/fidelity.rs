@@ -209,3 +209,36 @@ fn the_basic_law_uploaded_as_a_chain_credits_each_deletion_to_its_upload() {
         }
     }
 }
+
+/// The Basic Law 2012 → 2018 redline says which numbers changed, and only those: Art 21 (3)
+/// became (5) (two paragraphs were inserted before it), and no unnumbered paragraph is called
+/// renumbered because paragraphs were inserted before it somewhere in the law.
+#[test]
+fn the_basic_law_redline_reports_its_renumberings() {
+    use penholder_core::NodeKind;
+    use penholder_diff::redline;
+    let previous = import(BASIC_LAW[1], 2);
+    let revised = align(&previous, &import(BASIC_LAW[2], 3), None).document;
+    let red = redline(&previous, &revised, &[]);
+    let renumbered: Vec<_> = red.nodes.iter().filter(|n| n.renumbered).collect();
+    eprintln!(
+        "Basic Law 2 -> 3: {} of {} nodes renumbered",
+        renumbered.len(),
+        red.nodes.len()
+    );
+    assert!(
+        renumbered.iter().any(|n| n.num_from.as_deref() == Some("(3)")
+            && n.num_to.as_deref() == Some("(5)")
+            && n.segments[0].text.starts_with("Das Nähere regeln Bundesgesetze")),
+        "Art 21 (3) -> (5) is not reported"
+    );
+    for node in &renumbered {
+        assert!(
+            node.num_from != node.num_to
+                || !matches!(node.kind, NodeKind::Part | NodeKind::Paragraph),
+            "{:?} -> {:?} called renumbered",
+            node.reference_from,
+            node.reference_to
+        );
+    }
+}
