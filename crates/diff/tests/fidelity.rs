@@ -227,9 +227,13 @@ fn the_basic_law_redline_reports_its_renumberings() {
         red.nodes.len()
     );
     assert!(
-        renumbered.iter().any(|n| n.num_from.as_deref() == Some("(3)")
-            && n.num_to.as_deref() == Some("(5)")
-            && n.segments[0].text.starts_with("Das Nähere regeln Bundesgesetze")),
+        renumbered
+            .iter()
+            .any(|n| n.num_from.as_deref() == Some("(3)")
+                && n.num_to.as_deref() == Some("(5)")
+                && n.segments[0]
+                    .text
+                    .starts_with("Das Nähere regeln Bundesgesetze")),
         "Art 21 (3) -> (5) is not reported"
     );
     for node in &renumbered {
