@@ -402,9 +402,36 @@ pub struct NodeRedline {
     pub reference_from: Option<String>,
     /// Reference in the target version (`None` for a deleted node).
     pub reference_to: Option<String>,
+    /// The number as the source version writes it (`Art 21`, `(3)`: `penholder_core::Node::num`);
+    /// `None` for derived numbering (the reference gives it) and for an inserted node.
+    /// (Absent from the JSON when `None`, as `renumbered` when false: a redline of a text
+    /// without written numbers, or without renumberings, reads as before these facts.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_from: Option<String>,
+    /// The number as the target version writes it; `None` for derived numbering and for a
+    /// deleted node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_to: Option<String>,
+    /// What happened to the node as a whole. A node both moved and reworded is `Moved` (its
+    /// segments show the rewording: [`NodeRedline::text_changed`]); a renumbering is reported
+    /// apart, in `renumbered`, since a node may be changed, moved and renumbered at once.
     pub status: NodeStatus,
+    /// Whether the node's own number changed, for a node in both versions: its written number
+    /// (`(3)` → `(5)`), or when neither version writes one, the last part of its derived
+    /// reference (`OP3` → `OP4`, `OP1.a` → `OP1.b`; not `OP1.a` → `OP2.a`, where only its
+    /// parent was renumbered; never for parts and plain paragraphs, whose `S`/`P` references
+    /// count through the whole document and number nothing the text shows).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub renumbered: bool,
     /// Equal + Insert segments give the target text; Equal + Delete give the source text.
     pub segments: Vec<Segment>,
+}
+
+impl NodeRedline {
+    /// Whether the node's text differs between the two versions (whatever its status).
+    pub fn text_changed(&self) -> bool {
+        self.segments.iter().any(|s| s.kind != SegmentKind::Equal)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -415,8 +442,9 @@ pub enum NodeStatus {
     Changed,
     Inserted,
     Deleted,
-    /// In a different place (other parent, or out of order among its kept neighbours); its
-    /// text may also have changed (see the segments).
+    /// In a different place: under another parent, or out of order among the siblings it
+    /// keeps (not when only its parent moved, nor when siblings were inserted or deleted
+    /// around it); its text may also have changed (see the segments).
     Moved,
 }
 

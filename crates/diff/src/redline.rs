@@ -8,15 +8,26 @@
 //! - deleted text is followed forward step by step: at each step, the bytes of the source still
 //!   alive are mapped through that step's applied changes (exactly, when the step's word-level
 //!   changes reproduce the step's text; otherwise through a word diff, as for a text uploaded by
-//!   the chairmanship, attributed to the chair of that round); the step that removes a byte
-//!   attributes its deletion;
-//! - a deleted node is attributed to the change that deleted it (or its ancestor), a node
-//!   inserted to the change that inserted it; a node is *moved* when its parent changed or when
-//!   it left the longest run of kept nodes that stay in order.
+//!   the chairmanship, attributed to the change of that step on the span, else to the chair of
+//!   that round); the step that removes a byte attributes its deletion. A step's provenance
+//!   credits an edit only when it names that very step: a pure deletion replaces nothing, and
+//!   the provenance around its place is the neighbouring text's, written by an earlier step;
+//! - a deleted node's text is followed the same way (words removed by earlier steps keep their
+//!   steps), the rest credited to the change that deleted the node or an ancestor, else to the
+//!   chair of the step where it is gone; a node inserted to whoever wrote its words;
+//! - a span is credited to whoever changed its words: the spacing around a word may have been
+//!   removed or added by another step (the space left behind when one step replaced the word
+//!   beside it), and only a span of spacing alone is credited by its spacing;
+//! - a node is *moved* when its parent changed or when it left the longest run of its kept
+//!   siblings that stay in order (a node whose parent moved, or beside which siblings came or
+//!   went, is not); *renumbered*, a fact of its own, when its own number changed: the number
+//!   its text writes (`num_from`, `num_to`), else the last part of its derived reference (not
+//!   for parts and plain paragraphs, whose references are document-wide counters).
 
 use crate::hunk::{exact_edits, splice};
 use crate::model::*;
-use penholder_core::{Document, Node, NodeId, References};
+use crate::token::{is_whitespace_token, tokenize};
+use penholder_core::{Document, Node, NodeId, NodeKind, References};
 use std::collections::{HashMap, HashSet};
 
 /// The redline from `from` to `to`; `chain` holds the steps leading from `from` to `to` (the
@@ -55,14 +66,18 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
             depth: visit.depth,
             reference_from: reference(&from_refs, visit.node.id),
             reference_to: None,
+            num_from: visit.node.num.clone(),
+            num_to: None,
             status: NodeStatus::Deleted,
+            renumbered: false,
             segments: if text.is_empty() {
                 Vec::new()
             } else {
                 vec![Segment {
                     kind: SegmentKind::Delete,
                     text: text.clone(),
-                    attribution: node_deletion(from, visit.node.id, chain),
+                    attribution: Removals::through(from, visit.node.id, text, chain)
+                        .of(text, 0..text.len()),
                 }]
             },
         }
@@ -82,22 +97,24 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
                 depth: visit.depth,
                 reference_from: None,
                 reference_to: reference(&to_refs, id),
+                num_from: None,
+                num_to: visit.node.num.clone(),
                 status: NodeStatus::Inserted,
+                renumbered: false,
                 segments: if target.is_empty() {
                     Vec::new()
                 } else {
                     vec![Segment {
                         kind: SegmentKind::Insert,
                         text: target.clone(),
-                        attribution: target_blame
-                            .map(|b| b.origins_in(id, 0, target.len()))
-                            .unwrap_or_default(),
+                        attribution: added_by(target_blame, id, target, 0..target.len()),
                     }]
                 },
             },
             Some(&index) => {
-                let source = &from_walk[index].node.text;
-                let segments = text_segments(id, source, target, chain);
+                let before = from_walk[index].node;
+                let source = &before.text;
+                let segments = text_segments(from, id, source, target, chain);
                 let status = if moved.contains(&id) {
                     NodeStatus::Moved
                 } else if source != target {
@@ -105,13 +122,26 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
                 } else {
                     NodeStatus::Unchanged
                 };
+                let (reference_from, reference_to) =
+                    (reference(&from_refs, id), reference(&to_refs, id));
+                let renumbered = match (&before.num, &visit.node.num) {
+                    (None, None) => {
+                        numbered_by_reference(visit.node.kind)
+                            && own_number(reference_from.as_deref())
+                                != own_number(reference_to.as_deref())
+                    }
+                    (num_from, num_to) => num_from != num_to,
+                };
                 NodeRedline {
                     node: id,
                     kind: visit.node.kind,
                     depth: visit.depth,
-                    reference_from: reference(&from_refs, id),
-                    reference_to: reference(&to_refs, id),
+                    reference_from,
+                    reference_to,
+                    num_from: before.num.clone(),
+                    num_to: visit.node.num.clone(),
                     status,
+                    renumbered,
                     segments,
                 }
             }
@@ -129,8 +159,24 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
     }
 }
 
-/// Nodes kept in both versions whose parent changed, or that fall outside the longest
-/// subsequence of kept nodes in the same order.
+/// Whether a node of this kind without a written number is known by its derived number
+/// (`PP3`, `OP3`, `OP1.b`, `PG2`, `PG1.4`, `FN2`). Parts and plain paragraphs are not: their
+/// `S`/`P` counters run through the whole document and number nothing the text shows, so every
+/// insertion would "renumber" all that follow (the Basic Law's unnumbered paragraphs).
+fn numbered_by_reference(kind: NodeKind) -> bool {
+    !matches!(kind, NodeKind::Part | NodeKind::Paragraph)
+}
+
+/// The part of a derived reference that numbers the node itself among its siblings: `OP1.b`
+/// gives `b`, `OP3` gives `OP3`.
+fn own_number(reference: Option<&str>) -> Option<&str> {
+    reference.map(|r| r.rsplit('.').next().unwrap_or(r))
+}
+
+/// Nodes kept in both versions that changed place: under another parent, or out of order among
+/// the siblings they keep under the same parent (one longest run of them in the same order
+/// stays; the others moved). Order is compared among siblings only, so a node whose parent
+/// moved keeps its place under it, and siblings inserted or deleted around a node move nothing.
 fn moved_nodes(from: &Document, to: &Document) -> HashSet<NodeId> {
     let parents = |d: &Document| -> HashMap<NodeId, Option<NodeId>> {
         d.walk()
@@ -139,6 +185,7 @@ fn moved_nodes(from: &Document, to: &Document) -> HashSet<NodeId> {
             .collect()
     };
     let (from_parent, to_parent) = (parents(from), parents(to));
+    // Siblings come in the walk in their order, so walk positions order them.
     let to_position: HashMap<NodeId, usize> = to
         .walk()
         .iter()
@@ -146,21 +193,26 @@ fn moved_nodes(from: &Document, to: &Document) -> HashSet<NodeId> {
         .map(|(i, v)| (v.node.id, i))
         .collect();
     let mut moved = HashSet::new();
-    let mut kept: Vec<(NodeId, usize)> = Vec::new();
+    // Per parent, the kept children in the source's order, with their target positions.
+    let mut siblings: HashMap<Option<NodeId>, Vec<(NodeId, usize)>> = HashMap::new();
     for visit in from.walk() {
         let id = visit.node.id;
-        if let Some(&position) = to_position.get(&id) {
-            if from_parent.get(&id) != to_parent.get(&id) {
-                moved.insert(id);
-            } else {
-                kept.push((id, position));
-            }
+        let Some(&position) = to_position.get(&id) else {
+            continue;
+        };
+        let parent = from_parent.get(&id).copied().flatten();
+        if to_parent.get(&id).copied().flatten() != parent {
+            moved.insert(id);
+        } else {
+            siblings.entry(parent).or_default().push((id, position));
         }
     }
-    let in_order = longest_increasing(&kept.iter().map(|k| k.1).collect::<Vec<_>>());
-    for (index, (id, _)) in kept.iter().enumerate() {
-        if !in_order.contains(&index) {
-            moved.insert(*id);
+    for kept in siblings.values() {
+        let in_order = longest_increasing(&kept.iter().map(|k| k.1).collect::<Vec<_>>());
+        for (index, (id, _)) in kept.iter().enumerate() {
+            if !in_order.contains(&index) {
+                moved.insert(*id);
+            }
         }
     }
     moved
@@ -190,33 +242,34 @@ fn longest_increasing(values: &[usize]) -> HashSet<usize> {
     out
 }
 
-/// Who deleted node `id` of `from`: the change that deleted it or an ancestor, in the first step
-/// where it is gone; the chair of that step when no change says so.
-fn node_deletion(from: &Document, id: NodeId, chain: &[Step<'_>]) -> Vec<Origin> {
+/// The node `id` of `from` and its ancestors, nearest first: a change deleting any of them
+/// deletes the node.
+fn lineage(from: &Document, id: NodeId) -> Vec<NodeId> {
     let mut lineage = vec![id];
     let mut at = id;
     while let Some(Some(parent)) = from.parent_of(at) {
         lineage.push(parent);
         at = parent;
     }
-    for step in chain {
-        if step.document.find(id).is_some() {
-            continue;
-        }
-        let origins: Vec<Origin> = step
-            .applied
-            .iter()
-            .filter(|a| a.text.is_none() && lineage.contains(&a.node))
-            .map(|a| a.origin.clone())
-            .collect();
-        if !origins.is_empty() {
-            return dedup(origins);
-        }
-        return vec![Origin::Chair {
+    lineage
+}
+
+/// Who removed a node in `step` (where it is gone): the changes that deleted it or an ancestor;
+/// the chair of that step when no change says so.
+fn node_removal(lineage: &[NodeId], step: &Step<'_>) -> Vec<Origin> {
+    let origins: Vec<Origin> = step
+        .applied
+        .iter()
+        .filter(|a| a.text.is_none() && lineage.contains(&a.node))
+        .map(|a| a.origin.clone())
+        .collect();
+    if origins.is_empty() {
+        vec![Origin::Chair {
             round: step.round.to_string(),
-        }];
+        }]
+    } else {
+        dedup(origins)
     }
-    Vec::new()
 }
 
 fn dedup(origins: Vec<Origin>) -> Vec<Origin> {
@@ -230,7 +283,13 @@ fn dedup(origins: Vec<Origin>) -> Vec<Origin> {
 }
 
 /// The word-level segments from `source` to `target` of one node, attributed.
-fn text_segments(id: NodeId, source: &str, target: &str, chain: &[Step<'_>]) -> Vec<Segment> {
+fn text_segments(
+    from: &Document,
+    id: NodeId,
+    source: &str,
+    target: &str,
+    chain: &[Step<'_>],
+) -> Vec<Segment> {
     let edits = exact_edits(source, target);
     if edits.is_empty() {
         return if source.is_empty() {
@@ -243,7 +302,7 @@ fn text_segments(id: NodeId, source: &str, target: &str, chain: &[Step<'_>]) -> 
             }]
         };
     }
-    let deleted_by = deletions_through(id, source, chain);
+    let removals = Removals::through(from, id, source, chain);
     let target_blame = chain.last().map(|s| s.blame);
     let mut segments = Vec::with_capacity(edits.len() * 3 + 1);
     let mut at = 0;
@@ -256,24 +315,17 @@ fn text_segments(id: NodeId, source: &str, target: &str, chain: &[Step<'_>]) -> 
             });
         }
         if !edit.old.is_empty() {
-            let origins = deleted_by[edit.old.clone()]
-                .iter()
-                .flatten()
-                .cloned()
-                .collect::<Vec<_>>();
             segments.push(Segment {
                 kind: SegmentKind::Delete,
                 text: source[edit.old.clone()].to_string(),
-                attribution: dedup(origins),
+                attribution: removals.of(source, edit.old.clone()),
             });
         }
         if !edit.new.is_empty() {
             segments.push(Segment {
                 kind: SegmentKind::Insert,
                 text: target[edit.new.clone()].to_string(),
-                attribution: target_blame
-                    .map(|b| b.origins_in(id, edit.new.start, edit.new.end))
-                    .unwrap_or_default(),
+                attribution: added_by(target_blame, id, target, edit.new.clone()),
             });
         }
         at = edit.old.end;
@@ -288,65 +340,130 @@ fn text_segments(id: NodeId, source: &str, target: &str, chain: &[Step<'_>]) -> 
     segments
 }
 
-/// For every byte of `source` (node `id`'s text in the first version), who deleted it along the
-/// chain (`None`: still there at the end, or never attributed).
-fn deletions_through(id: NodeId, source: &str, chain: &[Step<'_>]) -> Vec<Option<Origin>> {
-    let mut deleted_by: Vec<Option<Origin>> = vec![None; source.len()];
-    // Where each byte of the source sits in the current step's text (None once deleted).
-    let mut position: Vec<Option<usize>> = (0..source.len()).map(Some).collect();
-    let mut current = source.to_string();
-    for step in chain {
-        let Some(next) = step.document.find(id).map(|n: &Node| n.text.as_str()) else {
-            let origins = node_deletion_in_step(id, step);
-            for (byte, at) in position.iter_mut().enumerate() {
-                if at.take().is_some() {
-                    deleted_by[byte] = origins.first().cloned();
-                }
-            }
-            break;
-        };
-        if next == current {
-            continue;
-        }
-        let edits = step_edits(id, &current, next, step);
-        // One pass: alive bytes' positions increase, and edits are sorted. An edit that ends at
-        // or before a byte (a pure insertion at its position included) shifts it.
-        let mut edit_index = 0;
-        let mut shift: isize = 0;
-        for (byte, at) in position.iter_mut().enumerate() {
-            let Some(pos) = *at else { continue };
-            while let Some((start, end, new_len, _)) = edits.get(edit_index)
-                && *end <= pos
-            {
-                shift += *new_len as isize - (*end - *start) as isize;
-                edit_index += 1;
-            }
-            match edits.get(edit_index) {
-                Some((start, end, _, origin)) if *start <= pos && pos < *end => {
-                    *at = None;
-                    deleted_by[byte] = Some(origin.clone());
-                }
-                _ => *at = Some(pos.saturating_add_signed(shift)),
-            }
-        }
-        current = next.to_string();
-    }
-    deleted_by
+/// Who added the words of `target[range]` (node `id`'s text in the target), by the target's
+/// provenance (see [`word_ranges`]); nobody without one.
+fn added_by(
+    target_blame: Option<&Blame>,
+    id: NodeId,
+    target: &str,
+    range: std::ops::Range<usize>,
+) -> Vec<Origin> {
+    let Some(blame) = target_blame else {
+        return Vec::new();
+    };
+    dedup(
+        word_ranges(target, range)
+            .into_iter()
+            .flat_map(|words| blame.origins_in(id, words.start, words.end))
+            .collect(),
+    )
 }
 
-fn node_deletion_in_step(id: NodeId, step: &Step<'_>) -> Vec<Origin> {
-    let origins: Vec<Origin> = step
-        .applied
-        .iter()
-        .filter(|a| a.text.is_none() && a.node == id)
-        .map(|a| a.origin.clone())
-        .collect();
-    if origins.is_empty() {
-        vec![Origin::Chair {
-            round: step.round.to_string(),
-        }]
-    } else {
-        origins
+/// The byte ranges of the words (every token but spacing) of `text[range]`, or the whole range
+/// when it holds only spacing. A span is credited to whoever changed its words: the spaces
+/// around a word may have been removed or added by another step (the space left behind when an
+/// earlier step replaced the word beside it), and crediting that step too would name a step that
+/// touched none of the words shown.
+fn word_ranges(text: &str, range: std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
+    let mut words = Vec::new();
+    let mut at = range.start;
+    for token in tokenize(&text[range.clone()]) {
+        if !is_whitespace_token(token) {
+            words.push(at..at + token.len());
+        }
+        at += token.len();
+    }
+    if words.is_empty() {
+        words.push(range);
+    }
+    words
+}
+
+/// Who removed each byte of one node's text of the first version along a chain of steps.
+struct Removals {
+    /// Per byte, an index into `origins` (`None`: still there at the end, or never attributed).
+    by: Vec<Option<usize>>,
+    /// Each removal's origins (one per edit, so bytes share them instead of each holding a copy).
+    origins: Vec<Vec<Origin>>,
+}
+
+impl Removals {
+    /// Node `id`'s text `source` (in `from`, the first version) followed through `chain`: at
+    /// each step the bytes still alive are mapped through the step's edits, and an edit over a
+    /// byte removes it, credited to that edit's origin; when the node is gone, the bytes still
+    /// alive are credited to the removal of the node (or of an ancestor).
+    fn through(from: &Document, id: NodeId, source: &str, chain: &[Step<'_>]) -> Removals {
+        let mut removals = Removals {
+            by: vec![None; source.len()],
+            origins: Vec::new(),
+        };
+        // Where each byte of the source sits in the current step's text (None once deleted).
+        let mut position: Vec<Option<usize>> = (0..source.len()).map(Some).collect();
+        let mut current = source.to_string();
+        for step in chain {
+            let Some(next) = step.document.find(id).map(|n: &Node| n.text.as_str()) else {
+                let removal = removals.origins.len();
+                removals
+                    .origins
+                    .push(node_removal(&lineage(from, id), step));
+                for (byte, at) in position.iter_mut().enumerate() {
+                    if at.take().is_some() {
+                        removals.by[byte] = Some(removal);
+                    }
+                }
+                break;
+            };
+            if next == current {
+                continue;
+            }
+            let first_removal = removals.origins.len();
+            let edits = step_edits(id, &current, next, step);
+            // One pass: alive bytes' positions increase, and edits are sorted. An edit that ends
+            // at or before a byte (a pure insertion at its position included) shifts it.
+            let mut edit_index = 0;
+            let mut shift: isize = 0;
+            for (byte, at) in position.iter_mut().enumerate() {
+                let Some(pos) = *at else { continue };
+                while let Some((start, end, new_len, _)) = edits.get(edit_index)
+                    && *end <= pos
+                {
+                    shift += *new_len as isize - (*end - *start) as isize;
+                    edit_index += 1;
+                }
+                match edits.get(edit_index) {
+                    Some((start, end, _, _)) if *start <= pos && pos < *end => {
+                        *at = None;
+                        removals.by[byte] = Some(first_removal + edit_index);
+                    }
+                    _ => *at = Some(pos.saturating_add_signed(shift)),
+                }
+            }
+            removals
+                .origins
+                .extend(edits.into_iter().map(|(_, _, _, origin)| vec![origin]));
+            current = next.to_string();
+        }
+        removals
+    }
+
+    /// Who removed the words of `source[range]` (see [`word_ranges`]), each once, in order.
+    fn of(&self, source: &str, range: std::ops::Range<usize>) -> Vec<Origin> {
+        let mut out: Vec<Origin> = Vec::new();
+        let mut last = None;
+        for words in word_ranges(source, range) {
+            for removal in self.by[words].iter().flatten() {
+                // Bytes of one edit follow each other: look at its origins once.
+                if last.replace(*removal) == Some(*removal) {
+                    continue;
+                }
+                for origin in &self.origins[*removal] {
+                    if !out.contains(origin) {
+                        out.push(origin.clone());
+                    }
+                }
+            }
+        }
+        out
     }
 }
 
@@ -388,18 +505,24 @@ fn step_edits(
     }
     // Text changed otherwise (a revision uploaded by hand, a whole-node rewrite): a word diff,
     // each edit attributed by what the step's provenance says of the text that replaced it,
-    // else by a change of the step on that span, else to the chair of the step.
+    // else by a change of the step on that span, else to the chair of the step. Only origins of
+    // this step count: a pure deletion replaces nothing, and the provenance at its place is the
+    // neighbouring text's, which an earlier step wrote (the cause of deletions credited to the
+    // upload that had inserted the text, not to the one that removed it).
     let chair = Origin::Chair {
         round: step.round.to_string(),
     };
     exact_edits(current, next)
         .into_iter()
         .map(|e| {
-            let from_blame = step
-                .blame
-                .origins_in(id, e.new.start, e.new.end)
-                .into_iter()
-                .find(|o| !matches!(o, Origin::Base { .. }));
+            let from_blame = (!e.new.is_empty())
+                .then(|| {
+                    step.blame
+                        .origins_in(id, e.new.start, e.new.end)
+                        .into_iter()
+                        .find(|o| made_in(o, step.round))
+                })
+                .flatten();
             let from_change = || {
                 step.applied
                     .iter()
@@ -421,6 +544,14 @@ fn step_edits(
             (e.old.start, e.old.end, e.new.len(), origin)
         })
         .collect()
+}
+
+/// Whether `origin` is text written in the step of round `round` (not kept from before it).
+fn made_in(origin: &Origin, round: &str) -> bool {
+    match origin {
+        Origin::Accepted { round: r, .. } | Origin::Chair { round: r } => r == round,
+        Origin::Base { .. } => false,
+    }
 }
 
 impl Redline {
@@ -448,5 +579,235 @@ impl Redline {
                 (n.node, text)
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use penholder_core::IdSource;
+
+    /// Node ids 0, 1, 2… (the same for every call).
+    fn id(index: usize) -> NodeId {
+        let mut source = IdSource::new(5, 1_700_000_000_000);
+        (0..=index).map(|_| source.next_id()).last().expect("an id")
+    }
+
+    fn node(index: usize, kind: NodeKind, children: Vec<Node>) -> Node {
+        Node::new(id(index), kind, format!("Text of node {index}.")).with_children(children)
+    }
+
+    fn numbered(index: usize, num: &str, children: Vec<Node>) -> Node {
+        Node {
+            num: Some(num.to_string()),
+            ..node(index, NodeKind::Part, children)
+        }
+    }
+
+    fn entry(redline: &Redline, index: usize) -> &NodeRedline {
+        redline
+            .nodes
+            .iter()
+            .find(|n| n.node == id(index))
+            .expect("in the redline")
+    }
+
+    fn statuses(redline: &Redline) -> Vec<(usize, NodeStatus)> {
+        redline
+            .nodes
+            .iter()
+            .map(|n| ((0..20).find(|i| id(*i) == n.node).expect("known"), n.status))
+            .collect()
+    }
+
+    /// Goal 1 with actions 2 and 3, goal 4 with action 5, operative 6.
+    fn goals(order: [usize; 3]) -> Document {
+        let goal = |index| match index {
+            1 => node(
+                1,
+                NodeKind::Goal,
+                vec![
+                    node(2, NodeKind::Action, vec![]),
+                    node(3, NodeKind::Action, vec![]),
+                ],
+            ),
+            4 => node(4, NodeKind::Goal, vec![node(5, NodeKind::Action, vec![])]),
+            _ => node(6, NodeKind::Operative, vec![]),
+        };
+        Document::new("D", order.iter().map(|&i| goal(i)).collect())
+    }
+
+    #[test]
+    fn a_node_whose_parent_moved_is_not_moved() {
+        let red = redline(&goals([1, 4, 6]), &goals([4, 6, 1]), &[]);
+        // Goal 1 left the run of its siblings in order; its actions kept their place under it.
+        assert_eq!(
+            statuses(&red),
+            [
+                (4, NodeStatus::Unchanged),
+                (5, NodeStatus::Unchanged),
+                (6, NodeStatus::Unchanged),
+                (1, NodeStatus::Moved),
+                (2, NodeStatus::Unchanged),
+                (3, NodeStatus::Unchanged),
+            ]
+        );
+        // Its actions' references changed with their goal's number, not their own numbers.
+        let action = entry(&red, 2);
+        assert_eq!(action.reference_from.as_deref(), Some("PG1.1"));
+        assert_eq!(action.reference_to.as_deref(), Some("PG2.1"));
+        assert!(!action.renumbered);
+        assert!(entry(&red, 1).renumbered && entry(&red, 4).renumbered);
+    }
+
+    #[test]
+    fn siblings_inserted_or_deleted_around_a_node_do_not_move_it() {
+        let from = goals([1, 4, 6]);
+        let mut to = goals([1, 4, 6]);
+        to.nodes.insert(0, node(7, NodeKind::Preambular, vec![]));
+        to.nodes[1]
+            .children
+            .insert(0, node(8, NodeKind::Action, vec![]));
+        to.nodes[2].children.clear();
+        let red = redline(&from, &to, &[]);
+        assert!(
+            red.nodes.iter().all(|n| n.status != NodeStatus::Moved),
+            "{:?}",
+            statuses(&red)
+        );
+        // Action 2 is now PG1.2: renumbered, not moved.
+        let action = entry(&red, 2);
+        assert_eq!(
+            (
+                action.reference_from.as_deref(),
+                action.reference_to.as_deref()
+            ),
+            (Some("PG1.1"), Some("PG1.2"))
+        );
+        assert!(action.renumbered);
+        assert!(!entry(&red, 6).renumbered, "OP1 stays OP1");
+    }
+
+    #[test]
+    fn a_true_reorder_among_siblings_and_a_new_parent_are_moves() {
+        let from = Document::new(
+            "D",
+            vec![
+                node(
+                    1,
+                    NodeKind::Operative,
+                    vec![
+                        node(2, NodeKind::Item, vec![]),
+                        node(3, NodeKind::Item, vec![]),
+                        node(4, NodeKind::Item, vec![]),
+                    ],
+                ),
+                node(5, NodeKind::Operative, vec![]),
+            ],
+        );
+        let to = Document::new(
+            "D",
+            vec![
+                node(
+                    1,
+                    NodeKind::Operative,
+                    vec![
+                        node(3, NodeKind::Item, vec![]),
+                        node(4, NodeKind::Item, vec![]),
+                        node(2, NodeKind::Item, vec![]),
+                    ],
+                ),
+                node(
+                    5,
+                    NodeKind::Operative,
+                    vec![node(6, NodeKind::Item, vec![])],
+                ),
+            ],
+        );
+        let mut to_moved_item = to.clone();
+        let item = to_moved_item.nodes[0].children.remove(0);
+        to_moved_item.nodes[1].children.push(item);
+        let red = redline(&from, &to, &[]);
+        assert_eq!(entry(&red, 2).status, NodeStatus::Moved);
+        assert_eq!(entry(&red, 3).status, NodeStatus::Unchanged);
+        assert_eq!(entry(&red, 4).status, NodeStatus::Unchanged);
+        assert!(entry(&red, 2).renumbered && entry(&red, 3).renumbered);
+        // Item 3 now under OP2: moved, whatever its order there.
+        let red = redline(&from, &to_moved_item, &[]);
+        assert_eq!(entry(&red, 3).status, NodeStatus::Moved);
+        assert_eq!(entry(&red, 4).status, NodeStatus::Unchanged);
+    }
+
+    #[test]
+    fn a_written_number_that_changes_is_a_renumbering_and_kept_numbers_are_not() {
+        // Art 21 (3) becomes (5); Art 22 comes before Art 23 (the
+        // written number unchanged, its derived reference S3 → S4); (3)'s text changed too.
+        let from = Document::new(
+            "Law",
+            vec![
+                numbered(1, "Art 21", vec![numbered(2, "(3)", vec![])]),
+                numbered(3, "Art 23", vec![node(6, NodeKind::Paragraph, vec![])]),
+            ],
+        );
+        let mut to = Document::new(
+            "Law",
+            vec![
+                numbered(1, "Art 21", vec![numbered(2, "(5)", vec![])]),
+                numbered(4, "Art 22", vec![node(7, NodeKind::Paragraph, vec![])]),
+                numbered(3, "Art 23", vec![node(6, NodeKind::Paragraph, vec![])]),
+            ],
+        );
+        to.nodes[0].children[0].text = "Text of node 2, amended.".into();
+        let red = redline(&from, &to, &[]);
+        let paragraph = entry(&red, 2);
+        assert_eq!(
+            (paragraph.num_from.as_deref(), paragraph.num_to.as_deref()),
+            (Some("(3)"), Some("(5)"))
+        );
+        assert!(paragraph.renumbered);
+        assert_eq!(paragraph.status, NodeStatus::Changed);
+        assert!(paragraph.text_changed());
+        let article = entry(&red, 3);
+        assert_eq!(
+            (
+                article.reference_from.as_deref(),
+                article.reference_to.as_deref()
+            ),
+            (Some("S3"), Some("S4"))
+        );
+        assert!(!article.renumbered, "Art 23 is still Art 23");
+        assert_eq!(article.status, NodeStatus::Unchanged);
+        // A plain paragraph without a number: its P counter moves, it is not renumbered.
+        let plain = entry(&red, 6);
+        assert_eq!(
+            (
+                plain.reference_from.as_deref(),
+                plain.reference_to.as_deref()
+            ),
+            (Some("P1"), Some("P2"))
+        );
+        assert!(!plain.renumbered);
+        let new = entry(&red, 4);
+        assert_eq!(
+            (
+                new.num_from.as_deref(),
+                new.num_to.as_deref(),
+                new.renumbered
+            ),
+            (None, Some("Art 22"), false)
+        );
+        // In JSON the facts are fields of their own, left out when empty; a redline written
+        // before them still reads.
+        let json = serde_json::to_value(paragraph).expect("json");
+        assert_eq!(json["num_from"], "(3)");
+        assert_eq!(json["num_to"], "(5)");
+        assert_eq!(json["renumbered"], true);
+        let mut older = serde_json::to_value(article).expect("json");
+        assert!(older.get("renumbered").is_none());
+        let fields = older.as_object_mut().expect("an object");
+        fields.remove("num_from");
+        fields.remove("num_to");
+        let read: NodeRedline = serde_json::from_value(older).expect("reads");
+        assert_eq!((read.num_from, read.renumbered), (None, false));
     }
 }

@@ -204,3 +204,114 @@ fn the_basic_law_keeps_its_articles_ids_through_two_revisions() {
         );
     }
 }
+
+/// The Basic Law uploaded as a chain (each revision aligned with the version before and adopted
+/// as the chair's): 2012-07, 2018, 2012-08 (the 2018 wording withdrawn), 2018 again. A deletion
+/// is credited to the upload that made it, never to an earlier upload whose text stood around
+/// it (3 of the last upload's 40 deletions were credited to the 2018 upload before the fix).
+#[test]
+fn the_basic_law_uploaded_as_a_chain_credits_each_deletion_to_its_upload() {
+    use penholder_core::Version;
+    use penholder_diff::{Blame, Origin, SegmentKind, Step, adopt, redline};
+    let mut versions: Vec<(String, Version, Blame, Vec<penholder_diff::AppliedChange>)> =
+        Vec::new();
+    let chain = [BASIC_LAW[0], BASIC_LAW[2], BASIC_LAW[1], BASIC_LAW[2]];
+    for (i, path) in chain.iter().enumerate() {
+        let document = import(path, i as u64 + 1);
+        let number = i as u32 + 1;
+        let label = format!("Upload {number}");
+        let link = match versions.last() {
+            None => {
+                let blame = Blame::initial(&document, 1);
+                (
+                    label,
+                    Version::new(1, "v1", None, document),
+                    blame,
+                    Vec::new(),
+                )
+            }
+            Some((_, previous, previous_blame, _)) => {
+                let alignment = align(&previous.document, &document, None);
+                let adopted = adopt(previous, previous_blame, &alignment, None, &label);
+                let version = Version::new(number, &label, Some(number - 1), adopted.document);
+                (label, version, adopted.blame, adopted.applied)
+            }
+        };
+        versions.push(link);
+    }
+    fn step(link: &(String, Version, Blame, Vec<penholder_diff::AppliedChange>)) -> Step<'_> {
+        Step {
+            round: &link.0,
+            document: &link.1.document,
+            blame: &link.2,
+            applied: &link.3,
+        }
+    }
+    let chair = |n: u32| Origin::Chair {
+        round: format!("Upload {n}"),
+    };
+    let credited = |from: usize, to: usize| -> Vec<Vec<Origin>> {
+        let steps: Vec<Step<'_>> = versions[from + 1..=to].iter().map(step).collect();
+        redline(&versions[from].1.document, &versions[to].1.document, &steps)
+            .nodes
+            .iter()
+            .flat_map(|n| &n.segments)
+            .filter(|s| s.kind == SegmentKind::Delete)
+            .map(|s| s.attribution.clone())
+            .collect()
+    };
+    for (to, upload) in [(1, 2), (2, 3), (3, 4)] {
+        let one_step = credited(to - 1, to);
+        assert!(!one_step.is_empty());
+        let wrong = one_step.iter().filter(|a| **a != [chair(upload)]).count();
+        assert_eq!(wrong, 0, "upload {upload}: of {} deletions", one_step.len());
+    }
+    for from in 0..3 {
+        for attribution in credited(from, 3) {
+            let by_a_step_between =
+                |o: &Origin| (from as u32 + 2..=4).any(|upload| *o == chair(upload));
+            assert!(
+                !attribution.is_empty() && attribution.iter().all(by_a_step_between),
+                "from v{}: {attribution:?}",
+                from + 1
+            );
+        }
+    }
+}
+
+/// The Basic Law 2012 → 2018 redline says which numbers changed, and only those: Art 21 (3)
+/// became (5) (two paragraphs were inserted before it), and no unnumbered paragraph is called
+/// renumbered because paragraphs were inserted before it somewhere in the law.
+#[test]
+fn the_basic_law_redline_reports_its_renumberings() {
+    use penholder_core::NodeKind;
+    use penholder_diff::redline;
+    let previous = import(BASIC_LAW[1], 2);
+    let revised = align(&previous, &import(BASIC_LAW[2], 3), None).document;
+    let red = redline(&previous, &revised, &[]);
+    let renumbered: Vec<_> = red.nodes.iter().filter(|n| n.renumbered).collect();
+    eprintln!(
+        "Basic Law 2 -> 3: {} of {} nodes renumbered",
+        renumbered.len(),
+        red.nodes.len()
+    );
+    assert!(
+        renumbered
+            .iter()
+            .any(|n| n.num_from.as_deref() == Some("(3)")
+                && n.num_to.as_deref() == Some("(5)")
+                && n.segments[0]
+                    .text
+                    .starts_with("Das Nähere regeln Bundesgesetze")),
+        "Art 21 (3) -> (5) is not reported"
+    );
+    for node in &renumbered {
+        assert!(
+            node.num_from != node.num_to
+                || !matches!(node.kind, NodeKind::Part | NodeKind::Paragraph),
+            "{:?} -> {:?} called renumbered",
+            node.reference_from,
+            node.reference_to
+        );
+    }
+}

@@ -81,6 +81,7 @@ fn document_with_subtitle(
             kind: node.kind,
             reference: &reference,
             mark: None,
+            written: None,
         };
         let chunks = vec![Chunk::plain(&node.text)];
         let notes = footnotes
@@ -162,6 +163,7 @@ pub fn compilation(compilation: &Compilation, context: &Context) -> Result<Vec<u
                         kind,
                         reference: &reference,
                         mark: Some(Track::Ins(mark.clone())),
+                        written: None,
                     };
                     let chunks = vec![Chunk {
                         text: alternative.text.as_deref().unwrap_or(""),
@@ -408,6 +410,7 @@ fn compiled_node(writer: &mut Writer<'_>, node: &NodeCompilation, footnotes: &[&
         kind: node.kind,
         reference: &node.reference,
         mark,
+        written: None,
     };
     writer.paragraph(&shape, chunks, notes, paragraph_comments);
 }
@@ -419,6 +422,9 @@ fn compiled_node(writer: &mut Writer<'_>, node: &NodeCompilation, footnotes: &[&
 /// place is inferred from its reference in the source version, which is right unless a
 /// paragraph of another kind stood just before it (or it is the only one of its kind); pass
 /// the source version to [`redline_from`] to place it exactly.
+///
+/// A number the text writes (`Art 21`, `(3)`) opens its paragraph as in the version; a changed
+/// one is the deletion of the old and the insertion of the new, by the chair.
 pub fn redline(redline: &Redline, context: &Context) -> Result<Vec<u8>, RenderError> {
     tracked_redline(redline, None, context)
 }
@@ -528,11 +534,28 @@ fn tracked_redline(
                 &text,
             ));
         }
+        // A moved paragraph's old place writes its old number, its new place the new one.
+        let (num_from, num_to) = (node.num_from.as_deref(), node.num_to.as_deref());
+        let written = match mode {
+            Mode::Deleted => Written {
+                old: num_from,
+                new: None,
+            },
+            Mode::Inserted => Written {
+                old: None,
+                new: num_to,
+            },
+            Mode::Normal => Written {
+                old: num_from,
+                new: num_to,
+            },
+        };
         let shape = Shape {
             node: node.node,
             kind: node.kind,
             reference,
             mark,
+            written: Some(written),
         };
         writer.paragraph(&shape, chunks, notes, comments);
     }
@@ -730,6 +753,17 @@ struct Shape<'a> {
     reference: &'a str,
     /// A tracked insertion or deletion of the whole paragraph (its paragraph mark).
     mark: Option<Track>,
+    /// In a redline, the numbers the paragraph writes before and after (`None` elsewhere: the
+    /// context's numbers of the version apply).
+    written: Option<Written<'a>>,
+}
+
+/// The numbers a redline paragraph writes in the source and in the target (`None`: derived
+/// numbering, or absent on that side); a difference is a tracked change of the number.
+#[derive(Clone, Copy)]
+struct Written<'a> {
+    old: Option<&'a str>,
+    new: Option<&'a str>,
 }
 
 /// Numbering instances: operative paragraphs and their items, bullets, and one instance per
@@ -824,17 +858,22 @@ impl<'c> Writer<'c> {
         notes: Vec<Note<'_>>,
         comments: Vec<Comment>,
     ) {
-        let node_label = label(
-            &self.context.numbers,
-            shape.node,
-            shape.kind,
-            shape.reference,
-        );
+        let node_label = match shape.written {
+            Some(written) => Label::of(shape.kind, shape.reference, written.new.or(written.old)),
+            None => label(
+                &self.context.numbers,
+                shape.node,
+                shape.kind,
+                shape.reference,
+            ),
+        };
         let mut paragraph = Paragraph::new();
         match (&node_label, shape.kind) {
             (Label::Verbatim(num), _) => {
-                paragraph =
-                    paragraph.add_run(Run::new().add_text(format!("{}\t", clean(num))).bold());
+                paragraph = match shape.written {
+                    Some(written) => self.written_number(paragraph, written, shape.mark.as_ref()),
+                    None => paragraph.add_run(number_run(num)),
+                };
                 if shape.kind == NodeKind::Part {
                     paragraph = paragraph.style("Heading1");
                 }
@@ -946,6 +985,52 @@ impl<'c> Writer<'c> {
             paragraph = paragraph.add_comment_end(id);
         }
         self.body.push(paragraph);
+    }
+
+    /// A redline paragraph's written number: tracked with the paragraph when the whole
+    /// paragraph is inserted or deleted; a changed number as the deletion of the old and the
+    /// insertion of the new, by the chair (numbering is the editor's), so that accepting every
+    /// change gives the target's numbers and rejecting every one the source's.
+    fn written_number(
+        &self,
+        mut paragraph: Paragraph,
+        written: Written<'_>,
+        mark: Option<&Track>,
+    ) -> Paragraph {
+        let track = |paragraph: Paragraph, num: &str, track: &Track| match track {
+            Track::None => paragraph.add_run(number_run(num)),
+            Track::Ins(mark) => paragraph.add_insert(
+                Insert::new(number_run(num))
+                    .author(mark.author.clone())
+                    .date(mark.date.clone()),
+            ),
+            Track::Del(mark) => paragraph.add_delete(
+                Delete::new()
+                    .add_run(deleted_number_run(num))
+                    .author(mark.author.clone())
+                    .date(mark.date.clone()),
+            ),
+        };
+        if let Some(whole) = mark {
+            if let Some(num) = written.new.or(written.old) {
+                paragraph = track(paragraph, num, whole);
+            }
+            return paragraph;
+        }
+        if written.old == written.new {
+            if let Some(num) = written.new {
+                paragraph = track(paragraph, num, &Track::None);
+            }
+            return paragraph;
+        }
+        let editor = self.mark(&self.context.chair, None);
+        if let Some(old) = written.old {
+            paragraph = track(paragraph, old, &Track::Del(editor.clone()));
+        }
+        if let Some(new) = written.new {
+            paragraph = track(paragraph, new, &Track::Ins(editor));
+        }
+        paragraph
     }
 
     fn next_actions_num(&mut self) -> usize {
@@ -1222,6 +1307,16 @@ fn mark_paragraph(paragraph: Paragraph, mark: Option<&Track>) -> Paragraph {
 }
 
 /// A run of text (line breaks as Word line breaks), tracked as `track` says.
+/// A written number as the version shows it: bold, then a tab.
+fn number_run(num: &str) -> Run {
+    Run::new().add_text(format!("{}\t", clean(num))).bold()
+}
+
+/// The same, deleted (Word keeps deleted text in `w:delText`).
+fn deleted_number_run(num: &str) -> Run {
+    text_run(&format!("{num}\t"), true).bold()
+}
+
 fn add_text(paragraph: Paragraph, text: &str, track: &Track, italic_first_word: bool) -> Paragraph {
     if text.is_empty() {
         return paragraph;

@@ -9,12 +9,15 @@
 
 use crate::context::{Context, date_only};
 use crate::dispositions::{COLUMNS, DelegationOutcomes, Disposition, rows};
-use crate::layout::{Entry, Label, Piece, entries, label, pieces};
+use crate::layout::{
+    Entry, Label, Piece, entries, label, pieces, redline_label, renumbering, shows_renumbering,
+    written_renumbering,
+};
 use crate::text::{escape, escape_into, first_word};
 use penholder_core::{Document, NodeKind, References, Version};
 use penholder_diff::{
-    Alternative, BlameView, Change, Comment, Compilation, Flag, NodeCompilation, NodeStatus,
-    Origin, Redline, Scope, SegmentKind,
+    Alternative, BlameView, Change, Comment, Compilation, Flag, NodeCompilation, NodeRedline,
+    NodeStatus, Origin, Redline, Scope, SegmentKind,
 };
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -357,7 +360,8 @@ fn flags(out: &mut String, flags: &[Flag], context: &Context) {
     }
 }
 
-/// The differences between two versions, every insertion and deletion attributed.
+/// The differences between two versions, every insertion and deletion attributed; every node
+/// with its number as the version shows it, a renumbering and a move each said apart.
 pub fn redline(redline: &Redline, context: &Context) -> String {
     let mut body = String::new();
     let mut toc = Toc::default();
@@ -383,13 +387,7 @@ pub fn redline(redline: &Redline, context: &Context) -> String {
             NodeStatus::Moved => "changed moved",
         };
         open_block(&mut body, node.kind, node.depth, &anchor, status_class);
-        // A deleted node's number is the source's; another node may carry it now.
-        let node_label = if node.status == NodeStatus::Deleted {
-            Label::None
-        } else {
-            label(&context.numbers, node.node, node.kind, reference)
-        };
-        open_text(&mut body, node.kind, &node_label);
+        open_redline_text(&mut body, node);
         let mut first = true;
         for (index, segment) in node.segments.iter().enumerate() {
             match segment.kind {
@@ -426,18 +424,18 @@ pub fn redline(redline: &Redline, context: &Context) -> String {
                         .unwrap_or_default()
                 );
             }
-            NodeStatus::Changed | NodeStatus::Unchanged
-                if node.reference_from.is_some() && node.reference_from != node.reference_to =>
-            {
-                let _ = write!(
-                    body,
-                    "<p class=\"status\">Was {}</p>",
-                    escape(node.reference_from.as_deref().unwrap_or(""))
-                );
-            }
             NodeStatus::Inserted => body.push_str("<p class=\"status\">New</p>"),
             NodeStatus::Deleted => body.push_str("<p class=\"status\">Deleted</p>"),
-            _ => {}
+            NodeStatus::Changed | NodeStatus::Unchanged => {}
+        }
+        if shows_renumbering(node)
+            && let Some(renumbering) = renumbering(node)
+        {
+            let _ = write!(
+                body,
+                "<p class=\"status\">Renumbered {}</p>",
+                escape(&renumbering)
+            );
         }
         close_block(&mut body);
     }
@@ -819,6 +817,41 @@ fn open_text(out: &mut String, _kind: NodeKind, label: &Label) {
         out.push_str("<span class=\"num\">");
         escape_into(out, &text);
         out.push_str("</span> ");
+    }
+}
+
+/// A redline node's text opens with its number as the version view shows it: a written number
+/// that changed as its deletion and insertion, a deleted node's written number deleted (its
+/// derived number is left out: another node may carry it now).
+fn open_redline_text(out: &mut String, node: &NodeRedline) {
+    if node.status == NodeStatus::Deleted {
+        out.push_str("<p class=\"text\">");
+        if let Some(num) = &node.num_from {
+            out.push_str("<span class=\"num\"><del>");
+            escape_into(out, num);
+            out.push_str("</del></span> ");
+        }
+        return;
+    }
+    match written_renumbering(node) {
+        Some((from, to)) => {
+            out.push_str("<p class=\"text\"><span class=\"num\">");
+            if let Some(from) = from {
+                out.push_str("<del>");
+                escape_into(out, from);
+                out.push_str("</del>");
+            }
+            if let Some(to) = to {
+                if from.is_some() {
+                    out.push(' ');
+                }
+                out.push_str("<ins>");
+                escape_into(out, to);
+                out.push_str("</ins>");
+            }
+            out.push_str("</span> ");
+        }
+        None => open_text(out, node.kind, &redline_label(node)),
     }
 }
 

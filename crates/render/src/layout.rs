@@ -3,7 +3,7 @@
 
 use crate::text::marker_ranges;
 use penholder_core::{NodeId, NodeKind};
-use penholder_diff::{Change, Compilation, NodeCompilation, Scope};
+use penholder_diff::{Change, Compilation, NodeCompilation, NodeRedline, NodeStatus, Scope};
 use std::collections::BTreeMap;
 
 /// How the document shows a node's number, derived from its kind and reference (numbers are
@@ -85,6 +85,51 @@ pub(crate) fn label(
     reference: &str,
 ) -> Label {
     Label::of(kind, reference, numbers.get(&node).map(String::as_str))
+}
+
+/// The label a redline node shows, as the version view shows it: the target's (the number the
+/// target writes, else derived from its reference), the source's for a deleted node.
+pub(crate) fn redline_label(node: &NodeRedline) -> Label {
+    match node.status {
+        NodeStatus::Deleted => Label::of(
+            node.kind,
+            node.reference_from.as_deref().unwrap_or(""),
+            node.num_from.as_deref(),
+        ),
+        _ => Label::of(
+            node.kind,
+            node.reference_to.as_deref().unwrap_or(""),
+            node.num_to.as_deref(),
+        ),
+    }
+}
+
+/// A written number that changed (`(3)`, `(5)`): the number before and after, `None` on the side
+/// that writes none. `None` when the node keeps its written number or has none on either side.
+pub(crate) fn written_renumbering(node: &NodeRedline) -> Option<(Option<&str>, Option<&str>)> {
+    let (from, to) = (node.num_from.as_deref(), node.num_to.as_deref());
+    (node.renumbered && (from.is_some() || to.is_some())).then_some((from, to))
+}
+
+/// How a renumbering reads: `(3) → (5)` for written numbers, `OP3 → OP4` for derived ones;
+/// `None` for a node not renumbered.
+pub(crate) fn renumbering(node: &NodeRedline) -> Option<String> {
+    if !node.renumbered {
+        return None;
+    }
+    let (from, to) = written_renumbering(node)
+        .unwrap_or((node.reference_from.as_deref(), node.reference_to.as_deref()));
+    Some(format!(
+        "{} \u{2192} {}",
+        from.unwrap_or("no number"),
+        to.unwrap_or("no number")
+    ))
+}
+
+/// Whether a redline shows a node's renumbering as a fact of its own: always for written
+/// numbers; for derived ones unless the node moved (its move names its old reference).
+pub(crate) fn shows_renumbering(node: &NodeRedline) -> bool {
+    node.renumbered && (node.status != NodeStatus::Moved || written_renumbering(node).is_some())
 }
 
 /// A piece of a node's base text in a compilation: unchanged words, or a word-level change.

@@ -4,7 +4,10 @@
 //! open Markdown structure nor close a CriticMarkup span.
 
 use crate::context::{Context, date_only};
-use crate::layout::{Entry, Piece, entries, label, pieces};
+use crate::layout::{
+    Entry, Label, Piece, entries, label, pieces, redline_label, renumbering, shows_renumbering,
+    written_renumbering,
+};
 use crate::text::markdown_escape_into;
 use penholder_core::{Document, NodeId, NodeKind, References, Version};
 use penholder_diff::{
@@ -295,7 +298,9 @@ fn flags(out: &mut String, flags: &[Flag], context: &Context) {
     }
 }
 
-/// The differences between two versions in CriticMarkup, each change attributed.
+/// The differences between two versions in CriticMarkup, each change attributed; every node
+/// with its number as the version shows it (a changed written number as a substitution), a
+/// renumbering and a move each in a comment of its own.
 pub fn redline(redline: &Redline, context: &Context) -> String {
     let mut mentioned = BTreeSet::new();
     for node in &redline.nodes {
@@ -311,10 +316,20 @@ pub fn redline(redline: &Redline, context: &Context) -> String {
             .or(node.reference_from.as_deref())
             .unwrap_or("");
         if node.status == NodeStatus::Deleted {
-            // Its reference and number are the source's: another node may carry them now.
+            // Its reference and derived number are the source's: another node may carry them
+            // now. A number it writes goes with it.
             let _ = write!(out, "**was {}** ", reference_text(reference));
+            if let Some(num) = &node.num_from {
+                out.push_str("{--");
+                escaped(&mut out, num);
+                out.push_str("--} ");
+            }
         } else {
-            open_node(&mut out, context, node.node, node.kind, reference);
+            let number = match written_renumbering(node) {
+                Some((from, to)) => Number::Renumbered { from, to },
+                None => Number::Shown(redline_label(node)),
+            };
+            open_numbered(&mut out, node.kind, reference, &number);
         }
         segments(&mut out, &node.segments, context);
         match node.status {
@@ -327,13 +342,12 @@ pub fn redline(redline: &Redline, context: &Context) -> String {
                     node.reference_from.as_deref().unwrap_or("elsewhere")
                 ),
             ),
-            _ if node.reference_from.is_some() && node.reference_from != node.reference_to => {
-                critic_comment(
-                    &mut out,
-                    &format!("was {}", node.reference_from.as_deref().unwrap_or("")),
-                );
-            }
-            _ => {}
+            NodeStatus::Changed | NodeStatus::Unchanged => {}
+        }
+        if shows_renumbering(node)
+            && let Some(renumbering) = renumbering(node)
+        {
+            critic_comment(&mut out, &format!("renumbered {renumbering}"));
         }
         out.push_str("\n\n");
     }
@@ -477,13 +491,59 @@ fn header(context: &Context, title: &str, subtitle: &str, mentioned: &BTreeSet<S
 /// The start of a node's paragraph: a heading line for parts and goals, then the reference
 /// in bold and the number as the document shows it.
 fn open_node(out: &mut String, context: &Context, node: NodeId, kind: NodeKind, reference: &str) {
-    let node_label = label(&context.numbers, node, kind, reference);
+    let number = Number::Shown(label(&context.numbers, node, kind, reference));
+    open_numbered(out, kind, reference, &number);
+}
+
+/// The number a node opens with.
+enum Number<'a> {
+    Shown(Label),
+    /// A written number that changed, shown as a substitution (`{~~(3)~>(5)~~}`).
+    Renumbered {
+        from: Option<&'a str>,
+        to: Option<&'a str>,
+    },
+}
+
+impl Number<'_> {
+    /// Writes the number; false when there is none.
+    fn write(&self, out: &mut String) -> bool {
+        match self {
+            Number::Shown(label) => match label.text() {
+                Some(text) => escaped(out, &text),
+                None => return false,
+            },
+            Number::Renumbered { from, to } => match (from, to) {
+                (Some(from), Some(to)) => {
+                    out.push_str("{~~");
+                    escaped(out, from);
+                    out.push_str("~>");
+                    escaped(out, to);
+                    out.push_str("~~}");
+                }
+                (Some(from), None) => {
+                    out.push_str("{--");
+                    escaped(out, from);
+                    out.push_str("--}");
+                }
+                (None, Some(to)) => {
+                    out.push_str("{++");
+                    escaped(out, to);
+                    out.push_str("++}");
+                }
+                (None, None) => return false,
+            },
+        }
+        true
+    }
+}
+
+fn open_numbered(out: &mut String, kind: NodeKind, reference: &str, number: &Number<'_>) {
     match kind {
         NodeKind::Part => out.push_str("## "),
         NodeKind::Goal => {
             out.push_str("### ");
-            if let Some(text) = node_label.text() {
-                escaped(out, &text);
+            if number.write(out) {
                 out.push_str("\n\n");
             }
         }
@@ -492,10 +552,7 @@ fn open_node(out: &mut String, context: &Context, node: NodeId, kind: NodeKind, 
     if !reference.is_empty() {
         let _ = write!(out, "**{}** ", reference_text(reference));
     }
-    if kind != NodeKind::Goal
-        && let Some(text) = node_label.text()
-    {
-        escaped(out, &text);
+    if kind != NodeKind::Goal && number.write(out) {
         out.push(' ');
     }
 }

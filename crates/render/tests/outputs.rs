@@ -340,3 +340,82 @@ fn malformed_values_render_without_panicking() {
     dispositions::xlsx(&rows, &context, "").expect("xlsx");
     let _ = html::outcomes(&dispositions::outcomes(&record, &context), &context);
 }
+
+/// A law in two versions, numbered as it writes itself: Art 21 (3) becomes (5) and is amended,
+/// Art 22 is inserted before Art 23 (which keeps its number), Art 5 is repealed, the paragraphs
+/// of Art 30 change places (one moved, its neighbour not), a `<tag>` in a number stays text.
+fn law_redline() -> penholder_diff::Redline {
+    use penholder_core::{Document, IdSource, Node, NodeKind};
+    let mut ids = IdSource::new(21, 1_700_000_000_000);
+    let mut next = |kind, num: &str, text: &str| Node {
+        num: Some(num.to_string()),
+        ..Node::new(ids.next_id(), kind, text)
+    };
+    let art5 = next(NodeKind::Part, "Art 5", "Repealed provision.");
+    let art21 = next(NodeKind::Part, "Art 21", "Parties.");
+    let p1 = next(NodeKind::Paragraph, "(1)", "Parties shall be free.");
+    let p3 = next(NodeKind::Paragraph, "(3)", "Parties may be banned.");
+    let art23 = next(NodeKind::Part, "Art 23", "European Union.");
+    let art30 = next(NodeKind::Part, "Art 30 <b>", "Länder.");
+    let a = next(NodeKind::Paragraph, "(1)", "First.");
+    let b = next(NodeKind::Paragraph, "(2)", "Second.");
+    let c = next(NodeKind::Paragraph, "(3)", "Third.");
+    let art22 = next(NodeKind::Part, "Art 22", "Capital.");
+    let from = Document::new(
+        "Basic Law",
+        vec![
+            art5,
+            art21.clone().with_children(vec![p1.clone(), p3.clone()]),
+            art23.clone(),
+            art30
+                .clone()
+                .with_children(vec![a.clone(), b.clone(), c.clone()]),
+        ],
+    );
+    let renumbered = Node {
+        num: Some("(5)".into()),
+        text: "Parties may be banned by the Court.".into(),
+        ..p3
+    };
+    let to = Document::new(
+        "Basic Law",
+        vec![
+            art21.with_children(vec![p1, renumbered]),
+            art22,
+            art23,
+            art30.with_children(vec![b, c, a]),
+        ],
+    );
+    penholder_diff::redline(&from, &to, &[])
+}
+
+#[test]
+fn a_redline_shows_written_numbers_renumberings_and_moves() {
+    let red = law_redline();
+    let markdown = markdown::redline(&red, &context());
+    insta::assert_snapshot!(markdown);
+    // The number as the version shows it, not only the derived reference.
+    assert!(markdown.contains("## **S1** Art 21 Parties."), "{markdown}");
+    assert!(markdown.contains("{~~(3)~>(5)~~}"), "{markdown}");
+    assert!(
+        markdown.contains("{>>renumbered (3) → (5)<<}"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("{--Art 5--}"), "{markdown}");
+    let page = html_body(&html::redline(&red, &context()));
+    assert!(page.contains("<span class=\"num\">Art 21</span>"), "{page}");
+    assert!(
+        page.contains("<span class=\"num\"><del>(3)</del> <ins>(5)</ins></span>"),
+        "{page}"
+    );
+    assert!(page.contains("<p class=\"status\">Renumbered (3) → (5)</p>"));
+    assert!(page.contains("<span class=\"num\">Art 30 &lt;b&gt;</span>"));
+    assert!(!page.contains("Art 30 <b>"));
+    // One move among Art 30's paragraphs; Art 23 kept its number and its place.
+    assert_eq!(
+        page.matches("<p class=\"status\">Moved").count(),
+        1,
+        "{page}"
+    );
+    assert!(!page.contains("Renumbered S"), "{page}");
+}

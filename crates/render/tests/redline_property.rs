@@ -109,7 +109,12 @@ fn expected(document: &Document) -> Vec<String> {
         if visit.node.kind == NodeKind::Footnote {
             continue;
         }
-        let text = without_markers(&visit.node.text).trim().to_string();
+        // A number the text writes opens its paragraph, then a tab.
+        let numbered = match &visit.node.num {
+            Some(num) => format!("{num}\t{}", visit.node.text),
+            None => visit.node.text.clone(),
+        };
+        let text = without_markers(&numbered).trim().to_string();
         if !text.is_empty() {
             out.push(text);
         }
@@ -130,6 +135,13 @@ const WORDS: [&str; 10] = [
     "migrants²",
     "\u{202E}hidden",
 ];
+
+/// Numbers as texts write them (`<` and `&` escaped in the XML).
+const NUMS: [&str; 5] = ["Art 1", "Art 2", "(3)", "(5)", "4c. <&>"];
+
+fn num() -> impl Strategy<Value = Option<String>> {
+    prop::option::of(prop::sample::select(&NUMS[..]).prop_map(str::to_string))
+}
 
 fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(&WORDS[..]), 1..7).prop_map(|w| w.join(" "))
@@ -152,35 +164,42 @@ fn shape() -> impl Strategy<Value = Shape> {
     ]
 }
 
-fn build(shapes: &[Shape], ids: &mut IdSource) -> Document {
-    let mut node = |kind, text: &str| Node::new(ids.next_id(), kind, text);
+fn build(shapes: &[(Shape, Option<String>)], ids: &mut IdSource) -> Document {
     let nodes = shapes
         .iter()
-        .map(|shape| match shape {
-            Shape::Preambular(t) => node(NodeKind::Preambular, t),
-            Shape::Operative(t, items) => {
-                let children = items.iter().map(|i| node(NodeKind::Item, i)).collect();
-                node(NodeKind::Operative, t).with_children(children)
-            }
-            Shape::Goal(t, actions) => {
-                let children = actions.iter().map(|a| node(NodeKind::Action, a)).collect();
-                node(NodeKind::Goal, t).with_children(children)
-            }
-            Shape::Opening(t, footnote) => {
-                let children = footnote
-                    .iter()
-                    .map(|f| node(NodeKind::Footnote, f))
-                    .collect();
-                let text = if footnote.is_some() {
-                    format!("{t}¹")
-                } else {
-                    t.clone()
-                };
-                node(NodeKind::Paragraph, &text).with_children(children)
-            }
+        .map(|(shape, num)| Node {
+            num: num.clone(),
+            ..build_one(shape, ids)
         })
         .collect();
     Document::new("Draft", nodes)
+}
+
+fn build_one(shape: &Shape, ids: &mut IdSource) -> Node {
+    let mut node = |kind, text: &str| Node::new(ids.next_id(), kind, text);
+    match shape {
+        Shape::Preambular(t) => node(NodeKind::Preambular, t),
+        Shape::Operative(t, items) => {
+            let children = items.iter().map(|i| node(NodeKind::Item, i)).collect();
+            node(NodeKind::Operative, t).with_children(children)
+        }
+        Shape::Goal(t, actions) => {
+            let children = actions.iter().map(|a| node(NodeKind::Action, a)).collect();
+            node(NodeKind::Goal, t).with_children(children)
+        }
+        Shape::Opening(t, footnote) => {
+            let children = footnote
+                .iter()
+                .map(|f| node(NodeKind::Footnote, f))
+                .collect();
+            let text = if footnote.is_some() {
+                format!("{t}¹")
+            } else {
+                t.clone()
+            };
+            node(NodeKind::Paragraph, &text).with_children(children)
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -190,6 +209,8 @@ enum Change {
     InsertAfter(usize, String),
     InsertFirst(String),
     Move(usize, usize),
+    /// A new written number (or none) for a node.
+    Renumber(usize, Option<String>),
 }
 
 fn change() -> impl Strategy<Value = Change> {
@@ -199,12 +220,24 @@ fn change() -> impl Strategy<Value = Change> {
         (0..40usize, text()).prop_map(|(n, t)| Change::InsertAfter(n, t)),
         text().prop_map(Change::InsertFirst),
         (0..40usize, 0..40usize).prop_map(|(n, m)| Change::Move(n, m)),
+        (0..40usize, num()).prop_map(|(n, num)| Change::Renumber(n, num)),
     ]
 }
 
 fn edit(document: &Document, change: &Change, ids: &mut IdSource) -> Document {
     let walk = document.walk();
     let pick = |n: usize| walk.get(n % walk.len().max(1)).map(|v| v.node);
+    if let Change::Renumber(n, num) = change {
+        let mut renumbered = document.clone();
+        if let Some(id) = pick(*n)
+            .filter(|node| node.kind != NodeKind::Footnote)
+            .map(|node| node.id)
+            && let Some(node) = renumbered.find_mut(id)
+        {
+            node.num = num.clone();
+        }
+        return renumbered;
+    }
     let edit =
         match change {
             Change::Replace(n, t) => pick(*n).map(|node| Edit::ReplaceText {
@@ -229,6 +262,7 @@ fn edit(document: &Document, change: &Change, ids: &mut IdSource) -> Document {
                 }
                 _ => None,
             },
+            Change::Renumber(..) => None,
             Change::InsertFirst(t) => document.nodes.first().map(|first| Edit::Insert {
                 node: Node::new(ids.next_id(), NodeKind::Preambular, t.as_str()),
                 at: Position::Before(first.id),
@@ -243,7 +277,7 @@ proptest! {
 
     #[test]
     fn word_redlines_accept_to_the_target_and_reject_to_the_source(
-        shapes in prop::collection::vec(shape(), 1..7),
+        shapes in prop::collection::vec((shape(), num()), 1..7),
         changes in prop::collection::vec(change(), 0..7),
     ) {
         let mut ids = IdSource::new(3, 1_700_000_000_000);
