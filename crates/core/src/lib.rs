@@ -25,7 +25,7 @@ mod version;
 
 pub use edit::{Edit, EditError, Position};
 pub use id::{IdSource, NodeId};
-pub use reference::{Reference, References};
+pub use reference::{LATIN_ORDINALS, Reference, References, latin_ordinal};
 pub use tree::{Document, ExternalId, Node, NodeKind, Visit};
 pub use version::{
     AssembleError, ContentHash, ObjectStore, StoredNode, Version, assemble, hash_of, objects_of,

@@ -14,6 +14,7 @@
 //! - comments as `  - FR: text`, and flags as `  ! HU item 3: hidden characters U+202E`.
 
 use crate::model::*;
+use penholder_core::latin_ordinal;
 use std::fmt::Write;
 
 /// What the text view shows.
@@ -217,25 +218,6 @@ fn visible(text: &str) -> String {
         }
     }
     out
-}
-
-/// `bis`, `ter`, `quater`… for the 2nd, 3rd, 4th… node at one place.
-fn latin_ordinal(n: usize) -> String {
-    const NAMES: [&str; 9] = [
-        "bis",
-        "ter",
-        "quater",
-        "quinquies",
-        "sexies",
-        "septies",
-        "octies",
-        "novies",
-        "decies",
-    ];
-    n.checked_sub(2)
-        .and_then(|i| NAMES.get(i))
-        .map(|s| s.to_string())
-        .unwrap_or_else(|| format!("new {n}"))
 }
 
 #[cfg(test)]

@@ -92,9 +92,19 @@ fn with_ids(node: &Node, ids: &HashMap<NodeId, NodeId>) -> Node {
 
 /// Precision and recall of the alignment over the numbered nodes both versions hold.
 fn score(previous: &Document, revised: &Document) -> Score {
+    score_by(previous, revised, numbered)
+}
+
+/// Precision and recall of the alignment over the nodes `truth` names in both versions (a name
+/// given to the same node in each).
+fn score_by(
+    previous: &Document,
+    revised: &Document,
+    truth: fn(&Document) -> HashMap<String, NodeId>,
+) -> Score {
     let alignment = align(previous, revised, None);
-    let before = numbered(previous);
-    let after = numbered(revised);
+    let before = truth(previous);
+    let after = truth(revised);
     // Revised node (fresh id) → the previous id the alignment gave it.
     let given: HashMap<NodeId, NodeId> = revised
         .walk()
@@ -118,7 +128,7 @@ fn score(previous: &Document, revised: &Document) -> Score {
                     "{path} took the id of {}",
                     previous_path
                         .get(got)
-                        .map_or("an unnumbered node", |p| p.as_str())
+                        .map_or("a node without a name", |p| p.as_str())
                 ));
             }
         } else if expected.is_some() {
@@ -314,4 +324,68 @@ fn the_basic_law_redline_reports_its_renumberings() {
             node.reference_to
         );
     }
+}
+
+const ITALIAN_COPYRIGHT_LAW: [&str; 2] = [
+    "realtexts/it-copyright-law-akn/19410716_041U0633_VIGENZA_20211231.xml",
+    "realtexts/it-copyright-law-akn/19410716_041U0633_VIGENZA_20241222.xml",
+];
+
+fn import_akn(relative: &str, seed: u64) -> Document {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(relative);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "cannot read {}: {error}. The tests need shared/ beside the repository checkout.",
+            path.display()
+        )
+    });
+    penholder_import::import_akn(&text, &mut IdSource::new(seed, 0))
+        .expect("the Italian law imports")
+        .document
+}
+
+/// Every node by the `eId` its Akoma Ntoso source gave it (Normattiva keeps an article's eId
+/// through its amendments: `art_64bis__para_1`); an eId given twice names no node.
+fn by_eid(document: &Document) -> HashMap<String, NodeId> {
+    let mut out: HashMap<String, Option<NodeId>> = HashMap::new();
+    for visit in document.walk() {
+        if let Some(e_id) = visit.node.external_id.as_ref().and_then(|x| x.e_id.clone()) {
+            out.entry(e_id)
+                .and_modify(|id| *id = None)
+                .or_insert(Some(visit.node.id));
+        }
+    }
+    out.into_iter()
+        .filter_map(|(e_id, id)| Some((e_id, id?)))
+        .collect()
+}
+
+/// The Italian copyright law as in force at the end of 2021 and of 2024 (Normattiva's Akoma
+/// Ntoso): the later one's ids come from the alignment, which reads texts and numbers only (as
+/// for a text made elsewhere), checked against the eIds the source keeps across amendments.
+#[test]
+fn the_italian_copyright_law_keeps_its_ids_from_2021_to_2024() {
+    let earlier = import_akn(ITALIAN_COPYRIGHT_LAW[0], 1);
+    let later = import_akn(ITALIAN_COPYRIGHT_LAW[1], 2);
+    let score = score_by(&earlier, &later, by_eid);
+    eprintln!(
+        "Italian copyright law 2021 -> 2024: precision {:.4}, recall {:.4}, {} wrong; {} nodes \
+         reported moved, {} truly moved",
+        score.precision,
+        score.recall,
+        score.wrong.len(),
+        score.reported_moves,
+        score.true_moves
+    );
+    for line in score.wrong.iter().take(30) {
+        eprintln!("  {line}");
+    }
+    assert!(
+        score.precision >= 0.97 && score.recall >= 0.97,
+        "precision {:.4}, recall {:.4}",
+        score.precision,
+        score.recall
+    );
 }

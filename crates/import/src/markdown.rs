@@ -400,25 +400,12 @@ const ARTICLE_WORDS: [&str; 24] = [
     "KAPITEL", "SECTION", "ANNEX", "PART", "TITLE", "RULE",
 ];
 
-/// The Latin words that number an article inserted after another (`Article 8 bis`, `3ter`).
-const LATIN_SUFFIXES: [&str; 9] = [
-    "bis",
-    "ter",
-    "quater",
-    "quinquies",
-    "sexies",
-    "septies",
-    "octies",
-    "novies",
-    "decies",
-];
-
 /// `bis`, `ter` … written in lower case, capitalised (`Bis`) or in capitals (`BIS`), as titles
 /// write them.
 fn is_latin_suffix(word: &str) -> bool {
     let tail = word.get(1..).unwrap_or_default();
     (tail.chars().all(|c| c.is_ascii_lowercase()) || word.chars().all(|c| c.is_ascii_uppercase()))
-        && LATIN_SUFFIXES
+        && penholder_core::LATIN_ORDINALS
             .iter()
             .any(|suffix| suffix.eq_ignore_ascii_case(word))
 }

@@ -2,7 +2,7 @@
 //! compilation's nodes, new nodes and footnotes are laid out.
 
 use crate::text::marker_ranges;
-use penholder_core::{NodeId, NodeKind};
+use penholder_core::{NodeId, NodeKind, latin_ordinal};
 use penholder_diff::{Change, Compilation, NodeCompilation, NodeRedline, NodeStatus, Scope};
 use std::collections::BTreeMap;
 
@@ -268,25 +268,6 @@ pub(crate) fn entries(compilation: &Compilation) -> Vec<Entry<'_>> {
         out.extend(entries);
     }
     out
-}
-
-/// `bis`, `ter`, `quater`… for the 2nd, 3rd, 4th… node at one place (UN compilation style).
-pub(crate) fn latin_ordinal(n: usize) -> String {
-    const NAMES: [&str; 9] = [
-        "bis",
-        "ter",
-        "quater",
-        "quinquies",
-        "sexies",
-        "septies",
-        "octies",
-        "novies",
-        "decies",
-    ];
-    n.checked_sub(2)
-        .and_then(|i| NAMES.get(i))
-        .map(|s| s.to_string())
-        .unwrap_or_else(|| format!("new {n}"))
 }
 
 /// Which side of a change a run of text belongs to, for placing footnote references.
