@@ -326,7 +326,9 @@ pub struct AlignedUpload {
 
 impl UploadBasis {
     /// Aligns the revised text with the previous version and, for a round, with its
-    /// `compilation` (pure and CPU-heavy: call it off the async workers).
+    /// `compilation` (pure and CPU-heavy: call it off the async workers). Nodes of a generic
+    /// kind (paragraph, part, item: what a plain text gives) take the kind of the previous node
+    /// they are matched to, or of their new siblings (see `penholder_core::carry_kinds`).
     pub fn align(
         &self,
         label: String,
@@ -340,7 +342,11 @@ impl UploadBasis {
             .as_ref()
             .map(|m| m.round.label.clone())
             .unwrap_or_else(|| label.clone());
-        let alignment = penholder_diff::align(&self.previous.document, &revised, compilation);
+        let mut alignment = penholder_diff::align(&self.previous.document, &revised, compilation);
+        // A text read from plain Markdown calls every paragraph a paragraph: matched nodes get
+        // their kinds back, and new ones the kind of their neighbours, so that references (PP3,
+        // OP2, PG1.4) keep naming what they named (`penholder_core::carry_kinds`).
+        penholder_core::carry_kinds(&self.previous.document, &mut alignment.document);
         let adopted = penholder_diff::adopt(
             &self.previous,
             &self.previous_blame,
