@@ -42,8 +42,10 @@
 
 use crate::ImportError;
 use crate::draft::{Arena, Draft};
+use crate::rendered;
 use penholder_core::{Document, IdSource, NodeKind};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// The front matter of a Markdown file, kept as written (`raw`) and as `key: value` pairs in
 /// their order (`fields`): every key, a scalar unquoted, a list, block scalar or nested mapping
@@ -81,13 +83,25 @@ pub fn import_markdown(text: &str, ids: &mut IdSource) -> Result<MarkdownImport,
     if let Some(error) = markup_document(&normalised) {
         return Err(error);
     }
-    let lines: Vec<&str> = normalised.split('\n').collect();
-    let (front_matter, start) = front_matter(&lines);
+    let mut lines: Vec<&str> = normalised.split('\n').collect();
+    let (front_matter, mut start) = front_matter(&lines);
+    // penholder's own rendering of a version: its header and trailer are not nodes.
+    let mut rendered_title = None;
+    if lines[start..].iter().any(|line| is_rendered_node(line)) {
+        if let Some((body, title)) = rendered::header(&lines, start) {
+            start = body;
+            rendered_title = Some(title);
+        }
+        if let Some(rule) = rendered::trailer(&lines).filter(|&rule| rule >= start) {
+            lines.truncate(rule);
+        }
+    }
     let mut reader = Reader {
         lines: &lines,
         builder: Builder::new(),
         first_heading: None,
         first_line: None,
+        goal_heading: None,
     };
     reader.read(start);
     let Reader {
@@ -107,6 +121,7 @@ pub fn import_markdown(text: &str, ids: &mut IdSource) -> Result<MarkdownImport,
         .as_ref()
         .and_then(|f| f.field("title"))
         .map(str::to_string)
+        .or(rendered_title)
         .or(first_heading)
         .or(first_line)
         .unwrap_or_default();
@@ -765,6 +780,16 @@ struct Reader<'a> {
     builder: Builder,
     first_heading: Option<String>,
     first_line: Option<String>,
+    /// The heading penholder's rendering writes above a goal (`### Priority Goal 2`), kept for
+    /// the goal's block that follows it.
+    goal_heading: Option<String>,
+}
+
+/// Whether a line opens a node of penholder's rendering: `**OP3** …` or `## **S1** …`.
+fn is_rendered_node(line: &str) -> bool {
+    let text = line.trim_start();
+    let text = atx_heading(text).map_or(text, |(_, heading)| heading);
+    rendered::prefix(text).is_some()
 }
 
 impl Reader<'_> {
@@ -788,6 +813,11 @@ impl Reader<'_> {
             let first: String = text.chars().take(120).collect();
             self.first_line = Some(first.trim_end().to_string());
         }
+        if indent <= 3
+            && let Some(prefix) = rendered::prefix(text)
+        {
+            return self.referenced(index, prefix);
+        }
         if let Some(fence) = fence(text) {
             return self.fenced(index, indent, fence);
         }
@@ -796,6 +826,10 @@ impl Reader<'_> {
         }
         if indent <= 3 {
             if let Some((level, heading)) = atx_heading(text) {
+                if rendered::prefix(heading).is_none() && self.introduces_goal(index) {
+                    self.goal_heading = Some(heading.to_string());
+                    return index + 1;
+                }
                 self.heading(level, heading, line_number);
                 return index + 1;
             }
@@ -892,8 +926,88 @@ impl Reader<'_> {
         self.lines.get(index + 1).is_none_or(|l| is_blank(l))
     }
 
+    /// Whether the heading at `index` is the one penholder's rendering writes above a goal:
+    /// the next block is the goal's, `**PG2** …`.
+    fn introduces_goal(&self, index: usize) -> bool {
+        self.lines[index + 1..]
+            .iter()
+            .find(|line| !is_blank(line))
+            .and_then(|line| rendered::prefix(line.trim_start()))
+            .is_some_and(|prefix| prefix.kind == NodeKind::Goal)
+    }
+
+    /// A block of penholder's rendering, `**OP1.a** (a) text`: the reference gives the kind and
+    /// (for items and actions) the parent; the number the reference derives is dropped, another
+    /// one in front of the text is the node's verbatim number; the text is unescaped, its hard
+    /// breaks (a line ending in `\`) are line breaks, other line ends spaces.
+    fn referenced(&mut self, index: usize, prefix: rendered::Prefix<'_>) -> usize {
+        let mut next = index + 1;
+        while let Some(line) = self.lines.get(next) {
+            let text = line.trim_start();
+            if is_blank(line) || rendered::prefix(text).is_some() || atx_heading(text).is_some() {
+                break;
+            }
+            next += 1;
+        }
+        let first = prefix.rest.trim_end();
+        let label = rendered::derived_label(prefix.kind, prefix.reference);
+        let (num, first) = match (prefix.kind, label.as_deref()) {
+            (NodeKind::Goal, _) => {
+                let heading = self.goal_heading.take();
+                let derived = rendered::goal_heading(prefix.reference);
+                (heading.filter(|h| Some(h) != derived.as_ref()), first)
+            }
+            (_, Some(label)) if first == label => (None, ""),
+            (_, Some(label)) if first.strip_prefix(label).is_some_and(|r| r.starts_with(' ')) => {
+                (None, &first[label.len() + 1..])
+            }
+            (kind, _) => rendered_number(kind, first),
+        };
+        let num = num.map(|n| rendered::unescape(&n));
+        let lines = std::iter::once(first).chain(
+            self.lines[index + 1..next]
+                .iter()
+                .map(|line| line.trim_start().trim_end()),
+        );
+        let count = next - index;
+        let mut text = String::new();
+        for (position, line) in lines.enumerate() {
+            if position + 1 < count && rendered::ends_with_hard_break(line) {
+                text.push_str(&rendered::unescape(&line[..line.len() - 1]));
+                text.push('\n');
+            } else {
+                text.push_str(&rendered::unescape(line));
+                if position + 1 < count {
+                    text.push(' ');
+                }
+            }
+        }
+        // An item's derived `(a)` or an action's `1.` starts a sequence that a hand-added
+        // `(b)` or `2.` without a reference continues.
+        let family = (num.is_none())
+            .then(|| label.as_deref().and_then(marker))
+            .flatten()
+            .map(|marker| marker.style);
+        self.builder
+            .referenced(prefix.reference, prefix.parent, prefix.kind, num, text, family);
+        next
+    }
+
     fn heading(&mut self, level: usize, text: &str, _line: usize) {
         let text = without_attribute_list(text);
+        if let Some(prefix) = rendered::prefix(text)
+            && prefix.kind == NodeKind::Part
+        {
+            // A part of penholder's rendering: `## **S1** Art 93 Title`.
+            let (num, rest) = heading_number(prefix.rest);
+            self.builder.heading(
+                level,
+                num.map(rendered::unescape),
+                rendered::unescape(rest),
+            );
+            self.builder.remember(prefix.reference);
+            return;
+        }
         let (num, rest) = heading_number(text);
         if self.first_heading.is_none() {
             self.first_heading = Some(text.to_string());
@@ -983,6 +1097,7 @@ impl Reader<'_> {
     fn interrupts(&self, line: &str, in_list: bool) -> bool {
         let text = line.trim_start();
         if atx_heading(text).is_some()
+            || rendered::prefix(text).is_some()
             || fence(text).is_some()
             || is_thematic_break(text)
             || text.starts_with('>')
@@ -1014,6 +1129,26 @@ fn setext(line: &str) -> Option<usize> {
         Some(2)
     } else {
         None
+    }
+}
+
+/// The verbatim number the rendering wrote in front of a node's text, where it shows no derived
+/// one (`4c.`, `(1)`, `Art 93`, a footnote's `[^1]`), and the text after it; the number is still
+/// escaped.
+fn rendered_number(kind: NodeKind, text: &str) -> (Option<String>, &str) {
+    if kind == NodeKind::Footnote
+        && let Some(label) = text.strip_prefix("\\[^")
+        && let Some(close) = label.find("\\]")
+    {
+        let end = 3 + close + 2;
+        let rest = &text[end..];
+        if rest.is_empty() || rest.starts_with(' ') {
+            return (Some(text[..end].to_string()), rest.strip_prefix(' ').unwrap_or(rest));
+        }
+    }
+    match marker(text) {
+        Some(marker) if !marker.style.is_bullet_like() => (Some(marker.num.to_string()), marker.rest),
+        _ => (None, text),
     }
 }
 
@@ -1057,7 +1192,7 @@ enum Role {
 }
 
 /// One node of the path from the root to the last node placed.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Open {
     slot: Option<usize>,
     role: Role,
@@ -1070,6 +1205,9 @@ struct Builder {
     arena: Arena,
     path: Vec<Open>,
     footnotes: Vec<(usize, String, String)>,
+    /// The path to each node placed by its reference in penholder's rendering, so that its
+    /// items and actions (`OP1.a`, `PG1.4`) find it.
+    referenced: HashMap<String, Vec<Open>>,
 }
 
 impl Builder {
@@ -1082,7 +1220,68 @@ impl Builder {
                 families: Vec::new(),
             }],
             footnotes: Vec::new(),
+            referenced: HashMap::new(),
         }
+    }
+
+    /// Remembers the last node placed under `reference`.
+    fn remember(&mut self, reference: &str) {
+        self.referenced
+            .insert(reference.to_string(), self.path.clone());
+    }
+
+    /// Places a node penholder's rendering names by its reference: an item or an action under
+    /// the node its reference names (`OP1` for `OP1.a`), a footnote under the last node that is
+    /// not one (the rendering writes a node's footnotes right after it), any other node at the
+    /// level of sections, under the open heading.
+    fn referenced(
+        &mut self,
+        reference: &str,
+        parent: Option<&str>,
+        kind: NodeKind,
+        num: Option<String>,
+        text: String,
+        family: Option<Style>,
+    ) {
+        match parent.and_then(|parent| self.referenced.get(parent)) {
+            Some(path) => self.path = path.clone(),
+            None if kind == NodeKind::Footnote || parent.is_some() => {
+                while self.path.len() > 1 && self.top_kind() == Some(NodeKind::Footnote) {
+                    self.pop();
+                }
+            }
+            None => {
+                while !matches!(self.top().role, Role::Root | Role::Part(_)) {
+                    self.pop();
+                }
+            }
+        }
+        let role = match kind {
+            NodeKind::Item | NodeKind::Action if parent.is_some() => {
+                Role::Item { marker_indent: 0 }
+            }
+            NodeKind::Footnote => Role::Paragraph {
+                numbered: false,
+                section_level: false,
+            },
+            _ => Role::Paragraph {
+                numbered: true,
+                section_level: true,
+            },
+        };
+        if let Some(style) = family {
+            let last = self.path.len() - 1;
+            let family = Family { style, indent: 0 };
+            if !self.path[last].families.contains(&family) {
+                self.path[last].families.push(family);
+            }
+        }
+        self.attach(Draft::new(kind, text).with_num(num), role);
+        self.remember(reference);
+    }
+
+    fn top_kind(&self) -> Option<NodeKind> {
+        self.top().slot.and_then(|slot| self.arena.kind(slot))
     }
 
     fn top(&self) -> &Open {
