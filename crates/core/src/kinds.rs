@@ -16,8 +16,9 @@ pub fn is_generic(kind: NodeKind) -> bool {
 }
 
 /// Gives the nodes of `revised` whose kind is generic (see [`is_generic`]) the kinds of the
-/// version they revise. `revised` is the revised text after alignment with `previous`: a node
-/// that kept an id of `previous` is *matched* to that node, any other node is *new*.
+/// version they revise. `revised` is the revised text after alignment with `previous`;
+/// `counterpart` names, for a node of `revised`, the previous node it is *matched* to (the one
+/// whose id it kept, or the one it was split from); a node without one is *new*.
 ///
 /// The rule, applied in this order:
 /// 1. a matched node of a generic kind takes the kind of the previous node it is matched to
@@ -34,24 +35,29 @@ pub fn is_generic(kind: NodeKind) -> bool {
 ///    derives, and keeping it verbatim would freeze it when the text is renumbered.
 ///
 /// Nesting, texts and ids are left as they are.
-pub fn carry_kinds(previous: &Document, revised: &mut Document) {
+pub fn carry_kinds(
+    previous: &Document,
+    revised: &mut Document,
+    counterpart: impl Fn(NodeId) -> Option<NodeId>,
+) {
     let before: HashMap<NodeId, (NodeKind, bool)> = previous
         .walk()
         .into_iter()
         .map(|visit| (visit.node.id, (visit.node.kind, visit.node.num.is_some())))
         .collect();
+    let before = |id: NodeId| counterpart(id).and_then(|previous| before.get(&previous).copied());
     carry_in(&mut revised.nodes, &before);
 }
 
-fn carry_in(siblings: &mut [Node], before: &HashMap<NodeId, (NodeKind, bool)>) {
+fn carry_in(siblings: &mut [Node], before: &impl Fn(NodeId) -> Option<(NodeKind, bool)>) {
     // Rule 1 first, over all siblings, so that rule 2 sees the kinds matched nodes end with.
     let mut inferable = vec![false; siblings.len()];
     for (index, node) in siblings.iter_mut().enumerate() {
         if !is_generic(node.kind) {
             continue;
         }
-        match before.get(&node.id) {
-            Some(&(kind, had_num)) => {
+        match before(node.id) {
+            Some((kind, had_num)) => {
                 node.kind = kind;
                 if !had_num {
                     drop_written_out_number(node);
@@ -125,9 +131,8 @@ fn is_written_out_number(num: &str) -> bool {
         },
     };
     let digits = !inner.is_empty() && inner.len() <= 3 && inner.bytes().all(|b| b.is_ascii_digit());
-    let letters = !inner.is_empty()
-        && inner.len() <= 4
-        && inner.bytes().all(|b| b.is_ascii_lowercase());
+    let letters =
+        !inner.is_empty() && inner.len() <= 4 && inner.bytes().all(|b| b.is_ascii_lowercase());
     digits || letters
 }
 
@@ -189,7 +194,7 @@ mod tests {
                 last,
             ],
         );
-        carry_kinds(&previous, &mut revised);
+        carry_kinds(&previous, &mut revised, Some);
         assert_eq!(
             refs(&revised),
             ["P1", "PP1", "PP2", "OP1", "OP1.a", "OP2", "OP3", "OP4"]
@@ -214,7 +219,7 @@ mod tests {
                 Node::new(goal.id, NodeKind::Part, "Protect").with_num("Art 93"),
             ],
         );
-        carry_kinds(&previous, &mut revised);
+        carry_kinds(&previous, &mut revised, Some);
         let kinds: Vec<_> = revised.nodes.iter().map(|n| n.kind).collect();
         assert_eq!(
             kinds,

@@ -958,7 +958,11 @@ impl Reader<'_> {
                 (heading.filter(|h| Some(h) != derived.as_ref()), first)
             }
             (_, Some(label)) if first == label => (None, ""),
-            (_, Some(label)) if first.strip_prefix(label).is_some_and(|r| r.starts_with(' ')) => {
+            (_, Some(label))
+                if first
+                    .strip_prefix(label)
+                    .is_some_and(|r| r.starts_with(' ')) =>
+            {
                 (None, &first[label.len() + 1..])
             }
             (kind, _) => rendered_number(kind, first),
@@ -988,8 +992,14 @@ impl Reader<'_> {
             .then(|| label.as_deref().and_then(marker))
             .flatten()
             .map(|marker| marker.style);
-        self.builder
-            .referenced(prefix.reference, prefix.parent, prefix.kind, num, text, family);
+        self.builder.referenced(
+            prefix.reference,
+            prefix.parent,
+            prefix.kind,
+            num,
+            text,
+            family,
+        );
         next
     }
 
@@ -1000,11 +1010,8 @@ impl Reader<'_> {
         {
             // A part of penholder's rendering: `## **S1** Art 93 Title`.
             let (num, rest) = heading_number(prefix.rest);
-            self.builder.heading(
-                level,
-                num.map(rendered::unescape),
-                rendered::unescape(rest),
-            );
+            self.builder
+                .heading(level, num.map(rendered::unescape), rendered::unescape(rest));
             self.builder.remember(prefix.reference);
             return;
         }
@@ -1143,11 +1150,16 @@ fn rendered_number(kind: NodeKind, text: &str) -> (Option<String>, &str) {
         let end = 3 + close + 2;
         let rest = &text[end..];
         if rest.is_empty() || rest.starts_with(' ') {
-            return (Some(text[..end].to_string()), rest.strip_prefix(' ').unwrap_or(rest));
+            return (
+                Some(text[..end].to_string()),
+                rest.strip_prefix(' ').unwrap_or(rest),
+            );
         }
     }
     match marker(text) {
-        Some(marker) if !marker.style.is_bullet_like() => (Some(marker.num.to_string()), marker.rest),
+        Some(marker) if !marker.style.is_bullet_like() => {
+            (Some(marker.num.to_string()), marker.rest)
+        }
         _ => (None, text),
     }
 }

@@ -154,8 +154,7 @@ pub(crate) fn header(lines: &[&str], start: usize) -> Option<(usize, String)> {
     }
     let mut index = start;
     let mut line = next(lines, &mut index)?;
-    if line.len() > 4 && line.starts_with("**") && line.ends_with("**") && prefix(line).is_none()
-    {
+    if line.len() > 4 && line.starts_with("**") && line.ends_with("**") && prefix(line).is_none() {
         line = next(lines, &mut index)?;
     }
     let title = unescape(line.strip_prefix("# ")?);
@@ -212,15 +211,37 @@ mod tests {
 
     #[test]
     fn labels_unescaping_and_headers() {
-        assert_eq!(derived_label(NodeKind::Operative, "OP3").as_deref(), Some("3."));
-        assert_eq!(derived_label(NodeKind::Item, "PG1.4.c").as_deref(), Some("(c)"));
-        assert_eq!(derived_label(NodeKind::Item, "P2.a").as_deref(), Some("\u{2013}"));
+        assert_eq!(
+            derived_label(NodeKind::Operative, "OP3").as_deref(),
+            Some("3.")
+        );
+        assert_eq!(
+            derived_label(NodeKind::Item, "PG1.4.c").as_deref(),
+            Some("(c)")
+        );
+        assert_eq!(
+            derived_label(NodeKind::Item, "P2.a").as_deref(),
+            Some("\u{2013}")
+        );
         assert_eq!(derived_label(NodeKind::Preambular, "PP2"), None);
         assert_eq!(unescape("1\\. a \\*b\\* &#32;c \\é"), "1. a *b*  c \\é");
         assert!(ends_with_hard_break("a\\") && !ends_with_hard_break("a\\\\"));
-        let lines = ["**LIMITE**", "", "# T \\*", "", "*Version 1*", "", "---", "", "x"];
+        let lines = [
+            "**LIMITE**",
+            "",
+            "# T \\*",
+            "",
+            "*Version 1*",
+            "",
+            "---",
+            "",
+            "x",
+        ];
         assert_eq!(header(&lines, 0), Some((7, "T *".to_string())));
         assert_eq!(header(&["# T", "text"], 0), None);
-        assert_eq!(trailer(&["x", "", "---", "", "Audit head 3:ab", ""]), Some(2));
+        assert_eq!(
+            trailer(&["x", "", "---", "", "Audit head 3:ab", ""]),
+            Some(2)
+        );
     }
 }

@@ -27,7 +27,14 @@ fn shape(document: &Document) -> (String, Vec<(usize, NodeKind, Option<String>, 
     let nodes = document
         .walk()
         .iter()
-        .map(|v| (v.depth, v.node.kind, v.node.num.clone(), v.node.text.clone()))
+        .map(|v| {
+            (
+                v.depth,
+                v.node.kind,
+                v.node.num.clone(),
+                v.node.text.clone(),
+            )
+        })
         .collect();
     (document.title.clone(), nodes)
 }
@@ -42,9 +49,7 @@ fn references(document: &Document) -> Vec<String> {
 
 /// The version's Markdown as the server renders it (`?format=md`): with the verbatim numbers.
 fn rendered(document: &Document, audit: bool) -> String {
-    let mut context = Context::new()
-        .classification("LIMITE")
-        .numbers_of(document);
+    let mut context = Context::new().classification("LIMITE").numbers_of(document);
     if audit {
         context.audit = Some(AuditSeal {
             seq: 12,
@@ -52,7 +57,12 @@ fn rendered(document: &Document, audit: bool) -> String {
             signature: None,
         });
     }
-    let version = Version::new(3, "Rev. 2 after the Reference Group", None, document.clone());
+    let version = Version::new(
+        3,
+        "Rev. 2 after the Reference Group",
+        None,
+        document.clone(),
+    );
     penholder_render::markdown::version(&version, &context)
 }
 
@@ -139,7 +149,11 @@ fn heading_text() -> impl Strategy<Value = String> {
 }
 
 fn num() -> impl Strategy<Value = Option<String>> {
-    prop::option::of(prop_oneof!["[1-9][a-z]\\.", "\\([1-9][0-9]?\\)", "Article [1-9][0-9]?"])
+    prop::option::of(prop_oneof![
+        "[1-9][a-z]\\.",
+        "\\([1-9][0-9]?\\)",
+        "Article [1-9][0-9]?"
+    ])
 }
 
 fn node(kind: NodeKind, num: Option<String>, text: String, children: Vec<Node>) -> Node {

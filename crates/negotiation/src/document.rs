@@ -14,9 +14,10 @@ use crate::input::{check_text, valid_slug};
 use crate::policy::{Action, Phase};
 use crate::round::RoundMaterial;
 use penholder_core::negotiation::Delegation;
-use penholder_core::{Document, IdSource, Version};
-use penholder_diff::{Alignment, Blame, Compilation};
+use penholder_core::{Document, IdSource, NodeId, Version};
+use penholder_diff::{Alignment, Blame, Compilation, Match};
 use penholder_store::{DocumentInfo, NewDocument, NewVersion, Reader, VersionInfo, Writer};
+use std::collections::HashMap;
 
 /// A text as a person sends it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -346,7 +347,15 @@ impl UploadBasis {
         // A text read from plain Markdown calls every paragraph a paragraph: matched nodes get
         // their kinds back, and new ones the kind of their neighbours, so that references (PP3,
         // OP2, PG1.4) keep naming what they named (`penholder_core::carry_kinds`).
-        penholder_core::carry_kinds(&self.previous.document, &mut alignment.document);
+        let counterparts: HashMap<NodeId, NodeId> = alignment
+            .nodes
+            .iter()
+            .filter(|node| node.how != Match::New)
+            .filter_map(|node| Some((node.node, *node.previous.first()?)))
+            .collect();
+        penholder_core::carry_kinds(&self.previous.document, &mut alignment.document, |id| {
+            counterparts.get(&id).copied()
+        });
         let adopted = penholder_diff::adopt(
             &self.previous,
             &self.previous_blame,
