@@ -32,9 +32,15 @@
 //! - kramdown attribute lists (`{:.no_toc}`, `{: #id .class}`) on a line of their own or at the
 //!   end of a heading are markup; a list followed by `{:toc}` (`* TOC`) is the placeholder of a
 //!   generated table of contents and gives nothing;
-//! - fenced code, tables, quotes and HTML blocks are kept verbatim, line breaks included.
+//! - fenced code, tables, quotes and HTML blocks are kept verbatim, line breaks included;
+//! - penholder's own rendering of a version (`?format=md`) is read back to its tree: a block or
+//!   heading opening with a reference in bold (`**PP3**`, `**OP1.a**`, `## **S1**`) is a node of
+//!   the kind the reference names, placed under the node its reference names (`OP1` for
+//!   `OP1.a`), without the number the reference derives, its text unescaped; the rendering's
+//!   header, goal headings and audit trailer are not nodes (see `crate::rendered`). Blocks
+//!   without a reference in such a text are read as above.
 //!
-//! Text is kept verbatim: inline formatting, links, brackets and footnote markers stay in the
+//! Text is kept verbatim (but in the referenced blocks of penholder's rendering): inline formatting, links, brackets and footnote markers stay in the
 //! text. The lines of a paragraph are joined with a space (a hard break, a line ending in `\` or
 //! two spaces, keeps its line break). What is dropped is markup only: heading `#`s and setext
 //! underlines, bullet and definition markers, thematic breaks, the `:` after a footnote label,

@@ -22,8 +22,11 @@ use penholder_import::{
 use penholder_render::{AuditSeal, Context};
 use proptest::prelude::*;
 
-/// The tree without ids: title, then for each node its depth, kind, number and text.
-fn shape(document: &Document) -> (String, Vec<(usize, NodeKind, Option<String>, String)>) {
+/// A node without its id: depth, kind, number, text.
+type Outline = (usize, NodeKind, Option<String>, String);
+
+/// The tree without ids: title, then every node in document order.
+fn shape(document: &Document) -> (String, Vec<Outline>) {
     let nodes = document
         .walk()
         .iter()

@@ -2,6 +2,10 @@
 //! `{~~ old ~> new ~~}`, highlights `{== ==}` and comments `{>> <<}` naming the delegations
 //! behind each change. Text from documents and delegations is escaped so that it can neither
 //! open Markdown structure nor close a CriticMarkup span.
+//!
+//! A version's clean text says each node's reference (`**OP1.a**`), its number and its text,
+//! parts nested by heading level, so that `penholder_import::import_markdown` reads it back to
+//! the same kinds, numbers, texts and nesting (`docs/markdown-format.md`).
 
 use crate::context::{Context, date_only};
 use crate::layout::{Entry, Piece, entries, label, pieces};
