@@ -21,6 +21,8 @@
 //!   `§ 5`) keeps it verbatim in `Node::num`. Numbers of one style continue one sequence: under a
 //!   heading they are paragraphs, under a paragraph or an item they are items (the list that
 //!   paragraph introduces);
+//! - a line `Priority Goal 2` standing alone heads a goal: the paragraph after it is a
+//!   [`NodeKind::Goal`] (the heading is derived, `PG2`, and not kept);
 //! - a bullet (`-`, `*`, `+`, `•`) or a definition (`:`) is an item of the paragraph before it;
 //!   indentation nests lists. A bullet alone, a block of its own or right under a heading (the
 //!   `-` of a repealed article in the German Basic Law), is text, not an empty item;
@@ -108,6 +110,7 @@ pub fn import_markdown(text: &str, ids: &mut IdSource) -> Result<MarkdownImport,
         first_heading: None,
         first_line: None,
         goal_heading: None,
+        goal_title_next: false,
     };
     reader.read(start);
     let Reader {
@@ -789,6 +792,15 @@ struct Reader<'a> {
     /// The heading penholder's rendering writes above a goal (`### Priority Goal 2`), kept for
     /// the goal's block that follows it.
     goal_heading: Option<String>,
+    /// A line `Priority Goal 2` stood alone: the paragraph that follows is that goal's title.
+    goal_title_next: bool,
+}
+
+/// `Priority Goal 2`: how action plans (the Budapest Call for Action, penholder's own
+/// renderings) head a goal. The number is derived (`PG2`), so the line is not kept.
+fn is_goal_heading(text: &str) -> bool {
+    text.strip_prefix("Priority Goal ")
+        .is_some_and(|n| (1..=3).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Whether a line opens a node of penholder's rendering: `**OP3** …` or `## **S1** …`.
@@ -815,6 +827,8 @@ impl Reader<'_> {
         let line_number = index + 1;
         let indent = indentation(line);
         let text = line.trim_start();
+        // Only the very next block can be the title a `Priority Goal 2` line announced.
+        let goal_title = std::mem::take(&mut self.goal_title_next);
         if self.first_line.is_none() {
             let first: String = text.chars().take(120).collect();
             self.first_line = Some(first.trim_end().to_string());
@@ -869,8 +883,11 @@ impl Reader<'_> {
                 .iter()
                 .map(|l| dedent(l, indent))
                 .collect();
-            self.builder
-                .plain(body.join("\n").trim_end().to_string(), indent);
+            self.builder.plain(
+                body.join("\n").trim_end().to_string(),
+                indent,
+                NodeKind::Paragraph,
+            );
             return end;
         }
         if let Some((label, first)) = footnote_definition(text) {
@@ -902,7 +919,8 @@ impl Reader<'_> {
                 // (the German Basic Law's repealed articles read `-`), not an empty bullet: its
                 // mark is kept. Right after the items of a list it is an empty item, as in
                 // CommonMark.
-                self.builder.plain(text.trim_end().to_string(), indent);
+                self.builder
+                    .plain(text.trim_end().to_string(), indent, NodeKind::Paragraph);
                 return index + 1;
             } else {
                 let (joined, next) = self.paragraph(index, marker.rest, true);
@@ -924,7 +942,17 @@ impl Reader<'_> {
             self.heading(level, &joined, line_number);
             return next + 1;
         }
-        self.builder.plain(joined, indent);
+        if indent == 0 && is_goal_heading(&joined) && self.is_standalone(index) {
+            // `Priority Goal 2` standing alone: the heading of the goal whose title follows.
+            self.goal_title_next = true;
+            return next;
+        }
+        let kind = if goal_title {
+            NodeKind::Goal
+        } else {
+            NodeKind::Paragraph
+        };
+        self.builder.plain(joined, indent, kind);
         next
     }
 
@@ -1042,8 +1070,11 @@ impl Reader<'_> {
             .iter()
             .map(|l| dedent(l, indent))
             .collect();
-        self.builder
-            .plain(body.join("\n").trim_end().to_string(), indent);
+        self.builder.plain(
+            body.join("\n").trim_end().to_string(),
+            indent,
+            NodeKind::Paragraph,
+        );
         end
     }
 
@@ -1402,8 +1433,9 @@ impl Builder {
         }
     }
 
-    fn plain(&mut self, text: String, indent: usize) {
-        let draft = Draft::new(NodeKind::Paragraph, text);
+    /// A paragraph without a number (`kind` a paragraph, or a goal after its heading).
+    fn plain(&mut self, text: String, indent: usize, kind: NodeKind) {
+        let draft = Draft::new(kind, text);
         // Indented text under a list item belongs to that item.
         if indent > 0 {
             self.close_items(|marker_indent| marker_indent >= indent);
@@ -1629,9 +1661,17 @@ mod tests {
 
     #[test]
     fn plain_text_action_plans_read_as_lists() {
+        // The `Priority Goal 1` line heads the goal whose title follows: the goal's number is
+        // derived (`PG1`), so the line itself is not kept. The numbered lines are its list;
+        // a revised upload makes them actions again (`penholder_core::carry_kinds`).
         check(
-            "Priority Goal 1\n\nPrevent things\n\n1. Do a;\n2. Do b.\n",
-            "paragraph Priority Goal 1\nparagraph Prevent things\n  item [1.] Do a;\n  item [2.] Do b.\n",
+            "Priority Goal 1\n\nPrevent things\n\n1. Do a;\n2. Do b.\n\nPriority Goal 2\n\nProtect\n",
+            "goal Prevent things\n  item [1.] Do a;\n  item [2.] Do b.\ngoal Protect\n",
+        );
+        // Not standing alone, or followed by no title, it is text.
+        check(
+            "Priority Goal 1\nPrevent things\n\n## Priority Goal 2\n\nPriority Goal 3\n",
+            "paragraph Priority Goal 1 Prevent things\npart Priority Goal 2\n",
         );
     }
 

@@ -1,9 +1,11 @@
 //! The chairmanship uploads revised texts made elsewhere, as plain text: the Budapest
-//! declaration's Rev. 1 on the zero draft, then Rev. 2 on Rev. 1, each written the way a word
-//! processor gives it (no kinds: paragraphs, `1.` before operative paragraphs, `(a)` before
-//! items, footnotes at the end). Kinds survive the upload, so every reference (`PP3`, `OP5`,
-//! `OP1.a`) is what the chairmanship's own numbering says, as in the reference model
-//! (`fixtures/budapest/rounds/expected/declaration.json`).
+//! declaration's and call for action's Rev. 1 on the zero draft, then Rev. 2 on Rev. 1, each
+//! written the way a word processor gives it (no kinds: paragraphs, `1.` before operative
+//! paragraphs and actions, `(a)` before items, `Priority Goal 2` above a goal, footnotes at the
+//! end). Kinds survive the upload, so every reference (`PP3`, `OP5`, `OP1.a`, `PG2.4`) is what
+//! the chairmanship's own numbering says, as in the reference model
+//! (`fixtures/budapest/rounds/expected/`). And the API's own `?format=md` uploads back as the
+//! very version it renders.
 
 use penholder_core::negotiation::Delegation;
 use penholder_core::{Document, IdSource, NodeKind, References, Version};
@@ -45,7 +47,8 @@ struct ExpectedDocument {
     versions: Vec<ExpectedVersion>,
 }
 
-/// The version's body as plain text: no kinds, numbers written out, footnotes at the end.
+/// The version's body as plain text: no kinds, numbers written out, `Priority Goal 2` above a
+/// goal's title, footnotes at the end.
 fn plain_text(nodes: &[Expected]) -> String {
     fn go(nodes: &[Expected], out: &mut String, footnotes: &mut Vec<String>) {
         for node in nodes {
@@ -58,6 +61,10 @@ fn plain_text(nodes: &[Expected]) -> String {
                     continue;
                 }
                 NodeKind::Operative => out.push_str(&format!("{}. ", &node.reference[2..])),
+                NodeKind::Goal => {
+                    out.push_str(&format!("Priority Goal {}\n\n", &node.reference[2..]))
+                }
+                NodeKind::Action => out.push_str(&format!("{last}. ")),
                 NodeKind::Item => out.push_str(&format!("({last}) ")),
                 _ => {}
             }
@@ -72,7 +79,9 @@ fn plain_text(nodes: &[Expected]) -> String {
     let mut out = String::new();
     let mut footnotes = Vec::new();
     go(nodes, &mut out, &mut footnotes);
-    out.push_str("______________\n\n");
+    if !footnotes.is_empty() {
+        out.push_str("______________\n\n");
+    }
     for footnote in footnotes {
         out.push_str(&footnote);
         out.push_str("\n\n");
@@ -193,40 +202,48 @@ fn upload(store: &Store, slug: &'static str, label: &str, text: String, now: i64
 
 #[test]
 fn a_plain_text_revision_keeps_every_reference() {
-    let store = budapest(
-        "declaration",
-        "The Budapest Process Ministerial Declaration",
-    );
-    let expected: ExpectedDocument = serde_json::from_str(&repository_file(
-        "fixtures/budapest/rounds/expected/declaration.json",
-    ))
-    .unwrap();
-    for (step, revision) in expected.versions[1..3].iter().enumerate() {
-        let text = plain_text(&revision.nodes);
-        // What the plain text says by itself: paragraphs and items only (`P1`…`P9`).
-        let alone = Source::Markdown(text.clone())
-            .import(&mut IdSource::new(5, 5))
-            .unwrap();
-        assert!(
-            alone
-                .walk()
-                .iter()
-                .all(|v| matches!(v.node.kind, NodeKind::Paragraph | NodeKind::Item))
-        );
-        let now = NOW + 1_000 * (step as i64 + 1);
-        let version = upload(&store, "declaration", &revision.label, text, now);
-        assert_eq!(
-            outline(&version.document),
-            outline_of_expected(&revision.nodes),
-            "{}",
-            revision.label
-        );
-        // Footnotes stay footnotes, and numbers written out in the plain text are not kept.
-        assert_eq!(
-            version.document.count_by_kind().get(&NodeKind::Footnote),
-            Some(&expected_footnotes(&revision.nodes))
-        );
-        assert!(version.document.walk().iter().all(|v| v.node.num.is_none()));
+    for (slug, title) in [
+        (
+            "declaration",
+            "The Budapest Process Ministerial Declaration",
+        ),
+        (
+            "call-for-action",
+            "The Budapest Process Call for Action 2025-2030",
+        ),
+    ] {
+        let store = budapest(slug, title);
+        let expected: ExpectedDocument = serde_json::from_str(&repository_file(&format!(
+            "fixtures/budapest/rounds/expected/{slug}.json"
+        )))
+        .unwrap();
+        for (step, revision) in expected.versions[1..3].iter().enumerate() {
+            let text = plain_text(&revision.nodes);
+            // What the plain text says by itself: paragraphs, items and goals (`P1`…`P9`).
+            let alone = Source::Markdown(text.clone())
+                .import(&mut IdSource::new(5, 5))
+                .unwrap();
+            assert!(alone.walk().iter().all(|v| matches!(
+                v.node.kind,
+                NodeKind::Paragraph | NodeKind::Item | NodeKind::Goal
+            )));
+            let now = NOW + 1_000 * (step as i64 + 1);
+            let version = upload(&store, slug, &revision.label, text, now);
+            assert_eq!(
+                outline(&version.document),
+                outline_of_expected(&revision.nodes),
+                "{slug}: {}",
+                revision.label
+            );
+            // Footnotes stay footnotes, and numbers written out in the plain text are not kept.
+            let footnotes = version
+                .document
+                .count_by_kind()
+                .get(&NodeKind::Footnote)
+                .copied();
+            assert_eq!(footnotes.unwrap_or(0), expected_footnotes(&revision.nodes));
+            assert!(version.document.walk().iter().all(|v| v.node.num.is_none()));
+        }
     }
 }
 
