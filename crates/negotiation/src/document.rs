@@ -27,6 +27,8 @@ pub enum Source {
     Markdown(String),
     /// The JSON form of a document tree.
     Json(String),
+    /// Akoma Ntoso XML; penholder's own export reads back with its node ids.
+    Akn(String),
     /// The plain text of a Council note carrying a declaration and a call for action, and
     /// which of the two is meant (`None`: not said, which is refused).
     CouncilNote {
@@ -50,6 +52,7 @@ impl Source {
                 penholder_import::import_any_markdown(text, ids).map(|m| m.document)
             }
             Source::Json(text) => penholder_import::from_json(text),
+            Source::Akn(text) => penholder_import::import_akn(text, ids).map(|akn| akn.document),
             Source::CouncilNote { text, part } => {
                 let part = part.ok_or_else(|| {
                     Error::invalid_field(

@@ -5,7 +5,7 @@
 //! end). Kinds survive the upload, so every reference (`PP3`, `OP5`, `OP1.a`, `PG2.4`) is what
 //! the chairmanship's own numbering says, as in the reference model
 //! (`fixtures/budapest/rounds/expected/`). And the API's own `?format=md` uploads back as the
-//! very version it renders.
+//! very version it renders, as does its Akoma Ntoso export.
 
 use penholder_core::negotiation::Delegation;
 use penholder_core::{Document, IdSource, NodeKind, References, Version};
@@ -170,7 +170,7 @@ fn budapest(slug: &'static str, title: &str) -> Store {
 }
 
 /// Uploads `text` as the next version of `slug` at `now` and reads the version published.
-fn upload(store: &Store, slug: &'static str, label: &str, text: String, now: i64) -> Version {
+fn upload(store: &Store, slug: &'static str, label: &str, source: Source, now: i64) -> Version {
     let basis = store
         .read(move |r| {
             Ok(document::upload_basis(
@@ -185,9 +185,7 @@ fn upload(store: &Store, slug: &'static str, label: &str, text: String, now: i64
         .wait()
         .unwrap()
         .unwrap();
-    let revised = Source::Markdown(text)
-        .import(&mut IdSource::new(9, now as u64))
-        .unwrap();
+    let revised = source.import(&mut IdSource::new(9, now as u64)).unwrap();
     let upload = basis.align(label.to_string(), revised, None).unwrap();
     let published = store
         .write(move |w| Ok(basis.publish(w, &chair(), &upload, now)))
@@ -228,7 +226,7 @@ fn a_plain_text_revision_keeps_every_reference() {
                 NodeKind::Paragraph | NodeKind::Item | NodeKind::Goal
             )));
             let now = NOW + 1_000 * (step as i64 + 1);
-            let version = upload(&store, slug, &revision.label, text, now);
+            let version = upload(&store, slug, &revision.label, Source::Markdown(text), now);
             assert_eq!(
                 outline(&version.document),
                 outline_of_expected(&revision.nodes),
@@ -277,7 +275,17 @@ fn our_own_rendered_markdown_uploads_as_the_same_version() {
             .classification("LIMITE")
             .numbers_of(&first.document);
         let markdown = penholder_render::markdown::version(&first, &context);
-        let second = upload(&store, slug, "Rev. 1", markdown, NOW + 1_000);
+        let second = upload(
+            &store,
+            slug,
+            "Rev. 1",
+            Source::Markdown(markdown),
+            NOW + 1_000,
+        );
         assert_eq!(second.document, first.document, "{slug}");
+        // And so does its Akoma Ntoso export (its `wId`s are the node ids).
+        let xml = penholder_render::akn::version(&second, &context);
+        let third = upload(&store, slug, "Rev. 2", Source::Akn(xml), NOW + 2_000);
+        assert_eq!(third.document, first.document, "{slug}");
     }
 }
