@@ -42,7 +42,8 @@
 //!   header, goal headings and audit trailer are not nodes (see `crate::rendered`). Blocks
 //!   without a reference in such a text are read as above.
 //!
-//! Text is kept verbatim (but in the referenced blocks of penholder's rendering): inline formatting, links, brackets and footnote markers stay in the
+//! Text is kept verbatim (the referenced blocks of penholder's rendering aside, whose escapes
+//! are taken off): inline formatting, links, brackets and footnote markers stay in the
 //! text. The lines of a paragraph are joined with a space (a hard break, a line ending in `\` or
 //! two spaces, keeps its line break). What is dropped is markup only: heading `#`s and setext
 //! underlines, bullet and definition markers, thematic breaks, the `:` after a footnote label,

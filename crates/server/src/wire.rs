@@ -191,6 +191,9 @@ pub enum SourceFormat {
     /// The plain text of a Council note carrying a declaration and a call for action;
     /// `part` says which of the two.
     CouncilNote,
+    /// Akoma Ntoso XML (3.0 or 2.0); penholder's own export (`?format=akn`) reads back with
+    /// its node ids.
+    Akn,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]

@@ -25,6 +25,7 @@ fn source_of(source: SourceRequest) -> Source {
     match source.format {
         SourceFormat::Markdown | SourceFormat::Text => Source::Markdown(source.text),
         SourceFormat::Json => Source::Json(source.text),
+        SourceFormat::Akn => Source::Akn(source.text),
         SourceFormat::CouncilNote => Source::CouncilNote {
             text: source.text,
             part: source.part.map(|part| match part {
