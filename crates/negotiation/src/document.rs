@@ -14,7 +14,7 @@ use crate::input::{check_text, valid_slug};
 use crate::policy::{Action, Phase};
 use crate::round::RoundMaterial;
 use penholder_core::negotiation::Delegation;
-use penholder_core::{Document, IdSource, NodeId, Version};
+use penholder_core::{Document, IdSource, NodeId, NodeKind, Version};
 use penholder_diff::{Alignment, Blame, Compilation, Match};
 use penholder_store::{DocumentInfo, NewDocument, NewVersion, Reader, VersionInfo, Writer};
 use std::collections::HashMap;
@@ -321,6 +321,30 @@ pub fn upload_basis(
     })
 }
 
+/// Takes out of a revised text the line that only repeats the document's title: plain text
+/// starts with it (the importer reads it as a paragraph, or as a heading holding the whole
+/// text), and aligned with the text it would pass for its first paragraph. A heading's
+/// children take its place. The title is compared without case and runs of spaces.
+fn without_title_line(revised: &mut Document, title: &str) {
+    let normalised = |text: &str| {
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let Some(first) = revised.nodes.first() else {
+        return;
+    };
+    let repeats_title = matches!(first.kind, NodeKind::Paragraph | NodeKind::Part)
+        && first.num.is_none()
+        && !title.trim().is_empty()
+        && normalised(&first.text) == normalised(title);
+    if repeats_title {
+        let heading = revised.nodes.remove(0);
+        revised.nodes.splice(0..0, heading.children);
+    }
+}
+
 /// A revised text aligned with its basis, ready to publish.
 #[derive(Clone, Debug)]
 pub struct AlignedUpload {
@@ -340,6 +364,7 @@ impl UploadBasis {
         compilation: Option<&Compilation>,
     ) -> Result<AlignedUpload, Error> {
         check_text("/label", &label, 300)?;
+        without_title_line(&mut revised, &self.previous.document.title);
         revised.title = self.previous.document.title.clone();
         let origin = self
             .round

@@ -49,7 +49,7 @@ struct ExpectedDocument {
 
 /// The version's body as plain text: no kinds, numbers written out, `Priority Goal 2` above a
 /// goal's title, footnotes at the end.
-fn plain_text(nodes: &[Expected]) -> String {
+fn plain_text(title: &str, nodes: &[Expected]) -> String {
     fn go(nodes: &[Expected], out: &mut String, footnotes: &mut Vec<String>) {
         for node in nodes {
             let last = node.reference.rsplit('.').next().unwrap_or_default();
@@ -73,10 +73,8 @@ fn plain_text(nodes: &[Expected]) -> String {
             go(&node.children, out, footnotes);
         }
     }
-    // The body only: a title line would be read as a paragraph too (the ordinary importer
-    // keeps the first line as the title *and* as a node), and the alignment takes it for the
-    // first preambular paragraph.
-    let mut out = String::new();
+    // The title first, as a word processor gives it: the upload does not take it for a node.
+    let mut out = format!("{title}\n\n");
     let mut footnotes = Vec::new();
     go(nodes, &mut out, &mut footnotes);
     if !footnotes.is_empty() {
@@ -216,14 +214,18 @@ fn a_plain_text_revision_keeps_every_reference() {
         )))
         .unwrap();
         for (step, revision) in expected.versions[1..3].iter().enumerate() {
-            let text = plain_text(&revision.nodes);
-            // What the plain text says by itself: paragraphs, items and goals (`P1`…`P9`).
+            // Rev. 2 as Markdown, its title a heading over the whole text.
+            let text = match step {
+                0 => plain_text(title, &revision.nodes),
+                _ => format!("# {}", plain_text(title, &revision.nodes)),
+            };
+            // What the text says by itself: paragraphs, items, goals, a heading (`P1`…`P9`).
             let alone = Source::Markdown(text.clone())
                 .import(&mut IdSource::new(5, 5))
                 .unwrap();
             assert!(alone.walk().iter().all(|v| matches!(
                 v.node.kind,
-                NodeKind::Paragraph | NodeKind::Item | NodeKind::Goal
+                NodeKind::Paragraph | NodeKind::Item | NodeKind::Goal | NodeKind::Part
             )));
             let now = NOW + 1_000 * (step as i64 + 1);
             let version = upload(&store, slug, &revision.label, Source::Markdown(text), now);
