@@ -25,7 +25,8 @@ pub enum Source {
     /// Markdown or plain text as people write it; penholder's structured Markdown (with node
     /// ids) is recognised by its header.
     Markdown(String),
-    /// The JSON form of a document tree.
+    /// The JSON form of a document tree, or a version as the API gives it (`GET …/versions/{n}`:
+    /// the tree under `document`), so that a version read can be sent back as it is.
     Json(String),
     /// Akoma Ntoso XML; penholder's own export reads back with its node ids.
     Akn(String),
@@ -35,6 +36,17 @@ pub enum Source {
         text: String,
         part: Option<CouncilPart>,
     },
+}
+
+/// The tree of a version as the API gives it (`{"number": …, "document": {…}, …}`), if `text`
+/// is one.
+fn document_of_version_view(text: &str) -> Option<Document> {
+    #[derive(serde::Deserialize)]
+    struct VersionView {
+        document: Box<serde_json::value::RawValue>,
+    }
+    let view: VersionView = serde_json::from_str(text).ok()?;
+    penholder_import::from_json(view.document.get()).ok()
 }
 
 /// The two texts of a Council note.
@@ -51,7 +63,8 @@ impl Source {
             Source::Markdown(text) => {
                 penholder_import::import_any_markdown(text, ids).map(|m| m.document)
             }
-            Source::Json(text) => penholder_import::from_json(text),
+            Source::Json(text) => penholder_import::from_json(text)
+                .or_else(|error| document_of_version_view(text).ok_or(error)),
             Source::Akn(text) => penholder_import::import_akn(text, ids).map(|akn| akn.document),
             Source::CouncilNote { text, part } => {
                 let part = part.ok_or_else(|| {

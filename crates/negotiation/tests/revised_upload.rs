@@ -5,7 +5,7 @@
 //! end). Kinds survive the upload, so every reference (`PP3`, `OP5`, `OP1.a`, `PG2.4`) is what
 //! the chairmanship's own numbering says, as in the reference model
 //! (`fixtures/budapest/rounds/expected/`). And the API's own `?format=md` uploads back as the
-//! very version it renders, as does its Akoma Ntoso export.
+//! very version it renders, as do its Akoma Ntoso export and its JSON.
 
 use penholder_core::negotiation::Delegation;
 use penholder_core::{Document, IdSource, NodeKind, References, Version};
@@ -289,5 +289,20 @@ fn our_own_rendered_markdown_uploads_as_the_same_version() {
         let xml = penholder_render::akn::version(&second, &context);
         let third = upload(&store, slug, "Rev. 2", Source::Akn(xml), NOW + 2_000);
         assert_eq!(third.document, first.document, "{slug}");
+        // And the version as the API's JSON gives it.
+        let view = serde_json::json!({
+            "number": third.number,
+            "label": third.label,
+            "document": third.document,
+            "references": [],
+        });
+        let fourth = upload(
+            &store,
+            slug,
+            "Rev. 3",
+            Source::Json(view.to_string()),
+            NOW + 3_000,
+        );
+        assert_eq!(fourth.document, first.document, "{slug}");
     }
 }

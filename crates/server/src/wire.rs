@@ -186,7 +186,7 @@ pub enum SourceFormat {
     Markdown,
     /// Plain text: read as Markdown.
     Text,
-    /// The JSON form of a document tree.
+    /// The JSON form of a document tree, or a version as `GET …/versions/{n}` gives it.
     Json,
     /// The plain text of a Council note carrying a declaration and a call for action;
     /// `part` says which of the two.
