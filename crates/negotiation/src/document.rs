@@ -337,8 +337,10 @@ pub fn upload_basis(
 /// Takes out of a revised text the line that only repeats the document's title: plain text
 /// starts with it (the importer reads it as a paragraph, or as a heading holding the whole
 /// text), and aligned with the text it would pass for its first paragraph. A heading's
-/// children take its place. The title is compared without case and runs of spaces.
-fn without_title_line(revised: &mut Document, title: &str) {
+/// children take its place. The title is compared without case and runs of spaces; a node the
+/// previous version holds (a source that kept ids) is never taken out.
+fn without_title_line(revised: &mut Document, previous: &Document) {
+    let title = previous.title.as_str();
     let normalised = |text: &str| {
         text.split_whitespace()
             .collect::<Vec<_>>()
@@ -350,6 +352,7 @@ fn without_title_line(revised: &mut Document, title: &str) {
     };
     let repeats_title = matches!(first.kind, NodeKind::Paragraph | NodeKind::Part)
         && first.num.is_none()
+        && previous.find(first.id).is_none()
         && !title.trim().is_empty()
         && normalised(&first.text) == normalised(title);
     if repeats_title {
@@ -377,7 +380,7 @@ impl UploadBasis {
         compilation: Option<&Compilation>,
     ) -> Result<AlignedUpload, Error> {
         check_text("/label", &label, 300)?;
-        without_title_line(&mut revised, &self.previous.document.title);
+        without_title_line(&mut revised, &self.previous.document);
         revised.title = self.previous.document.title.clone();
         let origin = self
             .round
@@ -447,5 +450,27 @@ impl UploadBasis {
             &caller.actor(),
             now,
         )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use penholder_core::Node;
+
+    #[test]
+    fn a_line_repeating_the_title_is_not_a_node_but_a_kept_node_stays() {
+        let mut ids = IdSource::new(1, 0);
+        let kept = Node::new(ids.next_id(), NodeKind::Paragraph, "The Declaration");
+        let previous = Document::new("The  declaration", vec![kept.clone()]);
+        let body = Node::new(ids.next_id(), NodeKind::Paragraph, "Recalling");
+        let heading = Node::new(ids.next_id(), NodeKind::Part, "THE DECLARATION")
+            .with_children(vec![body.clone()]);
+        let mut revised = Document::new("T", vec![heading]);
+        without_title_line(&mut revised, &previous);
+        assert_eq!(revised.nodes, [body.clone()]);
+        let mut revised = Document::new("T", vec![kept.clone(), body.clone()]);
+        without_title_line(&mut revised, &previous);
+        assert_eq!(revised.nodes, [kept, body]);
     }
 }
