@@ -468,7 +468,7 @@ mod tests {
             .with_children(vec![body.clone()]);
         let mut revised = Document::new("T", vec![heading]);
         without_title_line(&mut revised, &previous);
-        assert_eq!(revised.nodes, [body.clone()]);
+        assert_eq!(revised.nodes, std::slice::from_ref(&body));
         let mut revised = Document::new("T", vec![kept.clone(), body.clone()]);
         without_title_line(&mut revised, &previous);
         assert_eq!(revised.nodes, [kept, body]);
