@@ -18,6 +18,7 @@
 
 mod edit;
 mod id;
+mod kinds;
 pub mod negotiation;
 mod reference;
 mod tree;
@@ -25,6 +26,7 @@ mod version;
 
 pub use edit::{Edit, EditError, Position};
 pub use id::{IdSource, NodeId};
+pub use kinds::{carry_kinds, is_generic};
 pub use reference::{LATIN_ORDINALS, Reference, References, latin_ordinal};
 pub use tree::{Document, ExternalId, Node, NodeKind, Visit};
 pub use version::{

@@ -147,6 +147,28 @@ fn normalise(reference: &str) -> String {
     out
 }
 
+/// The Latin words that number what was inserted after an item, in order: `Article 8 bis` is
+/// the second article 8, `OP3 ter` the third paragraph at OP3's place (UN and EU practice).
+pub const LATIN_ORDINALS: [&str; 9] = [
+    "bis",
+    "ter",
+    "quater",
+    "quinquies",
+    "sexies",
+    "septies",
+    "octies",
+    "novies",
+    "decies",
+];
+
+/// `bis`, `ter`, `quater`… for the 2nd, 3rd, 4th… item at one place; `new N` past the tenth.
+pub fn latin_ordinal(n: usize) -> String {
+    n.checked_sub(2)
+        .and_then(|i| LATIN_ORDINALS.get(i))
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| format!("new {n}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,26 +239,4 @@ mod tests {
         );
         assert_eq!(refs.resolve("OP2"), None);
     }
-}
-
-/// The Latin words that number what was inserted after an item, in order: `Article 8 bis` is
-/// the second article 8, `OP3 ter` the third paragraph at OP3's place (UN and EU practice).
-pub const LATIN_ORDINALS: [&str; 9] = [
-    "bis",
-    "ter",
-    "quater",
-    "quinquies",
-    "sexies",
-    "septies",
-    "octies",
-    "novies",
-    "decies",
-];
-
-/// `bis`, `ter`, `quater`… for the 2nd, 3rd, 4th… item at one place; `new N` past the tenth.
-pub fn latin_ordinal(n: usize) -> String {
-    n.checked_sub(2)
-        .and_then(|i| LATIN_ORDINALS.get(i))
-        .map(|s| s.to_string())
-        .unwrap_or_else(|| format!("new {n}"))
 }

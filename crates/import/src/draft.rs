@@ -100,6 +100,10 @@ impl Arena {
         self.entries.get_mut(index).map(|(_, draft)| draft)
     }
 
+    pub fn kind(&self, index: usize) -> Option<NodeKind> {
+        self.entries.get(index).map(|(_, draft)| draft.kind)
+    }
+
     pub fn drafts(&self) -> impl Iterator<Item = (usize, &Draft)> {
         self.entries.iter().map(|(_, draft)| draft).enumerate()
     }

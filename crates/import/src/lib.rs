@@ -20,6 +20,7 @@ pub mod council;
 mod draft;
 mod error;
 pub mod markdown;
+mod rendered;
 pub mod structured;
 
 pub use akn::{AknImport, AknMetadata, import_akn};

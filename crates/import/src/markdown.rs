@@ -21,6 +21,8 @@
 //!   `§ 5`) keeps it verbatim in `Node::num`. Numbers of one style continue one sequence: under a
 //!   heading they are paragraphs, under a paragraph or an item they are items (the list that
 //!   paragraph introduces);
+//! - a line `Priority Goal 2` standing alone heads a goal: the paragraph after it is a
+//!   [`NodeKind::Goal`] (the heading is derived, `PG2`, and not kept);
 //! - a bullet (`-`, `*`, `+`, `•`) or a definition (`:`) is an item of the paragraph before it;
 //!   indentation nests lists. A bullet alone, a block of its own or right under a heading (the
 //!   `-` of a repealed article in the German Basic Law), is text, not an empty item;
@@ -32,9 +34,16 @@
 //! - kramdown attribute lists (`{:.no_toc}`, `{: #id .class}`) on a line of their own or at the
 //!   end of a heading are markup; a list followed by `{:toc}` (`* TOC`) is the placeholder of a
 //!   generated table of contents and gives nothing;
-//! - fenced code, tables, quotes and HTML blocks are kept verbatim, line breaks included.
+//! - fenced code, tables, quotes and HTML blocks are kept verbatim, line breaks included;
+//! - penholder's own rendering of a version (`?format=md`) is read back to its tree: a block or
+//!   heading opening with a reference in bold (`**PP3**`, `**OP1.a**`, `## **S1**`) is a node of
+//!   the kind the reference names, placed under the node its reference names (`OP1` for
+//!   `OP1.a`), without the number the reference derives, its text unescaped; the rendering's
+//!   header, goal headings and audit trailer are not nodes (see `crate::rendered`). Blocks
+//!   without a reference in such a text are read as above.
 //!
-//! Text is kept verbatim: inline formatting, links, brackets and footnote markers stay in the
+//! Text is kept verbatim (the referenced blocks of penholder's rendering aside, whose escapes
+//! are taken off): inline formatting, links, brackets and footnote markers stay in the
 //! text. The lines of a paragraph are joined with a space (a hard break, a line ending in `\` or
 //! two spaces, keeps its line break). What is dropped is markup only: heading `#`s and setext
 //! underlines, bullet and definition markers, thematic breaks, the `:` after a footnote label,
@@ -42,8 +51,10 @@
 
 use crate::ImportError;
 use crate::draft::{Arena, Draft};
+use crate::rendered;
 use penholder_core::{Document, IdSource, NodeKind};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// The front matter of a Markdown file, kept as written (`raw`) and as `key: value` pairs in
 /// their order (`fields`): every key, a scalar unquoted, a list, block scalar or nested mapping
@@ -81,13 +92,26 @@ pub fn import_markdown(text: &str, ids: &mut IdSource) -> Result<MarkdownImport,
     if let Some(error) = markup_document(&normalised) {
         return Err(error);
     }
-    let lines: Vec<&str> = normalised.split('\n').collect();
-    let (front_matter, start) = front_matter(&lines);
+    let mut lines: Vec<&str> = normalised.split('\n').collect();
+    let (front_matter, mut start) = front_matter(&lines);
+    // penholder's own rendering of a version: its header and trailer are not nodes.
+    let mut rendered_title = None;
+    if lines[start..].iter().any(|line| is_rendered_node(line)) {
+        if let Some((body, title)) = rendered::header(&lines, start) {
+            start = body;
+            rendered_title = Some(title);
+        }
+        if let Some(rule) = rendered::trailer(&lines).filter(|&rule| rule >= start) {
+            lines.truncate(rule);
+        }
+    }
     let mut reader = Reader {
         lines: &lines,
         builder: Builder::new(),
         first_heading: None,
         first_line: None,
+        goal_heading: None,
+        goal_title_next: false,
     };
     reader.read(start);
     let Reader {
@@ -107,6 +131,7 @@ pub fn import_markdown(text: &str, ids: &mut IdSource) -> Result<MarkdownImport,
         .as_ref()
         .and_then(|f| f.field("title"))
         .map(str::to_string)
+        .or(rendered_title)
         .or(first_heading)
         .or(first_line)
         .unwrap_or_default();
@@ -752,6 +777,25 @@ struct Reader<'a> {
     builder: Builder,
     first_heading: Option<String>,
     first_line: Option<String>,
+    /// The heading penholder's rendering writes above a goal (`### Priority Goal 2`), kept for
+    /// the goal's block that follows it.
+    goal_heading: Option<String>,
+    /// A line `Priority Goal 2` stood alone: the paragraph that follows is that goal's title.
+    goal_title_next: bool,
+}
+
+/// `Priority Goal 2`: how action plans (the Budapest Call for Action, penholder's own
+/// renderings) head a goal. The number is derived (`PG2`), so the line is not kept.
+fn is_goal_heading(text: &str) -> bool {
+    text.strip_prefix("Priority Goal ")
+        .is_some_and(|n| (1..=3).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether a line opens a node of penholder's rendering: `**OP3** …` or `## **S1** …`.
+fn is_rendered_node(line: &str) -> bool {
+    let text = line.trim_start();
+    let text = atx_heading(text).map_or(text, |(_, heading)| heading);
+    rendered::prefix(text).is_some()
 }
 
 impl Reader<'_> {
@@ -771,9 +815,16 @@ impl Reader<'_> {
         let line_number = index + 1;
         let indent = indentation(line);
         let text = line.trim_start();
+        // Only the very next block can be the title a `Priority Goal 2` line announced.
+        let goal_title = std::mem::take(&mut self.goal_title_next);
         if self.first_line.is_none() {
             let first: String = text.chars().take(120).collect();
             self.first_line = Some(first.trim_end().to_string());
+        }
+        if indent <= 3
+            && let Some(prefix) = rendered::prefix(text)
+        {
+            return self.referenced(index, prefix);
         }
         if let Some(fence) = fence(text) {
             return self.fenced(index, indent, fence);
@@ -783,6 +834,10 @@ impl Reader<'_> {
         }
         if indent <= 3 {
             if let Some((level, heading)) = atx_heading(text) {
+                if rendered::prefix(heading).is_none() && self.introduces_goal(index) {
+                    self.goal_heading = Some(heading.to_string());
+                    return index + 1;
+                }
                 self.heading(level, heading, line_number);
                 return index + 1;
             }
@@ -816,8 +871,11 @@ impl Reader<'_> {
                 .iter()
                 .map(|l| dedent(l, indent))
                 .collect();
-            self.builder
-                .plain(body.join("\n").trim_end().to_string(), indent);
+            self.builder.plain(
+                body.join("\n").trim_end().to_string(),
+                indent,
+                NodeKind::Paragraph,
+            );
             return end;
         }
         if let Some((label, first)) = footnote_definition(text) {
@@ -849,7 +907,8 @@ impl Reader<'_> {
                 // (the German Basic Law's repealed articles read `-`), not an empty bullet: its
                 // mark is kept. Right after the items of a list it is an empty item, as in
                 // CommonMark.
-                self.builder.plain(text.trim_end().to_string(), indent);
+                self.builder
+                    .plain(text.trim_end().to_string(), indent, NodeKind::Paragraph);
                 return index + 1;
             } else {
                 let (joined, next) = self.paragraph(index, marker.rest, true);
@@ -871,7 +930,17 @@ impl Reader<'_> {
             self.heading(level, &joined, line_number);
             return next + 1;
         }
-        self.builder.plain(joined, indent);
+        if indent == 0 && is_goal_heading(&joined) && self.is_standalone(index) {
+            // `Priority Goal 2` standing alone: the heading of the goal whose title follows.
+            self.goal_title_next = true;
+            return next;
+        }
+        let kind = if goal_title {
+            NodeKind::Goal
+        } else {
+            NodeKind::Paragraph
+        };
+        self.builder.plain(joined, indent, kind);
         next
     }
 
@@ -879,8 +948,95 @@ impl Reader<'_> {
         self.lines.get(index + 1).is_none_or(|l| is_blank(l))
     }
 
+    /// Whether the heading at `index` is the one penholder's rendering writes above a goal:
+    /// the next block is the goal's, `**PG2** …`.
+    fn introduces_goal(&self, index: usize) -> bool {
+        self.lines[index + 1..]
+            .iter()
+            .find(|line| !is_blank(line))
+            .and_then(|line| rendered::prefix(line.trim_start()))
+            .is_some_and(|prefix| prefix.kind == NodeKind::Goal)
+    }
+
+    /// A block of penholder's rendering, `**OP1.a** (a) text`: the reference gives the kind and
+    /// (for items and actions) the parent; the number the reference derives is dropped, another
+    /// one in front of the text is the node's verbatim number; the text is unescaped, its hard
+    /// breaks (a line ending in `\`) are line breaks, other line ends spaces.
+    fn referenced(&mut self, index: usize, prefix: rendered::Prefix<'_>) -> usize {
+        let mut next = index + 1;
+        while let Some(line) = self.lines.get(next) {
+            let text = line.trim_start();
+            if is_blank(line) || rendered::prefix(text).is_some() || atx_heading(text).is_some() {
+                break;
+            }
+            next += 1;
+        }
+        let first = prefix.rest.trim_end();
+        let label = rendered::derived_label(prefix.kind, prefix.reference);
+        let (num, first) = match (prefix.kind, label.as_deref()) {
+            (NodeKind::Goal, _) => {
+                let heading = self.goal_heading.take();
+                let derived = rendered::goal_heading(prefix.reference);
+                (heading.filter(|h| Some(h) != derived.as_ref()), first)
+            }
+            (_, Some(label)) if first == label => (None, ""),
+            (_, Some(label))
+                if first
+                    .strip_prefix(label)
+                    .is_some_and(|r| r.starts_with(' ')) =>
+            {
+                (None, &first[label.len() + 1..])
+            }
+            (kind, _) => rendered_number(kind, first),
+        };
+        let num = num.map(|n| rendered::unescape(&n));
+        let lines = std::iter::once(first).chain(
+            self.lines[index + 1..next]
+                .iter()
+                .map(|line| line.trim_start().trim_end()),
+        );
+        let count = next - index;
+        let mut text = String::new();
+        for (position, line) in lines.enumerate() {
+            if position + 1 < count && rendered::ends_with_hard_break(line) {
+                text.push_str(&rendered::unescape(&line[..line.len() - 1]));
+                text.push('\n');
+            } else {
+                text.push_str(&rendered::unescape(line));
+                if position + 1 < count {
+                    text.push(' ');
+                }
+            }
+        }
+        // An item's derived `(a)` or an action's `1.` starts a sequence that a hand-added
+        // `(b)` or `2.` without a reference continues.
+        let family = (num.is_none())
+            .then(|| label.as_deref().and_then(marker))
+            .flatten()
+            .map(|marker| marker.style);
+        self.builder.referenced(
+            prefix.reference,
+            prefix.parent,
+            prefix.kind,
+            num,
+            text,
+            family,
+        );
+        next
+    }
+
     fn heading(&mut self, level: usize, text: &str, _line: usize) {
         let text = without_attribute_list(text);
+        if let Some(prefix) = rendered::prefix(text)
+            && prefix.kind == NodeKind::Part
+        {
+            // A part of penholder's rendering: `## **S1** Art 93 Title`.
+            let (num, rest) = heading_number(prefix.rest);
+            self.builder
+                .heading(level, num.map(rendered::unescape), rendered::unescape(rest));
+            self.builder.remember(prefix.reference);
+            return;
+        }
         let (num, rest) = heading_number(text);
         if self.first_heading.is_none() {
             self.first_heading = Some(text.to_string());
@@ -902,8 +1058,11 @@ impl Reader<'_> {
             .iter()
             .map(|l| dedent(l, indent))
             .collect();
-        self.builder
-            .plain(body.join("\n").trim_end().to_string(), indent);
+        self.builder.plain(
+            body.join("\n").trim_end().to_string(),
+            indent,
+            NodeKind::Paragraph,
+        );
         end
     }
 
@@ -970,6 +1129,7 @@ impl Reader<'_> {
     fn interrupts(&self, line: &str, in_list: bool) -> bool {
         let text = line.trim_start();
         if atx_heading(text).is_some()
+            || rendered::prefix(text).is_some()
             || fence(text).is_some()
             || is_thematic_break(text)
             || text.starts_with('>')
@@ -1001,6 +1161,31 @@ fn setext(line: &str) -> Option<usize> {
         Some(2)
     } else {
         None
+    }
+}
+
+/// The verbatim number the rendering wrote in front of a node's text, where it shows no derived
+/// one (`4c.`, `(1)`, `Art 93`, a footnote's `[^1]`), and the text after it; the number is still
+/// escaped.
+fn rendered_number(kind: NodeKind, text: &str) -> (Option<String>, &str) {
+    if kind == NodeKind::Footnote
+        && let Some(label) = text.strip_prefix("\\[^")
+        && let Some(close) = label.find("\\]")
+    {
+        let end = 3 + close + 2;
+        let rest = &text[end..];
+        if rest.is_empty() || rest.starts_with(' ') {
+            return (
+                Some(text[..end].to_string()),
+                rest.strip_prefix(' ').unwrap_or(rest),
+            );
+        }
+    }
+    match marker(text) {
+        Some(marker) if !marker.style.is_bullet_like() => {
+            (Some(marker.num.to_string()), marker.rest)
+        }
+        _ => (None, text),
     }
 }
 
@@ -1044,7 +1229,7 @@ enum Role {
 }
 
 /// One node of the path from the root to the last node placed.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Open {
     slot: Option<usize>,
     role: Role,
@@ -1057,6 +1242,9 @@ struct Builder {
     arena: Arena,
     path: Vec<Open>,
     footnotes: Vec<(usize, String, String)>,
+    /// The path to each node placed by its reference in penholder's rendering, so that its
+    /// items and actions (`OP1.a`, `PG1.4`) find it.
+    referenced: HashMap<String, Vec<Open>>,
 }
 
 impl Builder {
@@ -1069,7 +1257,68 @@ impl Builder {
                 families: Vec::new(),
             }],
             footnotes: Vec::new(),
+            referenced: HashMap::new(),
         }
+    }
+
+    /// Remembers the last node placed under `reference`.
+    fn remember(&mut self, reference: &str) {
+        self.referenced
+            .insert(reference.to_string(), self.path.clone());
+    }
+
+    /// Places a node penholder's rendering names by its reference: an item or an action under
+    /// the node its reference names (`OP1` for `OP1.a`), a footnote under the last node that is
+    /// not one (the rendering writes a node's footnotes right after it), any other node at the
+    /// level of sections, under the open heading.
+    fn referenced(
+        &mut self,
+        reference: &str,
+        parent: Option<&str>,
+        kind: NodeKind,
+        num: Option<String>,
+        text: String,
+        family: Option<Style>,
+    ) {
+        match parent.and_then(|parent| self.referenced.get(parent)) {
+            Some(path) => self.path = path.clone(),
+            None if kind == NodeKind::Footnote || parent.is_some() => {
+                while self.path.len() > 1 && self.top_kind() == Some(NodeKind::Footnote) {
+                    self.pop();
+                }
+            }
+            None => {
+                while !matches!(self.top().role, Role::Root | Role::Part(_)) {
+                    self.pop();
+                }
+            }
+        }
+        let role = match kind {
+            NodeKind::Item | NodeKind::Action if parent.is_some() => {
+                Role::Item { marker_indent: 0 }
+            }
+            NodeKind::Footnote => Role::Paragraph {
+                numbered: false,
+                section_level: false,
+            },
+            _ => Role::Paragraph {
+                numbered: true,
+                section_level: true,
+            },
+        };
+        if let Some(style) = family {
+            let last = self.path.len() - 1;
+            let family = Family { style, indent: 0 };
+            if !self.path[last].families.contains(&family) {
+                self.path[last].families.push(family);
+            }
+        }
+        self.attach(Draft::new(kind, text).with_num(num), role);
+        self.remember(reference);
+    }
+
+    fn top_kind(&self) -> Option<NodeKind> {
+        self.top().slot.and_then(|slot| self.arena.kind(slot))
     }
 
     fn top(&self) -> &Open {
@@ -1172,8 +1421,9 @@ impl Builder {
         }
     }
 
-    fn plain(&mut self, text: String, indent: usize) {
-        let draft = Draft::new(NodeKind::Paragraph, text);
+    /// A paragraph without a number (`kind` a paragraph, or a goal after its heading).
+    fn plain(&mut self, text: String, indent: usize, kind: NodeKind) {
+        let draft = Draft::new(kind, text);
         // Indented text under a list item belongs to that item.
         if indent > 0 {
             self.close_items(|marker_indent| marker_indent >= indent);
@@ -1399,9 +1649,17 @@ mod tests {
 
     #[test]
     fn plain_text_action_plans_read_as_lists() {
+        // The `Priority Goal 1` line heads the goal whose title follows: the goal's number is
+        // derived (`PG1`), so the line itself is not kept. The numbered lines are its list;
+        // a revised upload makes them actions again (`penholder_core::carry_kinds`).
         check(
-            "Priority Goal 1\n\nPrevent things\n\n1. Do a;\n2. Do b.\n",
-            "paragraph Priority Goal 1\nparagraph Prevent things\n  item [1.] Do a;\n  item [2.] Do b.\n",
+            "Priority Goal 1\n\nPrevent things\n\n1. Do a;\n2. Do b.\n\nPriority Goal 2\n\nProtect\n",
+            "goal Prevent things\n  item [1.] Do a;\n  item [2.] Do b.\ngoal Protect\n",
+        );
+        // Not standing alone, or followed by no title, it is text.
+        check(
+            "Priority Goal 1\nPrevent things\n\n## Priority Goal 2\n\nPriority Goal 3\n",
+            "paragraph Priority Goal 1 Prevent things\npart Priority Goal 2\n",
         );
     }
 

@@ -107,7 +107,7 @@ proptest! {
     #[test]
     fn lines_of_markup_never_make_an_importer_panic(
         lines in prop::collection::vec(
-            "(<!-- penholder (item|part|document)( level=[0-9]| num=\"[^\"]{0,3}\"| id=[0-9a-f-]{0,36}| text=\"x)* -->|# x|---|```|- a|  \\* b|\\(1\\) c|10\\. d|    a\\) e|\\[\\^1\\]: f|: g|> h|\\| i|<div>|Article 3|§ 4 x|-|  - |\t\\[\\^2\\]:|\\{:toc\\}|\\{: \\.c\\}|# T \\{:\\.no_toc\\}|\\[Article 3bis\\]|Article 8 bis|§ 2 ter|<\\?xml ?\\?>|<!DOCTYPE x \\[|\\]>|<akomaNtoso>|</x>|<x>|Priority Goal [0-9]|[¹²] n| |[A-Za-z ]{0,12}[.;:]?)",
+            "(<!-- penholder (item|part|document)( level=[0-9]| num=\"[^\"]{0,3}\"| id=[0-9a-f-]{0,36}| text=\"x)* -->|# x|---|```|- a|  \\* b|\\(1\\) c|10\\. d|    a\\) e|\\[\\^1\\]: f|: g|> h|\\| i|<div>|Article 3|§ 4 x|-|  - |\t\\[\\^2\\]:|\\{:toc\\}|\\{: \\.c\\}|# T \\{:\\.no_toc\\}|\\[Article 3bis\\]|Article 8 bis|§ 2 ter|<\\?xml ?\\?>|<!DOCTYPE x \\[|\\]>|<akomaNtoso>|</x>|<x>|Priority Goal [0-9]|[¹²] n| |[A-Za-z ]{0,12}[.;:]?|\\*\\*(P|PP|OP|PG|FN|S|A|I)[0-9](\\.[0-9a-c])*\\*\\*( (\\([a-c]\\)|[0-9]\\.|–|[0-9]|\\\\\\[\\^1\\\\\\]))?( x\\\\?)?|## \\*\\*S[0-9]\\*\\* t|### Priority Goal [0-9]|\\*\\*LIMITE\\*\\*|# T|\\*V\\*|Audit head 1:a|&#32;x\\\\)",
             0..40,
         )
     ) {

@@ -14,9 +14,10 @@ use crate::input::{check_text, valid_slug};
 use crate::policy::{Action, Phase};
 use crate::round::RoundMaterial;
 use penholder_core::negotiation::Delegation;
-use penholder_core::{Document, IdSource, Version};
-use penholder_diff::{Alignment, Blame, Compilation};
+use penholder_core::{Document, IdSource, NodeId, NodeKind, Version};
+use penholder_diff::{Alignment, Blame, Compilation, Match};
 use penholder_store::{DocumentInfo, NewDocument, NewVersion, Reader, VersionInfo, Writer};
+use std::collections::HashMap;
 
 /// A text as a person sends it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +25,8 @@ pub enum Source {
     /// Markdown or plain text as people write it; penholder's structured Markdown (with node
     /// ids) is recognised by its header.
     Markdown(String),
-    /// The JSON form of a document tree.
+    /// The JSON form of a document tree, or a version as the API gives it (`GET …/versions/{n}`:
+    /// the tree under `document`), so that a version read can be sent back as it is.
     Json(String),
     /// An Akoma Ntoso document (3.0, or 2.0): its `eId` and `wId` kept as external ids, our
     /// own export read back with its node ids.
@@ -35,6 +37,17 @@ pub enum Source {
         text: String,
         part: Option<CouncilPart>,
     },
+}
+
+/// The tree of a version as the API gives it (`{"number": …, "document": {…}, …}`), if `text`
+/// is one.
+fn document_of_version_view(text: &str) -> Option<Document> {
+    #[derive(serde::Deserialize)]
+    struct VersionView {
+        document: Box<serde_json::value::RawValue>,
+    }
+    let view: VersionView = serde_json::from_str(text).ok()?;
+    penholder_import::from_json(view.document.get()).ok()
 }
 
 /// The two texts of a Council note.
@@ -51,8 +64,9 @@ impl Source {
             Source::Markdown(text) => {
                 penholder_import::import_any_markdown(text, ids).map(|m| m.document)
             }
-            Source::Json(text) => penholder_import::from_json(text),
-            Source::Akn(text) => penholder_import::import_akn(text, ids).map(|a| a.document),
+            Source::Json(text) => penholder_import::from_json(text)
+                .or_else(|error| document_of_version_view(text).ok_or(error)),
+            Source::Akn(text) => penholder_import::import_akn(text, ids).map(|akn| akn.document),
             Source::CouncilNote { text, part } => {
                 let part = part.ok_or_else(|| {
                     Error::invalid_field(
@@ -321,6 +335,33 @@ pub fn upload_basis(
     })
 }
 
+/// Takes out of a revised text the line that only repeats the document's title: plain text
+/// starts with it (the importer reads it as a paragraph, or as a heading holding the whole
+/// text), and aligned with the text it would pass for its first paragraph. A heading's
+/// children take its place. The title is compared without case and runs of spaces; a node the
+/// previous version holds (a source that kept ids) is never taken out.
+fn without_title_line(revised: &mut Document, previous: &Document) {
+    let title = previous.title.as_str();
+    let normalised = |text: &str| {
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let Some(first) = revised.nodes.first() else {
+        return;
+    };
+    let repeats_title = matches!(first.kind, NodeKind::Paragraph | NodeKind::Part)
+        && first.num.is_none()
+        && previous.find(first.id).is_none()
+        && !title.trim().is_empty()
+        && normalised(&first.text) == normalised(title);
+    if repeats_title {
+        let heading = revised.nodes.remove(0);
+        revised.nodes.splice(0..0, heading.children);
+    }
+}
+
 /// A revised text aligned with its basis, ready to publish.
 #[derive(Clone, Debug)]
 pub struct AlignedUpload {
@@ -330,7 +371,9 @@ pub struct AlignedUpload {
 
 impl UploadBasis {
     /// Aligns the revised text with the previous version and, for a round, with its
-    /// `compilation` (pure and CPU-heavy: call it off the async workers).
+    /// `compilation` (pure and CPU-heavy: call it off the async workers). Nodes of a generic
+    /// kind (paragraph, part, item: what a plain text gives) take the kind of the previous node
+    /// they are matched to, or of their new siblings (see `penholder_core::carry_kinds`).
     pub fn align(
         &self,
         label: String,
@@ -338,13 +381,26 @@ impl UploadBasis {
         compilation: Option<&Compilation>,
     ) -> Result<AlignedUpload, Error> {
         check_text("/label", &label, 300)?;
+        without_title_line(&mut revised, &self.previous.document);
         revised.title = self.previous.document.title.clone();
         let origin = self
             .round
             .as_ref()
             .map(|m| m.round.label.clone())
             .unwrap_or_else(|| label.clone());
-        let alignment = penholder_diff::align(&self.previous.document, &revised, compilation);
+        let mut alignment = penholder_diff::align(&self.previous.document, &revised, compilation);
+        // A text read from plain Markdown calls every paragraph a paragraph: matched nodes get
+        // their kinds back, and new ones the kind of their neighbours, so that references (PP3,
+        // OP2, PG1.4) keep naming what they named (`penholder_core::carry_kinds`).
+        let counterparts: HashMap<NodeId, NodeId> = alignment
+            .nodes
+            .iter()
+            .filter(|node| node.how != Match::New)
+            .filter_map(|node| Some((node.node, *node.previous.first()?)))
+            .collect();
+        penholder_core::carry_kinds(&self.previous.document, &mut alignment.document, |id| {
+            counterparts.get(&id).copied()
+        });
         let adopted = penholder_diff::adopt(
             &self.previous,
             &self.previous_blame,
@@ -395,5 +451,27 @@ impl UploadBasis {
             &caller.actor(),
             now,
         )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use penholder_core::Node;
+
+    #[test]
+    fn a_line_repeating_the_title_is_not_a_node_but_a_kept_node_stays() {
+        let mut ids = IdSource::new(1, 0);
+        let kept = Node::new(ids.next_id(), NodeKind::Paragraph, "The Declaration");
+        let previous = Document::new("The  declaration", vec![kept.clone()]);
+        let body = Node::new(ids.next_id(), NodeKind::Paragraph, "Recalling");
+        let heading = Node::new(ids.next_id(), NodeKind::Part, "THE DECLARATION")
+            .with_children(vec![body.clone()]);
+        let mut revised = Document::new("T", vec![heading]);
+        without_title_line(&mut revised, &previous);
+        assert_eq!(revised.nodes, std::slice::from_ref(&body));
+        let mut revised = Document::new("T", vec![kept.clone(), body.clone()]);
+        without_title_line(&mut revised, &previous);
+        assert_eq!(revised.nodes, [kept, body]);
     }
 }

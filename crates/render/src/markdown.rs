@@ -2,6 +2,10 @@
 //! `{~~ old ~> new ~~}`, highlights `{== ==}` and comments `{>> <<}` naming the delegations
 //! behind each change. Text from documents and delegations is escaped so that it can neither
 //! open Markdown structure nor close a CriticMarkup span.
+//!
+//! A version's clean text says each node's reference (`**OP1.a**`), its number and its text,
+//! parts nested by heading level, so that `penholder_import::import_markdown` reads it back to
+//! the same kinds, numbers, texts and nesting (`docs/markdown-format.md`).
 
 use crate::context::{Context, date_only};
 use crate::layout::{
@@ -31,14 +35,30 @@ pub fn document(document: &Document, context: &Context) -> String {
 fn document_text(document: &Document, context: &Context, subtitle: &str) -> String {
     let references = References::of(document);
     let mut out = header(context, &document.title, subtitle, &BTreeSet::new());
+    // How many parts enclose each part: a part inside a part gets a deeper heading, so that
+    // the text reads back with its nesting (`penholder_import::import_markdown`).
+    let mut ancestors_are_parts: Vec<bool> = Vec::new();
     for visit in document.walk() {
         let node = visit.node;
+        ancestors_are_parts.truncate(visit.depth);
+        let parts_above = ancestors_are_parts.iter().filter(|part| **part).count();
+        ancestors_are_parts.push(node.kind == NodeKind::Part);
         let reference = references
             .reference(node.id)
             .map(|r| r.0.clone())
             .unwrap_or_default();
+        if node.kind == NodeKind::Part {
+            // `open_node` writes `## `; at most `######`.
+            out.push_str(&"#".repeat(parts_above.min(4)));
+        }
         open_node(&mut out, context, node.id, node.kind, &reference);
-        escaped(&mut out, &node.text);
+        // The text is escaped as if it began a line, and an opening parenthesis too, so that
+        // text that starts like a number (`1. `, `(a) `) is not read back as the node's number.
+        let text_start = out.len();
+        markdown_escape_into(&mut out, &node.text, true);
+        if out[text_start..].starts_with('(') {
+            out.insert(text_start, '\\');
+        }
         out.push_str("\n\n");
     }
     if let Some(seal) = &context.audit {

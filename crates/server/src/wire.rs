@@ -186,7 +186,7 @@ pub enum SourceFormat {
     Markdown,
     /// Plain text: read as Markdown.
     Text,
-    /// The JSON form of a document tree.
+    /// The JSON form of a document tree, or a version as `GET …/versions/{n}` gives it.
     Json,
     /// An Akoma Ntoso 3.0 document (act, bill, statement, amendment list; 2.0 is read too):
     /// its `eId`/`wId` kept as the nodes' external ids, `num` kept, authorial notes as
