@@ -204,7 +204,7 @@ def main():
             f"amendments through the API, first request ({exact['changes']:,} changes, "
             f"{exact['compilation_bytes'] / 1e6:.1f} MB JSON; {exact['runs']} rounds)",
             f"{ms(exact['api_median_ms'])}",
-            f"{exact['ratio']:.2f}x the in-process compilation of the same round "
+            f"{exact['ratio']:.2f}x the in-process compilation of the same round, run for run "
             f"({ms(exact['engine_median_ms'])} on 2 threads)",
             f"≤ 2x: {verdict(exact['ratio'] <= 2.0, full)}"))
     hello = by_kind["hello"]
