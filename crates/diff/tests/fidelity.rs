@@ -14,17 +14,21 @@ const BASIC_LAW: [&str; 3] = [
     "realtexts/de-grundgesetz-versions/03_GG_update_2018-11-08.md",
 ];
 
-fn import(relative: &str, seed: u64) -> Document {
+/// A text of `shared/` beside the repository checkout.
+fn shared(relative: &str) -> String {
     let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared")
         .join(relative);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+    std::fs::read_to_string(&path).unwrap_or_else(|error| {
         panic!(
             "cannot read {}: {error}. The tests need shared/ beside the repository checkout.",
             path.display()
         )
-    });
-    penholder_import::import_markdown(&text, &mut IdSource::new(seed, 0))
+    })
+}
+
+fn import(relative: &str, seed: u64) -> Document {
+    penholder_import::import_markdown(&shared(relative), &mut IdSource::new(seed, 0))
         .expect("the Basic Law imports")
         .document
 }
@@ -332,16 +336,7 @@ const ITALIAN_COPYRIGHT_LAW: [&str; 2] = [
 ];
 
 fn import_akn(relative: &str, seed: u64) -> Document {
-    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared")
-        .join(relative);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
-        panic!(
-            "cannot read {}: {error}. The tests need shared/ beside the repository checkout.",
-            path.display()
-        )
-    });
-    penholder_import::import_akn(&text, &mut IdSource::new(seed, 0))
+    penholder_import::import_akn(&shared(relative), &mut IdSource::new(seed, 0))
         .expect("the Italian law imports")
         .document
 }

@@ -739,9 +739,12 @@ fn footnote_definition(text: &str) -> Option<(&str, &str)> {
 /// text. Extensions (`{::comment}`) and braces in text are not attribute lists.
 fn is_attribute_list(text: &str) -> bool {
     let text = text.trim();
+    // `\}` is an escaped brace, text: a list ends with a brace of its own.
     text.strip_prefix("{:")
         .and_then(|rest| rest.strip_suffix('}'))
-        .is_some_and(|inner| !inner.starts_with(':') && !inner.contains(['{', '}']))
+        .is_some_and(|inner| {
+            !inner.starts_with(':') && !inner.contains(['{', '}']) && !inner.ends_with('\\')
+        })
 }
 
 /// `{:toc}`: kramdown replaces the list before it (`* TOC`) with a generated table of contents.
@@ -757,7 +760,10 @@ fn is_table_of_contents_marker(text: &str) -> bool {
 /// A heading's text without a trailing kramdown attribute list (`Scope {:.no_toc}`).
 fn without_attribute_list(text: &str) -> &str {
     match text.rfind("{:") {
-        Some(at) if is_attribute_list(&text[at..]) => text[..at].trim_end(),
+        // `\{:…}` is text that escaped its brace (as penholder's own Markdown writes it).
+        Some(at) if !text[..at].ends_with('\\') && is_attribute_list(&text[at..]) => {
+            text[..at].trim_end()
+        }
         _ => text,
     }
 }
@@ -1733,6 +1739,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(back, document);
+    }
+
+    #[test]
+    fn escaped_braces_are_text_not_an_attribute_list() {
+        for text in ["Recalling\\{:\\}", "Recalling \\{:.x}", "Recalling {:.x\\}"] {
+            assert_eq!(without_attribute_list(text), text, "{text}");
+        }
+        assert_eq!(without_attribute_list("Scope {:.no_toc}"), "Scope");
     }
 
     #[test]
