@@ -327,6 +327,9 @@ fn commit_batch(
             if let Some((owner, error)) = conn.take_failed_ahead()
                 && owner != request
             {
+                if matches!(error, StoreError::Full { .. }) {
+                    full = Some(error.clone());
+                }
                 if let Err(error) = undo_from(conn, owner, error, &mut done) {
                     batch_error = Some(error);
                     break;
@@ -349,7 +352,12 @@ fn commit_batch(
             && let Err(error) = conn.batch("RELEASE request")
         {
             batch_error = match conn.take_failed_ahead() {
-                Some((owner, error)) => undo_from(conn, owner, error, &mut done).err(),
+                Some((owner, error)) => {
+                    if matches!(error, StoreError::Full { .. }) {
+                        full = Some(error.clone());
+                    }
+                    undo_from(conn, owner, error, &mut done).err()
+                }
                 None => Some(error),
             };
         }
