@@ -205,6 +205,13 @@ else
 	say "server: the chair's exact compilation of a closed round of 4,000 amendments, first request"
 	"$loadgen" exact --url "$server_url" --slug exact --runs 5 | record
 fi
+if [ "$mode" = quick ]; then
+	say "server: search (quick)"
+	"$loadgen" search --url "$server_url" --slug search --paragraphs 100 --versions 5 --queries 30 | record
+else
+	say "server: search over 100 versions of 1,000 paragraphs"
+	"$loadgen" search --url "$server_url" --slug search --paragraphs 1000 --versions 100 --queries 500 | record
+fi
 stop "$server_pid"
 say "cold start after the scenario"
 "$loadgen" coldstart --binary "$penholder" --db "$db" --runs "$cold_runs" --label "after the rush" | record
@@ -266,6 +273,14 @@ if [ -x "$pg_bin/initdb" ]; then
 			"$loadgen" rush --url "$a_url" "${also[@]}" --server-pid "$a_pid" --slug "pg$servers-200" \
 				--paragraphs 1000 --delegations 200 --items 20 --rate 2000 --rate 1000 --seconds 8 \
 				--runs 3 --saturate --chairs 2 --chair-rate 1 | label "$name" | record
+		fi
+		if [ "$servers" = 1 ]; then
+			say "server on PostgreSQL: search"
+			if [ "$mode" = quick ]; then
+				"$loadgen" search --url "$a_url" --slug pg-search --paragraphs 100 --versions 5 --queries 30 | label "$name" | record
+			else
+				"$loadgen" search --url "$a_url" --slug pg-search --paragraphs 1000 --versions 100 --queries 500 | label "$name" | record
+			fi
 		fi
 		stop "$a_pid"
 		[ "$servers" = 2 ] && stop "$b_pid"

@@ -207,6 +207,15 @@ def main():
             f"{exact['ratio']:.2f}x the in-process compilation of the same round, run for run "
             f"({ms(exact['engine_median_ms'])} on 2 threads)",
             f"≤ 2x: {verdict(exact['ratio'] <= 2.0, full)}"))
+    for search in by_kind["search"]:
+        table.append((
+            "server", f"search over {search['versions']} versions of {search['paragraphs']:,} "
+            f"paragraphs through the API, {search['queries']} queries one after another "
+            f"({search.get('backend', 'sqlite')})",
+            f"p99 {ms(search['p99_ms'])}",
+            f"p50 {ms(search['p50_ms'])}, max {ms(search['max_ms'])}; {search['mean_hits']:.1f} texts "
+            f"per answer; the versions uploaded in {search['setup_s']:.1f} s",
+            f"≤ 20 ms p99: {verdict(search['p99_ms'] <= 20.0, full)}"))
     hello = by_kind["hello"]
     if hello:
         table.append((

@@ -75,6 +75,7 @@ fn probes(action: Action, p: &str, target: &str) -> Vec<(&'static str, String, O
         Action::ReadProcess => vec![
             get(format!("/v1/processes/{p}")),
             get(format!("/v1/processes/{p}/delegations")),
+            get(format!("/v1/processes/{p}/search?q=paragraph")),
         ],
         Action::PutDelegation => vec![(
             "PUT",

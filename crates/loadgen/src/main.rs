@@ -16,6 +16,7 @@ mod http;
 mod peers;
 mod redline;
 mod rush;
+mod search;
 mod stats;
 
 #[global_allocator]
@@ -92,6 +93,22 @@ enum Command {
         items: usize,
         #[arg(long, default_value_t = 5)]
         runs: usize,
+    },
+    /// Search through the API: a document of N paragraphs in V versions, then Q queries.
+    Search {
+        #[arg(long)]
+        url: String,
+        /// The server's HS256 secret.
+        #[arg(long, env = "PENHOLDER_JWT_SECRET", hide_env_values = true)]
+        secret: String,
+        #[arg(long)]
+        slug: String,
+        #[arg(long, default_value_t = 1_000)]
+        paragraphs: usize,
+        #[arg(long, default_value_t = 100)]
+        versions: usize,
+        #[arg(long, default_value_t = 500)]
+        queries: usize,
     },
     /// An axum hello-world endpoint (the HTTP ceiling), until SIGTERM or --lifetime seconds.
     HelloServe {
@@ -282,6 +299,21 @@ fn main() -> anyhow::Result<()> {
             },
             runs,
         )?),
+        Command::Search {
+            url,
+            secret,
+            slug,
+            paragraphs,
+            versions,
+            queries,
+        } => emit(&search::run(search::SearchConfig {
+            target: http::Target::parse(&url)?,
+            secret: secret.into_bytes(),
+            slug,
+            paragraphs,
+            versions,
+            queries,
+        })?),
         Command::HelloServe { addr, lifetime } => {
             ceilings::serve_hello(&addr, Duration::from_secs(lifetime.min(3600)))
         }

@@ -121,13 +121,13 @@ fn now_seconds() -> i64 {
         .unwrap_or(0)
 }
 
-struct Tokens {
-    admin: String,
-    chair: String,
+pub(crate) struct Tokens {
+    pub(crate) admin: String,
+    pub(crate) chair: String,
     delegations: Vec<String>,
 }
 
-fn mint(secret: &[u8], delegations: usize) -> anyhow::Result<Tokens> {
+pub(crate) fn mint(secret: &[u8], delegations: usize) -> anyhow::Result<Tokens> {
     let minter = Minter::hs256(secret, TokenScope::default())?;
     let now = now_seconds();
     let ttl = 4 * 3600;

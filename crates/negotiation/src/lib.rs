@@ -43,6 +43,7 @@ pub mod lifecycle;
 pub mod policy;
 pub mod process;
 pub mod round;
+pub mod search;
 pub mod submission;
 
 pub use caller::{Caller, Role};

@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
             get(processes::list_processes).post(processes::create_process),
         )
         .route("/processes/{p}", get(processes::get_process))
+        .route("/processes/{p}/search", get(processes::search))
         .route(
             "/processes/{p}/delegations",
             get(processes::list_delegations),

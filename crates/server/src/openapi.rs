@@ -75,6 +75,7 @@ impl Modify for BearerAuth {
         routes::processes::get_process,
         routes::processes::list_delegations,
         routes::processes::put_delegation,
+        routes::processes::search,
         routes::documents::create_document,
         routes::documents::get_document,
         routes::documents::get_version,

@@ -994,3 +994,60 @@ mod tests {
         );
     }
 }
+
+/// `GET /processes/{p}/search`: words and `"quoted phrases"`, all of which must appear.
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// Words and "quoted phrases" (at most 500 characters, 16 words and phrases); engine
+    /// operators are searched as text.
+    pub q: String,
+    /// How many texts to give (1 to 100; 20 by default).
+    pub limit: Option<u32>,
+}
+
+/// What a search found: each text once, with the versions that hold it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SearchResults {
+    pub query: String,
+    pub hits: Vec<SearchHitView>,
+}
+
+/// A node's text found in a document, best first.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SearchHitView {
+    /// The document's slug.
+    pub document: String,
+    /// The node's stable id.
+    #[schema(value_type = String, format = Uuid)]
+    pub node: penholder_core::NodeId,
+    pub text: String,
+    /// Each version that holds this text, oldest first, with the node's reference there.
+    pub versions: Vec<SearchOccurrenceView>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SearchOccurrenceView {
+    pub version: u32,
+    /// The node's reference in that version (`OP3`, `PP1`, `Art 21`).
+    pub reference: String,
+}
+
+impl From<penholder_store::SearchHit> for SearchHitView {
+    fn from(hit: penholder_store::SearchHit) -> SearchHitView {
+        SearchHitView {
+            document: hit.document,
+            node: hit.node,
+            text: hit.text,
+            versions: hit
+                .versions
+                .into_iter()
+                .map(|o| SearchOccurrenceView {
+                    version: o.version,
+                    reference: o.reference,
+                })
+                .collect(),
+        }
+    }
+}

@@ -174,6 +174,7 @@ mod pg;
 mod reader;
 mod runtime;
 mod schema;
+mod search;
 mod writer;
 
 pub use error::{AuditError, StoreError};
@@ -184,6 +185,7 @@ pub use model::{
 };
 pub use pending::Pending;
 pub use reader::Reader;
+pub use search::{MAX_QUERY_CHARS, MAX_QUERY_PHRASES, SearchHit, SearchOccurrence, SearchQuery};
 pub use writer::Writer;
 
 use pg::{PgSession, Role};

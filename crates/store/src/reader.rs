@@ -670,6 +670,20 @@ impl<'a> Reader<'a> {
     // ---- documents and versions -----------------------------------------------------------
 
     /// A process's documents, by slug.
+    /// The texts of the given documents of a process that match `query`, best first, at most
+    /// `limit` (see [`crate::SearchQuery`]). The caller says which documents: who may read
+    /// what is the application's to decide.
+    pub fn search(
+        &self,
+        process: &str,
+        documents: &[&str],
+        query: &crate::SearchQuery,
+        limit: u32,
+    ) -> Result<Vec<crate::SearchHit>, StoreError> {
+        let process_id = self.process_id(process)?;
+        crate::search::search(self.conn, process_id, documents, query, limit)
+    }
+
     pub fn documents(&self, process: &str) -> Result<Vec<DocumentInfo>, StoreError> {
         let process_id = self.process_id(process)?;
         self.conn.query_all(

@@ -2729,3 +2729,57 @@ fn opening_postgres_read_only_never_migrates() {
         other => panic!("{:?}", other.map(|_| ())),
     }
 }
+
+both! {
+    fn search_finds_each_text_once_with_every_version_and_reference_that_holds_it() {
+        let store = fixture();
+        let mut text = tree(10);
+        text.nodes[4].text = "Operative paragraph 4, on legal pathways for migration.".into();
+        text.nodes[7].text = "Türkiye and the Western Balkans, on return.".into();
+        let rev = |label: &str, tree: Document| NewVersion {
+            label: label.into(),
+            tree,
+            round: None,
+            provenance: Some(penholder_diff::Blame::default()),
+            changes: None,
+        };
+        store.publish_version("p", "decl", rev("Rev. 1", text.clone()), chair(), T0).wait().unwrap();
+        // Rev. 2 moves the amended paragraph first: its reference changes, its text does not.
+        let moved = text.nodes.remove(4);
+        text.nodes.insert(0, moved);
+        store.publish_version("p", "decl", rev("Rev. 2", text), chair(), T0 + 1).wait().unwrap();
+        let search = |query: &str, documents: &[&str]| {
+            let query = SearchQuery::parse(query).unwrap();
+            let documents: Vec<String> = documents.iter().map(|d| d.to_string()).collect();
+            store
+                .read(move |r| {
+                    let documents: Vec<&str> = documents.iter().map(String::as_str).collect();
+                    r.search("p", &documents, &query, 20)
+                })
+                .wait()
+                .unwrap()
+        };
+        let hits = search("pathways MIGRATION", &["decl"]);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].document, "decl");
+        let places: Vec<(u32, &str)> = hits[0]
+            .versions
+            .iter()
+            .map(|o| (o.version, o.reference.as_str()))
+            .collect();
+        assert_eq!(places, [(2, "OP5"), (3, "OP1")]);
+        // The unchanged paragraph is one text in three versions; a phrase keeps its order.
+        let hits = search("\"operative paragraph 2\"", &["decl"]);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].versions.len(), 3);
+        assert!(search("\"paragraph operative 2\"", &["decl"]).is_empty());
+        // Diacritics are letters (both engines alike); a document not named is not searched.
+        assert_eq!(search("Türkiye", &["decl"]).len(), 1);
+        assert!(search("Turkiye", &["decl"]).is_empty());
+        assert!(search("Türkiye", &[]).is_empty());
+        // Engine operators are searched as words, never obeyed: "-legal" is not "without legal",
+        // "OR" is a word the text lacks.
+        assert_eq!(search("-legal pathways", &["decl"]).len(), 1);
+        assert!(search("return OR pathways", &["decl"]).is_empty());
+    }
+}

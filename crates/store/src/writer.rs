@@ -429,6 +429,7 @@ impl Writer<'_> {
                 seq as i64
             ],
         )?;
+        crate::search::index_version(self.conn(), document_id, row.number, row.tree)?;
         Ok(VersionInfo {
             document: document.to_owned(),
             number: row.number,

@@ -3,7 +3,7 @@
 
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::extract::{ApiPath, Body};
+use crate::extract::{ApiPath, ApiQuery, Body};
 use crate::openapi::Problems;
 use crate::state::{AppState, Reply};
 use crate::wire::*;
@@ -159,4 +159,30 @@ pub async fn put_delegation(
             )
         })
         .await
+}
+
+#[utoipa::path(get, path = "/v1/processes/{p}/search", tag = "processes",
+    summary = "Search the texts of a process's documents",
+    description = "Full text in the store's own engine (SQLite FTS5, PostgreSQL text search): \
+        every version of every document the caller may read. Each text found once, best first, \
+        with the versions that hold it and the node's reference in each.",
+    params(("p" = String, Path, description = "The process's slug"), SearchParams),
+    responses((status = 200, body = SearchResults), Problems),
+    security(("bearer" = [])))]
+pub async fn search(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(p): ApiPath<String>,
+    ApiQuery(params): ApiQuery<SearchParams>,
+) -> Result<Json<SearchResults>, ApiError> {
+    let query = params.q.clone();
+    let hits = state
+        .run(move |r| {
+            penholder_negotiation::search::search(r, &principal, &p, &params.q, params.limit)
+        })
+        .await?;
+    Ok(Json(SearchResults {
+        query,
+        hits: hits.into_iter().map(SearchHitView::from).collect(),
+    }))
 }
