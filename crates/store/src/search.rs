@@ -38,6 +38,9 @@ impl SearchQuery {
                 "a search query is at most {MAX_QUERY_CHARS} characters"
             ));
         }
+        if query.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+            return Err("a search query has no control characters".into());
+        }
         let mut phrases = Vec::new();
         for (index, part) in query.split('"').enumerate() {
             // Odd parts are inside quotes; an unclosed quote runs to the end.
