@@ -19,6 +19,7 @@ use crate::error::StoreError;
 use penholder_core::{Document, NodeId, References};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// A parsed query: the phrases that must all appear (a word is a phrase of one).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,6 +106,19 @@ pub struct SearchOccurrence {
     pub reference: String,
 }
 
+/// One node's row of a version's index, as the statements read it from a JSON array.
+#[derive(Serialize)]
+struct IndexRow<'a> {
+    #[serde(rename = "n")]
+    node: NodeId,
+    #[serde(rename = "h")]
+    hash: String,
+    #[serde(rename = "t")]
+    text: Cow<'a, str>,
+    #[serde(rename = "r")]
+    reference: &'a str,
+}
+
 /// Indexes version `number` of a document, in the caller's transaction: two statements, the
 /// texts new to the document and the occurrences of all of them in this version.
 pub(crate) fn index_version(
@@ -114,24 +128,29 @@ pub(crate) fn index_version(
     tree: &Document,
 ) -> Result<(), StoreError> {
     let references = References::of(tree);
-    let rows: Vec<serde_json::Value> = tree
-        .walk()
+    let nodes = tree.walk();
+    let rows: Vec<IndexRow<'_>> = nodes
         .iter()
         .filter(|visit| !visit.node.text.trim().is_empty())
         .map(|visit| {
-            let reference = references
-                .reference(visit.node.id)
-                .map(|r| r.as_str().to_owned())
-                .unwrap_or_default();
-            serde_json::json!({
-                "n": visit.node.id.to_string(),
-                "h": hex::encode(Sha256::digest(visit.node.text.as_bytes())),
-                "t": visit.node.text,
-                "r": reference,
-            })
+            let text = &visit.node.text;
+            IndexRow {
+                node: visit.node.id,
+                hash: hex::encode(Sha256::digest(text.as_bytes())),
+                // PostgreSQL's text holds no NUL (a text may: the index reads it as a space).
+                text: if text.contains('\0') {
+                    Cow::Owned(text.replace('\0', " "))
+                } else {
+                    Cow::Borrowed(text.as_str())
+                },
+                reference: references
+                    .reference(visit.node.id)
+                    .map_or("", |r| r.as_str()),
+            }
         })
         .collect();
-    let rows = serde_json::Value::Array(rows).to_string();
+    let rows = serde_json::to_string(&rows)
+        .map_err(|e| StoreError::invalid(format!("search index rows: {e}")))?;
     let (texts, occurrences) = if conn.is_postgres() {
         (
             "INSERT INTO search_texts (document_id, node_id, text_hash, text)
@@ -148,11 +167,15 @@ pub(crate) fn index_version(
             "INSERT INTO search_texts (document_id, node_id, text_hash, text)
              SELECT ?1, value ->> 'n', value ->> 'h', value ->> 't' FROM json_each(?2) WHERE true
              ON CONFLICT DO NOTHING",
+            // CROSS JOIN keeps the JSON rows outside and looks each up by the unique index
+            // (SQLite's planner may otherwise loop over the document's texts outside and scan
+            // the JSON for each: quadratic in the version's size).
             "INSERT INTO search_occurrences (text_id, version, reference)
              SELECT s.id, ?3, j.value ->> 'r' FROM json_each(?2) AS j
-             JOIN search_texts s ON s.document_id = ?1 AND s.node_id = j.value ->> 'n'
-                                AND s.text_hash = j.value ->> 'h'
-             WHERE true ON CONFLICT DO NOTHING",
+             CROSS JOIN search_texts AS s
+             WHERE s.document_id = ?1 AND s.node_id = j.value ->> 'n'
+               AND s.text_hash = j.value ->> 'h'
+             ON CONFLICT DO NOTHING",
         )
     };
     conn.execute(texts, args![document_id, &rows])?;
