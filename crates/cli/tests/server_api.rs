@@ -775,7 +775,8 @@ fn every_list_comes_in_pages_linked_by_cursors(db: &TestDb) {
 fn every_answer_and_its_log_line_carry_a_request_id() {
     let db = TestDb::sqlite();
     let log = db.scratch().join("server.log");
-    let mut server = Server::start_logging_to(&db, &[], &log);
+    let env = [("PENHOLDER_JWT_SECRET", SECRET), ("PENHOLDER_LOG", "info")];
+    let mut server = Server::start_logging_to(&db, &env, &log);
     let health = |headers: &[(&str, &str)]| {
         request("GET", &server.url("/healthz"), None, headers, None).expect(200)
     };
@@ -829,7 +830,7 @@ fn every_answer_and_its_log_line_carry_a_request_id() {
         .lines()
         .find(|l| l.contains("logged-456") && l.contains("status=200"))
         .unwrap_or_else(|| panic!("no log line of the request in:\n{lines}"));
-    assert!(line.contains("sub=admin-none"), "{line}");
+    assert!(line.contains("sub=\"admin-none\""), "{line}");
     assert!(line.contains("path=/v1/processes"), "{line}");
     assert!(
         lines
