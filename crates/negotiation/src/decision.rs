@@ -129,24 +129,61 @@ pub fn check(compilation: &Compilation, decision: &Decision) -> Result<(), Error
     }
 }
 
+/// What a chair expects of the decision in force on a change before replacing it (HTTP's
+/// `If-Match` / `If-None-Match`): two members of a chairmanship deciding the same change at
+/// once do not overwrite each other unseen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// Whatever is there.
+    Any,
+    /// The decision in force must be the one recorded with this sequence number.
+    Sequence(u64),
+    /// Some decision must be in force.
+    Exists,
+    /// None may be in force yet.
+    Absent,
+}
+
 /// Records a checked decision on round `round`, if the caller may decide there now (asked
 /// again inside the transaction; the store also refuses it unless the round is closed and not
-/// yet consolidated).
+/// yet consolidated) and the decision in force is the one `expected`.
 pub fn record(
     w: &Writer<'_>,
     caller: &Caller,
     process: &str,
     round: u32,
     decision: &Decision,
+    expected: Expected,
     now: i64,
 ) -> Result<DecisionRecord, Error> {
     Scope::authorized(w, caller, process, round, None, Action::PutDecision, now)?;
-    if !decision.ruling.decides()
-        && !w
-            .decisions(process, round)?
-            .iter()
-            .any(|d| d.decision.change == decision.change)
-    {
+    // Read only when something depends on it (one query more in the writer's transaction).
+    let in_force = if expected == Expected::Any && decision.ruling.decides() {
+        None
+    } else {
+        w.decisions(process, round)?
+            .into_iter()
+            .find(|d| d.decision.change == decision.change)
+            .map(|d| d.sequence)
+    };
+    let holds = match expected {
+        Expected::Any => true,
+        Expected::Sequence(sequence) => in_force == Some(sequence),
+        Expected::Exists => in_force.is_some(),
+        Expected::Absent => in_force.is_none(),
+    };
+    if !holds {
+        let now_in_force = match in_force {
+            Some(sequence) => format!("the decision in force is now \"{sequence}\""),
+            None => "no decision is in force".to_string(),
+        };
+        return Err(Error::PreconditionFailed(format!(
+            "change {} was decided meanwhile: {now_in_force}; GET the round's decisions, \
+             look again, and send the one you replace as If-Match",
+            decision.change
+        )));
+    }
+    if !decision.ruling.decides() && in_force.is_none() {
         return Err(Error::NotFound(format!(
             "change {} has no decision to withdraw in round {round} (GET the round's decisions \
              for those recorded)",

@@ -2,19 +2,26 @@
 //! socket; `crate::listener` serves it on a socket).
 
 use crate::error::{ApiError, ProblemReport, problem_response};
-use crate::extract::RequestLog;
 use crate::routes::{audit, documents, negotiation, processes, rounds, submissions};
 use crate::state::AppState;
 use crate::wire::Health;
 use axum::Json;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use std::time::Instant;
+use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// The header that names a request in the log, in the answer and in its problem document.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The longest request id kept from a client.
+const REQUEST_ID_MAX: usize = 128;
 
 /// The whole API on `state`.
 pub fn router(state: AppState) -> Router {
@@ -107,21 +114,92 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
+        .merge(crate::openapi::interactive_docs())
         .nest("/v1", v1)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), limit_headers))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(middleware::from_fn_with_state(state.clone(), log_requests))
+        .layer(middleware::from_fn(complete_problems))
+        // One log line per request, in a span that names it (method, path, request id; the
+        // caller once the token is checked: see the `Principal` extractor).
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                )
+                // 5xx are logged with their hidden detail by `complete_problems`.
+                .on_failure(()),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(middleware::from_fn(drop_unusable_request_id))
         // Outermost too: a panic in the logging layer itself (a log writer that fails) must
         // cost that request a 500, never the connection an empty reply.
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
 }
 
+/// Whether a client's request id is kept: short, and of characters that need no escaping in
+/// a log line or a header (a UUID, a ULID, a trace id…).
+fn usable_request_id(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= REQUEST_ID_MAX
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+/// Drops a client's `x-request-id` that cannot be kept, so that a fresh one is made for it.
+async fn drop_unusable_request_id(mut request: Request, next: Next) -> Response {
+    let values = request.headers().get_all(&REQUEST_ID);
+    let mut given = values.iter();
+    let unusable = match (given.next(), given.next()) {
+        (Some(value), None) => !usable_request_id(value),
+        (None, _) => false,
+        // Two ids for one request: neither is the request's.
+        (Some(_), Some(_)) => true,
+    };
+    if unusable {
+        request.headers_mut().remove(&REQUEST_ID);
+    }
+    next.run(request).await
+}
+
+/// The request's id as the request-id layer set it.
+fn request_id_of(request: &Request) -> &str {
+    request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+}
+
+/// The span of one request; `delegation` and `sub` are recorded once the token is checked.
+fn request_span(request: &Request) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %request_id_of(request),
+        delegation = tracing::field::Empty,
+        sub = tracing::field::Empty,
+    )
+}
+
+/// Whether the server can read and write its store
 #[utoipa::path(get, path = "/healthz", tag = "processes",
-    responses((status = 200, body = Health), (status = 503, body = crate::error::Problem)))]
+    responses((status = 200, description = "Healthy: the store answers and the last write was stored", body = Health,
+               example = json!({"status": "ok"})),
+              (status = 503, description = "Unhealthy, and why (the store does not answer, or writes fail)",
+               body = crate::error::Problem, content_type = "application/problem+json",
+               example = json!({"type": "urn:penholder:problem:unavailable", "title": "Temporarily unavailable", "status": 503, "detail": "degraded: reads are served but writes fail (disk full); healthy again once a write is stored", "instance": "/healthz", "request_id": "0190a5e2-7c1d-7b3e-9f4a-2d6c8e0b1a35"}))))]
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     // A read through the store: healthy means able to answer, not merely listening.
     state.read(|r| r.processes().map(|_| ())).await?;
@@ -189,25 +267,23 @@ fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::Internal("a handler panicked".into()).into_response()
 }
 
-/// One log line per request (method, path, status, latency, caller), `instance` filled into
-/// problem documents, and the hidden detail of server faults logged.
-async fn log_requests(
-    State(_state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
+/// Fills `instance` (the path) and `request_id` into problem documents, and logs the hidden
+/// detail of server faults (in the request's span, so with its id).
+async fn complete_problems(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
-    let log = RequestLog::default();
-    request.extensions_mut().insert(log.clone());
+    let request_id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let mut response = next.run(request).await;
     if let Some(report) = response.extensions_mut().remove::<ProblemReport>() {
         if let Some(internal) = &report.internal {
-            tracing::error!(%method, %path, error = %internal, "server fault");
+            tracing::error!(error = %internal, "server fault");
         }
         let mut problem = report.problem;
-        problem.instance = Some(path.clone());
+        problem.instance = Some(path);
+        problem.request_id = request_id;
         let headers = response.headers().clone();
         response = problem_response(&problem);
         for (name, value) in headers.iter() {
@@ -216,15 +292,5 @@ async fn log_requests(
             }
         }
     }
-    let caller = log.caller.get();
-    tracing::info!(
-        %method,
-        %path,
-        status = response.status().as_u16(),
-        latency_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
-        delegation = caller.and_then(|c| c.delegation.as_deref()).unwrap_or("-"),
-        sub = caller.map(|c| c.sub.as_str()).unwrap_or("-"),
-        "request"
-    );
     response
 }

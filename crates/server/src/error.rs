@@ -36,6 +36,10 @@ pub struct Problem {
     /// The request path the problem is about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
+    /// The request's id (its `x-request-id`), to quote when reporting the problem: the
+    /// server's log line of the request carries it too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
@@ -193,6 +197,7 @@ impl ApiError {
             status: self.status().as_u16(),
             detail,
             instance: None,
+            request_id: None,
             errors: match self {
                 ApiError::Validation { errors, .. } => errors.clone(),
                 _ => Vec::new(),

@@ -11,13 +11,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use penholder_core::ContentHash;
 use serde::de::DeserializeOwned;
-use std::sync::{Arc, OnceLock};
-
-/// Who made the request, for the request log; filled in once the token is checked.
-#[derive(Clone, Debug, Default)]
-pub struct RequestLog {
-    pub caller: Arc<OnceLock<Principal>>,
-}
 
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
@@ -39,9 +32,10 @@ impl FromRequestParts<AppState> for Principal {
             .verifier()
             .verify(token.trim(), state.now().div_euclid(1000))
             .map_err(|e| ApiError::Unauthorized(e.0))?;
-        if let Some(log) = parts.extensions.get::<RequestLog>() {
-            let _ = log.caller.set(principal.clone());
-        }
+        // Into the request's log line (the span the trace layer opened for it).
+        let span = tracing::Span::current();
+        span.record("delegation", principal.delegation.as_deref().unwrap_or("-"));
+        span.record("sub", principal.sub.as_str());
         Ok(principal)
     }
 }

@@ -16,11 +16,13 @@
 mod app;
 pub mod auth;
 pub mod error;
+mod etag;
 mod extract;
 mod formats;
 mod listener;
 mod live;
 mod openapi;
+mod page;
 mod routes;
 pub mod seal;
 mod state;

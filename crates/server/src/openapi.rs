@@ -1,5 +1,7 @@
 //! The OpenAPI description of the API, generated from the handlers' annotations (utoipa) and
-//! served at `/openapi.json`. No UI assets: the document is all.
+//! served at `/openapi.json`, and the interactive documentation of it at `/docs` (Swagger UI,
+//! whose files are compiled into the binary: nothing is fetched from elsewhere, at build or
+//! at run time).
 
 use crate::error::Problem;
 use crate::routes;
@@ -66,7 +68,7 @@ impl Modify for BearerAuth {
 #[openapi(
     info(
         title = "penholder",
-        description = "Negotiate a text among many delegations, round after round: submissions, compilation, decisions, consolidation, redlines with attribution."
+        description = "Negotiate a text among many delegations, round after round: submissions, compilation, decisions, consolidation, redlines with attribution.\n\nConventions (docs/api.md): lists take `?limit=` (1 to 1000, default 100) and `?cursor=`, and name their next page in a `Link: <…>; rel=\"next\"` header (and in the body's `next` where the body is an object); answers with formats follow `?format=`, else the `Accept` header (406 when nothing offered matches); versions, redlines and compilations carry strong ETags and answer `If-None-Match` with 304; decisions take `If-Match` (412 when stale); every answer carries `x-request-id` (kept from the request when sane), which problem documents repeat as `request_id`. Interactive documentation: /docs/."
     ),
     paths(
         crate::app::healthz,
@@ -101,7 +103,7 @@ impl Modify for BearerAuth {
         routes::negotiation::get_outcomes,
         routes::audit::get_audit,
     ),
-    components(schemas(crate::wire::WireItem, crate::error::FieldError)),
+    components(schemas(crate::wire::WireItem, crate::error::FieldError, crate::wire::FormatName)),
     modifiers(&BearerAuth),
     tags(
         (name = "processes", description = "Processes and delegations"),
@@ -119,4 +121,13 @@ pub fn document() -> String {
     ApiDoc::openapi()
         .to_pretty_json()
         .unwrap_or_else(|_| "{}".into())
+}
+
+/// Swagger UI at `/docs/`, reading the document at `/openapi.json` (served by the router
+/// itself, so the UI does not serve a copy of its own). Its files come from
+/// `utoipa-swagger-ui`'s `vendored` zip, built into the binary.
+pub fn interactive_docs<S: Clone + Send + Sync + 'static>() -> axum::Router<S> {
+    utoipa_swagger_ui::SwaggerUi::new("/docs")
+        .config(utoipa_swagger_ui::Config::from("/openapi.json"))
+        .into()
 }

@@ -328,6 +328,9 @@ pub struct DocumentView {
     #[serde(flatten)]
     pub document: DocumentSummary,
     pub versions: Vec<VersionSummary>,
+    /// The next page of versions' URL; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -398,10 +401,35 @@ pub struct UploadedVersion {
     pub alignment: penholder_diff::Alignment,
 }
 
+/// The formats an answer can be asked for with `?format=` (each endpoint says which it
+/// offers; another is 406). The `Accept` header chooses among the same, by media type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // reason: only its schema is used; the value is read as text (aliases too)
+pub enum FormatName {
+    /// `application/json`
+    Json,
+    /// `text/html`: one self-contained page
+    Html,
+    /// `text/markdown`, with CriticMarkup for changes
+    Md,
+    /// Word (`application/vnd.openxmlformats-officedocument.wordprocessingml.document`), with
+    /// tracked changes authored by delegations
+    Docx,
+    /// `text/csv`
+    Csv,
+    /// Excel (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`)
+    Xlsx,
+    /// Akoma Ntoso 3.0 (`application/akn+xml`)
+    Akn,
+}
+
 #[derive(Clone, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FormatQuery {
-    /// `json` (the default); html, md, docx, csv, xlsx and akn where the renderer offers them.
+    /// `json` (the default); html, md, docx, csv, xlsx and akn where the endpoint offers them.
+    /// Wins over the `Accept` header.
+    #[param(value_type = Option<FormatName>)]
     pub format: Option<String>,
 }
 
@@ -412,6 +440,8 @@ pub struct RedlineQuery {
     pub from: u32,
     /// The target version's number.
     pub to: u32,
+    /// `json` (the default), html, md or docx. Wins over the `Accept` header.
+    #[param(value_type = Option<FormatName>)]
     pub format: Option<String>,
 }
 
@@ -600,12 +630,18 @@ pub struct SubmissionList {
     /// Whether submissions of other delegations are hidden from this caller (sealed until the
     /// round closes).
     pub sealed: bool,
+    /// The next page's URL; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct RevisionList {
     pub delegation: String,
     pub revisions: Vec<RevisionSummary>,
+    /// The next page's URL; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 // ---- compilation, decisions, consolidation -------------------------------------------------
@@ -803,6 +839,9 @@ impl From<&DecisionRecord> for DecisionView {
 pub struct DecisionList {
     pub round: u32,
     pub decisions: Vec<DecisionView>,
+    /// The next page's URL; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
@@ -840,10 +879,14 @@ pub struct DispositionsView {
 #[derive(Clone, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// Entries after this sequence number (0: from the start).
+    /// Entries after this sequence number (0: from the start); `cursor` says the same the
+    /// way every list does, and wins.
     pub after: Option<u64>,
-    /// At most this many entries (default 100, at most 1000).
-    pub limit: Option<u32>,
+    /// At most this many entries (1 to 1000; 100 when absent).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<u64>,
+    /// Where to go on: the `cursor` of the previous page's `next` link.
+    pub cursor: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -888,6 +931,9 @@ pub struct AuditList {
     /// Pass as `after` to read on; absent at the end.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_after: Option<u64>,
+    /// The next page's URL (the same place as `next_after`); absent at the end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]

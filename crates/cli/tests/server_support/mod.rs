@@ -366,9 +366,19 @@ pub struct Answer {
     pub content_type: Option<String>,
     pub etag: Option<String>,
     pub www_authenticate: Option<String>,
+    /// Every header, names lowercased, in the order received.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Answer {
+    /// The first value of header `name` (lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.bytes).unwrap_or(Value::Null)
     }
@@ -434,6 +444,16 @@ pub fn request(
         header("etag"),
         header("www-authenticate"),
     );
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_string(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
     let bytes = response
         .body_mut()
         .with_config()
@@ -446,6 +466,7 @@ pub fn request(
         content_type,
         etag,
         www_authenticate,
+        headers,
     }
 }
 

@@ -4,16 +4,18 @@
 use super::blocking;
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::etag::EntityTag;
 use crate::extract::{ApiPath, ApiQuery, Body};
 use crate::formats;
 use crate::live;
 use crate::openapi::Problems;
+use crate::page::{PageQuery, json_page};
 use crate::policy::Action;
 use crate::state::{AppState, Reply};
 use crate::wire::*;
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use penholder_core::References;
 use penholder_negotiation::document::{self, DocumentPlan, Source};
@@ -36,11 +38,14 @@ fn source_of(source: SourceRequest) -> Source {
     }
 }
 
+/// Create a document from a source text (its version 1)
 #[utoipa::path(post, path = "/v1/processes/{p}/documents", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
            ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
     request_body = CreateDocumentRequest,
-    responses((status = 201, body = CreatedDocument), Problems),
+    responses((status = 201, description = "The document and its version 1", body = CreatedDocument,
+               example = json!({"document": {"slug": "declaration", "title": "Budapest Declaration", "classification": null, "latest_version": 2, "created_at": "2026-03-02T09:05:00Z", "created_by": "chair-tr"}, "version": {"document": "declaration", "number": 1, "label": "Rev. 1 after written feedback", "parent": null, "hash": "5f2b9c0e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c", "round": null, "created_at": "2026-03-25T11:00:00Z", "created_by": "chair-tr", "audit_head": {"seq": 41, "hash": "3ad77bb40d7a3660a89ecaf32466ef97f5d3d585e0e1a7a2d1d3f0c8b6a4e2f1", "head": "41:3ad77bb40d7a3660a89ecaf32466ef97f5d3d585e0e1a7a2d1d3f0c8b6a4e2f1", "signature": null}}, "nodes": 42})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn create_document(
     State(state): State<AppState>,
@@ -84,42 +89,68 @@ pub async fn create_document(
         .await
 }
 
+/// Read a document and list its versions
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
-           ("d" = String, Path, description = "The document's slug")),
-    responses((status = 200, body = DocumentView), Problems),
+           ("d" = String, Path, description = "The document's slug"),
+           PageQuery),
+    responses((status = 200, description = "The document and a page of its versions, oldest first; `next` (and the `Link` header) name the next page",
+               body = DocumentView,
+               headers(("Link" = String, description = "`<…>; rel=\"next\"` when there are more versions")),
+               example = json!({"slug": "declaration", "title": "Budapest Declaration", "classification": null, "latest_version": 2, "created_at": "2026-03-02T09:05:00Z", "created_by": "chair-tr", "versions": [{"document": "declaration", "number": 2, "label": "Rev. 1 after written feedback", "parent": 1, "hash": "5f2b9c0e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c", "round": 1, "created_at": "2026-03-25T11:00:00Z", "created_by": "chair-tr", "audit_head": {"seq": 41, "hash": "3ad77bb40d7a3660a89ecaf32466ef97f5d3d585e0e1a7a2d1d3f0c8b6a4e2f1", "head": "41:3ad77bb40d7a3660a89ecaf32466ef97f5d3d585e0e1a7a2d1d3f0c8b6a4e2f1", "signature": null}}]})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn get_document(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath((p, d)): ApiPath<(String, String)>,
-) -> Result<Json<DocumentView>, ApiError> {
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Response, ApiError> {
+    page.limit()?;
     let (readable, versions) = state
         .run(move |r| document::view(r, &principal, &p, &d))
         .await?;
-    Ok(Json(DocumentView {
-        document: DocumentSummary::from(&readable.document),
-        versions: versions
-            .iter()
-            .map(|v| VersionSummary::new(v, state.audit_key()))
-            .collect(),
-    }))
+    let page = page.page(versions, uri.path(), |v| v.number.to_string())?;
+    Ok(json_page(
+        DocumentView {
+            document: DocumentSummary::from(&readable.document),
+            versions: page
+                .items
+                .iter()
+                .map(|v| VersionSummary::new(v, state.audit_key()))
+                .collect(),
+            next: page.next.clone(),
+        },
+        page.next.as_deref(),
+    ))
 }
 
+/// Read a version, in JSON or as a file (HTML, Markdown, Word, Akoma Ntoso)
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/versions/{n}", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
            ("n" = u32, Path, description = "The version's number"),
-           FormatQuery),
-    responses((status = 200, body = VersionView), Problems),
+           FormatQuery,
+           ("Accept" = Option<String>, Header, description = "The media type wanted, when ?format= is absent: application/json, text/html, text/markdown, the Word media type or application/akn+xml (q-values honoured)"),
+           ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer: 304 when it is still current")),
+    responses((status = 200, description = "The version's text, in the format asked for", headers(("ETag" = String, description = "Strong; send it back as If-None-Match for a 304"), ("Vary" = String, description = "accept")),
+               content((VersionView = "application/json", example = json!({"number": 2, "label": "Rev. 1 after written feedback", "parent": 1, "hash": "5f2b9c0e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c", "round": 1, "created_at": "2026-03-25T11:00:00Z", "created_by": "chair-tr", "document": {"title": "Budapest Declaration", "nodes": [{"id": "0190a5e2-7c1d-7b3e-9f4a-2d6c8e0b1a35", "kind": "operative", "text": "Call on all States to ratify the Convention without delay.", "children": []}]}, "references": [{"node": "0190a5e2-7c1d-7b3e-9f4a-2d6c8e0b1a35", "reference": "OP1"}], "audit_head": {"seq": 41, "hash": "3ad77bb40d7a3660a89ecaf32466ef97f5d3d585e0e1a7a2d1d3f0c8b6a4e2f1", "head": "41:3ad77bb40d7a3660a89ecaf32466ef97f5d3d585e0e1a7a2d1d3f0c8b6a4e2f1", "signature": null}})),
+                   (String = "text/html"),
+                   (String = "text/markdown"),
+                   ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                   (String = "application/akn+xml"))),
+              (status = 304, description = "Not modified: the ETag sent is current"),
+              Problems),
     security(("bearer" = [])))]
 pub async fn get_version(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath((p, d, n)): ApiPath<(String, String, u32)>,
     ApiQuery(query): ApiQuery<FormatQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let format = formats::requested(query.format.as_deref(), Output::Version)?;
+    let format = formats::negotiate(query.format.as_deref(), &headers, Output::Version)?;
     let (readable, info, version) = {
         let (p, d) = (p.clone(), d.clone());
         state
@@ -127,133 +158,208 @@ pub async fn get_version(
             .await?
     };
     let seal = state.seal(info.published);
-    if format != Format::Json {
-        let context = readable
-            .context(state.now())
-            .subtitle(format!("Version {n}: {}", info.label))
-            .numbers_of(&version.document)
-            .audit(seal.for_render());
-        let bytes = blocking(move || {
-            Ok(match format {
-                Format::Html => render::html::version(&version, &context).into_bytes(),
-                Format::Markdown => render::markdown::version(&version, &context).into_bytes(),
-                Format::Akn => render::akn::version(&version, &context).into_bytes(),
-                _ => render::docx::version(&version, &context).map_err(formats::failed)?,
+    // A version never changes: its text (the hash), its seal and the delegations' names
+    // printed in it decide the answer.
+    let tag = EntityTag::of(&[
+        b"version",
+        p.as_bytes(),
+        d.as_bytes(),
+        &n.to_be_bytes(),
+        info.hash.to_hex().as_bytes(),
+        format.as_str().as_bytes(),
+        format!("{seal:?}").as_bytes(),
+        format!("{:?}", readable.delegations).as_bytes(),
+    ]);
+    tag.answer(&headers, async move {
+        if format != Format::Json {
+            let context = readable
+                .context(state.now())
+                .subtitle(format!("Version {n}: {}", info.label))
+                .numbers_of(&version.document)
+                .audit(seal.for_render());
+            let bytes = blocking(move || {
+                Ok(match format {
+                    Format::Html => render::html::version(&version, &context).into_bytes(),
+                    Format::Markdown => render::markdown::version(&version, &context).into_bytes(),
+                    Format::Akn => render::akn::version(&version, &context).into_bytes(),
+                    _ => render::docx::version(&version, &context).map_err(formats::failed)?,
+                })
             })
-        })
-        .await?;
-        return Ok(formats::file(format, bytes, &format!("{p}-{d}-v{n}")));
-    }
-    let references = References::of(&version.document)
-        .in_order()
-        .iter()
-        .map(|(node, reference)| NodeReference {
-            node: *node,
-            reference: reference.0.clone(),
-        })
-        .collect();
-    Ok(Json(VersionView::new(&info, version.document, references, &seal)).into_response())
+            .await?;
+            return Ok(formats::file(format, bytes, &format!("{p}-{d}-v{n}")));
+        }
+        let references = References::of(&version.document)
+            .in_order()
+            .iter()
+            .map(|(node, reference)| NodeReference {
+                node: *node,
+                reference: reference.0.clone(),
+            })
+            .collect();
+        Ok(Json(VersionView::new(&info, version.document, references, &seal)).into_response())
+    })
+    .await
 }
 
+/// Show where every word of a version comes from
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/versions/{n}/blame", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
            ("n" = u32, Path, description = "The version's number"),
-           FormatQuery),
-    responses((status = 200, body = BlameResponse), Problems),
+           FormatQuery,
+           ("Accept" = Option<String>, Header, description = "The media type wanted, when ?format= is absent: application/json, text/html or text/markdown"),
+           ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer: 304 when it is still current")),
+    responses((status = 200, description = "Where every word of the version comes from",
+               headers(("ETag" = String, description = "Strong; send it back as If-None-Match for a 304"), ("Vary" = String, description = "accept")),
+               content((BlameResponse = "application/json", example = json!({"version": 2, "blame": {"document_title": "Budapest Declaration", "nodes": []}})),
+                   (String = "text/html"),
+                   (String = "text/markdown"))),
+              (status = 304, description = "Not modified: the ETag sent is current"),
+              Problems),
     security(("bearer" = [])))]
 pub async fn get_blame(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath((p, d, n)): ApiPath<(String, String, u32)>,
     ApiQuery(query): ApiQuery<FormatQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let format = formats::requested(query.format.as_deref(), Output::Blame)?;
+    let format = formats::negotiate(query.format.as_deref(), &headers, Output::Blame)?;
     let (readable, version, blame) = {
         let (p, d) = (p.clone(), d.clone());
         state
             .run(move |r| document::blame(r, &principal, &p, &d, n))
             .await?
     };
+    // A version and its provenance never change.
+    let tag = EntityTag::of(&[
+        b"blame",
+        p.as_bytes(),
+        d.as_bytes(),
+        &n.to_be_bytes(),
+        version.hash.to_hex().as_bytes(),
+        format.as_str().as_bytes(),
+        format!("{:?}", readable.delegations).as_bytes(),
+    ]);
+    if tag.is_fresh_for(&headers) {
+        return Ok(tag.not_modified());
+    }
     let context = readable
         .context(state.now())
         .subtitle(format!("Version {n}: where every word comes from"))
         .numbers_of(&version.document);
     let view = blocking(move || Ok(penholder_diff::blame_view(&version.document, &blame))).await?;
-    match format {
-        Format::Html => Ok(formats::file(
+    Ok(tag.attach(match format {
+        Format::Html => formats::file(
             format,
             render::html::blame(&view, &context).into_bytes(),
             &format!("{p}-{d}-v{n}-blame"),
-        )),
-        Format::Markdown => Ok(formats::file(
+        ),
+        Format::Markdown => formats::file(
             format,
             render::markdown::blame(&view, &context).into_bytes(),
             &format!("{p}-{d}-v{n}-blame"),
-        )),
-        _ => Ok(Json(BlameResponse {
+        ),
+        _ => Json(BlameResponse {
             version: n,
             blame: view,
         })
-        .into_response()),
-    }
+        .into_response(),
+    }))
 }
 
+/// Redline two versions, with who proposed each change
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/redline", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
-           RedlineQuery),
-    responses((status = 200, body = RedlineView), Problems),
+           RedlineQuery,
+           ("Accept" = Option<String>, Header, description = "The media type wanted, when ?format= is absent: application/json, text/html, text/markdown or the Word media type"),
+           ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer: 304 when it is still current")),
+    responses((status = 200, description = "The changes from one version to another, each attributed to the delegations that proposed it", headers(("ETag" = String, description = "Strong; send it back as If-None-Match for a 304"), ("Vary" = String, description = "accept")),
+               content((RedlineView = "application/json", example = json!({"from": 1, "to": 2, "attributed": true, "redline": {"document_title": "Budapest Declaration", "nodes": []}})),
+                   (String = "text/html"),
+                   (String = "text/markdown"),
+                   ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"))),
+              (status = 304, description = "Not modified: the ETag sent is current"),
+              Problems),
     security(("bearer" = [])))]
 pub async fn get_redline(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath((p, d)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<RedlineQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let format = formats::requested(query.format.as_deref(), Output::Redline)?;
+    let format = formats::negotiate(query.format.as_deref(), &headers, Output::Redline)?;
     let (from, to) = (query.from, query.to);
     let stem = format!("{p}-{d}-v{from}-v{to}-redline");
-    let (readable, chain) = state
-        .run(move |r| document::redline(r, &principal, &p, &d, from, to))
-        .await?;
-    let attributed = chain.attributed;
-    // Word shows a moved paragraph at both places; it needs the source to place the old one.
-    let source_document = (format == Format::Docx).then(|| chain.source.document.clone());
-    let redline = blocking(move || Ok(chain.redline())).await?;
-    if format != Format::Json {
-        let context = readable
-            .context(state.now())
-            .subtitle(format!("Version {from} → version {to}"));
-        let bytes = blocking(move || {
-            Ok(match format {
-                Format::Html => render::html::redline(&redline, &context).into_bytes(),
-                Format::Markdown => render::markdown::redline(&redline, &context).into_bytes(),
-                _ => match &source_document {
-                    Some(source) => render::docx::redline_from(&redline, source, &context),
-                    None => render::docx::redline(&redline, &context),
-                }
-                .map_err(formats::failed)?,
+    let (readable, chain) = {
+        let (p, d) = (p.clone(), d.clone());
+        state
+            .run(move |r| document::redline(r, &principal, &p, &d, from, to))
+            .await?
+    };
+    // Versions never change: the two versions' texts and those between them (the chain that
+    // attributes each change) decide the redline; the tag is known before it is computed.
+    let mut parts: Vec<Vec<u8>> = vec![
+        b"redline".to_vec(),
+        p.into_bytes(),
+        d.into_bytes(),
+        format.as_str().as_bytes().to_vec(),
+        format!("{:?}", readable.delegations).into_bytes(),
+        chain.source.hash.to_hex().into_bytes(),
+        chain.target.hash.to_hex().into_bytes(),
+    ];
+    parts.extend(
+        chain
+            .links
+            .iter()
+            .map(|link| link.version.hash.to_hex().into_bytes()),
+    );
+    let tag = EntityTag::of(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    tag.answer(&headers, async move {
+        let attributed = chain.attributed;
+        // Word shows a moved paragraph at both places; it needs the source to place the old one.
+        let source_document = (format == Format::Docx).then(|| chain.source.document.clone());
+        let redline = blocking(move || Ok(chain.redline())).await?;
+        if format != Format::Json {
+            let context = readable
+                .context(state.now())
+                .subtitle(format!("Version {from} → version {to}"));
+            let bytes = blocking(move || {
+                Ok(match format {
+                    Format::Html => render::html::redline(&redline, &context).into_bytes(),
+                    Format::Markdown => render::markdown::redline(&redline, &context).into_bytes(),
+                    _ => match &source_document {
+                        Some(source) => render::docx::redline_from(&redline, source, &context),
+                        None => render::docx::redline(&redline, &context),
+                    }
+                    .map_err(formats::failed)?,
+                })
             })
+            .await?;
+            return Ok(formats::file(format, bytes, &stem));
+        }
+        Ok(Json(RedlineView {
+            from,
+            to,
+            attributed,
+            redline,
         })
-        .await?;
-        return Ok(formats::file(format, bytes, &stem));
-    }
-    Ok(Json(RedlineView {
-        from,
-        to,
-        attributed,
-        redline,
+        .into_response())
     })
-    .into_response())
+    .await
 }
 
+/// Upload a text revised elsewhere as the next version (chair)
 #[utoipa::path(post, path = "/v1/processes/{p}/documents/{d}/versions", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
            ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
     request_body = UploadVersionRequest,
-    responses((status = 201, body = UploadedVersion), Problems),
+    responses((status = 201, description = "The new version, and how its text was matched to the previous one", body = UploadedVersion,
+               example = json!({"version": {"document": "declaration", "number": 2, "label": "Rev. 1 after written feedback", "parent": 1, "hash": "5f2b9c0e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c", "round": null, "created_at": "2026-03-25T11:00:00Z", "created_by": "chair-tr", "audit_head": {"seq": 41, "hash": "3ad77bb40d7a3660a89ecaf32466ef97f5d3d585e0e1a7a2d1d3f0c8b6a4e2f1", "head": "41:3ad77bb40d7a3660a89ecaf32466ef97f5d3d585e0e1a7a2d1d3f0c8b6a4e2f1", "signature": null}}, "alignment": {"document": {"title": "Budapest Declaration", "nodes": []}, "nodes": [], "removed": [], "fulfilled": []}})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn upload_version(
     State(state): State<AppState>,

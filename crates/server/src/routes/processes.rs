@@ -5,29 +5,52 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery, Body};
 use crate::openapi::Problems;
+use crate::page::{PageQuery, json_page};
 use crate::state::{AppState, Reply};
 use crate::wire::*;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use penholder_negotiation::policy::Action;
 use penholder_negotiation::process::{self, NewProcess};
 
+/// List the processes the caller may see
+///
+/// A page of them (see the `Link` header for the next).
 #[utoipa::path(get, path = "/v1/processes", tag = "processes",
-    responses((status = 200, body = Vec<ProcessSummary>), Problems),
+    params(PageQuery),
+    responses((status = 200, description = "A page of the processes the caller may see; the next page's URL in the `Link` header",
+               body = Vec<ProcessSummary>,
+               headers(("Link" = String, description = "`<…>; rel=\"next\"` when there are more")),
+               example = json!([{"slug": "budapest-7mc", "title": "Budapest Declaration, 7th Ministerial Conference", "created_at": "2026-03-02T09:00:00Z", "created_by": "admin"}])),
+              Problems),
     security(("bearer" = [])))]
 pub async fn list_processes(
     State(state): State<AppState>,
     principal: Principal,
-) -> Result<Json<Vec<ProcessSummary>>, ApiError> {
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Response, ApiError> {
+    page.limit()?;
     let processes = state.run(move |r| process::list(r, &principal)).await?;
-    Ok(Json(processes.iter().map(ProcessSummary::from).collect()))
+    let page = page.page(processes, uri.path(), |p| p.slug.clone())?;
+    Ok(json_page(
+        page.items
+            .iter()
+            .map(ProcessSummary::from)
+            .collect::<Vec<_>>(),
+        page.next.as_deref(),
+    ))
 }
 
+/// Create a process with its delegations (admin)
 #[utoipa::path(post, path = "/v1/processes", tag = "processes",
     request_body = CreateProcessRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
-    responses((status = 201, body = ProcessView), Problems),
+    responses((status = 201, description = "The process created", body = ProcessView,
+               example = json!({"slug": "budapest-7mc", "title": "Budapest Declaration, 7th Ministerial Conference", "created_at": "2026-03-02T09:00:00Z", "created_by": "admin", "delegations": [{"code": "FR", "name": "France", "kind": "state", "participation": "participant", "function": null, "members": []}], "documents": [], "rounds": []})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn create_process(
     State(state): State<AppState>,
@@ -68,9 +91,12 @@ pub async fn create_process(
         .await
 }
 
+/// Read a process
 #[utoipa::path(get, path = "/v1/processes/{p}", tag = "processes",
     params(("p" = String, Path, description = "The process's slug")),
-    responses((status = 200, body = ProcessView), Problems),
+    responses((status = 200, description = "The process, its delegations, documents and rounds", body = ProcessView,
+               example = json!({"slug": "budapest-7mc", "title": "Budapest Declaration, 7th Ministerial Conference", "created_at": "2026-03-02T09:00:00Z", "created_by": "admin", "delegations": [{"code": "TR", "name": "Türkiye", "kind": "state", "participation": "participant", "function": "chair", "members": []}], "documents": [{"slug": "declaration", "title": "Budapest Declaration", "classification": null, "latest_version": 2, "created_at": "2026-03-02T09:05:00Z", "created_by": "chair-tr"}], "rounds": []})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn get_process(
     State(state): State<AppState>,
@@ -104,27 +130,45 @@ pub async fn get_process(
     }))
 }
 
+/// List a process's delegations
 #[utoipa::path(get, path = "/v1/processes/{p}/delegations", tag = "processes",
-    params(("p" = String, Path, description = "The process's slug")),
-    responses((status = 200, body = Vec<DelegationView>), Problems),
+    params(("p" = String, Path, description = "The process's slug"), PageQuery),
+    responses((status = 200, description = "A page of the process's delegations; the next page's URL in the `Link` header",
+               body = Vec<DelegationView>,
+               headers(("Link" = String, description = "`<…>; rel=\"next\"` when there are more")),
+               example = json!([{"code": "FR", "name": "France", "kind": "state", "participation": "participant", "function": null, "members": ["fr-delegate"]}])),
+              Problems),
     security(("bearer" = [])))]
 pub async fn list_delegations(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath(p): ApiPath<String>,
-) -> Result<Json<Vec<DelegationView>>, ApiError> {
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Response, ApiError> {
+    page.limit()?;
     let delegations = state
         .run(move |r| process::delegations(r, &principal, &p))
         .await?;
-    Ok(Json(delegations.iter().map(DelegationView::from).collect()))
+    let page = page.page(delegations, uri.path(), |d| d.code.clone())?;
+    Ok(json_page(
+        page.items
+            .iter()
+            .map(DelegationView::from)
+            .collect::<Vec<_>>(),
+        page.next.as_deref(),
+    ))
 }
 
+/// Add or update a delegation (admin)
 #[utoipa::path(put, path = "/v1/processes/{p}/delegations/{code}", tag = "processes",
     params(("p" = String, Path, description = "The process's slug"),
            ("code" = String, Path, description = "The delegation's code"),
            ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
     request_body = DelegationRequest,
-    responses((status = 201, body = DelegationView), Problems),
+    responses((status = 201, description = "The delegation as now stored", body = DelegationView,
+               example = json!({"code": "FR", "name": "France", "kind": "state", "participation": "participant", "function": null, "members": ["fr-delegate"]})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn put_delegation(
     State(state): State<AppState>,

@@ -9,11 +9,12 @@
 use crate::auth::Principal;
 use crate::clock::rfc3339;
 use crate::error::ApiError;
-use crate::extract::{ApiPath, Body};
+use crate::extract::{ApiPath, ApiQuery, Body};
 use crate::openapi::Problems;
+use crate::page::{PageQuery, json_page};
 use crate::state::{AppState, Reply};
 use crate::wire::*;
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use penholder_core::Document;
@@ -64,6 +65,10 @@ fn precondition(headers: &HeaderMap) -> Result<Expected, ApiError> {
     Ok(Expected::Any)
 }
 
+/// Submit (or replace) a delegation's feedback on an open round
+///
+/// The whole submission each time; every revision is kept. The receipt is the SHA-256 of the
+/// body as received.
 #[utoipa::path(put, path = "/v1/processes/{p}/rounds/{r}/submissions/{d}", tag = "submissions",
     params(("p" = String, Path, description = "The process's slug"),
            ("r" = u32, Path, description = "The round's number"),
@@ -72,8 +77,10 @@ fn precondition(headers: &HeaderMap) -> Result<Expected, ApiError> {
            ("If-None-Match" = Option<String>, Header, description = "* to create only if there is none yet"),
            ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
     request_body = SubmissionRequest,
-    responses((status = 201, body = SubmissionReceipt,
-               headers(("ETag" = String, description = "The new revision"))), Problems),
+    responses((status = 201, description = "The submission stored, with its receipt", body = SubmissionReceipt,
+               headers(("ETag" = String, description = "The new revision")),
+               example = json!({"delegation": "FR", "revision": 2, "receipt": "9c1e5d0f3b2a47c8e6d1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9", "submitted_at": "2026-03-18T16:42:07Z", "items": 1})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn put_submission(
     State(state): State<AppState>,
@@ -200,12 +207,14 @@ fn view_of(revision: SubmissionRevision, base: &Document) -> Result<Response, Ap
         .into_response())
 }
 
+/// Read a delegation's latest submission
 #[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/submissions/{d}", tag = "submissions",
     params(("p" = String, Path, description = "The process's slug"),
            ("r" = u32, Path, description = "The round's number"),
            ("d" = String, Path, description = "The delegation's code")),
-    responses((status = 200, body = SubmissionView,
-               headers(("ETag" = String, description = "The revision"))), Problems),
+    responses((status = 200, description = "The latest revision: the body as received, its items resolved and their word hunks", body = SubmissionView,
+               headers(("ETag" = String, description = "The revision")),
+               example = json!({"delegation": "FR", "revision": 2, "receipt": "9c1e5d0f3b2a47c8e6d1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9", "submitted_at": "2026-03-18T16:42:07Z", "submitted_by": "fr-delegate", "body": {"items": [{"kind": "amend", "node": "OP3", "text": "Call on all States to ratify the Convention without delay.", "justification": "Stronger wording"}]}, "items": [], "hunks": []})), Problems),
     security(("bearer" = [])))]
 pub async fn get_submission(
     State(state): State<AppState>,
@@ -223,33 +232,50 @@ pub async fn get_submission(
     view_of(revision, &base.version.document)
 }
 
+/// List every revision of a delegation's submission
 #[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/submissions/{d}/revisions", tag = "submissions",
     params(("p" = String, Path, description = "The process's slug"),
            ("r" = u32, Path, description = "The round's number"),
-           ("d" = String, Path, description = "The delegation's code")),
-    responses((status = 200, body = RevisionList), Problems),
+           ("d" = String, Path, description = "The delegation's code"),
+           PageQuery),
+    responses((status = 200, description = "A page of the revisions, oldest first; `next` (and the `Link` header) name the next page",
+               body = RevisionList,
+               headers(("Link" = String, description = "`<…>; rel=\"next\"` when there are more")),
+               example = json!({"delegation": "FR", "revisions": [{"delegation": "FR", "revision": 2, "receipt": "9c1e5d0f3b2a47c8e6d1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9", "submitted_at": "2026-03-18T16:42:07Z", "submitted_by": "fr-delegate"}]})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn list_revisions(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath((p, r, code)): ApiPath<(String, u32, String)>,
-) -> Result<axum::Json<RevisionList>, ApiError> {
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Response, ApiError> {
+    page.limit()?;
     let (delegation, now) = (code.clone(), state.now());
     let history = state
         .run(move |reader| feedback::history(reader, &principal, &p, r, &code, now))
         .await?;
-    Ok(axum::Json(RevisionList {
-        delegation,
-        revisions: history.iter().map(summary_of).collect(),
-    }))
+    let page = page.page(history, uri.path(), |h| h.revision.to_string())?;
+    Ok(json_page(
+        RevisionList {
+            delegation,
+            revisions: page.items.iter().map(summary_of).collect(),
+            next: page.next.clone(),
+        },
+        page.next.as_deref(),
+    ))
 }
 
+/// Read one revision of a delegation's submission
 #[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/submissions/{d}/revisions/{n}", tag = "submissions",
     params(("p" = String, Path, description = "The process's slug"),
            ("r" = u32, Path, description = "The round's number"),
            ("d" = String, Path, description = "The delegation's code"),
            ("n" = u32, Path, description = "The revision")),
-    responses((status = 200, body = SubmissionView), Problems),
+    responses((status = 200, description = "That revision, as the latest is shown", body = SubmissionView,
+               headers(("ETag" = String, description = "The revision")),
+               example = json!({"delegation": "FR", "revision": 2, "receipt": "9c1e5d0f3b2a47c8e6d1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9", "submitted_at": "2026-03-18T16:42:07Z", "submitted_by": "fr-delegate", "body": {"items": [{"kind": "amend", "node": "OP3", "text": "Call on all States to ratify the Convention without delay.", "justification": "Stronger wording"}]}, "items": [], "hunks": []})), Problems),
     security(("bearer" = [])))]
 pub async fn get_revision(
     State(state): State<AppState>,
@@ -267,23 +293,38 @@ pub async fn get_revision(
     view_of(revision, &base.version.document)
 }
 
+/// List a round's submissions the caller may see
 #[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/submissions", tag = "submissions",
     params(("p" = String, Path, description = "The process's slug"),
-           ("r" = u32, Path, description = "The round's number")),
-    responses((status = 200, body = SubmissionList), Problems),
+           ("r" = u32, Path, description = "The round's number"),
+           PageQuery),
+    responses((status = 200, description = "A page of the latest revision of each submission the caller may see; `next` (and the `Link` header) name the next page",
+               body = SubmissionList,
+               headers(("Link" = String, description = "`<…>; rel=\"next\"` when there are more")),
+               example = json!({"round": 1, "submissions": [{"delegation": "FR", "revision": 2, "receipt": "9c1e5d0f3b2a47c8e6d1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9", "submitted_at": "2026-03-18T16:42:07Z", "submitted_by": "fr-delegate"}], "sealed": false})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn list_submissions(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath((p, r)): ApiPath<(String, u32)>,
-) -> Result<axum::Json<SubmissionList>, ApiError> {
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Response, ApiError> {
+    page.limit()?;
     let now = state.now();
     let visible = state
         .run(move |reader| feedback::list(reader, &principal, &p, r, now))
         .await?;
-    Ok(axum::Json(SubmissionList {
-        round: r,
-        submissions: visible.submissions.iter().map(summary_of).collect(),
-        sealed: visible.sealed,
-    }))
+    let sealed = visible.sealed;
+    let page = page.page(visible.submissions, uri.path(), |s| s.delegation.clone())?;
+    Ok(json_page(
+        SubmissionList {
+            round: r,
+            submissions: page.items.iter().map(summary_of).collect(),
+            sealed,
+            next: page.next.clone(),
+        },
+        page.next.as_deref(),
+    ))
 }
