@@ -211,7 +211,10 @@ pub async fn put_delegation(
         every version of every document the caller may read. Each text found once, best first, \
         with the versions that hold it and the node's reference in each.",
     params(("p" = String, Path, description = "The process's slug"), SearchParams),
-    responses((status = 200, body = SearchResults), Problems),
+    responses((status = 200, description = "The texts found, best first, each with the versions that hold it",
+               body = SearchResults,
+               example = json!({"query": "\"legal pathways\" migration", "hits": [{"document": "declaration", "node": "0193a1f2-7c4e-7d2a-9b1e-5f3c2d1a0b9e", "text": "We commit to legal pathways for migration.", "versions": [{"version": 1, "reference": "OP3"}, {"version": 2, "reference": "OP4"}]}]})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn search(
     State(state): State<AppState>,
