@@ -18,6 +18,7 @@ pub mod auth;
 pub mod error;
 mod extract;
 mod formats;
+mod front;
 mod listener;
 mod live;
 mod openapi;

@@ -177,6 +177,7 @@ mod schema;
 mod writer;
 
 pub use error::{AuditError, StoreError};
+pub use model::WebSession;
 pub use model::{
     Actor, AuditEntry, AuditHead, AuditReport, DecisionRecord, DocumentInfo, ExpectedHead,
     IntegrityReport, NewDocument, NewRound, NewVersion, ProcessInfo, QuickCheck, RoundEvent,

@@ -203,6 +203,25 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (scope, key)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 3: the web front's sign-in: a one-time link is used once (its token's id kept until it
+    // expires), and a session is a random cookie whose hash names the caller's claims. Not
+    // history: expired rows may be deleted.
+    r#"
+    CREATE TABLE web_sign_in_links (
+        link_id    TEXT NOT NULL PRIMARY KEY,
+        used_at    INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE web_sessions (
+        id_hash    BLOB NOT NULL PRIMARY KEY,
+        subject    TEXT NOT NULL,
+        role       TEXT NOT NULL,
+        delegation TEXT,
+        csrf       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// Brings the database up to `migrations.len()`, all in one transaction: a crash half-way leaves
@@ -463,6 +482,23 @@ pub(crate) const PG_MIGRATIONS: &[&str] = &[
         response     BYTEA NOT NULL,
         created_at   BIGINT NOT NULL,
         PRIMARY KEY (scope, key)
+    );
+    "#,
+    // 3: the web front's sign-in links and sessions. Not history.
+    r#"
+    CREATE TABLE web_sign_in_links (
+        link_id    TEXT NOT NULL PRIMARY KEY,
+        used_at    BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+    );
+    CREATE TABLE web_sessions (
+        id_hash    BYTEA NOT NULL PRIMARY KEY,
+        subject    TEXT NOT NULL,
+        role       TEXT NOT NULL,
+        delegation TEXT,
+        csrf       TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
     );
     "#,
 ];
