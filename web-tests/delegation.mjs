@@ -58,7 +58,7 @@ async function visit(page, name) {
 
 /** Presses Tab until `locator` has the focus (keyboard-only navigation). */
 async function tabTo(page, locator, what) {
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 400; i++) {
     if (await locator.evaluate((el) => el === document.activeElement)) return;
     await page.keyboard.press("Tab");
   }

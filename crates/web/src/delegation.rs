@@ -226,7 +226,7 @@ pub async fn round_page(
             section aria-labelledby="draft" {
                 h2 id="draft" { (m.draft) }
                 @for block in &blocks {
-                    (paragraph(m, &p, number, block, view.may_submit, &session.csrf))
+                    (paragraph(m, &p, number, block, &view.context.language, view.may_submit, &session.csrf))
                 }
             }
             @if view.may_submit {
@@ -298,6 +298,8 @@ fn paragraph(
     p: &str,
     number: u32,
     block: &NodeBlock,
+    // The text's own language, which the interface's may not be.
+    text_language: &str,
     may_submit: bool,
     csrf: &str,
 ) -> Markup {
@@ -305,7 +307,7 @@ fn paragraph(
     let id = block.node.to_string();
     let reference = &block.reference;
     html! {
-        div.paragraph dir="auto" { (PreEscaped(&block.html)) }
+        div.paragraph dir="auto" lang=(text_language) { (PreEscaped(&block.html)) }
         @if may_submit {
             details.propose {
                 summary { (m.propose) " " (reference) }
@@ -781,4 +783,95 @@ pub async fn preview(
         .await
         .map_err(|e| use_case(lang)(e).as_json().into_response())?;
     Ok(Json(preview).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u128) -> NodeId {
+        format!("018f557f-f400-72dd-a0ce-{n:012x}")
+            .parse()
+            .expect("an id")
+    }
+
+    fn form(action: &str, node: NodeId, text: &str) -> ItemForm {
+        ItemForm {
+            csrf: String::new(),
+            action: action.into(),
+            node: node.to_string(),
+            text: text.into(),
+            justification: " ".into(),
+        }
+    }
+
+    fn amend(node: NodeId, text: &str) -> Item {
+        Item::Amend {
+            node,
+            text: text.into(),
+            justification: None,
+        }
+    }
+
+    #[test]
+    fn an_amendment_or_deletion_replaces_the_same_paragraphs_earlier_one() {
+        let current = vec![
+            amend(id(1), "first"),
+            amend(id(2), "other"),
+            Item::Comment {
+                node: Some(id(1)),
+                text: "note".into(),
+            },
+        ];
+        let items = with_proposal(&current, &form("amend", id(1), "second\r\n"), Lang::En)
+            .expect("accepted");
+        assert_eq!(items.len(), 3);
+        assert_eq!(
+            items[2],
+            ItemByReference::Amend {
+                node: id(1).to_string(),
+                text: "second".into(),
+                justification: None,
+            }
+        );
+        assert!(matches!(&items[0], ItemByReference::Amend { node, .. } if *node == id(2).to_string()));
+        let items =
+            with_proposal(&current, &form("delete", id(2), ""), Lang::En).expect("accepted");
+        assert_eq!(items.len(), 3);
+        assert!(matches!(items[2], ItemByReference::Delete { .. }));
+    }
+
+    #[test]
+    fn insertions_and_comments_add_up() {
+        let current = vec![Item::Insert {
+            at: Anchor::After(id(1)),
+            node_kind: None,
+            text: "new".into(),
+            justification: Some("why".into()),
+        }];
+        let items =
+            with_proposal(&current, &form("insert", id(1), "newer"), Lang::En).expect("ok");
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            items[0],
+            ItemByReference::Insert {
+                after: Some(id(1).to_string()),
+                before: None,
+                text: "new".into(),
+                node_kind: None,
+                justification: Some("why".into()),
+            }
+        );
+        let items = with_proposal(&current, &form("comment", id(1), "c"), Lang::Fr).expect("ok");
+        assert_eq!(items.len(), 2);
+    }
+
+    #[test]
+    fn empty_texts_and_unknown_actions_are_refused_with_what_to_do() {
+        let empty = with_proposal(&[], &form("amend", id(1), "  \n"), Lang::En).unwrap_err();
+        assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+        assert!(empty.detail.contains("empty"), "{}", empty.detail);
+        let unknown = with_proposal(&[], &form("merge", id(1), "x"), Lang::En).unwrap_err();
+        assert!(unknown.detail.contains("amend, insert, delete or comment"));
+    }
 }

@@ -149,3 +149,36 @@ pub fn moment(millis: i64) -> Markup {
     let machine = penholder_render::rfc3339(millis);
     html! { time datetime=(machine) { (when.format(&format).unwrap_or_default()) } }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sign_in_page_in_french() {
+        insta::assert_snapshot!(sign_in_page(Lang::Fr, "CSRF-TOKEN").into_string());
+    }
+
+    #[test]
+    fn an_error_page_escapes_its_detail() {
+        let page = error_page(
+            Lang::En,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "<script>alert(1)</script> is not a node",
+        )
+        .into_string();
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; is not a node"));
+        assert!(!page.contains("<script>"));
+        assert!(page.contains("role=\"alert\""));
+        assert!(page.contains("<main id=\"main\""));
+    }
+
+    #[test]
+    fn moments_are_written_in_utc_with_a_machine_readable_time() {
+        let written = moment(1_719_511_200_000).into_string();
+        assert_eq!(
+            written,
+            "<time datetime=\"2024-06-27T18:00:00Z\">2024-06-27 18:00 UTC</time>"
+        );
+    }
+}
