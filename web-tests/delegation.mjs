@@ -38,6 +38,12 @@ async function shoot(page, name) {
 }
 
 /** axe-core's WCAG 2.x A/AA rules on the page as it is now: no violation allowed. */
+/** What the person sees around `locator` (a full page of a long draft is unreadable). */
+async function shootAround(page, locator, name) {
+  await locator.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
 async function accessible(page, name) {
   await page.addScriptTag({ path: AXE });
   const result = await page.evaluate(() =>
@@ -91,6 +97,7 @@ try {
   await page.goto(`${base}${roundPath}`);
   await page.getByRole("heading", { level: 2, name: "The draft" }).waitFor();
   await visit(page, "04-round");
+  await page.screenshot({ path: path.join(shots, "04-round-top.png") });
 
   // Amend the first operative paragraph in place, with the keyboard; the preview shows the
   // word diff while typing.
@@ -104,7 +111,8 @@ try {
   await page.keyboard.type(" and effectively");
   const inserted = proposal.locator(".preview-text ins", { hasText: "effectively" });
   await inserted.waitFor();
-  await shoot(page, "05-amending-with-preview");
+  await accessible(page, "05-amending-with-preview");
+  await shootAround(page, proposal, "05-amending-with-preview");
   const justification = proposal.locator("form.amend textarea[name=justification]");
   await tabTo(page, justification, "OP1's justification");
   await page.keyboard.type("Implementation must be effective.");
