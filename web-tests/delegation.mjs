@@ -94,8 +94,11 @@ try {
   await page.getByRole("heading", { level: 2, name: "Rounds of written feedback" }).waitFor();
   await visit(page, "03-process");
 
-  await page.goto(`${base}${roundPath}`);
+  const started = Date.now();
+  const roundResponse = await page.goto(`${base}${roundPath}`);
   await page.getByRole("heading", { level: 2, name: "The draft" }).waitFor();
+  const bytes = (await roundResponse.body()).length;
+  console.log(`web-tests: the round page: ${bytes} bytes of HTML, loaded in ${Date.now() - started} ms`);
   await visit(page, "04-round");
   await page.screenshot({ path: path.join(shots, "04-round-top.png") });
 
@@ -107,7 +110,7 @@ try {
   await page.keyboard.press("Enter");
   const textarea = proposal.locator("form.amend textarea[name=text]");
   await tabTo(page, textarea, "OP1's text");
-  await page.keyboard.press("End");
+  await page.keyboard.press("Control+End");
   await page.keyboard.type(" and effectively");
   const inserted = proposal.locator(".preview-text ins", { hasText: "effectively" });
   await inserted.waitFor();

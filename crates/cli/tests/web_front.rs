@@ -503,4 +503,6 @@ fn a_delegate_walks_a_round_in_chromium() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    // The script's measurements (the round page's size and load time).
+    print!("{}", String::from_utf8_lossy(&output.stdout));
 }

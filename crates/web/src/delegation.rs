@@ -834,7 +834,9 @@ mod tests {
                 justification: None,
             }
         );
-        assert!(matches!(&items[0], ItemByReference::Amend { node, .. } if *node == id(2).to_string()));
+        assert!(
+            matches!(&items[0], ItemByReference::Amend { node, .. } if *node == id(2).to_string())
+        );
         let items =
             with_proposal(&current, &form("delete", id(2), ""), Lang::En).expect("accepted");
         assert_eq!(items.len(), 3);
@@ -849,8 +851,7 @@ mod tests {
             text: "new".into(),
             justification: Some("why".into()),
         }];
-        let items =
-            with_proposal(&current, &form("insert", id(1), "newer"), Lang::En).expect("ok");
+        let items = with_proposal(&current, &form("insert", id(1), "newer"), Lang::En).expect("ok");
         assert_eq!(items.len(), 2);
         assert_eq!(
             items[0],

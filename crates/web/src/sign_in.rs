@@ -51,19 +51,17 @@ pub struct Visitor {
 
 impl Visitor {
     /// The signed-in caller, or a redirect to the sign-in page.
-    pub fn signed_in(&self) -> Result<&Session, Response> {
-        self.session
-            .as_ref()
-            .ok_or_else(|| Redirect::to("/sign-in").into_response())
+    pub fn signed_in(&self) -> Result<&Session, Refusal> {
+        self.session.as_ref().ok_or(Refusal::NotSignedIn)
     }
 
     /// Checks a form's CSRF token against the session's.
-    pub fn check_csrf(&self, sent: &str) -> Result<&Session, Response> {
+    pub fn check_csrf(&self, sent: &str) -> Result<&Session, Refusal> {
         let session = self.signed_in()?;
         if same(sent, &session.csrf) {
             Ok(session)
         } else {
-            Err(csrf_refused(self.lang))
+            Err(Refusal::StaleForm(self.lang))
         }
     }
 
@@ -83,14 +81,34 @@ impl Visitor {
     }
 }
 
-fn csrf_refused(lang: Lang) -> Response {
-    WebError::new(
-        StatusCode::FORBIDDEN,
-        "this form is stale or did not come from penholder's own page (its CSRF token does not \
-         match your session): reload the page and send it again",
-        lang,
-    )
-    .into_response()
+/// Why a request of a session was not even read.
+#[derive(Debug)]
+pub enum Refusal {
+    /// No session: to the sign-in page.
+    NotSignedIn,
+    /// A form without the session's CSRF token.
+    StaleForm(Lang),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::NotSignedIn => Redirect::to("/sign-in").into_response(),
+            Refusal::StaleForm(lang) => WebError::new(
+                StatusCode::FORBIDDEN,
+                "this form is stale or did not come from penholder's own page (its CSRF token \
+                 does not match your session): reload the page and send it again",
+                lang,
+            )
+            .into_response(),
+        }
+    }
+}
+
+impl From<Refusal> for Response {
+    fn from(refusal: Refusal) -> Response {
+        refusal.into_response()
+    }
 }
 
 /// Compares two secrets in time independent of where they differ.
