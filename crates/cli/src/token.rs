@@ -1,5 +1,6 @@
 //! `penholder token`: mints a bearer token with the configured key, for a role, a delegation
-//! and a subject, valid for `--ttl`.
+//! and a subject, valid for `--ttl`; with `--link`, a one-time sign-in link to the web front
+//! instead (usable once within `--ttl`; the session it opens lasts a working day).
 
 use crate::serve::KeyArgs;
 use anyhow::Context;
@@ -21,6 +22,10 @@ pub struct TokenArgs {
     /// How long the token is valid: 90s, 30m, 8h, 2d.
     #[arg(long, default_value = "8h")]
     pub ttl: String,
+    /// Print a one-time sign-in link to the web front at this address (the server's public
+    /// URL, e.g. http://127.0.0.1:8080) instead of a bearer token.
+    #[arg(long, value_name = "URL")]
+    pub link: Option<String>,
     #[command(flatten)]
     pub keys: KeyArgs,
 }
@@ -51,7 +56,40 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
         .duration_since(std::time::UNIX_EPOCH)
         .context("the system clock is before 1970")?
         .as_secs() as i64;
+    if let Some(base) = &args.link {
+        let link = sign_in_link(base, &minter, &args, role, now, ttl)?;
+        println!("{link}");
+        return Ok(());
+    }
     let token = minter.mint(&args.sub, role, args.delegation.as_deref(), now, ttl)?;
     println!("{token}");
     Ok(())
+}
+
+/// A one-time sign-in link: the web front's link page with a token of the links' audience.
+/// The link's id only has to be unique (the signature makes it unforgeable): the clock in
+/// nanoseconds, this process and a hash of the subject.
+fn sign_in_link(
+    base: &str,
+    minter: &penholder_server::Minter,
+    args: &TokenArgs,
+    role: Role,
+    now: i64,
+    ttl: i64,
+) -> anyhow::Result<String> {
+    use sha2::Digest;
+    let base = base.trim_end_matches('/');
+    if !(base.starts_with("http://") || base.starts_with("https://")) {
+        anyhow::bail!(
+            "--link takes the server's URL, such as http://127.0.0.1:8080 (got {base:?})"
+        );
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .context("the system clock is before 1970")?
+        .as_nanos();
+    let seed = format!("{nanos}/{}/{}", std::process::id(), args.sub);
+    let id = hex::encode(&sha2::Sha256::digest(seed.as_bytes())[..16]);
+    let token = minter.mint_link(&args.sub, role, args.delegation.as_deref(), now, ttl, &id)?;
+    Ok(format!("{base}/sign-in/link?token={token}"))
 }

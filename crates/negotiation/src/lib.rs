@@ -22,6 +22,7 @@
 //!   send (slugs, codes, labels, times).
 //! - [`audit`]: the audit log, page by page.
 //! - [`clock`]: the clock that decides deadlines.
+//! - [`session`]: the web front's sign-in links and sessions.
 //!
 //! Architecture invariant: no HTTP, no SQL, no terminal here. Errors are [`Error`]s that say
 //! what to fix; each edge maps them to its own form (problem+json, an exit message).
@@ -44,6 +45,7 @@ pub mod policy;
 pub mod process;
 pub mod round;
 pub mod search;
+pub mod session;
 pub mod submission;
 
 pub use caller::{Caller, Role};

@@ -154,7 +154,7 @@ fn core_diff_render_and_import_are_pure() {
 
 #[test]
 fn neither_the_server_nor_the_application_layer_writes_sql() {
-    for krate in ["server", "negotiation", "cli"] {
+    for krate in ["server", "negotiation", "cli", "web"] {
         for (path, text) in sources(krate) {
             for needle in [
                 "SELECT ",
@@ -176,7 +176,7 @@ fn neither_the_server_nor_the_application_layer_writes_sql() {
 #[test]
 fn the_edges_reach_the_use_cases_through_the_application_layer() {
     // The CLI and the other edges never reach into the server's routes or state.
-    for krate in ["cli", "loadgen"] {
+    for krate in ["cli", "loadgen", "web"] {
         for (path, text) in sources(krate) {
             for needle in ["penholder_server::routes", "penholder_server::state::"] {
                 assert!(

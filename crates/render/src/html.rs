@@ -59,6 +59,56 @@ fn document_page(document: &Document, context: &Context, subtitle: &str) -> Stri
     page(context, &document.title, subtitle, "", &toc.html(), &body)
 }
 
+/// One node of a document as [`version`] shows it, for pages that lay out each node with
+/// controls of their own beside it (the web front's draft, where a delegation proposes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeBlock {
+    pub node: penholder_core::NodeId,
+    pub kind: NodeKind,
+    /// `PP3`, `OP2.a`: the node's reference in this document.
+    pub reference: String,
+    /// The node's text as written (unescaped), for a form that edits it.
+    pub text: String,
+    /// The node's block as the version page writes it (escaped HTML).
+    pub html: String,
+}
+
+/// Every node of `document` in reading order, each as the version page renders it; style them
+/// with [`stylesheet`].
+pub fn node_blocks(document: &Document, context: &Context) -> Vec<NodeBlock> {
+    let references = References::of(document);
+    document
+        .walk()
+        .into_iter()
+        .map(|visit| {
+            let node = visit.node;
+            let reference = references
+                .reference(node.id)
+                .map(|r| r.0.clone())
+                .unwrap_or_default();
+            let node_label = label(&context.numbers, node.id, node.kind, &reference);
+            let mut html = String::new();
+            open_block(&mut html, node.kind, visit.depth, &reference, "");
+            open_text(&mut html, node.kind, &node_label);
+            plain_text(&mut html, node.kind, &node.text, true);
+            html.push_str("</p>");
+            close_block(&mut html);
+            NodeBlock {
+                node: node.id,
+                kind: node.kind,
+                reference,
+                text: node.text.clone(),
+                html,
+            }
+        })
+        .collect()
+}
+
+/// The style sheet of every page here (for pages that embed [`node_blocks`]).
+pub fn stylesheet() -> &'static str {
+    STYLE
+}
+
 /// A round's compilation: every proposal at its place, attributed.
 pub fn compilation(compilation: &Compilation, context: &Context) -> String {
     let mut body = String::new();

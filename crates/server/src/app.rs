@@ -116,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi))
         .merge(crate::openapi::interactive_docs())
         .nest("/v1", v1)
+        .merge(penholder_web::router(crate::front::front(&state)))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

@@ -123,11 +123,26 @@ impl Default for TokenScope {
 /// How much clock difference between the token's issuer and the server is tolerated.
 const LEEWAY_SECONDS: i64 = 60;
 
+/// The audience of a one-time sign-in link for the web front (`penholder token --link`): the
+/// API's audience with this suffix, so that the API refuses a link's token as a bearer token
+/// (a link is for signing in once, not for calling the API until it expires).
+pub const SIGN_IN_AUDIENCE_SUFFIX: &str = "#sign-in";
+
+/// A sign-in link's claims: a token's, and the link's id (`jti`), which is used once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkClaims {
+    #[serde(flatten)]
+    pub claims: Claims,
+    pub jti: String,
+}
+
 /// Checks tokens: one algorithm, one key, one issuer, one audience.
 pub struct Verifier {
     algorithm: KeyAlgorithm,
     key: DecodingKey,
     validation: Validation,
+    /// The same checks with the sign-in links' audience.
+    link_validation: Validation,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -186,10 +201,13 @@ impl Verifier {
         validation.set_issuer(&[&scope.issuer]);
         validation.set_audience(&[&scope.audience]);
         validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
+        let mut link_validation = validation.clone();
+        link_validation.set_audience(&[format!("{}{SIGN_IN_AUDIENCE_SUFFIX}", scope.audience)]);
         Verifier {
             algorithm,
             key,
             validation,
+            link_validation,
         }
     }
 
@@ -200,10 +218,52 @@ impl Verifier {
     /// The caller a token names, if its signature, algorithm, issuer, audience, lifetime and
     /// claims all check out at `now_seconds`.
     pub fn verify(&self, token: &str, now_seconds: i64) -> Result<Principal, TokenError> {
+        self.verify_until(token, now_seconds)
+            .map(|(principal, _)| principal)
+    }
+
+    /// [`Verifier::verify`], with the token's expiry (`exp`, Unix seconds): the web front's
+    /// session never outlives the token it was opened with.
+    pub fn verify_until(
+        &self,
+        token: &str,
+        now_seconds: i64,
+    ) -> Result<(Principal, i64), TokenError> {
         refuse_critical_extensions(token)?;
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map_err(|e| describe(&e, self.algorithm))?;
-        let claims = data.claims;
+        let expires = data.claims.exp;
+        Ok((
+            self.check(data.claims, data.header.alg, now_seconds)?,
+            expires,
+        ))
+    }
+
+    /// A one-time sign-in link's token: checked as a bearer token is, but with the links'
+    /// audience; with its expiry (Unix seconds) and its id (`jti`).
+    pub fn verify_link(
+        &self,
+        token: &str,
+        now_seconds: i64,
+    ) -> Result<(Principal, i64, String), TokenError> {
+        refuse_critical_extensions(token)?;
+        let data = jsonwebtoken::decode::<LinkClaims>(token, &self.key, &self.link_validation)
+            .map_err(|e| describe(&e, self.algorithm))?;
+        let LinkClaims { claims, jti } = data.claims;
+        let expires = claims.exp;
+        Ok((
+            self.check(claims, data.header.alg, now_seconds)?,
+            expires,
+            jti,
+        ))
+    }
+
+    fn check(
+        &self,
+        claims: Claims,
+        alg: Algorithm,
+        now_seconds: i64,
+    ) -> Result<Principal, TokenError> {
         // Saturating: a token may claim any number (exp = i64::MAX is a token that never
         // expires, which the server's own minter never writes but must not crash on).
         let latest = now_seconds.saturating_add(LEEWAY_SECONDS);
@@ -242,7 +302,7 @@ impl Verifier {
                 "a {role} token needs a delegation claim"
             )));
         }
-        if !data.header.alg.eq(&self.algorithm.jwt()) {
+        if !alg.eq(&self.algorithm.jwt()) {
             return Err(token_error("the token's algorithm is not accepted"));
         }
         Ok(Principal {
@@ -335,6 +395,33 @@ impl Minter {
         self.sign(&claims)
     }
 
+    /// A one-time sign-in link's token for the web front: the claims of [`Minter::mint`] with
+    /// the links' audience and the link's id `jti`.
+    pub fn mint_link(
+        &self,
+        sub: &str,
+        role: Role,
+        delegation: Option<&str>,
+        now_seconds: i64,
+        ttl_seconds: i64,
+        jti: &str,
+    ) -> Result<String, TokenError> {
+        let claims = LinkClaims {
+            claims: Claims {
+                sub: sub.to_string(),
+                delegation: delegation.map(str::to_owned),
+                role: role.as_str().to_string(),
+                exp: now_seconds.saturating_add(ttl_seconds),
+                iat: now_seconds,
+                nbf: Some(now_seconds),
+                iss: self.scope.issuer.clone(),
+                aud: Audience::One(format!("{}{SIGN_IN_AUDIENCE_SUFFIX}", self.scope.audience)),
+            },
+            jti: jti.to_string(),
+        };
+        self.sign(&claims)
+    }
+
     /// Signs any claims (tests use it to make tokens that are wrong in one precise way).
     pub fn sign<T: Serialize>(&self, claims: &T) -> Result<String, TokenError> {
         jsonwebtoken::encode(&Header::new(self.algorithm.jwt()), claims, &self.key)
@@ -406,6 +493,27 @@ mod tests {
             .verify(&token, NOW + 3600 + LEEWAY_SECONDS)
             .unwrap_err();
         assert!(expired.0.contains("expired"), "{expired}");
+    }
+
+    #[test]
+    fn a_sign_in_link_is_not_a_bearer_token_nor_a_token_a_link() {
+        let (minter, verifier) = pair();
+        let link = minter
+            .mint_link("anna", Role::Delegate, Some("HU"), NOW, 600, "link-1")
+            .expect("mint");
+        let (principal, expires, jti) = verifier.verify_link(&link, NOW + 1).expect("a link");
+        assert_eq!(principal.delegation.as_deref(), Some("HU"));
+        assert_eq!((expires, jti.as_str()), (NOW + 600, "link-1"));
+        let refused = verifier.verify(&link, NOW + 1).unwrap_err();
+        assert!(refused.0.contains("audience"), "{refused}");
+        let token = minter
+            .mint("anna", Role::Delegate, Some("HU"), NOW, 600)
+            .expect("mint");
+        assert!(verifier.verify_link(&token, NOW + 1).is_err());
+        assert_eq!(
+            verifier.verify_until(&token, NOW).expect("valid").1,
+            NOW + 600
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod error;
 mod etag;
 mod extract;
 mod formats;
+mod front;
 mod listener;
 mod live;
 mod openapi;

@@ -178,6 +178,7 @@ mod search;
 mod writer;
 
 pub use error::{AuditError, StoreError};
+pub use model::WebSession;
 pub use model::{
     Actor, AuditEntry, AuditHead, AuditReport, DecisionRecord, DocumentInfo, ExpectedHead,
     IntegrityReport, NewDocument, NewRound, NewVersion, ProcessInfo, QuickCheck, RoundEvent,

@@ -244,6 +244,18 @@ pub struct StoredResponse {
     pub created_at: i64,
 }
 
+/// A signed-in browser's session (the web front): who it acts as, the claims of the token it
+/// was opened with, and the token its forms must carry (CSRF).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebSession {
+    pub subject: String,
+    pub role: String,
+    pub delegation: Option<String>,
+    pub csrf: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
 /// What `integrity_check` found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IntegrityReport {

@@ -3,7 +3,7 @@
 use crate::db::{Conn, Row, args};
 use crate::model::{
     AuditEntry, AuditHead, DecisionRecord, DocumentInfo, ProcessInfo, RoundEvent, RoundInfo,
-    StoredResponse, SubmissionRevision, VersionInfo,
+    StoredResponse, SubmissionRevision, VersionInfo, WebSession,
 };
 use crate::{StoreError, audit, codec};
 use penholder_core::negotiation::{
@@ -1086,5 +1086,25 @@ impl<'a> Reader<'a> {
             })
         })
         .transpose()
+    }
+
+    /// The web session whose cookie hashes to `id_hash`, if it exists and has not expired at
+    /// `now`.
+    pub fn web_session(&self, id_hash: &[u8], now: i64) -> Result<Option<WebSession>, StoreError> {
+        self.conn.query_opt(
+            "SELECT subject, role, delegation, csrf, created_at, expires_at FROM web_sessions
+             WHERE id_hash = ?1 AND expires_at > ?2",
+            args![id_hash, now],
+            |row| {
+                Ok(WebSession {
+                    subject: row.text(0)?,
+                    role: row.text(1)?,
+                    delegation: row.opt_text(2)?,
+                    csrf: row.text(3)?,
+                    created_at: row.int(4)?,
+                    expires_at: row.int(5)?,
+                })
+            },
+        )
     }
 }

@@ -233,13 +233,34 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (document_id, version)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 4: the web front's sign-in: a one-time link is used once (its token's id kept until it
+    // expires), and a session is a random cookie whose hash names the caller's claims. Not
+    // history: expired rows may be deleted.
+    r#"
+    CREATE TABLE web_sign_in_links (
+        link_id    TEXT NOT NULL PRIMARY KEY,
+        used_at    INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE web_sessions (
+        id_hash    BLOB NOT NULL PRIMARY KEY,
+        subject    TEXT NOT NULL,
+        role       TEXT NOT NULL,
+        delegation TEXT,
+        csrf       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
+
+/// The number of the migration that creates the search index (migration n brings the schema
+/// to version n): from it on, versions stored without their index rows are indexed where the
+/// schema is brought up to date.
+const SEARCH_MIGRATION: usize = 3;
 
 /// Brings the database up to `migrations.len()`, all in one transaction: a crash half-way leaves
 /// the old schema, never half of a new one.
-/// The index of the migration that creates the search index: from it on, versions stored
-/// without their index rows are indexed where the schema is brought up to date.
-const SEARCH_MIGRATION: usize = 3;
 
 pub(crate) fn migrate(conn: &mut Connection, migrations: &[&str]) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -259,7 +280,7 @@ pub(crate) fn migrate(conn: &mut Connection, migrations: &[&str]) -> Result<(), 
     if current < migrations.len() {
         tx.pragma_update(None, "user_version", migrations.len() as i64)?;
     }
-    if migrations.len() > SEARCH_MIGRATION {
+    if migrations.len() >= SEARCH_MIGRATION {
         crate::search::catch_up(Conn::Sqlite(&tx))?;
     }
     tx.commit()?;
@@ -527,6 +548,23 @@ pub(crate) const PG_MIGRATIONS: &[&str] = &[
         PRIMARY KEY (document_id, version)
     );
     "#,
+    // 4: the web front's sign-in links and sessions. Not history.
+    r#"
+    CREATE TABLE web_sign_in_links (
+        link_id    TEXT NOT NULL PRIMARY KEY,
+        used_at    BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+    );
+    CREATE TABLE web_sessions (
+        id_hash    BYTEA NOT NULL PRIMARY KEY,
+        subject    TEXT NOT NULL,
+        role       TEXT NOT NULL,
+        delegation TEXT,
+        csrf       TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+    );
+    "#,
 ];
 
 /// The append-only triggers every PostgreSQL database must have, enabled.
@@ -589,7 +627,7 @@ pub(crate) fn migrate_postgres(conn: &PgConn, migrations: &[&str]) -> Result<(),
                 args![(index + 1) as i64],
             )?;
         }
-        if migrations.len() > SEARCH_MIGRATION {
+        if migrations.len() >= SEARCH_MIGRATION {
             crate::search::catch_up(Conn::Postgres(conn))?;
         }
         conn.batch("COMMIT")

@@ -11,7 +11,7 @@ use crate::audit::{
 use crate::db::{Conn, args};
 use crate::model::{
     Actor, DecisionRecord, DocumentInfo, NewDocument, NewRound, NewVersion, ProcessInfo, RoundInfo,
-    StoredRevision, VersionInfo,
+    StoredRevision, VersionInfo, WebSession,
 };
 use crate::reader::{Reader, RoundRow, enum_text};
 use crate::{StoreError, codec};
@@ -987,6 +987,63 @@ impl Writer<'_> {
             "INSERT INTO idempotency_keys (scope, key, request_hash, status, response, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             args![scope, key, &request_hash.0[..], status, body, now],
+        )?;
+        Ok(())
+    }
+
+    // ---- the web front's sign-in ----------------------------------------------------------
+
+    /// Marks the sign-in link `link_id` used; `false` if it already was (by this server or
+    /// another on the same database). Links that expired before `now` are forgotten first: a
+    /// link is refused for its expiry before it is ever looked up here.
+    pub fn use_sign_in_link(
+        &self,
+        link_id: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.conn().execute(
+            "DELETE FROM web_sign_in_links WHERE expires_at < ?1",
+            args![now],
+        )?;
+        let inserted = self.conn().execute(
+            "INSERT INTO web_sign_in_links (link_id, used_at, expires_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (link_id) DO NOTHING",
+            args![link_id, now, expires_at],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    /// Stores a new web session under the hash of its cookie; expired sessions are deleted.
+    pub fn open_web_session(
+        &self,
+        id_hash: &[u8],
+        session: &WebSession,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .execute("DELETE FROM web_sessions WHERE expires_at < ?1", args![now])?;
+        self.conn().execute(
+            "INSERT INTO web_sessions (id_hash, subject, role, delegation, csrf, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            args![
+                id_hash,
+                session.subject.as_str(),
+                session.role.as_str(),
+                session.delegation.as_deref(),
+                session.csrf.as_str(),
+                session.created_at,
+                session.expires_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Ends the web session whose cookie hashes to `id_hash` (signing out).
+    pub fn close_web_session(&self, id_hash: &[u8]) -> Result<(), StoreError> {
+        self.conn().execute(
+            "DELETE FROM web_sessions WHERE id_hash = ?1",
+            args![id_hash],
         )?;
         Ok(())
     }

@@ -1,0 +1,508 @@
+//! The web front against the real binary, spoken to as a browser does (forms, cookies, no
+//! JavaScript): a one-time sign-in link signs in once, its token is no API bearer token, a
+//! pasted token signs in, every form is refused without its CSRF token, a delegate's
+//! proposals from the draft's forms are the same submission the API shows (with receipts and
+//! revisions), a closed round refuses them, and signing out ends the session in the database.
+//! On SQLite and PostgreSQL.
+//!
+//! `a_delegate_walks_a_round_in_chromium` runs `web-tests/delegation.mjs` (playwright-core in
+//! Debian's Chromium, axe-core) against a server prepared the same way: SQLite only, since what
+//! it tests is the pages, which do not depend on the backend (the HTTP test above covers both).
+
+mod server_support;
+
+use serde_json::json;
+use server_support::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+const PROCESS: &str = "budapest-7mc";
+
+/// A browser without JavaScript: cookies kept, redirects not followed (their targets are
+/// checked).
+struct Browser {
+    agent: ureq::Agent,
+    cookies: BTreeMap<String, String>,
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    content_type: String,
+    body: String,
+}
+
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+impl Browser {
+    fn new() -> Browser {
+        Browser {
+            agent: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .timeout_global(Some(Duration::from_secs(60)))
+                .build()
+                .into(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    fn send(&mut self, method: &str, url: &str, form: Option<&[(&str, &str)]>) -> Page {
+        let mut builder = ureq::http::Request::builder().method(method).uri(url);
+        if !self.cookies.is_empty() {
+            let line: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            builder = builder.header("cookie", line.join("; "));
+        }
+        let response = match form {
+            Some(fields) => {
+                let body: Vec<String> = fields
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+                    .collect();
+                builder = builder.header("content-type", "application/x-www-form-urlencoded");
+                self.agent
+                    .run(builder.body(body.join("&").into_bytes()).expect("request"))
+            }
+            None => self.agent.run(builder.body(()).expect("request")),
+        };
+        let mut response = response.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        for value in response.headers().get_all("set-cookie") {
+            let text = value.to_str().expect("ascii cookie");
+            let (pair, attributes) = text.split_once(';').unwrap_or((text, ""));
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if name == "penholder_session" {
+                assert!(
+                    attributes.contains("HttpOnly") && attributes.contains("SameSite=Strict"),
+                    "the session cookie must be HttpOnly and SameSite=Strict: {text}"
+                );
+            }
+            if attributes.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let (location, content_type) = (header("location"), header("content-type"));
+        Page {
+            status: response.status().as_u16(),
+            location,
+            content_type: content_type.unwrap_or_default(),
+            body: response.body_mut().read_to_string().expect("a text body"),
+        }
+    }
+
+    fn get(&mut self, url: &str) -> Page {
+        self.send("GET", url, None)
+    }
+
+    fn post(&mut self, url: &str, form: &[(&str, &str)]) -> Page {
+        self.send("POST", url, Some(form))
+    }
+}
+
+/// The value of the first hidden field `name` of a page.
+fn field(body: &str, name: &str) -> String {
+    let needle = format!("name=\"{name}\" value=\"");
+    let start = body
+        .find(&needle)
+        .unwrap_or_else(|| panic!("no field {name} in {body}"))
+        + needle.len();
+    let end = body[start..].find('"').expect("closing quote") + start;
+    body[start..end].replace("&amp;", "&")
+}
+
+/// The node id of reference `reference` in a document version as the API shows it.
+fn node_of(server: &Server, token: &str, reference: &str) -> String {
+    let version = get(
+        server,
+        &format!("/v1/processes/{PROCESS}/documents/declaration/versions/1"),
+        token,
+    )
+    .expect(200)
+    .json();
+    version["references"]
+        .as_array()
+        .expect("references")
+        .iter()
+        .find(|r| r["reference"] == reference)
+        .and_then(|r| r["node"].as_str())
+        .unwrap_or_else(|| panic!("no {reference}"))
+        .to_string()
+}
+
+/// The Budapest process with its Declaration and an open round 1, set up through the API.
+fn prepare(server: &Server) {
+    let admin = token("admin", None);
+    let chair = token("chair", Some("TR"));
+    post(
+        server,
+        "/v1/processes",
+        &admin,
+        &json!({"slug": PROCESS, "title": "Budapest Process, 7th Ministerial Conference",
+        "delegations": [
+            {"code": "TR", "name": "Türkiye", "kind": "state", "function": "chair"},
+            {"code": "DE", "name": "Germany", "kind": "state"},
+            {"code": "FR", "name": "France", "kind": "state"}
+        ]}),
+    )
+    .expect(201);
+    post(
+        server,
+        &format!("/v1/processes/{PROCESS}/documents"),
+        &chair,
+        &json!({"slug": "declaration", "title": "Ministerial Declaration",
+                "classification": "LIMITE", "label": "Zero draft",
+                "source": {"format": "json", "text": fixture("declaration.json")}}),
+    )
+    .expect(201);
+    post(
+        server,
+        &format!("/v1/processes/{PROCESS}/rounds"),
+        &chair,
+        &json!({"document": "declaration", "label": "Written feedback",
+                "opens_at": from_now(3600), "closes_at": from_now(7200)}),
+    )
+    .expect(201);
+    post(
+        server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/open"),
+        &chair,
+        &json!({}),
+    )
+    .expect(200);
+}
+
+/// `penholder token --link` for the server.
+fn sign_in_link(server: &Server, role: &str, delegation: Option<&str>) -> String {
+    let base = server.url("");
+    let base = base.trim_end_matches('/');
+    let mut args = vec!["token", "--role", role, "--sub", "anna", "--ttl", "15m"];
+    if let Some(code) = delegation {
+        args.extend(["--delegation", code]);
+    }
+    args.extend(["--link", base]);
+    let output = std::process::Command::new(binary())
+        .args(&args)
+        .env("PENHOLDER_JWT_SECRET", SECRET)
+        .output()
+        .expect("penholder token --link");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let link = String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_string();
+    assert!(
+        link.starts_with(&format!("{base}/sign-in/link?token=")),
+        "{link}"
+    );
+    link
+}
+
+both_backends!(a_delegate_signs_in_once_and_submits_through_the_forms);
+
+fn a_delegate_signs_in_once_and_submits_through_the_forms(db: &TestDb) {
+    let server = Server::start(db);
+    prepare(&server);
+    let round = server.url(&format!("/p/{PROCESS}/rounds/1"));
+    let de = token("delegate", Some("DE"));
+
+    // Signed out, every page asks to sign in.
+    let mut browser = Browser::new();
+    let page = browser.get(&round);
+    assert_eq!(page.status, 303);
+    assert_eq!(page.location.as_deref(), Some("/sign-in"));
+
+    // The link's token is not an API token.
+    let link = sign_in_link(&server, "delegate", Some("DE"));
+    let link_token = link.split("token=").nth(1).expect("token").to_string();
+    get(&server, &format!("/v1/processes/{PROCESS}"), &link_token).expect(401);
+
+    // Opening the link uses nothing (a link previewer may fetch it); its button signs in once.
+    let page = browser.get(&link);
+    assert_eq!(page.status, 200);
+    assert!(page.content_type.starts_with("text/html"));
+    let csrf = field(&page.body, "csrf");
+    let refused = browser.post(
+        &server.url("/sign-in/link"),
+        &[("csrf", "forged"), ("token", &link_token)],
+    );
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let signed_in = browser.post(
+        &server.url("/sign-in/link"),
+        &[("csrf", &csrf), ("token", &link_token)],
+    );
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    assert_eq!(signed_in.location.as_deref(), Some("/"));
+    assert!(browser.cookies.contains_key("penholder_session"));
+
+    // A second browser cannot use the link again.
+    let mut other = Browser::new();
+    let page = other.get(&link);
+    let csrf_other = field(&page.body, "csrf");
+    let again = other.post(
+        &server.url("/sign-in/link"),
+        &[("csrf", &csrf_other), ("token", &link_token)],
+    );
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(again.body.contains("already used"), "{}", again.body);
+
+    // The process and the round with its deadline; the draft with a form per paragraph.
+    let page = browser.get(&server.url(&format!("/p/{PROCESS}")));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Written feedback"), "{}", page.body);
+    let page = browser.get(&round);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("OP1"));
+    assert!(page.body.contains("dir=\"auto\""));
+    let csrf = field(&page.body, "csrf");
+    let op1 = node_of(&server, &de, "OP1");
+    let pp2 = node_of(&server, &de, "PP2");
+
+    // A form without the session's CSRF token is refused, and nothing is stored.
+    let forged = browser.post(
+        &server.url(&format!("/p/{PROCESS}/rounds/1/items")),
+        &[
+            ("csrf", "not-the-token"),
+            ("action", "delete"),
+            ("node", &op1),
+        ],
+    );
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/submissions/DE"),
+        &de,
+    )
+    .expect(404);
+
+    // The preview of an amendment: its word hunks.
+    let preview = browser.post(
+        &server.url(&format!("/p/{PROCESS}/rounds/1/preview")),
+        &[("csrf", &csrf), ("node", &op1), ("text", "Adopt swiftly")],
+    );
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    let hunks: serde_json::Value = serde_json::from_str(&preview.body).expect("json");
+    assert!(!hunks["hunks"].as_array().expect("hunks").is_empty());
+    let bad_preview = browser.post(
+        &server.url(&format!("/p/{PROCESS}/rounds/1/preview")),
+        &[("csrf", &csrf), ("node", "PP99"), ("text", "x")],
+    );
+    assert_eq!(bad_preview.status, 400);
+    assert!(
+        bad_preview
+            .content_type
+            .starts_with("application/problem+json")
+    );
+
+    // An amendment in place, then a comment: two revisions of one submission, each with a
+    // receipt; the API shows exactly these items.
+    let amended = "Adopt the attached Action Plan without delay.";
+    let sent = browser.post(
+        &server.url(&format!("/p/{PROCESS}/rounds/1/items")),
+        &[
+            ("csrf", &csrf),
+            ("action", "amend"),
+            ("node", &op1),
+            ("text", amended),
+            ("justification", "Urgency."),
+        ],
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let receipt = browser.get(&server.url(&format!("/p/{PROCESS}/rounds/1/receipt")));
+    assert_eq!(receipt.status, 200);
+    let api = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/submissions/DE"),
+        &de,
+    )
+    .expect(200)
+    .json();
+    assert_eq!(api["revision"], 1);
+    assert!(
+        receipt
+            .body
+            .contains(api["receipt"].as_str().expect("receipt")),
+        "the receipt page shows the API's receipt"
+    );
+    let empty = browser.post(
+        &server.url(&format!("/p/{PROCESS}/rounds/1/items")),
+        &[
+            ("csrf", &csrf),
+            ("action", "comment"),
+            ("node", &pp2),
+            ("text", "  "),
+        ],
+    );
+    assert_eq!(empty.status, 400);
+    assert!(empty.body.contains("empty"), "{}", empty.body);
+    let sent = browser.post(
+        &server.url(&format!("/p/{PROCESS}/rounds/1/items")),
+        &[
+            ("csrf", &csrf),
+            ("action", "comment"),
+            ("node", &pp2),
+            ("text", "We support PP2 <as it stands>."),
+        ],
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let api = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/submissions/DE"),
+        &de,
+    )
+    .expect(200)
+    .json();
+    assert_eq!(api["revision"], 2);
+    let items = api["body"]["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2, "{api}");
+    assert_eq!(items[0]["kind"], "amend");
+    assert_eq!(items[0]["text"], amended);
+    assert_eq!(items[0]["justification"], "Urgency.");
+    assert_eq!(items[1]["kind"], "comment");
+    // What a delegation wrote is escaped on the page.
+    let page = browser.get(&round);
+    assert!(page.body.contains("We support PP2 &lt;as it stands&gt;."));
+
+    // Withdrawing the comment is revision 3.
+    let withdrawn = browser.post(
+        &server.url(&format!("/p/{PROCESS}/rounds/1/items/withdraw")),
+        &[("csrf", &csrf), ("index", "1"), ("revision", "2")],
+    );
+    assert_eq!(withdrawn.status, 303, "{}", withdrawn.body);
+    let api = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/submissions/DE"),
+        &de,
+    )
+    .expect(200)
+    .json();
+    assert_eq!(api["revision"], 3);
+    assert_eq!(api["body"]["items"].as_array().expect("items").len(), 1);
+
+    // A pasted chair token signs in too, and the chair submits for no delegation.
+    let mut chair_browser = Browser::new();
+    let page = chair_browser.get(&server.url("/sign-in"));
+    let sign_in_csrf = field(&page.body, "csrf");
+    let chair = token("chair", Some("TR"));
+    let bad = chair_browser.post(
+        &server.url("/sign-in"),
+        &[("csrf", &sign_in_csrf), ("token", "not.a.token")],
+    );
+    assert_eq!(bad.status, 401, "{}", bad.body);
+    let ok = chair_browser.post(
+        &server.url("/sign-in"),
+        &[("csrf", &sign_in_csrf), ("token", &chair)],
+    );
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = chair_browser.get(&round);
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("Submit the amendment"));
+
+    // After the deadline (closed by the chair), a proposal is refused and nothing changes.
+    post(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/close"),
+        &chair,
+        &json!({}),
+    )
+    .expect(200);
+    let late = browser.post(
+        &server.url(&format!("/p/{PROCESS}/rounds/1/items")),
+        &[("csrf", &csrf), ("action", "delete"), ("node", &pp2)],
+    );
+    assert_eq!(late.status, 409, "{}", late.body);
+    let api = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/submissions/DE"),
+        &de,
+    )
+    .expect(200)
+    .json();
+    assert_eq!(api["revision"], 3);
+
+    // Signing out ends the session in the database: the old cookie no longer works.
+    let kept = browser.cookies.clone();
+    let out = browser.post(&server.url("/sign-out"), &[("csrf", &csrf)]);
+    assert_eq!(out.status, 303);
+    browser.cookies = kept;
+    let page = browser.get(&round);
+    assert_eq!(page.status, 303);
+    assert_eq!(page.location.as_deref(), Some("/sign-in"));
+
+    // French from the browser's language.
+    let page = Browser::new().send("GET", &server.url("/sign-in"), None);
+    assert!(page.body.contains("lang=\"en\""));
+    let mut french = Browser::new();
+    french.cookies.insert("penholder_lang".into(), "fr".into());
+    let page = french.get(&server.url("/sign-in"));
+    assert!(page.body.contains("Se connecter"), "{}", page.body);
+}
+
+#[test]
+fn a_delegate_walks_a_round_in_chromium() {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let tests = workspace.join("web-tests");
+    if !Path::new(&chromium).exists() || !tests.join("node_modules/playwright-core").exists() {
+        assert!(
+            !in_ci,
+            "CI must run the browser tests: .ci/run installs chromium and runs npm ci in web-tests/"
+        );
+        eprintln!(
+            "SKIPPED a_delegate_walks_a_round_in_chromium: needs {chromium} and `npm ci` in web-tests/ (as .ci/run does)"
+        );
+        return;
+    }
+    let db = TestDb::sqlite();
+    let server = Server::start(&db);
+    prepare(&server);
+    let link = sign_in_link(&server, "delegate", Some("DE"));
+    let shots = workspace.join("target/web-screenshots");
+    let base = server.url("");
+    let output = std::process::Command::new("node")
+        .arg(tests.join("delegation.mjs"))
+        .current_dir(&tests)
+        .env("PENHOLDER_URL", base.trim_end_matches('/'))
+        .env("PENHOLDER_LINK", &link)
+        .env("PENHOLDER_ROUND_PATH", format!("/p/{PROCESS}/rounds/1"))
+        .env("PENHOLDER_SHOTS", &shots)
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node");
+    assert!(
+        output.status.success(),
+        "the browser test failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The script's measurements (the round page's size and load time).
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+}

@@ -1,0 +1,120 @@
+//! penholder's web front: server-rendered pages with which a delegation reads its negotiations
+//! and submits its feedback, mounted by the server at `/` ([`router`]).
+//!
+//! Every page works without JavaScript (forms and links); one small ES module
+//! (`/assets/preview.js`) adds the word diff of an amendment while it is typed. Pages are maud
+//! templates, which escape every interpolated value; the document's text is rendered by
+//! `penholder_render`'s HTML views, as in the API's HTML pages. Nothing is loaded from
+//! elsewhere.
+//!
+//! Like the API's handlers, a page reads its request, makes one call to a use case of
+//! `penholder_negotiation` (which applies the authorization policy) and renders the answer:
+//! the rules are the API's, not copies. Who is acting comes from a session ([`sign_in`]),
+//! opened with a credential the server checks ([`Credentials`]): the same token claims as
+//! the API's bearer tokens.
+//!
+//! - [`sign_in`]: sign-in (one-time link or pasted token), sessions, CSRF, sign-out.
+//! - [`delegation`]: processes, rounds, the draft with a form per paragraph, submissions and
+//!   the receipt, the preview of an amendment's hunks.
+//! - [`pages`]: the layout and the templates; [`i18n`]: the interface's languages.
+//! - [`error`]: refusals as pages (or problem+json for the preview), with what to do.
+
+pub mod delegation;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod sign_in;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use penholder_negotiation::Caller;
+use penholder_store::Store;
+use std::sync::Arc;
+
+/// A credential the server has checked: who it names, and until when it is valid (Unix ms).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    pub caller: Caller,
+    pub expires_at: i64,
+}
+
+/// The server's token checks, handed to the front (which knows no keys): the same checks as
+/// the API's bearer tokens.
+pub trait Credentials: Send + Sync + 'static {
+    /// A bearer token, as the API would accept it at `now` (Unix ms).
+    fn bearer(&self, token: &str, now: i64) -> Result<Checked, String>;
+    /// A one-time sign-in link's token (`penholder token --link`), and the link's id.
+    fn link(&self, token: &str, now: i64) -> Result<(Checked, String), String>;
+}
+
+/// What the front needs of the server: the store, the server's clock and its token checks.
+#[derive(Clone)]
+pub struct Front {
+    pub store: Store,
+    pub clock: Arc<dyn Fn() -> i64 + Send + Sync>,
+    pub credentials: Arc<dyn Credentials>,
+}
+
+impl Front {
+    pub fn now(&self) -> i64 {
+        (self.clock)()
+    }
+}
+
+/// Every page of the front. Paths do not meet the API's (`/v1`, `/healthz`, `/openapi.json`).
+pub fn router<S: Clone + Send + Sync + 'static>(front: Front) -> Router<S> {
+    Router::new()
+        .route("/", get(delegation::home))
+        .route(
+            "/sign-in",
+            get(sign_in::sign_in_page).post(sign_in::sign_in_with_token),
+        )
+        .route(
+            "/sign-in/link",
+            get(sign_in::link_page).post(sign_in::sign_in_with_link),
+        )
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/language", post(sign_in::choose_language))
+        .route("/p/{p}", get(delegation::process_page))
+        .route("/p/{p}/rounds/{r}", get(delegation::round_page))
+        .route("/p/{p}/rounds/{r}/items", post(delegation::submit_item))
+        .route(
+            "/p/{p}/rounds/{r}/items/withdraw",
+            post(delegation::withdraw_item),
+        )
+        .route("/p/{p}/rounds/{r}/receipt", get(delegation::receipt_page))
+        .route("/p/{p}/rounds/{r}/preview", post(delegation::preview))
+        .route("/assets/web.css", get(stylesheet))
+        .route("/assets/preview.js", get(preview_module))
+        .with_state(front)
+}
+
+const WEB_CSS: &str = include_str!("../assets/web.css");
+const PREVIEW_JS: &str = include_str!("../assets/preview.js");
+
+async fn stylesheet() -> impl IntoResponse {
+    // The document's own styles first (the same as the API's HTML pages), then the front's.
+    let css = format!("{}\n{}", penholder_render::html::stylesheet(), WEB_CSS);
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        css,
+    )
+}
+
+async fn preview_module() -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        PREVIEW_JS,
+    )
+}
