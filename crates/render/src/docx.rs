@@ -778,6 +778,12 @@ const ABSTRACT_BULLET: usize = 11;
 const ABSTRACT_GOALS: usize = 12;
 const ABSTRACT_ACTIONS: usize = 13;
 
+/// The first comment id. Comment and footnote ids are separate in OOXML, but LibreOffice's
+/// import mixes up a footnote with the comment of the same id (a compilation showed the Silk
+/// Routes footnote as note 1, notes 2 and 5 empty, the EUR-Lex URL twice); comments are
+/// therefore numbered from far above any footnote's id.
+const FIRST_COMMENT_ID: usize = 1_000_000;
+
 struct Writer<'c> {
     context: &'c Context,
     docx: Docx,
@@ -807,7 +813,7 @@ impl<'c> Writer<'c> {
                 .unwrap_or_else(|| subtitle.to_string()),
             title_comments: Vec::new(),
             body: Vec::new(),
-            next_comment: 1,
+            next_comment: FIRST_COMMENT_ID,
             next_footnote: 1,
             actions_num: None,
             action_nums: 0,
