@@ -126,3 +126,10 @@ fn every_word_file_keeps_its_footnotes_through_libreoffice() {
         assert_eq!(&odt.footnotes_accepted(), expected, "the footnotes of {name}");
     }
 }
+
+#[test]
+fn dump() {
+    let n = common::negotiation();
+    let bytes = docx::version(&n.v2, &common::context()).expect("docx");
+    std::fs::write("/tmp/dx/version.docx", &bytes).unwrap();
+}
