@@ -127,9 +127,186 @@ fn every_word_file_keeps_its_footnotes_through_libreoffice() {
     }
 }
 
+/// A package's XML part, empty when absent.
+fn part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a docx package");
+    let mut text = String::new();
+    if let Ok(mut file) = archive.by_name(name) {
+        file.read_to_string(&mut text).expect("UTF-8");
+    }
+    text
+}
+
+fn page_context() -> Context {
+    common::context()
+        .symbol("8056/24")
+        .dated(common::CONSOLIDATED)
+        .chair("Budapest Process Chairmanship")
+        .language("en-GB")
+}
+
+/// The page around the text, read from the package's XML: each paragraph's reference as the
+/// HTML shows it, the footer (symbol, label, date, page fields), the core properties, the
+/// language, the Normal style as default and no numbering definition that nothing uses.
 #[test]
-fn dump() {
+fn the_page_a_reviewer_expects() {
+    use common::office::{Element, parse};
     let n = common::negotiation();
-    let bytes = docx::version(&n.v2, &common::context()).expect("docx");
-    std::fs::write("/tmp/dx/version.docx", &bytes).unwrap();
+    let bytes = docx::version(&n.v2, &page_context()).expect("docx");
+    let document = parse(&part(&bytes, "word/document.xml"));
+
+    // References in the reference style, one per paragraph, in document order.
+    let references: Vec<String> = document
+        .descendants("w:r")
+        .into_iter()
+        .filter(|run| {
+            run.descendants("w:rStyle")
+                .iter()
+                .any(|s| s.attribute("w:val") == Some(docx::REFERENCE_STYLE))
+        })
+        .map(|run| run.text().trim().to_string())
+        .collect();
+    let expected: Vec<String> = penholder_core::References::of(&n.v2.document)
+        .in_order()
+        .iter()
+        .filter(|(node, _)| {
+            n.v2.document
+                .walk()
+                .iter()
+                .any(|v| v.node.id == *node && v.node.kind != NodeKind::Footnote)
+        })
+        .map(|(_, reference)| reference.0.clone())
+        .collect();
+    assert_eq!(references, expected);
+    assert!(references.contains(&"OP1.c".to_string()), "{references:?}");
+
+    // The footer: symbol, label, date, page number of page count.
+    let footer = parse(&part(&bytes, "word/footer1.xml"));
+    let footer_text = footer.text();
+    assert!(
+        footer_text.contains("8056/24 \u{2014} Rev. 1 after written feedback \u{2014} 2024-01-15"),
+        "{footer_text}"
+    );
+    let fields: Vec<String> = footer
+        .descendants("w:instrText")
+        .iter()
+        .map(|i| i.text().trim().to_string())
+        .collect();
+    assert_eq!(fields, ["PAGE", "NUMPAGES"]);
+
+    // Core properties and language.
+    let core = parse(&part(&bytes, "docProps/core.xml"));
+    let first = |element: &Element, name: &str| {
+        element
+            .descendants(name)
+            .first()
+            .map(|e| e.text())
+            .unwrap_or_default()
+    };
+    assert_eq!(first(&core, "dc:title"), "Budapest Process Ministerial Declaration");
+    assert_eq!(first(&core, "dc:creator"), "Budapest Process Chairmanship");
+    assert_eq!(first(&core, "dc:language"), "en-GB");
+    let styles = parse(&part(&bytes, "word/styles.xml"));
+    let languages: Vec<&str> = styles
+        .descendants("w:rPrDefault")
+        .iter()
+        .flat_map(|d| d.descendants("w:lang"))
+        .filter_map(|l| l.attribute("w:val"))
+        .collect();
+    assert_eq!(languages, ["en-GB"]);
+    let defaults: Vec<&str> = styles
+        .descendants("w:style")
+        .into_iter()
+        .filter(|s| s.attribute("w:default") == Some("1"))
+        .filter_map(|s| s.attribute("w:styleId"))
+        .collect();
+    assert_eq!(defaults, ["Normal"]);
+
+    // Numbering: every instance is used by a paragraph, every definition by an instance.
+    let numbering = parse(&part(&bytes, "word/numbering.xml"));
+    let used: std::collections::BTreeSet<&str> = document
+        .descendants("w:numId")
+        .iter()
+        .filter_map(|n| n.attribute("w:val"))
+        .collect();
+    let instances: std::collections::BTreeSet<&str> = numbering
+        .descendants("w:num")
+        .iter()
+        .filter_map(|n| n.attribute("w:numId"))
+        .collect();
+    assert_eq!(instances, used, "numbering instances");
+    let abstract_used: std::collections::BTreeSet<&str> = numbering
+        .descendants("w:num")
+        .iter()
+        .flat_map(|n| n.descendants("w:abstractNumId"))
+        .filter_map(|a| a.attribute("w:val"))
+        .collect();
+    let abstracts: std::collections::BTreeSet<&str> = numbering
+        .descendants("w:abstractNum")
+        .iter()
+        .filter_map(|a| a.attribute("w:abstractNumId"))
+        .collect();
+    assert_eq!(abstracts, abstract_used, "numbering definitions");
+    assert_eq!(used.len(), 1, "only the operative paragraphs' list: {used:?}");
+}
+
+/// The footer as LibreOffice shows it: the page number and count are fields it computes.
+#[test]
+fn libreoffice_reads_the_footer_with_its_page_fields() {
+    if !soffice_available() {
+        return;
+    }
+    let n = common::negotiation();
+    let bytes = docx::version(&n.v2, &page_context()).expect("docx");
+    let out = convert(&[("footer.docx", &bytes)], "fodt", "fodt");
+    let odt = Odt::parse(&out["footer.docx"]);
+    assert_eq!(
+        odt.footer_text().trim(),
+        "8056/24 \u{2014} Rev. 1 after written feedback \u{2014} 2024-01-15\tPage {page} of {pages}"
+    );
+    assert_eq!(odt.references()[..3], ["P1", "PP1", "PP2"]);
+}
+
+/// The redline carries the justifications of the accepted proposals as comments, by the
+/// first proposer, beside the paragraph they changed; a joint proposal names every supporter.
+#[test]
+fn a_redline_carries_the_justifications_as_comments() {
+    use common::office::parse;
+    let n = common::negotiation();
+    let (_, ids) = common::zero_draft();
+    let context = common::context()
+        .justification(common::ROUND, ids.op2, "HU", "Consistency with the Call for Action.")
+        .justification(common::ROUND, ids.pp1, "AT", "The Silk Routes Partnership matters.")
+        // A justification of a proposal that did not change this node is not shown.
+        .justification(common::ROUND, ids.op3, "FR", "Every two years.");
+    let bytes = docx::redline_from(&n.redline, &n.v1.document, &context).expect("docx");
+    let comments = parse(&part(&bytes, "word/comments.xml"));
+    let said: Vec<(String, String)> = comments
+        .descendants("w:comment")
+        .iter()
+        .map(|c| {
+            (
+                c.attribute("w:author").unwrap_or_default().to_string(),
+                c.text(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (
+                "Austria".to_string(),
+                "Justification (Austria): The Silk Routes Partnership matters.".to_string()
+            ),
+            (
+                "Hungary".to_string(),
+                "Proposed jointly by Hungary, Türkiye.Justification (Hungary): Consistency with the Call for Action."
+                    .to_string()
+            ),
+        ]
+    );
+    // Every comment is anchored in the text.
+    let document = parse(&part(&bytes, "word/document.xml"));
+    assert_eq!(document.descendants("w:commentRangeStart").len(), 2);
 }
