@@ -143,7 +143,7 @@ pub fn compilation(compilation: &Compilation, context: &Context) -> Result<Vec<u
                         &context.author(&who),
                         context.alternative_date(change, alternative),
                     );
-                    let mut text = joint_line(&who, context);
+                    let mut text = joint_line("", &who, context);
                     if change.contested {
                         if !text.is_empty() {
                             text.push('\n');
@@ -337,7 +337,12 @@ fn alternative_comment(
         ));
     }
     if !change.contested {
-        text.push_str(&joint_line(&alternative.delegations(), context));
+        let what = match alternative.text.as_deref() {
+            None => "delete the paragraph",
+            Some("") => "delete these words",
+            Some(_) => "",
+        };
+        text.push_str(&joint_line(what, &alternative.delegations(), context));
     }
     append_justifications(&mut text, alternative, context);
     text
@@ -345,11 +350,18 @@ fn alternative_comment(
 
 /// For a proposal several delegations made together: the line that names them all, since the
 /// tracked change carries only its first proposer as author (`docs/word.md`); empty otherwise.
-fn joint_line<S: AsRef<str>>(codes: &[S], context: &Context) -> String {
+/// `what` says what was proposed when the tracked change alone does not (`delete the
+/// paragraph`), else is empty.
+fn joint_line<S: AsRef<str>>(what: &str, codes: &[S], context: &Context) -> String {
     if codes.len() < 2 {
         return String::new();
     }
-    format!("Proposed jointly by {}.", context.names(codes))
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!(": {what}")
+    };
+    format!("Proposed jointly by {}{what}.", context.names(codes))
 }
 
 fn compiled_node(writer: &mut Writer<'_>, node: &NodeCompilation, footnotes: &[&NodeCompilation]) {
@@ -366,7 +378,11 @@ fn compiled_node(writer: &mut Writer<'_>, node: &NodeCompilation, footnotes: &[&
     let (chunks, mark) = if let Some((change, alternative)) = deletion {
         let who = context.author(&alternative.delegations());
         let date = context.alternative_date(change, alternative);
-        let mut text = joint_line(&alternative.delegations(), context);
+        let mut text = joint_line(
+            "delete the paragraph",
+            &alternative.delegations(),
+            context,
+        );
         append_justifications(&mut text, alternative, context);
         let mut comments = Vec::new();
         if !text.is_empty() {
@@ -610,7 +626,7 @@ fn redline_comments(writer: &mut Writer<'_>, node: &NodeRedline) -> Vec<Comment>
                 continue;
             }
             seen.push(origin);
-            let mut text = joint_line(delegations, context);
+            let mut text = joint_line("", delegations, context);
             let justifications = context.justifications.get(&(round.clone(), node.node));
             for justification in justifications.into_iter().flatten() {
                 if !delegations.contains(&justification.delegation) {
