@@ -316,7 +316,10 @@ pub fn csv(dispositions: &[Disposition]) -> Result<Vec<u8>, RenderError> {
 }
 
 /// [`csv`] with the cells separated by `delimiter`.
-pub fn csv_with(dispositions: &[Disposition], delimiter: Delimiter) -> Result<Vec<u8>, RenderError> {
+pub fn csv_with(
+    dispositions: &[Disposition],
+    delimiter: Delimiter,
+) -> Result<Vec<u8>, RenderError> {
     let mut writer = ::csv::WriterBuilder::new()
         .delimiter(delimiter.byte())
         .from_writer(UTF8_BOM.as_bytes().to_vec());
@@ -1059,14 +1062,18 @@ mod tests {
             merged_with: Vec::new(),
             changes: Vec::new(),
         };
-        let comma = String::from_utf8(csv(std::slice::from_ref(&row)).expect("csv")).expect("utf-8");
+        let comma =
+            String::from_utf8(csv(std::slice::from_ref(&row)).expect("csv")).expect("utf-8");
         assert!(comma.starts_with("\u{FEFF}Id,Delegation,"), "{comma}");
         assert!(comma.contains("TR-1,Türkiye,OP2,amendment,Clearer; shorter,\"a, b\","));
         let semicolon = String::from_utf8(
             csv_with(std::slice::from_ref(&row), Delimiter::Semicolon).expect("csv"),
         )
         .expect("utf-8");
-        assert!(semicolon.starts_with("\u{FEFF}Id;Delegation;"), "{semicolon}");
+        assert!(
+            semicolon.starts_with("\u{FEFF}Id;Delegation;"),
+            "{semicolon}"
+        );
         assert!(
             semicolon.contains("TR-1;Türkiye;OP2;amendment;\"Clearer; shorter\";a, b;"),
             "{semicolon}"

@@ -29,9 +29,10 @@ use crate::layout::{
 use crate::text::{first_word, xml_text};
 use docx_rs::{
     AbstractNumbering, AlignmentType, BreakType, Comment, Delete, Docx, FieldCharType, Footer,
-    Footnote, Header, IndentLevel, Insert, InstrNUMPAGES, InstrPAGE, InstrText, Level, LevelJc, LevelOverride, LevelSuffixType, LevelText, LineSpacing,
-    NumberFormat, Numbering, NumberingId, Paragraph, Run, RunFonts, RunProperty, SpecialIndentType,
-    Start, Style, StyleType, VertAlignType,
+    Footnote, Header, IndentLevel, Insert, InstrNUMPAGES, InstrPAGE, InstrText, Level, LevelJc,
+    LevelOverride, LevelSuffixType, LevelText, LineSpacing, NumberFormat, Numbering, NumberingId,
+    Paragraph, Run, RunFonts, RunProperty, SpecialIndentType, Start, Style, StyleType,
+    VertAlignType,
 };
 use penholder_core::{Document, NodeId, NodeKind, References, Version};
 use penholder_diff::{
@@ -378,11 +379,7 @@ fn compiled_node(writer: &mut Writer<'_>, node: &NodeCompilation, footnotes: &[&
     let (chunks, mark) = if let Some((change, alternative)) = deletion {
         let who = context.author(&alternative.delegations());
         let date = context.alternative_date(change, alternative);
-        let mut text = joint_line(
-            "delete the paragraph",
-            &alternative.delegations(),
-            context,
-        );
+        let mut text = joint_line("delete the paragraph", &alternative.delegations(), context);
         append_justifications(&mut text, alternative, context);
         let mut comments = Vec::new();
         if !text.is_empty() {
@@ -617,7 +614,11 @@ fn redline_comments(writer: &mut Writer<'_>, node: &NodeRedline) -> Vec<Comment>
     let context = writer.context;
     let mut seen: Vec<&Origin> = Vec::new();
     let mut comments = Vec::new();
-    for segment in node.segments.iter().filter(|s| s.kind != SegmentKind::Equal) {
+    for segment in node
+        .segments
+        .iter()
+        .filter(|s| s.kind != SegmentKind::Equal)
+    {
         for origin in &segment.attribution {
             let Origin::Accepted { round, delegations } = origin else {
                 continue;
@@ -1400,10 +1401,15 @@ fn add_reference(paragraph: Paragraph, reference: &str, mark: Option<&Track>) ->
     let run = text_run(&text, matches!(track, Track::Del(_))).style(REFERENCE_STYLE);
     match track {
         Track::None => paragraph.add_run(run),
-        Track::Ins(mark) => paragraph.add_insert(Insert::new(run).author(mark.author).date(mark.date)),
-        Track::Del(mark) => {
-            paragraph.add_delete(Delete::new().add_run(run).author(mark.author).date(mark.date))
+        Track::Ins(mark) => {
+            paragraph.add_insert(Insert::new(run).author(mark.author).date(mark.date))
         }
+        Track::Del(mark) => paragraph.add_delete(
+            Delete::new()
+                .add_run(run)
+                .author(mark.author)
+                .date(mark.date),
+        ),
     }
 }
 
@@ -1454,10 +1460,7 @@ fn field_run(instruction: InstrText) -> Run {
 /// The package again with every part deflated: docx-rs stores its parts uncompressed, which
 /// makes a redline of a thousand paragraphs five to seven times larger than it needs to be.
 /// Entries keep their order and their fixed 1980 timestamp.
-fn deflate(
-    stored: &[u8],
-    facts: &crate::docx_package::Facts<'_>,
-) -> Result<Vec<u8>, RenderError> {
+fn deflate(stored: &[u8], facts: &crate::docx_package::Facts<'_>) -> Result<Vec<u8>, RenderError> {
     use std::io::{Read, Write};
     use zip::write::SimpleFileOptions;
     let error = |e: zip::result::ZipError| RenderError::Docx(e.to_string());

@@ -82,7 +82,11 @@ fn styles(xml: String, facts: &Facts<'_>) -> Result<String, RenderError> {
 /// Numbering without docx-rs's own list (abstract numbering 1 and its instance 1), which no
 /// paragraph of ours uses.
 fn without_default_list(xml: String) -> Result<String, RenderError> {
-    let xml = cut_element(&xml, "<w:abstractNum w:abstractNumId=\"1\">", "</w:abstractNum>")?;
+    let xml = cut_element(
+        &xml,
+        "<w:abstractNum w:abstractNumId=\"1\">",
+        "</w:abstractNum>",
+    )?;
     cut_element(&xml, "<w:num w:numId=\"1\">", "</w:num>")
 }
 

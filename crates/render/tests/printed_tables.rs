@@ -35,7 +35,8 @@ fn many_rows() -> Vec<penholder_render::Disposition> {
             row.comment = format!(
                 "{} {}",
                 row.comment,
-                "The delegation explains its proposal at some length, as delegations do. ".repeat(3)
+                "The delegation explains its proposal at some length, as delegations do. "
+                    .repeat(3)
             );
             out.push(row);
         }
@@ -51,7 +52,11 @@ fn the_workbook_is_set_up_for_printing() {
     let setup = sheet.descendants("pageSetup");
     let setup = setup.first().expect("a page setup");
     assert_eq!(setup.attribute("orientation"), Some("landscape"));
-    assert_eq!(setup.attribute("fitToHeight"), Some("0"), "as many pages down as needed");
+    assert_eq!(
+        setup.attribute("fitToHeight"),
+        Some("0"),
+        "as many pages down as needed"
+    );
     assert_eq!(setup.attribute("paperSize"), Some("9"), "A4");
     assert!(
         sheet
@@ -73,7 +78,9 @@ fn the_workbook_is_set_up_for_printing() {
         .iter()
         .map(|r| {
             assert_eq!(r.attribute("customHeight"), Some("1"), "every row sized");
-            r.attribute("ht").and_then(|h| h.parse().ok()).expect("a height")
+            r.attribute("ht")
+                .and_then(|h| h.parse().ok())
+                .expect("a height")
         })
         .collect();
     assert_eq!(heights.len(), rows.len() + 1);
@@ -112,7 +119,10 @@ fn libreoffice_prints_every_row_readably() {
         .output()
         .expect("run pdftotext");
     let text = String::from_utf8_lossy(&text.stdout).to_string();
-    let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
     assert!(pages.len() >= 3, "{} pages:\n{text}", pages.len());
     for (number, page) in pages.iter().enumerate() {
         assert!(
@@ -121,7 +131,11 @@ fn libreoffice_prints_every_row_readably() {
             number + 1
         );
         // Every column fits the width: the last column's heading is on every page.
-        assert!(page.contains("Resulting"), "page {} is cut:\n{page}", number + 1);
+        assert!(
+            page.contains("Resulting"),
+            "page {} is cut:\n{page}",
+            number + 1
+        );
     }
     for row in &rows {
         assert!(
@@ -130,7 +144,10 @@ fn libreoffice_prints_every_row_readably() {
             row.id
         );
     }
-    let info = Command::new("pdfinfo").arg(&pdf).output().expect("run pdfinfo");
+    let info = Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .expect("run pdfinfo");
     let info = String::from_utf8_lossy(&info.stdout).to_string();
     let size = info
         .lines()

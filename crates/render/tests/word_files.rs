@@ -39,12 +39,7 @@ fn feedback(base: &Version) -> Vec<Submission> {
     let walk = base.document.walk();
     let with_notes: Vec<_> = walk
         .iter()
-        .filter(|v| {
-            v.node
-                .children
-                .iter()
-                .any(|c| c.kind == NodeKind::Footnote)
-        })
+        .filter(|v| v.node.children.iter().any(|c| c.kind == NodeKind::Footnote))
         .map(|v| v.node)
         .collect();
     let paragraphs: Vec<_> = walk
@@ -105,9 +100,15 @@ fn every_word_file_keeps_its_footnotes_through_libreoffice() {
         }
     }
     let redline = penholder_diff::redline(&zero.document, &revised, &[]);
-    let context = Context::new().delegation("AT", "Austria").delegation("HU", "Hungary");
+    let context = Context::new()
+        .delegation("AT", "Austria")
+        .delegation("HU", "Hungary");
     let files = [
-        ("version.docx", docx::version(&zero, &context).expect("docx"), footnotes(&zero.document)),
+        (
+            "version.docx",
+            docx::version(&zero, &context).expect("docx"),
+            footnotes(&zero.document),
+        ),
         (
             "compilation.docx",
             docx::compilation(&compilation, &context).expect("docx"),
@@ -123,7 +124,11 @@ fn every_word_file_keeps_its_footnotes_through_libreoffice() {
     let out = convert(&inputs, "fodt", "fodt");
     for (name, _, expected) in &files {
         let odt = Odt::parse(&out[*name]);
-        assert_eq!(&odt.footnotes_accepted(), expected, "the footnotes of {name}");
+        assert_eq!(
+            &odt.footnotes_accepted(),
+            expected,
+            "the footnotes of {name}"
+        );
     }
 }
 
@@ -204,7 +209,10 @@ fn the_page_a_reviewer_expects() {
             .map(|e| e.text())
             .unwrap_or_default()
     };
-    assert_eq!(first(&core, "dc:title"), "Budapest Process Ministerial Declaration");
+    assert_eq!(
+        first(&core, "dc:title"),
+        "Budapest Process Ministerial Declaration"
+    );
     assert_eq!(first(&core, "dc:creator"), "Budapest Process Chairmanship");
     assert_eq!(first(&core, "dc:language"), "en-GB");
     let styles = parse(&part(&bytes, "word/styles.xml"));
@@ -248,7 +256,11 @@ fn the_page_a_reviewer_expects() {
         .filter_map(|a| a.attribute("w:abstractNumId"))
         .collect();
     assert_eq!(abstracts, abstract_used, "numbering definitions");
-    assert_eq!(used.len(), 1, "only the operative paragraphs' list: {used:?}");
+    assert_eq!(
+        used.len(),
+        1,
+        "only the operative paragraphs' list: {used:?}"
+    );
 }
 
 /// The footer as LibreOffice shows it: the page number and count are fields it computes.
@@ -276,8 +288,18 @@ fn a_redline_carries_the_justifications_as_comments() {
     let n = common::negotiation();
     let (_, ids) = common::zero_draft();
     let context = common::context()
-        .justification(common::ROUND, ids.op2, "HU", "Consistency with the Call for Action.")
-        .justification(common::ROUND, ids.pp1, "AT", "The Silk Routes Partnership matters.")
+        .justification(
+            common::ROUND,
+            ids.op2,
+            "HU",
+            "Consistency with the Call for Action.",
+        )
+        .justification(
+            common::ROUND,
+            ids.pp1,
+            "AT",
+            "The Silk Routes Partnership matters.",
+        )
         // A justification of a proposal that did not change this node is not shown.
         .justification(common::ROUND, ids.op3, "FR", "Every two years.");
     let bytes = docx::redline_from(&n.redline, &n.v1.document, &context).expect("docx");
