@@ -111,8 +111,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                     let number = number.unwrap_or(info.latest_version);
                     let version = r.version(&process, &document, number)?;
                     let version_info = r.version_info(&process, &document, number)?;
-                    let context =
-                        context_for(r, &process, &info)?.generated_at(version_info.created_at);
+                    let context = context_for(r, &process, &info)?
+                        .generated_at(version_info.created_at)
+                        .dated(version_info.created_at);
                     Ok((info, version, context, version_info.published))
                 })
                 .wait()?;
@@ -125,12 +126,19 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             let (info, (source, redline), context) = store
                 .read(move |r| {
                     let info = r.document(&process, &document)?;
-                    let redline = redline_between(r, &process, &document, from, to)?;
-                    let created = r.version_info(&process, &document, to)?.created_at;
-                    let context = context_for(r, &process, &info)?
-                        .subtitle(format!("Redline from version {from} to version {to}"))
-                        .generated_at(created);
-                    Ok((info, redline, context))
+                    let (source, redline, justifications) =
+                        redline_between(r, &process, &document, from, to)?;
+                    let target = r.version_info(&process, &document, to)?;
+                    let source_label = r.version_info(&process, &document, from)?.label;
+                    // Named by their labels ("Zero draft → Rev. 3"), as the API names them.
+                    let mut context = context_for(r, &process, &info)?
+                        .subtitle(format!("{source_label} \u{2192} {}", target.label))
+                        .generated_at(target.created_at)
+                        .dated(target.created_at);
+                    for (round, node, delegation, text) in justifications {
+                        context = context.justification(round, node, delegation, text);
+                    }
+                    Ok((info, (source, redline), context))
                 })
                 .wait()?;
             let stem = format!("{}-{}-v{from}-v{to}-redline", args.process, info.slug);
@@ -333,18 +341,22 @@ fn context_for(
 
 /// The source version and the redline from it to `to`, attributed through the chain of
 /// versions from `from` to `to` when `from` is an ancestor of `to` (otherwise exact but
-/// unattributed).
+/// unattributed), with the justifications of the changes along the chain.
 fn redline_between(
     r: &Reader<'_>,
     process: &str,
     document: &str,
     from: u32,
     to: u32,
-) -> Result<(Version, Redline), StoreError> {
+) -> Result<(Version, Redline, Justifications), StoreError> {
     let chain = VersionChain::load(r, process, document, from, to)?;
     let redline = chain.redline();
-    Ok((chain.source, redline))
+    let justifications = chain.justifications(r, process, document)?;
+    Ok((chain.source, redline, justifications))
 }
+
+/// (round label, node, delegation, text), as `VersionChain::justifications` reads them.
+type Justifications = Vec<(String, penholder_core::NodeId, String, String)>;
 
 /// A round as the application layer reads it, with what it produced once consolidated, and the
 /// rendering context of an export (dates from the records, never from the clock).

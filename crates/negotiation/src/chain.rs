@@ -2,7 +2,7 @@
 //! applied to reach it, and the chain between two versions that an attributed redline walks.
 //! (The store defines how they are kept: `penholder_store`'s codec.)
 
-use penholder_core::Version;
+use penholder_core::{NodeId, Version};
 use penholder_diff::{AppliedChange, Blame, Redline, Step};
 use penholder_store::{Reader, StoreError};
 
@@ -110,6 +110,55 @@ impl VersionChain {
             links,
             attributed,
         })
+    }
+
+    /// The justifications of the changes applied along the chain, as a redline's comments
+    /// show them: (round label, node, delegation, text), where the node is the one the change
+    /// made (the new node of an insertion). Each consolidated round is compiled again from its
+    /// stored submissions to know which proposal an applied change came from.
+    pub fn justifications(
+        &self,
+        reader: &Reader<'_>,
+        process: &str,
+        document: &str,
+    ) -> Result<Vec<(String, NodeId, String, String)>, StoreError> {
+        let mut out = Vec::new();
+        for link in &self.links {
+            let info = reader.version_info(process, document, link.version.number)?;
+            let Some(round) = info.round else { continue };
+            if !link
+                .applied
+                .iter()
+                .any(|applied| applied.alternative.is_some())
+            {
+                continue;
+            }
+            let compilation =
+                crate::round::RoundMaterial::load(reader, process, round)?.compile(None);
+            for applied in &link.applied {
+                let Some(alternative) = &applied.alternative else {
+                    continue;
+                };
+                let Some(change) = compilation.changes().find(|c| c.id == applied.change) else {
+                    continue;
+                };
+                let Some(alternative) = change.alternatives.iter().find(|a| &a.id == alternative)
+                else {
+                    continue;
+                };
+                for support in &alternative.supporters {
+                    if let Some(text) = &support.justification {
+                        out.push((
+                            link.label.clone(),
+                            applied.node,
+                            support.delegation.clone(),
+                            text.clone(),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The word-level redline from source to target, attributed through the chain.

@@ -163,6 +163,47 @@ pub fn create(
 pub struct Readable {
     pub document: DocumentInfo,
     pub delegations: Vec<Delegation>,
+    /// When its texts changed, read by the use cases whose files date their changes (a
+    /// version, a redline); `None` elsewhere.
+    pub history: Option<History>,
+}
+
+/// When each text of a document was made, from its records (never the clock): what the tracked
+/// changes of a Word file are dated with, as `penholder export` dates them.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    /// Round label → when the version consolidating the round was published.
+    pub rounds: Vec<(String, i64)>,
+    /// Every version: its label and when it was published.
+    pub versions: Vec<VersionInfo>,
+    /// Justifications of the changes a redline shows: (round label, node, delegation, text).
+    pub justifications: Vec<(String, NodeId, String, String)>,
+}
+
+impl History {
+    /// The versions and the rounds they consolidated.
+    pub fn read(r: &Reader<'_>, process: &str, document: &str) -> Result<History, Error> {
+        let versions = r.versions(process, document)?;
+        let mut rounds = Vec::new();
+        for round in r.rounds(process)? {
+            if let Some(version) = versions.iter().find(|v| v.round == Some(round.number)) {
+                rounds.push((round.label.clone(), version.created_at));
+            }
+        }
+        Ok(History {
+            rounds,
+            versions,
+            justifications: Vec::new(),
+        })
+    }
+
+    /// A version's label, or `version N` when unknown.
+    pub fn label(&self, number: u32) -> String {
+        self.versions
+            .iter()
+            .find(|v| v.number == number)
+            .map_or_else(|| format!("version {number}"), |v| v.label.clone())
+    }
 }
 
 impl Readable {
@@ -185,12 +226,54 @@ impl Readable {
         Ok(Readable {
             document: info,
             delegations,
+            history: None,
         })
     }
 
-    /// The rendering context: title, classification, names.
+    /// The rendering context: title, classification, names; with the history read, every
+    /// change dated by the round that made it (the document's creation for what no round
+    /// made), never by `now` (which is only when the file was produced).
     pub fn context(&self, now: i64) -> penholder_render::Context {
-        crate::round::context_of(&self.document, &self.delegations, now)
+        let mut context = crate::round::context_of(&self.document, &self.delegations, now);
+        if let Some(history) = &self.history {
+            context = context.fallback_date(self.document.created_at);
+            for (round, at) in &history.rounds {
+                context = context.round_date(round.clone(), *at);
+            }
+            for (round, node, delegation, text) in &history.justifications {
+                context =
+                    context.justification(round.clone(), *node, delegation.clone(), text.clone());
+            }
+        }
+        context
+    }
+
+    /// The context of version `info`'s files: its label as the subtitle, dated when it was
+    /// published.
+    pub fn version_context(&self, info: &VersionInfo, now: i64) -> penholder_render::Context {
+        self.context(now)
+            .subtitle(format!("Version {}: {}", info.number, info.label))
+            .dated(info.created_at)
+    }
+
+    /// The context of a redline's files: "Zero draft → Rev. 3" as the subtitle, dated when the
+    /// target was published.
+    pub fn redline_context(&self, from: u32, to: u32, now: i64) -> penholder_render::Context {
+        let context = self.context(now);
+        match &self.history {
+            Some(history) => {
+                let context = context.subtitle(format!(
+                    "{} \u{2192} {}",
+                    history.label(from),
+                    history.label(to)
+                ));
+                match history.versions.iter().find(|v| v.number == to) {
+                    Some(target) => context.dated(target.created_at),
+                    None => context,
+                }
+            }
+            None => context.subtitle(format!("Version {from} \u{2192} version {to}")),
+        }
     }
 }
 
@@ -213,7 +296,8 @@ pub fn version(
     document: &str,
     number: u32,
 ) -> Result<(Readable, VersionInfo, Version), Error> {
-    let readable = Readable::read(r, caller, process, document)?;
+    let mut readable = Readable::read(r, caller, process, document)?;
+    readable.history = Some(History::read(r, process, document)?);
     Ok((
         readable,
         r.version_info(process, document, number)?,
@@ -244,11 +328,12 @@ pub fn redline(
     from: u32,
     to: u32,
 ) -> Result<(Readable, VersionChain), Error> {
-    let readable = Readable::read(r, caller, process, document)?;
-    Ok((
-        readable,
-        VersionChain::load(r, process, document, from, to)?,
-    ))
+    let mut readable = Readable::read(r, caller, process, document)?;
+    let chain = VersionChain::load(r, process, document, from, to)?;
+    let mut history = History::read(r, process, document)?;
+    history.justifications = chain.justifications(r, process, document)?;
+    readable.history = Some(history);
+    Ok((readable, chain))
 }
 
 /// What an uploaded text is aligned with: the version it revises (the document's latest, or

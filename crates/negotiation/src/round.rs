@@ -175,9 +175,12 @@ impl RoundMaterial {
 
     /// The rendering context: titles, names, when each delegation submitted.
     pub fn context(&self, now: i64, subtitle: String) -> Context {
+        // What no submission dates (the chair's flags) is dated by the round's opening, never
+        // by `now`.
         let mut context = context_of(&self.document, &self.delegations, now)
             .subtitle(subtitle)
-            .numbers_of(&self.base.document);
+            .numbers_of(&self.base.document)
+            .fallback_date(self.round.opens_at);
         for submission in &self.submissions {
             context = context.submitted(submission.delegation.clone(), submission.submitted_at);
         }

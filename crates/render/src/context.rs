@@ -31,6 +31,21 @@ pub struct Context {
     /// The audit head a published version carries (its footer in Word, `<meta>` in Akoma
     /// Ntoso, the last line in HTML and Markdown); `None` for what is not a version.
     pub audit: Option<AuditSeal>,
+    /// The document's symbol (`8056/24`), printed in the footer of a Word file.
+    pub symbol: Option<String>,
+    /// The date the file is of (a version's publication), printed in the footer of a Word
+    /// file beside the label (the subtitle).
+    pub dated: Option<i64>,
+    /// Justifications of accepted proposals, by round label and node (of the version the
+    /// change produced): what a redline shows as comments beside the changes they explain.
+    pub justifications: BTreeMap<(String, NodeId), Vec<Justification>>,
+}
+
+/// A delegation's reason for a change it proposed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Justification {
+    pub delegation: String,
+    pub text: String,
 }
 
 /// The audit entry that published a version, as its files print it: anyone holding the file
@@ -74,6 +89,9 @@ impl Default for Context {
             language: "en".to_string(),
             generated_at: None,
             audit: None,
+            symbol: None,
+            dated: None,
+            justifications: BTreeMap::new(),
         }
     }
 }
@@ -162,6 +180,79 @@ impl Context {
     pub fn audit(mut self, seal: AuditSeal) -> Self {
         self.audit = Some(seal);
         self
+    }
+
+    /// The document's symbol (`8056/24`), for the footer of Word files.
+    pub fn symbol(mut self, symbol: impl Into<String>) -> Self {
+        let symbol = symbol.into();
+        self.symbol = (!symbol.trim().is_empty()).then_some(symbol);
+        self
+    }
+
+    /// The date the rendered text is of (Unix milliseconds), for the footer of Word files.
+    pub fn dated(mut self, unix_millis: i64) -> Self {
+        self.dated = Some(unix_millis);
+        self
+    }
+
+    /// Records a delegation's justification of a change accepted in `round` on `node`.
+    pub fn justification(
+        mut self,
+        round: impl Into<String>,
+        node: NodeId,
+        delegation: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        let justification = Justification {
+            delegation: delegation.into(),
+            text: text.into(),
+        };
+        let list = self.justifications.entry((round.into(), node)).or_default();
+        if !list.contains(&justification) {
+            list.push(justification);
+        }
+        self
+    }
+
+    /// The author of a change proposed jointly by `codes`, as Word's filter by reviewer needs
+    /// one name: the first proposer — the delegation whose submission arrived first (when the
+    /// submission times are known), else the first in the order given. Every supporter is
+    /// named in the change's comment (see `docs/word.md`).
+    pub fn first_proposer<'a, S: AsRef<str>>(&'a self, codes: &'a [S]) -> Option<&'a str> {
+        codes
+            .iter()
+            .enumerate()
+            .min_by_key(|(index, code)| {
+                (
+                    self.dates
+                        .submissions
+                        .get(code.as_ref())
+                        .copied()
+                        .unwrap_or(i64::MAX),
+                    *index,
+                )
+            })
+            .map(|(_, code)| code.as_ref())
+    }
+
+    /// The display name of the first proposer of `codes` (see [`Context::first_proposer`]).
+    pub fn author<S: AsRef<str>>(&self, codes: &[S]) -> String {
+        self.first_proposer(codes)
+            .map(|code| self.name(code).to_string())
+            .unwrap_or_else(|| "Not attributed".to_string())
+    }
+
+    /// One author for a span with these origins: the first proposer of the first origin that
+    /// names one (the chair for its own wording); [`Context::origin_authors`] names them all.
+    pub fn origin_author(&self, origins: &[Origin]) -> String {
+        match significant(origins).next() {
+            Some(Origin::Accepted { delegations, .. }) if !delegations.is_empty() => {
+                self.author(delegations)
+            }
+            Some(Origin::Chair { .. }) => self.chair.clone(),
+            Some(Origin::Base { version }) => format!("Version {version}"),
+            _ => "Not attributed".to_string(),
+        }
     }
 
     pub fn language(mut self, tag: impl Into<String>) -> Self {
@@ -375,5 +466,27 @@ mod tests {
         ];
         assert_eq!(context.origin_authors(&origins), "Hungary, Türkiye, Chair");
         assert_eq!(context.origin_authors(&[]), "Not attributed");
+        assert_eq!(context.origin_author(&origins), "Hungary");
+        assert_eq!(context.origin_author(&[]), "Not attributed");
+    }
+
+    #[test]
+    fn a_joint_proposal_is_authored_by_its_first_proposer() {
+        let context = Context::new()
+            .delegation("CH", "Switzerland")
+            .delegation("NO", "Norway")
+            .delegation("UK", "United Kingdom")
+            .submitted("UK", 2_000)
+            .submitted("NO", 1_000);
+        // Norway's submission arrived first.
+        assert_eq!(context.author(&["CH", "NO", "UK"]), "Norway");
+        // Without submission times, the first named.
+        assert_eq!(Context::new().author(&["UK", "CH"]), "UK");
+        assert_eq!(context.author::<&str>(&[]), "Not attributed");
+        let origins = [Origin::Accepted {
+            round: "R1".into(),
+            delegations: vec!["CH".into(), "UK".into()],
+        }];
+        assert_eq!(context.origin_author(&origins), "United Kingdom");
     }
 }

@@ -276,9 +276,53 @@ pub fn rows(dispositions: &[Disposition]) -> Vec<[String; 9]> {
         .collect()
 }
 
-/// The table as CSV (RFC 4180, UTF-8, header row first).
+/// The separator between a CSV table's cells.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Delimiter {
+    /// `,` (RFC 4180), what Excel reads where the decimal separator is a point.
+    #[default]
+    Comma,
+    /// `;`, what Excel reads where the decimal separator is a comma (most of Europe): it
+    /// opens a comma-separated file as one column there.
+    Semicolon,
+}
+
+impl Delimiter {
+    /// Reads `comma`/`,` or `semicolon`/`;` (what `?delimiter=` takes).
+    pub fn parse(name: &str) -> Option<Delimiter> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "comma" | "," => Some(Delimiter::Comma),
+            "semicolon" | ";" => Some(Delimiter::Semicolon),
+            _ => None,
+        }
+    }
+
+    fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Semicolon => b';',
+        }
+    }
+}
+
+/// UTF-8's byte order mark: without it, Excel reads a CSV file in the machine's legacy code
+/// page and shows `TÃ¼rkiye` for `Türkiye`.
+pub const UTF8_BOM: &str = "\u{FEFF}";
+
+/// The table as CSV (RFC 4180 quoting, comma-separated, UTF-8 with a byte order mark, header
+/// row first).
 pub fn csv(dispositions: &[Disposition]) -> Result<Vec<u8>, RenderError> {
-    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    csv_with(dispositions, Delimiter::Comma)
+}
+
+/// [`csv`] with the cells separated by `delimiter`.
+pub fn csv_with(
+    dispositions: &[Disposition],
+    delimiter: Delimiter,
+) -> Result<Vec<u8>, RenderError> {
+    let mut writer = ::csv::WriterBuilder::new()
+        .delimiter(delimiter.byte())
+        .from_writer(UTF8_BOM.as_bytes().to_vec());
     let error = |e: ::csv::Error| RenderError::Csv(e.to_string());
     writer.write_record(COLUMNS).map_err(error)?;
     for row in rows(dispositions) {
@@ -354,6 +398,24 @@ pub fn xlsx(
         }
     }
     let last = u32::try_from(dispositions.len()).unwrap_or(u32::MAX);
+    // Printed as the secretariat hands it out: landscape A4, every column on the page width
+    // (as many pages down as it takes), the header row on every page, each row as tall as
+    // its wrapped text (spreadsheet programs do not grow a row whose height the file omits).
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0).map_err(error)?;
+    sheet.set_print_gridlines(true);
+    sheet
+        .set_row_height(0, row_height(&COLUMNS.map(str::to_string), &widths))
+        .map_err(error)?;
+    for (index, row) in rows(dispositions).iter().enumerate() {
+        let line = u32::try_from(index + 1)
+            .map_err(|_| RenderError::Xlsx("more rows than a sheet holds".into()))?;
+        sheet
+            .set_row_height(line, row_height(row, &widths))
+            .map_err(error)?;
+    }
     sheet.set_freeze_panes(1, 0).map_err(error)?;
     sheet.autofilter(0, 0, last, 8).map_err(error)?;
     if let Some(classification) = &context.classification {
@@ -368,6 +430,25 @@ pub fn xlsx(
         ));
     }
     workbook.save_to_buffer().map_err(error)
+}
+
+/// The height in points of a row whose cells wrap at the columns' widths: the tallest cell's
+/// line count (a line break, or the text's length over the width in characters) at 15 points a
+/// line, at most what Excel allows (409 points).
+fn row_height(cells: &[String], widths: &[f64]) -> f64 {
+    let lines = cells
+        .iter()
+        .zip(widths)
+        .map(|(cell, width)| {
+            // A column `width` characters wide holds a little less of proportional text.
+            let per_line = (width * 1.1).floor().max(1.0) as usize;
+            cell.split('\n')
+                .map(|line| line.chars().count().div_ceil(per_line).max(1))
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(1);
+    (lines as f64 * 15.0 + 3.0).min(409.0)
 }
 
 fn sheet_name(title: &str) -> String {
@@ -962,6 +1043,57 @@ fn decision_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_opens_in_european_excel() {
+        let row = Disposition {
+            id: "TR-1".into(),
+            delegation: "TR".into(),
+            delegation_name: "Türkiye".into(),
+            item: 1,
+            reference: "OP2".into(),
+            kind: DispositionKind::Amendment,
+            comment: "Clearer; shorter".into(),
+            proposed_change: "a, b".into(),
+            decision: "accepted".into(),
+            observations: String::new(),
+            resulting_reference: "OP2".into(),
+            status: ProposalStatus::RetainedVerbatim,
+            merged_with: Vec::new(),
+            changes: Vec::new(),
+        };
+        let comma =
+            String::from_utf8(csv(std::slice::from_ref(&row)).expect("csv")).expect("utf-8");
+        assert!(comma.starts_with("\u{FEFF}Id,Delegation,"), "{comma}");
+        assert!(comma.contains("TR-1,Türkiye,OP2,amendment,Clearer; shorter,\"a, b\","));
+        let semicolon = String::from_utf8(
+            csv_with(std::slice::from_ref(&row), Delimiter::Semicolon).expect("csv"),
+        )
+        .expect("utf-8");
+        assert!(
+            semicolon.starts_with("\u{FEFF}Id;Delegation;"),
+            "{semicolon}"
+        );
+        assert!(
+            semicolon.contains("TR-1;Türkiye;OP2;amendment;\"Clearer; shorter\";a, b;"),
+            "{semicolon}"
+        );
+        assert_eq!(Delimiter::parse(" Semicolon"), Some(Delimiter::Semicolon));
+        assert_eq!(Delimiter::parse(","), Some(Delimiter::Comma));
+        assert_eq!(Delimiter::parse("tab"), None);
+    }
+
+    #[test]
+    fn rows_grow_with_their_wrapped_text() {
+        let widths = [10.0, 40.0];
+        let short = row_height(&["a".into(), "b".into()], &widths);
+        let long = row_height(&["a".into(), "word ".repeat(40)], &widths);
+        let lines = row_height(&["a\nb\nc".into(), String::new()], &widths);
+        assert_eq!(short, 18.0);
+        assert_eq!(long, 5.0 * 15.0 + 3.0, "200 characters in 44 per line");
+        assert_eq!(lines, 3.0 * 15.0 + 3.0);
+        assert_eq!(row_height(&["x".repeat(100_000)], &widths), 409.0);
+    }
 
     #[test]
     fn editorial_amendments_change_no_word() {

@@ -28,10 +28,11 @@ use crate::layout::{
 };
 use crate::text::{first_word, xml_text};
 use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, Comment, Delete, Docx, Footer, Footnote, Header,
-    IndentLevel, Insert, Level, LevelJc, LevelOverride, LevelSuffixType, LevelText, LineSpacing,
-    NumberFormat, Numbering, NumberingId, Paragraph, Run, RunFonts, RunProperty, SpecialIndentType,
-    Start, Style, StyleType, VertAlignType,
+    AbstractNumbering, AlignmentType, BreakType, Comment, Delete, Docx, FieldCharType, Footer,
+    Footnote, Header, IndentLevel, Insert, InstrNUMPAGES, InstrPAGE, InstrText, Level, LevelJc,
+    LevelOverride, LevelSuffixType, LevelText, LineSpacing, NumberFormat, Numbering, NumberingId,
+    Paragraph, Run, RunFonts, RunProperty, SpecialIndentType, Start, Style, StyleType,
+    VertAlignType,
 };
 use penholder_core::{Document, NodeId, NodeKind, References, Version};
 use penholder_diff::{
@@ -42,21 +43,23 @@ use penholder_diff::{
 /// A version's clean text.
 pub fn version(version: &Version, context: &Context) -> Result<Vec<u8>, RenderError> {
     let subtitle = format!("Version {} \u{2014} {}", version.number, version.label);
-    document_with_subtitle(&version.document, context, &subtitle)
+    document_with_subtitle(&version.document, context, &subtitle, &version.label)
 }
 
 /// A document's clean text.
 pub fn document(document: &Document, context: &Context) -> Result<Vec<u8>, RenderError> {
-    document_with_subtitle(document, context, "")
+    document_with_subtitle(document, context, "", "")
 }
 
 fn document_with_subtitle(
     document: &Document,
     context: &Context,
     subtitle: &str,
+    footer_label: &str,
 ) -> Result<Vec<u8>, RenderError> {
     let references = References::of(document);
     let mut writer = Writer::new(context, &document.title, subtitle);
+    writer.footer_label = footer_label.to_string();
     let walk = document.walk();
     let mut index = 0;
     while index < walk.len() {
@@ -108,6 +111,7 @@ pub fn compilation(compilation: &Compilation, context: &Context) -> Result<Vec<u
         compilation.contested_count()
     );
     let mut writer = Writer::new(context, &compilation.document_title, &subtitle);
+    writer.footer_label = writer.subtitle.clone();
     for comment in &compilation.general_comments {
         let note = writer.note(
             context.name(&comment.delegation),
@@ -137,11 +141,14 @@ pub fn compilation(compilation: &Compilation, context: &Context) -> Result<Vec<u
                 for alternative in &change.alternatives {
                     let who = alternative.delegations();
                     let mark = writer.mark(
-                        &context.names(&who),
+                        &context.author(&who),
                         context.alternative_date(change, alternative),
                     );
-                    let mut text = String::new();
+                    let mut text = joint_line("", &who, context);
                     if change.contested {
+                        if !text.is_empty() {
+                            text.push('\n');
+                        }
                         text.push_str(&format!(
                             "Alternative {} of {} for a new paragraph ({reference}, change {}): keep one, reject the others.",
                             alternative.id,
@@ -153,7 +160,7 @@ pub fn compilation(compilation: &Compilation, context: &Context) -> Result<Vec<u
                     let mut comments = Vec::new();
                     if !text.is_empty() {
                         comments.push(writer.note(
-                            &context.names(&who),
+                            &context.author(&who),
                             context.alternative_date(change, alternative),
                             &text,
                         ));
@@ -254,14 +261,24 @@ fn change_chunks<'a>(
                 let text = alternative_comment(change, alternative, context);
                 if !text.is_empty() {
                     comments.push(writer.note(
-                        &context.names(&alternative.delegations()),
+                        &context.author(&alternative.delegations()),
                         context.alternative_date(change, alternative),
                         &text,
                     ));
                 }
             }
         }
-        let mark = writer.mark(&context.names(&everyone), context.proposed_at(change));
+        // One author for the deletion (the first proposer); when several delegations' proposals
+        // replace or delete these words and no comment names them yet, one comment does.
+        let author = context.author(&everyone);
+        if comments.is_empty() && everyone.len() > 1 {
+            let text = format!(
+                "Replaced or deleted by the proposals of {}.",
+                context.names(&everyone)
+            );
+            comments.push(writer.note(&author, context.proposed_at(change), &text));
+        }
+        let mark = writer.mark(&author, context.proposed_at(change));
         chunks.push(Chunk {
             text: &change.base_text,
             track: Track::Del(mark),
@@ -279,9 +296,9 @@ fn change_chunks<'a>(
         let comments = if comment.is_empty() {
             Vec::new()
         } else {
-            vec![writer.note(&context.names(&who), date, &comment)]
+            vec![writer.note(&context.author(&who), date, &comment)]
         };
-        let mark = writer.mark(&context.names(&who), date);
+        let mark = writer.mark(&context.author(&who), date);
         chunks.push(Chunk {
             text,
             track: Track::Ins(mark),
@@ -320,8 +337,32 @@ fn alternative_comment(
             others.join("; ")
         ));
     }
+    if !change.contested {
+        let what = match alternative.text.as_deref() {
+            None => "delete the paragraph",
+            Some("") => "delete these words",
+            Some(_) => "",
+        };
+        text.push_str(&joint_line(what, &alternative.delegations(), context));
+    }
     append_justifications(&mut text, alternative, context);
     text
+}
+
+/// For a proposal several delegations made together: the line that names them all, since the
+/// tracked change carries only its first proposer as author (`docs/word.md`); empty otherwise.
+/// `what` says what was proposed when the tracked change alone does not (`delete the
+/// paragraph`), else is empty.
+fn joint_line<S: AsRef<str>>(what: &str, codes: &[S], context: &Context) -> String {
+    if codes.len() < 2 {
+        return String::new();
+    }
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!(": {what}")
+    };
+    format!("Proposed jointly by {}{what}.", context.names(codes))
 }
 
 fn compiled_node(writer: &mut Writer<'_>, node: &NodeCompilation, footnotes: &[&NodeCompilation]) {
@@ -336,9 +377,9 @@ fn compiled_node(writer: &mut Writer<'_>, node: &NodeCompilation, footnotes: &[&
     let mut paragraph_comments = Vec::new();
     let deletion = deletion.and_then(|c| c.alternatives.first().map(|a| (c, a)));
     let (chunks, mark) = if let Some((change, alternative)) = deletion {
-        let who = context.names(&alternative.delegations());
+        let who = context.author(&alternative.delegations());
         let date = context.alternative_date(change, alternative);
-        let mut text = String::new();
+        let mut text = joint_line("delete the paragraph", &alternative.delegations(), context);
         append_justifications(&mut text, alternative, context);
         let mut comments = Vec::new();
         if !text.is_empty() {
@@ -379,7 +420,7 @@ fn compiled_node(writer: &mut Writer<'_>, node: &NodeCompilation, footnotes: &[&
                     }
                 }
             }
-            let who = context.names(&change.delegations());
+            let who = context.author(&change.delegations());
             paragraph_comments.push(writer.note(&who, context.proposed_at(change), &text));
         }
     }
@@ -445,6 +486,7 @@ fn tracked_redline(
     context: &Context,
 ) -> Result<Vec<u8>, RenderError> {
     let mut writer = Writer::new(context, &redline.document_title, "Redline");
+    writer.footer_label = writer.subtitle.clone();
     let nodes = &redline.nodes;
     // Moved nodes appear twice: deleted where they stood, inserted where they stand.
     let places = redline_places(nodes, source);
@@ -529,10 +571,13 @@ fn tracked_redline(
             };
             let origins = moved_origins(node);
             comments.push(writer.note(
-                &context.origin_authors(&origins),
+                &context.origin_author(&origins),
                 context.origins_date(&origins),
                 &text,
             ));
+        }
+        if mode != Mode::Deleted {
+            comments.extend(redline_comments(&mut writer, node));
         }
         // A moved paragraph's old place writes its old number, its new place the new one.
         let (num_from, num_to) = (node.num_from.as_deref(), node.num_to.as_deref());
@@ -560,6 +605,50 @@ fn tracked_redline(
         writer.paragraph(&shape, chunks, notes, comments);
     }
     writer.finish()
+}
+
+/// The comments beside a redline node's changes: for each accepted proposal behind them, the
+/// delegations that proposed it jointly (the tracked change names only the first) and their
+/// justifications, as the round recorded them ([`Context::justifications`]).
+fn redline_comments(writer: &mut Writer<'_>, node: &NodeRedline) -> Vec<Comment> {
+    let context = writer.context;
+    let mut seen: Vec<&Origin> = Vec::new();
+    let mut comments = Vec::new();
+    for segment in node
+        .segments
+        .iter()
+        .filter(|s| s.kind != SegmentKind::Equal)
+    {
+        for origin in &segment.attribution {
+            let Origin::Accepted { round, delegations } = origin else {
+                continue;
+            };
+            if seen.contains(&origin) {
+                continue;
+            }
+            seen.push(origin);
+            let mut text = joint_line("", delegations, context);
+            let justifications = context.justifications.get(&(round.clone(), node.node));
+            for justification in justifications.into_iter().flatten() {
+                if !delegations.contains(&justification.delegation) {
+                    continue;
+                }
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(&format!(
+                    "Justification ({}): {}",
+                    context.name(&justification.delegation),
+                    justification.text
+                ));
+            }
+            if !text.is_empty() {
+                let date = context.origins_date(std::slice::from_ref(origin));
+                comments.push(writer.note(&context.author(delegations), date, &text));
+            }
+        }
+    }
+    comments
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -601,7 +690,7 @@ fn place_chunks<'a>(writer: &mut Writer<'_>, node: &'a NodeRedline, mode: Mode) 
     };
     let origins = moved_origins(node);
     let mark = writer.mark(
-        &context.origin_authors(&origins),
+        &context.origin_author(&origins),
         context.origins_date(&origins),
     );
     node.segments
@@ -628,7 +717,7 @@ fn place_mark(writer: &mut Writer<'_>, node: &NodeRedline, mode: Mode) -> Option
         Mode::Inserted | Mode::Deleted => {
             let origins = moved_origins(node);
             let mark = writer.mark(
-                &context.origin_authors(&origins),
+                &context.origin_author(&origins),
                 context.origins_date(&origins),
             );
             Some(if mode == Mode::Inserted {
@@ -647,11 +736,11 @@ fn redline_chunks<'a>(writer: &mut Writer<'_>, node: &'a NodeRedline) -> Vec<Chu
         let track = match segment.kind {
             SegmentKind::Equal => Track::None,
             SegmentKind::Insert => Track::Ins(writer.mark(
-                &context.origin_authors(&segment.attribution),
+                &context.origin_author(&segment.attribution),
                 context.origins_date(&segment.attribution),
             )),
             SegmentKind::Delete => Track::Del(writer.mark(
-                &context.origin_authors(&segment.attribution),
+                &context.origin_author(&segment.attribution),
                 context.origins_date(&segment.attribution),
             )),
         };
@@ -681,7 +770,7 @@ fn node_mark(writer: &mut Writer<'_>, node: &NodeRedline) -> Option<Track> {
         .flat_map(|s| s.attribution.iter().cloned())
         .collect();
     let mark = writer.mark(
-        &context.origin_authors(&origins),
+        &context.origin_author(&origins),
         context.origins_date(&origins),
     );
     Some(match kind {
@@ -778,6 +867,12 @@ const ABSTRACT_BULLET: usize = 11;
 const ABSTRACT_GOALS: usize = 12;
 const ABSTRACT_ACTIONS: usize = 13;
 
+/// The first comment id. Comment and footnote ids are separate in OOXML, but LibreOffice's
+/// import mixes up a footnote with the comment of the same id (a compilation showed the Silk
+/// Routes footnote as note 1, notes 2 and 5 empty, the EUR-Lex URL twice); comments are
+/// therefore numbered from far above any footnote's id.
+const FIRST_COMMENT_ID: usize = 1_000_000;
+
 struct Writer<'c> {
     context: &'c Context,
     docx: Docx,
@@ -792,6 +887,10 @@ struct Writer<'c> {
     actions_num: Option<usize>,
     action_nums: usize,
     fallback_date: String,
+    /// The numbering instances paragraphs use: only their definitions are written.
+    numbered: std::collections::BTreeSet<usize>,
+    /// What the footer names the file's text by (`Rev. 3`, `Zero draft → Rev. 3`).
+    footer_label: String,
 }
 
 impl<'c> Writer<'c> {
@@ -807,11 +906,13 @@ impl<'c> Writer<'c> {
                 .unwrap_or_else(|| subtitle.to_string()),
             title_comments: Vec::new(),
             body: Vec::new(),
-            next_comment: 1,
+            next_comment: FIRST_COMMENT_ID,
             next_footnote: 1,
             actions_num: None,
             action_nums: 0,
             fallback_date,
+            numbered: std::collections::BTreeSet::new(),
+            footer_label: String::new(),
         }
     }
 
@@ -886,6 +987,7 @@ impl<'c> Writer<'c> {
                     .style("Heading2")
                     .numbering(NumberingId::new(NUM_GOALS), IndentLevel::new(0))
                     .keep_next(true);
+                self.numbered.insert(NUM_GOALS);
                 heading = mark_paragraph(heading, shape.mark.as_ref());
                 self.body.push(heading);
                 paragraph = paragraph.style("GoalTitle").keep_next(true);
@@ -893,6 +995,7 @@ impl<'c> Writer<'c> {
             (_, NodeKind::Operative) => {
                 paragraph =
                     paragraph.numbering(NumberingId::new(NUM_OPERATIVE), IndentLevel::new(0));
+                self.numbered.insert(NUM_OPERATIVE);
             }
             (Label::Number(_), NodeKind::Action) => {
                 let num = match self.actions_num {
@@ -900,6 +1003,7 @@ impl<'c> Writer<'c> {
                     None => self.next_actions_num(),
                 };
                 paragraph = paragraph.numbering(NumberingId::new(num), IndentLevel::new(0));
+                self.numbered.insert(num);
             }
             (Label::Letter(_), NodeKind::Item) => {
                 let num = if shape.reference.starts_with("PG") {
@@ -908,9 +1012,11 @@ impl<'c> Writer<'c> {
                     NUM_OPERATIVE
                 };
                 paragraph = paragraph.numbering(NumberingId::new(num), IndentLevel::new(1));
+                self.numbered.insert(num);
             }
             (Label::Bullet, _) => {
                 paragraph = paragraph.numbering(NumberingId::new(NUM_BULLET), IndentLevel::new(0));
+                self.numbered.insert(NUM_BULLET);
             }
             (_, NodeKind::Footnote) => {
                 paragraph = paragraph.style("FootnoteText");
@@ -918,6 +1024,9 @@ impl<'c> Writer<'c> {
             _ => {}
         }
         paragraph = mark_paragraph(paragraph, shape.mark.as_ref());
+        if shape.kind != NodeKind::Footnote && !shape.reference.is_empty() {
+            paragraph = add_reference(paragraph, shape.reference, shape.mark.as_ref());
+        }
         let italic = shape.kind == NodeKind::Preambular;
 
         // Footnotes take the markers in the text; those without a marker go at the end.
@@ -1064,7 +1173,8 @@ impl<'c> Writer<'c> {
             subtitle,
             title_comments,
             body,
-            action_nums,
+            numbered,
+            footer_label,
             ..
         } = self;
         docx = docx
@@ -1128,23 +1238,15 @@ impl<'c> Writer<'c> {
                 style
             })
             .default_line_spacing(LineSpacing::new().after(120));
-        docx = numbering(docx, action_nums);
+        docx = numbering(docx, &numbered)
+            .add_style(reference_style())
+            .footer(footer(context, &footer_label));
         if let Some(classification) = &context.classification {
             docx = docx.header(
                 Header::new().add_paragraph(
                     Paragraph::new()
                         .align(AlignmentType::Right)
                         .add_run(Run::new().add_text(clean(classification)).bold()),
-                ),
-            );
-        }
-        if let Some(seal) = &context.audit {
-            // In the footer of every page, small: who holds a printout can check it too.
-            docx = docx.footer(
-                Footer::new().add_paragraph(
-                    Paragraph::new()
-                        .align(AlignmentType::Left)
-                        .add_run(Run::new().add_text(clean(&seal.line())).size(14)),
                 ),
             );
         }
@@ -1176,13 +1278,18 @@ impl<'c> Writer<'c> {
         docx.build()
             .pack(&mut bytes)
             .map_err(|e| RenderError::Docx(e.to_string()))?;
-        deflate(&bytes.into_inner())
+        let facts = crate::docx_package::Facts {
+            title: &title,
+            creator: &context.chair,
+            language: &context.language,
+        };
+        deflate(&bytes.into_inner(), &facts)
     }
 }
 
 /// The numbering definitions: `1.` / `(a)` for operative paragraphs and actions, a dash for
 /// other lists, `Priority Goal N` for goals; one instance of the actions' list per goal.
-fn numbering(mut docx: Docx, action_instances: usize) -> Docx {
+fn numbering(mut docx: Docx, used: &std::collections::BTreeSet<usize>) -> Docx {
     let numbered = |id: usize| {
         AbstractNumbering::new(id)
             .add_level(
@@ -1216,54 +1323,144 @@ fn numbering(mut docx: Docx, action_instances: usize) -> Docx {
                 ),
             )
     };
-    docx = docx
-        .add_abstract_numbering(numbered(ABSTRACT_OPERATIVE))
-        .add_abstract_numbering(numbered(ABSTRACT_ACTIONS))
-        .add_abstract_numbering(
-            AbstractNumbering::new(ABSTRACT_BULLET).add_level(
-                Level::new(
-                    0,
-                    Start::new(1),
-                    NumberFormat::new("bullet"),
-                    LevelText::new("\u{2013}"),
-                    LevelJc::new("left"),
-                )
-                .indent(
-                    Some(567),
-                    Some(SpecialIndentType::Hanging(283)),
-                    None,
-                    None,
+    let actions: Vec<usize> = used
+        .iter()
+        .copied()
+        .filter(|num| *num >= NUM_FIRST_ACTIONS)
+        .collect();
+    if used.contains(&NUM_OPERATIVE) {
+        docx = docx
+            .add_abstract_numbering(numbered(ABSTRACT_OPERATIVE))
+            .add_numbering(Numbering::new(NUM_OPERATIVE, ABSTRACT_OPERATIVE));
+    }
+    if !actions.is_empty() {
+        docx = docx.add_abstract_numbering(numbered(ABSTRACT_ACTIONS));
+    }
+    if used.contains(&NUM_BULLET) {
+        docx = docx
+            .add_abstract_numbering(
+                AbstractNumbering::new(ABSTRACT_BULLET).add_level(
+                    Level::new(
+                        0,
+                        Start::new(1),
+                        NumberFormat::new("bullet"),
+                        LevelText::new("\u{2013}"),
+                        LevelJc::new("left"),
+                    )
+                    .indent(
+                        Some(567),
+                        Some(SpecialIndentType::Hanging(283)),
+                        None,
+                        None,
+                    ),
                 ),
-            ),
-        )
-        .add_abstract_numbering(
-            AbstractNumbering::new(ABSTRACT_GOALS).add_level(
-                Level::new(
-                    0,
-                    Start::new(1),
-                    NumberFormat::new("decimal"),
-                    LevelText::new("Priority Goal %1"),
-                    LevelJc::new("left"),
-                )
-                .suffix(LevelSuffixType::Nothing),
-            ),
-        )
-        .add_numbering(Numbering::new(NUM_OPERATIVE, ABSTRACT_OPERATIVE))
-        .add_numbering(Numbering::new(NUM_BULLET, ABSTRACT_BULLET))
-        .add_numbering(Numbering::new(NUM_GOALS, ABSTRACT_GOALS));
-    for index in 0..action_instances {
+            )
+            .add_numbering(Numbering::new(NUM_BULLET, ABSTRACT_BULLET));
+    }
+    if used.contains(&NUM_GOALS) {
+        docx = docx
+            .add_abstract_numbering(
+                AbstractNumbering::new(ABSTRACT_GOALS).add_level(
+                    Level::new(
+                        0,
+                        Start::new(1),
+                        NumberFormat::new("decimal"),
+                        LevelText::new("Priority Goal %1"),
+                        LevelJc::new("left"),
+                    )
+                    .suffix(LevelSuffixType::Nothing),
+                ),
+            )
+            .add_numbering(Numbering::new(NUM_GOALS, ABSTRACT_GOALS));
+    }
+    for num in actions {
         docx = docx.add_numbering(
-            Numbering::new(NUM_FIRST_ACTIONS + index, ABSTRACT_ACTIONS)
-                .add_override(LevelOverride::new(0).start(1)),
+            Numbering::new(num, ABSTRACT_ACTIONS).add_override(LevelOverride::new(0).start(1)),
         );
     }
     docx
 }
 
+/// The character style of a node's reference (`PP1`, `OP2`, `PG1.4`) at the start of its
+/// paragraph: small and grey, as the HTML shows it in the margin, so that a reviewer cites the
+/// paragraph as everyone else does.
+fn reference_style() -> Style {
+    let mut style = Style::new(REFERENCE_STYLE, StyleType::Character).name("Node reference");
+    style.run_property = RunProperty::new().size(16).color("767676");
+    style
+}
+
+/// The style id of [`reference_style`].
+pub const REFERENCE_STYLE: &str = "NodeReference";
+
+/// A node's reference and a space, tracked with its paragraph when the whole paragraph is
+/// inserted or deleted (so that rejecting or accepting it leaves no stray reference).
+fn add_reference(paragraph: Paragraph, reference: &str, mark: Option<&Track>) -> Paragraph {
+    let text = format!("{reference} ");
+    let track = mark.cloned().unwrap_or(Track::None);
+    let run = text_run(&text, matches!(track, Track::Del(_))).style(REFERENCE_STYLE);
+    match track {
+        Track::None => paragraph.add_run(run),
+        Track::Ins(mark) => {
+            paragraph.add_insert(Insert::new(run).author(mark.author).date(mark.date))
+        }
+        Track::Del(mark) => paragraph.add_delete(
+            Delete::new()
+                .add_run(run)
+                .author(mark.author)
+                .date(mark.date),
+        ),
+    }
+}
+
+/// The footer of every page: the document's symbol, the label and date of the text, the page
+/// number of the page count; under it, small, the audit head a published version carries
+/// (whoever holds a printout can check it too).
+fn footer(context: &Context, label: &str) -> Footer {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(symbol) = &context.symbol {
+        parts.push(symbol.clone());
+    }
+    if !label.is_empty() {
+        parts.push(label.to_string());
+    }
+    if let Some(dated) = context.dated {
+        parts.push(crate::context::date_only(dated));
+    }
+    let mut line = Paragraph::new().align(AlignmentType::Left);
+    if !parts.is_empty() {
+        line = line.add_run(Run::new().add_text(clean(&format!("{}\t", parts.join(" \u{2014} ")))));
+    }
+    line = line
+        .add_run(Run::new().add_text("Page "))
+        .add_run(field_run(InstrText::PAGE(InstrPAGE::new())))
+        .add_run(Run::new().add_text(" of "))
+        .add_run(field_run(InstrText::NUMPAGES(InstrNUMPAGES::new())));
+    let mut footer = Footer::new().add_paragraph(line);
+    if let Some(seal) = &context.audit {
+        footer = footer.add_paragraph(
+            Paragraph::new()
+                .align(AlignmentType::Left)
+                .add_run(Run::new().add_text(clean(&seal.line())).size(14)),
+        );
+    }
+    footer
+}
+
+/// A Word field (page number, page count): Word and LibreOffice compute it on every page.
+fn field_run(instruction: InstrText) -> Run {
+    Run::new()
+        .add_field_char(FieldCharType::Begin, false)
+        .add_instr_text(instruction)
+        .add_field_char(FieldCharType::Separate, false)
+        .add_text("1")
+        .add_field_char(FieldCharType::End, false)
+}
+
 /// The package again with every part deflated: docx-rs stores its parts uncompressed, which
 /// makes a redline of a thousand paragraphs five to seven times larger than it needs to be.
 /// Entries keep their order and their fixed 1980 timestamp.
-fn deflate(stored: &[u8]) -> Result<Vec<u8>, RenderError> {
+fn deflate(stored: &[u8], facts: &crate::docx_package::Facts<'_>) -> Result<Vec<u8>, RenderError> {
     use std::io::{Read, Write};
     use zip::write::SimpleFileOptions;
     let error = |e: zip::result::ZipError| RenderError::Docx(e.to_string());
@@ -1285,6 +1482,12 @@ fn deflate(stored: &[u8]) -> Result<Vec<u8>, RenderError> {
         entry
             .read_to_end(&mut buffer)
             .map_err(|e| RenderError::Docx(e.to_string()))?;
+        // The touches docx-rs's API cannot make (see `docx_package`).
+        if name.ends_with(".xml") {
+            let xml = String::from_utf8(std::mem::take(&mut buffer))
+                .map_err(|e| RenderError::Docx(e.to_string()))?;
+            buffer = crate::docx_package::touch(&name, xml, facts)?.into_bytes();
+        }
         writer.start_file(name, options).map_err(error)?;
         writer
             .write_all(&buffer)

@@ -22,12 +22,13 @@ pub mod akn;
 mod context;
 pub mod dispositions;
 pub mod docx;
+mod docx_package;
 pub mod html;
 mod layout;
 pub mod markdown;
 mod text;
 
-pub use context::{AuditSeal, Context, Dates, rfc3339};
+pub use context::{AuditSeal, Context, Dates, Justification, rfc3339};
 pub use dispositions::{
     DelegationOutcomes, Disposition, DispositionKind, ProposalStatus, RoundRecord, RoundResult,
 };

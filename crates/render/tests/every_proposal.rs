@@ -180,11 +180,16 @@ fn check_every_format(version: &Version, submissions: &[Submission], context: &C
                 text,
                 item.id
             );
+            // A joint proposal's change is authored by its first proposer; every other
+            // supporter is named in its comment (docs/word.md).
+            let named = |author: &str| {
+                author.contains(&name) || word.comments.iter().any(|(_, c)| c.contains(&name))
+            };
             let in_word = word
                 .insertions
                 .iter()
                 .chain(&word.comments)
-                .any(|(author, t)| author.contains(&name) && t.contains(text.as_str()));
+                .any(|(author, t)| named(author) && t.contains(text.as_str()));
             assert!(in_word, "Word lacks {:?} by {name} ({})", text, item.id);
         }
         assert!(page.contains(&name), "HTML does not name {name}");
@@ -194,10 +199,9 @@ fn check_every_format(version: &Version, submissions: &[Submission], context: &C
                 .deletions
                 .iter()
                 .any(|(author, _)| author.contains(&name))
-                || word
-                    .comments
-                    .iter()
-                    .any(|(author, t)| author.contains(&name) && t.contains("delete"));
+                || word.comments.iter().any(|(author, t)| {
+                    (author.contains(&name) || t.contains(&name)) && t.contains("delete")
+                });
             assert!(
                 in_word,
                 "Word lacks the deletion asked by {name} ({})",
@@ -241,20 +245,24 @@ fn every_proposal_reaches_libreoffice() {
     for item in expectations(&n.compilation, &n.submissions) {
         let name = context.name(&item.delegation).to_string();
         for text in &item.texts {
+            // By its author, or (a joint proposal's other supporters) named in a comment on it.
             assert!(
                 insertions
                     .iter()
                     .chain(&comments)
-                    .any(|(author, t)| author.contains(&name) && t.contains(text.as_str())),
+                    .any(|(author, t)| author.contains(&name) && t.contains(text.as_str()))
+                    || comments
+                        .iter()
+                        .any(|(_, t)| t.contains(&name) && t.contains(text.as_str())),
                 "LibreOffice shows no {text:?} by {name}"
             );
         }
         if item.deletes {
             assert!(
                 deletions.iter().any(|(author, _)| author.contains(&name))
-                    || comments
-                        .iter()
-                        .any(|(author, t)| author.contains(&name) && t.contains("delete")),
+                    || comments.iter().any(|(author, t)| {
+                        (author.contains(&name) || t.contains(&name)) && t.contains("delete")
+                    }),
                 "LibreOffice shows no deletion by {name}"
             );
         }

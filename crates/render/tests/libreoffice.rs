@@ -68,17 +68,17 @@ fn a_redline_accepts_to_its_target_and_rejects_to_its_source() {
                 "Chair".to_string(),
                 "and international protection issues ".to_string()
             ),
-            ("Hungary, Türkiye".to_string(), "enhance".to_string()),
+            ("Hungary".to_string(), "enhance".to_string()),
             (
                 "Türkiye".to_string(),
-                "ensure international protection in line with international obligations;"
+                "OP1.c ensure international protection in line with international obligations;"
                     .to_string()
             ),
         ]
     );
     assert_eq!(
         odt.tracked("deletion"),
-        [("Hungary, Türkiye".to_string(), "strengthen".to_string())]
+        [("Hungary".to_string(), "strengthen".to_string())]
     );
     for change in odt.changes.values() {
         assert_eq!(change.date, "2024-01-15T10:00:00", "the round's date");
@@ -124,10 +124,10 @@ fn a_compilation_shows_every_alternative_by_its_delegations() {
                 "Germany".to_string(),
                 " and international protection".to_string()
             ),
-            ("Hungary, Türkiye".to_string(), "enhance".to_string()),
+            ("Hungary".to_string(), "enhance".to_string()),
             (
                 "Türkiye".to_string(),
-                "ensure international protection in line with international obligations;"
+                "OP1.b bis ensure international protection in line with international obligations;"
                     .to_string()
             ),
         ]
@@ -135,10 +135,7 @@ fn a_compilation_shows_every_alternative_by_its_delegations() {
     assert_eq!(
         odt.tracked("deletion"),
         [
-            (
-                "Austria, Hungary, Türkiye".to_string(),
-                "strengthen".to_string()
-            ),
+            ("Austria".to_string(), "strengthen".to_string()),
             ("France".to_string(), "annually".to_string()),
         ]
     );
@@ -163,16 +160,15 @@ fn a_compilation_shows_every_alternative_by_its_delegations() {
         "Austria",
         "The Silk Routes Partnership is the Process's main instrument."
     ));
-    assert!(said("Hungary, Türkiye", "Alternative a of 2"));
-    assert!(said(
-        "Hungary, Türkiye",
-        "Consistency with the Call for Action."
-    ));
+    // A joint proposal is authored by its first proposer; its comment names every supporter.
+    assert!(said("Hungary", "proposed by Hungary, Türkiye"));
+    assert!(said("Hungary", "Alternative a of 2"));
+    assert!(said("Hungary", "Consistency with the Call for Action."));
     assert!(said("Austria", "Alternative b of 2"));
     assert!(said("Türkiye", "Priority 5 must be reflected."));
-    assert!(said("France, United Kingdom", "delete the paragraph"));
+    assert!(said("France", "delete the paragraph"));
     assert!(said(
-        "France, United Kingdom",
+        "France",
         "Reporting is covered by the Secretariat's mandate."
     ));
     assert_eq!(odt.header_text().trim(), "LIMITE");
@@ -198,17 +194,18 @@ fn a_version_reads_as_the_version() {
     assert_eq!(odt.footnotes_accepted(), footnotes(&n.v2.document));
     assert_eq!(odt.header_text().trim(), "LIMITE");
     // Numbers as the document shows them: operative paragraphs 1., 2., …, their items (a),
-    // (b), …; preambular paragraphs unnumbered.
+    // (b), …; preambular paragraphs unnumbered; each paragraph's reference as the HTML shows
+    // it (`OP1.a`), in front of its text.
     let text = convert(&[("numbers.docx", &bytes)], "txt:Text", "txt");
     let text = String::from_utf8_lossy(&text["numbers.docx"]).replace('\u{FEFF}', "");
     let lines: Vec<String> = text.lines().map(|l| l.trim().replace('\t', " ")).collect();
     for expected_line in [
-        "Recognising the unique role",
-        "1. Adopt the Call for Action 2025-2030",
-        "(a) prevent and fight against irregular migration;",
-        "(c) ensure international protection",
-        "2. Decide to enhance cooperation",
-        "3. Invite the Secretariat",
+        "PP1 Recognising the unique role",
+        "1. OP1 Adopt the Call for Action 2025-2030",
+        "(a) OP1.a prevent and fight against irregular migration;",
+        "(c) OP1.c ensure international protection",
+        "2. OP2 Decide to enhance cooperation",
+        "3. OP3 Invite the Secretariat",
     ] {
         assert!(
             lines.iter().any(|l| l.starts_with(expected_line)),
@@ -316,14 +313,14 @@ fn structural_redlines_accept_and_reject_exactly() {
     let text = String::from_utf8_lossy(&text["numbers.docx"]).replace('\u{FEFF}', "");
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     for expected_line in [
-        "Guided by the Charter of the United Nations;",
-        "1. Requests a report in 2026",
-        "2. Welcomes the offer",
+        "PP1 Guided by the Charter of the United Nations;",
+        "1. OP1 Requests a report in 2026",
+        "2. OP2 Welcomes the offer",
         "Priority Goal 1",
-        "1. Strengthen international cooperation;",
-        "2. Support countries of origin;",
+        "1. PG1.1 Strengthen international cooperation;",
+        "2. PG1.2 Support countries of origin;",
         "Priority Goal 2",
-        "1. Protect refugees \u{FFFD} & <others>;",
+        "1. PG2.1 Protect refugees \u{FFFD} & <others>;",
     ] {
         assert!(
             // Footnote references read as their numbers after the text: compare the start.

@@ -435,6 +435,17 @@ pub struct FormatQuery {
 
 #[derive(Clone, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+pub struct DispositionsQuery {
+    /// `json` (the default), html, csv or xlsx.
+    pub format: Option<String>,
+    /// For `format=csv`: `comma` (the default) or `semicolon`, the separator Excel expects
+    /// where the decimal separator is a comma (most of Europe). Both are UTF-8 with a byte
+    /// order mark.
+    pub delimiter: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RedlineQuery {
     /// The source version's number.
     pub from: u32,

@@ -8,6 +8,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The name LibreOffice gives penholder's character style of node references
+/// (`NodeReference`, shown as "Node reference").
+pub const REFERENCE_STYLE: &str = "Node_20_reference";
+
 /// Whether LibreOffice can be used. On CI (`CI=true`) a missing `soffice` fails the test;
 /// locally the test is skipped with a message saying how to install it.
 pub fn soffice_available() -> bool {
@@ -353,6 +357,44 @@ impl Odt {
             .collect()
     }
 
+    /// The node references (`PP1`, `OP2`, `PG1.4`) in front of the paragraphs, in order.
+    pub fn references(&self) -> Vec<String> {
+        self.body()
+            .descendants("text:span")
+            .iter()
+            .filter(|span| span.attribute("text:style-name") == Some(REFERENCE_STYLE))
+            .map(|span| span.text().trim().to_string())
+            .collect()
+    }
+
+    /// The text of the page footers, fields (page number, page count) as their markers
+    /// `{page}` and `{pages}`.
+    pub fn footer_text(&self) -> String {
+        fn go(element: &Element, out: &mut String) {
+            for child in &element.children {
+                match child {
+                    XNode::Text(t) => out.push_str(t),
+                    XNode::Element(e) => match e.name.as_str() {
+                        "text:page-number" => out.push_str("{page}"),
+                        "text:page-count" => out.push_str("{pages}"),
+                        "text:s" => out.push(' '),
+                        "text:tab" => out.push('\t'),
+                        "text:p" => {
+                            go(e, out);
+                            out.push('\n');
+                        }
+                        _ => go(e, out),
+                    },
+                }
+            }
+        }
+        let mut out = String::new();
+        for footer in self.root.descendants("style:footer") {
+            go(footer, &mut out);
+        }
+        out
+    }
+
     /// The text of the page headers.
     pub fn header_text(&self) -> String {
         self.root
@@ -492,6 +534,9 @@ impl Walker<'_> {
             | "text:soft-page-break"
             | "office:forms"
             | "text:sequence-decls" => {}
+            // A node's reference (`OP1`) in front of its text, in the style penholder gives it:
+            // not part of the text (see `references`).
+            "text:span" if e.attribute("text:style-name") == Some(REFERENCE_STYLE) => {}
             "text:p" | "text:h" => {
                 self.in_paragraph += 1;
                 self.walk(e);

@@ -173,8 +173,7 @@ pub async fn get_version(
     tag.answer(&headers, async move {
         if format != Format::Json {
             let context = readable
-                .context(state.now())
-                .subtitle(format!("Version {n}: {}", info.label))
+                .version_context(&info, state.now())
                 .numbers_of(&version.document)
                 .audit(seal.for_render());
             let bytes = blocking(move || {
@@ -323,9 +322,7 @@ pub async fn get_redline(
         let source_document = (format == Format::Docx).then(|| chain.source.document.clone());
         let redline = blocking(move || Ok(chain.redline())).await?;
         if format != Format::Json {
-            let context = readable
-                .context(state.now())
-                .subtitle(format!("Version {from} → version {to}"));
+            let context = readable.redline_context(from, to, state.now());
             let bytes = blocking(move || {
                 Ok(match format {
                     Format::Html => render::html::redline(&redline, &context).into_bytes(),

@@ -308,7 +308,7 @@ pub async fn consolidate(
 #[utoipa::path(get, path = "/v1/processes/{p}/rounds/{r}/dispositions", tag = "negotiation",
     params(("p" = String, Path, description = "The process's slug"),
            ("r" = u32, Path, description = "The round's number"),
-           FormatQuery,
+           DispositionsQuery,
            ("Accept" = Option<String>, Header, description = "The media type wanted, when ?format= is absent: application/json, text/html, text/csv or the Excel media type")),
     responses((status = 200, description = "What became of every item of every submission, in the format asked for",
                content((DispositionsView = "application/json", example = json!({"round": 1, "state": "consolidated", "rows": []})),
@@ -321,10 +321,23 @@ pub async fn get_dispositions(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath((p, r)): ApiPath<(String, u32)>,
-    ApiQuery(query): ApiQuery<FormatQuery>,
+    ApiQuery(query): ApiQuery<DispositionsQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let format = formats::negotiate(query.format.as_deref(), &headers, Output::Dispositions)?;
+    let delimiter = match query.delimiter.as_deref() {
+        None => render::dispositions::Delimiter::Comma,
+        Some(name) => render::dispositions::Delimiter::parse(name).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "unknown delimiter {name:?}: use delimiter=comma or delimiter=semicolon"
+            ))
+        })?,
+    };
+    if query.delimiter.is_some() && format != Format::Csv {
+        return Err(ApiError::BadRequest(
+            "delimiter applies to format=csv only".to_string(),
+        ));
+    }
     let now = state.now();
     let review = {
         let p = p.clone();
@@ -353,7 +366,9 @@ pub async fn get_dispositions(
             })
             .map_err(|e| ApiError::Internal(e.to_string()))?,
             Format::Html => render::html::dispositions(&rows, &context).into_bytes(),
-            Format::Csv => render::dispositions::csv(&rows).map_err(formats::failed)?,
+            Format::Csv => {
+                render::dispositions::csv_with(&rows, delimiter).map_err(formats::failed)?
+            }
             _ => render::dispositions::xlsx(&rows, &context, &format!("Round {r}"))
                 .map_err(formats::failed)?,
         })
