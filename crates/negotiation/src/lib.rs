@@ -22,6 +22,8 @@
 //!   send (slugs, codes, labels, times).
 //! - [`audit`]: the audit log, page by page.
 //! - [`clock`]: the clock that decides deadlines.
+//! - [`state`]: the state of a text: paragraph statuses set by the chair, delegations'
+//!   reservations, the adoption of the whole text, and the amendments they refuse.
 //!
 //! Architecture invariant: no HTTP, no SQL, no terminal here. Errors are [`Error`]s that say
 //! what to fix; each edge maps them to its own form (problem+json, an exit message).
@@ -43,6 +45,7 @@ pub mod lifecycle;
 pub mod policy;
 pub mod process;
 pub mod round;
+pub mod state;
 pub mod submission;
 
 pub use caller::{Caller, Role};

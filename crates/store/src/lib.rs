@@ -174,6 +174,7 @@ mod pg;
 mod reader;
 mod runtime;
 mod schema;
+mod state;
 mod writer;
 
 pub use error::{AuditError, StoreError};
