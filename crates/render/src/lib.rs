@@ -28,6 +28,7 @@ pub mod markdown;
 mod text;
 
 pub use context::{AuditSeal, Context, Dates, rfc3339};
+pub use context::ParagraphMarks;
 pub use dispositions::{
     DelegationOutcomes, Disposition, DispositionKind, ProposalStatus, RoundRecord, RoundResult,
 };

@@ -120,10 +120,14 @@ pub async fn get_version(
     ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<Response, ApiError> {
     let format = formats::requested(query.format.as_deref(), Output::Version)?;
-    let (readable, info, version) = {
+    let (readable, info, version, text_state) = {
         let (p, d) = (p.clone(), d.clone());
         state
-            .run(move |r| document::version(r, &principal, &p, &d, n))
+            .run(move |r| {
+                let (readable, info, version) = document::version(r, &principal, &p, &d, n)?;
+                let text_state = penholder_negotiation::state::of_document(r, &p, &d)?;
+                Ok((readable, info, version, text_state))
+            })
             .await?
     };
     let seal = state.seal(info.published);
@@ -132,6 +136,7 @@ pub async fn get_version(
             .context(state.now())
             .subtitle(format!("Version {n}: {}", info.label))
             .numbers_of(&version.document)
+            .state_of(&text_state, &version.document)
             .audit(seal.for_render());
         let bytes = blocking(move || {
             Ok(match format {
@@ -152,7 +157,10 @@ pub async fn get_version(
             reference: reference.0.clone(),
         })
         .collect();
-    Ok(Json(VersionView::new(&info, version.document, references, &seal)).into_response())
+    let state_view = crate::wire_state::TextStateView::new(&text_state, n, &version.document, false);
+    let mut view = VersionView::new(&info, version.document, references, &seal);
+    view.state = Some(state_view);
+    Ok(Json(view).into_response())
 }
 
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/versions/{n}/blame", tag = "documents",
