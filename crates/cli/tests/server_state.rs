@@ -72,7 +72,12 @@ fn problem(answer: Answer, status: u16, needle: &str) -> Value {
 }
 
 fn status_of(server: &Server, reference: &str) -> String {
-    let view = get(server, &format!("{DOC}/status"), &token("chair", Some("HU"))).expect(200);
+    let view = get(
+        server,
+        &format!("{DOC}/status"),
+        &token("chair", Some("HU")),
+    )
+    .expect(200);
     let view = view.json();
     view["nodes"]
         .as_array()
@@ -123,13 +128,24 @@ fn statuses_reservations_and_adoption_with_every_refusal(db: &TestDb) {
     let change = set_status(&server, "P1", "agreed_ad_ref", "ad ref., Reference Group").expect(200);
     assert_eq!(change.json()["status"], "agreed_ad_ref");
     assert_eq!(status_of(&server, "P1"), "agreed_ad_ref");
-    let amend_p1 = json!({"items": [{"kind": "amend", "node": "P1", "text": "First paragraph, amended."}]});
+    let amend_p1 =
+        json!({"items": [{"kind": "amend", "node": "P1", "text": "First paragraph, amended."}]});
     let refused = problem(
-        put(&server, &format!("{P}/rounds/1/submissions/FR"), &fr, &amend_p1),
+        put(
+            &server,
+            &format!("{P}/rounds/1/submissions/FR"),
+            &fr,
+            &amend_p1,
+        ),
         422,
         "reopens it",
     );
-    assert!(refused["detail"].as_str().unwrap().contains("Reference Group"));
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Reference Group")
+    );
     get(&server, &format!("{P}/rounds/1/submissions/FR"), &fr).expect(404);
     // A comment on it is still welcome.
     put(
@@ -140,8 +156,16 @@ fn statuses_reservations_and_adoption_with_every_refusal(db: &TestDb) {
     )
     .expect(201);
     set_status(&server, "P1", "open", "reopened at the SOM's request").expect(200);
-    put(&server, &format!("{P}/rounds/1/submissions/FR"), &fr, &amend_p1).expect(201);
-    let history = get(&server, &format!("{DOC}/status"), &chair).expect(200).json();
+    put(
+        &server,
+        &format!("{P}/rounds/1/submissions/FR"),
+        &fr,
+        &amend_p1,
+    )
+    .expect(201);
+    let history = get(&server, &format!("{DOC}/status"), &chair)
+        .expect(200)
+        .json();
     assert_eq!(history["history"].as_array().map(Vec::len), Some(2));
 
     // Reservations: on an unknown node, on another document's node, by an observer, in
@@ -154,29 +178,54 @@ fn statuses_reservations_and_adoption_with_every_refusal(db: &TestDb) {
         .to_string();
     let reservations = format!("{DOC}/reservations");
     problem(
-        post(&server, &reservations, &fr, &json!({"node": "P7", "kind": "scrutiny", "text": "Pending."})),
+        post(
+            &server,
+            &reservations,
+            &fr,
+            &json!({"node": "P7", "kind": "scrutiny", "text": "Pending."}),
+        ),
         422,
         "P7",
     );
     problem(
-        post(&server, &reservations, &fr, &json!({"node": note_node, "kind": "scrutiny", "text": "Pending."})),
+        post(
+            &server,
+            &reservations,
+            &fr,
+            &json!({"node": note_node, "kind": "scrutiny", "text": "Pending."}),
+        ),
         422,
         "belongs to document note",
     );
     problem(
-        post(&server, &reservations, &nl, &json!({"node": "P2", "kind": "general", "text": "No."})),
+        post(
+            &server,
+            &reservations,
+            &nl,
+            &json!({"node": "P2", "kind": "general", "text": "No."}),
+        ),
         403,
         "participant",
     );
     problem(
-        post(&server, &reservations, &de, &json!({"node": "P2", "kind": "general", "text": "No.", "delegation": "FR"})),
+        post(
+            &server,
+            &reservations,
+            &de,
+            &json!({"node": "P2", "kind": "general", "text": "No.", "delegation": "FR"}),
+        ),
         403,
         "own delegation",
     );
     problem(
-        post(&server, &reservations, &fr, &json!({"node": "P2", "kind": "sovereign", "text": "No."})),
+        post(
+            &server,
+            &reservations,
+            &fr,
+            &json!({"node": "P2", "kind": "sovereign", "text": "No."}),
+        ),
         422,
-        "kind",
+        "sovereign",
     );
     let listed = get(&server, &reservations, &fr).expect(200).json();
     assert_eq!(listed["reservations"], json!([]));
@@ -192,22 +241,46 @@ fn statuses_reservations_and_adoption_with_every_refusal(db: &TestDb) {
     .json();
     assert_eq!(entered["number"], 1);
     assert_eq!(entered["mark"], "SR (FR)");
-    let version = get(&server, &format!("{DOC}/versions/1"), &de).expect(200).json();
+    let version = get(&server, &format!("{DOC}/versions/1"), &de)
+        .expect(200)
+        .json();
     assert_eq!(version["state"]["reservations"][0]["reference"], "P2");
     assert_eq!(version["state"]["reservations"][0]["standing"], true);
     set_status(&server, "P3", "agreed_ad_ref", "Reference Group").expect(200);
     let html = get(&server, &format!("{DOC}/versions/1?format=html"), &de).expect(200);
     let html = String::from_utf8_lossy(&html.bytes).to_string();
     assert!(html.contains("SR (FR)"), "no reservation mark in the HTML");
-    assert!(html.contains("agreed ad ref.: Reference Group"), "no status in the HTML");
+    assert!(
+        html.contains("agreed ad ref.: Reference Group"),
+        "no status in the HTML"
+    );
     let annex = get(&server, &format!("{reservations}?format=html"), &de).expect(200);
-    assert!(String::from_utf8_lossy(&annex.bytes).contains("Pending parliamentary scrutiny in Paris."));
-    problem(get(&server, &format!("{reservations}?format=pdf"), &de), 406, "json, html");
+    assert!(
+        String::from_utf8_lossy(&annex.bytes).contains("Pending parliamentary scrutiny in Paris.")
+    );
+    problem(
+        get(&server, &format!("{reservations}?format=pdf"), &de),
+        406,
+        "json, html",
+    );
 
     // Another delegation's reservation is not DE's to withdraw.
     let withdraw = format!("{reservations}/1/withdraw");
-    problem(post(&server, &withdraw, &de, &json!({"note": "lifted"})), 403, "entered it");
-    problem(post(&server, &format!("{reservations}/9/withdraw"), &fr, &json!({})), 404, "9");
+    problem(
+        post(&server, &withdraw, &de, &json!({"note": "lifted"})),
+        403,
+        "entered it",
+    );
+    problem(
+        post(
+            &server,
+            &format!("{reservations}/9/withdraw"),
+            &fr,
+            &json!({}),
+        ),
+        404,
+        "9",
+    );
 
     // Adoption: refused while a paragraph is open and while the reservation stands.
     let adopt = format!("{DOC}/adopt");
@@ -215,40 +288,84 @@ fn statuses_reservations_and_adoption_with_every_refusal(db: &TestDb) {
     let refused = problem(post(&server, &adopt, &chair, &json!({})), 409, "P1 is open");
     let detail = refused["detail"].as_str().unwrap();
     assert!(detail.contains("P3 is agreed ad ref."), "{detail}");
-    assert!(detail.contains("P2 holds FR's scrutiny reservation no. 1"), "{detail}");
+    assert!(
+        detail.contains("P2 holds FR's scrutiny reservation no. 1"),
+        "{detail}"
+    );
     for reference in ["P1", "P2", "P3"] {
         set_status(&server, reference, "agreed", "Senior Officials Meeting").expect(200);
     }
-    problem(post(&server, &adopt, &chair, &json!({})), 409, "P2 holds FR's scrutiny");
+    problem(
+        post(&server, &adopt, &chair, &json!({})),
+        409,
+        "P2 holds FR's scrutiny",
+    );
     assert_eq!(
-        get(&server, &format!("{DOC}/status"), &chair).expect(200).json()["adopted"],
+        get(&server, &format!("{DOC}/status"), &chair)
+            .expect(200)
+            .json()["adopted"],
         Value::Null
     );
-    let withdrawn = post(&server, &withdraw, &fr, &json!({"note": "scrutiny completed"}))
-        .expect(200)
-        .json();
+    let withdrawn = post(
+        &server,
+        &withdraw,
+        &fr,
+        &json!({"note": "scrutiny completed"}),
+    )
+    .expect(200)
+    .json();
     assert_eq!(withdrawn["standing"], false);
-    problem(post(&server, &withdraw, &fr, &json!({})), 409, "already withdrawn");
-    let adopted = post(&server, &adopt, &chair, &json!({"note": "Budapest, November 2024"}))
-        .expect(201)
-        .json();
+    problem(
+        post(&server, &withdraw, &fr, &json!({})),
+        409,
+        "already withdrawn",
+    );
+    let adopted = post(
+        &server,
+        &adopt,
+        &chair,
+        &json!({"note": "Budapest, November 2024"}),
+    )
+    .expect(201)
+    .json();
     assert_eq!(adopted["version"], 1);
     assert_eq!(status_of(&server, "P2"), "adopted");
-    problem(post(&server, &adopt, &chair, &json!({})), 409, "already adopted");
+    problem(
+        post(&server, &adopt, &chair, &json!({})),
+        409,
+        "already adopted",
+    );
     problem(set_status(&server, "P1", "open", "again"), 409, "adopted");
     problem(
-        post(&server, &reservations, &fr, &json!({"node": "P1", "kind": "general", "text": "Late."})),
+        post(
+            &server,
+            &reservations,
+            &fr,
+            &json!({"node": "P1", "kind": "general", "text": "Late."}),
+        ),
         409,
         "adopted",
     );
 
     // Every status change, reservation, withdrawal and the adoption is in the audit chain.
-    let audit = get(&server, &format!("{P}/audit"), &chair).expect(200).json();
+    let audit = get(&server, &format!("{P}/audit"), &chair)
+        .expect(200)
+        .json();
     let actions: Vec<&str> = audit["entries"]
         .as_array()
-        .map(|entries| entries.iter().filter_map(|e| e["action"].as_str()).collect())
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|e| e["action"].as_str())
+                .collect()
+        })
         .unwrap_or_default();
-    for action in ["status.set", "reservation.enter", "reservation.withdraw", "document.adopt"] {
+    for action in [
+        "status.set",
+        "reservation.enter",
+        "reservation.withdraw",
+        "document.adopt",
+    ] {
         assert!(actions.contains(&action), "no {action} in {actions:?}");
     }
     drop(server);

@@ -301,7 +301,10 @@ impl TextState {
     }
 
     /// The reservations that stand on nodes of `document`, by node, in the order entered.
-    pub fn standing_reservations(&self, document: &Document) -> BTreeMap<NodeId, Vec<&Reservation>> {
+    pub fn standing_reservations(
+        &self,
+        document: &Document,
+    ) -> BTreeMap<NodeId, Vec<&Reservation>> {
         let mut out: BTreeMap<NodeId, Vec<&Reservation>> = BTreeMap::new();
         for reservation in self.reservations.iter().filter(|r| r.stands()) {
             if document.find(reservation.node).is_some() {

@@ -176,9 +176,7 @@ impl Action {
                 &[("PUT", "/v1/processes/{p}/documents/{d}/status/{node}")]
             }
             Action::AdoptDocument => &[("POST", "/v1/processes/{p}/documents/{d}/adopt")],
-            Action::EnterReservation => {
-                &[("POST", "/v1/processes/{p}/documents/{d}/reservations")]
-            }
+            Action::EnterReservation => &[("POST", "/v1/processes/{p}/documents/{d}/reservations")],
             Action::WithdrawReservation => &[(
                 "POST",
                 "/v1/processes/{p}/documents/{d}/reservations/{n}/withdraw",

@@ -141,7 +141,15 @@ pub fn set_status(
     }
     check_text("/note", note, 2000)?;
     let node = resolve_node(w, process, document, node, "/node")?;
-    Ok(w.set_paragraph_status(process, document, node, status, note.trim(), &caller.actor(), now)?)
+    Ok(w.set_paragraph_status(
+        process,
+        document,
+        node,
+        status,
+        note.trim(),
+        &caller.actor(),
+        now,
+    )?)
 }
 
 /// A reservation as a delegation enters it.

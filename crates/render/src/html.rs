@@ -64,7 +64,14 @@ fn document_page(document: &Document, context: &Context, subtitle: &str) -> Stri
     } else {
         STATE_LEGEND.to_string()
     };
-    page(context, &document.title, subtitle, &legend, &toc.html(), &body)
+    page(
+        context,
+        &document.title,
+        subtitle,
+        &legend,
+        &toc.html(),
+        &body,
+    )
 }
 
 /// What the marks beside a paragraph mean, shown above a text that carries any.
@@ -137,7 +144,11 @@ pub fn reservations_annex(lines: &[AnnexLine<'_>], context: &Context) -> String 
             reservation.kind.mark()
         );
         escape_into(&mut body, &reservation.text);
-        let _ = write!(body, "</td><td>{}</td><td>", date_only(reservation.entered_at));
+        let _ = write!(
+            body,
+            "</td><td>{}</td><td>",
+            date_only(reservation.entered_at)
+        );
         match &reservation.withdrawn {
             Some(withdrawal) => {
                 body.push_str(&date_only(withdrawal.withdrawn_at));
@@ -154,7 +165,14 @@ pub fn reservations_annex(lines: &[AnnexLine<'_>], context: &Context) -> String 
     if lines.is_empty() {
         body.push_str("<p>No reservation was entered on this text.</p>");
     }
-    page(context, "Reservations", "Annex: reservations", "", "", &body)
+    page(
+        context,
+        "Reservations",
+        "Annex: reservations",
+        "",
+        "",
+        &body,
+    )
 }
 
 /// A round's compilation: every proposal at its place, attributed.

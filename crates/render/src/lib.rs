@@ -27,8 +27,8 @@ mod layout;
 pub mod markdown;
 mod text;
 
-pub use context::{AuditSeal, Context, Dates, rfc3339};
 pub use context::ParagraphMarks;
+pub use context::{AuditSeal, Context, Dates, rfc3339};
 pub use dispositions::{
     DelegationOutcomes, Disposition, DispositionKind, ProposalStatus, RoundRecord, RoundResult,
 };

@@ -113,7 +113,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/processes/{p}/documents/{d}/reservations",
-            get(crate::routes::state::get_reservations).post(crate::routes::state::post_reservation),
+            get(crate::routes::state::get_reservations)
+                .post(crate::routes::state::post_reservation),
         )
         .route(
             "/processes/{p}/documents/{d}/reservations/{n}/withdraw",

@@ -127,7 +127,9 @@ fn probes(action: Action, target: &str, change: &str) -> Vec<Probe> {
         Action::EnterReservation => vec![probe(
             Method::POST,
             "/v1/processes/bp/documents/declaration/reservations".into(),
-            Some(json!({"node": "OP2", "kind": "scrutiny", "text": "Pending.", "delegation": target})),
+            Some(
+                json!({"node": "OP2", "kind": "scrutiny", "text": "Pending.", "delegation": target}),
+            ),
         )],
         // `prepared` entered reservation 1 for FR and 2 for the EU.
         Action::WithdrawReservation => vec![probe(

@@ -539,7 +539,10 @@ pub(crate) fn reservation_subject(process: &str, document: &str, number: i64) ->
 
 /// The subject of a reservation's withdrawal.
 pub(crate) fn withdrawal_subject(process: &str, document: &str, number: i64) -> String {
-    format!("{}/withdrawal", reservation_subject(process, document, number))
+    format!(
+        "{}/withdrawal",
+        reservation_subject(process, document, number)
+    )
 }
 
 /// The subject of a document's adoption.
@@ -1835,29 +1838,32 @@ fn verify_statuses(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
             let audit_seq = row.int(8)?;
             let (node, status, note) = (row.text(2)?, row.text(3)?, row.text(4)?);
             let (version, set_by, set_at) = (row.int(5)?, row.text(6)?, row.int(7)?);
-            Ok(
-                reached_document(row.opt_text(0)?, row.opt_text(1)?, audit_seq, "paragraph_statuses")
-                    .map(|(process, document)| StateRow {
-                        audit_seq,
-                        action: "status.set",
-                        subject: status_subject(&process, &document, &node),
-                        name: format!("the status change of node {node} in {document}"),
-                        facts: "its node, status, note or version",
-                        record: StatusRecord {
-                            process: &process,
-                            document: &document,
-                            node: &node,
-                            status: &status,
-                            note: &note,
-                            version,
-                            set_by: &set_by,
-                            set_at,
-                        }
-                        .hash(),
-                        at: set_at,
-                        by: set_by.clone(),
-                    }),
+            Ok(reached_document(
+                row.opt_text(0)?,
+                row.opt_text(1)?,
+                audit_seq,
+                "paragraph_statuses",
             )
+            .map(|(process, document)| StateRow {
+                audit_seq,
+                action: "status.set",
+                subject: status_subject(&process, &document, &node),
+                name: format!("the status change of node {node} in {document}"),
+                facts: "its node, status, note or version",
+                record: StatusRecord {
+                    process: &process,
+                    document: &document,
+                    node: &node,
+                    status: &status,
+                    note: &note,
+                    version,
+                    set_by: &set_by,
+                    set_at,
+                }
+                .hash(),
+                at: set_at,
+                by: set_by.clone(),
+            }))
         },
     )
 }
@@ -1881,35 +1887,37 @@ fn verify_reservations(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError>
             let delegation = row.opt_text(4)?;
             let (kind, text, version) = (row.text(5)?, row.text(6)?, row.int(7)?);
             let (entered_by, entered_at) = (row.text(8)?, row.int(9)?);
-            Ok(
-                reached_document(row.opt_text(0)?, row.opt_text(1)?, audit_seq, "reservations")
-                    .and_then(|(process, document)| {
-                        let delegation =
-                            reached(delegation, audit_seq, "reservations", "delegation")?;
-                        Ok(StateRow {
-                            audit_seq,
-                            action: "reservation.enter",
-                            subject: reservation_subject(&process, &document, number),
-                            name: format!("reservation no. {number} on {document}"),
-                            facts: "its node, delegation, kind, text or version",
-                            record: ReservationRecord {
-                                process: &process,
-                                document: &document,
-                                number,
-                                node: &node,
-                                delegation: &delegation,
-                                kind: &kind,
-                                text: &text,
-                                version,
-                                entered_by: &entered_by,
-                                entered_at,
-                            }
-                            .hash(),
-                            at: entered_at,
-                            by: entered_by.clone(),
-                        })
-                    }),
+            Ok(reached_document(
+                row.opt_text(0)?,
+                row.opt_text(1)?,
+                audit_seq,
+                "reservations",
             )
+            .and_then(|(process, document)| {
+                let delegation = reached(delegation, audit_seq, "reservations", "delegation")?;
+                Ok(StateRow {
+                    audit_seq,
+                    action: "reservation.enter",
+                    subject: reservation_subject(&process, &document, number),
+                    name: format!("reservation no. {number} on {document}"),
+                    facts: "its node, delegation, kind, text or version",
+                    record: ReservationRecord {
+                        process: &process,
+                        document: &document,
+                        number,
+                        node: &node,
+                        delegation: &delegation,
+                        kind: &kind,
+                        text: &text,
+                        version,
+                        entered_by: &entered_by,
+                        entered_at,
+                    }
+                    .hash(),
+                    at: entered_at,
+                    by: entered_by.clone(),
+                })
+            }))
         },
     )
 }

@@ -2739,7 +2739,15 @@ fn with_text_state() -> Store {
     store
         .write(move |w| -> Result<(), StoreError> {
             use penholder_core::state::{ParagraphStatus, ReservationKind};
-            w.set_paragraph_status("p", "decl", node, ParagraphStatus::Agreed, "SOM", &chair(), T0)?;
+            w.set_paragraph_status(
+                "p",
+                "decl",
+                node,
+                ParagraphStatus::Agreed,
+                "SOM",
+                &chair(),
+                T0,
+            )?;
             let reservation = w.enter_reservation(
                 "p",
                 "decl",
@@ -2750,7 +2758,14 @@ fn with_text_state() -> Store {
                 &delegate("AT"),
                 T0 + 1,
             )?;
-            w.withdraw_reservation("p", "decl", reservation.number, "Lifted.", &delegate("AT"), T0 + 2)?;
+            w.withdraw_reservation(
+                "p",
+                "decl",
+                reservation.number,
+                "Lifted.",
+                &delegate("AT"),
+                T0 + 2,
+            )?;
             w.adopt_document("p", "decl", 1, "Budapest", &chair(), T0 + 3)?;
             Ok(())
         })

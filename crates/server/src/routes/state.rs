@@ -187,10 +187,10 @@ pub async fn get_reservations(
     let references = References::of(&read.version.document);
     let number = read.info.number;
     if html {
-        let context = read
-            .readable
-            .context(state.now())
-            .subtitle(format!("Reservations on version {number}: {}", read.info.label));
+        let context = read.readable.context(state.now()).subtitle(format!(
+            "Reservations on version {number}: {}",
+            read.info.label
+        ));
         let lines: Vec<render::html::AnnexLine<'_>> = read
             .state
             .reservations
