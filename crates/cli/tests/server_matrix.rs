@@ -60,13 +60,15 @@ fn world(server: &Server, process: &str) {
     }
     // The state of the texts: the note agreed (so that it can be adopted), reservations by FR
     // (no. 1) and by the EU (no. 2) on the declaration.
-    put(
-        server,
-        &format!("/v1/processes/{process}/documents/note/status/P1"),
-        &chair,
-        &json!({"status": "agreed", "note": "Senior Officials Meeting"}),
-    )
-    .expect(200);
+    for paragraph in ["P1", "P2"] {
+        put(
+            server,
+            &format!("/v1/processes/{process}/documents/note/status/{paragraph}"),
+            &chair,
+            &json!({"status": "agreed", "note": "Senior Officials Meeting"}),
+        )
+        .expect(200);
+    }
     for code in ["FR", "EU"] {
         post(
             server,
