@@ -113,6 +113,7 @@ fn check_optional_note(note: &str) -> Result<(), Error> {
 
 /// Records the chair's status change of one paragraph, with a note saying why or where
 /// ("ad ref., Reference Group"). Reopening an agreed paragraph is setting it `open` again.
+#[allow(clippy::too_many_arguments)] // reason: the write's target, its two facts, who and when
 pub fn set_status(
     w: &Writer<'_>,
     caller: &Caller,
