@@ -58,6 +58,26 @@ fn world(server: &Server, process: &str) {
         )
         .expect(201);
     }
+    // The state of the texts: the note agreed (so that it can be adopted), reservations by FR
+    // (no. 1) and by the EU (no. 2) on the declaration.
+    for paragraph in ["P1", "P2"] {
+        put(
+            server,
+            &format!("/v1/processes/{process}/documents/note/status/{paragraph}"),
+            &chair,
+            &json!({"status": "agreed", "note": "Senior Officials Meeting"}),
+        )
+        .expect(200);
+    }
+    for code in ["FR", "EU"] {
+        post(
+            server,
+            &format!("/v1/processes/{process}/documents/declaration/reservations"),
+            &token("delegate", Some(code)),
+            &json!({"node": "P1", "kind": "scrutiny", "text": format!("{code} reserves.")}),
+        )
+        .expect(201);
+    }
 }
 
 /// Method, path and body of every endpoint performing `action` in process `p`.
@@ -151,6 +171,29 @@ fn probes(action: Action, p: &str, target: &str) -> Vec<(&'static str, String, O
         Action::ReadDispositions => vec![get(format!("{r}/dispositions"))],
         Action::ReadOutcomes => vec![get(format!("{r}/outcomes/{target}"))],
         Action::ReadAudit => vec![get(format!("/v1/processes/{p}/audit"))],
+        Action::SetParagraphStatus => vec![(
+            "PUT",
+            format!("{d}/declaration/status/P2"),
+            Some(json!({"status": "agreed", "note": "Reference Group"})),
+        )],
+        // The world agreed the note's paragraph: the chair's adoption succeeds.
+        Action::AdoptDocument => vec![("POST", format!("{d}/note/adopt"), Some(json!({})))],
+        Action::EnterReservation => vec![(
+            "POST",
+            format!("{d}/declaration/reservations"),
+            Some(
+                json!({"node": "P2", "kind": "scrutiny", "text": "Pending scrutiny.", "delegation": target}),
+            ),
+        )],
+        // The world's reservation 1 is FR's, 2 the EU's: the target's own.
+        Action::WithdrawReservation => vec![(
+            "POST",
+            format!(
+                "{d}/declaration/reservations/{}/withdraw",
+                if target == "EU" { 2 } else { 1 }
+            ),
+            Some(json!({"note": "Lifted."})),
+        )],
     }
 }
 

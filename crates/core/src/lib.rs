@@ -21,6 +21,7 @@ mod id;
 mod kinds;
 pub mod negotiation;
 mod reference;
+pub mod state;
 mod tree;
 mod version;
 

@@ -23,6 +23,8 @@
 //! - [`audit`]: the audit log, page by page.
 //! - [`clock`]: the clock that decides deadlines.
 //! - [`session`]: the web front's sign-in links and sessions.
+//! - [`state`]: the state of a text: paragraph statuses set by the chair, delegations'
+//!   reservations, the adoption of the whole text, and the amendments they refuse.
 //!
 //! Architecture invariant: no HTTP, no SQL, no terminal here. Errors are [`Error`]s that say
 //! what to fix; each edge maps them to its own form (problem+json, an exit message).
@@ -46,6 +48,7 @@ pub mod process;
 pub mod round;
 pub mod search;
 pub mod session;
+pub mod state;
 pub mod submission;
 
 pub use caller::{Caller, Role};

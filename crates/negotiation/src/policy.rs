@@ -45,10 +45,18 @@ pub enum Action {
     /// What became of one delegation's proposals.
     ReadOutcomes,
     ReadAudit,
+    /// Set a paragraph's status (open, agreed ad ref., agreed), reopening it included.
+    SetParagraphStatus,
+    /// Adopt a document's whole text.
+    AdoptDocument,
+    /// Enter a reservation on a paragraph, in a delegation's name.
+    EnterReservation,
+    /// Withdraw a delegation's reservation.
+    WithdrawReservation,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 27] = [
         Action::ListProcesses,
         Action::CreateProcess,
         Action::ReadProcess,
@@ -72,6 +80,10 @@ impl Action {
         Action::ReadDispositions,
         Action::ReadOutcomes,
         Action::ReadAudit,
+        Action::SetParagraphStatus,
+        Action::AdoptDocument,
+        Action::EnterReservation,
+        Action::WithdrawReservation,
     ];
 
     pub fn name(self) -> &'static str {
@@ -99,6 +111,10 @@ impl Action {
             Action::ReadDispositions => "read the dispositions",
             Action::ReadOutcomes => "read a delegation's outcomes",
             Action::ReadAudit => "read the audit log",
+            Action::SetParagraphStatus => "set a paragraph's status",
+            Action::AdoptDocument => "adopt a text",
+            Action::EnterReservation => "enter a reservation",
+            Action::WithdrawReservation => "withdraw a reservation",
         }
     }
 
@@ -118,6 +134,8 @@ impl Action {
                 ("GET", "/v1/processes/{p}/documents/{d}/versions/{n}"),
                 ("GET", "/v1/processes/{p}/documents/{d}/versions/{n}/blame"),
                 ("GET", "/v1/processes/{p}/documents/{d}/redline"),
+                ("GET", "/v1/processes/{p}/documents/{d}/status"),
+                ("GET", "/v1/processes/{p}/documents/{d}/reservations"),
             ],
             Action::UploadVersion => &[("POST", "/v1/processes/{p}/documents/{d}/versions")],
             Action::CreateRound => &[("POST", "/v1/processes/{p}/rounds")],
@@ -154,6 +172,15 @@ impl Action {
             Action::ReadDispositions => &[("GET", "/v1/processes/{p}/rounds/{r}/dispositions")],
             Action::ReadOutcomes => &[("GET", "/v1/processes/{p}/rounds/{r}/outcomes/{d}")],
             Action::ReadAudit => &[("GET", "/v1/processes/{p}/audit")],
+            Action::SetParagraphStatus => {
+                &[("PUT", "/v1/processes/{p}/documents/{d}/status/{node}")]
+            }
+            Action::AdoptDocument => &[("POST", "/v1/processes/{p}/documents/{d}/adopt")],
+            Action::EnterReservation => &[("POST", "/v1/processes/{p}/documents/{d}/reservations")],
+            Action::WithdrawReservation => &[(
+                "POST",
+                "/v1/processes/{p}/documents/{d}/reservations/{n}/withdraw",
+            )],
         }
     }
 
@@ -162,7 +189,11 @@ impl Action {
     pub fn targets_delegation(self) -> bool {
         matches!(
             self,
-            Action::PutSubmission | Action::ReadSubmission | Action::ReadOutcomes
+            Action::PutSubmission
+                | Action::ReadSubmission
+                | Action::ReadOutcomes
+                | Action::EnterReservation
+                | Action::WithdrawReservation
         )
     }
 
@@ -230,6 +261,13 @@ impl Action {
             }
             Action::ReadAudit => {
                 "only an admin, or the chair or secretariat of the process, reads the audit log"
+            }
+            Action::SetParagraphStatus | Action::AdoptDocument => {
+                "only the chair or the secretariat of the process sets a paragraph's status or \
+                 adopts the text"
+            }
+            Action::EnterReservation | Action::WithdrawReservation => {
+                "only a delegate enters or withdraws a reservation, and only its own delegation's"
             }
         }
     }
@@ -604,6 +642,47 @@ pub const RULES: &[Rule] = &[
         Allow,
     ),
     rule(Action::ReadAudit, CHAIR, MEMBER, ANY_PHASE, Allow),
+    rule(Action::SetParagraphStatus, CHAIR, MEMBER, ANY_PHASE, Allow),
+    rule(Action::AdoptDocument, CHAIR, MEMBER, ANY_PHASE, Allow),
+    rule(
+        Action::EnterReservation,
+        &[Role::Delegate],
+        &[Relation::Own],
+        ANY_PHASE,
+        Allow,
+    ),
+    rule(
+        Action::EnterReservation,
+        &[Role::Delegate],
+        &[
+            Relation::GroupMember,
+            Relation::OtherMember,
+            Relation::NonMember,
+        ],
+        ANY_PHASE,
+        Forbidden("a delegate enters reservations only in its own delegation's name"),
+    ),
+    rule(
+        Action::WithdrawReservation,
+        &[Role::Delegate],
+        &[Relation::Own],
+        ANY_PHASE,
+        Allow,
+    ),
+    rule(
+        Action::WithdrawReservation,
+        &[Role::Delegate],
+        &[
+            Relation::GroupMember,
+            Relation::OtherMember,
+            Relation::NonMember,
+        ],
+        ANY_PHASE,
+        Forbidden(
+            "a reservation is withdrawn only by the delegation that entered it (another \
+             delegation's is theirs to lift)",
+        ),
+    ),
 ];
 
 /// Judges one request.

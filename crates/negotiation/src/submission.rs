@@ -335,13 +335,19 @@ pub fn record(
         }
         Ok(())
     };
+    // Inside the transaction, once the round is known open and the revision expected: a
+    // paragraph agreed a moment before this write is not amended.
+    let checks = |current: u32| {
+        precondition(current)?;
+        crate::state::refuse_settled(w, process, round, &submission.resolved.items)
+    };
     w.put_submission_checked(
         process,
         round,
         delegation,
         submission.body,
         &submission.resolved.items,
-        precondition,
+        checks,
         &caller.actor(),
         now,
     )

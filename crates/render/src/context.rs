@@ -3,6 +3,7 @@
 //! a clock.
 
 use penholder_core::negotiation::Delegation;
+use penholder_core::state::{ParagraphStatus, TextState};
 use penholder_core::{Document, NodeId};
 use penholder_diff::{Alternative, Change, Origin};
 use std::collections::BTreeMap;
@@ -39,6 +40,9 @@ pub struct Context {
     /// Justifications of accepted proposals, by round label and node (of the version the
     /// change produced): what a redline shows as comments beside the changes they explain.
     pub justifications: BTreeMap<(String, NodeId), Vec<Justification>>,
+    /// The state of each paragraph (its status and the reservations that stand on it), shown
+    /// beside it in a version's HTML; empty: nothing shown. Fill with [`Context::state_of`].
+    pub paragraphs: BTreeMap<NodeId, ParagraphMarks>,
 }
 
 /// A delegation's reason for a change it proposed.
@@ -46,6 +50,16 @@ pub struct Context {
 pub struct Justification {
     pub delegation: String,
     pub text: String,
+}
+
+/// What a version's rendering shows beside one paragraph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParagraphMarks {
+    pub status: ParagraphStatus,
+    /// The chair's note on the status in force ("Reference Group, 7 May 2024").
+    pub note: Option<String>,
+    /// `SR (HU)` for each reservation that stands.
+    pub reservations: Vec<String>,
 }
 
 /// The audit entry that published a version, as its files print it: anyone holding the file
@@ -92,6 +106,7 @@ impl Default for Context {
             symbol: None,
             dated: None,
             justifications: BTreeMap::new(),
+            paragraphs: BTreeMap::new(),
         }
     }
 }
@@ -146,6 +161,35 @@ impl Context {
 
     pub fn chair(mut self, name: impl Into<String>) -> Self {
         self.chair = name.into();
+        self
+    }
+
+    /// Takes the state of the text: every node of `document` with a status other than open, a
+    /// note, or a standing reservation gets its marks.
+    pub fn state_of(mut self, state: &TextState, document: &Document) -> Self {
+        let reservations = state.standing_reservations(document);
+        for (node, status) in state.statuses(document) {
+            let marks: Vec<String> = reservations
+                .get(&node)
+                .map(|list| list.iter().map(|r| r.mark()).collect())
+                .unwrap_or_default();
+            let note = status
+                .change
+                .as_ref()
+                .filter(|_| !status.inherited)
+                .map(|c| c.note.clone())
+                .filter(|n| !n.is_empty());
+            if status.status != ParagraphStatus::Open || note.is_some() || !marks.is_empty() {
+                self.paragraphs.insert(
+                    node,
+                    ParagraphMarks {
+                        status: status.status,
+                        note,
+                        reservations: marks,
+                    },
+                );
+            }
+        }
         self
     }
 

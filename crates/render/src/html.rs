@@ -48,6 +48,9 @@ fn document_page(document: &Document, context: &Context, subtitle: &str) -> Stri
         open_block(&mut body, node.kind, visit.depth, &reference, "");
         open_text(&mut body, node.kind, &node_label);
         plain_text(&mut body, node.kind, &node.text, true);
+        if let Some(marks) = context.paragraphs.get(&node.id) {
+            paragraph_marks(&mut body, marks);
+        }
         body.push_str("</p>");
         close_block(&mut body);
     }
@@ -56,7 +59,120 @@ fn document_page(document: &Document, context: &Context, subtitle: &str) -> Stri
         escape_into(&mut body, &seal.line());
         body.push_str("</small></p>");
     }
-    page(context, &document.title, subtitle, "", &toc.html(), &body)
+    let legend = if context.paragraphs.is_empty() {
+        String::new()
+    } else {
+        STATE_LEGEND.to_string()
+    };
+    page(
+        context,
+        &document.title,
+        subtitle,
+        &legend,
+        &toc.html(),
+        &body,
+    )
+}
+
+/// What the marks beside a paragraph mean, shown above a text that carries any.
+const STATE_LEGEND: &str = "<p class=\"state-legend\">Paragraph status: \
+<span class=\"status status-open\">open</span> \
+<span class=\"status status-agreed_ad_ref\">agreed ad ref.</span> \
+<span class=\"status status-agreed\">agreed</span> \
+<span class=\"status status-adopted\">adopted</span>. Reservations: \
+<span class=\"reservation\">SR</span> scrutiny, <span class=\"reservation\">GR</span> general, \
+<span class=\"reservation\">PR</span> parliamentary, <span class=\"reservation\">LR</span> \
+linguistic, with the delegation that entered it.</p>";
+
+/// A paragraph's status and standing reservations, after its text.
+fn paragraph_marks(out: &mut String, marks: &crate::context::ParagraphMarks) {
+    let _ = write!(
+        out,
+        " <span class=\"status status-{}\">[{}",
+        marks.status.as_str(),
+        marks.status.label()
+    );
+    if let Some(note) = &marks.note {
+        out.push_str(": ");
+        escape_into(out, note);
+    }
+    out.push_str("]</span>");
+    for reservation in &marks.reservations {
+        out.push_str(" <span class=\"reservation\">");
+        escape_into(out, reservation);
+        out.push_str("</span>");
+    }
+}
+
+/// One line of a reservations annex: the reservation and its paragraph's reference in the
+/// version the annex is about (`None`: the node is not in it).
+pub struct AnnexLine<'a> {
+    pub reference: Option<String>,
+    pub reservation: &'a penholder_core::state::Reservation,
+}
+
+/// The reservations annex of a version: every reservation on its paragraphs, standing ones
+/// first, each with its delegation, kind, text, and when it was entered and withdrawn.
+pub fn reservations_annex(lines: &[AnnexLine<'_>], context: &Context) -> String {
+    let mut body = String::from(
+        "<table class=\"reservations\"><thead><tr><th>No.</th><th>Paragraph</th>\
+         <th>Delegation</th><th>Kind</th><th>Reservation</th><th>Entered</th>\
+         <th>Withdrawn</th></tr></thead><tbody>",
+    );
+    let mut ordered: Vec<&AnnexLine<'_>> = lines.iter().collect();
+    ordered.sort_by_key(|line| (!line.reservation.stands(), line.reservation.number));
+    for line in ordered {
+        let reservation = line.reservation;
+        let _ = write!(body, "<tr><td>{}</td><td>", reservation.number);
+        escape_into(
+            &mut body,
+            line.reference.as_deref().unwrap_or("(not in this version)"),
+        );
+        body.push_str("</td><td>");
+        escape_into(
+            &mut body,
+            context
+                .delegations
+                .get(&reservation.delegation)
+                .map_or(reservation.delegation.as_str(), String::as_str),
+        );
+        let _ = write!(
+            body,
+            " ({})</td><td>{} ({})</td><td>",
+            escape(&reservation.delegation),
+            reservation.kind.as_str(),
+            reservation.kind.mark()
+        );
+        escape_into(&mut body, &reservation.text);
+        let _ = write!(
+            body,
+            "</td><td>{}</td><td>",
+            date_only(reservation.entered_at)
+        );
+        match &reservation.withdrawn {
+            Some(withdrawal) => {
+                body.push_str(&date_only(withdrawal.withdrawn_at));
+                if !withdrawal.note.is_empty() {
+                    body.push_str(": ");
+                    escape_into(&mut body, &withdrawal.note);
+                }
+            }
+            None => body.push_str("standing"),
+        }
+        body.push_str("</td></tr>");
+    }
+    body.push_str("</tbody></table>");
+    if lines.is_empty() {
+        body.push_str("<p>No reservation was entered on this text.</p>");
+    }
+    page(
+        context,
+        "Reservations",
+        "Annex: reservations",
+        "",
+        "",
+        &body,
+    )
 }
 
 /// One node of a document as [`version`] shows it, for pages that lay out each node with
@@ -726,6 +842,7 @@ tr.partly td:first-child{border-left:4px solid #b8860b}
  a{color:inherit;text-decoration:none}
  ins,del,mark,.contested,.alt-id{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
+.status{font:600 .72rem/1 system-ui,sans-serif;padding:.1rem .35rem;border-radius:.2rem;white-space:nowrap}.status-open{background:#fff;border:1px solid var(--line)}.status-agreed_ad_ref{background:#fff6c2}.status-agreed{background:#d9f2dc}.status-adopted{background:#bfe3c4}.reservation{font:700 .72rem/1 system-ui,sans-serif;color:var(--del);border:1px solid currentColor;padding:.05rem .3rem;margin-left:.2rem}table.reservations td{vertical-align:top;padding:.3rem .5rem;border-bottom:1px solid var(--line)}
 "#;
 
 fn page(

@@ -110,7 +110,28 @@ pub fn router(state: AppState) -> Router {
             "/processes/{p}/rounds/{r}/outcomes/{d}",
             get(negotiation::get_outcomes),
         )
-        .route("/processes/{p}/audit", get(audit::get_audit));
+        .route("/processes/{p}/audit", get(audit::get_audit))
+        .route(
+            "/processes/{p}/documents/{d}/status",
+            get(crate::routes::state::get_status),
+        )
+        .route(
+            "/processes/{p}/documents/{d}/status/{node}",
+            put(crate::routes::state::put_status),
+        )
+        .route(
+            "/processes/{p}/documents/{d}/reservations",
+            get(crate::routes::state::get_reservations)
+                .post(crate::routes::state::post_reservation),
+        )
+        .route(
+            "/processes/{p}/documents/{d}/reservations/{n}/withdraw",
+            post(crate::routes::state::withdraw_reservation),
+        )
+        .route(
+            "/processes/{p}/documents/{d}/adopt",
+            post(crate::routes::state::adopt),
+        );
     Router::new()
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))

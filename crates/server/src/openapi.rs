@@ -102,6 +102,12 @@ impl Modify for BearerAuth {
         routes::negotiation::get_dispositions,
         routes::negotiation::get_outcomes,
         routes::audit::get_audit,
+        routes::state::get_status,
+        routes::state::put_status,
+        routes::state::post_reservation,
+        routes::state::get_reservations,
+        routes::state::withdraw_reservation,
+        routes::state::adopt,
     ),
     components(schemas(crate::wire::WireItem, crate::error::FieldError, crate::wire::FormatName)),
     modifiers(&BearerAuth),
@@ -112,6 +118,7 @@ impl Modify for BearerAuth {
         (name = "submissions", description = "Delegations' feedback"),
         (name = "negotiation", description = "Compilation, decisions, consolidation, dispositions"),
         (name = "audit", description = "The hash-chained audit log"),
+        (name = "state", description = "Paragraph status, reservations, adoption"),
     )
 )]
 pub struct ApiDoc;

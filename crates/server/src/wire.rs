@@ -369,6 +369,10 @@ pub struct VersionView {
     /// Every node's reference in this version, in document order.
     pub references: Vec<NodeReference>,
     pub audit_head: AuditHeadView,
+    /// Each node's status and the reservations on this version's nodes (the current state,
+    /// carried by node id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<crate::wire_state::TextStateView>,
 }
 
 impl VersionView {
@@ -389,6 +393,7 @@ impl VersionView {
             created_by: info.created_by.clone(),
             document,
             references,
+            state: None,
         }
     }
 }

@@ -113,6 +113,33 @@ fn probes(action: Action, target: &str, change: &str) -> Vec<Probe> {
         Action::ReadDispositions => vec![get(&format!("{r}/dispositions"))],
         Action::ReadOutcomes => vec![get(&format!("{r}/outcomes/{target}"))],
         Action::ReadAudit => vec![get("/v1/processes/bp/audit")],
+        Action::SetParagraphStatus => vec![probe(
+            Method::PUT,
+            "/v1/processes/bp/documents/declaration/status/OP2".into(),
+            Some(json!({"status": "agreed", "note": "Reference Group"})),
+        )],
+        // `prepared` agreed the note's paragraph: the chair's adoption succeeds.
+        Action::AdoptDocument => vec![probe(
+            Method::POST,
+            "/v1/processes/bp/documents/note/adopt".into(),
+            Some(json!({})),
+        )],
+        Action::EnterReservation => vec![probe(
+            Method::POST,
+            "/v1/processes/bp/documents/declaration/reservations".into(),
+            Some(
+                json!({"node": "OP2", "kind": "scrutiny", "text": "Pending.", "delegation": target}),
+            ),
+        )],
+        // `prepared` entered reservation 1 for FR and 2 for the EU.
+        Action::WithdrawReservation => vec![probe(
+            Method::POST,
+            format!(
+                "/v1/processes/bp/documents/declaration/reservations/{}/withdraw",
+                if target == "EU" { 2 } else { 1 }
+            ),
+            Some(json!({"note": "Lifted."})),
+        )],
     }
 }
 
@@ -140,6 +167,32 @@ async fn prepared(phase: Phase) -> (Harness, String) {
     }
     world_of(&h, process).await;
     let chair = h.token(Role::Chair, Some("HU"));
+    // The state of the texts: the note agreed (so that it can be adopted), a reservation of
+    // FR's (no. 1) and one of the EU's (no. 2) on the declaration.
+    let note = h
+        .get("/v1/processes/bp/documents/note/status", &chair)
+        .await
+        .expect(200)
+        .json();
+    for node in note["nodes"].as_array().expect("nodes") {
+        let reference = node["reference"].as_str().expect("reference");
+        h.put(
+            &format!("/v1/processes/bp/documents/note/status/{reference}"),
+            &chair,
+            json!({"status": "agreed", "note": "Senior Officials Meeting"}),
+        )
+        .await
+        .expect(200);
+    }
+    for code in ["FR", "EU"] {
+        h.post(
+            "/v1/processes/bp/documents/declaration/reservations",
+            &h.token(Role::Delegate, Some(code)),
+            json!({"node": "OP1", "kind": "scrutiny", "text": "Pending."}),
+        )
+        .await
+        .expect(201);
+    }
     let compilation = h
         .get("/v1/processes/bp/rounds/1/compilation", &chair)
         .await

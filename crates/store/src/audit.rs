@@ -34,6 +34,13 @@
 //! | `round event` | `round.open`, `.close`, `.extend`, `.consolidate` | process, round, action, at, actor_sub, state_before, state_after, closes_at_before, closes_at_after |
 //! | `submission` | `submission.put` | process, round, delegation, revision, body, resolution (the resolved items as stored), receipt, submitted_at, submitted_by |
 //! | `decision` | `decision.put` | process, round, change, decision (the stored JSON), decided_by, decided_at |
+//! | `paragraph status` | `status.set` | process, document, node, status, note, version, set_by, set_at |
+//! | `reservation` | `reservation.enter` | process, document, number, node, delegation, kind, text, version, entered_by, entered_at |
+//! | `reservation withdrawal` | `reservation.withdraw` | process, document, number (the reservation's), note, withdrawn_by, withdrawn_at |
+//! | `adoption` | `document.adopt` | process, document, version, note, adopted_by, adopted_at |
+//!
+//! The entries of the four kinds written since issue 16 carry their record's hash as their
+//! payload hash too.
 //!
 //! A round's state, opening and deadline change after its creation, so its record holds what
 //! never changes, and those three are derived from facts the chain covers: the `round.create`
@@ -416,6 +423,133 @@ impl DecisionRecord<'_> {
     }
 }
 
+/// A paragraph status change row.
+pub(crate) struct StatusRecord<'a> {
+    pub process: &'a str,
+    pub document: &'a str,
+    pub node: &'a str,
+    pub status: &'a str,
+    pub note: &'a str,
+    pub version: i64,
+    pub set_by: &'a str,
+    pub set_at: i64,
+}
+
+impl StatusRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("paragraph status")
+            .text(self.process)
+            .text(self.document)
+            .text(self.node)
+            .text(self.status)
+            .text(self.note)
+            .int(self.version)
+            .text(self.set_by)
+            .int(self.set_at)
+            .finish()
+    }
+}
+
+/// A reservation row (as entered; its withdrawal is a row of its own).
+pub(crate) struct ReservationRecord<'a> {
+    pub process: &'a str,
+    pub document: &'a str,
+    pub number: i64,
+    pub node: &'a str,
+    pub delegation: &'a str,
+    pub kind: &'a str,
+    pub text: &'a str,
+    pub version: i64,
+    pub entered_by: &'a str,
+    pub entered_at: i64,
+}
+
+impl ReservationRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("reservation")
+            .text(self.process)
+            .text(self.document)
+            .int(self.number)
+            .text(self.node)
+            .text(self.delegation)
+            .text(self.kind)
+            .text(self.text)
+            .int(self.version)
+            .text(self.entered_by)
+            .int(self.entered_at)
+            .finish()
+    }
+}
+
+/// A reservation's withdrawal row.
+pub(crate) struct WithdrawalRecord<'a> {
+    pub process: &'a str,
+    pub document: &'a str,
+    pub number: i64,
+    pub note: &'a str,
+    pub withdrawn_by: &'a str,
+    pub withdrawn_at: i64,
+}
+
+impl WithdrawalRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("reservation withdrawal")
+            .text(self.process)
+            .text(self.document)
+            .int(self.number)
+            .text(self.note)
+            .text(self.withdrawn_by)
+            .int(self.withdrawn_at)
+            .finish()
+    }
+}
+
+/// A document's adoption row.
+pub(crate) struct AdoptionRecord<'a> {
+    pub process: &'a str,
+    pub document: &'a str,
+    pub version: i64,
+    pub note: &'a str,
+    pub adopted_by: &'a str,
+    pub adopted_at: i64,
+}
+
+impl AdoptionRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("adoption")
+            .text(self.process)
+            .text(self.document)
+            .int(self.version)
+            .text(self.note)
+            .text(self.adopted_by)
+            .int(self.adopted_at)
+            .finish()
+    }
+}
+
+/// The subject of a paragraph's status changes.
+pub(crate) fn status_subject(process: &str, document: &str, node: &str) -> String {
+    format!("processes/{process}/documents/{document}/nodes/{node}/status")
+}
+
+/// The subject of a reservation.
+pub(crate) fn reservation_subject(process: &str, document: &str, number: i64) -> String {
+    format!("processes/{process}/documents/{document}/reservations/{number}")
+}
+
+/// The subject of a reservation's withdrawal.
+pub(crate) fn withdrawal_subject(process: &str, document: &str, number: i64) -> String {
+    format!(
+        "{}/withdrawal",
+        reservation_subject(process, document, number)
+    )
+}
+
+/// The subject of a document's adoption.
+pub(crate) fn adoption_subject(process: &str, document: &str) -> String {
+    format!("processes/{process}/documents/{document}/adoption")
+}
+
 // ---- appending ----------------------------------------------------------------------------
 
 /// Appends an entry after the current head; returns its seq. Must run inside the transaction of
@@ -734,7 +868,15 @@ pub(crate) fn verify(
     let (rounds, round_events) = verify_rounds(conn, &chain)?;
     let submission_revisions = verify_submissions(conn, &chain)?;
     let decisions = verify_decisions(conn, &chain)?;
+    let paragraph_statuses = verify_statuses(conn, &chain)?;
+    let reservations = verify_reservations(conn, &chain)?;
+    let reservation_withdrawals = verify_withdrawals(conn, &chain)?;
+    let adoptions = verify_adoptions(conn, &chain)?;
     Ok(AuditReport {
+        paragraph_statuses,
+        reservations,
+        reservation_withdrawals,
+        adoptions,
         entries,
         legacy_entries: first_v2.map_or(entries, |first| first - 1),
         head_seq: entries,
@@ -1607,6 +1749,271 @@ fn verify_decisions(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
     )?;
     orphan_entry(conn, "decision.put", "decisions")?;
     Ok(count)
+}
+
+/// A row of the state of the text, read for its check: the record's hash, the claim's name and
+/// subject, when and by whom.
+struct StateRow {
+    audit_seq: i64,
+    action: &'static str,
+    subject: String,
+    name: String,
+    facts: &'static str,
+    record: ContentHash,
+    at: i64,
+    by: String,
+}
+
+/// Checks the rows of one table of the state of the text against their entries, and that every
+/// entry of `action` has its row.
+fn verify_state_rows(
+    conn: Conn<'_>,
+    chain: &Chain,
+    sql: &str,
+    table: &str,
+    action: &str,
+    row_of: impl Fn(&Row<'_>) -> Result<Result<StateRow, AuditError>, StoreError>,
+) -> Result<u64, AuditError> {
+    let mut count = 0;
+    paged(
+        conn,
+        sql,
+        |row| row_of(row),
+        |row| match row {
+            Ok(row) => row.audit_seq,
+            Err(_) => i64::MAX,
+        },
+        |row| {
+            let row = row?;
+            vouch(
+                conn,
+                chain,
+                Claim {
+                    audit_seq: row.audit_seq,
+                    action: row.action,
+                    subject: row.subject,
+                    name: &row.name,
+                    facts: row.facts,
+                    // The payload hash is the record's: the record's check says what changed.
+                    payload: None,
+                    record: row.record,
+                    at: row.at,
+                    by: Some(&row.by),
+                },
+            )?;
+            count += 1;
+            Ok(())
+        },
+    )?;
+    orphan_entry(conn, action, table)?;
+    Ok(count)
+}
+
+/// The process and document a row reaches, or the problem naming the missing one.
+fn reached_document(
+    process: Option<String>,
+    document: Option<String>,
+    seq: i64,
+    table: &str,
+) -> Result<(String, String), AuditError> {
+    Ok((
+        reached(process, seq, table, "process")?,
+        reached(document, seq, table, "document")?,
+    ))
+}
+
+fn verify_statuses(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
+    verify_state_rows(
+        conn,
+        chain,
+        "SELECT p.slug, d.slug, x.node, x.status, x.note, x.version, x.set_by, x.set_at,
+                x.audit_seq
+         FROM paragraph_statuses x
+         LEFT JOIN documents d ON d.id = x.document_id
+         LEFT JOIN processes p ON p.id = d.process_id
+         WHERE x.audit_seq > ?1 ORDER BY x.audit_seq LIMIT ?2",
+        "paragraph_statuses",
+        "status.set",
+        |row| {
+            let audit_seq = row.int(8)?;
+            let (node, status, note) = (row.text(2)?, row.text(3)?, row.text(4)?);
+            let (version, set_by, set_at) = (row.int(5)?, row.text(6)?, row.int(7)?);
+            Ok(reached_document(
+                row.opt_text(0)?,
+                row.opt_text(1)?,
+                audit_seq,
+                "paragraph_statuses",
+            )
+            .map(|(process, document)| StateRow {
+                audit_seq,
+                action: "status.set",
+                subject: status_subject(&process, &document, &node),
+                name: format!("the status change of node {node} in {document}"),
+                facts: "its node, status, note or version",
+                record: StatusRecord {
+                    process: &process,
+                    document: &document,
+                    node: &node,
+                    status: &status,
+                    note: &note,
+                    version,
+                    set_by: &set_by,
+                    set_at,
+                }
+                .hash(),
+                at: set_at,
+                by: set_by.clone(),
+            }))
+        },
+    )
+}
+
+fn verify_reservations(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
+    verify_state_rows(
+        conn,
+        chain,
+        "SELECT p.slug, d.slug, x.number, x.node, g.code, x.kind, x.text, x.version,
+                x.entered_by, x.entered_at, x.audit_seq
+         FROM reservations x
+         LEFT JOIN documents d ON d.id = x.document_id
+         LEFT JOIN processes p ON p.id = d.process_id
+         LEFT JOIN delegations g ON g.id = x.delegation_id AND g.process_id = d.process_id
+         WHERE x.audit_seq > ?1 ORDER BY x.audit_seq LIMIT ?2",
+        "reservations",
+        "reservation.enter",
+        |row| {
+            let audit_seq = row.int(10)?;
+            let (number, node) = (row.int(2)?, row.text(3)?);
+            let delegation = row.opt_text(4)?;
+            let (kind, text, version) = (row.text(5)?, row.text(6)?, row.int(7)?);
+            let (entered_by, entered_at) = (row.text(8)?, row.int(9)?);
+            Ok(reached_document(
+                row.opt_text(0)?,
+                row.opt_text(1)?,
+                audit_seq,
+                "reservations",
+            )
+            .and_then(|(process, document)| {
+                let delegation = reached(delegation, audit_seq, "reservations", "delegation")?;
+                Ok(StateRow {
+                    audit_seq,
+                    action: "reservation.enter",
+                    subject: reservation_subject(&process, &document, number),
+                    name: format!("reservation no. {number} on {document}"),
+                    facts: "its node, delegation, kind, text or version",
+                    record: ReservationRecord {
+                        process: &process,
+                        document: &document,
+                        number,
+                        node: &node,
+                        delegation: &delegation,
+                        kind: &kind,
+                        text: &text,
+                        version,
+                        entered_by: &entered_by,
+                        entered_at,
+                    }
+                    .hash(),
+                    at: entered_at,
+                    by: entered_by.clone(),
+                })
+            }))
+        },
+    )
+}
+
+fn verify_withdrawals(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
+    verify_state_rows(
+        conn,
+        chain,
+        "SELECT p.slug, d.slug, r.number, x.note, x.withdrawn_by, x.withdrawn_at, x.audit_seq
+         FROM reservation_withdrawals x
+         LEFT JOIN reservations r ON r.id = x.reservation_id
+         LEFT JOIN documents d ON d.id = r.document_id
+         LEFT JOIN processes p ON p.id = d.process_id
+         WHERE x.audit_seq > ?1 ORDER BY x.audit_seq LIMIT ?2",
+        "reservation_withdrawals",
+        "reservation.withdraw",
+        |row| {
+            let audit_seq = row.int(6)?;
+            let number = row.opt_int(2)?;
+            let (note, withdrawn_by, withdrawn_at) = (row.text(3)?, row.text(4)?, row.int(5)?);
+            Ok(reached_document(
+                row.opt_text(0)?,
+                row.opt_text(1)?,
+                audit_seq,
+                "reservation_withdrawals",
+            )
+            .and_then(|(process, document)| {
+                let number = number.ok_or_else(|| {
+                    tampered(
+                        audit_seq.max(0) as u64,
+                        "a row of reservation_withdrawals that refers to it points at a missing \
+                         reservation",
+                    )
+                })?;
+                Ok(StateRow {
+                    audit_seq,
+                    action: "reservation.withdraw",
+                    subject: withdrawal_subject(&process, &document, number),
+                    name: format!("the withdrawal of reservation no. {number} on {document}"),
+                    facts: "its note",
+                    record: WithdrawalRecord {
+                        process: &process,
+                        document: &document,
+                        number,
+                        note: &note,
+                        withdrawn_by: &withdrawn_by,
+                        withdrawn_at,
+                    }
+                    .hash(),
+                    at: withdrawn_at,
+                    by: withdrawn_by.clone(),
+                })
+            }))
+        },
+    )
+}
+
+fn verify_adoptions(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
+    verify_state_rows(
+        conn,
+        chain,
+        "SELECT p.slug, d.slug, x.version, x.note, x.adopted_by, x.adopted_at, x.audit_seq
+         FROM adoptions x
+         LEFT JOIN documents d ON d.id = x.document_id
+         LEFT JOIN processes p ON p.id = d.process_id
+         WHERE x.audit_seq > ?1 ORDER BY x.audit_seq LIMIT ?2",
+        "adoptions",
+        "document.adopt",
+        |row| {
+            let audit_seq = row.int(6)?;
+            let (version, note) = (row.int(2)?, row.text(3)?);
+            let (adopted_by, adopted_at) = (row.text(4)?, row.int(5)?);
+            Ok(
+                reached_document(row.opt_text(0)?, row.opt_text(1)?, audit_seq, "adoptions").map(
+                    |(process, document)| StateRow {
+                        audit_seq,
+                        action: "document.adopt",
+                        subject: adoption_subject(&process, &document),
+                        name: format!("the adoption of {document}"),
+                        facts: "its version or note",
+                        record: AdoptionRecord {
+                            process: &process,
+                            document: &document,
+                            version,
+                            note: &note,
+                            adopted_by: &adopted_by,
+                            adopted_at,
+                        }
+                        .hash(),
+                        at: adopted_at,
+                        by: adopted_by.clone(),
+                    },
+                ),
+            )
+        },
+    )
 }
 
 /// The other audited tables and the actions that write their rows: each row has its entry of

@@ -175,6 +175,7 @@ mod reader;
 mod runtime;
 mod schema;
 mod search;
+mod state;
 mod writer;
 
 pub use error::{AuditError, StoreError};

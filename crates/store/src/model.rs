@@ -233,6 +233,12 @@ pub struct AuditReport {
     pub submission_revisions: u64,
     pub decisions: u64,
     pub versions: u64,
+    /// The state of the text (issue 16): status changes, reservations, their withdrawals,
+    /// adoptions.
+    pub paragraph_statuses: u64,
+    pub reservations: u64,
+    pub reservation_withdrawals: u64,
+    pub adoptions: u64,
 }
 
 /// A response kept under an idempotency key.

@@ -2781,5 +2781,115 @@ both! {
         // "OR" is a word the text lacks.
         assert_eq!(search("-legal pathways", &["decl"]).len(), 1);
         assert!(search("return OR pathways", &["decl"]).is_empty());
+/// The fixture (entries 1 to 7) with the state of its text: a status change (8), a reservation
+/// (9), its withdrawal (10) and the adoption (11).
+fn with_text_state() -> Store {
+    let store = fixture();
+    let node = tree(10).nodes[0].id;
+    let other = tree(10).nodes[1].id;
+    store
+        .write(move |w| -> Result<(), StoreError> {
+            use penholder_core::state::{ParagraphStatus, ReservationKind};
+            w.set_paragraph_status(
+                "p",
+                "decl",
+                node,
+                ParagraphStatus::Agreed,
+                "SOM",
+                &chair(),
+                T0,
+            )?;
+            let reservation = w.enter_reservation(
+                "p",
+                "decl",
+                other,
+                "AT",
+                ReservationKind::Scrutiny,
+                "Pending.",
+                &delegate("AT"),
+                T0 + 1,
+            )?;
+            w.withdraw_reservation(
+                "p",
+                "decl",
+                reservation.number,
+                "Lifted.",
+                &delegate("AT"),
+                T0 + 2,
+            )?;
+            w.adopt_document("p", "decl", 1, "Budapest", &chair(), T0 + 3)?;
+            Ok(())
+        })
+        .wait()
+        .expect("the state of the text");
+    store
+}
+
+both! {
+    fn the_state_of_a_text_is_append_only_read_back_and_covered_by_the_audit_chain() {
+        let store = with_text_state();
+        let report = store.verify_audit().unwrap();
+        assert_eq!(
+            (report.paragraph_statuses, report.reservations, report.reservation_withdrawals, report.adoptions),
+            (1, 1, 1, 1)
+        );
+        let state = store.read(|r| r.text_state("p", "decl")).wait().unwrap();
+        assert_eq!(state.changes.len(), 1);
+        assert_eq!(state.reservations[0].withdrawn.as_ref().map(|w| w.note.as_str()), Some("Lifted."));
+        assert_eq!(state.adoption.as_ref().map(|a| a.version), Some(1));
+        // A second adoption, a second withdrawal, a status after the adoption: refused.
+        let again = store
+            .write(|w| w.adopt_document("p", "decl", 1, "again", &chair(), T0 + 4))
+            .wait();
+        assert!(matches!(again, Err(StoreError::Conflict { .. })), "{again:?}");
+        // The triggers refuse rewriting the record.
+        for sql in [
+            "UPDATE paragraph_statuses SET status = 'open'",
+            "DELETE FROM reservations",
+            "DELETE FROM reservation_withdrawals",
+            "UPDATE adoptions SET version = 2",
+        ] {
+            assert!(as_application(&store, sql).is_err(), "{sql} went through");
+        }
+    }
+}
+
+both! {
+    fn a_rewritten_status_reservation_withdrawal_or_adoption_is_found() {
+        let cases: [(&'static str, u64, &str); 5] = [
+            (
+                "DROP TRIGGER paragraph_statuses_no_update; UPDATE paragraph_statuses SET status = 'open'",
+                8,
+                "status",
+            ),
+            (
+                "DROP TRIGGER reservations_no_update; UPDATE reservations SET kind = 'general'",
+                9,
+                "kind",
+            ),
+            (
+                "DROP TRIGGER reservation_withdrawals_no_update; UPDATE reservation_withdrawals SET withdrawn_by = 'mallory'",
+                10,
+                "names mallory as its author",
+            ),
+            (
+                "DROP TRIGGER reservation_withdrawals_no_delete; DELETE FROM reservation_withdrawals",
+                10,
+                "reservation_withdrawals is missing",
+            ),
+            (
+                "DROP TRIGGER adoptions_no_update; UPDATE adoptions SET note = 'Forged'",
+                11,
+                "version or note",
+            ),
+        ];
+        for (sql, seq, words) in cases {
+            let store = with_text_state();
+            store.verify_audit().unwrap();
+            raw(&store, sql).unwrap();
+            let (at, problem) = super::problem(&store);
+            assert_eq!(at, seq, "{sql}: {problem}");
+            assert!(problem.contains(words), "{sql}: {problem}");
+        }
     }
 }

@@ -151,15 +151,20 @@ pub async fn get_version(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let format = formats::negotiate(query.format.as_deref(), &headers, Output::Version)?;
-    let (readable, info, version) = {
+    let (readable, info, version, text_state) = {
         let (p, d) = (p.clone(), d.clone());
         state
-            .run(move |r| document::version(r, &principal, &p, &d, n))
+            .run(move |r| {
+                let (readable, info, version) = document::version(r, &principal, &p, &d, n)?;
+                let text_state = penholder_negotiation::state::of_document(r, &p, &d)?;
+                Ok((readable, info, version, text_state))
+            })
             .await?
     };
     let seal = state.seal(info.published);
-    // A version never changes: its text (the hash), its seal and the delegations' names
-    // printed in it decide the answer.
+    // A version's text never changes: its hash, its seal, the delegations' names printed in it
+    // and the state of its paragraphs (statuses and reservations, which do change) decide the
+    // answer.
     let tag = EntityTag::of(&[
         b"version",
         p.as_bytes(),
@@ -169,12 +174,14 @@ pub async fn get_version(
         format.as_str().as_bytes(),
         format!("{seal:?}").as_bytes(),
         format!("{:?}", readable.delegations).as_bytes(),
+        format!("{text_state:?}").as_bytes(),
     ]);
     tag.answer(&headers, async move {
         if format != Format::Json {
             let context = readable
                 .version_context(&info, state.now())
                 .numbers_of(&version.document)
+                .state_of(&text_state, &version.document)
                 .audit(seal.for_render());
             let bytes = blocking(move || {
                 Ok(match format {
@@ -195,7 +202,11 @@ pub async fn get_version(
                 reference: reference.0.clone(),
             })
             .collect();
-        Ok(Json(VersionView::new(&info, version.document, references, &seal)).into_response())
+        let state_view =
+            crate::wire_state::TextStateView::new(&text_state, n, &version.document, false);
+        let mut view = VersionView::new(&info, version.document, references, &seal);
+        view.state = Some(state_view);
+        Ok(Json(view).into_response())
     })
     .await
 }

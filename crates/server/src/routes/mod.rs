@@ -10,6 +10,7 @@ pub mod documents;
 pub mod negotiation;
 pub mod processes;
 pub mod rounds;
+pub mod state;
 pub mod submissions;
 
 use crate::error::ApiError;

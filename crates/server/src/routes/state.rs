@@ -1,0 +1,222 @@
+//! The state of a text: paragraph statuses set by the chair, delegations' reservations and
+//! their withdrawal, the adoption of the whole text, and the reservations annex.
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery, Body};
+use crate::formats;
+use crate::openapi::Problems;
+use crate::state::{AppState, Reply};
+use crate::wire_state::*;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use penholder_core::References;
+use penholder_negotiation::state::{self as text_state, ReservationRequest as NewReservation};
+use penholder_render::{self as render, Format};
+
+#[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/status", tag = "state",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           StateQuery),
+    responses((status = 200, body = TextStateView), Problems),
+    security(("bearer" = [])))]
+pub async fn get_status(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<StateQuery>,
+) -> Result<Json<TextStateView>, ApiError> {
+    let read = state
+        .run(move |r| text_state::read(r, &principal, &p, &d, query.version))
+        .await?;
+    Ok(Json(TextStateView::new(
+        &read.state,
+        read.info.number,
+        &read.version.document,
+        true,
+    )))
+}
+
+#[utoipa::path(put, path = "/v1/processes/{p}/documents/{d}/status/{node}", tag = "state",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           ("node" = String, Path, description = "A node id, or its reference in the latest version"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
+    request_body = StatusRequest,
+    responses((status = 200, body = StatusChangeView), Problems),
+    security(("bearer" = [])))]
+pub async fn put_status(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d, node)): ApiPath<(String, String, String)>,
+    body: Body,
+) -> Result<Reply, ApiError> {
+    let request: StatusRequest = body.json()?;
+    let caller = principal.clone();
+    state
+        .commit(&principal, &body, move |w, now| {
+            let change = text_state::set_status(
+                w,
+                &caller,
+                &p,
+                &d,
+                &node,
+                request.status.into(),
+                &request.note,
+                now,
+            )?;
+            Reply::json(StatusCode::OK, &StatusChangeView::new(&change, None))
+        })
+        .await
+}
+
+#[utoipa::path(post, path = "/v1/processes/{p}/documents/{d}/reservations", tag = "state",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
+    request_body = ReservationRequest,
+    responses((status = 201, body = ReservationView), Problems),
+    security(("bearer" = [])))]
+pub async fn post_reservation(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d)): ApiPath<(String, String)>,
+    body: Body,
+) -> Result<Reply, ApiError> {
+    let request: ReservationRequest = body.json()?;
+    let new = NewReservation {
+        node: request.node,
+        kind: request.kind.into(),
+        text: request.text,
+        delegation: request.delegation,
+    };
+    let caller = principal.clone();
+    state
+        .commit(&principal, &body, move |w, now| {
+            let reservation = text_state::enter_reservation(w, &caller, &p, &d, &new, now)?;
+            Ok(Reply::json(
+                StatusCode::CREATED,
+                &ReservationView::new(&reservation, None),
+            )?
+            .with_location(format!(
+                "/v1/processes/{p}/documents/{d}/reservations/{}",
+                reservation.number
+            )))
+        })
+        .await
+}
+
+#[utoipa::path(post, path = "/v1/processes/{p}/documents/{d}/reservations/{n}/withdraw", tag = "state",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           ("n" = u32, Path, description = "The reservation's number"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
+    request_body = NoteRequest,
+    responses((status = 200, body = ReservationView), Problems),
+    security(("bearer" = [])))]
+pub async fn withdraw_reservation(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d, n)): ApiPath<(String, String, u32)>,
+    body: Body,
+) -> Result<Reply, ApiError> {
+    let request: NoteRequest = body.json()?;
+    let caller = principal.clone();
+    state
+        .commit(&principal, &body, move |w, now| {
+            let note = request.note.unwrap_or_default();
+            let reservation = text_state::withdraw_reservation(w, &caller, &p, &d, n, &note, now)?;
+            Reply::json(StatusCode::OK, &ReservationView::new(&reservation, None))
+        })
+        .await
+}
+
+#[utoipa::path(post, path = "/v1/processes/{p}/documents/{d}/adopt", tag = "state",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
+    request_body = NoteRequest,
+    responses((status = 201, body = AdoptionView), Problems),
+    security(("bearer" = [])))]
+pub async fn adopt(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d)): ApiPath<(String, String)>,
+    body: Body,
+) -> Result<Reply, ApiError> {
+    let request: NoteRequest = body.json()?;
+    let caller = principal.clone();
+    state
+        .commit(&principal, &body, move |w, now| {
+            let note = request.note.unwrap_or_default();
+            let adoption = text_state::adopt(w, &caller, &p, &d, &note, now)?;
+            Reply::json(StatusCode::CREATED, &AdoptionView::from(&adoption))
+        })
+        .await
+}
+
+#[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/reservations", tag = "state",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           StateQuery),
+    responses((status = 200, body = ReservationsView), Problems),
+    security(("bearer" = [])))]
+pub async fn get_reservations(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<StateQuery>,
+) -> Result<Response, ApiError> {
+    let html = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("html") => true,
+        Some(other) => {
+            return Err(ApiError::NotAcceptable(format!(
+                "unknown format {other:?}; the reservations annex is offered as json, html"
+            )));
+        }
+    };
+    let read = {
+        let (p, d) = (p.clone(), d.clone());
+        state
+            .run(move |r| text_state::read(r, &principal, &p, &d, query.version))
+            .await?
+    };
+    let references = References::of(&read.version.document);
+    let number = read.info.number;
+    if html {
+        let context = read.readable.context(state.now()).subtitle(format!(
+            "Reservations on version {number}: {}",
+            read.info.label
+        ));
+        let lines: Vec<render::html::AnnexLine<'_>> = read
+            .state
+            .reservations
+            .iter()
+            .filter(|r| read.version.document.find(r.node).is_some())
+            .map(|reservation| render::html::AnnexLine {
+                reference: references.reference(reservation.node).map(|r| r.0.clone()),
+                reservation,
+            })
+            .collect();
+        let bytes = render::html::reservations_annex(&lines, &context).into_bytes();
+        return Ok(formats::file(
+            Format::Html,
+            bytes,
+            &format!("{p}-{d}-v{number}-reservations"),
+        ));
+    }
+    Ok(Json(ReservationsView {
+        version: number,
+        reservations: read
+            .state
+            .reservations
+            .iter()
+            .filter(|r| read.version.document.find(r.node).is_some())
+            .map(|r| ReservationView::new(r, Some(&references)))
+            .collect(),
+    })
+    .into_response())
+}
