@@ -15,7 +15,9 @@
 //! - [`compile`]`(base: &Version, submissions: &[Submission]) -> Compilation` (and
 //!   [`compile_document`] for a bare document): every change of a round with its
 //!   alternatives, supporters, contested flag, merged texts, comments and flags. The rules for
-//!   coalescing and grouping (including touching changes) are in the `compile` module docs.
+//!   coalescing and grouping (including touching changes) are in the `compile` module docs;
+//!   near-identical alternatives grouped into families and the marshalled order of
+//!   alternatives in the [`family`] module docs.
 //! - [`compilation_text`]`(&Compilation, TextOptions) -> String`: the UN-style bracketed view.
 //! - [`consolidate`]`(base, base_blame, compilation, decisions, options, new_ids)
 //!   -> Result<Consolidation, ConsolidateError>`: the next version, its [`Blame`] and what
@@ -33,6 +35,7 @@ mod align;
 mod blame;
 mod compile;
 mod consolidate;
+pub mod family;
 mod hunk;
 pub mod model;
 mod publication;
@@ -44,6 +47,7 @@ pub use align::{adopt, align};
 pub use blame::blame_view;
 pub use compile::{compile, compile_document, compile_with_threads};
 pub use consolidate::{consolidate, merged_document};
+pub use family::{families, family_key, marshal};
 pub use hunk::{Hunk, apply_hunks, hunks};
 pub use model::*;
 pub use publication::{SilentDeletion, check_publication};

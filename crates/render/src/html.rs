@@ -276,7 +276,8 @@ fn alternatives(out: &mut String, change: &Change, caption: &str, context: &Cont
         escape(caption),
         escape(&change.id)
     );
-    for alternative in &change.alternatives {
+    // In the marshalled order, variants of one family together (penholder_diff::family).
+    for alternative in change.choices().into_iter().flatten() {
         alternative_box(out, change, alternative, context);
     }
     out.push_str("</div></div>");
@@ -291,10 +292,20 @@ fn alternative_box(
     let who = alternative.delegations();
     let _ = write!(
         out,
-        "<div class=\"alternative\"><p class=\"who\"><span class=\"alt-id\">{}</span> {}</p><p>",
+        "<div class=\"alternative\"><p class=\"who\"><span class=\"alt-id\">{}</span> {}</p>",
         escape(&alternative.id),
         escape(&context.names(&who))
     );
+    if let Some(family) = change.family_of(&alternative.id)
+        && family.variants.len() > 1
+    {
+        let _ = write!(
+            out,
+            "<p class=\"family\">one wording: {}</p>",
+            escape(&family.variants.join(" ≈ "))
+        );
+    }
+    out.push_str("<p>");
     match alternative.text.as_deref() {
         None => out.push_str("<del>delete the paragraph</del>"),
         Some(text) if text.trim().is_empty() => out.push_str("<del>delete these words</del>"),

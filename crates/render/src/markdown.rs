@@ -236,8 +236,14 @@ fn alternatives(out: &mut String, change: &Change, caption: &str, context: &Cont
     out.push_str("> ");
     escaped(out, caption);
     let _ = writeln!(out, " (change {}):", change.id);
-    for alternative in &change.alternatives {
+    // In the marshalled order, variants of one family together (penholder_diff::family).
+    for alternative in change.choices().into_iter().flatten() {
         let _ = write!(out, "> - **{}** ", alternative.id);
+        if let Some(family) = change.family_of(&alternative.id)
+            && family.variants.len() > 1
+        {
+            let _ = write!(out, "_(one wording: {})_ ", family.variants.join(" ≈ "));
+        }
         match alternative.text.as_deref() {
             None => out.push_str("{--delete the paragraph--}"),
             Some(text) if text.trim().is_empty() => out.push_str("{--delete these words--}"),
