@@ -24,7 +24,8 @@
 //!   became of each change; [`merged_document`] previews the merged texts.
 //! - [`Blame::initial`]`(&Document, version)`, [`Blame::check`], [`blame_view`].
 //! - [`redline`]`(from, to, chain: &[Step]) -> Redline`: between any two versions, attributed
-//!   through the steps between them.
+//!   through the steps between them; [`only_by`]`(redline, delegations)` narrows it to the
+//!   changes some delegations proposed or supported.
 //! - [`check_publication`]`(base, step) -> Result<Redline, SilentDeletion>`: nothing deleted
 //!   without showing in the redline and without an applied change behind it; [`consolidate`]
 //!   runs it on every version it makes.
@@ -36,6 +37,7 @@ mod blame;
 mod compile;
 mod consolidate;
 pub mod family;
+pub mod filter;
 mod hunk;
 pub mod model;
 mod publication;
@@ -52,5 +54,6 @@ pub use hunk::{Hunk, apply_hunks, hunks};
 pub use model::*;
 pub use publication::{SilentDeletion, check_publication};
 pub use redline::redline;
+pub use filter::only_by;
 pub use text::{TextOptions, compilation_text};
 pub use token::{is_whitespace_token, tokenize};

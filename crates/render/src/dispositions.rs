@@ -295,7 +295,7 @@ pub fn csv(dispositions: &[Disposition]) -> Result<Vec<u8>, RenderError> {
 /// A cell a spreadsheet could run: one that starts as a formula, or in which a piece after a
 /// separator some spreadsheet splits on (`,`, `;`, a tab, a line break) does, as in
 /// `x;=cmd|' /C calc'!A0`. Such a cell gets a leading apostrophe.
-fn defuse_formula(cell: &str) -> String {
+pub(crate) fn defuse_formula(cell: &str) -> String {
     const STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
     let runs = cell.starts_with(STARTS)
         || cell
@@ -370,7 +370,7 @@ pub fn xlsx(
     workbook.save_to_buffer().map_err(error)
 }
 
-fn sheet_name(title: &str) -> String {
+pub(crate) fn sheet_name(title: &str) -> String {
     // Excel forbids []:*?/\ in sheet names and allows 31 characters.
     let name: String = title
         .chars()
@@ -385,7 +385,7 @@ fn sheet_name(title: &str) -> String {
     }
 }
 
-fn xlsx_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn xlsx_cell(cell: &str) -> std::borrow::Cow<'_, str> {
     const MAX: usize = 32_767;
     let cleaned = crate::text::xml_text(cell);
     if cleaned.chars().count() <= MAX {

@@ -689,6 +689,34 @@ tr.partly td:first-child{border-left:4px solid #b8860b}
 }
 "#;
 
+/// The numbering concordance as a table: one column per version, one row per node.
+pub fn concordance(concordance: &crate::concordance::Concordance, context: &Context) -> String {
+    let mut body = String::from("<table class=\"concordance\"><thead><tr>");
+    for heading in concordance.headings() {
+        let _ = write!(body, "<th>{}</th>", escape(&heading));
+    }
+    body.push_str("</tr></thead><tbody>");
+    for row in crate::concordance::cells(concordance) {
+        body.push_str("<tr>");
+        for cell in row {
+            let _ = write!(body, "<td>{}</td>", escape(cell));
+        }
+        body.push_str("</tr>");
+    }
+    body.push_str("</tbody></table>");
+    page(
+        context,
+        &concordance.document_title,
+        &format!(
+            "Numbering concordance of {} versions",
+            concordance.versions.len()
+        ),
+        "",
+        "",
+        &body,
+    )
+}
+
 fn page(
     context: &Context,
     document_title: &str,

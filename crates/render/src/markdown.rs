@@ -476,6 +476,35 @@ pub fn blame(view: &BlameView, context: &Context) -> String {
     out
 }
 
+/// The numbering concordance as a Markdown table: one column per version, one row per node.
+pub fn concordance(concordance: &crate::concordance::Concordance, context: &Context) -> String {
+    let mut out = header(
+        context,
+        &concordance.document_title,
+        "Numbering concordance",
+        &BTreeSet::new(),
+    );
+    let headings = concordance.headings();
+    let cell = |out: &mut String, text: &str| {
+        out.push_str("| ");
+        escaped(out, &text.replace('|', "/"));
+        out.push(' ');
+    };
+    for heading in &headings {
+        cell(&mut out, heading);
+    }
+    out.push_str("|\n");
+    out.push_str(&"|---".repeat(headings.len()));
+    out.push_str("|\n");
+    for row in crate::concordance::cells(concordance) {
+        for reference in row {
+            cell(&mut out, reference);
+        }
+        out.push_str("|\n");
+    }
+    out
+}
+
 fn header(context: &Context, title: &str, subtitle: &str, mentioned: &BTreeSet<String>) -> String {
     let mut out = String::new();
     if let Some(classification) = &context.classification {

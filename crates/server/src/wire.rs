@@ -366,6 +366,11 @@ pub struct VersionView {
     /// Every node's reference in this version, in document order.
     pub references: Vec<NodeReference>,
     pub audit_head: AuditHeadView,
+    /// Where every node's reference in each version of the document is (the numbering
+    /// concordance): a link rather than the table, so that a version's JSON stays the same
+    /// when later versions are published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concordance: Option<String>,
 }
 
 impl VersionView {
@@ -386,6 +391,7 @@ impl VersionView {
             created_by: info.created_by.clone(),
             document,
             references,
+            concordance: None,
         }
     }
 }
@@ -407,12 +413,17 @@ pub struct FormatQuery {
 
 #[derive(Clone, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+// An unknown parameter is a 400 naming it, not a filter silently ignored.
+#[serde(deny_unknown_fields)]
 pub struct RedlineQuery {
     /// The source version's number.
     pub from: u32,
     /// The target version's number.
     pub to: u32,
     pub format: Option<String>,
+    /// Mark only the changes this delegation proposed or supported (a group: with its
+    /// members'; a member: with its groups'); other changes read as plain target text.
+    pub delegation: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -422,8 +433,19 @@ pub struct RedlineView {
     /// Whether the versions lie on one chain (`from` an ancestor of `to`), so that every change
     /// could be attributed through the consolidations in between.
     pub attributed: bool,
+    /// The delegation whose changes alone are marked (`?delegation=`); absent: everyone's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delegation: Option<String>,
     #[schema(value_type = Object)]
     pub redline: penholder_diff::Redline,
+}
+
+/// The numbering concordance of a document: its versions, and every node's reference in each.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ConcordanceView {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub concordance: penholder_render::concordance::Concordance,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]

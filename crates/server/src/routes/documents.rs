@@ -152,7 +152,9 @@ pub async fn get_version(
             reference: reference.0.clone(),
         })
         .collect();
-    Ok(Json(VersionView::new(&info, version.document, references, &seal)).into_response())
+    let mut view = VersionView::new(&info, version.document, references, &seal);
+    view.concordance = Some(format!("/v1/processes/{p}/documents/{d}/concordance"));
+    Ok(Json(view).into_response())
 }
 
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/versions/{n}/blame", tag = "documents",
@@ -213,18 +215,29 @@ pub async fn get_redline(
 ) -> Result<Response, ApiError> {
     let format = formats::requested(query.format.as_deref(), Output::Redline)?;
     let (from, to) = (query.from, query.to);
-    let stem = format!("{p}-{d}-v{from}-v{to}-redline");
-    let (readable, chain) = state
-        .run(move |r| document::redline(r, &principal, &p, &d, from, to))
-        .await?;
-    let attributed = chain.attributed;
+    let delegation = query.delegation;
+    let stem = match &delegation {
+        Some(code) => format!("{p}-{d}-v{from}-v{to}-redline-{code}"),
+        None => format!("{p}-{d}-v{from}-v{to}-redline"),
+    };
+    let subtitle = match &delegation {
+        Some(code) => format!("Version {from} → version {to}: the changes of {code}"),
+        None => format!("Version {from} → version {to}"),
+    };
+    let (readable, of) = {
+        let delegation = delegation.clone();
+        state
+            .run(move |r| {
+                document::redline_of(r, &principal, &p, &d, from, to, delegation.as_deref())
+            })
+            .await?
+    };
+    let attributed = of.chain.attributed;
     // Word shows a moved paragraph at both places; it needs the source to place the old one.
-    let source_document = (format == Format::Docx).then(|| chain.source.document.clone());
-    let redline = blocking(move || Ok(chain.redline())).await?;
+    let source_document = (format == Format::Docx).then(|| of.chain.source.document.clone());
+    let redline = blocking(move || Ok(of.redline())).await?;
     if format != Format::Json {
-        let context = readable
-            .context(state.now())
-            .subtitle(format!("Version {from} → version {to}"));
+        let context = readable.context(state.now()).subtitle(subtitle);
         let bytes = blocking(move || {
             Ok(match format {
                 Format::Html => render::html::redline(&redline, &context).into_bytes(),
@@ -243,9 +256,45 @@ pub async fn get_redline(
         from,
         to,
         attributed,
+        delegation,
         redline,
     })
     .into_response())
+}
+
+#[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/concordance", tag = "documents",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           FormatQuery),
+    responses((status = 200, body = ConcordanceView,
+               description = "Every node's reference in each version (json, html, md, csv, xlsx)"),
+              Problems),
+    security(("bearer" = [])))]
+pub async fn get_concordance(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<Response, ApiError> {
+    let format = formats::requested(query.format.as_deref(), Output::Concordance)?;
+    let stem = format!("{p}-{d}-concordance");
+    let (readable, concordance) = state
+        .run(move |r| penholder_negotiation::concordance::concordance(r, &principal, &p, &d))
+        .await?;
+    if format == Format::Json {
+        return Ok(Json(ConcordanceView { concordance }).into_response());
+    }
+    let context = readable.context(state.now());
+    let bytes = blocking(move || {
+        Ok(match format {
+            Format::Html => render::html::concordance(&concordance, &context).into_bytes(),
+            Format::Markdown => render::markdown::concordance(&concordance, &context).into_bytes(),
+            Format::Csv => render::concordance::csv(&concordance).map_err(formats::failed)?,
+            _ => render::concordance::xlsx(&concordance, &context).map_err(formats::failed)?,
+        })
+    })
+    .await?;
+    Ok(formats::file(format, bytes, &stem))
 }
 
 #[utoipa::path(post, path = "/v1/processes/{p}/documents/{d}/versions", tag = "documents",
