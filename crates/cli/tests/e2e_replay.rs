@@ -252,9 +252,16 @@ fn replay_on(database: &str, scratch: &Path) {
             }
         }
         let texts: Vec<&String> = rev3.iter().map(|node| &node.3).collect();
-        assert_eq!(kept.len(), texts.len(), "{document}: the filtered redline's nodes");
+        assert_eq!(
+            kept.len(),
+            texts.len(),
+            "{document}: the filtered redline's nodes"
+        );
         for (got, want) in kept.iter().zip(texts) {
-            assert_eq!(got, want, "{document}: the filtered redline gives Rev. 3's text");
+            assert_eq!(
+                got, want,
+                "{document}: the filtered redline gives Rev. 3's text"
+            );
         }
         for extension in ["html", "md", "docx"] {
             assert!(

@@ -86,7 +86,10 @@ fn concordance_and_filtered_redlines_over_http(db: &TestDb) {
                 if n["id"] == id {
                     n["text"].as_str().map(str::to_owned)
                 } else {
-                    find(n["children"].as_array().map(Vec::as_slice).unwrap_or(&[]), id)
+                    find(
+                        n["children"].as_array().map(Vec::as_slice).unwrap_or(&[]),
+                        id,
+                    )
                 }
             })
         }
@@ -137,9 +140,13 @@ fn concordance_and_filtered_redlines_over_http(db: &TestDb) {
     assert_ne!(new_node, pg13, "the UK's action is PG1.3 in version 2");
 
     // The concordance: every node's reference in both versions.
-    let concordance = get(&server, &format!("{P}/documents/cfa/concordance"), &reviewer)
-        .expect(200)
-        .json();
+    let concordance = get(
+        &server,
+        &format!("{P}/documents/cfa/concordance"),
+        &reviewer,
+    )
+    .expect(200)
+    .json();
     let versions: Vec<&str> = concordance["versions"]
         .as_array()
         .unwrap()
@@ -187,10 +194,16 @@ fn concordance_and_filtered_redlines_over_http(db: &TestDb) {
         &format!("{P}/documents/cfa/concordance?format=docx"),
         &reviewer,
     )
-    .expect(400);
+    .expect(406);
 
     // The redline narrowed to one delegation's changes.
-    let redline = |query: &str| get(&server, &format!("{P}/documents/cfa/redline?from=1&to=2{query}"), &reviewer);
+    let redline = |query: &str| {
+        get(
+            &server,
+            &format!("{P}/documents/cfa/redline?from=1&to=2{query}"),
+            &reviewer,
+        )
+    };
     let whole = redline("").expect(200).json();
     let status_of = |redline: &Value, id: &str| {
         redline_nodes(redline)
@@ -203,7 +216,10 @@ fn concordance_and_filtered_redlines_over_http(db: &TestDb) {
     assert_eq!(status_of(&whole, &new_node).0, "inserted");
     let only_uk = redline("&delegation=UK").expect(200).json();
     assert_eq!(only_uk["delegation"], "UK");
-    assert_eq!(status_of(&only_uk, &pg11), ("unchanged".to_string(), String::new()));
+    assert_eq!(
+        status_of(&only_uk, &pg11),
+        ("unchanged".to_string(), String::new())
+    );
     assert_eq!(
         status_of(&only_uk, &new_node),
         (
@@ -222,10 +238,19 @@ fn concordance_and_filtered_redlines_over_http(db: &TestDb) {
     // Every format of the redline takes the filter.
     let html = String::from_utf8(redline("&delegation=UK&format=html").expect(200).bytes).unwrap();
     assert!(html.contains("no right to stay"), "{html}");
-    let markdown = String::from_utf8(redline("&delegation=EU&format=md").expect(200).bytes).unwrap();
+    let markdown =
+        String::from_utf8(redline("&delegation=EU&format=md").expect(200).bytes).unwrap();
     assert!(markdown.contains("Further"), "{markdown}");
-    assert!(!markdown.contains("{++Cooperate on the return"), "{markdown}");
-    assert!(redline("&delegation=UK&format=docx").expect(200).bytes.starts_with(b"PK"));
+    assert!(
+        !markdown.contains("{++Cooperate on the return"),
+        "{markdown}"
+    );
+    assert!(
+        redline("&delegation=UK&format=docx")
+            .expect(200)
+            .bytes
+            .starts_with(b"PK")
+    );
 
     // Unknown delegation, unknown parameter: 400 problem documents naming them.
     for (query, named) in [("&delegation=XX", "XX"), ("&delegaton=UK", "delegaton")] {

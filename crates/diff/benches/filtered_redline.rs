@@ -14,9 +14,7 @@
 //! Prints one `BENCH {json}` line per size, as the other engine benchmarks do.
 
 use penholder_core::IdSource;
-use penholder_diff::{
-    Blame, ConsolidateOptions, Step, compile, consolidate, only_by, redline,
-};
+use penholder_diff::{Blame, ConsolidateOptions, Step, compile, consolidate, only_by, redline};
 use penholder_scenario::{Scenario, delegation_code};
 use std::time::{Duration, Instant};
 

@@ -843,7 +843,11 @@ fn word_changes<'a>(
         }
         let (start_token, end_token) = (base.token_at(start_byte), base.token_at(end_byte));
         let (marshalled, families) = if contested {
-            order_of(&base_text[start_byte..end_byte], &alternatives, amends.iter())
+            order_of(
+                &base_text[start_byte..end_byte],
+                &alternatives,
+                amends.iter(),
+            )
         } else {
             (Vec::new(), Vec::new())
         };

@@ -412,7 +412,10 @@ fn numeral_run(words: &[String], at: usize) -> Option<(u64, usize)> {
                         && matches!(next, Some(Unit(_) | Tens(_)))
                 } else {
                     matches!(last, Some(Tens(_)))
-                        && matches!(words.get(i + 1).map(String::as_str), Some("un" | "une" | "onze"))
+                        && matches!(
+                            words.get(i + 1).map(String::as_str),
+                            Some("un" | "une" | "onze")
+                        )
                 };
                 if !joins {
                     break;
@@ -479,11 +482,19 @@ mod tests {
     use super::*;
 
     fn same(a: &str, b: &str) {
-        assert_eq!(family_key(a), family_key(b), "{a:?} and {b:?} should be one family");
+        assert_eq!(
+            family_key(a),
+            family_key(b),
+            "{a:?} and {b:?} should be one family"
+        );
     }
 
     fn apart(a: &str, b: &str) {
-        assert_ne!(family_key(a), family_key(b), "{a:?} and {b:?} should stay apart");
+        assert_ne!(
+            family_key(a),
+            family_key(b),
+            "{a:?} and {b:?} should stay apart"
+        );
     }
 
     #[test]
@@ -514,7 +525,10 @@ mod tests {
 
     #[test]
     fn case_punctuation_and_spacing_do_not_count() {
-        same("States shall, where appropriate, cooperate.", "states shall where appropriate cooperate");
+        same(
+            "States shall, where appropriate, cooperate.",
+            "states shall where appropriate cooperate",
+        );
         same("the State’s  duty", "the State's duty");
         apart("the States' duty", "the States duty more");
     }
@@ -522,7 +536,10 @@ mod tests {
     #[test]
     fn spelling_variants_from_the_table_are_one_word() {
         same("organise and prioritise", "organize and prioritize");
-        same("the criminalisation of smuggling", "the criminalization of smuggling");
+        same(
+            "the criminalisation of smuggling",
+            "the criminalization of smuggling",
+        );
         same("in favour of the programme", "in favor of the program");
         same("labour centres", "labor centers");
         same("a fair judgement", "a fair judgment");
@@ -579,9 +596,17 @@ mod tests {
     fn alternatives_are_marshalled_deletion_widest_then_tabling_order() {
         let base = "States shall cooperate fully on return";
         let alternatives = [
-            alternative("a", Some("States should cooperate fully on return"), &[("AT", 0)]),
+            alternative(
+                "a",
+                Some("States should cooperate fully on return"),
+                &[("AT", 0)],
+            ),
             alternative("b", Some("Everyone should work together"), &[("HU", 2)]),
-            alternative("c", Some("States must cooperate fully on return"), &[("DE", 0)]),
+            alternative(
+                "c",
+                Some("States must cooperate fully on return"),
+                &[("DE", 0)],
+            ),
             alternative("d", None, &[("UK", 0)]),
         ];
         // AT tabled after DE; b replaces every word; d deletes.

@@ -233,7 +233,12 @@ impl Change {
         }
         self.families
             .iter()
-            .map(|f| f.variants.iter().filter_map(|id| self.alternative(id)).collect())
+            .map(|f| {
+                f.variants
+                    .iter()
+                    .filter_map(|id| self.alternative(id))
+                    .collect()
+            })
             .collect()
     }
 

@@ -12,9 +12,38 @@ use proptest::prelude::*;
 /// and `hour`, `prise`, `filing` and `filling`, articles, `and`/`et` (numeral connectors
 /// elsewhere), words ending in `-ise` on short stems.
 const WORDS: &[&str] = &[
-    "States", "shall", "cooperate", "on", "return", "for", "our", "hour", "tour", "prise",
-    "rise", "wise", "filing", "filling", "a", "the", "and", "et", "les", "États", "migrants",
-    "per", "least", "at", "second", "first", "of", "de", "au", "moins", "pays", "précis",
+    "States",
+    "shall",
+    "cooperate",
+    "on",
+    "return",
+    "for",
+    "our",
+    "hour",
+    "tour",
+    "prise",
+    "rise",
+    "wise",
+    "filing",
+    "filling",
+    "a",
+    "the",
+    "and",
+    "et",
+    "les",
+    "États",
+    "migrants",
+    "per",
+    "least",
+    "at",
+    "second",
+    "first",
+    "of",
+    "de",
+    "au",
+    "moins",
+    "pays",
+    "précis",
 ];
 
 /// Words with another spelling in the table: (one, other).
@@ -46,9 +75,26 @@ struct Writing {
 
 fn english(n: u64) -> String {
     const UNITS: [&str; 20] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-        "eighteen", "nineteen",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
     ];
     const TENS: [&str; 8] = [
         "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
@@ -157,7 +203,10 @@ fn text() -> impl Strategy<Value = Vec<Word>> {
     let connector = |w: usize| WORDS[w] == "and" || WORDS[w] == "et";
     let plain = (0..WORDS.len()).prop_map(Word::Plain);
     let variant = (0..VARIANTS.len()).prop_map(Word::Variant);
-    let number = (0u64..3000, (0..WORDS.len()).prop_filter("no connector", move |w| !connector(*w)))
+    let number = (
+        0u64..3000,
+        (0..WORDS.len()).prop_filter("no connector", move |w| !connector(*w)),
+    )
         .prop_map(|(n, w)| vec![Word::Number(n), Word::Plain(w)]);
     let piece = prop_oneof![
         plain.prop_map(|w| vec![w]),
@@ -221,9 +270,21 @@ fn the_compilation_lists_families_and_the_marshalled_order() {
         justification: None,
     };
     let submissions = [
-        submission("HU", 300, vec![amend("Return at least 30 migrants each month.")]),
-        submission("AT", 200, vec![amend("Return at least Thirty migrants, each month.")]),
-        submission("DE", 100, vec![amend("Return at least fifty migrants each month.")]),
+        submission(
+            "HU",
+            300,
+            vec![amend("Return at least 30 migrants each month.")],
+        ),
+        submission(
+            "AT",
+            200,
+            vec![amend("Return at least Thirty migrants, each month.")],
+        ),
+        submission(
+            "DE",
+            100,
+            vec![amend("Return at least fifty migrants each month.")],
+        ),
         submission("FR", 400, vec![amend("Return all migrants each month.")]),
     ];
     let compilation = compile_document(&document, 1, &submissions);
@@ -253,7 +314,7 @@ fn the_compilation_lists_families_and_the_marshalled_order() {
             vec!["at least fifty"],
             vec!["at least Thirty", "at least 30"]
         ]
-            .map(|f| f.into_iter().map(String::from).collect::<Vec<_>>())
+        .map(|f| f.into_iter().map(String::from).collect::<Vec<_>>())
     );
     let thirty = change.family_of(&change.marshalled[2]).unwrap();
     assert_eq!(thirty.delegations, ["AT", "HU"]);

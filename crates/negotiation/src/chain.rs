@@ -3,8 +3,8 @@
 //! (The store defines how they are kept: `penholder_store`'s codec.)
 
 use penholder_core::Version;
-use penholder_diff::{AppliedChange, Blame, Redline, Step};
 use penholder_core::negotiation::Delegation;
+use penholder_diff::{AppliedChange, Blame, Redline, Step};
 use penholder_store::{Reader, StoreError};
 
 /// The provenance of a version: as stored, or all from the version itself when none was

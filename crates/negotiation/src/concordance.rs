@@ -94,9 +94,21 @@ mod tests {
         use NodeKind::Preambular as P;
         // v1: a b c d; v2: a NEW(e) b c d; v3: a e b d (c deleted).
         let versions = [
-            (1, "Zero draft".to_string(), version(&[(a, P), (b, P), (c, P), (d, P)])),
-            (2, "Rev. 1".to_string(), version(&[(a, P), (e, P), (b, P), (c, P), (d, P)])),
-            (3, "Rev. 2".to_string(), version(&[(a, P), (e, P), (b, P), (d, P)])),
+            (
+                1,
+                "Zero draft".to_string(),
+                version(&[(a, P), (b, P), (c, P), (d, P)]),
+            ),
+            (
+                2,
+                "Rev. 1".to_string(),
+                version(&[(a, P), (e, P), (b, P), (c, P), (d, P)]),
+            ),
+            (
+                3,
+                "Rev. 2".to_string(),
+                version(&[(a, P), (e, P), (b, P), (d, P)]),
+            ),
         ];
         let concordance = of("Declaration".into(), &versions);
         let table: Vec<(NodeId, Vec<Option<&str>>)> = concordance

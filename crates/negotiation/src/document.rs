@@ -267,17 +267,19 @@ pub fn redline_of(
     let readable = Readable::read(r, caller, process, document)?;
     let only = match delegation {
         None => None,
-        Some(code) => Some(crate::chain::whose(&readable.delegations, code).ok_or_else(|| {
-            let known: Vec<&str> = readable
-                .delegations
-                .iter()
-                .map(|d| d.code.as_str())
-                .collect();
-            Error::Malformed(format!(
-                "unknown delegation {code:?} in ?delegation=: this process has {}",
-                known.join(", ")
-            ))
-        })?),
+        Some(code) => Some(
+            crate::chain::whose(&readable.delegations, code).ok_or_else(|| {
+                let known: Vec<&str> = readable
+                    .delegations
+                    .iter()
+                    .map(|d| d.code.as_str())
+                    .collect();
+                Error::Malformed(format!(
+                    "unknown delegation {code:?} in ?delegation=: this process has {}",
+                    known.join(", ")
+                ))
+            })?,
+        ),
     };
     let chain = VersionChain::load(r, process, document, from, to)?;
     Ok((readable, crate::chain::RedlineOf { chain, only }))

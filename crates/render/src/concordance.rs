@@ -91,7 +91,10 @@ pub fn xlsx(concordance: &Concordance, context: &Context) -> Result<Vec<u8>, Ren
         .set_background_color(0xD9E1F2);
     let sheet = workbook.add_worksheet();
     sheet
-        .set_name(sheet_name(&format!("Concordance {}", concordance.document_title)))
+        .set_name(sheet_name(&format!(
+            "Concordance {}",
+            concordance.document_title
+        )))
         .map_err(error)?;
     for (column, heading) in concordance.headings().iter().enumerate() {
         let column = u16::try_from(column)
