@@ -225,7 +225,7 @@ fn replay_on(database: &str, scratch: &Path) {
         for extension in ["html", "md", "csv", "xlsx"] {
             assert!(folder.join(format!("concordance.{extension}")).is_file());
         }
-        let filtered = read_json(&folder.join("redline-1-zero-draft-to-4-rev-3-DE.json"));
+        let filtered = read_json(&folder.join("redline-zero-draft-to-rev-3-DE.json"));
         assert_eq!(filtered["delegation"], "DE");
         let rev3 = flatten_version(&read_json(&folder.join("4-rev-3.json")));
         let mut kept = Vec::new();
@@ -266,7 +266,7 @@ fn replay_on(database: &str, scratch: &Path) {
         for extension in ["html", "md", "docx"] {
             assert!(
                 folder
-                    .join(format!("redline-1-zero-draft-to-4-rev-3-DE.{extension}"))
+                    .join(format!("redline-zero-draft-to-rev-3-DE.{extension}"))
                     .is_file()
             );
         }
