@@ -176,7 +176,9 @@ pub fn marshal(
     tabled_at: impl Fn(&Support) -> i64,
 ) -> Vec<String> {
     let base_words = words_of(base_text);
-    let mut keyed: Vec<(bool, usize, (i64, &str, usize), &str)> = alternatives
+    // (is a text, base words replaced, tabled (time, delegation, item), id) per alternative.
+    type Key<'a> = (bool, usize, (i64, &'a str, usize), &'a str);
+    let mut keyed: Vec<Key<'_>> = alternatives
         .iter()
         .map(|alternative| {
             let width = alternative
@@ -428,10 +430,10 @@ fn numeral_run(words: &[String], at: usize) -> Option<(u64, usize)> {
                 let fits = match last {
                     None | Some(Hundred | Scale(_)) => true,
                     Some(Tens(_)) | Some(Connector) => {
-                        ones % 10 == 0 && (n < 10 || ones == 60 || ones == 80)
+                        ones.is_multiple_of(10) && (n < 10 || ones == 60 || ones == 80)
                     }
                     // dix-sept, dix-huit, dix-neuf (also in soixante-dix-sept…).
-                    Some(Unit(10)) => (7..=9).contains(&n) && ones % 10 == 0,
+                    Some(Unit(10)) => (7..=9).contains(&n) && ones.is_multiple_of(10),
                     Some(Unit(_)) => false,
                 };
                 if fits {

@@ -142,7 +142,7 @@ fn french(n: u64) -> String {
         100..1000 => {
             let head = match n / 100 {
                 1 => "cent".to_string(),
-                h if n % 100 == 0 => format!("{} cents", french(h)),
+                h if n.is_multiple_of(100) => format!("{} cents", french(h)),
                 h => format!("{} cent", french(h)),
             };
             match n % 100 {
