@@ -145,7 +145,10 @@ mod tests {
         let before: Vec<String> = redline.nodes.iter().map(target).collect();
         let narrowed = only_by(redline, &["FR".to_string()]);
         let after: Vec<String> = narrowed.nodes.iter().map(target).collect();
-        assert_eq!(after, [&before[0], &before[1], &before[3]]);
+        assert_eq!(
+            after,
+            [before[0].clone(), before[1].clone(), before[3].clone()]
+        );
         let first = &narrowed.nodes[0];
         assert_eq!(first.status, NodeStatus::Changed);
         assert_eq!(
