@@ -42,6 +42,9 @@ engine=$($CARGO bench "${engine_profile[@]}" -p penholder-diff --bench compile -
 aligner=$($CARGO bench "${engine_profile[@]}" -p penholder-diff --bench align --no-run 2>&1 |
 	sed -n 's/.*Executable benches\/align.rs (\(.*\))/\1/p' | tail -1)
 [ -x "$aligner" ] || { say "cannot find the alignment benchmark's executable"; exit 1; }
+filtered=$($CARGO bench "${engine_profile[@]}" -p penholder-diff --bench filtered_redline --no-run 2>&1 |
+	sed -n 's/.*Executable benches\/filtered_redline.rs (\(.*\))/\1/p' | tail -1)
+[ -x "$filtered" ] || { say "cannot find the filtered redline benchmark's executable"; exit 1; }
 loadgen=$bin/penholder-loadgen
 penholder=$bin/penholder
 
@@ -99,6 +102,10 @@ done
 # ---- alignment of a revision made elsewhere -------------------------------------------------
 say "alignment"
 if [ "$mode" = quick ]; then "$aligner" --quick; else "$aligner"; fi | record
+
+# ---- a redline narrowed to one delegation against the whole one (issue 17: <= 1.2x) --------
+say "filtered redline"
+if [ "$mode" = quick ]; then "$filtered" --quick; else "$filtered"; fi | record
 
 # ---- redline -------------------------------------------------------------------------------
 say "redline and rendering"

@@ -130,6 +130,17 @@ def main():
             f"≤ {limit:.0f} ms: {verdict(row['best_ms'] <= limit, full)}" if limit else "",
         ))
 
+    # ---- a redline narrowed to one delegation (issue 17: within 1.2x the whole one) ----
+    for row in by_kind["filtered_redline"]:
+        table.append((
+            "redline",
+            f"redline of two {row['paragraphs']:,}-paragraph versions narrowed to one delegation "
+            f"({row['own_changed_nodes']:,} of {row['changed_nodes']:,} changed paragraphs its own)",
+            f"{ms(row['filtered_median_ms'])} median vs {ms(row['whole_median_ms'])} whole",
+            f"{row['ratio']:.2f}x the whole redline (median of {row['runs']} runs' ratios)",
+            f"≤ 1.2x: {verdict(row['ratio'] <= 1.2, full)}",
+        ))
+
     # ---- redline ----
     for red in by_kind["redline"]:
         table.append((

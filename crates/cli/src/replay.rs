@@ -116,6 +116,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
         replay.round(round)?;
     }
     replay.redlines(&fixtures)?;
+    replay.views(&fixtures)?;
     let expected_dir = args
         .expected
         .clone()
@@ -191,6 +192,9 @@ impl FileGroup {
 }
 
 /// The file extension of a `?format=`.
+/// The delegation whose changes the replay's filtered redlines show.
+pub const FILTERED_DELEGATION: &str = "DE";
+
 fn extension(format: &str) -> &str {
     match format {
         "akn" => "akn.xml",
@@ -507,6 +511,44 @@ impl Replay {
                         "redline of {slug}, {} → {}",
                         version_title(from),
                         version_title(to)
+                    ),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Each document's numbering concordance, and its redline from the zero draft to the last
+    /// version narrowed to the changes [`FILTERED_DELEGATION`] proposed or supported.
+    fn views(&mut self, fixtures: &Fixtures) -> anyhow::Result<()> {
+        for document in &fixtures.documents {
+            let slug = document.slug.as_str();
+            let last = self.latest.get(slug).copied().unwrap_or(1);
+            let chair = self.chair.clone();
+            self.fetch_all(
+                &format!("{}/documents/{slug}/concordance", self.p()),
+                &chair,
+                &["html", "md", "csv", "xlsx"],
+                &PathBuf::from(slug).join("concordance"),
+                &format!("numbering concordance of {slug}, every version"),
+            )?;
+            if last > 1 {
+                self.fetch_all(
+                    &format!(
+                        "{}/documents/{slug}/redline?from=1&to={last}&delegation={FILTERED_DELEGATION}",
+                        self.p()
+                    ),
+                    &chair,
+                    &["html", "docx", "md"],
+                    &PathBuf::from(slug).join(format!(
+                        "redline-{}-to-{}-{FILTERED_DELEGATION}",
+                        version_name(1),
+                        version_name(last)
+                    )),
+                    &format!(
+                        "redline of {slug}, {} → {}, only {FILTERED_DELEGATION}'s changes",
+                        version_title(1),
+                        version_title(last)
                     ),
                 )?;
             }

@@ -200,6 +200,79 @@ fn replay_on(database: &str, scratch: &Path) {
         }
     }
 
+    // The numbering concordance and the redline narrowed to DE's changes (with its group's,
+    // the EU's), as the replay wrote them.
+    let mut marked = 0;
+    for document in ["declaration", "call-for-action"] {
+        let folder = out.join(document);
+        let concordance = read_json(&folder.join("concordance.json"));
+        let versions = concordance["versions"].as_array().expect("versions");
+        assert_eq!(versions.len(), 4, "{document}: four versions");
+        let rows = concordance["rows"].as_array().expect("rows");
+        for (column, file) in [(0, "1-zero-draft.json"), (3, "4-rev-3.json")] {
+            let version = read_json(&folder.join(file));
+            for reference in version["references"].as_array().expect("references") {
+                let row = rows
+                    .iter()
+                    .find(|r| r["node"] == reference["node"])
+                    .unwrap_or_else(|| panic!("{document}: no row for {reference}"));
+                assert_eq!(
+                    row["references"][column], reference["reference"],
+                    "{document} {file}"
+                );
+            }
+        }
+        for extension in ["html", "md", "csv", "xlsx"] {
+            assert!(folder.join(format!("concordance.{extension}")).is_file());
+        }
+        let filtered = read_json(&folder.join("redline-zero-draft-to-rev-3-DE.json"));
+        assert_eq!(filtered["delegation"], "DE");
+        let rev3 = flatten_version(&read_json(&folder.join("4-rev-3.json")));
+        let mut kept = Vec::new();
+        for node in filtered["redline"]["nodes"].as_array().expect("nodes") {
+            let mut target = String::new();
+            for segment in node["segments"].as_array().expect("segments") {
+                if segment["kind"] != "equal" {
+                    marked += 1;
+                    let theirs = segment["attribution"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|o| o["delegations"].as_array())
+                        .flatten()
+                        .any(|code| code == "DE" || code == "EU");
+                    assert!(theirs, "{document}: a change not DE's is marked: {segment}");
+                }
+                if segment["kind"] != "delete" {
+                    target.push_str(segment["text"].as_str().unwrap_or_default());
+                }
+            }
+            if node["status"] != "deleted" {
+                kept.push(target);
+            }
+        }
+        let texts: Vec<&String> = rev3.iter().map(|node| &node.3).collect();
+        assert_eq!(
+            kept.len(),
+            texts.len(),
+            "{document}: the filtered redline's nodes"
+        );
+        for (got, want) in kept.iter().zip(texts) {
+            assert_eq!(
+                got, want,
+                "{document}: the filtered redline gives Rev. 3's text"
+            );
+        }
+        for extension in ["html", "md", "docx"] {
+            assert!(
+                folder
+                    .join(format!("redline-zero-draft-to-rev-3-DE.{extension}"))
+                    .is_file()
+            );
+        }
+    }
+    assert!(marked > 0, "DE's changes are marked in its redline");
+
     // Every proposal of every round is in its dispositions; refused late attempts are not.
     let rounds = fixtures().join("rounds");
     let mut folders: Vec<PathBuf> = std::fs::read_dir(&rounds)

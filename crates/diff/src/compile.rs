@@ -125,6 +125,7 @@ pub fn compile_with_threads<'a>(
                     inputs[at].flags.extend(flag_of(text));
                     inputs[at].amends.push(Proposal {
                         delegation,
+                        tabled_at: submission.submitted_at,
                         item: item_index,
                         justification: justification.as_deref(),
                         text,
@@ -140,6 +141,7 @@ pub fn compile_with_threads<'a>(
                     };
                     inputs[at].deletes.push(Proposal {
                         delegation,
+                        tabled_at: submission.submitted_at,
                         item: item_index,
                         justification: justification.as_deref(),
                         text: "",
@@ -170,6 +172,7 @@ pub fn compile_with_threads<'a>(
                         kind,
                         proposal: Proposal {
                             delegation,
+                            tabled_at: submission.submitted_at,
                             item: item_index,
                             justification: justification.as_deref(),
                             text,
@@ -361,6 +364,8 @@ fn previous_siblings(document: &Document) -> FxHashMap<NodeId, NodeId> {
 #[derive(Clone, Copy, Debug)]
 struct Proposal<'s> {
     delegation: &'s str,
+    /// When its submission was received: its tabling time, for the marshalled order.
+    tabled_at: i64,
     item: usize,
     justification: Option<&'s str>,
     text: &'s str,
@@ -487,6 +492,27 @@ fn label_alternatives(alternatives: &mut [Alternative]) {
     }
 }
 
+/// The marshalled order and the families of a change's labelled alternatives (nothing to order
+/// or group for a single one); `proposals` are those behind them, for their tabling times.
+fn order_of<'p, 's: 'p>(
+    base_text: &str,
+    alternatives: &[Alternative],
+    proposals: impl Iterator<Item = &'p Proposal<'s>> + Clone,
+) -> (Vec<String>, Vec<Family>) {
+    if alternatives.len() < 2 {
+        return (Vec::new(), Vec::new());
+    }
+    let tabled_at = |support: &Support| {
+        proposals
+            .clone()
+            .find(|p| p.delegation == support.delegation && p.item == support.item)
+            .map_or(i64::MAX, |p| p.tabled_at)
+    };
+    let marshalled = crate::family::marshal(base_text, alternatives, tabled_at);
+    let families = crate::family::families(alternatives, &marshalled);
+    (marshalled, families)
+}
+
 /// The non-whitespace tokens of a text: what "the same words" compares.
 fn word_key(text: &str) -> Vec<&str> {
     tokenize(text)
@@ -525,6 +551,7 @@ fn node_level_change(
         }
     }
     label_alternatives(&mut alternatives);
+    let (marshalled, families) = order_of(base_text, &alternatives, deletes.iter().chain(amends));
     Change {
         id: change_id(&[node.0.as_bytes(), b"node"]),
         node,
@@ -533,6 +560,8 @@ fn node_level_change(
         base_text: base_text.to_string(),
         contested: alternatives.len() > 1,
         alternatives,
+        marshalled,
+        families,
     }
 }
 
@@ -575,6 +604,8 @@ fn insert_changes(node: NodeId, reference: &str, inserts: &[InsertProposal<'_>])
                 }
             }
             label_alternatives(&mut alternatives);
+            let (marshalled, families) =
+                order_of("", &alternatives, proposals.iter().map(|i| &i.proposal));
             let (scope, tag): (Scope, &[u8]) = if side == 0 {
                 (
                     Scope::InsertBefore {
@@ -600,6 +631,8 @@ fn insert_changes(node: NodeId, reference: &str, inserts: &[InsertProposal<'_>])
                 base_text: String::new(),
                 contested: alternatives.len() > 1,
                 alternatives,
+                marshalled,
+                families,
             }
         })
         .collect()
@@ -809,6 +842,15 @@ fn word_changes<'a>(
             merged_pieces.push((start_byte, end_byte, changes.len()));
         }
         let (start_token, end_token) = (base.token_at(start_byte), base.token_at(end_byte));
+        let (marshalled, families) = if contested {
+            order_of(
+                &base_text[start_byte..end_byte],
+                &alternatives,
+                amends.iter(),
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
         changes.push(Change {
             id: change_id(&[
                 node.0.as_bytes(),
@@ -827,6 +869,8 @@ fn word_changes<'a>(
             base_text: base_text[start_byte..end_byte].to_string(),
             alternatives,
             contested,
+            marshalled,
+            families,
         });
     }
     let merged_text = splice(

@@ -15,14 +15,17 @@
 //! - [`compile`]`(base: &Version, submissions: &[Submission]) -> Compilation` (and
 //!   [`compile_document`] for a bare document): every change of a round with its
 //!   alternatives, supporters, contested flag, merged texts, comments and flags. The rules for
-//!   coalescing and grouping (including touching changes) are in the `compile` module docs.
+//!   coalescing and grouping (including touching changes) are in the `compile` module docs;
+//!   near-identical alternatives grouped into families and the marshalled order of
+//!   alternatives in the [`family`] module docs.
 //! - [`compilation_text`]`(&Compilation, TextOptions) -> String`: the UN-style bracketed view.
 //! - [`consolidate`]`(base, base_blame, compilation, decisions, options, new_ids)
 //!   -> Result<Consolidation, ConsolidateError>`: the next version, its [`Blame`] and what
 //!   became of each change; [`merged_document`] previews the merged texts.
 //! - [`Blame::initial`]`(&Document, version)`, [`Blame::check`], [`blame_view`].
 //! - [`redline`]`(from, to, chain: &[Step]) -> Redline`: between any two versions, attributed
-//!   through the steps between them.
+//!   through the steps between them; [`only_by`]`(redline, delegations)` narrows it to the
+//!   changes some delegations proposed or supported.
 //! - [`check_publication`]`(base, step) -> Result<Redline, SilentDeletion>`: nothing deleted
 //!   without showing in the redline and without an applied change behind it; [`consolidate`]
 //!   runs it on every version it makes.
@@ -33,6 +36,8 @@ mod align;
 mod blame;
 mod compile;
 mod consolidate;
+pub mod family;
+pub mod filter;
 mod hunk;
 pub mod model;
 mod publication;
@@ -44,6 +49,8 @@ pub use align::{adopt, align};
 pub use blame::blame_view;
 pub use compile::{compile, compile_document, compile_with_threads};
 pub use consolidate::{consolidate, merged_document};
+pub use family::{families, family_key, marshal};
+pub use filter::only_by;
 pub use hunk::{Hunk, apply_hunks, hunks};
 pub use model::*;
 pub use publication::{SilentDeletion, check_publication};

@@ -74,6 +74,25 @@ pub struct Change {
     pub alternatives: Vec<Alternative>,
     /// True when there are two or more different alternatives.
     pub contested: bool,
+    /// The alternatives' ids in the order a parliament marshals amendments: a deletion first,
+    /// then the widest (most base words replaced), then by tabling order (see the `family`
+    /// module). Empty for an uncontested change (one alternative, nothing to order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marshalled: Vec<String>,
+    /// Alternatives that differ only by case, punctuation, spacing, numerals in words or
+    /// digits, or a spelling variant, grouped (see the `family` module), in the marshalled
+    /// order: the choices the chair really has. Empty when no two alternatives are variants.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub families: Vec<Family>,
+}
+
+/// Alternatives of one change that say the same words (see the `family` module).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Family {
+    /// The ids of its alternatives (its variants), in the marshalled order.
+    pub variants: Vec<String>,
+    /// Every delegation behind any of its variants, sorted, each once.
+    pub delegations: Vec<String>,
 }
 
 /// What part of the base a change is about.
@@ -188,6 +207,46 @@ impl Compilation {
 impl Change {
     pub fn alternative(&self, id: &str) -> Option<&Alternative> {
         self.alternatives.iter().find(|a| a.id == id)
+    }
+
+    /// The alternatives in the marshalled order (the list's own order when there is none).
+    pub fn marshalled_alternatives(&self) -> Vec<&Alternative> {
+        if self.marshalled.len() != self.alternatives.len() {
+            return self.alternatives.iter().collect();
+        }
+        self.marshalled
+            .iter()
+            .filter_map(|id| self.alternative(id))
+            .collect()
+    }
+
+    /// The choices the chair has: the alternatives in the marshalled order, variants of one
+    /// family together (in the order of the family's first variant), one alternative per
+    /// choice when no two are variants.
+    pub fn choices(&self) -> Vec<Vec<&Alternative>> {
+        if self.families.is_empty() {
+            return self
+                .marshalled_alternatives()
+                .into_iter()
+                .map(|a| vec![a])
+                .collect();
+        }
+        self.families
+            .iter()
+            .map(|f| {
+                f.variants
+                    .iter()
+                    .filter_map(|id| self.alternative(id))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The family an alternative belongs to, when the change has families.
+    pub fn family_of(&self, alternative: &str) -> Option<&Family> {
+        self.families
+            .iter()
+            .find(|f| f.variants.iter().any(|v| v == alternative))
     }
 
     /// Every delegation behind any alternative, sorted, each once.

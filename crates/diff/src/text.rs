@@ -3,7 +3,9 @@
 //! One block per node that has feedback, or every node with [`TextOptions::all_nodes`]:
 //! - the node's reference, then its text with every change at its place: a contested change as
 //!   `[shall → should (AT, HU) / must (FR)]`, its alternatives separated by ` / `, each followed
-//!   by the codes of the delegations that proposed it; an uncontested change in braces
+//!   by the codes of the delegations that proposed it, in the marshalled order (see the
+//!   `family` module), variants of one family joined by ` ≈ `
+//!   (`[thirty → 30 (HU) ≈ Thirty (AT) / fifty (DE)]`); an uncontested change in braces
 //!   (already in the merged text); the base words a change replaces come first, with an arrow
 //!   (`{shall → should (HU)}`), an insertion of words is marked `+` (`{+ fully (AT)}`), a
 //!   deletion of words reads `{very → <delete> (HU)}`; characters that can hide text (bidi
@@ -177,16 +179,22 @@ fn bracket(change: &Change, quote: bool) -> String {
         visible(text.strip_suffix(trail).unwrap_or(text))
     };
     let alternatives: Vec<String> = change
-        .alternatives
-        .iter()
-        .map(|alternative| {
-            let text = match &alternative.text {
-                None => "<delete paragraph>".to_string(),
-                Some(text) if words && text.trim().is_empty() => "<delete>".to_string(),
-                Some(text) if quote => format!("\"{}\"", visible(text)),
-                Some(text) => trim(text),
-            };
-            format!("{text} ({})", alternative.delegations().join(", "))
+        .choices()
+        .into_iter()
+        .map(|family| {
+            let variants: Vec<String> = family
+                .into_iter()
+                .map(|alternative| {
+                    let text = match &alternative.text {
+                        None => "<delete paragraph>".to_string(),
+                        Some(text) if words && text.trim().is_empty() => "<delete>".to_string(),
+                        Some(text) if quote => format!("\"{}\"", visible(text)),
+                        Some(text) => trim(text),
+                    };
+                    format!("{text} ({})", alternative.delegations().join(", "))
+                })
+                .collect();
+            variants.join(" ≈ ")
         })
         .collect();
     let (open, close) = if change.contested {

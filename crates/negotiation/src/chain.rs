@@ -2,6 +2,7 @@
 //! applied to reach it, and the chain between two versions that an attributed redline walks.
 //! (The store defines how they are kept: `penholder_store`'s codec.)
 
+use penholder_core::negotiation::Delegation;
 use penholder_core::{NodeId, Version};
 use penholder_diff::{AppliedChange, Blame, Redline, Step};
 use penholder_store::{Reader, StoreError};
@@ -175,4 +176,42 @@ impl VersionChain {
             .collect();
         penholder_diff::redline(&self.source.document, &self.target.document, &steps)
     }
+}
+
+/// A redline to compute: the chain between two versions and whose changes it marks.
+pub struct RedlineOf {
+    pub chain: VersionChain,
+    /// `None`: every change; else the codes whose changes are marked (see [`whose`]).
+    pub only: Option<Vec<String>>,
+}
+
+impl RedlineOf {
+    /// The redline, narrowed to the changes of [`RedlineOf::only`] when it is set
+    /// (`penholder_diff::only_by`).
+    pub fn redline(&self) -> Redline {
+        let redline = self.chain.redline();
+        match &self.only {
+            Some(codes) => penholder_diff::only_by(redline, codes),
+            None => redline,
+        }
+    }
+}
+
+/// The codes whose changes count as proposed or supported by `code`: its own; for a group,
+/// its members' (a member's proposal is part of the group's position); for a member, its
+/// groups' (a group proposes for its members: support rolls down). `None` when the process
+/// has no such delegation.
+pub fn whose(delegations: &[Delegation], code: &str) -> Option<Vec<String>> {
+    let own = delegations.iter().find(|d| d.code == code)?;
+    let mut codes = vec![own.code.clone()];
+    codes.extend(own.members.iter().cloned());
+    codes.extend(
+        delegations
+            .iter()
+            .filter(|d| d.members.iter().any(|m| m == code))
+            .map(|d| d.code.clone()),
+    );
+    codes.sort();
+    codes.dedup();
+    Some(codes)
 }

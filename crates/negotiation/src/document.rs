@@ -336,6 +336,39 @@ pub fn redline(
     Ok((readable, chain))
 }
 
+/// The redline from `from` to `to`, marking every change, or with `delegation` only the
+/// changes that delegation proposed or supported (a group's with its members', a member's with
+/// its groups': [`crate::chain::whose`]). A code the process does not have is refused, naming
+/// it and the codes it has.
+pub fn redline_of(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+    document: &str,
+    from: u32,
+    to: u32,
+    delegation: Option<&str>,
+) -> Result<(Readable, crate::chain::RedlineOf), Error> {
+    let (readable, chain) = redline(r, caller, process, document, from, to)?;
+    let only = match delegation {
+        None => None,
+        Some(code) => Some(
+            crate::chain::whose(&readable.delegations, code).ok_or_else(|| {
+                let known: Vec<&str> = readable
+                    .delegations
+                    .iter()
+                    .map(|d| d.code.as_str())
+                    .collect();
+                Error::Malformed(format!(
+                    "unknown delegation {code:?} in ?delegation=: this process has {}",
+                    known.join(", ")
+                ))
+            })?,
+        ),
+    };
+    Ok((readable, crate::chain::RedlineOf { chain, only }))
+}
+
 /// What an uploaded text is aligned with: the version it revises (the document's latest, or
 /// the base of the round it answers) and, for a round, the round's inputs.
 #[derive(Clone, Debug)]

@@ -17,7 +17,9 @@
 //! - [`compilation`]: who may read a round's compilation, and when a kept one may answer.
 //! - [`decision`]: the chair's rulings checked and recorded; [`consolidation`]: the next version
 //!   computed from them and published; [`disposition`]: what became of every proposal.
-//! - [`chain`]: versions as a chain (provenance, applied changes), the attributed redline.
+//! - [`chain`]: versions as a chain (provenance, applied changes), the attributed redline,
+//!   narrowed to one delegation's changes ([`chain::RedlineOf`]).
+//! - [`concordance`]: every node's reference in each version of a document.
 //! - [`process`]: processes and their delegations; [`input`]: the shape rules of what callers
 //!   send (slugs, codes, labels, times).
 //! - [`audit`]: the audit log, page by page.
@@ -35,6 +37,7 @@ pub mod caller;
 pub mod chain;
 pub mod clock;
 pub mod compilation;
+pub mod concordance;
 pub mod consolidation;
 pub mod decision;
 pub mod disposition;

@@ -339,7 +339,7 @@ pub fn csv_with(
 /// A cell a spreadsheet could run: one that starts as a formula, or in which a piece after a
 /// separator some spreadsheet splits on (`,`, `;`, a tab, a line break) does, as in
 /// `x;=cmd|' /C calc'!A0`. Such a cell gets a leading apostrophe.
-fn defuse_formula(cell: &str) -> String {
+pub(crate) fn defuse_formula(cell: &str) -> String {
     const STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
     let runs = cell.starts_with(STARTS)
         || cell
@@ -451,7 +451,7 @@ fn row_height(cells: &[String], widths: &[f64]) -> f64 {
     (lines as f64 * 15.0 + 3.0).min(409.0)
 }
 
-fn sheet_name(title: &str) -> String {
+pub(crate) fn sheet_name(title: &str) -> String {
     // Excel forbids []:*?/\ in sheet names and allows 31 characters.
     let name: String = title
         .chars()
@@ -466,7 +466,7 @@ fn sheet_name(title: &str) -> String {
     }
 }
 
-fn xlsx_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn xlsx_cell(cell: &str) -> std::borrow::Cow<'_, str> {
     const MAX: usize = 32_767;
     let cleaned = crate::text::xml_text(cell);
     if cleaned.chars().count() <= MAX {

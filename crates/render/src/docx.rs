@@ -336,6 +336,15 @@ fn alternative_comment(
             context.names(&alternative.delegations()),
             others.join("; ")
         ));
+        if let Some(family) = change.family_of(&alternative.id)
+            && family.variants.len() > 1
+        {
+            // Variants differ only by case, punctuation, spacing, numerals or spelling.
+            text.push_str(&format!(
+                " Alternatives {} say the same words.",
+                family.variants.join(", ")
+            ));
+        }
     }
     if !change.contested {
         let what = match alternative.text.as_deref() {

@@ -442,7 +442,8 @@ fn alternatives(out: &mut String, change: &Change, caption: &str, context: &Cont
         escape(caption),
         escape(&change.id)
     );
-    for alternative in &change.alternatives {
+    // In the marshalled order, variants of one family together (penholder_diff::family).
+    for alternative in change.choices().into_iter().flatten() {
         alternative_box(out, change, alternative, context);
     }
     out.push_str("</div></div>");
@@ -457,10 +458,20 @@ fn alternative_box(
     let who = alternative.delegations();
     let _ = write!(
         out,
-        "<div class=\"alternative\"><p class=\"who\"><span class=\"alt-id\">{}</span> {}</p><p>",
+        "<div class=\"alternative\"><p class=\"who\"><span class=\"alt-id\">{}</span> {}</p>",
         escape(&alternative.id),
         escape(&context.names(&who))
     );
+    if let Some(family) = change.family_of(&alternative.id)
+        && family.variants.len() > 1
+    {
+        let _ = write!(
+            out,
+            "<p class=\"family\">one wording: {}</p>",
+            escape(&family.variants.join(" ≈ "))
+        );
+    }
+    out.push_str("<p>");
     match alternative.text.as_deref() {
         None => out.push_str("<del>delete the paragraph</del>"),
         Some(text) if text.trim().is_empty() => out.push_str("<del>delete these words</del>"),
@@ -844,6 +855,34 @@ tr.partly td:first-child{border-left:4px solid #b8860b}
 }
 .status{font:600 .72rem/1 system-ui,sans-serif;padding:.1rem .35rem;border-radius:.2rem;white-space:nowrap}.status-open{background:#fff;border:1px solid var(--line)}.status-agreed_ad_ref{background:#fff6c2}.status-agreed{background:#d9f2dc}.status-adopted{background:#bfe3c4}.reservation{font:700 .72rem/1 system-ui,sans-serif;color:var(--del);border:1px solid currentColor;padding:.05rem .3rem;margin-left:.2rem}table.reservations td{vertical-align:top;padding:.3rem .5rem;border-bottom:1px solid var(--line)}
 "#;
+
+/// The numbering concordance as a table: one column per version, one row per node.
+pub fn concordance(concordance: &crate::concordance::Concordance, context: &Context) -> String {
+    let mut body = String::from("<table class=\"concordance\"><thead><tr>");
+    for heading in concordance.headings() {
+        let _ = write!(body, "<th>{}</th>", escape(&heading));
+    }
+    body.push_str("</tr></thead><tbody>");
+    for row in crate::concordance::cells(concordance) {
+        body.push_str("<tr>");
+        for cell in row {
+            let _ = write!(body, "<td>{}</td>", escape(cell));
+        }
+        body.push_str("</tr>");
+    }
+    body.push_str("</tbody></table>");
+    page(
+        context,
+        &concordance.document_title,
+        &format!(
+            "Numbering concordance of {} versions",
+            concordance.versions.len()
+        ),
+        "",
+        "",
+        &body,
+    )
+}
 
 fn page(
     context: &Context,

@@ -10,6 +10,7 @@
 //! | [`docx`] | Word documents with real tracked changes (`w:ins`/`w:del` by delegation), comments, footnotes, numbering, a classification header |
 //! | [`dispositions`] | the comment-resolution table of a round (CSV, XLSX) and "what happened to my proposals" (JSON, HTML) |
 //! | [`akn`] | Akoma Ntoso 3.0 XML of a version |
+//! | [`concordance`] | the numbering concordance of a document's versions (CSV, XLSX; HTML and Markdown in their modules) |
 //!
 //! [`Format`] names the formats the server offers (`?format=`), with their content types and
 //! file extensions; [`Output`] says which formats each kind of output exists in.
@@ -19,6 +20,7 @@
 //! characters), so no input makes a renderer panic or write a file its reader rejects.
 
 pub mod akn;
+pub mod concordance;
 mod context;
 pub mod dispositions;
 pub mod docx;
@@ -200,6 +202,8 @@ pub enum Output {
     Dispositions,
     /// What happened to each delegation's proposals in a round.
     Outcomes,
+    /// Every node's reference in each version of a document.
+    Concordance,
 }
 
 impl Output {
@@ -211,6 +215,7 @@ impl Output {
             Output::Blame => "a blame view",
             Output::Dispositions => "the dispositions",
             Output::Outcomes => "the outcomes report",
+            Output::Concordance => "a numbering concordance",
         }
     }
 
@@ -223,6 +228,7 @@ impl Output {
             Output::Blame => &[Json, Html, Markdown],
             Output::Dispositions => &[Json, Html, Csv, Xlsx],
             Output::Outcomes => &[Json, Html],
+            Output::Concordance => &[Json, Html, Markdown, Csv, Xlsx],
         }
     }
 

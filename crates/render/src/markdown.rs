@@ -236,8 +236,14 @@ fn alternatives(out: &mut String, change: &Change, caption: &str, context: &Cont
     out.push_str("> ");
     escaped(out, caption);
     let _ = writeln!(out, " (change {}):", change.id);
-    for alternative in &change.alternatives {
+    // In the marshalled order, variants of one family together (penholder_diff::family).
+    for alternative in change.choices().into_iter().flatten() {
         let _ = write!(out, "> - **{}** ", alternative.id);
+        if let Some(family) = change.family_of(&alternative.id)
+            && family.variants.len() > 1
+        {
+            let _ = write!(out, "_(one wording: {})_ ", family.variants.join(" ≈ "));
+        }
         match alternative.text.as_deref() {
             None => out.push_str("{--delete the paragraph--}"),
             Some(text) if text.trim().is_empty() => out.push_str("{--delete these words--}"),
@@ -466,6 +472,35 @@ pub fn blame(view: &BlameView, context: &Context) -> String {
             }
         }
         out.push_str("\n\n");
+    }
+    out
+}
+
+/// The numbering concordance as a Markdown table: one column per version, one row per node.
+pub fn concordance(concordance: &crate::concordance::Concordance, context: &Context) -> String {
+    let mut out = header(
+        context,
+        &concordance.document_title,
+        "Numbering concordance",
+        &BTreeSet::new(),
+    );
+    let headings = concordance.headings();
+    let cell = |out: &mut String, text: &str| {
+        out.push_str("| ");
+        escaped(out, &text.replace('|', "/"));
+        out.push(' ');
+    };
+    for heading in &headings {
+        cell(&mut out, heading);
+    }
+    out.push_str("|\n");
+    out.push_str(&"|---".repeat(headings.len()));
+    out.push_str("|\n");
+    for row in crate::concordance::cells(concordance) {
+        for reference in row {
+            cell(&mut out, reference);
+        }
+        out.push_str("|\n");
     }
     out
 }

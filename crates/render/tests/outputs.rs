@@ -300,6 +300,8 @@ fn malformed_values_render_without_panicking() {
         base_text: "Rec".into(),
         alternatives: Vec::new(),
         contested: false,
+        marshalled: Vec::new(),
+        families: Vec::new(),
     });
     compilation.nodes[2].changes.push(Change {
         id: "outside".into(),
@@ -314,6 +316,8 @@ fn malformed_values_render_without_panicking() {
         base_text: "\u{0}".into(),
         alternatives: n.compilation.nodes[2].changes[0].alternatives.clone(),
         contested: false,
+        marshalled: Vec::new(),
+        families: Vec::new(),
     });
     compilation.nodes[2].changes.push(Change {
         id: "node".into(),
@@ -323,6 +327,8 @@ fn malformed_values_render_without_panicking() {
         base_text: String::new(),
         alternatives: Vec::new(),
         contested: false,
+        marshalled: Vec::new(),
+        families: Vec::new(),
     });
     let context = context();
     let _ = html::compilation(&compilation, &context);

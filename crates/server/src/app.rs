@@ -60,6 +60,10 @@ pub fn router(state: AppState) -> Router {
             get(documents::get_redline),
         )
         .route(
+            "/processes/{p}/documents/{d}/concordance",
+            get(documents::get_concordance),
+        )
+        .route(
             "/processes/{p}/rounds",
             get(rounds::list_rounds).post(rounds::create_round),
         )

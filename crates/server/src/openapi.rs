@@ -83,6 +83,7 @@ impl Modify for BearerAuth {
         routes::documents::get_version,
         routes::documents::get_blame,
         routes::documents::get_redline,
+        routes::documents::get_concordance,
         routes::documents::upload_version,
         routes::rounds::create_round,
         routes::rounds::list_rounds,

@@ -373,6 +373,11 @@ pub struct VersionView {
     /// carried by node id).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<crate::wire_state::TextStateView>,
+    /// Where every node's reference in each version of the document is (the numbering
+    /// concordance): a link rather than the table, so that a version's JSON stays the same
+    /// when later versions are published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concordance: Option<String>,
 }
 
 impl VersionView {
@@ -394,6 +399,7 @@ impl VersionView {
             document,
             references,
             state: None,
+            concordance: None,
         }
     }
 }
@@ -451,6 +457,8 @@ pub struct DispositionsQuery {
 
 #[derive(Clone, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+// An unknown parameter is a 400 naming it, not a filter silently ignored.
+#[serde(deny_unknown_fields)]
 pub struct RedlineQuery {
     /// The source version's number.
     pub from: u32,
@@ -459,6 +467,9 @@ pub struct RedlineQuery {
     /// `json` (the default), html, md or docx. Wins over the `Accept` header.
     #[param(value_type = Option<FormatName>)]
     pub format: Option<String>,
+    /// Mark only the changes this delegation proposed or supported (a group: with its
+    /// members'; a member: with its groups'); other changes read as plain target text.
+    pub delegation: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -468,8 +479,19 @@ pub struct RedlineView {
     /// Whether the versions lie on one chain (`from` an ancestor of `to`), so that every change
     /// could be attributed through the consolidations in between.
     pub attributed: bool,
+    /// The delegation whose changes alone are marked (`?delegation=`); absent: everyone's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delegation: Option<String>,
     #[schema(value_type = Object)]
     pub redline: penholder_diff::Redline,
+}
+
+/// The numbering concordance of a document: its versions, and every node's reference in each.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ConcordanceView {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub concordance: penholder_render::concordance::Concordance,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]

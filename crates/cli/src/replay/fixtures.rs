@@ -738,6 +738,8 @@ mod tests {
             },
             base_text: base.into(),
             contested: alternatives.len() > 1,
+            marshalled: Vec::new(),
+            families: Vec::new(),
             alternatives,
         };
         let changes = [
@@ -752,6 +754,8 @@ mod tests {
                     alternative("b", None, &["CZ", "PL"]),
                 ],
                 contested: true,
+                marshalled: Vec::new(),
+                families: Vec::new(),
             },
             words(
                 "w1",
@@ -777,6 +781,8 @@ mod tests {
                 base_text: String::new(),
                 alternatives: vec![alternative("a", Some("New paragraph"), &["LB"])],
                 contested: false,
+                marshalled: Vec::new(),
+                families: Vec::new(),
             },
         ];
         let node = |n: &Node, changes: Vec<Change>| NodeCompilation {

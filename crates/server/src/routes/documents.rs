@@ -206,6 +206,7 @@ pub async fn get_version(
             crate::wire_state::TextStateView::new(&text_state, n, &version.document, false);
         let mut view = VersionView::new(&info, version.document, references, &seal);
         view.state = Some(state_view);
+        view.concordance = Some(format!("/v1/processes/{p}/documents/{d}/concordance"));
         Ok(Json(view).into_response())
     })
     .await
@@ -302,38 +303,50 @@ pub async fn get_redline(
 ) -> Result<Response, ApiError> {
     let format = formats::negotiate(query.format.as_deref(), &headers, Output::Redline)?;
     let (from, to) = (query.from, query.to);
-    let stem = format!("{p}-{d}-v{from}-v{to}-redline");
-    let (readable, chain) = {
-        let (p, d) = (p.clone(), d.clone());
+    let delegation = query.delegation;
+    let stem = match &delegation {
+        Some(code) => format!("{p}-{d}-v{from}-v{to}-redline-{code}"),
+        None => format!("{p}-{d}-v{from}-v{to}-redline"),
+    };
+    let (readable, of) = {
+        let (p, d, delegation) = (p.clone(), d.clone(), delegation.clone());
         state
-            .run(move |r| document::redline(r, &principal, &p, &d, from, to))
+            .run(move |r| {
+                document::redline_of(r, &principal, &p, &d, from, to, delegation.as_deref())
+            })
             .await?
     };
     // Versions never change: the two versions' texts and those between them (the chain that
-    // attributes each change) decide the redline; the tag is known before it is computed.
+    // attributes each change) and the filter decide the redline; the tag is known before it
+    // is computed.
     let mut parts: Vec<Vec<u8>> = vec![
         b"redline".to_vec(),
         p.into_bytes(),
         d.into_bytes(),
         format.as_str().as_bytes().to_vec(),
         format!("{:?}", readable.delegations).into_bytes(),
-        chain.source.hash.to_hex().into_bytes(),
-        chain.target.hash.to_hex().into_bytes(),
+        format!("{:?}", of.only).into_bytes(),
+        of.chain.source.hash.to_hex().into_bytes(),
+        of.chain.target.hash.to_hex().into_bytes(),
     ];
     parts.extend(
-        chain
+        of.chain
             .links
             .iter()
             .map(|link| link.version.hash.to_hex().into_bytes()),
     );
     let tag = EntityTag::of(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
     tag.answer(&headers, async move {
-        let attributed = chain.attributed;
+        let attributed = of.chain.attributed;
         // Word shows a moved paragraph at both places; it needs the source to place the old one.
-        let source_document = (format == Format::Docx).then(|| chain.source.document.clone());
-        let redline = blocking(move || Ok(chain.redline())).await?;
+        let source_document = (format == Format::Docx).then(|| of.chain.source.document.clone());
+        let redline = blocking(move || Ok(of.redline())).await?;
         if format != Format::Json {
-            let context = readable.redline_context(from, to, state.now());
+            let mut context = readable.redline_context(from, to, state.now());
+            if let Some(code) = &delegation {
+                let subtitle = context.subtitle.take().unwrap_or_default();
+                context = context.subtitle(format!("{subtitle}: the changes of {code}"));
+            }
             let bytes = blocking(move || {
                 Ok(match format {
                     Format::Html => render::html::redline(&redline, &context).into_bytes(),
@@ -352,11 +365,54 @@ pub async fn get_redline(
             from,
             to,
             attributed,
+            delegation,
             redline,
         })
         .into_response())
     })
     .await
+}
+
+/// Every node's reference in each version of a document (the numbering concordance)
+#[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/concordance", tag = "documents",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           FormatQuery,
+           ("Accept" = Option<String>, Header, description = "The media type wanted, when ?format= is absent: application/json, text/html, text/markdown, text/csv or the Excel media type")),
+    responses((status = 200, description = "Every node's reference in each version, rows in the latest version's order",
+               content((ConcordanceView = "application/json", example = json!({"document_title": "Budapest Declaration", "versions": [{"number": 1, "label": "Zero draft"}, {"number": 2, "label": "Rev. 1"}], "rows": [{"node": "0193a1f2-7c4e-7d2a-9b1e-5f3c2d1a0b9e", "kind": "preambular", "references": ["PP12", "PP12 bis"]}]})),
+                   (String = "text/html"),
+                   (String = "text/markdown"),
+                   (String = "text/csv"),
+                   ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+              Problems),
+    security(("bearer" = [])))]
+pub async fn get_concordance(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let format = formats::negotiate(query.format.as_deref(), &headers, Output::Concordance)?;
+    let stem = format!("{p}-{d}-concordance");
+    let (readable, concordance) = state
+        .run(move |r| penholder_negotiation::concordance::concordance(r, &principal, &p, &d))
+        .await?;
+    if format == Format::Json {
+        return Ok(Json(ConcordanceView { concordance }).into_response());
+    }
+    let context = readable.context(state.now());
+    let bytes = blocking(move || {
+        Ok(match format {
+            Format::Html => render::html::concordance(&concordance, &context).into_bytes(),
+            Format::Markdown => render::markdown::concordance(&concordance, &context).into_bytes(),
+            Format::Csv => render::concordance::csv(&concordance).map_err(formats::failed)?,
+            _ => render::concordance::xlsx(&concordance, &context).map_err(formats::failed)?,
+        })
+    })
+    .await?;
+    Ok(formats::file(format, bytes, &stem))
 }
 
 /// Upload a text revised elsewhere as the next version (chair)
