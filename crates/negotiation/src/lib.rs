@@ -44,6 +44,7 @@ pub mod policy;
 pub mod process;
 pub mod round;
 pub mod submission;
+pub mod word;
 
 pub use caller::{Caller, Role};
 pub use error::{Error, FieldProblem};
