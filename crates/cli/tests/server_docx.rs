@@ -26,11 +26,11 @@ fn open_round(server: &Server) {
         "/v1/processes",
         &admin,
         &json!({"slug": "budapest-7mc", "title": "Budapest Process",
-                "delegations": [
-                    {"code": "TR", "name": "Türkiye", "kind": "state", "function": "chair"},
-                    {"code": "AT", "name": "Austria", "kind": "state"},
-                    {"code": "DE", "name": "Germany", "kind": "state"}
-                ]}),
+        "delegations": [
+            {"code": "TR", "name": "Türkiye", "kind": "state", "function": "chair"},
+            {"code": "AT", "name": "Austria", "kind": "state"},
+            {"code": "DE", "name": "Germany", "kind": "state"}
+        ]}),
     )
     .expect(201);
     post(
@@ -106,8 +106,8 @@ fn text_of(texts: &[(String, String)], start: &str) -> String {
         .unwrap_or_else(|| panic!("no node starts with {start}"))
 }
 
-/// The package with `word/document.xml` changed by `edit`, `extra` parts added, every other
-/// part as it was.
+/// The package with `word/document.xml` changed by `edit`, `extra` parts added (or put in
+/// place of the package's own), every other part as it was.
 fn with_document(bytes: &[u8], edit: impl Fn(&str) -> String, extra: &[(&str, &str)]) -> Vec<u8> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a package");
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -116,6 +116,9 @@ fn with_document(bytes: &[u8], edit: impl Fn(&str) -> String, extra: &[(&str, &s
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).expect("entry");
         let name = entry.name().to_string();
+        if extra.iter().any(|(replaced, _)| *replaced == name) {
+            continue;
+        }
         let mut content = Vec::new();
         entry.read_to_end(&mut content).expect("read");
         if name == "word/document.xml" {
@@ -134,7 +137,10 @@ fn with_document(bytes: &[u8], edit: impl Fn(&str) -> String, extra: &[(&str, &s
 /// `xml` with a comment range `id` around the run holding `words`.
 fn comment_on(xml: &str, words: &str, id: u32) -> String {
     let at = xml.find(words).expect("the words");
-    let run = xml[..at].rfind("<w:r>").or_else(|| xml[..at].rfind("<w:r ")).expect("a run");
+    let run = xml[..at]
+        .rfind("<w:r>")
+        .or_else(|| xml[..at].rfind("<w:r "))
+        .expect("a run");
     let end = at + xml[at..].find("</w:r>").expect("its end") + "</w:r>".len();
     format!(
         "{}<w:commentRangeStart w:id=\"{id}\"/>{}<w:commentRangeEnd w:id=\"{id}\"/><w:r><w:commentReference w:id=\"{id}\"/></w:r>{}",
@@ -142,7 +148,9 @@ fn comment_on(xml: &str, words: &str, id: u32) -> String {
         &xml[run..end],
         &xml[end..]
     )
-}parts: &[(&str, &[u8])]) -> Vec<u8> {
+}
+
+fn package(parts: &[(&str, &[u8])]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -154,7 +162,10 @@ fn comment_on(xml: &str, words: &str, id: u32) -> String {
 }
 
 fn items(answer: &Answer) -> Vec<Value> {
-    answer.json()["items"].as_array().cloned().unwrap_or_default()
+    answer.json()["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 both_backends!(
@@ -218,7 +229,11 @@ fn a_docx_edited_with_tracked_changes_in_libreoffice_is_a_submission(db: &TestDb
         .args([&input, &output, &edits])
         .output()
         .expect("the script");
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let edited = std::fs::read(&output).expect("the edited file");
 
     let expected = json!([
@@ -229,10 +244,16 @@ fn a_docx_edited_with_tracked_changes_in_libreoffice_is_a_submission(db: &TestDb
          "text": "Stressing the importance of evidence-based policies;"},
     ]);
     let dry = put_docx(&server, &format!("{SUBMISSION}?dry_run=true"), &at, &edited).expect(200);
-    assert_eq!(Value::Array(items(&dry)), expected, "exactly the intended items, word for word");
+    assert_eq!(
+        Value::Array(items(&dry)),
+        expected,
+        "exactly the intended items, word for word"
+    );
     get(&server, SUBMISSION, &at).expect(404);
 
-    let receipt = put_docx(&server, SUBMISSION, &at, &edited).expect(201).json();
+    let receipt = put_docx(&server, SUBMISSION, &at, &edited)
+        .expect(201)
+        .json();
     assert_eq!(receipt["revision"], 1);
     assert_eq!(receipt["items"], 3);
     let stored = get(&server, SUBMISSION, &at).expect(200).json();
@@ -267,7 +288,13 @@ fn a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood(db: 
         },
         &[("word/comments.xml", comments)],
     );
-    let dry = put_docx(&server, &format!("{SUBMISSION}?dry_run=true"), &at, &untracked).expect(200);
+    let dry = put_docx(
+        &server,
+        &format!("{SUBMISSION}?dry_run=true"),
+        &at,
+        &untracked,
+    )
+    .expect(200);
     assert_eq!(
         Value::Array(items(&dry)),
         json!([
@@ -280,7 +307,8 @@ fn a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood(db: 
 
     // A file written from scratch by another author with a tracked change: no ids, matched by
     // its words.
-    let paragraph = |text: &str| format!("<w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>");
+    let paragraph =
+        |text: &str| format!("<w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>");
     let thanking = text_of(&base, "Thanking");
     let (head, tail) = thanking.split_once("timely").expect("timely");
     let mut body = String::new();
@@ -297,7 +325,13 @@ fn a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood(db: 
         r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
     );
     let scratch = package(&[("word/document.xml", document.as_bytes())]);
-    let dry = put_docx(&server, &format!("{SUBMISSION}?dry_run=true"), &at, &scratch).expect(200);
+    let dry = put_docx(
+        &server,
+        &format!("{SUBMISSION}?dry_run=true"),
+        &at,
+        &scratch,
+    )
+    .expect(200);
     let understood = items(&dry);
     assert_eq!(
         understood.first(),
@@ -306,7 +340,11 @@ fn a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood(db: 
                      "flags": ["matched_by_text"]}))
     );
     // The paragraphs the file does not have are proposed for deletion, each matched by text.
-    assert!(understood[1..].iter().all(|i| i["kind"] == "delete" && i["flags"] == json!(["matched_by_text"])));
+    assert!(
+        understood[1..]
+            .iter()
+            .all(|i| i["kind"] == "delete" && i["flags"] == json!(["matched_by_text"]))
+    );
     get(&server, SUBMISSION, &at).expect(404);
 }
 
@@ -325,13 +363,37 @@ fn hostile_word_files_are_refused_and_nothing_is_stored(db: &TestDb) {
         "</w:sdt>".repeat(10_000)
     );
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        (".doc", vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0], "Word 97-2003"),
+        (
+            ".doc",
+            vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0],
+            "Word 97-2003",
+        ),
         ("PDF", b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n".to_vec(), "PDF"),
-        ("text", b"Dear chair, our amendments are below.\n".to_vec(), "not a .docx"),
-        ("zip bomb", package(&[("word/document.xml", bomb_document.as_bytes())]), "too large"),
-        ("XXE", package(&[("word/document.xml", xxe.as_bytes())]), "DOCTYPE"),
-        ("deep nesting", package(&[("word/document.xml", deep.as_bytes())]), "nested"),
-        ("missing parts", package(&[("xl/workbook.xml", b"<workbook/>")]), "word/document.xml"),
+        (
+            "text",
+            b"Dear chair, our amendments are below.\n".to_vec(),
+            "not a .docx",
+        ),
+        (
+            "zip bomb",
+            package(&[("word/document.xml", bomb_document.as_bytes())]),
+            "too large",
+        ),
+        (
+            "XXE",
+            package(&[("word/document.xml", xxe.as_bytes())]),
+            "DOCTYPE",
+        ),
+        (
+            "deep nesting",
+            package(&[("word/document.xml", deep.as_bytes())]),
+            "nested",
+        ),
+        (
+            "missing parts",
+            package(&[("xl/workbook.xml", b"<workbook/>")]),
+            "word/document.xml",
+        ),
     ];
     for (what, bytes, says) in cases {
         let answer = put_docx(&server, SUBMISSION, &at, &bytes);
@@ -341,7 +403,11 @@ fn hostile_word_files_are_refused_and_nothing_is_stored(db: &TestDb) {
             answer.status,
             String::from_utf8_lossy(&answer.bytes)
         );
-        assert_eq!(answer.content_type.as_deref(), Some("application/problem+json"), "{what}");
+        assert_eq!(
+            answer.content_type.as_deref(),
+            Some("application/problem+json"),
+            "{what}"
+        );
         let detail = answer.json()["detail"].as_str().unwrap_or("").to_string();
         assert!(detail.contains(says), "{what}: {detail}");
     }

@@ -227,8 +227,8 @@ pub fn read_docx_within(bytes: &[u8], limits: Limits) -> Result<WordFile, DocxEr
             limit: format!("{} bytes", limits.uncompressed_bytes),
         });
     }
-    let document = part(&mut archive, "word/document.xml", limits)?
-        .ok_or_else(|| DocxError::MissingPart {
+    let document =
+        part(&mut archive, "word/document.xml", limits)?.ok_or_else(|| DocxError::MissingPart {
             part: "word/document.xml".into(),
         })?;
     let comments_xml = part(&mut archive, "word/comments.xml", limits)?;
@@ -263,9 +263,7 @@ pub fn read_docx_within(bytes: &[u8], limits: Limits) -> Result<WordFile, DocxEr
         version: properties
             .get(VERSION_PROPERTY)
             .and_then(|v| v.trim().parse().ok()),
-        version_hash: properties
-            .get(HASH_PROPERTY)
-            .map(|v| v.trim().to_string()),
+        version_hash: properties.get(HASH_PROPERTY).map(|v| v.trim().to_string()),
         paragraphs: paragraphs.into_iter().map(|(p, _)| p).collect(),
         comments,
     })
@@ -375,7 +373,9 @@ impl<'a> Walk<'a> {
     }
 
     fn error(&self, offset: u64, message: impl Into<String>) -> DocxError {
-        let offset = usize::try_from(offset).unwrap_or(usize::MAX).min(self.text.len());
+        let offset = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
         let line = 1 + self.text.as_bytes()[..offset]
             .iter()
             .filter(|b| **b == b'\n')
@@ -426,9 +426,7 @@ impl<'a> Walk<'a> {
                             other => {
                                 return Err(self.error(
                                     start,
-                                    format!(
-                                        "only XML's own entities; `&{other};` is not resolved"
-                                    ),
+                                    format!("only XML's own entities; `&{other};` is not resolved"),
                                 ));
                             }
                         },
@@ -518,9 +516,7 @@ fn read_body(xml: &str, max_depth: usize) -> Result<Vec<(WordParagraph, Vec<Stri
                             Vec::new(),
                         ));
                     }
-                    "drawing" | "pict" | "object" | "Fallback" | "instrText"
-                        if !empty =>
-                    {
+                    "drawing" | "pict" | "object" | "Fallback" | "instrText" if !empty => {
                         walk.skip()?;
                     }
                     "pPr" if !empty => in_paragraph_properties += 1,
@@ -598,11 +594,8 @@ fn read_body(xml: &str, max_depth: usize) -> Result<Vec<(WordParagraph, Vec<Stri
                         }
                     }
                     "t" if !empty && in_paragraph_properties == 0 => in_text = true,
-                    "delText" if !empty && in_paragraph_properties == 0 => {
-                        in_deleted_text = true
-                    }
-                    "tab" | "br" | "cr" | "noBreakHyphen" | "softHyphen"
-                    | "footnoteReference"
+                    "delText" if !empty && in_paragraph_properties == 0 => in_deleted_text = true,
+                    "tab" | "br" | "cr" | "noBreakHyphen" | "softHyphen" | "footnoteReference"
                         if in_paragraph_properties == 0 =>
                     {
                         let text = match name.as_str() {
@@ -726,8 +719,7 @@ fn read_comments(xml: &str, max_depth: usize) -> Result<Vec<WordComment>, DocxEr
                 _ => {}
             },
             Step::Empty(tag) => {
-                if let ("br" | "cr", Some(comment)) =
-                    (tag.local_name().as_ref(), current.as_mut())
+                if let ("br" | "cr", Some(comment)) = (tag.local_name().as_ref(), current.as_mut())
                 {
                     comment.text.push('\n');
                 }

@@ -25,7 +25,9 @@ fn uno_available() -> bool {
             .output()
             .is_ok_and(|o| o.status.success());
     if !found && std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-        panic!("LibreOffice's UNO is required on CI: install libreoffice-writer-nogui and python3-uno");
+        panic!(
+            "LibreOffice's UNO is required on CI: install libreoffice-writer-nogui and python3-uno"
+        );
     }
     if !found {
         eprintln!("SKIPPED: install libreoffice-writer-nogui and python3-uno to run this test");
@@ -34,7 +36,8 @@ fn uno_available() -> bool {
 }
 
 fn budapest_version() -> Version {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/budapest/declaration.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/budapest/declaration.json");
     let text = std::fs::read_to_string(path).expect("the Budapest declaration");
     let document = penholder_import::from_json(&text).expect("a document");
     Version {
@@ -65,8 +68,8 @@ fn node_ids_and_version_survive_a_tracked_edit_in_libreoffice() {
         return;
     }
     let version = budapest_version();
-    let bytes =
-        penholder_render::docx::version(&version, &penholder_render::Context::default()).expect("docx");
+    let bytes = penholder_render::docx::version(&version, &penholder_render::Context::default())
+        .expect("docx");
 
     // Penholder's own file first: one paragraph per node, carrying its id.
     let original = read_docx(&bytes).expect("reads");
@@ -108,11 +111,19 @@ fn node_ids_and_version_survive_a_tracked_edit_in_libreoffice() {
         .args([&input, &output, &edits])
         .output()
         .expect("run the script");
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
 
     let edited = read_docx(&std::fs::read(&output).expect("the saved file")).expect("reads");
     assert_eq!(edited.version, Some(1), "the version property survives");
-    assert_eq!(edited.version_hash, Some(version.hash.to_hex()), "the hash survives");
+    assert_eq!(
+        edited.version_hash,
+        Some(version.hash.to_hex()),
+        "the hash survives"
+    );
     let ids: Vec<_> = edited.paragraphs.iter().filter_map(|p| p.node).collect();
     let expected: Vec<_> = nodes.iter().map(|(id, _)| *id).collect();
     assert_eq!(ids, expected, "every node's bookmark survives, in order");
@@ -147,5 +158,8 @@ fn node_ids_and_version_survive_a_tracked_edit_in_libreoffice() {
     let new = &edited.paragraphs[of(pp4.id) + 1];
     assert_eq!(new.node, None);
     assert!(new.inserted_whole());
-    assert_eq!(new.after, "Stressing the importance of evidence-based policies;");
+    assert_eq!(
+        new.after,
+        "Stressing the importance of evidence-based policies;"
+    );
 }

@@ -259,8 +259,7 @@ fn items_of(
                 if before != node.text.trim() && !place.matched_by_text {
                     flags.push(Flag::Untracked);
                 }
-                if paragraph.deleted_whole() || (after.is_empty() && !node.text.trim().is_empty())
-                {
+                if paragraph.deleted_whole() || (after.is_empty() && !node.text.trim().is_empty()) {
                     Some(ItemByReference::Delete {
                         node: node.id.to_string(),
                         justification: None,
@@ -289,10 +288,7 @@ fn items_of(
                     Some(id) => (Some(id.to_string()), None),
                     None => (
                         None,
-                        placed
-                            .iter()
-                            .find_map(|p| p.node)
-                            .map(|id| id.to_string()),
+                        placed.iter().find_map(|p| p.node).map(|id| id.to_string()),
                     ),
                 };
                 if after_node.is_none() && before_node.is_none() {
@@ -359,7 +355,9 @@ fn items_of(
         if node.kind == NodeKind::Footnote
             || node.text.trim().is_empty()
             || seen.contains(&node.id)
-            || visit.parent.is_some_and(|p| !seen.contains(&p.id) && gone_with_parent(p))
+            || visit
+                .parent
+                .is_some_and(|p| !seen.contains(&p.id) && gone_with_parent(p))
         {
             continue;
         }

@@ -89,7 +89,10 @@ fn moves_are_read_as_moves() {
 #[test]
 fn files_that_are_not_docx_are_named() {
     let cases: [(&[u8], &str); 5] = [
-        (&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0], "Word 97-2003"),
+        (
+            &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0],
+            "Word 97-2003",
+        ),
         (b"%PDF-1.7\n", "PDF"),
         (b"Just some text renamed .docx\n", "plain text"),
         (b"", "empty"),
@@ -118,9 +121,12 @@ fn entities_and_doctypes_are_refused_never_resolved() {
 
 #[test]
 fn deep_nesting_is_bounded() {
-    let deep = format!("{}{}", "<w:sdt>".repeat(100_000), "</w:sdt>".repeat(100_000));
-    let error =
-        read_docx(&package(&[("word/document.xml", &body(&deep))])).expect_err("refused");
+    let deep = format!(
+        "{}{}",
+        "<w:sdt>".repeat(100_000),
+        "</w:sdt>".repeat(100_000)
+    );
+    let error = read_docx(&package(&[("word/document.xml", &body(&deep))])).expect_err("refused");
     assert!(error.to_string().contains("nested at most"), "{error}");
 }
 

@@ -139,7 +139,8 @@ async fn submit(
     // A Word file is understood as items, then submitted as the JSON body of those items.
     let (json_body, understood) = if body.docx {
         let (bytes, base) = (body.bytes.clone(), base.clone());
-        let understood = super::blocking(move || Ok(word::understand(&bytes, &base.version)?)).await?;
+        let understood =
+            super::blocking(move || Ok(word::understand(&bytes, &base.version)?)).await?;
         (axum::body::Bytes::from(understood.body()), Some(understood))
     } else {
         (body.bytes.clone(), None)
