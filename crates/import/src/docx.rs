@@ -622,10 +622,10 @@ fn read_body(xml: &str, max_depth: usize) -> Result<Vec<(WordParagraph, Vec<Stri
                 "pPr" => in_paragraph_properties = in_paragraph_properties.saturating_sub(1),
                 "t" => in_text = false,
                 "delText" => in_deleted_text = false,
-                "ins" | "del" | "moveFrom" | "moveTo" => {
-                    if tracked.last().is_some_and(|(open, ..)| *open == name) {
-                        tracked.pop();
-                    }
+                "ins" | "del" | "moveFrom" | "moveTo"
+                    if tracked.last().is_some_and(|(open, ..)| *open == name) =>
+                {
+                    tracked.pop();
                 }
                 _ => {}
             },
