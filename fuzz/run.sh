@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-600}"
 shift || true
-all_targets=(tokenize import_markdown import_structured import_council_note import_json import_akn merge submission)
+all_targets=(tokenize import_markdown import_structured import_council_note import_json import_akn import_docx merge submission)
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=("${all_targets[@]}")

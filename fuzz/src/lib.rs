@@ -170,6 +170,27 @@ pub fn check_import_json(text: &str) {
     );
 }
 
+/// A .docx (`penholder_import::docx::read_docx`): total on any bytes (no panic, no runaway on
+/// zip bombs, entities or nesting); what it reads is consistent: every comment a paragraph
+/// names exists, a paragraph without tracked changes reads the same before and after them.
+pub fn check_import_docx(data: &[u8]) {
+    let Ok(file) = penholder_import::docx::read_docx(data) else {
+        return;
+    };
+    for paragraph in &file.paragraphs {
+        assert!(
+            paragraph.comments.iter().all(|c| *c < file.comments.len()),
+            "a paragraph names a comment the file does not have"
+        );
+        if paragraph.changes.is_empty() {
+            assert_eq!(
+                paragraph.before, paragraph.after,
+                "a paragraph without tracked changes differs before and after them"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +254,11 @@ mod tests {
     #[test]
     fn import_akn_seeds_and_regressions() {
         assert!(replay("import_akn", |d| check_import_akn(&text_of(d))) > 0);
+    }
+
+    #[test]
+    fn import_docx_seeds_and_regressions() {
+        assert!(replay("import_docx", check_import_docx) > 0);
     }
 
     #[test]

@@ -17,6 +17,7 @@
 
 pub mod akn;
 pub mod council;
+pub mod docx;
 mod draft;
 mod error;
 pub mod markdown;

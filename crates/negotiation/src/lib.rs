@@ -53,6 +53,7 @@ pub mod search;
 pub mod session;
 pub mod state;
 pub mod submission;
+pub mod word;
 
 pub use caller::{Caller, Role};
 pub use error::{Error, FieldProblem};

@@ -41,14 +41,25 @@ use penholder_diff::{
 };
 
 /// A version's clean text.
+///
+/// The file carries what penholder needs to read it back when a delegation returns it edited
+/// (`penholder_import::docx`): each node's paragraph is wrapped in a bookmark named from its id
+/// and the package has the version's number and hash as custom document properties
+/// ([`embed_version_ids`]).
 pub fn version(version: &Version, context: &Context) -> Result<Vec<u8>, RenderError> {
     let subtitle = format!("Version {} \u{2014} {}", version.number, version.label);
-    document_with_subtitle(&version.document, context, &subtitle, &version.label)
+    document_with_subtitle(
+        &version.document,
+        context,
+        &subtitle,
+        &version.label,
+        Some(version),
+    )
 }
 
 /// A document's clean text.
 pub fn document(document: &Document, context: &Context) -> Result<Vec<u8>, RenderError> {
-    document_with_subtitle(document, context, "", "")
+    document_with_subtitle(document, context, "", "", None)
 }
 
 fn document_with_subtitle(
@@ -56,10 +67,15 @@ fn document_with_subtitle(
     context: &Context,
     subtitle: &str,
     footer_label: &str,
+    ids_of: Option<&Version>,
 ) -> Result<Vec<u8>, RenderError> {
     let references = References::of(document);
     let mut writer = Writer::new(context, &document.title, subtitle);
     writer.footer_label = footer_label.to_string();
+    if let Some(version) = ids_of {
+        writer.docx = embed_version_ids(std::mem::take(&mut writer.docx), version);
+        writer.node_bookmarks = true;
+    }
     let walk = document.walk();
     let mut index = 0;
     while index < walk.len() {
@@ -900,6 +916,8 @@ struct Writer<'c> {
     numbered: std::collections::BTreeSet<usize>,
     /// What the footer names the file's text by (`Rev. 3`, `Zero draft → Rev. 3`).
     footer_label: String,
+    /// Whether each node's paragraph is wrapped in a bookmark named from its id.
+    node_bookmarks: bool,
 }
 
 impl<'c> Writer<'c> {
@@ -922,6 +940,7 @@ impl<'c> Writer<'c> {
             fallback_date,
             numbered: std::collections::BTreeSet::new(),
             footer_label: String::new(),
+            node_bookmarks: false,
         }
     }
 
@@ -1101,6 +1120,9 @@ impl<'c> Writer<'c> {
         }
         for id in paragraph_comment_ids {
             paragraph = paragraph.add_comment_end(id);
+        }
+        if self.node_bookmarks {
+            paragraph = with_node_bookmark(paragraph, shape.node, self.body.len() + 1);
         }
         self.body.push(paragraph);
     }
@@ -1503,6 +1525,34 @@ fn deflate(stored: &[u8], facts: &crate::docx_package::Facts<'_>) -> Result<Vec<
             .map_err(|e| RenderError::Docx(e.to_string()))?;
     }
     Ok(writer.finish().map_err(error)?.into_inner())
+}
+
+/// The version a file was written from, as custom document properties (File › Properties ›
+/// Custom in Word and LibreOffice, both of which keep them through an edit-and-save):
+/// [`VERSION_PROPERTY`] holds its number, [`HASH_PROPERTY`] its tree's hash.
+fn embed_version_ids(docx: Docx, version: &Version) -> Docx {
+    docx.custom_property(VERSION_PROPERTY, version.number.to_string())
+        .custom_property(HASH_PROPERTY, version.hash.to_hex())
+}
+
+/// The custom property holding the number of the version a DOCX was written from.
+pub const VERSION_PROPERTY: &str = "PenholderVersion";
+/// The custom property holding the hash of that version's tree.
+pub const HASH_PROPERTY: &str = "PenholderVersionHash";
+/// What starts the name of the bookmark around a node's paragraph; 32 hexadecimal digits of the
+/// node's id follow (35 characters: Word allows 40, a letter first, letters, digits and `_`).
+pub const NODE_BOOKMARK_PREFIX: &str = "ph_";
+
+/// The paragraph wrapped in a bookmark named from its node's id, so that an edited copy still
+/// says which node each paragraph is (bookmarks survive Word's and LibreOffice's tracked
+/// edits; `bookmark_id` only has to be unique in the file).
+fn with_node_bookmark(mut paragraph: Paragraph, node: NodeId, bookmark_id: usize) -> Paragraph {
+    let name = format!("{NODE_BOOKMARK_PREFIX}{}", node.as_uuid().simple());
+    paragraph.children.insert(
+        0,
+        docx_rs::ParagraphChild::BookmarkStart(docx_rs::BookmarkStart::new(bookmark_id, name)),
+    );
+    paragraph.add_bookmark_end(bookmark_id)
 }
 
 /// Text as XML can carry it.

@@ -86,6 +86,9 @@ pub struct Body {
     pub idempotency_key: Option<String>,
     pub method: Method,
     pub path: String,
+    /// The body is a Word file (its media type is DOCX's): the routes that take one read it,
+    /// the others refuse it as they refuse any body that is not their JSON.
+    pub docx: bool,
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
@@ -109,6 +112,7 @@ impl FromRequest<AppState> for Body {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let mut docx = false;
         if let Some(content_type) = request.headers().get(header::CONTENT_TYPE) {
             let media = content_type
                 .to_str()
@@ -118,7 +122,8 @@ impl FromRequest<AppState> for Body {
                 .unwrap_or("")
                 .trim()
                 .to_ascii_lowercase();
-            if media != "application/json" && !media.ends_with("+json") {
+            docx = media == penholder_negotiation::word::DOCX_MEDIA_TYPE;
+            if media != "application/json" && !media.ends_with("+json") && !docx {
                 return Err(ApiError::UnsupportedMediaType(format!(
                     "the request body must be application/json, not {media}"
                 )));
@@ -154,6 +159,7 @@ impl FromRequest<AppState> for Body {
             idempotency_key,
             method,
             path,
+            docx,
         })
     }
 }
@@ -162,6 +168,11 @@ impl Body {
     /// The body as `T`: 400 when it is not JSON at all, 422 when it is JSON of the wrong shape
     /// (a missing or unknown field, a wrong type), naming the place.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if self.docx {
+            return Err(ApiError::UnsupportedMediaType(
+                "this request takes application/json; a .docx is read only as a delegation's submission (PUT …/rounds/{r}/submissions/{d})".into(),
+            ));
+        }
         parse_json(&self.bytes, "")
     }
 }

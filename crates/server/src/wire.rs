@@ -618,6 +618,29 @@ pub struct SubmissionRequest {
     pub items: Vec<WireItem>,
 }
 
+/// `PUT …/submissions/{delegation}`'s options.
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SubmissionQuery {
+    /// `true`: answer with the items understood (a Word file's with how each was found) and
+    /// store nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// What a dry run of `PUT …/submissions/{delegation}` understood; nothing was stored.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct UnderstoodSubmission {
+    pub dry_run: bool,
+    /// The items as a JSON submission would carry them, each with `flags`: `untracked` (an
+    /// edit made without change tracking, found by comparison with the base version) and
+    /// `matched_by_text` (a file without penholder's node ids, matched by its words).
+    #[schema(value_type = Vec<Object>)]
+    pub items: serde_json::Value,
+    /// How many items resolved against the round's base version (all of them, or the answer
+    /// is a 422 naming the ones that did not).
+    pub resolved: usize,
+}
+
 /// What `PUT …/submissions/{delegation}` acknowledges.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SubmissionReceipt {

@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use penholder_core::Document;
 use penholder_negotiation::feedback;
 use penholder_negotiation::submission::{self, Expected, NewSubmission, parse_items, resolve_on};
+use penholder_negotiation::word;
 use penholder_store::SubmissionRevision;
 use serde_json::value::RawValue;
 
@@ -75,17 +76,25 @@ fn precondition(headers: &HeaderMap) -> Result<Expected, ApiError> {
            ("d" = String, Path, description = "The delegation's code"),
            ("If-Match" = Option<String>, Header, description = "The ETag of the revision this replaces, or *"),
            ("If-None-Match" = Option<String>, Header, description = "* to create only if there is none yet"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
-    request_body = SubmissionRequest,
+           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes"),
+           SubmissionQuery),
+    request_body(
+        description = "The items as JSON, or the round's base version as DOCX edited in Word or LibreOffice with change tracking on (docs/word.md)",
+        content(
+            (SubmissionRequest = "application/json"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))),
     responses((status = 201, description = "The submission stored, with its receipt", body = SubmissionReceipt,
                headers(("ETag" = String, description = "The new revision")),
                example = json!({"delegation": "FR", "revision": 2, "receipt": "9c1e5d0f3b2a47c8e6d1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9", "submitted_at": "2026-03-18T16:42:07Z", "items": 1})),
+              (status = 200, body = UnderstoodSubmission, description = "With ?dry_run=true: the items understood, nothing stored",
+               example = json!({"dry_run": true, "items": [{"kind": "amend", "node": "OP3", "text": "We commit to further strengthen cooperation.", "flags": ["untracked"]}], "resolved": 1})),
               Problems),
     security(("bearer" = [])))]
 pub async fn put_submission(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath((p, r, code)): ApiPath<(String, u32, String)>,
+    ApiQuery(query): ApiQuery<SubmissionQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Reply, ApiError> {
@@ -95,7 +104,8 @@ pub async fn put_submission(
         code.clone(),
         body.bytes.clone(),
     );
-    let answer = submit(state.clone(), principal, p, r, code, headers, body).await;
+    let dry_run = query.dry_run.unwrap_or(false);
+    let answer = submit(state.clone(), principal, p, r, code, headers, body, dry_run).await;
     if let Err(ApiError::WrongState(_)) = &answer {
         // Refused because the round takes no more submissions (or not yet): a late attempt is
         // kept in the audit log for the chairmanship to see.
@@ -112,6 +122,7 @@ pub async fn put_submission(
     answer
 }
 
+#[allow(clippy::too_many_arguments)] // reason: the request's parts, each extracted once by the handler
 async fn submit(
     state: AppState,
     principal: Principal,
@@ -120,6 +131,7 @@ async fn submit(
     code: String,
     headers: HeaderMap,
     body: Body,
+    dry_run: bool,
 ) -> Result<Reply, ApiError> {
     let submitting = {
         let (caller, p, code, now) = (principal.clone(), p.clone(), code.clone(), state.now());
@@ -128,21 +140,51 @@ async fn submit(
             .await?
     };
     let precondition = precondition(&headers)?;
-    let items = parse_items(&body.bytes)?;
-    submitting.admits(&items)?;
-    let round = submitting.round;
+    let round = submitting.round.clone();
     // Versions never change: the base is read once per server, not once per submission.
     let base = state.base(&p, &round.document, round.base_version).await?;
+    // A Word file is understood as items, then submitted as the JSON body of those items.
+    let (json_body, understood) = if body.docx {
+        let (bytes, base) = (body.bytes.clone(), base.clone());
+        let understood =
+            super::blocking(move || Ok(word::understand(&bytes, &base.version)?)).await?;
+        (axum::body::Bytes::from(understood.body()), Some(understood))
+    } else {
+        (body.bytes.clone(), None)
+    };
+    let items = parse_items(&json_body)?;
+    submitting.admits(&items)?;
+    if dry_run {
+        let understood = understood.unwrap_or_else(|| word::WordSubmission {
+            items: items
+                .iter()
+                .map(|item| word::UnderstoodItem {
+                    item: item.clone(),
+                    flags: Vec::new(),
+                })
+                .collect(),
+        });
+        let resolved = resolve_on(&items, &base.references)?;
+        return Reply::json(
+            StatusCode::OK,
+            &UnderstoodSubmission {
+                dry_run: true,
+                items: serde_json::to_value(&understood.items)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+                resolved: resolved.items.len(),
+            },
+        );
+    }
     let count = items.len();
     // A usual submission (tens of items) resolves in about a tenth of a millisecond: handing
     // it to the blocking pool would cost more in thread switches than it saves. Large ones go
     // there so that they never hold up the other requests of this worker.
-    let resolved = if body.bytes.len() <= INLINE_RESOLVE_BYTES {
+    let resolved = if json_body.len() <= INLINE_RESOLVE_BYTES {
         resolve_on(&items, &base.references)?
     } else {
         super::blocking(move || Ok(resolve_on(&items, &base.references)?)).await?
     };
-    let bytes = body.bytes.clone();
+    let bytes = json_body;
     let caller = principal.clone();
     state
         .commit(&principal, &body, move |w, now| {

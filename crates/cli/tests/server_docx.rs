@@ -1,0 +1,415 @@
+//! A delegation's Word file as its submission, against the real binary on SQLite and
+//! PostgreSQL: the delegate downloads the round's base version as DOCX, edits it in LibreOffice
+//! with change recording on (`scripts/docx-edit.py`, through UNO), checks what penholder
+//! understood with `?dry_run=true` (nothing stored), submits it and gets the receipt a JSON
+//! submission gets. Also: a file edited without tracking, a file penholder did not write, and
+//! hostile files (not a .docx, a zip bomb, XML entities), each refused with a problem document
+//! and nothing stored.
+
+mod server_support;
+
+use serde_json::{Value, json};
+use server_support::*;
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::Command;
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+const SUBMISSION: &str = "/v1/processes/budapest-7mc/rounds/1/submissions/AT";
+
+/// A process with the Declaration as version 1 and an open round on it; the chair's token.
+fn open_round(server: &Server) {
+    let admin = token("admin", None);
+    let chair = token("chair", Some("TR"));
+    post(
+        server,
+        "/v1/processes",
+        &admin,
+        &json!({"slug": "budapest-7mc", "title": "Budapest Process",
+        "delegations": [
+            {"code": "TR", "name": "Türkiye", "kind": "state", "function": "chair"},
+            {"code": "AT", "name": "Austria", "kind": "state"},
+            {"code": "DE", "name": "Germany", "kind": "state"}
+        ]}),
+    )
+    .expect(201);
+    post(
+        server,
+        "/v1/processes/budapest-7mc/documents",
+        &chair,
+        &json!({"slug": "declaration", "title": "Ministerial Declaration",
+                "label": "Zero draft", "source": {"format": "json", "text": fixture("declaration.json")}}),
+    )
+    .expect(201);
+    post(
+        server,
+        "/v1/processes/budapest-7mc/rounds",
+        &chair,
+        &json!({"document": "declaration", "label": "Written feedback",
+                "opens_at": from_now(3600), "closes_at": from_now(7200)}),
+    )
+    .expect(201);
+    post(
+        server,
+        "/v1/processes/budapest-7mc/rounds/1/open",
+        &chair,
+        &json!({}),
+    )
+    .expect(200);
+}
+
+fn put_docx(server: &Server, path: &str, token: &str, bytes: &[u8]) -> Answer {
+    request(
+        "PUT",
+        &server.url(path),
+        Some(token),
+        &[("content-type", DOCX)],
+        Some(bytes),
+    )
+}
+
+/// The id and text of every top-level node of version 1 (the Declaration's paragraphs).
+fn texts(server: &Server, token: &str) -> Vec<(String, String)> {
+    let v1 = get(
+        server,
+        "/v1/processes/budapest-7mc/documents/declaration/versions/1",
+        token,
+    )
+    .expect(200)
+    .json();
+    v1["document"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| {
+            (
+                n["id"].as_str().unwrap_or("").to_string(),
+                n["text"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn id_of(texts: &[(String, String)], start: &str) -> String {
+    texts
+        .iter()
+        .find(|(_, t)| t.starts_with(start))
+        .map(|(id, _)| id.clone())
+        .unwrap_or_else(|| panic!("no node starts with {start}"))
+}
+
+fn text_of(texts: &[(String, String)], start: &str) -> String {
+    texts
+        .iter()
+        .find(|(_, t)| t.starts_with(start))
+        .map(|(_, t)| t.clone())
+        .unwrap_or_else(|| panic!("no node starts with {start}"))
+}
+
+/// The package with `word/document.xml` changed by `edit`, `extra` parts added (or put in
+/// place of the package's own), every other part as it was.
+fn with_document(bytes: &[u8], edit: impl Fn(&str) -> String, extra: &[(&str, &str)]) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a package");
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).expect("entry");
+        let name = entry.name().to_string();
+        if extra.iter().any(|(replaced, _)| *replaced == name) {
+            continue;
+        }
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).expect("read");
+        if name == "word/document.xml" {
+            content = edit(&String::from_utf8(content).expect("utf-8")).into_bytes();
+        }
+        writer.start_file(name, options).expect("start");
+        writer.write_all(&content).expect("write");
+    }
+    for (name, content) in extra {
+        writer.start_file(*name, options).expect("start");
+        writer.write_all(content.as_bytes()).expect("write");
+    }
+    writer.finish().expect("finish").into_inner()
+}
+
+/// `xml` with a comment range `id` around the run holding `words`.
+fn comment_on(xml: &str, words: &str, id: u32) -> String {
+    let at = xml.find(words).expect("the words");
+    let run = xml[..at]
+        .rfind("<w:r>")
+        .or_else(|| xml[..at].rfind("<w:r "))
+        .expect("a run");
+    let end = at + xml[at..].find("</w:r>").expect("its end") + "</w:r>".len();
+    format!(
+        "{}<w:commentRangeStart w:id=\"{id}\"/>{}<w:commentRangeEnd w:id=\"{id}\"/><w:r><w:commentReference w:id=\"{id}\"/></w:r>{}",
+        &xml[..run],
+        &xml[run..end],
+        &xml[end..]
+    )
+}
+
+fn package(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in parts {
+        writer.start_file(*name, options).expect("start");
+        writer.write_all(content).expect("write");
+    }
+    writer.finish().expect("finish").into_inner()
+}
+
+fn items(answer: &Answer) -> Vec<Value> {
+    answer.json()["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+both_backends!(
+    a_docx_edited_with_tracked_changes_in_libreoffice_is_a_submission,
+    a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood,
+    hostile_word_files_are_refused_and_nothing_is_stored
+);
+
+fn uno_available() -> bool {
+    let found = Command::new("/usr/bin/python3")
+        .args(["-c", "import uno"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found && std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("LibreOffice's UNO is required on CI: install python3-uno");
+    }
+    if !found {
+        eprintln!("SKIPPED: install libreoffice-writer-nogui and python3-uno to run this test");
+    }
+    found
+}
+
+fn a_docx_edited_with_tracked_changes_in_libreoffice_is_a_submission(db: &TestDb) {
+    if !uno_available() {
+        return;
+    }
+    let server = Server::start(db);
+    open_round(&server);
+    let at = token("delegate", Some("AT"));
+    let base = texts(&server, &at);
+    let docx = get(
+        &server,
+        "/v1/processes/budapest-7mc/documents/declaration/versions/1?format=docx",
+        &at,
+    )
+    .expect(200)
+    .bytes;
+
+    // The delegate's edit, in LibreOffice with change recording on.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (input, output, edits) = (
+        dir.path().join("v1.docx"),
+        dir.path().join("at.docx"),
+        dir.path().join("edits.json"),
+    );
+    std::fs::write(&input, &docx).expect("write");
+    std::fs::write(
+        &edits,
+        r#"[{"op": "author", "name": "Austria"},
+            {"op": "replace", "find": "timely initiative", "with": "valuable initiative"},
+            {"op": "delete", "paragraph": "Gathered in Budapest"},
+            {"op": "insert_after", "paragraph": "Affirming the need for a renewed political commitment",
+             "text": "Stressing the importance of evidence-based policies;"}]"#,
+    )
+    .expect("write");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/docx-edit.py");
+    let run = Command::new("timeout")
+        .arg("180")
+        .arg("/usr/bin/python3")
+        .arg(script)
+        .args([&input, &output, &edits])
+        .output()
+        .expect("the script");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let edited = std::fs::read(&output).expect("the edited file");
+
+    let expected = json!([
+        {"kind": "delete", "node": id_of(&base, "Gathered in Budapest")},
+        {"kind": "amend", "node": id_of(&base, "Thanking"),
+         "text": text_of(&base, "Thanking").replace("timely initiative", "valuable initiative")},
+        {"kind": "insert", "after": id_of(&base, "Affirming the need"),
+         "text": "Stressing the importance of evidence-based policies;"},
+    ]);
+    let dry = put_docx(&server, &format!("{SUBMISSION}?dry_run=true"), &at, &edited).expect(200);
+    assert_eq!(
+        Value::Array(items(&dry)),
+        expected,
+        "exactly the intended items, word for word"
+    );
+    get(&server, SUBMISSION, &at).expect(404);
+
+    let receipt = put_docx(&server, SUBMISSION, &at, &edited)
+        .expect(201)
+        .json();
+    assert_eq!(receipt["revision"], 1);
+    assert_eq!(receipt["items"], 3);
+    let stored = get(&server, SUBMISSION, &at).expect(200).json();
+    assert_eq!(stored["body"]["items"], expected);
+    assert_eq!(stored["items"].as_array().map(Vec::len), Some(3));
+}
+
+fn a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood(db: &TestDb) {
+    let server = Server::start(db);
+    open_round(&server);
+    let at = token("delegate", Some("AT"));
+    let base = texts(&server, &at);
+    let docx = get(
+        &server,
+        "/v1/processes/budapest-7mc/documents/declaration/versions/1?format=docx",
+        &at,
+    )
+    .expect(200)
+    .bytes;
+
+    // Words typed over without change tracking, and two comments added to the saved XML (as
+    // Word writes them): one where the words changed (the amendment's justification), one on
+    // an unchanged paragraph (a comment item).
+    let comments = r#"<w:comments xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:comment w:id="90" w:author="Austria"><w:p><w:r><w:t>More accurate.</w:t></w:r></w:p></w:comment><w:comment w:id="91" w:author="Austria"><w:p><w:r><w:t>Which date?</w:t></w:r></w:p></w:comment></w:comments>"#;
+    let untracked = with_document(
+        &docx,
+        |xml| {
+            assert!(xml.contains("timely initiative"));
+            let xml = comment_on(xml, "timely initiative", 90);
+            let xml = comment_on(&xml, "in Budapest on", 91);
+            xml.replacen("timely initiative", "valuable initiative", 1)
+        },
+        &[("word/comments.xml", comments)],
+    );
+    let dry = put_docx(
+        &server,
+        &format!("{SUBMISSION}?dry_run=true"),
+        &at,
+        &untracked,
+    )
+    .expect(200);
+    assert_eq!(
+        Value::Array(items(&dry)),
+        json!([
+            {"kind": "comment", "node": id_of(&base, "Gathered in Budapest"), "text": "Which date?"},
+            {"kind": "amend", "node": id_of(&base, "Thanking"),
+             "text": text_of(&base, "Thanking").replace("timely initiative", "valuable initiative"),
+             "justification": "More accurate.", "flags": ["untracked"]}
+        ])
+    );
+
+    // A file written from scratch by another author with a tracked change: no ids, matched by
+    // its words.
+    let paragraph =
+        |text: &str| format!("<w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>");
+    let thanking = text_of(&base, "Thanking");
+    let (head, tail) = thanking.split_once("timely").expect("timely");
+    let mut body = String::new();
+    for (_, text) in base.iter().take(8) {
+        if text.starts_with("Thanking") {
+            body.push_str(&format!(
+                "<w:p><w:r><w:t xml:space=\"preserve\">{head}</w:t></w:r><w:del w:id=\"1\" w:author=\"Someone\"><w:r><w:delText>timely</w:delText></w:r></w:del><w:ins w:id=\"2\" w:author=\"Someone\"><w:r><w:t>valuable</w:t></w:r></w:ins><w:r><w:t xml:space=\"preserve\">{tail}</w:t></w:r></w:p>"
+            ));
+        } else {
+            body.push_str(&paragraph(&text.replace('&', "&amp;").replace('<', "&lt;")));
+        }
+    }
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    );
+    let scratch = package(&[("word/document.xml", document.as_bytes())]);
+    let dry = put_docx(
+        &server,
+        &format!("{SUBMISSION}?dry_run=true"),
+        &at,
+        &scratch,
+    )
+    .expect(200);
+    let understood = items(&dry);
+    assert_eq!(
+        understood.first(),
+        Some(&json!({"kind": "amend", "node": id_of(&base, "Thanking"),
+                     "text": thanking.replace("timely", "valuable"),
+                     "flags": ["matched_by_text"]}))
+    );
+    // The paragraphs the file does not have are proposed for deletion, each matched by text.
+    assert!(
+        understood[1..]
+            .iter()
+            .all(|i| i["kind"] == "delete" && i["flags"] == json!(["matched_by_text"]))
+    );
+    get(&server, SUBMISSION, &at).expect(404);
+}
+
+fn hostile_word_files_are_refused_and_nothing_is_stored(db: &TestDb) {
+    let server = Server::start(db);
+    open_round(&server);
+    let at = token("delegate", Some("AT"));
+    let bomb_document = format!(
+        r#"<w:document xmlns:w="w"><w:body><w:p>{}</w:p></w:body></w:document>"#,
+        " ".repeat(8 << 20)
+    );
+    let xxe = r#"<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><w:document xmlns:w="w"><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>"#;
+    let deep = format!(
+        r#"<w:document xmlns:w="w"><w:body>{}{}</w:body></w:document>"#,
+        "<w:sdt>".repeat(10_000),
+        "</w:sdt>".repeat(10_000)
+    );
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            ".doc",
+            vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0],
+            "Word 97-2003",
+        ),
+        ("PDF", b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n".to_vec(), "PDF"),
+        (
+            "text",
+            b"Dear chair, our amendments are below.\n".to_vec(),
+            "not a .docx",
+        ),
+        (
+            "zip bomb",
+            package(&[("word/document.xml", bomb_document.as_bytes())]),
+            "too large",
+        ),
+        (
+            "XXE",
+            package(&[("word/document.xml", xxe.as_bytes())]),
+            "DOCTYPE",
+        ),
+        (
+            "deep nesting",
+            package(&[("word/document.xml", deep.as_bytes())]),
+            "nested",
+        ),
+        (
+            "missing parts",
+            package(&[("xl/workbook.xml", b"<workbook/>")]),
+            "word/document.xml",
+        ),
+    ];
+    for (what, bytes, says) in cases {
+        let answer = put_docx(&server, SUBMISSION, &at, &bytes);
+        assert!(
+            (400..500).contains(&answer.status),
+            "{what}: {} {}",
+            answer.status,
+            String::from_utf8_lossy(&answer.bytes)
+        );
+        assert_eq!(
+            answer.content_type.as_deref(),
+            Some("application/problem+json"),
+            "{what}"
+        );
+        let detail = answer.json()["detail"].as_str().unwrap_or("").to_string();
+        assert!(detail.contains(says), "{what}: {detail}");
+    }
+    get(&server, SUBMISSION, &at).expect(404);
+}
