@@ -2781,6 +2781,9 @@ both! {
         // "OR" is a word the text lacks.
         assert_eq!(search("-legal pathways", &["decl"]).len(), 1);
         assert!(search("return OR pathways", &["decl"]).is_empty());
+    }
+}
+
 /// The fixture (entries 1 to 7) with the state of its text: a status change (8), a reservation
 /// (9), its withdrawal (10) and the adoption (11).
 fn with_text_state() -> Store {
