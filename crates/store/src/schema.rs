@@ -333,7 +333,6 @@ const SEARCH_MIGRATION: usize = 3;
 
 /// Brings the database up to `migrations.len()`, all in one transaction: a crash half-way leaves
 /// the old schema, never half of a new one.
-
 pub(crate) fn migrate(conn: &mut Connection, migrations: &[&str]) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let user_version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
