@@ -75,7 +75,7 @@ fn databases_written_by_earlier_penholders_read_the_same() {
             let expected = std::fs::read(&golden).expect("the golden file");
             let actual = std::fs::read(&written).expect("the export");
             assert!(
-                expected == actual,
+                expected == actual || same_but_for_later_additions(&expected, &actual),
                 "{}/{name}: today's export differs from the one made when the database was written",
                 folder.display()
             );
@@ -83,4 +83,29 @@ fn databases_written_by_earlier_penholders_read_the_same() {
         }
     }
     assert!(compared >= 16, "only {compared} exports compared");
+}
+
+/// Whether two JSON exports are the same once the fields added to the format since the
+/// golden file was written are taken out of today's: a change's `marshalled` order and its
+/// `families` of near-identical alternatives (issue 17). Everything else must still match.
+fn same_but_for_later_additions(expected: &[u8], actual: &[u8]) -> bool {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("marshalled");
+                map.remove("families");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let (Ok(expected), Ok(mut actual)) = (
+        serde_json::from_slice::<serde_json::Value>(expected),
+        serde_json::from_slice::<serde_json::Value>(actual),
+    ) else {
+        return false;
+    };
+    strip(&mut actual);
+    expected == actual
 }

@@ -435,9 +435,14 @@ fn acknowledged_submissions_survive_kill_9_and_nothing_else_is_half_there(db: &T
     let mut unanswered_stored = 0;
     for writer in &writers {
         let (code, ledger, path) = (&writer.delegation, &writer.ledger, &writer.path);
-        let history = get(&server, &format!("{path}/revisions"), &chair)
+        // Every revision on one page (lists come in pages of 100 by default).
+        let history = get(&server, &format!("{path}/revisions?limit=1000"), &chair)
             .expect(200)
             .json();
+        assert!(
+            history["next"].is_null(),
+            "seed {seed}: more than 1,000 revisions"
+        );
         let stored: Vec<u32> = history["revisions"]
             .as_array()
             .expect("revisions")

@@ -78,6 +78,11 @@ fn collect(element: &Element, view: View, inserted: bool, deleted: bool, out: &m
         let XNode::Element(e) = child else { continue };
         match e.name.as_str() {
             "w:pPr" | "w:rPr" => {}
+            // The reference before each paragraph (`PP1 `) is a label, not the text.
+            "w:r"
+                if e.descendants("w:rStyle").iter().any(|style| {
+                    style.attribute("w:val") == Some(penholder_render::docx::REFERENCE_STYLE)
+                }) => {}
             "w:ins" => collect(e, view, true, deleted, out),
             "w:del" => collect(e, view, inserted, true, out),
             "w:t" | "w:delText" => {

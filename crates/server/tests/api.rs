@@ -728,7 +728,11 @@ async fn other_formats_come_from_the_renderer() {
         .await
         .expect(200);
     let table = String::from_utf8_lossy(&csv.bytes).to_string();
-    assert!(table.starts_with("Id,Delegation,Reference"), "{table}");
+    // UTF-8 with a byte order mark, so that Excel reads it as UTF-8.
+    assert!(
+        table.starts_with("\u{feff}Id,Delegation,Reference"),
+        "{table}"
+    );
     assert!(table.contains("France"), "{table}");
     h.get("/v1/processes/bp/rounds/1/dispositions?format=xlsx", &fr)
         .await

@@ -868,10 +868,19 @@ pub(crate) fn verify(
     let (rounds, round_events) = verify_rounds(conn, &chain)?;
     let submission_revisions = verify_submissions(conn, &chain)?;
     let decisions = verify_decisions(conn, &chain)?;
-    let paragraph_statuses = verify_statuses(conn, &chain)?;
-    let reservations = verify_reservations(conn, &chain)?;
-    let reservation_withdrawals = verify_withdrawals(conn, &chain)?;
-    let adoptions = verify_adoptions(conn, &chain)?;
+    // A database made before the state of a text was kept (opened read-only, not migrated)
+    // has none of its tables, and none of its entries.
+    let (paragraph_statuses, reservations, reservation_withdrawals, adoptions) =
+        if crate::schema::version(conn)? as usize >= crate::schema::STATE_MIGRATION {
+            (
+                verify_statuses(conn, &chain)?,
+                verify_reservations(conn, &chain)?,
+                verify_withdrawals(conn, &chain)?,
+                verify_adoptions(conn, &chain)?,
+            )
+        } else {
+            Default::default()
+        };
     Ok(AuditReport {
         paragraph_statuses,
         reservations,

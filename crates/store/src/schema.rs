@@ -331,6 +331,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 /// schema is brought up to date.
 const SEARCH_MIGRATION: usize = 3;
 
+/// The number of the migration that keeps the state of a text (paragraph statuses,
+/// reservations, adoptions): a database below it, read without migrating, has none.
+pub(crate) const STATE_MIGRATION: usize = 5;
+
 /// Brings the database up to `migrations.len()`, all in one transaction: a crash half-way leaves
 /// the old schema, never half of a new one.
 pub(crate) fn migrate(conn: &mut Connection, migrations: &[&str]) -> Result<(), StoreError> {

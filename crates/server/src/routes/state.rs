@@ -16,11 +16,14 @@ use penholder_core::References;
 use penholder_negotiation::state::{self as text_state, ReservationRequest as NewReservation};
 use penholder_render::{self as render, Format};
 
+/// Read each paragraph's status and the reservations on a version
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/status", tag = "state",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
            StateQuery),
-    responses((status = 200, body = TextStateView), Problems),
+    responses((status = 200, description = "Each node's status, the reservations that stand, the obstacles to adoption", body = TextStateView,
+               example = json!({"version": 2, "nodes": [{"node": "0193a1f2-7c4e-7d2a-9b1e-5f3c2d1a0b9e", "reference": "OP3", "status": "agreed_ad_ref", "note": "Reference Group, 7 May 2024", "inherited": false, "reservations": [1]}], "reservations": [{"number": 1, "node": "0193a1f2-7c4e-7d2a-9b1e-5f3c2d1a0b9e", "reference": "OP3", "delegation": "FR", "kind": "scrutiny", "mark": "SR (FR)", "text": "Parliamentary scrutiny pending.", "version": 2, "entered_by": "fr-1", "entered_at": "2026-03-20T10:00:00Z", "standing": true}], "obstacles": ["OP3 holds a scrutiny reservation of FR"]})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn get_status(
     State(state): State<AppState>,
@@ -39,13 +42,16 @@ pub async fn get_status(
     )))
 }
 
+/// Set a paragraph's status (chair)
 #[utoipa::path(put, path = "/v1/processes/{p}/documents/{d}/status/{node}", tag = "state",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
            ("node" = String, Path, description = "A node id, or its reference in the latest version"),
            ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
     request_body = StatusRequest,
-    responses((status = 200, body = StatusChangeView), Problems),
+    responses((status = 200, description = "The status change recorded", body = StatusChangeView,
+               example = json!({"node": "0193a1f2-7c4e-7d2a-9b1e-5f3c2d1a0b9e", "reference": "OP3", "status": "agreed_ad_ref", "note": "Reference Group, 7 May 2024", "version": 2, "set_by": "chair-hu", "set_at": "2026-05-07T16:00:00Z", "sequence": 41})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn put_status(
     State(state): State<AppState>,
@@ -72,12 +78,15 @@ pub async fn put_status(
         .await
 }
 
+/// Enter a reservation on a paragraph (a delegation, in its own name)
 #[utoipa::path(post, path = "/v1/processes/{p}/documents/{d}/reservations", tag = "state",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
            ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
     request_body = ReservationRequest,
-    responses((status = 201, body = ReservationView), Problems),
+    responses((status = 201, description = "The reservation entered", body = ReservationView,
+               example = json!({"number": 1, "node": "0193a1f2-7c4e-7d2a-9b1e-5f3c2d1a0b9e", "reference": "OP3", "delegation": "FR", "kind": "scrutiny", "mark": "SR (FR)", "text": "Parliamentary scrutiny pending.", "version": 2, "entered_by": "fr-1", "entered_at": "2026-03-20T10:00:00Z", "standing": true})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn post_reservation(
     State(state): State<AppState>,
@@ -108,13 +117,16 @@ pub async fn post_reservation(
         .await
 }
 
+/// Withdraw a reservation (the delegation that entered it)
 #[utoipa::path(post, path = "/v1/processes/{p}/documents/{d}/reservations/{n}/withdraw", tag = "state",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
            ("n" = u32, Path, description = "The reservation's number"),
            ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
     request_body = NoteRequest,
-    responses((status = 200, body = ReservationView), Problems),
+    responses((status = 200, description = "The reservation, now withdrawn", body = ReservationView,
+               example = json!({"number": 1, "node": "0193a1f2-7c4e-7d2a-9b1e-5f3c2d1a0b9e", "reference": "OP3", "delegation": "FR", "kind": "scrutiny", "mark": "SR (FR)", "text": "Parliamentary scrutiny pending.", "version": 2, "entered_by": "fr-1", "entered_at": "2026-03-20T10:00:00Z", "standing": true})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn withdraw_reservation(
     State(state): State<AppState>,
@@ -133,12 +145,15 @@ pub async fn withdraw_reservation(
         .await
 }
 
+/// Adopt the whole text (chair): refused while a paragraph is not agreed or a reservation stands
 #[utoipa::path(post, path = "/v1/processes/{p}/documents/{d}/adopt", tag = "state",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
            ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
     request_body = NoteRequest,
-    responses((status = 201, body = AdoptionView), Problems),
+    responses((status = 201, description = "The text adopted", body = AdoptionView,
+               example = json!({"version": 3, "note": "Adopted by the Ministerial Conference.", "adopted_by": "chair-hu", "adopted_at": "2026-06-12T11:00:00Z"})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn adopt(
     State(state): State<AppState>,
@@ -157,11 +172,14 @@ pub async fn adopt(
         .await
 }
 
+/// The reservations annex of a version
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/reservations", tag = "state",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
            StateQuery),
-    responses((status = 200, body = ReservationsView), Problems),
+    responses((status = 200, description = "Every reservation on the version's nodes, standing or withdrawn (JSON or HTML)", body = ReservationsView,
+               example = json!({"version": 2, "reservations": [{"number": 1, "node": "0193a1f2-7c4e-7d2a-9b1e-5f3c2d1a0b9e", "reference": "OP3", "delegation": "FR", "kind": "scrutiny", "mark": "SR (FR)", "text": "Parliamentary scrutiny pending.", "version": 2, "entered_by": "fr-1", "entered_at": "2026-03-20T10:00:00Z", "standing": true}]})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn get_reservations(
     State(state): State<AppState>,
