@@ -6,7 +6,7 @@ use crate::caller::Caller;
 use crate::error::{Error, FieldProblem, parse_json};
 use penholder_core::negotiation::{Anchor, Item, ItemByReference, Submission};
 use penholder_core::{Document, NodeId, NodeKind, References};
-use penholder_store::{StoredRevision, SubmissionRevision, Writer};
+use penholder_store::{Latest, StoredRevision, SubmissionRevision, Writer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::collections::{HashMap, HashSet};
@@ -337,8 +337,12 @@ pub fn record(
     };
     // Inside the transaction, once the round is known open and the revision expected: a
     // paragraph agreed a moment before this write is not amended.
-    let checks = |current: u32| {
-        precondition(current)?;
+    let checks = |latest: Latest| {
+        precondition(latest.revision)?;
+        if !latest.text_has_state {
+            // Nothing was ever agreed on this text: no paragraph is closed to amendments.
+            return Ok(());
+        }
         crate::state::refuse_settled(w, process, round, &submission.resolved.items)
     };
     w.put_submission_checked(

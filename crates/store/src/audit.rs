@@ -560,23 +560,34 @@ pub(crate) fn append(conn: Conn<'_>, entry: NewEntry<'_>) -> Result<u64, StoreEr
     append_head(conn, entry).map(|head| head.seq)
 }
 
+/// The chain's head (seq and entry hash; `None` while the log is empty), as this write
+/// transaction last appended it or else read now; on PostgreSQL it is then remembered for the
+/// rest of the transaction (the writer holds the chain head's lock: no one else appends).
+pub(crate) fn head(conn: Conn<'_>) -> Result<Option<(i64, [u8; 32])>, StoreError> {
+    if let Some(head) = conn.cached_audit_head() {
+        return Ok(Some(head));
+    }
+    let head = conn
+        .query_opt(
+            "SELECT seq, entry_hash FROM audit ORDER BY seq DESC LIMIT 1",
+            args![],
+            |row| Ok((row.int(0)?, row.bytes(1)?)),
+        )?
+        .map(|(seq, hash)| {
+            hash32(&hash).map(|hash| (seq, hash)).ok_or_else(|| {
+                StoreError::corrupt(format!("audit entry {seq} has a malformed hash"))
+            })
+        })
+        .transpose()?;
+    if let Some((seq, hash)) = head {
+        conn.cache_audit_head(seq, hash);
+    }
+    Ok(head)
+}
+
 /// [`append`], returning the new entry as a head (its seq and hash).
 pub(crate) fn append_head(conn: Conn<'_>, entry: NewEntry<'_>) -> Result<AuditHead, StoreError> {
-    let head = match conn.cached_audit_head() {
-        Some(head) => Some(head),
-        None => conn
-            .query_opt(
-                "SELECT seq, entry_hash FROM audit ORDER BY seq DESC LIMIT 1",
-                args![],
-                |row| Ok((row.int(0)?, row.bytes(1)?)),
-            )?
-            .map(|(seq, hash)| {
-                hash32(&hash).map(|hash| (seq, hash)).ok_or_else(|| {
-                    StoreError::corrupt(format!("audit entry {seq} has a malformed hash"))
-                })
-            })
-            .transpose()?,
-    };
+    let head = head(conn)?;
     let (seq, prev_hash) = match head {
         None => (1u64, GENESIS),
         Some((seq, hash)) => (

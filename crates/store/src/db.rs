@@ -269,6 +269,15 @@ impl<'a> Conn<'a> {
         }
     }
 
+    /// Forgets everything the write connection remembers of the transaction (the audit head,
+    /// the submission targets): after a rollback, some of it may never have been stored.
+    pub fn forget_written(&self) {
+        if let Conn::Postgres(conn) = self {
+            conn.set_audit_head(None);
+            conn.forget_targets();
+        }
+    }
+
     /// [`Conn::execute`] for a statement whose answer nothing needs: on PostgreSQL it is held
     /// back and sent with the next statement, in the same round trip (its error, if any, is
     /// that statement's); on SQLite it runs at once.

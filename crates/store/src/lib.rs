@@ -179,12 +179,12 @@ mod state;
 mod writer;
 
 pub use error::{AuditError, StoreError};
-pub use model::WebSession;
 pub use model::{
     Actor, AuditEntry, AuditHead, AuditReport, DecisionRecord, DocumentInfo, ExpectedHead,
     IntegrityReport, NewDocument, NewRound, NewVersion, ProcessInfo, QuickCheck, RoundEvent,
     RoundInfo, StoredResponse, StoredRevision, SubmissionRevision, VersionInfo,
 };
+pub use model::{Latest, WebSession};
 pub use pending::Pending;
 pub use reader::Reader;
 pub use search::{MAX_QUERY_CHARS, MAX_QUERY_PHRASES, SearchHit, SearchOccurrence, SearchQuery};

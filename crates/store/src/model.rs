@@ -286,3 +286,14 @@ pub struct QuickCheck {
     /// How long it took.
     pub elapsed: std::time::Duration,
 }
+
+/// What a submission's write found of its target, handed to the caller's check before anything
+/// is stored (see `Writer::put_submission_checked`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Latest {
+    /// The delegation's latest stored revision in the round; 0 when it has none.
+    pub revision: u32,
+    /// Whether any paragraph status or adoption was ever recorded on the round's text: when
+    /// not, no paragraph is closed to amendments and nothing more need be read to know it.
+    pub text_has_state: bool,
+}

@@ -23,6 +23,7 @@
 
 use crate::StoreError;
 use crate::db::Value;
+use crate::reader::SubmissionTarget;
 use bytes::BytesMut;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -131,6 +132,28 @@ pub(crate) struct PgConn {
     /// `audit::append`, forgotten when a transaction begins or ends and when a request rolls
     /// back to its savepoint. Saves a query per write.
     audit_head: Cell<Option<(i64, [u8; 32])>>,
+    /// What the writer last read or wrote of submission targets, valid at one audit head.
+    targets: TargetCache,
+}
+
+/// A submission's target as the write path needs it.
+pub(crate) type Target = SubmissionTarget;
+
+/// The submission targets (round, delegation, latest revision) the writer connection last read
+/// or wrote, so that a submission in a deadline rush costs no round trip to PostgreSQL at all:
+/// its statements are all held back and go out with the batch's COMMIT.
+///
+/// Why it is exact: every write that changes what a target says (a round moved, a delegation
+/// added, a revision stored) appends to the audit chain, and every writer of the database, on
+/// every server, appends under the chain head's lock. So the cache is valid exactly while the
+/// audit head is the one it was valid at: read under the lock at a batch's first submission, a
+/// head that moved (another server wrote, or this one wrote something else) empties it. A
+/// request rolled back to its savepoint, or a batch that did not commit, empties it too (what it
+/// remembered may never have been stored).
+#[derive(Default)]
+struct TargetCache {
+    valid_at: Cell<Option<(i64, [u8; 32])>>,
+    entries: RefCell<HashMap<(String, u32, String), Target>>,
 }
 
 /// Whether an error means the connection is gone (or going).
@@ -239,6 +262,7 @@ impl PgConn {
             failed_ahead: RefCell::new(None),
             broken: Cell::new(false),
             audit_head: Cell::new(None),
+            targets: TargetCache::default(),
         })
     }
 
@@ -257,6 +281,72 @@ impl PgConn {
 
     pub(crate) fn set_audit_head(&self, head: Option<(i64, [u8; 32])>) {
         self.audit_head.set(head);
+    }
+
+    /// The cached target of `key` if the cache is valid at `head`; a cache valid at another
+    /// head is emptied.
+    pub(crate) fn cached_target(
+        &self,
+        key: &(String, u32, String),
+        head: Option<(i64, [u8; 32])>,
+    ) -> Option<Target> {
+        let cache = &self.targets;
+        if head.is_none() || cache.valid_at.get() != head {
+            cache.entries.borrow_mut().clear();
+            cache.valid_at.set(head);
+            return None;
+        }
+        cache.entries.borrow().get(key).cloned()
+    }
+
+    /// Remembers `target` as read at `head` (see [`PgConn::cached_target`]).
+    pub(crate) fn remember_target(
+        &self,
+        key: (String, u32, String),
+        target: Target,
+        head: Option<(i64, [u8; 32])>,
+    ) {
+        let cache = &self.targets;
+        if head.is_none() || cache.valid_at.get() != head {
+            cache.entries.borrow_mut().clear();
+            cache.valid_at.set(head);
+        }
+        if head.is_some() {
+            cache.entries.borrow_mut().insert(key, target);
+        }
+    }
+
+    /// Records revision `revision` of `key` as stored by the audit entry that made `head`:
+    /// the cache stays valid across its own write.
+    pub(crate) fn advance_target(
+        &self,
+        key: &(String, u32, String),
+        before: Option<(i64, [u8; 32])>,
+        revision: u32,
+        head: (i64, [u8; 32]),
+    ) {
+        let cache = &self.targets;
+        if before.is_none() || cache.valid_at.get() != before {
+            self.forget_targets();
+            return;
+        }
+        let mut entries = cache.entries.borrow_mut();
+        if let Some(SubmissionTarget {
+            delegation: Some((_, latest)),
+            ..
+        }) = entries.get_mut(key)
+        {
+            *latest = revision;
+        } else {
+            entries.remove(key);
+        }
+        cache.valid_at.set(Some(head));
+    }
+
+    /// Empties the target cache (a rollback: what it remembered may not be stored).
+    pub(crate) fn forget_targets(&self) {
+        self.targets.entries.borrow_mut().clear();
+        self.targets.valid_at.set(None);
     }
 
     pub(crate) fn is_broken(&self) -> bool {

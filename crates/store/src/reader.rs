@@ -22,7 +22,20 @@ pub struct Reader<'a> {
     pub(crate) conn: Conn<'a>,
 }
 
+/// What storing a submission needs to know of its target, read in one statement.
+#[derive(Clone)]
+pub(crate) struct SubmissionTarget {
+    pub round: RoundRow,
+    /// The delegation's id and its latest revision (0: none yet); `None`: the process has no
+    /// such delegation.
+    pub delegation: Option<(i64, u32)>,
+    /// Whether any paragraph status or adoption was recorded on the round's text (else no
+    /// paragraph can be closed to amendments, and nothing more need be read).
+    pub text_has_state: bool,
+}
+
 /// A round's row with its internal ids, for the write paths.
+#[derive(Clone)]
 pub(crate) struct RoundRow {
     pub id: i64,
     pub document_id: i64,
@@ -471,11 +484,15 @@ impl<'a> Reader<'a> {
         process: &str,
         round: u32,
         code: &str,
-    ) -> Result<(RoundRow, Option<(i64, u32)>), StoreError> {
+    ) -> Result<SubmissionTarget, StoreError> {
         let found = self.conn.query_opt(
             &format!(
                 "SELECT g.id, (SELECT COALESCE(MAX(s.revision), 0) FROM submission_revisions s
                                WHERE s.round_id = r.id AND s.delegation_id = g.id),
+                        (SELECT COUNT(*) FROM (SELECT 1 FROM paragraph_statuses t
+                                               WHERE t.document_id = r.document_id LIMIT 1) x)
+                          + (SELECT COUNT(*) FROM (SELECT 1 FROM adoptions a
+                                                   WHERE a.document_id = r.document_id LIMIT 1) y),
                         {} JOIN processes p ON p.id = r.process_id
                  LEFT JOIN delegations g ON g.process_id = p.id AND g.code = ?3
                  WHERE p.slug = ?1 AND r.number = ?2",
@@ -487,11 +504,15 @@ impl<'a> Reader<'a> {
                     Some(id) => Some((id, row.u32(1)?)),
                     None => None,
                 };
-                Ok((raw_round_from(row, 2)?, delegation))
+                Ok((raw_round_from(row, 3)?, delegation, row.int(2)? > 0))
             },
         )?;
         match found {
-            Some((raw, delegation)) => Ok((round_row(raw)?, delegation)),
+            Some((raw, delegation, text_has_state)) => Ok(SubmissionTarget {
+                round: round_row(raw)?,
+                delegation,
+                text_has_state,
+            }),
             None => {
                 self.process_id(process)?;
                 Err(StoreError::not_found(format!(
@@ -927,9 +948,12 @@ impl<'a> Reader<'a> {
     ) -> Result<u32, StoreError> {
         // One statement (the writer asks this for every submission, before storing it: on
         // PostgreSQL each statement is a round trip on the one connection all writes take).
-        match self.submission_target(process, round, delegation)? {
-            (_, Some((_, current))) => Ok(current),
-            (_, None) => Err(StoreError::not_found(format!(
+        match self
+            .submission_target(process, round, delegation)?
+            .delegation
+        {
+            Some((_, current)) => Ok(current),
+            None => Err(StoreError::not_found(format!(
                 "delegation {delegation} of process {process}"
             ))),
         }

@@ -366,7 +366,12 @@ fn commit_batch(
         None => conn.batch("COMMIT"),
         Some(error) => Err(error),
     };
+    // The next batch reads the head afresh (another server may append meantime); what the
+    // writer remembers of submission targets stays valid only if this batch was stored.
     conn.forget_audit_head();
+    if outcome.is_err() {
+        conn.forget_written();
+    }
     if outcome.is_err() && in_transaction(conn) {
         // Nothing of a failed batch may survive; if even ROLLBACK fails, the connection is
         // unusable and the next BEGIN will fail and report it (or, on PostgreSQL, the lost
@@ -409,7 +414,7 @@ fn undo_from(
     error: StoreError,
     done: &mut [Done],
 ) -> Result<(), StoreError> {
-    conn.forget_audit_head();
+    conn.forget_written();
     conn.batch("ROLLBACK TO request")?;
     for request in done.iter_mut().filter(|d| d.request >= owner) {
         let own = request.request == owner;
@@ -476,7 +481,7 @@ fn run_in_savepoint(
     }
     if outcome.is_err() {
         // What the request appended to the audit log is gone: the head is read afresh.
-        conn.forget_audit_head();
+        conn.forget_written();
         conn.batch("ROLLBACK TO request")?;
     }
     Ok(outcome)

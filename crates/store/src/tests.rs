@@ -1739,6 +1739,48 @@ fn postgres_two_stores_writing_at_once_keep_one_chain_without_gaps() {
 }
 
 #[test]
+fn postgres_what_a_writer_remembers_of_a_target_gives_way_to_another_servers_writes() {
+    // The writer keeps each submission target (round, delegation, latest revision) while the
+    // audit head is its own: a revision or a close stored by another server must be seen.
+    on_postgres(|server| {
+        let (one, two) = two_stores(server);
+        let one = fixture_in(one);
+        let revision =
+            |store: &Store, n: i64| submit(store, "AT", "{}", None, T0 + n).unwrap().revision;
+        assert_eq!(revision(&one, 1), 1);
+        assert_eq!(
+            revision(&one, 2),
+            2,
+            "remembered, and advanced by its own write"
+        );
+        assert_eq!(
+            revision(&two, 3),
+            3,
+            "the other server reads the target afresh"
+        );
+        assert_eq!(revision(&one, 4), 4, "the first sees the other's revision");
+        assert!(matches!(
+            submit(&one, "AT", "{}", Some(3), T0 + 5),
+            Err(StoreError::Conflict { .. })
+        ));
+        assert_eq!(
+            revision(&one, 6),
+            5,
+            "a refused request forgets nothing it must not"
+        );
+        two.close_round("p", 1, chair(), T0 + 7).wait().unwrap();
+        assert!(
+            matches!(
+                submit(&one, "AT", "{}", None, T0 + 8),
+                Err(StoreError::WrongRoundState { .. })
+            ),
+            "a round closed on the other server refuses this one's submission"
+        );
+        one.verify_audit().unwrap();
+    });
+}
+
+#[test]
 fn postgres_two_consolidations_of_one_round_on_two_servers_one_wins() {
     on_postgres(|server| {
         let (one, two) = two_stores(server);

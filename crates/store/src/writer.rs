@@ -10,10 +10,10 @@ use crate::audit::{
 };
 use crate::db::{Conn, args};
 use crate::model::{
-    Actor, DecisionRecord, DocumentInfo, NewDocument, NewRound, NewVersion, ProcessInfo, RoundInfo,
-    StoredRevision, VersionInfo, WebSession,
+    Actor, DecisionRecord, DocumentInfo, Latest, NewDocument, NewRound, NewVersion, ProcessInfo,
+    RoundInfo, StoredRevision, VersionInfo, WebSession,
 };
-use crate::reader::{Reader, RoundRow, enum_text};
+use crate::reader::{Reader, RoundRow, SubmissionTarget, enum_text};
 use crate::{StoreError, codec};
 use penholder_core::negotiation::{Decision, Delegation, Item, RoundState};
 use penholder_core::{ContentHash, Document};
@@ -747,7 +747,7 @@ impl Writer<'_> {
             delegation,
             body,
             items,
-            |current| match expected_revision {
+            |Latest { revision: current, .. }| match expected_revision {
                 Some(expected) if expected != current => Err(StoreError::conflict(format!(
                     "the submission of {delegation} in round {round} is at revision {current}, not {expected}"
                 ))),
@@ -759,7 +759,7 @@ impl Writer<'_> {
     }
 
     /// [`Writer::put_submission`] with the caller's own check of the latest stored revision
-    /// (`check(current)`, 0 for none; its error is returned as is), read in the same statement
+    /// (`check(latest)`: revision 0 for none; its error is returned as is), read in the same statement
     /// as the round and the delegation: on PostgreSQL each statement is a round trip on the one
     /// connection every write takes, so reading the revision apart cost the rush a third.
     #[allow(clippy::too_many_arguments)] // reason: put_submission's, and the check
@@ -770,19 +770,23 @@ impl Writer<'_> {
         delegation: &str,
         body: &[u8],
         items: &[Item],
-        check: impl FnOnce(u32) -> Result<(), E>,
+        check: impl FnOnce(Latest) -> Result<(), E>,
         actor: &Actor,
         now: i64,
     ) -> Result<StoredRevision, E> {
-        let (row, target) = self.submission_target(process, round, delegation)?;
+        let target = self.write_target(process, round, delegation)?;
+        let row = &target.round;
         let state = row.info.state_at(now);
         if state != RoundState::Open {
             return Err(wrong_state(&row.info, state, "open").into());
         }
-        let (delegation_id, current) = target.ok_or_else(|| {
+        let (delegation_id, current) = target.delegation.ok_or_else(|| {
             StoreError::not_found(format!("delegation {delegation} of process {process}"))
         })?;
-        check(current)?;
+        check(Latest {
+            revision: current,
+            text_has_state: target.text_has_state,
+        })?;
         Ok(self.store_revision(
             process,
             round,
@@ -793,6 +797,28 @@ impl Writer<'_> {
             actor,
             now,
         )?)
+    }
+
+    /// [`Reader::submission_target`] for a write. On PostgreSQL the writer connection keeps the
+    /// targets it read or wrote while the audit head stays its own (see `pg::TargetCache`), so a
+    /// submission's statements can all be held back: none waits for an answer.
+    fn write_target(
+        &self,
+        process: &str,
+        round: u32,
+        delegation: &str,
+    ) -> Result<SubmissionTarget, StoreError> {
+        let Conn::Postgres(pg) = self.conn() else {
+            return self.submission_target(process, round, delegation);
+        };
+        let head = audit::head(self.conn())?;
+        let key = (process.to_owned(), round, delegation.to_owned());
+        if let Some(target) = pg.cached_target(&key, head) {
+            return Ok(target);
+        }
+        let target = self.submission_target(process, round, delegation)?;
+        pg.remember_target(key, target.clone(), head);
+        Ok(target)
     }
 
     /// Writes revision `current + 1` and its audit entry: the round open and the check passed.
@@ -811,7 +837,8 @@ impl Writer<'_> {
         let revision = current + 1;
         let receipt = sha256(body);
         let resolution = codec::encode_items(items);
-        let seq = audit::append(
+        let before = self.conn().cached_audit_head();
+        let head = audit::append_head(
             self.conn(),
             NewEntry {
                 at: now,
@@ -839,6 +866,11 @@ impl Writer<'_> {
                 ),
             },
         )?;
+        let seq = head.seq;
+        if let Conn::Postgres(pg) = self.conn() {
+            let key = (process.to_owned(), round, delegation.to_owned());
+            pg.advance_target(&key, before, revision, (seq as i64, head.hash.0));
+        }
         // Nothing waits for its answer either: on PostgreSQL it goes out with the next
         // statement of the batch (the next request's first, or the RELEASE before COMMIT), so a
         // submission costs one round trip; a failure is still this request's (see
@@ -879,7 +911,7 @@ impl Writer<'_> {
         actor: &Actor,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let (row, _) = self.submission_target(process, round, delegation)?;
+        let row = self.submission_target(process, round, delegation)?.round;
         if !matches!(
             row.info.state_at(now),
             RoundState::Closed | RoundState::Consolidated
