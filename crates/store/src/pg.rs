@@ -149,7 +149,9 @@ pub(crate) type Target = SubmissionTarget;
 /// audit head is the one it was valid at: read under the lock at a batch's first submission, a
 /// head that moved (another server wrote, or this one wrote something else) empties it. A
 /// request rolled back to its savepoint, or a batch that did not commit, empties it too (what it
-/// remembered may never have been stored).
+/// remembered may never have been stored). A miss reads the targets of every delegation of the
+/// round at once (`Reader::round_targets`): with several servers the head moves between any two
+/// batches, and a batch then still costs one round trip, not one per submission.
 #[derive(Default)]
 struct TargetCache {
     valid_at: Cell<Option<(i64, [u8; 32])>>,

@@ -522,6 +522,52 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// [`Reader::submission_target`] for every delegation of the process at once, by code: what
+    /// the PostgreSQL writer reads when it meets a round it does not know at the current audit
+    /// head, so that a batch of a deadline rush costs one round trip however many delegations
+    /// it holds (with several servers, each batch finds the head moved by another).
+    pub(crate) fn round_targets(
+        &self,
+        process: &str,
+        round: u32,
+    ) -> Result<Vec<(String, SubmissionTarget)>, StoreError> {
+        let rows = self.conn.query_all(
+            &format!(
+                "SELECT g.code, g.id, (SELECT COALESCE(MAX(s.revision), 0) FROM submission_revisions s
+                                       WHERE s.round_id = r.id AND s.delegation_id = g.id),
+                        (SELECT COUNT(*) FROM (SELECT 1 FROM paragraph_statuses t
+                                               WHERE t.document_id = r.document_id LIMIT 1) x)
+                          + (SELECT COUNT(*) FROM (SELECT 1 FROM adoptions a
+                                                   WHERE a.document_id = r.document_id LIMIT 1) y),
+                        {} JOIN processes p ON p.id = r.process_id
+                 JOIN delegations g ON g.process_id = p.id
+                 WHERE p.slug = ?1 AND r.number = ?2",
+                SELECT_ROUND.trim_start_matches("SELECT ")
+            ),
+            args![process, round],
+            |row| {
+                Ok((
+                    row.text(0)?,
+                    (row.int(1)?, row.u32(2)?),
+                    row.int(3)? > 0,
+                    raw_round_from(row, 4)?,
+                ))
+            },
+        )?;
+        rows.into_iter()
+            .map(|(code, delegation, text_has_state, raw)| {
+                Ok((
+                    code,
+                    SubmissionTarget {
+                        round: round_row(raw)?,
+                        delegation: Some(delegation),
+                        text_has_state,
+                    },
+                ))
+            })
+            .collect()
+    }
+
     /// The newest version number of a document (documents always have version 1).
     pub(crate) fn latest_number(&self, document_id: i64) -> Result<u32, StoreError> {
         self.conn.query_one(

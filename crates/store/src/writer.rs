@@ -816,9 +816,18 @@ impl Writer<'_> {
         if let Some(target) = pg.cached_target(&key, head) {
             return Ok(target);
         }
-        let target = self.submission_target(process, round, delegation)?;
-        pg.remember_target(key, target.clone(), head);
-        Ok(target)
+        let mut wanted = None;
+        for (code, target) in self.round_targets(process, round)? {
+            if code == delegation {
+                wanted = Some(target.clone());
+            }
+            pg.remember_target((process.to_owned(), round, code), target, head);
+        }
+        if let Some(target) = wanted {
+            return Ok(target);
+        }
+        // Not a delegation of the process (or no such round): said by the one-target read.
+        self.submission_target(process, round, delegation)
     }
 
     /// Writes revision `current + 1` and its audit entry: the round open and the check passed.
