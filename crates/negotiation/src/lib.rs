@@ -20,6 +20,7 @@
 //! - [`chain`]: versions as a chain (provenance, applied changes), the attributed redline,
 //!   narrowed to one delegation's changes ([`chain::RedlineOf`]).
 //! - [`concordance`]: every node's reference in each version of a document.
+//! - [`synoptic`]: chosen versions of a document side by side, each cell's changes attributed.
 //! - [`process`]: processes and their delegations; [`input`]: the shape rules of what callers
 //!   send (slugs, codes, labels, times).
 //! - [`audit`]: the audit log, page by page.
@@ -53,6 +54,7 @@ pub mod search;
 pub mod session;
 pub mod state;
 pub mod submission;
+pub mod synoptic;
 pub mod word;
 
 pub use caller::{Caller, Role};

@@ -84,6 +84,7 @@ impl Modify for BearerAuth {
         routes::documents::get_blame,
         routes::documents::get_redline,
         routes::documents::get_concordance,
+        routes::views::get_synoptic,
         routes::documents::upload_version,
         routes::rounds::create_round,
         routes::rounds::list_rounds,

@@ -1,0 +1,34 @@
+//! The wire format of the reviewers' views added with issue 17 (synoptic tables, read marks),
+//! as requests are read and answers sent, with their OpenAPI schemas. Kept beside `wire.rs`
+//! as `wire_state.rs` is, so that each family of endpoints has its description in one place.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// `GET …/synoptic`: which versions side by side, named how, in which format.
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+// An unknown parameter is a 400 naming it, not a filter silently ignored.
+#[serde(deny_unknown_fields)]
+pub struct SynopticQuery {
+    /// The columns, left to right: version numbers separated by commas (`1,2,3,5`). Absent:
+    /// every version of the document, oldest first (at most 12 columns).
+    pub versions: Option<String>,
+    /// The columns' headings, one per version, separated by `|` (`Commission
+    /// proposal|Parliament|Council|Compromise`); an empty one keeps the version's label.
+    /// Absent: the versions' labels.
+    pub labels: Option<String>,
+    /// `json` (the default), html, docx or xlsx. Wins over the `Accept` header.
+    #[param(value_type = Option<crate::wire::FormatName>)]
+    pub format: Option<String>,
+}
+
+/// N versions of a document side by side: the columns, and one row per node with a cell per
+/// column (its reference there and its changes against the column to its left, each
+/// insertion and deletion attributed to the delegations behind it).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SynopticView {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub synoptic: penholder_render::synoptic::Synoptic,
+}
