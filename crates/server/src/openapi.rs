@@ -85,6 +85,8 @@ impl Modify for BearerAuth {
         routes::documents::get_redline,
         routes::documents::get_concordance,
         routes::views::get_synoptic,
+        routes::views::put_read_mark,
+        routes::views::get_read_mark,
         routes::documents::upload_version,
         routes::rounds::create_round,
         routes::rounds::list_rounds,

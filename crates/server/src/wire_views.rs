@@ -32,3 +32,21 @@ pub struct SynopticView {
     #[schema(value_type = Object)]
     pub synoptic: penholder_render::synoptic::Synoptic,
 }
+
+/// `PUT …/read-mark`: the version the caller has read.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadMarkRequest {
+    /// The number of the version read.
+    pub version: u32,
+}
+
+/// The version the caller last marked as read in a document.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ReadMarkView {
+    pub version: u32,
+    /// When it was marked (RFC 3339).
+    pub marked_at: String,
+    /// The redline of what changed since: from this version to the latest.
+    pub since: String,
+}

@@ -171,6 +171,7 @@ mod error;
 mod model;
 mod pending;
 mod pg;
+mod read_marks;
 mod reader;
 mod runtime;
 mod schema;
@@ -186,6 +187,7 @@ pub use model::{
     RoundInfo, StoredResponse, StoredRevision, SubmissionRevision, VersionInfo,
 };
 pub use pending::Pending;
+pub use read_marks::ReadMark;
 pub use reader::Reader;
 pub use search::{MAX_QUERY_CHARS, MAX_QUERY_PHRASES, SearchHit, SearchOccurrence, SearchQuery};
 pub use writer::Writer;

@@ -324,6 +324,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER adoptions_no_delete BEFORE DELETE ON adoptions
         BEGIN SELECT RAISE(ABORT, 'adoptions are append-only'); END;
     "#,
+    // 6: read marks (issue 17): the version each person last marked as read in a document,
+    // for the redline "since I last read". Not history (a row per person and document,
+    // replaced as they read), not in the audit chain: it records no decision and no act of a
+    // delegation.
+    r#"
+    CREATE TABLE read_marks (
+        document_id INTEGER NOT NULL REFERENCES documents (id),
+        subject     TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        marked_at   INTEGER NOT NULL,
+        PRIMARY KEY (document_id, subject),
+        FOREIGN KEY (document_id, version) REFERENCES versions (document_id, number)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The number of the migration that creates the search index (migration n brings the schema
@@ -334,6 +348,10 @@ const SEARCH_MIGRATION: usize = 3;
 /// The number of the migration that keeps the state of a text (paragraph statuses,
 /// reservations, adoptions): a database below it, read without migrating, has none.
 pub(crate) const STATE_MIGRATION: usize = 5;
+
+/// The number of the migration that keeps read marks (`read_marks.rs`).
+#[allow(dead_code)] // reason: named so that the coordinator can renumber it when merging
+pub(crate) const READ_MARKS_MIGRATION: usize = 6;
 
 /// Brings the database up to `migrations.len()`, all in one transaction: a crash half-way leaves
 /// the old schema, never half of a new one.
@@ -716,6 +734,17 @@ pub(crate) const PG_MIGRATIONS: &[&str] = &[
         FOR EACH ROW EXECUTE FUNCTION penholder_append_only('adoptions are append-only');
     CREATE TRIGGER adoptions_no_truncate BEFORE TRUNCATE ON adoptions
         FOR EACH STATEMENT EXECUTE FUNCTION penholder_append_only('adoptions are append-only');
+    "#,
+    // 6: read marks (issue 17), as in `MIGRATIONS`.
+    r#"
+    CREATE TABLE read_marks (
+        document_id BIGINT NOT NULL REFERENCES documents (id),
+        subject     TEXT NOT NULL,
+        version     BIGINT NOT NULL,
+        marked_at   BIGINT NOT NULL,
+        PRIMARY KEY (document_id, subject),
+        FOREIGN KEY (document_id, version) REFERENCES versions (document_id, number)
+    );
     "#,
 ];
 

@@ -1,17 +1,17 @@
 //! The reviewers' views of a document added with issue 17: the synoptic table of chosen
-//! versions side by side.
+//! versions side by side, and the read marks behind the redline "since I last read".
 
 use super::blocking;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::{ApiPath, ApiQuery, Body};
 use crate::formats;
 use crate::openapi::Problems;
-use crate::state::AppState;
+use crate::state::{AppState, Reply};
 use crate::wire_views::*;
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use penholder_render::{self as render, Format, Output};
 
@@ -68,4 +68,76 @@ pub async fn get_synoptic(
     })
     .await?;
     Ok(formats::file(format, bytes, &stem))
+}
+
+/// Mark a version of a document as read (for the redline `?since=read`)
+///
+/// Each person (the token's subject) has one read mark per document; marking again moves it.
+/// Anyone who may read the document may mark their own reading.
+#[utoipa::path(put, path = "/v1/processes/{p}/documents/{d}/read-mark", tag = "documents",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug")),
+    request_body = ReadMarkRequest,
+    responses((status = 200, description = "The read mark as stored", body = ReadMarkView,
+               example = json!({"version": 2, "marked_at": "2026-03-25T11:00:00Z", "since": "/v1/processes/budapest-7mc/documents/declaration/redline?since=read"})),
+              Problems),
+    security(("bearer" = [])))]
+pub async fn put_read_mark(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d)): ApiPath<(String, String)>,
+    body: Body,
+) -> Result<Reply, ApiError> {
+    let request: ReadMarkRequest = body.json()?;
+    let caller = principal.clone();
+    state
+        .commit(&principal, &body, move |w, now| {
+            let mark = penholder_negotiation::reading::set_read_mark(
+                w,
+                &caller,
+                &p,
+                &d,
+                request.version,
+                now,
+            )?;
+            Ok(Reply::json(StatusCode::OK, &read_mark_view(&p, &d, mark))?)
+        })
+        .await
+}
+
+/// Read the version of a document the caller last marked as read
+#[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/read-mark", tag = "documents",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug")),
+    responses((status = 200, description = "The caller's read mark", body = ReadMarkView),
+              (status = 404, description = "The caller never marked a version of this document as read", content_type = "application/problem+json"),
+              Problems),
+    security(("bearer" = [])))]
+pub async fn get_read_mark(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d)): ApiPath<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (p2, d2) = (p.clone(), d.clone());
+    let mark = state
+        .run(move |r| penholder_negotiation::reading::read_mark(r, &principal, &p2, &d2))
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "you have not marked a version of {d:?} as read: PUT …/documents/{d}/read-mark {{\"version\": N}}"
+            ))
+        })?;
+    Ok(Json(read_mark_view(&p, &d, mark)).into_response())
+}
+
+fn read_mark_view(
+    p: &str,
+    d: &str,
+    mark: penholder_negotiation::reading::ReadMark,
+) -> ReadMarkView {
+    ReadMarkView {
+        version: mark.version,
+        marked_at: crate::clock::rfc3339(mark.marked_at),
+        since: format!("/v1/processes/{p}/documents/{d}/redline?since=read"),
+    }
 }
