@@ -127,7 +127,6 @@ fn probes(action: Action, p: &str, target: &str) -> Vec<(&'static str, String, O
                     format!("{d}/{slug}/read-mark"),
                     Some(json!({"version": 1})),
                 ),
-                get(format!("{d}/{slug}/redline?since=read")),
             ]
         }
         Action::UploadVersion => vec![(
