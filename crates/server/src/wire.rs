@@ -1131,6 +1131,9 @@ pub struct SearchParams {
 pub struct SearchResults {
     pub query: String,
     pub hits: Vec<SearchHitView>,
+    /// Proposals of consolidated rounds found, best first (only those whose submissions the
+    /// caller may read).
+    pub proposals: Vec<crate::wire_views::ProposalHitView>,
 }
 
 /// A node's text found in a document, best first.

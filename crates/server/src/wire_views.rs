@@ -50,3 +50,41 @@ pub struct ReadMarkView {
     /// The redline of what changed since: from this version to the latest.
     pub since: String,
 }
+
+/// A proposal found by the process search: which delegation made it, in which round, on which
+/// node of the round's base version.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ProposalHitView {
+    /// The document's slug.
+    pub document: String,
+    /// The round's number.
+    pub round: u32,
+    /// The delegation whose submission holds it.
+    pub delegation: String,
+    /// The submission's revision (the latest when the round was consolidated).
+    pub revision: u32,
+    /// The item's position in the submission, from 1.
+    pub item: u32,
+    /// `amend`, `insert`, `delete` or `comment`.
+    pub kind: String,
+    /// The node's reference in the round's base version (an insertion's anchor); empty for a
+    /// comment on the whole text.
+    pub reference: String,
+    /// The proposed text or the comment, then its justification.
+    pub text: String,
+}
+
+impl From<penholder_store::ProposalHit> for ProposalHitView {
+    fn from(hit: penholder_store::ProposalHit) -> ProposalHitView {
+        ProposalHitView {
+            document: hit.document,
+            round: hit.round,
+            delegation: hit.delegation,
+            revision: hit.revision,
+            item: hit.item,
+            kind: hit.kind,
+            reference: hit.reference,
+            text: hit.text,
+        }
+    }
+}

@@ -171,6 +171,7 @@ mod error;
 mod model;
 mod pending;
 mod pg;
+mod proposal_search;
 mod read_marks;
 mod reader;
 mod runtime;
@@ -187,6 +188,7 @@ pub use model::{
     RoundInfo, StoredResponse, StoredRevision, SubmissionRevision, VersionInfo,
 };
 pub use pending::Pending;
+pub use proposal_search::ProposalHit;
 pub use read_marks::ReadMark;
 pub use reader::Reader;
 pub use search::{MAX_QUERY_CHARS, MAX_QUERY_PHRASES, SearchHit, SearchOccurrence, SearchQuery};
