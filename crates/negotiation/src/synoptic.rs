@@ -9,10 +9,10 @@
 //! concordance of the same versions always agree.
 
 use crate::Caller;
-use crate::chain::VersionChain;
+use crate::chain::{ChainLink, VersionChain, applied_of, blame_of};
 use crate::document::Readable;
 use crate::error::Error;
-use penholder_core::{Document, NodeId};
+use penholder_core::{Document, NodeId, Version};
 use penholder_diff::{NodeRedline, NodeStatus, Redline, Segment, SegmentKind};
 use penholder_render::synoptic::{Synoptic, SynopticCell, SynopticColumn, SynopticRow};
 use penholder_store::Reader;
@@ -134,8 +134,17 @@ pub fn synoptic(
     let infos = r.versions(process, document)?;
     let available: Vec<u32> = infos.iter().map(|v| v.number).collect();
     let columns = columns_of(versions, labels, &available)?;
+    // Each version is read once, however many chains it is on (neighbouring columns share
+    // their versions: 1 → 2 → 3 → 4 reads four, not eight).
+    let mut cache = Versions {
+        reader: r,
+        process,
+        document,
+        infos: &infos,
+        loaded: HashMap::new(),
+    };
     let mut texts = Vec::with_capacity(columns.len());
-    let mut redlines = Vec::with_capacity(columns.len().saturating_sub(1));
+    let mut chains = Vec::with_capacity(columns.len().saturating_sub(1));
     for (index, column) in columns.iter().enumerate() {
         let label = match &column.label {
             Some(label) => label.clone(),
@@ -145,23 +154,99 @@ pub fn synoptic(
                 .map(|v| v.label.clone())
                 .unwrap_or_default(),
         };
-        if index == 0 {
-            let version = r.version(process, document, column.version)?;
-            texts.push((column.version, label, version.document));
-            continue;
+        if index > 0 {
+            chains.push(cache.chain(columns[index - 1].version, column.version)?);
         }
-        let chain = VersionChain::load(
-            r,
-            process,
-            document,
-            columns[index - 1].version,
-            column.version,
-        )?;
-        redlines.push((chain.redline(), chain.attributed));
-        texts.push((column.version, label, chain.target.document));
+        let version = cache.version(column.version)?;
+        texts.push((column.version, label, version.document));
     }
+    // The redlines are pure and independent: one thread each (a table has at most 12 columns),
+    // so that 4 columns cost about one redline's time on as many cores.
+    let redlines: Vec<(Redline, bool)> = std::thread::scope(|scope| {
+        let running: Vec<_> = chains
+            .iter()
+            .map(|chain| scope.spawn(move || (chain.redline(), chain.attributed)))
+            .collect();
+        running
+            .into_iter()
+            .map(|thread| {
+                thread
+                    .join()
+                    .map_err(|_| Error::Fault("a redline of the synoptic table failed".into()))
+            })
+            .collect::<Result<_, _>>()
+    })?;
     let title = readable.document.title.clone();
     Ok((readable, of(title, &texts, &redlines)))
+}
+
+/// The versions of one document read so far, and the chains between them (as
+/// [`VersionChain::load`] makes them, without reading a version twice).
+struct Versions<'r, 'a> {
+    reader: &'r Reader<'a>,
+    process: &'r str,
+    document: &'r str,
+    infos: &'r [penholder_store::VersionInfo],
+    loaded: HashMap<u32, Version>,
+}
+
+impl Versions<'_, '_> {
+    fn version(&mut self, number: u32) -> Result<Version, Error> {
+        if let Some(version) = self.loaded.get(&number) {
+            return Ok(version.clone());
+        }
+        let version = self.reader.version(self.process, self.document, number)?;
+        self.loaded.insert(number, version.clone());
+        Ok(version)
+    }
+
+    /// The chain from `from` to `to`: the versions after `from` up to `to` by their parents,
+    /// each with its provenance and applied changes; unattributed when `from` is not an
+    /// ancestor of `to`.
+    fn chain(&mut self, from: u32, to: u32) -> Result<VersionChain, Error> {
+        let mut numbers = Vec::new();
+        let mut at = to;
+        let mut attributed = true;
+        while at != from {
+            numbers.push(at);
+            match self
+                .infos
+                .iter()
+                .find(|v| v.number == at)
+                .and_then(|v| v.parent)
+            {
+                Some(parent) => at = parent,
+                None => {
+                    attributed = false;
+                    break;
+                }
+            }
+        }
+        numbers.reverse();
+        let mut links = Vec::new();
+        if attributed {
+            for number in numbers {
+                let version = self.version(number)?;
+                let info = self.infos.iter().find(|v| v.number == number);
+                let label = match info.and_then(|v| v.round) {
+                    Some(round) => self.reader.round(self.process, round)?.label,
+                    None => info.map(|v| v.label.clone()).unwrap_or_default(),
+                };
+                links.push(ChainLink {
+                    label,
+                    blame: blame_of(self.reader, self.process, self.document, &version)?,
+                    applied: applied_of(self.reader, self.process, self.document, number)?,
+                    version,
+                });
+            }
+        }
+        Ok(VersionChain {
+            source: self.version(from)?,
+            target: self.version(to)?,
+            links,
+            attributed,
+        })
+    }
 }
 
 /// The table of `texts` (version number, column label, tree; left to right), given the
