@@ -49,10 +49,10 @@ fn revision(paragraphs: &[String], v: usize) -> String {
     for (i, paragraph) in paragraphs.iter().enumerate() {
         let mut paragraph = paragraph.clone();
         for r in 2..=v {
-            if (i + r * 3) % 10 == 0 {
+            if (i + r * 3).is_multiple_of(10) {
                 paragraph.push_str(&format!(" As amended in round {r}, with due regard to it."));
             }
-            if (i + r * 7) % 40 == 0
+            if (i + r * 7).is_multiple_of(40)
                 && let Some(cut) = paragraph.trim_end_matches('.').rfind(' ')
             {
                 paragraph.truncate(cut);
@@ -61,7 +61,7 @@ fn revision(paragraphs: &[String], v: usize) -> String {
         }
         number += 1;
         text.push_str(&format!("{number}. {paragraph}\n\n"));
-        if v > 1 && (i * 13 + v) % 50 == 0 {
+        if v > 1 && (i * 13 + v).is_multiple_of(50) {
             number += 1;
             text.push_str(&format!(
                 "{number}. A paragraph new in version {v}, after paragraph {}.\n\n",
@@ -74,7 +74,7 @@ fn revision(paragraphs: &[String], v: usize) -> String {
 
 pub fn run(config: SynopticConfig) -> anyhow::Result<SynopticResult> {
     let runtime = crate::client_runtime()?;
-    let scenario = Scenario::generate(config.paragraphs, 1, 1, 0x5707_71C);
+    let scenario = Scenario::generate(config.paragraphs, 1, 1, 0x0570_771C);
     let tokens = mint(&config.secret, 0)?;
     runtime.block_on(async move {
         let mut connection = Connection::new(config.target);

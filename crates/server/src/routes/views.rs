@@ -100,7 +100,7 @@ pub async fn put_read_mark(
                 request.version,
                 now,
             )?;
-            Ok(Reply::json(StatusCode::OK, &read_mark_view(&p, &d, mark))?)
+            Reply::json(StatusCode::OK, &read_mark_view(&p, &d, mark))
         })
         .await
 }
