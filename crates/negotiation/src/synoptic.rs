@@ -481,4 +481,85 @@ mod tests {
         assert_eq!(b_agreed.status, NodeStatus::Changed);
         assert_eq!(b_agreed.text(), "Recall the UN Charter.");
     }
+
+    mod property {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// A version: its nodes' (id index, text), in order.
+        type Plan = Vec<(usize, String)>;
+
+        /// Versions of one document: each from the previous by rewording, deleting and
+        /// inserting nodes (ids from a pool of 12, each used once per version).
+        fn versions() -> impl Strategy<Value = Vec<Plan>> {
+            let words = prop::sample::select(vec![
+                "call", "on", "all", "States", "to", "act", "now", "the", "Charter", "recall",
+            ]);
+            let text = prop::collection::vec(words, 1..6).prop_map(|w| w.join(" "));
+            prop::collection::vec(prop::collection::vec((0usize..12, text), 1..8), 1..5).prop_map(
+                |versions| {
+                    versions
+                        .into_iter()
+                        .map(|nodes| {
+                            let mut seen = std::collections::BTreeSet::new();
+                            nodes
+                                .into_iter()
+                                .filter(|(id, _)| seen.insert(*id))
+                                .collect()
+                        })
+                        .collect()
+                },
+            )
+        }
+
+        proptest! {
+            /// Every cell gives its column's text of its node (the redline from the column to its
+            /// left, read as the target), a node absent from a column and from the one before
+            /// has no cell, and the rows are the concordance's.
+            #[test]
+            fn each_cell_is_its_versions_text(plans in versions()) {
+                let mut source = IdSource::new(7, 0);
+                let pool: Vec<NodeId> = (0..12).map(|_| source.next_id()).collect();
+                let texts: Vec<(u32, String, Document)> = plans
+                    .iter()
+                    .enumerate()
+                    .map(|(index, plan)| {
+                        let nodes: Vec<(NodeId, &str)> =
+                            plan.iter().map(|(id, text)| (pool[*id], text.as_str())).collect();
+                        (index as u32 + 1, format!("v{}", index + 1), document(&nodes))
+                    })
+                    .collect();
+                let redlines: Vec<(Redline, bool)> = texts
+                    .windows(2)
+                    .map(|pair| (penholder_diff::redline(&pair[0].2, &pair[1].2, &[]), true))
+                    .collect();
+                let table = of("Declaration".into(), &texts, &redlines);
+                let concordance = crate::concordance::of("Declaration".into(), &texts);
+                prop_assert_eq!(
+                    table.rows.iter().map(|r| r.node).collect::<Vec<_>>(),
+                    concordance.rows.iter().map(|r| r.node).collect::<Vec<_>>()
+                );
+                for row in &table.rows {
+                    for (column, (_, _, version)) in texts.iter().enumerate() {
+                        let here = version.walk().into_iter().find(|v| v.node.id == row.node);
+                        let before = column
+                            .checked_sub(1)
+                            .and_then(|c| texts[c].2.walk().into_iter().find(|v| v.node.id == row.node).map(|_| ()));
+                        match (&row.cells[column], here) {
+                            (Some(cell), Some(visit)) => {
+                                prop_assert_eq!(cell.text(), visit.node.text.clone());
+                                prop_assert!(cell.reference.is_some());
+                            }
+                            (Some(cell), None) => {
+                                prop_assert_eq!(cell.status, NodeStatus::Deleted);
+                                prop_assert!(before.is_some());
+                            }
+                            (None, Some(_)) => prop_assert!(false, "a node of column {} has no cell", column),
+                            (None, None) => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -348,3 +348,173 @@ pub fn xlsx(synoptic: &Synoptic, context: &Context) -> Result<Vec<u8>, RenderErr
     }
     workbook.save_to_buffer().map_err(error)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use penholder_core::IdSource;
+    use penholder_diff::Origin;
+    use std::io::Read;
+
+    fn segment(kind: SegmentKind, text: &str, by: &[&str]) -> Segment {
+        Segment {
+            kind,
+            text: text.into(),
+            attribution: if by.is_empty() {
+                Vec::new()
+            } else {
+                vec![Origin::Accepted {
+                    round: "Written feedback".into(),
+                    delegations: by.iter().map(|c| c.to_string()).collect(),
+                }]
+            },
+        }
+    }
+
+    /// Commission proposal | Council: OP1 amended by DE and SE, OP2 new (UK), OP3 deleted.
+    fn four_column_case() -> Synoptic {
+        let mut ids = IdSource::new(3, 0);
+        let [a, b, c] = [(); 3].map(|_| ids.next_id());
+        let cell = |reference: Option<&str>, status, segments| {
+            Some(SynopticCell {
+                reference: reference.map(str::to_owned),
+                status,
+                segments,
+            })
+        };
+        let equal = |text: &str| segment(SegmentKind::Equal, text, &[]);
+        Synoptic {
+            document_title: "Call for Action <draft>".into(),
+            columns: vec![
+                SynopticColumn {
+                    version: 1,
+                    label: "Commission proposal".into(),
+                    attributed: true,
+                },
+                SynopticColumn {
+                    version: 2,
+                    label: "Council".into(),
+                    attributed: true,
+                },
+            ],
+            rows: vec![
+                SynopticRow {
+                    node: a,
+                    kind: NodeKind::Operative,
+                    depth: 0,
+                    cells: vec![
+                        cell(
+                            Some("OP1"),
+                            NodeStatus::Unchanged,
+                            vec![equal("Strengthen cooperation.")],
+                        ),
+                        cell(
+                            Some("OP1"),
+                            NodeStatus::Changed,
+                            vec![
+                                segment(SegmentKind::Delete, "Strengthen", &["DE", "SE"]),
+                                segment(SegmentKind::Insert, "Further strengthen", &["DE", "SE"]),
+                                equal(" cooperation."),
+                            ],
+                        ),
+                    ],
+                },
+                SynopticRow {
+                    node: b,
+                    kind: NodeKind::Operative,
+                    depth: 0,
+                    cells: vec![
+                        None,
+                        cell(
+                            Some("OP2"),
+                            NodeStatus::Inserted,
+                            vec![segment(
+                                SegmentKind::Insert,
+                                "Cooperate on returns & <readmission>.",
+                                &["UK"],
+                            )],
+                        ),
+                    ],
+                },
+                SynopticRow {
+                    node: c,
+                    kind: NodeKind::Operative,
+                    depth: 0,
+                    cells: vec![
+                        cell(
+                            Some("OP2"),
+                            NodeStatus::Unchanged,
+                            vec![equal("Note the report.")],
+                        ),
+                        cell(
+                            None,
+                            NodeStatus::Deleted,
+                            vec![segment(SegmentKind::Delete, "Note the report.", &["FR"])],
+                        ),
+                    ],
+                },
+            ],
+        }
+    }
+
+    fn entry(bytes: &[u8], name: &str) -> String {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut text = String::new();
+        archive
+            .by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
+    #[test]
+    fn html_sets_the_columns_side_by_side_with_attributed_changes() {
+        let context = Context::new().classification("LIMITE");
+        let html = crate::html::synoptic(&four_column_case(), &context);
+        let body = &html[html.find("<main>").unwrap()..];
+        insta::assert_snapshot!(body);
+    }
+
+    #[test]
+    fn word_writes_a_landscape_table_with_marked_and_attributed_changes() {
+        let bytes = docx(
+            &four_column_case(),
+            &Context::new().classification("LIMITE"),
+        )
+        .unwrap();
+        let xml = entry(&bytes, "word/document.xml");
+        assert!(xml.contains("w:orient=\"landscape\""), "{xml}");
+        assert!(xml.contains("<w:tbl>"));
+        assert_eq!(
+            xml.matches("<w:tr>").count() + xml.matches("<w:tr ").count(),
+            4,
+            "a header and three rows"
+        );
+        assert!(xml.contains("Further strengthen") && xml.contains(" [DE SE]"));
+        assert!(xml.contains("<w:strike"), "deletions struck through");
+        assert!(xml.contains("&lt;readmission&gt;"), "escaped");
+        assert!(xml.contains("(deleted)") && xml.contains("OP2 (new)"));
+    }
+
+    #[test]
+    fn excel_writes_one_row_per_node_with_rich_text_marks() {
+        let bytes = xlsx(&four_column_case(), &Context::new()).unwrap();
+        let strings = entry(&bytes, "xl/sharedStrings.xml");
+        for needle in [
+            "Commission proposal",
+            "Council",
+            "Further strengthen",
+            " [DE SE]",
+            " [UK]",
+            "(deleted)",
+        ] {
+            assert!(strings.contains(needle), "{needle}: {strings}");
+        }
+        let sheet = entry(&bytes, "xl/worksheets/sheet1.xml");
+        assert!(
+            sheet.contains("<pane") && sheet.contains("r=\"4\""),
+            "a frozen header and rows 2 to 4"
+        );
+    }
+}
