@@ -118,9 +118,11 @@ pub async fn get_read_mark(
     principal: Principal,
     ApiPath((p, d)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (p2, d2) = (p.clone(), d.clone());
+    let (process, document) = (p.clone(), d.clone());
     let mark = state
-        .run(move |r| penholder_negotiation::reading::read_mark(r, &principal, &p2, &d2))
+        .run(move |r| {
+            penholder_negotiation::reading::read_mark(r, &principal, &process, &document)
+        })
         .await?
         .ok_or_else(|| {
             ApiError::NotFound(format!(
