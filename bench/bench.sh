@@ -219,6 +219,13 @@ else
 	say "server: search over 100 versions of 1,000 paragraphs"
 	"$loadgen" search --url "$server_url" --slug search --paragraphs 1000 --versions 100 --queries 500 | record
 fi
+if [ "$mode" = quick ]; then
+	say "server: synoptic table (quick)"
+	"$loadgen" synoptic --url "$server_url" --slug synoptic --paragraphs 100 --versions 4 --requests 10 | record
+else
+	say "server: synoptic table of 4 versions of 1,000 paragraphs"
+	"$loadgen" synoptic --url "$server_url" --slug synoptic --paragraphs 1000 --versions 4 --requests 60 | record
+fi
 stop "$server_pid"
 say "cold start after the scenario"
 "$loadgen" coldstart --binary "$penholder" --db "$db" --runs "$cold_runs" --label "after the rush" | record

@@ -227,6 +227,17 @@ def main():
             f"p50 {ms(search['p50_ms'])}, max {ms(search['max_ms'])}; {search['mean_hits']:.1f} texts "
             f"per answer; the versions uploaded in {search['setup_s']:.1f} s",
             f"≤ 20 ms p99: {verdict(search['p99_ms'] <= 20.0, full)}"))
+    for synoptic in by_kind["synoptic"]:
+        table.append((
+            "server", f"synoptic table of {synoptic['versions']} versions of "
+            f"{synoptic['paragraphs']:,} paragraphs through the API ({synoptic['rows']:,} rows, "
+            f"{synoptic['changed_cells']:,} changed cells), {synoptic['requests']} requests, JSON and HTML "
+            f"({synoptic.get('backend', 'sqlite')})",
+            f"p99 {ms(max(synoptic['json_p99_ms'], synoptic['html_p99_ms']))}",
+            f"JSON p50 {ms(synoptic['json_p50_ms'])} / p99 {ms(synoptic['json_p99_ms'])} "
+            f"({synoptic['json_bytes'] / 1e6:.1f} MB); HTML p50 {ms(synoptic['html_p50_ms'])} / "
+            f"p99 {ms(synoptic['html_p99_ms'])}",
+            f"≤ 200 ms: {verdict(max(synoptic['json_p99_ms'], synoptic['html_p99_ms']) <= 200.0, full)}"))
     hello = by_kind["hello"]
     if hello:
         table.append((

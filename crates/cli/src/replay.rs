@@ -518,8 +518,8 @@ impl Replay {
         Ok(())
     }
 
-    /// Each document's numbering concordance, and its redline from the zero draft to the last
-    /// version narrowed to the changes [`FILTERED_DELEGATION`] proposed or supported.
+    /// Each document's numbering concordance, its synoptic table (every version side by side),
+    /// and its redline from the zero draft to the last version narrowed to the changes [`FILTERED_DELEGATION`] proposed or supported.
     fn views(&mut self, fixtures: &Fixtures) -> anyhow::Result<()> {
         for document in &fixtures.documents {
             let slug = document.slug.as_str();
@@ -531,6 +531,13 @@ impl Replay {
                 &["html", "md", "csv", "xlsx"],
                 &PathBuf::from(slug).join("concordance"),
                 &format!("numbering concordance of {slug}, every version"),
+            )?;
+            self.fetch_all(
+                &format!("{}/documents/{slug}/synoptic", self.p()),
+                &chair,
+                &["html", "docx", "xlsx"],
+                &PathBuf::from(slug).join("synoptic"),
+                &format!("synoptic table of {slug}, every version side by side"),
             )?;
             if last > 1 {
                 self.fetch_all(

@@ -225,6 +225,60 @@ fn replay_on(database: &str, scratch: &Path) {
         for extension in ["html", "md", "csv", "xlsx"] {
             assert!(folder.join(format!("concordance.{extension}")).is_file());
         }
+        // The synoptic table: every version side by side, its rows the concordance's, its first
+        // and last columns the zero draft's and Rev. 3's texts, a change attributed somewhere.
+        let synoptic = read_json(&folder.join("synoptic.json"));
+        assert_eq!(
+            synoptic["columns"].as_array().expect("columns").len(),
+            4,
+            "{document}: four columns"
+        );
+        let table_rows = synoptic["rows"].as_array().expect("rows");
+        let row_nodes: Vec<&Value> = table_rows.iter().map(|r| &r["node"]).collect();
+        let concordance_nodes: Vec<&Value> = rows.iter().map(|r| &r["node"]).collect();
+        assert_eq!(
+            row_nodes, concordance_nodes,
+            "{document}: rows as the concordance's"
+        );
+        let cell_text = |cell: &Value| -> String {
+            cell["segments"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|s| s["kind"] != "delete")
+                .map(|s| s["text"].as_str().unwrap_or_default())
+                .collect()
+        };
+        for (column, file) in [(0, "1-zero-draft.json"), (3, "4-rev-3.json")] {
+            let nodes = flatten_version(&read_json(&folder.join(file)));
+            for (_, reference, _, text) in &nodes {
+                let cell = table_rows
+                    .iter()
+                    .map(|r| &r["cells"][column])
+                    .find(|c| c["reference"] == reference.as_str())
+                    .unwrap_or_else(|| panic!("{document}: no synoptic cell for {reference}"));
+                assert_eq!(&cell_text(cell), text, "{document} {file} {reference}");
+            }
+            let cells = table_rows
+                .iter()
+                .filter(|r| !r["cells"][column]["reference"].is_null())
+                .count();
+            assert_eq!(cells, nodes.len(), "{document} {file}: one cell per node");
+        }
+        let attributed = table_rows
+            .iter()
+            .flat_map(|r| r["cells"].as_array().into_iter().flatten())
+            .flat_map(|c| c["segments"].as_array().into_iter().flatten())
+            .any(|s| {
+                s["kind"] != "equal" && s["attribution"].as_array().is_some_and(|a| !a.is_empty())
+            });
+        assert!(
+            attributed,
+            "{document}: the synoptic table attributes its changes"
+        );
+        for extension in ["html", "docx", "xlsx"] {
+            assert!(folder.join(format!("synoptic.{extension}")).is_file());
+        }
         let filtered = read_json(&folder.join("redline-zero-draft-to-rev-3-DE.json"));
         assert_eq!(filtered["delegation"], "DE");
         let rev3 = flatten_version(&read_json(&folder.join("4-rev-3.json")));

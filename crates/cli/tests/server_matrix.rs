@@ -121,6 +121,12 @@ fn probes(action: Action, p: &str, target: &str) -> Vec<(&'static str, String, O
                 get(format!("{d}/{slug}/versions/1?format=html")),
                 get(format!("{d}/{slug}/versions/1/blame")),
                 get(format!("{d}/{slug}/redline?from=1&to=1")),
+                get(format!("{d}/{slug}/synoptic?versions=1")),
+                (
+                    "PUT",
+                    format!("{d}/{slug}/read-mark"),
+                    Some(json!({"version": 1})),
+                ),
             ]
         }
         Action::UploadVersion => vec![(

@@ -263,3 +263,298 @@ fn concordance_and_filtered_redlines_over_http(db: &TestDb) {
         assert!(detail.contains(named), "{query}: {detail}");
     }
 }
+
+both_backends!(reserved_paragraphs_and_since_last_read_over_http);
+
+/// The redline narrowed to the paragraphs where a delegation holds a reservation, and the
+/// redline "since I last read" from each person's read mark, in every redline format.
+fn reserved_paragraphs_and_since_last_read_over_http(db: &TestDb) {
+    let server = Server::start(db);
+    let admin = token("admin", None);
+    let chair = token("chair", Some("TR"));
+    let de = token("delegate", Some("DE"));
+    let uk = token("delegate", Some("UK"));
+    let reviewer = token("reviewer", Some("EMWP"));
+    post(
+        &server,
+        "/v1/processes",
+        &admin,
+        &json!({"slug": "views", "title": "Views",
+                "delegations": [
+                    {"code": "TR", "name": "Türkiye", "kind": "state", "function": "chair"},
+                    {"code": "DE", "name": "Germany", "kind": "state"},
+                    {"code": "UK", "name": "United Kingdom", "kind": "state"},
+                    {"code": "EMWP", "name": "EU Working Party", "kind": "organisation", "participation": "observer"}
+                ]}),
+    )
+    .expect(201);
+    post(
+        &server,
+        &format!("{P}/documents"),
+        &chair,
+        &json!({"slug": "decl", "title": "Declaration", "label": "Zero draft",
+                "source": {"format": "markdown", "text": "# Declaration\n\n**OP1** 1. Call on all States to act.\n\n**OP2** 2. Recall the Charter.\n\n**OP3** 3. Note the report.\n"}}),
+    )
+    .expect(201);
+    // Version 1 → 2: DE rewords OP1, the UK rewords OP3.
+    let mut round = 0;
+    let mut revise = |items: &[(&str, &String, Value)]| {
+        round += 1;
+        post(
+            &server,
+            &format!("{P}/rounds"),
+            &chair,
+            &json!({"document": "decl", "label": format!("Round {round}"),
+                    "opens_at": from_now(3600), "closes_at": from_now(7200)}),
+        )
+        .expect(201);
+        post(
+            &server,
+            &format!("{P}/rounds/{round}/open"),
+            &chair,
+            &json!({}),
+        )
+        .expect(200);
+        for (code, token, items) in items {
+            put(
+                &server,
+                &format!("{P}/rounds/{round}/submissions/{code}"),
+                token,
+                &json!({ "items": items }),
+            )
+            .expect(201);
+        }
+        post(
+            &server,
+            &format!("{P}/rounds/{round}/close"),
+            &chair,
+            &json!({}),
+        )
+        .expect(200);
+        post(
+            &server,
+            &format!("{P}/rounds/{round}/consolidate"),
+            &chair,
+            &json!({"label": format!("Rev. {round}"), "accept_uncontested": true}),
+        )
+        .expect(201);
+    };
+    revise(&[
+        (
+            "DE",
+            &de,
+            json!([{"kind": "amend", "node": "OP1", "text": "Call on all States to act now."}]),
+        ),
+        (
+            "UK",
+            &uk,
+            json!([{"kind": "amend", "node": "OP3", "text": "Take note of the report."}]),
+        ),
+    ]);
+    // The UK reserves OP3, DE reserves OP2 and withdraws it.
+    post(
+        &server,
+        &format!("{P}/documents/decl/reservations"),
+        &uk,
+        &json!({"node": "OP3", "kind": "scrutiny", "text": "Pending scrutiny."}),
+    )
+    .expect(201);
+    let de_reservation = post(
+        &server,
+        &format!("{P}/documents/decl/reservations"),
+        &de,
+        &json!({"node": "OP2", "kind": "general", "text": "Under consideration."}),
+    )
+    .expect(201)
+    .json();
+    let number = de_reservation["number"].as_u64().expect("a number");
+    post(
+        &server,
+        &format!("{P}/documents/decl/reservations/{number}/withdraw"),
+        &de,
+        &json!({}),
+    )
+    .expect(200);
+
+    let redline = |query: &str, token: &str| {
+        get(
+            &server,
+            &format!("{P}/documents/decl/redline{query}"),
+            token,
+        )
+    };
+    let references = |answer: &Value| -> Vec<String> {
+        redline_nodes(answer)
+            .iter()
+            .filter_map(|n| n["reference_to"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let reserved = redline("?from=1&to=2&reservation=UK", &reviewer)
+        .expect(200)
+        .json();
+    assert_eq!(reserved["reservation"], "UK");
+    assert_eq!(
+        references(&reserved),
+        ["OP3"],
+        "only the UK's reserved paragraph"
+    );
+    assert_eq!(insertions(&redline_nodes(&reserved)[0]), "Take note of");
+    let withdrawn = redline("?from=1&to=2&reservation=DE", &reviewer)
+        .expect(200)
+        .json();
+    assert!(
+        references(&withdrawn).is_empty(),
+        "a withdrawn reservation holds nothing"
+    );
+    // The filters combine: the UK's reserved paragraphs, DE's changes in them (none).
+    let both = redline("?from=1&to=2&reservation=UK&delegation=DE", &reviewer)
+        .expect(200)
+        .json();
+    assert_eq!(references(&both), ["OP3"]);
+    assert_eq!(insertions(&redline_nodes(&both)[0]), "");
+    let html = String::from_utf8(
+        redline("?from=1&to=2&reservation=UK&format=html", &reviewer)
+            .expect(200)
+            .bytes,
+    )
+    .unwrap();
+    assert!(
+        html.contains("Take note of") && !html.contains("to act"),
+        "{html}"
+    );
+    let markdown = String::from_utf8(
+        redline("?from=1&to=2&reservation=UK&format=md", &reviewer)
+            .expect(200)
+            .bytes,
+    )
+    .unwrap();
+    assert!(
+        markdown.contains("Take note of") && !markdown.contains("to act"),
+        "{markdown}"
+    );
+    assert!(
+        redline("?from=1&to=2&reservation=UK&format=docx", &reviewer)
+            .expect(200)
+            .bytes
+            .starts_with(b"PK")
+    );
+
+    // Since I last read: no mark yet → 409 saying what to do; marks are per person.
+    let refused = redline("?since=read", &reviewer).expect(409);
+    assert!(
+        refused.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("read-mark")
+    );
+    get(&server, &format!("{P}/documents/decl/read-mark"), &reviewer).expect(404);
+    let mark = put(
+        &server,
+        &format!("{P}/documents/decl/read-mark"),
+        &reviewer,
+        &json!({"version": 1}),
+    )
+    .expect(200)
+    .json();
+    assert_eq!(mark["version"], 1);
+    put(
+        &server,
+        &format!("{P}/documents/decl/read-mark"),
+        &de,
+        &json!({"version": 2}),
+    )
+    .expect(200);
+    assert_eq!(
+        get(&server, &format!("{P}/documents/decl/read-mark"), &reviewer)
+            .expect(200)
+            .json()["version"],
+        1,
+        "DE's mark is DE's own"
+    );
+    let since = redline("?since=read", &reviewer).expect(200).json();
+    assert_eq!(
+        (
+            since["from"].as_u64(),
+            since["to"].as_u64(),
+            since["since"].as_str()
+        ),
+        (Some(1), Some(2), Some("read"))
+    );
+    let op1 = redline_nodes(&since)
+        .into_iter()
+        .find(|n| n["reference_to"] == "OP1")
+        .expect("OP1");
+    assert_eq!(insertions(&op1), " now");
+    let nothing_new = redline("?since=read", &de).expect(200).json();
+    assert_eq!(
+        (nothing_new["from"].as_u64(), nothing_new["to"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert!(
+        redline_nodes(&nothing_new)
+            .iter()
+            .all(|n| n["status"] == "unchanged")
+    );
+    // A second round: the reviewer's redline since their mark now spans both.
+    revise(&[(
+        "DE",
+        &de,
+        json!([{"kind": "amend", "node": "OP2", "text": "Recall the UN Charter."}]),
+    )]);
+    let since = redline("?since=read&format=md", &reviewer).expect(200);
+    let text = String::from_utf8(since.bytes).unwrap();
+    assert!(text.contains("now") && text.contains("UN"), "{text}");
+    assert!(
+        redline("?since=read&format=html", &de)
+            .expect(200)
+            .bytes
+            .starts_with(b"<!DOCTYPE html>")
+    );
+    assert!(
+        redline("?since=read&format=docx", &de)
+            .expect(200)
+            .bytes
+            .starts_with(b"PK")
+    );
+    put(
+        &server,
+        &format!("{P}/documents/decl/read-mark"),
+        &reviewer,
+        &json!({"version": 3}),
+    )
+    .expect(200);
+    let caught_up = redline("?since=read", &reviewer).expect(200).json();
+    assert_eq!(caught_up["from"], 3);
+
+    // Unknown filter values, marks of versions that do not exist: refused, named.
+    for (query, status, named) in [
+        ("?from=1&to=2&reservation=XX", 400, "XX"),
+        ("?since=yesterday", 400, "yesterday"),
+        ("?since=read&from=1", 400, "from"),
+        ("?to=2", 400, "?from="),
+        ("?from=1&to=2&reservaton=UK", 400, "reservaton"),
+    ] {
+        let refused = redline(query, &reviewer).expect(status);
+        assert_eq!(
+            refused.content_type.as_deref(),
+            Some("application/problem+json")
+        );
+        let detail = refused.json()["detail"].as_str().unwrap().to_string();
+        assert!(detail.contains(named), "{query}: {detail}");
+    }
+    let refused = put(
+        &server,
+        &format!("{P}/documents/decl/read-mark"),
+        &reviewer,
+        &json!({"version": 9}),
+    )
+    .expect(404);
+    assert!(refused.json()["detail"].as_str().unwrap().contains('9'));
+    put(
+        &server,
+        &format!("{P}/documents/decl/read-mark"),
+        &reviewer,
+        &json!({"version": 1, "extra": true}),
+    )
+    .expect(422);
+}

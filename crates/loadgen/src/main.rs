@@ -18,6 +18,7 @@ mod redline;
 mod rush;
 mod search;
 mod stats;
+mod synoptic;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -109,6 +110,23 @@ enum Command {
         versions: usize,
         #[arg(long, default_value_t = 500)]
         queries: usize,
+    },
+    /// The synoptic table through the API: a document of N paragraphs in V versions, then the
+    /// table of all of them side by side, R requests (JSON and HTML alternately).
+    Synoptic {
+        #[arg(long)]
+        url: String,
+        /// The server's HS256 secret.
+        #[arg(long, env = "PENHOLDER_JWT_SECRET", hide_env_values = true)]
+        secret: String,
+        #[arg(long)]
+        slug: String,
+        #[arg(long, default_value_t = 1_000)]
+        paragraphs: usize,
+        #[arg(long, default_value_t = 4)]
+        versions: usize,
+        #[arg(long, default_value_t = 40)]
+        requests: usize,
     },
     /// An axum hello-world endpoint (the HTTP ceiling), until SIGTERM or --lifetime seconds.
     HelloServe {
@@ -313,6 +331,21 @@ fn main() -> anyhow::Result<()> {
             paragraphs,
             versions,
             queries,
+        })?),
+        Command::Synoptic {
+            url,
+            secret,
+            slug,
+            paragraphs,
+            versions,
+            requests,
+        } => emit(&synoptic::run(synoptic::SynopticConfig {
+            target: http::Target::parse(&url)?,
+            secret: secret.into_bytes(),
+            slug,
+            paragraphs,
+            versions,
+            requests,
         })?),
         Command::HelloServe { addr, lifetime } => {
             ceilings::serve_hello(&addr, Duration::from_secs(lifetime.min(3600)))

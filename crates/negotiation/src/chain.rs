@@ -183,6 +183,9 @@ pub struct RedlineOf {
     pub chain: VersionChain,
     /// `None`: every change; else the codes whose changes are marked (see [`whose`]).
     pub only: Option<Vec<String>>,
+    /// `None`: every node; else only these nodes are kept (the paragraphs where a delegation
+    /// holds a reservation, `reading::redline`), the rest left out.
+    pub nodes: Option<std::collections::BTreeSet<penholder_core::NodeId>>,
 }
 
 impl RedlineOf {
@@ -190,10 +193,14 @@ impl RedlineOf {
     /// (`penholder_diff::only_by`).
     pub fn redline(&self) -> Redline {
         let redline = self.chain.redline();
-        match &self.only {
+        let mut redline = match &self.only {
             Some(codes) => penholder_diff::only_by(redline, codes),
             None => redline,
+        };
+        if let Some(nodes) = &self.nodes {
+            redline.nodes.retain(|node| nodes.contains(&node.node));
         }
+        redline
     }
 }
 

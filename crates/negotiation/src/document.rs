@@ -366,7 +366,14 @@ pub fn redline_of(
             })?,
         ),
     };
-    Ok((readable, crate::chain::RedlineOf { chain, only }))
+    Ok((
+        readable,
+        crate::chain::RedlineOf {
+            chain,
+            only,
+            nodes: None,
+        },
+    ))
 }
 
 /// What an uploaded text is aligned with: the version it revises (the document's latest, or

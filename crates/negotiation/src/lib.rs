@@ -20,6 +20,8 @@
 //! - [`chain`]: versions as a chain (provenance, applied changes), the attributed redline,
 //!   narrowed to one delegation's changes ([`chain::RedlineOf`]).
 //! - [`concordance`]: every node's reference in each version of a document.
+//! - [`reading`]: a redline as a reader asks for it: filters, read marks.
+//! - [`synoptic`]: chosen versions of a document side by side, each cell's changes attributed.
 //! - [`process`]: processes and their delegations; [`input`]: the shape rules of what callers
 //!   send (slugs, codes, labels, times).
 //! - [`audit`]: the audit log, page by page.
@@ -48,11 +50,13 @@ pub mod input;
 pub mod lifecycle;
 pub mod policy;
 pub mod process;
+pub mod reading;
 pub mod round;
 pub mod search;
 pub mod session;
 pub mod state;
 pub mod submission;
+pub mod synoptic;
 pub mod word;
 
 pub use caller::{Caller, Role};

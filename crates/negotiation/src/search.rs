@@ -4,13 +4,19 @@
 //! Who may read what is decided here, as for reading a document: the caller must be allowed to
 //! read the process, and only the documents whose classification the caller may read are
 //! searched — a LIMITE text's words are not found by someone who may not open it.
+//!
+//! Proposals ([`search_with_proposals`]) are found once their round is consolidated (the store
+//! indexes them only then), and each is checked again against the policy's sealing rule for the
+//! caller (`Action::ReadSubmission` in its round's phase now): a sealed submission is never found
+//! by another delegation, whatever the index holds.
 
 use crate::access::{allows, read_action};
 use crate::caller::Caller;
 use crate::error::Error;
 use crate::policy::{Action, Phase};
 use crate::process::authorize_on;
-use penholder_store::{Reader, SearchHit, SearchQuery};
+use penholder_store::{ProposalHit, Reader, SearchHit, SearchQuery};
+use std::collections::HashMap;
 
 /// How many texts a search gives by default, and at most.
 pub const DEFAULT_LIMIT: u32 = 20;
@@ -44,4 +50,63 @@ pub fn search(
         return Ok(Vec::new());
     }
     Ok(r.search(process, &readable, &query, limit)?)
+}
+
+/// What a search finds: texts of versions, and proposals of consolidated rounds.
+#[derive(Clone, Debug, Default)]
+pub struct Found {
+    pub texts: Vec<SearchHit>,
+    pub proposals: Vec<ProposalHit>,
+}
+
+/// [`search`], and the proposals (of consolidated rounds) on the documents the caller may
+/// read whose submissions the caller may read at `now`, best first, at most `limit` of each.
+pub fn search_with_proposals(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+    query: &str,
+    limit: Option<u32>,
+    now: i64,
+) -> Result<Found, Error> {
+    let texts = search(r, caller, process, query, limit)?;
+    // `search` has checked the caller, the query and the limit.
+    let delegations = authorize_on(r, caller, process, Action::ReadProcess)?;
+    let parsed =
+        SearchQuery::parse(query).map_err(|detail| Error::Malformed(format!("q: {detail}")))?;
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    let documents = r.documents(process)?;
+    let readable: Vec<&str> = documents
+        .iter()
+        .filter(|d| allows(caller, &delegations, None, read_action(d), Phase::NoRound))
+        .map(|d| d.slug.as_str())
+        .collect();
+    if readable.is_empty() {
+        return Ok(Found {
+            texts,
+            proposals: Vec::new(),
+        });
+    }
+    let mut phases: HashMap<u32, Phase> = HashMap::new();
+    let mut proposals = Vec::new();
+    for hit in r.search_proposals(process, &readable, &parsed, limit)? {
+        let phase = match phases.get(&hit.round) {
+            Some(phase) => *phase,
+            None => {
+                let phase = Phase::from(r.round(process, hit.round)?.state_at(now));
+                phases.insert(hit.round, phase);
+                phase
+            }
+        };
+        if allows(
+            caller,
+            &delegations,
+            Some(&hit.delegation),
+            Action::ReadSubmission,
+            phase,
+        ) {
+            proposals.push(hit);
+        }
+    }
+    Ok(Found { texts, proposals })
 }

@@ -1491,7 +1491,10 @@ fn field_run(instruction: InstrText) -> Run {
 /// The package again with every part deflated: docx-rs stores its parts uncompressed, which
 /// makes a redline of a thousand paragraphs five to seven times larger than it needs to be.
 /// Entries keep their order and their fixed 1980 timestamp.
-fn deflate(stored: &[u8], facts: &crate::docx_package::Facts<'_>) -> Result<Vec<u8>, RenderError> {
+pub(crate) fn deflate(
+    stored: &[u8],
+    facts: &crate::docx_package::Facts<'_>,
+) -> Result<Vec<u8>, RenderError> {
     use std::io::{Read, Write};
     use zip::write::SimpleFileOptions;
     let error = |e: zip::result::ZipError| RenderError::Docx(e.to_string());
@@ -1556,7 +1559,7 @@ fn with_node_bookmark(mut paragraph: Paragraph, node: NodeId, bookmark_id: usize
 }
 
 /// Text as XML can carry it.
-fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     xml_text(text).into_owned()
 }
 

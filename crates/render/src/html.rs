@@ -1174,6 +1174,85 @@ fn attributed(out: &mut String, span: Span<'_>, context: &Context, label: bool) 
     }
 }
 
+/// A synoptic table (`crate::synoptic`): one column per text, one row per node, each cell's
+/// changes against the column to its left as `<ins>`/`<del>` with the delegations behind them.
+pub fn synoptic(synoptic: &crate::synoptic::Synoptic, context: &Context) -> String {
+    let mut mentioned: BTreeSet<String> = BTreeSet::new();
+    let mut body = String::from(
+        "<style>table.synoptic{border-collapse:collapse;width:100%;table-layout:fixed}table.synoptic th,table.synoptic td{vertical-align:top;border:1px solid var(--line);padding:.4rem .5rem;text-align:left}table.synoptic th{background:#eef2f8}table.synoptic .cellref{display:block;font:600 .75rem/1.2 system-ui,sans-serif;color:#555;margin-bottom:.2rem}table.synoptic td.deleted{background:#fdf1f1}table.synoptic td.inserted{background:#f1f8f1}</style><table class=\"synoptic\"><thead><tr>",
+    );
+    for column in &synoptic.columns {
+        let _ = write!(
+            body,
+            "<th scope=\"col\">{}<br><span class=\"cellref\">v{}{}</span></th>",
+            escape(&column.label),
+            column.version,
+            if column.attributed {
+                ""
+            } else {
+                " (changes not attributed)"
+            }
+        );
+    }
+    body.push_str("</tr></thead><tbody>");
+    for row in &synoptic.rows {
+        let _ = write!(
+            body,
+            "<tr class=\"{} d{}\">",
+            kind_class(row.kind),
+            row.depth.min(5)
+        );
+        for cell in &row.cells {
+            let Some(cell) = cell else {
+                body.push_str("<td class=\"absent\"></td>");
+                continue;
+            };
+            let class = match cell.status {
+                NodeStatus::Inserted => " class=\"inserted\"",
+                NodeStatus::Deleted => " class=\"deleted\"",
+                _ => "",
+            };
+            let _ = write!(
+                body,
+                "<td{class}><span class=\"cellref\">{}</span>",
+                escape(&crate::synoptic::cell_heading(cell))
+            );
+            let mut first = true;
+            for (index, segment) in cell.segments.iter().enumerate() {
+                match segment.kind {
+                    SegmentKind::Equal => plain_text(&mut body, row.kind, &segment.text, first),
+                    SegmentKind::Insert => {
+                        mentioned.extend(context.origin_codes(&segment.attribution));
+                        let span = Span::new("ins", &segment.text, &segment.attribution);
+                        attributed(&mut body, span, context, true);
+                    }
+                    SegmentKind::Delete => {
+                        mentioned.extend(context.origin_codes(&segment.attribution));
+                        let replaced = cell.segments.get(index + 1).is_some_and(|next| {
+                            next.kind == SegmentKind::Insert
+                                && next.attribution == segment.attribution
+                        });
+                        let span = Span::new("del", &segment.text, &segment.attribution);
+                        attributed(&mut body, span, context, !replaced);
+                    }
+                }
+                first = false;
+            }
+            body.push_str("</td>");
+        }
+        body.push_str("</tr>\n");
+    }
+    body.push_str("</tbody></table>");
+    page(
+        context,
+        &synoptic.document_title,
+        &format!("Synoptic table: {}", synoptic.headings().join(" | ")),
+        &legend(&mentioned, context),
+        "",
+        &body,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

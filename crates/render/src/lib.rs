@@ -11,6 +11,7 @@
 //! | [`dispositions`] | the comment-resolution table of a round (CSV, XLSX) and "what happened to my proposals" (JSON, HTML) |
 //! | [`akn`] | Akoma Ntoso 3.0 XML of a version |
 //! | [`concordance`] | the numbering concordance of a document's versions (CSV, XLSX; HTML and Markdown in their modules) |
+//! | [`synoptic`] | N versions of a document side by side, each cell's changes marked and attributed (DOCX, XLSX; HTML in its module) |
 //!
 //! [`Format`] names the formats the server offers (`?format=`), with their content types and
 //! file extensions; [`Output`] says which formats each kind of output exists in.
@@ -28,6 +29,7 @@ mod docx_package;
 pub mod html;
 mod layout;
 pub mod markdown;
+pub mod synoptic;
 mod text;
 
 pub use context::{AuditSeal, Context, Dates, Justification, ParagraphMarks, rfc3339};
@@ -204,6 +206,8 @@ pub enum Output {
     Outcomes,
     /// Every node's reference in each version of a document.
     Concordance,
+    /// N versions of a document side by side, row by row.
+    Synoptic,
 }
 
 impl Output {
@@ -216,6 +220,7 @@ impl Output {
             Output::Dispositions => "the dispositions",
             Output::Outcomes => "the outcomes report",
             Output::Concordance => "a numbering concordance",
+            Output::Synoptic => "a synoptic table",
         }
     }
 
@@ -229,6 +234,7 @@ impl Output {
             Output::Dispositions => &[Json, Html, Csv, Xlsx],
             Output::Outcomes => &[Json, Html],
             Output::Concordance => &[Json, Html, Markdown, Csv, Xlsx],
+            Output::Synoptic => &[Json, Html, Docx, Xlsx],
         }
     }
 

@@ -64,6 +64,14 @@ pub fn router(state: AppState) -> Router {
             get(documents::get_concordance),
         )
         .route(
+            "/processes/{p}/documents/{d}/synoptic",
+            get(crate::routes::views::get_synoptic),
+        )
+        .route(
+            "/processes/{p}/documents/{d}/read-mark",
+            get(crate::routes::views::get_read_mark).put(crate::routes::views::put_read_mark),
+        )
+        .route(
             "/processes/{p}/rounds",
             get(rounds::list_rounds).post(rounds::create_round),
         )

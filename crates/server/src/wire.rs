@@ -460,10 +460,16 @@ pub struct DispositionsQuery {
 // An unknown parameter is a 400 naming it, not a filter silently ignored.
 #[serde(deny_unknown_fields)]
 pub struct RedlineQuery {
-    /// The source version's number.
-    pub from: u32,
-    /// The target version's number.
-    pub to: u32,
+    /// The source version's number (left out with `since=read`).
+    pub from: Option<u32>,
+    /// The target version's number; left out: the latest version.
+    pub to: Option<u32>,
+    /// `read`: from the version the caller last marked as read (`PUT …/read-mark`) to `to`;
+    /// 409 when they never marked one.
+    pub since: Option<String>,
+    /// Keep only the paragraphs where this delegation holds a reservation that stands (its
+    /// own code, exactly; combines with `delegation`).
+    pub reservation: Option<String>,
     /// `json` (the default), html, md or docx. Wins over the `Accept` header.
     #[param(value_type = Option<FormatName>)]
     pub format: Option<String>,
@@ -482,6 +488,12 @@ pub struct RedlineView {
     /// The delegation whose changes alone are marked (`?delegation=`); absent: everyone's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delegation: Option<String>,
+    /// The delegation whose reserved paragraphs alone are shown (`?reservation=`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reservation: Option<String>,
+    /// `read` when the redline starts from the caller's read mark (`?since=read`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
     #[schema(value_type = Object)]
     pub redline: penholder_diff::Redline,
 }
@@ -1119,6 +1131,9 @@ pub struct SearchParams {
 pub struct SearchResults {
     pub query: String,
     pub hits: Vec<SearchHitView>,
+    /// Proposals of consolidated rounds found, best first (only those whose submissions the
+    /// caller may read).
+    pub proposals: Vec<crate::wire_views::ProposalHitView>,
 }
 
 /// A node's text found in a document, best first.

@@ -815,7 +815,8 @@ async fn hostile_input_gets_a_4xx_never_a_5xx() {
         "/v1/processes/bp/rounds/4294967296",
         "/v1/processes/bp/rounds/-1/submissions/FR",
         "/v1/processes/bp/documents/declaration/versions/0",
-        "/v1/processes/bp/documents/declaration/redline?from=1",
+        // `to` defaults to the latest version (issue 17); a redline without `from` is refused.
+        "/v1/processes/bp/documents/declaration/redline?to=1",
         "/v1/processes/bp/documents/declaration/redline?from=1&to=99",
         "/v1/processes/bp/audit?limit=abc",
     ] {

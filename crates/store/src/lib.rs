@@ -171,6 +171,8 @@ mod error;
 mod model;
 mod pending;
 mod pg;
+mod proposal_search;
+mod read_marks;
 mod reader;
 mod runtime;
 mod schema;
@@ -186,6 +188,8 @@ pub use model::{
 };
 pub use model::{Latest, WebSession};
 pub use pending::Pending;
+pub use proposal_search::ProposalHit;
+pub use read_marks::ReadMark;
 pub use reader::Reader;
 pub use search::{MAX_QUERY_CHARS, MAX_QUERY_PHRASES, SearchHit, SearchOccurrence, SearchQuery};
 pub use writer::Writer;

@@ -70,7 +70,7 @@ impl SearchQuery {
     }
 
     /// FTS5's syntax: each phrase quoted (its own quotes doubled), side by side (AND).
-    fn fts5(&self) -> String {
+    pub(crate) fn fts5(&self) -> String {
         self.phrases
             .iter()
             .map(|p| format!("\"{}\"", p.replace('"', "\"\"")))
@@ -80,7 +80,7 @@ impl SearchQuery {
 
     /// `websearch_to_tsquery`'s syntax: the same, without the quotes inside a phrase (the
     /// parser drops quotes that do not pair).
-    fn websearch(&self) -> String {
+    pub(crate) fn websearch(&self) -> String {
         self.phrases
             .iter()
             .map(|p| format!("\"{}\"", p.replace('"', " ")))

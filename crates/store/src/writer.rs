@@ -430,6 +430,10 @@ impl Writer<'_> {
             ],
         )?;
         crate::search::index_version(self.conn(), document_id, row.number, row.tree)?;
+        if let Some((_, round)) = row.round {
+            // Consolidated: the round's submissions are unsealed to all, their words findable.
+            crate::proposal_search::index_round(self.conn(), process, document_id, round)?;
+        }
         Ok(VersionInfo {
             document: document.to_owned(),
             number: row.number,

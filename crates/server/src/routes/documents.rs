@@ -302,20 +302,32 @@ pub async fn get_redline(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let format = formats::negotiate(query.format.as_deref(), &headers, Output::Redline)?;
-    let (from, to) = (query.from, query.to);
-    let delegation = query.delegation;
-    let stem = match &delegation {
-        Some(code) => format!("{p}-{d}-v{from}-v{to}-redline-{code}"),
-        None => format!("{p}-{d}-v{from}-v{to}-redline"),
-    };
-    let (readable, of) = {
-        let (p, d, delegation) = (p.clone(), d.clone(), delegation.clone());
+    let delegation = query.delegation.clone();
+    let reservation = query.reservation.clone();
+    let since = query.since.clone();
+    let (readable, resolved) = {
+        let (p, d) = (p.clone(), d.clone());
         state
             .run(move |r| {
-                document::redline_of(r, &principal, &p, &d, from, to, delegation.as_deref())
+                let request = penholder_negotiation::reading::RedlineRequest {
+                    from: query.from,
+                    to: query.to,
+                    since: query.since.as_deref(),
+                    delegation: query.delegation.as_deref(),
+                    reservation: query.reservation.as_deref(),
+                };
+                penholder_negotiation::reading::redline(r, &principal, &p, &d, &request)
             })
             .await?
     };
+    let (from, to, of) = (resolved.from, resolved.to, resolved.of);
+    let mut stem = format!("{p}-{d}-v{from}-v{to}-redline");
+    if let Some(code) = &delegation {
+        stem.push_str(&format!("-{code}"));
+    }
+    if let Some(code) = &reservation {
+        stem.push_str(&format!("-reserved-{code}"));
+    }
     // Versions never change: the two versions' texts and those between them (the chain that
     // attributes each change) and the filter decide the redline; the tag is known before it
     // is computed.
@@ -326,6 +338,7 @@ pub async fn get_redline(
         format.as_str().as_bytes().to_vec(),
         format!("{:?}", readable.delegations).into_bytes(),
         format!("{:?}", of.only).into_bytes(),
+        format!("{:?}", of.nodes).into_bytes(),
         of.chain.source.hash.to_hex().into_bytes(),
         of.chain.target.hash.to_hex().into_bytes(),
     ];
@@ -347,6 +360,12 @@ pub async fn get_redline(
                 let subtitle = context.subtitle.take().unwrap_or_default();
                 context = context.subtitle(format!("{subtitle}: the changes of {code}"));
             }
+            if let Some(code) = &reservation {
+                let subtitle = context.subtitle.take().unwrap_or_default();
+                context = context.subtitle(format!(
+                    "{subtitle}: the paragraphs where {code} holds a reservation"
+                ));
+            }
             let bytes = blocking(move || {
                 Ok(match format {
                     Format::Html => render::html::redline(&redline, &context).into_bytes(),
@@ -366,6 +385,8 @@ pub async fn get_redline(
             to,
             attributed,
             delegation,
+            reservation,
+            since,
             redline,
         })
         .into_response())

@@ -12,6 +12,7 @@ pub mod processes;
 pub mod rounds;
 pub mod state;
 pub mod submissions;
+pub mod views;
 
 use crate::error::ApiError;
 

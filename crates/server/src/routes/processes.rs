@@ -209,11 +209,13 @@ pub async fn put_delegation(
     summary = "Search the texts of a process's documents",
     description = "Full text in the store's own engine (SQLite FTS5, PostgreSQL text search): \
         every version of every document the caller may read. Each text found once, best first, \
-        with the versions that hold it and the node's reference in each.",
+        with the versions that hold it and the node's reference in each. Proposals are found \
+        once their round is consolidated, with their delegation, round and reference, and only \
+        where the caller may read the submission.",
     params(("p" = String, Path, description = "The process's slug"), SearchParams),
     responses((status = 200, description = "The texts found, best first, each with the versions that hold it",
                body = SearchResults,
-               example = json!({"query": "\"legal pathways\" migration", "hits": [{"document": "declaration", "node": "0193a1f2-7c4e-7d2a-9b1e-5f3c2d1a0b9e", "text": "We commit to legal pathways for migration.", "versions": [{"version": 1, "reference": "OP3"}, {"version": 2, "reference": "OP4"}]}]})),
+               example = json!({"query": "\"legal pathways\" migration", "hits": [{"document": "declaration", "node": "0193a1f2-7c4e-7d2a-9b1e-5f3c2d1a0b9e", "text": "We commit to legal pathways for migration.", "versions": [{"version": 1, "reference": "OP3"}, {"version": 2, "reference": "OP4"}]}], "proposals": [{"document": "declaration", "round": 1, "delegation": "SE", "revision": 1, "item": 2, "kind": "amend", "reference": "OP3", "text": "We commit to safe and legal pathways for migration."}]})),
               Problems),
     security(("bearer" = [])))]
 pub async fn search(
@@ -223,13 +225,26 @@ pub async fn search(
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> Result<Json<SearchResults>, ApiError> {
     let query = params.q.clone();
-    let hits = state
+    let now = state.now();
+    let found = state
         .run(move |r| {
-            penholder_negotiation::search::search(r, &principal, &p, &params.q, params.limit)
+            penholder_negotiation::search::search_with_proposals(
+                r,
+                &principal,
+                &p,
+                &params.q,
+                params.limit,
+                now,
+            )
         })
         .await?;
     Ok(Json(SearchResults {
         query,
-        hits: hits.into_iter().map(SearchHitView::from).collect(),
+        hits: found.texts.into_iter().map(SearchHitView::from).collect(),
+        proposals: found
+            .proposals
+            .into_iter()
+            .map(crate::wire_views::ProposalHitView::from)
+            .collect(),
     }))
 }
