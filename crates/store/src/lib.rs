@@ -166,6 +166,7 @@
 
 mod audit;
 mod codec;
+mod coalition;
 mod db;
 mod error;
 mod model;
@@ -178,6 +179,7 @@ mod search;
 mod state;
 mod writer;
 
+pub use coalition::NewCoalitionAct;
 pub use error::{AuditError, StoreError};
 pub use model::WebSession;
 pub use model::{
