@@ -35,6 +35,7 @@ pub mod access;
 pub mod audit;
 pub mod caller;
 pub mod chain;
+pub mod coalition;
 pub mod clock;
 pub mod compilation;
 pub mod concordance;

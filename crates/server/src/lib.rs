@@ -29,6 +29,7 @@ pub mod seal;
 mod state;
 pub mod wire;
 pub mod wire_state;
+pub mod wire_coalition;
 
 pub use app::router;
 pub use auth::{KeyAlgorithm, Minter, Principal, Role, TokenScope, Verifier};
