@@ -17,7 +17,7 @@ use crate::lifecycle::Scope;
 use crate::policy::Action;
 use crate::submission::submission_of;
 use penholder_core::coalition::{self, ActKind, CoalitionAct, Coalitions};
-use penholder_core::negotiation::{DelegationKind, Item, Submission};
+use penholder_core::negotiation::{Item, Submission};
 use penholder_diff::Compilation;
 use penholder_store::{NewCoalitionAct, Reader, StoreError, Writer};
 
@@ -185,8 +185,7 @@ pub fn cosponsor(
     record(w, caller, process, round, ActKind::Cosponsor, &sponsor, &submission, Some(item), &fingerprint, note, now)
 }
 
-/// The caller's delegation, once the policy allows `action` on `target`'s submission; a
-/// group act on a delegation that is no group says so.
+/// The caller's delegation, once the policy allows `action` on `target`'s submission.
 fn acting(
     w: &Writer<'_>,
     caller: &Caller,
@@ -198,21 +197,8 @@ fn acting(
 ) -> Result<String, Error> {
     let scope = Scope::read(w, caller, process, round, Some(target))?;
     crate::access::target_exists(&scope.delegations, process, target)?;
-    if action != Action::CosponsorProposal
-        && !scope
-            .delegations
-            .iter()
-            .any(|d| d.code == target && d.kind == DelegationKind::Group)
-    {
-        return Err(Error::Invalid {
-            detail: format!(
-                "{target} is not a group: only a group's common text is agreed to and only its \
-                 items are dissociated from; to back {target}'s proposal, co-sponsor it (POST \
-                 …/submissions/{target}/items/{{n}}/cosponsor)"
-            ),
-            problems: Vec::new(),
-        });
-    }
+    // Authorized as a group member, the target is a group that lists the caller: a target
+    // that is no group (or not the caller's) is refused by the policy, saying what to do.
     scope.authorize(caller, action, Some(target), now)?;
     caller
         .delegation
