@@ -68,9 +68,13 @@ fn problem(answer: Answer, status: u16, needle: &str) -> Value {
 }
 
 fn coalitions(server: &Server) -> Value {
-    get(server, &format!("{R}/coalitions"), &token("chair", Some("HU")))
-        .expect(200)
-        .json()
+    get(
+        server,
+        &format!("{R}/coalitions"),
+        &token("chair", Some("HU")),
+    )
+    .expect(200)
+    .json()
 }
 
 both_backends!(groups_act_for_their_members_with_every_refusal);
@@ -111,14 +115,31 @@ fn groups_act_for_their_members_with_every_refusal(db: &TestDb) {
     .expect(201);
 
     // The coordination step: the members agree to the common text before the deadline.
-    let agreed = post(&server, &format!("{R}/submissions/EU/agree"), &fr, &json!({})).expect(201);
+    let agreed = post(
+        &server,
+        &format!("{R}/submissions/EU/agree"),
+        &fr,
+        &json!({}),
+    )
+    .expect(201);
     assert_eq!(agreed.json()["revision"], 1);
     problem(
-        post(&server, &format!("{R}/submissions/EU/agree"), &fr, &json!({})),
+        post(
+            &server,
+            &format!("{R}/submissions/EU/agree"),
+            &fr,
+            &json!({}),
+        ),
         409,
         "already recorded",
     );
-    post(&server, &format!("{R}/submissions/EU/agree"), &de, &json!({})).expect(201);
+    post(
+        &server,
+        &format!("{R}/submissions/EU/agree"),
+        &de,
+        &json!({}),
+    )
+    .expect(201);
     let view = coalitions(&server);
     assert_eq!(view["groups"][0]["agreed"], json!(["DE", "FR"]), "{view}");
     assert_eq!(view["groups"][0]["pending"], json!([]), "{view}");
@@ -136,7 +157,12 @@ fn groups_act_for_their_members_with_every_refusal(db: &TestDb) {
         "only a member of the group",
     );
     problem(
-        post(&server, &format!("{R}/submissions/EU/items/2/dissociate"), &de, &json!({})),
+        post(
+            &server,
+            &format!("{R}/submissions/EU/items/2/dissociate"),
+            &de,
+            &json!({}),
+        ),
         422,
         "note",
     );
@@ -172,39 +198,74 @@ fn groups_act_for_their_members_with_every_refusal(db: &TestDb) {
     // Co-sponsoring: not while the proposals are sealed, never one's own, never an unknown
     // proposal or a comment.
     problem(
-        post(&server, &format!("{R}/submissions/FR/items/1/cosponsor"), &no, &json!({})),
+        post(
+            &server,
+            &format!("{R}/submissions/FR/items/1/cosponsor"),
+            &no,
+            &json!({}),
+        ),
         409,
         "sealed until the round closes",
     );
     post(&server, &format!("{R}/close"), &chair, &json!({})).expect(200);
     problem(
-        post(&server, &format!("{R}/submissions/EU/agree"), &fr, &json!({})),
+        post(
+            &server,
+            &format!("{R}/submissions/EU/agree"),
+            &fr,
+            &json!({}),
+        ),
         409,
         "before the round's deadline",
     );
     problem(
-        post(&server, &format!("{R}/submissions/FR/items/5/cosponsor"), &no, &json!({})),
+        post(
+            &server,
+            &format!("{R}/submissions/FR/items/5/cosponsor"),
+            &no,
+            &json!({}),
+        ),
         404,
         "there is no item 5",
     );
     problem(
-        post(&server, &format!("{R}/submissions/XX/items/1/cosponsor"), &no, &json!({})),
+        post(
+            &server,
+            &format!("{R}/submissions/XX/items/1/cosponsor"),
+            &no,
+            &json!({}),
+        ),
         404,
         "XX",
     );
     problem(
-        post(&server, &format!("{R}/submissions/FR/items/2/cosponsor"), &no, &json!({})),
+        post(
+            &server,
+            &format!("{R}/submissions/FR/items/2/cosponsor"),
+            &no,
+            &json!({}),
+        ),
         422,
         "is a comment",
     );
     problem(
-        post(&server, &format!("{R}/submissions/FR/items/1/cosponsor"), &fr, &json!({})),
+        post(
+            &server,
+            &format!("{R}/submissions/FR/items/1/cosponsor"),
+            &fr,
+            &json!({}),
+        ),
         403,
         "its own proposal",
     );
     assert_eq!(coalitions(&server)["cosponsorships"], json!([]));
-    post(&server, &format!("{R}/submissions/FR/items/1/cosponsor"), &no, &json!({"note": "Norway joins."}))
-        .expect(201);
+    post(
+        &server,
+        &format!("{R}/submissions/FR/items/1/cosponsor"),
+        &no,
+        &json!({"note": "Norway joins."}),
+    )
+    .expect(201);
 
     // The compilation rolls the support up, in JSON and in HTML.
     let compilation = request(

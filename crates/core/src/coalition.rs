@@ -307,7 +307,11 @@ impl Coalitions {
         }) {
             let count = u32::try_from(items_of(&group.group)).unwrap_or(u32::MAX);
             for item in 1..=count {
-                if !self.dissociated(&group.group, item).iter().any(|m| m == member) {
+                if !self
+                    .dissociated(&group.group, item)
+                    .iter()
+                    .any(|m| m == member)
+                {
                     out.push((group.group.clone(), item));
                 }
             }
@@ -365,7 +369,13 @@ mod tests {
         }
     }
 
-    fn act(kind: ActKind, who: &str, proposer: &str, s: &Submission, item: Option<u32>) -> CoalitionAct {
+    fn act(
+        kind: ActKind,
+        who: &str,
+        proposer: &str,
+        s: &Submission,
+        item: Option<u32>,
+    ) -> CoalitionAct {
         CoalitionAct {
             sequence: 0,
             kind,
@@ -456,7 +466,11 @@ mod tests {
         let c = Coalitions::of(&delegations, &[redrafted.clone(), fr.clone()], &acts);
         assert!(c.groups[0].agreed.is_empty());
         assert_eq!(c.label("EU", 1), "EU (except HU)");
-        assert_eq!(c.label("EU", 2), "EU (3)", "item 2 changed: DE's dissociation lapsed");
+        assert_eq!(
+            c.label("EU", 2),
+            "EU (3)",
+            "item 2 changed: DE's dissociation lapsed"
+        );
         redrafted.items.clear();
         let c = Coalitions::of(&delegations, &[redrafted, fr], &acts);
         assert!(c.groups[0].dissociations.is_empty());

@@ -93,7 +93,15 @@ pub fn read(
     round: u32,
     now: i64,
 ) -> Result<Coalitions, Error> {
-    Scope::authorized(r, caller, process, round, None, Action::ReadCompilation, now)?;
+    Scope::authorized(
+        r,
+        caller,
+        process,
+        round,
+        None,
+        Action::ReadCompilation,
+        now,
+    )?;
     let submissions: Vec<Submission> = r
         .submissions(process, round)?
         .into_iter()
@@ -118,12 +126,41 @@ pub fn agree(
     note: &str,
     now: i64,
 ) -> Result<CoalitionAct, Error> {
-    let member = acting(w, caller, process, round, group, Action::AgreeGroupText, now)?;
+    let member = acting(
+        w,
+        caller,
+        process,
+        round,
+        group,
+        Action::AgreeGroupText,
+        now,
+    )?;
     check_note(note)?;
     let submission = proposals_of(w, process, round, group)?;
     let fingerprint = coalition::fingerprint_all(&submission.items);
-    refuse_repeated(w, process, round, ActKind::Agree, &member, group, None, &fingerprint)?;
-    record(w, caller, process, round, ActKind::Agree, &member, &submission, None, &fingerprint, note, now)
+    refuse_repeated(
+        w,
+        process,
+        round,
+        ActKind::Agree,
+        &member,
+        group,
+        None,
+        &fingerprint,
+    )?;
+    record(
+        w,
+        caller,
+        process,
+        round,
+        ActKind::Agree,
+        &member,
+        &submission,
+        None,
+        &fingerprint,
+        note,
+        now,
+    )
 }
 
 /// Records the caller's delegation's dissociation from item `item` (1-based) of group
@@ -139,7 +176,15 @@ pub fn dissociate(
     note: &str,
     now: i64,
 ) -> Result<CoalitionAct, Error> {
-    let member = acting(w, caller, process, round, group, Action::DissociateFromItem, now)?;
+    let member = acting(
+        w,
+        caller,
+        process,
+        round,
+        group,
+        Action::DissociateFromItem,
+        now,
+    )?;
     check_text("/note", note, 2000).map_err(|_| {
         Error::invalid_field(
             "/note",
@@ -149,8 +194,29 @@ pub fn dissociate(
     })?;
     let submission = proposals_of(w, process, round, group)?;
     let fingerprint = coalition::fingerprint(item_of(&submission, item, round)?);
-    refuse_repeated(w, process, round, ActKind::Dissociate, &member, group, Some(item), &fingerprint)?;
-    record(w, caller, process, round, ActKind::Dissociate, &member, &submission, Some(item), &fingerprint, note, now)
+    refuse_repeated(
+        w,
+        process,
+        round,
+        ActKind::Dissociate,
+        &member,
+        group,
+        Some(item),
+        &fingerprint,
+    )?;
+    record(
+        w,
+        caller,
+        process,
+        round,
+        ActKind::Dissociate,
+        &member,
+        &submission,
+        Some(item),
+        &fingerprint,
+        note,
+        now,
+    )
 }
 
 /// Records the caller's delegation's co-sponsoring of item `item` (1-based) of delegation
@@ -166,7 +232,15 @@ pub fn cosponsor(
     note: &str,
     now: i64,
 ) -> Result<CoalitionAct, Error> {
-    let sponsor = acting(w, caller, process, round, proposer, Action::CosponsorProposal, now)?;
+    let sponsor = acting(
+        w,
+        caller,
+        process,
+        round,
+        proposer,
+        Action::CosponsorProposal,
+        now,
+    )?;
     check_note(note)?;
     let submission = proposals_of(w, process, round, proposer)?;
     let found = item_of(&submission, item, round)?;
@@ -181,8 +255,29 @@ pub fn cosponsor(
         ));
     }
     let fingerprint = coalition::fingerprint(found);
-    refuse_repeated(w, process, round, ActKind::Cosponsor, &sponsor, proposer, Some(item), &fingerprint)?;
-    record(w, caller, process, round, ActKind::Cosponsor, &sponsor, &submission, Some(item), &fingerprint, note, now)
+    refuse_repeated(
+        w,
+        process,
+        round,
+        ActKind::Cosponsor,
+        &sponsor,
+        proposer,
+        Some(item),
+        &fingerprint,
+    )?;
+    record(
+        w,
+        caller,
+        process,
+        round,
+        ActKind::Cosponsor,
+        &sponsor,
+        &submission,
+        Some(item),
+        &fingerprint,
+        note,
+        now,
+    )
 }
 
 /// The caller's delegation, once the policy allows `action` on `target`'s submission.

@@ -193,10 +193,9 @@ impl Action {
                 "POST",
                 "/v1/processes/{p}/documents/{d}/reservations/{n}/withdraw",
             )],
-            Action::AgreeGroupText => &[(
-                "POST",
-                "/v1/processes/{p}/rounds/{r}/submissions/{d}/agree",
-            )],
+            Action::AgreeGroupText => {
+                &[("POST", "/v1/processes/{p}/rounds/{r}/submissions/{d}/agree")]
+            }
             Action::DissociateFromItem => &[(
                 "POST",
                 "/v1/processes/{p}/rounds/{r}/submissions/{d}/items/{n}/dissociate",

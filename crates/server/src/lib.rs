@@ -28,8 +28,8 @@ mod routes;
 pub mod seal;
 mod state;
 pub mod wire;
-pub mod wire_state;
 pub mod wire_coalition;
+pub mod wire_state;
 
 pub use app::router;
 pub use auth::{KeyAlgorithm, Minter, Principal, Role, TokenScope, Verifier};

@@ -75,7 +75,8 @@ fn compilation_view(
         uncontested: compilation.uncontested_count(),
         coalitions: {
             let coalitions = material.coalitions();
-            let labels = penholder_negotiation::coalition::support_labels(&compilation, &coalitions);
+            let labels =
+                penholder_negotiation::coalition::support_labels(&compilation, &coalitions);
             crate::wire_coalition::CoalitionsView::new(&coalitions, &labels)
         },
         compilation,
@@ -251,7 +252,12 @@ async fn watch(app: AppState, p: String, r: u32, watched: Arc<Watched>) {
         let idle = app.now() - watched.last_read.load(Ordering::Relaxed) > WATCH_FOR_MS;
         let q = p.clone();
         let current = app
-            .read(move |reader| Ok((reader.round(&q, r)?, reader.compilation_inputs_count(&q, r)?)))
+            .read(move |reader| {
+                Ok((
+                    reader.round(&q, r)?,
+                    reader.compilation_inputs_count(&q, r)?,
+                ))
+            })
             .await;
         let open =
             matches!(&current, Ok((round, _)) if round.state_at(app.now()) == RoundState::Open);

@@ -111,7 +111,11 @@ impl CoalitionsView {
     pub fn new(coalitions: &Coalitions, labels: &[SupportLabel]) -> CoalitionsView {
         CoalitionsView {
             groups: coalitions.groups.iter().map(group).collect(),
-            cosponsorships: coalitions.cosponsorships.iter().map(cosponsorship).collect(),
+            cosponsorships: coalitions
+                .cosponsorships
+                .iter()
+                .map(cosponsorship)
+                .collect(),
             supporters: labels
                 .iter()
                 .map(|l| SupportLabelView {

@@ -576,7 +576,9 @@ pub(crate) fn coalition_act_subject(
         Some(item) => format!(
             "processes/{process}/rounds/{round}/submissions/{proposer}/items/{item}/{kind}/{delegation}"
         ),
-        None => format!("processes/{process}/rounds/{round}/submissions/{proposer}/{kind}/{delegation}"),
+        None => {
+            format!("processes/{process}/rounds/{round}/submissions/{proposer}/{kind}/{delegation}")
+        }
     }
 }
 
@@ -1916,8 +1918,7 @@ fn verify_coalition_acts(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditErro
                 let (process, round) = (row.opt_text(0)?, row.opt_int(1)?);
                 let (kind, delegation, proposer) =
                     (row.text(2)?, row.opt_text(3)?, row.opt_text(4)?);
-                let (revision, item, fingerprint) =
-                    (row.int(5)?, row.opt_int(6)?, row.text(7)?);
+                let (revision, item, fingerprint) = (row.int(5)?, row.opt_int(6)?, row.text(7)?);
                 let (note, acted_by, acted_at) = (row.text(8)?, row.text(9)?, row.int(10)?);
                 let table = "coalition_acts";
                 Ok((|| {

@@ -77,17 +77,16 @@ impl Reader<'_> {
     /// every write that changes the compilation, the same on every server of one database.
     pub fn compilation_inputs_count(&self, process: &str, round: u32) -> Result<u64, StoreError> {
         let (_, round_row) = self.process_round(process, round)?;
-        let acts = if (crate::schema::version(self.conn)? as usize)
-            < crate::schema::COALITION_MIGRATION
-        {
-            0
-        } else {
-            self.conn.query_one(
-                "SELECT COUNT(*) FROM coalition_acts WHERE round_id = ?1",
-                args![round_row.id],
-                |r| r.int(0),
-            )?
-        };
+        let acts =
+            if (crate::schema::version(self.conn)? as usize) < crate::schema::COALITION_MIGRATION {
+                0
+            } else {
+                self.conn.query_one(
+                    "SELECT COUNT(*) FROM coalition_acts WHERE round_id = ?1",
+                    args![round_row.id],
+                    |r| r.int(0),
+                )?
+            };
         Ok(self.revision_count(process, round)? + acts.max(0) as u64)
     }
 }
@@ -131,7 +130,14 @@ impl Writer<'_> {
                 actor,
                 action,
                 process: Some(process),
-                subject: coalition_act_subject(process, i64::from(round), act.proposer, item, kind, act.delegation),
+                subject: coalition_act_subject(
+                    process,
+                    i64::from(round),
+                    act.proposer,
+                    item,
+                    kind,
+                    act.delegation,
+                ),
                 payload_hash: record,
                 detail: json!({ "revision": act.revision }),
                 record: Some(record),

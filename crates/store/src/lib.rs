@@ -165,8 +165,8 @@
 //! read only when a caller asks for it with [`Reader::database_now_ms`].
 
 mod audit;
-mod codec;
 mod coalition;
+mod codec;
 mod db;
 mod error;
 mod model;
