@@ -765,7 +765,11 @@ async fn other_formats_come_from_the_renderer() {
         .filter_map(|p| p["id"].as_str())
         .collect();
     assert_eq!(ids.len(), 4, "{ids:?}");
-    assert_eq!(ids.iter().filter(|id| id.starts_with("EU-")).count(), 2, "{ids:?}");
+    assert_eq!(
+        ids.iter().filter(|id| id.starts_with("EU-")).count(),
+        2,
+        "{ids:?}"
+    );
     h.get("/v1/processes/bp/rounds/1/outcomes/FR?format=html", &fr)
         .await
         .expect(200);
