@@ -2,7 +2,7 @@
 //! group's delegates submit for it and its members agree to the common text before the
 //! deadline; a member dissociates from one of its items; another delegation co-sponsors a
 //! proposal once the round has closed; the compilation rolls the support up ("EU (2)", "EU
-//! (except DE)", "FR, co-sponsored by NO") in JSON and HTML, and a member's outcomes roll it
+//! (except DE)", "FR, co-sponsored by NO") in JSON, HTML, Markdown and Word, and a member's outcomes roll it
 //! down. Every bad request is a 4xx problem that says what to do, nothing written.
 
 mod server_support;
@@ -300,8 +300,26 @@ fn groups_act_for_their_members_with_every_refusal(db: &TestDb) {
     assert_eq!(counted("FR, co-sponsored by NO"), ["FR", "NO"]);
     let html = get(&server, &format!("{R}/compilation?format=html"), &chair).expect(200);
     let html = String::from_utf8_lossy(&html.bytes).to_string();
+    let markdown = get(&server, &format!("{R}/compilation?format=md"), &chair).expect(200);
+    let markdown = String::from_utf8_lossy(&markdown.bytes).to_string();
+    let docx = get(&server, &format!("{R}/compilation?format=docx"), &chair).expect(200);
+    let mut package =
+        zip::ZipArchive::new(std::io::Cursor::new(docx.bytes)).expect("a Word package");
+    let mut word = String::new();
+    std::io::Read::read_to_string(
+        &mut package
+            .by_name("word/document.xml")
+            .expect("the document part"),
+        &mut word,
+    )
+    .expect("read the document part");
     for label in ["EU (2)", "EU (except DE)", "FR, co-sponsored by NO"] {
         assert!(html.contains(label), "the HTML compilation lacks {label:?}");
+        assert!(
+            markdown.contains(label),
+            "the Markdown compilation lacks {label:?}"
+        );
+        assert!(word.contains(label), "the Word compilation lacks {label:?}");
     }
 
     // Rolled down: DE's outcomes hold the EU's item it stands by, not the one it left; NO's
