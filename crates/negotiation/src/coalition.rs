@@ -401,3 +401,145 @@ fn record(
         now,
     )?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use penholder_core::NodeId;
+    use penholder_core::coalition::{CoalitionAct, fingerprint};
+    use penholder_core::negotiation::{Delegation, DelegationKind, Participation};
+    use penholder_diff::{Alternative, Change, NodeCompilation, Scope, Support};
+
+    fn delegation(code: &str, members: &[&str]) -> Delegation {
+        Delegation {
+            code: code.into(),
+            name: code.into(),
+            kind: if members.is_empty() {
+                DelegationKind::State
+            } else {
+                DelegationKind::Group
+            },
+            participation: Participation::Participant,
+            function: None,
+            members: members.iter().map(|m| m.to_string()).collect(),
+        }
+    }
+
+    fn support(delegation: &str, item: usize) -> Support {
+        Support {
+            delegation: delegation.into(),
+            item,
+            justification: None,
+        }
+    }
+
+    fn alternative(id: &str, supporters: Vec<Support>) -> Alternative {
+        Alternative {
+            id: id.into(),
+            text: Some(id.into()),
+            kind: None,
+            supporters,
+        }
+    }
+
+    #[test]
+    fn alternatives_backed_by_a_group_or_a_co_sponsor_are_labelled_and_counted() {
+        let node: NodeId = "0193a1f2-7c4e-7d2a-9b1e-5f3c2d1a0b9e"
+            .parse()
+            .expect("an id");
+        let amend = |text: &str| Item::Amend {
+            node,
+            text: text.into(),
+            justification: None,
+        };
+        let submissions = vec![
+            Submission {
+                delegation: "EU".into(),
+                revision: 1,
+                submitted_at: 0,
+                items: vec![amend("eu")],
+            },
+            Submission {
+                delegation: "FR".into(),
+                revision: 1,
+                submitted_at: 0,
+                items: vec![amend("fr")],
+            },
+            Submission {
+                delegation: "TR".into(),
+                revision: 1,
+                submitted_at: 0,
+                items: vec![amend("tr")],
+            },
+        ];
+        let act = |kind, who: &str, proposer: &str, text: &str| CoalitionAct {
+            sequence: 0,
+            kind,
+            delegation: who.into(),
+            proposer: proposer.into(),
+            revision: 1,
+            item: Some(1),
+            fingerprint: fingerprint(&amend(text)),
+            note: String::new(),
+            by: "t".into(),
+            at: 0,
+        };
+        let coalitions = Coalitions::of(
+            &[
+                delegation("EU", &["AT", "HU"]),
+                delegation("AT", &[]),
+                delegation("HU", &[]),
+                delegation("FR", &[]),
+                delegation("NO", &[]),
+                delegation("TR", &[]),
+            ],
+            &submissions,
+            &[
+                act(ActKind::Dissociate, "HU", "EU", "eu"),
+                act(ActKind::Cosponsor, "NO", "FR", "fr"),
+            ],
+        );
+        let compilation = Compilation {
+            document_title: "T".into(),
+            base_version: 1,
+            nodes: vec![NodeCompilation {
+                node,
+                reference: "OP1".into(),
+                kind: penholder_core::NodeKind::Operative,
+                depth: 0,
+                base_text: "base".into(),
+                merged_text: Some("base".into()),
+                changes: vec![Change {
+                    id: "c1".into(),
+                    node,
+                    reference: "OP1".into(),
+                    scope: Scope::Node,
+                    base_text: "base".into(),
+                    alternatives: vec![
+                        alternative("a", vec![support("EU", 0), support("FR", 0)]),
+                        alternative("b", vec![support("TR", 0)]),
+                    ],
+                    contested: true,
+                    marshalled: Vec::new(),
+                    families: Vec::new(),
+                }],
+                comments: Vec::new(),
+                flags: Vec::new(),
+            }],
+            general_comments: Vec::new(),
+            general_flags: Vec::new(),
+            unplaced: Vec::new(),
+        };
+        let labels = support_labels(&compilation, &coalitions);
+        assert_eq!(labels.len(), 1, "TR's alternative speaks for TR alone");
+        assert_eq!(labels[0].label, "EU (except HU); FR, co-sponsored by NO");
+        assert_eq!(labels[0].counted, ["AT", "EU", "FR", "NO"]);
+        let context = label_context(penholder_render::Context::new(), &compilation, &coalitions);
+        assert_eq!(
+            context
+                .support_labels_of(&compilation.nodes[0].changes)
+                .collect::<Vec<_>>(),
+            [("c1", "a", "EU (except HU); FR, co-sponsored by NO")]
+        );
+    }
+}
