@@ -44,9 +44,6 @@ impl Reader<'_> {
         round: u32,
     ) -> Result<Vec<CoalitionAct>, StoreError> {
         let (_, round_row) = self.process_round(process, round)?;
-        if (crate::schema::version(self.conn)? as usize) < crate::schema::COALITION_MIGRATION {
-            return Ok(Vec::new());
-        }
         self.conn.query_all(
             "SELECT x.id, x.kind, d.code, g.code, x.revision, x.item, x.fingerprint, x.note,
                     x.acted_by, x.acted_at
@@ -77,17 +74,14 @@ impl Reader<'_> {
     /// every write that changes the compilation, the same on every server of one database.
     pub fn compilation_inputs_count(&self, process: &str, round: u32) -> Result<u64, StoreError> {
         let (_, round_row) = self.process_round(process, round)?;
-        let acts =
-            if (crate::schema::version(self.conn)? as usize) < crate::schema::COALITION_MIGRATION {
-                0
-            } else {
-                self.conn.query_one(
-                    "SELECT COUNT(*) FROM coalition_acts WHERE round_id = ?1",
-                    args![round_row.id],
-                    |r| r.int(0),
-                )?
-            };
-        Ok(self.revision_count(process, round)? + acts.max(0) as u64)
+        // One query for both counts: this runs on every read of a compilation.
+        let count = self.conn.query_one(
+            "SELECT (SELECT COUNT(*) FROM submission_revisions WHERE round_id = ?1)
+                  + (SELECT COUNT(*) FROM coalition_acts WHERE round_id = ?1)",
+            args![round_row.id],
+            |r| r.int(0),
+        )?;
+        Ok(count.max(0) as u64)
     }
 }
 
