@@ -37,6 +37,19 @@ pub(crate) fn action_of(kind: ActKind) -> &'static str {
 }
 
 impl Reader<'_> {
+    /// Whether the database holds the coalitions' table. An older SQLite file read without
+    /// migrating it (`penholder export`, `penholder audit verify` open files read-only) may
+    /// not; asking costs SQLite a pragma, not a round trip. A PostgreSQL database is read by
+    /// servers that migrate it when they start, so it is not asked on every read there.
+    fn has_coalition_acts(&self) -> Result<bool, StoreError> {
+        Ok(match self.conn {
+            crate::db::Conn::Sqlite(_) => {
+                crate::schema::version(self.conn)? as usize >= crate::schema::COALITION_MIGRATION
+            }
+            crate::db::Conn::Postgres(_) => true,
+        })
+    }
+
     /// Every act recorded in a round, oldest first.
     pub fn coalition_acts(
         &self,
@@ -44,6 +57,9 @@ impl Reader<'_> {
         round: u32,
     ) -> Result<Vec<CoalitionAct>, StoreError> {
         let (_, round_row) = self.process_round(process, round)?;
+        if !self.has_coalition_acts()? {
+            return Ok(Vec::new());
+        }
         self.conn.query_all(
             "SELECT x.id, x.kind, d.code, g.code, x.revision, x.item, x.fingerprint, x.note,
                     x.acted_by, x.acted_at
