@@ -341,4 +341,7 @@ fn groups_act_for_their_members_with_every_refusal(db: &TestDb) {
 
     drop(server);
     db.verify_audit("after the coalitions' acts were written");
+    // Two agreements, one dissociation, one co-sponsorship: the refused ones left nothing.
+    let (_, out, _) = run(&["audit", "verify", "--db", db.arg()]);
+    assert!(out.contains("4 coalition acts"), "{out}");
 }
