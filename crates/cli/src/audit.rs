@@ -126,6 +126,12 @@ fn verify(
         report.decisions,
         report.versions
     );
+    if report.coalition_acts > 0 {
+        println!(
+            "{} coalition acts (agreements, dissociations, co-sponsorships) vouched for",
+            report.coalition_acts
+        );
+    }
     if report.legacy_entries > 0 {
         println!(
             "{} entries are in the first format (v1), written before every stored fact was \

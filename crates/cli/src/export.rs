@@ -227,10 +227,15 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                 .review
                 .all_outcomes(&compilation, &material.context);
             if let Some(code) = &delegation {
-                outcomes.retain(|o| &o.delegation == code);
-                if outcomes.is_empty() {
+                // As the API answers it: its own proposals, then those it is counted as
+                // supporting (its groups' items, what it co-sponsored).
+                let own = material
+                    .review
+                    .outcomes(&compilation, &material.context, code);
+                if own.proposals.is_empty() {
                     bail!("{code} made no proposal in round {round}");
                 }
+                outcomes = vec![own];
             }
             let context = material.context.clone().title(format!(
                 "What happened to the proposals: {}",

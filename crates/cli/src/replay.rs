@@ -17,6 +17,7 @@ mod expected;
 mod fixtures;
 mod http;
 mod round;
+mod state;
 mod summary;
 mod tokens;
 mod views;
@@ -109,12 +110,15 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
         files: Vec::new(),
         summaries: Vec::new(),
         latest: BTreeMap::new(),
+        state_notes: Vec::new(),
     };
     replay.healthz(std::time::Duration::from_secs(args.wait))?;
     replay.set_up(&fixtures)?;
     for round in &fixtures.rounds {
+        replay.state_before_round(round)?;
         replay.round(round)?;
     }
+    replay.adopt_declaration()?;
     replay.redlines(&fixtures)?;
     replay.views(&fixtures)?;
     let expected_dir = args
@@ -127,6 +131,11 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
     println!();
     println!("Summary per round");
     print!("{}", summary::table(&replay.summaries));
+    println!();
+    println!("State of the text and coalitions");
+    for note in &replay.state_notes {
+        println!("  {note}");
+    }
     println!();
     println!("Files written under {}:", args.out.display());
     replay
@@ -162,6 +171,8 @@ struct Replay {
     summaries: Vec<RoundSummary>,
     /// The latest version number of each document.
     latest: BTreeMap<String, u32>,
+    /// What the state and coalition steps did, for the summary (`state.rs`).
+    state_notes: Vec<String>,
 }
 
 /// Files written together: one output in several formats, or one report per delegation.

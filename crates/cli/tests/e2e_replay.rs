@@ -2,7 +2,8 @@
 //! `penholder replay` plays the whole Budapest negotiation through its HTTP API. Then, from the
 //! files the replay wrote: the last version of each document equals the expected Rev. 3 of
 //! `fixtures/budapest/expected/` exactly, and every item of every delegation's final submission
-//! in every round appears in that round's dispositions (and no refused late attempt does). On
+//! in every round appears in that round's dispositions (and no refused late attempt does); the
+//! state of the text and the coalitions as the replay played them (`state_and_coalitions`). On
 //! SQLite and on PostgreSQL.
 
 mod server_support;
@@ -376,9 +377,128 @@ fn replay_on(database: &str, scratch: &Path) {
     }
     // 69 + 59 + 18 + 15 + 18 + 14 items in the six rounds (README-rounds.md).
     assert_eq!(checked, 193);
+
+    state_and_coalitions(&stdout, &out);
     assert!(
         started.elapsed() < Duration::from_secs(120),
         "the replay took {:?}",
         started.elapsed()
     );
+}
+
+/// The state of the text and the coalitions (issue 16, items 4 and 6), as the replay's summary
+/// tells them and its files hold them: paragraphs agreed ad ref. at the Reference Group, a
+/// scrutiny reservation carried from round 2 into Rev. 2 and lifted in round 3, the EU's
+/// coordinated submission with Hungary dissociating, and the adoption refused once and then
+/// done.
+fn state_and_coalitions(stdout: &str, out: &Path) {
+    let summary = stdout
+        .split("State of the text and coalitions")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no state summary in:\n{stdout}"));
+    for told in [
+        "Agreed ad ref. at the Reference Group (Istanbul, 7 May 2024)",
+        "SR (PL) on OP1: entered in the Reference Group round on Rev. 1",
+        "carried from round 2 into Rev. 2 by node id, lifted in round 3",
+        "EU coordination in round 3: 27 members agreed to revision 2",
+        "HU dissociated from EU-4",
+        "EU (except HU)",
+        "Adoption of the declaration: refused once",
+        "then adopted at version 4",
+    ] {
+        assert!(
+            summary.contains(told),
+            "the summary does not tell {told:?}:\n{summary}"
+        );
+    }
+
+    // The state at the end: every paragraph adopted, with the Reference Group's ad ref. in
+    // its history; Poland's reservation entered on Rev. 1 (version 2), withdrawn since.
+    let state = read_json(&out.join("declaration").join("state.json"));
+    assert_eq!(state["adopted"]["version"], 4, "{}", state["adopted"]);
+    let nodes = state["nodes"].as_array().expect("nodes");
+    assert!(nodes.iter().all(|n| n["status"] == "adopted"));
+    let ad_ref: Vec<&Value> = state["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter(|c| c["status"] == "agreed_ad_ref")
+        .collect();
+    assert_eq!(ad_ref.len(), 3, "three paragraphs agreed ad ref.");
+    assert!(ad_ref.iter().all(|c| {
+        c["version"] == 3
+            && c["note"]
+                .as_str()
+                .is_some_and(|n| n.contains("Reference Group"))
+    }));
+    let reservations = state["reservations"].as_array().expect("reservations");
+    assert_eq!(reservations.len(), 1);
+    let reservation = &reservations[0];
+    assert_eq!(
+        (
+            &reservation["delegation"],
+            &reservation["kind"],
+            &reservation["version"],
+            &reservation["standing"]
+        ),
+        (
+            &Value::from("PL"),
+            &Value::from("scrutiny"),
+            &Value::from(2),
+            &Value::from(false)
+        )
+    );
+    assert!(out.join("declaration").join("reservations.html").is_file());
+
+    // The Stockholm compilation rolls the EU's support up; Hungary's outcomes roll it down,
+    // less the item it dissociated from.
+    let round = out
+        .join("rounds")
+        .join("3-stockholm-som")
+        .join("declaration");
+    let compilation = read_json(&round.join("compilation.json"));
+    let coalitions = &compilation["coalitions"];
+    let eu = coalitions["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["group"] == "EU")
+        .expect("the EU's position");
+    assert_eq!(eu["agreed"].as_array().map(Vec::len), Some(27));
+    assert_eq!(eu["dissociations"][0]["member"], "HU");
+    let supporters = coalitions["supporters"].as_array().expect("supporters");
+    let labelled = |label: &str| {
+        supporters
+            .iter()
+            .filter(|s| s["label"] == label)
+            .collect::<Vec<_>>()
+    };
+    let whole = labelled("EU (27)");
+    let less_hungary = labelled("EU (except HU)");
+    assert!(
+        !whole.is_empty() && !less_hungary.is_empty(),
+        "{supporters:?}"
+    );
+    let counts = |s: &Value, code: &str| {
+        s["counted"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|d| d == code))
+    };
+    assert!(whole.iter().all(|s| counts(s, "HU") && counts(s, "DE")));
+    assert!(
+        less_hungary
+            .iter()
+            .all(|s| !counts(s, "HU") && counts(s, "DE"))
+    );
+    let html = std::fs::read_to_string(round.join("compilation.html")).expect("compilation.html");
+    assert!(html.contains("EU (except HU)") && html.contains("EU (27)"));
+    let outcomes = read_json(&round.join("outcomes").join("HU.json"));
+    let ids: Vec<&str> = outcomes["proposals"]
+        .as_array()
+        .expect("proposals")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"HU-1") && ids.contains(&"EU-2"), "{ids:?}");
+    assert!(!ids.contains(&"EU-4"), "HU dissociated from EU-4: {ids:?}");
 }

@@ -200,6 +200,22 @@ fn probes(action: Action, p: &str, target: &str) -> Vec<(&'static str, String, O
             ),
             Some(json!({"note": "Lifted."})),
         )],
+        // The world's FR and EU submissions each hold an amendment as item 1.
+        Action::AgreeGroupText => vec![(
+            "POST",
+            format!("{r}/submissions/{target}/agree"),
+            Some(json!({})),
+        )],
+        Action::DissociateFromItem => vec![(
+            "POST",
+            format!("{r}/submissions/{target}/items/1/dissociate"),
+            Some(json!({"note": "We do not join this wording."})),
+        )],
+        Action::CosponsorProposal => vec![(
+            "POST",
+            format!("{r}/submissions/{target}/items/1/cosponsor"),
+            Some(json!({})),
+        )],
     }
 }
 

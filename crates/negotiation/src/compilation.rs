@@ -30,7 +30,8 @@ pub enum Freshness {
 pub struct Inputs {
     /// The round's state at the time of reading.
     pub state: RoundState,
-    /// How many submission revisions the round holds (grows with every submission).
+    /// How many submission revisions and coalition acts the round holds (grows with every
+    /// submission and every agreement, dissociation or co-sponsorship).
     pub revisions: u64,
 }
 
@@ -54,7 +55,7 @@ pub fn inputs(
     )?;
     Ok(Inputs {
         state: scope.round.state_at(now),
-        revisions: r.revision_count(process, round)?,
+        revisions: r.compilation_inputs_count(process, round)?,
     })
 }
 

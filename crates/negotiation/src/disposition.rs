@@ -116,22 +116,45 @@ impl Review {
         })
     }
 
-    /// What became of delegation `code`'s proposals (none, if it sent nothing).
+    /// What became of delegation `code`'s proposals (none, if it sent nothing), followed by
+    /// those it is counted as supporting: its groups' items it did not dissociate from (a
+    /// group's support rolls down to its members) and the proposals it co-sponsored, each row
+    /// under its proposer's code (`EU-3`).
     pub fn outcomes(
         &self,
         compilation: &Compilation,
         context: &Context,
         code: &str,
     ) -> DelegationOutcomes {
-        let found = self
-            .all_outcomes(compilation, context)
-            .into_iter()
-            .find(|o| o.delegation == code);
-        found.unwrap_or_else(|| DelegationOutcomes {
-            round: self.material.round.label.clone(),
-            delegation_name: context.name(code).to_string(),
-            delegation: code.to_string(),
-            proposals: Vec::new(),
-        })
+        let all = self.all_outcomes(compilation, context);
+        let mut own = all
+            .iter()
+            .find(|o| o.delegation == code)
+            .cloned()
+            .unwrap_or_else(|| DelegationOutcomes {
+                round: self.material.round.label.clone(),
+                delegation_name: context.name(code).to_string(),
+                delegation: code.to_string(),
+                proposals: Vec::new(),
+            });
+        let items_of = |proposer: &str| {
+            self.material
+                .submissions
+                .iter()
+                .find(|s| s.delegation == proposer)
+                .map_or(0, |s| s.items.len())
+        };
+        let supported = self.material.coalitions().supported_by(code, items_of);
+        for (proposer, item) in supported {
+            let row = all
+                .iter()
+                .filter(|o| o.delegation == proposer)
+                .flat_map(|o| o.proposals.iter())
+                .find(|row| row.item == item as usize);
+            if let Some(row) = row {
+                own.proposals.push(row.clone());
+            }
+        }
+        own
     }
 }

@@ -38,6 +38,7 @@ pub mod audit;
 pub mod caller;
 pub mod chain;
 pub mod clock;
+pub mod coalition;
 pub mod compilation;
 pub mod concordance;
 pub mod consolidation;

@@ -53,10 +53,16 @@ pub enum Action {
     EnterReservation,
     /// Withdraw a delegation's reservation.
     WithdrawReservation,
+    /// Agree, as a member of a group, to the group's common text (its latest submission).
+    AgreeGroupText,
+    /// Dissociate, as a member of a group, from one of the group's items.
+    DissociateFromItem,
+    /// Co-sponsor another delegation's proposal, in the caller's delegation's name.
+    CosponsorProposal,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 30] = [
         Action::ListProcesses,
         Action::CreateProcess,
         Action::ReadProcess,
@@ -84,6 +90,9 @@ impl Action {
         Action::AdoptDocument,
         Action::EnterReservation,
         Action::WithdrawReservation,
+        Action::AgreeGroupText,
+        Action::DissociateFromItem,
+        Action::CosponsorProposal,
     ];
 
     pub fn name(self) -> &'static str {
@@ -115,6 +124,9 @@ impl Action {
             Action::AdoptDocument => "adopt a text",
             Action::EnterReservation => "enter a reservation",
             Action::WithdrawReservation => "withdraw a reservation",
+            Action::AgreeGroupText => "agree to a group's common text",
+            Action::DissociateFromItem => "dissociate from a group's item",
+            Action::CosponsorProposal => "co-sponsor a proposal",
         }
     }
 
@@ -181,6 +193,17 @@ impl Action {
                 "POST",
                 "/v1/processes/{p}/documents/{d}/reservations/{n}/withdraw",
             )],
+            Action::AgreeGroupText => {
+                &[("POST", "/v1/processes/{p}/rounds/{r}/submissions/{d}/agree")]
+            }
+            Action::DissociateFromItem => &[(
+                "POST",
+                "/v1/processes/{p}/rounds/{r}/submissions/{d}/items/{n}/dissociate",
+            )],
+            Action::CosponsorProposal => &[(
+                "POST",
+                "/v1/processes/{p}/rounds/{r}/submissions/{d}/items/{n}/cosponsor",
+            )],
         }
     }
 
@@ -194,6 +217,9 @@ impl Action {
                 | Action::ReadOutcomes
                 | Action::EnterReservation
                 | Action::WithdrawReservation
+                | Action::AgreeGroupText
+                | Action::DissociateFromItem
+                | Action::CosponsorProposal
         )
     }
 
@@ -213,6 +239,9 @@ impl Action {
                 | Action::Consolidate
                 | Action::ReadDispositions
                 | Action::ReadOutcomes
+                | Action::AgreeGroupText
+                | Action::DissociateFromItem
+                | Action::CosponsorProposal
         )
     }
 
@@ -268,6 +297,13 @@ impl Action {
             }
             Action::EnterReservation | Action::WithdrawReservation => {
                 "only a delegate enters or withdraws a reservation, and only its own delegation's"
+            }
+            Action::AgreeGroupText | Action::DissociateFromItem => {
+                "only a delegate of one of the group's members agrees to the group's common text \
+                 or dissociates from its items, in its own delegation's name"
+            }
+            Action::CosponsorProposal => {
+                "only a delegate co-sponsors a proposal, in its own delegation's name"
             }
         }
     }
@@ -525,6 +561,18 @@ pub const RULES: &[Rule] = &[
     rule(
         Action::PutSubmission,
         &[Role::Delegate],
+        &[Relation::GroupMember],
+        ANY_PHASE,
+        Forbidden(
+            "a member does not write its group's submission: the group's own delegates (a \
+             token of the group's delegation) submit for it; a member agrees to the common text \
+             (POST …/submissions/{group}/agree) or dissociates from one of its items (POST \
+             …/submissions/{group}/items/{n}/dissociate)",
+        ),
+    ),
+    rule(
+        Action::PutSubmission,
+        &[Role::Delegate],
         &[
             Relation::GroupMember,
             Relation::OtherMember,
@@ -683,7 +731,115 @@ pub const RULES: &[Rule] = &[
              delegation's is theirs to lift)",
         ),
     ),
+    // Coalitions (issue 16, item 4). A group's common text is agreed before the deadline; a
+    // member may dissociate from one of its items until the round is consolidated.
+    rule(
+        Action::AgreeGroupText,
+        &[Role::Delegate],
+        &[Relation::GroupMember],
+        &[Phase::Open],
+        Allow,
+    ),
+    rule(
+        Action::AgreeGroupText,
+        &[Role::Delegate],
+        &[Relation::GroupMember],
+        &[Phase::Planned],
+        WrongState("the round is not open yet: there is no common text to agree to"),
+    ),
+    rule(
+        Action::AgreeGroupText,
+        &[Role::Delegate],
+        &[Relation::GroupMember],
+        AFTER_CLOSE,
+        WrongState(
+            "a group's common text is agreed before the round's deadline; a member that cannot \
+             stand by an item now dissociates from it (POST …/items/{n}/dissociate)",
+        ),
+    ),
+    rule(
+        Action::AgreeGroupText,
+        &[Role::Delegate],
+        &[Relation::Own, Relation::OtherMember, Relation::NonMember],
+        ANY_PHASE,
+        Forbidden(NOT_A_MEMBER),
+    ),
+    rule(
+        Action::DissociateFromItem,
+        &[Role::Delegate],
+        &[Relation::GroupMember],
+        &[Phase::Open, Phase::Closed],
+        Allow,
+    ),
+    rule(
+        Action::DissociateFromItem,
+        &[Role::Delegate],
+        &[Relation::GroupMember],
+        &[Phase::Planned],
+        WrongState("the round is not open yet: the group has no items to dissociate from"),
+    ),
+    rule(
+        Action::DissociateFromItem,
+        &[Role::Delegate],
+        &[Relation::GroupMember],
+        &[Phase::Consolidated],
+        WrongState(CONSOLIDATED),
+    ),
+    rule(
+        Action::DissociateFromItem,
+        &[Role::Delegate],
+        &[Relation::Own, Relation::OtherMember, Relation::NonMember],
+        ANY_PHASE,
+        Forbidden(NOT_A_MEMBER),
+    ),
+    rule(
+        Action::CosponsorProposal,
+        &[Role::Delegate],
+        &[Relation::OtherMember],
+        &[Phase::Closed],
+        Allow,
+    ),
+    rule(
+        Action::CosponsorProposal,
+        &[Role::Delegate],
+        &[Relation::OtherMember],
+        BEFORE_CLOSE,
+        WrongState(
+            "another delegation's proposals are sealed until the round closes: co-sponsor one \
+             once the round has closed, before it is consolidated",
+        ),
+    ),
+    rule(
+        Action::CosponsorProposal,
+        &[Role::Delegate],
+        &[Relation::OtherMember],
+        &[Phase::Consolidated],
+        WrongState(CONSOLIDATED),
+    ),
+    rule(
+        Action::CosponsorProposal,
+        &[Role::Delegate],
+        &[Relation::Own],
+        ANY_PHASE,
+        Forbidden("a delegation does not co-sponsor its own proposal"),
+    ),
+    rule(
+        Action::CosponsorProposal,
+        &[Role::Delegate],
+        &[Relation::GroupMember],
+        ANY_PHASE,
+        Forbidden(
+            "a group's items already count as supported by its members (unless a member \
+             dissociates from one): there is nothing to co-sponsor",
+        ),
+    ),
 ];
+
+const NOT_A_MEMBER: &str = "only a member of the group (a delegation the group lists among its \
+     members) agrees to its common text or dissociates from its items, in its own name; \
+     another delegation may co-sponsor a proposal instead (POST …/items/{n}/cosponsor, once the \
+     round has closed)";
+const CONSOLIDATED: &str = "the round is consolidated: what its proposals became is decided";
 
 /// Judges one request.
 pub fn decide(action: Action, role: Role, relation: Relation, phase: Phase) -> Verdict {

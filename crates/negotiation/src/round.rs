@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::policy::{Action, Phase};
 use crate::submission::submission_of;
 use penholder_core::Version;
+use penholder_core::coalition::{CoalitionAct, Coalitions};
 use penholder_core::negotiation::{Decision, Delegation, Submission};
 use penholder_diff::{AppliedChange, Blame, Compilation};
 use penholder_render::Context;
@@ -26,6 +27,8 @@ pub struct RoundMaterial {
     pub base_blame: Blame,
     pub submissions: Vec<Submission>,
     pub decisions: Vec<DecisionRecord>,
+    /// Coalitions' acts in the round (agreements, dissociations, co-sponsorships).
+    pub acts: Vec<CoalitionAct>,
 }
 
 /// What a compilation is a pure function of: the round (hence its base version) and the
@@ -86,6 +89,7 @@ impl RoundMaterial {
             document: reader.document(process, &round.document)?,
             delegations: reader.delegations(process)?,
             decisions: reader.decisions(process, number)?,
+            acts: reader.coalition_acts(process, number)?,
             round,
             base,
             base_blame,
@@ -137,6 +141,21 @@ impl RoundMaterial {
                 .map(|s| (s.delegation.clone(), s.revision))
                 .collect(),
         }
+    }
+
+    /// What the round's coalitions add up to (groups' positions, co-sponsorships).
+    pub fn coalitions(&self) -> Coalitions {
+        Coalitions::of(&self.delegations, &self.submissions, &self.acts)
+    }
+
+    /// The generation of the compilation's inputs this material holds: its submission
+    /// revisions plus its coalition acts (`Reader::compilation_inputs_count` on the database).
+    pub fn generation(&self) -> u64 {
+        self.submissions
+            .iter()
+            .map(|s| u64::from(s.revision))
+            .sum::<u64>()
+            + self.acts.len() as u64
     }
 
     /// Compiles the round on at most `threads` threads (`None`: all the cores that pay).

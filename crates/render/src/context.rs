@@ -43,6 +43,10 @@ pub struct Context {
     /// The state of each paragraph (its status and the reservations that stand on it), shown
     /// beside it in a version's HTML; empty: nothing shown. Fill with [`Context::state_of`].
     pub paragraphs: BTreeMap<NodeId, ParagraphMarks>,
+    /// How a compilation names the supporters of an alternative that a group or a co-sponsor
+    /// supports, by change and alternative id ("EU (27)", "EU (except HU)", "FR, co-sponsored
+    /// by NO"); empty: the supporters' codes alone. Fill with [`Context::support_label`].
+    pub support_labels: BTreeMap<(String, String), String>,
 }
 
 /// A delegation's reason for a change it proposed.
@@ -107,6 +111,7 @@ impl Default for Context {
             dated: None,
             justifications: BTreeMap::new(),
             paragraphs: BTreeMap::new(),
+            support_labels: BTreeMap::new(),
         }
     }
 }
@@ -127,6 +132,32 @@ pub struct Dates {
 impl Context {
     pub fn new() -> Self {
         Context::default()
+    }
+
+    /// Names the supporters of `change`'s alternative `alternative` as coalitions make them.
+    pub fn support_label(
+        mut self,
+        change: impl Into<String>,
+        alternative: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        self.support_labels
+            .insert((change.into(), alternative.into()), label.into());
+        self
+    }
+
+    /// The coalition labels of a node's changes, in order: `(change, alternative, label)`.
+    pub fn support_labels_of<'a>(
+        &'a self,
+        changes: &'a [Change],
+    ) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> {
+        changes.iter().flat_map(move |change| {
+            change.alternatives.iter().filter_map(move |alternative| {
+                self.support_labels
+                    .get(&(change.id.clone(), alternative.id.clone()))
+                    .map(|label| (change.id.as_str(), alternative.id.as_str(), label.as_str()))
+            })
+        })
     }
 
     pub fn title(mut self, title: impl Into<String>) -> Self {

@@ -210,6 +210,20 @@ pub fn compilation(compilation: &Compilation, context: &Context) -> Result<Vec<u
             ));
         }
     }
+    // Who stands behind the changes a group or a co-sponsor supports ("EU (except HU)").
+    let labels: Vec<(&str, &str, &str)> = compilation
+        .nodes
+        .iter()
+        .flat_map(|node| context.support_labels_of(&node.changes))
+        .collect();
+    if !labels.is_empty() {
+        writer.plain_heading("Supporters through groups and co-sponsors");
+        for (change, alternative, label) in labels {
+            writer.plain_paragraph(&format!(
+                "Change {change}, alternative {alternative}: supported by {label}"
+            ));
+        }
+    }
     writer.finish()
 }
 

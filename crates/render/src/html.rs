@@ -428,9 +428,23 @@ fn compiled_node(out: &mut String, node: &NodeCompilation, context: &Context) {
             justifications(out, change, context);
         }
     }
+    coalitions(out, &node.changes, context);
     comments(out, &node.comments, context);
     flags(out, &node.flags, context);
     close_block(out);
+}
+
+/// Who stands behind each change a group or a co-sponsor supports: "EU (except HU)".
+fn coalitions(out: &mut String, changes: &[Change], context: &Context) {
+    for (change, alternative, label) in context.support_labels_of(changes) {
+        let _ = write!(
+            out,
+            "<p class=\"coalition\">Change {} {}: supported by {}</p>",
+            escape(change),
+            escape(alternative),
+            escape(label)
+        );
+    }
 }
 
 /// A contested change's alternatives side by side, each with its supporters.

@@ -227,6 +227,13 @@ fn compiled_node(out: &mut String, node: &NodeCompilation, context: &Context) {
         };
         alternatives(out, change, &caption, context);
     }
+    for (change, alternative, label) in context.support_labels_of(&node.changes) {
+        critic_comment(
+            out,
+            &format!("change {change} {alternative}: supported by {label}"),
+        );
+        out.push_str("\n\n");
+    }
     comments(out, &node.comments, context);
     flags(out, &node.flags, context);
 }

@@ -143,6 +143,22 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/processes/{p}/documents/{d}/adopt",
             post(crate::routes::state::adopt),
+        )
+        .route(
+            "/processes/{p}/rounds/{r}/coalitions",
+            get(crate::routes::coalitions::get_coalitions),
+        )
+        .route(
+            "/processes/{p}/rounds/{r}/submissions/{d}/agree",
+            post(crate::routes::coalitions::agree),
+        )
+        .route(
+            "/processes/{p}/rounds/{r}/submissions/{d}/items/{n}/dissociate",
+            post(crate::routes::coalitions::dissociate),
+        )
+        .route(
+            "/processes/{p}/rounds/{r}/submissions/{d}/items/{n}/cosponsor",
+            post(crate::routes::coalitions::cosponsor),
         );
     Router::new()
         .route("/healthz", get(healthz))

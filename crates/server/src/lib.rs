@@ -28,6 +28,7 @@ mod routes;
 pub mod seal;
 mod state;
 pub mod wire;
+pub mod wire_coalition;
 pub mod wire_state;
 pub mod wire_views;
 

@@ -73,6 +73,12 @@ fn compilation_view(
         changes: compilation.changes_count(),
         contested: compilation.contested_count(),
         uncontested: compilation.uncontested_count(),
+        coalitions: {
+            let coalitions = material.coalitions();
+            let labels =
+                penholder_negotiation::coalition::support_labels(&compilation, &coalitions);
+            crate::wire_coalition::CoalitionsView::new(&coalitions, &labels)
+        },
         compilation,
     }
 }
@@ -191,11 +197,7 @@ async fn refresh(
     // Taken before the read, so that an answer's age is never understated.
     let taken_at = app.now();
     let material = load_live(app, p, r).await?;
-    let revisions = material
-        .submissions
-        .iter()
-        .map(|s| u64::from(s.revision))
-        .sum();
+    let revisions = material.generation();
     // About 2 KB of JSON per item (8.1 MB for 4,000 amendments): written into one buffer of
     // that size, not one doubled a dozen times (each a fresh allocation the kernel zeroes, and
     // a copy), which cost as much as the compilation itself.
@@ -250,7 +252,12 @@ async fn watch(app: AppState, p: String, r: u32, watched: Arc<Watched>) {
         let idle = app.now() - watched.last_read.load(Ordering::Relaxed) > WATCH_FOR_MS;
         let q = p.clone();
         let current = app
-            .read(move |reader| Ok((reader.round(&q, r)?, reader.revision_count(&q, r)?)))
+            .read(move |reader| {
+                Ok((
+                    reader.round(&q, r)?,
+                    reader.compilation_inputs_count(&q, r)?,
+                ))
+            })
             .await;
         let open =
             matches!(&current, Ok((round, _)) if round.state_at(app.now()) == RoundState::Open);

@@ -112,6 +112,10 @@ impl Modify for BearerAuth {
         routes::state::get_reservations,
         routes::state::withdraw_reservation,
         routes::state::adopt,
+        routes::coalitions::get_coalitions,
+        routes::coalitions::agree,
+        routes::coalitions::dissociate,
+        routes::coalitions::cosponsor,
     ),
     components(schemas(crate::wire::WireItem, crate::error::FieldError, crate::wire::FormatName)),
     modifiers(&BearerAuth),
@@ -123,6 +127,7 @@ impl Modify for BearerAuth {
         (name = "negotiation", description = "Compilation, decisions, consolidation, dispositions"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "state", description = "Paragraph status, reservations, adoption"),
+        (name = "coalitions", description = "Groups that act for their members, dissociations, co-sponsors"),
     )
 )]
 pub struct ApiDoc;

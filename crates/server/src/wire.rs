@@ -738,6 +738,12 @@ pub struct CompilationView {
     pub changes: usize,
     pub contested: usize,
     pub uncontested: usize,
+    /// The round's coalitions: each group's position, the co-sponsorships, and how each
+    /// alternative a group or a co-sponsor supports names its supporters ("EU (27)", "EU
+    /// (except HU)", "FR, co-sponsored by NO"). Absent when the process has no group and
+    /// nothing is co-sponsored.
+    #[serde(skip_serializing_if = "crate::wire_coalition::CoalitionsView::is_empty")]
+    pub coalitions: crate::wire_coalition::CoalitionsView,
     #[schema(value_type = Object)]
     pub compilation: std::sync::Arc<penholder_diff::Compilation>,
 }
@@ -787,6 +793,9 @@ impl CompilationView {
         object.field("changes", &self.changes)?;
         object.field("contested", &self.contested)?;
         object.field("uncontested", &self.uncontested)?;
+        if !self.coalitions.is_empty() {
+            object.field("coalitions", &self.coalitions)?;
+        }
         object.key("compilation")?;
         let mut inner = JsonObject::open(object.out);
         inner.field("document_title", &c.document_title)?;
@@ -1074,6 +1083,14 @@ mod tests {
             changes: compilation.changes_count(),
             contested: compilation.contested_count(),
             uncontested: compilation.uncontested_count(),
+            coalitions: crate::wire_coalition::CoalitionsView {
+                cosponsorships: vec![crate::wire_coalition::CosponsorshipView {
+                    proposer: "AT".into(),
+                    item: 1,
+                    cosponsors: vec!["HU".into()],
+                }],
+                ..Default::default()
+            },
             compilation: std::sync::Arc::new(compilation),
         };
         assert!(

@@ -140,6 +140,22 @@ fn probes(action: Action, target: &str, change: &str) -> Vec<Probe> {
             ),
             Some(json!({"note": "Lifted."})),
         )],
+        // `prepared`'s EU and FR submissions each hold an amendment as item 1.
+        Action::AgreeGroupText => vec![probe(
+            Method::POST,
+            format!("{r}/submissions/{target}/agree"),
+            Some(json!({})),
+        )],
+        Action::DissociateFromItem => vec![probe(
+            Method::POST,
+            format!("{r}/submissions/{target}/items/1/dissociate"),
+            Some(json!({"note": "We do not join this wording."})),
+        )],
+        Action::CosponsorProposal => vec![probe(
+            Method::POST,
+            format!("{r}/submissions/{target}/items/1/cosponsor"),
+            Some(json!({})),
+        )],
     }
 }
 

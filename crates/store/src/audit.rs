@@ -38,6 +38,7 @@
 //! | `reservation` | `reservation.enter` | process, document, number, node, delegation, kind, text, version, entered_by, entered_at |
 //! | `reservation withdrawal` | `reservation.withdraw` | process, document, number (the reservation's), note, withdrawn_by, withdrawn_at |
 //! | `adoption` | `document.adopt` | process, document, version, note, adopted_by, adopted_at |
+//! | `coalition act` | `coalition.agree`, `.dissociate`, `.cosponsor` | process, round, kind, delegation, proposer, revision, item?, fingerprint, note, acted_by, acted_at |
 //!
 //! The entries of the four kinds written since issue 16 carry their record's hash as their
 //! payload hash too.
@@ -73,6 +74,7 @@ use crate::db::{Conn, Row, args};
 use crate::model::{AuditEntry, AuditHead, AuditReport, ExpectedHead};
 use crate::{Actor, AuditError, StoreError};
 use penholder_core::ContentHash;
+use penholder_core::coalition::ActKind;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
@@ -527,6 +529,59 @@ impl AdoptionRecord<'_> {
     }
 }
 
+/// A coalition act row (an agreement, a dissociation, a co-sponsorship).
+pub(crate) struct CoalitionActRecord<'a> {
+    pub process: &'a str,
+    pub round: i64,
+    pub kind: &'a str,
+    pub delegation: &'a str,
+    pub proposer: &'a str,
+    pub revision: i64,
+    pub item: Option<i64>,
+    pub fingerprint: &'a str,
+    pub note: &'a str,
+    pub acted_by: &'a str,
+    pub acted_at: i64,
+}
+
+impl CoalitionActRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("coalition act")
+            .text(self.process)
+            .int(self.round)
+            .text(self.kind)
+            .text(self.delegation)
+            .text(self.proposer)
+            .int(self.revision)
+            .opt_int(self.item)
+            .text(self.fingerprint)
+            .text(self.note)
+            .text(self.acted_by)
+            .int(self.acted_at)
+            .finish()
+    }
+}
+
+/// The subject of a coalition act: the proposer's submission (its item, for a dissociation
+/// or a co-sponsorship), the act and who took it.
+pub(crate) fn coalition_act_subject(
+    process: &str,
+    round: i64,
+    proposer: &str,
+    item: Option<i64>,
+    kind: &str,
+    delegation: &str,
+) -> String {
+    match item {
+        Some(item) => format!(
+            "processes/{process}/rounds/{round}/submissions/{proposer}/items/{item}/{kind}/{delegation}"
+        ),
+        None => {
+            format!("processes/{process}/rounds/{round}/submissions/{proposer}/{kind}/{delegation}")
+        }
+    }
+}
+
 /// The subject of a paragraph's status changes.
 pub(crate) fn status_subject(process: &str, document: &str, node: &str) -> String {
     format!("processes/{process}/documents/{document}/nodes/{node}/status")
@@ -892,7 +947,14 @@ pub(crate) fn verify(
         } else {
             Default::default()
         };
+    let coalition_acts =
+        if crate::schema::version(conn)? as usize >= crate::schema::COALITION_MIGRATION {
+            verify_coalition_acts(conn, &chain)?
+        } else {
+            0
+        };
     Ok(AuditReport {
+        coalition_acts,
         paragraph_statuses,
         reservations,
         reservation_withdrawals,
@@ -1840,6 +1902,81 @@ fn reached_document(
         reached(process, seq, table, "process")?,
         reached(document, seq, table, "document")?,
     ))
+}
+
+fn verify_coalition_acts(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
+    let mut count = 0;
+    for kind in ActKind::ALL {
+        let action = crate::coalition::action_of(kind);
+        count += verify_state_rows(
+            conn,
+            chain,
+            &format!(
+                "SELECT p.slug, r.number, x.kind, d.code, g.code, x.revision, x.item,
+                        x.fingerprint, x.note, x.acted_by, x.acted_at, x.audit_seq
+                 FROM coalition_acts x
+                 LEFT JOIN rounds r ON r.id = x.round_id
+                 LEFT JOIN processes p ON p.id = r.process_id
+                 LEFT JOIN delegations d ON d.id = x.delegation_id AND d.process_id = r.process_id
+                 LEFT JOIN delegations g ON g.id = x.proposer_id AND g.process_id = r.process_id
+                 WHERE x.kind = '{}' AND x.audit_seq > ?1 ORDER BY x.audit_seq LIMIT ?2",
+                kind.as_str()
+            ),
+            "coalition_acts",
+            action,
+            |row| {
+                let audit_seq = row.int(11)?;
+                let (process, round) = (row.opt_text(0)?, row.opt_int(1)?);
+                let (kind, delegation, proposer) =
+                    (row.text(2)?, row.opt_text(3)?, row.opt_text(4)?);
+                let (revision, item, fingerprint) = (row.int(5)?, row.opt_int(6)?, row.text(7)?);
+                let (note, acted_by, acted_at) = (row.text(8)?, row.text(9)?, row.int(10)?);
+                let table = "coalition_acts";
+                Ok((|| {
+                    let process = reached(process, audit_seq, table, "process")?;
+                    let round = round.ok_or_else(|| {
+                        tampered(
+                            audit_seq.max(0) as u64,
+                            "a row of coalition_acts that refers to it points at a missing round",
+                        )
+                    })?;
+                    let delegation = reached(delegation, audit_seq, table, "delegation")?;
+                    let proposer = reached(proposer, audit_seq, table, "delegation")?;
+                    Ok(StateRow {
+                        audit_seq,
+                        action,
+                        subject: coalition_act_subject(
+                            &process,
+                            round,
+                            &proposer,
+                            item,
+                            &kind,
+                            &delegation,
+                        ),
+                        name: format!("the {kind} of {delegation} on {proposer}'s submission"),
+                        facts: "its delegations, revision, item, fingerprint or note",
+                        record: CoalitionActRecord {
+                            process: &process,
+                            round,
+                            kind: &kind,
+                            delegation: &delegation,
+                            proposer: &proposer,
+                            revision,
+                            item,
+                            fingerprint: &fingerprint,
+                            note: &note,
+                            acted_by: &acted_by,
+                            acted_at,
+                        }
+                        .hash(),
+                        at: acted_at,
+                        by: acted_by.clone(),
+                    })
+                })())
+            },
+        )?;
+    }
+    Ok(count)
 }
 
 fn verify_statuses(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {

@@ -165,6 +165,7 @@
 //! read only when a caller asks for it with [`Reader::database_now_ms`].
 
 mod audit;
+mod coalition;
 mod codec;
 mod db;
 mod error;
@@ -180,6 +181,7 @@ mod search;
 mod state;
 mod writer;
 
+pub use coalition::NewCoalitionAct;
 pub use error::{AuditError, StoreError};
 pub use model::{
     Actor, AuditEntry, AuditHead, AuditReport, DecisionRecord, DocumentInfo, ExpectedHead,

@@ -239,6 +239,8 @@ pub struct AuditReport {
     pub reservations: u64,
     pub reservation_withdrawals: u64,
     pub adoptions: u64,
+    /// Coalitions' acts (issue 16, item 4): agreements, dissociations, co-sponsorships.
+    pub coalition_acts: u64,
 }
 
 /// A response kept under an idempotency key.

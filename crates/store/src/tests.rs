@@ -2947,3 +2947,61 @@ both! {
         }
     }
 }
+
+/// The fixture with HU's dissociation from item 1 of the EU's submission, AT's agreement to
+/// it, and AT's co-sponsoring of HU's item 1.
+fn with_coalition_acts() -> Store {
+    use crate::NewCoalitionAct;
+    use penholder_core::coalition::ActKind;
+    let store = fixture();
+    submit(&store, "EU", r#"{"items":["eu"]}"#, None, T0 + 10).unwrap();
+    submit(&store, "HU", r#"{"items":["hu"]}"#, None, T0 + 11).unwrap();
+    store
+        .write(move |w| -> Result<(), StoreError> {
+            for (kind, who, proposer, item) in [
+                (ActKind::Dissociate, "HU", "EU", Some(1)),
+                (ActKind::Agree, "AT", "EU", None),
+                (ActKind::Cosponsor, "AT", "HU", Some(1)),
+            ] {
+                w.record_coalition_act(
+                    "p",
+                    1,
+                    &NewCoalitionAct {
+                        kind,
+                        delegation: who,
+                        proposer,
+                        revision: 1,
+                        item,
+                        fingerprint: "f",
+                        note: "why",
+                    },
+                    &delegate(who),
+                    T0 + 20,
+                )?;
+            }
+            Ok(())
+        })
+        .wait()
+        .expect("the coalition acts");
+    store
+}
+
+both! {
+    fn coalition_acts_are_append_only_read_back_and_covered_by_the_audit_chain() {
+        let store = with_coalition_acts();
+        let report = store.verify_audit().unwrap();
+        assert_eq!(report.coalition_acts, 3);
+        let acts = store.read(|r| r.coalition_acts("p", 1)).wait().unwrap();
+        assert_eq!(acts.len(), 3);
+        assert_eq!((acts[0].delegation.as_str(), acts[0].proposer.as_str(), acts[0].item), ("HU", "EU", Some(1)));
+        assert_eq!(acts[1].item, None);
+        let count = store.read(|r| r.compilation_inputs_count("p", 1)).wait().unwrap();
+        assert_eq!(count, 2 + 3, "two revisions and three acts");
+        for sql in ["UPDATE coalition_acts SET note = 'x'", "DELETE FROM coalition_acts"] {
+            assert!(as_application(&store, sql).is_err(), "{sql} went through");
+        }
+        raw(&store, "DROP TRIGGER coalition_acts_no_update; UPDATE coalition_acts SET delegation_id = (SELECT delegation_id FROM coalition_acts WHERE item IS NULL) WHERE kind = 'dissociate'").unwrap();
+        let (_, problem) = super::problem(&store);
+        assert!(problem.contains("dissociate"), "{problem}");
+    }
+}

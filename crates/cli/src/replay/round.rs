@@ -42,6 +42,7 @@ impl Replay {
     pub(super) fn round(&mut self, fixture: &RoundFixture) -> anyhow::Result<()> {
         let mut round = self.open_round(fixture)?;
         self.submit(&mut round)?;
+        self.state_during_round(fixture, &round.path, &round.base, &round.sent)?;
         self.close(&mut round)?;
         let compilation = self.compile(&mut round)?;
         self.decide(&mut round, &compilation)?;

@@ -6,6 +6,7 @@
 //! about their body; the write asks again in its transaction.
 
 pub mod audit;
+pub mod coalitions;
 pub mod documents;
 pub mod negotiation;
 pub mod processes;

@@ -118,6 +118,13 @@ pub async fn get_compilation(
             .iter()
             .map(|d| d.sequence.to_be_bytes().to_vec()),
     );
+    // The coalitions' acts name the supporters ("EU (except HU)").
+    parts.extend(
+        material
+            .acts
+            .iter()
+            .map(|a| a.sequence.to_be_bytes().to_vec()),
+    );
     let tag = EntityTag::of(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
     if tag.is_fresh_for(&headers) {
         return Ok(tag.not_modified());
@@ -130,6 +137,11 @@ pub async fn get_compilation(
     );
     let bytes = blocking(move || {
         let compilation = compile(&material, &engine, None);
+        let context = penholder_negotiation::coalition::label_context(
+            context,
+            &compilation,
+            &material.coalitions(),
+        );
         Ok(match format {
             Format::Html => render::html::compilation(&compilation, &context).into_bytes(),
             Format::Markdown => render::markdown::compilation(&compilation, &context).into_bytes(),
