@@ -168,6 +168,7 @@ mod audit;
 mod codec;
 mod db;
 mod error;
+mod events;
 mod model;
 mod pending;
 mod pg;
@@ -179,6 +180,9 @@ mod state;
 mod writer;
 
 pub use error::{AuditError, StoreError};
+pub use events::{
+    Attempt, AttemptOutcome, ClaimedDelivery, Delivery, EventRecord, NewEvent, NewWebhook, Webhook,
+};
 pub use model::WebSession;
 pub use model::{
     Actor, AuditEntry, AuditHead, AuditReport, DecisionRecord, DocumentInfo, ExpectedHead,
