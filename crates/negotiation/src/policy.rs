@@ -53,10 +53,14 @@ pub enum Action {
     EnterReservation,
     /// Withdraw a delegation's reservation.
     WithdrawReservation,
+    /// Read the process's events (the server-sent event stream).
+    ReadEvents,
+    /// Create, list and delete the process's webhook subscriptions and read their deliveries.
+    ManageWebhooks,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 29] = [
         Action::ListProcesses,
         Action::CreateProcess,
         Action::ReadProcess,
@@ -84,6 +88,8 @@ impl Action {
         Action::AdoptDocument,
         Action::EnterReservation,
         Action::WithdrawReservation,
+        Action::ReadEvents,
+        Action::ManageWebhooks,
     ];
 
     pub fn name(self) -> &'static str {
@@ -115,6 +121,8 @@ impl Action {
             Action::AdoptDocument => "adopt a text",
             Action::EnterReservation => "enter a reservation",
             Action::WithdrawReservation => "withdraw a reservation",
+            Action::ReadEvents => "read the process's events",
+            Action::ManageWebhooks => "manage webhooks",
         }
     }
 
@@ -181,6 +189,13 @@ impl Action {
                 "POST",
                 "/v1/processes/{p}/documents/{d}/reservations/{n}/withdraw",
             )],
+            Action::ReadEvents => &[("GET", "/v1/processes/{p}/events")],
+            Action::ManageWebhooks => &[
+                ("POST", "/v1/processes/{p}/webhooks"),
+                ("GET", "/v1/processes/{p}/webhooks"),
+                ("DELETE", "/v1/processes/{p}/webhooks/{n}"),
+                ("GET", "/v1/processes/{p}/webhooks/{n}/deliveries"),
+            ],
         }
     }
 
@@ -268,6 +283,10 @@ impl Action {
             }
             Action::EnterReservation | Action::WithdrawReservation => {
                 "only a delegate enters or withdraws a reservation, and only its own delegation's"
+            }
+            Action::ReadEvents => "only the process's delegations and admins read its events",
+            Action::ManageWebhooks => {
+                "only an admin, or the chair or secretariat of the process, manages its webhooks"
             }
         }
     }
@@ -683,6 +702,24 @@ pub const RULES: &[Rule] = &[
              delegation's is theirs to lift)",
         ),
     ),
+    // Events tell what every reader of the process's rounds may read (never a sealed detail:
+    // `events`), so they are read by the same.
+    rule(
+        Action::ReadEvents,
+        &[Role::Admin],
+        ANY_RELATION,
+        ANY_PHASE,
+        Allow,
+    ),
+    rule(Action::ReadEvents, ANY_ROLE, MEMBER, ANY_PHASE, Allow),
+    rule(
+        Action::ManageWebhooks,
+        &[Role::Admin],
+        ANY_RELATION,
+        ANY_PHASE,
+        Allow,
+    ),
+    rule(Action::ManageWebhooks, CHAIR, MEMBER, ANY_PHASE, Allow),
 ];
 
 /// Judges one request.
