@@ -341,7 +341,10 @@ impl WebhookRequest {
         }
         let secret_chars = self.secret.chars().count();
         if !(16..=256).contains(&secret_chars)
-            || self.secret.chars().any(|c| c.is_whitespace() || c.is_control())
+            || self
+                .secret
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
         {
             return Err(Error::invalid_field(
                 "/secret",
@@ -368,7 +371,8 @@ impl WebhookRequest {
     }
 }
 
-fn may_manage(r: &Reader<'_>, caller: &Caller, process: &str) -> Result<(), Error> {
+/// Checks that the caller may manage the process's webhooks.
+pub fn may_manage(r: &Reader<'_>, caller: &Caller, process: &str) -> Result<(), Error> {
     let delegations = r.delegations(process)?;
     authorize(
         caller,
@@ -403,7 +407,11 @@ pub fn create_webhook(
 }
 
 /// The process's subscriptions (their secrets are never read back).
-pub fn list_webhooks(r: &Reader<'_>, caller: &Caller, process: &str) -> Result<Vec<Webhook>, Error> {
+pub fn list_webhooks(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+) -> Result<Vec<Webhook>, Error> {
     may_manage(r, caller, process)?;
     Ok(r.webhooks(process)?)
 }
@@ -435,11 +443,19 @@ pub fn deliveries(
 
 /// When attempt `attempt` (1 for the first) failed at `now`, when to try again: after
 /// `base_ms` doubled for each attempt before, at most `cap_ms`; `None` after `max_attempts`.
-pub fn retry_at(now: i64, attempt: u32, base_ms: i64, cap_ms: i64, max_attempts: u32) -> Option<i64> {
+pub fn retry_at(
+    now: i64,
+    attempt: u32,
+    base_ms: i64,
+    cap_ms: i64,
+    max_attempts: u32,
+) -> Option<i64> {
     if attempt >= max_attempts {
         return None;
     }
-    let factor = 1_i64.checked_shl(attempt.saturating_sub(1)).unwrap_or(i64::MAX);
+    let factor = 1_i64
+        .checked_shl(attempt.saturating_sub(1))
+        .unwrap_or(i64::MAX);
     Some(now + base_ms.saturating_mul(factor).min(cap_ms))
 }
 
@@ -458,8 +474,16 @@ mod tests {
     #[test]
     fn a_subscription_needs_an_http_url_a_long_secret_and_known_kinds() {
         let secret = "0123456789abcdef";
-        assert!(request("http://127.0.0.1:8080/hook", secret, &[]).check().is_ok());
-        assert!(request("https://example.org/h?x=1", secret, &["round.closed"]).check().is_ok());
+        assert!(
+            request("http://127.0.0.1:8080/hook", secret, &[])
+                .check()
+                .is_ok()
+        );
+        assert!(
+            request("https://example.org/h?x=1", secret, &["round.closed"])
+                .check()
+                .is_ok()
+        );
         for (url, secret, kinds, pointer) in [
             ("ftp://example.org/", secret, &[][..], "/url"),
             ("file:///etc/passwd", secret, &[], "/url"),
@@ -468,8 +492,18 @@ mod tests {
             ("http://user:pw@example.org/", secret, &[], "/url"),
             ("http://example.org/a b", secret, &[], "/url"),
             ("http://example.org/", "short", &[], "/secret"),
-            ("http://example.org/", secret, &["round.reopened"], "/events/0"),
-            ("http://example.org/", secret, &["round.closed", "round.closed"], "/events/1"),
+            (
+                "http://example.org/",
+                secret,
+                &["round.reopened"],
+                "/events/0",
+            ),
+            (
+                "http://example.org/",
+                secret,
+                &["round.closed", "round.closed"],
+                "/events/1",
+            ),
         ] {
             match request(url, secret, kinds).check() {
                 Err(Error::Invalid { problems, .. }) => {
@@ -485,7 +519,14 @@ mod tests {
         let at: Vec<Option<i64>> = (1..=6).map(|a| retry_at(0, a, 1_000, 5_000, 6)).collect();
         assert_eq!(
             at,
-            [Some(1_000), Some(2_000), Some(4_000), Some(5_000), Some(5_000), None]
+            [
+                Some(1_000),
+                Some(2_000),
+                Some(4_000),
+                Some(5_000),
+                Some(5_000),
+                None
+            ]
         );
         assert_eq!(retry_at(0, 200, 1_000, 60_000, 1_000), Some(60_000));
     }

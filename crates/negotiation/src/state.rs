@@ -7,12 +7,11 @@
 //! reservations are kept by node id, so they follow the node into every later version.
 //! Every write authorizes and checks inside its own transaction.
 
-use crate::events::EventKind;
-use serde_json::json;
 use crate::access::authorize;
 use crate::caller::Caller;
 use crate::document::Readable;
 use crate::error::{Error, FieldProblem};
+use crate::events::EventKind;
 use crate::input::check_text;
 use crate::policy::{Action, Phase};
 use penholder_core::negotiation::{Item, Participation};
@@ -22,6 +21,7 @@ use penholder_core::state::{
 };
 use penholder_core::{NodeId, References, Version};
 use penholder_store::{Reader, VersionInfo, Writer};
+use serde_json::json;
 
 /// How many obstacles a refused adoption names before it counts the rest.
 const OBSTACLES_SHOWN: usize = 12;
@@ -227,7 +227,14 @@ pub fn enter_reservation(
         &caller.actor(),
         now,
     )?;
-    reservation_event(w, process, document, EventKind::ReservationEntered, &reservation, now)?;
+    reservation_event(
+        w,
+        process,
+        document,
+        EventKind::ReservationEntered,
+        &reservation,
+        now,
+    )?;
     Ok(reservation)
 }
 
@@ -274,7 +281,14 @@ pub fn withdraw_reservation(
     check_optional_note(note)?;
     let withdrawn =
         w.withdraw_reservation(process, document, number, note.trim(), &caller.actor(), now)?;
-    reservation_event(w, process, document, EventKind::ReservationWithdrawn, &withdrawn, now)?;
+    reservation_event(
+        w,
+        process,
+        document,
+        EventKind::ReservationWithdrawn,
+        &withdrawn,
+        now,
+    )?;
     Ok(withdrawn)
 }
 

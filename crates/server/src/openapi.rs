@@ -109,6 +109,11 @@ impl Modify for BearerAuth {
         routes::state::get_reservations,
         routes::state::withdraw_reservation,
         routes::state::adopt,
+        routes::events::get_events,
+        routes::events::create_webhook,
+        routes::events::list_webhooks,
+        routes::events::delete_webhook,
+        routes::events::get_deliveries,
     ),
     components(schemas(crate::wire::WireItem, crate::error::FieldError, crate::wire::FormatName)),
     modifiers(&BearerAuth),
@@ -120,6 +125,7 @@ impl Modify for BearerAuth {
         (name = "negotiation", description = "Compilation, decisions, consolidation, dispositions"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "state", description = "Paragraph status, reservations, adoption"),
+        (name = "events", description = "Events (a server-sent event stream) and signed webhooks"),
     )
 )]
 pub struct ApiDoc;

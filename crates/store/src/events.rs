@@ -168,6 +168,20 @@ impl Reader<'_> {
         )
     }
 
+    /// Whether any delivery is due at `now` (and not claimed): one indexed read, so that a
+    /// server's delivery loop writes only when there is something to deliver.
+    pub fn delivery_due(&self, now: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_opt(
+                "SELECT 1 FROM webhook_deliveries
+                 WHERE state = 'pending' AND next_at <= ?1 AND claimed_until <= ?1 LIMIT 1",
+                args![now],
+                |row| row.int(0),
+            )?
+            .is_some())
+    }
+
     /// Whether an event of this `once_key` was recorded.
     pub fn event_recorded(&self, once_key: &str) -> Result<bool, StoreError> {
         Ok(self

@@ -401,7 +401,10 @@ pub(crate) const STATE_MIGRATION: usize = 5;
 /// The number of the migration that keeps events and webhooks (`crate::events`).
 #[cfg_attr(
     not(test),
-    expect(dead_code, reason = "named so the merge can renumber it; read by the tests")
+    expect(
+        dead_code,
+        reason = "named so the merge can renumber it; read by the tests"
+    )
 )]
 pub(crate) const EVENTS_MIGRATION: usize = 6;
 

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod documents;
+pub mod events;
 pub mod negotiation;
 pub mod processes;
 pub mod rounds;
