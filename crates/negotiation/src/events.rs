@@ -313,31 +313,31 @@ const MAX_URL: usize = 2000;
 
 impl WebhookRequest {
     /// Checks the URL (absolute http or https, with a host), the secret (16 to 256 visible
-    /// characters: it keys the HMAC) and the kinds (known names, no repeats).
+    /// characters: it keys the HMAC) and the kinds (known names, no repeats). A URL that is not
+    /// an http(s) URL is a malformed request (400); the rest are invalid fields (422).
     pub fn check(&self) -> Result<(), Error> {
         let url = self.url.trim();
         let rest = url
             .strip_prefix("http://")
             .or_else(|| url.strip_prefix("https://"))
             .ok_or_else(|| {
-                Error::invalid_field(
-                    "/url",
-                    "the URL must be an absolute http:// or https:// URL",
-                )
+                Error::Malformed(format!(
+                    "url: {url:?} is not an absolute http:// or https:// URL; webhooks are \
+                     delivered by HTTP POST"
+                ))
             })?;
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
         if host.is_empty() || host.contains('@') {
-            return Err(Error::invalid_field(
-                "/url",
-                "the URL must name a host (and no user or password: the signature is the \
-                 credential)",
+            return Err(Error::Malformed(
+                "url: the URL must name a host (and no user or password: the signature is the \
+                 credential)"
+                    .into(),
             ));
         }
         if url.len() > MAX_URL || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(Error::invalid_field(
-                "/url",
-                format!("the URL must be at most {MAX_URL} characters, without spaces"),
-            ));
+            return Err(Error::Malformed(format!(
+                "url: the URL must be at most {MAX_URL} characters, without spaces"
+            )));
         }
         let secret_chars = self.secret.chars().count();
         if !(16..=256).contains(&secret_chars)
@@ -508,6 +508,11 @@ mod tests {
             match request(url, secret, kinds).check() {
                 Err(Error::Invalid { problems, .. }) => {
                     assert_eq!(problems[0].pointer, pointer, "{url} {secret} {kinds:?}")
+                }
+                // Not an http(s) URL: 400 at the edge.
+                Err(Error::Malformed(detail)) => {
+                    assert_eq!(pointer, "/url", "{url}: {detail}");
+                    assert!(detail.starts_with("url: "), "{detail}");
                 }
                 other => panic!("{url} {secret} {kinds:?}: {other:?}"),
             }

@@ -174,7 +174,7 @@ impl Reader<'_> {
         Ok(self
             .conn
             .query_opt(
-                "SELECT 1 FROM webhook_deliveries
+                "SELECT id FROM webhook_deliveries
                  WHERE state = 'pending' AND next_at <= ?1 AND claimed_until <= ?1 LIMIT 1",
                 args![now],
                 |row| row.int(0),
@@ -187,7 +187,7 @@ impl Reader<'_> {
         Ok(self
             .conn
             .query_opt(
-                "SELECT 1 FROM events WHERE once_key = ?1",
+                "SELECT id FROM events WHERE once_key = ?1",
                 args![once_key],
                 |row| row.int(0),
             )?
