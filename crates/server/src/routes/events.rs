@@ -274,7 +274,9 @@ pub async fn delete_webhook(
     params(("p" = String, Path, description = "The process's slug"),
            ("n" = u32, Path, description = "The subscription's number"),
            DeliveriesQuery),
-    responses((status = 200, description = "The subscription and its latest deliveries", body = DeliveryLog), Problems),
+    responses((status = 200, description = "The subscription and its latest deliveries", body = DeliveryLog,
+               example = json!({"webhook": {"number": 1, "url": "https://hooks.example.org/penholder", "events": [], "created_by": "chair-tr", "created_at": "2026-03-02T10:00:00Z", "deleted_at": null}, "deliveries": [{"event": 42, "type": "round.closed", "state": "delivered", "attempts": 2, "next_attempt_at": null, "last_status": 204, "last_error": null, "delivered_at": "2026-03-20T17:00:10.402Z", "log": [{"attempt": 1, "at": "2026-03-20T17:00:00.398Z", "status": 500, "error": null, "duration_ms": 12}, {"attempt": 2, "at": "2026-03-20T17:00:10.402Z", "status": 204, "error": null, "duration_ms": 4}]}]})),
+              Problems),
     security(("bearer" = [])))]
 pub async fn get_deliveries(
     State(state): State<AppState>,
