@@ -497,6 +497,15 @@ fn two_servers_share_the_outbox_and_tell_the_clocks_events_once() {
     let b = Server::start_with(&db, FAST);
     world(&a);
     let chair = token("chair", Some("HU"));
+    // Both servers run their delivery loops: each delivery is claimed by one of them.
+    let (url, received) = receiver();
+    post(
+        &b,
+        &format!("{P}/webhooks"),
+        &chair,
+        &json!({"url": url, "secret": SECRET}),
+    )
+    .expect(201);
     let mut on_b = Stream::open(&b, &token("delegate", Some("FR")), None);
     for n in 1..=3 {
         post(
@@ -538,4 +547,24 @@ fn two_servers_share_the_outbox_and_tell_the_clocks_events_once() {
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), 6);
+    // Eight events, the first delivery answered 500 and tried again: nine requests, and no
+    // more however long the two servers go on looking.
+    wait_for(
+        "nine webhook requests",
+        || received.lock().unwrap().len(),
+        |n| *n >= 9,
+    );
+    std::thread::sleep(Duration::from_millis(1000));
+    let received = received.lock().unwrap().clone();
+    let mut ids: Vec<u64> = received
+        .iter()
+        .map(|(headers, body)| {
+            assert!(verify(headers, body));
+            serde_json::from_slice::<Value>(body).unwrap()["id"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(ids.len(), 9, "{ids:?}");
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 8, "an event delivered twice after a 2xx: {ids:?}");
 }
