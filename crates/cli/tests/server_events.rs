@@ -560,11 +560,17 @@ fn two_servers_share_the_outbox_and_tell_the_clocks_events_once() {
         .iter()
         .map(|(headers, body)| {
             assert!(verify(headers, body));
-            serde_json::from_slice::<Value>(body).unwrap()["id"].as_u64().unwrap()
+            serde_json::from_slice::<Value>(body).unwrap()["id"]
+                .as_u64()
+                .unwrap()
         })
         .collect();
     assert_eq!(ids.len(), 9, "{ids:?}");
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), 8, "an event delivered twice after a 2xx: {ids:?}");
+    assert_eq!(
+        ids.len(),
+        8,
+        "an event delivered twice after a 2xx: {ids:?}"
+    );
 }

@@ -240,6 +240,45 @@ fn attempt_delivery(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use penholder_store::EventRecord;
+    use std::io::Read;
+
+    fn delivery_to(url: String) -> ClaimedDelivery {
+        ClaimedDelivery {
+            id: 1,
+            attempt: 1,
+            url,
+            secret: "0123456789abcdef".into(),
+            event: EventRecord {
+                id: 7,
+                process: "p".into(),
+                kind: "round.closed".into(),
+                round: Some(1),
+                at: 0,
+                payload: "{}".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn an_https_receiver_is_spoken_to_in_tls_and_a_failure_is_an_error_not_a_status() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let first_byte = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut first = [0u8; 1];
+            stream.read_exact(&mut first).unwrap();
+            first[0]
+        });
+        let (status, error, _) = attempt_delivery(
+            &delivery_to(format!("https://127.0.0.1:{port}/hook")),
+            Duration::from_secs(5),
+        );
+        // 0x16: a TLS handshake record (the ClientHello), not an HTTP request line.
+        assert_eq!(first_byte.join().unwrap(), 0x16);
+        assert_eq!(status, None);
+        assert!(error.is_some_and(|e| !e.is_empty()));
+    }
 
     #[test]
     fn the_signature_is_hmac_sha256_of_the_time_and_the_body() {
