@@ -345,8 +345,14 @@ fn a_rounds_life_reaches_the_stream_and_the_signed_webhooks(db: &TestDb) {
         "{open_events:?}"
     );
 
+    let closing = Instant::now();
     post(&server, &format!("{P}/rounds/1/close"), &chair, &json!({})).expect(200);
     let (_, closed, _) = live.next();
+    eprintln!(
+        "{:?}: the close reached the stream {} ms after the chair sent it (poll 50 ms)",
+        db.backend(),
+        closing.elapsed().as_millis()
+    );
     let (_, ready, _) = live.next();
     assert_eq!(
         [closed.as_str(), ready.as_str()],
