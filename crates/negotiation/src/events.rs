@@ -453,8 +453,10 @@ pub fn retry_at(
     if attempt >= max_attempts {
         return None;
     }
-    let factor = 1_i64
-        .checked_shl(attempt.saturating_sub(1))
+    // Not a shift: `1 << 63` is negative, and it brought the retry forward (found by
+    // `retries_stay_between_the_base_and_the_cap`).
+    let factor = 2_i64
+        .checked_pow(attempt.saturating_sub(1))
         .unwrap_or(i64::MAX);
     Some(now + base_ms.saturating_mul(factor).min(cap_ms))
 }
@@ -534,6 +536,45 @@ mod tests {
             ]
         );
         assert_eq!(retry_at(0, 200, 1_000, 60_000, 1_000), Some(60_000));
+    }
+
+    proptest::proptest! {
+        /// Whatever a chair sends as a URL, the check answers (never panics), and what it
+        /// accepts is an http(s) URL naming a host, without spaces or credentials.
+        #[test]
+        fn only_http_urls_with_a_host_pass(url in "\\PC{0,40}|(https?|ftp|file)://[a-z@:./ ]{0,20}") {
+            let checked = request(&url, "0123456789abcdef", &[]).check();
+            if checked.is_ok() {
+                let trimmed = url.trim();
+                let rest = trimmed.strip_prefix("http://").or_else(|| trimmed.strip_prefix("https://"));
+                proptest::prop_assert!(rest.is_some(), "{url:?} accepted");
+                let host = rest.unwrap_or("").split(['/', '?', '#']).next().unwrap_or("");
+                proptest::prop_assert!(!host.is_empty() && !host.contains('@'), "{url:?}");
+                proptest::prop_assert!(!trimmed.contains(char::is_whitespace), "{url:?}");
+            }
+        }
+
+        /// Retries never come sooner than the base nor later than the cap, never sooner than
+        /// the one before, and stop at the last attempt.
+        #[test]
+        fn retries_stay_between_the_base_and_the_cap(
+            base in 1_i64..100_000,
+            cap_factor in 1_i64..1_000,
+            max_attempts in 1_u32..100,
+        ) {
+            let cap = base * cap_factor;
+            let mut previous = 0;
+            for attempt in 1..=max_attempts + 2 {
+                match retry_at(0, attempt, base, cap, max_attempts) {
+                    Some(at) => {
+                        proptest::prop_assert!(attempt < max_attempts);
+                        proptest::prop_assert!(at >= base && at <= cap && at >= previous);
+                        previous = at;
+                    }
+                    None => proptest::prop_assert!(attempt >= max_attempts),
+                }
+            }
+        }
     }
 
     #[test]
