@@ -223,34 +223,33 @@ pub struct DueEvent {
 /// ticks find nothing, and then nothing is written.
 pub fn due(r: &Reader<'_>, now: i64) -> Result<Vec<DueEvent>, Error> {
     let mut due = Vec::new();
-    for process in r.processes()? {
-        for round in r.rounds(&process.slug)? {
-            let mut wanted = Vec::new();
-            match round.state_at(now) {
-                RoundState::Open => {
-                    wanted.push((EventKind::RoundOpened, "opened".to_string()));
-                    if round.closes_at - now <= DEADLINE_NOTICE_MS {
-                        wanted.push((
-                            EventKind::RoundDeadlineIn24Hours,
-                            format!("deadline_in_24_hours/{}", round.closes_at),
-                        ));
-                    }
+    let (rounds, told) = r.rounds_in_flight()?;
+    for (process, round) in rounds {
+        let mut wanted = Vec::new();
+        match round.state_at(now) {
+            RoundState::Open => {
+                wanted.push((EventKind::RoundOpened, "opened".to_string()));
+                if round.closes_at - now <= DEADLINE_NOTICE_MS {
+                    wanted.push((
+                        EventKind::RoundDeadlineIn24Hours,
+                        format!("deadline_in_24_hours/{}", round.closes_at),
+                    ));
                 }
-                RoundState::Closed => {
-                    wanted.push((EventKind::RoundClosed, "closed".to_string()));
-                }
-                RoundState::Planned | RoundState::Consolidated => {}
             }
-            for (kind, what) in wanted {
-                let key = once_key(&process.slug, round.number, &what);
-                if !r.event_recorded(&key)? {
-                    due.push(DueEvent {
-                        process: process.slug.clone(),
-                        round: round.clone(),
-                        kind,
-                        once_key: key,
-                    });
-                }
+            RoundState::Closed => {
+                wanted.push((EventKind::RoundClosed, "closed".to_string()));
+            }
+            RoundState::Planned | RoundState::Consolidated => {}
+        }
+        for (kind, what) in wanted {
+            let key = once_key(&process, round.number, &what);
+            if !told.contains(&key) {
+                due.push(DueEvent {
+                    process: process.clone(),
+                    round: round.clone(),
+                    kind,
+                    once_key: key,
+                });
             }
         }
     }

@@ -13,8 +13,9 @@
 //! machine, not history: they change.
 
 use crate::db::{Row, args};
-use crate::reader::Reader;
-use crate::{StoreError, Writer};
+use crate::reader::{Reader, raw_round_from, round_row};
+use crate::{RoundInfo, StoreError, Writer};
+use std::collections::HashSet;
 
 /// An event as it is stored: its id orders the process's events (`Last-Event-ID`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -180,6 +181,31 @@ impl Reader<'_> {
                 |row| row.int(0),
             )?
             .is_some())
+    }
+
+    /// Every round not consolidated, of every process (with its process's slug), and the
+    /// `once_key`s of the events told about them: two queries, however many rounds, for the
+    /// clock's look at what is due.
+    pub fn rounds_in_flight(
+        &self,
+    ) -> Result<(Vec<(String, RoundInfo)>, HashSet<String>), StoreError> {
+        let rounds = self.conn.query_all(
+            "SELECT r.id, r.document_id, r.number, d.slug, r.base_version, r.label, r.opens_at,
+                    r.closes_at, r.state, r.created_at, r.created_by, p.slug
+             FROM rounds r JOIN documents d ON d.id = r.document_id
+             JOIN processes p ON p.id = r.process_id
+             WHERE r.state <> 'consolidated' ORDER BY p.slug, r.number",
+            args![],
+            |row| Ok((row.text(11)?, round_row(raw_round_from(row, 0)?)?.info)),
+        )?;
+        let told = self.conn.query_all(
+            "SELECT e.once_key FROM rounds r
+             JOIN events e ON e.process_id = r.process_id AND e.round = r.number
+             WHERE r.state <> 'consolidated' AND e.once_key IS NOT NULL",
+            args![],
+            |row| row.text(0),
+        )?;
+        Ok((rounds, told.into_iter().collect()))
     }
 
     /// Whether an event of this `once_key` was recorded.

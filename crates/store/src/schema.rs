@@ -339,6 +339,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         once_key   TEXT UNIQUE
     ) STRICT;
     CREATE INDEX events_by_process ON events (process_id, id);
+    CREATE INDEX events_by_round ON events (process_id, round);
     CREATE TRIGGER events_no_update BEFORE UPDATE ON events
         BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
     CREATE TRIGGER events_no_delete BEFORE DELETE ON events
@@ -802,6 +803,7 @@ pub(crate) const PG_MIGRATIONS: &[&str] = &[
         once_key   TEXT UNIQUE
     );
     CREATE INDEX events_by_process ON events (process_id, id);
+    CREATE INDEX events_by_round ON events (process_id, round);
     CREATE TRIGGER events_no_update BEFORE UPDATE ON events
         FOR EACH ROW EXECUTE FUNCTION penholder_append_only('events are append-only');
     CREATE TRIGGER events_no_delete BEFORE DELETE ON events
