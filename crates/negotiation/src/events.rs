@@ -223,8 +223,9 @@ pub struct DueEvent {
 /// ticks find nothing, and then nothing is written.
 pub fn due(r: &Reader<'_>, now: i64) -> Result<Vec<DueEvent>, Error> {
     let mut due = Vec::new();
-    let (rounds, told) = r.rounds_in_flight()?;
-    for (process, round) in rounds {
+    let in_flight = r.rounds_in_flight()?;
+    let told = &in_flight.told;
+    for (process, round) in in_flight.rounds {
         let mut wanted = Vec::new();
         match round.state_at(now) {
             RoundState::Open => {

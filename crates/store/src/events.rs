@@ -29,6 +29,14 @@ pub struct EventRecord {
     pub payload: String,
 }
 
+/// The rounds not consolidated, each with its process's slug, and the `once_key`s of the
+/// events told about them ([`Reader::rounds_in_flight`]).
+#[derive(Clone, Debug, Default)]
+pub struct RoundsInFlight {
+    pub rounds: Vec<(String, RoundInfo)>,
+    pub told: HashSet<String>,
+}
+
 /// An event to record.
 #[derive(Clone, Debug)]
 pub struct NewEvent {
@@ -186,9 +194,7 @@ impl Reader<'_> {
     /// Every round not consolidated, of every process (with its process's slug), and the
     /// `once_key`s of the events told about them: two queries, however many rounds, for the
     /// clock's look at what is due.
-    pub fn rounds_in_flight(
-        &self,
-    ) -> Result<(Vec<(String, RoundInfo)>, HashSet<String>), StoreError> {
+    pub fn rounds_in_flight(&self) -> Result<RoundsInFlight, StoreError> {
         let rounds = self.conn.query_all(
             "SELECT r.id, r.document_id, r.number, d.slug, r.base_version, r.label, r.opens_at,
                     r.closes_at, r.state, r.created_at, r.created_by, p.slug
@@ -205,7 +211,10 @@ impl Reader<'_> {
             args![],
             |row| row.text(0),
         )?;
-        Ok((rounds, told.into_iter().collect()))
+        Ok(RoundsInFlight {
+            rounds,
+            told: told.into_iter().collect(),
+        })
     }
 
     /// Whether an event of this `once_key` was recorded.

@@ -181,7 +181,8 @@ mod writer;
 
 pub use error::{AuditError, StoreError};
 pub use events::{
-    Attempt, AttemptOutcome, ClaimedDelivery, Delivery, EventRecord, NewEvent, NewWebhook, Webhook,
+    Attempt, AttemptOutcome, ClaimedDelivery, Delivery, EventRecord, NewEvent, NewWebhook,
+    RoundsInFlight, Webhook,
 };
 pub use model::WebSession;
 pub use model::{
