@@ -12,8 +12,8 @@ use anyhow::{Context, bail};
 use clap::Args;
 use penholder_server::seal::AuditKey;
 use penholder_server::{
-    AppState, ConnectionLimits, KeyAlgorithm, Minter, ServerConfig, SystemClock, TokenScope,
-    Verifier,
+    AppState, ConnectionLimits, EventsConfig, KeyAlgorithm, Minter, ServerConfig, SystemClock,
+    TokenScope, Verifier,
 };
 use penholder_store::{BackendKind, Store, StoreError, StoreOptions};
 use std::io::Write;
@@ -175,6 +175,20 @@ pub struct ServeArgs {
     /// the audit head every published version carries; without it the head is unsigned.
     #[arg(long, env = "PENHOLDER_AUDIT_KEY", value_name = "FILE")]
     pub audit_key: Option<PathBuf>,
+    /// Seconds between two looks at the event outbox (event streams), at the clock's events
+    /// (a round opening or closing at its time, a deadline 24 hours ahead) and at webhook
+    /// deliveries due.
+    #[arg(long, env = "PENHOLDER_EVENTS_POLL", default_value_t = 0.5, value_parser = seconds)]
+    pub events_poll: f64,
+    /// Seconds before a failed webhook delivery is tried again; doubled after each failure…
+    #[arg(long, env = "PENHOLDER_WEBHOOK_RETRY", default_value_t = 10.0, value_parser = seconds)]
+    pub webhook_retry: f64,
+    /// …up to this many seconds.
+    #[arg(long, env = "PENHOLDER_WEBHOOK_RETRY_CAP", default_value_t = 3600.0, value_parser = seconds)]
+    pub webhook_retry_cap: f64,
+    /// Attempts of one webhook delivery before it is given up.
+    #[arg(long, env = "PENHOLDER_WEBHOOK_ATTEMPTS", default_value_t = 8)]
+    pub webhook_attempts: u32,
     #[command(flatten)]
     pub keys: KeyArgs,
 }
@@ -218,6 +232,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
                 max_connections: args.max_connections,
                 max_header_bytes: args.max_header_bytes,
                 shutdown_grace: Duration::from_secs_f64(args.shutdown_grace),
+            },
+            events: EventsConfig {
+                poll: Duration::from_secs_f64(args.events_poll),
+                retry_base: Duration::from_secs_f64(args.webhook_retry),
+                retry_cap: Duration::from_secs_f64(args.webhook_retry_cap),
+                max_attempts: args.webhook_attempts.max(1),
+                ..EventsConfig::default()
             },
         },
     );

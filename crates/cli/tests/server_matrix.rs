@@ -69,6 +69,13 @@ fn world(server: &Server, process: &str) {
         )
         .expect(200);
     }
+    post(
+        server,
+        &format!("/v1/processes/{process}/webhooks"),
+        &chair,
+        &json!({"url": "http://127.0.0.1:9/hook", "secret": "0123456789abcdef"}),
+    )
+    .expect(201);
     for code in ["FR", "EU"] {
         post(
             server,
@@ -216,6 +223,18 @@ fn probes(action: Action, p: &str, target: &str) -> Vec<(&'static str, String, O
             format!("{r}/submissions/{target}/items/1/cosponsor"),
             Some(json!({})),
         )],
+        Action::ReadEvents => vec![get(format!("/v1/processes/{p}/events"))],
+        // The world subscribed webhook 1, to a closed loopback port (its deliveries fail).
+        Action::ManageWebhooks => vec![
+            (
+                "POST",
+                format!("/v1/processes/{p}/webhooks"),
+                Some(json!({"url": "http://127.0.0.1:9/other", "secret": "0123456789abcdef"})),
+            ),
+            get(format!("/v1/processes/{p}/webhooks")),
+            get(format!("/v1/processes/{p}/webhooks/1/deliveries")),
+            ("DELETE", format!("/v1/processes/{p}/webhooks/1"), None),
+        ],
     }
 }
 

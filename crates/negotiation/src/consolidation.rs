@@ -109,13 +109,15 @@ pub fn publish(
         provenance: Some(consolidation.blame.clone()),
         changes: Some(consolidation.applied.clone()),
     };
-    Ok(w.publish_version(
+    let published = w.publish_version(
         &inputs.process,
         &inputs.document,
         &new,
         &caller.actor(),
         now,
-    )?)
+    )?;
+    crate::events::version_published(w, &inputs.process, &published, now)?;
+    Ok(published)
 }
 
 /// The engine's refusal, said for the chair: decisions that cannot be applied are the

@@ -569,13 +569,15 @@ impl UploadBasis {
                 self.document
             )));
         }
-        Ok(w.publish_version(
+        let published = w.publish_version(
             &self.process,
             &self.document,
             &upload.version,
             &caller.actor(),
             now,
-        )?)
+        )?;
+        crate::events::version_published(w, &self.process, &published, now)?;
+        Ok(published)
     }
 }
 

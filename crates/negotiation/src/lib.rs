@@ -46,6 +46,7 @@ pub mod decision;
 pub mod disposition;
 pub mod document;
 pub mod error;
+pub mod events;
 pub mod feedback;
 pub mod input;
 pub mod lifecycle;

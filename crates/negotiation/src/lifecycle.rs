@@ -193,8 +193,16 @@ pub fn make_move(
     let current = may_move(w, caller, process, round, step.action(), now)?;
     let actor = caller.actor();
     let moved = match step {
-        Move::Open => w.open_round(process, round, &actor, now)?,
-        Move::Close => w.close_round(process, round, &actor, now)?,
+        Move::Open => {
+            let opened = w.open_round(process, round, &actor, now)?;
+            crate::events::round_opened(w, process, &opened, now)?;
+            opened
+        }
+        Move::Close => {
+            let closed = w.close_round(process, round, &actor, now)?;
+            crate::events::round_closed(w, process, &closed, now)?;
+            closed
+        }
         Move::Extend(closes_at) => {
             if closes_at <= current.closes_at {
                 return Err(Error::invalid_field(
@@ -205,7 +213,9 @@ pub fn make_move(
                     ),
                 ));
             }
-            w.extend_deadline(process, round, closes_at, &actor, now)?
+            let extended = w.extend_deadline(process, round, closes_at, &actor, now)?;
+            crate::events::round_extended(w, process, &extended, now)?;
+            extended
         }
     };
     Ok((moved, w.round_events(process, round)?))

@@ -59,10 +59,14 @@ pub enum Action {
     DissociateFromItem,
     /// Co-sponsor another delegation's proposal, in the caller's delegation's name.
     CosponsorProposal,
+    /// Read the process's events (the server-sent event stream).
+    ReadEvents,
+    /// Create, list and delete the process's webhook subscriptions and read their deliveries.
+    ManageWebhooks,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 32] = [
         Action::ListProcesses,
         Action::CreateProcess,
         Action::ReadProcess,
@@ -93,6 +97,8 @@ impl Action {
         Action::AgreeGroupText,
         Action::DissociateFromItem,
         Action::CosponsorProposal,
+        Action::ReadEvents,
+        Action::ManageWebhooks,
     ];
 
     pub fn name(self) -> &'static str {
@@ -127,6 +133,8 @@ impl Action {
             Action::AgreeGroupText => "agree to a group's common text",
             Action::DissociateFromItem => "dissociate from a group's item",
             Action::CosponsorProposal => "co-sponsor a proposal",
+            Action::ReadEvents => "read the process's events",
+            Action::ManageWebhooks => "manage webhooks",
         }
     }
 
@@ -204,6 +212,13 @@ impl Action {
                 "POST",
                 "/v1/processes/{p}/rounds/{r}/submissions/{d}/items/{n}/cosponsor",
             )],
+            Action::ReadEvents => &[("GET", "/v1/processes/{p}/events")],
+            Action::ManageWebhooks => &[
+                ("POST", "/v1/processes/{p}/webhooks"),
+                ("GET", "/v1/processes/{p}/webhooks"),
+                ("DELETE", "/v1/processes/{p}/webhooks/{n}"),
+                ("GET", "/v1/processes/{p}/webhooks/{n}/deliveries"),
+            ],
         }
     }
 
@@ -304,6 +319,9 @@ impl Action {
             }
             Action::CosponsorProposal => {
                 "only a delegate co-sponsors a proposal, in its own delegation's name"
+            Action::ReadEvents => "only the process's delegations and admins read its events",
+            Action::ManageWebhooks => {
+                "only an admin, or the chair or secretariat of the process, manages its webhooks"
             }
         }
     }
@@ -833,6 +851,24 @@ pub const RULES: &[Rule] = &[
              dissociates from one): there is nothing to co-sponsor",
         ),
     ),
+    // Events tell what every reader of the process's rounds may read (never a sealed detail:
+    // `events`), so they are read by the same.
+    rule(
+        Action::ReadEvents,
+        &[Role::Admin],
+        ANY_RELATION,
+        ANY_PHASE,
+        Allow,
+    ),
+    rule(Action::ReadEvents, ANY_ROLE, MEMBER, ANY_PHASE, Allow),
+    rule(
+        Action::ManageWebhooks,
+        &[Role::Admin],
+        ANY_RELATION,
+        ANY_PHASE,
+        Allow,
+    ),
+    rule(Action::ManageWebhooks, CHAIR, MEMBER, ANY_PHASE, Allow),
 ];
 
 const NOT_A_MEMBER: &str = "only a member of the group (a delegation the group lists among its \

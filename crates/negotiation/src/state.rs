@@ -11,6 +11,7 @@ use crate::access::authorize;
 use crate::caller::Caller;
 use crate::document::Readable;
 use crate::error::{Error, FieldProblem};
+use crate::events::EventKind;
 use crate::input::check_text;
 use crate::policy::{Action, Phase};
 use penholder_core::negotiation::{Item, Participation};
@@ -20,6 +21,7 @@ use penholder_core::state::{
 };
 use penholder_core::{NodeId, References, Version};
 use penholder_store::{Reader, VersionInfo, Writer};
+use serde_json::json;
 
 /// How many obstacles a refused adoption names before it counts the rest.
 const OBSTACLES_SHOWN: usize = 12;
@@ -142,7 +144,7 @@ pub fn set_status(
     }
     check_text("/note", note, 2000)?;
     let node = resolve_node(w, process, document, node, "/node")?;
-    Ok(w.set_paragraph_status(
+    let change = w.set_paragraph_status(
         process,
         document,
         node,
@@ -150,7 +152,16 @@ pub fn set_status(
         note.trim(),
         &caller.actor(),
         now,
-    )?)
+    )?;
+    crate::events::text_event(
+        w,
+        process,
+        EventKind::ParagraphStatusChanged,
+        json!({"process": process, "document": document, "node": change.node.to_string(),
+               "status": change.status, "version": change.version}),
+        now,
+    )?;
+    Ok(change)
 }
 
 /// A reservation as a delegation enters it.
@@ -206,7 +217,7 @@ pub fn enter_reservation(
     }
     check_text("/text", &request.text, 4000)?;
     let node = resolve_node(w, process, document, &request.node, "/node")?;
-    Ok(w.enter_reservation(
+    let reservation = w.enter_reservation(
         process,
         document,
         node,
@@ -215,7 +226,36 @@ pub fn enter_reservation(
         request.text.trim(),
         &caller.actor(),
         now,
-    )?)
+    )?;
+    reservation_event(
+        w,
+        process,
+        document,
+        EventKind::ReservationEntered,
+        &reservation,
+        now,
+    )?;
+    Ok(reservation)
+}
+
+/// A reservation's event: which, whose, of what kind, on which node (not its text).
+fn reservation_event(
+    w: &Writer<'_>,
+    process: &str,
+    document: &str,
+    kind: EventKind,
+    reservation: &Reservation,
+    now: i64,
+) -> Result<(), Error> {
+    crate::events::text_event(
+        w,
+        process,
+        kind,
+        json!({"process": process, "document": document, "reservation": reservation.number,
+               "delegation": reservation.delegation, "kind": reservation.kind,
+               "node": reservation.node.to_string()}),
+        now,
+    )
 }
 
 /// Records the withdrawal of reservation `number` by the delegation that entered it.
@@ -239,7 +279,17 @@ pub fn withdraw_reservation(
         None,
     )?;
     check_optional_note(note)?;
-    Ok(w.withdraw_reservation(process, document, number, note.trim(), &caller.actor(), now)?)
+    let withdrawn =
+        w.withdraw_reservation(process, document, number, note.trim(), &caller.actor(), now)?;
+    reservation_event(
+        w,
+        process,
+        document,
+        EventKind::ReservationWithdrawn,
+        &withdrawn,
+        now,
+    )?;
+    Ok(withdrawn)
 }
 
 /// Adopts the document's whole text at its latest version: refused while any paragraph is
@@ -281,14 +331,22 @@ pub fn adopt(
             describe_obstacles(&obstacles, OBSTACLES_SHOWN)
         )));
     }
-    Ok(w.adopt_document(
+    let adoption = w.adopt_document(
         process,
         document,
         latest.number,
         note.trim(),
         &caller.actor(),
         now,
-    )?)
+    )?;
+    crate::events::text_event(
+        w,
+        process,
+        EventKind::DocumentAdopted,
+        json!({"process": process, "document": document, "version": adoption.version}),
+        now,
+    )?;
+    Ok(adoption)
 }
 
 /// Refuses a submission whose amendments or deletions touch a settled paragraph (agreed ad

@@ -159,6 +159,22 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/processes/{p}/rounds/{r}/submissions/{d}/items/{n}/cosponsor",
             post(crate::routes::coalitions::cosponsor),
+        )
+        .route(
+            "/processes/{p}/events",
+            get(crate::routes::events::get_events),
+        )
+        .route(
+            "/processes/{p}/webhooks",
+            get(crate::routes::events::list_webhooks).post(crate::routes::events::create_webhook),
+        )
+        .route(
+            "/processes/{p}/webhooks/{n}",
+            axum::routing::delete(crate::routes::events::delete_webhook),
+        )
+        .route(
+            "/processes/{p}/webhooks/{n}/deliveries",
+            get(crate::routes::events::get_deliveries),
         );
     Router::new()
         .route("/healthz", get(healthz))

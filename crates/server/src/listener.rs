@@ -36,6 +36,9 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     let limits = effective_limits(&state.config().connections);
+    // The clock's events and the webhooks' deliveries, for as long as this server serves.
+    let background = crate::events::spawn(state.clone());
+    let stopping = state.clone();
     let service = TowerToHyperService::new(router(state));
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -85,6 +88,8 @@ where
         }
     }
     drop(listener);
+    stopping.stop();
+    drop(background);
     tracing::info!(
         connections = graceful.count(),
         grace_s = limits.shutdown_grace.as_secs_f64(),

@@ -116,6 +116,11 @@ impl Modify for BearerAuth {
         routes::coalitions::agree,
         routes::coalitions::dissociate,
         routes::coalitions::cosponsor,
+        routes::events::get_events,
+        routes::events::create_webhook,
+        routes::events::list_webhooks,
+        routes::events::delete_webhook,
+        routes::events::get_deliveries,
     ),
     components(schemas(crate::wire::WireItem, crate::error::FieldError, crate::wire::FormatName)),
     modifiers(&BearerAuth),
@@ -128,6 +133,7 @@ impl Modify for BearerAuth {
         (name = "audit", description = "The hash-chained audit log"),
         (name = "state", description = "Paragraph status, reservations, adoption"),
         (name = "coalitions", description = "Groups that act for their members, dissociations, co-sponsors"),
+        (name = "events", description = "Events (a server-sent event stream) and signed webhooks"),
     )
 )]
 pub struct ApiDoc;

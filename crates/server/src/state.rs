@@ -28,6 +28,8 @@ pub struct ServerConfig {
     pub body_timeout: Duration,
     /// The limits of the connection loop ([`crate::serve`]).
     pub connections: ConnectionLimits,
+    /// The event stream's and the webhooks' timing (`crate::events`).
+    pub events: crate::events::EventsConfig,
 }
 
 impl Default for ServerConfig {
@@ -38,6 +40,7 @@ impl Default for ServerConfig {
             // A 2 MB upload at 1 Mbit/s takes 16 s.
             body_timeout: Duration::from_secs(30),
             connections: ConnectionLimits::default(),
+            events: crate::events::EventsConfig::default(),
         }
     }
 }
@@ -90,6 +93,9 @@ struct Inner {
     compilations: CompilationCache,
     versions: VersionCache,
     live: crate::live::LiveCompilations,
+    /// Set when the server stops: event streams end (they would otherwise hold the shutdown
+    /// for its whole grace period).
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 /// The few most recently read versions. A version never changes once published (the store's
@@ -144,8 +150,19 @@ impl AppState {
                 compilations: CompilationCache::default(),
                 versions: VersionCache::default(),
                 live: Default::default(),
+                stopping: tokio::sync::watch::Sender::new(false),
             }),
         }
+    }
+
+    /// Whether the server is stopping, watched.
+    pub fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.stopping.subscribe()
+    }
+
+    /// Says that the server is stopping (see [`AppState::stopping`]).
+    pub fn stop(&self) {
+        self.inner.stopping.send_replace(true);
     }
 
     pub fn store(&self) -> &Store {

@@ -156,6 +156,19 @@ fn probes(action: Action, target: &str, change: &str) -> Vec<Probe> {
             format!("{r}/submissions/{target}/items/1/cosponsor"),
             Some(json!({})),
         )],
+        Action::ReadEvents => vec![get("/v1/processes/bp/events")],
+        // `prepared` subscribed webhook 1 (to a closed loopback port: nothing is delivered
+        // here, the harness runs no background work).
+        Action::ManageWebhooks => vec![
+            probe(
+                Method::POST,
+                "/v1/processes/bp/webhooks".into(),
+                Some(json!({"url": "http://127.0.0.1:9/other", "secret": "0123456789abcdef"})),
+            ),
+            get("/v1/processes/bp/webhooks"),
+            get("/v1/processes/bp/webhooks/1/deliveries"),
+            probe(Method::DELETE, "/v1/processes/bp/webhooks/1".into(), None),
+        ],
     }
 }
 
@@ -209,6 +222,13 @@ async fn prepared(phase: Phase) -> (Harness, String) {
         .await
         .expect(201);
     }
+    h.post(
+        "/v1/processes/bp/webhooks",
+        &chair,
+        json!({"url": "http://127.0.0.1:9/hook", "secret": "0123456789abcdef"}),
+    )
+    .await
+    .expect(201);
     let compilation = h
         .get("/v1/processes/bp/rounds/1/compilation", &chair)
         .await

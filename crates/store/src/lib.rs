@@ -169,6 +169,7 @@ mod coalition;
 mod codec;
 mod db;
 mod error;
+mod events;
 mod model;
 mod pending;
 mod pg;
@@ -183,6 +184,10 @@ mod writer;
 
 pub use coalition::NewCoalitionAct;
 pub use error::{AuditError, StoreError};
+pub use events::{
+    Attempt, AttemptOutcome, ClaimedDelivery, Delivery, EventRecord, NewEvent, NewWebhook,
+    RoundsInFlight, Webhook,
+};
 pub use model::{
     Actor, AuditEntry, AuditHead, AuditReport, DecisionRecord, DocumentInfo, ExpectedHead,
     IntegrityReport, NewDocument, NewRound, NewVersion, ProcessInfo, QuickCheck, RoundEvent,

@@ -160,7 +160,7 @@ const SELECT_SUBMISSION: &str = "SELECT d.code, s.revision, s.items, s.hunks, s.
     s.submitted_at, s.submitted_by
     FROM submission_revisions s JOIN delegations d ON d.id = s.delegation_id";
 
-type RawRound = (
+pub(crate) type RawRound = (
     i64,
     i64,
     u32,
@@ -179,7 +179,7 @@ fn raw_round(row: &Row<'_>) -> Result<RawRound, StoreError> {
 }
 
 /// A round's columns from column `at` on.
-fn raw_round_from(row: &Row<'_>, at: usize) -> Result<RawRound, StoreError> {
+pub(crate) fn raw_round_from(row: &Row<'_>, at: usize) -> Result<RawRound, StoreError> {
     Ok((
         row.int(at)?,
         row.int(at + 1)?,
@@ -195,7 +195,7 @@ fn raw_round_from(row: &Row<'_>, at: usize) -> Result<RawRound, StoreError> {
     ))
 }
 
-fn round_row(raw: RawRound) -> Result<RoundRow, StoreError> {
+pub(crate) fn round_row(raw: RawRound) -> Result<RoundRow, StoreError> {
     let (
         id,
         document_id,

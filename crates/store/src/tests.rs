@@ -3003,5 +3003,100 @@ both! {
         raw(&store, "DROP TRIGGER coalition_acts_no_update; UPDATE coalition_acts SET delegation_id = (SELECT delegation_id FROM coalition_acts WHERE item IS NULL) WHERE kind = 'dissociate'").unwrap();
         let (_, problem) = super::problem(&store);
         assert!(problem.contains("dissociate"), "{problem}");
+both! {
+    fn an_event_with_a_once_key_is_recorded_once_and_delivered_to_the_subscriptions_wanting_it() {
+        let store = open_store();
+        store.create_process("p", "Title", admin(), T0).wait().unwrap();
+        let hooks = store
+            .write(|w| {
+                let all = w.create_webhook(
+                    "p",
+                    &NewWebhook { url: "http://127.0.0.1:9/all".into(), secret: "s1".into(), kinds: vec![] },
+                    "chris",
+                    T0,
+                )?;
+                let closed = w.create_webhook(
+                    "p",
+                    &NewWebhook {
+                        url: "http://127.0.0.1:9/closed".into(),
+                        secret: "s2".into(),
+                        kinds: vec!["round.closed".into()],
+                    },
+                    "chris",
+                    T0,
+                )?;
+                Ok((all, closed))
+            })
+            .wait()
+            .unwrap();
+        assert_eq!((hooks.0.number, hooks.1.number), (1, 2));
+        let event = |kind: &str, once: Option<&str>| NewEvent {
+            kind: kind.into(),
+            round: Some(1),
+            payload: serde_json::json!({"round": 1}),
+            once_key: once.map(str::to_string),
+        };
+        let (first, second, plain) = {
+            let (a, b, c) = (
+                event("round.closed", Some("p/1/closed")),
+                event("round.closed", Some("p/1/closed")),
+                event("round.opened", None),
+            );
+            store
+                .write(move |w| {
+                    Ok((w.record_event("p", &a, T0)?, w.record_event("p", &b, T0)?, w.record_event("p", &c, T0)?))
+                })
+                .wait()
+                .unwrap()
+        };
+        assert!(first.is_some() && second.is_none() && plain > first, "{first:?} {second:?} {plain:?}");
+        let events = store.read(|r| r.events_after("p", 0, 10)).wait().unwrap();
+        assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["round.closed", "round.opened"]);
+        let after_first = store.read(move |r| r.events_after("p", first.unwrap(), 10)).wait().unwrap();
+        assert_eq!(after_first.len(), 1);
+        // Three deliveries: both events to the first hook, the close alone to the second.
+        let claimed = store.write(|w| w.claim_deliveries(T0, 30_000, 10)).wait().unwrap();
+        assert_eq!(claimed.len(), 3, "{claimed:?}");
+        assert!(claimed.iter().all(|c| c.attempt == 1));
+        // Claimed: no second claim during the lease, even by another server.
+        assert!(store.write(|w| w.claim_deliveries(T0 + 1, 30_000, 10)).wait().unwrap().is_empty());
+        let id = claimed[0].id;
+        let failed = AttemptOutcome {
+            status: Some(500),
+            error: None,
+            duration_ms: 3,
+            delivered: false,
+            retry_at: Some(T0 + 1_000),
+        };
+        store.write(move |w| w.finish_delivery(id, 1, &failed, T0 + 10)).wait().unwrap();
+        let again = store.write(|w| w.claim_deliveries(T0 + 1_000, 30_000, 10)).wait().unwrap();
+        assert_eq!(again.iter().map(|c| (c.id, c.attempt)).collect::<Vec<_>>(), [(id, 2)]);
+        let delivered = AttemptOutcome {
+            status: Some(204),
+            error: None,
+            duration_ms: 2,
+            delivered: true,
+            retry_at: None,
+        };
+        store.write(move |w| w.finish_delivery(id, 2, &delivered, T0 + 1_010)).wait().unwrap();
+        let log = store.read(|r| r.webhook_deliveries("p", 1, 10)).wait().unwrap();
+        let done = log.iter().find(|d| d.id == id).unwrap();
+        assert_eq!(done.state, "delivered");
+        assert_eq!(
+            done.attempt_log.iter().map(|a| (a.attempt, a.status)).collect::<Vec<_>>(),
+            [(1, Some(500)), (2, Some(204))]
+        );
+        // The outbox and the attempts are history.
+        for sql in ["UPDATE events SET kind = 'forged'", "DELETE FROM webhook_attempts"] {
+            let refused = as_application(&store, sql);
+            assert!(
+                matches!(&refused, Err(StoreError::Internal { detail }) if detail.contains("append-only")),
+                "{sql}: {refused:?}"
+            );
+        }
+        assert_eq!(
+            store.schema_version().wait().unwrap() as usize,
+            crate::schema::EVENTS_MIGRATION.max(crate::schema::MIGRATIONS.len())
+        );
     }
 }

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod coalitions;
 pub mod documents;
+pub mod events;
 pub mod negotiation;
 pub mod processes;
 pub mod rounds;
