@@ -319,6 +319,7 @@ impl Action {
             }
             Action::CosponsorProposal => {
                 "only a delegate co-sponsors a proposal, in its own delegation's name"
+            }
             Action::ReadEvents => "only the process's delegations and admins read its events",
             Action::ManageWebhooks => {
                 "only an admin, or the chair or secretariat of the process, manages its webhooks"
