@@ -121,9 +121,10 @@ impl Document {
         let mut next = self.clone();
         match edit {
             Edit::ReplaceText { node, text } => {
-                next.find_mut(*node)
-                    .ok_or(EditError::UnknownNode(*node))?
-                    .text = text.clone();
+                let found = next.find_mut(*node).ok_or(EditError::UnknownNode(*node))?;
+                // Emphasis on the words left unchanged stays (the rule of `crate::marks`).
+                found.marks = crate::marks::carry_marks_by_affixes(&found.text, &found.marks, text);
+                found.text = text.clone();
             }
             Edit::Insert { node, at } => {
                 let mut incoming = Document::new("", vec![node.clone()]);

@@ -1,7 +1,7 @@
 //! A node under construction: everything but a guaranteed id. Importers build drafts, then
 //! [`Draft::into_nodes`] hands out ids in document order, so ids sort the way the text reads.
 
-use penholder_core::{ExternalId, IdSource, Node, NodeId, NodeKind};
+use penholder_core::{ExternalId, IdSource, InlineMark, Node, NodeId, NodeKind};
 use std::collections::HashSet;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,6 +13,8 @@ pub(crate) struct Draft {
     pub id: Option<NodeId>,
     /// The identifiers the source gave the node (Akoma Ntoso's `eId`/`wId`), kept as they were.
     pub external_id: Option<Box<ExternalId>>,
+    /// Bold and italic over ranges of `text` (byte offsets), as the source formatted it.
+    pub marks: Vec<InlineMark>,
     pub children: Vec<Draft>,
 }
 
@@ -24,6 +26,7 @@ impl Draft {
             text: text.into(),
             id: None,
             external_id: None,
+            marks: Vec::new(),
             children: Vec::new(),
         }
     }
@@ -65,6 +68,7 @@ impl Draft {
                 num: draft.num,
                 text: draft.text,
                 external_id: draft.external_id,
+                marks: penholder_core::normalize_marks(draft.marks),
                 children,
             }
         }

@@ -29,6 +29,7 @@ fn node() -> impl Strategy<Value = Node> {
         num,
         text,
         external_id: None,
+        marks: Vec::new(),
         children: Vec::new(),
     });
     leaf.prop_recursive(4, 40, 5, |inner| {
@@ -44,6 +45,7 @@ fn node() -> impl Strategy<Value = Node> {
                 num,
                 text,
                 external_id: None,
+                marks: Vec::new(),
                 children,
             })
     })
