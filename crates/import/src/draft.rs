@@ -62,13 +62,14 @@ impl Draft {
                 .into_iter()
                 .map(|child| build(child, ids, used))
                 .collect();
+            let marks = fitted_marks(&draft.text, draft.marks);
             Node {
                 id,
                 kind: draft.kind,
                 num: draft.num,
                 text: draft.text,
                 external_id: draft.external_id,
-                marks: penholder_core::normalize_marks(draft.marks),
+                marks,
                 children,
             }
         }
@@ -79,6 +80,24 @@ impl Draft {
             .map(|draft| build(draft, ids, &mut used))
             .collect()
     }
+}
+
+/// The marks an importer recorded, fitted to the text it finally kept (trailing whitespace
+/// trimmed after a mark was recorded): cut at the text's end, empty ones dropped, normalized.
+fn fitted_marks(text: &str, marks: Vec<InlineMark>) -> Vec<InlineMark> {
+    let fitted = marks
+        .into_iter()
+        .map(|mark| InlineMark {
+            end: mark.end.min(text.len()),
+            ..mark
+        })
+        .filter(|mark| {
+            mark.start < mark.end
+                && text.is_char_boundary(mark.start)
+                && text.is_char_boundary(mark.end)
+        })
+        .collect();
+    penholder_core::normalize_marks(fitted)
 }
 
 /// Nodes in document order, each knowing its parent by index: importers that decide a node's
