@@ -113,6 +113,16 @@ fn first_difference(left: &[String], right: &[String]) -> String {
     )
 }
 
+/// The words with the emphasis delimiters (`*`, `_`) at their ends taken off, and the words
+/// that were only delimiters left out.
+fn without_delimiters(words: Vec<String>) -> Vec<String> {
+    words
+        .into_iter()
+        .map(|word| word.trim_matches(['*', '_']).to_string())
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
 #[test]
 fn every_real_text_imports_without_losing_a_word() {
     for path in TEXTS {
@@ -122,6 +132,9 @@ fn every_real_text_imports_without_losing_a_word() {
         let (tree, footnotes) = tree_words(&imported.document);
         assert!(footnotes.is_empty(), "{path} has no footnotes");
         let expected = source_words(&source);
+        // Emphasis is read into marks (`**[csaf-v2.0]**` is the bold word `[csaf-v2.0]`): the
+        // delimiters at a word's ends are compared on neither side.
+        let (tree, expected) = (without_delimiters(tree), without_delimiters(expected));
         assert!(
             tree == expected,
             "{path}: {} words in the tree, {} in the source; {}",
