@@ -113,12 +113,13 @@ fn first_difference(left: &[String], right: &[String]) -> String {
     )
 }
 
-/// The words with the emphasis delimiters (`*`, `_`) at their ends taken off, and the words
-/// that were only delimiters left out.
+/// The words without the characters that may be emphasis delimiters (`*`, `_`: the source's
+/// `_Version 2.0_.` is the tree's `Version 2.0.` in italics), and the words that were only
+/// delimiters left out; taken off both sides alike.
 fn without_delimiters(words: Vec<String>) -> Vec<String> {
     words
         .into_iter()
-        .map(|word| word.trim_matches(['*', '_']).to_string())
+        .map(|word| word.replace(['*', '_'], ""))
         .filter(|word| !word.is_empty())
         .collect()
 }
