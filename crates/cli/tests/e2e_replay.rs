@@ -209,16 +209,28 @@ fn replay_on(database: &str, scratch: &Path) {
     };
     for file in ["4-rev-3.html", "redline-zero-draft-to-rev-3.html"] {
         let html = read(file);
-        assert!(html.contains("<strong>Priority 1:</strong> Prevent"), "{file}");
+        assert!(
+            html.contains("<strong>Priority 1:</strong> Prevent"),
+            "{file}"
+        );
         assert!(!html.contains("**"), "{file} shows literal asterisks");
     }
     let akn = read("4-rev-3.akn.xml");
-    assert!(akn.contains("<b>Priority 1:</b> Prevent"), "4-rev-3.akn.xml");
-    assert!(!akn.contains("**"), "4-rev-3.akn.xml shows literal asterisks");
+    assert!(
+        akn.contains("<b>Priority 1:</b> Prevent"),
+        "4-rev-3.akn.xml"
+    );
+    assert!(
+        !akn.contains("**"),
+        "4-rev-3.akn.xml shows literal asterisks"
+    );
     for file in ["4-rev-3.md", "redline-zero-draft-to-rev-3.md"] {
         let markdown = read(file);
         assert!(markdown.contains("(a) **Priority 1:** Prevent"), "{file}");
-        assert!(!markdown.contains("\\*"), "{file} escapes literal asterisks");
+        assert!(
+            !markdown.contains("\\*"),
+            "{file} escapes literal asterisks"
+        );
     }
 
     // The numbering concordance and the redline narrowed to DE's changes (with its group's,

@@ -198,7 +198,11 @@ fn emphasis_comes_in_as_marks_and_goes_out_as_formatting(db: &TestDb) {
     let all = nodes(&version);
     let priority = all
         .iter()
-        .find(|n| n["text"].as_str().is_some_and(|t| t.starts_with("Priority 1:")))
+        .find(|n| {
+            n["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Priority 1:"))
+        })
         .unwrap_or_else(|| panic!("the first priority without asterisks: {version}"));
     assert_eq!(
         priority["marks"],

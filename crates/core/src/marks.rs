@@ -67,7 +67,11 @@ pub enum MarkError {
     #[error("mark {start}..{end} is empty or reversed")]
     Empty { start: usize, end: usize },
     #[error("mark {start}..{end} ends beyond the text's {len} bytes")]
-    Beyond { start: usize, end: usize, len: usize },
+    Beyond {
+        start: usize,
+        end: usize,
+        len: usize,
+    },
     #[error("mark {start}..{end} cuts a character in two (offsets are in bytes of UTF-8)")]
     InsideCharacter { start: usize, end: usize },
 }
@@ -188,7 +192,11 @@ pub fn carry_marks_by_affixes(old: &str, marks: &[InlineMark], new: &str) -> Vec
         .sum();
     // A word touching the change is a changed word: keep only whole words on either side.
     let is_space_before = |text: &str, at: usize| {
-        at == 0 || text[..at].chars().next_back().is_some_and(char::is_whitespace)
+        at == 0
+            || text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_whitespace)
     };
     let is_space_after = |text: &str, at: usize| {
         at == text.len() || text[at..].chars().next().is_some_and(char::is_whitespace)

@@ -310,7 +310,9 @@ mod tests {
         let (_, objects) = objects_of(&Document::new("T", vec![plain.clone()]));
         let bytes = String::from_utf8(objects[0].1.clone()).unwrap();
         assert!(!bytes.contains("marks"), "{bytes}");
-        let bold = plain.clone().with_marks(vec![crate::InlineMark::new(0..11, crate::MarkKind::Bold)]);
+        let bold = plain
+            .clone()
+            .with_marks(vec![crate::InlineMark::new(0..11, crate::MarkKind::Bold)]);
         let mut store = ObjectStore::new();
         let document = Document::new("T", vec![bold]);
         let (root, _) = store.put(&document);

@@ -52,7 +52,10 @@ pub fn carry_marks(old: &str, marks: &[InlineMark], new: &str) -> Vec<InlineMark
                     old_len,
                     new_index,
                     new_len,
-                } => (old_index..old_index + old_len, new_index..new_index + new_len),
+                } => (
+                    old_index..old_index + old_len,
+                    new_index..new_index + new_len,
+                ),
             };
             Some((
                 old_at[old_range.start],
@@ -84,17 +87,18 @@ mod tests {
         let carried = carry_marks(old, &marks, new);
         assert_eq!(marked(new, &carried), vec!["Priority 1:", "and fight"]);
         let deleted = carry_marks(old, &marks, "Priority: Prevent smuggling");
-        assert_eq!(marked("Priority: Prevent smuggling", &deleted), vec![
-            "Priority:"
-        ]);
+        assert_eq!(
+            marked("Priority: Prevent smuggling", &deleted),
+            vec!["Priority:"]
+        );
     }
 
     /// Distinct words in any order (a repeated word would make "which one was kept"
     /// ambiguous); `Zq…` words are never among them, so what an edit inserts can be told apart.
     fn words() -> impl Strategy<Value = Vec<String>> {
         let pool = vec![
-            "the", "States", "shall", "act", ";", ",", "é", "1", "Priority", "(a)", "übrig",
-            "and", "fight",
+            "the", "States", "shall", "act", ";", ",", "é", "1", "Priority", "(a)", "übrig", "and",
+            "fight",
         ];
         prop::sample::subsequence(pool, 1..13)
             .prop_shuffle()
@@ -103,8 +107,11 @@ mod tests {
 
     /// Which kinds cover byte `at`.
     fn kinds_at(marks: &[InlineMark], at: usize) -> Vec<MarkKind> {
-        let mut kinds: Vec<MarkKind> =
-            marks.iter().filter(|m| m.range().contains(&at)).map(|m| m.kind).collect();
+        let mut kinds: Vec<MarkKind> = marks
+            .iter()
+            .filter(|m| m.range().contains(&at))
+            .map(|m| m.kind)
+            .collect();
         kinds.sort();
         kinds
     }

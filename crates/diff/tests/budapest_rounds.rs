@@ -79,7 +79,10 @@ fn expected_node(expected: &ExpectedNode, ids: &mut IdSource) -> Node {
         .bold
         .iter()
         .map(|phrase| {
-            let start = expected.text.find(phrase.as_str()).expect("bold text in the text");
+            let start = expected
+                .text
+                .find(phrase.as_str())
+                .expect("bold text in the text");
             InlineMark::new(start..start + phrase.len(), MarkKind::Bold)
         })
         .collect();

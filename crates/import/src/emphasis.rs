@@ -64,9 +64,7 @@ pub fn read_emphasis(source: &str) -> (String, Vec<InlineMark>) {
 /// a mark inside a word): the caller then says the text another way.
 pub fn write_emphasis_exactly(text: &str, marks: &[InlineMark]) -> Option<String> {
     let mut out = String::with_capacity(text.len() + 4 * marks.len());
-    penholder_core::write_markdown_emphasis(&mut out, text, marks, &mut |out, t| {
-        out.push_str(t)
-    });
+    penholder_core::write_markdown_emphasis(&mut out, text, marks, &mut |out, t| out.push_str(t));
     let (read_text, read_marks) = read_emphasis(&out);
     (read_text == text && read_marks == marks).then_some(out)
 }
@@ -90,18 +88,22 @@ mod tests {
             "Priority 1: Prevent",
             &[("Priority 1:", Bold)],
         );
-        check("__strong__ and _weak_", "strong and weak", &[
-            ("strong", Bold),
-            ("weak", Italic),
-        ]);
-        check("*acquis* communautaire", "acquis communautaire", &[(
-            "acquis", Italic,
-        )]);
+        check(
+            "__strong__ and _weak_",
+            "strong and weak",
+            &[("strong", Bold), ("weak", Italic)],
+        );
+        check(
+            "*acquis* communautaire",
+            "acquis communautaire",
+            &[("acquis", Italic)],
+        );
         check("***both***", "both", &[("both", Bold), ("both", Italic)]);
-        check("**bold *and italic* inside**", "bold and italic inside", &[
-            ("bold and italic inside", Bold),
-            ("and italic", Italic),
-        ]);
+        check(
+            "**bold *and italic* inside**",
+            "bold and italic inside",
+            &[("bold and italic inside", Bold), ("and italic", Italic)],
+        );
     }
 
     #[test]
@@ -126,7 +128,10 @@ mod tests {
             write_emphasis_exactly(&text, &marks).as_deref(),
             Some("The **Priority 1:** heads and *acquis* terms.")
         );
-        assert_eq!(write_emphasis_exactly("5 * 3", &[]).as_deref(), Some("5 * 3"));
+        assert_eq!(
+            write_emphasis_exactly("5 * 3", &[]).as_deref(),
+            Some("5 * 3")
+        );
         assert_eq!(write_emphasis_exactly("a *literal* pair", &[]), None);
     }
 }

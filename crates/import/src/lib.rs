@@ -18,8 +18,8 @@
 pub mod akn;
 pub mod council;
 pub mod docx;
-pub mod emphasis;
 mod draft;
+pub mod emphasis;
 mod error;
 pub mod markdown;
 mod rendered;

@@ -1743,9 +1743,14 @@ mod tests {
 
     #[test]
     fn penholder_s_rendering_reads_back_its_emphasis_and_its_escapes() {
-        let document = import("**OP1** 1. Adopt **Priority 1:** the \\*starred\\* text and *this*\\\nover two lines\n");
+        let document = import(
+            "**OP1** 1. Adopt **Priority 1:** the \\*starred\\* text and *this*\\\nover two lines\n",
+        );
         let node = &document.nodes[0];
-        assert_eq!(node.text, "Adopt Priority 1: the *starred* text and this\nover two lines");
+        assert_eq!(
+            node.text,
+            "Adopt Priority 1: the *starred* text and this\nover two lines"
+        );
         let marked: Vec<&str> = node.marks.iter().map(|m| &node.text[m.range()]).collect();
         assert_eq!(marked, vec!["Priority 1:", "this"]);
     }

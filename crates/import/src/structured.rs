@@ -150,7 +150,10 @@ fn parse_marks(value: &str) -> Option<Vec<InlineMark>> {
                 _ => return None,
             };
             let (start, end) = mark[1..].split_once('-')?;
-            Some(InlineMark::new(start.parse().ok()?..end.parse().ok()?, kind))
+            Some(InlineMark::new(
+                start.parse().ok()?..end.parse().ok()?,
+                kind,
+            ))
         })
         .collect()
 }
@@ -435,15 +438,13 @@ fn parse_marker(line: &str, line_number: usize) -> Result<Marker, ImportError> {
                 })?)
             }
             ("text", false) => marker.text = Some(value),
-            ("marks", false) => {
-                marker.marks = Some(parse_marks(&value).ok_or_else(|| {
-                    ImportError::unexpected(
-                        line_number,
-                        "marks such as marks=b0-11,i20-29 (b bold, i italic, byte ranges of the text)",
-                        &value,
-                    )
-                })?)
-            }
+            ("marks", false) => marker.marks = Some(parse_marks(&value).ok_or_else(|| {
+                ImportError::unexpected(
+                    line_number,
+                    "marks such as marks=b0-11,i20-29 (b bold, i italic, byte ranges of the text)",
+                    &value,
+                )
+            })?),
             ("eId", false) => marker.e_id = Some(value),
             ("wId", false) => marker.w_id = Some(value),
             // The reference is written for the reader; references are derived, never read.
@@ -705,10 +706,19 @@ mod tests {
             .with_marks(vec![InlineMark::new(4..10, MarkKind::Italic)]);
         let document = Document::new("T", vec![literal, inside_a_word, italic]);
         let exported = export(&document);
-        assert!(exported.contains(r#"text="a *literal* pair" -->"#), "{exported}");
-        assert!(exported.contains(r#"text="un(bold)ed" marks=b2-8 -->"#), "{exported}");
+        assert!(
+            exported.contains(r#"text="a *literal* pair" -->"#),
+            "{exported}"
+        );
+        assert!(
+            exported.contains(r#"text="un(bold)ed" marks=b2-8 -->"#),
+            "{exported}"
+        );
         assert!(exported.contains("\nthe *acquis* applies\n"), "{exported}");
-        assert_eq!(import(&exported, &mut IdSource::new(99, 0)).unwrap(), document);
+        assert_eq!(
+            import(&exported, &mut IdSource::new(99, 0)).unwrap(),
+            document
+        );
         let misfit = exported.replace("marks=b2-8", "marks=b2-80");
         let error = import(&misfit, &mut IdSource::new(99, 0)).unwrap_err();
         assert!(error.to_string().contains("marks within"), "{error}");

@@ -130,7 +130,11 @@ fn footnote_markers_stay_verbatim_where_they_stand() {
         .filter(|m| m.kind == MarkKind::Bold)
         .map(|m| &priority.text[m.range()])
         .collect();
-    assert_eq!(bold, vec!["Priority 1:"], "the note's **Priority 1:** is bold");
+    assert_eq!(
+        bold,
+        vec!["Priority 1:"],
+        "the note's **Priority 1:** is bold"
+    );
 }
 
 /// A node's text as the seed writes it: its emphasis as Markdown's `**`.

@@ -34,9 +34,7 @@ use docx_rs::{
     Paragraph, Run, RunFonts, RunProperty, SpecialIndentType, Start, Style, StyleType,
     VertAlignType,
 };
-use penholder_core::{
-    Document, InlineMark, NodeId, NodeKind, References, Version, emphasis_runs,
-};
+use penholder_core::{Document, InlineMark, NodeId, NodeKind, References, Version, emphasis_runs};
 use penholder_diff::{
     Change, Compilation, NodeCompilation, NodeRedline, NodeStatus, Origin, Redline, Scope,
     SegmentKind,

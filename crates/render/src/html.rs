@@ -1082,7 +1082,13 @@ fn open_redline_text(out: &mut String, node: &NodeRedline) {
 
 /// Unchanged text; a preambular paragraph's first word in italics.
 /// A node's text as [`plain_text`] writes it, its emphasis as `<strong>` and `<em>`.
-fn emphasized_text(out: &mut String, kind: NodeKind, text: &str, marks: &[InlineMark], first: bool) {
+fn emphasized_text(
+    out: &mut String,
+    kind: NodeKind,
+    text: &str,
+    marks: &[InlineMark],
+    first: bool,
+) {
     if marks.is_empty() {
         return plain_text(out, kind, text, first);
     }

@@ -15,8 +15,8 @@ use crate::layout::{
 use crate::text::{local_marks, markdown_emphasis_into, markdown_escape_into};
 use penholder_core::{Document, NodeId, NodeKind, References, Version};
 use penholder_diff::{
-    BlameView, Change, Comment, Compilation, Flag, NodeCompilation, NodeStatus, Origin, Redline,
-    NodeRedline, Scope, SegmentKind,
+    BlameView, Change, Comment, Compilation, Flag, NodeCompilation, NodeRedline, NodeStatus,
+    Origin, Redline, Scope, SegmentKind,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;

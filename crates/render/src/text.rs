@@ -224,10 +224,7 @@ mod tests {
     fn emphasis_becomes_elements_and_markdown_delimiters() {
         use penholder_core::MarkKind::{Bold, Italic};
         let text = "Priority 1: <act> now";
-        let marks = [
-            InlineMark::new(0..11, Bold),
-            InlineMark::new(9..17, Italic),
-        ];
+        let marks = [InlineMark::new(0..11, Bold), InlineMark::new(9..17, Italic)];
         let mut html = String::new();
         xml_emphasis_into(&mut html, text, &marks, 0..text.len(), "strong", "em");
         assert_eq!(

@@ -46,7 +46,10 @@ fn node(expected: &ExpectedNode, ids: &mut IdSource) -> Node {
         .bold
         .iter()
         .map(|phrase| {
-            let start = expected.text.find(phrase.as_str()).expect("bold text in the text");
+            let start = expected
+                .text
+                .find(phrase.as_str())
+                .expect("bold text in the text");
             InlineMark::new(start..start + phrase.len(), MarkKind::Bold)
         })
         .collect();
