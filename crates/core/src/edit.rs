@@ -68,8 +68,9 @@ fn detach(nodes: &mut Vec<Node>, id: NodeId) -> Option<Node> {
     nodes.iter_mut().find_map(|n| detach(&mut n.children, id))
 }
 
-/// Puts `node` at `at`; gives the node back if the anchor is not found.
-fn attach(nodes: &mut Vec<Node>, node: Node, at: Position) -> Result<(), Node> {
+/// Puts `node` at `at`; gives the node back if the anchor is not found (boxed: a node is too
+/// large to travel in an `Err` by value).
+fn attach(nodes: &mut Vec<Node>, node: Node, at: Position) -> Result<(), Box<Node>> {
     match at {
         Position::End => {
             nodes.push(node);
@@ -89,10 +90,10 @@ fn attach(nodes: &mut Vec<Node>, node: Node, at: Position) -> Result<(), Node> {
             for child in nodes.iter_mut() {
                 match attach(&mut child.children, node, at) {
                     Ok(()) => return Ok(()),
-                    Err(back) => node = back,
+                    Err(back) => node = *back,
                 }
             }
-            Err(node)
+            Err(Box::new(node))
         }
         Position::FirstChildOf(anchor) | Position::LastChildOf(anchor) => {
             let mut node = node;
@@ -107,10 +108,10 @@ fn attach(nodes: &mut Vec<Node>, node: Node, at: Position) -> Result<(), Node> {
                 }
                 match attach(&mut candidate.children, node, at) {
                     Ok(()) => return Ok(()),
-                    Err(back) => node = back,
+                    Err(back) => node = *back,
                 }
             }
-            Err(node)
+            Err(Box::new(node))
         }
     }
 }
