@@ -659,7 +659,41 @@ fn critic_comment(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use penholder_core::{IdSource, Node};
+    use penholder_core::{IdSource, InlineMark, MarkKind, Node};
+
+    #[test]
+    fn a_redline_shows_kept_and_inserted_words_with_the_target_s_emphasis_deleted_with_the_source_s()
+     {
+        let id = IdSource::new(1, 0).next_id();
+        let from = Document::new(
+            "T",
+            vec![
+                Node::new(id, NodeKind::Operative, "Act on the old priorities now").with_marks(
+                    vec![
+                        InlineMark::new(0..3, MarkKind::Bold),
+                        InlineMark::new(11..14, MarkKind::Italic),
+                    ],
+                ),
+            ],
+        );
+        let to = Document::new(
+            "T",
+            vec![
+                Node::new(id, NodeKind::Operative, "Act on the new priorities now").with_marks(
+                    vec![
+                        InlineMark::new(0..3, MarkKind::Bold),
+                        InlineMark::new(11..14, MarkKind::Bold),
+                    ],
+                ),
+            ],
+        );
+        let redline = penholder_diff::redline(&from, &to, &[]);
+        let text = super::redline(&redline, &Context::new());
+        assert!(
+            text.contains("**Act** on the {~~*old*~>**new**~~}"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn text_cannot_close_critic_markup_or_open_blocks() {

@@ -105,10 +105,10 @@ fn everything() -> Document {
     let goal = node(NodeKind::Goal, "Prevent irregular migration")
         .with_marks(vec![InlineMark::new(8..17, MarkKind::Bold)])
         .with_children(vec![
-        node(NodeKind::Action, "Strengthen cooperation;"),
-        node(NodeKind::Action, "Support countries:")
-            .with_children(vec![node(NodeKind::Item, "of origin;")]),
-    ]);
+            node(NodeKind::Action, "Strengthen cooperation;"),
+            node(NodeKind::Action, "Support countries:")
+                .with_children(vec![node(NodeKind::Item, "of origin;")]),
+        ]);
     let part = node(NodeKind::Part, "Final provisions")
         .with_num("Chapter IV")
         .with_children(vec![
@@ -203,7 +203,13 @@ fn identifiers_follow_the_references_and_the_node_ids() {
         "{xml}"
     );
     assert!(xml.contains("<p><i>Observers</i>: &quot;A&quot;"), "{xml}");
-    assert!(xml.contains("<heading>Prevent <b>irregular</b> migration</heading>"), "{xml}");
-    assert!(xml.contains("</authorialNote><i> &amp; </i>&lt;partners&gt;"), "{xml}");
+    assert!(
+        xml.contains("<heading>Prevent <b>irregular</b> migration</heading>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("</authorialNote><i> &amp; </i>&lt;partners&gt;"),
+        "{xml}"
+    );
     assert!(xml.contains("nested \u{FFFD} item;"));
 }

@@ -349,14 +349,14 @@ fn emphasis_is_bold_and_italic_runs_never_asterisks() {
     for head in ["Priority 1:", "Racism, discrimination and xenophobia:"] {
         assert!(formatted(head, "w:b"), "{head:?} is a bold run");
     }
-    assert!(formatted("Gathered", "w:i"), "the preambular verb in italics");
+    assert!(
+        formatted("Gathered", "w:i"),
+        "the preambular verb in italics"
+    );
     assert!(!document.text().contains("**"), "no literal asterisks");
     let plain = runs
         .iter()
         .find(|run| run.text().trim_start().starts_with("Prevent and fight"))
         .expect("the rest of the first priority");
-    assert!(
-        plain.descendants("w:b").is_empty(),
-        "only the head is bold"
-    );
+    assert!(plain.descendants("w:b").is_empty(), "only the head is bold");
 }
