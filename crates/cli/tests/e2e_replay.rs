@@ -201,6 +201,39 @@ fn replay_on(database: &str, scratch: &Path) {
         }
     }
 
+    // The seed's bold heads ("**Priority 1:**") are formatting in every output of Rev. 3 and
+    // of the redline from the zero draft, never literal asterisks.
+    let declaration = out.join("declaration");
+    let read = |file: &str| {
+        std::fs::read_to_string(declaration.join(file))
+            .unwrap_or_else(|e| panic!("read {file}: {e}"))
+    };
+    for file in ["4-rev-3.html", "redline-zero-draft-to-rev-3.html"] {
+        let html = read(file);
+        assert!(
+            html.contains("<strong>Priority 1:</strong> Prevent"),
+            "{file}"
+        );
+        assert!(!html.contains("**"), "{file} shows literal asterisks");
+    }
+    let akn = read("4-rev-3.akn.xml");
+    assert!(
+        akn.contains("<b>Priority 1:</b> Prevent"),
+        "4-rev-3.akn.xml"
+    );
+    assert!(
+        !akn.contains("**"),
+        "4-rev-3.akn.xml shows literal asterisks"
+    );
+    for file in ["4-rev-3.md", "redline-zero-draft-to-rev-3.md"] {
+        let markdown = read(file);
+        assert!(markdown.contains("(a) **Priority 1:** Prevent"), "{file}");
+        assert!(
+            !markdown.contains("\\*"),
+            "{file} escapes literal asterisks"
+        );
+    }
+
     // The numbering concordance and the redline narrowed to DE's changes (with its group's,
     // the EU's), as the replay wrote them.
     let mut marked = 0;

@@ -1,6 +1,7 @@
 //! Documents and revised versions from every source format the API takes, against the real
 //! binary: Akoma Ntoso in (a real UN text; penholder's own export read back with its ids), and
-//! XML sent as Markdown refused with a problem document that says what to send instead.
+//! XML sent as Markdown refused with a problem document that says what to send instead;
+//! Markdown's emphasis read into marks and written as each output's formatting.
 
 mod server_support;
 
@@ -160,6 +161,133 @@ fn akoma_ntoso_comes_in_and_our_own_export_goes_back_in_unchanged(db: &TestDb) {
     get(
         &server,
         "/v1/processes/cnd/documents/wrong/versions/1",
+        &chair,
+    )
+    .expect(404);
+}
+
+both_backends!(emphasis_comes_in_as_marks_and_goes_out_as_formatting);
+
+/// Markdown's `**bold**` and `*italic*` are read into the version's marks, not kept as text;
+/// every output writes them as its own formatting; JSON whose marks do not fit their text is
+/// refused, saying what to fix, and nothing is written.
+fn emphasis_comes_in_as_marks_and_goes_out_as_formatting(db: &TestDb) {
+    let server = Server::start(db);
+    let admin = token("admin", None);
+    let chair = token("chair", Some("TR"));
+    post(
+        &server,
+        "/v1/processes",
+        &admin,
+        &json!({"slug": "bp", "title": "Budapest Process",
+                "delegations": [{"code": "TR", "name": "Türkiye", "kind": "state", "function": "chair"}]}),
+    )
+    .expect(201);
+    let documents = "/v1/processes/bp/documents";
+    let markdown = "Adopt the priorities:\n\n- **Priority 1:** Prevent *irregular* migration;\n- 5 * 3 stays as written.\n";
+    post(
+        &server,
+        documents,
+        &chair,
+        &json!({"slug": "declaration", "title": "Declaration",
+                "source": {"format": "markdown", "text": markdown}}),
+    )
+    .expect(201);
+    let base = "/v1/processes/bp/documents/declaration/versions/1";
+    let version = get(&server, base, &chair).expect(200).json();
+    let all = nodes(&version);
+    let priority = all
+        .iter()
+        .find(|n| {
+            n["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Priority 1:"))
+        })
+        .unwrap_or_else(|| panic!("the first priority without asterisks: {version}"));
+    assert_eq!(
+        priority["marks"],
+        json!([{"start": 0, "end": 11, "kind": "bold"}, {"start": 20, "end": 29, "kind": "italic"}]),
+        "{priority}"
+    );
+    assert!(
+        all.iter()
+            .any(|n| n["text"] == "5 * 3 stays as written." && n.get("marks").is_none()),
+        "a literal asterisk stays text: {version}"
+    );
+
+    let body = |format: &str| {
+        let response = request(
+            "GET",
+            &server.url(&format!("{base}?format={format}")),
+            Some(&chair),
+            &[],
+            None,
+        )
+        .expect(200);
+        String::from_utf8(response.bytes).expect("UTF-8")
+    };
+    let html = body("html");
+    assert!(
+        html.contains("<strong>Priority 1:</strong> Prevent <em>irregular</em> migration;"),
+        "{html}"
+    );
+    let akn = body("akn");
+    assert!(
+        akn.contains("<b>Priority 1:</b> Prevent <i>irregular</i> migration;"),
+        "{akn}"
+    );
+    let md = body("md");
+    assert!(
+        md.contains("**Priority 1:** Prevent *irregular* migration;"),
+        "{md}"
+    );
+    assert!(md.contains("5 \\* 3 stays as written."), "{md}");
+
+    // The API's own Markdown, sent back as a revised text, is the same text: nothing changed.
+    post(
+        &server,
+        "/v1/processes/bp/documents/declaration/versions",
+        &chair,
+        &json!({"label": "Rev. 1", "source": {"format": "markdown", "text": md}}),
+    )
+    .expect(201);
+    let again = get(
+        &server,
+        "/v1/processes/bp/documents/declaration/versions/2",
+        &chair,
+    )
+    .expect(200)
+    .json();
+    let marks = |version: &Value| -> Vec<Value> {
+        nodes(version)
+            .iter()
+            .map(|n| json!([n["text"], n["marks"]]))
+            .collect()
+    };
+    assert_eq!(marks(&again), marks(&version));
+
+    // Marks beyond their text: refused with what to fix.
+    let mut document = version["document"].clone();
+    document["nodes"][0]["marks"] = json!([{"start": 0, "end": 999, "kind": "bold"}]);
+    let refused = post(
+        &server,
+        documents,
+        &chair,
+        &json!({"slug": "misfit", "title": "Misfit",
+                "source": {"format": "json", "text": document.to_string()}}),
+    )
+    .expect(422)
+    .json();
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("marks within their node's text"),
+        "{refused}"
+    );
+    get(
+        &server,
+        "/v1/processes/bp/documents/misfit/versions/1",
         &chair,
     )
     .expect(404);

@@ -68,8 +68,9 @@ fn detach(nodes: &mut Vec<Node>, id: NodeId) -> Option<Node> {
     nodes.iter_mut().find_map(|n| detach(&mut n.children, id))
 }
 
-/// Puts `node` at `at`; gives the node back if the anchor is not found.
-fn attach(nodes: &mut Vec<Node>, node: Node, at: Position) -> Result<(), Node> {
+/// Puts `node` at `at`; gives the node back if the anchor is not found (boxed: a node is too
+/// large to travel in an `Err` by value).
+fn attach(nodes: &mut Vec<Node>, node: Node, at: Position) -> Result<(), Box<Node>> {
     match at {
         Position::End => {
             nodes.push(node);
@@ -89,10 +90,10 @@ fn attach(nodes: &mut Vec<Node>, node: Node, at: Position) -> Result<(), Node> {
             for child in nodes.iter_mut() {
                 match attach(&mut child.children, node, at) {
                     Ok(()) => return Ok(()),
-                    Err(back) => node = back,
+                    Err(back) => node = *back,
                 }
             }
-            Err(node)
+            Err(Box::new(node))
         }
         Position::FirstChildOf(anchor) | Position::LastChildOf(anchor) => {
             let mut node = node;
@@ -107,10 +108,10 @@ fn attach(nodes: &mut Vec<Node>, node: Node, at: Position) -> Result<(), Node> {
                 }
                 match attach(&mut candidate.children, node, at) {
                     Ok(()) => return Ok(()),
-                    Err(back) => node = back,
+                    Err(back) => node = *back,
                 }
             }
-            Err(node)
+            Err(Box::new(node))
         }
     }
 }
@@ -121,9 +122,10 @@ impl Document {
         let mut next = self.clone();
         match edit {
             Edit::ReplaceText { node, text } => {
-                next.find_mut(*node)
-                    .ok_or(EditError::UnknownNode(*node))?
-                    .text = text.clone();
+                let found = next.find_mut(*node).ok_or(EditError::UnknownNode(*node))?;
+                // Emphasis on the words left unchanged stays (the rule of `crate::marks`).
+                found.marks = crate::marks::carry_marks_by_affixes(&found.text, &found.marks, text);
+                found.text = text.clone();
             }
             Edit::Insert { node, at } => {
                 let mut incoming = Document::new("", vec![node.clone()]);

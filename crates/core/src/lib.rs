@@ -20,6 +20,7 @@ pub mod coalition;
 mod edit;
 mod id;
 mod kinds;
+pub mod marks;
 pub mod negotiation;
 mod reference;
 pub mod state;
@@ -29,6 +30,10 @@ mod version;
 pub use edit::{Edit, EditError, Position};
 pub use id::{IdSource, NodeId};
 pub use kinds::{carry_kinds, is_generic};
+pub use marks::{
+    Emphasis, InlineMark, MarkError, MarkKind, check_marks, emphasis_runs, normalize_marks,
+    splice_marks, write_markdown_emphasis,
+};
 pub use reference::{LATIN_ORDINALS, Reference, References, latin_ordinal};
 pub use tree::{Document, ExternalId, Node, NodeKind, Visit};
 pub use version::{

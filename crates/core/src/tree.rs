@@ -1,6 +1,6 @@
 //! The document tree: nodes with stable ids, kinds, optional verbatim numbers, text, children.
 
-use crate::NodeId;
+use crate::{InlineMark, NodeId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -83,6 +83,11 @@ pub struct Node {
     /// Boxed: most nodes have none, and a node stays small to move.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<Box<ExternalId>>,
+    /// Bold and italic over ranges of `text` (byte offsets; see [`crate::marks`]), normalized.
+    /// Absent from the JSON and from the stored object when empty, so that a node without
+    /// emphasis keeps the bytes and the hash it had before marks existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<InlineMark>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Node>,
 }
@@ -113,12 +118,19 @@ impl Node {
             num: None,
             text: text.into(),
             external_id: None,
+            marks: Vec::new(),
             children: Vec::new(),
         }
     }
 
     pub fn with_children(mut self, children: Vec<Node>) -> Self {
         self.children = children;
+        self
+    }
+
+    /// The node with these marks (normalized: sorted, those of one kind merged).
+    pub fn with_marks(mut self, marks: Vec<InlineMark>) -> Self {
+        self.marks = crate::normalize_marks(marks);
         self
     }
 

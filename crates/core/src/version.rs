@@ -5,7 +5,7 @@
 //! the SHA-256 of its canonical JSON. Changing one paragraph creates new objects for it and its
 //! ancestors only; everything else is shared with the previous version, as in git.
 
-use crate::{Document, ExternalId, Node, NodeId, NodeKind};
+use crate::{Document, ExternalId, InlineMark, Node, NodeId, NodeKind};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -70,6 +70,9 @@ pub enum StoredNode {
         /// ones written before the field existed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         external_id: Option<Box<ExternalId>>,
+        /// Absent for nodes without emphasis, for the same reason.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        marks: Vec<InlineMark>,
         children: Vec<ContentHash>,
     },
     Document {
@@ -111,6 +114,7 @@ pub fn objects_of(document: &Document) -> (ContentHash, Vec<(ContentHash, Vec<u8
             num: node.num.clone(),
             text: node.text.clone(),
             external_id: node.external_id.clone(),
+            marks: node.marks.clone(),
             children,
         };
         let bytes = object.to_bytes();
@@ -167,6 +171,7 @@ pub fn assemble(
                 num,
                 text,
                 external_id,
+                marks,
                 children,
             } => Ok(Node {
                 id,
@@ -174,6 +179,7 @@ pub fn assemble(
                 num,
                 text,
                 external_id,
+                marks,
                 children: children
                     .iter()
                     .map(|c| build(c, load))
@@ -295,6 +301,23 @@ mod tests {
             (h2, 0),
             "storing the same tree again adds nothing"
         );
+    }
+
+    #[test]
+    fn marks_are_stored_and_a_node_without_them_keeps_the_bytes_it_had_before() {
+        let mut ids = IdSource::new(3, 0);
+        let plain = Node::new(ids.next_id(), NodeKind::Item, "Priority 1: Prevent");
+        let (_, objects) = objects_of(&Document::new("T", vec![plain.clone()]));
+        let bytes = String::from_utf8(objects[0].1.clone()).unwrap();
+        assert!(!bytes.contains("marks"), "{bytes}");
+        let bold = plain
+            .clone()
+            .with_marks(vec![crate::InlineMark::new(0..11, crate::MarkKind::Bold)]);
+        let mut store = ObjectStore::new();
+        let document = Document::new("T", vec![bold]);
+        let (root, _) = store.put(&document);
+        assert_eq!(store.get(root).unwrap(), document);
+        assert_ne!(root, hash_of(&Document::new("T", vec![plain])));
     }
 
     #[test]

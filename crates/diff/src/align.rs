@@ -953,6 +953,7 @@ fn renamed(node: &Node, ids: &HashMap<NodeId, NodeId>) -> Node {
         num: node.num.clone(),
         text: node.text.clone(),
         external_id: node.external_id.clone(),
+        marks: node.marks.clone(),
         children: node.children.iter().map(|c| renamed(c, ids)).collect(),
     }
 }

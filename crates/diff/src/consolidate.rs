@@ -228,6 +228,7 @@ pub fn consolidate(
                                 id,
                                 rebuild_from_text(&spans, &node.text, text, &effect.origin),
                             );
+                            node.marks = crate::carry_marks(&node.text, &node.marks, text);
                             node.text = text.clone();
                         }
                     }
@@ -269,6 +270,12 @@ pub fn consolidate(
                 node.text.len(),
                 pieces.iter().map(|&(s, e, t, o)| (s, e, t.len(), o)),
             ),
+        );
+        // Emphasis follows the words (the rule of `penholder_core::marks`): the spliced
+        // pieces lose theirs, the words around them keep it.
+        node.marks = penholder_core::splice_marks(
+            &node.marks,
+            pieces.iter().map(|&(s, e, t, _)| (s, e, t.len())),
         );
         node.text = crate::hunk::splice(&node.text, pieces.iter().map(|&(s, e, t, _)| (s, e, t)));
         for effect in list {
@@ -459,7 +466,10 @@ pub fn merged_document(base: &Document, compilation: &Compilation) -> Document {
     let mut deleted = Vec::new();
     for node in &compilation.nodes {
         match (&node.merged_text, document.find_mut(node.node)) {
-            (Some(text), Some(found)) => found.text = text.clone(),
+            (Some(text), Some(found)) => {
+                found.marks = crate::carry_marks(&found.text, &found.marks, text);
+                found.text = text.clone();
+            }
             (None, Some(_)) => deleted.push(node.node),
             _ => {}
         }

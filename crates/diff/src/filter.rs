@@ -39,19 +39,36 @@ pub fn only_by(redline: Redline, delegations: &[String]) -> Redline {
 fn narrow(mut node: NodeRedline, theirs: &impl Fn(&Segment) -> bool) -> Option<NodeRedline> {
     let mut kept_change = false;
     let mut segments: Vec<Segment> = Vec::with_capacity(node.segments.len());
+    // How the source text (Equal + Delete) changes: deletions left out leave it, insertions
+    // read as plain text join it; the source's marks move with it (none on what joins).
+    let mut source_at = 0;
+    let mut source_pieces = Vec::new();
     for segment in node.segments {
         let segment = match segment.kind {
-            SegmentKind::Equal => segment,
-            _ if theirs(&segment) => {
-                kept_change = true;
+            SegmentKind::Equal => {
+                source_at += segment.text.len();
                 segment
             }
-            SegmentKind::Insert => Segment {
-                kind: SegmentKind::Equal,
-                text: segment.text,
-                attribution: Vec::new(),
-            },
-            SegmentKind::Delete => continue,
+            _ if theirs(&segment) => {
+                kept_change = true;
+                if segment.kind == SegmentKind::Delete {
+                    source_at += segment.text.len();
+                }
+                segment
+            }
+            SegmentKind::Insert => {
+                source_pieces.push((source_at, source_at, segment.text.len()));
+                Segment {
+                    kind: SegmentKind::Equal,
+                    text: segment.text,
+                    attribution: Vec::new(),
+                }
+            }
+            SegmentKind::Delete => {
+                source_pieces.push((source_at, source_at + segment.text.len(), 0));
+                source_at += segment.text.len();
+                continue;
+            }
         };
         // Neighbouring plain text reads as one segment, as the redline writes it.
         match segments.last_mut() {
@@ -62,6 +79,9 @@ fn narrow(mut node: NodeRedline, theirs: &impl Fn(&Segment) -> bool) -> Option<N
         }
     }
     node.segments = segments;
+    if !source_pieces.is_empty() {
+        node.marks_from = penholder_core::splice_marks(&node.marks_from, source_pieces);
+    }
     node.status = match node.status {
         NodeStatus::Deleted if !kept_change => return None,
         NodeStatus::Deleted | NodeStatus::Inserted if kept_change => node.status,
@@ -108,6 +128,8 @@ mod tests {
             status,
             renumbered: false,
             segments,
+            marks_from: Vec::new(),
+            marks_to: Vec::new(),
         }
     }
 

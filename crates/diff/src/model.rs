@@ -484,6 +484,14 @@ pub struct NodeRedline {
     pub renumbered: bool,
     /// Equal + Insert segments give the target text; Equal + Delete give the source text.
     pub segments: Vec<Segment>,
+    /// The emphasis of the source text (byte ranges of the text Equal + Delete segments give;
+    /// `penholder_core::marks`), for showing deleted words as they were; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks_from: Vec<penholder_core::InlineMark>,
+    /// The emphasis of the target text (byte ranges of the text Equal + Insert segments give):
+    /// kept and inserted words are shown with it; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks_to: Vec<penholder_core::InlineMark>,
 }
 
 impl NodeRedline {

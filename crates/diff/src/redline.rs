@@ -80,6 +80,8 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
                         .of(text, 0..text.len()),
                 }]
             },
+            marks_from: visit.node.marks.clone(),
+            marks_to: Vec::new(),
         }
     };
 
@@ -110,6 +112,8 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
                         attribution: added_by(target_blame, id, target, 0..target.len()),
                     }]
                 },
+                marks_from: Vec::new(),
+                marks_to: visit.node.marks.clone(),
             },
             Some(&index) => {
                 let before = from_walk[index].node;
@@ -143,6 +147,8 @@ pub fn redline(from: &Document, to: &Document, chain: &[Step<'_>]) -> Redline {
                     status,
                     renumbered,
                     segments,
+                    marks_from: before.marks.clone(),
+                    marks_to: visit.node.marks.clone(),
                 }
             }
         };

@@ -11,7 +11,9 @@
 //! submissions arrive in.
 
 use penholder_core::negotiation::{Anchor, Item, Submission};
-use penholder_core::{Document, IdSource, Node, NodeId, NodeKind, References, Version};
+use penholder_core::{
+    Document, IdSource, InlineMark, MarkKind, Node, NodeId, NodeKind, References, Version,
+};
 use penholder_diff::{Compilation, TextOptions, compilation_text, compile};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -55,6 +57,9 @@ struct ExpectedNode {
     reference: String,
     kind: String,
     text: String,
+    /// The stretches of the text in bold (`Priority 1:`), in order.
+    #[serde(default)]
+    bold: Vec<String>,
     #[serde(default)]
     children: Vec<ExpectedNode>,
 }
@@ -70,7 +75,18 @@ fn expected_versions(document: &str) -> ExpectedFile {
 fn expected_node(expected: &ExpectedNode, ids: &mut IdSource) -> Node {
     let kind = NodeKind::parse(&expected.kind)
         .unwrap_or_else(|| panic!("{}: unknown kind {:?}", expected.reference, expected.kind));
-    let node = Node::new(ids.next_id(), kind, expected.text.as_str());
+    let marks = expected
+        .bold
+        .iter()
+        .map(|phrase| {
+            let start = expected
+                .text
+                .find(phrase.as_str())
+                .expect("bold text in the text");
+            InlineMark::new(start..start + phrase.len(), MarkKind::Bold)
+        })
+        .collect();
+    let node = Node::new(ids.next_id(), kind, expected.text.as_str()).with_marks(marks);
     let children = expected
         .children
         .iter()
@@ -81,6 +97,17 @@ fn expected_node(expected: &ExpectedNode, ids: &mut IdSource) -> Node {
 
 /// `(reference, kind, depth, text)` of every node in document order: what a version's text is,
 /// ids aside.
+/// A text and, after it, its bold stretches (`… [bold: Priority 1:]`), so that outlines compare
+/// emphasis too.
+fn with_bold<'a>(text: &str, bold: impl Iterator<Item = &'a str>) -> String {
+    let bold: Vec<&str> = bold.collect();
+    if bold.is_empty() {
+        text.to_string()
+    } else {
+        format!("{text} [bold: {}]", bold.join(" | "))
+    }
+}
+
 fn outline_of_document(document: &Document) -> Vec<(String, String, usize, String)> {
     let references = References::of(document);
     document
@@ -94,7 +121,15 @@ fn outline_of_document(document: &Document) -> Vec<(String, String, usize, Strin
                     .unwrap_or_default(),
                 visit.node.kind.as_str().to_string(),
                 visit.depth,
-                visit.node.text.clone(),
+                with_bold(
+                    &visit.node.text,
+                    visit
+                        .node
+                        .marks
+                        .iter()
+                        .filter(|m| m.kind == MarkKind::Bold)
+                        .map(|m| &visit.node.text[m.range()]),
+                ),
             )
         })
         .collect()
@@ -107,7 +142,7 @@ fn outline_of_expected(nodes: &[ExpectedNode]) -> Vec<(String, String, usize, St
                 node.reference.clone(),
                 node.kind.clone(),
                 depth,
-                node.text.clone(),
+                with_bold(&node.text, node.bold.iter().map(String::as_str)),
             ));
             go(&node.children, depth + 1, out);
         }

@@ -52,7 +52,7 @@
 
 use crate::draft::Draft;
 use crate::{ImportError, MAX_DEPTH};
-use penholder_core::{Document, ExternalId, IdSource, NodeId, NodeKind};
+use penholder_core::{Document, ExternalId, IdSource, InlineMark, MarkKind, NodeId, NodeKind};
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
@@ -931,6 +931,7 @@ impl Converter {
         if let Some(mut heading) = heading {
             self.finish_text(&mut heading.text);
             draft.text = heading.text;
+            draft.marks = heading.marks;
             draft.children.append(&mut heading.children);
         }
         let mut parts = parts.into_iter().peekable();
@@ -948,6 +949,7 @@ impl Converter {
         });
         if let Some((first, _)) = opening_text {
             draft.text = first.text;
+            draft.marks = first.marks;
             if draft.external_id.is_none() {
                 draft.external_id = first.external_id;
             }
@@ -1043,7 +1045,24 @@ impl Converter {
     fn inline_element(&mut self, element: &Element, into: &mut Draft, place: Place) {
         match class(element) {
             Class::Skip => {}
-            Class::Inline => self.inline_children(element, into, place),
+            Class::Inline => {
+                // `<b>` and `<i>` are emphasis: a mark over the text they hold.
+                let kind = if element.is("b") {
+                    Some(MarkKind::Bold)
+                } else if element.is("i") {
+                    Some(MarkKind::Italic)
+                } else {
+                    None
+                };
+                let start = into.text.len();
+                self.inline_children(element, into, place);
+                if let Some(kind) = kind
+                    && into.text.len() > start
+                {
+                    into.marks
+                        .push(InlineMark::new(start..into.text.len(), kind));
+                }
+            }
             Class::Break | Class::Block => {
                 // A block inside text (a note's paragraphs, a table's cells) is apart from
                 // the text before it.
@@ -1224,6 +1243,21 @@ mod tests {
         assert_eq!(
             shape(&document.nodes),
             ["operative [1.] Urges Member States to act under Article 3;"]
+        );
+        let node = &document.nodes[0];
+        let marked: Vec<(&str, MarkKind)> = node
+            .marks
+            .iter()
+            .map(|m| (&node.text[m.range()], m.kind))
+            .collect();
+        assert_eq!(
+            marked,
+            [
+                ("Urges", MarkKind::Italic),
+                ("St", MarkKind::Bold),
+                ("ates", MarkKind::Italic)
+            ],
+            "<b> and <i> are emphasis"
         );
     }
 

@@ -248,8 +248,19 @@ impl Flat {
         self.arena.draft_mut(index).map(|draft| &mut draft.text)
     }
 
+    /// The tree, each text's Markdown emphasis (the note's `**Priority 1:**`) read into marks.
     fn into_document(self, ids: &mut IdSource) -> Document {
-        Document::new(self.title, Draft::into_nodes(self.arena.into_drafts(), ids))
+        fn emphasize(drafts: &mut [Draft]) {
+            for draft in drafts {
+                let (text, marks) = crate::emphasis::read_emphasis(&draft.text);
+                draft.text = text;
+                draft.marks = marks;
+                emphasize(&mut draft.children);
+            }
+        }
+        let mut drafts = self.arena.into_drafts();
+        emphasize(&mut drafts);
+        Document::new(self.title, Draft::into_nodes(drafts, ids))
     }
 }
 

@@ -15,7 +15,7 @@
 //! entity but XML's five is expanded), nesting is bounded. Reading is one pass over each part;
 //! nothing here panics or loops on any input (`fuzz/fuzz_targets/import_docx.rs`).
 
-use penholder_core::NodeId;
+use penholder_core::{InlineMark, MarkKind, NodeId, normalize_marks};
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
@@ -131,6 +131,12 @@ pub struct WordParagraph {
     pub before: String,
     /// Its text with every tracked change accepted: unchanged and inserted text.
     pub after: String,
+    /// Bold and italic runs (`w:b`, `w:i` in a run's properties) as marks over `before`
+    /// (byte ranges of it; `penholder_core::marks`). A paragraph style's own bold (a heading's)
+    /// is the style, not emphasis, and is not read.
+    pub marks_before: Vec<InlineMark>,
+    /// The same over `after`.
+    pub marks_after: Vec<InlineMark>,
     /// The paragraph mark was inserted (a new paragraph, or one split off) with tracking on.
     pub mark_inserted: bool,
     /// The paragraph mark was deleted with tracking on (it joins the next paragraph).
@@ -509,6 +515,8 @@ fn read_body(
     let mut in_deleted_text = false;
     // Inside a run of penholder's reference style: its text is a label, not the paragraph's.
     let mut in_reference_run = false;
+    // The emphasis of the current run (`w:rPr/w:b`, `w:rPr/w:i`).
+    let mut run_emphasis = RunEmphasis::default();
     loop {
         match walk.next()? {
             Step::End => break,
@@ -538,7 +546,24 @@ fn read_body(
                         walk.skip()?;
                     }
                     "pPr" if !empty => in_paragraph_properties += 1,
-                    "r" if !empty => in_reference_run = false,
+                    "r" if !empty => {
+                        in_reference_run = false;
+                        run_emphasis = RunEmphasis::default();
+                    }
+                    "b" | "i" if in_paragraph_properties == 0 => {
+                        // `w:val="0"` (or false, off) switches it off, as a style may have it on.
+                        let on = !walk
+                            .attribute(&tag, "val")
+                            .is_some_and(|v| matches!(v.as_str(), "0" | "false" | "off"));
+                        if name == "b" {
+                            run_emphasis.bold = on;
+                        } else {
+                            run_emphasis.italic = on;
+                        }
+                        if !empty {
+                            walk.skip()?;
+                        }
+                    }
                     "rStyle" if in_paragraph_properties == 0 => {
                         if walk
                             .attribute(&tag, "val")
@@ -635,7 +660,7 @@ fn read_body(
                             "softHyphen" => "\u{00AD}".to_string(),
                             _ => FOOTNOTE_REFERENCE.to_string(),
                         };
-                        add_text(current.as_mut(), &tracked, &text);
+                        add_text(current.as_mut(), &tracked, &text, run_emphasis);
                         if !empty {
                             walk.skip()?;
                         }
@@ -650,7 +675,10 @@ fn read_body(
                     }
                 }
                 "pPr" => in_paragraph_properties = in_paragraph_properties.saturating_sub(1),
-                "r" => in_reference_run = false,
+                "r" => {
+                    in_reference_run = false;
+                    run_emphasis = RunEmphasis::default();
+                }
                 "t" => in_text = false,
                 "delText" => in_deleted_text = false,
                 "ins" | "del" | "moveFrom" | "moveTo"
@@ -662,10 +690,14 @@ fn read_body(
             },
             Step::Text(text) => {
                 if (in_text || in_deleted_text) && !in_reference_run {
-                    add_text(current.as_mut(), &tracked, &text);
+                    add_text(current.as_mut(), &tracked, &text, run_emphasis);
                 }
             }
         }
+    }
+    for (paragraph, _) in &mut out {
+        paragraph.marks_before = normalize_marks(std::mem::take(&mut paragraph.marks_before));
+        paragraph.marks_after = normalize_marks(std::mem::take(&mut paragraph.marks_after));
     }
     out.retain(|(p, ids)| {
         !p.before.trim().is_empty()
@@ -676,12 +708,34 @@ fn read_body(
     Ok(out)
 }
 
-/// Adds text to the paragraph being read, on the side its innermost tracked change says, and
-/// to that change's own text.
+/// Whether the run being read is bold or italic.
+#[derive(Clone, Copy, Debug, Default)]
+struct RunEmphasis {
+    bold: bool,
+    italic: bool,
+}
+
+impl RunEmphasis {
+    /// Marks of this emphasis over `range`.
+    fn marks(self, range: std::ops::Range<usize>) -> Vec<InlineMark> {
+        if range.is_empty() {
+            return Vec::new();
+        }
+        [(self.bold, MarkKind::Bold), (self.italic, MarkKind::Italic)]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, kind)| InlineMark::new(range.clone(), kind))
+            .collect()
+    }
+}
+
+/// Adds text to the paragraph being read, on the side its innermost tracked change says (with
+/// its run's emphasis), and to that change's own text.
 fn add_text(
     current: Option<&mut (WordParagraph, Vec<String>)>,
     tracked: &[(String, ChangeKind, String, String)],
     text: &str,
+    emphasis: RunEmphasis,
 ) {
     let Some((paragraph, _)) = current else {
         return;
@@ -692,10 +746,16 @@ fn add_text(
         Some(_) => Side::After,
     };
     if side != Side::After {
+        let start = paragraph.before.len();
         paragraph.before.push_str(text);
+        let range = start..paragraph.before.len();
+        paragraph.marks_before.extend(emphasis.marks(range));
     }
     if side != Side::Before {
+        let start = paragraph.after.len();
         paragraph.after.push_str(text);
+        let range = start..paragraph.after.len();
+        paragraph.marks_after.extend(emphasis.marks(range));
     }
     if side != Side::Both
         && let Some(change) = paragraph.changes.iter_mut().rev().find(|c| {

@@ -1,7 +1,7 @@
 //! A node under construction: everything but a guaranteed id. Importers build drafts, then
 //! [`Draft::into_nodes`] hands out ids in document order, so ids sort the way the text reads.
 
-use penholder_core::{ExternalId, IdSource, Node, NodeId, NodeKind};
+use penholder_core::{ExternalId, IdSource, InlineMark, Node, NodeId, NodeKind};
 use std::collections::HashSet;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,6 +13,8 @@ pub(crate) struct Draft {
     pub id: Option<NodeId>,
     /// The identifiers the source gave the node (Akoma Ntoso's `eId`/`wId`), kept as they were.
     pub external_id: Option<Box<ExternalId>>,
+    /// Bold and italic over ranges of `text` (byte offsets), as the source formatted it.
+    pub marks: Vec<InlineMark>,
     pub children: Vec<Draft>,
 }
 
@@ -24,6 +26,7 @@ impl Draft {
             text: text.into(),
             id: None,
             external_id: None,
+            marks: Vec::new(),
             children: Vec::new(),
         }
     }
@@ -59,12 +62,14 @@ impl Draft {
                 .into_iter()
                 .map(|child| build(child, ids, used))
                 .collect();
+            let marks = fitted_marks(&draft.text, draft.marks);
             Node {
                 id,
                 kind: draft.kind,
                 num: draft.num,
                 text: draft.text,
                 external_id: draft.external_id,
+                marks,
                 children,
             }
         }
@@ -75,6 +80,24 @@ impl Draft {
             .map(|draft| build(draft, ids, &mut used))
             .collect()
     }
+}
+
+/// The marks an importer recorded, fitted to the text it finally kept (trailing whitespace
+/// trimmed after a mark was recorded): cut at the text's end, empty ones dropped, normalized.
+fn fitted_marks(text: &str, marks: Vec<InlineMark>) -> Vec<InlineMark> {
+    let fitted = marks
+        .into_iter()
+        .map(|mark| InlineMark {
+            end: mark.end.min(text.len()),
+            ..mark
+        })
+        .filter(|mark| {
+            mark.start < mark.end
+                && text.is_char_boundary(mark.start)
+                && text.is_char_boundary(mark.end)
+        })
+        .collect();
+    penholder_core::normalize_marks(fitted)
 }
 
 /// Nodes in document order, each knowing its parent by index: importers that decide a node's

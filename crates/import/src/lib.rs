@@ -19,6 +19,7 @@ pub mod akn;
 pub mod council;
 pub mod docx;
 mod draft;
+pub mod emphasis;
 mod error;
 pub mod markdown;
 mod rendered;
@@ -57,6 +58,27 @@ pub fn from_json(text: &str) -> Result<Document, ImportError> {
             line: 1,
             column: 1,
             message: format!("node id {id} is used twice; expected every id once"),
+        });
+    }
+    // Marks are byte ranges of their node's text: one that does not fit it is refused, and the
+    // others are kept in their normalized form, so that equal emphasis hashes alike.
+    let mut document = document;
+    let mut misfit = None;
+    fn normalize(nodes: &mut [penholder_core::Node], misfit: &mut Option<String>) {
+        for node in nodes {
+            if let Err(error) = penholder_core::check_marks(&node.text, &node.marks) {
+                misfit.get_or_insert_with(|| format!("node {}: {error}", node.id));
+            }
+            node.marks = penholder_core::normalize_marks(std::mem::take(&mut node.marks));
+            normalize(&mut node.children, misfit);
+        }
+    }
+    normalize(&mut document.nodes, &mut misfit);
+    if let Some(message) = misfit {
+        return Err(ImportError::Json {
+            line: 1,
+            column: 1,
+            message: format!("{message}; expected marks within their node's text"),
         });
     }
     // The same bound as the Markdown forms, so that every document read here can be written

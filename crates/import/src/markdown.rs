@@ -878,9 +878,8 @@ impl Reader<'_> {
                 .map(|l| dedent(l, indent))
                 .collect();
             self.builder.plain(
-                body.join("\n").trim_end().to_string(),
+                Draft::new(NodeKind::Paragraph, body.join("\n").trim_end()),
                 indent,
-                NodeKind::Paragraph,
             );
             return end;
         }
@@ -914,7 +913,7 @@ impl Reader<'_> {
                 // mark is kept. Right after the items of a list it is an empty item, as in
                 // CommonMark.
                 self.builder
-                    .plain(text.trim_end().to_string(), indent, NodeKind::Paragraph);
+                    .plain(Draft::new(NodeKind::Paragraph, text.trim_end()), indent);
                 return index + 1;
             } else {
                 let (joined, next) = self.paragraph(index, marker.rest, true);
@@ -946,7 +945,7 @@ impl Reader<'_> {
         } else {
             NodeKind::Paragraph
         };
-        self.builder.plain(joined, indent, kind);
+        self.builder.plain(emphasized(kind, joined), indent);
         next
     }
 
@@ -1002,18 +1001,21 @@ impl Reader<'_> {
                 .map(|line| line.trim_start().trim_end()),
         );
         let count = next - index;
-        let mut text = String::new();
+        // The escaped lines joined first, so that emphasis may run over a line's end; the
+        // escapes are taken off after the emphasis is read (an escaped `\*` is no delimiter).
+        let mut escaped = String::new();
         for (position, line) in lines.enumerate() {
             if position + 1 < count && rendered::ends_with_hard_break(line) {
-                text.push_str(&rendered::unescape(&line[..line.len() - 1]));
-                text.push('\n');
+                escaped.push_str(&line[..line.len() - 1]);
+                escaped.push('\n');
             } else {
-                text.push_str(&rendered::unescape(line));
+                escaped.push_str(line);
                 if position + 1 < count {
-                    text.push(' ');
+                    escaped.push(' ');
                 }
             }
         }
+        let (text, marks) = rendered::unescape_emphasized(&escaped);
         // An item's derived `(a)` or an action's `1.` starts a sequence that a hand-added
         // `(b)` or `2.` without a reference continues.
         let family = (num.is_none())
@@ -1025,7 +1027,10 @@ impl Reader<'_> {
             prefix.parent,
             prefix.kind,
             num,
-            text,
+            Draft {
+                marks,
+                ..Draft::new(prefix.kind, text)
+            },
             family,
         );
         next
@@ -1038,8 +1043,15 @@ impl Reader<'_> {
         {
             // A part of penholder's rendering: `## **S1** Art 93 Title`.
             let (num, rest) = heading_number(prefix.rest);
-            self.builder
-                .heading(level, num.map(rendered::unescape), rendered::unescape(rest));
+            let (text, marks) = rendered::unescape_emphasized(rest);
+            self.builder.heading_draft(
+                level,
+                Draft {
+                    marks,
+                    ..Draft::new(NodeKind::Part, text)
+                }
+                .with_num(num.map(rendered::unescape)),
+            );
             self.builder.remember(prefix.reference);
             return;
         }
@@ -1065,9 +1077,8 @@ impl Reader<'_> {
             .map(|l| dedent(l, indent))
             .collect();
         self.builder.plain(
-            body.join("\n").trim_end().to_string(),
+            Draft::new(NodeKind::Paragraph, body.join("\n").trim_end()),
             indent,
-            NodeKind::Paragraph,
         );
         end
     }
@@ -1152,6 +1163,16 @@ impl Reader<'_> {
             Some(marker) => in_list || marker.first,
             None => false,
         }
+    }
+}
+
+/// A draft whose text is Markdown inline text: its emphasis read into marks, the delimiters
+/// taken out (`crate::emphasis`).
+fn emphasized(kind: NodeKind, source: String) -> Draft {
+    let (text, marks) = crate::emphasis::read_emphasis(&source);
+    Draft {
+        marks,
+        ..Draft::new(kind, text)
     }
 }
 
@@ -1283,7 +1304,7 @@ impl Builder {
         parent: Option<&str>,
         kind: NodeKind,
         num: Option<String>,
-        text: String,
+        draft: Draft,
         family: Option<Style>,
     ) {
         match parent.and_then(|parent| self.referenced.get(parent)) {
@@ -1319,7 +1340,7 @@ impl Builder {
                 self.path[last].families.push(family);
             }
         }
-        self.attach(Draft::new(kind, text).with_num(num), role);
+        self.attach(draft.with_num(num), role);
         self.remember(reference);
     }
 
@@ -1371,15 +1392,17 @@ impl Builder {
     }
 
     fn heading(&mut self, level: usize, num: Option<String>, text: String) {
+        self.heading_draft(level, emphasized(NodeKind::Part, text).with_num(num));
+    }
+
+    /// Opens a part at `level` (its emphasis already read).
+    fn heading_draft(&mut self, level: usize, draft: Draft) {
         while !matches!(self.top().role, Role::Root)
             && !matches!(self.top().role, Role::Part(open) if open < level)
         {
             self.pop();
         }
-        self.attach(
-            Draft::new(NodeKind::Part, text).with_num(num),
-            Role::Part(level),
-        );
+        self.attach(draft, Role::Part(level));
     }
 
     fn numbered(&mut self, marker: Marker<'_>, indent: usize, text: String) {
@@ -1411,14 +1434,14 @@ impl Builder {
         let num = (!marker.num.is_empty()).then(|| marker.num.to_string());
         if marker.style.is_bullet_like() || !under_heading {
             self.attach(
-                Draft::new(NodeKind::Item, text).with_num(num),
+                emphasized(NodeKind::Item, text).with_num(num),
                 Role::Item {
                     marker_indent: indent,
                 },
             );
         } else {
             self.attach(
-                Draft::new(NodeKind::Paragraph, text).with_num(num),
+                emphasized(NodeKind::Paragraph, text).with_num(num),
                 Role::Paragraph {
                     numbered: true,
                     section_level: true,
@@ -1428,8 +1451,7 @@ impl Builder {
     }
 
     /// A paragraph without a number (`kind` a paragraph, or a goal after its heading).
-    fn plain(&mut self, text: String, indent: usize, kind: NodeKind) {
-        let draft = Draft::new(kind, text);
+    fn plain(&mut self, draft: Draft, indent: usize) {
         // Indented text under a list item belongs to that item.
         if indent > 0 {
             self.close_items(|marker_indent| marker_indent >= indent);
@@ -1503,7 +1525,7 @@ impl Builder {
                 .map(|(index, _)| index);
             self.arena.push(
                 carrier,
-                Draft::new(NodeKind::Footnote, text).with_num(Some(marker)),
+                emphasized(NodeKind::Footnote, text).with_num(Some(marker)),
             );
         }
         self.arena.into_drafts()
@@ -1573,7 +1595,7 @@ mod tests {
     fn bullets_belong_to_the_paragraph_before_them() {
         check(
             "Adopt the priorities:\n\n- **Priority 1:** Prevent;\n- **Priority 2:** Strengthen\n  wrapped.\n\nThe oath:\n\n*   \"I swear\n    so help me.\"\n\nAfter the oath.\n",
-            "paragraph Adopt the priorities:\n  item **Priority 1:** Prevent;\n  item **Priority 2:** Strengthen wrapped.\nparagraph The oath:\n  item \"I swear so help me.\"\nparagraph After the oath.\n",
+            "paragraph Adopt the priorities:\n  item Priority 1: Prevent;\n  item Priority 2: Strengthen wrapped.\nparagraph The oath:\n  item \"I swear so help me.\"\nparagraph After the oath.\n",
         );
         check(
             "Intro:\n\n* a\n  * a1\n    * a11\n  * a2\n* b\n",
@@ -1685,6 +1707,52 @@ mod tests {
         let error = import_markdown("\n \n", &mut IdSource::new(1, 0)).unwrap_err();
         assert!(error.to_string().contains("a heading or a paragraph"));
         assert!(import_markdown("---\na: b\n---\n", &mut IdSource::new(1, 0)).is_err());
+    }
+
+    #[test]
+    fn emphasis_is_read_into_marks_and_literal_asterisks_stay_text() {
+        let document = import(
+            "# The *Budapest* Process\n\nAdopt:\n\n- **Priority 1:** Prevent __and__ fight;\n- 5 * 3 is _not_ a snake_case word\n\n```\n**code** stays\n```\n\nText[^1].\n\n[^1]: A *footnote*.\n",
+        );
+        let marked: Vec<(String, penholder_core::MarkKind)> = document
+            .walk()
+            .into_iter()
+            .flat_map(|v| {
+                v.node
+                    .marks
+                    .iter()
+                    .map(|m| (v.node.text[m.range()].to_string(), m.kind))
+            })
+            .collect();
+        use penholder_core::MarkKind::{Bold, Italic};
+        assert_eq!(
+            marked,
+            vec![
+                ("Budapest".to_string(), Italic),
+                ("Priority 1:".to_string(), Bold),
+                ("and".to_string(), Bold),
+                ("not".to_string(), Italic),
+                ("footnote".to_string(), Italic),
+            ]
+        );
+        assert_eq!(
+            outline(&document),
+            "part The Budapest Process\n  paragraph Adopt:\n    item Priority 1: Prevent and fight;\n    item 5 * 3 is not a snake_case word\n  paragraph ```\n**code** stays\n```\n  paragraph Text[^1].\n    footnote [[^1]] A footnote.\n"
+        );
+    }
+
+    #[test]
+    fn penholder_s_rendering_reads_back_its_emphasis_and_its_escapes() {
+        let document = import(
+            "**OP1** 1. Adopt **Priority 1:** the \\*starred\\* text and *this*\\\nover two lines\n",
+        );
+        let node = &document.nodes[0];
+        assert_eq!(
+            node.text,
+            "Adopt Priority 1: the *starred* text and this\nover two lines"
+        );
+        let marked: Vec<&str> = node.marks.iter().map(|m| &node.text[m.range()]).collect();
+        assert_eq!(marked, vec!["Priority 1:", "this"]);
     }
 
     #[test]

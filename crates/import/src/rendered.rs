@@ -132,6 +132,41 @@ pub(crate) fn unescape(text: &str) -> String {
     out
 }
 
+/// The text of an escaped stretch of the rendering with its emphasis: the delimiters of
+/// `**bold**` and `*italic*` read into marks, then the escapes taken off as [`unescape`] does,
+/// the marks moved with the text.
+pub(crate) fn unescape_emphasized(escaped: &str) -> (String, Vec<penholder_core::InlineMark>) {
+    let (text, marks) = crate::emphasis::read_emphasis(escaped);
+    if marks.is_empty() {
+        return (unescape(&text), marks);
+    }
+    // The bytes unescaping drops or replaces, as (start, end, inserted) pieces.
+    let mut pieces = Vec::new();
+    let mut offset = 0;
+    let mut rest = text.as_str();
+    while let Some(c) = rest.chars().next() {
+        if c == '\\'
+            && let Some(next) = rest[1..].chars().next()
+            && next.is_ascii_punctuation()
+        {
+            pieces.push((offset, offset + 1, 0));
+            offset += 1 + next.len_utf8();
+            rest = &rest[1 + next.len_utf8()..];
+        } else if let Some(after) = rest.strip_prefix("&#32;") {
+            pieces.push((offset, offset + 5, 1));
+            offset += 5;
+            rest = after;
+        } else {
+            offset += c.len_utf8();
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    (
+        unescape(&text),
+        penholder_core::splice_marks(&marks, pieces),
+    )
+}
+
 /// Whether a line ends with a hard break the rendering wrote (an odd number of backslashes:
 /// an even number are escaped backslashes of the text).
 pub(crate) fn ends_with_hard_break(line: &str) -> bool {

@@ -19,7 +19,9 @@
 
 use crate::ImportError;
 use crate::draft::Draft;
-use penholder_core::{Document, ExternalId, IdSource, Node, NodeId, NodeKind, References};
+use penholder_core::{
+    Document, ExternalId, IdSource, InlineMark, MarkKind, Node, NodeId, NodeKind, References,
+};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -91,17 +93,21 @@ fn write_node(
             let _ = write!(out, " wId={}", quote(w_id));
         }
     }
+    // The text with its emphasis as Markdown (`**Priority 1:**`), if that reads back exactly.
+    let inline = crate::emphasis::write_emphasis_exactly(&node.text, &node.marks);
     let body = render_body(
         node.kind,
         node.num.as_deref(),
-        &node.text,
+        inline.as_deref().unwrap_or(&node.text),
         level,
         action_number,
     );
-    let plain = !node.text.contains('\r')
-        && !node.num.as_deref().unwrap_or("").contains('\r')
-        && body_lines(&body)
-            .is_some_and(|lines| parse_body(node.kind, node.num.as_deref(), &lines) == node.text);
+    let plain = inline.as_ref().is_some_and(|inline| {
+        !node.text.contains('\r')
+            && !node.num.as_deref().unwrap_or("").contains('\r')
+            && body_lines(&body)
+                .is_some_and(|lines| parse_body(node.kind, node.num.as_deref(), &lines) == *inline)
+    });
     if plain {
         out.push_str(" -->\n");
         if !body.is_empty() {
@@ -109,8 +115,47 @@ fn write_node(
             out.push('\n');
         }
     } else {
-        let _ = writeln!(out, " text={} -->", quote(&node.text));
+        let _ = write!(out, " text={}", quote(&node.text));
+        if !node.marks.is_empty() {
+            let _ = write!(out, " marks={}", write_marks(&node.marks));
+        }
+        out.push_str(" -->\n");
     }
+}
+
+/// Marks as the `marks` attribute writes them: `b0-11,i20-29` (kind, then the byte range of
+/// the `text` attribute's text), for a text whose emphasis the body cannot carry.
+fn write_marks(marks: &[InlineMark]) -> String {
+    marks
+        .iter()
+        .map(|mark| {
+            let kind = match mark.kind {
+                MarkKind::Bold => 'b',
+                MarkKind::Italic => 'i',
+            };
+            format!("{kind}{}-{}", mark.start, mark.end)
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The inverse of [`write_marks`]; `None` if `value` is not such a list.
+fn parse_marks(value: &str) -> Option<Vec<InlineMark>> {
+    value
+        .split(',')
+        .map(|mark| {
+            let kind = match mark.chars().next()? {
+                'b' => MarkKind::Bold,
+                'i' => MarkKind::Italic,
+                _ => return None,
+            };
+            let (start, end) = mark[1..].split_once('-')?;
+            Some(InlineMark::new(
+                start.parse().ok()?..end.parse().ok()?,
+                kind,
+            ))
+        })
+        .collect()
 }
 
 /// The readable body of a node: its number and text, dressed as the Markdown block that shows
@@ -301,6 +346,7 @@ struct Marker {
     e_id: Option<String>,
     w_id: Option<String>,
     text: Option<String>,
+    marks: Option<Vec<InlineMark>>,
     title: Option<String>,
 }
 
@@ -347,6 +393,7 @@ fn parse_marker(line: &str, line_number: usize) -> Result<Marker, ImportError> {
         e_id: None,
         w_id: None,
         text: None,
+        marks: None,
         title: None,
     };
     let mut rest = rest[kind_end..].trim_start();
@@ -391,6 +438,13 @@ fn parse_marker(line: &str, line_number: usize) -> Result<Marker, ImportError> {
                 })?)
             }
             ("text", false) => marker.text = Some(value),
+            ("marks", false) => marker.marks = Some(parse_marks(&value).ok_or_else(|| {
+                ImportError::unexpected(
+                    line_number,
+                    "marks such as marks=b0-11,i20-29 (b bold, i italic, byte ranges of the text)",
+                    &value,
+                )
+            })?),
             ("eId", false) => marker.e_id = Some(value),
             ("wId", false) => marker.w_id = Some(value),
             // The reference is written for the reader; references are derived, never read.
@@ -409,7 +463,7 @@ fn parse_marker(line: &str, line_number: usize) -> Result<Marker, ImportError> {
                 let expected = if is_document {
                     "an attribute of the document marker: format, title"
                 } else {
-                    "an attribute of a node marker: level, num, ref, id, eId, wId, text"
+                    "an attribute of a node marker: level, num, ref, id, eId, wId, text, marks"
                 };
                 return Err(ImportError::unexpected(line_number, expected, key));
             }
@@ -538,7 +592,7 @@ pub fn import(text: &str, ids: &mut IdSource) -> Result<Document, ImportError> {
             });
         }
         let body = trim_blank_lines(&body);
-        let text = match marker.text {
+        let (text, marks) = match marker.text {
             Some(text) => {
                 if let Some(first) = body.first() {
                     return Err(ImportError::unexpected(
@@ -547,11 +601,27 @@ pub fn import(text: &str, ids: &mut IdSource) -> Result<Document, ImportError> {
                         first,
                     ));
                 }
-                text
+                let marks = marker.marks.unwrap_or_default();
+                if let Err(error) = penholder_core::check_marks(&text, &marks) {
+                    return Err(ImportError::unexpected(
+                        line_number,
+                        "marks within the `text` attribute's text",
+                        &error.to_string(),
+                    ));
+                }
+                (text, marks)
             }
-            None => parse_body(kind, marker.num.as_deref(), body),
+            None if marker.marks.is_some() => {
+                return Err(ImportError::unexpected(
+                    line_number,
+                    "a `text` attribute beside `marks` (a body carries its emphasis as `**bold**` and `*italic*`)",
+                    "marks=",
+                ));
+            }
+            None => crate::emphasis::read_emphasis(&parse_body(kind, marker.num.as_deref(), body)),
         };
         let mut draft = Draft::new(kind, text).with_num(marker.num);
+        draft.marks = marks;
         draft.id = marker.id;
         draft.external_id = ExternalId::of(marker.e_id, marker.w_id);
         while path.len() > marker.level {
@@ -598,7 +668,8 @@ mod tests {
             node(NodeKind::Paragraph, "WE, the Ministers¹;").with_children(vec![footnote]);
         let pp = node(NodeKind::Preambular, "Gathered in Budapest;");
         let items = vec![
-            node(NodeKind::Item, "**Priority 1:** Prevent;\nand fight"),
+            node(NodeKind::Item, "Priority 1: Prevent;\nand fight")
+                .with_marks(vec![InlineMark::new(0..11, MarkKind::Bold)]),
             node(NodeKind::Item, "").with_num("(b)"),
         ];
         let op = node(NodeKind::Operative, "Adopt:").with_children(items);
@@ -623,6 +694,34 @@ mod tests {
         let document = sample();
         let back = import(&export(&document), &mut IdSource::new(99, 0)).unwrap();
         assert_eq!(back, document);
+    }
+
+    #[test]
+    fn emphasis_the_body_cannot_carry_goes_into_the_marker_and_literal_asterisks_stay() {
+        let mut ids = ids();
+        let literal = Node::new(ids.next_id(), NodeKind::Paragraph, "a *literal* pair");
+        let inside_a_word = Node::new(ids.next_id(), NodeKind::Paragraph, "un(bold)ed")
+            .with_marks(vec![InlineMark::new(2..8, MarkKind::Bold)]);
+        let italic = Node::new(ids.next_id(), NodeKind::Paragraph, "the acquis applies")
+            .with_marks(vec![InlineMark::new(4..10, MarkKind::Italic)]);
+        let document = Document::new("T", vec![literal, inside_a_word, italic]);
+        let exported = export(&document);
+        assert!(
+            exported.contains(r#"text="a *literal* pair" -->"#),
+            "{exported}"
+        );
+        assert!(
+            exported.contains(r#"text="un(bold)ed" marks=b2-8 -->"#),
+            "{exported}"
+        );
+        assert!(exported.contains("\nthe *acquis* applies\n"), "{exported}");
+        assert_eq!(
+            import(&exported, &mut IdSource::new(99, 0)).unwrap(),
+            document
+        );
+        let misfit = exported.replace("marks=b2-8", "marks=b2-80");
+        let error = import(&misfit, &mut IdSource::new(99, 0)).unwrap_err();
+        assert!(error.to_string().contains("marks within"), "{error}");
     }
 
     #[test]

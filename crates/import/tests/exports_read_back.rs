@@ -15,15 +15,17 @@
 
 mod common;
 
-use penholder_core::{Document, IdSource, Node, NodeKind, References, Version};
+use penholder_core::{
+    Document, IdSource, InlineMark, MarkKind, Node, NodeKind, References, Version,
+};
 use penholder_import::{
     export_structured, from_json, import_akn, import_any_markdown, import_structured, to_json,
 };
 use penholder_render::{AuditSeal, Context};
 use proptest::prelude::*;
 
-/// A node without its id: depth, kind, number, text.
-type Outline = (usize, NodeKind, Option<String>, String);
+/// A node without its id: depth, kind, number, text, emphasis.
+type Outline = (usize, NodeKind, Option<String>, String, Vec<InlineMark>);
 
 /// The tree without ids: title, then every node in document order.
 fn shape(document: &Document) -> (String, Vec<Outline>) {
@@ -36,6 +38,7 @@ fn shape(document: &Document) -> (String, Vec<Outline>) {
                 v.node.kind,
                 v.node.num.clone(),
                 v.node.text.clone(),
+                v.node.marks.clone(),
             )
         })
         .collect();
@@ -137,7 +140,7 @@ fn a_hand_edited_rendering_keeps_its_references_and_reads_new_paragraphs_as_text
 /// with what Markdown and XML escape, line breaks and footnote markers inside.
 fn text() -> impl Strategy<Value = String> {
     (
-        prop::sample::select(vec!["Recalling", "Adopt", "Strengthen", "Noting", "Welcome"]),
+        prop::sample::select(FIRST_WORDS.to_vec()),
         prop_oneof![
             6 => "[a-zA-Zé0-9 ,.;:()\\[\\]'\"<>&*_#|{}~`\\\\+—-]{0,30}",
             1 => "( |\n|\n- |\n1\\. |\n# |  |[a-z]{1,4}|&amp;|&#32;|<p>|]]>|\\{\\+\\+|\\*\\*OP1\\*\\* ){0,6}",
@@ -159,8 +162,31 @@ fn num() -> impl Strategy<Value = Option<String>> {
     ])
 }
 
+/// The words every generated text starts with.
+const FIRST_WORDS: [&str; 5] = ["Recalling", "Adopt", "Strengthen", "Noting", "Welcome"];
+
+/// Emphasis as negotiated texts carry it, on the first word ("**Priority 1:**" heads, a
+/// preambular verb in italics), chosen by the text's length so that the generator stays as it
+/// was: bold, italic, both or none.
+fn first_word_marks(text: &str) -> Vec<InlineMark> {
+    let Some(word) = FIRST_WORDS.iter().find(|w| text.starts_with(**w)) else {
+        return Vec::new();
+    };
+    let kinds: &[MarkKind] = match text.len() % 4 {
+        0 => &[MarkKind::Bold],
+        1 => &[MarkKind::Italic],
+        2 => &[MarkKind::Bold, MarkKind::Italic],
+        _ => &[],
+    };
+    kinds
+        .iter()
+        .map(|kind| InlineMark::new(0..word.len(), *kind))
+        .collect()
+}
+
 fn node(kind: NodeKind, num: Option<String>, text: String, children: Vec<Node>) -> Node {
-    let mut node = Node::new(IdSource::new(0, 0).next_id(), kind, text);
+    let marks = first_word_marks(&text);
+    let mut node = Node::new(IdSource::new(0, 0).next_id(), kind, text).with_marks(marks);
     node.num = num;
     node.children = children;
     node

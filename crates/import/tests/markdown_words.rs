@@ -40,6 +40,18 @@ struct Block {
     words: Vec<String>,
 }
 
+/// The words as the imported text shows them: `**bold**` is emphasis (a mark over `bold`), its
+/// asterisks markup, outside code.
+fn shown(words: Vec<String>) -> Vec<String> {
+    words
+        .into_iter()
+        .map(|word| match word.as_str() {
+            "**bold**" => "bold".to_string(),
+            _ => word,
+        })
+        .collect()
+}
+
 fn paragraph() -> impl Strategy<Value = Block> {
     prop::collection::vec(line(), 1..4).prop_map(|lines| Block {
         source: lines
@@ -47,14 +59,14 @@ fn paragraph() -> impl Strategy<Value = Block> {
             .map(|l| l.join(" "))
             .collect::<Vec<_>>()
             .join("\n"),
-        words: lines.concat(),
+        words: shown(lines.concat()),
     })
 }
 
 fn heading() -> impl Strategy<Value = Block> {
     (1usize..=6, prop::collection::vec(word(), 0..6)).prop_map(|(level, words)| Block {
         source: format!("{} {}", "#".repeat(level), words.join(" ")),
-        words,
+        words: shown(words),
     })
 }
 
@@ -77,7 +89,10 @@ fn numbered() -> impl Strategy<Value = Block> {
             let mut words: Vec<String> = marker.split(' ').map(str::to_string).collect();
             words.extend(first);
             words.extend(more.concat());
-            Block { source, words }
+            Block {
+                source,
+                words: shown(words),
+            }
         })
 }
 
@@ -96,7 +111,7 @@ fn bullets() -> impl Strategy<Value = Block> {
         }
         Block {
             source: lines.join("\n"),
-            words,
+            words: shown(words),
         }
     })
 }
@@ -167,6 +182,20 @@ proptest! {
                 let (body, footnotes) = tree_words(&imported.document);
                 prop_assert!(footnotes.is_empty());
                 prop_assert_eq!(body, expected, "{}", source);
+                // Every `**bold**` outside code is a bold mark over exactly `bold`.
+                let outside_code = blocks
+                    .iter()
+                    .filter(|b| !b.source.starts_with("```"))
+                    .flat_map(|b| b.source.split_whitespace())
+                    .filter(|w| *w == "**bold**")
+                    .count();
+                let marked: Vec<&str> = imported
+                    .document
+                    .walk()
+                    .into_iter()
+                    .flat_map(|v| v.node.marks.iter().map(|m| &v.node.text[m.range()]))
+                    .collect();
+                prop_assert_eq!(marked, vec!["bold"; outside_code], "{}", source);
             }
             // Only a document of thematic breaks has nothing to import.
             Err(_) => prop_assert!(expected.is_empty(), "{}", source),

@@ -113,6 +113,17 @@ fn first_difference(left: &[String], right: &[String]) -> String {
     )
 }
 
+/// The words without the characters that may be emphasis delimiters (`*`, `_`: the source's
+/// `_Version 2.0_.` is the tree's `Version 2.0.` in italics), and the words that were only
+/// delimiters left out; taken off both sides alike.
+fn without_delimiters(words: Vec<String>) -> Vec<String> {
+    words
+        .into_iter()
+        .map(|word| word.replace(['*', '_'], ""))
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
 #[test]
 fn every_real_text_imports_without_losing_a_word() {
     for path in TEXTS {
@@ -122,6 +133,9 @@ fn every_real_text_imports_without_losing_a_word() {
         let (tree, footnotes) = tree_words(&imported.document);
         assert!(footnotes.is_empty(), "{path} has no footnotes");
         let expected = source_words(&source);
+        // Emphasis is read into marks (`**[csaf-v2.0]**` is the bold word `[csaf-v2.0]`): the
+        // delimiters at a word's ends are compared on neither side.
+        let (tree, expected) = (without_delimiters(tree), without_delimiters(expected));
         assert!(
             tree == expected,
             "{path}: {} words in the tree, {} in the source; {}",

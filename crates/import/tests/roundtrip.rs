@@ -1,7 +1,7 @@
 //! Properties: the structured form gives back every document exactly, and no input, however
 //! odd, makes an importer panic.
 
-use penholder_core::{Document, IdSource, Node, NodeKind};
+use penholder_core::{Document, IdSource, InlineMark, MarkKind, Node, NodeKind, normalize_marks};
 use penholder_import::{
     export_structured, from_json, import_akn, import_any_markdown, import_council_note,
     import_markdown, import_structured, to_json,
@@ -29,6 +29,7 @@ fn node() -> impl Strategy<Value = Node> {
         num,
         text,
         external_id: None,
+        marks: Vec::new(),
         children: Vec::new(),
     });
     leaf.prop_recursive(4, 40, 5, |inner| {
@@ -44,9 +45,30 @@ fn node() -> impl Strategy<Value = Node> {
                 num,
                 text,
                 external_id: None,
+                marks: Vec::new(),
                 children,
             })
     })
+}
+
+/// Up to two marks on character boundaries of `text`, chosen by `seed`.
+fn arbitrary_marks(text: &str, seed: u128) -> Vec<InlineMark> {
+    let boundaries: Vec<usize> = (0..=text.len())
+        .filter(|&i| text.is_char_boundary(i))
+        .collect();
+    let pick = |shift: u32| boundaries[((seed >> shift) % boundaries.len() as u128) as usize];
+    let marks = (0..(seed % 3) as u32)
+        .map(|n| {
+            let (a, b) = (pick(8 + 16 * n), pick(16 + 16 * n));
+            let kind = if (seed >> (40 + n)) & 1 == 0 {
+                MarkKind::Bold
+            } else {
+                MarkKind::Italic
+            };
+            InlineMark::new(a.min(b)..a.max(b), kind)
+        })
+        .collect();
+    normalize_marks(marks)
 }
 
 fn document() -> impl Strategy<Value = Document> {
@@ -61,6 +83,9 @@ fn document() -> impl Strategy<Value = Document> {
             fn assign(nodes: &mut [Node], ids: &mut IdSource) {
                 for node in nodes {
                     node.id = ids.next_id();
+                    // Emphasis anywhere (inside words, over spaces and line breaks), drawn
+                    // from the id, so that the structured form's fallback is exercised too.
+                    node.marks = arbitrary_marks(&node.text, node.id.0.as_u128());
                     assign(&mut node.children, ids);
                 }
             }

@@ -158,6 +158,7 @@ fn by_text(file: &WordFile, base: &Version) -> Vec<Placed> {
                 num: None,
                 text: p.before.trim().to_string(),
                 external_id: None,
+                marks: Vec::new(),
                 children: Vec::new(),
             })
             .collect(),
@@ -394,6 +395,7 @@ mod tests {
             num: Some("4c.".into()),
             text: "States¹ and others²³.".into(),
             external_id: None,
+            marks: Vec::new(),
             children: Vec::new(),
         };
         let read = format!("4c.\tStates{FOOTNOTE_REFERENCE} and all{FOOTNOTE_REFERENCE}.");

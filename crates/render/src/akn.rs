@@ -9,7 +9,7 @@
 //! `wId` is the node's stable id, which never does.
 
 use crate::context::{Context, date_only};
-use crate::text::{escape_into, marker_ranges};
+use crate::text::{escape_into, marker_ranges, xml_emphasis_into};
 use penholder_core::{Document, Node, NodeKind, References, Version};
 use std::fmt::Write;
 
@@ -392,19 +392,24 @@ impl Writer<'_> {
         for (index, footnote) in footnotes.iter().enumerate() {
             match markers.get(index) {
                 Some(range) => {
-                    escape_into(&mut self.out, &node.text[at..range.start]);
+                    self.emphasized(node, at..range.start);
                     self.note(footnote, &node.text[range.clone()]);
                     at = range.end;
                 }
                 None => {
-                    escape_into(&mut self.out, &node.text[at..]);
+                    self.emphasized(node, at..node.text.len());
                     at = node.text.len();
                     let marker = self.number(footnote);
                     self.note(footnote, &marker);
                 }
             }
         }
-        escape_into(&mut self.out, &node.text[at..]);
+        self.emphasized(node, at..node.text.len());
+    }
+
+    /// A stretch of a node's text, its emphasis as `<b>` and `<i>`.
+    fn emphasized(&mut self, node: &Node, range: std::ops::Range<usize>) {
+        xml_emphasis_into(&mut self.out, &node.text, &node.marks, range, "b", "i");
     }
 
     fn note(&mut self, footnote: &Node, marker: &str) {
@@ -414,7 +419,7 @@ impl Writer<'_> {
         self.out.push_str(" marker=\"");
         escape_into(&mut self.out, marker);
         self.out.push_str("\" placement=\"bottom\"><p>");
-        escape_into(&mut self.out, &footnote.text);
+        self.emphasized(footnote, 0..footnote.text.len());
         self.out.push_str("</p></authorialNote>");
     }
 }

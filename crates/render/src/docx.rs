@@ -26,7 +26,7 @@ use crate::layout::{
     Entry, Label, Piece, Place, Presence, Side, entries, label, pair_footnotes, pieces,
     redline_places,
 };
-use crate::text::{first_word, xml_text};
+use crate::text::{first_word, local_marks, xml_text};
 use docx_rs::{
     AbstractNumbering, AlignmentType, BreakType, Comment, Delete, Docx, FieldCharType, Footer,
     Footnote, Header, IndentLevel, Insert, InstrNUMPAGES, InstrPAGE, InstrText, Level, LevelJc,
@@ -34,7 +34,7 @@ use docx_rs::{
     Paragraph, Run, RunFonts, RunProperty, SpecialIndentType, Start, Style, StyleType,
     VertAlignType,
 };
-use penholder_core::{Document, NodeId, NodeKind, References, Version};
+use penholder_core::{Document, InlineMark, NodeId, NodeKind, References, Version, emphasis_runs};
 use penholder_diff::{
     Change, Compilation, NodeCompilation, NodeRedline, NodeStatus, Origin, Redline, Scope,
     SegmentKind,
@@ -102,12 +102,12 @@ fn document_with_subtitle(
             mark: None,
             written: None,
         };
-        let chunks = vec![Chunk::plain(&node.text)];
+        let chunks = vec![Chunk::emphasized(&node.text, &node.marks)];
         let notes = footnotes
             .iter()
             .map(|f| Note {
                 presence: Presence::Both,
-                chunks: vec![Chunk::plain(&f.text)],
+                chunks: vec![Chunk::emphasized(&f.text, &f.marks)],
                 mark: None,
             })
             .collect();
@@ -192,6 +192,7 @@ pub fn compilation(compilation: &Compilation, context: &Context) -> Result<Vec<u
                         text: alternative.text.as_deref().unwrap_or(""),
                         track: Track::Ins(mark),
                         comments,
+                        marks: Vec::new(),
                         italic_first: false,
                     }];
                     writer.paragraph(&shape, chunks, Vec::new(), Vec::new());
@@ -266,6 +267,7 @@ fn compiled_chunks<'a>(writer: &mut Writer<'_>, node: &'a NodeCompilation) -> Ve
                 text,
                 track: Track::None,
                 comments: Vec::new(),
+                marks: Vec::new(),
                 italic_first: first,
             }),
             Piece::Change(change) => change_chunks(writer, change, &mut chunks, context),
@@ -313,6 +315,7 @@ fn change_chunks<'a>(
             text: &change.base_text,
             track: Track::Del(mark),
             comments,
+            marks: Vec::new(),
             italic_first: false,
         });
     }
@@ -333,6 +336,7 @@ fn change_chunks<'a>(
             text,
             track: Track::Ins(mark),
             comments,
+            marks: Vec::new(),
             italic_first: false,
         });
     }
@@ -430,6 +434,7 @@ fn compiled_node(writer: &mut Writer<'_>, node: &NodeCompilation, footnotes: &[&
                 text: &node.base_text,
                 track: Track::Del(mark.clone()),
                 comments,
+                marks: Vec::new(),
                 italic_first: true,
             }],
             Some(Track::Del(mark)),
@@ -734,9 +739,10 @@ fn place_chunks<'a>(writer: &mut Writer<'_>, node: &'a NodeRedline, mode: Mode) 
     );
     node.segments
         .iter()
-        .filter(|s| s.kind == SegmentKind::Equal || s.kind == kept)
+        .zip(segment_marks(node))
+        .filter(|(s, _)| s.kind == SegmentKind::Equal || s.kind == kept)
         .enumerate()
-        .map(|(index, segment)| Chunk {
+        .map(|(index, (segment, marks))| Chunk {
             text: &segment.text,
             track: if track {
                 Track::Ins(mark.clone())
@@ -744,7 +750,36 @@ fn place_chunks<'a>(writer: &mut Writer<'_>, node: &'a NodeRedline, mode: Mode) 
                 Track::Del(mark.clone())
             },
             comments: Vec::new(),
+            marks,
             italic_first: index == 0,
+        })
+        .collect()
+}
+
+/// The emphasis of each segment of a redline node (byte ranges of the segment's text): kept
+/// and inserted words the target's, deleted words the source's.
+fn segment_marks(node: &NodeRedline) -> Vec<Vec<InlineMark>> {
+    let (mut source_at, mut target_at) = (0, 0);
+    node.segments
+        .iter()
+        .map(|segment| {
+            let length = segment.text.len();
+            match segment.kind {
+                SegmentKind::Equal => {
+                    let marks = local_marks(&node.marks_to, target_at..target_at + length);
+                    source_at += length;
+                    target_at += length;
+                    marks
+                }
+                SegmentKind::Insert => {
+                    target_at += length;
+                    local_marks(&node.marks_to, target_at - length..target_at)
+                }
+                SegmentKind::Delete => {
+                    source_at += length;
+                    local_marks(&node.marks_from, source_at - length..source_at)
+                }
+            }
         })
         .collect()
 }
@@ -771,7 +806,7 @@ fn place_mark(writer: &mut Writer<'_>, node: &NodeRedline, mode: Mode) -> Option
 fn redline_chunks<'a>(writer: &mut Writer<'_>, node: &'a NodeRedline) -> Vec<Chunk<'a>> {
     let context = writer.context;
     let mut chunks = Vec::with_capacity(node.segments.len());
-    for (index, segment) in node.segments.iter().enumerate() {
+    for (index, (segment, marks)) in node.segments.iter().zip(segment_marks(node)).enumerate() {
         let track = match segment.kind {
             SegmentKind::Equal => Track::None,
             SegmentKind::Insert => Track::Ins(writer.mark(
@@ -787,6 +822,7 @@ fn redline_chunks<'a>(writer: &mut Writer<'_>, node: &'a NodeRedline) -> Vec<Chu
             text: &segment.text,
             track,
             comments: Vec::new(),
+            marks,
             italic_first: index == 0,
         });
     }
@@ -851,16 +887,27 @@ struct Chunk<'a> {
     text: &'a str,
     track: Track,
     comments: Vec<Comment>,
+    /// Bold and italic over ranges of `text` (byte offsets into it).
+    marks: Vec<InlineMark>,
     /// For preambular paragraphs: this chunk opens the paragraph, set its first word in italics.
     italic_first: bool,
 }
 
 impl<'a> Chunk<'a> {
+    /// A node's whole text with its emphasis.
+    fn emphasized(text: &'a str, marks: &[InlineMark]) -> Self {
+        Chunk {
+            marks: marks.to_vec(),
+            ..Chunk::plain(text)
+        }
+    }
+
     fn plain(text: &'a str) -> Self {
         Chunk {
             text,
             track: Track::None,
             comments: Vec::new(),
+            marks: Vec::new(),
             italic_first: true,
         }
     }
@@ -1108,6 +1155,7 @@ impl<'c> Writer<'c> {
                     paragraph = add_text(
                         paragraph,
                         &chunk.text[at..range.start],
+                        &local_marks(&chunk.marks, at..range.start),
                         &chunk.track,
                         italic && chunk.italic_first && at == 0,
                     );
@@ -1120,6 +1168,7 @@ impl<'c> Writer<'c> {
                 paragraph = add_text(
                     paragraph,
                     &chunk.text[at..],
+                    &local_marks(&chunk.marks, at..chunk.text.len()),
                     &chunk.track,
                     italic && chunk.italic_first && at == 0,
                 );
@@ -1200,7 +1249,7 @@ impl<'c> Writer<'c> {
         let mut paragraph = Paragraph::new().style("FootnoteText");
         paragraph = mark_paragraph(paragraph, note.mark.as_ref());
         for chunk in note.chunks {
-            paragraph = add_text(paragraph, chunk.text, &chunk.track, false);
+            paragraph = add_text(paragraph, chunk.text, &chunk.marks, &chunk.track, false);
         }
         // The id is set here, not drawn from docx-rs's process-wide counter, so that
         // footnote ids are 1, 2, 3… in every document.
@@ -1596,24 +1645,45 @@ fn deleted_number_run(num: &str) -> Run {
     text_run(&format!("{num}\t"), true).bold()
 }
 
-fn add_text(paragraph: Paragraph, text: &str, track: &Track, italic_first_word: bool) -> Paragraph {
+/// `text` as runs (bold and italic where `marks`, byte ranges of `text`, say; a preambular
+/// paragraph's first word in italics), tracked as `track` says.
+fn add_text(
+    paragraph: Paragraph,
+    text: &str,
+    marks: &[InlineMark],
+    track: &Track,
+    italic_first_word: bool,
+) -> Paragraph {
     if text.is_empty() {
         return paragraph;
     }
     let deleted = matches!(track, Track::Del(_));
-    let runs: Vec<Run> = if italic_first_word {
-        let (word, rest) = first_word(text);
-        [(word, true), (rest, false)]
-            .into_iter()
-            .filter(|(t, _)| !t.is_empty())
-            .map(|(t, italic)| {
-                let run = text_run(t, deleted);
-                if italic { run.italic() } else { run }
-            })
-            .collect()
+    let first_word_end = if italic_first_word {
+        first_word(text).0.len()
     } else {
-        vec![text_run(text, deleted)]
+        0
     };
+    let mut cuts = vec![0..first_word_end, first_word_end..text.len()];
+    cuts.retain(|range| !range.is_empty());
+    let runs: Vec<Run> = cuts
+        .into_iter()
+        .flat_map(|cut| {
+            let first = cut.start == 0 && first_word_end > 0;
+            emphasis_runs(marks, cut)
+                .into_iter()
+                .map(move |(range, emphasis)| (range, emphasis, first))
+        })
+        .map(|(range, emphasis, first)| {
+            let mut run = text_run(&text[range], deleted);
+            if emphasis.bold {
+                run = run.bold();
+            }
+            if emphasis.italic || first {
+                run = run.italic();
+            }
+            run
+        })
+        .collect();
     let mut paragraph = paragraph;
     for run in runs {
         paragraph = match track {

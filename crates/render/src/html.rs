@@ -13,8 +13,8 @@ use crate::layout::{
     Entry, Label, Piece, entries, label, pieces, redline_label, renumbering, shows_renumbering,
     written_renumbering,
 };
-use crate::text::{escape, escape_into, first_word};
-use penholder_core::{Document, NodeKind, References, Version};
+use crate::text::{escape, escape_into, first_word, local_marks, xml_emphasis_into};
+use penholder_core::{Document, InlineMark, NodeKind, References, Version};
 use penholder_diff::{
     Alternative, BlameView, Change, Comment, Compilation, Flag, NodeCompilation, NodeRedline,
     NodeStatus, Origin, Redline, Scope, SegmentKind,
@@ -47,7 +47,7 @@ fn document_page(document: &Document, context: &Context, subtitle: &str) -> Stri
         let node_label = label(&context.numbers, node.id, node.kind, &reference);
         open_block(&mut body, node.kind, visit.depth, &reference, "");
         open_text(&mut body, node.kind, &node_label);
-        plain_text(&mut body, node.kind, &node.text, true);
+        emphasized_text(&mut body, node.kind, &node.text, &node.marks, true);
         if let Some(marks) = context.paragraphs.get(&node.id) {
             paragraph_marks(&mut body, marks);
         }
@@ -206,7 +206,7 @@ pub fn node_blocks(document: &Document, context: &Context) -> Vec<NodeBlock> {
             let mut html = String::new();
             open_block(&mut html, node.kind, visit.depth, &reference, "");
             open_text(&mut html, node.kind, &node_label);
-            plain_text(&mut html, node.kind, &node.text, true);
+            emphasized_text(&mut html, node.kind, &node.text, &node.marks, true);
             html.push_str("</p>");
             close_block(&mut html);
             NodeBlock {
@@ -580,13 +580,23 @@ pub fn redline(redline: &Redline, context: &Context) -> String {
         open_block(&mut body, node.kind, node.depth, &anchor, status_class);
         open_redline_text(&mut body, node);
         let mut first = true;
+        // Kept and inserted words show the target's emphasis, deleted ones the source's.
+        let (mut target_at, mut source_at) = (0, 0);
         for (index, segment) in node.segments.iter().enumerate() {
+            let length = segment.text.len();
             match segment.kind {
-                SegmentKind::Equal => plain_text(&mut body, node.kind, &segment.text, first),
+                SegmentKind::Equal => emphasized_text(
+                    &mut body,
+                    node.kind,
+                    &segment.text,
+                    &local_marks(&node.marks_to, target_at..target_at + length),
+                    first,
+                ),
                 SegmentKind::Insert => {
                     inserted_count += 1;
                     mentioned.extend(context.origin_codes(&segment.attribution));
-                    let span = Span::new("ins", &segment.text, &segment.attribution);
+                    let span = Span::new("ins", &segment.text, &segment.attribution)
+                        .with_marks(local_marks(&node.marks_to, target_at..target_at + length));
                     attributed(&mut body, span, context, true);
                 }
                 SegmentKind::Delete => {
@@ -597,9 +607,18 @@ pub fn redline(redline: &Redline, context: &Context) -> String {
                     let replaced = node.segments.get(index + 1).is_some_and(|next| {
                         next.kind == SegmentKind::Insert && next.attribution == segment.attribution
                     });
-                    let span = Span::new("del", &segment.text, &segment.attribution);
+                    let span = Span::new("del", &segment.text, &segment.attribution)
+                        .with_marks(local_marks(&node.marks_from, source_at..source_at + length));
                     attributed(&mut body, span, context, !replaced);
                 }
+            }
+            match segment.kind {
+                SegmentKind::Equal => {
+                    target_at += length;
+                    source_at += length;
+                }
+                SegmentKind::Insert => target_at += length,
+                SegmentKind::Delete => source_at += length,
             }
             first = false;
         }
@@ -1076,6 +1095,30 @@ fn open_redline_text(out: &mut String, node: &NodeRedline) {
 }
 
 /// Unchanged text; a preambular paragraph's first word in italics.
+/// A node's text as [`plain_text`] writes it, its emphasis as `<strong>` and `<em>`.
+fn emphasized_text(
+    out: &mut String,
+    kind: NodeKind,
+    text: &str,
+    marks: &[InlineMark],
+    first: bool,
+) {
+    if marks.is_empty() {
+        return plain_text(out, kind, text, first);
+    }
+    if first && kind == NodeKind::Preambular {
+        let (word, _) = first_word(text);
+        if !word.trim().is_empty() {
+            out.push_str("<span class=\"pp-first\">");
+            xml_emphasis_into(out, text, marks, 0..word.len(), "strong", "em");
+            out.push_str("</span>");
+            xml_emphasis_into(out, text, marks, word.len()..text.len(), "strong", "em");
+            return;
+        }
+    }
+    xml_emphasis_into(out, text, marks, 0..text.len(), "strong", "em");
+}
+
 fn plain_text(out: &mut String, kind: NodeKind, text: &str, first: bool) {
     if first && kind == NodeKind::Preambular {
         let (word, rest) = first_word(text);
@@ -1147,17 +1190,34 @@ struct Span<'a> {
     tag: &'static str,
     text: &'a str,
     origins: &'a [Origin],
+    /// Emphasis over the span's text (byte ranges of `text`).
+    marks: Vec<InlineMark>,
 }
 
 impl<'a> Span<'a> {
     fn new(tag: &'static str, text: &'a str, origins: &'a [Origin]) -> Self {
-        Span { tag, text, origins }
+        Span {
+            tag,
+            text,
+            origins,
+            marks: Vec::new(),
+        }
+    }
+
+    fn with_marks(mut self, marks: Vec<InlineMark>) -> Self {
+        self.marks = marks;
+        self
     }
 }
 
 /// A span with its origins in a `title`, and (with `label`) their codes in a superscript.
 fn attributed(out: &mut String, span: Span<'_>, context: &Context, label: bool) {
-    let Span { tag, text, origins } = span;
+    let Span {
+        tag,
+        text,
+        origins,
+        marks,
+    } = span;
     let names = context.origin_authors(origins);
     let rounds: Vec<&str> = origins
         .iter()
@@ -1175,7 +1235,7 @@ fn attributed(out: &mut String, span: Span<'_>, context: &Context, label: bool) 
         title.push_str(&format!(" ({})", date_only(date)));
     }
     let _ = write!(out, "<{tag} title=\"{}\">", escape(&title));
-    escape_into(out, text);
+    xml_emphasis_into(out, text, &marks, 0..text.len(), "strong", "em");
     let _ = write!(out, "</{tag}>");
     let codes = context.origin_codes(origins);
     if label && !codes.is_empty() && !text.trim().is_empty() {

@@ -12,11 +12,11 @@ use crate::layout::{
     Entry, Label, Piece, entries, label, pieces, redline_label, renumbering, shows_renumbering,
     written_renumbering,
 };
-use crate::text::markdown_escape_into;
+use crate::text::{local_marks, markdown_emphasis_into, markdown_escape_into};
 use penholder_core::{Document, NodeId, NodeKind, References, Version};
 use penholder_diff::{
-    BlameView, Change, Comment, Compilation, Flag, NodeCompilation, NodeStatus, Origin, Redline,
-    Scope, Segment, SegmentKind,
+    BlameView, Change, Comment, Compilation, Flag, NodeCompilation, NodeRedline, NodeStatus,
+    Origin, Redline, Scope, SegmentKind,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -55,7 +55,7 @@ fn document_text(document: &Document, context: &Context, subtitle: &str) -> Stri
         // The text is escaped as if it began a line, and an opening parenthesis too, so that
         // text that starts like a number (`1. `, `(a) `) is not read back as the node's number.
         let text_start = out.len();
-        markdown_escape_into(&mut out, &node.text, true);
+        markdown_emphasis_into(&mut out, &node.text, &node.marks, 0..node.text.len(), true);
         if out[text_start..].starts_with('(') {
             out.insert(text_start, '\\');
         }
@@ -364,7 +364,7 @@ pub fn redline(redline: &Redline, context: &Context) -> String {
             };
             open_numbered(&mut out, node.kind, reference, &number);
         }
-        segments(&mut out, &node.segments, context);
+        segments(&mut out, node, context);
         match node.status {
             NodeStatus::Inserted => critic_comment(&mut out, "new paragraph"),
             NodeStatus::Deleted => critic_comment(&mut out, "paragraph deleted"),
@@ -388,8 +388,36 @@ pub fn redline(redline: &Redline, context: &Context) -> String {
 }
 
 /// Segments in order; a deletion directly followed by an insertion with the same attribution
-/// is one substitution.
-fn segments(out: &mut String, segments: &[Segment], context: &Context) {
+/// is one substitution. Kept and inserted words show the target's emphasis, deleted ones the
+/// source's, as `**bold**` and `*italic*`.
+fn segments(out: &mut String, node: &NodeRedline, context: &Context) {
+    let segments = &node.segments;
+    // Where each segment starts in the source text (Equal + Delete) and the target (Equal +
+    // Insert), for its marks.
+    let mut starts = Vec::with_capacity(segments.len());
+    let (mut source_at, mut target_at) = (0, 0);
+    for segment in segments {
+        starts.push((source_at, target_at));
+        let length = segment.text.len();
+        match segment.kind {
+            SegmentKind::Equal => {
+                source_at += length;
+                target_at += length;
+            }
+            SegmentKind::Delete => source_at += length,
+            SegmentKind::Insert => target_at += length,
+        }
+    }
+    let write = |out: &mut String, at: usize| {
+        let segment = &segments[at];
+        let (source_at, target_at) = starts[at];
+        let length = segment.text.len();
+        let marks = match segment.kind {
+            SegmentKind::Delete => local_marks(&node.marks_from, source_at..source_at + length),
+            _ => local_marks(&node.marks_to, target_at..target_at + length),
+        };
+        markdown_emphasis_into(out, &segment.text, &marks, 0..length, false);
+    };
     let mut index = 0;
     while index < segments.len() {
         let segment = &segments[index];
@@ -398,30 +426,30 @@ fn segments(out: &mut String, segments: &[Segment], context: &Context) {
             continue;
         }
         match segment.kind {
-            SegmentKind::Equal => escaped(out, &segment.text),
+            SegmentKind::Equal => write(out, index - 1),
             SegmentKind::Delete => {
-                let next = segments.get(index);
-                if let Some(next) = next.filter(|n| {
+                let substituted = segments.get(index).is_some_and(|n| {
                     n.kind == SegmentKind::Insert
                         && n.attribution == segment.attribution
                         && !n.text.is_empty()
-                }) {
+                });
+                if substituted {
                     index += 1;
                     out.push_str("{~~");
-                    escaped(out, &segment.text);
+                    write(out, index - 2);
                     out.push_str("~>");
-                    escaped(out, &next.text);
+                    write(out, index - 1);
                     out.push_str("~~}");
                 } else {
                     out.push_str("{--");
-                    escaped(out, &segment.text);
+                    write(out, index - 1);
                     out.push_str("--}");
                 }
                 critic_comment(out, &origins_text(&segment.attribution, context));
             }
             SegmentKind::Insert => {
                 out.push_str("{++");
-                escaped(out, &segment.text);
+                write(out, index - 1);
                 out.push_str("++}");
                 critic_comment(out, &origins_text(&segment.attribution, context));
             }
@@ -638,7 +666,41 @@ fn critic_comment(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use penholder_core::{IdSource, Node};
+    use penholder_core::{IdSource, InlineMark, MarkKind, Node};
+
+    #[test]
+    fn a_redline_shows_kept_and_inserted_words_with_the_target_s_emphasis_deleted_with_the_source_s()
+     {
+        let id = IdSource::new(1, 0).next_id();
+        let from = Document::new(
+            "T",
+            vec![
+                Node::new(id, NodeKind::Operative, "Act on the old priorities now").with_marks(
+                    vec![
+                        InlineMark::new(0..3, MarkKind::Bold),
+                        InlineMark::new(11..14, MarkKind::Italic),
+                    ],
+                ),
+            ],
+        );
+        let to = Document::new(
+            "T",
+            vec![
+                Node::new(id, NodeKind::Operative, "Act on the new priorities now").with_marks(
+                    vec![
+                        InlineMark::new(0..3, MarkKind::Bold),
+                        InlineMark::new(11..14, MarkKind::Bold),
+                    ],
+                ),
+            ],
+        );
+        let redline = penholder_diff::redline(&from, &to, &[]);
+        let text = super::redline(&redline, &Context::new());
+        assert!(
+            text.contains("**Act** on the {~~*old*~>**new**~~}"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn text_cannot_close_critic_markup_or_open_blocks() {

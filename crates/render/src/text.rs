@@ -1,6 +1,8 @@
 //! Text helpers shared by the renderers: escaping for XML/HTML and Markdown, characters a
 //! format cannot carry, footnote markers.
 
+use penholder_core::{InlineMark, emphasis_runs};
+use std::fmt::Write as _;
 use std::ops::Range;
 
 /// Whether XML 1.0 allows the character at all (tab, newline and carriage return are the only
@@ -144,9 +146,98 @@ pub(crate) fn first_word(text: &str) -> (&str, &str) {
     text.split_at(end)
 }
 
+/// Appends `text[range]` escaped for XML/HTML, its emphasis (`marks`, byte ranges of the whole
+/// `text`) as elements: `bold` around bold stretches, `italic` inside it (`<strong>`/`<em>` in
+/// HTML, `<b>`/`<i>` in Akoma Ntoso). Each stretch opens and closes its own elements, so the
+/// output nests correctly whatever the marks overlap.
+pub(crate) fn xml_emphasis_into(
+    out: &mut String,
+    text: &str,
+    marks: &[InlineMark],
+    range: Range<usize>,
+    bold: &str,
+    italic: &str,
+) {
+    if marks.is_empty() {
+        escape_into(out, &text[range]);
+        return;
+    }
+    for (stretch, emphasis) in emphasis_runs(marks, range) {
+        if emphasis.bold {
+            let _ = write!(out, "<{bold}>");
+        }
+        if emphasis.italic {
+            let _ = write!(out, "<{italic}>");
+        }
+        escape_into(out, &text[stretch]);
+        if emphasis.italic {
+            let _ = write!(out, "</{italic}>");
+        }
+        if emphasis.bold {
+            let _ = write!(out, "</{bold}>");
+        }
+    }
+}
+
+/// The marks that fall in `range` of a text, as byte ranges of `text[range]`.
+pub(crate) fn local_marks(marks: &[InlineMark], range: Range<usize>) -> Vec<InlineMark> {
+    marks
+        .iter()
+        .filter(|m| m.start < range.end && m.end > range.start)
+        .map(|m| {
+            InlineMark::new(
+                m.start.max(range.start) - range.start..m.end.min(range.end) - range.start,
+                m.kind,
+            )
+        })
+        .collect()
+}
+
+/// Appends `text[range]` as Markdown shows it literally ([`markdown_escape_into`]), its
+/// emphasis as `**bold**` and `*italic*` (`penholder_core::write_markdown_emphasis`).
+/// `line_start`: whether the range begins a line.
+pub(crate) fn markdown_emphasis_into(
+    out: &mut String,
+    text: &str,
+    marks: &[InlineMark],
+    range: Range<usize>,
+    line_start: bool,
+) {
+    let stretch = &text[range.clone()];
+    let local = local_marks(marks, range);
+    if local.is_empty() {
+        markdown_escape_into(out, stretch, line_start);
+        return;
+    }
+    let mut first = line_start;
+    penholder_core::write_markdown_emphasis(out, stretch, &local, &mut |out, piece| {
+        markdown_escape_into(out, piece, first);
+        first = first && piece.is_empty();
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emphasis_becomes_elements_and_markdown_delimiters() {
+        use penholder_core::MarkKind::{Bold, Italic};
+        let text = "Priority 1: <act> now";
+        let marks = [InlineMark::new(0..11, Bold), InlineMark::new(9..17, Italic)];
+        let mut html = String::new();
+        xml_emphasis_into(&mut html, text, &marks, 0..text.len(), "strong", "em");
+        assert_eq!(
+            html,
+            "<strong>Priority </strong><strong><em>1:</em></strong><em> &lt;act&gt;</em> now"
+        );
+        let mut md = String::new();
+        markdown_emphasis_into(&mut md, text, &marks[..1], 0..text.len(), true);
+        assert_eq!(md, "**Priority 1:** \\<act\\> now");
+        let mut part = String::new();
+        xml_emphasis_into(&mut part, text, &marks[..1], 9..15, "b", "i");
+        assert_eq!(part, "<b>1:</b> &lt;ac");
+    }
 
     #[test]
     fn xml_escaping_replaces_what_xml_cannot_carry() {

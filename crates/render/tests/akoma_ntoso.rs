@@ -8,7 +8,9 @@
 mod common;
 
 use common::*;
-use penholder_core::{Document, IdSource, Node, NodeKind, References, Version};
+use penholder_core::{
+    Document, IdSource, InlineMark, MarkKind, Node, NodeKind, References, Version,
+};
 use penholder_render::{Context, akn};
 use std::path::PathBuf;
 use std::process::Command;
@@ -74,9 +76,16 @@ fn validate(schema: &PathBuf, name: &str, xml: &str) {
 fn everything() -> Document {
     let mut ids = IdSource::new(5, 1_700_000_000_000);
     let mut node = |kind, text: &str| Node::new(ids.next_id(), kind, text);
-    let opening =
-        node(NodeKind::Paragraph, "WE, the Ministers¹ & <partners>;").with_children(vec![
-            node(NodeKind::Footnote, "Observers: \"A\" & 'B'."),
+    // Emphasis across a footnote marker, bold and italic overlapping, in a heading and a note.
+    let opening = node(NodeKind::Paragraph, "WE, the Ministers¹ & <partners>;")
+        .with_marks(vec![
+            InlineMark::new(0..2, MarkKind::Bold),
+            InlineMark::new(4..22, MarkKind::Italic),
+            InlineMark::new(8..17, MarkKind::Bold),
+        ])
+        .with_children(vec![
+            node(NodeKind::Footnote, "Observers: \"A\" & 'B'.")
+                .with_marks(vec![InlineMark::new(0..9, MarkKind::Italic)]),
             node(NodeKind::Item, "first group;"),
         ]);
     let pp1 = node(NodeKind::Preambular, "Recognising the role;").with_children(vec![
@@ -93,11 +102,13 @@ fn everything() -> Document {
         NodeKind::Footnote,
         "A footnote without its marker.",
     )]);
-    let goal = node(NodeKind::Goal, "Prevent irregular migration").with_children(vec![
-        node(NodeKind::Action, "Strengthen cooperation;"),
-        node(NodeKind::Action, "Support countries:")
-            .with_children(vec![node(NodeKind::Item, "of origin;")]),
-    ]);
+    let goal = node(NodeKind::Goal, "Prevent irregular migration")
+        .with_marks(vec![InlineMark::new(8..17, MarkKind::Bold)])
+        .with_children(vec![
+            node(NodeKind::Action, "Strengthen cooperation;"),
+            node(NodeKind::Action, "Support countries:")
+                .with_children(vec![node(NodeKind::Item, "of origin;")]),
+        ]);
     let part = node(NodeKind::Part, "Final provisions")
         .with_num("Chapter IV")
         .with_children(vec![
@@ -186,7 +197,19 @@ fn identifiers_follow_the_references_and_the_node_ids() {
     assert!(xml.contains("<num>Chapter IV</num>"));
     assert!(xml.contains("<num>4c.</num>"));
     assert!(xml.contains("marker=\"²³\""));
-    assert!(xml.contains("WE, the Ministers<authorialNote"));
-    assert!(xml.contains("&amp; &lt;partners&gt;"));
+    // Emphasis as `<b>`/`<i>`, each stretch closed before the note at the marker.
+    assert!(
+        xml.contains("<b>WE</b>, <i>the </i><b><i>Ministers</i></b><authorialNote"),
+        "{xml}"
+    );
+    assert!(xml.contains("<p><i>Observers</i>: &quot;A&quot;"), "{xml}");
+    assert!(
+        xml.contains("<heading>Prevent <b>irregular</b> migration</heading>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("</authorialNote><i> &amp; </i>&lt;partners&gt;"),
+        "{xml}"
+    );
     assert!(xml.contains("nested \u{FFFD} item;"));
 }

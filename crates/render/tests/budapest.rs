@@ -7,7 +7,7 @@
 mod common;
 
 use common::office::{Odt, View, convert, soffice_available, without_markers};
-use penholder_core::{Document, IdSource, Node, NodeKind, Version};
+use penholder_core::{Document, IdSource, InlineMark, MarkKind, Node, NodeKind, Version};
 use penholder_render::{Context, akn, docx, markdown};
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -32,6 +32,9 @@ struct ExpectedVersion {
 struct ExpectedNode {
     kind: String,
     text: String,
+    /// The stretches of the text in bold (`Priority 1:`).
+    #[serde(default)]
+    bold: Vec<String>,
     #[serde(default)]
     children: Vec<ExpectedNode>,
 }
@@ -39,7 +42,20 @@ struct ExpectedNode {
 fn node(expected: &ExpectedNode, ids: &mut IdSource) -> Node {
     let kind = NodeKind::parse(&expected.kind).expect("a known kind");
     let children = expected.children.iter().map(|c| node(c, ids)).collect();
-    Node::new(ids.next_id(), kind, expected.text.as_str()).with_children(children)
+    let marks = expected
+        .bold
+        .iter()
+        .map(|phrase| {
+            let start = expected
+                .text
+                .find(phrase.as_str())
+                .expect("bold text in the text");
+            InlineMark::new(start..start + phrase.len(), MarkKind::Bold)
+        })
+        .collect();
+    Node::new(ids.next_id(), kind, expected.text.as_str())
+        .with_marks(marks)
+        .with_children(children)
 }
 
 /// The zero draft (with the fixtures' stable ids) and every later version of a document,

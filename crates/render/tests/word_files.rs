@@ -332,3 +332,31 @@ fn a_redline_carries_the_justifications_as_comments() {
     let document = parse(&part(&bytes, "word/document.xml"));
     assert_eq!(document.descendants("w:commentRangeStart").len(), 2);
 }
+
+/// The seed's bold heads ("**Priority 1:**", marks in the model) are bold runs in Word, their
+/// asterisks nowhere; a preambular paragraph's first word stays in italics beside them.
+#[test]
+fn emphasis_is_bold_and_italic_runs_never_asterisks() {
+    use common::office::parse;
+    let bytes = docx::version(&declaration(), &Context::new()).expect("docx");
+    let document = parse(&part(&bytes, "word/document.xml"));
+    let runs = document.descendants("w:r");
+    let formatted = |text: &str, property: &str| {
+        runs.iter()
+            .filter(|run| run.text() == text)
+            .any(|run| !run.descendants(property).is_empty())
+    };
+    for head in ["Priority 1:", "Racism, discrimination and xenophobia:"] {
+        assert!(formatted(head, "w:b"), "{head:?} is a bold run");
+    }
+    assert!(
+        formatted("Gathered", "w:i"),
+        "the preambular verb in italics"
+    );
+    assert!(!document.text().contains("**"), "no literal asterisks");
+    let plain = runs
+        .iter()
+        .find(|run| run.text().trim_start().starts_with("Prevent and fight"))
+        .expect("the rest of the first priority");
+    assert!(plain.descendants("w:b").is_empty(), "only the head is bold");
+}

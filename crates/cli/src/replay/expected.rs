@@ -4,7 +4,7 @@
 //! paragraph.
 
 use anyhow::Context;
-use penholder_core::{Document, Node, References};
+use penholder_core::{Document, MarkKind, Node, References};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -24,8 +24,22 @@ pub struct ExpectedNode {
     pub reference: String,
     pub kind: String,
     pub text: String,
+    /// The stretches of the text in bold and in italics (`Priority 1:`), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bold: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub italic: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<ExpectedNode>,
+}
+
+/// The stretches of a node's text that carry `kind`.
+fn marked(node: &Node, kind: MarkKind) -> Vec<String> {
+    node.marks
+        .iter()
+        .filter(|mark| mark.kind == kind)
+        .map(|mark| node.text[mark.range()].to_string())
+        .collect()
 }
 
 impl ExpectedText {
@@ -41,6 +55,8 @@ impl ExpectedText {
                         .unwrap_or_default(),
                     kind: node.kind.as_str().to_string(),
                     text: node.text.clone(),
+                    bold: marked(node, MarkKind::Bold),
+                    italic: marked(node, MarkKind::Italic),
                     children: convert(&node.children, references),
                 })
                 .collect()
@@ -102,6 +118,11 @@ impl ExpectedText {
                             "{}: expected {want:?}\n{}      got {got:?}",
                             e.reference,
                             " ".repeat(e.reference.len()),
+                        ));
+                    } else if e.bold != g.bold || e.italic != g.italic {
+                        out.push(format!(
+                            "{}: expected bold {:?} and italic {:?}, got bold {:?} and italic {:?}",
+                            e.reference, e.bold, e.italic, g.bold, g.italic
                         ));
                     }
                 }

@@ -64,6 +64,36 @@ fn a_tracked_edit_reads_as_before_and_after_with_its_node_comments_and_version()
 }
 
 #[test]
+fn bold_and_italic_runs_are_read_as_marks_on_both_sides() {
+    let document = body(
+        r#"<w:p><w:pPr><w:rPr><w:b/></w:rPr></w:pPr><w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t xml:space="preserve">Priority 1: </w:t></w:r><w:r><w:t xml:space="preserve">Prevent </w:t></w:r><w:del w:id="1" w:author="A"><w:r><w:rPr><w:i/></w:rPr><w:delText>old</w:delText></w:r></w:del><w:ins w:id="2" w:author="A"><w:r><w:rPr><w:i w:val="true"/><w:b w:val="0"/></w:rPr><w:t>new</w:t></w:r></w:ins><w:r><w:t xml:space="preserve"> text</w:t></w:r></w:p>"#,
+    );
+    let file = read_docx(&package(&[("word/document.xml", &document)])).expect("reads");
+    let paragraph = &file.paragraphs[0];
+    let shown = |text: &str, marks: &[InlineMark]| -> Vec<(String, MarkKind)> {
+        marks
+            .iter()
+            .map(|m| (text[m.range()].to_string(), m.kind))
+            .collect()
+    };
+    assert_eq!(paragraph.before, "Priority 1: Prevent old text");
+    assert_eq!(
+        shown(&paragraph.before, &paragraph.marks_before),
+        vec![
+            ("Priority 1: ".to_string(), MarkKind::Bold),
+            ("old".to_string(), MarkKind::Italic)
+        ]
+    );
+    assert_eq!(
+        shown(&paragraph.after, &paragraph.marks_after),
+        vec![
+            ("Priority 1: ".to_string(), MarkKind::Bold),
+            ("new".to_string(), MarkKind::Italic)
+        ]
+    );
+}
+
+#[test]
 fn a_paragraph_deleted_whole_and_a_bookmark_before_its_paragraph() {
     let document = body(&format!(
         r#"<w:bookmarkStart w:id="0" w:name="ph_{NODE}"/><w:p><w:pPr><w:rPr><w:del w:id="3" w:author="A"/></w:rPr></w:pPr><w:del w:id="2" w:author="A"><w:r><w:delText>Gone.</w:delText></w:r></w:del></w:p><w:bookmarkEnd w:id="0"/>"#
