@@ -488,6 +488,12 @@ pub struct AlignedUpload {
 }
 
 impl UploadBasis {
+    /// Reads a revised text sent as a Word file (`crate::word::revised_text`: refused while it
+    /// holds tracked changes; our bookmarks give ids, words the rest), to [`Self::align`].
+    pub fn revised_docx(&self, bytes: &[u8], ids: &mut IdSource) -> Result<Document, Error> {
+        crate::word::revised_text(bytes, &self.previous, ids)
+    }
+
     /// Aligns the revised text with the previous version and, for a round, with its
     /// `compilation` (pure and CPU-heavy: call it off the async workers). Nodes of a generic
     /// kind (paragraph, part, item: what a plain text gives) take the kind of the previous node

@@ -22,7 +22,7 @@
 //! ids. The items are then submitted exactly as a JSON body holding them would be
 //! ([`WordSubmission::body`]), so they go through the same validation and the same store step.
 
-use crate::error::Error;
+use crate::error::{Error, FieldProblem};
 use penholder_core::negotiation::ItemByReference;
 use penholder_core::{Document, IdSource, Node, NodeId, NodeKind, Version};
 use penholder_import::docx::{DocxError, FOOTNOTE_REFERENCE, WordFile, read_docx};
@@ -380,6 +380,248 @@ fn items_of(
 /// parent deletes its children: they get no item of their own).
 fn gone_with_parent(parent: &Node) -> bool {
     !parent.text.trim().is_empty() && parent.kind != NodeKind::Footnote
+}
+
+/// A chairmanship's revised text sent as a Word file, read into a tree to align with
+/// `previous` (the version it revises), as a Markdown upload is.
+///
+/// A file still holding tracked changes is refused, each change listed: the chair decides on
+/// them first (accept or reject), since the version is the text as it stands. A paragraph
+/// carrying one of our bookmarks is that node (its kind, its written number and its place
+/// under its parent come from `previous`; its text from the file); a paragraph without one is
+/// a new node after the paragraph before it (the first child of a node that has children),
+/// given a fresh id and a generic kind that the alignment turns into its neighbours' kind. In
+/// a file penholder did not write every paragraph is such a new node, and the alignment
+/// matches them by their words. Footnotes keep their previous text (their text is not read from
+/// the file yet); the title and the line under it are not part of the text.
+pub fn revised_text(bytes: &[u8], previous: &Version, ids: &mut IdSource) -> Result<Document, Error> {
+    let file = read_docx(bytes).map_err(refusal)?;
+    refuse_pending_changes(&file, previous)?;
+    let document = revised_tree(&file, previous, ids);
+    if document.nodes.is_empty() {
+        return Err(Error::invalid_field(
+            "/",
+            "the Word file holds no paragraphs besides its title: send the revised text",
+        ));
+    }
+    Ok(document)
+}
+
+/// Refuses a file whose tracked changes are still pending, listing each one.
+fn refuse_pending_changes(file: &WordFile, previous: &Version) -> Result<(), Error> {
+    let references = penholder_core::References::of(&previous.document);
+    let problems: Vec<FieldProblem> = file
+        .pending_changes()
+        .map(|(index, change)| {
+            let paragraph = &file.paragraphs[index];
+            let place = paragraph
+                .node
+                .and_then(|id| references.reference(id))
+                .map(|r| r.0.clone())
+                .unwrap_or_else(|| format!("paragraph {}", index + 1));
+            let by = if change.author.is_empty() {
+                String::new()
+            } else {
+                format!(" by {}", change.author)
+            };
+            let what = if change.text.trim().is_empty() {
+                String::new()
+            } else {
+                format!(": “{}”", excerpt(&change.text))
+            };
+            FieldProblem {
+                pointer: "/".into(),
+                item: None,
+                reference: Some(place.clone()),
+                detail: format!("{place}: {}{by}{what}", change.kind.as_str()),
+            }
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<&str> = problems.iter().map(|p| p.detail.as_str()).collect();
+    Err(Error::Invalid {
+        detail: format!(
+            "the file still holds {} tracked change(s): accept or reject them first (in Word: Review › Accept or Reject; in LibreOffice: Edit › Track Changes › Manage), save, and send it again. Pending: {}",
+            problems.len(),
+            listed.join("; ")
+        ),
+        problems,
+    })
+}
+
+/// The first words of a text, for a message.
+fn excerpt(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// The tree a revised file stands for (see [`revised_text`]).
+fn revised_tree(file: &WordFile, previous: &Version, ids: &mut IdSource) -> Document {
+    let walk = previous.document.walk();
+    let known: HashMap<NodeId, &Node> = walk.iter().map(|v| (v.node.id, v.node)).collect();
+    let parent_of: HashMap<NodeId, NodeId> = walk
+        .iter()
+        .filter_map(|v| Some((v.node.id, v.parent?.id)))
+        .collect();
+    let with_ids = file.has_node_ids();
+    let first_node = file.paragraphs.iter().position(|p| p.node.is_some());
+    let title = normalised(&previous.document.title);
+    // Each previous node the file names, the first time it names it.
+    let mut named: HashSet<NodeId> = HashSet::new();
+    let mut paragraphs: Vec<(Option<NodeId>, &str)> = Vec::new();
+    for (index, paragraph) in file.paragraphs.iter().enumerate() {
+        let before_first = first_node.is_none_or(|first| index < first);
+        if paragraph.is_front_matter()
+            || (with_ids && before_first && normalised(&paragraph.after) == title)
+        {
+            continue;
+        }
+        let node = paragraph
+            .node
+            .filter(|id| known.contains_key(id) && named.insert(*id));
+        paragraphs.push((node, paragraph.after.as_str()));
+    }
+    // A previous node without words of its own (a part holding only its children) is kept
+    // while the file keeps any of its children: no paragraph of the file stands for it.
+    let structural =
+        |node: &Node| node.text.trim().is_empty() && node.kind != NodeKind::Footnote;
+    let mut tree = TreeBuilder::default();
+    let mut last: Option<(usize, bool)> = None;
+    for (node, text) in paragraphs {
+        match node.and_then(|id| known.get(&id).copied()) {
+            Some(node) => {
+                // Under the nearest ancestor the file keeps.
+                let mut ancestors = Vec::new();
+                let mut up = parent_of.get(&node.id).copied();
+                while let Some(id) = up {
+                    let ancestor = known[&id];
+                    if named.contains(&id) || structural(ancestor) {
+                        ancestors.push(ancestor);
+                    }
+                    up = parent_of.get(&id).copied();
+                }
+                let mut parent = None;
+                for ancestor in ancestors.into_iter().rev() {
+                    parent = Some(tree.place_once(ancestor, parent));
+                }
+                let slot = tree.place(
+                    Node {
+                        text: node_text(text, Some(node)),
+                        children: Vec::new(),
+                        ..node.clone()
+                    },
+                    parent,
+                );
+                tree.by_id.insert(node.id, slot);
+                for footnote in node.children.iter().filter(|c| c.kind == NodeKind::Footnote) {
+                    tree.place(footnote.clone(), Some(slot));
+                }
+                last = Some((slot, node.children.iter().any(|c| c.kind != NodeKind::Footnote)));
+            }
+            None => {
+                let text = node_text(text, None);
+                if text.is_empty() {
+                    continue;
+                }
+                let parent = match last {
+                    Some((slot, true)) => Some(slot),
+                    Some((slot, false)) => tree.parent[slot],
+                    None => None,
+                };
+                let slot = tree.place(
+                    Node {
+                        id: ids.next_id(),
+                        kind: NodeKind::Paragraph,
+                        num: None,
+                        text,
+                        external_id: None,
+                        children: Vec::new(),
+                    },
+                    parent,
+                );
+                last = Some((slot, false));
+            }
+        }
+    }
+    Document {
+        title: previous.document.title.clone(),
+        nodes: tree.finish(),
+    }
+}
+
+fn normalised(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// A tree built node by node, each under a parent already placed (or at the top).
+#[derive(Default)]
+struct TreeBuilder {
+    nodes: Vec<Node>,
+    parent: Vec<Option<usize>>,
+    children: Vec<Vec<usize>>,
+    top: Vec<usize>,
+    by_id: HashMap<NodeId, usize>,
+}
+
+impl TreeBuilder {
+    /// Places a node (its children left out) as the last child of `parent`.
+    fn place(&mut self, mut node: Node, parent: Option<usize>) -> usize {
+        let slot = self.nodes.len();
+        let children = std::mem::take(&mut node.children);
+        self.nodes.push(node);
+        self.parent.push(parent);
+        self.children.push(Vec::new());
+        match parent {
+            Some(p) => self.children[p].push(slot),
+            None => self.top.push(slot),
+        }
+        // A footnote's own children, if any, stay with it.
+        for child in children {
+            self.place(child, Some(slot));
+        }
+        slot
+    }
+
+    /// The slot of a previous node placed already, else the node placed now without its text's
+    /// children (they come from the file).
+    fn place_once(&mut self, node: &Node, parent: Option<usize>) -> usize {
+        if let Some(&slot) = self.by_id.get(&node.id) {
+            return slot;
+        }
+        let slot = self.place(
+            Node {
+                children: Vec::new(),
+                ..node.clone()
+            },
+            parent,
+        );
+        self.by_id.insert(node.id, slot);
+        slot
+    }
+
+    /// The tree: children are placed after their parent, so building from the last slot to
+    /// the first finds every child built already.
+    fn finish(self) -> Vec<Node> {
+        let mut built: Vec<Option<Node>> = self.nodes.into_iter().map(Some).collect();
+        for slot in (0..built.len()).rev() {
+            let children: Vec<Node> = self.children[slot]
+                .iter()
+                .filter_map(|&c| built[c].take())
+                .collect();
+            if let Some(node) = built[slot].as_mut() {
+                node.children = children;
+            }
+        }
+        self.top.iter().filter_map(|&slot| built[slot].take()).collect()
+    }
 }
 
 #[cfg(test)]

@@ -618,6 +618,17 @@ pub struct SubmissionRequest {
     pub items: Vec<WireItem>,
 }
 
+/// `POST …/documents/{d}/versions`' options when the body is a Word file (a JSON body says
+/// them in its fields instead).
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadVersionQuery {
+    /// The new version's label (required with a .docx body).
+    pub label: Option<String>,
+    /// The closed round the text answers (as `round` in a JSON body).
+    pub round: Option<u32>,
+}
+
 /// `PUT …/submissions/{delegation}`'s options.
 #[derive(Clone, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -419,8 +419,13 @@ pub async fn get_concordance(
 #[utoipa::path(post, path = "/v1/processes/{p}/documents/{d}/versions", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
-    request_body = UploadVersionRequest,
+           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes"),
+           UploadVersionQuery),
+    request_body(
+        description = "The label and the revised text as JSON, or the revised text as a .docx (label and round in the query; tracked changes accepted or rejected first; docs/word.md)",
+        content(
+            (UploadVersionRequest = "application/json"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))),
     responses((status = 201, description = "The new version, and how its text was matched to the previous one", body = UploadedVersion,
                example = json!({"version": {"document": "declaration", "number": 2, "label": "Rev. 1 after written feedback", "parent": 1, "hash": "5f2b9c0e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c", "round": null, "created_at": "2026-03-25T11:00:00Z", "created_by": "chair-tr", "audit_head": {"seq": 41, "hash": "3ad77bb40d7a3660a89ecaf32466ef97f5d3d585e0e1a7a2d1d3f0c8b6a4e2f1", "head": "41:3ad77bb40d7a3660a89ecaf32466ef97f5d3d585e0e1a7a2d1d3f0c8b6a4e2f1", "signature": null}}, "alignment": {"document": {"title": "Budapest Declaration", "nodes": []}, "nodes": [], "removed": [], "fulfilled": []}})),
               Problems),
@@ -429,6 +434,7 @@ pub async fn upload_version(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath((p, d)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<UploadVersionQuery>,
     body: Body,
 ) -> Result<Reply, ApiError> {
     // Refused callers hear so before anything about their body; publishing checks again.
@@ -439,19 +445,32 @@ pub async fn upload_version(
             .run(move |r| document::may_upload(r, &caller, &p, &d, None, now).map(drop))
             .await?;
     }
-    let request: UploadVersionRequest = body.json()?;
+    // A Word file says its label and round in the query; its text is read against the basis.
+    let (label, round, source) = if body.docx {
+        let label = query.label.ok_or_else(|| {
+            ApiError::BadRequest(
+                "a .docx upload names the new version's label in the query: ?label=Rev.%201".into(),
+            )
+        })?;
+        (label, query.round, None)
+    } else {
+        let request: UploadVersionRequest = body.json()?;
+        (request.label, request.round, Some(source_of(request.source)))
+    };
     let basis = {
-        let (caller, p, d, round) = (principal.clone(), p.clone(), d.clone(), request.round);
+        let (caller, p, d) = (principal.clone(), p.clone(), d.clone());
         state
             .run(move |r| document::upload_basis(r, &caller, &p, &d, round, now))
             .await?
     };
     let mut ids = state.ids();
-    let source = source_of(request.source);
-    let label = request.label;
     let engine = state.clone();
+    let docx = body.bytes.clone();
     let (basis, upload) = blocking(move || {
-        let revised = source.import(&mut ids)?;
+        let revised = match source {
+            Some(source) => source.import(&mut ids)?,
+            None => basis.revised_docx(&docx, &mut ids)?,
+        };
         let compilation = basis
             .round
             .as_ref()
