@@ -171,7 +171,8 @@ fn items(answer: &Answer) -> Vec<Value> {
 both_backends!(
     a_docx_edited_with_tracked_changes_in_libreoffice_is_a_submission,
     a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood,
-    hostile_word_files_are_refused_and_nothing_is_stored
+    hostile_word_files_are_refused_and_nothing_is_stored,
+    the_chair_uploads_a_revised_docx_as_the_next_version
 );
 
 fn uno_available() -> bool {
@@ -412,4 +413,126 @@ fn hostile_word_files_are_refused_and_nothing_is_stored(db: &TestDb) {
         assert!(detail.contains(says), "{what}: {detail}");
     }
     get(&server, SUBMISSION, &at).expect(404);
+}
+
+fn post_docx(server: &Server, path: &str, token: &str, bytes: &[u8]) -> Answer {
+    request(
+        "POST",
+        &server.url(path),
+        Some(token),
+        &[("content-type", DOCX)],
+        Some(bytes),
+    )
+}
+
+/// The chair's revised text as a Word file: version 1's own DOCX with a word changed and a
+/// paragraph added (tracking off) becomes version 2, every node keeping its id; a file with a
+/// tracked change still pending is refused (422) with the change listed, and nothing stored.
+fn the_chair_uploads_a_revised_docx_as_the_next_version(db: &TestDb) {
+    let server = Server::start(db);
+    open_round(&server);
+    let chair = token("chair", Some("TR"));
+    let base = texts(&server, &chair);
+    let versions = "/v1/processes/budapest-7mc/documents/declaration/versions";
+    let docx = get(&server, &format!("{versions}/1?format=docx"), &chair)
+        .expect(200)
+        .bytes;
+
+    let pending = with_document(
+        &docx,
+        |xml| {
+            xml.replacen(
+                "timely initiative",
+                "timely</w:t></w:r><w:ins w:id=\"7\" w:author=\"Austria\"><w:r><w:t xml:space=\"preserve\"> and valuable</w:t></w:r></w:ins><w:r><w:t xml:space=\"preserve\"> initiative",
+                1,
+            )
+        },
+        &[],
+    );
+    let refused = post_docx(
+        &server,
+        &format!("{versions}?label=Rev.%201"),
+        &chair,
+        &pending,
+    );
+    assert_eq!(
+        refused.status,
+        422,
+        "{}",
+        String::from_utf8_lossy(&refused.bytes)
+    );
+    assert_eq!(
+        refused.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+    let detail = refused.json()["detail"].as_str().unwrap_or("").to_string();
+    assert!(detail.contains("accept or reject them first"), "{detail}");
+    assert!(
+        detail.contains("insertion by Austria: “and valuable”"),
+        "{detail}"
+    );
+    let without_label = post_docx(&server, versions, &chair, &docx);
+    assert_eq!(without_label.status, 400);
+    let document = get(
+        &server,
+        "/v1/processes/budapest-7mc/documents/declaration",
+        &chair,
+    )
+    .expect(200)
+    .json();
+    assert_eq!(document["latest_version"], 1, "nothing stored");
+
+    let revised = with_document(
+        &docx,
+        |xml| {
+            let xml = xml.replacen("timely initiative", "valuable initiative", 1);
+            let at = xml.find("in Budapest on").expect("the paragraph");
+            let end = at + xml[at..].find("</w:p>").expect("its end") + "</w:p>".len();
+            format!(
+                "{}<w:p><w:r><w:t>Welcoming the chairmanship's new paragraph;</w:t></w:r></w:p>{}",
+                &xml[..end],
+                &xml[end..]
+            )
+        },
+        &[],
+    );
+    let uploaded = post_docx(
+        &server,
+        &format!("{versions}?label=Rev.%201"),
+        &chair,
+        &revised,
+    )
+    .expect(201)
+    .json();
+    assert_eq!(uploaded["version"]["number"], 2);
+    let v2 = get(&server, &format!("{versions}/2"), &chair)
+        .expect(200)
+        .json();
+    let nodes = v2["document"]["nodes"].as_array().expect("nodes");
+    assert_eq!(nodes.len(), base.len() + 1);
+    let thanking = id_of(&base, "Thanking");
+    let amended = nodes
+        .iter()
+        .find(|n| n["id"] == thanking.as_str())
+        .expect("kept");
+    assert_eq!(
+        amended["text"].as_str(),
+        Some(
+            text_of(&base, "Thanking")
+                .replace("timely initiative", "valuable initiative")
+                .as_str()
+        )
+    );
+    let gathered = nodes
+        .iter()
+        .position(|n| n["id"] == id_of(&base, "Gathered in Budapest").as_str())
+        .expect("kept");
+    assert_eq!(
+        nodes[gathered + 1]["text"],
+        "Welcoming the chairmanship's new paragraph;"
+    );
+    assert!(
+        base.iter()
+            .all(|(id, _)| nodes.iter().any(|n| n["id"] == id.as_str()))
+    );
 }

@@ -394,7 +394,11 @@ fn gone_with_parent(parent: &Node) -> bool {
 /// a file penholder did not write every paragraph is such a new node, and the alignment
 /// matches them by their words. Footnotes keep their previous text (their text is not read from
 /// the file yet); the title and the line under it are not part of the text.
-pub fn revised_text(bytes: &[u8], previous: &Version, ids: &mut IdSource) -> Result<Document, Error> {
+pub fn revised_text(
+    bytes: &[u8],
+    previous: &Version,
+    ids: &mut IdSource,
+) -> Result<Document, Error> {
     let file = read_docx(bytes).map_err(refusal)?;
     refuse_pending_changes(&file, previous)?;
     let document = revised_tree(&file, previous, ids);
@@ -488,8 +492,7 @@ fn revised_tree(file: &WordFile, previous: &Version, ids: &mut IdSource) -> Docu
     }
     // A previous node without words of its own (a part holding only its children) is kept
     // while the file keeps any of its children: no paragraph of the file stands for it.
-    let structural =
-        |node: &Node| node.text.trim().is_empty() && node.kind != NodeKind::Footnote;
+    let structural = |node: &Node| node.text.trim().is_empty() && node.kind != NodeKind::Footnote;
     let mut tree = TreeBuilder::default();
     let mut last: Option<(usize, bool)> = None;
     for (node, text) in paragraphs {
@@ -518,10 +521,17 @@ fn revised_tree(file: &WordFile, previous: &Version, ids: &mut IdSource) -> Docu
                     parent,
                 );
                 tree.by_id.insert(node.id, slot);
-                for footnote in node.children.iter().filter(|c| c.kind == NodeKind::Footnote) {
+                for footnote in node
+                    .children
+                    .iter()
+                    .filter(|c| c.kind == NodeKind::Footnote)
+                {
                     tree.place(footnote.clone(), Some(slot));
                 }
-                last = Some((slot, node.children.iter().any(|c| c.kind != NodeKind::Footnote)));
+                last = Some((
+                    slot,
+                    node.children.iter().any(|c| c.kind != NodeKind::Footnote),
+                ));
             }
             None => {
                 let text = node_text(text, None);
@@ -620,7 +630,10 @@ impl TreeBuilder {
                 node.children = children;
             }
         }
-        self.top.iter().filter_map(|&slot| built[slot].take()).collect()
+        self.top
+            .iter()
+            .filter_map(|&slot| built[slot].take())
+            .collect()
     }
 }
 

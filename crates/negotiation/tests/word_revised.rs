@@ -48,11 +48,9 @@ fn the_budapest_texts_come_back_from_their_own_docx() {
         "fixtures/budapest/declaration.md",
         "fixtures/budapest/call-for-action.md",
     ] {
-        let document = penholder_import::import_structured(
-            &repository_file(file),
-            &mut IdSource::new(1, 0),
-        )
-        .expect("the fixture is in the structured form");
+        let document =
+            penholder_import::import_structured(&repository_file(file), &mut IdSource::new(1, 0))
+                .expect("the fixture is in the structured form");
         let version = Version::new(4, "Rev. 3", None, document.clone());
         let back = uploaded(&exported(&version), &version).expect("our own DOCX uploads");
         assert_eq!(back, document, "{file}");
@@ -91,7 +89,11 @@ fn a_text_revised_in_word_keeps_its_ids_and_gets_new_ones_for_new_paragraphs() {
     let walk = back.walk();
     assert_eq!(walk[0].node.id, first.id);
     assert_eq!(walk[0].node.kind, first.kind);
-    assert!(walk[0].node.text.starts_with("REVISED "), "{}", walk[0].node.text);
+    assert!(
+        walk[0].node.text.starts_with("REVISED "),
+        "{}",
+        walk[0].node.text
+    );
     let added = walk
         .iter()
         .find(|v| v.node.text == "A paragraph the chairmanship added.")
@@ -126,10 +128,16 @@ fn pending_tracked_changes_are_refused_with_each_one_listed() {
             assert!(detail.contains("accept or reject them first"), "{detail}");
             assert_eq!(problems.len(), 1, "{problems:?}");
             let first = document.walk()[0].node.id;
-            let reference = References::of(&document).reference(first).unwrap().0.clone();
+            let reference = References::of(&document)
+                .reference(first)
+                .unwrap()
+                .0
+                .clone();
             assert_eq!(problems[0].reference.as_ref(), Some(&reference));
             assert!(
-                problems[0].detail.contains("insertion by Hungary: “still pending”"),
+                problems[0]
+                    .detail
+                    .contains("insertion by Hungary: “still pending”"),
                 "{}",
                 problems[0].detail
             );

@@ -455,7 +455,11 @@ pub async fn upload_version(
         (label, query.round, None)
     } else {
         let request: UploadVersionRequest = body.json()?;
-        (request.label, request.round, Some(source_of(request.source)))
+        (
+            request.label,
+            request.round,
+            Some(source_of(request.source)),
+        )
     };
     let basis = {
         let (caller, p, d) = (principal.clone(), p.clone(), d.clone());
