@@ -245,10 +245,20 @@ fn a_docx_edited_with_tracked_changes_in_libreoffice_is_a_submission(db: &TestDb
          "text": "Stressing the importance of evidence-based policies;"},
     ]);
     let dry = put_docx(&server, &format!("{SUBMISSION}?dry_run=true"), &at, &edited).expect(200);
+    let with_flags: Vec<Value> = expected
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| {
+            let mut item = item.clone();
+            item["flags"] = json!(["tracked"]);
+            item
+        })
+        .collect();
     assert_eq!(
         Value::Array(items(&dry)),
-        expected,
-        "exactly the intended items, word for word"
+        Value::Array(with_flags),
+        "exactly the intended items, word for word, each found in the tracked changes"
     );
     get(&server, SUBMISSION, &at).expect(404);
 
@@ -257,9 +267,14 @@ fn a_docx_edited_with_tracked_changes_in_libreoffice_is_a_submission(db: &TestDb
         .json();
     assert_eq!(receipt["revision"], 1);
     assert_eq!(receipt["items"], 3);
+    assert_eq!(
+        receipt["flags"],
+        json!([["tracked"], ["tracked"], ["tracked"]])
+    );
     let stored = get(&server, SUBMISSION, &at).expect(200).json();
     assert_eq!(stored["body"]["items"], expected);
     assert_eq!(stored["items"].as_array().map(Vec::len), Some(3));
+    assert_eq!(stored["flags"], receipt["flags"], "the flags are kept");
 }
 
 fn a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood(db: &TestDb) {
@@ -299,7 +314,7 @@ fn a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood(db: 
     assert_eq!(
         Value::Array(items(&dry)),
         json!([
-            {"kind": "comment", "node": id_of(&base, "Gathered in Budapest"), "text": "Which date?"},
+            {"kind": "comment", "node": id_of(&base, "Gathered in Budapest"), "text": "Which date?", "flags": ["tracked"]},
             {"kind": "amend", "node": id_of(&base, "Thanking"),
              "text": text_of(&base, "Thanking").replace("timely initiative", "valuable initiative"),
              "justification": "More accurate.", "flags": ["untracked"]}
@@ -338,15 +353,24 @@ fn a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood(db: 
         understood.first(),
         Some(&json!({"kind": "amend", "node": id_of(&base, "Thanking"),
                      "text": thanking.replace("timely", "valuable"),
-                     "flags": ["matched_by_text"]}))
+                     "flags": ["tracked", "matched_by_text"]}))
     );
     // The paragraphs the file does not have are proposed for deletion, each matched by text.
-    assert!(
-        understood[1..]
-            .iter()
-            .all(|i| i["kind"] == "delete" && i["flags"] == json!(["matched_by_text"]))
-    );
+    assert!(understood[1..].iter().all(|i| i["kind"] == "delete"
+        && i["flags"] == json!(["untracked", "matched_by_text"])));
     get(&server, SUBMISSION, &at).expect(404);
+
+    // Submitted, the untracked edit keeps its flag: in the receipt and in the stored revision.
+    let receipt = put_docx(&server, SUBMISSION, &at, &untracked)
+        .expect(201)
+        .json();
+    assert_eq!(receipt["flags"], json!([["tracked"], ["untracked"]]));
+    let stored = get(&server, SUBMISSION, &at).expect(200).json();
+    assert_eq!(stored["flags"], receipt["flags"]);
+    assert!(
+        stored["body"]["items"][1].get("flags").is_none(),
+        "the body is the items' JSON"
+    );
 }
 
 fn hostile_word_files_are_refused_and_nothing_is_stored(db: &TestDb) {

@@ -33,15 +33,9 @@ use std::collections::{HashMap, HashSet};
 pub const DOCX_MEDIA_TYPE: &str =
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
-/// How an item was found in the file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Flag {
-    /// Edited without change tracking: found by comparing with the base version.
-    Untracked,
-    /// The file carries no node ids: its paragraph was matched to the base by its text.
-    MatchedByText,
-}
+/// How an item was found in the file (kept with the submission: see
+/// [`WordSubmission::flags`]).
+pub use penholder_core::negotiation::ItemFlag as Flag;
 
 /// One item understood from the file, with how it was found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -59,6 +53,11 @@ pub struct WordSubmission {
 }
 
 impl WordSubmission {
+    /// How each item was found, in the items' order: what the store keeps beside them.
+    pub fn flags(&self) -> Vec<Vec<Flag>> {
+        self.items.iter().map(|i| i.flags.clone()).collect()
+    }
+
     /// The JSON body a delegation would send for these items (`{"items":[…]}`): what is
     /// submitted and stored, so that the stored body reads back like any other.
     pub fn body(&self) -> Vec<u8> {
@@ -248,7 +247,22 @@ fn items_of(
         let node = place.node.and_then(|id| nodes.get(&id).copied());
         let before = node_text(&place.before, node);
         let after = node_text(&place.after, node);
-        let mut flags = Vec::new();
+        // Tracked or untracked: whether the change is in the file's tracked changes (or, in a
+        // file with our ids, whether the text before them is the base's); matched by text when
+        // the file carries no ids.
+        let tracked = if place.matched_by_text {
+            !paragraph.changes.is_empty()
+        } else {
+            match node {
+                Some(node) => before == node.text.trim(),
+                None => paragraph.inserted_whole(),
+            }
+        };
+        let mut flags = vec![if tracked {
+            Flag::Tracked
+        } else {
+            Flag::Untracked
+        }];
         if place.matched_by_text {
             flags.push(Flag::MatchedByText);
         }
@@ -256,9 +270,6 @@ fn items_of(
             Some(node) => {
                 seen.insert(node.id);
                 previous = Some(node.id);
-                if before != node.text.trim() && !place.matched_by_text {
-                    flags.push(Flag::Untracked);
-                }
                 if paragraph.deleted_whole() || (after.is_empty() && !node.text.trim().is_empty()) {
                     Some(ItemByReference::Delete {
                         node: node.id.to_string(),
@@ -280,9 +291,6 @@ fn items_of(
                 if in_title || after.is_empty() || after == base.document.title.trim() {
                     general_comments.extend(&paragraph.comments);
                     continue;
-                }
-                if !paragraph.inserted_whole() && !place.matched_by_text {
-                    flags.push(Flag::Untracked);
                 }
                 let (after_node, before_node) = match previous {
                     Some(id) => (Some(id.to_string()), None),
@@ -345,7 +353,7 @@ fn items_of(
                     node: None,
                     text: comment.text.clone(),
                 },
-                flags: Vec::new(),
+                flags: vec![Flag::Tracked],
             });
         }
     }
@@ -363,7 +371,7 @@ fn items_of(
         }
         let mut flags = vec![Flag::Untracked];
         if !file.has_node_ids() {
-            flags = vec![Flag::MatchedByText];
+            flags.push(Flag::MatchedByText);
         }
         items.push(UnderstoodItem {
             item: ItemByReference::Delete {

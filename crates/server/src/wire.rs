@@ -661,6 +661,11 @@ pub struct SubmissionReceipt {
     pub receipt: String,
     pub submitted_at: String,
     pub items: usize,
+    /// For a Word file: how each item was found in it (`tracked`, `untracked`,
+    /// `matched_by_text`), one list per item in order; absent for a JSON body.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Vec<String>>)]
+    pub flags: Vec<Vec<penholder_core::negotiation::ItemFlag>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -690,6 +695,10 @@ pub struct SubmissionView {
     /// (`item`, `node`, `hunks`).
     #[schema(value_type = Vec<Object>)]
     pub hunks: Vec<ItemHunks>,
+    /// For a Word file: how each item was found in it (as in the receipt); absent for JSON.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Vec<String>>)]
+    pub flags: Vec<Vec<penholder_core::negotiation::ItemFlag>>,
 }
 
 pub use penholder_negotiation::ItemHunks;

@@ -185,6 +185,7 @@ async fn submit(
         super::blocking(move || Ok(resolve_on(&items, &base.references)?)).await?
     };
     let bytes = json_body;
+    let flags = understood.map(|u| u.flags()).unwrap_or_default();
     let caller = principal.clone();
     state
         .commit(&principal, &body, move |w, now| {
@@ -194,6 +195,7 @@ async fn submit(
                 delegation: &code,
                 body: &bytes,
                 resolved: &resolved,
+                flags: &flags,
                 expected: precondition,
             };
             let stored = submission::record(w, &caller, &submission, now)?;
@@ -205,6 +207,7 @@ async fn submit(
                     receipt: stored.receipt.to_hex(),
                     submitted_at: rfc3339(stored.submitted_at),
                     items: count,
+                    flags: flags.clone(),
                 },
             )?
             .with_etag(etag(stored.revision))
@@ -243,6 +246,7 @@ fn view_of(revision: SubmissionRevision, base: &Document) -> Result<Response, Ap
         body,
         items: revision.items.clone(),
         hunks,
+        flags: revision.flags.clone(),
     };
     Ok(Reply::json(StatusCode::OK, &view)?
         .with_etag(etag(revision.revision))
