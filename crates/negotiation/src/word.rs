@@ -242,7 +242,10 @@ fn items_of(
     let first_node = placed.iter().position(|p| p.node.is_some());
     let mut seen: HashSet<NodeId> = HashSet::new();
     let mut general_comments: Vec<usize> = Vec::new();
+    let moved = moved_nodes(placed, base);
+    let references = penholder_core::References::of(&base.document);
     for place in placed {
+        let preceding = previous;
         let paragraph = &file.paragraphs[place.index];
         let node = place.node.and_then(|id| nodes.get(&id).copied());
         let before = node_text(&place.before, node);
@@ -345,6 +348,28 @@ fn items_of(
                 }
             }
         }
+        // Items have no move: a paragraph put elsewhere (cut and pasted with its bookmark,
+        // change tracking off) is proposed as a comment on its node saying where to. A move
+        // recorded by change tracking is a deletion and an insertion, and is read as such.
+        if let Some(node) = node.filter(|n| moved.contains(&n.id)) {
+            let place = preceding
+                .and_then(|id| references.reference(id))
+                .map_or_else(
+                    || "Move this paragraph to the beginning of the text.".to_string(),
+                    |r| format!("Move this paragraph after {}.", r.0),
+                );
+            let mut flags = vec![Flag::Untracked];
+            if place_matched_by_text(placed) {
+                flags.push(Flag::MatchedByText);
+            }
+            items.push(UnderstoodItem {
+                item: ItemByReference::Comment {
+                    node: Some(node.id.to_string()),
+                    text: place,
+                },
+                flags,
+            });
+        }
     }
     for index in general_comments {
         if let Some(comment) = file.comments.get(index).filter(|c| !c.text.is_empty()) {
@@ -382,6 +407,51 @@ fn items_of(
         });
     }
     WordSubmission { items }
+}
+
+fn place_matched_by_text(placed: &[Placed]) -> bool {
+    placed.first().is_some_and(|p| p.matched_by_text)
+}
+
+/// The base nodes the file puts in another order: the file's nodes outside the longest run
+/// that keeps the base's order (a longest increasing subsequence of their base positions), so
+/// that moving one paragraph names that one, not every paragraph it jumped over.
+fn moved_nodes(placed: &[Placed], base: &Version) -> HashSet<NodeId> {
+    let position: HashMap<NodeId, usize> = base
+        .document
+        .walk()
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.node.id, i))
+        .collect();
+    let order: Vec<(NodeId, usize)> = placed
+        .iter()
+        .filter_map(|p| p.node)
+        .filter_map(|id| Some((id, *position.get(&id)?)))
+        .collect();
+    // Patience sorting: tails[k] is the index (into `order`) ending the best run of length k+1.
+    let mut tails: Vec<usize> = Vec::new();
+    let mut before: Vec<Option<usize>> = vec![None; order.len()];
+    for (i, &(_, at)) in order.iter().enumerate() {
+        let k = tails.partition_point(|&t| order[t].1 < at);
+        before[i] = k.checked_sub(1).map(|k| tails[k]);
+        if k == tails.len() {
+            tails.push(i);
+        } else {
+            tails[k] = i;
+        }
+    }
+    let mut in_order: HashSet<NodeId> = HashSet::new();
+    let mut cursor = tails.last().copied();
+    while let Some(i) = cursor {
+        in_order.insert(order[i].0);
+        cursor = before[i];
+    }
+    order
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| !in_order.contains(id))
+        .collect()
 }
 
 /// Whether a node missing from the file is taken out with its parent's deletion (a deleted
