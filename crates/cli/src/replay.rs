@@ -20,6 +20,7 @@ mod round;
 mod summary;
 mod tokens;
 mod views;
+mod word;
 
 use anyhow::{Context, bail, ensure};
 use clap::Args;
@@ -115,6 +116,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
     for round in &fixtures.rounds {
         replay.round(round)?;
     }
+    replay.word_round(&fixtures)?;
     replay.redlines(&fixtures)?;
     replay.views(&fixtures)?;
     let expected_dir = args
