@@ -16,11 +16,20 @@
 //!   item on its node; a comment in the title (before the first node) is a comment on the
 //!   whole text.
 //!
-//! Flags say how each item was found: `untracked` when the paragraph's text as every tracked
-//! change is rejected is not the base's text (an edit made without change tracking, found by
-//! comparison with the version the file names), `matched_by_text` when the file carries no node
-//! ids. The items are then submitted exactly as a JSON body holding them would be
-//! ([`WordSubmission::body`]), so they go through the same validation and the same store step.
+//! - a paragraph moved without tracking (outside the longest run still in the base's order) is
+//!   a `comment` on its node saying where to: items have no move.
+//!
+//! Flags say how each item was found: `tracked` from the file's tracked changes or comments,
+//! `untracked` when the paragraph's text as every tracked change is rejected is not the base's
+//! text (an edit made without change tracking, found by comparison with the version the file
+//! names), and `matched_by_text` as well when the file carries no node ids. The items are then
+//! submitted exactly as a JSON body holding them would be ([`WordSubmission::body`]), so they go
+//! through the same validation and the same store step; the flags are kept beside them
+//! ([`WordSubmission::flags`]).
+//!
+//! The chairmanship's revised text may come as a Word file too ([`revised_text`]): read into a
+//! tree whose ids come from our bookmarks, to be aligned as any revised upload is; refused while
+//! it holds tracked changes.
 
 use crate::error::{Error, FieldProblem};
 use penholder_core::negotiation::ItemByReference;
