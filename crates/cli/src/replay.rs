@@ -73,6 +73,10 @@ pub struct ReplayArgs {
     write_expected: bool,
 }
 
+/// The symbol of the Council note carrying both texts (`seed/budapest-process-8056-24.txt`),
+/// printed in the footer of their Word files.
+const COUNCIL_NOTE_SYMBOL: &str = "8056/24";
+
 /// The process's chairmanship: Türkiye chairs the Budapest Process.
 const CHAIR_DELEGATION: &str = "TR";
 
@@ -427,6 +431,7 @@ impl Replay {
                 "classification": "LIMITE",
                 "label": "Zero draft (presented at the Senior Officials Meeting, Istanbul, 5 December 2023)",
                 "source": {"format": "markdown", "text": document.markdown},
+                "symbol": COUNCIL_NOTE_SYMBOL,
             });
             let chair = self.chair.clone();
             let created: views::CreatedDocument = self

@@ -559,4 +559,71 @@ fn the_chair_uploads_a_revised_docx_as_the_next_version(db: &TestDb) {
         base.iter()
             .all(|(id, _)| nodes.iter().any(|n| n["id"] == id.as_str()))
     );
+
+    // The document's symbol, set by the chair, is in the footer of its Word files; the
+    // redline's subtitle names the versions by their labels.
+    let symbol = "/v1/processes/budapest-7mc/documents/declaration/symbol";
+    let at = token("delegate", Some("AT"));
+    let refused = request(
+        "PUT",
+        &server.url(symbol),
+        Some(&at),
+        &[],
+        Some(br#"{"symbol": "8056/24"}"#),
+    );
+    assert_eq!(refused.status, 403, "a delegate sets no symbol");
+    let empty = request(
+        "PUT",
+        &server.url(symbol),
+        Some(&chair),
+        &[],
+        Some(br#"{"symbol": " "}"#),
+    );
+    assert_eq!(empty.status, 422);
+    let set = request(
+        "PUT",
+        &server.url(symbol),
+        Some(&chair),
+        &[],
+        Some(br#"{"symbol": "8056/24"}"#),
+    )
+    .expect(200)
+    .json();
+    assert_eq!(set["symbol"], "8056/24");
+    let redline = get(
+        &server,
+        "/v1/processes/budapest-7mc/documents/declaration/redline?from=1&to=2&format=docx",
+        &chair,
+    )
+    .expect(200)
+    .bytes;
+    let (document_xml, footers) = parts_of(&redline);
+    assert!(
+        document_xml.contains("Zero draft \u{2192} Rev. 1"),
+        "the subtitle"
+    );
+    assert!(footers.contains("8056/24"), "{footers}");
+    assert!(footers.contains("Zero draft \u{2192} Rev. 1"), "{footers}");
+    let version = get(&server, &format!("{versions}/2?format=docx"), &chair)
+        .expect(200)
+        .bytes;
+    assert!(parts_of(&version).1.contains("8056/24"));
+}
+
+/// A package's `word/document.xml`, and its footers' XML together.
+fn parts_of(bytes: &[u8]) -> (String, String) {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a package");
+    let (mut document, mut footers) = (String::new(), String::new());
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).expect("entry");
+        let name = entry.name().to_string();
+        let mut text = String::new();
+        entry.read_to_string(&mut text).unwrap_or_default();
+        if name == "word/document.xml" {
+            document = text;
+        } else if name.starts_with("word/footer") {
+            footers.push_str(&text);
+        }
+    }
+    (document, footers)
 }

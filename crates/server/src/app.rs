@@ -64,6 +64,10 @@ pub fn router(state: AppState) -> Router {
             get(documents::get_concordance),
         )
         .route(
+            "/processes/{p}/documents/{d}/symbol",
+            put(documents::put_symbol),
+        )
+        .route(
             "/processes/{p}/rounds",
             get(rounds::list_rounds).post(rounds::create_round),
         )

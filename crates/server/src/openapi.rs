@@ -109,6 +109,7 @@ impl Modify for BearerAuth {
         routes::state::get_reservations,
         routes::state::withdraw_reservation,
         routes::state::adopt,
+        routes::documents::put_symbol,
     ),
     components(schemas(crate::wire::WireItem, crate::error::FieldError, crate::wire::FormatName)),
     modifiers(&BearerAuth),

@@ -226,6 +226,25 @@ pub struct CreateDocumentRequest {
     #[serde(default)]
     pub label: Option<String>,
     pub source: SourceRequest,
+    /// The document's symbol (`8056/24`), printed in the footer of its Word files; the chair
+    /// may set it later (`PUT …/documents/{d}/symbol`).
+    #[serde(default)]
+    pub symbol: Option<String>,
+}
+
+/// `PUT …/documents/{d}/symbol`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SymbolRequest {
+    /// `8056/24`.
+    pub symbol: String,
+}
+
+/// A document's symbol in force.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SymbolView {
+    pub document: String,
+    pub symbol: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]

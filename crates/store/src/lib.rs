@@ -176,6 +176,7 @@ mod runtime;
 mod schema;
 mod search;
 mod state;
+mod symbol;
 mod writer;
 
 pub use error::{AuditError, StoreError};

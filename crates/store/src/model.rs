@@ -242,6 +242,8 @@ pub struct AuditReport {
     pub reservations: u64,
     pub reservation_withdrawals: u64,
     pub adoptions: u64,
+    /// Settings of documents' symbols.
+    pub document_symbols: u64,
 }
 
 /// A response kept under an idempotency key.

@@ -49,6 +49,7 @@ impl Replay {
             "classification": "LIMITE",
             "label": "Zero draft",
             "source": {"format": "markdown", "text": declaration.markdown},
+            "symbol": super::COUNCIL_NOTE_SYMBOL,
         });
         self.api.expect(
             Method::Post,

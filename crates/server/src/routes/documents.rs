@@ -60,6 +60,10 @@ pub async fn create_document(
             .await?;
     }
     let request: CreateDocumentRequest = body.json()?;
+    if let Some(symbol) = &request.symbol {
+        document::check_symbol(symbol)?;
+    }
+    let symbol = request.symbol;
     let plan = DocumentPlan {
         slug: request.slug,
         title: request.title,
@@ -75,7 +79,8 @@ pub async fn create_document(
     let key = state.config().audit_key.clone();
     state
         .commit(&principal, &body, move |w, now| {
-            let (document, version) = document::create(w, &caller, &p, &new, now)?;
+            let (document, version) =
+                document::create(w, &caller, &p, &new, symbol.as_deref(), now)?;
             Ok(Reply::json(
                 StatusCode::CREATED,
                 &CreatedDocument {
@@ -500,6 +505,41 @@ pub async fn upload_version(
                 "/v1/processes/{p}/documents/{d}/versions/{}",
                 version.number
             )))
+        })
+        .await
+}
+
+/// Set the document's symbol (chair, secretariat)
+///
+/// The symbol (`8056/24`) is printed in the footer of the document's Word files. Every setting
+/// is kept (and audited); the latest is in force.
+#[utoipa::path(put, path = "/v1/processes/{p}/documents/{d}/symbol", tag = "documents",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
+    request_body(content = SymbolRequest, example = json!({"symbol": "8056/24"})),
+    responses((status = 200, description = "The symbol in force", body = SymbolView,
+               example = json!({"document": "declaration", "symbol": "8056/24"})),
+              Problems),
+    security(("bearer" = [])))]
+pub async fn put_symbol(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d)): ApiPath<(String, String)>,
+    body: Body,
+) -> Result<Reply, ApiError> {
+    let request: SymbolRequest = body.json()?;
+    let caller = principal.clone();
+    state
+        .commit(&principal, &body, move |w, now| {
+            let symbol = document::set_symbol(w, &caller, &p, &d, &request.symbol, now)?;
+            Reply::json(
+                StatusCode::OK,
+                &SymbolView {
+                    document: d.clone(),
+                    symbol,
+                },
+            )
         })
         .await
 }
