@@ -145,9 +145,19 @@ impl DocumentPlan {
     }
 }
 
-/// Creates a prepared document with its first version, and its symbol when given (checked
-/// with [`check_symbol`]).
+/// Creates a prepared document with its first version.
 pub fn create(
+    w: &Writer<'_>,
+    caller: &Caller,
+    process: &str,
+    new: &NewDocument,
+    now: i64,
+) -> Result<(DocumentInfo, VersionInfo), Error> {
+    create_with_symbol(w, caller, process, new, None, now)
+}
+
+/// [`create`], with the document's symbol when given (checked with [`check_symbol`]).
+pub fn create_with_symbol(
     w: &Writer<'_>,
     caller: &Caller,
     process: &str,

@@ -87,7 +87,10 @@ pub(crate) fn decode_flags(stored: &[u8]) -> Result<Vec<Vec<ItemFlag>>, String> 
         .collect())
 }
 
-fn decode_nodes_flagged(bytes: &[u8]) -> Result<Vec<(Option<NodeId>, Vec<ItemFlag>)>, String> {
+/// One item of [`FORMAT_FLAGGED`]: the node it was resolved to, and its flags.
+type FlaggedNode = (Option<NodeId>, Vec<ItemFlag>);
+
+fn decode_nodes_flagged(bytes: &[u8]) -> Result<Vec<FlaggedNode>, String> {
     let mut at = 0;
     let mut take = |n: usize| -> Result<&[u8], String> {
         let slice = bytes.get(at..at + n).ok_or("truncated")?;

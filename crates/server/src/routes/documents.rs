@@ -80,7 +80,7 @@ pub async fn create_document(
     state
         .commit(&principal, &body, move |w, now| {
             let (document, version) =
-                document::create(w, &caller, &p, &new, symbol.as_deref(), now)?;
+                document::create_with_symbol(w, &caller, &p, &new, symbol.as_deref(), now)?;
             Ok(Reply::json(
                 StatusCode::CREATED,
                 &CreatedDocument {
