@@ -661,8 +661,9 @@ pub struct SubmissionQuery {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct UnderstoodSubmission {
     pub dry_run: bool,
-    /// The items as a JSON submission would carry them, each with `flags`: `untracked` (an
-    /// edit made without change tracking, found by comparison with the base version) and
+    /// The items as a JSON submission would carry them; a Word file's each with `flags`:
+    /// `tracked` (from the file's tracked changes or comments) or `untracked` (an edit made
+    /// without change tracking, found by comparison with the base version), and
     /// `matched_by_text` (a file without penholder's node ids, matched by its words).
     #[schema(value_type = Vec<Object>)]
     pub items: serde_json::Value,
