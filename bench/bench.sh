@@ -45,6 +45,9 @@ aligner=$($CARGO bench "${engine_profile[@]}" -p penholder-diff --bench align --
 filtered=$($CARGO bench "${engine_profile[@]}" -p penholder-diff --bench filtered_redline --no-run 2>&1 |
 	sed -n 's/.*Executable benches\/filtered_redline.rs (\(.*\))/\1/p' | tail -1)
 [ -x "$filtered" ] || { say "cannot find the filtered redline benchmark's executable"; exit 1; }
+word_reader=$($CARGO bench "${engine_profile[@]}" -p penholder-negotiation --bench word_read --no-run 2>&1 |
+	sed -n 's/.*Executable benches\/word_read.rs (\(.*\))/\1/p' | tail -1)
+[ -x "$word_reader" ] || { say "cannot find the Word reading benchmark's executable"; exit 1; }
 loadgen=$bin/penholder-loadgen
 penholder=$bin/penholder
 
@@ -102,6 +105,10 @@ done
 # ---- alignment of a revision made elsewhere -------------------------------------------------
 say "alignment"
 if [ "$mode" = quick ]; then "$aligner" --quick; else "$aligner"; fi | record
+
+# ---- a delegation's Word file read into items (issue 14, item 6: <= 200 ms) -----------------
+say "reading a Word file"
+if [ "$mode" = quick ]; then "$word_reader" --quick; else "$word_reader"; fi | record
 
 # ---- a redline narrowed to one delegation against the whole one (issue 17: <= 1.2x) --------
 say "filtered redline"

@@ -21,6 +21,7 @@ mod state;
 mod summary;
 mod tokens;
 mod views;
+mod word;
 
 use anyhow::{Context, bail, ensure};
 use clap::Args;
@@ -73,6 +74,10 @@ pub struct ReplayArgs {
     write_expected: bool,
 }
 
+/// The symbol of the Council note carrying both texts (`seed/budapest-process-8056-24.txt`),
+/// printed in the footer of their Word files.
+const COUNCIL_NOTE_SYMBOL: &str = "8056/24";
+
 /// The process's chairmanship: Türkiye chairs the Budapest Process.
 const CHAIR_DELEGATION: &str = "TR";
 
@@ -119,6 +124,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
         replay.round(round)?;
     }
     replay.adopt_declaration()?;
+    replay.word_round(&fixtures)?;
     replay.redlines(&fixtures)?;
     replay.views(&fixtures)?;
     let expected_dir = args
@@ -436,6 +442,7 @@ impl Replay {
                 "classification": "LIMITE",
                 "label": "Zero draft (presented at the Senior Officials Meeting, Istanbul, 5 December 2023)",
                 "source": {"format": "markdown", "text": document.markdown},
+                "symbol": COUNCIL_NOTE_SYMBOL,
             });
             let chair = self.chair.clone();
             let created: views::CreatedDocument = self

@@ -412,6 +412,7 @@ fn replay_on(database: &str, scratch: &Path) {
     assert_eq!(checked, 193);
 
     state_and_coalitions(&stdout, &out);
+    word_round(&out);
     assert!(
         started.elapsed() < Duration::from_secs(120),
         "the replay took {:?}",
@@ -534,4 +535,83 @@ fn state_and_coalitions(stdout: &str, out: &Path) {
         .collect();
     assert!(ids.contains(&"HU-1") && ids.contains(&"EU-2"), "{ids:?}");
     assert!(!ids.contains(&"EU-4"), "HU dissociated from EU-4: {ids:?}");
+}
+
+/// The Word round (`crates/cli/src/replay/word.rs`): Austria's file edited in LibreOffice with
+/// change tracking on is understood as exactly its three edits, each flagged tracked, and
+/// submitted so; the chair's revised Word file becomes version 2 of `declaration-word`, every
+/// node of version 1 keeping its id, with the two changes it carries out attributed to Austria.
+fn word_round(out: &Path) {
+    const GATHERED: &str = "018f557f-f400-7310-9b35-09a0b4cb1de3";
+    const THANKING: &str = "018f557f-f400-708b-8194-d2958c968416";
+    const AFFIRMING: &str = "018f557f-f400-7910-8da9-f7e1716c33fa";
+    let word = out.join("word");
+    let v1 = read_json(&out.join("declaration-word").join("1-zero-draft.json"));
+    let text_of = |version: &Value, id: &str| -> String {
+        fn find<'a>(nodes: &'a Value, id: &str) -> Option<&'a Value> {
+            nodes.as_array()?.iter().find_map(|n| {
+                (n["id"] == id)
+                    .then_some(n)
+                    .or_else(|| find(&n["children"], id))
+            })
+        }
+        find(&version["document"]["nodes"], id)
+            .and_then(|n| n["text"].as_str())
+            .unwrap_or_else(|| panic!("no node {id}"))
+            .to_string()
+    };
+    let thanking = text_of(&v1, THANKING).replace("timely initiative", "valuable initiative");
+    let inserted = "Stressing the importance of evidence-based migration policies;";
+    let dry_run = read_json(&word.join("at-dry-run.json"));
+    assert_eq!(
+        dry_run["items"],
+        serde_json::json!([
+            {"kind": "delete", "node": GATHERED, "flags": ["tracked"]},
+            {"kind": "amend", "node": THANKING, "text": thanking, "flags": ["tracked"]},
+            {"kind": "insert", "after": AFFIRMING, "text": inserted, "flags": ["tracked"]},
+        ]),
+        "the items understood from Austria's Word file"
+    );
+    let receipt = read_json(&word.join("at-receipt.json"));
+    assert_eq!(receipt["items"], 3);
+    assert_eq!(
+        receipt["flags"],
+        serde_json::json!([["tracked"], ["tracked"], ["tracked"]])
+    );
+
+    let upload = read_json(&word.join("rev1-upload.json"));
+    assert_eq!(upload["version"]["number"], 2);
+    assert!(
+        upload["version"]["round"].as_u64().is_some(),
+        "it consolidates the round"
+    );
+    let v2 = read_json(&out.join("declaration-word").join("2-rev-1.json"));
+    assert_eq!(text_of(&v2, THANKING), thanking);
+    assert_eq!(
+        text_of(&v2, GATHERED),
+        text_of(&v1, GATHERED),
+        "the chair kept it"
+    );
+    let top = v2["document"]["nodes"].as_array().expect("nodes");
+    let after = top.iter().position(|n| n["id"] == AFFIRMING).expect("kept");
+    assert_eq!(top[after + 1]["text"], inserted);
+    let (ids_before, ids_after) = (ids(&v1["document"]["nodes"]), ids(&v2["document"]["nodes"]));
+    assert!(
+        ids_before.iter().all(|id| ids_after.contains(id)),
+        "every id kept"
+    );
+    assert_eq!(ids_after.len(), ids_before.len() + 1);
+    let fulfilled = upload["alignment"]["fulfilled"]
+        .as_array()
+        .expect("fulfilled");
+    assert_eq!(fulfilled.len(), 2, "{fulfilled:?}");
+}
+
+fn ids(nodes: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for node in nodes.as_array().into_iter().flatten() {
+        out.push(node["id"].as_str().unwrap_or_default().to_string());
+        out.extend(ids(&node["children"]));
+    }
+    out
 }

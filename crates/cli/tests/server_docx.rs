@@ -171,7 +171,8 @@ fn items(answer: &Answer) -> Vec<Value> {
 both_backends!(
     a_docx_edited_with_tracked_changes_in_libreoffice_is_a_submission,
     a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood,
-    hostile_word_files_are_refused_and_nothing_is_stored
+    hostile_word_files_are_refused_and_nothing_is_stored,
+    the_chair_uploads_a_revised_docx_as_the_next_version
 );
 
 fn uno_available() -> bool {
@@ -244,10 +245,20 @@ fn a_docx_edited_with_tracked_changes_in_libreoffice_is_a_submission(db: &TestDb
          "text": "Stressing the importance of evidence-based policies;"},
     ]);
     let dry = put_docx(&server, &format!("{SUBMISSION}?dry_run=true"), &at, &edited).expect(200);
+    let with_flags: Vec<Value> = expected
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| {
+            let mut item = item.clone();
+            item["flags"] = json!(["tracked"]);
+            item
+        })
+        .collect();
     assert_eq!(
         Value::Array(items(&dry)),
-        expected,
-        "exactly the intended items, word for word"
+        Value::Array(with_flags),
+        "exactly the intended items, word for word, each found in the tracked changes"
     );
     get(&server, SUBMISSION, &at).expect(404);
 
@@ -256,9 +267,14 @@ fn a_docx_edited_with_tracked_changes_in_libreoffice_is_a_submission(db: &TestDb
         .json();
     assert_eq!(receipt["revision"], 1);
     assert_eq!(receipt["items"], 3);
+    assert_eq!(
+        receipt["flags"],
+        json!([["tracked"], ["tracked"], ["tracked"]])
+    );
     let stored = get(&server, SUBMISSION, &at).expect(200).json();
     assert_eq!(stored["body"]["items"], expected);
     assert_eq!(stored["items"].as_array().map(Vec::len), Some(3));
+    assert_eq!(stored["flags"], receipt["flags"], "the flags are kept");
 }
 
 fn a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood(db: &TestDb) {
@@ -298,7 +314,7 @@ fn a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood(db: 
     assert_eq!(
         Value::Array(items(&dry)),
         json!([
-            {"kind": "comment", "node": id_of(&base, "Gathered in Budapest"), "text": "Which date?"},
+            {"kind": "comment", "node": id_of(&base, "Gathered in Budapest"), "text": "Which date?", "flags": ["tracked"]},
             {"kind": "amend", "node": id_of(&base, "Thanking"),
              "text": text_of(&base, "Thanking").replace("timely initiative", "valuable initiative"),
              "justification": "More accurate.", "flags": ["untracked"]}
@@ -337,15 +353,24 @@ fn a_docx_edited_without_tracking_or_not_written_by_penholder_is_understood(db: 
         understood.first(),
         Some(&json!({"kind": "amend", "node": id_of(&base, "Thanking"),
                      "text": thanking.replace("timely", "valuable"),
-                     "flags": ["matched_by_text"]}))
+                     "flags": ["tracked", "matched_by_text"]}))
     );
     // The paragraphs the file does not have are proposed for deletion, each matched by text.
-    assert!(
-        understood[1..]
-            .iter()
-            .all(|i| i["kind"] == "delete" && i["flags"] == json!(["matched_by_text"]))
-    );
+    assert!(understood[1..].iter().all(|i| i["kind"] == "delete"
+        && i["flags"] == json!(["untracked", "matched_by_text"])));
     get(&server, SUBMISSION, &at).expect(404);
+
+    // Submitted, the untracked edit keeps its flag: in the receipt and in the stored revision.
+    let receipt = put_docx(&server, SUBMISSION, &at, &untracked)
+        .expect(201)
+        .json();
+    assert_eq!(receipt["flags"], json!([["tracked"], ["untracked"]]));
+    let stored = get(&server, SUBMISSION, &at).expect(200).json();
+    assert_eq!(stored["flags"], receipt["flags"]);
+    assert!(
+        stored["body"]["items"][1].get("flags").is_none(),
+        "the body is the items' JSON"
+    );
 }
 
 fn hostile_word_files_are_refused_and_nothing_is_stored(db: &TestDb) {
@@ -412,4 +437,193 @@ fn hostile_word_files_are_refused_and_nothing_is_stored(db: &TestDb) {
         assert!(detail.contains(says), "{what}: {detail}");
     }
     get(&server, SUBMISSION, &at).expect(404);
+}
+
+fn post_docx(server: &Server, path: &str, token: &str, bytes: &[u8]) -> Answer {
+    request(
+        "POST",
+        &server.url(path),
+        Some(token),
+        &[("content-type", DOCX)],
+        Some(bytes),
+    )
+}
+
+/// The chair's revised text as a Word file: version 1's own DOCX with a word changed and a
+/// paragraph added (tracking off) becomes version 2, every node keeping its id; a file with a
+/// tracked change still pending is refused (422) with the change listed, and nothing stored.
+fn the_chair_uploads_a_revised_docx_as_the_next_version(db: &TestDb) {
+    let server = Server::start(db);
+    open_round(&server);
+    let chair = token("chair", Some("TR"));
+    let base = texts(&server, &chair);
+    let versions = "/v1/processes/budapest-7mc/documents/declaration/versions";
+    let docx = get(&server, &format!("{versions}/1?format=docx"), &chair)
+        .expect(200)
+        .bytes;
+
+    let pending = with_document(
+        &docx,
+        |xml| {
+            xml.replacen(
+                "timely initiative",
+                "timely</w:t></w:r><w:ins w:id=\"7\" w:author=\"Austria\"><w:r><w:t xml:space=\"preserve\"> and valuable</w:t></w:r></w:ins><w:r><w:t xml:space=\"preserve\"> initiative",
+                1,
+            )
+        },
+        &[],
+    );
+    let refused = post_docx(
+        &server,
+        &format!("{versions}?label=Rev.%201"),
+        &chair,
+        &pending,
+    );
+    assert_eq!(
+        refused.status,
+        422,
+        "{}",
+        String::from_utf8_lossy(&refused.bytes)
+    );
+    assert_eq!(
+        refused.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+    let detail = refused.json()["detail"].as_str().unwrap_or("").to_string();
+    assert!(detail.contains("accept or reject them first"), "{detail}");
+    assert!(
+        detail.contains("insertion by Austria: “and valuable”"),
+        "{detail}"
+    );
+    let without_label = post_docx(&server, versions, &chair, &docx);
+    assert_eq!(without_label.status, 400);
+    let document = get(
+        &server,
+        "/v1/processes/budapest-7mc/documents/declaration",
+        &chair,
+    )
+    .expect(200)
+    .json();
+    assert_eq!(document["latest_version"], 1, "nothing stored");
+
+    let revised = with_document(
+        &docx,
+        |xml| {
+            let xml = xml.replacen("timely initiative", "valuable initiative", 1);
+            let at = xml.find("in Budapest on").expect("the paragraph");
+            let end = at + xml[at..].find("</w:p>").expect("its end") + "</w:p>".len();
+            format!(
+                "{}<w:p><w:r><w:t>Welcoming the chairmanship's new paragraph;</w:t></w:r></w:p>{}",
+                &xml[..end],
+                &xml[end..]
+            )
+        },
+        &[],
+    );
+    let uploaded = post_docx(
+        &server,
+        &format!("{versions}?label=Rev.%201"),
+        &chair,
+        &revised,
+    )
+    .expect(201)
+    .json();
+    assert_eq!(uploaded["version"]["number"], 2);
+    let v2 = get(&server, &format!("{versions}/2"), &chair)
+        .expect(200)
+        .json();
+    let nodes = v2["document"]["nodes"].as_array().expect("nodes");
+    assert_eq!(nodes.len(), base.len() + 1);
+    let thanking = id_of(&base, "Thanking");
+    let amended = nodes
+        .iter()
+        .find(|n| n["id"] == thanking.as_str())
+        .expect("kept");
+    assert_eq!(
+        amended["text"].as_str(),
+        Some(
+            text_of(&base, "Thanking")
+                .replace("timely initiative", "valuable initiative")
+                .as_str()
+        )
+    );
+    let gathered = nodes
+        .iter()
+        .position(|n| n["id"] == id_of(&base, "Gathered in Budapest").as_str())
+        .expect("kept");
+    assert_eq!(
+        nodes[gathered + 1]["text"],
+        "Welcoming the chairmanship's new paragraph;"
+    );
+    assert!(
+        base.iter()
+            .all(|(id, _)| nodes.iter().any(|n| n["id"] == id.as_str()))
+    );
+
+    // The document's symbol, set by the chair, is in the footer of its Word files; the
+    // redline's subtitle names the versions by their labels.
+    let symbol = "/v1/processes/budapest-7mc/documents/declaration/symbol";
+    let at = token("delegate", Some("AT"));
+    let refused = request(
+        "PUT",
+        &server.url(symbol),
+        Some(&at),
+        &[],
+        Some(br#"{"symbol": "8056/24"}"#),
+    );
+    assert_eq!(refused.status, 403, "a delegate sets no symbol");
+    let empty = request(
+        "PUT",
+        &server.url(symbol),
+        Some(&chair),
+        &[],
+        Some(br#"{"symbol": " "}"#),
+    );
+    assert_eq!(empty.status, 422);
+    let set = request(
+        "PUT",
+        &server.url(symbol),
+        Some(&chair),
+        &[],
+        Some(br#"{"symbol": "8056/24"}"#),
+    )
+    .expect(200)
+    .json();
+    assert_eq!(set["symbol"], "8056/24");
+    let redline = get(
+        &server,
+        "/v1/processes/budapest-7mc/documents/declaration/redline?from=1&to=2&format=docx",
+        &chair,
+    )
+    .expect(200)
+    .bytes;
+    let (document_xml, footers) = parts_of(&redline);
+    assert!(
+        document_xml.contains("Zero draft \u{2192} Rev. 1"),
+        "the subtitle"
+    );
+    assert!(footers.contains("8056/24"), "{footers}");
+    assert!(footers.contains("Zero draft \u{2192} Rev. 1"), "{footers}");
+    let version = get(&server, &format!("{versions}/2?format=docx"), &chair)
+        .expect(200)
+        .bytes;
+    assert!(parts_of(&version).1.contains("8056/24"));
+}
+
+/// A package's `word/document.xml`, and its footers' XML together.
+fn parts_of(bytes: &[u8]) -> (String, String) {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a package");
+    let (mut document, mut footers) = (String::new(), String::new());
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).expect("entry");
+        let name = entry.name().to_string();
+        let mut text = String::new();
+        entry.read_to_string(&mut text).unwrap_or_default();
+        if name == "word/document.xml" {
+            document = text;
+        } else if name.starts_with("word/footer") {
+            footers.push_str(&text);
+        }
+    }
+    (document, footers)
 }

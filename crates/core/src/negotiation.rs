@@ -139,6 +139,30 @@ pub enum ItemByReference {
     },
 }
 
+/// How an item of a submission sent as a Word file was found in it (none for a JSON item):
+/// kept with the submission, so that the chairmanship sees which proposals came from tracked
+/// changes and which penholder had to infer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ItemFlag {
+    /// From the file's tracked changes (or its comments), as the delegation recorded them.
+    Tracked,
+    /// Edited without change tracking: found by comparing with the base version the file names.
+    Untracked,
+    /// The file carries no node ids: its paragraph was matched to the base by its words.
+    MatchedByText,
+}
+
+impl ItemFlag {
+    /// Every flag, in the order of their bits in the store's encoding.
+    pub const ALL: [ItemFlag; 3] = [
+        ItemFlag::Tracked,
+        ItemFlag::Untracked,
+        ItemFlag::MatchedByText,
+    ];
+}
+
 /// One proposal in a submission, with nodes resolved to ids.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -387,6 +387,7 @@ impl<'s, 'v> Matcher<'s, 'v> {
     }
 
     fn run(&mut self) {
+        self.same_ids();
         let index = WordIndex::new(self.previous);
         let repeated = self.same_words_unique();
         self.adopt_parents_by_children();
@@ -399,6 +400,36 @@ impl<'s, 'v> Matcher<'s, 'v> {
         self.splits();
         self.merges();
         self.adopt_parents_by_number();
+        // Again at the end: no pass by words takes an id from the node that carries it.
+        self.same_ids();
+    }
+
+    /// A revised node carrying a previous node's id is that node, whatever its words: the
+    /// source kept our ids (the bookmarks of penholder's DOCX, the structured Markdown), and an
+    /// id is a stronger fact than any resemblance. Imports without ids give fresh ones, which
+    /// never meet a previous id.
+    fn same_ids(&mut self) {
+        let previous: HashMap<NodeId, usize> = self
+            .previous_walk
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.node.id, i))
+            .collect();
+        for r in 0..self.revised_walk.len() {
+            if let Some(&p) = previous.get(&self.revised_walk[r].node.id)
+                && self.matched[r] != Some(p)
+            {
+                self.split_from.remove(&r);
+                if self.merged[p] {
+                    self.merged[p] = false;
+                    for merged in self.merged_into.values_mut() {
+                        merged.retain(|&q| q != p);
+                    }
+                    self.merged_into.retain(|_, merged| !merged.is_empty());
+                }
+                self.link(r, p);
+            }
+        }
     }
 
     fn link(&mut self, revised: usize, previous: usize) {

@@ -145,6 +145,16 @@ pub struct WordParagraph {
     pub changes: Vec<TrackedChange>,
     /// Indexes into [`WordFile::comments`] of the comments anchored in it.
     pub comments: Vec<usize>,
+    /// Its paragraph style's id (`Title`, `Subtitle`, `Heading1`), when it names one.
+    pub style: Option<String>,
+}
+
+impl WordParagraph {
+    /// Whether it is the title or the line under it (penholder's DOCX writes both before the
+    /// first node, in Word's styles of these names): front matter, not the text.
+    pub fn is_front_matter(&self) -> bool {
+        matches!(self.style.as_deref(), Some("Title" | "Subtitle"))
+    }
 }
 
 impl WordParagraph {
@@ -559,6 +569,14 @@ fn read_body(
                             run_emphasis.bold = on;
                         } else {
                             run_emphasis.italic = on;
+                        }
+                        if !empty {
+                            walk.skip()?;
+                        }
+                    }
+                    "pStyle" if in_paragraph_properties > 0 => {
+                        if let Some((paragraph, _)) = current.as_mut() {
+                            paragraph.style = walk.attribute(&tag, "val");
                         }
                         if !empty {
                             walk.skip()?;

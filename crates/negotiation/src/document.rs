@@ -153,8 +153,54 @@ pub fn create(
     new: &NewDocument,
     now: i64,
 ) -> Result<(DocumentInfo, VersionInfo), Error> {
+    create_with_symbol(w, caller, process, new, None, now)
+}
+
+/// [`create`], with the document's symbol when given (checked with [`check_symbol`]).
+pub fn create_with_symbol(
+    w: &Writer<'_>,
+    caller: &Caller,
+    process: &str,
+    new: &NewDocument,
+    symbol: Option<&str>,
+    now: i64,
+) -> Result<(DocumentInfo, VersionInfo), Error> {
     crate::process::authorize_on(w, caller, process, Action::CreateDocument)?;
-    Ok(w.create_document(process, new, &caller.actor(), now)?)
+    let created = w.create_document(process, new, &caller.actor(), now)?;
+    if let Some(symbol) = symbol {
+        check_symbol(symbol)?;
+        w.set_document_symbol(process, &new.slug, symbol.trim(), &caller.actor(), now)?;
+    }
+    Ok(created)
+}
+
+/// A document's symbol as people write it (`8056/24`, `A/RES/78/1`): 1 to 64 characters, no
+/// line break.
+pub fn check_symbol(symbol: &str) -> Result<(), Error> {
+    if symbol.trim().is_empty() {
+        return Err(Error::invalid_field(
+            "/symbol",
+            "a symbol is the document's reference number, such as 8056/24: it cannot be empty",
+        ));
+    }
+    check_text("/symbol", symbol.trim(), 64)
+}
+
+/// Sets the symbol of a document the caller may read and publish (the chairmanship, the
+/// secretariat), from `now` on; every setting is kept, the latest in force.
+pub fn set_symbol(
+    w: &Writer<'_>,
+    caller: &Caller,
+    process: &str,
+    document: &str,
+    symbol: &str,
+    now: i64,
+) -> Result<String, Error> {
+    check_symbol(symbol)?;
+    may_upload(w, caller, process, document, None, now)?;
+    let symbol = symbol.trim().to_string();
+    w.set_document_symbol(process, document, &symbol, &caller.actor(), now)?;
+    Ok(symbol)
 }
 
 /// A document the caller may read, and the process's delegations (whose names its renderings
@@ -166,6 +212,8 @@ pub struct Readable {
     /// When its texts changed, read by the use cases whose files date their changes (a
     /// version, a redline); `None` elsewhere.
     pub history: Option<History>,
+    /// Its symbol in force (`8056/24`), printed in its Word files' footer.
+    pub symbol: Option<String>,
 }
 
 /// When each text of a document was made, from its records (never the clock): what the tracked
@@ -223,10 +271,12 @@ impl Readable {
             Phase::NoRound,
             None,
         )?;
+        let symbol = r.document_symbol(process, document)?;
         Ok(Readable {
             document: info,
             delegations,
             history: None,
+            symbol,
         })
     }
 
@@ -235,6 +285,7 @@ impl Readable {
     /// made), never by `now` (which is only when the file was produced).
     pub fn context(&self, now: i64) -> penholder_render::Context {
         let mut context = crate::round::context_of(&self.document, &self.delegations, now);
+        context.symbol = self.symbol.clone();
         if let Some(history) = &self.history {
             context = context.fallback_date(self.document.created_at);
             for (round, at) in &history.rounds {
@@ -495,6 +546,12 @@ pub struct AlignedUpload {
 }
 
 impl UploadBasis {
+    /// Reads a revised text sent as a Word file (`crate::word::revised_text`: refused while it
+    /// holds tracked changes; our bookmarks give ids, words the rest), to [`Self::align`].
+    pub fn revised_docx(&self, bytes: &[u8], ids: &mut IdSource) -> Result<Document, Error> {
+        crate::word::revised_text(bytes, &self.previous, ids)
+    }
+
     /// Aligns the revised text with the previous version and, for a round, with its
     /// `compilation` (pure and CPU-heavy: call it off the async workers). Nodes of a generic
     /// kind (paragraph, part, item: what a plain text gives) take the kind of the previous node

@@ -157,7 +157,10 @@ impl Action {
                 ("GET", "/v1/processes/{p}/documents/{d}/status"),
                 ("GET", "/v1/processes/{p}/documents/{d}/reservations"),
             ],
-            Action::UploadVersion => &[("POST", "/v1/processes/{p}/documents/{d}/versions")],
+            Action::UploadVersion => &[
+                ("POST", "/v1/processes/{p}/documents/{d}/versions"),
+                ("PUT", "/v1/processes/{p}/documents/{d}/symbol"),
+            ],
             Action::CreateRound => &[("POST", "/v1/processes/{p}/rounds")],
             Action::ReadRound => &[
                 ("GET", "/v1/processes/{p}/rounds"),

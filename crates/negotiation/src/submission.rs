@@ -4,7 +4,7 @@
 
 use crate::caller::Caller;
 use crate::error::{Error, FieldProblem, parse_json};
-use penholder_core::negotiation::{Anchor, Item, ItemByReference, Submission};
+use penholder_core::negotiation::{Anchor, Item, ItemByReference, ItemFlag, Submission};
 use penholder_core::{Document, NodeId, NodeKind, References};
 use penholder_store::{Latest, StoredRevision, SubmissionRevision, Writer};
 use serde::{Deserialize, Serialize};
@@ -302,6 +302,9 @@ pub struct NewSubmission<'a> {
     pub delegation: &'a str,
     pub body: &'a [u8],
     pub resolved: &'a Resolved,
+    /// How each item was found in the Word file it came from (`flags[i]` for item i); empty
+    /// for a JSON body. Kept with the revision.
+    pub flags: &'a [Vec<ItemFlag>],
     pub expected: Expected,
 }
 
@@ -351,6 +354,7 @@ pub fn record(
         delegation,
         submission.body,
         &submission.resolved.items,
+        submission.flags,
         checks,
         &caller.actor(),
         now,

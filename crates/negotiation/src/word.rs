@@ -16,13 +16,22 @@
 //!   item on its node; a comment in the title (before the first node) is a comment on the
 //!   whole text.
 //!
-//! Flags say how each item was found: `untracked` when the paragraph's text as every tracked
-//! change is rejected is not the base's text (an edit made without change tracking, found by
-//! comparison with the version the file names), `matched_by_text` when the file carries no node
-//! ids. The items are then submitted exactly as a JSON body holding them would be
-//! ([`WordSubmission::body`]), so they go through the same validation and the same store step.
+//! - a paragraph moved without tracking (outside the longest run still in the base's order) is
+//!   a `comment` on its node saying where to: items have no move.
+//!
+//! Flags say how each item was found: `tracked` from the file's tracked changes or comments,
+//! `untracked` when the paragraph's text as every tracked change is rejected is not the base's
+//! text (an edit made without change tracking, found by comparison with the version the file
+//! names), and `matched_by_text` as well when the file carries no node ids. The items are then
+//! submitted exactly as a JSON body holding them would be ([`WordSubmission::body`]), so they go
+//! through the same validation and the same store step; the flags are kept beside them
+//! ([`WordSubmission::flags`]).
+//!
+//! The chairmanship's revised text may come as a Word file too ([`revised_text`]): read into a
+//! tree whose ids come from our bookmarks, to be aligned as any revised upload is; refused while
+//! it holds tracked changes.
 
-use crate::error::Error;
+use crate::error::{Error, FieldProblem};
 use penholder_core::negotiation::ItemByReference;
 use penholder_core::{Document, IdSource, Node, NodeId, NodeKind, Version};
 use penholder_import::docx::{DocxError, FOOTNOTE_REFERENCE, WordFile, read_docx};
@@ -33,15 +42,9 @@ use std::collections::{HashMap, HashSet};
 pub const DOCX_MEDIA_TYPE: &str =
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
-/// How an item was found in the file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Flag {
-    /// Edited without change tracking: found by comparing with the base version.
-    Untracked,
-    /// The file carries no node ids: its paragraph was matched to the base by its text.
-    MatchedByText,
-}
+/// How an item was found in the file (kept with the submission: see
+/// [`WordSubmission::flags`]).
+pub use penholder_core::negotiation::ItemFlag as Flag;
 
 /// One item understood from the file, with how it was found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -59,6 +62,11 @@ pub struct WordSubmission {
 }
 
 impl WordSubmission {
+    /// How each item was found, in the items' order: what the store keeps beside them.
+    pub fn flags(&self) -> Vec<Vec<Flag>> {
+        self.items.iter().map(|i| i.flags.clone()).collect()
+    }
+
     /// The JSON body a delegation would send for these items (`{"items":[…]}`): what is
     /// submitted and stored, so that the stored body reads back like any other.
     pub fn body(&self) -> Vec<u8> {
@@ -244,12 +252,30 @@ fn items_of(
     let first_node = placed.iter().position(|p| p.node.is_some());
     let mut seen: HashSet<NodeId> = HashSet::new();
     let mut general_comments: Vec<usize> = Vec::new();
+    let moved = moved_nodes(placed, base);
+    let references = penholder_core::References::of(&base.document);
     for place in placed {
+        let preceding = previous;
         let paragraph = &file.paragraphs[place.index];
         let node = place.node.and_then(|id| nodes.get(&id).copied());
         let before = node_text(&place.before, node);
         let after = node_text(&place.after, node);
-        let mut flags = Vec::new();
+        // Tracked or untracked: whether the change is in the file's tracked changes (or, in a
+        // file with our ids, whether the text before them is the base's); matched by text when
+        // the file carries no ids.
+        let tracked = if place.matched_by_text {
+            !paragraph.changes.is_empty()
+        } else {
+            match node {
+                Some(node) => before == node.text.trim(),
+                None => paragraph.inserted_whole(),
+            }
+        };
+        let mut flags = vec![if tracked {
+            Flag::Tracked
+        } else {
+            Flag::Untracked
+        }];
         if place.matched_by_text {
             flags.push(Flag::MatchedByText);
         }
@@ -257,9 +283,6 @@ fn items_of(
             Some(node) => {
                 seen.insert(node.id);
                 previous = Some(node.id);
-                if before != node.text.trim() && !place.matched_by_text {
-                    flags.push(Flag::Untracked);
-                }
                 if paragraph.deleted_whole() || (after.is_empty() && !node.text.trim().is_empty()) {
                     Some(ItemByReference::Delete {
                         node: node.id.to_string(),
@@ -281,9 +304,6 @@ fn items_of(
                 if in_title || after.is_empty() || after == base.document.title.trim() {
                     general_comments.extend(&paragraph.comments);
                     continue;
-                }
-                if !paragraph.inserted_whole() && !place.matched_by_text {
-                    flags.push(Flag::Untracked);
                 }
                 let (after_node, before_node) = match previous {
                     Some(id) => (Some(id.to_string()), None),
@@ -338,6 +358,28 @@ fn items_of(
                 }
             }
         }
+        // Items have no move: a paragraph put elsewhere (cut and pasted with its bookmark,
+        // change tracking off) is proposed as a comment on its node saying where to. A move
+        // recorded by change tracking is a deletion and an insertion, and is read as such.
+        if let Some(node) = node.filter(|n| moved.contains(&n.id)) {
+            let place = preceding
+                .and_then(|id| references.reference(id))
+                .map_or_else(
+                    || "Move this paragraph to the beginning of the text.".to_string(),
+                    |r| format!("Move this paragraph after {}.", r.0),
+                );
+            let mut flags = vec![Flag::Untracked];
+            if place_matched_by_text(placed) {
+                flags.push(Flag::MatchedByText);
+            }
+            items.push(UnderstoodItem {
+                item: ItemByReference::Comment {
+                    node: Some(node.id.to_string()),
+                    text: place,
+                },
+                flags,
+            });
+        }
     }
     for index in general_comments {
         if let Some(comment) = file.comments.get(index).filter(|c| !c.text.is_empty()) {
@@ -346,7 +388,7 @@ fn items_of(
                     node: None,
                     text: comment.text.clone(),
                 },
-                flags: Vec::new(),
+                flags: vec![Flag::Tracked],
             });
         }
     }
@@ -364,7 +406,7 @@ fn items_of(
         }
         let mut flags = vec![Flag::Untracked];
         if !file.has_node_ids() {
-            flags = vec![Flag::MatchedByText];
+            flags.push(Flag::MatchedByText);
         }
         items.push(UnderstoodItem {
             item: ItemByReference::Delete {
@@ -377,10 +419,317 @@ fn items_of(
     WordSubmission { items }
 }
 
+fn place_matched_by_text(placed: &[Placed]) -> bool {
+    placed.first().is_some_and(|p| p.matched_by_text)
+}
+
+/// The base nodes the file puts in another order: the file's nodes outside the longest run
+/// that keeps the base's order (a longest increasing subsequence of their base positions), so
+/// that moving one paragraph names that one, not every paragraph it jumped over.
+fn moved_nodes(placed: &[Placed], base: &Version) -> HashSet<NodeId> {
+    let position: HashMap<NodeId, usize> = base
+        .document
+        .walk()
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.node.id, i))
+        .collect();
+    let order: Vec<(NodeId, usize)> = placed
+        .iter()
+        .filter_map(|p| p.node)
+        .filter_map(|id| Some((id, *position.get(&id)?)))
+        .collect();
+    // Patience sorting: tails[k] is the index (into `order`) ending the best run of length k+1.
+    let mut tails: Vec<usize> = Vec::new();
+    let mut before: Vec<Option<usize>> = vec![None; order.len()];
+    for (i, &(_, at)) in order.iter().enumerate() {
+        let k = tails.partition_point(|&t| order[t].1 < at);
+        before[i] = k.checked_sub(1).map(|k| tails[k]);
+        if k == tails.len() {
+            tails.push(i);
+        } else {
+            tails[k] = i;
+        }
+    }
+    let mut in_order: HashSet<NodeId> = HashSet::new();
+    let mut cursor = tails.last().copied();
+    while let Some(i) = cursor {
+        in_order.insert(order[i].0);
+        cursor = before[i];
+    }
+    order
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| !in_order.contains(id))
+        .collect()
+}
+
 /// Whether a node missing from the file is taken out with its parent's deletion (a deleted
 /// parent deletes its children: they get no item of their own).
 fn gone_with_parent(parent: &Node) -> bool {
     !parent.text.trim().is_empty() && parent.kind != NodeKind::Footnote
+}
+
+/// A chairmanship's revised text sent as a Word file, read into a tree to align with
+/// `previous` (the version it revises), as a Markdown upload is.
+///
+/// A file still holding tracked changes is refused, each change listed: the chair decides on
+/// them first (accept or reject), since the version is the text as it stands. A paragraph
+/// carrying one of our bookmarks is that node (its kind, its written number and its place
+/// under its parent come from `previous`; its text from the file); a paragraph without one is
+/// a new node after the paragraph before it (the first child of a node that has children),
+/// given a fresh id and a generic kind that the alignment turns into its neighbours' kind. In
+/// a file penholder did not write every paragraph is such a new node, and the alignment
+/// matches them by their words. Footnotes keep their previous text (their text is not read from
+/// the file yet); the title and the line under it are not part of the text.
+pub fn revised_text(
+    bytes: &[u8],
+    previous: &Version,
+    ids: &mut IdSource,
+) -> Result<Document, Error> {
+    let file = read_docx(bytes).map_err(refusal)?;
+    refuse_pending_changes(&file, previous)?;
+    let document = revised_tree(&file, previous, ids);
+    if document.nodes.is_empty() {
+        return Err(Error::invalid_field(
+            "/",
+            "the Word file holds no paragraphs besides its title: send the revised text",
+        ));
+    }
+    Ok(document)
+}
+
+/// Refuses a file whose tracked changes are still pending, listing each one.
+fn refuse_pending_changes(file: &WordFile, previous: &Version) -> Result<(), Error> {
+    let references = penholder_core::References::of(&previous.document);
+    let problems: Vec<FieldProblem> = file
+        .pending_changes()
+        .map(|(index, change)| {
+            let paragraph = &file.paragraphs[index];
+            let place = paragraph
+                .node
+                .and_then(|id| references.reference(id))
+                .map(|r| r.0.clone())
+                .unwrap_or_else(|| format!("paragraph {}", index + 1));
+            let by = if change.author.is_empty() {
+                String::new()
+            } else {
+                format!(" by {}", change.author)
+            };
+            let what = if change.text.trim().is_empty() {
+                String::new()
+            } else {
+                format!(": “{}”", excerpt(&change.text))
+            };
+            FieldProblem {
+                pointer: "/".into(),
+                item: None,
+                reference: Some(place.clone()),
+                detail: format!("{place}: {}{by}{what}", change.kind.as_str()),
+            }
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<&str> = problems.iter().map(|p| p.detail.as_str()).collect();
+    Err(Error::Invalid {
+        detail: format!(
+            "the file still holds {} tracked change(s): accept or reject them first (in Word: Review › Accept or Reject; in LibreOffice: Edit › Track Changes › Manage), save, and send it again. Pending: {}",
+            problems.len(),
+            listed.join("; ")
+        ),
+        problems,
+    })
+}
+
+/// The first words of a text, for a message.
+fn excerpt(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// The tree a revised file stands for (see [`revised_text`]).
+fn revised_tree(file: &WordFile, previous: &Version, ids: &mut IdSource) -> Document {
+    let walk = previous.document.walk();
+    let known: HashMap<NodeId, &Node> = walk.iter().map(|v| (v.node.id, v.node)).collect();
+    let parent_of: HashMap<NodeId, NodeId> = walk
+        .iter()
+        .filter_map(|v| Some((v.node.id, v.parent?.id)))
+        .collect();
+    let with_ids = file.has_node_ids();
+    let first_node = file.paragraphs.iter().position(|p| p.node.is_some());
+    let title = normalised(&previous.document.title);
+    // Each previous node the file names, the first time it names it.
+    let mut named: HashSet<NodeId> = HashSet::new();
+    let mut paragraphs: Vec<(Option<NodeId>, &str)> = Vec::new();
+    for (index, paragraph) in file.paragraphs.iter().enumerate() {
+        let before_first = first_node.is_none_or(|first| index < first);
+        if paragraph.is_front_matter()
+            || (with_ids && before_first && normalised(&paragraph.after) == title)
+        {
+            continue;
+        }
+        let node = paragraph
+            .node
+            .filter(|id| known.contains_key(id) && named.insert(*id));
+        paragraphs.push((node, paragraph.after.as_str()));
+    }
+    // A previous node without words of its own (a part holding only its children) is kept
+    // while the file keeps any of its children: no paragraph of the file stands for it.
+    let structural = |node: &Node| node.text.trim().is_empty() && node.kind != NodeKind::Footnote;
+    let mut tree = TreeBuilder::default();
+    let mut last: Option<(usize, bool)> = None;
+    for (node, text) in paragraphs {
+        match node.and_then(|id| known.get(&id).copied()) {
+            Some(node) => {
+                // Under the nearest ancestor the file keeps.
+                let mut ancestors = Vec::new();
+                let mut up = parent_of.get(&node.id).copied();
+                while let Some(id) = up {
+                    let ancestor = known[&id];
+                    if named.contains(&id) || structural(ancestor) {
+                        ancestors.push(ancestor);
+                    }
+                    up = parent_of.get(&id).copied();
+                }
+                let mut parent = None;
+                for ancestor in ancestors.into_iter().rev() {
+                    parent = Some(tree.place_once(ancestor, parent));
+                }
+                // Emphasis by the rule of an amendment: kept words keep the previous
+                // version's, new words have none (the file's own bold and italic include the
+                // writer's styling of numbers and first words, which is not the text's).
+                let text = node_text(text, Some(node));
+                let marks = penholder_diff::carry_marks(&node.text, &node.marks, &text);
+                let slot = tree.place(
+                    Node {
+                        text,
+                        marks,
+                        children: Vec::new(),
+                        ..node.clone()
+                    },
+                    parent,
+                );
+                tree.by_id.insert(node.id, slot);
+                for footnote in node
+                    .children
+                    .iter()
+                    .filter(|c| c.kind == NodeKind::Footnote)
+                {
+                    tree.place(footnote.clone(), Some(slot));
+                }
+                last = Some((
+                    slot,
+                    node.children.iter().any(|c| c.kind != NodeKind::Footnote),
+                ));
+            }
+            None => {
+                let text = node_text(text, None);
+                if text.is_empty() {
+                    continue;
+                }
+                let parent = match last {
+                    Some((slot, true)) => Some(slot),
+                    Some((slot, false)) => tree.parent[slot],
+                    None => None,
+                };
+                let slot = tree.place(
+                    Node {
+                        id: ids.next_id(),
+                        kind: NodeKind::Paragraph,
+                        num: None,
+                        text,
+                        marks: Vec::new(),
+                        external_id: None,
+                        children: Vec::new(),
+                    },
+                    parent,
+                );
+                last = Some((slot, false));
+            }
+        }
+    }
+    Document {
+        title: previous.document.title.clone(),
+        nodes: tree.finish(),
+    }
+}
+
+fn normalised(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// A tree built node by node, each under a parent already placed (or at the top).
+#[derive(Default)]
+struct TreeBuilder {
+    nodes: Vec<Node>,
+    parent: Vec<Option<usize>>,
+    children: Vec<Vec<usize>>,
+    top: Vec<usize>,
+    by_id: HashMap<NodeId, usize>,
+}
+
+impl TreeBuilder {
+    /// Places a node (its children left out) as the last child of `parent`.
+    fn place(&mut self, mut node: Node, parent: Option<usize>) -> usize {
+        let slot = self.nodes.len();
+        let children = std::mem::take(&mut node.children);
+        self.nodes.push(node);
+        self.parent.push(parent);
+        self.children.push(Vec::new());
+        match parent {
+            Some(p) => self.children[p].push(slot),
+            None => self.top.push(slot),
+        }
+        // A footnote's own children, if any, stay with it.
+        for child in children {
+            self.place(child, Some(slot));
+        }
+        slot
+    }
+
+    /// The slot of a previous node placed already, else the node placed now without its text's
+    /// children (they come from the file).
+    fn place_once(&mut self, node: &Node, parent: Option<usize>) -> usize {
+        if let Some(&slot) = self.by_id.get(&node.id) {
+            return slot;
+        }
+        let slot = self.place(
+            Node {
+                children: Vec::new(),
+                ..node.clone()
+            },
+            parent,
+        );
+        self.by_id.insert(node.id, slot);
+        slot
+    }
+
+    /// The tree: children are placed after their parent, so building from the last slot to
+    /// the first finds every child built already.
+    fn finish(self) -> Vec<Node> {
+        let mut built: Vec<Option<Node>> = self.nodes.into_iter().map(Some).collect();
+        for slot in (0..built.len()).rev() {
+            let children: Vec<Node> = self.children[slot]
+                .iter()
+                .filter_map(|&c| built[c].take())
+                .collect();
+            if let Some(node) = built[slot].as_mut() {
+                node.children = children;
+            }
+        }
+        self.top
+            .iter()
+            .filter_map(|&slot| built[slot].take())
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -72,6 +72,10 @@ pub fn router(state: AppState) -> Router {
             get(crate::routes::views::get_read_mark).put(crate::routes::views::put_read_mark),
         )
         .route(
+            "/processes/{p}/documents/{d}/symbol",
+            put(documents::put_symbol),
+        )
+        .route(
             "/processes/{p}/rounds",
             get(rounds::list_rounds).post(rounds::create_round),
         )

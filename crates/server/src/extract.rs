@@ -170,7 +170,7 @@ impl Body {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         if self.docx {
             return Err(ApiError::UnsupportedMediaType(
-                "this request takes application/json; a .docx is read only as a delegation's submission (PUT …/rounds/{r}/submissions/{d})".into(),
+                "this request takes application/json; a .docx is read only as a delegation's submission (PUT …/rounds/{r}/submissions/{d}) or a chair's revised text (POST …/documents/{d}/versions?label=…)".into(),
             ));
         }
         parse_json(&self.bytes, "")

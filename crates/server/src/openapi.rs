@@ -121,6 +121,7 @@ impl Modify for BearerAuth {
         routes::events::list_webhooks,
         routes::events::delete_webhook,
         routes::events::get_deliveries,
+        routes::documents::put_symbol,
     ),
     components(schemas(crate::wire::WireItem, crate::error::FieldError, crate::wire::FormatName)),
     modifiers(&BearerAuth),

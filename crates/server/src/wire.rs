@@ -226,6 +226,25 @@ pub struct CreateDocumentRequest {
     #[serde(default)]
     pub label: Option<String>,
     pub source: SourceRequest,
+    /// The document's symbol (`8056/24`), printed in the footer of its Word files; the chair
+    /// may set it later (`PUT …/documents/{d}/symbol`).
+    #[serde(default)]
+    pub symbol: Option<String>,
+}
+
+/// `PUT …/documents/{d}/symbol`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SymbolRequest {
+    /// `8056/24`.
+    pub symbol: String,
+}
+
+/// A document's symbol in force.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SymbolView {
+    pub document: String,
+    pub symbol: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, ToSchema)]
@@ -630,6 +649,17 @@ pub struct SubmissionRequest {
     pub items: Vec<WireItem>,
 }
 
+/// `POST …/documents/{d}/versions`' options when the body is a Word file (a JSON body says
+/// them in its fields instead).
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadVersionQuery {
+    /// The new version's label (required with a .docx body).
+    pub label: Option<String>,
+    /// The closed round the text answers (as `round` in a JSON body).
+    pub round: Option<u32>,
+}
+
 /// `PUT …/submissions/{delegation}`'s options.
 #[derive(Clone, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -643,8 +673,9 @@ pub struct SubmissionQuery {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct UnderstoodSubmission {
     pub dry_run: bool,
-    /// The items as a JSON submission would carry them, each with `flags`: `untracked` (an
-    /// edit made without change tracking, found by comparison with the base version) and
+    /// The items as a JSON submission would carry them; a Word file's each with `flags`:
+    /// `tracked` (from the file's tracked changes or comments) or `untracked` (an edit made
+    /// without change tracking, found by comparison with the base version), and
     /// `matched_by_text` (a file without penholder's node ids, matched by its words).
     #[schema(value_type = Vec<Object>)]
     pub items: serde_json::Value,
@@ -662,6 +693,11 @@ pub struct SubmissionReceipt {
     pub receipt: String,
     pub submitted_at: String,
     pub items: usize,
+    /// For a Word file: how each item was found in it (`tracked`, `untracked`,
+    /// `matched_by_text`), one list per item in order; absent for a JSON body.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Vec<String>>)]
+    pub flags: Vec<Vec<penholder_core::negotiation::ItemFlag>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -691,6 +727,10 @@ pub struct SubmissionView {
     /// (`item`, `node`, `hunks`).
     #[schema(value_type = Vec<Object>)]
     pub hunks: Vec<ItemHunks>,
+    /// For a Word file: how each item was found in it (as in the receipt); absent for JSON.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Vec<String>>)]
+    pub flags: Vec<Vec<penholder_core::negotiation::ItemFlag>>,
 }
 
 pub use penholder_negotiation::ItemHunks;

@@ -35,6 +35,7 @@
 //! | `submission` | `submission.put` | process, round, delegation, revision, body, resolution (the resolved items as stored), receipt, submitted_at, submitted_by |
 //! | `decision` | `decision.put` | process, round, change, decision (the stored JSON), decided_by, decided_at |
 //! | `paragraph status` | `status.set` | process, document, node, status, note, version, set_by, set_at |
+//! | `document symbol` | `document.symbol` | process, document, symbol, set_by, set_at |
 //! | `reservation` | `reservation.enter` | process, document, number, node, delegation, kind, text, version, entered_by, entered_at |
 //! | `reservation withdrawal` | `reservation.withdraw` | process, document, number (the reservation's), note, withdrawn_by, withdrawn_at |
 //! | `adoption` | `document.adopt` | process, document, version, note, adopted_by, adopted_at |
@@ -423,6 +424,32 @@ impl DecisionRecord<'_> {
             .int(self.decided_at)
             .finish()
     }
+}
+
+/// A document symbol row.
+pub(crate) struct SymbolRecord<'a> {
+    pub process: &'a str,
+    pub document: &'a str,
+    pub symbol: &'a str,
+    pub set_by: &'a str,
+    pub set_at: i64,
+}
+
+impl SymbolRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("document symbol")
+            .text(self.process)
+            .text(self.document)
+            .text(self.symbol)
+            .text(self.set_by)
+            .int(self.set_at)
+            .finish()
+    }
+}
+
+/// The subject of a document's symbol settings.
+pub(crate) fn symbol_subject(process: &str, document: &str) -> String {
+    format!("processes/{process}/documents/{document}/symbol")
 }
 
 /// A paragraph status change row.
@@ -953,8 +980,15 @@ pub(crate) fn verify(
         } else {
             0
         };
+    let document_symbols =
+        if crate::schema::version(conn)? as usize >= crate::schema::SYMBOL_MIGRATION {
+            verify_symbols(conn, &chain)?
+        } else {
+            0
+        };
     Ok(AuditReport {
         coalition_acts,
+        document_symbols,
         paragraph_statuses,
         reservations,
         reservation_withdrawals,
@@ -1977,6 +2011,47 @@ fn verify_coalition_acts(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditErro
         )?;
     }
     Ok(count)
+}
+
+fn verify_symbols(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
+    verify_state_rows(
+        conn,
+        chain,
+        "SELECT p.slug, d.slug, x.symbol, x.set_by, x.set_at, x.audit_seq
+         FROM document_symbols x
+         LEFT JOIN documents d ON d.id = x.document_id
+         LEFT JOIN processes p ON p.id = d.process_id
+         WHERE x.audit_seq > ?1 ORDER BY x.audit_seq LIMIT ?2",
+        "document_symbols",
+        "document.symbol",
+        |row| {
+            let audit_seq = row.int(5)?;
+            let (symbol, set_by, set_at) = (row.text(2)?, row.text(3)?, row.int(4)?);
+            Ok(reached_document(
+                row.opt_text(0)?,
+                row.opt_text(1)?,
+                audit_seq,
+                "document_symbols",
+            )
+            .map(|(process, document)| StateRow {
+                audit_seq,
+                action: "document.symbol",
+                subject: symbol_subject(&process, &document),
+                name: format!("the symbol of {document}"),
+                facts: "its symbol",
+                record: SymbolRecord {
+                    process: &process,
+                    document: &document,
+                    symbol: &symbol,
+                    set_by: &set_by,
+                    set_at,
+                }
+                .hash(),
+                at: set_at,
+                by: set_by.clone(),
+            }))
+        },
+    )
 }
 
 fn verify_statuses(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {

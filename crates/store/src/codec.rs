@@ -13,6 +13,7 @@
 //! | none, JSON | provenance, applied changes: serde JSON of diff's types | until the typed store |
 //! | `0x02` | submission: item count (u32 LE), then per item `0x00` (no node) or `0x01` + 16 bytes of node id | today |
 //! | `0x02` | provenance, applied changes: serde JSON of diff's types | today |
+//! | `0x03` | submission with flags (a Word file's): as `0x02`, each item's node followed by one byte of [`ItemFlag`] bits (bit i: `ItemFlag::ALL[i]`) | today, when an item has a flag |
 //!
 //! **Hunks are no longer stored.** The compilation recomputes every amendment's word hunks: it
 //! diffs on token buffers it shares between the proposals of a node, and it needs the
@@ -27,7 +28,7 @@
 //! hunks of one submission in about 0.15 ms), so new revisions store none, and those of old
 //! revisions are skipped unread. See BENCHMARKS.md, "Stored hunks".
 
-use penholder_core::negotiation::{Anchor, Item};
+use penholder_core::negotiation::{Anchor, Item, ItemFlag};
 use penholder_core::{NodeId, NodeKind};
 use penholder_diff::{AppliedChange, Blame};
 use serde::Deserialize;
@@ -37,6 +38,93 @@ use serde::de::IgnoredAny;
 pub(crate) const FORMAT: u8 = 0x02;
 
 // ---- submissions --------------------------------------------------------------------------
+
+/// The format of a submission's resolution whose items carry flags (how each was found in a
+/// Word file).
+pub(crate) const FORMAT_FLAGGED: u8 = 0x03;
+
+/// [`encode_items`] with each item's flags (`flags[i]` for item i; missing: none). Without any
+/// flag it is exactly [`encode_items`], so that what JSON submissions store never changes.
+pub(crate) fn encode_flagged_items(items: &[Item], flags: &[Vec<ItemFlag>]) -> Vec<u8> {
+    if flags.iter().all(Vec::is_empty) {
+        return encode_items(items);
+    }
+    let mut out = Vec::with_capacity(5 + items.len() * 18);
+    out.push(FORMAT_FLAGGED);
+    out.extend_from_slice(&(items.len() as u32).to_le_bytes());
+    for (index, item) in items.iter().enumerate() {
+        match item.node() {
+            Some(node) => {
+                out.push(1);
+                out.extend_from_slice(node.0.as_bytes());
+            }
+            None => out.push(0),
+        }
+        let bits = flags
+            .get(index)
+            .into_iter()
+            .flatten()
+            .fold(0u8, |bits, flag| {
+                bits | ItemFlag::ALL
+                    .iter()
+                    .position(|f| f == flag)
+                    .map_or(0, |i| 1 << i)
+            });
+        out.push(bits);
+    }
+    out
+}
+
+/// The flags [`encode_flagged_items`] kept, one list per item; empty lists for what an
+/// earlier format stored (no item had flags).
+pub(crate) fn decode_flags(stored: &[u8]) -> Result<Vec<Vec<ItemFlag>>, String> {
+    if stored.first() != Some(&FORMAT_FLAGGED) {
+        return Ok(Vec::new());
+    }
+    Ok(decode_nodes_flagged(&stored[1..])?
+        .into_iter()
+        .map(|(_, flags)| flags)
+        .collect())
+}
+
+/// One item of [`FORMAT_FLAGGED`]: the node it was resolved to, and its flags.
+type FlaggedNode = (Option<NodeId>, Vec<ItemFlag>);
+
+fn decode_nodes_flagged(bytes: &[u8]) -> Result<Vec<FlaggedNode>, String> {
+    let mut at = 0;
+    let mut take = |n: usize| -> Result<&[u8], String> {
+        let slice = bytes.get(at..at + n).ok_or("truncated")?;
+        at += n;
+        Ok(slice)
+    };
+    let count = u32::from_le_bytes(take(4)?.try_into().map_err(|_| "truncated")?) as usize;
+    let mut out = Vec::with_capacity(count.min(bytes.len()));
+    for _ in 0..count {
+        let node = match take(1)?[0] {
+            0 => None,
+            1 => {
+                let id: [u8; 16] = take(16)?.try_into().map_err(|_| "truncated")?;
+                Some(NodeId(uuid::Uuid::from_bytes(id)))
+            }
+            other => return Err(format!("node marker {other}")),
+        };
+        let bits = take(1)?[0];
+        if bits >> ItemFlag::ALL.len() != 0 {
+            return Err(format!("flag bits {bits:#04x}"));
+        }
+        let flags = ItemFlag::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .map(|(_, f)| *f)
+            .collect();
+        out.push((node, flags));
+    }
+    if at != bytes.len() {
+        return Err(format!("{} bytes after the last item", bytes.len() - at));
+    }
+    Ok(out)
+}
 
 /// What resolving a submission added to its body, for the `submission_revisions.hunks` column
 /// (named after what it first held): the node of each item (an insertion's anchor, `None` for
@@ -61,6 +149,16 @@ pub(crate) fn encode_items(items: &[Item]) -> Vec<u8> {
 /// penholder) stored beside it.
 pub(crate) fn decode_items(body: &[u8], stored: &[u8]) -> Result<Vec<Item>, String> {
     match stored.first() {
+        Some(&FORMAT_FLAGGED) => {
+            let nodes: Vec<Option<NodeId>> = decode_nodes_flagged(&stored[1..])?
+                .into_iter()
+                .map(|(node, _)| node)
+                .collect();
+            if nodes.is_empty() {
+                return Ok(Vec::new());
+            }
+            with_nodes(body, nodes)
+        }
         Some(&FORMAT) => {
             let nodes = decode_nodes(&stored[1..])?;
             if nodes.is_empty() {
@@ -359,6 +457,32 @@ mod tests {
 
     /// What `Resolved::to_stored` of penholder-negotiation wrote until the typed store, and
     /// what the first servers wrote before that.
+    #[test]
+    fn flags_of_a_word_file_s_items_read_back_and_json_submissions_store_as_before() {
+        let items = sample();
+        let body = body_of(&items);
+        let none = vec![Vec::new(); items.len()];
+        assert_eq!(encode_flagged_items(&items, &none), encode_items(&items));
+        assert_eq!(
+            decode_flags(&encode_items(&items)).unwrap(),
+            Vec::<Vec<ItemFlag>>::new()
+        );
+        let mut flags = none.clone();
+        flags[0] = vec![ItemFlag::Tracked];
+        flags[2] = vec![ItemFlag::Untracked];
+        flags[3] = vec![ItemFlag::Tracked, ItemFlag::MatchedByText];
+        let stored = encode_flagged_items(&items, &flags);
+        assert_eq!(stored[0], FORMAT_FLAGGED);
+        assert_eq!(stored.len(), 5 + 5 * 18 + 2);
+        assert_eq!(decode_items(&body, &stored).unwrap(), items);
+        assert_eq!(decode_flags(&stored).unwrap(), flags);
+        let mut unknown = stored.clone();
+        let last = unknown.len() - 1;
+        unknown[last] = 0x80;
+        assert!(decode_flags(&unknown).is_err());
+        assert!(decode_items(&body, &stored[..stored.len() - 1]).is_err());
+    }
+
     #[test]
     fn the_untagged_forms_written_before_read_the_same() {
         let items = sample();

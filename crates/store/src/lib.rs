@@ -180,6 +180,7 @@ mod runtime;
 mod schema;
 mod search;
 mod state;
+mod symbol;
 mod writer;
 
 pub use coalition::NewCoalitionAct;

@@ -3,7 +3,7 @@
 //! Times are Unix milliseconds, as in penholder-core. Hashes are [`ContentHash`] (SHA-256). The
 //! types carry no serde derives on purpose: the server owns the wire format.
 
-use penholder_core::negotiation::{Decision, Item, RoundState};
+use penholder_core::negotiation::{Decision, Item, ItemFlag, RoundState};
 use penholder_core::{ContentHash, Document};
 use penholder_diff::{AppliedChange, Blame};
 
@@ -175,6 +175,9 @@ pub struct SubmissionRevision {
     pub body: Vec<u8>,
     /// Its items, resolved against the round's base version when it was received.
     pub items: Vec<Item>,
+    /// How each item was found in the Word file it came from (`flags[i]` for `items[i]`);
+    /// empty for a submission sent as JSON.
+    pub flags: Vec<Vec<ItemFlag>>,
     pub receipt: ContentHash,
     pub submitted_at: i64,
     pub submitted_by: String,
@@ -241,6 +244,8 @@ pub struct AuditReport {
     pub adoptions: u64,
     /// Coalitions' acts (issue 16, item 4): agreements, dissociations, co-sponsorships.
     pub coalition_acts: u64,
+    /// Settings of documents' symbols.
+    pub document_symbols: u64,
 }
 
 /// A response kept under an idempotency key.

@@ -321,7 +321,13 @@ fn submission_revision(raw: RawSubmission) -> Result<SubmissionRevision, StoreEr
             "the resolved items of {delegation}'s revision {revision} cannot be read: {e}"
         ))
     })?;
+    let flags = codec::decode_flags(&resolution).map_err(|e| {
+        StoreError::corrupt(format!(
+            "the item flags of {delegation}'s revision {revision} cannot be read: {e}"
+        ))
+    })?;
     Ok(SubmissionRevision {
+        flags,
         receipt: hash_column(&receipt, "submission_revisions.receipt")?,
         delegation,
         revision,

@@ -3003,6 +3003,9 @@ both! {
         raw(&store, "DROP TRIGGER coalition_acts_no_update; UPDATE coalition_acts SET delegation_id = (SELECT delegation_id FROM coalition_acts WHERE item IS NULL) WHERE kind = 'dissociate'").unwrap();
         let (_, problem) = super::problem(&store);
         assert!(problem.contains("dissociate"), "{problem}");
+    }
+}
+
 both! {
     fn an_event_with_a_once_key_is_recorded_once_and_delivered_to_the_subscriptions_wanting_it() {
         let store = open_store();

@@ -15,7 +15,7 @@ use crate::model::{
 };
 use crate::reader::{Reader, RoundRow, SubmissionTarget, enum_text};
 use crate::{StoreError, codec};
-use penholder_core::negotiation::{Decision, Delegation, Item, RoundState};
+use penholder_core::negotiation::{Decision, Delegation, Item, ItemFlag, RoundState};
 use penholder_core::{ContentHash, Document};
 use serde_json::json;
 use std::ops::Deref;
@@ -751,6 +751,7 @@ impl Writer<'_> {
             delegation,
             body,
             items,
+            &[],
             |Latest { revision: current, .. }| match expected_revision {
                 Some(expected) if expected != current => Err(StoreError::conflict(format!(
                     "the submission of {delegation} in round {round} is at revision {current}, not {expected}"
@@ -766,6 +767,8 @@ impl Writer<'_> {
     /// (`check(latest)`: revision 0 for none; its error is returned as is), read in the same statement
     /// as the round and the delegation: on PostgreSQL each statement is a round trip on the one
     /// connection every write takes, so reading the revision apart cost the rush a third.
+    /// `flags[i]` says how item i was found in a Word file (empty for a JSON submission); they
+    /// are kept with the resolution and read back in [`SubmissionRevision::flags`].
     #[allow(clippy::too_many_arguments)] // reason: put_submission's, and the check
     pub fn put_submission_checked<E: From<StoreError>>(
         &self,
@@ -774,6 +777,7 @@ impl Writer<'_> {
         delegation: &str,
         body: &[u8],
         items: &[Item],
+        flags: &[Vec<ItemFlag>],
         check: impl FnOnce(Latest) -> Result<(), E>,
         actor: &Actor,
         now: i64,
@@ -797,6 +801,7 @@ impl Writer<'_> {
             delegation,
             body,
             items,
+            flags,
             (row.id, delegation_id, current),
             actor,
             now,
@@ -843,13 +848,14 @@ impl Writer<'_> {
         delegation: &str,
         body: &[u8],
         items: &[Item],
+        flags: &[Vec<ItemFlag>],
         (round_id, delegation_id, current): (i64, i64, u32),
         actor: &Actor,
         now: i64,
     ) -> Result<StoredRevision, StoreError> {
         let revision = current + 1;
         let receipt = sha256(body);
-        let resolution = codec::encode_items(items);
+        let resolution = codec::encode_flagged_items(items, flags);
         let before = self.conn().cached_audit_head();
         let head = audit::append_head(
             self.conn(),

@@ -576,6 +576,7 @@ async fn resubmit(
                 delegation: &writing_code,
                 body: &body,
                 resolved: &resolved,
+                flags: &[],
                 expected,
             };
             submission::record(w, &writing_caller, &new, now)

@@ -138,13 +138,15 @@ impl Api {
         &self.base
     }
 
-    /// Sends one request and reads the whole answer, whatever its status.
-    pub fn send(
+    /// Sends one request with a body of `media_type` (JSON, a Word file) and reads the whole
+    /// answer, whatever its status.
+    pub fn send_as(
         &self,
         method: Method,
         path: &str,
         caller: Option<&Caller>,
         body: Option<&[u8]>,
+        media_type: &str,
     ) -> anyhow::Result<Reply> {
         let url = format!("{}{path}", self.base);
         let authorization = caller.map(|c| format!("Bearer {}", c.token));
@@ -166,9 +168,7 @@ impl Api {
                     request = request.header("Authorization", value);
                 }
                 match body {
-                    Some(bytes) => request
-                        .header("Content-Type", "application/json")
-                        .send(bytes),
+                    Some(bytes) => request.header("Content-Type", media_type).send(bytes),
                     None => request.send_empty(),
                 }
             }
@@ -209,7 +209,20 @@ impl Api {
         body: Option<&[u8]>,
         expected: &[u16],
     ) -> anyhow::Result<Reply> {
-        let reply = self.send(method, path, caller, body)?;
+        self.expect_as(method, path, caller, body, "application/json", expected)
+    }
+
+    /// [`Api::expect`] with a body of another media type (a Word file).
+    pub fn expect_as(
+        &self,
+        method: Method,
+        path: &str,
+        caller: Option<&Caller>,
+        body: Option<&[u8]>,
+        media_type: &str,
+        expected: &[u16],
+    ) -> anyhow::Result<Reply> {
+        let reply = self.send_as(method, path, caller, body, media_type)?;
         if !expected.contains(&reply.status) {
             bail!(
                 "{} {path}{}: expected HTTP {}, got {} — {}",

@@ -60,6 +60,10 @@ pub async fn create_document(
             .await?;
     }
     let request: CreateDocumentRequest = body.json()?;
+    if let Some(symbol) = &request.symbol {
+        document::check_symbol(symbol)?;
+    }
+    let symbol = request.symbol;
     let plan = DocumentPlan {
         slug: request.slug,
         title: request.title,
@@ -75,7 +79,8 @@ pub async fn create_document(
     let key = state.config().audit_key.clone();
     state
         .commit(&principal, &body, move |w, now| {
-            let (document, version) = document::create(w, &caller, &p, &new, now)?;
+            let (document, version) =
+                document::create_with_symbol(w, &caller, &p, &new, symbol.as_deref(), now)?;
             Ok(Reply::json(
                 StatusCode::CREATED,
                 &CreatedDocument {
@@ -440,8 +445,13 @@ pub async fn get_concordance(
 #[utoipa::path(post, path = "/v1/processes/{p}/documents/{d}/versions", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
-    request_body = UploadVersionRequest,
+           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes"),
+           UploadVersionQuery),
+    request_body(
+        description = "The label and the revised text as JSON, or the revised text as a .docx (label and round in the query; tracked changes accepted or rejected first; docs/word.md)",
+        content(
+            (UploadVersionRequest = "application/json"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))),
     responses((status = 201, description = "The new version, and how its text was matched to the previous one", body = UploadedVersion,
                example = json!({"version": {"document": "declaration", "number": 2, "label": "Rev. 1 after written feedback", "parent": 1, "hash": "5f2b9c0e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c", "round": null, "created_at": "2026-03-25T11:00:00Z", "created_by": "chair-tr", "audit_head": {"seq": 41, "hash": "3ad77bb40d7a3660a89ecaf32466ef97f5d3d585e0e1a7a2d1d3f0c8b6a4e2f1", "head": "41:3ad77bb40d7a3660a89ecaf32466ef97f5d3d585e0e1a7a2d1d3f0c8b6a4e2f1", "signature": null}}, "alignment": {"document": {"title": "Budapest Declaration", "nodes": []}, "nodes": [], "removed": [], "fulfilled": []}})),
               Problems),
@@ -450,6 +460,7 @@ pub async fn upload_version(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath((p, d)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<UploadVersionQuery>,
     body: Body,
 ) -> Result<Reply, ApiError> {
     // Refused callers hear so before anything about their body; publishing checks again.
@@ -460,19 +471,36 @@ pub async fn upload_version(
             .run(move |r| document::may_upload(r, &caller, &p, &d, None, now).map(drop))
             .await?;
     }
-    let request: UploadVersionRequest = body.json()?;
+    // A Word file says its label and round in the query; its text is read against the basis.
+    let (label, round, source) = if body.docx {
+        let label = query.label.ok_or_else(|| {
+            ApiError::BadRequest(
+                "a .docx upload names the new version's label in the query: ?label=Rev.%201".into(),
+            )
+        })?;
+        (label, query.round, None)
+    } else {
+        let request: UploadVersionRequest = body.json()?;
+        (
+            request.label,
+            request.round,
+            Some(source_of(request.source)),
+        )
+    };
     let basis = {
-        let (caller, p, d, round) = (principal.clone(), p.clone(), d.clone(), request.round);
+        let (caller, p, d) = (principal.clone(), p.clone(), d.clone());
         state
             .run(move |r| document::upload_basis(r, &caller, &p, &d, round, now))
             .await?
     };
     let mut ids = state.ids();
-    let source = source_of(request.source);
-    let label = request.label;
     let engine = state.clone();
+    let docx = body.bytes.clone();
     let (basis, upload) = blocking(move || {
-        let revised = source.import(&mut ids)?;
+        let revised = match source {
+            Some(source) => source.import(&mut ids)?,
+            None => basis.revised_docx(&docx, &mut ids)?,
+        };
         let compilation = basis
             .round
             .as_ref()
@@ -498,6 +526,41 @@ pub async fn upload_version(
                 "/v1/processes/{p}/documents/{d}/versions/{}",
                 version.number
             )))
+        })
+        .await
+}
+
+/// Set the document's symbol (chair, secretariat)
+///
+/// The symbol (`8056/24`) is printed in the footer of the document's Word files. Every setting
+/// is kept (and audited); the latest is in force.
+#[utoipa::path(put, path = "/v1/processes/{p}/documents/{d}/symbol", tag = "documents",
+    params(("p" = String, Path, description = "The process's slug"),
+           ("d" = String, Path, description = "The document's slug"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe writes")),
+    request_body(content = SymbolRequest, example = json!({"symbol": "8056/24"})),
+    responses((status = 200, description = "The symbol in force", body = SymbolView,
+               example = json!({"document": "declaration", "symbol": "8056/24"})),
+              Problems),
+    security(("bearer" = [])))]
+pub async fn put_symbol(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((p, d)): ApiPath<(String, String)>,
+    body: Body,
+) -> Result<Reply, ApiError> {
+    let request: SymbolRequest = body.json()?;
+    let caller = principal.clone();
+    state
+        .commit(&principal, &body, move |w, now| {
+            let symbol = document::set_symbol(w, &caller, &p, &d, &request.symbol, now)?;
+            Reply::json(
+                StatusCode::OK,
+                &SymbolView {
+                    document: d.clone(),
+                    symbol,
+                },
+            )
         })
         .await
 }

@@ -87,7 +87,7 @@ fn precondition(headers: &HeaderMap) -> Result<Expected, ApiError> {
                headers(("ETag" = String, description = "The new revision")),
                example = json!({"delegation": "FR", "revision": 2, "receipt": "9c1e5d0f3b2a47c8e6d1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9", "submitted_at": "2026-03-18T16:42:07Z", "items": 1})),
               (status = 200, body = UnderstoodSubmission, description = "With ?dry_run=true: the items understood, nothing stored",
-               example = json!({"dry_run": true, "items": [{"kind": "amend", "node": "OP3", "text": "We commit to further strengthen cooperation.", "flags": ["untracked"]}], "resolved": 1})),
+               example = json!({"dry_run": true, "items": [{"kind": "amend", "node": "OP3", "text": "We commit to further strengthen cooperation.", "flags": ["tracked"]}], "resolved": 1})),
               Problems),
     security(("bearer" = [])))]
 pub async fn put_submission(
@@ -185,6 +185,7 @@ async fn submit(
         super::blocking(move || Ok(resolve_on(&items, &base.references)?)).await?
     };
     let bytes = json_body;
+    let flags = understood.map(|u| u.flags()).unwrap_or_default();
     let caller = principal.clone();
     state
         .commit(&principal, &body, move |w, now| {
@@ -194,6 +195,7 @@ async fn submit(
                 delegation: &code,
                 body: &bytes,
                 resolved: &resolved,
+                flags: &flags,
                 expected: precondition,
             };
             let stored = submission::record(w, &caller, &submission, now)?;
@@ -205,6 +207,7 @@ async fn submit(
                     receipt: stored.receipt.to_hex(),
                     submitted_at: rfc3339(stored.submitted_at),
                     items: count,
+                    flags: flags.clone(),
                 },
             )?
             .with_etag(etag(stored.revision))
@@ -243,6 +246,7 @@ fn view_of(revision: SubmissionRevision, base: &Document) -> Result<Response, Ap
         body,
         items: revision.items.clone(),
         hunks,
+        flags: revision.flags.clone(),
     };
     Ok(Reply::json(StatusCode::OK, &view)?
         .with_etag(etag(revision.revision))
