@@ -1264,6 +1264,7 @@ pub fn adopt(
         blame,
         applied,
         kept,
+        brackets: Vec::new(),
     }
 }
 
