@@ -13,6 +13,7 @@
 //! | none, JSON | provenance, applied changes: serde JSON of diff's types | until the typed store |
 //! | `0x02` | submission: item count (u32 LE), then per item `0x00` (no node) or `0x01` + 16 bytes of node id | today |
 //! | `0x02` | provenance, applied changes: serde JSON of diff's types | today |
+//! | `0x02` | a version's brackets: serde JSON of core's `Bracket`s | since migration 6 |
 //!
 //! **Hunks are no longer stored.** The compilation recomputes every amendment's word hunks: it
 //! diffs on token buffers it shares between the proposals of a node, and it needs the
@@ -253,6 +254,17 @@ pub(crate) fn encode_applied(applied: &[AppliedChange]) -> Vec<u8> {
 }
 
 pub(crate) fn decode_applied(bytes: &[u8]) -> Result<Vec<AppliedChange>, String> {
+    read_json(bytes)
+}
+
+/// The brackets carried into a version, for the `version_brackets.brackets` column.
+pub(crate) fn encode_brackets(brackets: &[penholder_core::bracket::Bracket]) -> Vec<u8> {
+    tagged_json(brackets)
+}
+
+pub(crate) fn decode_brackets(
+    bytes: &[u8],
+) -> Result<Vec<penholder_core::bracket::Bracket>, String> {
     read_json(bytes)
 }
 
