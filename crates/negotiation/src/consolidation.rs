@@ -109,10 +109,12 @@ pub fn publish(
         provenance: Some(consolidation.blame.clone()),
         changes: Some(consolidation.applied.clone()),
     };
-    Ok(w.publish_version(
+    // The deferred changes stay open in the new version as brackets, published with it.
+    Ok(w.publish_version_with_brackets(
         &inputs.process,
         &inputs.document,
         &new,
+        &consolidation.brackets,
         &caller.actor(),
         now,
     )?)

@@ -39,6 +39,7 @@ fn render(document: &Document, context: &Context, number: Option<u32>, label: &s
     let mut writer = Writer {
         out: String::with_capacity(document.nodes.len() * 256 + 2048),
         references: &references,
+        context,
     };
     let title = context.title_or(&document.title);
     let date = context
@@ -82,6 +83,31 @@ fn render(document: &Document, context: &Context, number: Option<u32>, label: &s
         escaped(&context.chair)
     );
     out.push_str("</references>\n");
+    // Open brackets are editorial notes (`notes` in the metadata), each referred to by a
+    // `noteRef` at the end of its paragraph's text: the text itself stays the version's.
+    let brackets: Vec<&penholder_core::bracket::Bracket> =
+        context.brackets.values().flatten().collect();
+    if !brackets.is_empty() {
+        out.push_str("<notes source=\"#penholder\">");
+        for bracket in brackets {
+            let _ = write!(
+                out,
+                "<note eId=\"note_{id}\" marker=\"{id}\" class=\"bracket\"><p>",
+                id = escaped(&bracket.id)
+            );
+            escape_into(
+                out,
+                &format!(
+                    "{} (open since {}): {}",
+                    bracket.id,
+                    bracket.origin.round,
+                    bracket.label()
+                ),
+            );
+            out.push_str("</p></note>");
+        }
+        out.push_str("</notes>\n");
+    }
     if let Some(seal) = &context.audit {
         // Metadata of penholder's own goes in `proprietary` (AKN 3.0), after the references.
         let _ = write!(
@@ -158,6 +184,7 @@ fn render(document: &Document, context: &Context, number: Option<u32>, label: &s
 struct Writer<'a> {
     out: String,
     references: &'a References,
+    context: &'a Context,
 }
 
 impl Writer<'_> {
@@ -405,6 +432,13 @@ impl Writer<'_> {
             }
         }
         escape_into(&mut self.out, &node.text[at..]);
+        for bracket in self.context.brackets.get(&node.id).into_iter().flatten() {
+            let _ = write!(
+                self.out,
+                "<noteRef href=\"#note_{id}\" marker=\"{id}\" class=\"bracket\"/>",
+                id = escaped(&bracket.id)
+            );
+        }
     }
 
     fn note(&mut self, footnote: &Node, marker: &str) {

@@ -2,9 +2,10 @@
 //! delegations, and when changes were made. Callers fill it from the store; nothing here reads
 //! a clock.
 
+use penholder_core::bracket::{Bracket, BracketSpan};
 use penholder_core::negotiation::Delegation;
 use penholder_core::state::{ParagraphStatus, TextState};
-use penholder_core::{Document, NodeId};
+use penholder_core::{Document, Node, NodeId};
 use penholder_diff::{Alternative, Change, Origin};
 use std::collections::BTreeMap;
 
@@ -43,6 +44,9 @@ pub struct Context {
     /// The state of each paragraph (its status and the reservations that stand on it), shown
     /// beside it in a version's HTML; empty: nothing shown. Fill with [`Context::state_of`].
     pub paragraphs: BTreeMap<NodeId, ParagraphMarks>,
+    /// The open brackets of a version, by node, in the order of their spans; empty: none
+    /// shown. Fill with [`Context::brackets_of`].
+    pub brackets: BTreeMap<NodeId, Vec<Bracket>>,
 }
 
 /// A delegation's reason for a change it proposed.
@@ -107,6 +111,7 @@ impl Default for Context {
             dated: None,
             justifications: BTreeMap::new(),
             paragraphs: BTreeMap::new(),
+            brackets: BTreeMap::new(),
         }
     }
 }
@@ -162,6 +167,71 @@ impl Context {
     pub fn chair(mut self, name: impl Into<String>) -> Self {
         self.chair = name.into();
         self
+    }
+
+    /// Takes a version's open brackets: each is shown on its node.
+    pub fn brackets_of(mut self, brackets: &[Bracket]) -> Self {
+        for bracket in brackets {
+            self.brackets
+                .entry(bracket.node)
+                .or_default()
+                .push(bracket.clone());
+        }
+        self
+    }
+
+    /// The node's text as a reader of the version sees it: each open bracket on a span of it
+    /// printed in place (`by [20] / [30 (DE, FR)] / [40 (PK)] per cent`), and each new node
+    /// proposed beside it after the text. The node's own text when it has no bracket.
+    pub fn shown_text<'n>(&self, node: &'n Node) -> std::borrow::Cow<'n, str> {
+        let Some(brackets) = self.brackets.get(&node.id) else {
+            return std::borrow::Cow::Borrowed(&node.text);
+        };
+        let mut text = node.text.clone();
+        // A whole node's bracket replaces the text; spans are printed from the last one back,
+        // so that the earlier ones' byte ranges still hold.
+        if let Some(whole) = brackets
+            .iter()
+            .find(|b| b.span == BracketSpan::Node && b.fits(&node.text))
+        {
+            text = whole.label();
+        } else {
+            let mut spans: Vec<&Bracket> = brackets
+                .iter()
+                .filter(|b| matches!(b.span, BracketSpan::Words { .. }) && b.fits(&node.text))
+                .collect();
+            spans.sort_by_key(|b| match b.span {
+                BracketSpan::Words { start, .. } => std::cmp::Reverse(start),
+                _ => std::cmp::Reverse(0),
+            });
+            for bracket in spans {
+                if let Some(shown) = bracket.apply_label(&text) {
+                    text = shown;
+                }
+            }
+        }
+        for bracket in brackets {
+            if let BracketSpan::NewNode { after } = bracket.span {
+                let place = if after { "after" } else { "before" };
+                text.push_str(&format!(
+                    " [new paragraph {place} this one: {}]",
+                    bracket.label()
+                ));
+            }
+        }
+        std::borrow::Cow::Owned(text)
+    }
+
+    /// Each open bracket on a node as one line: `B1 (open since Round 1): [20] / [30 (DE, FR)]`.
+    pub fn bracket_lines(&self, node: NodeId) -> Vec<String> {
+        self.brackets
+            .get(&node)
+            .map(|list| {
+                list.iter()
+                    .map(|b| format!("{} (open since {}): {}", b.id, b.origin.round, b.label()))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Takes the state of the text: every node of `document` with a status other than open, a

@@ -28,6 +28,7 @@ mod routes;
 pub mod seal;
 mod state;
 pub mod wire;
+pub mod wire_brackets;
 pub mod wire_state;
 
 pub use app::router;

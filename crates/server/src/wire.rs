@@ -378,6 +378,10 @@ pub struct VersionView {
     /// when later versions are published.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub concordance: Option<String>,
+    /// The open brackets of this version (changes deferred at the consolidation that made
+    /// it), in document order; absent when it has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub brackets: Vec<crate::wire_brackets::BracketView>,
 }
 
 impl VersionView {
@@ -400,6 +404,7 @@ impl VersionView {
             references,
             state: None,
             concordance: None,
+            brackets: Vec::new(),
         }
     }
 }

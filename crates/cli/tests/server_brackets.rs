@@ -1,0 +1,176 @@
+//! Brackets as data against the real binary, on SQLite and PostgreSQL: a contested change the
+//! chair defers is carried into the next version as bracketed alternatives labelled with their
+//! proposers, in its JSON, HTML, Markdown, Word and Akoma Ntoso, and the audit chain holds it.
+
+mod server_support;
+
+use serde_json::{Value, json};
+use server_support::*;
+
+const P: &str = "/v1/processes/brk";
+const DOC: &str = "/v1/processes/brk/documents/declaration";
+
+fn world(server: &Server) {
+    post(
+        server,
+        "/v1/processes",
+        &token("admin", None),
+        &json!({"slug": "brk", "title": "Budapest Process", "delegations": [
+            {"code": "HU", "name": "Hungary", "kind": "state", "function": "chair"},
+            {"code": "FR", "name": "France", "kind": "state"},
+            {"code": "DE", "name": "Germany", "kind": "state"},
+            {"code": "PK", "name": "Pakistan", "kind": "state"}
+        ]}),
+    )
+    .expect(201);
+    let chair = token("chair", Some("HU"));
+    post(
+        server,
+        &format!("{P}/documents"),
+        &chair,
+        &json!({"slug": "declaration", "title": "Declaration", "source": {"format": "markdown",
+            "text": "# Declaration\n\n1. Reduce irregular arrivals by at least 20 per cent.\n\n2. Cooperate on return.\n"}}),
+    )
+    .expect(201);
+    post(
+        server,
+        &format!("{P}/rounds"),
+        &chair,
+        &json!({"document": "declaration", "label": "Written feedback on the zero draft",
+                "opens_at": from_now(-60), "closes_at": from_now(3600)}),
+    )
+    .expect(201);
+}
+
+/// The reference of the node whose text contains `needle` in a version's JSON.
+fn reference_of(version: &Value, needle: &str) -> String {
+    fn find(nodes: &[Value], needle: &str) -> Option<String> {
+        nodes.iter().find_map(|n| {
+            if n["text"].as_str().is_some_and(|t| t.contains(needle)) {
+                n["id"].as_str().map(str::to_string)
+            } else {
+                find(
+                    n["children"].as_array().map(Vec::as_slice).unwrap_or(&[]),
+                    needle,
+                )
+            }
+        })
+    }
+    let id = find(version["document"]["nodes"].as_array().unwrap(), needle).unwrap();
+    version["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["node"] == id.as_str())
+        .and_then(|r| r["reference"].as_str())
+        .unwrap()
+        .to_string()
+}
+
+both_backends!(a_deferred_contested_change_is_carried_into_the_next_version_as_brackets);
+
+fn a_deferred_contested_change_is_carried_into_the_next_version_as_brackets(db: &TestDb) {
+    let server = Server::start(db);
+    world(&server);
+    let chair = token("chair", Some("HU"));
+    let v1 = get(&server, &format!("{DOC}/versions/1"), &chair)
+        .expect(200)
+        .json();
+    assert!(
+        v1.get("brackets").is_none(),
+        "a version without brackets shows none"
+    );
+    let op = reference_of(&v1, "Reduce");
+    for (code, figure) in [("FR", "30"), ("DE", "30"), ("PK", "40")] {
+        put(
+            &server,
+            &format!("{P}/rounds/1/submissions/{code}"),
+            &token("delegate", Some(code)),
+            &json!({"items": [{"kind": "amend", "node": op,
+                "text": format!("Reduce irregular arrivals by at least {figure} per cent.")}]}),
+        )
+        .expect(201);
+    }
+    post(&server, &format!("{P}/rounds/1/close"), &chair, &json!({})).expect(200);
+    let compilation = get(&server, &format!("{P}/rounds/1/compilation"), &chair)
+        .expect(200)
+        .json();
+    let change = compilation["compilation"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|n| n["changes"].as_array().cloned().unwrap_or_default())
+        .find(|c| c["contested"] == true)
+        .expect("a contested change");
+    put(
+        &server,
+        &format!("{P}/rounds/1/decisions/{}", change["id"].as_str().unwrap()),
+        &chair,
+        &json!({"decision": "defer", "note": "Back to the Reference Group."}),
+    )
+    .expect(200);
+    post(
+        &server,
+        &format!("{P}/rounds/1/consolidate"),
+        &chair,
+        &json!({"label": "Rev. 1"}),
+    )
+    .expect(201);
+
+    let reader = token("delegate", Some("PK"));
+    let v2 = get(&server, &format!("{DOC}/versions/2"), &reader)
+        .expect(200)
+        .json();
+    let brackets = v2["brackets"]
+        .as_array()
+        .expect("the brackets of version 2");
+    assert_eq!(brackets.len(), 1, "{v2}");
+    let bracket = &brackets[0];
+    assert_eq!(bracket["id"], "B1");
+    assert_eq!(bracket["reference"], op.as_str());
+    assert_eq!(bracket["span"], "words");
+    assert_eq!(bracket["base_text"], "20");
+    assert_eq!(bracket["label"], "[20] / [30 (DE, FR)] / [40 (PK)]");
+    assert_eq!(bracket["round"], "Written feedback on the zero draft");
+    assert_eq!(bracket["change"], change["id"]);
+    let supporters: Vec<Value> = bracket["alternatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["supporters"].clone())
+        .collect();
+    assert_eq!(supporters, vec![json!(["DE", "FR"]), json!(["PK"])]);
+    // The text keeps the base wording: nothing undecided enters it.
+    assert!(
+        v2["document"]["nodes"]
+            .to_string()
+            .contains("by at least 20 per cent"),
+        "{v2}"
+    );
+
+    let text = |format: &str| {
+        let answer = get(
+            &server,
+            &format!("{DOC}/versions/2?format={format}"),
+            &reader,
+        )
+        .expect(200);
+        String::from_utf8_lossy(&answer.bytes).into_owned()
+    };
+    let html = text("html");
+    assert!(
+        html.contains("by at least [20] / [30 (DE, FR)] / [40 (PK)] per cent"),
+        "{html}"
+    );
+    assert!(html.contains("brackets-legend"));
+    assert!(text("md").contains(r"\[20\] / \[30 (DE, FR)\] / \[40 (PK)\]"));
+    let akn = text("akn");
+    assert!(akn.contains("<noteRef href=\"#note_B1\""), "{akn}");
+    assert!(akn.contains(
+        "B1 (open since Written feedback on the zero draft): [20] / [30 (DE, FR)] / [40 (PK)]"
+    ));
+    get(&server, &format!("{DOC}/versions/2?format=docx"), &reader).expect(200);
+
+    drop(server);
+    db.verify_audit("after brackets were carried into version 2");
+}
