@@ -1,6 +1,8 @@
 //! Brackets as data against the real binary, on SQLite and PostgreSQL: a contested change the
 //! chair defers is carried into the next version as bracketed alternatives labelled with their
-//! proposers, in its JSON, HTML, Markdown, Word and Akoma Ntoso, and the audit chain holds it.
+//! proposers, in its JSON, HTML, Markdown, Word and Akoma Ntoso, and the audit chain holds it;
+//! the next round's compilation brings them back, marked carried over, and the chair resolves
+//! them by decision.
 
 mod server_support;
 
@@ -170,6 +172,63 @@ fn a_deferred_contested_change_is_carried_into_the_next_version_as_brackets(db: 
         "B1 (open since Written feedback on the zero draft): [20] / [30 (DE, FR)] / [40 (PK)]"
     ));
     get(&server, &format!("{DOC}/versions/2?format=docx"), &reader).expect(200);
+
+    // The next round on version 2: the open proposals come back in its compilation, marked
+    // carried over, with their supporters, though nobody submitted them again.
+    post(
+        &server,
+        &format!("{P}/rounds"),
+        &chair,
+        &json!({"document": "declaration", "label": "Written feedback on Rev. 1",
+                "opens_at": from_now(-60), "closes_at": from_now(3600)}),
+    )
+    .expect(201);
+    post(&server, &format!("{P}/rounds/2/close"), &chair, &json!({})).expect(200);
+    let compilation = get(&server, &format!("{P}/rounds/2/compilation"), &chair)
+        .expect(200)
+        .json();
+    let carried = compilation["compilation"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|n| n["changes"].as_array().cloned().unwrap_or_default())
+        .find(|c| c["contested"] == true)
+        .unwrap_or_else(|| panic!("the carried bracket in {compilation}"));
+    assert_eq!(carried["base_text"], "20");
+    let alternatives = carried["alternatives"].as_array().unwrap();
+    let forty = alternatives
+        .iter()
+        .find(|a| a["text"] == "40")
+        .expect("PK's alternative");
+    assert_eq!(forty["supporters"][0]["delegation"], "PK");
+    assert_eq!(
+        forty["supporters"][0]["justification"],
+        "Carried over from Written feedback on the zero draft (B1, alternative b)"
+    );
+    // The chair resolves the bracket by decision: PK's figure.
+    put(
+        &server,
+        &format!("{P}/rounds/2/decisions/{}", carried["id"].as_str().unwrap()),
+        &chair,
+        &json!({"decision": "accept", "alternative": forty["id"]}),
+    )
+    .expect(200);
+    post(
+        &server,
+        &format!("{P}/rounds/2/consolidate"),
+        &chair,
+        &json!({"label": "Rev. 2"}),
+    )
+    .expect(201);
+    let v3 = get(&server, &format!("{DOC}/versions/3"), &reader)
+        .expect(200)
+        .json();
+    assert!(v3.get("brackets").is_none(), "resolved: {v3}");
+    assert!(
+        v3["document"]["nodes"]
+            .to_string()
+            .contains("by at least 40 per cent")
+    );
 
     drop(server);
     db.verify_audit("after brackets were carried into version 2");
