@@ -44,6 +44,21 @@ fn world(server: &Server) {
     .expect(201);
 }
 
+/// The `detail` of a problem document (which it must be).
+fn problem_detail(answer: &Answer) -> String {
+    assert!(
+        answer
+            .content_type
+            .as_deref()
+            .is_some_and(|c| c.starts_with("application/problem+json")),
+        "not a problem document: {answer:?}"
+    );
+    answer.json()["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// The reference of the node whose text contains `needle` in a version's JSON.
 fn reference_of(version: &Value, needle: &str) -> String {
     fn find(nodes: &[Value], needle: &str) -> Option<String> {
@@ -183,6 +198,70 @@ fn a_deferred_contested_change_is_carried_into_the_next_version_as_brackets(db: 
                 "opens_at": from_now(-60), "closes_at": from_now(3600)}),
     )
     .expect(201);
+    let submit = |code: &str, items: Value| {
+        put(
+            &server,
+            &format!("{P}/rounds/2/submissions/{code}"),
+            &token("delegate", Some(code)),
+            &json!({ "items": items }),
+        )
+    };
+    let submission_of =
+        |code: &str| get(&server, &format!("{P}/rounds/2/submissions/{code}"), &chair).status;
+    // Bad acts: each a problem saying what to send, nothing recorded.
+    let answer = submit(
+        "FR",
+        json!([{"kind": "support", "bracket": "B9", "alternative": "a"}]),
+    )
+    .expect(422);
+    assert!(
+        problem_detail(&answer).contains("its open brackets are B1"),
+        "{answer:?}"
+    );
+    let answer = submit(
+        "FR",
+        json!([{"kind": "support", "bracket": "B1", "alternative": "z"}]),
+    )
+    .expect(422);
+    assert!(
+        problem_detail(&answer).contains("its alternatives are a, b"),
+        "{answer:?}"
+    );
+    let answer = submit(
+        "FR",
+        json!([{"kind": "withdraw_alternative", "bracket": "B1", "alternative": "b"}]),
+    )
+    .expect(403);
+    assert!(
+        problem_detail(&answer).contains("withdraws only its own"),
+        "{answer:?}"
+    );
+    submit(
+        "FR",
+        json!([{"kind": "support", "bracket": " ", "alternative": "a"}]),
+    )
+    .expect(422);
+    assert_eq!(submission_of("FR"), 404, "nothing of FR's was recorded");
+    // FR moves from 30 to 40; PK proposes a new wording of its own alternative.
+    submit(
+        "FR",
+        json!([{"kind": "withdraw_alternative", "bracket": "B1", "alternative": "a"},
+               {"kind": "support", "bracket": "B1", "alternative": "b",
+                "justification": "Closer to the Rabat figures."}]),
+    )
+    .expect(201);
+    submit(
+        "PK",
+        json!([{"kind": "amend_alternative", "bracket": "B1", "alternative": "b", "text": "45"}]),
+    )
+    .expect(201);
+    let stored = get(&server, &format!("{P}/rounds/2/submissions/FR"), &chair)
+        .expect(200)
+        .json();
+    assert!(
+        stored.to_string().contains("withdraw_alternative"),
+        "{stored}"
+    );
     post(&server, &format!("{P}/rounds/2/close"), &chair, &json!({})).expect(200);
     let compilation = get(&server, &format!("{P}/rounds/2/compilation"), &chair)
         .expect(200)
@@ -196,15 +275,49 @@ fn a_deferred_contested_change_is_carried_into_the_next_version_as_brackets(db: 
         .unwrap_or_else(|| panic!("the carried bracket in {compilation}"));
     assert_eq!(carried["base_text"], "20");
     let alternatives = carried["alternatives"].as_array().unwrap();
-    let forty = alternatives
-        .iter()
-        .find(|a| a["text"] == "40")
-        .expect("PK's alternative");
-    assert_eq!(forty["supporters"][0]["delegation"], "PK");
+    let supporters_of = |text: &str| -> Vec<(String, String)> {
+        alternatives
+            .iter()
+            .find(|a| a["text"] == text)
+            .unwrap_or_else(|| panic!("no alternative {text} in {carried}"))["supporters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["delegation"].as_str().unwrap().to_string(),
+                    s["justification"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let carried_mark = "Carried over from Written feedback on the zero draft (B1, alternative";
+    let thirty = supporters_of("30");
+    assert_eq!(thirty.len(), 1, "FR withdrew its support: {thirty:?}");
+    assert_eq!(thirty[0].0, "DE");
+    assert!(thirty[0].1.starts_with(carried_mark));
+    let forty = supporters_of("40");
     assert_eq!(
-        forty["supporters"][0]["justification"],
-        "Carried over from Written feedback on the zero draft (B1, alternative b)"
+        forty.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+        vec!["FR", "PK"]
     );
+    assert_eq!(
+        forty[0].1,
+        "Supports alternative b of B1: Closer to the Rabat figures."
+    );
+    assert_eq!(forty[1].1, format!("{carried_mark} b)"));
+    let forty_five = supporters_of("45");
+    assert_eq!(forty_five[0].0, "PK");
+    assert!(forty_five[0].1.starts_with("Amends alternative b of B1"));
+    let forty = alternatives.iter().find(|a| a["text"] == "40").unwrap();
+    // Resolving a bracket is the chair's: a delegation's decision is refused.
+    put(
+        &server,
+        &format!("{P}/rounds/2/decisions/{}", carried["id"].as_str().unwrap()),
+        &token("delegate", Some("PK")),
+        &json!({"decision": "accept", "alternative": forty["id"]}),
+    )
+    .expect(403);
     // The chair resolves the bracket by decision: PK's figure.
     put(
         &server,

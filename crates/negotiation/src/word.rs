@@ -317,7 +317,10 @@ fn items_of(
                     match &mut item {
                         ItemByReference::Amend { justification, .. }
                         | ItemByReference::Insert { justification, .. }
-                        | ItemByReference::Delete { justification, .. } => {
+                        | ItemByReference::Delete { justification, .. }
+                        | ItemByReference::Support { justification, .. }
+                        | ItemByReference::AmendAlternative { justification, .. }
+                        | ItemByReference::WithdrawAlternative { justification, .. } => {
                             *justification = Some(joined)
                         }
                         ItemByReference::Comment { .. } => {}

@@ -153,6 +153,9 @@ enum Kind {
     Insert,
     Delete,
     Comment,
+    Support,
+    AmendAlternative,
+    WithdrawAlternative,
 }
 
 /// A body's item (`ItemByReference`, checked when the body was received) read flat: serde
@@ -172,6 +175,10 @@ struct Flat {
     node_kind: Option<String>,
     #[serde(default)]
     justification: Option<String>,
+    #[serde(default)]
+    bracket: Option<String>,
+    #[serde(default)]
+    alternative: Option<String>,
 }
 
 /// A body's item with the node it was resolved to (`None` for a general comment only).
@@ -183,8 +190,34 @@ fn with_node(item: Flat, node: Option<NodeId>) -> Option<Item> {
         text,
         node_kind,
         justification,
+        bracket,
+        alternative,
     } = item;
+    // An act on an open bracket names the bracket, not a node.
+    if matches!(
+        kind,
+        Kind::Support | Kind::AmendAlternative | Kind::WithdrawAlternative
+    ) && node.is_some()
+    {
+        return None;
+    }
     Some(match kind {
+        Kind::Support => Item::Support {
+            bracket: bracket?,
+            alternative: alternative?,
+            justification,
+        },
+        Kind::AmendAlternative => Item::AmendAlternative {
+            bracket: bracket?,
+            alternative: alternative?,
+            text: text?,
+            justification,
+        },
+        Kind::WithdrawAlternative => Item::WithdrawAlternative {
+            bracket: bracket?,
+            alternative: alternative?,
+            justification,
+        },
         Kind::Amend => Item::Amend {
             node: node?,
             text: text?,
