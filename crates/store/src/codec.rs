@@ -350,6 +350,35 @@ mod tests {
                     node: node.map(|n| n.0.to_string()),
                     text: text.clone(),
                 },
+                Item::Support {
+                    bracket,
+                    alternative,
+                    justification,
+                } => ItemByReference::Support {
+                    bracket: bracket.clone(),
+                    alternative: alternative.clone(),
+                    justification: justification.clone(),
+                },
+                Item::AmendAlternative {
+                    bracket,
+                    alternative,
+                    text,
+                    justification,
+                } => ItemByReference::AmendAlternative {
+                    bracket: bracket.clone(),
+                    alternative: alternative.clone(),
+                    text: text.clone(),
+                    justification: justification.clone(),
+                },
+                Item::WithdrawAlternative {
+                    bracket,
+                    alternative,
+                    justification,
+                } => ItemByReference::WithdrawAlternative {
+                    bracket: bracket.clone(),
+                    alternative: alternative.clone(),
+                    justification: justification.clone(),
+                },
             })
             .collect();
         serde_json::to_vec(&json!({ "items": wire })).unwrap()
@@ -400,6 +429,45 @@ mod tests {
         assert_eq!(decode_items(&body, &stored).unwrap(), items);
         // No item: the body is not even read (the store's own tests keep any bytes there).
         assert_eq!(decode_items(b"not json", &encode_items(&[])).unwrap(), []);
+    }
+
+    #[test]
+    fn acts_on_brackets_read_back_from_the_body_and_name_no_node() {
+        let items = vec![
+            Item::Support {
+                bracket: "B1".into(),
+                alternative: "b".into(),
+                justification: Some("Closer.".into()),
+            },
+            Item::AmendAlternative {
+                bracket: "B1".into(),
+                alternative: "a".into(),
+                text: "45".into(),
+                justification: None,
+            },
+            Item::WithdrawAlternative {
+                bracket: "B2".into(),
+                alternative: "a".into(),
+                justification: None,
+            },
+            Item::Comment {
+                node: Some(id(2)),
+                text: "Why?".into(),
+            },
+        ];
+        let stored = encode_items(&items);
+        assert_eq!(
+            stored.len(),
+            5 + 3 + 17,
+            "no node stored for an act on a bracket"
+        );
+        assert_eq!(decode_items(&body_of(&items), &stored).unwrap(), items);
+        // An act stored with a node does not fit it.
+        let wrong = encode_items(&[Item::Comment {
+            node: Some(id(1)),
+            text: "x".into(),
+        }]);
+        assert!(decode_items(&body_of(&items[..1]), &wrong).is_err());
     }
 
     /// What `Resolved::to_stored` of penholder-negotiation wrote until the typed store, and
