@@ -8,7 +8,7 @@
 use crate::error::{Error, FieldProblem};
 use penholder_core::Document;
 use penholder_core::bracket::{Bracket, BracketSpan};
-use penholder_core::negotiation::{Anchor, Item, Submission};
+use penholder_core::negotiation::{Anchor, Decision, Item, Ruling, Submission};
 use penholder_store::{Reader, Writer};
 use std::borrow::Cow;
 
@@ -104,13 +104,57 @@ pub fn refuse_unfit_acts(
     Err(Error::Invalid { detail, problems })
 }
 
+/// The chair's rulings, with every change that holds a carried-over proposal and has no
+/// ruling deferred: a bracket stays open until the chair decides it (it is carried into the
+/// next version again), never applied unasked as an uncontested change nor dropped.
+pub fn holding_open(
+    mut rulings: Vec<Decision>,
+    compilation: &penholder_diff::Compilation,
+) -> Vec<Decision> {
+    let decided: std::collections::HashSet<String> = rulings
+        .iter()
+        .filter(|d| d.ruling.decides())
+        .map(|d| d.change.clone())
+        .collect();
+    let open: Vec<Decision> = compilation
+        .changes()
+        .filter(|change| !decided.contains(&change.id))
+        .filter(|change| {
+            change
+                .alternatives
+                .iter()
+                .flat_map(|a| &a.supporters)
+                .any(is_carried_over)
+        })
+        .map(|change| Decision {
+            change: change.id.clone(),
+            ruling: Ruling::Defer,
+            note: Some("Still open: carried over and not decided".into()),
+        })
+        .collect();
+    rulings.extend(open);
+    rulings
+}
+
+/// How a carried-over proposal's justification begins.
+pub const CARRIED_OVER: &str = "Carried over from ";
+
 /// How a carried-over proposal is marked, in the justification of its item: every rendering
 /// of the compilation shows it beside the supporter.
 pub fn carried_mark(bracket: &Bracket, alternative: &str) -> String {
     format!(
-        "Carried over from {} ({}, alternative {alternative})",
+        "{CARRIED_OVER}{} ({}, alternative {alternative})",
         bracket.origin.round, bracket.id
     )
+}
+
+/// Whether a supporter of a compiled alternative stands behind it only because the proposal
+/// was carried over from an earlier round (not by an item of its own in this round).
+pub fn is_carried_over(support: &penholder_diff::Support) -> bool {
+    support
+        .justification
+        .as_deref()
+        .is_some_and(|j| j.starts_with(CARRIED_OVER))
 }
 
 /// The round's submissions with the proposals its base version left open added back, and

@@ -69,7 +69,7 @@ pub fn consolidate(
         &material.base,
         &material.base_blame,
         compilation,
-        &material.rulings(),
+        &crate::bracket::holding_open(material.rulings(), compilation),
         &options,
         ids,
     )

@@ -97,6 +97,11 @@ impl Reader<'_> {
     ) -> Result<Vec<Bracket>, StoreError> {
         let process_id = self.process_id(process)?;
         let document_id = self.document_id(process_id, process, document)?;
+        // A database older than brackets, read without migrating (`penholder export`), has
+        // none.
+        if (crate::schema::version(self.conn)? as usize) < crate::schema::BRACKETS_MIGRATION {
+            return Ok(Vec::new());
+        }
         let stored = self.conn.query_opt(
             "SELECT brackets FROM version_brackets WHERE document_id = ?1 AND version = ?2",
             args![document_id, number],
