@@ -346,3 +346,80 @@ fn a_deferred_contested_change_is_carried_into_the_next_version_as_brackets(db: 
     drop(server);
     db.verify_audit("after brackets were carried into version 2");
 }
+
+both_backends!(the_state_of_the_text_shows_in_word_akoma_ntoso_and_the_annex_tables);
+
+/// Item 5 of issue 16: paragraph status and reservations in the Word file (a comment beside the
+/// paragraph, a legend), in Akoma Ntoso (`lifecycle`, `workflow`, the status referred to), and
+/// the reservations annex as CSV and XLSX besides HTML and JSON.
+fn the_state_of_the_text_shows_in_word_akoma_ntoso_and_the_annex_tables(db: &TestDb) {
+    use std::io::Read;
+    let server = Server::start(db);
+    world(&server);
+    let chair = token("chair", Some("HU"));
+    let v1 = get(&server, &format!("{DOC}/versions/1"), &chair)
+        .expect(200)
+        .json();
+    let op = reference_of(&v1, "Reduce");
+    put(
+        &server,
+        &format!("{DOC}/status/{op}"),
+        &chair,
+        &json!({"status": "agreed_ad_ref", "note": "Reference Group, 7 May 2024"}),
+    )
+    .expect(200);
+    let fr = token("delegate", Some("FR"));
+    post(
+        &server,
+        &format!("{DOC}/reservations"),
+        &fr,
+        &json!({"node": op, "kind": "scrutiny", "text": "=cmd|' /C calc'!A0 pending in Paris."}),
+    )
+    .expect(201);
+
+    let file = |format: &str| {
+        get(&server, &format!("{DOC}/versions/1?format={format}"), &fr)
+            .expect(200)
+            .bytes
+    };
+    let docx = file("docx");
+    let mut comments = String::new();
+    zip::ZipArchive::new(std::io::Cursor::new(docx))
+        .unwrap()
+        .by_name("word/comments.xml")
+        .unwrap()
+        .read_to_string(&mut comments)
+        .unwrap();
+    assert!(
+        comments.contains(
+            "Status: agreed ad ref. (Reference Group, 7 May 2024). Reservations: SR (FR)"
+        ),
+        "{comments}"
+    );
+    assert!(comments.contains("Legend. Paragraph status"));
+    let akn = String::from_utf8(file("akn")).unwrap();
+    assert!(
+        akn.contains("<lifecycle source=\"#penholder\"><eventRef eId=\"lifecycle_v1\""),
+        "{akn}"
+    );
+    assert!(akn.contains("outcome=\"#status_agreed_ad_ref\""), "{akn}");
+    assert!(akn.contains("refersTo=\"#status_agreed_ad_ref\""), "{akn}");
+
+    let annex = |format: &str| get(&server, &format!("{DOC}/reservations?format={format}"), &fr);
+    let csv = annex("csv").expect(200);
+    assert!(
+        csv.content_type
+            .as_deref()
+            .is_some_and(|c| c.starts_with("text/csv"))
+    );
+    let csv = String::from_utf8(csv.bytes).unwrap();
+    assert!(
+        csv.contains(&format!("1,{op},France (FR),scrutiny (SR),'=cmd")),
+        "{csv}"
+    );
+    assert!(csv.contains(",standing,"), "{csv}");
+    let xlsx = annex("xlsx").expect(200).bytes;
+    assert_eq!(&xlsx[..2], b"PK");
+    let answer = annex("pdf").expect(406);
+    assert!(String::from_utf8_lossy(&answer.bytes).contains("json, html, csv, xlsx"));
+}

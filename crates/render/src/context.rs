@@ -47,6 +47,36 @@ pub struct Context {
     /// The open brackets of a version, by node, in the order of their spans; empty: none
     /// shown. Fill with [`Context::brackets_of`].
     pub brackets: BTreeMap<NodeId, Vec<Bracket>>,
+    /// The life of the text up to the version rendered, oldest first: versions published,
+    /// paragraph statuses set, the adoption (Akoma Ntoso's `lifecycle` and `workflow`). Fill
+    /// with [`Context::events_of`].
+    pub events: Vec<TextEvent>,
+}
+
+/// One dated event in the life of a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TextEvent {
+    /// A version was published (Unix milliseconds).
+    Version { number: u32, label: String, at: i64 },
+    /// The chair set a node's status, with a note.
+    Status {
+        node: NodeId,
+        status: ParagraphStatus,
+        note: String,
+        at: i64,
+    },
+    /// The whole text was adopted at a version.
+    Adoption { version: u32, note: String, at: i64 },
+}
+
+impl TextEvent {
+    pub fn at(&self) -> i64 {
+        match self {
+            TextEvent::Version { at, .. }
+            | TextEvent::Status { at, .. }
+            | TextEvent::Adoption { at, .. } => *at,
+        }
+    }
 }
 
 /// A delegation's reason for a change it proposed.
@@ -112,6 +142,7 @@ impl Default for Context {
             justifications: BTreeMap::new(),
             paragraphs: BTreeMap::new(),
             brackets: BTreeMap::new(),
+            events: Vec::new(),
         }
     }
 }
@@ -166,6 +197,48 @@ impl Context {
 
     pub fn chair(mut self, name: impl Into<String>) -> Self {
         self.chair = name.into();
+        self
+    }
+
+    /// Takes the life of the text up to version `up_to`: `versions` (number, label, when
+    /// published), and the status changes and adoption of `state` made at or before it.
+    pub fn events_of(
+        mut self,
+        versions: &[(u32, String, i64)],
+        state: &TextState,
+        up_to: u32,
+    ) -> Self {
+        let mut events: Vec<TextEvent> = versions
+            .iter()
+            .filter(|(number, _, _)| *number <= up_to)
+            .map(|(number, label, at)| TextEvent::Version {
+                number: *number,
+                label: label.clone(),
+                at: *at,
+            })
+            .collect();
+        events.extend(
+            state
+                .changes
+                .iter()
+                .filter(|change| change.version <= up_to)
+                .map(|change| TextEvent::Status {
+                    node: change.node,
+                    status: change.status,
+                    note: change.note.clone(),
+                    at: change.set_at,
+                }),
+        );
+        if let Some(adoption) = state.adoption.as_ref().filter(|a| a.version <= up_to) {
+            events.push(TextEvent::Adoption {
+                version: adoption.version,
+                note: adoption.note.clone(),
+                at: adoption.adopted_at,
+            });
+        }
+        // Stable: a status set in the same millisecond as its version comes after it.
+        events.sort_by_key(TextEvent::at);
+        self.events = events;
         self
     }
 

@@ -28,9 +28,10 @@ mod docx_package;
 pub mod html;
 mod layout;
 pub mod markdown;
+pub mod reservations;
 mod text;
 
-pub use context::{AuditSeal, Context, Dates, Justification, ParagraphMarks, rfc3339};
+pub use context::{AuditSeal, Context, Dates, Justification, ParagraphMarks, TextEvent, rfc3339};
 pub use dispositions::{
     DelegationOutcomes, Disposition, DispositionKind, ProposalStatus, RoundRecord, RoundResult,
 };

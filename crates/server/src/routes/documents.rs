@@ -183,6 +183,7 @@ pub async fn get_version(
                 .version_context(&info, state.now())
                 .numbers_of(&version.document)
                 .state_of(&text_state, &version.document)
+                .events_of(&published(&readable), &text_state, n)
                 .brackets_of(&brackets)
                 .audit(seal.for_render());
             let bytes = blocking(move || {
@@ -213,6 +214,16 @@ pub async fn get_version(
         Ok(Json(view).into_response())
     })
     .await
+}
+
+/// Every version of the document as the life of its text lists it: number, label, when.
+fn published(readable: &document::Readable) -> Vec<(u32, String, i64)> {
+    readable
+        .history
+        .iter()
+        .flat_map(|history| &history.versions)
+        .map(|v| (v.number, v.label.clone(), v.created_at))
+        .collect()
 }
 
 /// Show where every word of a version comes from
