@@ -73,7 +73,7 @@ fn document_with_subtitle(
     let mut writer = Writer::new(context, &document.title, subtitle);
     writer.footer_label = footer_label.to_string();
     if let Some(legend) = state_legend(context) {
-        let note = writer.note(&context.chair, None, &legend);
+        let note = writer.note(MARKS_AUTHOR, None, &legend);
         writer.title_comments.push(note);
     }
     if let Some(version) = ids_of {
@@ -115,16 +115,22 @@ fn document_with_subtitle(
                 mark: None,
             })
             .collect();
-        // The state of the paragraph and its open brackets are Word comments beside it, by the
-        // chair: visible in the margin, and never read back as the paragraph's text.
+        // The state of the paragraph and its open brackets are Word comments beside it, by
+        // penholder: visible in the margin, never read back as the paragraph's text nor as the
+        // delegation's comments.
         let comments = state_notes(context, node.id)
             .into_iter()
-            .map(|text| writer.note(&context.chair, None, &text))
+            .map(|text| writer.note(MARKS_AUTHOR, None, &text))
             .collect();
         writer.paragraph(&shape, chunks, notes, comments);
     }
     writer.finish()
 }
+
+/// The author of the comments penholder writes beside a version's paragraphs (status,
+/// reservations, open brackets) and of their legend: the Word reader leaves them out of a
+/// delegation's submission (`penholder_negotiation::word`).
+pub const MARKS_AUTHOR: &str = "penholder";
 
 /// What a version's Word file says beside a paragraph: its status and standing reservations,
 /// and each open bracket on it.
