@@ -389,4 +389,78 @@ mod tests {
         );
         assert_eq!(all.len(), 3);
     }
+
+    #[test]
+    fn an_undecided_carried_change_stays_open_and_a_decided_one_is_the_chair_s() {
+        let mut ids = IdSource::new(1, 0);
+        let node = Node::new(
+            ids.next_id(),
+            NodeKind::Operative,
+            "Cut arrivals by 20 per cent.",
+        );
+        let id = node.id;
+        let base =
+            penholder_core::Version::new(2, "Rev. 1", Some(1), Document::new("D", vec![node]));
+        let bracket = Bracket {
+            id: "B1".into(),
+            node: id,
+            span: BracketSpan::Words { start: 16, end: 18 },
+            base_text: "20".into(),
+            alternatives: vec![penholder_core::bracket::BracketAlternative {
+                id: "a".into(),
+                text: Some("30".into()),
+                supporters: vec!["FR".into()],
+            }],
+            origin: penholder_core::bracket::BracketOrigin {
+                round: "Round 1".into(),
+                change: "c1".into(),
+            },
+        };
+        let own = vec![Submission {
+            delegation: "DE".into(),
+            revision: 1,
+            submitted_at: 1,
+            items: vec![Item::Amend {
+                node: id,
+                text: "Cut all arrivals by 20 per cent.".into(),
+                justification: None,
+            }],
+        }];
+        let submissions = with_carried(&own, &base.document, std::slice::from_ref(&bracket));
+        let compilation = penholder_diff::compile(&base, &submissions);
+        let carried = compilation
+            .changes()
+            .find(|c| {
+                c.alternatives
+                    .iter()
+                    .flat_map(|a| &a.supporters)
+                    .any(is_carried_over)
+            })
+            .expect("the carried change");
+        let fresh = compilation
+            .changes()
+            .find(|c| c.id != carried.id)
+            .expect("DE's own change");
+        let rulings = holding_open(Vec::new(), &compilation);
+        assert_eq!(
+            rulings.len(),
+            1,
+            "only the carried change is held open: {rulings:?}"
+        );
+        assert_eq!(rulings[0].change, carried.id);
+        assert_eq!(rulings[0].ruling, Ruling::Defer);
+        assert_ne!(rulings[0].change, fresh.id);
+        // Decided by the chair: nothing is added.
+        let accept = Decision {
+            change: carried.id.clone(),
+            ruling: Ruling::Accept {
+                alternative: Some("a".into()),
+            },
+            note: None,
+        };
+        assert_eq!(
+            holding_open(vec![accept.clone()], &compilation),
+            vec![accept]
+        );
+    }
 }
