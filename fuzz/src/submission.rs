@@ -114,8 +114,13 @@ fn check_resolved(items: &[WireItem], base: &Document, resolved: &Resolved) {
             Item::Delete { node, .. } => {
                 assert!(rewritten.insert(*node), "a node amended or deleted twice");
             }
-            Item::Insert { text, .. } | Item::Comment { text, .. } => {
+            Item::Insert { text, .. }
+            | Item::Comment { text, .. }
+            | Item::AmendAlternative { text, .. } => {
                 assert!(!text.trim().is_empty(), "an empty text accepted");
+            }
+            Item::Support { bracket, .. } | Item::WithdrawAlternative { bracket, .. } => {
+                assert!(!bracket.trim().is_empty(), "an act on no bracket accepted");
             }
         }
     }

@@ -13,6 +13,7 @@
 //! window as long as the historical one, and the chair closes it by hand once the feedback is
 //! in; the late attempt comes after that. The historical dates stay in labels and messages.
 
+mod brackets;
 mod expected;
 mod fixtures;
 mod http;

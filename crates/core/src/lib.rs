@@ -16,6 +16,7 @@
 //! Architecture invariant: this crate knows nothing of HTTP, SQL, files or time. Callers hand it
 //! ids (through an [`IdSource`]) and timestamps as plain values.
 
+pub mod bracket;
 pub mod coalition;
 mod edit;
 mod id;

@@ -137,6 +137,29 @@ pub enum ItemByReference {
         node: Option<String>,
         text: String,
     },
+    /// Support for one alternative of an open bracket of the round's base version (`B1`, `a`).
+    Support {
+        bracket: String,
+        alternative: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        justification: Option<String>,
+    },
+    /// A new wording of one alternative of an open bracket: the wording of the bracket's span
+    /// (or of the whole node, or of the new node) the delegation proposes in its place.
+    AmendAlternative {
+        bracket: String,
+        alternative: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        justification: Option<String>,
+    },
+    /// The delegation withdraws its own support of an alternative of an open bracket.
+    WithdrawAlternative {
+        bracket: String,
+        alternative: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        justification: Option<String>,
+    },
 }
 
 /// How an item of a submission sent as a Word file was found in it (none for a JSON item):
@@ -190,6 +213,29 @@ pub enum Item {
     },
     /// A comment on a node, or on the whole text when `node` is `None`.
     Comment { node: Option<NodeId>, text: String },
+    /// Support for an alternative of an open bracket of the round's base version
+    /// (`penholder_core::bracket`); checked against the base's brackets when recorded.
+    Support {
+        bracket: String,
+        alternative: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        justification: Option<String>,
+    },
+    /// A new wording for an alternative of an open bracket.
+    AmendAlternative {
+        bracket: String,
+        alternative: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        justification: Option<String>,
+    },
+    /// The withdrawal of the delegation's own support of an alternative of an open bracket.
+    WithdrawAlternative {
+        bracket: String,
+        alternative: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        justification: Option<String>,
+    },
 }
 
 impl Item {
@@ -199,6 +245,32 @@ impl Item {
             Item::Amend { node, .. } | Item::Delete { node, .. } => Some(*node),
             Item::Insert { at, .. } => Some(at.node()),
             Item::Comment { node, .. } => *node,
+            // A bracket names its node; the item names the bracket.
+            Item::Support { .. }
+            | Item::AmendAlternative { .. }
+            | Item::WithdrawAlternative { .. } => None,
+        }
+    }
+
+    /// The open bracket and its alternative this item acts on, if it is a bracket act.
+    pub fn bracket_act(&self) -> Option<(&str, &str)> {
+        match self {
+            Item::Support {
+                bracket,
+                alternative,
+                ..
+            }
+            | Item::AmendAlternative {
+                bracket,
+                alternative,
+                ..
+            }
+            | Item::WithdrawAlternative {
+                bracket,
+                alternative,
+                ..
+            } => Some((bracket, alternative)),
+            _ => None,
         }
     }
 
@@ -206,7 +278,10 @@ impl Item {
         match self {
             Item::Amend { justification, .. }
             | Item::Insert { justification, .. }
-            | Item::Delete { justification, .. } => justification.as_deref(),
+            | Item::Delete { justification, .. }
+            | Item::Support { justification, .. }
+            | Item::AmendAlternative { justification, .. }
+            | Item::WithdrawAlternative { justification, .. } => justification.as_deref(),
             Item::Comment { .. } => None,
         }
     }

@@ -1296,6 +1296,7 @@ pub fn adopt(
         blame,
         applied,
         kept,
+        brackets: Vec::new(),
     }
 }
 

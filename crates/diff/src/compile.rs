@@ -201,6 +201,31 @@ pub fn compile_with_threads<'a>(
                         },
                     }
                 }
+                // Acts on open brackets become ordinary items of the delegation before the
+                // compilation (the application layer knows the base's brackets); one left
+                // over names a bracket this base does not have.
+                Item::Support {
+                    bracket,
+                    alternative,
+                    ..
+                }
+                | Item::AmendAlternative {
+                    bracket,
+                    alternative,
+                    ..
+                }
+                | Item::WithdrawAlternative {
+                    bracket,
+                    alternative,
+                    ..
+                } => unplaced.push(Unplaced {
+                    delegation: delegation.to_string(),
+                    item: item_index,
+                    reason: format!(
+                        "bracket {bracket} (alternative {alternative}) is not open in version \
+                         {base_version}"
+                    ),
+                }),
             }
         }
     }

@@ -20,6 +20,8 @@
 //! - No silent deletion: the result is refused ([`ConsolidateError::SilentDeletion`]) unless its
 //!   redline from the base shows every deleted word, each deletion comes from an applied change,
 //!   and each is attributed to it (see [`crate::check_publication`]).
+//! - Brackets: a deferred change stays open in the next version as a bracket on its node, with
+//!   its alternatives and their supporters (`carry`); its base wording stays in the text.
 
 use crate::blame::{rebuild, rebuild_from_text, whole};
 use crate::model::*;
@@ -353,11 +355,19 @@ pub fn consolidate(
     )
     .map_err(ConsolidateError::SilentDeletion)?;
 
+    let deferred: HashSet<&str> = kept
+        .iter()
+        .filter(|k| k.reason == KeptReason::Deferred)
+        .map(|k| k.change.as_str())
+        .collect();
+    let brackets =
+        crate::carry::carried_brackets(&options.round, compilation, &deferred, &document, &applied);
     Ok(Consolidation {
         document,
         blame,
         applied,
         kept,
+        brackets,
     })
 }
 

@@ -34,6 +34,7 @@
 
 mod align;
 mod blame;
+mod carry;
 mod compile;
 mod consolidate;
 pub mod family;

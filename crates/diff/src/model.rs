@@ -358,6 +358,9 @@ pub struct Consolidation {
     pub applied: Vec<AppliedChange>,
     /// Changes that left the base text as it was, and why.
     pub kept: Vec<KeptChange>,
+    /// The deferred changes, carried into the next version as open brackets on their nodes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub brackets: Vec<penholder_core::bracket::Bracket>,
 }
 
 /// A change that altered the text.

@@ -69,7 +69,7 @@ pub fn consolidate(
         &material.base,
         &material.base_blame,
         compilation,
-        &material.rulings(),
+        &crate::bracket::holding_open(material.rulings(), compilation),
         &options,
         ids,
     )
@@ -109,10 +109,12 @@ pub fn publish(
         provenance: Some(consolidation.blame.clone()),
         changes: Some(consolidation.applied.clone()),
     };
-    let published = w.publish_version(
+    // The deferred changes stay open in the new version as brackets, published with it.
+    let published = w.publish_version_with_brackets(
         &inputs.process,
         &inputs.document,
         &new,
+        &consolidation.brackets,
         &caller.actor(),
         now,
     )?;

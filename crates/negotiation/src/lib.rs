@@ -29,12 +29,15 @@
 //! - [`session`]: the web front's sign-in links and sessions.
 //! - [`state`]: the state of a text: paragraph statuses set by the chair, delegations'
 //!   reservations, the adoption of the whole text, and the amendments they refuse.
+//! - [`bracket`]: the open brackets a consolidation carried into a version (deferred changes
+//!   with their alternatives and supporters).
 //!
 //! Architecture invariant: no HTTP, no SQL, no terminal here. Errors are [`Error`]s that say
 //! what to fix; each edge maps them to its own form (problem+json, an exit message).
 
 pub mod access;
 pub mod audit;
+pub mod bracket;
 pub mod caller;
 pub mod chain;
 pub mod clock;

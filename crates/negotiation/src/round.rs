@@ -29,6 +29,9 @@ pub struct RoundMaterial {
     pub decisions: Vec<DecisionRecord>,
     /// Coalitions' acts in the round (agreements, dissociations, co-sponsorships).
     pub acts: Vec<CoalitionAct>,
+    /// The open brackets of the base version: their proposals come back in the compilation
+    /// (`bracket::with_carried`).
+    pub base_brackets: Vec<penholder_core::bracket::Bracket>,
 }
 
 /// What a compilation is a pure function of: the round (hence its base version) and the
@@ -84,7 +87,9 @@ impl RoundMaterial {
             .into_iter()
             .map(submission_of)
             .collect();
+        let base_brackets = reader.version_brackets(process, &round.document, base.number)?;
         Ok(RoundMaterial {
+            base_brackets,
             process: process.to_string(),
             document: reader.document(process, &round.document)?,
             delegations: reader.delegations(process)?,
@@ -163,7 +168,11 @@ impl RoundMaterial {
         penholder_diff::compile_with_threads(
             &self.base.document,
             self.base.number,
-            &self.submissions,
+            &crate::bracket::with_carried(
+                &self.submissions,
+                &self.base.document,
+                &self.base_brackets,
+            ),
             threads,
         )
     }

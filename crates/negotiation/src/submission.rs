@@ -257,6 +257,52 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                     });
                 }
             }
+            // Acts on an open bracket: their shape here; the bracket, its alternative and
+            // (for a withdrawal) the delegation's own support are checked against the base's
+            // brackets when the submission is recorded (`bracket::refuse_unfit_acts`).
+            ItemByReference::Support {
+                bracket,
+                alternative,
+                justification,
+            } => {
+                if bracket_named(bracket, alternative, &mut fail) {
+                    resolved.push(Item::Support {
+                        bracket: bracket.trim().to_string(),
+                        alternative: alternative.trim().to_string(),
+                        justification: justification.clone(),
+                    });
+                }
+            }
+            ItemByReference::AmendAlternative {
+                bracket,
+                alternative,
+                text,
+                justification,
+            } => {
+                let named = bracket_named(bracket, alternative, &mut fail);
+                let has_text = text_ok("text", text, &mut fail);
+                if named && has_text {
+                    resolved.push(Item::AmendAlternative {
+                        bracket: bracket.trim().to_string(),
+                        alternative: alternative.trim().to_string(),
+                        text: text.clone(),
+                        justification: justification.clone(),
+                    });
+                }
+            }
+            ItemByReference::WithdrawAlternative {
+                bracket,
+                alternative,
+                justification,
+            } => {
+                if bracket_named(bracket, alternative, &mut fail) {
+                    resolved.push(Item::WithdrawAlternative {
+                        bracket: bracket.trim().to_string(),
+                        alternative: alternative.trim().to_string(),
+                        justification: justification.clone(),
+                    });
+                }
+            }
         }
     }
     if errors.is_empty() {
@@ -264,6 +310,33 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
     } else {
         Err(Error::invalid(errors))
     }
+}
+
+/// Whether an act on a bracket names one (`B1`) and an alternative (`a`) at all.
+fn bracket_named(
+    bracket: &str,
+    alternative: &str,
+    fail: &mut dyn FnMut(&str, Option<&str>, String),
+) -> bool {
+    let mut ok = true;
+    if bracket.trim().is_empty() {
+        fail(
+            "bracket",
+            None,
+            "name the open bracket of the round's base version (B1, B2, …, as its JSON lists them)"
+                .to_string(),
+        );
+        ok = false;
+    }
+    if alternative.trim().is_empty() {
+        fail(
+            "alternative",
+            None,
+            "name the bracket's alternative (a, b, …, as its JSON lists them)".to_string(),
+        );
+        ok = false;
+    }
+    ok
 }
 
 /// The texts of the `wanted` nodes, in one walk of the tree that stops when all are found.
@@ -342,11 +415,12 @@ pub fn record(
     // paragraph agreed a moment before this write is not amended.
     let checks = |latest: Latest| {
         precondition(latest.revision)?;
-        if !latest.text_has_state {
-            // Nothing was ever agreed on this text: no paragraph is closed to amendments.
-            return Ok(());
+        // Nothing ever agreed on this text: no paragraph is closed to amendments, and
+        // nothing more need be read to know it.
+        if latest.text_has_state {
+            crate::state::refuse_settled(w, process, round, &submission.resolved.items)?;
         }
-        crate::state::refuse_settled(w, process, round, &submission.resolved.items)
+        crate::bracket::refuse_unfit_acts(w, process, round, delegation, &submission.resolved.items)
     };
     w.put_submission_checked(
         process,

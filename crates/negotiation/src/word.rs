@@ -328,6 +328,9 @@ fn items_of(
             .comments
             .iter()
             .filter_map(|c| file.comments.get(*c))
+            // The marks penholder wrote beside the paragraph (status, reservations, brackets)
+            // are not the delegation's.
+            .filter(|c| c.author != penholder_render::docx::MARKS_AUTHOR)
             .map(|c| c.text.as_str())
             .filter(|t| !t.is_empty())
             .collect();
@@ -338,7 +341,10 @@ fn items_of(
                     match &mut item {
                         ItemByReference::Amend { justification, .. }
                         | ItemByReference::Insert { justification, .. }
-                        | ItemByReference::Delete { justification, .. } => {
+                        | ItemByReference::Delete { justification, .. }
+                        | ItemByReference::Support { justification, .. }
+                        | ItemByReference::AmendAlternative { justification, .. }
+                        | ItemByReference::WithdrawAlternative { justification, .. } => {
                             *justification = Some(joined)
                         }
                         ItemByReference::Comment { .. } => {}
@@ -382,7 +388,11 @@ fn items_of(
         }
     }
     for index in general_comments {
-        if let Some(comment) = file.comments.get(index).filter(|c| !c.text.is_empty()) {
+        if let Some(comment) = file
+            .comments
+            .get(index)
+            .filter(|c| !c.text.is_empty() && c.author != penholder_render::docx::MARKS_AUTHOR)
+        {
             items.push(UnderstoodItem {
                 item: ItemByReference::Comment {
                     node: None,
@@ -735,6 +745,54 @@ impl TreeBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn penholder_s_own_marks_in_a_version_s_word_file_are_not_a_delegation_s_items() {
+        use penholder_core::Document;
+        use penholder_core::bracket::{Bracket, BracketAlternative, BracketOrigin, BracketSpan};
+        use penholder_core::state::{ParagraphStatus, StatusChange, TextState};
+        let mut ids = IdSource::new(3, 0);
+        let node = Node::new(
+            ids.next_id(),
+            NodeKind::Operative,
+            "Cut arrivals by 20 per cent.",
+        );
+        let id = node.id;
+        let version = Version::new(2, "Rev. 1", Some(1), Document::new("D", vec![node]));
+        let state = TextState {
+            changes: vec![StatusChange {
+                node: id,
+                status: ParagraphStatus::AgreedAdRef,
+                note: "Reference Group".into(),
+                version: 2,
+                set_by: "chair".into(),
+                set_at: 0,
+                sequence: 1,
+            }],
+            ..TextState::default()
+        };
+        let bracket = Bracket {
+            id: "B1".into(),
+            node: id,
+            span: BracketSpan::Words { start: 16, end: 18 },
+            base_text: "20".into(),
+            alternatives: vec![BracketAlternative {
+                id: "a".into(),
+                text: Some("30".into()),
+                supporters: vec!["FR".into()],
+            }],
+            origin: BracketOrigin {
+                round: "Round 1".into(),
+                change: "c1".into(),
+            },
+        };
+        let context = penholder_render::Context::new()
+            .state_of(&state, &version.document)
+            .brackets_of(&[bracket]);
+        let bytes = penholder_render::docx::version(&version, &context).unwrap();
+        let understood = understand(&bytes, &version).unwrap();
+        assert!(understood.items.is_empty(), "{:?}", understood.items);
+    }
 
     #[test]
     fn footnote_references_take_back_their_markers() {

@@ -8,8 +8,9 @@
 //! for OP2.a, `priorityGoal_1__para_4` for PG1.4), so it changes when the text is renumbered;
 //! `wId` is the node's stable id, which never does.
 
-use crate::context::{Context, date_only};
+use crate::context::{Context, TextEvent, date_only, rfc3339};
 use crate::text::{escape_into, marker_ranges, xml_emphasis_into};
+use penholder_core::state::ParagraphStatus;
 use penholder_core::{Document, Node, NodeKind, References, Version};
 use std::fmt::Write;
 
@@ -39,6 +40,8 @@ fn render(document: &Document, context: &Context, number: Option<u32>, label: &s
     let mut writer = Writer {
         out: String::with_capacity(document.nodes.len() * 256 + 2048),
         references: &references,
+        context,
+        e_ids: std::collections::HashMap::new(),
     };
     let title = context.title_or(&document.title);
     let date = context
@@ -74,14 +77,55 @@ fn render(document: &Document, context: &Context, number: Option<u32>, label: &s
         "<FRBRManifestation><FRBRthis value=\"{e}/!main.xml\"/><FRBRuri value=\"{e}.akn\"/><FRBRdate date=\"{date}\" name=\"generation\"/><FRBRauthor href=\"#penholder\"/></FRBRManifestation>",
         e = escaped(&expression),
     );
-    out.push_str("</identification>\n<references source=\"#penholder\">");
+    out.push_str("</identification>\n");
+    // The life of the text (versions, statuses, adoption) names the elements of the body by
+    // their eId, known once the body is written: a placeholder holds its place.
+    out.push_str(LIFE_PLACEHOLDER);
+    out.push_str("<references source=\"#penholder\">");
     out.push_str("<TLCOrganization eId=\"penholder\" href=\"/ontology/organization/penholder\" showAs=\"penholder\"/>");
     let _ = write!(
         out,
         "<TLCRole eId=\"chair\" href=\"/ontology/role/chair\" showAs=\"{}\"/>",
         escaped(&context.chair)
     );
+    if !context.events.is_empty() || !context.paragraphs.is_empty() {
+        // The paragraph statuses are concepts of penholder's: the body's elements and the
+        // workflow's outcomes refer to them.
+        for status in ParagraphStatus::ALL {
+            let _ = write!(
+                out,
+                "<TLCConcept eId=\"status_{name}\" href=\"/ontology/concept/penholder/status/{name}\" showAs=\"{label}\"/>",
+                name = status.as_str(),
+                label = status.label()
+            );
+        }
+    }
     out.push_str("</references>\n");
+    // Open brackets are editorial notes (`notes` in the metadata), each referred to by a
+    // `noteRef` at the end of its paragraph's text: the text itself stays the version's.
+    let brackets: Vec<&penholder_core::bracket::Bracket> =
+        context.brackets.values().flatten().collect();
+    if !brackets.is_empty() {
+        out.push_str("<notes source=\"#penholder\">");
+        for bracket in brackets {
+            let _ = write!(
+                out,
+                "<note eId=\"note_{id}\" marker=\"{id}\" class=\"bracket\"><p>",
+                id = escaped(&bracket.id)
+            );
+            escape_into(
+                out,
+                &format!(
+                    "{} (open since {}): {}",
+                    bracket.id,
+                    bracket.origin.round,
+                    bracket.label()
+                ),
+            );
+            out.push_str("</p></note>");
+        }
+        out.push_str("</notes>\n");
+    }
     if let Some(seal) = &context.audit {
         // Metadata of penholder's own goes in `proprietary` (AKN 3.0), after the references.
         let _ = write!(
@@ -152,12 +196,80 @@ fn render(document: &Document, context: &Context, number: Option<u32>, label: &s
     writer
         .out
         .push_str("</mainBody>\n</statement>\n</akomaNtoso>\n");
-    writer.out
+    let life = life(context, &writer.e_ids);
+    writer.out.replacen(LIFE_PLACEHOLDER, &life, 1)
+}
+
+/// Where `lifecycle` and `workflow` go in the metadata, until the body's eIds are known.
+const LIFE_PLACEHOLDER: &str = "\u{0}life\u{0}";
+
+/// The text's `lifecycle` (one event per version published: its generation, then each
+/// amendment) and `workflow` (one step per paragraph status set by the chair, its outcome the
+/// status, referring to the paragraph; the adoption of the whole text), up to this version.
+fn life(
+    context: &Context,
+    e_ids: &std::collections::HashMap<penholder_core::NodeId, String>,
+) -> String {
+    let mut out = String::new();
+    let versions: Vec<(u32, i64)> = context
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            TextEvent::Version { number, at, .. } => Some((*number, *at)),
+            _ => None,
+        })
+        .collect();
+    if !versions.is_empty() {
+        out.push_str("<lifecycle source=\"#penholder\">");
+        for (index, (number, at)) in versions.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<eventRef eId=\"lifecycle_v{number}\" date=\"{}\" source=\"#penholder\" type=\"{}\"/>",
+                rfc3339(*at),
+                if index == 0 {
+                    "generation"
+                } else {
+                    "amendment"
+                }
+            );
+        }
+        out.push_str("</lifecycle>\n");
+    }
+    let mut steps = String::new();
+    let mut count = 0;
+    for event in &context.events {
+        let (at, outcome, refers) = match event {
+            TextEvent::Status {
+                node, status, at, ..
+            } => (*at, status.as_str(), e_ids.get(node)),
+            TextEvent::Adoption { at, .. } => (*at, ParagraphStatus::Adopted.as_str(), None),
+            TextEvent::Version { .. } => continue,
+        };
+        count += 1;
+        let _ = write!(
+            steps,
+            "<step eId=\"workflow_{count}\" date=\"{}\" by=\"#chair\" as=\"#chair\" outcome=\"#status_{outcome}\"",
+            rfc3339(at)
+        );
+        if let Some(e_id) = refers {
+            let _ = write!(steps, " refersTo=\"#{}\"", escaped(e_id));
+        }
+        steps.push_str("/>");
+    }
+    if count > 0 {
+        out.push_str("<workflow source=\"#penholder\">");
+        out.push_str(&steps);
+        out.push_str("</workflow>\n");
+    }
+    out
 }
 
 struct Writer<'a> {
     out: String,
     references: &'a References,
+    context: &'a Context,
+    /// The eId written for each node, for the workflow's steps.
+    e_ids: std::collections::HashMap<penholder_core::NodeId, String>,
 }
 
 impl Writer<'_> {
@@ -182,6 +294,11 @@ impl Writer<'_> {
 
     fn ids(&mut self, e_id: &str, node: &Node) {
         let _ = write!(self.out, " eId=\"{}\" wId=\"{}\"", escaped(e_id), node.id);
+        self.e_ids.insert(node.id, e_id.to_string());
+        // A paragraph's status in force, as a reference to its concept.
+        if let Some(marks) = self.context.paragraphs.get(&node.id) {
+            let _ = write!(self.out, " refersTo=\"#status_{}\"", marks.status.as_str());
+        }
     }
 
     fn recitals(&mut self, nodes: &[Node]) {
@@ -405,6 +522,13 @@ impl Writer<'_> {
             }
         }
         self.emphasized(node, at..node.text.len());
+        for bracket in self.context.brackets.get(&node.id).into_iter().flatten() {
+            let _ = write!(
+                self.out,
+                "<noteRef href=\"#note_{id}\" marker=\"{id}\" class=\"bracket\"/>",
+                id = escaped(&bracket.id)
+            );
+        }
     }
 
     /// A stretch of a node's text, its emphasis as `<b>` and `<i>`.

@@ -2,9 +2,10 @@
 //! delegations, and when changes were made. Callers fill it from the store; nothing here reads
 //! a clock.
 
+use penholder_core::bracket::{Bracket, BracketSpan};
 use penholder_core::negotiation::Delegation;
 use penholder_core::state::{ParagraphStatus, TextState};
-use penholder_core::{Document, NodeId};
+use penholder_core::{Document, Node, NodeId};
 use penholder_diff::{Alternative, Change, Origin};
 use std::collections::BTreeMap;
 
@@ -47,6 +48,39 @@ pub struct Context {
     /// supports, by change and alternative id ("EU (27)", "EU (except HU)", "FR, co-sponsored
     /// by NO"); empty: the supporters' codes alone. Fill with [`Context::support_label`].
     pub support_labels: BTreeMap<(String, String), String>,
+    /// The open brackets of a version, by node, in the order of their spans; empty: none
+    /// shown. Fill with [`Context::brackets_of`].
+    pub brackets: BTreeMap<NodeId, Vec<Bracket>>,
+    /// The life of the text up to the version rendered, oldest first: versions published,
+    /// paragraph statuses set, the adoption (Akoma Ntoso's `lifecycle` and `workflow`). Fill
+    /// with [`Context::events_of`].
+    pub events: Vec<TextEvent>,
+}
+
+/// One dated event in the life of a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TextEvent {
+    /// A version was published (Unix milliseconds).
+    Version { number: u32, label: String, at: i64 },
+    /// The chair set a node's status, with a note.
+    Status {
+        node: NodeId,
+        status: ParagraphStatus,
+        note: String,
+        at: i64,
+    },
+    /// The whole text was adopted at a version.
+    Adoption { version: u32, note: String, at: i64 },
+}
+
+impl TextEvent {
+    pub fn at(&self) -> i64 {
+        match self {
+            TextEvent::Version { at, .. }
+            | TextEvent::Status { at, .. }
+            | TextEvent::Adoption { at, .. } => *at,
+        }
+    }
 }
 
 /// A delegation's reason for a change it proposed.
@@ -112,6 +146,8 @@ impl Default for Context {
             justifications: BTreeMap::new(),
             paragraphs: BTreeMap::new(),
             support_labels: BTreeMap::new(),
+            brackets: BTreeMap::new(),
+            events: Vec::new(),
         }
     }
 }
@@ -193,6 +229,113 @@ impl Context {
     pub fn chair(mut self, name: impl Into<String>) -> Self {
         self.chair = name.into();
         self
+    }
+
+    /// Takes the life of the text up to version `up_to`: `versions` (number, label, when
+    /// published), and the status changes and adoption of `state` made at or before it.
+    pub fn events_of(
+        mut self,
+        versions: &[(u32, String, i64)],
+        state: &TextState,
+        up_to: u32,
+    ) -> Self {
+        let mut events: Vec<TextEvent> = versions
+            .iter()
+            .filter(|(number, _, _)| *number <= up_to)
+            .map(|(number, label, at)| TextEvent::Version {
+                number: *number,
+                label: label.clone(),
+                at: *at,
+            })
+            .collect();
+        events.extend(
+            state
+                .changes
+                .iter()
+                .filter(|change| change.version <= up_to)
+                .map(|change| TextEvent::Status {
+                    node: change.node,
+                    status: change.status,
+                    note: change.note.clone(),
+                    at: change.set_at,
+                }),
+        );
+        if let Some(adoption) = state.adoption.as_ref().filter(|a| a.version <= up_to) {
+            events.push(TextEvent::Adoption {
+                version: adoption.version,
+                note: adoption.note.clone(),
+                at: adoption.adopted_at,
+            });
+        }
+        // Stable: a status set in the same millisecond as its version comes after it.
+        events.sort_by_key(TextEvent::at);
+        self.events = events;
+        self
+    }
+
+    /// Takes a version's open brackets: each is shown on its node.
+    pub fn brackets_of(mut self, brackets: &[Bracket]) -> Self {
+        for bracket in brackets {
+            self.brackets
+                .entry(bracket.node)
+                .or_default()
+                .push(bracket.clone());
+        }
+        self
+    }
+
+    /// The node's text as a reader of the version sees it: each open bracket on a span of it
+    /// printed in place (`by [20] / [30 (DE, FR)] / [40 (PK)] per cent`), and each new node
+    /// proposed beside it after the text. The node's own text when it has no bracket.
+    pub fn shown_text<'n>(&self, node: &'n Node) -> std::borrow::Cow<'n, str> {
+        let Some(brackets) = self.brackets.get(&node.id) else {
+            return std::borrow::Cow::Borrowed(&node.text);
+        };
+        let mut text = node.text.clone();
+        // A whole node's bracket replaces the text; spans are printed from the last one back,
+        // so that the earlier ones' byte ranges still hold.
+        if let Some(whole) = brackets
+            .iter()
+            .find(|b| b.span == BracketSpan::Node && b.fits(&node.text))
+        {
+            text = whole.label();
+        } else {
+            let mut spans: Vec<&Bracket> = brackets
+                .iter()
+                .filter(|b| matches!(b.span, BracketSpan::Words { .. }) && b.fits(&node.text))
+                .collect();
+            spans.sort_by_key(|b| match b.span {
+                BracketSpan::Words { start, .. } => std::cmp::Reverse(start),
+                _ => std::cmp::Reverse(0),
+            });
+            for bracket in spans {
+                if let Some(shown) = bracket.apply_label(&text) {
+                    text = shown;
+                }
+            }
+        }
+        for bracket in brackets {
+            if let BracketSpan::NewNode { after } = bracket.span {
+                let place = if after { "after" } else { "before" };
+                text.push_str(&format!(
+                    " [new paragraph {place} this one: {}]",
+                    bracket.label()
+                ));
+            }
+        }
+        std::borrow::Cow::Owned(text)
+    }
+
+    /// Each open bracket on a node as one line: `B1 (open since Round 1): [20] / [30 (DE, FR)]`.
+    pub fn bracket_lines(&self, node: NodeId) -> Vec<String> {
+        self.brackets
+            .get(&node)
+            .map(|list| {
+                list.iter()
+                    .map(|b| format!("{} (open since {}): {}", b.id, b.origin.round, b.label()))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Takes the state of the text: every node of `document` with a status other than open, a

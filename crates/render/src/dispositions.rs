@@ -714,6 +714,31 @@ impl<'a> Analysis<'a> {
                 self.reference(*node),
                 justification.clone().unwrap_or_default(),
             ),
+            // Acts on an open bracket: what the delegation supports or proposes is the
+            // bracket's alternative, an amendment; a withdrawal of support is noted.
+            Item::Support {
+                bracket,
+                justification,
+                ..
+            }
+            | Item::AmendAlternative {
+                bracket,
+                justification,
+                ..
+            } => (
+                DispositionKind::Amendment,
+                format!("bracket {bracket}"),
+                justification.clone().unwrap_or_default(),
+            ),
+            Item::WithdrawAlternative {
+                bracket,
+                justification,
+                ..
+            } => (
+                DispositionKind::Technical,
+                format!("bracket {bracket}"),
+                justification.clone().unwrap_or_default(),
+            ),
         };
 
         // An amendment that is also an alternative of a node-level change (someone proposed
@@ -878,7 +903,14 @@ impl<'a> Analysis<'a> {
                     (ProposalStatus::MergedWithOthers, Vec::new())
                 };
             }
-            Item::Comment { .. } => return (ProposalStatus::Noted, Vec::new()),
+            Item::Comment { .. } | Item::WithdrawAlternative { .. } => {
+                return (ProposalStatus::Noted, Vec::new());
+            }
+            // The alternative taken as it stood, or as the delegation reworded it.
+            Item::Support { .. } => return (ProposalStatus::RetainedVerbatim, Vec::new()),
+            Item::AmendAlternative { .. } => {
+                return (ProposalStatus::MergedWithOthers, Vec::new());
+            }
         };
         if let (Some(result), Some(text)) = (self.record.result, proposed_text)
             && result.document.find(node).is_some_and(|n| n.text == text)
@@ -922,7 +954,8 @@ impl<'a> Analysis<'a> {
             }
             | Item::Amend { node, .. }
             | Item::Delete { node, .. } => of(*node).unwrap_or_else(|| "deleted".to_string()),
-            Item::Insert { .. } => supported
+            Item::WithdrawAlternative { .. } => String::new(),
+            Item::Insert { .. } | Item::Support { .. } | Item::AmendAlternative { .. } => supported
                 .iter()
                 .find_map(|(change, _)| {
                     self.applied
@@ -953,6 +986,25 @@ fn quoted(text: &str) -> String {
 fn proposed_change(item: &Item, supported: &[(&Change, usize)]) -> String {
     match item {
         Item::Comment { .. } => String::new(),
+        Item::Support {
+            bracket,
+            alternative,
+            ..
+        } => format!("support alternative {alternative} of bracket {bracket}"),
+        Item::AmendAlternative {
+            bracket,
+            alternative,
+            text,
+            ..
+        } => format!(
+            "alternative {alternative} of bracket {bracket} \u{2192} {}",
+            quoted(text)
+        ),
+        Item::WithdrawAlternative {
+            bracket,
+            alternative,
+            ..
+        } => format!("withdraw its support of alternative {alternative} of bracket {bracket}"),
         Item::Delete { .. } => "delete the paragraph".to_string(),
         Item::Insert { text, .. } => format!("insert: {text}"),
         Item::Amend { text, .. } => {

@@ -72,6 +72,10 @@ fn document_with_subtitle(
     let references = References::of(document);
     let mut writer = Writer::new(context, &document.title, subtitle);
     writer.footer_label = footer_label.to_string();
+    if let Some(legend) = state_legend(context) {
+        let note = writer.note(MARKS_AUTHOR, None, &legend);
+        writer.title_comments.push(note);
+    }
     if let Some(version) = ids_of {
         writer.docx = embed_version_ids(std::mem::take(&mut writer.docx), version);
         writer.node_bookmarks = true;
@@ -111,9 +115,66 @@ fn document_with_subtitle(
                 mark: None,
             })
             .collect();
-        writer.paragraph(&shape, chunks, notes, Vec::new());
+        // The state of the paragraph and its open brackets are Word comments beside it, by
+        // penholder: visible in the margin, never read back as the paragraph's text nor as the
+        // delegation's comments.
+        let comments = state_notes(context, node.id)
+            .into_iter()
+            .map(|text| writer.note(MARKS_AUTHOR, None, &text))
+            .collect();
+        writer.paragraph(&shape, chunks, notes, comments);
     }
     writer.finish()
+}
+
+/// The author of the comments penholder writes beside a version's paragraphs (status,
+/// reservations, open brackets) and of their legend: the Word reader leaves them out of a
+/// delegation's submission (`penholder_negotiation::word`).
+pub const MARKS_AUTHOR: &str = "penholder";
+
+/// What a version's Word file says beside a paragraph: its status and standing reservations,
+/// and each open bracket on it.
+fn state_notes(context: &Context, node: penholder_core::NodeId) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(marks) = context.paragraphs.get(&node) {
+        let mut line = format!("Status: {}", marks.status.label());
+        if let Some(note) = &marks.note {
+            line.push_str(&format!(" ({note})"));
+        }
+        if !marks.reservations.is_empty() {
+            line.push_str(&format!(
+                ". Reservations: {}",
+                marks.reservations.join(", ")
+            ));
+        }
+        notes.push(line);
+    }
+    for line in context.bracket_lines(node) {
+        notes.push(format!("Open bracket {line}"));
+    }
+    notes
+}
+
+/// The legend of the marks a version's Word file carries, a comment on its title.
+fn state_legend(context: &Context) -> Option<String> {
+    let mut parts = Vec::new();
+    if !context.paragraphs.is_empty() {
+        parts.push(
+            "Paragraph status (in the comment beside each paragraph): open, agreed ad ref., \
+             agreed, adopted. Reservations: SR scrutiny, GR general, PR parliamentary, LR \
+             linguistic, with the delegation that entered it."
+                .to_string(),
+        );
+    }
+    if !context.brackets.is_empty() {
+        parts.push(
+            "Open brackets: [wording of this version] / [alternative (proposers)], a change \
+             left open at the last consolidation; the first wording stands until the chair \
+             resolves it."
+                .to_string(),
+        );
+    }
+    (!parts.is_empty()).then(|| format!("Legend. {}", parts.join(" ")))
 }
 
 /// A round's compilation as tracked changes: every proposal an insertion or deletion by its

@@ -47,7 +47,12 @@ fn document_page(document: &Document, context: &Context, subtitle: &str) -> Stri
         let node_label = label(&context.numbers, node.id, node.kind, &reference);
         open_block(&mut body, node.kind, visit.depth, &reference, "");
         open_text(&mut body, node.kind, &node_label);
-        emphasized_text(&mut body, node.kind, &node.text, &node.marks, true);
+        // A node with open brackets shows them in its text (by position), without emphasis.
+        if context.brackets.contains_key(&node.id) {
+            plain_text(&mut body, node.kind, &context.shown_text(node), true);
+        } else {
+            emphasized_text(&mut body, node.kind, &node.text, &node.marks, true);
+        }
         if let Some(marks) = context.paragraphs.get(&node.id) {
             paragraph_marks(&mut body, marks);
         }
@@ -59,11 +64,14 @@ fn document_page(document: &Document, context: &Context, subtitle: &str) -> Stri
         escape_into(&mut body, &seal.line());
         body.push_str("</small></p>");
     }
-    let legend = if context.paragraphs.is_empty() {
+    let mut legend = if context.paragraphs.is_empty() {
         String::new()
     } else {
         STATE_LEGEND.to_string()
     };
+    if !context.brackets.is_empty() {
+        legend.push_str(BRACKETS_LEGEND);
+    }
     page(
         context,
         &document.title,
@@ -83,6 +91,11 @@ const STATE_LEGEND: &str = "<p class=\"state-legend\">Paragraph status: \
 <span class=\"reservation\">SR</span> scrutiny, <span class=\"reservation\">GR</span> general, \
 <span class=\"reservation\">PR</span> parliamentary, <span class=\"reservation\">LR</span> \
 linguistic, with the delegation that entered it.</p>";
+
+/// What bracketed alternatives in the text mean, shown above a text that has any.
+const BRACKETS_LEGEND: &str = "<p class=\"brackets-legend\">Brackets: <span class=\"bracket\">\
+[wording of this version] / [alternative (proposers)]</span> marks a change left open at the \
+last consolidation; the first wording stands until the chair resolves it.</p>";
 
 /// A paragraph's status and standing reservations, after its text.
 fn paragraph_marks(out: &mut String, marks: &crate::context::ParagraphMarks) {

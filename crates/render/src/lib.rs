@@ -29,10 +29,11 @@ mod docx_package;
 pub mod html;
 mod layout;
 pub mod markdown;
+pub mod reservations;
 pub mod synoptic;
 mod text;
 
-pub use context::{AuditSeal, Context, Dates, Justification, ParagraphMarks, rfc3339};
+pub use context::{AuditSeal, Context, Dates, Justification, ParagraphMarks, TextEvent, rfc3339};
 pub use dispositions::{
     DelegationOutcomes, Disposition, DispositionKind, ProposalStatus, RoundRecord, RoundResult,
 };

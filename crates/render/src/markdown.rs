@@ -55,7 +55,12 @@ fn document_text(document: &Document, context: &Context, subtitle: &str) -> Stri
         // The text is escaped as if it began a line, and an opening parenthesis too, so that
         // text that starts like a number (`1. `, `(a) `) is not read back as the node's number.
         let text_start = out.len();
-        markdown_emphasis_into(&mut out, &node.text, &node.marks, 0..node.text.len(), true);
+        // A node with open brackets shows them in its text (by position), without emphasis.
+        if context.brackets.contains_key(&node.id) {
+            markdown_escape_into(&mut out, &context.shown_text(node), true);
+        } else {
+            markdown_emphasis_into(&mut out, &node.text, &node.marks, 0..node.text.len(), true);
+        }
         if out[text_start..].starts_with('(') {
             out.insert(text_start, '\\');
         }

@@ -29,6 +29,7 @@ mod routes;
 pub mod seal;
 mod state;
 pub mod wire;
+pub mod wire_brackets;
 pub mod wire_coalition;
 pub mod wire_events;
 pub mod wire_state;

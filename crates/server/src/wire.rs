@@ -397,6 +397,10 @@ pub struct VersionView {
     /// when later versions are published.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub concordance: Option<String>,
+    /// The open brackets of this version (changes deferred at the consolidation that made
+    /// it), in document order; absent when it has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub brackets: Vec<crate::wire_brackets::BracketView>,
 }
 
 impl VersionView {
@@ -419,6 +423,7 @@ impl VersionView {
             references,
             state: None,
             concordance: None,
+            brackets: Vec::new(),
         }
     }
 }

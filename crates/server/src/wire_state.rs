@@ -315,7 +315,7 @@ impl TextStateView {
 }
 
 /// `GET …/status` and `GET …/reservations`: which version (the latest when absent) and, for
-/// the reservations annex, which format (`json` or `html`).
+/// the reservations annex, which format (`json`, `html`, `csv` or `xlsx`).
 #[derive(Clone, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StateQuery {

@@ -589,6 +589,29 @@ impl CoalitionActRecord<'_> {
     }
 }
 
+/// The brackets a consolidation carried into a version (their row; the version has its own).
+pub(crate) struct BracketsRecord<'a> {
+    pub process: &'a str,
+    pub document: &'a str,
+    pub version: i64,
+    pub brackets: &'a [u8],
+    pub created_at: i64,
+    pub created_by: &'a str,
+}
+
+impl BracketsRecord<'_> {
+    pub(crate) fn hash(&self) -> ContentHash {
+        Record::new("version brackets")
+            .text(self.process)
+            .text(self.document)
+            .int(self.version)
+            .blob(self.brackets)
+            .int(self.created_at)
+            .text(self.created_by)
+            .finish()
+    }
+}
+
 /// The subject of a coalition act: the proposer's submission (its item, for a dissociation
 /// or a co-sponsorship), the act and who took it.
 pub(crate) fn coalition_act_subject(
@@ -607,6 +630,11 @@ pub(crate) fn coalition_act_subject(
             format!("processes/{process}/rounds/{round}/submissions/{proposer}/{kind}/{delegation}")
         }
     }
+}
+
+/// The subject of the brackets carried into a version.
+pub(crate) fn brackets_subject(process: &str, document: &str, version: i64) -> String {
+    format!("processes/{process}/documents/{document}/versions/{version}/brackets")
 }
 
 /// The subject of a paragraph's status changes.
@@ -986,6 +1014,9 @@ pub(crate) fn verify(
         } else {
             0
         };
+    if crate::schema::version(conn)? as usize >= crate::schema::BRACKETS_MIGRATION {
+        verify_brackets(conn, &chain)?;
+    }
     Ok(AuditReport {
         coalition_acts,
         document_symbols,
@@ -2095,6 +2126,49 @@ fn verify_statuses(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
                 .hash(),
                 at: set_at,
                 by: set_by.clone(),
+            }))
+        },
+    )
+}
+
+fn verify_brackets(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> {
+    verify_state_rows(
+        conn,
+        chain,
+        "SELECT p.slug, d.slug, x.version, x.brackets, x.created_at, x.created_by, x.audit_seq
+         FROM version_brackets x
+         LEFT JOIN documents d ON d.id = x.document_id
+         LEFT JOIN processes p ON p.id = d.process_id
+         WHERE x.audit_seq > ?1 ORDER BY x.audit_seq LIMIT ?2",
+        "version_brackets",
+        "version.brackets",
+        |row| {
+            let audit_seq = row.int(6)?;
+            let (version, brackets) = (row.int(2)?, row.bytes(3)?);
+            let (created_at, created_by) = (row.int(4)?, row.text(5)?);
+            Ok(reached_document(
+                row.opt_text(0)?,
+                row.opt_text(1)?,
+                audit_seq,
+                "version_brackets",
+            )
+            .map(|(process, document)| StateRow {
+                audit_seq,
+                action: "version.brackets",
+                subject: brackets_subject(&process, &document, version),
+                name: format!("the brackets of version {version} of {document}"),
+                facts: "its version or its brackets",
+                record: BracketsRecord {
+                    process: &process,
+                    document: &document,
+                    version,
+                    brackets: &brackets,
+                    created_at,
+                    created_by: &created_by,
+                }
+                .hash(),
+                at: created_at,
+                by: created_by.clone(),
             }))
         },
     )

@@ -14,6 +14,7 @@
 //! | `0x02` | submission: item count (u32 LE), then per item `0x00` (no node) or `0x01` + 16 bytes of node id | today |
 //! | `0x02` | provenance, applied changes: serde JSON of diff's types | today |
 //! | `0x03` | submission with flags (a Word file's): as `0x02`, each item's node followed by one byte of [`ItemFlag`] bits (bit i: `ItemFlag::ALL[i]`) | today, when an item has a flag |
+//! | `0x02` | a version's brackets: serde JSON of core's `Bracket`s | since migration 6 |
 //!
 //! **Hunks are no longer stored.** The compilation recomputes every amendment's word hunks: it
 //! diffs on token buffers it shares between the proposals of a node, and it needs the
@@ -250,6 +251,9 @@ enum Kind {
     Insert,
     Delete,
     Comment,
+    Support,
+    AmendAlternative,
+    WithdrawAlternative,
 }
 
 /// A body's item (`ItemByReference`, checked when the body was received) read flat: serde
@@ -269,6 +273,10 @@ struct Flat {
     node_kind: Option<String>,
     #[serde(default)]
     justification: Option<String>,
+    #[serde(default)]
+    bracket: Option<String>,
+    #[serde(default)]
+    alternative: Option<String>,
 }
 
 /// A body's item with the node it was resolved to (`None` for a general comment only).
@@ -280,8 +288,34 @@ fn with_node(item: Flat, node: Option<NodeId>) -> Option<Item> {
         text,
         node_kind,
         justification,
+        bracket,
+        alternative,
     } = item;
+    // An act on an open bracket names the bracket, not a node.
+    if matches!(
+        kind,
+        Kind::Support | Kind::AmendAlternative | Kind::WithdrawAlternative
+    ) && node.is_some()
+    {
+        return None;
+    }
     Some(match kind {
+        Kind::Support => Item::Support {
+            bracket: bracket?,
+            alternative: alternative?,
+            justification,
+        },
+        Kind::AmendAlternative => Item::AmendAlternative {
+            bracket: bracket?,
+            alternative: alternative?,
+            text: text?,
+            justification,
+        },
+        Kind::WithdrawAlternative => Item::WithdrawAlternative {
+            bracket: bracket?,
+            alternative: alternative?,
+            justification,
+        },
         Kind::Amend => Item::Amend {
             node: node?,
             text: text?,
@@ -354,6 +388,17 @@ pub(crate) fn decode_applied(bytes: &[u8]) -> Result<Vec<AppliedChange>, String>
     read_json(bytes)
 }
 
+/// The brackets carried into a version, for the `version_brackets.brackets` column.
+pub(crate) fn encode_brackets(brackets: &[penholder_core::bracket::Bracket]) -> Vec<u8> {
+    tagged_json(brackets)
+}
+
+pub(crate) fn decode_brackets(
+    bytes: &[u8],
+) -> Result<Vec<penholder_core::bracket::Bracket>, String> {
+    read_json(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,6 +447,35 @@ mod tests {
                 Item::Comment { node, text } => ItemByReference::Comment {
                     node: node.map(|n| n.0.to_string()),
                     text: text.clone(),
+                },
+                Item::Support {
+                    bracket,
+                    alternative,
+                    justification,
+                } => ItemByReference::Support {
+                    bracket: bracket.clone(),
+                    alternative: alternative.clone(),
+                    justification: justification.clone(),
+                },
+                Item::AmendAlternative {
+                    bracket,
+                    alternative,
+                    text,
+                    justification,
+                } => ItemByReference::AmendAlternative {
+                    bracket: bracket.clone(),
+                    alternative: alternative.clone(),
+                    text: text.clone(),
+                    justification: justification.clone(),
+                },
+                Item::WithdrawAlternative {
+                    bracket,
+                    alternative,
+                    justification,
+                } => ItemByReference::WithdrawAlternative {
+                    bracket: bracket.clone(),
+                    alternative: alternative.clone(),
+                    justification: justification.clone(),
                 },
             })
             .collect();
@@ -453,6 +527,45 @@ mod tests {
         assert_eq!(decode_items(&body, &stored).unwrap(), items);
         // No item: the body is not even read (the store's own tests keep any bytes there).
         assert_eq!(decode_items(b"not json", &encode_items(&[])).unwrap(), []);
+    }
+
+    #[test]
+    fn acts_on_brackets_read_back_from_the_body_and_name_no_node() {
+        let items = vec![
+            Item::Support {
+                bracket: "B1".into(),
+                alternative: "b".into(),
+                justification: Some("Closer.".into()),
+            },
+            Item::AmendAlternative {
+                bracket: "B1".into(),
+                alternative: "a".into(),
+                text: "45".into(),
+                justification: None,
+            },
+            Item::WithdrawAlternative {
+                bracket: "B2".into(),
+                alternative: "a".into(),
+                justification: None,
+            },
+            Item::Comment {
+                node: Some(id(2)),
+                text: "Why?".into(),
+            },
+        ];
+        let stored = encode_items(&items);
+        assert_eq!(
+            stored.len(),
+            5 + 3 + 17,
+            "no node stored for an act on a bracket"
+        );
+        assert_eq!(decode_items(&body_of(&items), &stored).unwrap(), items);
+        // An act stored with a node does not fit it.
+        let wrong = encode_items(&[Item::Comment {
+            node: Some(id(1)),
+            text: "x".into(),
+        }]);
+        assert!(decode_items(&body_of(&items[..1]), &wrong).is_err());
     }
 
     /// What `Resolved::to_stored` of penholder-negotiation wrote until the typed store, and

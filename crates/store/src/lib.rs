@@ -165,6 +165,7 @@
 //! read only when a caller asks for it with [`Reader::database_now_ms`].
 
 mod audit;
+mod brackets;
 mod coalition;
 mod codec;
 mod db;

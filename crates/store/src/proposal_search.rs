@@ -44,6 +44,9 @@ fn indexed_text(item: &Item) -> (&'static str, String) {
         Item::Insert { text, .. } => ("insert", text.as_str()),
         Item::Delete { .. } => ("delete", ""),
         Item::Comment { text, .. } => ("comment", text.as_str()),
+        Item::Support { .. } => ("support", ""),
+        Item::AmendAlternative { text, .. } => ("amend_alternative", text.as_str()),
+        Item::WithdrawAlternative { .. } => ("withdraw_alternative", ""),
     };
     let mut out = text.replace('\0', " ");
     if let Some(justification) = item.justification().filter(|j| !j.trim().is_empty()) {

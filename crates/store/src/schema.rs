@@ -466,6 +466,26 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER document_symbols_no_delete BEFORE DELETE ON document_symbols
         BEGIN SELECT RAISE(ABORT, 'document symbols are append-only'); END;
     "#,
+    // 11 (BRACKETS_MIGRATION): brackets (issue 16): the open brackets a consolidation carried into the version it
+    // published (the deferred changes, with their alternatives and supporters), one row per
+    // version that has any, encoded by `codec::encode_brackets`; history (append-only), in the
+    // audit chain (`version.brackets`, appended just before the version's own entry).
+    r#"
+    CREATE TABLE version_brackets (
+        document_id INTEGER NOT NULL REFERENCES documents (id),
+        version     INTEGER NOT NULL,
+        brackets    BLOB NOT NULL,
+        created_at  INTEGER NOT NULL,
+        created_by  TEXT NOT NULL,
+        audit_seq   INTEGER NOT NULL UNIQUE REFERENCES audit (seq),
+        PRIMARY KEY (document_id, version),
+        FOREIGN KEY (document_id, version) REFERENCES versions (document_id, number)
+    ) STRICT;
+    CREATE TRIGGER version_brackets_no_update BEFORE UPDATE ON version_brackets
+        BEGIN SELECT RAISE(ABORT, 'version brackets are append-only'); END;
+    CREATE TRIGGER version_brackets_no_delete BEFORE DELETE ON version_brackets
+        BEGIN SELECT RAISE(ABORT, 'version brackets are append-only'); END;
+    "#,
 ];
 
 /// The number of the migration that creates the search index (migration n brings the schema
@@ -502,6 +522,10 @@ pub(crate) const EVENTS_MIGRATION: usize = 9;
 /// The number of the migration that keeps documents' symbols: a database below it, read
 /// without migrating, has none.
 pub(crate) const SYMBOL_MIGRATION: usize = 10;
+
+/// The number of the migration that keeps the brackets carried into a version: a database
+/// below it, read without migrating, has none.
+pub(crate) const BRACKETS_MIGRATION: usize = 11;
 
 /// Brings the database up to `migrations.len()`, all in one transaction: a crash half-way leaves
 /// the old schema, never half of a new one.
@@ -1024,6 +1048,25 @@ pub(crate) const PG_MIGRATIONS: &[&str] = &[
     CREATE TRIGGER document_symbols_no_truncate BEFORE TRUNCATE ON document_symbols
         FOR EACH STATEMENT EXECUTE FUNCTION penholder_append_only('document symbols are append-only');
     "#,
+    // 11 (BRACKETS_MIGRATION): brackets carried into a version (see the SQLite migration 11).
+    r#"
+    CREATE TABLE version_brackets (
+        document_id BIGINT NOT NULL REFERENCES documents (id),
+        version     BIGINT NOT NULL,
+        brackets    BYTEA NOT NULL,
+        created_at  BIGINT NOT NULL,
+        created_by  TEXT NOT NULL,
+        audit_seq   BIGINT NOT NULL UNIQUE REFERENCES audit (seq),
+        PRIMARY KEY (document_id, version),
+        FOREIGN KEY (document_id, version) REFERENCES versions (document_id, number)
+    );
+    CREATE TRIGGER version_brackets_no_update BEFORE UPDATE ON version_brackets
+        FOR EACH ROW EXECUTE FUNCTION penholder_append_only('version brackets are append-only');
+    CREATE TRIGGER version_brackets_no_delete BEFORE DELETE ON version_brackets
+        FOR EACH ROW EXECUTE FUNCTION penholder_append_only('version brackets are append-only');
+    CREATE TRIGGER version_brackets_no_truncate BEFORE TRUNCATE ON version_brackets
+        FOR EACH STATEMENT EXECUTE FUNCTION penholder_append_only('version brackets are append-only');
+    "#,
 ];
 
 /// The append-only triggers every PostgreSQL database must have, enabled.
@@ -1082,6 +1125,9 @@ pub(crate) const PG_TRIGGERS: &[&str] = &[
     "document_symbols_no_update",
     "document_symbols_no_delete",
     "document_symbols_no_truncate",
+    "version_brackets_no_update",
+    "version_brackets_no_delete",
+    "version_brackets_no_truncate",
 ];
 
 /// Brings a PostgreSQL database up to `migrations.len()` in one transaction, under an advisory

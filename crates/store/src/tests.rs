@@ -3103,3 +3103,77 @@ both! {
         );
     }
 }
+
+both! {
+    fn brackets_are_kept_with_their_version_in_the_audit_chain() {
+        use penholder_core::bracket::{Bracket, BracketAlternative, BracketOrigin, BracketSpan};
+        let store = fixture();
+        let text = tree(10);
+        let node = text.nodes[4].id;
+        let base = text.nodes[4].text.clone();
+        let brackets = vec![Bracket {
+            id: "B1".into(),
+            node,
+            span: BracketSpan::Words { start: 0, end: base.len() },
+            base_text: base.clone(),
+            alternatives: vec![
+                BracketAlternative {
+                    id: "a".into(),
+                    text: Some("at least 30".into()),
+                    supporters: vec!["AT".into(), "HU".into()],
+                },
+                BracketAlternative {
+                    id: "b".into(),
+                    text: None,
+                    supporters: vec!["HU".into()],
+                },
+            ],
+            origin: BracketOrigin { round: "Round 1".into(), change: "c1".into() },
+        }];
+        let carried = brackets.clone();
+        let entries_before = count(&store, "audit");
+        let info = store
+            .write(move |w| {
+                w.publish_version_with_brackets(
+                    "p",
+                    "decl",
+                    &NewVersion {
+                        label: "Rev. 1".into(),
+                        tree: text,
+                        round: None,
+                        provenance: None,
+                        changes: None,
+                    },
+                    &carried,
+                    &chair(),
+                    T0,
+                )
+            })
+            .wait()
+            .unwrap();
+        assert_eq!(info.number, 2);
+        assert_eq!(count(&store, "audit"), entries_before + 2, "the brackets' entry and the version's");
+        assert_eq!(count(&store, "version_brackets"), 1);
+        let read = |n: u32| store.read(move |r| r.version_brackets("p", "decl", n)).wait().unwrap();
+        assert_eq!(read(2), brackets);
+        assert!(read(1).is_empty(), "a version published without brackets has none");
+        // The version's entry is the head: its seal covers the brackets written before it.
+        let report = store.verify_audit().unwrap();
+        assert_eq!(report.head_seq, info.published.seq);
+        // Append-only.
+        assert!(as_application(&store, "DELETE FROM version_brackets").is_err());
+        assert!(as_application(&store, "UPDATE version_brackets SET version = 1").is_err());
+        // Rewritten behind the store's back, the brackets no longer match their entry.
+        if store.backend() == BackendKind::Sqlite {
+            raw(
+                &store,
+                "DROP TRIGGER version_brackets_no_update;
+                 UPDATE version_brackets SET brackets = X'025B5D'",
+            )
+            .unwrap();
+            let (seq, said) = problem(&store);
+            assert_eq!(seq, info.published.seq - 1, "{said}");
+            assert!(said.contains("brackets"), "{said}");
+        }
+    }
+}

@@ -283,6 +283,22 @@ impl Writer<'_> {
         actor: &Actor,
         now: i64,
     ) -> Result<VersionInfo, StoreError> {
+        self.publish_version_with_brackets(process, document, version, &[], actor, now)
+    }
+
+    /// [`Writer::publish_version`] with the brackets a consolidation carried into the version
+    /// (none: as `publish_version`). They are recorded in the same transaction, their audit
+    /// entry just before the version's, so that the head published with the version covers
+    /// them too.
+    pub fn publish_version_with_brackets(
+        &self,
+        process: &str,
+        document: &str,
+        version: &NewVersion,
+        brackets: &[penholder_core::bracket::Bracket],
+        actor: &Actor,
+        now: i64,
+    ) -> Result<VersionInfo, StoreError> {
         let process_id = self.process_id(process)?;
         let document_id = self.document_id(process_id, process, document)?;
         let latest = self.latest_number(document_id)?;
@@ -323,6 +339,15 @@ impl Writer<'_> {
                 now,
             )?;
         }
+        let carried = crate::brackets::Carried::audit(
+            self.conn(),
+            process,
+            document,
+            number,
+            brackets,
+            actor,
+            now,
+        )?;
         let info = self.insert_version(
             process,
             document,
@@ -347,6 +372,9 @@ impl Writer<'_> {
             actor,
             now,
         )?;
+        if let Some(carried) = carried {
+            carried.insert(self.conn(), document_id)?;
+        }
         Ok(info)
     }
 

@@ -243,13 +243,19 @@ fn kind_name(m: &Messages, item: &Item) -> &'static str {
         Item::Insert { .. } => m.kind_insert,
         Item::Delete { .. } => m.kind_delete,
         Item::Comment { .. } => m.kind_comment,
+        // Acts on an open bracket (sent through the API): a proposal, or a note of withdrawal.
+        Item::Support { .. } | Item::AmendAlternative { .. } => m.kind_amend,
+        Item::WithdrawAlternative { .. } => m.kind_comment,
     }
 }
 
 fn item_text(item: &Item) -> &str {
     match item {
-        Item::Amend { text, .. } | Item::Insert { text, .. } | Item::Comment { text, .. } => text,
-        Item::Delete { .. } => "",
+        Item::Amend { text, .. }
+        | Item::Insert { text, .. }
+        | Item::Comment { text, .. }
+        | Item::AmendAlternative { text, .. } => text,
+        Item::Delete { .. } | Item::Support { .. } | Item::WithdrawAlternative { .. } => "",
     }
 }
 
@@ -412,6 +418,35 @@ fn by_id(item: &Item) -> ItemByReference {
         Item::Comment { node, text } => ItemByReference::Comment {
             node: node.map(|id| id.to_string()),
             text,
+        },
+        Item::Support {
+            bracket,
+            alternative,
+            justification,
+        } => ItemByReference::Support {
+            bracket,
+            alternative,
+            justification,
+        },
+        Item::AmendAlternative {
+            bracket,
+            alternative,
+            text,
+            justification,
+        } => ItemByReference::AmendAlternative {
+            bracket,
+            alternative,
+            text,
+            justification,
+        },
+        Item::WithdrawAlternative {
+            bracket,
+            alternative,
+            justification,
+        } => ItemByReference::WithdrawAlternative {
+            bracket,
+            alternative,
+            justification,
         },
     }
 }

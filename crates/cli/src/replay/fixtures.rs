@@ -514,15 +514,17 @@ pub fn resolve_decision(
         )
     })?;
     let mut found: Vec<(&Change, &str)> = Vec::new();
+    let mut carried: Vec<(&Change, &str)> = Vec::new();
     for change in compilation.changes().filter(|c| is_on(c, node)) {
         for alternative in &change.alternatives {
-            if !alternative
+            let Some(support) = alternative
                 .supporters
                 .iter()
-                .any(|s| s.delegation == decision.by)
-            {
+                .find(|s| s.delegation == decision.by)
+            else {
                 continue;
-            }
+            };
+
             // A deletion's alternative is empty: its words are the base words it deletes.
             let words = match alternative.text.as_deref() {
                 Some(text) if !text.is_empty() => text,
@@ -535,8 +537,17 @@ pub fn resolve_decision(
             {
                 continue;
             }
+            // A proposal deferred in an earlier round comes back carried over: the decision
+            // names this round's own proposal when there is one.
+            if penholder_negotiation::bracket::is_carried_over(support) {
+                carried.push((change, alternative.id.as_str()));
+                continue;
+            }
             found.push((change, alternative.id.as_str()));
         }
+    }
+    if found.is_empty() {
+        found = carried;
     }
     // A delegation that amends a paragraph others want deleted supports both the word-level
     // change and the node-level one: the decision is about its words.

@@ -386,7 +386,9 @@ impl Replay {
             "{}: consolidated round {} into {document} v{next} {:?}: {} changes applied, {} kept",
             chair.name, round.number, consolidation.version.label, s.applied, s.kept
         ));
-        self.version_files(&document, next)
+        self.version_files(&document, next)?;
+        self.brackets_carried(&document, next)?;
+        Ok(())
     }
 
     /// The dispositions hold every item of every last revision and nothing of the refused late

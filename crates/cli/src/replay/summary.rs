@@ -42,6 +42,9 @@ pub fn item_kind(item: &WireItem) -> &'static str {
         WireItem::Insert { .. } => "insert",
         WireItem::Delete { .. } => "delete",
         WireItem::Comment { .. } => "comment",
+        WireItem::Support { .. } => "support",
+        WireItem::AmendAlternative { .. } => "amend_alternative",
+        WireItem::WithdrawAlternative { .. } => "withdraw_alternative",
     }
 }
 

@@ -173,6 +173,7 @@ fn load_case(path: &std::path::Path) -> MergeCase {
                         node: node.map(|n| id(&n)),
                         text,
                     },
+                    other => panic!("{name}: a merge case has no act on a bracket: {other:?}"),
                 })
                 .collect(),
         })

@@ -156,13 +156,14 @@ pub async fn get_version(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let format = formats::negotiate(query.format.as_deref(), &headers, Output::Version)?;
-    let (readable, info, version, text_state) = {
+    let (readable, info, version, text_state, brackets) = {
         let (p, d) = (p.clone(), d.clone());
         state
             .run(move |r| {
                 let (readable, info, version) = document::version(r, &principal, &p, &d, n)?;
                 let text_state = penholder_negotiation::state::of_document(r, &p, &d)?;
-                Ok((readable, info, version, text_state))
+                let brackets = penholder_negotiation::bracket::of_version(r, &p, &d, n)?;
+                Ok((readable, info, version, text_state, brackets))
             })
             .await?
     };
@@ -187,6 +188,8 @@ pub async fn get_version(
                 .version_context(&info, state.now())
                 .numbers_of(&version.document)
                 .state_of(&text_state, &version.document)
+                .events_of(&published(&readable), &text_state, n)
+                .brackets_of(&brackets)
                 .audit(seal.for_render());
             let bytes = blocking(move || {
                 Ok(match format {
@@ -211,10 +214,21 @@ pub async fn get_version(
             crate::wire_state::TextStateView::new(&text_state, n, &version.document, false);
         let mut view = VersionView::new(&info, version.document, references, &seal);
         view.state = Some(state_view);
+        view.brackets = crate::wire_brackets::BracketView::list(&brackets, &view.document);
         view.concordance = Some(format!("/v1/processes/{p}/documents/{d}/concordance"));
         Ok(Json(view).into_response())
     })
     .await
+}
+
+/// Every version of the document as the life of its text lists it: number, label, when.
+fn published(readable: &document::Readable) -> Vec<(u32, String, i64)> {
+    readable
+        .history
+        .iter()
+        .flat_map(|history| &history.versions)
+        .map(|v| (v.number, v.label.clone(), v.created_at))
+        .collect()
 }
 
 /// Show where every word of a version comes from

@@ -177,7 +177,7 @@ pub async fn adopt(
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug"),
            StateQuery),
-    responses((status = 200, description = "Every reservation on the version's nodes, standing or withdrawn (JSON or HTML)", body = ReservationsView,
+    responses((status = 200, description = "Every reservation on the version's nodes, standing or withdrawn (JSON, HTML, CSV or XLSX with ?format=)", body = ReservationsView,
                example = json!({"version": 2, "reservations": [{"number": 1, "node": "0193a1f2-7c4e-7d2a-9b1e-5f3c2d1a0b9e", "reference": "OP3", "delegation": "FR", "kind": "scrutiny", "mark": "SR (FR)", "text": "Parliamentary scrutiny pending.", "version": 2, "entered_by": "fr-1", "entered_at": "2026-03-20T10:00:00Z", "standing": true}]})),
               Problems),
     security(("bearer" = [])))]
@@ -187,12 +187,15 @@ pub async fn get_reservations(
     ApiPath((p, d)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<StateQuery>,
 ) -> Result<Response, ApiError> {
-    let html = match query.format.as_deref() {
-        None | Some("json") => false,
-        Some("html") => true,
+    let format = match query.format.as_deref() {
+        None | Some("json") => Format::Json,
+        Some("html") => Format::Html,
+        Some("csv") => Format::Csv,
+        Some("xlsx") => Format::Xlsx,
         Some(other) => {
             return Err(ApiError::NotAcceptable(format!(
-                "unknown format {other:?}; the reservations annex is offered as json, html"
+                "unknown format {other:?}; the reservations annex is offered as json, html, csv, \
+                 xlsx"
             )));
         }
     };
@@ -204,7 +207,7 @@ pub async fn get_reservations(
     };
     let references = References::of(&read.version.document);
     let number = read.info.number;
-    if html {
+    if format != Format::Json {
         let context = read.readable.context(state.now()).subtitle(format!(
             "Reservations on version {number}: {}",
             read.info.label
@@ -219,9 +222,14 @@ pub async fn get_reservations(
                 reservation,
             })
             .collect();
-        let bytes = render::html::reservations_annex(&lines, &context).into_bytes();
+        let bytes = match format {
+            Format::Csv => render::reservations::csv(&lines, &context).map_err(formats::failed)?,
+            Format::Xlsx => render::reservations::xlsx(&lines, &context, "Reservations")
+                .map_err(formats::failed)?,
+            _ => render::html::reservations_annex(&lines, &context).into_bytes(),
+        };
         return Ok(formats::file(
-            Format::Html,
+            format,
             bytes,
             &format!("{p}-{d}-v{number}-reservations"),
         ));
