@@ -109,7 +109,8 @@ pub async fn put_read_mark(
 #[utoipa::path(get, path = "/v1/processes/{p}/documents/{d}/read-mark", tag = "documents",
     params(("p" = String, Path, description = "The process's slug"),
            ("d" = String, Path, description = "The document's slug")),
-    responses((status = 200, description = "The caller's read mark", body = ReadMarkView),
+    responses((status = 200, description = "The caller's read mark", body = ReadMarkView,
+               example = json!({"version": 2, "marked_at": "2026-03-25T11:00:00Z", "since": "/v1/processes/budapest-7mc/documents/declaration/redline?since=read"})),
               (status = 404, description = "The caller never marked a version of this document as read", content_type = "application/problem+json"),
               Problems),
     security(("bearer" = [])))]
