@@ -43,6 +43,17 @@ pub struct Context {
     /// The state of each paragraph (its status and the reservations that stand on it), shown
     /// beside it in a version's HTML; empty: nothing shown. Fill with [`Context::state_of`].
     pub paragraphs: BTreeMap<NodeId, ParagraphMarks>,
+    /// What a screen reader says before each attributed insertion or deletion in HTML, in the
+    /// reader's language (the web front's); `None`, the files' default, writes nothing more.
+    pub spoken: Option<Spoken>,
+}
+
+/// The words said before an attributed change, for those who do not see its marks:
+/// "inserted, proposed by" + "France".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spoken {
+    pub inserted_by: String,
+    pub deleted_by: String,
 }
 
 /// A delegation's reason for a change it proposed.
@@ -107,6 +118,7 @@ impl Default for Context {
             dated: None,
             justifications: BTreeMap::new(),
             paragraphs: BTreeMap::new(),
+            spoken: None,
         }
     }
 }

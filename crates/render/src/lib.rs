@@ -30,7 +30,7 @@ mod layout;
 pub mod markdown;
 mod text;
 
-pub use context::{AuditSeal, Context, Dates, Justification, ParagraphMarks, rfc3339};
+pub use context::{AuditSeal, Context, Dates, Justification, ParagraphMarks, Spoken, rfc3339};
 pub use dispositions::{
     DelegationOutcomes, Disposition, DispositionKind, ProposalStatus, RoundRecord, RoundResult,
 };
