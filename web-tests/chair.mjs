@@ -43,7 +43,7 @@ try {
   await page.keyboard.type("Agreed at the Reference Group");
   await tabTo(page, decision.getByRole("button", { name: /^Record the decision on/ }), "the decision's button");
   await page.keyboard.press("Enter");
-  await page.waitForURL(/\/compilation#decide-/);
+  await page.waitForURL(/\/compilation\?change=[^#]+#decide-/);
   const inForce = page.locator("div.decision p.in-force", { hasText: "Agreed at the Reference Group" });
   await inForce.waitFor();
   await accessible(page, "chair-03-decided");

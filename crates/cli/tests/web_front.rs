@@ -687,7 +687,7 @@ fn the_chair_decides_and_consolidates_and_a_reviewer_reads_through_the_forms(db:
     assert_eq!(decided.status, 303, "{}", decided.body);
     assert_eq!(
         decided.location.as_deref(),
-        Some(format!("/p/{PROCESS}/rounds/1/compilation#decide-{change}").as_str())
+        Some(format!("/p/{PROCESS}/rounds/1/compilation?change={change}#decide-{change}").as_str())
     );
     let listed = get(
         &server,
@@ -919,4 +919,46 @@ fn the_chair_and_a_reviewer_walk_a_round_in_chromium() {
         "{}",
         run_scenario(&workspace, &chromium, &server, "reviewer.mjs", &reviewer)
     );
+}
+
+/// The first pages a person opens transfer under 100 KB: the sign-in link's and a delegate's
+/// draft with a form per paragraph (190 KB of HTML for the Budapest declaration, gzipped on the
+/// way). Measured by `web-tests/speed.mjs` in Chromium, which `make bench` also runs.
+#[test]
+fn the_first_pages_transfer_under_100_kb() {
+    let Some((workspace, chromium)) = browser_scenarios("the_first_pages_transfer_under_100_kb")
+    else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let server = Server::start(&db);
+    prepare(&server);
+    let link = sign_in_link(&server, "delegate", Some("DE"));
+    let tests = workspace.join("web-tests");
+    let base = server.url("");
+    let output = std::process::Command::new("node")
+        .arg(tests.join("speed.mjs"))
+        .current_dir(&tests)
+        .env("PENHOLDER_URL", base.trim_end_matches('/'))
+        .env("PENHOLDER_LINK", &link)
+        .env("PENHOLDER_DRAFT_PATH", format!("/p/{PROCESS}/rounds/1"))
+        .env("PENHOLDER_MAX_FIRST_PAGE_BYTES", "100000")
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "speed.mjs failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    print!("{stdout}");
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("BENCH "))
+        .expect("a BENCH line");
+    let figures: serde_json::Value = serde_json::from_str(line).expect("json");
+    let draft = figures["draft_bytes"].as_u64().expect("the draft's bytes");
+    assert!(draft > 1000 && draft < 100_000, "{figures}");
+    assert!(figures["sign_in_bytes"].as_u64().expect("bytes") < 100_000);
 }

@@ -301,7 +301,18 @@ pub fn compilation_view(compilation: &Compilation, context: &Context) -> Compila
                 let has_feedback = !node.changes.is_empty() || !node.comments.is_empty();
                 toc.add(node.kind, &node.reference, has_feedback);
                 compiled_node(&mut body, node, context);
-                let mut changes: Vec<String> = node.changes.iter().map(|c| c.id.clone()).collect();
+                // New nodes proposed next to this one are blocks of their own (`Entry::New`).
+                let mut changes: Vec<String> = node
+                    .changes
+                    .iter()
+                    .filter(|c| {
+                        !matches!(
+                            c.scope,
+                            Scope::InsertBefore { .. } | Scope::InsertAfter { .. }
+                        )
+                    })
+                    .map(|c| c.id.clone())
+                    .collect();
                 for footnote in footnotes {
                     toc.add(footnote.kind, &footnote.reference, false);
                     compiled_node(&mut body, footnote, context);

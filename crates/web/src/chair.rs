@@ -16,7 +16,7 @@ use crate::i18n::{Lang, Messages};
 use crate::pages::{Chrome, layout, moment, state_name};
 use crate::sign_in::Visitor;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, PreEscaped, html};
@@ -187,11 +187,44 @@ struct CompiledRound {
     view: CompilationView,
 }
 
-/// The compilation, with a decision form beside each change while the round is closed.
+/// At most this many blocks, or this many changes, on one part of the compilation page: a round
+/// of 4,000 amendments compiles into some 14,000 changes, whose forms on one page (24 MB of HTML)
+/// no browser shows in a second.
+const PART_BLOCKS: usize = 25;
+const PART_CHANGES: usize = 120;
+
+/// The blocks of each part of the compilation page, as index ranges.
+fn parts(view: &CompilationView) -> Vec<std::ops::Range<usize>> {
+    let mut parts = Vec::new();
+    let (mut start, mut changes) = (0, 0);
+    for (index, block) in view.blocks.iter().enumerate() {
+        if index > start && (index - start >= PART_BLOCKS || changes >= PART_CHANGES) {
+            parts.push(start..index);
+            (start, changes) = (index, 0);
+        }
+        changes += block.changes.len();
+    }
+    parts.push(start..view.blocks.len());
+    parts
+}
+
+#[derive(Deserialize)]
+pub struct PartQuery {
+    /// The part to show (from 1).
+    #[serde(default)]
+    part: Option<usize>,
+    /// Show the part that holds this change.
+    #[serde(default)]
+    change: Option<String>,
+}
+
+/// The compilation, part by part, with a decision form beside each change while the round is
+/// closed.
 pub async fn compilation_page(
     State(front): State<Front>,
     visitor: Visitor,
     Path((p, number)): Path<(String, u32)>,
+    Query(query): Query<PartQuery>,
 ) -> Result<Response, Response> {
     let session = visitor.signed_in()?;
     let lang = visitor.lang;
@@ -239,6 +272,61 @@ pub async fn compilation_page(
     };
     let round = &material.round;
     let title = format!("{} {}. {}", m.compilation_of, round.number, round.label);
+    let parts = parts(&view);
+    let shown = match (&query.change, query.part) {
+        (Some(change), _) => parts
+            .iter()
+            .position(|range| {
+                view.blocks[range.clone()]
+                    .iter()
+                    .any(|b| b.changes.contains(change))
+            })
+            .unwrap_or(0),
+        (None, Some(part)) if (1..=parts.len()).contains(&part) => part - 1,
+        (None, Some(part)) => {
+            return Err(WebError::new(
+                StatusCode::NOT_FOUND,
+                format!("the compilation has parts 1 to {}, not {part}", parts.len()),
+                lang,
+            )
+            .into_response());
+        }
+        (None, None) => 0,
+    };
+    let range = parts[shown].clone();
+    let span = |range: &std::ops::Range<usize>| {
+        let first = view
+            .blocks
+            .get(range.start)
+            .map_or("", |b| b.reference.as_str());
+        let last = view
+            .blocks
+            .get(range.end.saturating_sub(1))
+            .map_or("", |b| b.reference.as_str());
+        format!("{first} \u{2013} {last}")
+    };
+    let part_nav = |at: &str| {
+        html! {
+            @if parts.len() > 1 {
+                nav.parts aria-label=(m.part) {
+                    p { strong { (m.part) " " (shown + 1) " " (m.of_parts) " " (parts.len()) ": " (span(&range)) } }
+                    @if shown > 0 { a rel="prev" href={ (path) "?part=" (shown) } { (m.previous_part) } " " }
+                    @if shown + 1 < parts.len() { a rel="next" href={ (path) "?part=" (shown + 2) } { (m.next_part) } }
+                    form.inline method="get" action=(path) {
+                        label.inline-label for={ "part-" (at) } { (m.go_to_part) }
+                        " "
+                        select id={ "part-" (at) } name="part" {
+                            @for (index, part) in parts.iter().enumerate() {
+                                option value=(index + 1) selected[index == shown] { (index + 1) ". " (span(part)) }
+                            }
+                        }
+                        " "
+                        button type="submit" { (m.show_part) }
+                    }
+                }
+            }
+        }
+    };
     let decide = Decide {
         m,
         action: format!("/p/{p}/rounds/{number}/decisions"),
@@ -263,9 +351,10 @@ pub async fn compilation_page(
             @if !view.legend.is_empty() {
                 section.legend-box aria-labelledby="legend" { h2 id="legend" { (m.legend) } (PreEscaped(&view.legend)) }
             }
+            (part_nav("top"))
             div.compilation lang=(context.language) {
-                (PreEscaped(&view.general))
-                @for block in &view.blocks {
+                @if shown == 0 { (PreEscaped(&view.general)) }
+                @for block in &view.blocks[range.clone()] {
                     div.compiled dir="auto" { (PreEscaped(&block.html)) }
                     @for id in &block.changes {
                         @if let Some(change) = changes.get(id.as_str()) {
@@ -273,8 +362,9 @@ pub async fn compilation_page(
                         }
                     }
                 }
-                (PreEscaped(&view.unplaced))
+                @if shown + 1 == parts.len() { (PreEscaped(&view.unplaced)) }
             }
+            (part_nav("bottom"))
             @if may_decide {
                 section.card aria-labelledby="consolidate" {
                     h2 id="consolidate" { (m.consolidate) }
@@ -308,6 +398,18 @@ impl Decide<'_> {
         let m = self.m;
         let id = &change.id;
         let alternatives: Vec<_> = change.choices().into_iter().flatten().collect();
+        // The form starts from the decision in force, so that "record" keeps it unless changed.
+        let current = in_force.map(|record| match &record.decision.ruling {
+            Ruling::Accept {
+                alternative: Some(alternative),
+            } => format!("accept:{alternative}"),
+            Ruling::Accept { alternative: None } => alternatives
+                .first()
+                .map_or_else(|| "accept".into(), |a| format!("accept:{}", a.id)),
+            Ruling::Reject => "reject".into(),
+            Ruling::Defer => "defer".into(),
+            Ruling::Reword { .. } | Ruling::Withdraw => "reword".into(),
+        });
         html! {
             div.decision id={ "decide-" (id) } {
                 p.in-force {
@@ -329,18 +431,21 @@ impl Decide<'_> {
                         label for={ "d-" (id) } { (m.decide_change) " " (id) }
                         select id={ "d-" (id) } name="decision" {
                             @if alternatives.len() == 1 && !change.contested {
-                                option value={ "accept:" (alternatives[0].id) } { (m.accept) }
+                                option value={ "accept:" (alternatives[0].id) } selected[current == Some(format!("accept:{}", alternatives[0].id))] { (m.accept) }
                             } @else {
                                 @for alternative in &alternatives {
-                                    option value={ "accept:" (alternative.id) } { (m.accept_alternative) " " (alternative.id) " (" (self.context.names(&alternative.delegations())) ")" }
+                                    @let value = format!("accept:{}", alternative.id);
+                                    option value=(value) selected[current.as_ref() == Some(&value)] { (m.accept_alternative) " " (alternative.id) " (" (self.context.names(&alternative.delegations())) ")" }
                                 }
                             }
-                            option value="reject" { (m.reject) }
-                            option value="defer" { (m.defer) }
-                            option value="reword" { (m.reword) }
+                            @for (value, words) in [("reject", m.reject), ("defer", m.defer), ("reword", m.reword)] {
+                                option value=(value) selected[current.as_deref() == Some(value)] { (words) }
+                            }
                         }
                         label for={ "t-" (id) } { (m.reword_text) }
-                        textarea id={ "t-" (id) } name="text" rows="2" dir="auto" {}
+                        textarea id={ "t-" (id) } name="text" rows="2" dir="auto" {
+                            @if let Some(Ruling::Reword { text }) = in_force.map(|r| &r.decision.ruling) { (text) }
+                        }
                         label for={ "n-" (id) } { (m.note) }
                         input id={ "n-" (id) } name="note" type="text" dir="auto";
                         button type="submit" { (m.record_decision) " " (id) }
@@ -688,6 +793,33 @@ mod tests {
             note: "  agreed at the meeting ".into(),
             in_force: in_force.into(),
         }
+    }
+
+    fn view_of(changes: &[usize]) -> CompilationView {
+        CompilationView {
+            subtitle: String::new(),
+            legend: String::new(),
+            toc: String::new(),
+            general: String::new(),
+            blocks: changes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| penholder_render::html::CompiledBlock {
+                    reference: format!("P{i}"),
+                    html: String::new(),
+                    changes: (0..*n).map(|c| format!("c{i}-{c}")).collect(),
+                })
+                .collect(),
+            unplaced: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_compilation_is_cut_into_parts_of_few_blocks_and_changes() {
+        assert_eq!(parts(&view_of(&[1; 60])), vec![0..25, 25..50, 50..60]);
+        assert_eq!(parts(&view_of(&[200, 200, 1])), vec![0..1, 1..2, 2..3]);
+        assert_eq!(parts(&view_of(&[60, 59, 1, 5])), vec![0..3, 3..4]);
+        assert_eq!(parts(&view_of(&[])), vec![0..0]);
     }
 
     #[test]

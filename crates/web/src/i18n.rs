@@ -187,6 +187,12 @@ pub struct Messages {
     pub show_redline: &'static str,
     pub legend: &'static str,
     pub no_changes: &'static str,
+    pub part: &'static str,
+    pub of_parts: &'static str,
+    pub go_to_part: &'static str,
+    pub show_part: &'static str,
+    pub previous_part: &'static str,
+    pub next_part: &'static str,
 }
 
 pub const ENGLISH: Messages = Messages {
@@ -310,6 +316,12 @@ pub const ENGLISH: Messages = Messages {
     show_redline: "Show the redline",
     legend: "Who asked for each change",
     no_changes: "No change between these versions.",
+    part: "Part",
+    of_parts: "of",
+    go_to_part: "Go to part",
+    show_part: "Show",
+    previous_part: "Previous part",
+    next_part: "Next part",
 };
 
 pub const FRENCH: Messages = Messages {
@@ -433,6 +445,12 @@ pub const FRENCH: Messages = Messages {
     show_redline: "Afficher la comparaison",
     legend: "Qui a demandé chaque modification",
     no_changes: "Aucune modification entre ces versions.",
+    part: "Partie",
+    of_parts: "sur",
+    go_to_part: "Aller à la partie",
+    show_part: "Afficher",
+    previous_part: "Partie précédente",
+    next_part: "Partie suivante",
 };
 
 #[cfg(test)]

@@ -129,6 +129,9 @@ pub fn router<S: Clone + Send + Sync + 'static>(front: Front) -> Router<S> {
         .route("/assets/web.css", get(stylesheet))
         .route("/assets/preview.js", get(preview_module))
         .with_state(front)
+        // Pages and assets gzipped when the browser accepts it: the draft's HTML, with a form
+        // per paragraph, is mostly repeated markup (190 KB of it for the Budapest declaration).
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 const WEB_CSS: &str = include_str!("../assets/web.css");
