@@ -27,11 +27,8 @@ const runs = Number(process.env.PENHOLDER_RUNS || 3);
 /** Bytes of every response of the page's load, bodies as received (compressed if so). */
 function counter(page) {
   const sizes = [];
-  page.on("requestfinished", async (request) => {
-    const sizes_ = await request.sizes();
-    sizes.push(sizes_.responseBodySize);
-  });
-  return sizes;
+  page.on("requestfinished", (request) => sizes.push(request.sizes().then((s) => s.responseBodySize)));
+  return async () => (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
 }
 
 function median(values) {
@@ -100,10 +97,10 @@ try {
   const page = await newPage(browser);
 
   // The first page: the sign-in link's.
-  let sizes = counter(page);
+  let total = counter(page);
   await page.goto(link);
-  await page.waitForLoadState("load");
-  const signInBytes = sizes.reduce((a, b) => a + b, 0);
+  await page.waitForLoadState("networkidle");
+  const signInBytes = await total();
   await page.getByRole("button", { name: "Continue and sign in" }).click();
   await page.waitForURL(`${base}/`);
 
@@ -111,10 +108,10 @@ try {
   if (draftPath) {
     const fresh = await newPage(browser);
     await fresh.context().addCookies(await page.context().cookies());
-    sizes = counter(fresh);
+    total = counter(fresh);
     await fresh.goto(`${base}${draftPath}`);
-    await fresh.waitForLoadState("load");
-    draftBytes = sizes.reduce((a, b) => a + b, 0);
+    await fresh.waitForLoadState("networkidle");
+    draftBytes = await total();
     await fresh.close();
   }
   console.log(`BENCH ${JSON.stringify({ kind: "web_first_page", sign_in_bytes: signInBytes, draft_bytes: draftBytes, draft_path: draftPath || null })}`);

@@ -270,6 +270,18 @@ pub struct CompilationView {
 
 /// The parts of [`compilation`]'s page.
 pub fn compilation_view(compilation: &Compilation, context: &Context) -> CompilationView {
+    compilation_view_of(compilation, context, None)
+}
+
+/// The parts of [`compilation`]'s page with the HTML of the blocks in `wanted` only (by index;
+/// `None`: all): the others keep their reference and changes, for a page that shows a round of
+/// thousands of changes part by part without writing the rest.
+pub fn compilation_view_of(
+    compilation: &Compilation,
+    context: &Context,
+    wanted: Option<std::ops::Range<usize>>,
+) -> CompilationView {
+    let written = |index: usize| wanted.as_ref().is_none_or(|range| range.contains(&index));
     let mut general = String::new();
     let mut toc = Toc::default();
     let mut mentioned: BTreeSet<String> = BTreeSet::new();
@@ -300,7 +312,10 @@ pub fn compilation_view(compilation: &Compilation, context: &Context) -> Compila
             Entry::Node { node, footnotes } => {
                 let has_feedback = !node.changes.is_empty() || !node.comments.is_empty();
                 toc.add(node.kind, &node.reference, has_feedback);
-                compiled_node(&mut body, node, context);
+                let write = written(blocks.len());
+                if write {
+                    compiled_node(&mut body, node, context);
+                }
                 // New nodes proposed next to this one are blocks of their own (`Entry::New`).
                 let mut changes: Vec<String> = node
                     .changes
@@ -315,7 +330,9 @@ pub fn compilation_view(compilation: &Compilation, context: &Context) -> Compila
                     .collect();
                 for footnote in footnotes {
                     toc.add(footnote.kind, &footnote.reference, false);
-                    compiled_node(&mut body, footnote, context);
+                    if write {
+                        compiled_node(&mut body, footnote, context);
+                    }
                     changes.extend(footnote.changes.iter().map(|c| c.id.clone()));
                 }
                 blocks.push(CompiledBlock {
@@ -331,6 +348,14 @@ pub fn compilation_view(compilation: &Compilation, context: &Context) -> Compila
                 depth,
             } => {
                 toc.add(NodeKind::Paragraph, &reference, true);
+                if !written(blocks.len()) {
+                    blocks.push(CompiledBlock {
+                        reference,
+                        html: body,
+                        changes: vec![change.id.clone()],
+                    });
+                    continue;
+                }
                 let kind = change
                     .alternatives
                     .first()

@@ -75,3 +75,23 @@ fn screen_readers_hear_who_proposed_each_change_when_asked() {
         "the compilation's insertions are spoken too"
     );
 }
+
+#[test]
+fn a_part_of_the_compilation_view_writes_only_its_blocks() {
+    let negotiation = negotiation();
+    let context = context();
+    let whole = html::compilation_view(&negotiation.compilation, &context);
+    assert!(whole.blocks.len() > 3);
+    let part = html::compilation_view_of(&negotiation.compilation, &context, Some(1..3));
+    assert_eq!(part.blocks.len(), whole.blocks.len());
+    for (index, (block, full)) in part.blocks.iter().zip(&whole.blocks).enumerate() {
+        assert_eq!(block.reference, full.reference);
+        assert_eq!(block.changes, full.changes);
+        if (1..3).contains(&index) {
+            assert_eq!(block.html, full.html);
+        } else {
+            assert!(block.html.is_empty(), "block {index} written");
+        }
+    }
+    assert_eq!(part.legend, whole.legend);
+}

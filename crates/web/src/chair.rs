@@ -30,7 +30,7 @@ use penholder_negotiation::document::{self, Source};
 use penholder_negotiation::feedback::{self, RoundOverview};
 use penholder_negotiation::policy::Action;
 use penholder_negotiation::{Error, RoundMaterial, input};
-use penholder_render::html::{CompilationView, compilation_view};
+use penholder_render::html::{CompilationView, compilation_view_of};
 use penholder_render::{Disposition, Spoken};
 use penholder_store::DecisionRecord;
 use serde::Deserialize;
@@ -182,6 +182,8 @@ pub async fn overview_page(
 
 /// What the compilation page shows, computed on the reader's thread.
 struct CompiledRound {
+    parts: Vec<std::ops::Range<usize>>,
+    shown: usize,
     material: RoundMaterial,
     compilation: Compilation,
     view: CompilationView,
@@ -218,6 +220,30 @@ pub struct PartQuery {
     change: Option<String>,
 }
 
+/// The index of the part `query` asks for (the first when it names none).
+fn shown_part(
+    outline: &CompilationView,
+    parts: &[std::ops::Range<usize>],
+    query: &PartQuery,
+) -> Result<usize, String> {
+    match (&query.change, query.part) {
+        (Some(change), _) => Ok(parts
+            .iter()
+            .position(|range| {
+                outline.blocks[range.clone()]
+                    .iter()
+                    .any(|b| b.changes.contains(change))
+            })
+            .unwrap_or(0)),
+        (None, Some(part)) if (1..=parts.len()).contains(&part) => Ok(part - 1),
+        (None, Some(part)) => Err(format!(
+            "the compilation has parts 1 to {}, not {part}",
+            parts.len()
+        )),
+        (None, None) => Ok(0),
+    }
+}
+
 /// The compilation, part by part, with a decision form beside each change while the round is
 /// closed.
 pub async fn compilation_page(
@@ -234,11 +260,18 @@ pub async fn compilation_page(
         .run(move |r| {
             let material =
                 RoundMaterial::read_for(r, &caller, &slug, number, Action::ReadCompilation, now)?;
+            let query = query;
             let compilation = material.compile(None);
             let mut context = material.context(now, String::new());
             context.spoken = Some(spoken(m));
-            let view = compilation_view(&compilation, &context);
+            // The outline first (references and changes, no HTML), then the part asked for.
+            let outline = compilation_view_of(&compilation, &context, Some(0..0));
+            let parts = parts(&outline);
+            let shown = shown_part(&outline, &parts, &query).map_err(Error::NotFound)?;
+            let view = compilation_view_of(&compilation, &context, Some(parts[shown].clone()));
             Ok(CompiledRound {
+                parts,
+                shown,
                 material,
                 compilation,
                 view,
@@ -247,6 +280,8 @@ pub async fn compilation_page(
         .await
         .map_err(refused(lang))?;
     let CompiledRound {
+        parts,
+        shown,
         material,
         compilation,
         view,
@@ -272,27 +307,6 @@ pub async fn compilation_page(
     };
     let round = &material.round;
     let title = format!("{} {}. {}", m.compilation_of, round.number, round.label);
-    let parts = parts(&view);
-    let shown = match (&query.change, query.part) {
-        (Some(change), _) => parts
-            .iter()
-            .position(|range| {
-                view.blocks[range.clone()]
-                    .iter()
-                    .any(|b| b.changes.contains(change))
-            })
-            .unwrap_or(0),
-        (None, Some(part)) if (1..=parts.len()).contains(&part) => part - 1,
-        (None, Some(part)) => {
-            return Err(WebError::new(
-                StatusCode::NOT_FOUND,
-                format!("the compilation has parts 1 to {}, not {part}", parts.len()),
-                lang,
-            )
-            .into_response());
-        }
-        (None, None) => 0,
-    };
     let range = parts[shown].clone();
     let span = |range: &std::ops::Range<usize>| {
         let first = view
@@ -558,7 +572,7 @@ pub async fn decide(
         .await
         .map_err(refused(lang))?;
     Ok(Redirect::to(&format!(
-        "/p/{p}/rounds/{number}/compilation#decide-{change}"
+        "/p/{p}/rounds/{number}/compilation?change={change}#decide-{change}"
     ))
     .into_response())
 }
