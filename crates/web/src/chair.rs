@@ -192,8 +192,8 @@ struct CompiledRound {
 /// At most this many blocks, or this many changes, on one part of the compilation page: a round
 /// of 4,000 amendments compiles into some 14,000 changes, whose forms on one page (24 MB of HTML)
 /// no browser shows in a second.
-const PART_BLOCKS: usize = 25;
-const PART_CHANGES: usize = 120;
+const PART_BLOCKS: usize = 20;
+const PART_CHANGES: usize = 60;
 
 /// The blocks of each part of the compilation page, as index ranges.
 fn parts(view: &CompilationView) -> Vec<std::ops::Range<usize>> {
@@ -830,9 +830,9 @@ mod tests {
 
     #[test]
     fn the_compilation_is_cut_into_parts_of_few_blocks_and_changes() {
-        assert_eq!(parts(&view_of(&[1; 60])), vec![0..25, 25..50, 50..60]);
+        assert_eq!(parts(&view_of(&[1; 50])), vec![0..20, 20..40, 40..50]);
         assert_eq!(parts(&view_of(&[200, 200, 1])), vec![0..1, 1..2, 2..3]);
-        assert_eq!(parts(&view_of(&[60, 59, 1, 5])), vec![0..3, 3..4]);
+        assert_eq!(parts(&view_of(&[30, 29, 1, 5])), vec![0..3, 3..4]);
         assert_eq!(parts(&view_of(&[])), vec![0..0]);
     }
 
