@@ -29,11 +29,22 @@ try {
   await page.getByRole("link", { name: "Compilation", exact: true }).click();
   await page.getByRole("heading", { level: 1, name: /^Compilation of round 1/ }).waitFor();
   await visit(page, "chair-02-compilation");
-  const spoken = await page.locator(".compilation .visually-hidden").first().textContent();
-  check(/proposed by/.test(spoken), `no spoken attribution: ${spoken}`);
+
+  // Part by part, with the keyboard, to the contested change (OP1's alternatives).
+  const contested = page.locator("div.decision").filter({ has: page.locator("option", { hasText: "Accept alternative" }) });
+  for (let part = 1; (await contested.count()) === 0; part++) {
+    check(part < 20, "no contested change in any part of the compilation");
+    const next = page.locator("nav.parts").first().getByRole("link", { name: "Next part" });
+    await tabTo(page, next, "the next part's link");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(new RegExp(`part=${part + 1}$`));
+  }
+  await accessible(page, "chair-02-compilation-part");
+  const spoken = await page.locator(".compilation .visually-hidden").allTextContents();
+  check(spoken.some((s) => /proposed by France/.test(s)), `no spoken attribution to France: ${spoken.slice(0, 3)}`);
 
   // Decide the contested change with the keyboard: the second alternative, with a note.
-  const decision = page.locator("div.decision").filter({ has: page.locator("option", { hasText: "Accept alternative" }) }).first();
+  const decision = contested.first();
   const select = decision.locator("select[name=decision]");
   await tabTo(page, select, "the decision's choice");
   await page.keyboard.press("ArrowDown");

@@ -640,6 +640,17 @@ fn the_chair_decides_and_consolidates_and_a_reviewer_reads_through_the_forms(db:
     let page = chair.get(&server.url(&format!("/p/{PROCESS}/rounds/1/compilation")));
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(
+        page.body.contains("Part 1 of"),
+        "the compilation comes in parts"
+    );
+    let missing = chair.get(&server.url(&format!("/p/{PROCESS}/rounds/1/compilation?part=999")));
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    // The part that holds the change.
+    let page = chair.get(&server.url(&format!(
+        "/p/{PROCESS}/rounds/1/compilation?change={change}"
+    )));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
         page.body.contains(&format!("id=\"decide-{change}\"")),
         "no decision form for {change}"
     );
@@ -711,7 +722,9 @@ fn the_chair_decides_and_consolidates_and_a_reviewer_reads_through_the_forms(db:
         ],
     );
     assert_eq!(stale.status, 412, "{}", stale.body);
-    let page = chair.get(&server.url(&format!("/p/{PROCESS}/rounds/1/compilation")));
+    let page = chair.get(&server.url(&format!(
+        "/p/{PROCESS}/rounds/1/compilation?change={change}"
+    )));
     assert!(page.body.contains("Agreed at the meeting"));
 
     // A delegate decides nothing, whatever the form says.
