@@ -757,7 +757,7 @@ pub async fn dispositions_page(
             table.dispositions {
                 thead { tr {
                     th scope="col" { (m.delegation) }
-                    th scope="col" { "Ref." }
+                    th scope="col" { (m.reference_short) }
                     th scope="col" { (m.proposal) }
                     th scope="col" { (m.decision) }
                     th scope="col" { (m.outcome) }

@@ -193,6 +193,7 @@ pub struct Messages {
     pub show_part: &'static str,
     pub previous_part: &'static str,
     pub next_part: &'static str,
+    pub reference_short: &'static str,
 }
 
 pub const ENGLISH: Messages = Messages {
@@ -304,7 +305,7 @@ pub const ENGLISH: Messages = Messages {
     dispositions: "Dispositions",
     dispositions_of: "Dispositions of round",
     proposal: "Proposal",
-    outcome: "Outcome",
+    outcome: "Observations",
     downloads: "Downloads",
     versions: "Versions",
     published: "Published",
@@ -322,6 +323,7 @@ pub const ENGLISH: Messages = Messages {
     show_part: "Show",
     previous_part: "Previous part",
     next_part: "Next part",
+    reference_short: "Ref.",
 };
 
 pub const FRENCH: Messages = Messages {
@@ -451,6 +453,7 @@ pub const FRENCH: Messages = Messages {
     show_part: "Afficher",
     previous_part: "Partie précédente",
     next_part: "Partie suivante",
+    reference_short: "Réf.",
 };
 
 #[cfg(test)]
