@@ -68,7 +68,7 @@ fn ids(now: i64) -> Result<IdSource, WebError> {
 /// The links between a round's pages (the delegation's round page, and the chairmanship's).
 pub fn round_links(m: &Messages, p: &str, number: u32) -> Markup {
     html! {
-        nav.round-links aria-label=(m.chair_pages) {
+        nav.round-links aria-label=(m.round) {
             ul {
                 li { a href={ "/p/" (p) "/rounds/" (number) } { (m.draft) } }
                 li { a href={ "/p/" (p) "/rounds/" (number) "/overview" } { (m.overview) } }
