@@ -64,7 +64,8 @@ run: ## Build penholder, serve out/penholder.db on a free port, replay the Budap
 	$(CARGO) build -p penholder-cli
 	rm -rf $(OUT) && mkdir -p $(OUT)
 	@set -eu; started=$$(date +%s); \
-	export PENHOLDER_JWT_SECRET="$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"; \
+	( umask 077; od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > $(OUT)/jwt-secret ); \
+	export PENHOLDER_JWT_SECRET_FILE=$(OUT)/jwt-secret; \
 	$(PENHOLDER_DEBUG) serve --db $(OUT)/penholder.db --addr 127.0.0.1:0 >$(OUT)/server.out 2>$(OUT)/server.log & \
 	server=$$!; \
 	trap 'kill -TERM $$server 2>/dev/null || true' EXIT; \
@@ -79,7 +80,27 @@ run: ## Build penholder, serve out/penholder.db on a free port, replay the Budap
 	echo "make run: penholder serve on $$url (database $(OUT)/penholder.db, log $(OUT)/server.log)"; \
 	$(PENHOLDER_DEBUG) replay --server "$$url" --fixtures fixtures/budapest --out $(OUT) --wait 10; \
 	kill -TERM $$server; wait $$server; trap - EXIT; \
-	echo "make run: server stopped; done in $$(( $$(date +%s) - started )) s. Open $(OUT)/declaration/redline-zero-draft-to-rev-3.html in a browser, $(OUT)/declaration/redline-zero-draft-to-rev-3.docx in Word or LibreOffice."
+	echo "make run: server stopped; done in $$(( $$(date +%s) - started )) s. Open $(OUT)/declaration/redline-zero-draft-to-rev-3.html in a browser, $(OUT)/declaration/redline-zero-draft-to-rev-3.docx in Word or LibreOffice."; \
+	$(MAKE) --no-print-directory run-links
+
+# The web front on the replayed negotiation: `make run` ends with these links; `make run-serve`
+# serves out/penholder.db with the secret the links were signed with, at RUN_ADDR.
+RUN_ADDR ?= 127.0.0.1:8056
+.PHONY: run-links run-serve
+run-links: ## Print one-time sign-in links (valid 7 days) to walk the replayed negotiation as the chair, a delegation and a reviewer
+	@set -eu; export PENHOLDER_JWT_SECRET_FILE=$(OUT)/jwt-secret; \
+	link() { $(PENHOLDER_DEBUG) token --ttl 7d --link http://$(RUN_ADDR) "$$@"; }; \
+	echo ""; \
+	echo "The web front on the replayed Budapest negotiation: serve it with"; \
+	echo "    make run-serve     (= PENHOLDER_JWT_SECRET_FILE=$(OUT)/jwt-secret $(PENHOLDER_DEBUG) serve --db $(OUT)/penholder.db --addr $(RUN_ADDR))"; \
+	echo "then open http://$(RUN_ADDR)/ with one of these one-time sign-in links (each works once, for 7 days; 'make run-links' prints new ones):"; \
+	echo "  the chair (Türkiye):           $$(link --role chair --delegation TR --sub chair-tr)"; \
+	echo "  a delegation (France):         $$(link --role delegate --delegation FR --sub delegate-fr)"; \
+	echo "  a reviewer (EU working party): $$(link --role reviewer --delegation EU --sub reviewer-eu)"
+
+run-serve: ## Serve the database `make run` replayed (out/penholder.db) at RUN_ADDR, for the links `make run` printed
+	@test -s $(OUT)/penholder.db || { echo "make run-serve: no $(OUT)/penholder.db: run make run first"; exit 1; }
+	PENHOLDER_JWT_SECRET_FILE=$(OUT)/jwt-secret exec $(PENHOLDER_DEBUG) serve --db $(OUT)/penholder.db --addr $(RUN_ADDR)
 
 serve: ## Serve the API for real use on data/penholder.db (release build), printing how to mint an admin token
 	$(CARGO) build --release -p penholder-cli

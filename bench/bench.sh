@@ -219,6 +219,21 @@ else
 	say "server: the chair's exact compilation of a closed round of 4,000 amendments, first request"
 	"$loadgen" exact --url "$server_url" --slug exact --runs 5 | record
 fi
+# The web front in Chromium (issue 15, item 10): the first page's bytes (the sign-in link's; the
+# draft page of a delegate is checked by crates/cli/tests/web_front.rs), and the chairmanship's
+# compilation page of the round `exact` just closed (exact-0: 4,000 amendments at full size),
+# from navigation to its first decision answering the keyboard. Skipped, said, without Chromium
+# or web-tests/node_modules (.ci/run installs both).
+if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -d web-tests/node_modules/playwright-core ]; then
+	say "web: the compilation page of the closed round exact-0 in Chromium"
+	amendments=$(grep '"kind":"exact"' "$results" | tail -1 | sed -n 's/.*"amendments":\([0-9]*\).*/\1/p')
+	link=$("$penholder" token --role chair --delegation CHAIR --sub bench-chair --ttl 30m --link "$server_url")
+	PENHOLDER_URL="$server_url" PENHOLDER_LINK="$link" PENHOLDER_AMENDMENTS="${amendments:-0}" \
+		PENHOLDER_COMPILATION_PATH=/p/exact-0/rounds/1/compilation \
+		node web-tests/speed.mjs | record
+else
+	say "web: skipped (needs ${CHROMIUM:-/usr/bin/chromium} and npm ci in web-tests/)"
+fi
 if [ "$mode" = quick ]; then
 	say "server: search (quick)"
 	"$loadgen" search --url "$server_url" --slug search --paragraphs 100 --versions 5 --queries 30 | record

@@ -250,6 +250,24 @@ def main():
             f"({synoptic['json_bytes'] / 1e6:.1f} MB); HTML p50 {ms(synoptic['html_p50_ms'])} / "
             f"p99 {ms(synoptic['html_p99_ms'])}",
             f"≤ 200 ms: {verdict(max(synoptic['json_p99_ms'], synoptic['html_p99_ms']) <= 200.0, full)}"))
+    for page in by_kind["web_first_page"]:
+        draft = page.get("draft_bytes")
+        table.append((
+            "web", "the first page transferred (the sign-in link's; a round's draft page"
+            f"{', ' + page['draft_path'] if page.get('draft_path') else ''}), Chromium",
+            f"{page['sign_in_bytes'] / 1e3:.1f} KB",
+            f"draft page {draft / 1e3:.1f} KB" if draft is not None else "",
+            f"< 100 KB: {verdict(page['sign_in_bytes'] < 100_000 and (draft or 0) < 100_000, full)}"))
+    for web in by_kind["web_compilation"]:
+        table.append((
+            "web", f"the chair's compilation page of a closed round of {web['amendments']:,} "
+            f"amendments in Chromium, navigation to the first decision answering the keyboard "
+            f"({web['decision_forms']:,} decision forms, {web['html_bytes'] / 1e6:.1f} MB HTML, "
+            f"{web['transfer_bytes'] / 1e6:.2f} MB transferred; {web['runs']} loads)",
+            f"{ms(web['usable_median_ms'])}",
+            f"response end {ms(web['response_end_median_ms'])}, DOM interactive "
+            f"{ms(web['dom_interactive_median_ms'])}, load {ms(web['load_median_ms'])}",
+            f"≤ 1 s: {verdict(web['usable_median_ms'] <= 1000.0, full)}"))
     hello = by_kind["hello"]
     if hello:
         table.append((

@@ -506,3 +506,472 @@ fn a_delegate_walks_a_round_in_chromium() {
     // The script's measurements (the round page's size and load time).
     print!("{}", String::from_utf8_lossy(&output.stdout));
 }
+
+/// `prepare`, then Germany and France propose clashing amendments of OP1 (and Germany a
+/// comment on PP2), the chair closes the round and France tries to submit once more, late.
+fn prepare_closed_round(server: &Server) {
+    prepare(server);
+    let submissions = format!("/v1/processes/{PROCESS}/rounds/1/submissions");
+    put(
+        server,
+        &format!("{submissions}/DE"),
+        &token("delegate", Some("DE")),
+        &json!({"items": [
+            {"kind": "amend", "node": "OP1", "text": "Adopt the attached Action Plan swiftly.", "justification": "Urgency."},
+            {"kind": "comment", "node": "PP2", "text": "We support PP2."}
+        ]}),
+    )
+    .expect(201);
+    put(
+        server,
+        &format!("{submissions}/FR"),
+        &token("delegate", Some("FR")),
+        &json!({"items": [
+            {"kind": "amend", "node": "OP1", "text": "Adopt the attached Action Plan with care.", "justification": "Prudence."}
+        ]}),
+    )
+    .expect(201);
+    post(
+        server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/close"),
+        &token("chair", Some("TR")),
+        &json!({}),
+    )
+    .expect(200);
+    put(
+        server,
+        &format!("{submissions}/FR"),
+        &token("delegate", Some("FR")),
+        &json!({"items": [{"kind": "comment", "node": "PP2", "text": "Too late."}]}),
+    )
+    .expect(409);
+}
+
+/// Signs `browser` in with a fresh one-time link for `role`.
+fn sign_in_as(browser: &mut Browser, server: &Server, role: &str, delegation: Option<&str>) {
+    let link = sign_in_link(server, role, delegation);
+    let page = browser.get(&link);
+    let csrf = field(&page.body, "csrf");
+    let token = link.split("token=").nth(1).expect("token").to_string();
+    let signed_in = browser.post(
+        &server.url("/sign-in/link"),
+        &[("csrf", &csrf), ("token", &token)],
+    );
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+}
+
+/// A file downloaded with the browser's cookies: status, content type and bytes.
+fn download(browser: &Browser, url: &str) -> (u16, String, Vec<u8>) {
+    let line: Vec<String> = browser
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let request = ureq::http::Request::builder()
+        .uri(url)
+        .header("cookie", line.join("; "))
+        .body(())
+        .expect("request");
+    let mut response = browser.agent.run(request).expect("download");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = response.body_mut().read_to_vec().expect("bytes");
+    (response.status().as_u16(), content_type, bytes)
+}
+
+both_backends!(the_chair_decides_and_consolidates_and_a_reviewer_reads_through_the_forms);
+
+fn the_chair_decides_and_consolidates_and_a_reviewer_reads_through_the_forms(db: &TestDb) {
+    let server = Server::start(db);
+    prepare_closed_round(&server);
+    let chair_token = token("chair", Some("TR"));
+    let mut chair = Browser::new();
+    sign_in_as(&mut chair, &server, "chair", Some("TR"));
+
+    // The overview: who submitted, who did not, who tried after the deadline.
+    let page = chair.get(&server.url(&format!("/p/{PROCESS}/rounds/1/overview")));
+    assert_eq!(page.status, 200, "{}", page.body);
+    let late = page
+        .body
+        .split("Attempts after the deadline")
+        .nth(1)
+        .expect("the late attempts' section");
+    assert!(late.contains("France (FR)"), "{late}");
+    assert!(!late.contains("Germany"), "{late}");
+    let missing = page
+        .body
+        .split("Delegations that have not submitted")
+        .nth(1)
+        .expect("the missing delegations");
+    assert!(missing.contains("Türkiye (TR)"), "{missing}");
+
+    // The compilation: the clashing amendments side by side, a decision form per change,
+    // the attributions spoken to screen readers.
+    let compiled = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/compilation"),
+        &chair_token,
+    )
+    .expect(200)
+    .json();
+    let changes: Vec<&serde_json::Value> = compiled["compilation"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .flat_map(|n| n["changes"].as_array().expect("changes"))
+        .collect();
+    let contested = changes
+        .iter()
+        .find(|c| c["contested"] == true)
+        .unwrap_or_else(|| panic!("no contested change in {compiled}"));
+    let change = contested["id"].as_str().expect("id").to_string();
+    let french = contested["alternatives"]
+        .as_array()
+        .expect("alternatives")
+        .iter()
+        .find(|a| a["supporters"][0]["delegation"] == "FR")
+        .and_then(|a| a["id"].as_str())
+        .expect("France's alternative")
+        .to_string();
+    let page = chair.get(&server.url(&format!("/p/{PROCESS}/rounds/1/compilation")));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("Part 1 of"),
+        "the compilation comes in parts"
+    );
+    let missing = chair.get(&server.url(&format!("/p/{PROCESS}/rounds/1/compilation?part=999")));
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    // The part that holds the change.
+    let page = chair.get(&server.url(&format!(
+        "/p/{PROCESS}/rounds/1/compilation?change={change}"
+    )));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(&format!("id=\"decide-{change}\"")),
+        "no decision form for {change}"
+    );
+    assert!(
+        page.body.contains("inserted, proposed by France"),
+        "no spoken attribution"
+    );
+    let csrf = field(&page.body, "csrf");
+    let decisions = server.url(&format!("/p/{PROCESS}/rounds/1/decisions"));
+    let accept = format!("accept:{french}");
+    let forged = chair.post(
+        &decisions,
+        &[
+            ("csrf", "forged"),
+            ("change", &change),
+            ("decision", &accept),
+        ],
+    );
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    let veto = chair.post(
+        &decisions,
+        &[("csrf", &csrf), ("change", &change), ("decision", "veto")],
+    );
+    assert_eq!(veto.status, 400, "{}", veto.body);
+    assert!(veto.body.contains("accept, reject, defer or reword"));
+    let unknown = chair.post(
+        &decisions,
+        &[
+            ("csrf", &csrf),
+            ("change", "c-nope"),
+            ("decision", "reject"),
+        ],
+    );
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+    let decided = chair.post(
+        &decisions,
+        &[
+            ("csrf", &csrf),
+            ("change", &change),
+            ("decision", &accept),
+            ("note", "Agreed at the meeting"),
+            ("in_force", ""),
+        ],
+    );
+    assert_eq!(decided.status, 303, "{}", decided.body);
+    assert_eq!(
+        decided.location.as_deref(),
+        Some(format!("/p/{PROCESS}/rounds/1/compilation?change={change}#decide-{change}").as_str())
+    );
+    let listed = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/decisions"),
+        &chair_token,
+    )
+    .expect(200)
+    .json();
+    let recorded = &listed["decisions"][0];
+    assert_eq!(recorded["change"], change.as_str(), "{listed}");
+    assert_eq!(recorded["alternative"], french.as_str());
+    assert_eq!(recorded["note"], "Agreed at the meeting");
+    // A form shown before that decision cannot overwrite it unseen.
+    let stale = chair.post(
+        &decisions,
+        &[
+            ("csrf", &csrf),
+            ("change", &change),
+            ("decision", "reject"),
+            ("in_force", ""),
+        ],
+    );
+    assert_eq!(stale.status, 412, "{}", stale.body);
+    let page = chair.get(&server.url(&format!(
+        "/p/{PROCESS}/rounds/1/compilation?change={change}"
+    )));
+    assert!(page.body.contains("Agreed at the meeting"));
+
+    // A delegate decides nothing, whatever the form says.
+    let mut delegate = Browser::new();
+    sign_in_as(&mut delegate, &server, "delegate", Some("DE"));
+    let page = delegate.get(&server.url(&format!("/p/{PROCESS}/rounds/1")));
+    let delegate_csrf = field(&page.body, "csrf");
+    let refused = delegate.post(
+        &decisions,
+        &[
+            ("csrf", &delegate_csrf),
+            ("change", &change),
+            ("decision", "reject"),
+        ],
+    );
+    assert_eq!(refused.status, 403, "{}", refused.body);
+
+    // Consolidation publishes version 2 and shows its redline.
+    let consolidated = chair.post(
+        &server.url(&format!("/p/{PROCESS}/rounds/1/consolidate")),
+        &[
+            ("csrf", &csrf),
+            ("label", "Rev. 1"),
+            ("accept_uncontested", "true"),
+        ],
+    );
+    assert_eq!(consolidated.status, 303, "{}", consolidated.body);
+    assert_eq!(
+        consolidated.location.as_deref(),
+        Some(format!("/p/{PROCESS}/d/declaration/redline?from=1&to=2").as_str())
+    );
+    let version = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/documents/declaration/versions/2?format=md"),
+        &chair_token,
+    )
+    .expect(200);
+    let markdown = String::from_utf8(version.bytes).expect("utf-8");
+    assert!(markdown.contains("with care"), "{markdown}");
+    let again = chair.post(
+        &server.url(&format!("/p/{PROCESS}/rounds/1/consolidate")),
+        &[("csrf", &csrf), ("label", "Rev. 1 again")],
+    );
+    assert_eq!(again.status, 409, "{}", again.body);
+
+    // The dispositions, on the page and as files.
+    let page = chair.get(&server.url(&format!("/p/{PROCESS}/rounds/1/dispositions")));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Germany (DE)"));
+    let (status, content_type, bytes) = download(
+        &chair,
+        &server.url(&format!("/p/{PROCESS}/rounds/1/dispositions/file/xlsx")),
+    );
+    assert_eq!(status, 200);
+    assert!(content_type.contains("spreadsheetml"), "{content_type}");
+    assert!(bytes.starts_with(b"PK"));
+
+    // A revised text uploaded as Markdown becomes version 3.
+    let page = chair.get(&server.url(&format!("/p/{PROCESS}/d/declaration/upload")));
+    assert_eq!(page.status, 200, "{}", page.body);
+    let revised = markdown.replace("with care", "with great care");
+    let uploaded = chair.post(
+        &server.url(&format!("/p/{PROCESS}/d/declaration/upload")),
+        &[
+            ("csrf", &csrf),
+            ("label", "Rev. 2 (chair's text)"),
+            ("text", &revised),
+        ],
+    );
+    assert_eq!(uploaded.status, 303, "{}", uploaded.body);
+    assert_eq!(
+        uploaded.location.as_deref(),
+        Some(format!("/p/{PROCESS}/d/declaration/redline?from=2&to=3").as_str())
+    );
+    let empty = chair.post(
+        &server.url(&format!("/p/{PROCESS}/d/declaration/upload")),
+        &[("csrf", &csrf), ("label", "Empty"), ("text", "  ")],
+    );
+    assert_eq!(empty.status, 400, "{}", empty.body);
+
+    // A reviewer: the versions, the redline with its legend, every file.
+    let mut reviewer = Browser::new();
+    sign_in_as(&mut reviewer, &server, "reviewer", Some("DE"));
+    let page = reviewer.get(&server.url(&format!("/p/{PROCESS}/d/declaration")));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("Rev. 2 (chair&#39;s text)")
+            || page.body.contains("Rev. 2 (chair's text)")
+    );
+    let page =
+        reviewer.get(&server.url(&format!("/p/{PROCESS}/d/declaration/redline?from=1&to=3")));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Who asked for each change"));
+    assert!(page.body.contains("France"), "the legend names France");
+    assert!(page.body.contains("inserted, proposed by"), "{}", page.body);
+    let page = reviewer.get(&server.url(&format!("/p/{PROCESS}/d/declaration/v/2")));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("with care"));
+    for (path, media, starts) in [
+        (
+            "/d/declaration/v/2/file/html",
+            "text/html",
+            &b"<!DOCTYPE"[..],
+        ),
+        ("/d/declaration/v/2/file/docx", "wordprocessingml", b"PK"),
+        ("/d/declaration/v/2/file/md", "text/markdown", b""),
+        (
+            "/d/declaration/v/2/file/akn",
+            "application/akn+xml",
+            b"<?xml",
+        ),
+        (
+            "/d/declaration/redline/file/docx?from=1&to=3",
+            "wordprocessingml",
+            b"PK",
+        ),
+        (
+            "/d/declaration/redline/file/md?from=1&to=3",
+            "text/markdown",
+            b"",
+        ),
+        ("/rounds/1/dispositions/file/csv", "text/csv", b""),
+        ("/rounds/1/compilation/file/docx", "wordprocessingml", b"PK"),
+    ] {
+        let (status, content_type, bytes) =
+            download(&reviewer, &server.url(&format!("/p/{PROCESS}{path}")));
+        assert_eq!(status, 200, "{path}: {}", String::from_utf8_lossy(&bytes));
+        assert!(content_type.contains(media), "{path}: {content_type}");
+        assert!(bytes.starts_with(starts) && !bytes.is_empty(), "{path}");
+    }
+    let (status, _, _) = download(
+        &reviewer,
+        &server.url(&format!("/p/{PROCESS}/d/declaration/v/2/file/xlsx")),
+    );
+    assert_eq!(status, 404, "a version is no spreadsheet");
+    // A reviewer decides nothing and uploads nothing.
+    let page = reviewer.get(&server.url(&format!("/p/{PROCESS}/d/declaration/upload")));
+    assert_eq!(page.status, 403, "{}", page.body);
+}
+
+/// Where the browser scenarios are, if this machine can run them (`None`: skipped outside CI,
+/// said on stderr; a failure in CI, which must run them).
+fn browser_scenarios(test: &str) -> Option<(std::path::PathBuf, String)> {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let tests = workspace.join("web-tests");
+    if !Path::new(&chromium).exists() || !tests.join("node_modules/playwright-core").exists() {
+        assert!(
+            !in_ci,
+            "CI must run the browser tests: .ci/run installs chromium and runs npm ci in web-tests/"
+        );
+        eprintln!("SKIPPED {test}: needs {chromium} and `npm ci` in web-tests/ (as .ci/run does)");
+        return None;
+    }
+    Some((workspace, chromium))
+}
+
+/// Runs `web-tests/{script}` against `server` with a sign-in link; its output on success.
+fn run_scenario(
+    workspace: &Path,
+    chromium: &str,
+    server: &Server,
+    script: &str,
+    link: &str,
+) -> String {
+    let tests = workspace.join("web-tests");
+    let base = server.url("");
+    let output = std::process::Command::new("node")
+        .arg(tests.join(script))
+        .current_dir(&tests)
+        .env("PENHOLDER_URL", base.trim_end_matches('/'))
+        .env("PENHOLDER_LINK", link)
+        .env("PENHOLDER_PROCESS", PROCESS)
+        .env("PENHOLDER_SHOTS", workspace.join("target/web-screenshots"))
+        .env("CHROMIUM", chromium)
+        .output()
+        .expect("node");
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn the_chair_and_a_reviewer_walk_a_round_in_chromium() {
+    let Some((workspace, chromium)) =
+        browser_scenarios("the_chair_and_a_reviewer_walk_a_round_in_chromium")
+    else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let server = Server::start(&db);
+    prepare_closed_round(&server);
+    let chair = sign_in_link(&server, "chair", Some("TR"));
+    print!(
+        "{}",
+        run_scenario(&workspace, &chromium, &server, "chair.mjs", &chair)
+    );
+    let reviewer = sign_in_link(&server, "reviewer", Some("DE"));
+    print!(
+        "{}",
+        run_scenario(&workspace, &chromium, &server, "reviewer.mjs", &reviewer)
+    );
+}
+
+/// The first pages a person opens transfer under 100 KB: the sign-in link's and a delegate's
+/// draft with a form per paragraph (190 KB of HTML for the Budapest declaration, gzipped on the
+/// way). Measured by `web-tests/speed.mjs` in Chromium, which `make bench` also runs.
+#[test]
+fn the_first_pages_transfer_under_100_kb() {
+    let Some((workspace, chromium)) = browser_scenarios("the_first_pages_transfer_under_100_kb")
+    else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let server = Server::start(&db);
+    prepare(&server);
+    let link = sign_in_link(&server, "delegate", Some("DE"));
+    let tests = workspace.join("web-tests");
+    let base = server.url("");
+    let output = std::process::Command::new("node")
+        .arg(tests.join("speed.mjs"))
+        .current_dir(&tests)
+        .env("PENHOLDER_URL", base.trim_end_matches('/'))
+        .env("PENHOLDER_LINK", &link)
+        .env("PENHOLDER_DRAFT_PATH", format!("/p/{PROCESS}/rounds/1"))
+        .env("PENHOLDER_MAX_FIRST_PAGE_BYTES", "100000")
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "speed.mjs failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    print!("{stdout}");
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("BENCH "))
+        .expect("a BENCH line");
+    let figures: serde_json::Value = serde_json::from_str(line).expect("json");
+    let draft = figures["draft_bytes"].as_u64().expect("the draft's bytes");
+    assert!(draft > 1000 && draft < 100_000, "{figures}");
+    assert!(figures["sign_in_bytes"].as_u64().expect("bytes") < 100_000);
+}

@@ -208,3 +208,76 @@ pub fn list(
         sealed,
     })
 }
+
+/// An attempt to submit after a round stopped taking submissions, refused and kept in the
+/// audit log (`submission.late`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LateAttempt {
+    pub delegation: String,
+    pub at: i64,
+    /// Who tried (the token's subject).
+    pub by: String,
+}
+
+/// The attempts to submit to round `round` after it stopped taking submissions, oldest first,
+/// read from the process's audit log: only for those who may read it (the chairmanship).
+pub fn late_attempts(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+    round: u32,
+) -> Result<Vec<LateAttempt>, Error> {
+    let prefix = format!("processes/{process}/rounds/{round}/submissions/");
+    let mut attempts = Vec::new();
+    let mut after = 0;
+    loop {
+        let (entries, next) =
+            crate::audit::page(r, caller, process, after, crate::audit::MAX_PAGE)?;
+        attempts.extend(entries.into_iter().filter_map(|entry| {
+            let delegation = entry.subject.strip_prefix(&prefix)?;
+            (entry.action == "submission.late" && !delegation.contains('/')).then(|| LateAttempt {
+                delegation: delegation.to_string(),
+                at: entry.at,
+                by: entry.actor_sub,
+            })
+        }));
+        match next {
+            Some(seq) => after = seq,
+            None => return Ok(attempts),
+        }
+    }
+}
+
+/// What the chairmanship sees of a round's feedback: the round, the process's delegations,
+/// the latest revision of each submission the caller may read, and the late attempts (`None`
+/// when the caller may not read the audit log they come from).
+#[derive(Clone, Debug)]
+pub struct RoundOverview {
+    pub round: RoundInfo,
+    pub delegations: Vec<penholder_core::negotiation::Delegation>,
+    pub visible: Visible,
+    pub late: Option<Vec<LateAttempt>>,
+}
+
+/// The overview of round `round` for the caller, read on one snapshot.
+pub fn overview(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+    round: u32,
+    now: i64,
+) -> Result<RoundOverview, Error> {
+    let visible = list(r, caller, process, round, now)?;
+    let (info, _) = crate::lifecycle::get(r, caller, process, round)?;
+    let late = match late_attempts(r, caller, process, round) {
+        Ok(late) => Some(late),
+        Err(Error::Forbidden(_)) => None,
+        Err(other) => return Err(other),
+    };
+    Ok(RoundOverview {
+        round: info,
+        delegations: r.delegations(process)?,
+        visible,
+        late,
+    })
+}

@@ -55,6 +55,9 @@ pub struct Context {
     /// paragraph statuses set, the adoption (Akoma Ntoso's `lifecycle` and `workflow`). Fill
     /// with [`Context::events_of`].
     pub events: Vec<TextEvent>,
+    /// What a screen reader says before each attributed insertion or deletion in HTML, in the
+    /// reader's language (the web front's); `None`, the files' default, writes nothing more.
+    pub spoken: Option<Spoken>,
 }
 
 /// One dated event in the life of a text.
@@ -81,6 +84,14 @@ impl TextEvent {
             | TextEvent::Adoption { at, .. } => *at,
         }
     }
+}
+
+/// The words said before an attributed change, for those who do not see its marks:
+/// "inserted, proposed by" + "France".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spoken {
+    pub inserted_by: String,
+    pub deleted_by: String,
 }
 
 /// A delegation's reason for a change it proposed.
@@ -148,6 +159,7 @@ impl Default for Context {
             support_labels: BTreeMap::new(),
             brackets: BTreeMap::new(),
             events: Vec::new(),
+            spoken: None,
         }
     }
 }

@@ -240,7 +240,62 @@ pub fn stylesheet() -> &'static str {
 
 /// A round's compilation: every proposal at its place, attributed.
 pub fn compilation(compilation: &Compilation, context: &Context) -> String {
-    let mut body = String::new();
+    let view = compilation_view(compilation, context);
+    let mut body = view.general;
+    for block in &view.blocks {
+        body.push_str(&block.html);
+    }
+    body.push_str(&view.unplaced);
+    page(
+        context,
+        &compilation.document_title,
+        &view.subtitle,
+        &view.legend,
+        &view.toc,
+        &body,
+    )
+}
+
+/// One block of a compilation as [`compilation`] writes it: a base node with its footnotes,
+/// or a new node proposed next to one; with the ids of the changes it shows, for a page that
+/// puts controls beside them (the web front's decisions).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompiledBlock {
+    pub reference: String,
+    /// Escaped HTML; style it with [`stylesheet`].
+    pub html: String,
+    pub changes: Vec<String>,
+}
+
+/// A compilation's parts as [`compilation`] lays them out, for a page of one's own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompilationView {
+    pub subtitle: String,
+    /// The delegations mentioned, with the key to the marks.
+    pub legend: String,
+    pub toc: String,
+    /// Comments on the text as a whole (empty when there are none).
+    pub general: String,
+    pub blocks: Vec<CompiledBlock>,
+    /// Items that could not be placed (empty when there are none).
+    pub unplaced: String,
+}
+
+/// The parts of [`compilation`]'s page.
+pub fn compilation_view(compilation: &Compilation, context: &Context) -> CompilationView {
+    compilation_view_of(compilation, context, None)
+}
+
+/// The parts of [`compilation`]'s page with the HTML of the blocks in `wanted` only (by index;
+/// `None`: all): the others keep their reference and changes, for a page that shows a round of
+/// thousands of changes part by part without writing the rest.
+pub fn compilation_view_of(
+    compilation: &Compilation,
+    context: &Context,
+    wanted: Option<std::ops::Range<usize>>,
+) -> CompilationView {
+    let written = |index: usize| wanted.as_ref().is_none_or(|range| range.contains(&index));
+    let mut general = String::new();
     let mut toc = Toc::default();
     let mut mentioned: BTreeSet<String> = BTreeSet::new();
     for change in compilation.changes() {
@@ -258,21 +313,46 @@ pub fn compilation(compilation: &Compilation, context: &Context) -> String {
     mentioned.extend(compilation.unplaced.iter().map(|u| u.delegation.clone()));
 
     if !compilation.general_comments.is_empty() || !compilation.general_flags.is_empty() {
-        body.push_str("<section class=\"general\"><h2>On the text as a whole</h2>");
-        comments(&mut body, &compilation.general_comments, context);
-        flags(&mut body, &compilation.general_flags, context);
-        body.push_str("</section>");
+        general.push_str("<section class=\"general\"><h2>On the text as a whole</h2>");
+        comments(&mut general, &compilation.general_comments, context);
+        flags(&mut general, &compilation.general_flags, context);
+        general.push_str("</section>");
     }
+    let mut blocks = Vec::new();
     for entry in entries(compilation) {
+        let mut body = String::new();
         match entry {
             Entry::Node { node, footnotes } => {
                 let has_feedback = !node.changes.is_empty() || !node.comments.is_empty();
                 toc.add(node.kind, &node.reference, has_feedback);
-                compiled_node(&mut body, node, context);
+                let write = written(blocks.len());
+                if write {
+                    compiled_node(&mut body, node, context);
+                }
+                // New nodes proposed next to this one are blocks of their own (`Entry::New`).
+                let mut changes: Vec<String> = node
+                    .changes
+                    .iter()
+                    .filter(|c| {
+                        !matches!(
+                            c.scope,
+                            Scope::InsertBefore { .. } | Scope::InsertAfter { .. }
+                        )
+                    })
+                    .map(|c| c.id.clone())
+                    .collect();
                 for footnote in footnotes {
                     toc.add(footnote.kind, &footnote.reference, false);
-                    compiled_node(&mut body, footnote, context);
+                    if write {
+                        compiled_node(&mut body, footnote, context);
+                    }
+                    changes.extend(footnote.changes.iter().map(|c| c.id.clone()));
                 }
+                blocks.push(CompiledBlock {
+                    reference: node.reference.clone(),
+                    html: body,
+                    changes,
+                });
             }
             Entry::New {
                 anchor,
@@ -281,6 +361,14 @@ pub fn compilation(compilation: &Compilation, context: &Context) -> String {
                 depth,
             } => {
                 toc.add(NodeKind::Paragraph, &reference, true);
+                if !written(blocks.len()) {
+                    blocks.push(CompiledBlock {
+                        reference,
+                        html: body,
+                        changes: vec![change.id.clone()],
+                    });
+                    continue;
+                }
                 let kind = change
                     .alternatives
                     .first()
@@ -310,21 +398,28 @@ pub fn compilation(compilation: &Compilation, context: &Context) -> String {
                     justifications(&mut body, change, context);
                 }
                 close_block(&mut body);
+                blocks.push(CompiledBlock {
+                    reference,
+                    html: body,
+                    changes: vec![change.id.clone()],
+                });
             }
         }
     }
+    let mut unplaced_html = String::new();
     if !compilation.unplaced.is_empty() {
-        body.push_str("<section class=\"unplaced\"><h2>Items that could not be placed</h2><ul>");
+        unplaced_html
+            .push_str("<section class=\"unplaced\"><h2>Items that could not be placed</h2><ul>");
         for unplaced in &compilation.unplaced {
             let _ = write!(
-                body,
+                unplaced_html,
                 "<li><b>{}</b>, item {}: {}</li>",
                 escape(context.name(&unplaced.delegation)),
                 unplaced.item + 1,
                 escape(&unplaced.reason)
             );
         }
-        body.push_str("</ul></section>");
+        unplaced_html.push_str("</ul></section>");
     }
     let subtitle = format!(
         "Compilation of feedback on version {}: {} changes, {} contested, from {} delegations",
@@ -333,14 +428,14 @@ pub fn compilation(compilation: &Compilation, context: &Context) -> String {
         compilation.contested_count(),
         mentioned.len()
     );
-    page(
-        context,
-        &compilation.document_title,
-        &subtitle,
-        &legend(&mentioned, context),
-        &toc.html(),
-        &body,
-    )
+    CompilationView {
+        subtitle,
+        legend: legend(&mentioned, context),
+        toc: toc.html(),
+        general,
+        blocks,
+        unplaced: unplaced_html,
+    }
 }
 
 fn compiled_node(out: &mut String, node: &NodeCompilation, context: &Context) {
@@ -503,6 +598,7 @@ fn alternative_box(
         None => out.push_str("<del>delete the paragraph</del>"),
         Some(text) if text.trim().is_empty() => out.push_str("<del>delete these words</del>"),
         Some(text) => {
+            spoken(out, context, true, &context.names(&who));
             out.push_str("<ins>");
             escape_into(out, text);
             out.push_str("</ins>");
@@ -567,6 +663,28 @@ fn flags(out: &mut String, flags: &[Flag], context: &Context) {
 /// The differences between two versions, every insertion and deletion attributed; every node
 /// with its number as the version shows it, a renumbering and a move each said apart.
 pub fn redline(redline: &Redline, context: &Context) -> String {
+    let view = redline_view(redline, context);
+    page(
+        context,
+        &redline.document_title,
+        &view.subtitle,
+        &view.legend,
+        &view.toc,
+        &view.body,
+    )
+}
+
+/// A page's parts: the line under its title, the legend, the contents and the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct View {
+    pub subtitle: String,
+    pub legend: String,
+    pub toc: String,
+    pub body: String,
+}
+
+/// The parts of [`redline`]'s page, for a page of one's own.
+pub fn redline_view(redline: &Redline, context: &Context) -> View {
     let mut body = String::new();
     let mut toc = Toc::default();
     let mut mentioned: BTreeSet<String> = BTreeSet::new();
@@ -663,14 +781,12 @@ pub fn redline(redline: &Redline, context: &Context) -> String {
         close_block(&mut body);
     }
     let subtitle = format!("Redline: {inserted_count} insertions, {deleted_count} deletions");
-    page(
-        context,
-        &redline.document_title,
-        &subtitle,
-        &legend(&mentioned, context),
-        &toc.html(),
-        &body,
-    )
+    View {
+        subtitle,
+        legend: legend(&mentioned, context),
+        toc: toc.html(),
+        body,
+    }
 }
 
 /// One version with the provenance of every span.
@@ -1153,8 +1269,30 @@ fn attribution_title(names: &str, date: Option<i64>) -> String {
     }
 }
 
+/// The words a screen reader says before an attributed change, when the context asks for them.
+fn spoken(out: &mut String, context: &Context, insertion: bool, names: &str) {
+    if let Some(spoken) = &context.spoken
+        && !names.is_empty()
+    {
+        let words = if insertion {
+            &spoken.inserted_by
+        } else {
+            &spoken.deleted_by
+        };
+        let _ = write!(
+            out,
+            "<span class=\"visually-hidden\">{} {}: </span>",
+            escape(words),
+            escape(names)
+        );
+    }
+}
+
 fn inserted(out: &mut String, text: &str, who: &[String], date: Option<i64>, context: &Context) {
     let names = context.names(who);
+    if !who.is_empty() {
+        spoken(out, context, true, &names);
+    }
     let _ = write!(
         out,
         "<ins title=\"{}\">",
@@ -1176,6 +1314,9 @@ fn deleted(
     label: bool,
 ) {
     let names = context.names(who);
+    if !who.is_empty() {
+        spoken(out, context, false, &names);
+    }
     let _ = write!(
         out,
         "<del title=\"{}\">",
@@ -1246,6 +1387,9 @@ fn attributed(out: &mut String, span: Span<'_>, context: &Context, label: bool) 
     }
     if let Some(date) = context.origins_date(origins) {
         title.push_str(&format!(" ({})", date_only(date)));
+    }
+    if matches!(tag, "ins" | "del") {
+        spoken(out, context, tag == "ins", &names);
     }
     let _ = write!(out, "<{tag} title=\"{}\">", escape(&title));
     xml_emphasis_into(out, text, &marks, 0..text.len(), "strong", "em");

@@ -33,7 +33,9 @@ pub mod reservations;
 pub mod synoptic;
 mod text;
 
-pub use context::{AuditSeal, Context, Dates, Justification, ParagraphMarks, TextEvent, rfc3339};
+pub use context::{
+    AuditSeal, Context, Dates, Justification, ParagraphMarks, Spoken, TextEvent, rfc3339,
+};
 pub use dispositions::{
     DelegationOutcomes, Disposition, DispositionKind, ProposalStatus, RoundRecord, RoundResult,
 };

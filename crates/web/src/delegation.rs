@@ -101,7 +101,7 @@ pub async fn process_page(
             ul.list {
                 @for d in &overview.documents {
                     li {
-                        (d.title)
+                        a href={ "/p/" (p) "/d/" (d.slug) } { (d.title) }
                         @if let Some(c) = &d.classification { " " span.classification-tag { (c) } }
                         " \u{2014} " (m.version) " " (d.latest_version)
                     }
@@ -209,6 +209,7 @@ pub async fn round_page(
         html! {
             nav aria-label="Breadcrumb" { a href="/" { (m.processes) } " › " a href={ "/p/" (p) } { (p) } }
             h1 { (title) }
+            (crate::chair::round_links(m, &p, number))
             dl.facts {
                 dt { (m.base_version) } dd { (view.base.document.title) " v" (view.round.base_version) }
                 dt { (m.deadline) } dd { (moment(view.round.closes_at)) }

@@ -16,13 +16,19 @@
 //! - [`sign_in`]: sign-in (one-time link or pasted token), sessions, CSRF, sign-out.
 //! - [`delegation`]: processes, rounds, the draft with a form per paragraph, submissions and
 //!   the receipt, the preview of an amendment's hunks.
+//! - [`chair`]: a round's overview, the compilation with a decision form beside each change,
+//!   consolidation, a revised text uploaded, the dispositions.
+//! - [`reviewer`]: a document's versions, a version, the redline between any two, and every
+//!   file the API offers (HTML, Word, Markdown, Akoma Ntoso, CSV, XLSX).
 //! - [`pages`]: the layout and the templates; [`i18n`]: the interface's languages.
 //! - [`error`]: refusals as pages (or problem+json for the preview), with what to do.
 
+pub mod chair;
 pub mod delegation;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod reviewer;
 pub mod sign_in;
 
 use axum::Router;
@@ -86,9 +92,46 @@ pub fn router<S: Clone + Send + Sync + 'static>(front: Front) -> Router<S> {
         )
         .route("/p/{p}/rounds/{r}/receipt", get(delegation::receipt_page))
         .route("/p/{p}/rounds/{r}/preview", post(delegation::preview))
+        .route("/p/{p}/rounds/{r}/overview", get(chair::overview_page))
+        .route(
+            "/p/{p}/rounds/{r}/compilation",
+            get(chair::compilation_page),
+        )
+        .route(
+            "/p/{p}/rounds/{r}/compilation/file/{format}",
+            get(reviewer::compilation_file),
+        )
+        .route("/p/{p}/rounds/{r}/decisions", post(chair::decide))
+        .route("/p/{p}/rounds/{r}/consolidate", post(chair::consolidate))
+        .route(
+            "/p/{p}/rounds/{r}/dispositions",
+            get(chair::dispositions_page),
+        )
+        .route(
+            "/p/{p}/rounds/{r}/dispositions/file/{format}",
+            get(reviewer::dispositions_file),
+        )
+        .route("/p/{p}/d/{d}", get(reviewer::document_page))
+        .route(
+            "/p/{p}/d/{d}/upload",
+            get(chair::upload_page).post(chair::upload),
+        )
+        .route("/p/{p}/d/{d}/v/{n}", get(reviewer::version_page))
+        .route(
+            "/p/{p}/d/{d}/v/{n}/file/{format}",
+            get(reviewer::version_file),
+        )
+        .route("/p/{p}/d/{d}/redline", get(reviewer::redline_page))
+        .route(
+            "/p/{p}/d/{d}/redline/file/{format}",
+            get(reviewer::redline_file),
+        )
         .route("/assets/web.css", get(stylesheet))
         .route("/assets/preview.js", get(preview_module))
         .with_state(front)
+        // Pages and assets gzipped when the browser accepts it: the draft's HTML, with a form
+        // per paragraph, is mostly repeated markup (190 KB of it for the Budapest declaration).
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 const WEB_CSS: &str = include_str!("../assets/web.css");
