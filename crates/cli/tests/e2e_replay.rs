@@ -216,6 +216,15 @@ fn replay_on(database: &str, scratch: &Path) {
         );
         assert!(!html.contains("**"), "{file} shows literal asterisks");
     }
+    // The chair's compilation shows the base wording with its emphasis too.
+    let compilation = out
+        .join("rounds")
+        .join("1-zero-draft")
+        .join("declaration")
+        .join("compilation.html");
+    let compilation = std::fs::read_to_string(&compilation).expect("round 1's compilation");
+    assert!(compilation.contains("<strong>Priority 1:</strong>"));
+    assert!(!compilation.contains("**Priority"), "literal asterisks");
     let akn = read("4-rev-3.akn.xml");
     assert!(
         akn.contains("<b>Priority 1:</b> Prevent"),

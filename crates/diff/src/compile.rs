@@ -281,7 +281,7 @@ fn compile_nodes<'a>(
                     .reference(visit.node.id)
                     .map(|r| r.0.clone())
                     .unwrap_or_default();
-                compile_node(
+                let mut compiled = compile_node(
                     visit.node.id,
                     reference,
                     visit.node.kind,
@@ -289,7 +289,9 @@ fn compile_nodes<'a>(
                     &visit.node.text,
                     input,
                     &mut scratch,
-                )
+                );
+                compiled.base_marks.clone_from(&visit.node.marks);
+                compiled
             })
             .collect()
     };
@@ -467,6 +469,7 @@ fn compile_node<'a>(
         kind,
         depth,
         base_text: base_text.to_string(),
+        base_marks: Vec::new(),
         merged_text,
         changes,
         comments: input.comments,

@@ -5,7 +5,7 @@
 //! All of them serialise with serde (snake_case tags). Byte offsets always index the UTF-8 text
 //! of the node they belong to and always fall on token (hence character) boundaries.
 
-use penholder_core::{Document, NodeId, NodeKind};
+use penholder_core::{Document, InlineMark, NodeId, NodeKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -42,6 +42,10 @@ pub struct NodeCompilation {
     /// Nesting depth in the base version (0 for top-level nodes), for indenting views.
     pub depth: usize,
     pub base_text: String,
+    /// The emphasis of the base text (bold, italic: `penholder_core::marks`), for the views
+    /// that show the base wording; the changes' texts carry none (a proposal is plain text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub base_marks: Vec<InlineMark>,
     /// The base text with every uncontested word-level change applied; contested spans keep
     /// the base wording. `None` when an uncontested proposal deletes the node.
     pub merged_text: Option<String>,

@@ -508,6 +508,7 @@ mod tests {
                 kind: penholder_core::NodeKind::Operative,
                 depth: 0,
                 base_text: "base".into(),
+                base_marks: vec![],
                 merged_text: Some("base".into()),
                 changes: vec![Change {
                     id: "c1".into(),

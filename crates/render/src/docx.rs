@@ -324,7 +324,7 @@ fn compiled_chunks<'a>(writer: &mut Writer<'_>, node: &'a NodeCompilation) -> Ve
     let mut first = true;
     for piece in pieces(node) {
         match piece {
-            Piece::Text(text) => chunks.push(Chunk {
+            Piece::Text(text, _) => chunks.push(Chunk {
                 text,
                 track: Track::None,
                 comments: Vec::new(),

@@ -453,7 +453,14 @@ fn compiled_node(out: &mut String, node: &NodeCompilation, context: &Context) {
     let mut contested = Vec::new();
     for piece in pieces(node) {
         match piece {
-            Piece::Text(text) => plain_text(out, node.kind, text, first),
+            Piece::Text(text, at) => emphasized_stretch(
+                out,
+                node.kind,
+                &node.base_text,
+                &node.base_marks,
+                at..at + text.len(),
+                first,
+            ),
             Piece::Change(change) if change.contested => {
                 let _ = write!(
                     out,
@@ -1246,6 +1253,32 @@ fn emphasized_text(
         }
     }
     xml_emphasis_into(out, text, marks, 0..text.len(), "strong", "em");
+}
+
+/// A stretch of a text with its emphasis ([`emphasized_text`] for a part of it).
+fn emphasized_stretch(
+    out: &mut String,
+    kind: NodeKind,
+    text: &str,
+    marks: &[InlineMark],
+    range: std::ops::Range<usize>,
+    first: bool,
+) {
+    if marks.is_empty() {
+        return plain_text(out, kind, &text[range], first);
+    }
+    if first && kind == NodeKind::Preambular {
+        let (word, _) = first_word(&text[range.clone()]);
+        if !word.trim().is_empty() {
+            let split = range.start + word.len();
+            out.push_str("<span class=\"pp-first\">");
+            xml_emphasis_into(out, text, marks, range.start..split, "strong", "em");
+            out.push_str("</span>");
+            xml_emphasis_into(out, text, marks, split..range.end, "strong", "em");
+            return;
+        }
+    }
+    xml_emphasis_into(out, text, marks, range, "strong", "em");
 }
 
 fn plain_text(out: &mut String, kind: NodeKind, text: &str, first: bool) {

@@ -135,7 +135,8 @@ pub(crate) fn shows_renumbering(node: &NodeRedline) -> bool {
 /// A piece of a node's base text in a compilation: unchanged words, or a word-level change.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Piece<'a> {
-    Text(&'a str),
+    /// A stretch of the base text, and where it starts in it (a byte offset).
+    Text(&'a str, usize),
     Change(&'a Change),
 }
 
@@ -162,13 +163,13 @@ pub(crate) fn pieces<'a>(node: &'a NodeCompilation) -> Vec<Piece<'a>> {
             continue;
         }
         if start_byte > at {
-            out.push(Piece::Text(&base[at..start_byte]));
+            out.push(Piece::Text(&base[at..start_byte], at));
         }
         out.push(Piece::Change(change));
         at = end_byte;
     }
     if at < base.len() {
-        out.push(Piece::Text(&base[at..]));
+        out.push(Piece::Text(&base[at..], at));
     }
     out
 }

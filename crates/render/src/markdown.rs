@@ -153,7 +153,7 @@ fn compiled_node(out: &mut String, node: &NodeCompilation, context: &Context) {
     let mut contested = Vec::new();
     for piece in pieces(node) {
         match piece {
-            Piece::Text(text) => escaped(out, text),
+            Piece::Text(text, _) => escaped(out, text),
             Piece::Change(change) if change.contested => {
                 out.push_str("{==");
                 if change.base_text.is_empty() {

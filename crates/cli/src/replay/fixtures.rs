@@ -805,6 +805,7 @@ mod tests {
             kind: n.kind,
             depth: 0,
             base_text: n.text.clone(),
+            base_marks: vec![],
             merged_text: Some(n.text.clone()),
             changes,
             comments: vec![],
