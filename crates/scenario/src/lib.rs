@@ -8,6 +8,12 @@
 //! submission: `penholder-loadgen`), and [`Scenario::scattered`] draws paragraph and delegation
 //! at random for each amendment (a large file's round: the engine benchmark of
 //! `crates/diff/benches/compile.rs`). The same seed gives the same texts on every machine.
+//!
+//! With the `proptest` feature, [`arbitrary`] generates documents of the shapes penholder's
+//! texts have, for the property tests that write a document out and read it back.
+
+#[cfg(feature = "proptest")]
+pub mod arbitrary;
 
 use penholder_core::negotiation::{Item, Submission};
 use penholder_core::{Document, IdSource, Node, NodeKind, Version};
