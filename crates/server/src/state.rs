@@ -353,6 +353,29 @@ impl AppState {
             (outcome, _) => outcome?,
         }
     }
+
+    /// The shape of most writes: reads the request's JSON body, runs the use case `f` on it as
+    /// the caller in one write transaction ([`AppState::commit`]), and answers `status` with the
+    /// view `f` returns.
+    pub async fn act<Request, View, F>(
+        &self,
+        principal: &Principal,
+        body: &Body,
+        status: StatusCode,
+        f: F,
+    ) -> Result<Reply, ApiError>
+    where
+        Request: serde::de::DeserializeOwned + Send + 'static,
+        View: Serialize,
+        F: FnOnce(&Writer<'_>, &Principal, Request, i64) -> Result<View, ApiError> + Send + 'static,
+    {
+        let request: Request = body.json()?;
+        let caller = principal.clone();
+        self.commit(principal, body, move |w, now| {
+            Reply::json(status, &f(w, &caller, request, now)?)
+        })
+        .await
+    }
 }
 
 /// The detail of the store error that carries a handler's refusal out of its transaction.

@@ -50,14 +50,18 @@ pub async fn agree(
     ApiPath((p, r, d)): ApiPath<(String, u32, String)>,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    let request: ActRequest = body.json()?;
-    let caller = principal.clone();
     state
-        .commit(&principal, &body, move |w, now| {
-            let note = request.note.unwrap_or_default();
-            let act = coalition::agree(w, &caller, &p, r, &d, &note, now)?;
-            Reply::json(StatusCode::CREATED, &CoalitionActView::from(&act))
-        })
+        .act(
+            &principal,
+            &body,
+            StatusCode::CREATED,
+            move |w, caller, request: ActRequest, now| {
+                let note = request.note.unwrap_or_default();
+                Ok(CoalitionActView::from(&coalition::agree(
+                    w, caller, &p, r, &d, &note, now,
+                )?))
+            },
+        )
         .await
 }
 
@@ -79,14 +83,18 @@ pub async fn dissociate(
     ApiPath((p, r, d, n)): ApiPath<(String, u32, String, u32)>,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    let request: ActRequest = body.json()?;
-    let caller = principal.clone();
     state
-        .commit(&principal, &body, move |w, now| {
-            let note = request.note.unwrap_or_default();
-            let act = coalition::dissociate(w, &caller, &p, r, &d, n, &note, now)?;
-            Reply::json(StatusCode::CREATED, &CoalitionActView::from(&act))
-        })
+        .act(
+            &principal,
+            &body,
+            StatusCode::CREATED,
+            move |w, caller, request: ActRequest, now| {
+                let note = request.note.unwrap_or_default();
+                Ok(CoalitionActView::from(&coalition::dissociate(
+                    w, caller, &p, r, &d, n, &note, now,
+                )?))
+            },
+        )
         .await
 }
 
@@ -108,13 +116,17 @@ pub async fn cosponsor(
     ApiPath((p, r, d, n)): ApiPath<(String, u32, String, u32)>,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    let request: ActRequest = body.json()?;
-    let caller = principal.clone();
     state
-        .commit(&principal, &body, move |w, now| {
-            let note = request.note.unwrap_or_default();
-            let act = coalition::cosponsor(w, &caller, &p, r, &d, n, &note, now)?;
-            Reply::json(StatusCode::CREATED, &CoalitionActView::from(&act))
-        })
+        .act(
+            &principal,
+            &body,
+            StatusCode::CREATED,
+            move |w, caller, request: ActRequest, now| {
+                let note = request.note.unwrap_or_default();
+                Ok(CoalitionActView::from(&coalition::cosponsor(
+                    w, caller, &p, r, &d, n, &note, now,
+                )?))
+            },
+        )
         .await
 }

@@ -563,18 +563,18 @@ pub async fn put_symbol(
     ApiPath((p, d)): ApiPath<(String, String)>,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    let request: SymbolRequest = body.json()?;
-    let caller = principal.clone();
     state
-        .commit(&principal, &body, move |w, now| {
-            let symbol = document::set_symbol(w, &caller, &p, &d, &request.symbol, now)?;
-            Reply::json(
-                StatusCode::OK,
-                &SymbolView {
+        .act(
+            &principal,
+            &body,
+            StatusCode::OK,
+            move |w, caller, request: SymbolRequest, now| {
+                let symbol = document::set_symbol(w, caller, &p, &d, &request.symbol, now)?;
+                Ok(SymbolView {
                     document: d.clone(),
                     symbol,
-                },
-            )
-        })
+                })
+            },
+        )
         .await
 }

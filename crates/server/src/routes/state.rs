@@ -59,22 +59,18 @@ pub async fn put_status(
     ApiPath((p, d, node)): ApiPath<(String, String, String)>,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    let request: StatusRequest = body.json()?;
-    let caller = principal.clone();
     state
-        .commit(&principal, &body, move |w, now| {
-            let change = text_state::set_status(
-                w,
-                &caller,
-                &p,
-                &d,
-                &node,
-                request.status.into(),
-                &request.note,
-                now,
-            )?;
-            Reply::json(StatusCode::OK, &StatusChangeView::new(&change, None))
-        })
+        .act(
+            &principal,
+            &body,
+            StatusCode::OK,
+            move |w, caller, request: StatusRequest, now| {
+                let status = request.status.into();
+                let change =
+                    text_state::set_status(w, caller, &p, &d, &node, status, &request.note, now)?;
+                Ok(StatusChangeView::new(&change, None))
+            },
+        )
         .await
 }
 
@@ -134,14 +130,18 @@ pub async fn withdraw_reservation(
     ApiPath((p, d, n)): ApiPath<(String, String, u32)>,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    let request: NoteRequest = body.json()?;
-    let caller = principal.clone();
     state
-        .commit(&principal, &body, move |w, now| {
-            let note = request.note.unwrap_or_default();
-            let reservation = text_state::withdraw_reservation(w, &caller, &p, &d, n, &note, now)?;
-            Reply::json(StatusCode::OK, &ReservationView::new(&reservation, None))
-        })
+        .act(
+            &principal,
+            &body,
+            StatusCode::OK,
+            move |w, caller, request: NoteRequest, now| {
+                let note = request.note.unwrap_or_default();
+                let reservation =
+                    text_state::withdraw_reservation(w, caller, &p, &d, n, &note, now)?;
+                Ok(ReservationView::new(&reservation, None))
+            },
+        )
         .await
 }
 
@@ -161,14 +161,17 @@ pub async fn adopt(
     ApiPath((p, d)): ApiPath<(String, String)>,
     body: Body,
 ) -> Result<Reply, ApiError> {
-    let request: NoteRequest = body.json()?;
-    let caller = principal.clone();
     state
-        .commit(&principal, &body, move |w, now| {
-            let note = request.note.unwrap_or_default();
-            let adoption = text_state::adopt(w, &caller, &p, &d, &note, now)?;
-            Reply::json(StatusCode::CREATED, &AdoptionView::from(&adoption))
-        })
+        .act(
+            &principal,
+            &body,
+            StatusCode::CREATED,
+            move |w, caller, request: NoteRequest, now| {
+                let note = request.note.unwrap_or_default();
+                let adoption = text_state::adopt(w, caller, &p, &d, &note, now)?;
+                Ok(AdoptionView::from(&adoption))
+            },
+        )
         .await
 }
 
