@@ -287,6 +287,13 @@ fn statuses_reservations_and_adoption_with_every_refusal(db: &TestDb) {
     problem(post(&server, &adopt, &fr, &json!({})), 403, "chair");
     let refused = problem(post(&server, &adopt, &chair, &json!({})), 409, "P1 is open");
     let detail = refused["detail"].as_str().unwrap();
+    assert!(
+        refused["type"]
+            .as_str()
+            .unwrap()
+            .ends_with(":text-not-agreed"),
+        "the text's state, not the round's: {refused}"
+    );
     assert!(detail.contains("P3 is agreed ad ref."), "{detail}");
     assert!(
         detail.contains("P2 holds FR's scrutiny reservation no. 1"),

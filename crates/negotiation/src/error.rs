@@ -32,6 +32,10 @@ pub enum Error {
     /// Allowed, but not while the round is where it is (the detail names its clock).
     #[error("{0}")]
     WrongState(String),
+    /// The whole text cannot be adopted yet: a paragraph is not agreed or a reservation stands
+    /// (the detail names them). Not the round's state but the text's, so a kind of its own.
+    #[error("{0}")]
+    NotAgreed(String),
     /// A precondition on the recorded revision did not hold (`If-Match`).
     #[error("{0}")]
     PreconditionFailed(String),

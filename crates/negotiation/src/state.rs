@@ -322,10 +322,10 @@ pub fn adopt(
     let latest = w.latest_version(process, document)?;
     let obstacles = state.obstacles_to_adoption(&latest.document);
     if !obstacles.is_empty() {
-        return Err(Error::WrongState(format!(
+        return Err(Error::NotAgreed(format!(
             "nothing is agreed until everything is agreed: version {} of {document} cannot be \
-             adopted while {} paragraph(s) or reservation(s) stand in the way: {}. Agree each \
-             paragraph (PUT …/status/{{node}}) and have each reservation withdrawn first",
+             adopted while {} paragraph(s) or reservation(s) stand in the way ({}). Agree \
+             each paragraph (PUT …/status/{{node}}) and have each reservation withdrawn first",
             latest.number,
             obstacles.len(),
             describe_obstacles(&obstacles, OBSTACLES_SHOWN)

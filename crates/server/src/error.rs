@@ -65,6 +65,9 @@ pub enum ApiError {
     /// round); the detail carries the deadline.
     #[error("{0}")]
     WrongState(String),
+    /// The text cannot be adopted while a paragraph is not agreed or a reservation stands.
+    #[error("{0}")]
+    NotAgreed(String),
     #[error("{0}")]
     PreconditionFailed(String),
     #[error("the request body is larger than the limit of {limit} bytes")]
@@ -125,7 +128,9 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
-            ApiError::Conflict(_) | ApiError::WrongState(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::WrongState(_) | ApiError::NotAgreed(_) => {
+                StatusCode::CONFLICT
+            }
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -148,6 +153,7 @@ impl ApiError {
             ApiError::NotAcceptable(_) => "not-acceptable",
             ApiError::Conflict(_) => "conflict",
             ApiError::WrongState(_) => "wrong-round-state",
+            ApiError::NotAgreed(_) => "text-not-agreed",
             ApiError::PreconditionFailed(_) => "precondition-failed",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
@@ -170,6 +176,7 @@ impl ApiError {
             ApiError::NotAcceptable(_) => "Format not available",
             ApiError::Conflict(_) => "Conflict with the stored state",
             ApiError::WrongState(_) => "Not possible in the round's current state",
+            ApiError::NotAgreed(_) => "The text is not agreed yet",
             ApiError::PreconditionFailed(_) => "Precondition failed",
             ApiError::PayloadTooLarge { .. } => "Request body too large",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
@@ -313,6 +320,7 @@ impl From<penholder_negotiation::Error> for ApiError {
             Error::NotFound(detail) => ApiError::NotFound(detail),
             Error::Conflict(detail) => ApiError::Conflict(detail),
             Error::WrongState(detail) => ApiError::WrongState(detail),
+            Error::NotAgreed(detail) => ApiError::NotAgreed(detail),
             Error::PreconditionFailed(detail) => ApiError::PreconditionFailed(detail),
             Error::Invalid { detail, problems } => ApiError::validation(
                 detail,

@@ -46,7 +46,7 @@ impl WebError {
             Error::Forbidden(detail) => (StatusCode::FORBIDDEN, detail),
             Error::NotFound(detail) => (StatusCode::NOT_FOUND, detail),
             Error::Conflict(detail) => (StatusCode::CONFLICT, detail),
-            Error::WrongState(detail) => (StatusCode::CONFLICT, detail),
+            Error::WrongState(detail) | Error::NotAgreed(detail) => (StatusCode::CONFLICT, detail),
             Error::PreconditionFailed(detail) => (StatusCode::PRECONDITION_FAILED, detail),
             Error::Invalid { detail, problems } => {
                 let mut text = detail;
