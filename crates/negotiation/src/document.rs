@@ -356,6 +356,35 @@ pub fn version(
     ))
 }
 
+/// A version as its outputs show it: the text, with the state of its paragraphs as it stands
+/// now (statuses and reservations change after publication) and the brackets it carries.
+#[derive(Clone, Debug)]
+pub struct ShownVersion {
+    pub readable: Readable,
+    pub info: VersionInfo,
+    pub version: Version,
+    pub state: penholder_core::state::TextState,
+    pub brackets: Vec<penholder_core::bracket::Bracket>,
+}
+
+/// Version `number` with its paragraphs' state and its brackets, for the caller.
+pub fn shown_version(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+    document: &str,
+    number: u32,
+) -> Result<ShownVersion, Error> {
+    let (readable, info, version) = self::version(r, caller, process, document, number)?;
+    Ok(ShownVersion {
+        readable,
+        info,
+        version,
+        state: crate::state::of_document(r, process, document)?,
+        brackets: crate::bracket::of_version(r, process, document, number)?,
+    })
+}
+
 /// Version `number` and where every word of it comes from.
 pub fn blame(
     r: &Reader<'_>,

@@ -156,15 +156,16 @@ pub async fn get_version(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let format = formats::negotiate(query.format.as_deref(), &headers, Output::Version)?;
-    let (readable, info, version, text_state, brackets) = {
+    let document::ShownVersion {
+        readable,
+        info,
+        version,
+        state: text_state,
+        brackets,
+    } = {
         let (p, d) = (p.clone(), d.clone());
         state
-            .run(move |r| {
-                let (readable, info, version) = document::version(r, &principal, &p, &d, n)?;
-                let text_state = penholder_negotiation::state::of_document(r, &p, &d)?;
-                let brackets = penholder_negotiation::bracket::of_version(r, &p, &d, n)?;
-                Ok((readable, info, version, text_state, brackets))
-            })
+            .run(move |r| document::shown_version(r, &principal, &p, &d, n))
             .await?
     };
     let seal = state.seal(info.published);
