@@ -975,3 +975,203 @@ fn the_first_pages_transfer_under_100_kb() {
     assert!(draft > 1000 && draft < 100_000, "{figures}");
     assert!(figures["sign_in_bytes"].as_u64().expect("bytes") < 100_000);
 }
+
+/// The state of the text's world for `web-tests/state.mjs`: a group (the EU: DE, FR, HU), a
+/// bracket carried from round 1 into version 2 (DE and FR for 30, PK for 40, deferred), round 2
+/// open on version 2 with the EU's submission, and every paragraph agreed but the bracketed one
+/// (so that adoption waits on that one alone).
+fn prepare_state_world(server: &Server) {
+    let admin = token("admin", None);
+    let chair = token("chair", Some("TR"));
+    post(
+        server,
+        "/v1/processes",
+        &admin,
+        &json!({"slug": PROCESS, "title": "Budapest Process, 7th Ministerial Conference",
+        "delegations": [
+            {"code": "TR", "name": "Türkiye", "kind": "state", "function": "chair"},
+            {"code": "DE", "name": "Germany", "kind": "state"},
+            {"code": "FR", "name": "France", "kind": "state"},
+            {"code": "HU", "name": "Hungary", "kind": "state"},
+            {"code": "PK", "name": "Pakistan", "kind": "state"},
+            {"code": "EU", "name": "European Union", "kind": "group", "members": ["DE", "FR", "HU"]}
+        ]}),
+    )
+    .expect(201);
+    let p = format!("/v1/processes/{PROCESS}");
+    post(
+        server,
+        &format!("{p}/documents"),
+        &chair,
+        &json!({"slug": "declaration", "title": "Ministerial Declaration", "source": {"format": "markdown",
+            "text": "# Ministerial Declaration\n\n1. Reduce irregular arrivals by at least 20 per cent.\n\n2. Cooperate on return.\n\n3. Strengthen legal pathways.\n"}}),
+    )
+    .expect(201);
+    post(
+        server,
+        &format!("{p}/rounds"),
+        &chair,
+        &json!({"document": "declaration", "label": "Written feedback on the zero draft",
+                "opens_at": from_now(-60), "closes_at": from_now(3600)}),
+    )
+    .expect(201);
+    for (code, figure) in [("FR", "30"), ("DE", "30"), ("PK", "40")] {
+        put(
+            server,
+            &format!("{p}/rounds/1/submissions/{code}"),
+            &token("delegate", Some(code)),
+            &json!({"items": [{"kind": "amend", "node": "OP1",
+                "text": format!("Reduce irregular arrivals by at least {figure} per cent.")}]}),
+        )
+        .expect(201);
+    }
+    post(server, &format!("{p}/rounds/1/close"), &chair, &json!({})).expect(200);
+    let compilation = get(server, &format!("{p}/rounds/1/compilation"), &chair)
+        .expect(200)
+        .json();
+    let change = compilation["compilation"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .flat_map(|n| n["changes"].as_array().cloned().unwrap_or_default())
+        .find(|c| c["contested"] == true)
+        .expect("a contested change");
+    put(
+        server,
+        &format!(
+            "{p}/rounds/1/decisions/{}",
+            change["id"].as_str().expect("id")
+        ),
+        &chair,
+        &json!({"decision": "defer", "note": "Back to the Reference Group."}),
+    )
+    .expect(200);
+    post(
+        server,
+        &format!("{p}/rounds/1/consolidate"),
+        &chair,
+        &json!({"label": "Rev. 1"}),
+    )
+    .expect(201);
+    post(
+        server,
+        &format!("{p}/rounds"),
+        &chair,
+        &json!({"document": "declaration", "base_version": 2, "label": "Written feedback on Rev. 1",
+                "opens_at": from_now(-60), "closes_at": from_now(3600)}),
+    )
+    .expect(201);
+    put(
+        server,
+        &format!("{p}/rounds/2/submissions/EU"),
+        &token("delegate", Some("EU")),
+        &json!({"items": [
+            {"kind": "amend", "node": "OP2", "text": "Cooperate closely on return.", "justification": "EU common position."},
+            {"kind": "comment", "node": "OP3", "text": "The EU supports OP3."}
+        ]}),
+    )
+    .expect(201);
+    // Every node agreed but the bracketed paragraph and what holds it.
+    let v2 = get(
+        server,
+        &format!("{p}/documents/declaration/versions/2"),
+        &chair,
+    )
+    .expect(200)
+    .json();
+    fn agree_all_but(node: &serde_json::Value, needle: &str, out: &mut Vec<String>) {
+        if node.to_string().contains(needle) {
+            for child in node["children"].as_array().into_iter().flatten() {
+                agree_all_but(child, needle, out);
+            }
+        } else {
+            out.push(node["id"].as_str().expect("id").to_string());
+        }
+    }
+    let mut agreed = Vec::new();
+    for node in v2["document"]["nodes"].as_array().expect("nodes") {
+        agree_all_but(node, "Reduce irregular", &mut agreed);
+    }
+    assert!(agreed.len() >= 2, "{v2}");
+    for node in agreed {
+        put(
+            server,
+            &format!("{p}/documents/declaration/status/{node}"),
+            &chair,
+            &json!({"status": "agreed", "note": "Senior Officials Meeting"}),
+        )
+        .expect(200);
+    }
+}
+
+/// `web-tests/state.mjs`: the chair marks a paragraph agreed ad ref., a delegation's amendment
+/// to it is refused saying why, the delegation acts on a bracket, enters and withdraws a
+/// reservation and dissociates from its group's item, and the chair's adoption is refused and
+/// then succeeds; every page checked by axe-core.
+#[test]
+fn the_state_of_the_text_is_read_and_changed_in_chromium() {
+    let Some((workspace, chromium)) =
+        browser_scenarios("the_state_of_the_text_is_read_and_changed_in_chromium")
+    else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let server = Server::start(&db);
+    prepare_state_world(&server);
+    let chair = sign_in_link(&server, "chair", Some("TR"));
+    let delegate = sign_in_link(&server, "delegate", Some("HU"));
+    let tests = workspace.join("web-tests");
+    let base = server.url("");
+    let output = std::process::Command::new("node")
+        .arg(tests.join("state.mjs"))
+        .current_dir(&tests)
+        .env("PENHOLDER_URL", base.trim_end_matches('/'))
+        .env("PENHOLDER_LINK", &chair)
+        .env("PENHOLDER_DELEGATE_LINK", &delegate)
+        .env("PENHOLDER_PROCESS", PROCESS)
+        .env("PENHOLDER_SHOTS", workspace.join("target/web-screenshots"))
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node");
+    assert!(
+        output.status.success(),
+        "state.mjs failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+    // What the browser did is what the API holds.
+    let chair_token = token("chair", Some("TR"));
+    let p = format!("/v1/processes/{PROCESS}");
+    let status = get(
+        &server,
+        &format!("{p}/documents/declaration/status"),
+        &chair_token,
+    )
+    .expect(200)
+    .json();
+    let nodes = status["nodes"].as_array().expect("nodes");
+    assert!(nodes.iter().all(|n| n["status"] == "adopted"), "{status}");
+    let reservations = status["reservations"].as_array().expect("reservations");
+    assert!(
+        reservations
+            .iter()
+            .any(|r| r["delegation"] == "HU" && r["standing"] == false),
+        "{status}"
+    );
+    let coalitions = get(&server, &format!("{p}/rounds/2/coalitions"), &chair_token)
+        .expect(200)
+        .json();
+    assert!(coalitions.to_string().contains("HU"), "{coalitions}");
+    let submission = get(
+        &server,
+        &format!("{p}/rounds/2/submissions/HU"),
+        &chair_token,
+    )
+    .expect(200)
+    .json();
+    assert!(
+        submission.to_string().contains("support"),
+        "the act on the bracket is HU's submission item: {submission}"
+    );
+}
