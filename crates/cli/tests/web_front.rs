@@ -1015,12 +1015,33 @@ fn prepare_state_world(server: &Server) {
                 "opens_at": from_now(-60), "closes_at": from_now(3600)}),
     )
     .expect(201);
+    let v1 = get(
+        server,
+        &format!("{p}/documents/declaration/versions/1"),
+        &chair,
+    )
+    .expect(200)
+    .json();
+    // Nodes named by id: they keep it into version 2.
+    fn node_with(nodes: &serde_json::Value, needle: &str) -> Option<String> {
+        nodes.as_array()?.iter().find_map(|n| {
+            if n["text"].as_str().is_some_and(|t| t.contains(needle)) {
+                n["id"].as_str().map(str::to_string)
+            } else {
+                node_with(&n["children"], needle)
+            }
+        })
+    }
+    let [reduce, cooperate, pathways] = ["Reduce irregular", "Cooperate on", "Strengthen legal"]
+        .map(|needle| {
+            node_with(&v1["document"]["nodes"], needle).unwrap_or_else(|| panic!("{needle}: {v1}"))
+        });
     for (code, figure) in [("FR", "30"), ("DE", "30"), ("PK", "40")] {
         put(
             server,
             &format!("{p}/rounds/1/submissions/{code}"),
             &token("delegate", Some(code)),
-            &json!({"items": [{"kind": "amend", "node": "OP1",
+            &json!({"items": [{"kind": "amend", "node": reduce,
                 "text": format!("Reduce irregular arrivals by at least {figure} per cent.")}]}),
         )
         .expect(201);
@@ -1066,12 +1087,19 @@ fn prepare_state_world(server: &Server) {
         &format!("{p}/rounds/2/submissions/EU"),
         &token("delegate", Some("EU")),
         &json!({"items": [
-            {"kind": "amend", "node": "OP2", "text": "Cooperate closely on return.", "justification": "EU common position."},
-            {"kind": "comment", "node": "OP3", "text": "The EU supports OP3."}
+            {"kind": "amend", "node": cooperate, "text": "Cooperate closely on return.", "justification": "EU common position."},
+            {"kind": "comment", "node": pathways, "text": "The EU supports legal pathways."}
         ]}),
     )
     .expect(201);
-    // Every node agreed but the bracketed paragraph and what holds it.
+    // Every node agreed but the bracketed paragraph, which is open (its own status, whatever
+    // a heading above it says).
+    fn every_node(nodes: &serde_json::Value, out: &mut Vec<String>) {
+        for node in nodes.as_array().into_iter().flatten() {
+            out.push(node["id"].as_str().expect("id").to_string());
+            every_node(&node["children"], out);
+        }
+    }
     let v2 = get(
         server,
         &format!("{p}/documents/declaration/versions/2"),
@@ -1079,26 +1107,20 @@ fn prepare_state_world(server: &Server) {
     )
     .expect(200)
     .json();
-    fn agree_all_but(node: &serde_json::Value, needle: &str, out: &mut Vec<String>) {
-        if node.to_string().contains(needle) {
-            for child in node["children"].as_array().into_iter().flatten() {
-                agree_all_but(child, needle, out);
-            }
+    let mut nodes = Vec::new();
+    every_node(&v2["document"]["nodes"], &mut nodes);
+    assert!(nodes.len() >= 3 && nodes.contains(&reduce), "{v2}");
+    for node in nodes {
+        let (status, note) = if node == reduce {
+            ("open", "Still under negotiation")
         } else {
-            out.push(node["id"].as_str().expect("id").to_string());
-        }
-    }
-    let mut agreed = Vec::new();
-    for node in v2["document"]["nodes"].as_array().expect("nodes") {
-        agree_all_but(node, "Reduce irregular", &mut agreed);
-    }
-    assert!(agreed.len() >= 2, "{v2}");
-    for node in agreed {
+            ("agreed", "Senior Officials Meeting")
+        };
         put(
             server,
             &format!("{p}/documents/declaration/status/{node}"),
             &chair,
-            &json!({"status": "agreed", "note": "Senior Officials Meeting"}),
+            &json!({"status": status, "note": note}),
         )
         .expect(200);
     }

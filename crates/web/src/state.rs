@@ -60,6 +60,8 @@ pub struct StateMessages {
     pub state_intro: &'static str,
     pub reservations_on: &'static str,
     pub reservation_by: &'static str,
+    /// How a kind of reservation is named: `{}` is the kind.
+    pub reservation_of_kind: &'static str,
     pub scrutiny: &'static str,
     pub general: &'static str,
     pub parliamentary: &'static str,
@@ -130,6 +132,7 @@ pub const ENGLISH: StateMessages = StateMessages {
     state_intro: "Each paragraph's status, the reservations held on it and its open brackets, in the latest version.",
     reservations_on: "Reservations on",
     reservation_by: "by",
+    reservation_of_kind: "{} reservation",
     scrutiny: "scrutiny",
     general: "general",
     parliamentary: "parliamentary",
@@ -200,6 +203,7 @@ pub const FRENCH: StateMessages = StateMessages {
     state_intro: "Le statut de chaque paragraphe, les réserves dont il fait l\u{2019}objet et ses crochets ouverts, dans la dernière version.",
     reservations_on: "Réserves sur",
     reservation_by: "de",
+    reservation_of_kind: "réserve {}",
     scrutiny: "d\u{2019}examen",
     general: "générale",
     parliamentary: "parlementaire",
@@ -367,7 +371,7 @@ impl Marks {
                             ParagraphStatus::Adopted => s.legend_adopted,
                         }) }
                     }
-                    dt { span.reservation-mark { "SR (HU)" } }
+                    dt { span.reservation-mark { "SR, GR, PR, LR" } }
                     dd { (s.legend_reservation) }
                     @if !self.brackets.is_empty() {
                         dt { span.bracket { "[ ] / [ ]" } }
@@ -452,7 +456,7 @@ impl Marks {
 }
 
 fn reservation_words(s: &StateMessages, r: &Reservation) -> String {
-    format!("{} ({})", kind_words(s, r.kind), r.kind.as_str())
+    s.reservation_of_kind.replace("{}", kind_words(s, r.kind))
 }
 
 fn badge(s: &StateMessages, status: ParagraphStatus) -> Markup {
@@ -554,6 +558,7 @@ impl RoundExtras {
 
     /// Beside paragraph `node` of the draft: its marks, and the delegation's forms on each of
     /// its brackets while it may submit.
+    #[allow(clippy::too_many_arguments)] // reason: the round, the paragraph, and the session's
     pub fn beside(
         &self,
         m: &Messages,
