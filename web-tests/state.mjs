@@ -66,7 +66,7 @@ try {
   await chair.getByRole("button", { name: "Adopt the whole text" }).click();
   const refused = await refusal(chair);
   check(/^409/.test(refused) && /nothing is agreed until everything is agreed/.test(refused), `adoption not refused:\n${refused}`);
-  check(/is open/.test(refused) && /Agree each paragraph/.test(refused), `the refusal does not say what to do:\n${refused}`);
+  check(/is open/.test(refused) && /set each paragraph named to .Agreed./.test(refused), `the refusal does not say what to do:\n${refused}`);
   await visit(chair, "state-02-adoption-refused");
 
   // The chair marks the paragraph agreed ad ref.

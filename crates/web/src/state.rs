@@ -90,6 +90,7 @@ pub struct StateMessages {
     pub adopt_note: &'static str,
     pub adopt_button: &'static str,
     pub adopted_at: &'static str,
+    pub adopt_refused_hint: &'static str,
     pub enter_reservation: &'static str,
     pub reservation_kind: &'static str,
     pub reservation_text: &'static str,
@@ -161,6 +162,7 @@ pub const ENGLISH: StateMessages = StateMessages {
     adopt_note: "Note on the adoption",
     adopt_button: "Adopt the whole text",
     adopted_at: "Adopted at version",
+    adopt_refused_hint: "On the \u{201c}State of the text\u{201d} page, set each paragraph named to \u{201c}Agreed\u{201d} and ask each delegation named to withdraw its reservation; then adopt again.",
     enter_reservation: "Enter a reservation on",
     reservation_kind: "Kind of reservation",
     reservation_text: "Text of the reservation",
@@ -232,6 +234,7 @@ pub const FRENCH: StateMessages = StateMessages {
     adopt_note: "Note sur l\u{2019}adoption",
     adopt_button: "Adopter le texte entier",
     adopted_at: "Adopté à la version",
+    adopt_refused_hint: "Sur la page «\u{a0}État du texte\u{a0}», passez chaque paragraphe cité à «\u{a0}Agréé\u{a0}» et demandez à chaque délégation citée de retirer sa réserve\u{a0}; puis adoptez à nouveau.",
     enter_reservation: "Émettre une réserve sur",
     reservation_kind: "Type de réserve",
     reservation_text: "Texte de la réserve",
@@ -1163,10 +1166,23 @@ pub async fn adopt(
 ) -> Result<Response, Response> {
     let session = visitor.check_csrf(&form.csrf)?;
     let (caller, slug, doc, now) = (session.caller.clone(), p.clone(), d.clone(), front.now());
-    front
+    let lang = visitor.lang;
+    let adopted = front
         .commit(move |w| text_state::adopt(w, &caller, &slug, &doc, &form.note, now))
-        .await
-        .map_err(refused(visitor.lang))?;
+        .await;
+    if let Err(error) = adopted {
+        // What stands in the way, then what to do about it on these pages.
+        let standing = matches!(error, Error::WrongState(_));
+        let mut refusal = WebError::from_use_case(error, lang);
+        if standing {
+            refusal.detail = format!(
+                "{} \u{2014} {}",
+                refusal.detail,
+                lang.messages().text_state.adopt_refused_hint
+            );
+        }
+        return Err(refusal.into_response());
+    }
     Ok(back_to_state(&p, &d, None))
 }
 
