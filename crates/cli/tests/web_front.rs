@@ -1197,3 +1197,134 @@ fn the_state_of_the_text_is_read_and_changed_in_chromium() {
         "the act on the bracket is HU's submission item: {submission}"
     );
 }
+
+both_backends!(the_state_forms_refuse_what_the_api_refuses);
+
+/// The state page's forms without a browser's help, on both backends: a delegation sees the
+/// statuses and the bracket, may not set a status, enters a reservation (a meaningless kind or
+/// an unknown paragraph refused saying what to send) that another delegation may not withdraw;
+/// the chair's adoption is refused naming the open paragraph and what to do on these pages.
+fn the_state_forms_refuse_what_the_api_refuses(db: &TestDb) {
+    let server = Server::start(db);
+    prepare_state_world(&server);
+    let state = server.url(&format!("/p/{PROCESS}/d/declaration/state"));
+    let mut hungary = Browser::new();
+    sign_in_as(&mut hungary, &server, "delegate", Some("HU"));
+    let page = hungary.get(&state);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("[20] / [30 (DE, FR)] / [40 (PK)]"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Still under negotiation"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("Adopt the whole text"),
+        "a delegate adopts nothing"
+    );
+    let csrf = field(&page.body, "csrf");
+    let status = server.url(&format!("/p/{PROCESS}/d/declaration/status"));
+    let refused = hungary.post(
+        &status,
+        &[
+            ("csrf", &csrf),
+            ("node", "P1"),
+            ("status", "agreed"),
+            ("note", "x"),
+        ],
+    );
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let forged = hungary.post(
+        &status,
+        &[
+            ("csrf", "forged"),
+            ("node", "P1"),
+            ("status", "agreed"),
+            ("note", "x"),
+        ],
+    );
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    let reservations = server.url(&format!("/p/{PROCESS}/d/declaration/reservations"));
+    let veto = hungary.post(
+        &reservations,
+        &[
+            ("csrf", &csrf),
+            ("node", "P3"),
+            ("kind", "veto"),
+            ("text", "No."),
+        ],
+    );
+    assert_eq!(veto.status, 400, "{}", veto.body);
+    assert!(
+        veto.body
+            .contains("scrutiny, general, parliamentary or linguistic")
+    );
+    let nowhere = hungary.post(
+        &reservations,
+        &[
+            ("csrf", &csrf),
+            ("node", "P99"),
+            ("kind", "scrutiny"),
+            ("text", "No."),
+        ],
+    );
+    assert_eq!(nowhere.status, 422, "{}", nowhere.body);
+    let entered = hungary.post(
+        &reservations,
+        &[
+            ("csrf", &csrf),
+            ("node", "P3"),
+            ("kind", "parliamentary"),
+            ("text", "Pending the Országgyűlés."),
+        ],
+    );
+    assert_eq!(entered.status, 303, "{}", entered.body);
+    let listed = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/documents/declaration/reservations"),
+        &token("chair", Some("TR")),
+    )
+    .expect(200);
+    assert!(
+        String::from_utf8_lossy(&listed.bytes).contains("Pending the Országgyűlés."),
+        "the API lists the reservation entered through the form"
+    );
+    let page = hungary.get(&state);
+    assert!(page.body.contains("PR (HU)"), "{}", page.body);
+    // Another delegation withdraws none of Hungary's reservations.
+    let mut france = Browser::new();
+    sign_in_as(&mut france, &server, "delegate", Some("FR"));
+    let french_csrf = field(&france.get(&state).body, "csrf");
+    let withdrawn = france.post(
+        &server.url(&format!("/p/{PROCESS}/d/declaration/reservations/withdraw")),
+        &[("csrf", &french_csrf), ("number", "1")],
+    );
+    assert_eq!(withdrawn.status, 403, "{}", withdrawn.body);
+    // The chair's adoption is refused while P1 is open and Hungary's reservation stands.
+    let mut chair = Browser::new();
+    sign_in_as(&mut chair, &server, "chair", Some("TR"));
+    let page = chair.get(&state);
+    let chair_csrf = field(&page.body, "csrf");
+    let adopt = chair.post(
+        &server.url(&format!("/p/{PROCESS}/d/declaration/adopt")),
+        &[("csrf", &chair_csrf)],
+    );
+    assert_eq!(adopt.status, 409, "{}", adopt.body);
+    assert!(adopt.body.contains("P1 is open"), "{}", adopt.body);
+    assert!(adopt.body.contains("reservation"), "{}", adopt.body);
+    assert!(adopt.body.contains("State of the text"), "{}", adopt.body);
+    let one = chair.post(
+        &status,
+        &[
+            ("csrf", &chair_csrf),
+            ("node", "P1"),
+            ("status", "adopted"),
+            ("note", "x"),
+        ],
+    );
+    assert_eq!(one.status, 422, "{}", one.body);
+}
