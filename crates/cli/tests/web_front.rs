@@ -975,3 +975,356 @@ fn the_first_pages_transfer_under_100_kb() {
     assert!(draft > 1000 && draft < 100_000, "{figures}");
     assert!(figures["sign_in_bytes"].as_u64().expect("bytes") < 100_000);
 }
+
+/// The state of the text's world for `web-tests/state.mjs`: a group (the EU: DE, FR, HU), a
+/// bracket carried from round 1 into version 2 (DE and FR for 30, PK for 40, deferred), round 2
+/// open on version 2 with the EU's submission, and every paragraph agreed but the bracketed one
+/// (so that adoption waits on that one alone).
+fn prepare_state_world(server: &Server) {
+    let admin = token("admin", None);
+    let chair = token("chair", Some("TR"));
+    post(
+        server,
+        "/v1/processes",
+        &admin,
+        &json!({"slug": PROCESS, "title": "Budapest Process, 7th Ministerial Conference",
+        "delegations": [
+            {"code": "TR", "name": "Türkiye", "kind": "state", "function": "chair"},
+            {"code": "DE", "name": "Germany", "kind": "state"},
+            {"code": "FR", "name": "France", "kind": "state"},
+            {"code": "HU", "name": "Hungary", "kind": "state"},
+            {"code": "PK", "name": "Pakistan", "kind": "state"},
+            {"code": "EU", "name": "European Union", "kind": "group", "members": ["DE", "FR", "HU"]}
+        ]}),
+    )
+    .expect(201);
+    let p = format!("/v1/processes/{PROCESS}");
+    post(
+        server,
+        &format!("{p}/documents"),
+        &chair,
+        &json!({"slug": "declaration", "title": "Ministerial Declaration", "source": {"format": "markdown",
+            "text": "# Ministerial Declaration\n\n1. Reduce irregular arrivals by at least 20 per cent.\n\n2. Cooperate on return.\n\n3. Strengthen legal pathways.\n"}}),
+    )
+    .expect(201);
+    post(
+        server,
+        &format!("{p}/rounds"),
+        &chair,
+        &json!({"document": "declaration", "label": "Written feedback on the zero draft",
+                "opens_at": from_now(-60), "closes_at": from_now(3600)}),
+    )
+    .expect(201);
+    let v1 = get(
+        server,
+        &format!("{p}/documents/declaration/versions/1"),
+        &chair,
+    )
+    .expect(200)
+    .json();
+    // Nodes named by id: they keep it into version 2.
+    fn node_with(nodes: &serde_json::Value, needle: &str) -> Option<String> {
+        nodes.as_array()?.iter().find_map(|n| {
+            if n["text"].as_str().is_some_and(|t| t.contains(needle)) {
+                n["id"].as_str().map(str::to_string)
+            } else {
+                node_with(&n["children"], needle)
+            }
+        })
+    }
+    let [reduce, cooperate, pathways] = ["Reduce irregular", "Cooperate on", "Strengthen legal"]
+        .map(|needle| {
+            node_with(&v1["document"]["nodes"], needle).unwrap_or_else(|| panic!("{needle}: {v1}"))
+        });
+    for (code, figure) in [("FR", "30"), ("DE", "30"), ("PK", "40")] {
+        put(
+            server,
+            &format!("{p}/rounds/1/submissions/{code}"),
+            &token("delegate", Some(code)),
+            &json!({"items": [{"kind": "amend", "node": reduce,
+                "text": format!("Reduce irregular arrivals by at least {figure} per cent.")}]}),
+        )
+        .expect(201);
+    }
+    post(server, &format!("{p}/rounds/1/close"), &chair, &json!({})).expect(200);
+    let compilation = get(server, &format!("{p}/rounds/1/compilation"), &chair)
+        .expect(200)
+        .json();
+    let change = compilation["compilation"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .flat_map(|n| n["changes"].as_array().cloned().unwrap_or_default())
+        .find(|c| c["contested"] == true)
+        .expect("a contested change");
+    put(
+        server,
+        &format!(
+            "{p}/rounds/1/decisions/{}",
+            change["id"].as_str().expect("id")
+        ),
+        &chair,
+        &json!({"decision": "defer", "note": "Back to the Reference Group."}),
+    )
+    .expect(200);
+    post(
+        server,
+        &format!("{p}/rounds/1/consolidate"),
+        &chair,
+        &json!({"label": "Rev. 1"}),
+    )
+    .expect(201);
+    post(
+        server,
+        &format!("{p}/rounds"),
+        &chair,
+        &json!({"document": "declaration", "base_version": 2, "label": "Written feedback on Rev. 1",
+                "opens_at": from_now(-60), "closes_at": from_now(3600)}),
+    )
+    .expect(201);
+    put(
+        server,
+        &format!("{p}/rounds/2/submissions/EU"),
+        &token("delegate", Some("EU")),
+        &json!({"items": [
+            {"kind": "amend", "node": cooperate, "text": "Cooperate closely on return.", "justification": "EU common position."},
+            {"kind": "comment", "node": pathways, "text": "The EU supports legal pathways."}
+        ]}),
+    )
+    .expect(201);
+    // Every node agreed but the bracketed paragraph, which is open (its own status, whatever
+    // a heading above it says).
+    fn every_node(nodes: &serde_json::Value, out: &mut Vec<String>) {
+        for node in nodes.as_array().into_iter().flatten() {
+            out.push(node["id"].as_str().expect("id").to_string());
+            every_node(&node["children"], out);
+        }
+    }
+    let v2 = get(
+        server,
+        &format!("{p}/documents/declaration/versions/2"),
+        &chair,
+    )
+    .expect(200)
+    .json();
+    let mut nodes = Vec::new();
+    every_node(&v2["document"]["nodes"], &mut nodes);
+    assert!(nodes.len() >= 3 && nodes.contains(&reduce), "{v2}");
+    for node in nodes {
+        let (status, note) = if node == reduce {
+            ("open", "Still under negotiation")
+        } else {
+            ("agreed", "Senior Officials Meeting")
+        };
+        put(
+            server,
+            &format!("{p}/documents/declaration/status/{node}"),
+            &chair,
+            &json!({"status": status, "note": note}),
+        )
+        .expect(200);
+    }
+}
+
+/// `web-tests/state.mjs`: the chair marks a paragraph agreed ad ref., a delegation's amendment
+/// to it is refused saying why, the delegation acts on a bracket, enters and withdraws a
+/// reservation and dissociates from its group's item, and the chair's adoption is refused and
+/// then succeeds; every page checked by axe-core.
+#[test]
+fn the_state_of_the_text_is_read_and_changed_in_chromium() {
+    let Some((workspace, chromium)) =
+        browser_scenarios("the_state_of_the_text_is_read_and_changed_in_chromium")
+    else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let server = Server::start(&db);
+    prepare_state_world(&server);
+    let chair = sign_in_link(&server, "chair", Some("TR"));
+    let delegate = sign_in_link(&server, "delegate", Some("HU"));
+    let tests = workspace.join("web-tests");
+    let base = server.url("");
+    let output = std::process::Command::new("node")
+        .arg(tests.join("state.mjs"))
+        .current_dir(&tests)
+        .env("PENHOLDER_URL", base.trim_end_matches('/'))
+        .env("PENHOLDER_LINK", &chair)
+        .env("PENHOLDER_DELEGATE_LINK", &delegate)
+        .env("PENHOLDER_PROCESS", PROCESS)
+        .env("PENHOLDER_SHOTS", workspace.join("target/web-screenshots"))
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node");
+    assert!(
+        output.status.success(),
+        "state.mjs failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+    // What the browser did is what the API holds.
+    let chair_token = token("chair", Some("TR"));
+    let p = format!("/v1/processes/{PROCESS}");
+    let status = get(
+        &server,
+        &format!("{p}/documents/declaration/status"),
+        &chair_token,
+    )
+    .expect(200)
+    .json();
+    let nodes = status["nodes"].as_array().expect("nodes");
+    assert!(nodes.iter().all(|n| n["status"] == "adopted"), "{status}");
+    let reservations = status["reservations"].as_array().expect("reservations");
+    assert!(
+        reservations
+            .iter()
+            .any(|r| r["delegation"] == "HU" && r["standing"] == false),
+        "{status}"
+    );
+    let coalitions = get(&server, &format!("{p}/rounds/2/coalitions"), &chair_token)
+        .expect(200)
+        .json();
+    assert!(coalitions.to_string().contains("HU"), "{coalitions}");
+    let submission = get(
+        &server,
+        &format!("{p}/rounds/2/submissions/HU"),
+        &chair_token,
+    )
+    .expect(200)
+    .json();
+    assert!(
+        submission.to_string().contains("support"),
+        "the act on the bracket is HU's submission item: {submission}"
+    );
+}
+
+both_backends!(the_state_forms_refuse_what_the_api_refuses);
+
+/// The state page's forms without a browser's help, on both backends: a delegation sees the
+/// statuses and the bracket, may not set a status, enters a reservation (a meaningless kind or
+/// an unknown paragraph refused saying what to send) that another delegation may not withdraw;
+/// the chair's adoption is refused naming the open paragraph and what to do on these pages.
+fn the_state_forms_refuse_what_the_api_refuses(db: &TestDb) {
+    let server = Server::start(db);
+    prepare_state_world(&server);
+    let state = server.url(&format!("/p/{PROCESS}/d/declaration/state"));
+    let mut hungary = Browser::new();
+    sign_in_as(&mut hungary, &server, "delegate", Some("HU"));
+    let page = hungary.get(&state);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("[20] / [30 (DE, FR)] / [40 (PK)]"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Still under negotiation"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("Adopt the whole text"),
+        "a delegate adopts nothing"
+    );
+    let csrf = field(&page.body, "csrf");
+    let status = server.url(&format!("/p/{PROCESS}/d/declaration/status"));
+    let refused = hungary.post(
+        &status,
+        &[
+            ("csrf", &csrf),
+            ("node", "P1"),
+            ("status", "agreed"),
+            ("note", "x"),
+        ],
+    );
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let forged = hungary.post(
+        &status,
+        &[
+            ("csrf", "forged"),
+            ("node", "P1"),
+            ("status", "agreed"),
+            ("note", "x"),
+        ],
+    );
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    let reservations = server.url(&format!("/p/{PROCESS}/d/declaration/reservations"));
+    let veto = hungary.post(
+        &reservations,
+        &[
+            ("csrf", &csrf),
+            ("node", "P3"),
+            ("kind", "veto"),
+            ("text", "No."),
+        ],
+    );
+    assert_eq!(veto.status, 400, "{}", veto.body);
+    assert!(
+        veto.body
+            .contains("scrutiny, general, parliamentary or linguistic")
+    );
+    let nowhere = hungary.post(
+        &reservations,
+        &[
+            ("csrf", &csrf),
+            ("node", "P99"),
+            ("kind", "scrutiny"),
+            ("text", "No."),
+        ],
+    );
+    assert_eq!(nowhere.status, 422, "{}", nowhere.body);
+    let entered = hungary.post(
+        &reservations,
+        &[
+            ("csrf", &csrf),
+            ("node", "P3"),
+            ("kind", "parliamentary"),
+            ("text", "Pending the Országgyűlés."),
+        ],
+    );
+    assert_eq!(entered.status, 303, "{}", entered.body);
+    let listed = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/documents/declaration/reservations"),
+        &token("chair", Some("TR")),
+    )
+    .expect(200);
+    assert!(
+        String::from_utf8_lossy(&listed.bytes).contains("Pending the Országgyűlés."),
+        "the API lists the reservation entered through the form"
+    );
+    let page = hungary.get(&state);
+    assert!(page.body.contains("PR (HU)"), "{}", page.body);
+    // Another delegation withdraws none of Hungary's reservations.
+    let mut france = Browser::new();
+    sign_in_as(&mut france, &server, "delegate", Some("FR"));
+    let french_csrf = field(&france.get(&state).body, "csrf");
+    let withdrawn = france.post(
+        &server.url(&format!("/p/{PROCESS}/d/declaration/reservations/withdraw")),
+        &[("csrf", &french_csrf), ("number", "1")],
+    );
+    assert_eq!(withdrawn.status, 403, "{}", withdrawn.body);
+    // The chair's adoption is refused while P1 is open and Hungary's reservation stands.
+    let mut chair = Browser::new();
+    sign_in_as(&mut chair, &server, "chair", Some("TR"));
+    let page = chair.get(&state);
+    let chair_csrf = field(&page.body, "csrf");
+    let adopt = chair.post(
+        &server.url(&format!("/p/{PROCESS}/d/declaration/adopt")),
+        &[("csrf", &chair_csrf)],
+    );
+    assert_eq!(adopt.status, 409, "{}", adopt.body);
+    assert!(adopt.body.contains("P1 is open"), "{}", adopt.body);
+    assert!(adopt.body.contains("reservation"), "{}", adopt.body);
+    assert!(adopt.body.contains("State of the text"), "{}", adopt.body);
+    let one = chair.post(
+        &status,
+        &[
+            ("csrf", &chair_csrf),
+            ("node", "P1"),
+            ("status", "adopted"),
+            ("note", "x"),
+        ],
+    );
+    assert_eq!(one.status, 422, "{}", one.body);
+}

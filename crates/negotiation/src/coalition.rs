@@ -114,6 +114,35 @@ pub fn read(
     ))
 }
 
+/// The acts the caller's own delegation recorded in a round (its agreements, dissociations and
+/// co-sponsorships), for a caller who may list the round's submissions: what it did is its
+/// own to see, even while the compilation is sealed to it. Empty for a caller without a
+/// delegation.
+pub fn own_acts(
+    r: &Reader<'_>,
+    caller: &Caller,
+    process: &str,
+    round: u32,
+    now: i64,
+) -> Result<Vec<CoalitionAct>, Error> {
+    Scope::authorized(
+        r,
+        caller,
+        process,
+        round,
+        None,
+        Action::ListSubmissions,
+        now,
+    )?;
+    let Some(own) = &caller.delegation else {
+        return Ok(Vec::new());
+    };
+    Ok(r.coalition_acts(process, round)?
+        .into_iter()
+        .filter(|act| &act.delegation == own)
+        .collect())
+}
+
 /// Records the caller's delegation's agreement to group `group`'s common text: its latest
 /// submission in the round, as it stands now. A redrafted text needs the members' agreement
 /// again.

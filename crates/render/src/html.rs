@@ -188,8 +188,9 @@ pub fn reservations_annex(lines: &[AnnexLine<'_>], context: &Context) -> String 
     )
 }
 
-/// One node of a document as [`version`] shows it, for pages that lay out each node with
-/// controls of their own beside it (the web front's draft, where a delegation proposes).
+/// One node of a document as [`version`] shows it (its open brackets and, when the context
+/// carries them, its status and reservations), for pages that lay out each node with controls
+/// of their own beside it (the web front's draft, where a delegation proposes).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeBlock {
     pub node: penholder_core::NodeId,
@@ -219,7 +220,15 @@ pub fn node_blocks(document: &Document, context: &Context) -> Vec<NodeBlock> {
             let mut html = String::new();
             open_block(&mut html, node.kind, visit.depth, &reference, "");
             open_text(&mut html, node.kind, &node_label);
-            emphasized_text(&mut html, node.kind, &node.text, &node.marks, true);
+            // As the version page: open brackets in the text, then the paragraph's marks.
+            if context.brackets.contains_key(&node.id) {
+                plain_text(&mut html, node.kind, &context.shown_text(node), true);
+            } else {
+                emphasized_text(&mut html, node.kind, &node.text, &node.marks, true);
+            }
+            if let Some(marks) = context.paragraphs.get(&node.id) {
+                paragraph_marks(&mut html, marks);
+            }
             html.push_str("</p>");
             close_block(&mut html);
             NodeBlock {

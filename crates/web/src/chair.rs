@@ -297,6 +297,16 @@ pub async fn compilation_page(
         .map(|d| (d.decision.change.as_str(), d))
         .collect();
     let context = material.context(now, String::new());
+    let marks = crate::state::marks_of_version(
+        &front,
+        &session.caller,
+        &p,
+        &material.round.document,
+        material.round.base_version,
+        &material.base.document,
+        lang,
+    )
+    .await?;
     let state = material.round.state_at(now);
     let may_decide = state == penholder_core::negotiation::RoundState::Closed;
     let path = format!("/p/{p}/rounds/{number}/compilation");
@@ -365,11 +375,13 @@ pub async fn compilation_page(
             @if !view.legend.is_empty() {
                 section.legend-box aria-labelledby="legend" { h2 id="legend" { (m.legend) } (PreEscaped(&view.legend)) }
             }
+            (marks.legend(m))
             (part_nav("top"))
             div.compilation lang=(context.language) {
                 @if shown == 0 { (PreEscaped(&view.general)) }
                 @for block in &view.blocks[range.clone()] {
                     div.compiled dir="auto" { (PreEscaped(&block.html)) }
+                    (marks.beside_reference(m, &block.reference))
                     @for id in &block.changes {
                         @if let Some(change) = changes.get(id.as_str()) {
                             (decide.form(change, in_force.get(id.as_str()).copied()))

@@ -190,7 +190,19 @@ pub async fn round_page(
         .run(move |r| read_round(r, &caller, &slug, number, now))
         .await
         .map_err(|e| use_case(lang)(e).into_response())?;
-    let blocks = node_blocks(&view.base.document, &view.context);
+    let extras = crate::state::RoundExtras::load(
+        &front,
+        &session.caller,
+        &p,
+        number,
+        &view.base.document,
+        lang,
+    )
+    .await?;
+    let blocks = node_blocks(
+        &view.base.document,
+        &extras.marks.decorate(view.context.clone()),
+    );
     let references: BTreeMap<NodeId, String> = blocks
         .iter()
         .map(|b| (b.node, b.reference.clone()))
@@ -224,10 +236,14 @@ pub async fn round_page(
             @if !view.may_submit {
                 p.note { @if state == RoundState::Open && session.caller.delegation.is_none() { (m.read_only_note) } @else { (m.round_closed_note) } }
             }
+            (extras.coalitions(m, &p, number, &session.csrf))
             section aria-labelledby="draft" {
                 h2 id="draft" { (m.draft) }
+                (extras.state_link(m, &p))
+                (extras.marks.legend(m))
                 @for block in &blocks {
                     (paragraph(m, &p, number, block, &view.context.language, view.may_submit, &session.csrf))
+                    (extras.beside(m, &p, number, block.node, &block.reference, view.may_submit, &session.csrf))
                 }
             }
             @if view.may_submit {
@@ -380,7 +396,7 @@ pub struct ItemForm {
 }
 
 /// An item the delegation sends again, with nodes named by id.
-fn by_id(item: &Item) -> ItemByReference {
+pub(crate) fn by_id(item: &Item) -> ItemByReference {
     match item.clone() {
         Item::Amend {
             node,
@@ -535,7 +551,7 @@ struct Body<'a> {
 
 /// Sends the delegation's whole submission again with `change` applied to its latest items,
 /// through the submission use cases; on success, the receipt page.
-async fn resubmit(
+pub(crate) async fn resubmit(
     front: &Front,
     visitor: &Visitor,
     p: String,

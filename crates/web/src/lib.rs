@@ -22,6 +22,8 @@
 //!   file the API offers (HTML, Word, Markdown, Akoma Ntoso, CSV, XLSX).
 //! - [`pages`]: the layout and the templates; [`i18n`]: the interface's languages.
 //! - [`error`]: refusals as pages (or problem+json for the preview), with what to do.
+//! - [`state`]: each paragraph's status, brackets and reservations beside the text; the forms
+//!   that set a status, adopt, enter and withdraw reservations, act on brackets and coalitions.
 
 pub mod chair;
 pub mod delegation;
@@ -30,6 +32,7 @@ pub mod i18n;
 pub mod pages;
 pub mod reviewer;
 pub mod sign_in;
+pub mod state;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -126,6 +129,18 @@ pub fn router<S: Clone + Send + Sync + 'static>(front: Front) -> Router<S> {
             "/p/{p}/d/{d}/redline/file/{format}",
             get(reviewer::redline_file),
         )
+        .route("/p/{p}/d/{d}/state", get(state::state_page))
+        .route("/p/{p}/d/{d}/status", post(state::set_status))
+        .route("/p/{p}/d/{d}/adopt", post(state::adopt))
+        .route("/p/{p}/d/{d}/reservations", post(state::enter_reservation))
+        .route(
+            "/p/{p}/d/{d}/reservations/withdraw",
+            post(state::withdraw_reservation),
+        )
+        .route("/p/{p}/rounds/{r}/brackets", post(state::act_on_bracket))
+        .route("/p/{p}/rounds/{r}/agree", post(state::agree))
+        .route("/p/{p}/rounds/{r}/dissociate", post(state::dissociate))
+        .route("/p/{p}/rounds/{r}/cosponsor", post(state::cosponsor))
         .route("/assets/web.css", get(stylesheet))
         .route("/assets/preview.js", get(preview_module))
         .with_state(front)

@@ -132,7 +132,7 @@ pub async fn document_page(
                     }
                 }
             }
-            p { a href={ (path) "/upload" } { (m.upload) } }
+            p { a href={ (path) "/upload" } { (m.upload) } " · " a href={ (path) "/state" } { (m.text_state.state_of_text) } }
         },
     )
     .into_response())
@@ -165,7 +165,10 @@ pub async fn version_page(
         .run(move |r| document::version(r, &caller, &slug, &doc, n))
         .await
         .map_err(refused(lang))?;
-    let context = readable.version_context(&info, now);
+    let marks =
+        crate::state::marks_of_version(&front, &session.caller, &p, &d, n, &version.document, lang)
+            .await?;
+    let context = marks.decorate(readable.version_context(&info, now));
     let blocks = node_blocks(&version.document, &context);
     let path = format!("/p/{p}/d/{d}/v/{n}");
     let chrome = Chrome {
@@ -189,8 +192,13 @@ pub async fn version_page(
                     a href={ (path) "/file/" (format.as_str()) } { (name) }
                 }
             }
+            p { a href={ "/p/" (p) "/d/" (d) "/state" } { (m.text_state.state_of_text) } }
+            (marks.legend(m))
             div.text lang=(context.language) {
-                @for block in &blocks { div.paragraph dir="auto" { (PreEscaped(&block.html)) } }
+                @for block in &blocks {
+                    div.paragraph dir="auto" { (PreEscaped(&block.html)) }
+                    (marks.beside(m, block.node, &block.reference))
+                }
             }
         },
     )
