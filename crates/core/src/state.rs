@@ -226,6 +226,14 @@ pub enum Obstacle {
         delegation: String,
         kind: ReservationKind,
     },
+    /// A bracket still open in the text: alternatives nobody has chosen between.
+    Bracketed {
+        node: NodeId,
+        reference: String,
+        /// `B1`, and its alternatives as the text shows them (`[30 (FR)] / [40 (PK)]`).
+        bracket: String,
+        alternatives: String,
+    },
 }
 
 impl std::fmt::Display for Obstacle {
@@ -244,6 +252,12 @@ impl std::fmt::Display for Obstacle {
                 f,
                 "{reference} holds {delegation}'s {kind} reservation no. {reservation}"
             ),
+            Obstacle::Bracketed {
+                reference,
+                bracket,
+                alternatives,
+                ..
+            } => write!(f, "{reference} holds open bracket {bracket} {alternatives}"),
         }
     }
 }
@@ -315,9 +329,15 @@ impl TextState {
     }
 
     /// What stands in the way of adopting `document` as a whole, in document order: every
-    /// node but a part (a heading carries no negotiated text of its own) must be agreed, and
-    /// no reservation on any node may stand. Empty: the text may be adopted.
-    pub fn obstacles_to_adoption(&self, document: &Document) -> Vec<Obstacle> {
+    /// node but a part (a heading carries no negotiated text of its own) must be agreed, no
+    /// reservation on any node may stand, and no bracket of the version (`brackets`: each one
+    /// still open, since a resolved bracket is gone from the next version) may be left. Empty:
+    /// the text may be adopted.
+    pub fn obstacles_to_adoption(
+        &self,
+        document: &Document,
+        brackets: &[crate::bracket::Bracket],
+    ) -> Vec<Obstacle> {
         let statuses = self.statuses(document);
         let reservations = self.standing_reservations(document);
         let references = References::of(document);
@@ -348,6 +368,19 @@ impl TextState {
                     reservation: reservation.number,
                     delegation: reservation.delegation.clone(),
                     kind: reservation.kind,
+                });
+            }
+            for bracket in brackets.iter().filter(|b| b.node == node.id) {
+                obstacles.push(Obstacle::Bracketed {
+                    node: node.id,
+                    reference: reference_of(node.id),
+                    bracket: bracket.id.clone(),
+                    alternatives: bracket
+                        .alternatives
+                        .iter()
+                        .map(|a| a.label())
+                        .collect::<Vec<_>>()
+                        .join(" / "),
                 });
             }
         }
@@ -421,7 +454,7 @@ mod tests {
                 .values()
                 .all(|s| s.status == ParagraphStatus::Open)
         );
-        let obstacles = state.obstacles_to_adoption(&document);
+        let obstacles = state.obstacles_to_adoption(&document, &[]);
         // The part is not a paragraph; OP1, OP1.a and OP2 are.
         assert_eq!(obstacles.len(), 3);
         assert_eq!(
@@ -447,7 +480,7 @@ mod tests {
         assert_eq!(statuses[&op1].status, ParagraphStatus::Agreed);
         assert!(statuses[&op1a].inherited);
         assert_eq!(statuses[&op2].status, ParagraphStatus::Open);
-        let obstacles = state.obstacles_to_adoption(&document);
+        let obstacles = state.obstacles_to_adoption(&document, &[]);
         assert_eq!(
             obstacles,
             vec![Obstacle::NotAgreed {
@@ -481,7 +514,7 @@ mod tests {
             adoption: None,
         };
         assert_eq!(
-            describe_obstacles(&state.obstacles_to_adoption(&document), 5),
+            describe_obstacles(&state.obstacles_to_adoption(&document, &[]), 5),
             "OP2 holds HU's scrutiny reservation no. 1"
         );
         assert_eq!(reservation.mark(), "SR (HU)");
@@ -491,7 +524,7 @@ mod tests {
             withdrawn_at: 1,
         });
         state.reservations = vec![reservation];
-        assert!(state.obstacles_to_adoption(&document).is_empty());
+        assert!(state.obstacles_to_adoption(&document, &[]).is_empty());
     }
 
     #[test]
@@ -562,7 +595,7 @@ mod tests {
             let statuses = ordered.statuses(&document);
             let all_agreed = document.walk().iter().filter(|v| v.node.kind != NodeKind::Part)
                 .all(|v| statuses[&v.node.id].status == ParagraphStatus::Agreed);
-            prop_assert_eq!(ordered.obstacles_to_adoption(&document).is_empty(), all_agreed);
+            prop_assert_eq!(ordered.obstacles_to_adoption(&document, &[]).is_empty(), all_agreed);
             for (node, status) in &statuses {
                 if let Some((_, last)) = history.iter().rev().find(|(n, _)| ids[*n] == *node) {
                     prop_assert_eq!(status.status, *last);

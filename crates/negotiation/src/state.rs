@@ -14,6 +14,7 @@ use crate::error::{Error, FieldProblem};
 use crate::events::EventKind;
 use crate::input::check_text;
 use crate::policy::{Action, Phase};
+use penholder_core::bracket::Bracket;
 use penholder_core::negotiation::{Item, Participation};
 use penholder_core::state::{
     Adoption, ParagraphStatus, Reservation, ReservationKind, StatusChange, TextState,
@@ -33,6 +34,8 @@ pub struct StateOfText {
     pub info: VersionInfo,
     pub version: Version,
     pub state: TextState,
+    /// The brackets still open in that version.
+    pub brackets: Vec<Bracket>,
 }
 
 /// The state of the text at version `number` (the latest when `None`): the statuses and
@@ -50,6 +53,7 @@ pub fn read(
         info: r.version_info(process, document, number)?,
         version: r.version(process, document, number)?,
         state: r.text_state(process, document)?,
+        brackets: r.version_brackets(process, document, number)?,
         readable,
     })
 }
@@ -320,12 +324,14 @@ pub fn adopt(
         )));
     }
     let latest = w.latest_version(process, document)?;
-    let obstacles = state.obstacles_to_adoption(&latest.document);
+    let brackets = w.version_brackets(process, document, latest.number)?;
+    let obstacles = state.obstacles_to_adoption(&latest.document, &brackets);
     if !obstacles.is_empty() {
         return Err(Error::NotAgreed(format!(
             "nothing is agreed until everything is agreed: version {} of {document} cannot be \
-             adopted while {} paragraph(s) or reservation(s) stand in the way ({}). Agree \
-             each paragraph (PUT …/status/{{node}}) and have each reservation withdrawn first",
+             adopted while {} paragraph(s), reservation(s) or bracket(s) stand in the way \
+             ({}). Agree each paragraph (PUT …/status/{{node}}), have each reservation \
+             withdrawn, and resolve each bracket in a round first",
             latest.number,
             obstacles.len(),
             describe_obstacles(&obstacles, OBSTACLES_SHOWN)

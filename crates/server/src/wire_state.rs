@@ -3,6 +3,7 @@
 //! `wire.rs` so that the version view and the state endpoints share one description.
 
 use crate::clock::rfc3339;
+use penholder_core::bracket::Bracket;
 use penholder_core::state::{
     Adoption, NodeStatus, ParagraphStatus, Reservation, ReservationKind, StatusChange, TextState,
 };
@@ -252,7 +253,13 @@ pub struct TextStateView {
 }
 
 impl TextStateView {
-    pub fn new(state: &TextState, version: u32, document: &Document, history: bool) -> Self {
+    pub fn new(
+        state: &TextState,
+        version: u32,
+        document: &Document,
+        brackets: &[Bracket],
+        history: bool,
+    ) -> Self {
         let references = References::of(document);
         let standing = state.standing_reservations(document);
         let statuses = state.statuses(document);
@@ -296,7 +303,7 @@ impl TextStateView {
                 Vec::new()
             } else {
                 state
-                    .obstacles_to_adoption(document)
+                    .obstacles_to_adoption(document, brackets)
                     .iter()
                     .map(ToString::to_string)
                     .collect()

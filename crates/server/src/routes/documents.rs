@@ -211,8 +211,13 @@ pub async fn get_version(
                 reference: reference.0.clone(),
             })
             .collect();
-        let state_view =
-            crate::wire_state::TextStateView::new(&text_state, n, &version.document, false);
+        let state_view = crate::wire_state::TextStateView::new(
+            &text_state,
+            n,
+            &version.document,
+            &brackets,
+            false,
+        );
         let mut view = VersionView::new(&info, version.document, references, &seal);
         view.state = Some(state_view);
         view.brackets = crate::wire_brackets::BracketView::list(&brackets, &view.document);

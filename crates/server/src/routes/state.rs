@@ -38,6 +38,7 @@ pub async fn get_status(
         &read.state,
         read.info.number,
         &read.version.document,
+        &read.brackets,
         true,
     )))
 }
