@@ -47,6 +47,7 @@ pub mod concordance;
 pub mod consolidation;
 pub mod decision;
 pub mod disposition;
+pub mod draft;
 pub mod document;
 pub mod error;
 pub mod events;

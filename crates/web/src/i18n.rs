@@ -193,6 +193,8 @@ pub struct Messages {
     pub previous_part: &'static str,
     pub next_part: &'static str,
     pub reference_short: &'static str,
+    /// The workbench's words: drafts, Word files, outcomes (`crate::workbench`).
+    pub workbench: crate::workbench::WorkbenchMessages,
 }
 
 pub const ENGLISH: Messages = Messages {
@@ -322,6 +324,7 @@ pub const ENGLISH: Messages = Messages {
     previous_part: "Previous part",
     next_part: "Next part",
     reference_short: "Ref.",
+    workbench: crate::workbench::ENGLISH,
 };
 
 pub const FRENCH: Messages = Messages {
@@ -451,6 +454,7 @@ pub const FRENCH: Messages = Messages {
     previous_part: "Partie précédente",
     next_part: "Partie suivante",
     reference_short: "Réf.",
+    workbench: crate::workbench::FRENCH,
 };
 
 #[cfg(test)]

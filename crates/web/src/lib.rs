@@ -22,6 +22,8 @@
 //!   file the API offers (HTML, Word, Markdown, Akoma Ntoso, CSV, XLSX).
 //! - [`pages`]: the layout and the templates; [`i18n`]: the interface's languages.
 //! - [`error`]: refusals as pages (or problem+json for the preview), with what to do.
+//! - [`workbench`]: a delegation's draft (kept, emptied, submitted whole), a Word file
+//!   uploaded and its items shown before they are sent, what happened to its proposals.
 
 pub mod chair;
 pub mod delegation;
@@ -30,6 +32,7 @@ pub mod i18n;
 pub mod pages;
 pub mod reviewer;
 pub mod sign_in;
+pub mod workbench;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -126,6 +129,15 @@ pub fn router<S: Clone + Send + Sync + 'static>(front: Front) -> Router<S> {
             "/p/{p}/d/{d}/redline/file/{format}",
             get(reviewer::redline_file),
         )
+        .route("/p/{p}/rounds/{r}/draft", post(workbench::keep))
+        .route("/p/{p}/rounds/{r}/draft/remove", post(workbench::remove))
+        .route("/p/{p}/rounds/{r}/draft/submit", post(workbench::submit_draft))
+        .route(
+            "/p/{p}/rounds/{r}/word",
+            get(workbench::word_form).post(workbench::word_upload),
+        )
+        .route("/p/{p}/rounds/{r}/word/items", post(workbench::word_items))
+        .route("/p/{p}/rounds/{r}/outcomes", get(workbench::outcomes_page))
         .route("/assets/web.css", get(stylesheet))
         .route("/assets/preview.js", get(preview_module))
         .with_state(front)
