@@ -93,7 +93,7 @@ try {
   await page.keyboard.press("Enter");
   await page.getByRole("heading", { level: 1, name: "Send a Word file" }).waitFor();
   const download = page.getByRole("link", { name: /Download the base version as a Word file/ });
-  const answer = await page.request.get(await download.getAttribute("href"));
+  const answer = await page.request.get(`${base}${await download.getAttribute("href")}`);
   check(answer.ok() && (await answer.body()).subarray(0, 2).toString() === "PK", "the base version's DOCX is not offered");
   await visit(page, "workbench-03-word");
   await page.locator("#word-file").setInputFiles(docx);

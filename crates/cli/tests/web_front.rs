@@ -1194,7 +1194,11 @@ fn a_delegation_keeps_a_draft_sends_a_word_file_and_reads_its_outcomes(db: &Test
     assert_eq!(stale.status, 412, "{}", stale.body);
     let removed = browser.post(
         &format!("{round}/draft/remove"),
-        &[("csrf", &csrf), ("index", "1"), ("change", &change.to_string())],
+        &[
+            ("csrf", &csrf),
+            ("index", "1"),
+            ("change", &change.to_string()),
+        ],
     );
     assert_eq!(removed.status, 303, "{}", removed.body);
 
@@ -1254,12 +1258,27 @@ fn a_delegation_keeps_a_draft_sends_a_word_file_and_reads_its_outcomes(db: &Test
         not_word.status,
         not_word.body
     );
-    assert!(not_word.body.contains("role=\"alert\""), "{}", not_word.body);
+    assert!(
+        not_word.body.contains("role=\"alert\""),
+        "{}",
+        not_word.body
+    );
     let understood = browser.upload(&format!("{round}/word"), &[("csrf", &csrf)], &docx);
     assert_eq!(understood.status, 200, "{}", understood.body);
-    assert!(understood.body.contains("valuable initiative"), "{}", understood.body);
-    assert!(understood.body.contains("tracked change"), "{}", understood.body);
-    assert_eq!(get(&server, &submission, &at).expect(200).json()["revision"], 1);
+    assert!(
+        understood.body.contains("valuable initiative"),
+        "{}",
+        understood.body
+    );
+    assert!(
+        understood.body.contains("tracked change"),
+        "{}",
+        understood.body
+    );
+    assert_eq!(
+        get(&server, &submission, &at).expect(200).json()["revision"],
+        1
+    );
     let items = field_text(&understood.body, "items");
     let shown: serde_json::Value = serde_json::from_str(&items).expect("the items as JSON");
     let count = shown.as_array().expect("items").len();
@@ -1341,15 +1360,24 @@ fn a_delegation_keeps_a_draft_sends_a_word_file_and_reads_its_outcomes(db: &Test
     .expect(201);
     let page = browser.get(&server.url(&format!("/p/{PROCESS}")));
     assert!(
-        page.body.contains(&format!("/p/{PROCESS}/rounds/1/outcomes")),
+        page.body
+            .contains(&format!("/p/{PROCESS}/rounds/1/outcomes")),
         "{}",
         page.body
     );
     let outcomes = browser.get(&format!("{round}/outcomes"));
     assert_eq!(outcomes.status, 200, "{}", outcomes.body);
     assert!(outcomes.body.contains("AT-1"), "{}", outcomes.body);
-    assert!(outcomes.body.contains("retained verbatim"), "{}", outcomes.body);
-    assert!(outcomes.body.contains("Agreed by all."), "{}", outcomes.body);
+    assert!(
+        outcomes.body.contains("retained verbatim"),
+        "{}",
+        outcomes.body
+    );
+    assert!(
+        outcomes.body.contains("Agreed by all."),
+        "{}",
+        outcomes.body
+    );
     // Another delegation's outcomes are not a delegate's to read.
     let other = browser.get(&format!("{round}/outcomes?delegation=FR"));
     assert_eq!(other.status, 403, "{}", other.body);
@@ -1371,7 +1399,10 @@ fn a_delegation_works_with_drafts_word_files_and_outcomes_in_chromium() {
         .arg(tests.join("workbench.mjs"))
         .current_dir(&tests)
         .env("PENHOLDER_URL", base.trim_end_matches('/'))
-        .env("PENHOLDER_LINK", sign_in_link(&server, "delegate", Some("AT")))
+        .env(
+            "PENHOLDER_LINK",
+            sign_in_link(&server, "delegate", Some("AT")),
+        )
         .env(
             "PENHOLDER_LINK_AGAIN",
             sign_in_link(&server, "delegate", Some("AT")),

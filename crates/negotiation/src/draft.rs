@@ -342,10 +342,7 @@ mod tests {
             &references,
         );
         assert_eq!(deleted.len(), 3);
-        assert!(matches!(
-            deleted[2].item,
-            ItemByReference::Delete { .. }
-        ));
+        assert!(matches!(deleted[2].item, ItemByReference::Delete { .. }));
     }
 
     #[test]

@@ -186,6 +186,7 @@ mod symbol;
 mod writer;
 
 pub use coalition::NewCoalitionAct;
+pub use drafts::StoredDraft;
 pub use error::{AuditError, StoreError};
 pub use events::{
     Attempt, AttemptOutcome, ClaimedDelivery, Delivery, EventRecord, NewEvent, NewWebhook,
@@ -200,7 +201,6 @@ pub use model::{Latest, WebSession};
 pub use pending::Pending;
 pub use proposal_search::ProposalHit;
 pub use read_marks::ReadMark;
-pub use drafts::StoredDraft;
 pub use reader::Reader;
 pub use search::{MAX_QUERY_CHARS, MAX_QUERY_PHRASES, SearchHit, SearchOccurrence, SearchQuery};
 pub use writer::Writer;

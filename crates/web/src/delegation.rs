@@ -654,7 +654,13 @@ async fn resubmit(
 
 /// A submission refused because the round takes no more is kept in the audit log for the
 /// chairmanship, as the API does.
-pub(crate) async fn note_late_attempt(front: &Front, caller: &Caller, p: &str, number: u32, code: &str) {
+pub(crate) async fn note_late_attempt(
+    front: &Front,
+    caller: &Caller,
+    p: &str,
+    number: u32,
+    code: &str,
+) {
     let (caller, p, code, now) = (caller.clone(), p.to_string(), code.to_string(), front.now());
     let noted = front
         .commit(move |w| feedback::record_late(w, &caller, &p, number, &code, b"{}", now))

@@ -131,7 +131,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(front: Front) -> Router<S> {
         )
         .route("/p/{p}/rounds/{r}/draft", post(workbench::keep))
         .route("/p/{p}/rounds/{r}/draft/remove", post(workbench::remove))
-        .route("/p/{p}/rounds/{r}/draft/submit", post(workbench::submit_draft))
+        .route(
+            "/p/{p}/rounds/{r}/draft/submit",
+            post(workbench::submit_draft),
+        )
         .route(
             "/p/{p}/rounds/{r}/word",
             get(workbench::word_form).post(workbench::word_upload),

@@ -21,7 +21,6 @@ use crate::error::WebError;
 use crate::i18n::{Lang, Messages};
 use crate::pages::{Chrome, layout, moment};
 use crate::sign_in::Visitor;
-use penholder_negotiation::session::Session;
 use axum::Form;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, Query, State};
@@ -32,6 +31,7 @@ use penholder_core::References;
 use penholder_core::negotiation::{ItemByReference, ItemFlag, RoundState};
 use penholder_negotiation::disposition::Review;
 use penholder_negotiation::draft::{self, Draft, DraftItem, DraftOf};
+use penholder_negotiation::session::Session;
 use penholder_negotiation::submission::{self, Expected, NewSubmission};
 use penholder_negotiation::{Caller, Error, document, feedback, word};
 use penholder_render::{DelegationOutcomes, Disposition, ProposalStatus};
@@ -207,7 +207,7 @@ fn refused(lang: Lang) -> impl Fn(Error) -> Response {
 }
 
 /// The delegation the caller acts for, or a refusal saying how to get one.
-fn delegation_of(session: &Session, lang: Lang) -> Result<String, WebError> {
+fn delegation_of(session: &Session, lang: Lang) -> Result<String, Response> {
     session.caller.delegation.clone().ok_or_else(|| {
         WebError::new(
             StatusCode::FORBIDDEN,
@@ -217,6 +217,7 @@ fn delegation_of(session: &Session, lang: Lang) -> Result<String, WebError> {
             ),
             lang,
         )
+        .into_response()
     })
 }
 
@@ -293,7 +294,12 @@ fn proposal(m: &Messages, item: &DraftItem, references: &References) -> Markup {
             node,
             text,
             justification,
-        } => (m.kind_amend, Some(node.as_str()), text.as_str(), justification),
+        } => (
+            m.kind_amend,
+            Some(node.as_str()),
+            text.as_str(),
+            justification,
+        ),
         ItemByReference::Insert {
             after,
             before,
@@ -394,7 +400,8 @@ pub async fn keep(
     let session = visitor.check_csrf(&form.csrf)?;
     let lang = visitor.lang;
     let code = delegation_of(session, lang)?;
-    let added: Vec<DraftItem> = with_proposal(&[], &form, lang)?
+    let added: Vec<DraftItem> = with_proposal(&[], &form, lang)
+        .map_err(IntoResponse::into_response)?
         .into_iter()
         .map(DraftItem::new)
         .collect();
@@ -497,7 +504,7 @@ pub async fn submit_draft(
             )
             .into_response());
         }
-        Err(error) => return Err(late_or(front, &caller, &p, number, &code, error, lang).await),
+        Err(error) => return Err(late_or(&front, &caller, &p, number, &code, error, lang).await),
     };
     let sending = Sending {
         p,
@@ -565,8 +572,7 @@ async fn send(
                 delegation: &reading_code,
             };
             let (submitting, references) = draft::submitting_on(r, &reading, of, now)?;
-            let current = match feedback::latest(r, &reading, &slug, number, &reading_code, now)
-            {
+            let current = match feedback::latest(r, &reading, &slug, number, &reading_code, now) {
                 Ok((_, revision)) => revision
                     .items
                     .iter()
@@ -645,7 +651,8 @@ fn word_base(
     let (_, _, base) = document::version(r, caller, p, &round.document, round.base_version)?;
     let revision = match feedback::latest(r, caller, p, number, code, now) {
         Ok((_, revision)) => revision.revision,
-        Err(Error::NotFound(_)) | Err(Error::Store(penholder_store::StoreError::NotFound { .. })) => 0,
+        Err(Error::NotFound(_))
+        | Err(Error::Store(penholder_store::StoreError::NotFound { .. })) => 0,
         Err(other) => return Err(other),
     };
     Ok((
@@ -763,7 +770,9 @@ pub async fn word_upload(
     let session = visitor.signed_in()?;
     let mut multipart = multipart.map_err(|rejection| {
         WebError::bad_request(
-            format!("the upload is not a file form ({rejection}): choose a .docx file and send the form"),
+            format!(
+                "the upload is not a file form ({rejection}): choose a .docx file and send the form"
+            ),
             lang,
         )
         .into_response()
@@ -869,7 +878,9 @@ pub async fn word_items(
     let code = delegation_of(session, lang)?;
     let items: Vec<DraftItem> = serde_json::from_str(&form.items).map_err(|e| {
         WebError::bad_request(
-            format!("the proposals sent are not those the page showed ({e}): upload the file again"),
+            format!(
+                "the proposals sent are not those the page showed ({e}): upload the file again"
+            ),
             lang,
         )
         .into_response()
@@ -919,7 +930,10 @@ pub async fn outcomes_page(
     let session = visitor.signed_in()?;
     let lang = visitor.lang;
     let m = lang.messages();
-    let code = match query.delegation.or_else(|| session.caller.delegation.clone()) {
+    let code = match query
+        .delegation
+        .or_else(|| session.caller.delegation.clone())
+    {
         Some(code) => code,
         None => {
             return Err(WebError::bad_request(
@@ -929,14 +943,18 @@ pub async fn outcomes_page(
             .into_response());
         }
     };
-    let (caller, slug, now, reading_code) = (session.caller.clone(), p.clone(), front.now(), code.clone());
+    let (caller, slug, now, reading_code) =
+        (session.caller.clone(), p.clone(), front.now(), code.clone());
     let (outcomes, decided) = front
         .run(move |r| {
             let review = Review::read_outcomes(r, &caller, &slug, number, &reading_code, now)?;
             let context = review.context(now, String::new());
             let compilation = review.material.compile(None);
             let decided = review.result.is_some() || !review.material.rulings().is_empty();
-            Ok((review.outcomes(&compilation, &context, &reading_code), decided))
+            Ok((
+                review.outcomes(&compilation, &context, &reading_code),
+                decided,
+            ))
         })
         .await
         .map_err(refused(lang))?;
@@ -1124,10 +1142,14 @@ mod tests {
     #[test]
     fn fields_the_model_gains_are_shown_as_words_and_nested_lists() {
         assert_eq!(words_of("co_sponsored_by"), "Co sponsored by");
-        let value = serde_json::json!({"reservations": [{"kind": "scrutiny", "note": "<b>"}], "empty": []});
+        let value =
+            serde_json::json!({"reservations": [{"kind": "scrutiny", "note": "<b>"}], "empty": []});
         let html = generic(&value).into_string();
         assert!(html.contains("<dt>Reservations</dt>"), "{html}");
-        assert!(html.contains("<dt>Kind</dt><dd><span dir=\"auto\">scrutiny</span></dd>"), "{html}");
+        assert!(
+            html.contains("<dt>Kind</dt><dd><span dir=\"auto\">scrutiny</span></dd>"),
+            "{html}"
+        );
         assert!(html.contains("&lt;b&gt;"), "escaped: {html}");
         assert!(!html.contains("Empty"), "empty fields are left out: {html}");
     }
@@ -1159,6 +1181,52 @@ mod tests {
             ProposalStatus::MergedWithOthers.as_str(),
             "English says what the model says"
         );
+    }
+
+    #[test]
+    fn the_draft_lists_each_item_with_its_flags_and_remove_form_then_the_submit_form() {
+        let mut ids = penholder_core::IdSource::new(1, 1_700_000_000_000);
+        let document = penholder_core::Document::new(
+            "T",
+            vec![penholder_core::Node::new(
+                ids.next_id(),
+                penholder_core::NodeKind::Operative,
+                "Agree.",
+            )],
+        );
+        let references = References::of(&document);
+        let draft = Draft {
+            items: vec![
+                DraftItem {
+                    item: ItemByReference::Amend {
+                        node: document.nodes[0].id.to_string(),
+                        text: "Agree <now>.".into(),
+                        justification: Some("Sooner.".into()),
+                    },
+                    flags: vec![ItemFlag::Tracked],
+                },
+                DraftItem::new(ItemByReference::Comment {
+                    node: None,
+                    text: "Fine overall.".into(),
+                }),
+            ],
+            change: 1_700_000_000_123,
+            updated_at: 1_700_000_000_000,
+            updated_by: "anna".into(),
+        };
+        let html = draft_section(
+            Lang::En.messages(),
+            "bp",
+            2,
+            Some(&draft),
+            &references,
+            Some(3),
+            "CSRF",
+        )
+        .into_string();
+        insta::assert_snapshot!(html);
+        let empty = draft_section(Lang::Fr.messages(), "bp", 2, None, &references, None, "CSRF");
+        assert!(empty.into_string().contains("n'a pas de brouillon"));
     }
 
     #[test]
