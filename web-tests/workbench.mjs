@@ -96,6 +96,13 @@ try {
   const answer = await page.request.get(`${base}${await download.getAttribute("href")}`);
   check(answer.ok() && (await answer.body()).subarray(0, 2).toString() === "PK", "the base version's DOCX is not offered");
   await visit(page, "workbench-03-word");
+  // A file that is no Word file: its problem said on the same page.
+  await page.locator("#word-file").setInputFiles({ name: "notes.docx", mimeType: "application/octet-stream", buffer: Buffer.from("These are notes, not a Word file.") });
+  await page.getByRole("button", { name: "Read the file" }).click();
+  const problem = page.getByRole("alert");
+  await problem.waitFor();
+  check((await problem.innerText()).includes("The file cannot be used"), "a text file was not refused in words");
+  await visit(page, "workbench-03-word-refused");
   await page.locator("#word-file").setInputFiles(docx);
   await tabTo(page, page.getByRole("button", { name: "Read the file" }), "the read-the-file button");
   await page.keyboard.press("Enter");

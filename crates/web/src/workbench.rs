@@ -64,6 +64,7 @@ pub struct WorkbenchMessages {
     pub submit_understood: &'static str,
     pub draft_understood: &'static str,
     pub whole_text: &'static str,
+    pub after: &'static str,
     pub outcomes_title: &'static str,
     pub outcomes_of: &'static str,
     pub outcomes_none: &'static str,
@@ -111,6 +112,7 @@ pub const ENGLISH: WorkbenchMessages = WorkbenchMessages {
     submit_understood: "Submit these proposals",
     draft_understood: "Keep them in the draft",
     whole_text: "whole text",
+    after: "after",
     outcomes_title: "What happened to our proposals",
     outcomes_of: "What happened to the proposals of",
     outcomes_none: "This delegation made no proposal in this round.",
@@ -158,6 +160,7 @@ pub const FRENCH: WorkbenchMessages = WorkbenchMessages {
     submit_understood: "Soumettre ces propositions",
     draft_understood: "Les garder au brouillon",
     whole_text: "texte entier",
+    after: "après",
     outcomes_title: "Ce que sont devenues nos propositions",
     outcomes_of: "Ce que sont devenues les propositions de",
     outcomes_none: "Cette délégation n'a fait aucune proposition dans ce cycle.",
@@ -210,7 +213,7 @@ fn refused(lang: Lang) -> impl Fn(Error) -> Response {
 }
 
 /// The delegation the caller acts for, or a refusal saying how to get one.
-fn delegation_of(session: &Session, lang: Lang) -> Result<String, Response> {
+fn delegation_of(session: &Session, lang: Lang) -> Result<String, WebError> {
     session.caller.delegation.clone().ok_or_else(|| {
         WebError::new(
             StatusCode::FORBIDDEN,
@@ -220,7 +223,6 @@ fn delegation_of(session: &Session, lang: Lang) -> Result<String, Response> {
             ),
             lang,
         )
-        .into_response()
     })
 }
 
@@ -292,6 +294,7 @@ fn reference_of(name: &str, references: &References) -> String {
 /// One proposal as a delegate reads it: its kind, paragraph, text and justification.
 fn proposal(m: &Messages, item: &DraftItem, references: &References) -> Markup {
     let w = &m.workbench;
+    let after = matches!(&item.item, ItemByReference::Insert { after: Some(_), .. });
     let (kind, node, text, why) = match &item.item {
         ItemByReference::Amend {
             node,
@@ -336,7 +339,7 @@ fn proposal(m: &Messages, item: &DraftItem, references: &References) -> Markup {
         strong { (kind) }
         " \u{2014} "
         @match node {
-            Some(name) => { (reference_of(name, references)) }
+            Some(name) => { @if after { (w.after) " " } (reference_of(name, references)) }
             None => { (w.whole_text) }
         }
         @if !item.flags.is_empty() {
@@ -402,7 +405,7 @@ pub async fn keep(
 ) -> Result<Response, Response> {
     let session = visitor.check_csrf(&form.csrf)?;
     let lang = visitor.lang;
-    let code = delegation_of(session, lang)?;
+    let code = delegation_of(session, lang).map_err(IntoResponse::into_response)?;
     let added: Vec<DraftItem> = with_proposal(&[], &form, lang)
         .map_err(IntoResponse::into_response)?
         .into_iter()
@@ -451,7 +454,7 @@ pub async fn remove(
 ) -> Result<Response, Response> {
     let session = visitor.check_csrf(&form.csrf)?;
     let lang = visitor.lang;
-    let code = delegation_of(session, lang)?;
+    let code = delegation_of(session, lang).map_err(IntoResponse::into_response)?;
     let (caller, slug, now) = (session.caller.clone(), p.clone(), front.now());
     front
         .commit(move |w| {
@@ -484,7 +487,7 @@ pub async fn submit_draft(
 ) -> Result<Response, Response> {
     let session = visitor.check_csrf(&form.csrf)?;
     let lang = visitor.lang;
-    let code = delegation_of(session, lang)?;
+    let code = delegation_of(session, lang).map_err(IntoResponse::into_response)?;
     let caller = session.caller.clone();
     let (reading, slug, reading_code, now) = (caller.clone(), p.clone(), code.clone(), front.now());
     let kept = front
@@ -717,14 +720,14 @@ fn word_page(
                         }
                         @let encoded = serde_json::to_string(items).unwrap_or_default();
                         div.actions {
-                            form.inline method="post" action={ (round_path) "/word/items" } {
+                            form method="post" action={ (round_path) "/word/items" } {
                                 input type="hidden" name="csrf" value=(csrf);
                                 input type="hidden" name="items" value=(encoded);
                                 input type="hidden" name="revision" value=(base.revision);
                                 input type="hidden" name="to" value="submission";
                                 button type="submit" { (w.submit_understood) }
                             }
-                            form.inline method="post" action={ (round_path) "/word/items" } {
+                            form method="post" action={ (round_path) "/word/items" } {
                                 input type="hidden" name="csrf" value=(csrf);
                                 input type="hidden" name="items" value=(encoded);
                                 input type="hidden" name="revision" value=(base.revision);
@@ -747,7 +750,7 @@ pub async fn word_form(
 ) -> Result<Response, Response> {
     let session = visitor.signed_in()?;
     let lang = visitor.lang;
-    let code = delegation_of(session, lang)?;
+    let code = delegation_of(session, lang).map_err(IntoResponse::into_response)?;
     let (caller, slug, now) = (session.caller.clone(), p.clone(), front.now());
     let (base, _) = front
         .run(move |r| word_base(r, &caller, &slug, number, &code, now))
@@ -797,7 +800,7 @@ pub async fn word_upload(
         }
     }
     visitor.check_csrf(csrf.as_deref().unwrap_or_default())?;
-    let code = delegation_of(session, lang)?;
+    let code = delegation_of(session, lang).map_err(IntoResponse::into_response)?;
     let (caller, slug, now) = (session.caller.clone(), p.clone(), front.now());
     let bytes = file.unwrap_or_default().to_vec();
     let read = front
@@ -878,7 +881,7 @@ pub async fn word_items(
 ) -> Result<Response, Response> {
     let session = visitor.check_csrf(&form.csrf)?;
     let lang = visitor.lang;
-    let code = delegation_of(session, lang)?;
+    let code = delegation_of(session, lang).map_err(IntoResponse::into_response)?;
     let items: Vec<DraftItem> = serde_json::from_str(&form.items).map_err(|e| {
         WebError::bad_request(
             format!(
@@ -1228,7 +1231,15 @@ mod tests {
         )
         .into_string();
         insta::assert_snapshot!(html);
-        let empty = draft_section(Lang::Fr.messages(), "bp", 2, None, &references, None, "CSRF");
+        let empty = draft_section(
+            Lang::Fr.messages(),
+            "bp",
+            2,
+            None,
+            &references,
+            None,
+            "CSRF",
+        );
         assert!(empty.into_string().contains("n'a pas de brouillon"));
     }
 
