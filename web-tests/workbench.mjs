@@ -45,6 +45,7 @@ try {
   await tabTo(page, op1.locator("form.amend textarea[name=justification]"), "OP1's justification");
   await page.keyboard.type("Kept for the delegation's review.");
   await tabTo(page, op1.locator("form.amend").getByRole("button", { name: "Keep as draft" }), "the keep-as-draft button");
+  await shootAround(page, op1.locator("form.amend"), "workbench-00-keep-as-draft");
   await page.keyboard.press("Enter");
   await page.waitForURL(/\/rounds\/1#draft$/);
   await draftItems(page).first().waitFor();
