@@ -1412,3 +1412,461 @@ fn the_state_forms_refuse_what_the_api_refuses(db: &TestDb) {
     );
     assert_eq!(one.status, 422, "{}", one.body);
 }
+
+// ---- The delegation's workbench: drafts, a Word file from the browser, outcomes ----------------
+
+/// The Word fixture's document: the Declaration's zero draft from its structured form (ids
+/// kept) with the title of its JSON form: the very version `fixtures/docx/` was edited from
+/// (`scripts/make-docx-fixtures.py`), so that the file's version hash matches.
+fn prepare_word_round(server: &Server) {
+    let admin = token("admin", None);
+    let chair = token("chair", Some("TR"));
+    post(
+        server,
+        "/v1/processes",
+        &admin,
+        &json!({"slug": PROCESS, "title": "Budapest Process, 7th Ministerial Conference",
+        "delegations": [
+            {"code": "TR", "name": "Türkiye", "kind": "state", "function": "chair"},
+            {"code": "AT", "name": "Austria", "kind": "state"},
+            {"code": "FR", "name": "France", "kind": "state"}
+        ]}),
+    )
+    .expect(201);
+    let title: serde_json::Value =
+        serde_json::from_str(&fixture("declaration.json")).expect("json");
+    post(
+        server,
+        &format!("/v1/processes/{PROCESS}/documents"),
+        &chair,
+        &json!({"slug": "declaration", "title": title["title"],
+                "classification": "LIMITE", "label": "Zero draft",
+                "source": {"format": "markdown", "text": fixture("declaration.md")}}),
+    )
+    .expect(201);
+    post(
+        server,
+        &format!("/v1/processes/{PROCESS}/rounds"),
+        &chair,
+        &json!({"document": "declaration", "label": "Written feedback",
+                "opens_at": from_now(3600), "closes_at": from_now(7200)}),
+    )
+    .expect(201);
+    post(
+        server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/open"),
+        &chair,
+        &json!({}),
+    )
+    .expect(200);
+}
+
+fn word_fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/docx")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A hidden field's value with the page's escapes undone.
+fn field_text(body: &str, name: &str) -> String {
+    field(body, name)
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+}
+
+impl Browser {
+    /// Signs in with a fresh one-time link; the session's CSRF token.
+    fn sign_in(&mut self, server: &Server, role: &str, delegation: Option<&str>) -> String {
+        let link = sign_in_link(server, role, delegation);
+        let token = link.split("token=").nth(1).expect("token").to_string();
+        let page = self.get(&link);
+        let csrf = field(&page.body, "csrf");
+        let signed_in = self.post(
+            &server.url("/sign-in/link"),
+            &[("csrf", &csrf), ("token", &token)],
+        );
+        assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+        let page = self.get(&server.url("/"));
+        field(&page.body, "csrf")
+    }
+
+    /// A multipart form with one file, as a browser sends a file input.
+    fn upload(&mut self, url: &str, fields: &[(&str, &str)], file: &[u8]) -> Page {
+        let boundary = "penholder-test-boundary-7d1a";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"feedback.docx\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let line: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let request = ureq::http::Request::builder()
+            .method("POST")
+            .uri(url)
+            .header("cookie", line.join("; "))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .expect("request");
+        let mut response = self.agent.run(request).expect("the upload");
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        Page {
+            status: response.status().as_u16(),
+            location,
+            content_type,
+            body: response.body_mut().read_to_string().expect("a text body"),
+        }
+    }
+}
+
+both_backends!(a_delegation_keeps_a_draft_sends_a_word_file_and_reads_its_outcomes);
+
+fn a_delegation_keeps_a_draft_sends_a_word_file_and_reads_its_outcomes(db: &TestDb) {
+    let mut server = Server::start(db);
+    prepare_word_round(&server);
+    let at = token("delegate", Some("AT"));
+    let chair = token("chair", Some("TR"));
+    let round = server.url(&format!("/p/{PROCESS}/rounds/1"));
+    let submission = format!("/v1/processes/{PROCESS}/rounds/1/submissions/AT");
+    let op1 = node_of(&server, &at, "OP1");
+    let pp2 = node_of(&server, &at, "PP2");
+    let mut browser = Browser::new();
+    let csrf = browser.sign_in(&server, "delegate", Some("AT"));
+
+    // Each paragraph form has its second button; two proposals kept as a draft, none sent.
+    let page = browser.get(&round);
+    assert!(page.body.contains("Keep as draft"), "{}", page.body);
+    assert!(page.body.contains("keeps no draft"), "{}", page.body);
+    let draft_text = "Adopt the attached Action Plan, kept in a draft.";
+    let kept = browser.post(
+        &format!("{round}/draft"),
+        &[
+            ("csrf", &csrf),
+            ("action", "amend"),
+            ("node", &op1),
+            ("text", draft_text),
+            ("justification", "Clarity."),
+        ],
+    );
+    assert_eq!(kept.status, 303, "{}", kept.body);
+    assert_eq!(
+        kept.location.as_deref(),
+        Some(format!("/p/{PROCESS}/rounds/1#draft").as_str())
+    );
+    let kept = browser.post(
+        &format!("{round}/draft"),
+        &[
+            ("csrf", &csrf),
+            ("action", "comment"),
+            ("node", &pp2),
+            ("text", "A draft comment <on PP2>."),
+        ],
+    );
+    assert_eq!(kept.status, 303, "{}", kept.body);
+    let forged = browser.post(
+        &format!("{round}/draft"),
+        &[("csrf", "forged"), ("action", "delete"), ("node", &pp2)],
+    );
+    assert_eq!(forged.status, 403);
+    let bad = browser.post(
+        &format!("{round}/draft"),
+        &[("csrf", &csrf), ("action", "delete"), ("node", "PP99")],
+    );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("PP99"), "{}", bad.body);
+    get(&server, &submission, &at).expect(404);
+    let page = browser.get(&round);
+    assert!(page.body.contains(draft_text), "{}", page.body);
+    assert!(page.body.contains("A draft comment &lt;on PP2&gt;."));
+    // Nobody else sees it: not the chair's compilation, not the audit log.
+    let compilation = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/compilation"),
+        &chair,
+    );
+    assert!(!String::from_utf8_lossy(&compilation.bytes).contains("kept in a draft"));
+    let audit = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/audit"),
+        &token("admin", None),
+    )
+    .expect(200);
+    assert!(!String::from_utf8_lossy(&audit.bytes).contains("kept in a draft"));
+
+    // Removing from a draft that changed since the page was read is refused; then it works.
+    let change: i64 = field(&page.body, "change").parse().expect("a change");
+    let stale = browser.post(
+        &format!("{round}/draft/remove"),
+        &[
+            ("csrf", &csrf),
+            ("index", "0"),
+            ("change", &(change - 1).to_string()),
+        ],
+    );
+    assert_eq!(stale.status, 412, "{}", stale.body);
+    let removed = browser.post(
+        &format!("{round}/draft/remove"),
+        &[
+            ("csrf", &csrf),
+            ("index", "1"),
+            ("change", &change.to_string()),
+        ],
+    );
+    assert_eq!(removed.status, 303, "{}", removed.body);
+
+    // The draft survives a restart of the server and a new session.
+    server.restart();
+    let round = server.url(&format!("/p/{PROCESS}/rounds/1"));
+    let mut browser = Browser::new();
+    let csrf = browser.sign_in(&server, "delegate", Some("AT"));
+    let page = browser.get(&round);
+    assert!(page.body.contains(draft_text), "{}", page.body);
+    assert!(!page.body.contains("A draft comment"), "{}", page.body);
+
+    // Submitted whole: one revision, the draft gone.
+    let change = field(&page.body, "change");
+    let sent = browser.post(
+        &format!("{round}/draft/submit"),
+        &[("csrf", &csrf), ("change", &change), ("revision", "0")],
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(
+        sent.location.as_deref(),
+        Some(format!("/p/{PROCESS}/rounds/1/receipt").as_str())
+    );
+    let api = get(&server, &submission, &at).expect(200).json();
+    assert_eq!(api["revision"], 1);
+    let items = api["body"]["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{api}");
+    assert_eq!(items[0]["text"], draft_text);
+    assert_eq!(items[0]["justification"], "Clarity.");
+    let page = browser.get(&round);
+    assert!(page.body.contains("keeps no draft"), "{}", page.body);
+    let again = browser.post(
+        &format!("{round}/draft/submit"),
+        &[("csrf", &csrf), ("change", &change), ("revision", "1")],
+    );
+    assert_eq!(again.status, 404, "{}", again.body);
+
+    // A Word file with tracked changes: the items understood shown, nothing stored yet.
+    let page = browser.get(&format!("{round}/word"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("/p/{PROCESS}/d/declaration/v/1/file/docx")),
+        "{}",
+        page.body
+    );
+    let docx = word_fixture("declaration-at-tracked.docx");
+    let forged = browser.upload(&format!("{round}/word"), &[("csrf", "forged")], &docx);
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    let not_word = browser.upload(
+        &format!("{round}/word"),
+        &[("csrf", &csrf)],
+        b"This is a text file renamed .docx",
+    );
+    assert!(
+        (400..500).contains(&not_word.status),
+        "{} {}",
+        not_word.status,
+        not_word.body
+    );
+    assert!(
+        not_word.body.contains("role=\"alert\""),
+        "{}",
+        not_word.body
+    );
+    let understood = browser.upload(&format!("{round}/word"), &[("csrf", &csrf)], &docx);
+    assert_eq!(understood.status, 200, "{}", understood.body);
+    assert!(
+        understood.body.contains("valuable initiative"),
+        "{}",
+        understood.body
+    );
+    assert!(
+        understood.body.contains("tracked change"),
+        "{}",
+        understood.body
+    );
+    assert_eq!(
+        get(&server, &submission, &at).expect(200).json()["revision"],
+        1
+    );
+    let items = field_text(&understood.body, "items");
+    let shown: serde_json::Value = serde_json::from_str(&items).expect("the items as JSON");
+    let count = shown.as_array().expect("items").len();
+    assert!(count >= 3, "{shown}");
+    let sent = browser.post(
+        &format!("{round}/word/items"),
+        &[
+            ("csrf", &csrf),
+            ("items", &items),
+            ("revision", "1"),
+            ("to", "submission"),
+        ],
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let api = get(&server, &submission, &at).expect(200).json();
+    assert_eq!(api["revision"], 2);
+    assert_eq!(
+        api["body"]["items"].as_array().expect("items").len(),
+        1 + count,
+        "the file's items added to the submission: {api}"
+    );
+    // The same page sent again names revision 1: refused, nothing changes.
+    let stale = browser.post(
+        &format!("{round}/word/items"),
+        &[
+            ("csrf", &csrf),
+            ("items", &items),
+            ("revision", "1"),
+            ("to", "submission"),
+        ],
+    );
+    assert_eq!(stale.status, 412, "{}", stale.body);
+
+    // After the deadline no draft is kept.
+    post(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/close"),
+        &chair,
+        &json!({}),
+    )
+    .expect(200);
+    let late = browser.post(
+        &format!("{round}/draft"),
+        &[("csrf", &csrf), ("action", "delete"), ("node", &pp2)],
+    );
+    assert_eq!(late.status, 409, "{}", late.body);
+
+    // The chair accepts every change and consolidates: what happened to the proposals.
+    let compiled = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/compilation"),
+        &chair,
+    )
+    .expect(200)
+    .json();
+    let changes: Vec<String> = compiled["compilation"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .flat_map(|n| n["changes"].as_array().cloned().unwrap_or_default())
+        .map(|c| c["id"].as_str().expect("id").to_string())
+        .collect();
+    assert!(!changes.is_empty(), "{compiled}");
+    for change in &changes {
+        put(
+            &server,
+            &format!("/v1/processes/{PROCESS}/rounds/1/decisions/{change}"),
+            &chair,
+            &json!({"decision": "accept", "note": "Agreed by all."}),
+        )
+        .expect(200);
+    }
+    post(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/consolidate"),
+        &chair,
+        &json!({"label": "Rev. 1"}),
+    )
+    .expect(201);
+    let page = browser.get(&server.url(&format!("/p/{PROCESS}")));
+    assert!(
+        page.body
+            .contains(&format!("/p/{PROCESS}/rounds/1/outcomes")),
+        "{}",
+        page.body
+    );
+    let outcomes = browser.get(&format!("{round}/outcomes"));
+    assert_eq!(outcomes.status, 200, "{}", outcomes.body);
+    assert!(outcomes.body.contains("AT-1"), "{}", outcomes.body);
+    assert!(
+        outcomes.body.contains("retained verbatim"),
+        "{}",
+        outcomes.body
+    );
+    assert!(
+        outcomes.body.contains("Agreed by all."),
+        "{}",
+        outcomes.body
+    );
+    // Another delegation's outcomes: the page follows the API's rule, whatever it is.
+    let other = browser.get(&format!("{round}/outcomes?delegation=FR"));
+    let api = get(
+        &server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/outcomes/FR"),
+        &at,
+    );
+    assert_eq!(other.status, api.status, "{}", other.body);
+    let unknown = browser.get(&format!("{round}/outcomes?delegation=XX"));
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+}
+
+#[test]
+fn a_delegation_works_with_drafts_word_files_and_outcomes_in_chromium() {
+    let Some((workspace, chromium)) =
+        browser_scenarios("a_delegation_works_with_drafts_word_files_and_outcomes_in_chromium")
+    else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let server = Server::start(&db);
+    prepare_word_round(&server);
+    let tests = workspace.join("web-tests");
+    let base = server.url("");
+    let output = std::process::Command::new("node")
+        .arg(tests.join("workbench.mjs"))
+        .current_dir(&tests)
+        .env("PENHOLDER_URL", base.trim_end_matches('/'))
+        .env(
+            "PENHOLDER_LINK",
+            sign_in_link(&server, "delegate", Some("AT")),
+        )
+        .env(
+            "PENHOLDER_LINK_AGAIN",
+            sign_in_link(&server, "delegate", Some("AT")),
+        )
+        .env("PENHOLDER_CHAIR_TOKEN", token("chair", Some("TR")))
+        .env(
+            "PENHOLDER_DOCX",
+            workspace.join("fixtures/docx/declaration-at-tracked.docx"),
+        )
+        .env("PENHOLDER_PROCESS", PROCESS)
+        .env("PENHOLDER_SHOTS", workspace.join("target/web-screenshots"))
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node");
+    assert!(
+        output.status.success(),
+        "workbench.mjs failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+}

@@ -48,6 +48,7 @@ pub mod consolidation;
 pub mod decision;
 pub mod disposition;
 pub mod document;
+pub mod draft;
 pub mod error;
 pub mod events;
 pub mod feedback;

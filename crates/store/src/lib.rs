@@ -169,6 +169,7 @@ mod brackets;
 mod coalition;
 mod codec;
 mod db;
+mod drafts;
 mod error;
 mod events;
 mod model;
@@ -185,6 +186,7 @@ mod symbol;
 mod writer;
 
 pub use coalition::NewCoalitionAct;
+pub use drafts::StoredDraft;
 pub use error::{AuditError, StoreError};
 pub use events::{
     Attempt, AttemptOutcome, ClaimedDelivery, Delivery, EventRecord, NewEvent, NewWebhook,

@@ -486,6 +486,22 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER version_brackets_no_delete BEFORE DELETE ON version_brackets
         BEGIN SELECT RAISE(ABORT, 'version brackets are append-only'); END;
     "#,
+    // 12 (DRAFTS_MIGRATION): a delegation's draft in a round (issue 15, item 3): the proposals it
+    // keeps before submitting them, one row per round and delegation, replaced as it keeps and
+    // removes items and deleted when it submits them (`drafts.rs`). Mutable and not in the audit
+    // chain: a draft is no act of the negotiation (nobody but its delegation sees it, and what
+    // it submits is recorded, audited and receipted as any submission).
+    r#"
+    CREATE TABLE drafts (
+        round_id      INTEGER NOT NULL REFERENCES rounds (id),
+        delegation_id INTEGER NOT NULL REFERENCES delegations (id),
+        items         BLOB NOT NULL,
+        change_seq    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        updated_by    TEXT NOT NULL,
+        PRIMARY KEY (round_id, delegation_id)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The number of the migration that creates the search index (migration n brings the schema
@@ -526,6 +542,10 @@ pub(crate) const SYMBOL_MIGRATION: usize = 10;
 /// The number of the migration that keeps the brackets carried into a version: a database
 /// below it, read without migrating, has none.
 pub(crate) const BRACKETS_MIGRATION: usize = 11;
+
+/// The number of the migration that keeps delegations' drafts (`drafts.rs`): a database below
+/// it, read without migrating, has none.
+pub(crate) const DRAFTS_MIGRATION: usize = 12;
 
 /// Brings the database up to `migrations.len()`, all in one transaction: a crash half-way leaves
 /// the old schema, never half of a new one.
@@ -1066,6 +1086,18 @@ pub(crate) const PG_MIGRATIONS: &[&str] = &[
         FOR EACH ROW EXECUTE FUNCTION penholder_append_only('version brackets are append-only');
     CREATE TRIGGER version_brackets_no_truncate BEFORE TRUNCATE ON version_brackets
         FOR EACH STATEMENT EXECUTE FUNCTION penholder_append_only('version brackets are append-only');
+    "#,
+    // 12 (DRAFTS_MIGRATION): delegations' drafts, as in `MIGRATIONS` (mutable, not audited).
+    r#"
+    CREATE TABLE drafts (
+        round_id      BIGINT NOT NULL REFERENCES rounds (id),
+        delegation_id BIGINT NOT NULL REFERENCES delegations (id),
+        items         BYTEA NOT NULL,
+        change_seq    BIGINT NOT NULL,
+        updated_at    BIGINT NOT NULL,
+        updated_by    TEXT NOT NULL,
+        PRIMARY KEY (round_id, delegation_id)
+    );
     "#,
 ];
 

@@ -3177,3 +3177,38 @@ both! {
         }
     }
 }
+
+both! {
+    fn a_draft_is_replaced_deleted_and_kept_out_of_the_audit_chain() {
+        let store = fixture();
+        let read = |store: &Store| store.read(|r| r.draft("p", 1, "AT")).wait().unwrap();
+        assert_eq!(read(&store), None);
+        let audited = count(&store, "audit");
+        let first = store
+            .write(|w| w.put_draft("p", 1, "AT", b"one", &delegate("AT"), T0 + 1))
+            .wait()
+            .unwrap();
+        assert_eq!(first.change, T0 + 1, "a new draft's change starts at its time");
+        let second = store
+            .write(|w| w.put_draft("p", 1, "AT", b"two", &delegate("AT"), T0 + 1))
+            .wait()
+            .unwrap();
+        assert_eq!(second.change, first.change + 1, "every change is numbered anew");
+        assert_eq!(read(&store), Some(second.clone()));
+        assert_eq!(second.items, b"two");
+        // Another delegation's draft is its own row.
+        store
+            .write(|w| w.put_draft("p", 1, "HU", b"hu", &delegate("HU"), T0 + 2))
+            .wait()
+            .unwrap();
+        assert_eq!(count(&store, "drafts"), 2);
+        assert!(store.write(|w| w.delete_draft("p", 1, "AT")).wait().unwrap());
+        assert!(!store.write(|w| w.delete_draft("p", 1, "AT")).wait().unwrap());
+        assert_eq!(read(&store), None);
+        assert_eq!(count(&store, "audit"), audited, "a draft is no act of the negotiation");
+        assert!(matches!(
+            store.write(|w| w.put_draft("p", 9, "AT", b"x", &delegate("AT"), T0)).wait(),
+            Err(StoreError::NotFound { .. })
+        ));
+    }
+}

@@ -31,7 +31,7 @@ use penholder_store::{ProcessInfo, RoundInfo, SubmissionRevision};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-fn use_case(lang: Lang) -> impl Fn(Error) -> WebError {
+pub(crate) fn use_case(lang: Lang) -> impl Fn(Error) -> WebError {
     move |error| WebError::from_use_case(error, lang)
 }
 
@@ -114,7 +114,7 @@ pub async fn process_page(
                     tbody {
                         @for round in &overview.rounds {
                             tr {
-                                td { a href={ "/p/" (p) "/rounds/" (round.number) } { (round.number) ". " (round.label) } }
+                                td { a href={ "/p/" (p) "/rounds/" (round.number) } { (round.number) ". " (round.label) } (crate::workbench::outcomes_link(m, &p, round.number, round.state_at(now))) }
                                 td { (round.document) " v" (round.base_version) }
                                 td { (moment(round.opens_at)) }
                                 td { (moment(round.closes_at)) }
@@ -138,6 +138,8 @@ struct RoundView {
     submission: Option<SubmissionRevision>,
     /// The caller may submit now (for its own delegation).
     may_submit: bool,
+    /// The delegation's draft (`workbench`), while it may submit.
+    draft: Option<penholder_negotiation::draft::Draft>,
 }
 
 fn read_round(
@@ -165,12 +167,26 @@ fn read_round(
         }
         None => (None, false),
     };
+    let draft = match (&caller.delegation, may_submit) {
+        (Some(code), true) => crate::workbench::draft_for_round_page(
+            r,
+            caller,
+            penholder_negotiation::draft::DraftOf {
+                process: p,
+                round: number,
+                delegation: code,
+            },
+            now,
+        )?,
+        _ => None,
+    };
     Ok(RoundView {
         round,
         base,
         context: readable.context(now),
         submission,
         may_submit,
+        draft,
     })
 }
 
@@ -231,6 +247,10 @@ pub async fn round_page(
                 section aria-labelledby="mine" {
                     h2 id="mine" { (m.your_proposals) }
                     (submission_summary(m, &p, number, view.submission.as_ref(), &references, view.may_submit, &session.csrf))
+                    (crate::workbench::round_links(m, &p, number, state, view.may_submit))
+                }
+                @if view.may_submit {
+                    (crate::workbench::draft_section(m, &p, number, view.draft.as_ref(), &penholder_core::References::of(&view.base.document), view.submission.as_ref().map(|s| s.revision), &session.csrf))
                 }
             }
             @if !view.may_submit {
@@ -349,6 +369,7 @@ fn paragraph(
                         label for={ "amend-why-" (id) } { (m.justification) }
                         textarea id={ "amend-why-" (id) } name="justification" rows="2" dir="auto" {}
                         button type="submit" { (m.submit_amendment) }
+                        (crate::workbench::keep_button(m, p, number))
                     }
                     form method="post" action=(action) {
                         input type="hidden" name="csrf" value=(csrf);
@@ -360,6 +381,7 @@ fn paragraph(
                         label for={ "insert-why-" (id) } { (m.justification) }
                         textarea id={ "insert-why-" (id) } name="justification" rows="2" dir="auto" {}
                         button type="submit" { (m.submit_insertion) }
+                        (crate::workbench::keep_button(m, p, number))
                     }
                     form method="post" action=(action) {
                         input type="hidden" name="csrf" value=(csrf);
@@ -369,6 +391,7 @@ fn paragraph(
                         label for={ "delete-why-" (id) } { (m.justification) }
                         textarea id={ "delete-why-" (id) } name="justification" rows="2" dir="auto" {}
                         button type="submit" { (m.submit_deletion) " " (reference) }
+                        (crate::workbench::keep_button(m, p, number))
                     }
                     form method="post" action=(action) {
                         input type="hidden" name="csrf" value=(csrf);
@@ -377,6 +400,7 @@ fn paragraph(
                         label for={ "comment-" (id) } { (m.comment_text) " " (reference) }
                         textarea id={ "comment-" (id) } name="text" rows="3" dir="auto" required {}
                         button type="submit" { (m.submit_comment) }
+                        (crate::workbench::keep_button(m, p, number))
                     }
                 }
             }
@@ -386,7 +410,7 @@ fn paragraph(
 
 #[derive(Deserialize)]
 pub struct ItemForm {
-    csrf: String,
+    pub(crate) csrf: String,
     action: String,
     node: String,
     #[serde(default)]
@@ -471,7 +495,7 @@ pub(crate) fn by_id(item: &Item) -> ItemByReference {
 /// The delegation's submission with `form`'s proposal added: an amendment or a deletion
 /// replaces the delegation's earlier amendment or deletion of the same paragraph (one
 /// proposal per paragraph's text); insertions and comments add up.
-fn with_proposal(
+pub(crate) fn with_proposal(
     current: &[Item],
     form: &ItemForm,
     lang: Lang,
@@ -646,7 +670,13 @@ pub(crate) async fn resubmit(
 
 /// A submission refused because the round takes no more is kept in the audit log for the
 /// chairmanship, as the API does.
-async fn note_late_attempt(front: &Front, caller: &Caller, p: &str, number: u32, code: &str) {
+pub(crate) async fn note_late_attempt(
+    front: &Front,
+    caller: &Caller,
+    p: &str,
+    number: u32,
+    code: &str,
+) {
     let (caller, p, code, now) = (caller.clone(), p.to_string(), code.to_string(), front.now());
     let noted = front
         .commit(move |w| feedback::record_late(w, &caller, &p, number, &code, b"{}", now))

@@ -195,6 +195,8 @@ pub struct Messages {
     pub reference_short: &'static str,
     /// The state of the text (statuses, brackets, reservations, coalitions): `crate::state`.
     pub text_state: &'static crate::state::StateMessages,
+    /// The workbench's words: drafts, Word files, outcomes (`crate::workbench`).
+    pub workbench: crate::workbench::WorkbenchMessages,
 }
 
 pub const ENGLISH: Messages = Messages {
@@ -325,6 +327,7 @@ pub const ENGLISH: Messages = Messages {
     next_part: "Next part",
     reference_short: "Ref.",
     text_state: &crate::state::ENGLISH,
+    workbench: crate::workbench::ENGLISH,
 };
 
 pub const FRENCH: Messages = Messages {
@@ -455,6 +458,7 @@ pub const FRENCH: Messages = Messages {
     next_part: "Partie suivante",
     reference_short: "Réf.",
     text_state: &crate::state::FRENCH,
+    workbench: crate::workbench::FRENCH,
 };
 
 #[cfg(test)]

@@ -24,6 +24,8 @@
 //! - [`error`]: refusals as pages (or problem+json for the preview), with what to do.
 //! - [`state`]: each paragraph's status, brackets and reservations beside the text; the forms
 //!   that set a status, adopt, enter and withdraw reservations, act on brackets and coalitions.
+//! - [`workbench`]: a delegation's draft (kept, emptied, submitted whole), a Word file
+//!   uploaded and its items shown before they are sent, what happened to its proposals.
 
 pub mod chair;
 pub mod delegation;
@@ -33,6 +35,7 @@ pub mod pages;
 pub mod reviewer;
 pub mod sign_in;
 pub mod state;
+pub mod workbench;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -141,6 +144,18 @@ pub fn router<S: Clone + Send + Sync + 'static>(front: Front) -> Router<S> {
         .route("/p/{p}/rounds/{r}/agree", post(state::agree))
         .route("/p/{p}/rounds/{r}/dissociate", post(state::dissociate))
         .route("/p/{p}/rounds/{r}/cosponsor", post(state::cosponsor))
+        .route("/p/{p}/rounds/{r}/draft", post(workbench::keep))
+        .route("/p/{p}/rounds/{r}/draft/remove", post(workbench::remove))
+        .route(
+            "/p/{p}/rounds/{r}/draft/submit",
+            post(workbench::submit_draft),
+        )
+        .route(
+            "/p/{p}/rounds/{r}/word",
+            get(workbench::word_form).post(workbench::word_upload),
+        )
+        .route("/p/{p}/rounds/{r}/word/items", post(workbench::word_items))
+        .route("/p/{p}/rounds/{r}/outcomes", get(workbench::outcomes_page))
         .route("/assets/web.css", get(stylesheet))
         .route("/assets/preview.js", get(preview_module))
         .with_state(front)
