@@ -113,14 +113,6 @@ fn outcomes_and_dispositions_follow_the_state_and_the_coalitions(db: &TestDb) {
         &json!({"note": "Checked."}),
     )
     .expect(200);
-    // The chair records the first paragraph as agreed ad ref. once the proposals are in.
-    put(
-        &server,
-        &format!("{D}/status/P1"),
-        &chair,
-        &json!({"status": "agreed_ad_ref", "note": "Reference Group"}),
-    )
-    .expect(200);
     post(&server, &format!("{R}/close"), &chair, &json!({})).expect(200);
     post(
         &server,
@@ -129,6 +121,22 @@ fn outcomes_and_dispositions_follow_the_state_and_the_coalitions(db: &TestDb) {
         &json!({"note": "Germany joins."}),
     )
     .expect(201);
+    post(
+        &server,
+        &format!("{R}/consolidate"),
+        &chair,
+        &json!({"label": "Rev. 1", "accept_uncontested": true}),
+    )
+    .expect(201);
+    // The chair then records the first paragraph, as consolidated, agreed ad ref.: the rows
+    // show the status it has now.
+    put(
+        &server,
+        &format!("{D}/status/P1"),
+        &chair,
+        &json!({"status": "agreed_ad_ref", "note": "Reference Group"}),
+    )
+    .expect(200);
 
     // The dispositions: the paragraph's status and reservations, whom a row spoke for, its
     // co-sponsors, in JSON and as columns of the CSV.
