@@ -449,10 +449,10 @@ fn state_and_coalitions(stdout: &str, out: &Path) {
         "Adoption of the declaration: refused once",
         "then adopted at version 4",
         "Brackets acted on in round 2 (declaration): GR supported alternative",
+        "SE proposed a new wording of alternative",
         "LV withdrew its support of alternative",
-        "Brackets acted on in round 2 (call-for-action): AT proposed a new wording",
         "Brackets resolved by the chair's decisions in round 2 (declaration)",
-        "Brackets resolved by the chair's decisions in round 2 (call-for-action)",
+        "carried over from Rev. 1 and closed by the chair's decision in round 2",
         "and EU-4 dissociated",
         "its scrutiny reservation on OP1, withdrawn",
     ] {
@@ -596,17 +596,15 @@ fn state_and_coalitions(stdout: &str, out: &Path) {
     brackets_acted_on(out);
 }
 
-/// Round 2, on Rev. 1's brackets: a delegation supports a carried alternative, one withdraws
-/// its own support, one proposes a new wording of an alternative; the chair's decisions
-/// resolve them (Rev. 2 carries none) and the dispositions give each act a decision.
+/// Round 2, on Rev. 1's brackets: a delegation supports a carried alternative, one proposes a
+/// new wording of it, one withdraws its own support; the chair's decisions resolve the
+/// brackets (Rev. 2 carries none) and the dispositions give each act a decision.
 fn brackets_acted_on(out: &Path) {
     let round = out.join("rounds").join("2-reference-group");
-    let rows_of = |document: &str| -> Vec<Value> {
-        read_json(&round.join(document).join("dispositions.json"))["rows"]
-            .as_array()
-            .expect("rows")
-            .clone()
-    };
+    let declaration = read_json(&round.join("declaration").join("dispositions.json"))["rows"]
+        .as_array()
+        .expect("rows")
+        .clone();
     let act = |rows: &[Value], code: &str, starts: &str| -> Value {
         rows.iter()
             .find(|r| {
@@ -618,7 +616,6 @@ fn brackets_acted_on(out: &Path) {
             .cloned()
             .unwrap_or_else(|| panic!("no act of {code} ({starts}…) in {rows:?}"))
     };
-    let declaration = rows_of("declaration");
     let support = act(&declaration, "GR", "support alternative");
     assert_eq!(support["status"], "reworded_by_chair", "{support}");
     assert!(
@@ -629,12 +626,11 @@ fn brackets_acted_on(out: &Path) {
     );
     let withdrawal = act(&declaration, "LV", "withdraw its support of alternative");
     assert_eq!(withdrawal["status"], "noted", "{withdrawal}");
-    let call = rows_of("call-for-action");
-    let amended = act(&call, "AT", "alternative ");
+    let amended = act(&declaration, "SE", "alternative ");
     assert!(
         amended["proposed_change"]
             .as_str()
-            .is_some_and(|p| p.contains("Global Refugee Forum")),
+            .is_some_and(|p| p.contains("the Russian Federation’s war of aggression")),
         "{amended}"
     );
     assert_eq!(amended["status"], "reworded_by_chair", "{amended}");

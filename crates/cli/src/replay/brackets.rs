@@ -53,9 +53,10 @@ impl Replay {
 /// in the Reference Group round (it sends feedback there anyway, and was not among its
 /// proposers).
 const SUPPORTING: &str = "GR";
-/// The delegation that proposes a new wording of the carried Global Refugee Forum action in
-/// the Reference Group round on the Call for Action.
-const AMENDING: &str = "AT";
+/// The delegation that proposes a new wording of that alternative in the same round.
+const AMENDING: &str = "SE";
+/// The document whose brackets the delegations act on.
+const DOCUMENT: &str = "declaration";
 
 /// One alternative of an open bracket, as a version's JSON names it.
 #[derive(Clone, Debug)]
@@ -98,14 +99,14 @@ impl OpenAlternative {
 
 impl Replay {
     /// In the Reference Group round (the first on a version that carries brackets), the
-    /// delegations act on them as issue 16 lets them: on the declaration Greece supports the
-    /// carried alternative on the Ukraine paragraph and one of its proposers that sends nothing
-    /// else withdraws its support; on the Call for Action Austria proposes a new wording of the
-    /// carried Global Refugee Forum action. Each act is a submission item (a revision of the
-    /// delegation's feedback, or its only item), and the compilation must show it: the
-    /// supporter among the alternative's, the withdrawn one no longer, the new wording beside
-    /// the others. The chair's decisions of the round then resolve the brackets
-    /// ([`Replay::brackets_resolved`]).
+    /// delegations act on the declaration's bracket on the Ukraine paragraph as issue 16 lets
+    /// them: Greece supports the carried alternative, Sweden proposes a new wording of it, and
+    /// one of its proposers that sends nothing else withdraws its support. Each act is a
+    /// submission item (a revision of the delegation's feedback, or its only item), and the
+    /// compilation must show it: the supporter among the alternative's, the new wording beside
+    /// it in the same change, the withdrawn one no longer. The chair's decision on that change
+    /// then resolves the bracket ([`Replay::brackets_resolved`]). (The Call for Action's
+    /// bracket, a new action, is resolved by the chair's rewording without acts on it.)
     pub(super) fn bracket_acts(
         &mut self,
         fixture: &RoundFixture,
@@ -113,7 +114,7 @@ impl Replay {
         base_number: u32,
         sent: &mut BTreeMap<String, (u32, Vec<WireItem>)>,
     ) -> anyhow::Result<()> {
-        if !fixture.folder.starts_with("2-") {
+        if !fixture.folder.starts_with("2-") || fixture.document != DOCUMENT {
             return Ok(());
         }
         let document = fixture.document.as_str();
@@ -124,88 +125,82 @@ impl Replay {
             return Ok(());
         };
         let mut acts: Vec<String> = Vec::new();
-        if document == "declaration" {
-            ensure!(
-                !open.supporters.iter().any(|s| s == SUPPORTING),
-                "{SUPPORTING} already supports {}",
-                open.describe()
-            );
-            self.add_item(
-                round_path,
-                SUPPORTING,
-                sent,
-                WireItem::Support {
-                    bracket: open.bracket.clone(),
-                    alternative: open.alternative.clone(),
-                    justification: Some(
-                        "Greece joins the proposal carried over from the zero draft.".into(),
-                    ),
-                },
-            )?;
-            acts.push(format!("{SUPPORTING} supported {}", open.describe()));
-            let withdrawing = open
+        ensure!(
+            !open
                 .supporters
                 .iter()
-                .find(|s| !sent.contains_key(*s))
-                .cloned()
-                .with_context(|| format!("every proposer of {} sends feedback", open.describe()))?;
-            self.add_item(
-                round_path,
-                &withdrawing,
-                sent,
-                WireItem::WithdrawAlternative {
-                    bracket: open.bracket.clone(),
-                    alternative: open.alternative.clone(),
-                    justification: Some(
-                        "Left to the delegations that repeat the proposal in this round.".into(),
-                    ),
-                },
-            )?;
-            acts.push(format!(
-                "{withdrawing} withdrew its support of {}",
-                open.describe()
-            ));
-            let supporters = self.compiled_supporters(round_path, &open)?;
-            ensure!(
-                supporters.iter().any(|s| s == SUPPORTING)
-                    && !supporters.iter().any(|s| *s == withdrawing),
-                "round 2's compilation of {document}: {} is supported by {supporters:?}, \
-                 expected {SUPPORTING} among them and not {withdrawing}",
-                open.describe()
-            );
-        } else {
-            let text = open
-                .text
-                .as_deref()
-                .context("the carried alternative deletes a node: nothing to reword")?;
-            let amended = format!(
-                "{} , in line with the pledges of the Global Refugee Forum",
-                text.trim_end().trim_end_matches(['.', ';'])
-            )
-            .replace(" ,", ",");
-            self.add_item(
-                round_path,
-                AMENDING,
-                sent,
-                WireItem::AmendAlternative {
-                    bracket: open.bracket.clone(),
-                    alternative: open.alternative.clone(),
-                    text: format!("{amended};"),
-                    justification: Some("Austria ties the action to the Forum's pledges.".into()),
-                },
-            )?;
-            acts.push(format!(
-                "{AMENDING} proposed a new wording of {}",
-                open.describe()
-            ));
-            let supporters = self.compiled_supporters(round_path, &open)?;
-            ensure!(
-                supporters.iter().any(|s| s == AMENDING),
-                "round 2's compilation of {document}: {AMENDING}'s wording of {} is not \
-                 among the alternatives of its change ({supporters:?})",
-                open.describe()
-            );
-        }
+                .any(|s| s == SUPPORTING || s == AMENDING),
+            "{SUPPORTING} or {AMENDING} already supports {}",
+            open.describe()
+        );
+        self.add_item(
+            round_path,
+            SUPPORTING,
+            sent,
+            WireItem::Support {
+                bracket: open.bracket.clone(),
+                alternative: open.alternative.clone(),
+                justification: Some(
+                    "Greece joins the proposal carried over from the zero draft.".into(),
+                ),
+            },
+        )?;
+        acts.push(format!("{SUPPORTING} supported {}", open.describe()));
+        let text = open
+            .text
+            .as_deref()
+            .context("the carried alternative deletes a node: nothing to reword")?;
+        ensure!(
+            text.contains("Russia’s"),
+            "the carried alternative {text:?} no longer names Russia's war"
+        );
+        self.add_item(
+            round_path,
+            AMENDING,
+            sent,
+            WireItem::AmendAlternative {
+                bracket: open.bracket.clone(),
+                alternative: open.alternative.clone(),
+                text: text.replacen("Russia’s", "the Russian Federation’s", 1),
+                justification: Some("Sweden prefers the State's full name.".into()),
+            },
+        )?;
+        acts.push(format!(
+            "{AMENDING} proposed a new wording of {}",
+            open.describe()
+        ));
+        let withdrawing = open
+            .supporters
+            .iter()
+            .find(|s| !sent.contains_key(*s))
+            .cloned()
+            .with_context(|| format!("every proposer of {} sends feedback", open.describe()))?;
+        self.add_item(
+            round_path,
+            &withdrawing,
+            sent,
+            WireItem::WithdrawAlternative {
+                bracket: open.bracket.clone(),
+                alternative: open.alternative.clone(),
+                justification: Some(
+                    "Left to the delegations that repeat the proposal in this round.".into(),
+                ),
+            },
+        )?;
+        acts.push(format!(
+            "{withdrawing} withdrew its support of {}",
+            open.describe()
+        ));
+        let supporters = self.compiled_supporters(round_path, &open)?;
+        ensure!(
+            supporters.iter().any(|s| s == SUPPORTING)
+                && supporters.iter().any(|s| s == AMENDING)
+                && !supporters.iter().any(|s| *s == withdrawing),
+            "round 2's compilation of {document}: the change carrying {} is supported by \
+             {supporters:?}, expected {SUPPORTING} and {AMENDING} among them and not \
+             {withdrawing}",
+            open.describe()
+        );
         for act in &acts {
             self.progress(format!("{document}, round 2: {act}"));
         }
@@ -288,6 +283,82 @@ impl Replay {
             "round 2's compilation holds no change carrying {} over",
             open.describe()
         )
+    }
+
+    /// Before the Reference Group round is consolidated, the chair decides every change that
+    /// still holds only proposals carried over from Rev. 1 and that the fixture's decisions
+    /// left open (on the Call for Action, Switzerland's first Global Refugee Forum action,
+    /// which the chair's new PG5.6 takes up): rejected with a note, so that the bracket is
+    /// resolved by decision rather than carried into Rev. 2 again.
+    pub(super) fn resolve_carried(
+        &mut self,
+        fixture: &RoundFixture,
+        round_path: &str,
+    ) -> anyhow::Result<()> {
+        if !fixture.folder.starts_with("2-") {
+            return Ok(());
+        }
+        let compilation: serde_json::Value = self
+            .api
+            .get_json(&format!("{round_path}/compilation"), &self.chair)?;
+        // A round's decisions fit one page of the largest size (the fixtures hold a few).
+        let decisions: serde_json::Value = self
+            .api
+            .get_json(&format!("{round_path}/decisions?limit=1000"), &self.chair)?;
+        let decided: Vec<String> = decisions["decisions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["change"].as_str().map(str::to_string))
+            .collect();
+        let carried_only = |change: &serde_json::Value| {
+            let mut supporters = change["alternatives"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|a| a["supporters"].as_array().into_iter().flatten())
+                .peekable();
+            supporters.peek().is_some()
+                && supporters.all(|s| {
+                    s["justification"]
+                        .as_str()
+                        .is_some_and(|j| j.starts_with("Carried over from "))
+                })
+        };
+        let open: Vec<(String, String)> = compilation["compilation"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|n| n["changes"].as_array().into_iter().flatten())
+            .filter(|c| carried_only(c))
+            .filter_map(|c| {
+                let id = c["id"].as_str()?.to_string();
+                (!decided.contains(&id))
+                    .then(|| (id, c["reference"].as_str().unwrap_or_default().to_string()))
+            })
+            .collect();
+        let chair = self.chair.clone();
+        for (change, reference) in open {
+            self.api.expect(
+                Method::Put,
+                &format!("{round_path}/decisions/{change}"),
+                Some(&chair),
+                Some(&serde_json::to_vec(&serde_json::json!({
+                    "decision": "reject",
+                    "note": "Taken up in the chair's wording of this round: the bracket is closed.",
+                }))?),
+                &[200, 201],
+            )?;
+            self.progress(format!(
+                "{}: rejected change {change} on {reference}, carried over from Rev. 1, to close its bracket",
+                chair.name
+            ));
+            self.state_notes.push(format!(
+                "Bracket on {reference} ({}) carried over from Rev. 1 and closed by the chair's decision in round 2",
+                fixture.document
+            ));
+        }
+        Ok(())
     }
 
     /// After a round that acted on brackets, the chair's decisions resolved them: the new

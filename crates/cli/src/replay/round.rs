@@ -47,6 +47,7 @@ impl Replay {
         self.close(&mut round)?;
         let compilation = self.compile(&mut round)?;
         self.decide(&mut round, &compilation)?;
+        self.resolve_carried(fixture, &round.path)?;
         self.consolidate(&mut round)?;
         self.brackets_resolved(fixture, &round.path, round.base_number + 1)?;
         self.dispositions(&round)?;

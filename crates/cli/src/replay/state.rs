@@ -427,7 +427,8 @@ impl Replay {
         let via_eu = relations(&outcomes, "via_group");
         ensure!(
             dissociated.len() == 1 && !via_eu.is_empty(),
-            "{DISSOCIATING}'s outcomes do not roll the EU's items down: dissociated              {dissociated:?}, via the EU {via_eu:?}"
+            "{DISSOCIATING}'s outcomes do not roll the EU's items down: dissociated \
+             {dissociated:?}, via the EU {via_eu:?}"
         );
         self.outcomes(round_path, round, RESERVING, folder)?;
         let poland = self.delegate(RESERVING)?;
@@ -451,7 +452,9 @@ impl Replay {
             "{RESERVING}'s outcomes hold none of the EU's items"
         );
         self.state_notes.push(format!(
-            "Outcomes of round 3: {DISSOCIATING}'s show {} via the EU and {} dissociated;              {RESERVING}'s show {via} of the EU's items via the EU and its scrutiny              reservation on {on}, withdrawn",
+            "Outcomes of round 3: {DISSOCIATING}'s show {} via the EU and {} dissociated; \
+             {RESERVING}'s show {via} of the EU's items via the EU and its scrutiny \
+             reservation on {on}, withdrawn",
             via_eu.len(),
             dissociated.join(", ")
         ));
