@@ -345,3 +345,193 @@ pub fn paragraphs_of(rows: &[Disposition], base: &Document) -> Vec<ParagraphStat
     out.sort_by_key(|(at, _)| *at);
     out.into_iter().map(|(_, p)| p).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use penholder_core::coalition::{Cosponsorship, Dissociation, GroupPosition};
+    use penholder_core::state::{Reservation, ReservationKind, Withdrawal};
+    use penholder_core::{IdSource, Node, NodeKind};
+    use penholder_render::{DispositionKind, ProposalStatus};
+
+    fn coalitions() -> Coalitions {
+        Coalitions {
+            groups: vec![GroupPosition {
+                group: "EU".into(),
+                members: vec!["DE".into(), "FR".into()],
+                revision: Some(1),
+                agreed: vec!["DE".into(), "FR".into()],
+                pending: Vec::new(),
+                dissociations: vec![Dissociation {
+                    item: 2,
+                    member: "DE".into(),
+                    note: "Not this wording.".into(),
+                }],
+            }],
+            cosponsorships: vec![Cosponsorship {
+                proposer: "FR".into(),
+                item: 1,
+                cosponsors: vec!["DE".into(), "NO".into()],
+            }],
+        }
+    }
+
+    fn row(delegation: &str, item: usize, reference: &str, status: Option<&str>) -> Disposition {
+        Disposition {
+            id: format!("{delegation}-{item}"),
+            delegation: delegation.into(),
+            delegation_name: delegation.into(),
+            item,
+            reference: reference.into(),
+            kind: DispositionKind::Amendment,
+            comment: String::new(),
+            proposed_change: String::new(),
+            decision: String::new(),
+            observations: String::new(),
+            resulting_reference: String::new(),
+            status: ProposalStatus::Pending,
+            merged_with: Vec::new(),
+            changes: Vec::new(),
+            paragraph_status: status.map(str::to_string),
+            reservations: Vec::new(),
+            spoke_for: String::new(),
+            cosponsors: Vec::new(),
+            on_behalf: None,
+        }
+    }
+
+    #[test]
+    fn a_members_outcomes_roll_its_groups_items_down_and_add_what_it_co_sponsored() {
+        let rolled = rolled_down(&coalitions(), "DE", |code| usize::from(code == "EU") * 3);
+        let seen: Vec<(String, u32, Relation)> = rolled
+            .iter()
+            .map(|(proposer, item, b)| (proposer.clone(), *item, b.relation))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("EU".to_string(), 1, Relation::ViaGroup),
+                ("EU".to_string(), 2, Relation::Dissociated),
+                ("EU".to_string(), 3, Relation::ViaGroup),
+                ("FR".to_string(), 1, Relation::Cosponsored),
+            ]
+        );
+        assert_eq!(rolled[1].2.note, "Not this wording.");
+        assert_eq!(rolled[1].2.label(), "dissociated from EU's item");
+        assert_eq!(rolled[0].2.label(), "via EU");
+        // A group's own outcomes roll nothing down to it; a stranger to the EU gets only what
+        // it co-sponsored.
+        assert!(rolled_down(&coalitions(), "EU", |_| 3).is_empty());
+        let norway = rolled_down(&coalitions(), "NO", |_| 3);
+        assert_eq!(norway.len(), 1);
+        assert_eq!(norway[0].2.relation, Relation::Cosponsored);
+    }
+
+    #[test]
+    fn rows_name_whom_a_group_spoke_for_and_the_co_sponsors() {
+        let mut rows = vec![
+            row("EU", 1, "OP1", Some("open")),
+            row("EU", 2, "OP2", Some("open")),
+            row("FR", 1, "OP3", Some("open")),
+            row("TR", 1, "OP3", Some("open")),
+        ];
+        name_coalitions(&mut rows, &coalitions());
+        let named: Vec<(&str, &[String])> = rows
+            .iter()
+            .map(|r| (r.spoke_for.as_str(), r.cosponsors.as_slice()))
+            .collect();
+        let both = ["DE".to_string(), "NO".to_string()];
+        assert_eq!(
+            named,
+            [
+                ("EU (2)", &[][..]),
+                ("EU (except DE)", &[][..]),
+                ("FR, co-sponsored by DE, NO", &both[..]),
+                ("", &[][..]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_delegations_reservations_say_whether_entered_carried_or_withdrawn() {
+        let mut ids = IdSource::new(1, 0);
+        let first = Node::new(ids.next_id(), NodeKind::Operative, "First.");
+        let second = Node::new(ids.next_id(), NodeKind::Operative, "Second.");
+        let gone = ids.next_id();
+        let (first_id, second_id) = (first.id, second.id);
+        let document = Document::new("D", vec![first, second]);
+        let reservation = |number, node, delegation: &str, version, withdrawn| Reservation {
+            number,
+            node,
+            delegation: delegation.into(),
+            kind: ReservationKind::Scrutiny,
+            text: format!("reservation {number}"),
+            version,
+            entered_by: "d".into(),
+            entered_at: 0,
+            withdrawn,
+        };
+        let state = TextState {
+            changes: Vec::new(),
+            reservations: vec![
+                reservation(1, first_id, "PL", 1, None),
+                reservation(2, second_id, "PL", 2, None),
+                reservation(
+                    3,
+                    gone,
+                    "PL",
+                    1,
+                    Some(Withdrawal {
+                        note: "Lifted.".into(),
+                        withdrawn_by: "d".into(),
+                        withdrawn_at: 1,
+                    }),
+                ),
+                reservation(4, first_id, "HU", 2, None),
+            ],
+            adoption: None,
+        };
+        let mine = reservations_of(&state, "PL", 2, &document);
+        let seen: Vec<(u32, &str, ReservationStanding)> = mine
+            .iter()
+            .map(|r| (r.number, r.reference.as_str(), r.standing))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (1, "OP1", ReservationStanding::Carried),
+                (2, "OP2", ReservationStanding::Entered),
+                (3, "(not in the text)", ReservationStanding::Withdrawn),
+            ]
+        );
+        assert_eq!(mine[2].withdrawal_note, "Lifted.");
+        assert_eq!(mine[0].mark, "SR (PL)");
+
+        // The paragraphs its rows touch, each once, in the text's order; a general comment
+        // and a bracket act name none.
+        let mut rows = vec![
+            row("PL", 1, "OP2", Some("agreed")),
+            row("PL", 2, "general", None),
+            row("EU", 1, "OP1", Some("open")),
+            row("PL", 3, "OP2", Some("agreed")),
+            row("PL", 4, "bracket B1", Some("open")),
+        ];
+        rows[2].reservations = vec!["SR (PL)".into()];
+        let paragraphs = paragraphs_of(&rows, &document);
+        assert_eq!(
+            paragraphs,
+            [
+                ParagraphState {
+                    reference: "OP1".into(),
+                    status: "open".into(),
+                    reservations: vec!["SR (PL)".into()],
+                },
+                ParagraphState {
+                    reference: "OP2".into(),
+                    status: "agreed".into(),
+                    reservations: Vec::new(),
+                },
+            ]
+        );
+    }
+}

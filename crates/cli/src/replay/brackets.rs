@@ -195,7 +195,7 @@ impl Replay {
         ensure!(
             supporters.iter().any(|s| s == SUPPORTING)
                 && supporters.iter().any(|s| s == AMENDING)
-                && !supporters.iter().any(|s| *s == withdrawing),
+                && !supporters.contains(&withdrawing),
             "round 2's compilation of {document}: the change carrying {} is supported by \
              {supporters:?}, expected {SUPPORTING} and {AMENDING} among them and not \
              {withdrawing}",
