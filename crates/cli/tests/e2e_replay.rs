@@ -448,6 +448,13 @@ fn state_and_coalitions(stdout: &str, out: &Path) {
         "EU (except HU)",
         "Adoption of the declaration: refused once",
         "then adopted at version 4",
+        "Brackets acted on in round 2 (declaration): GR supported alternative",
+        "SE proposed a new wording of alternative",
+        "LV withdrew its support of alternative",
+        "Brackets resolved by the chair's decisions in round 2 (declaration)",
+        "carried over from Rev. 1 and closed by the chair's decision in round 2",
+        "and EU-4 dissociated",
+        "its scrutiny reservation on OP1, withdrawn",
     ] {
         assert!(
             summary.contains(told),
@@ -543,7 +550,99 @@ fn state_and_coalitions(stdout: &str, out: &Path) {
         .filter_map(|p| p["id"].as_str())
         .collect();
     assert!(ids.contains(&"HU-1") && ids.contains(&"EU-2"), "{ids:?}");
-    assert!(!ids.contains(&"EU-4"), "HU dissociated from EU-4: {ids:?}");
+    // The item it dissociated from is shown as such, with its note; the others via the EU.
+    let relation = |id: &str| {
+        outcomes["proposals"]
+            .as_array()
+            .expect("proposals")
+            .iter()
+            .find(|p| p["id"] == id)
+            .map(|p| p["on_behalf"]["relation"].clone())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(relation("EU-4"), "dissociated", "HU dissociated from EU-4");
+    assert_eq!(relation("EU-2"), "via_group");
+    assert_eq!(relation("HU-1"), Value::Null, "HU's own proposal");
+    let html = std::fs::read_to_string(round.join("outcomes").join("HU.html")).expect("HU.html");
+    assert!(html.contains("via EU") && html.contains("dissociated from EU&#39;s item"));
+    // Poland, which the EU spoke for in round 3, finds the EU's items and its reservation,
+    // carried from round 2 and lifted in round 3.
+    let poland = read_json(&round.join("outcomes").join("PL.json"));
+    let lifted = &poland["reservations"][0];
+    assert_eq!(
+        (&lifted["kind"], &lifted["version"], &lifted["standing"]),
+        (
+            &Value::from("scrutiny"),
+            &Value::from(2),
+            &Value::from("withdrawn")
+        ),
+        "{poland}"
+    );
+    // Each row of the dispositions names its paragraph's status; the EU's name whom they
+    // spoke for.
+    let dispositions = read_json(&round.join("dispositions.json"));
+    let rows = dispositions["rows"].as_array().expect("rows");
+    assert!(rows.iter().any(|r| r["spoke_for"] == "EU (except HU)"));
+    assert!(rows.iter().any(|r| r["spoke_for"] == "EU (27)"));
+    assert!(
+        rows.iter()
+            .filter(|r| r["kind"] != "general" && r["kind"] != "insertion")
+            .all(|r| r["paragraph_status"].is_string()),
+        "a row on a paragraph without its status"
+    );
+    let csv = std::fs::read_to_string(round.join("dispositions.csv")).expect("dispositions.csv");
+    assert!(csv.contains("Paragraph status,Reservations held,Spoke for"));
+    assert!(csv.contains("EU (except HU)"));
+    brackets_acted_on(out);
+}
+
+/// Round 2, on Rev. 1's brackets: a delegation supports a carried alternative, one proposes a
+/// new wording of it, one withdraws its own support; the chair's decisions resolve the
+/// brackets (Rev. 2 carries none) and the dispositions give each act a decision.
+fn brackets_acted_on(out: &Path) {
+    let round = out.join("rounds").join("2-reference-group");
+    let declaration = read_json(&round.join("declaration").join("dispositions.json"))["rows"]
+        .as_array()
+        .expect("rows")
+        .clone();
+    let act = |rows: &[Value], code: &str, starts: &str| -> Value {
+        rows.iter()
+            .find(|r| {
+                r["delegation"] == code
+                    && r["proposed_change"]
+                        .as_str()
+                        .is_some_and(|p| p.starts_with(starts))
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("no act of {code} ({starts}…) in {rows:?}"))
+    };
+    let support = act(&declaration, "GR", "support alternative");
+    assert_eq!(support["status"], "reworded_by_chair", "{support}");
+    assert!(
+        support["reference"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("bracket B")),
+        "{support}"
+    );
+    let withdrawal = act(&declaration, "LV", "withdraw its support of alternative");
+    assert_eq!(withdrawal["status"], "noted", "{withdrawal}");
+    let amended = act(&declaration, "SE", "alternative ");
+    assert!(
+        amended["proposed_change"]
+            .as_str()
+            .is_some_and(|p| p.contains("the Russian Federation’s war of aggression")),
+        "{amended}"
+    );
+    assert_eq!(amended["status"], "reworded_by_chair", "{amended}");
+    // The chair's decisions resolved the brackets: Rev. 2 carries none of them.
+    for document in ["declaration", "call-for-action"] {
+        let rev2 = read_json(&out.join(document).join("3-rev-2.json"));
+        assert_eq!(
+            rev2["brackets"].as_array().map_or(0, Vec::len),
+            0,
+            "{document} Rev. 2 still carries a bracket"
+        );
+    }
 }
 
 /// The Word round (`crates/cli/src/replay/word.rs`): Austria's file edited in LibreOffice with

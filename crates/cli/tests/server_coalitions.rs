@@ -322,8 +322,8 @@ fn groups_act_for_their_members_with_every_refusal(db: &TestDb) {
         assert!(word.contains(label), "the Word compilation lacks {label:?}");
     }
 
-    // Rolled down: DE's outcomes hold the EU's item it stands by, not the one it left; NO's
-    // hold the proposal it co-sponsored.
+    // Rolled down: DE's outcomes hold the EU's item it stands by, then the one it left (shown
+    // as dissociated); NO's hold the proposal it co-sponsored.
     let ids = |code: &str| -> Vec<String> {
         let outcomes = get(&server, &format!("{R}/outcomes/{code}"), &chair)
             .expect(200)
@@ -335,7 +335,12 @@ fn groups_act_for_their_members_with_every_refusal(db: &TestDb) {
             .map(|p| p["id"].as_str().unwrap_or_default().to_string())
             .collect()
     };
-    assert_eq!(ids("DE"), ["EU-1"]);
+    assert_eq!(ids("DE"), ["EU-1", "EU-2"]);
+    let de = get(&server, &format!("{R}/outcomes/DE"), &chair)
+        .expect(200)
+        .json();
+    assert_eq!(de["proposals"][0]["on_behalf"]["relation"], "via_group");
+    assert_eq!(de["proposals"][1]["on_behalf"]["relation"], "dissociated");
     assert_eq!(ids("FR"), ["FR-1", "FR-2", "EU-1", "EU-2"]);
     assert_eq!(ids("NO"), ["FR-1"]);
 

@@ -10,6 +10,7 @@
 use crate::RenderError;
 use crate::context::Context;
 use penholder_core::negotiation::{Anchor, Decision, Item, Ruling, Submission};
+use penholder_core::state::ParagraphStatus;
 use penholder_core::{Document, NodeId, References};
 use penholder_diff::{
     AppliedChange, Change, Compilation, Consolidation, KeptChange, KeptReason, Origin, Scope,
@@ -187,6 +188,118 @@ pub struct Disposition {
     /// For [`ProposalStatus::MergedWithOthers`]: whose changes were merged with it.
     pub merged_with: Vec<String>,
     pub changes: Vec<ChangeFate>,
+    /// The status now of the paragraph the item is about (`open`, `agreed_ad_ref`, `agreed`,
+    /// `adopted`); `None` for a general comment, a new paragraph, or a node not in the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paragraph_status: Option<String>,
+    /// The reservations that stand on that paragraph now, as the text marks them: `SR (HU)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reservations: Vec<String>,
+    /// For a group's item, whom it spoke for: `EU (27)`, `EU (except HU)`; empty when the
+    /// delegation spoke for itself alone.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub spoke_for: String,
+    /// The delegations that co-sponsored the item, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cosponsors: Vec<String>,
+    /// In a delegation's outcomes, a row that is another delegation's item counted for it (or,
+    /// dissociated, no longer): through its group, or its co-sponsorship. `None` for its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf: Option<OnBehalf>,
+}
+
+/// Why another delegation's item is in a delegation's outcomes (a coalition's roll-down).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnBehalf {
+    pub relation: Relation,
+    /// The delegation whose item it is (`EU`, or the proposer co-sponsored).
+    pub proposer: String,
+    /// The member's note, for a dissociation.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl OnBehalf {
+    /// How the outcomes name it: `via EU`, `dissociated from EU's item`, `co-sponsored`.
+    pub fn label(&self) -> String {
+        match self.relation {
+            Relation::ViaGroup => format!("via {}", self.proposer),
+            Relation::Dissociated => format!("dissociated from {}'s item", self.proposer),
+            Relation::Cosponsored => format!("co-sponsored ({}'s proposal)", self.proposer),
+        }
+    }
+}
+
+/// How a delegation stands to another's item in its outcomes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// Its group made the item on its behalf (support rolls down).
+    ViaGroup,
+    /// Its group made the item, and it dissociated from it: the item does not speak for it.
+    Dissociated,
+    /// It co-sponsored the item.
+    Cosponsored,
+}
+
+/// Where one of a delegation's reservations on a round's text stands, seen from the round.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReservationStanding {
+    /// Entered on the round's base version or later, and standing.
+    Entered,
+    /// Entered on an earlier version, and standing: carried into this one by node id.
+    Carried,
+    /// Withdrawn (lifted) by the delegation.
+    Withdrawn,
+}
+
+impl ReservationStanding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReservationStanding::Entered => "entered",
+            ReservationStanding::Carried => "carried",
+            ReservationStanding::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// One of a delegation's reservations, in its outcomes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeReservation {
+    /// The reservation's number in the document.
+    pub number: u32,
+    /// The paragraph's reference in the round's latest text (`OP3`); `(not in the text)` when
+    /// the node was deleted.
+    pub reference: String,
+    /// `scrutiny`, `general`, `parliamentary`, `linguistic`.
+    pub kind: String,
+    /// `SR (HU)`.
+    pub mark: String,
+    pub text: String,
+    /// The document's version it was entered on.
+    pub version: u32,
+    pub standing: ReservationStanding,
+    /// The withdrawal's note, once withdrawn.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub withdrawal_note: String,
+}
+
+/// The status of one paragraph a delegation's proposals touch, in its outcomes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParagraphState {
+    /// Its reference in the round's base version (`OP3`).
+    pub reference: String,
+    /// `open`, `agreed_ad_ref`, `agreed`, `adopted`.
+    pub status: String,
+    /// `SR (HU)` for each reservation standing on it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reservations: Vec<String>,
 }
 
 /// One delegation's proposals in one round, and what became of each.
@@ -197,10 +310,17 @@ pub struct DelegationOutcomes {
     pub delegation: String,
     pub delegation_name: String,
     pub proposals: Vec<Disposition>,
+    /// The delegation's reservations on the round's text: entered, carried, withdrawn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reservations: Vec<OutcomeReservation>,
+    /// The status of each paragraph its proposals (own and rolled down) touch, in the base
+    /// version's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paragraphs: Vec<ParagraphState>,
 }
 
 /// The column headings of the table, in order.
-pub const COLUMNS: [&str; 9] = [
+pub const COLUMNS: [&str; 12] = [
     "Id",
     "Delegation",
     "Reference",
@@ -210,6 +330,9 @@ pub const COLUMNS: [&str; 9] = [
     "Decision",
     "Observations of the chair",
     "Resulting reference",
+    "Paragraph status",
+    "Reservations held",
+    "Spoke for",
 ];
 
 /// Every item of every submission of the round, in order of delegation code and item number.
@@ -242,6 +365,8 @@ pub fn outcomes(record: &RoundRecord<'_>, context: &Context) -> Vec<DelegationOu
             delegation_name: context.name(&delegation).to_string(),
             delegation,
             proposals,
+            reservations: Vec::new(),
+            paragraphs: Vec::new(),
         })
         .collect()
 }
@@ -257,7 +382,7 @@ pub fn outcomes_json(outcomes: &[DelegationOutcomes]) -> Result<String, RenderEr
 }
 
 /// The table's cells, one row per disposition, in [`COLUMNS`] order.
-pub fn rows(dispositions: &[Disposition]) -> Vec<[String; 9]> {
+pub fn rows(dispositions: &[Disposition]) -> Vec<[String; 12]> {
     dispositions
         .iter()
         .map(|d| {
@@ -271,9 +396,19 @@ pub fn rows(dispositions: &[Disposition]) -> Vec<[String; 9]> {
                 d.decision.clone(),
                 d.observations.clone(),
                 d.resulting_reference.clone(),
+                paragraph_status_label(d.paragraph_status.as_deref()),
+                d.reservations.join("; "),
+                d.spoke_for.clone(),
             ]
         })
         .collect()
+}
+
+/// How a reader sees a paragraph status named in a row (`agreed_ad_ref` → `agreed ad ref.`).
+fn paragraph_status_label(status: Option<&str>) -> String {
+    status.map_or_else(String::new, |name| {
+        ParagraphStatus::parse(name).map_or_else(|| name.to_string(), |s| s.label().to_string())
+    })
 }
 
 /// The separator between a CSV table's cells.
@@ -375,7 +510,9 @@ pub fn xlsx(
     let wrapped = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let sheet = workbook.add_worksheet();
     sheet.set_name(sheet_name(sheet_title)).map_err(error)?;
-    let widths = [10.0, 16.0, 12.0, 12.0, 40.0, 40.0, 30.0, 36.0, 12.0];
+    let widths = [
+        10.0, 16.0, 12.0, 12.0, 40.0, 40.0, 30.0, 36.0, 12.0, 14.0, 16.0, 20.0,
+    ];
     for (column, width) in widths.iter().enumerate() {
         sheet
             .set_column_width(column as u16, *width)
@@ -417,7 +554,8 @@ pub fn xlsx(
             .map_err(error)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(error)?;
-    sheet.autofilter(0, 0, last, 8).map_err(error)?;
+    let last_column = u16::try_from(COLUMNS.len() - 1).unwrap_or(u16::MAX);
+    sheet.autofilter(0, 0, last, last_column).map_err(error)?;
     if let Some(classification) = &context.classification {
         // Excel's header codes start with `&`; a literal ampersand is doubled.
         sheet.set_header(format!(
@@ -809,6 +947,8 @@ impl<'a> Analysis<'a> {
             }
         }
         let resulting_reference = self.resulting_reference(item, &supported);
+        let paragraph = self.paragraph_of(item, &supported);
+        let marks = paragraph.and_then(|node| context.paragraphs.get(&node));
         Disposition {
             id: format!("{delegation}-{}", index + 1),
             delegation: delegation.to_string(),
@@ -824,7 +964,33 @@ impl<'a> Analysis<'a> {
             status,
             merged_with,
             changes,
+            paragraph_status: paragraph.map(|_| {
+                marks
+                    .map_or(ParagraphStatus::Open, |m| m.status)
+                    .as_str()
+                    .to_string()
+            }),
+            reservations: marks.map(|m| m.reservations.clone()).unwrap_or_default(),
+            spoke_for: String::new(),
+            cosponsors: Vec::new(),
+            on_behalf: None,
         }
+    }
+
+    /// The paragraph of the base version an item is about, whose status its row shows: the
+    /// node it amends, deletes or comments on, or the node of the bracket it acts on. `None`
+    /// for a general comment, a new paragraph (it has no status before it exists) and a node
+    /// the base version does not hold.
+    fn paragraph_of(&self, item: &Item, supported: &[(&'a Change, usize)]) -> Option<NodeId> {
+        let node = match item {
+            Item::Amend { node, .. } | Item::Delete { node, .. } => Some(*node),
+            Item::Comment { node, .. } => *node,
+            Item::Insert { .. } => None,
+            Item::Support { .. }
+            | Item::AmendAlternative { .. }
+            | Item::WithdrawAlternative { .. } => supported.first().map(|(change, _)| change.node),
+        }?;
+        self.references.contains_key(&node).then_some(node)
     }
 
     fn status(
@@ -1113,6 +1279,11 @@ mod tests {
             status: ProposalStatus::RetainedVerbatim,
             merged_with: Vec::new(),
             changes: Vec::new(),
+            paragraph_status: None,
+            reservations: Vec::new(),
+            spoke_for: String::new(),
+            cosponsors: Vec::new(),
+            on_behalf: None,
         };
         let comma =
             String::from_utf8(csv(std::slice::from_ref(&row)).expect("csv")).expect("utf-8");

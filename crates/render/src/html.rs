@@ -14,6 +14,7 @@ use crate::layout::{
     written_renumbering,
 };
 use crate::text::{escape, escape_into, first_word, local_marks, xml_emphasis_into};
+use penholder_core::state::ParagraphStatus;
 use penholder_core::{Document, InlineMark, NodeKind, References, Version};
 use penholder_diff::{
     Alternative, BlameView, Change, Comment, Compilation, Flag, NodeCompilation, NodeRedline,
@@ -938,9 +939,19 @@ pub fn outcomes(outcomes: &[DelegationOutcomes], context: &Context) -> String {
             } else {
                 &proposal.proposed_change
             };
+            // A coalition's item counted for this delegation says how (`via EU`); a paragraph
+            // that is no longer simply open says where it stands (`agreed ad ref.; SR (HU)`).
+            let behalf = proposal.on_behalf.as_ref().map_or_else(String::new, |b| {
+                format!(
+                    "<br><span class=\"behalf {}\">{}</span>",
+                    relation_class(b.relation),
+                    escape(&b.label())
+                )
+            });
+            let standing = paragraph_standing(proposal);
             let _ = write!(
                 body,
-                "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td><b>{}</b>{detail}</td><td>{}</td><td>{}</td></tr>",
+                "<tr class=\"{}\"><td>{}{behalf}</td><td>{}{standing}</td><td>{}</td><td><b>{}</b>{detail}</td><td>{}</td><td>{}</td></tr>",
                 status_class(proposal),
                 escape(&proposal.id),
                 escape(&proposal.reference),
@@ -950,7 +961,10 @@ pub fn outcomes(outcomes: &[DelegationOutcomes], context: &Context) -> String {
                 escape(&proposal.resulting_reference)
             );
         }
-        body.push_str("</tbody></table></section>");
+        body.push_str("</tbody></table>");
+        outcome_reservations(&mut body, outcome);
+        outcome_paragraphs(&mut body, outcome);
+        body.push_str("</section>");
     }
     page(
         context,
@@ -963,6 +977,87 @@ pub fn outcomes(outcomes: &[DelegationOutcomes], context: &Context) -> String {
         &toc,
         &body,
     )
+}
+
+fn relation_class(relation: crate::dispositions::Relation) -> &'static str {
+    use crate::dispositions::Relation::*;
+    match relation {
+        ViaGroup => "via-group",
+        Dissociated => "dissociated",
+        Cosponsored => "cosponsored",
+    }
+}
+
+/// Under a proposal's reference: its paragraph's status unless open, and the reservations
+/// standing on it.
+fn paragraph_standing(proposal: &Disposition) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(status) = proposal
+        .paragraph_status
+        .as_deref()
+        .and_then(ParagraphStatus::parse)
+        .filter(|s| *s != ParagraphStatus::Open)
+    {
+        parts.push(status.label().to_string());
+    }
+    parts.extend(proposal.reservations.iter().cloned());
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<br><span class=\"paragraph-state\">{}</span>",
+            escape(&parts.join("; "))
+        )
+    }
+}
+
+/// A delegation's reservations on the round's text, in its outcomes.
+fn outcome_reservations(body: &mut String, outcome: &DelegationOutcomes) {
+    if outcome.reservations.is_empty() {
+        return;
+    }
+    body.push_str("<h3>Its reservations</h3><table class=\"outcome-reservations\"><thead><tr><th>No.</th><th>Paragraph</th><th>Kind</th><th>Reservation</th><th>Entered on</th><th>Now</th></tr></thead><tbody>");
+    for reservation in &outcome.reservations {
+        let mut now = reservation.standing.as_str().to_string();
+        if !reservation.withdrawal_note.is_empty() {
+            now.push_str(": ");
+            now.push_str(&reservation.withdrawal_note);
+        }
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{} ({})</td><td>{}</td><td>version {}</td><td>{}</td></tr>",
+            reservation.number,
+            escape(&reservation.reference),
+            escape(&reservation.kind),
+            escape(&reservation.mark),
+            escape(&reservation.text),
+            reservation.version,
+            escape(&now)
+        );
+    }
+    body.push_str("</tbody></table>");
+}
+
+/// Where each paragraph its proposals touch stands, in its outcomes.
+fn outcome_paragraphs(body: &mut String, outcome: &DelegationOutcomes) {
+    if outcome.paragraphs.is_empty() {
+        return;
+    }
+    body.push_str("<h3>Where its paragraphs stand</h3><table class=\"outcome-paragraphs\"><thead><tr><th>Paragraph</th><th>Status</th><th>Reservations held</th></tr></thead><tbody>");
+    for paragraph in &outcome.paragraphs {
+        let status: &str = match ParagraphStatus::parse(&paragraph.status) {
+            Some(status) => status.label(),
+            None => &paragraph.status,
+        };
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&paragraph.reference),
+            escape(status),
+            escape(&paragraph.reservations.join("; "))
+        );
+    }
+    body.push_str("</tbody></table>");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -42,12 +42,16 @@ impl Replay {
     pub(super) fn round(&mut self, fixture: &RoundFixture) -> anyhow::Result<()> {
         let mut round = self.open_round(fixture)?;
         self.submit(&mut round)?;
+        self.bracket_acts(fixture, &round.path, round.base_number, &mut round.sent)?;
         self.state_during_round(fixture, &round.path, &round.base, &round.sent)?;
         self.close(&mut round)?;
         let compilation = self.compile(&mut round)?;
         self.decide(&mut round, &compilation)?;
+        self.resolve_carried(fixture, &round.path)?;
         self.consolidate(&mut round)?;
+        self.brackets_resolved(fixture, &round.path, round.base_number + 1)?;
         self.dispositions(&round)?;
+        self.state_in_outcomes(fixture, &round.path, round.number, &round.folder)?;
         self.progress(format!(
             "round {} ({}/{}): {}",
             round.number,

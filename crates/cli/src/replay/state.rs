@@ -396,6 +396,71 @@ impl Replay {
         Ok(())
     }
 
+    /// After the Stockholm round's dispositions: Hungary's outcomes roll the EU's items down to
+    /// it, the one it dissociated from shown as such; Poland, which sent nothing of its own
+    /// (the EU spoke for it), fetches its outcomes too: the EU's items via the EU, and its
+    /// scrutiny reservation, carried from round 2 and lifted in this round.
+    pub(super) fn state_in_outcomes(
+        &mut self,
+        fixture: &RoundFixture,
+        round_path: &str,
+        round: u32,
+        folder: &std::path::Path,
+    ) -> anyhow::Result<()> {
+        if !is_round(fixture, "3-") {
+            return Ok(());
+        }
+        let hungary = self.delegate(DISSOCIATING)?;
+        let outcomes: serde_json::Value = self
+            .api
+            .get_json(&format!("{round_path}/outcomes/{DISSOCIATING}"), &hungary)?;
+        let relations = |outcomes: &serde_json::Value, relation: &str| -> Vec<String> {
+            outcomes["proposals"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["on_behalf"]["relation"] == relation)
+                .filter_map(|p| p["id"].as_str().map(str::to_string))
+                .collect()
+        };
+        let dissociated = relations(&outcomes, "dissociated");
+        let via_eu = relations(&outcomes, "via_group");
+        ensure!(
+            dissociated.len() == 1 && !via_eu.is_empty(),
+            "{DISSOCIATING}'s outcomes do not roll the EU's items down: dissociated \
+             {dissociated:?}, via the EU {via_eu:?}"
+        );
+        self.outcomes(round_path, round, RESERVING, folder)?;
+        let poland = self.delegate(RESERVING)?;
+        let outcomes: serde_json::Value = self
+            .api
+            .get_json(&format!("{round_path}/outcomes/{RESERVING}"), &poland)?;
+        let lifted = outcomes["reservations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["standing"] == "withdrawn" && r["kind"] == "scrutiny")
+            .with_context(|| {
+                format!(
+                    "{RESERVING}'s outcomes of round {round} do not list its lifted reservation"
+                )
+            })?;
+        let on = lifted["reference"].as_str().unwrap_or_default().to_string();
+        let via = relations(&outcomes, "via_group").len();
+        ensure!(
+            via > 0,
+            "{RESERVING}'s outcomes hold none of the EU's items"
+        );
+        self.state_notes.push(format!(
+            "Outcomes of round 3: {DISSOCIATING}'s show {} via the EU and {} dissociated; \
+             {RESERVING}'s show {via} of the EU's items via the EU and its scrutiny \
+             reservation on {on}, withdrawn",
+            via_eu.len(),
+            dissociated.join(", ")
+        ));
+        Ok(())
+    }
+
     /// After the last round: the chair agrees every paragraph but one and tries to adopt the
     /// declaration (refused: a paragraph is still open), agrees the last one and adopts it.
     pub(super) fn adopt_declaration(&mut self) -> anyhow::Result<()> {
