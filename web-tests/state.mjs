@@ -7,9 +7,9 @@
 // The chair's adoption is refused (a paragraph still open); the chair marks that paragraph
 // agreed ad ref. with the keyboard; Hungary's amendment to it is refused saying why; Hungary
 // supports an alternative of the bracket, dissociates from the EU's item, enters a scrutiny
-// reservation and withdraws it; the chair agrees the paragraph, and the adoption is refused
-// again, naming the bracket still open. (`state-adopt.mjs` adopts once round 2 has resolved
-// it.) Every page checked by axe-core (WCAG 2.2 AA) and photographed into PENHOLDER_SHOTS.
+// reservation and withdraws it; the chair agrees the paragraph and adopts the whole text, which
+// the reviewer's version page then shows. Every page checked by axe-core (WCAG 2.2 AA) and
+// photographed into PENHOLDER_SHOTS.
 
 import { accessible, check, launch, need, newPage, shootAround, signIn, tabTo, visit } from "./support.mjs";
 
@@ -138,13 +138,21 @@ try {
   await delegate.locator("div.state-paragraph", { hasText: "Strengthen legal pathways" }).locator(".status-line").waitFor();
   check((await delegate.locator(".reservation-list").count()) === 0, "the withdrawn reservation still shows");
 
-  // The chair agrees the paragraph; the whole text is still refused: the bracket is open.
+  // The chair agrees the paragraph and adopts the whole text.
   await setStatus(chair, "agreed", "Senior Officials Meeting, Stockholm", "state-10-agreed");
   await chair.getByRole("button", { name: "Adopt the whole text" }).click();
-  const stillBracketed = await refusal(chair);
-  check(/^409/.test(stillBracketed) && /open bracket B1/.test(stillBracketed), `adoption not refused for the open bracket:\n${stillBracketed}`);
-  await visit(chair, "state-11-adoption-refused-bracket");
-  console.log("state.mjs: adoption refused (open paragraph, then open bracket), ad ref. refusal, bracket support, dissociation, reservation entered and withdrawn");
+  await chair.waitForURL(statePage);
+  await chair.locator("p.adopted", { hasText: "Adopted at version 2" }).waitFor();
+  await visit(chair, "state-11-adopted");
+
+  // The version page shows every paragraph adopted, in words.
+  await chair.goto(`${base}/p/${processSlug}/d/declaration/v/2`);
+  const version = await chair.locator("div.text").innerText();
+  check(/Adopted/.test(version) && !/\bOpen\b/.test(version), `the version page does not show the adoption:\n${version}`);
+  // Agreeing the paragraph settled its bracket with the version's wording: the adopted text has none.
+  check(!/\(DE, FR\)\]/.test(version), `the adopted text still shows the bracket:\n${version}`);
+  await visit(chair, "state-12-version-adopted");
+  console.log("state.mjs: adoption refused then done, ad ref. refusal, bracket support, dissociation, reservation entered and withdrawn");
 } finally {
   await browser.close();
 }

@@ -188,6 +188,69 @@ fn a_deferred_contested_change_is_carried_into_the_next_version_as_brackets(db: 
     ));
     get(&server, &format!("{DOC}/versions/2?format=docx"), &reader).expect(200);
 
+    // The redline from the zero draft shows what version 2 shows: its open bracket, and the
+    // status of each paragraph (set now, carried by node id), in every format.
+    put(
+        &server,
+        &format!("{DOC}/status/{op}"),
+        &chair,
+        &json!({"status": "agreed_ad_ref", "note": "Reference Group"}),
+    )
+    .expect(200);
+    let redline = |format: &str| {
+        let answer = get(
+            &server,
+            &format!("{DOC}/redline?from=1&to=2&format={format}"),
+            &reader,
+        )
+        .expect(200);
+        String::from_utf8_lossy(&answer.bytes).into_owned()
+    };
+    let html = redline("html");
+    assert!(
+        html.contains("Open bracket B1 (open since Written feedback on the zero draft): [20] / [30 (DE, FR)] / [40 (PK)]"),
+        "{html}"
+    );
+    assert!(html.contains("[agreed ad ref.: Reference Group]"), "{html}");
+    assert!(html.contains("Paragraph status:") && html.contains("Brackets:"));
+    let markdown = redline("md");
+    assert!(markdown.contains("{>>open bracket B1"), "{markdown}");
+    assert!(
+        markdown.contains("{>>status: agreed ad ref. (Reference Group)<<}"),
+        "{markdown}"
+    );
+    let json: Value = serde_json::from_str(&redline("json")).unwrap();
+    assert_eq!(json["brackets"][0]["id"], "B1", "{json}");
+    assert!(
+        json["state"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["status"] == "agreed_ad_ref"),
+        "{json}"
+    );
+    let docx = get(
+        &server,
+        &format!("{DOC}/redline?from=1&to=2&format=docx"),
+        &reader,
+    )
+    .expect(200)
+    .bytes;
+    let mut comments = String::new();
+    std::io::Read::read_to_string(
+        &mut zip::ZipArchive::new(std::io::Cursor::new(docx))
+            .unwrap()
+            .by_name("word/comments.xml")
+            .unwrap(),
+        &mut comments,
+    )
+    .unwrap();
+    assert!(
+        comments.contains("Status: agreed ad ref. (Reference Group)")
+            && comments.contains("Open bracket B1"),
+        "{comments}"
+    );
+
     // The next round on version 2: the open proposals come back in its compilation, marked
     // carried over, with their supporters, though nobody submitted them again.
     post(

@@ -980,56 +980,6 @@ fn the_first_pages_transfer_under_100_kb() {
 /// bracket carried from round 1 into version 2 (DE and FR for 30, PK for 40, deferred), round 2
 /// open on version 2 with the EU's submission, and every paragraph agreed but the bracketed one
 /// (so that adoption waits on that one alone).
-/// Closes round 2 of the state scenario and consolidates it into version 3: the change that
-/// brings back version 2's bracket is accepted with the alternative of Germany and France,
-/// every other change is rejected.
-fn resolve_round_2(server: &Server, chair: &str) {
-    let p = format!("/v1/processes/{PROCESS}");
-    post(server, &format!("{p}/rounds/2/close"), chair, &json!({})).expect(200);
-    let compilation = get(server, &format!("{p}/rounds/2/compilation"), chair)
-        .expect(200)
-        .json();
-    let changes: Vec<serde_json::Value> = compilation["compilation"]["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .flat_map(|n| n["changes"].as_array().cloned().unwrap_or_default())
-        .collect();
-    let mut resolved = false;
-    for change in &changes {
-        let thirty = change["alternatives"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|a| a["text"].as_str().is_some_and(|t| t.contains("30")));
-        let decision = match thirty {
-            Some(alternative) if !resolved => {
-                resolved = true;
-                json!({"decision": "accept", "alternative": alternative["id"], "note": "Agreed at 30."})
-            }
-            _ => json!({"decision": "reject", "note": "Not retained."}),
-        };
-        put(
-            server,
-            &format!(
-                "{p}/rounds/2/decisions/{}",
-                change["id"].as_str().expect("id")
-            ),
-            chair,
-            &decision,
-        )
-        .expect(200);
-    }
-    assert!(resolved, "no change brings the bracket back: {compilation}");
-    post(
-        server,
-        &format!("{p}/rounds/2/consolidate"),
-        chair,
-        &json!({"label": "Rev. 2"}),
-    )
-    .expect(201);
-}
-
 fn prepare_state_world(server: &Server) {
     let admin = token("admin", None);
     let chair = token("chair", Some("TR"));
@@ -1212,43 +1162,9 @@ fn the_state_of_the_text_is_read_and_changed_in_chromium() {
         String::from_utf8_lossy(&output.stderr)
     );
     print!("{}", String::from_utf8_lossy(&output.stdout));
-    // What the browser did is what the API holds: every paragraph agreed, nothing adopted while
-    // the bracket is open.
+    // What the browser did is what the API holds.
     let chair_token = token("chair", Some("TR"));
     let p = format!("/v1/processes/{PROCESS}");
-    let status = get(
-        &server,
-        &format!("{p}/documents/declaration/status"),
-        &chair_token,
-    )
-    .expect(200)
-    .json();
-    let nodes = status["nodes"].as_array().expect("nodes");
-    assert!(nodes.iter().all(|n| n["status"] == "agreed"), "{status}");
-    assert!(
-        status["obstacles"].to_string().contains("open bracket B1"),
-        "{status}"
-    );
-    // Round 2 resolves the bracket (the carried-over alternatives come back as a change: the
-    // chair accepts Germany's and France's figure), then the chair adopts in the browser.
-    resolve_round_2(&server, &chair_token);
-    let adopt = std::process::Command::new("node")
-        .arg(tests.join("state-adopt.mjs"))
-        .current_dir(&tests)
-        .env("PENHOLDER_URL", base.trim_end_matches('/'))
-        .env("PENHOLDER_LINK", sign_in_link(&server, "chair", Some("TR")))
-        .env("PENHOLDER_PROCESS", PROCESS)
-        .env("PENHOLDER_SHOTS", workspace.join("target/web-screenshots"))
-        .env("CHROMIUM", &chromium)
-        .output()
-        .expect("node");
-    assert!(
-        adopt.status.success(),
-        "state-adopt.mjs failed:\n{}\n{}",
-        String::from_utf8_lossy(&adopt.stdout),
-        String::from_utf8_lossy(&adopt.stderr)
-    );
-    print!("{}", String::from_utf8_lossy(&adopt.stdout));
     let status = get(
         &server,
         &format!("{p}/documents/declaration/status"),

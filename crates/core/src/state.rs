@@ -226,7 +226,8 @@ pub enum Obstacle {
         delegation: String,
         kind: ReservationKind,
     },
-    /// A bracket still open in the text: alternatives nobody has chosen between.
+    /// A bracket still open in the text: alternatives nobody has chosen between (on a
+    /// paragraph not agreed, since agreeing a paragraph settles its brackets).
     Bracketed {
         node: NodeId,
         reference: String,
@@ -263,6 +264,32 @@ impl std::fmt::Display for Obstacle {
 }
 
 impl TextState {
+    /// The brackets of a version (`document`) still open: those on a paragraph agreed or
+    /// adopted are settled with the version's wording, which stood while they were open.
+    pub fn open_brackets(
+        &self,
+        document: &Document,
+        brackets: Vec<crate::bracket::Bracket>,
+    ) -> Vec<crate::bracket::Bracket> {
+        if self.changes.is_empty() && self.adoption.is_none() {
+            return brackets;
+        }
+        let statuses = self.statuses(document);
+        brackets
+            .into_iter()
+            .filter(|bracket| {
+                !statuses.get(&bracket.node).is_some_and(|s| {
+                    matches!(s.status, ParagraphStatus::Agreed | ParagraphStatus::Adopted)
+                })
+            })
+            .collect()
+    }
+
+    /// Whether anything was ever recorded: a status, a reservation or the adoption.
+    pub fn has_any(&self) -> bool {
+        !self.changes.is_empty() || !self.reservations.is_empty() || self.adoption.is_some()
+    }
+
     /// The latest change set on each node itself (not inherited).
     pub fn latest_changes(&self) -> BTreeMap<NodeId, &StatusChange> {
         let mut latest: BTreeMap<NodeId, &StatusChange> = BTreeMap::new();
@@ -330,9 +357,9 @@ impl TextState {
 
     /// What stands in the way of adopting `document` as a whole, in document order: every
     /// node but a part (a heading carries no negotiated text of its own) must be agreed, no
-    /// reservation on any node may stand, and no bracket of the version (`brackets`: each one
-    /// still open, since a resolved bracket is gone from the next version) may be left. Empty:
-    /// the text may be adopted.
+    /// reservation on any node may stand, and no bracket of the version may be left open
+    /// (`brackets`, as [`TextState::open_brackets`] gives them). Empty: the text may be
+    /// adopted.
     pub fn obstacles_to_adoption(
         &self,
         document: &Document,

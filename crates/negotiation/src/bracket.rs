@@ -13,14 +13,23 @@ use penholder_store::{Reader, Writer};
 use std::borrow::Cow;
 
 /// The open brackets of version `number` of a document, in document order, for a caller
-/// already allowed to read that version (`document::version`).
+/// already allowed to read that version (`document::version`): those the consolidation carried
+/// into it, less those on a paragraph the chair has since agreed or adopted. The version's
+/// wording stands while a bracket is open; agreeing the paragraph agrees that wording, which
+/// settles its brackets (so an adopted text never shows one).
 pub fn of_version(
     r: &Reader<'_>,
     process: &str,
     document: &str,
     number: u32,
 ) -> Result<Vec<Bracket>, Error> {
-    Ok(r.version_brackets(process, document, number)?)
+    let brackets = r.version_brackets(process, document, number)?;
+    if brackets.is_empty() {
+        return Ok(brackets);
+    }
+    let text = r.version(process, document, number)?;
+    Ok(r.text_state(process, document)?
+        .open_brackets(&text.document, brackets))
 }
 
 /// Refuses a submission whose acts on brackets do not fit the open brackets of the round's
@@ -39,7 +48,7 @@ pub fn refuse_unfit_acts(
         return Ok(());
     }
     let info = w.round(process, round)?;
-    let brackets = w.version_brackets(process, &info.document, info.base_version)?;
+    let brackets = of_version(w, process, &info.document, info.base_version)?;
     let open: Vec<&str> = brackets.iter().map(|b| b.id.as_str()).collect();
     let mut problems = Vec::new();
     for (index, item) in items.iter().enumerate() {

@@ -28,11 +28,14 @@ pub struct RedlineRequest<'a> {
     pub reservation: Option<&'a str>,
 }
 
-/// The redline resolved: its versions, and the redline to compute.
+/// The redline resolved: its versions, the redline to compute, and the state of the text the
+/// target version shows (its paragraphs' statuses and reservations, its open brackets).
 pub struct ResolvedRedline {
     pub from: u32,
     pub to: u32,
     pub of: RedlineOf,
+    pub state: penholder_core::state::TextState,
+    pub brackets: Vec<penholder_core::bracket::Bracket>,
 }
 
 /// Resolves a redline request for `caller` (who must be able to read the document).
@@ -80,7 +83,18 @@ pub fn redline(
     if let Some(code) = request.reservation {
         of.nodes = Some(reserved_by(r, &readable, process, document, code)?);
     }
-    Ok((readable, ResolvedRedline { from, to, of }))
+    let state = crate::state::of_document(r, process, document)?;
+    let brackets = crate::bracket::of_version(r, process, document, to)?;
+    Ok((
+        readable,
+        ResolvedRedline {
+            from,
+            to,
+            of,
+            state,
+            brackets,
+        },
+    ))
 }
 
 /// The nodes of a document on which `code` holds a reservation that stands.

@@ -87,7 +87,15 @@ impl RoundMaterial {
             .into_iter()
             .map(submission_of)
             .collect();
-        let base_brackets = reader.version_brackets(process, &round.document, base.number)?;
+        // Only the brackets still open: agreeing a paragraph settles its brackets.
+        let carried = reader.version_brackets(process, &round.document, base.number)?;
+        let base_brackets = if carried.is_empty() {
+            carried
+        } else {
+            reader
+                .text_state(process, &round.document)?
+                .open_brackets(&base.document, carried)
+        };
         Ok(RoundMaterial {
             base_brackets,
             process: process.to_string(),

@@ -53,7 +53,7 @@ pub fn read(
         info: r.version_info(process, document, number)?,
         version: r.version(process, document, number)?,
         state: r.text_state(process, document)?,
-        brackets: r.version_brackets(process, document, number)?,
+        brackets: crate::bracket::of_version(r, process, document, number)?,
         readable,
     })
 }
@@ -324,7 +324,7 @@ pub fn adopt(
         )));
     }
     let latest = w.latest_version(process, document)?;
-    let brackets = w.version_brackets(process, document, latest.number)?;
+    let brackets = crate::bracket::of_version(w, process, document, latest.number)?;
     let obstacles = state.obstacles_to_adoption(&latest.document, &brackets);
     if !obstacles.is_empty() {
         return Err(Error::NotAgreed(format!(

@@ -592,6 +592,10 @@ fn tracked_redline(
 ) -> Result<Vec<u8>, RenderError> {
     let mut writer = Writer::new(context, &redline.document_title, "Redline");
     writer.footer_label = writer.subtitle.clone();
+    if let Some(legend) = state_legend(context) {
+        let note = writer.note(MARKS_AUTHOR, None, &legend);
+        writer.title_comments.push(note);
+    }
     let nodes = &redline.nodes;
     // Moved nodes appear twice: deleted where they stood, inserted where they stand.
     let places = redline_places(nodes, source);
@@ -683,6 +687,12 @@ fn tracked_redline(
         }
         if mode != Mode::Deleted {
             comments.extend(redline_comments(&mut writer, node));
+            // The target version's state of the paragraph, as its own Word file shows it.
+            if node.status != NodeStatus::Deleted {
+                for text in state_notes(context, node.node) {
+                    comments.push(writer.note(MARKS_AUTHOR, None, &text));
+                }
+            }
         }
         // A moved paragraph's old place writes its old number, its new place the new one.
         let (num_from, num_to) = (node.num_from.as_deref(), node.num_to.as_deref());

@@ -770,7 +770,19 @@ pub fn redline_view(redline: &Redline, context: &Context) -> View {
             }
             first = false;
         }
+        // The target version's state of the paragraph, as its own page shows it.
+        let present = node.status != NodeStatus::Deleted;
+        if present && let Some(marks) = context.paragraphs.get(&node.node) {
+            paragraph_marks(&mut body, marks);
+        }
         body.push_str("</p>");
+        if present {
+            for line in context.bracket_lines(node.node) {
+                body.push_str("<p class=\"status brackets\">Open bracket ");
+                escape_into(&mut body, &line);
+                body.push_str("</p>");
+            }
+        }
         match node.status {
             NodeStatus::Moved => {
                 let _ = write!(
@@ -798,9 +810,16 @@ pub fn redline_view(redline: &Redline, context: &Context) -> View {
         close_block(&mut body);
     }
     let subtitle = format!("Redline: {inserted_count} insertions, {deleted_count} deletions");
+    let mut legend = legend(&mentioned, context);
+    if !context.paragraphs.is_empty() {
+        legend.push_str(STATE_LEGEND);
+    }
+    if !context.brackets.is_empty() {
+        legend.push_str(BRACKETS_LEGEND);
+    }
     View {
         subtitle,
-        legend: legend(&mentioned, context),
+        legend,
         toc: toc.html(),
         body,
     }

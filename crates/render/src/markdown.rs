@@ -387,6 +387,25 @@ pub fn redline(redline: &Redline, context: &Context) -> String {
         {
             critic_comment(&mut out, &format!("renumbered {renumbering}"));
         }
+        // The target version's state of the paragraph: its status, reservations, brackets.
+        if node.status != NodeStatus::Deleted {
+            if let Some(marks) = context.paragraphs.get(&node.node) {
+                let mut line = format!("status: {}", marks.status.label());
+                if let Some(note) = &marks.note {
+                    line.push_str(&format!(" ({note})"));
+                }
+                if !marks.reservations.is_empty() {
+                    line.push_str(&format!(
+                        "; reservations: {}",
+                        marks.reservations.join(", ")
+                    ));
+                }
+                critic_comment(&mut out, &line);
+            }
+            for line in context.bracket_lines(node.node) {
+                critic_comment(&mut out, &format!("open bracket {line}"));
+            }
+        }
         out.push_str("\n\n");
     }
     out

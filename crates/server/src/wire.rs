@@ -520,6 +520,13 @@ pub struct RedlineView {
     pub since: Option<String>,
     #[schema(value_type = Object)]
     pub redline: penholder_diff::Redline,
+    /// The target version's state: each node's status and the reservations on its nodes;
+    /// absent for a text that never had any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<crate::wire_state::TextStateView>,
+    /// The target version's open brackets; absent when it has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub brackets: Vec<crate::wire_brackets::BracketView>,
 }
 
 /// The numbering concordance of a document: its versions, and every node's reference in each.

@@ -58,6 +58,11 @@ impl Reader<'_> {
     pub fn text_state(&self, process: &str, document: &str) -> Result<TextState, StoreError> {
         let process_id = self.process_id(process)?;
         let document_id = self.document_id(process_id, process, document)?;
+        // A database older than the state of the text, read without migrating (`penholder
+        // export`), has none.
+        if (crate::schema::version(self.conn)? as usize) < crate::schema::STATE_MIGRATION {
+            return Ok(TextState::default());
+        }
         let changes = self.conn.query_all(
             "SELECT id, node, status, note, version, set_by, set_at FROM paragraph_statuses
              WHERE document_id = ?1 ORDER BY id",

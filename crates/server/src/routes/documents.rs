@@ -346,6 +346,7 @@ pub async fn get_redline(
             .await?
     };
     let (from, to, of) = (resolved.from, resolved.to, resolved.of);
+    let (text_state, brackets) = (resolved.state, resolved.brackets);
     let mut stem = format!("{p}-{d}-v{from}-v{to}-redline");
     if let Some(code) = &delegation {
         stem.push_str(&format!("-{code}"));
@@ -366,6 +367,8 @@ pub async fn get_redline(
         format!("{:?}", of.nodes).into_bytes(),
         of.chain.source.hash.to_hex().into_bytes(),
         of.chain.target.hash.to_hex().into_bytes(),
+        // Statuses and reservations change after publication; the brackets are the target's.
+        format!("{text_state:?}").into_bytes(),
     ];
     parts.extend(
         of.chain
@@ -378,9 +381,13 @@ pub async fn get_redline(
         let attributed = of.chain.attributed;
         // Word shows a moved paragraph at both places; it needs the source to place the old one.
         let source_document = (format == Format::Docx).then(|| of.chain.source.document.clone());
+        let target = of.chain.target.document.clone();
         let redline = blocking(move || Ok(of.redline())).await?;
         if format != Format::Json {
-            let mut context = readable.redline_context(from, to, state.now());
+            let mut context = readable
+                .redline_context(from, to, state.now())
+                .state_of(&text_state, &target)
+                .brackets_of(&brackets);
             if let Some(code) = &delegation {
                 let subtitle = context.subtitle.take().unwrap_or_default();
                 context = context.subtitle(format!("{subtitle}: the changes of {code}"));
@@ -413,6 +420,10 @@ pub async fn get_redline(
             reservation,
             since,
             redline,
+            state: text_state.has_any().then(|| {
+                crate::wire_state::TextStateView::new(&text_state, to, &target, &brackets, false)
+            }),
+            brackets: crate::wire_brackets::BracketView::list(&brackets, &target),
         })
         .into_response())
     })
