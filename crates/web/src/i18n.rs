@@ -193,6 +193,8 @@ pub struct Messages {
     pub previous_part: &'static str,
     pub next_part: &'static str,
     pub reference_short: &'static str,
+    /// The reviewers' views (filtered redlines, synoptic, concordance, search).
+    pub views: crate::views::ViewsMessages,
 }
 
 pub const ENGLISH: Messages = Messages {
@@ -322,6 +324,7 @@ pub const ENGLISH: Messages = Messages {
     previous_part: "Previous part",
     next_part: "Next part",
     reference_short: "Ref.",
+    views: crate::views::ENGLISH,
 };
 
 pub const FRENCH: Messages = Messages {
@@ -451,6 +454,7 @@ pub const FRENCH: Messages = Messages {
     previous_part: "Partie précédente",
     next_part: "Partie suivante",
     reference_short: "Réf.",
+    views: crate::views::FRENCH,
 };
 
 #[cfg(test)]

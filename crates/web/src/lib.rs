@@ -20,6 +20,8 @@
 //!   consolidation, a revised text uploaded, the dispositions.
 //! - [`reviewer`]: a document's versions, a version, the redline between any two, and every
 //!   file the API offers (HTML, Word, Markdown, Akoma Ntoso, CSV, XLSX).
+//! - [`views`]: the redline filtered by delegation, reservation or "since I last read" (with
+//!   the read mark), the synoptic table, the numbering concordance, a process's search.
 //! - [`pages`]: the layout and the templates; [`i18n`]: the interface's languages.
 //! - [`error`]: refusals as pages (or problem+json for the preview), with what to do.
 
@@ -30,6 +32,7 @@ pub mod i18n;
 pub mod pages;
 pub mod reviewer;
 pub mod sign_in;
+pub mod views;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -126,6 +129,18 @@ pub fn router<S: Clone + Send + Sync + 'static>(front: Front) -> Router<S> {
             "/p/{p}/d/{d}/redline/file/{format}",
             get(reviewer::redline_file),
         )
+        .route("/p/{p}/d/{d}/read-mark", post(views::mark_read))
+        .route("/p/{p}/d/{d}/synoptic", get(views::synoptic_page))
+        .route(
+            "/p/{p}/d/{d}/synoptic/file/{format}",
+            get(views::synoptic_file),
+        )
+        .route("/p/{p}/d/{d}/concordance", get(views::concordance_page))
+        .route(
+            "/p/{p}/d/{d}/concordance/file/{format}",
+            get(views::concordance_file),
+        )
+        .route("/p/{p}/search", get(views::search_page))
         .route("/assets/web.css", get(stylesheet))
         .route("/assets/preview.js", get(preview_module))
         .with_state(front)
