@@ -584,7 +584,10 @@ mod tests {
                 ),
                 other => panic!("{url} accepted without private targets: {other:?}"),
             }
-            assert!(request(url, secret, &[]).check().is_ok(), "{url} with private targets");
+            assert!(
+                request(url, secret, &[]).check().is_ok(),
+                "{url} with private targets"
+            );
         }
         for url in [
             "https://hooks.example.org/penholder",

@@ -298,7 +298,10 @@ fn private_target(url: &str) -> Option<String> {
         ));
     }
     let port = parsed.port_or_known_default().unwrap_or(80);
-    let name = parsed.host_str()?.trim_start_matches('[').trim_end_matches(']');
+    let name = parsed
+        .host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']');
     let addresses = match (name, port).to_socket_addrs() {
         Ok(addresses) => addresses,
         Err(error) => return Some(format!("cannot resolve {name}: {error}")),

@@ -847,7 +847,9 @@ pub async fn synoptic_file(
                     serde_json::to_vec_pretty(&table).map_err(|e| Error::Fault(e.to_string()))?
                 }
                 Format::Html => render_html::synoptic(&table, &context).into_bytes(),
-                Format::Docx => penholder_render::synoptic::docx(&table, &context).map_err(failed)?,
+                Format::Docx => {
+                    penholder_render::synoptic::docx(&table, &context).map_err(failed)?
+                }
                 _ => penholder_render::synoptic::xlsx(&table, &context).map_err(failed)?,
             })
         })
@@ -1095,10 +1097,7 @@ mod tests {
         assert_eq!(filter.query(), "from=1&to=3&delegation=FR");
         // "The version I last read" among the versions to compare from.
         let since = asked(&[("from", "read"), ("to", "2")]).read().unwrap();
-        assert_eq!(
-            (since.from, since.since.as_deref()),
-            (None, Some("read"))
-        );
+        assert_eq!((since.from, since.since.as_deref()), (None, Some("read")));
         assert_eq!(since.query(), "since=read&to=2");
         let wrong = asked(&[("from", "two")]).read().unwrap_err();
         assert!(wrong.contains("\"two\" is not a version number"), "{wrong}");
@@ -1169,7 +1168,10 @@ mod tests {
     #[test]
     fn the_search_box_and_the_links_escape_what_they_are_given() {
         let page = search_box("p<1>", Lang::Fr, "\"x\" <script>").into_string();
-        assert!(page.contains("value=\"&quot;x&quot; &lt;script&gt;\""), "{page}");
+        assert!(
+            page.contains("value=\"&quot;x&quot; &lt;script&gt;\""),
+            "{page}"
+        );
         assert!(page.contains("role=\"search\""));
         assert!(page.contains(FRENCH.search_label));
         let links = document_links("p", "d", Lang::En).into_string();
