@@ -352,11 +352,35 @@ mod tests {
         let (status, error, _) = attempt_delivery(
             &delivery_to(format!("https://127.0.0.1:{port}/hook")),
             Duration::from_secs(5),
+            true,
         );
         // 0x16: a TLS handshake record (the ClientHello), not an HTTP request line.
         assert_eq!(first_byte.join().unwrap(), 0x16);
         assert_eq!(status, None);
         assert!(error.is_some_and(|e| !e.is_empty()));
+    }
+
+    #[test]
+    fn a_private_receiver_is_not_spoken_to_unless_allowed() {
+        // A listener that would see the connection: nothing may reach it.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        for url in [
+            format!("http://127.0.0.1:{port}/hook"),
+            format!("http://localhost:{port}/hook"),
+            format!("http://[::ffff:127.0.0.1]:{port}/hook"),
+        ] {
+            let (status, error, _) =
+                attempt_delivery(&delivery_to(url.clone()), Duration::from_secs(5), false);
+            assert_eq!(status, None, "{url}");
+            let error = error.unwrap_or_default();
+            assert!(
+                error.starts_with("refused: ") && error.contains("--webhook-private-targets"),
+                "{url}: {error}"
+            );
+        }
+        listener.set_nonblocking(true).unwrap();
+        assert!(listener.accept().is_err(), "a refused delivery connected");
     }
 
     #[test]
