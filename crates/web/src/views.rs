@@ -191,7 +191,7 @@ fn files_of(output: Output) -> Vec<(Format, &'static str)> {
 }
 
 /// `name` from a file's path, if the API offers `output` in it.
-fn format_of(name: &str, output: Output, lang: Lang) -> Result<Format, Response> {
+fn format_of(name: &str, output: Output, lang: Lang) -> Result<Format, WebError> {
     Format::parse(name)
         .filter(|f| output.formats().contains(f))
         .ok_or_else(|| {
@@ -205,7 +205,6 @@ fn format_of(name: &str, output: Output, lang: Lang) -> Result<Format, Response>
                 ),
                 lang,
             )
-            .into_response()
         })
 }
 
@@ -559,7 +558,7 @@ pub async fn redline_file(
 ) -> Result<Response, Response> {
     let session = visitor.signed_in()?;
     let lang = visitor.lang;
-    let format = format_of(&name, Output::Redline, lang)?;
+    let format = format_of(&name, Output::Redline, lang).map_err(IntoResponse::into_response)?;
     let filter = asked
         .read()
         .map_err(|detail| WebError::bad_request(detail, lang).into_response())?;
@@ -829,7 +828,7 @@ pub async fn synoptic_file(
 ) -> Result<Response, Response> {
     let session = visitor.signed_in()?;
     let lang = visitor.lang;
-    let format = format_of(&name, Output::Synoptic, lang)?;
+    let format = format_of(&name, Output::Synoptic, lang).map_err(IntoResponse::into_response)?;
     let (caller, slug, doc, now) = (session.caller.clone(), p.clone(), d.clone(), front.now());
     let bytes = front
         .run(move |r| {
@@ -928,7 +927,8 @@ pub async fn concordance_file(
 ) -> Result<Response, Response> {
     let session = visitor.signed_in()?;
     let lang = visitor.lang;
-    let format = format_of(&name, Output::Concordance, lang)?;
+    let format =
+        format_of(&name, Output::Concordance, lang).map_err(IntoResponse::into_response)?;
     let (caller, slug, doc, now) = (session.caller.clone(), p.clone(), d.clone(), front.now());
     let bytes = front
         .run(move |r| {
