@@ -189,6 +189,14 @@ pub struct ServeArgs {
     /// Attempts of one webhook delivery before it is given up.
     #[arg(long, env = "PENHOLDER_WEBHOOK_ATTEMPTS", default_value_t = 8)]
     pub webhook_attempts: u32,
+    /// Days a finished webhook delivery (delivered, or given up) stays in its subscription's
+    /// log before it is pruned with its attempts (events themselves are kept).
+    #[arg(long, env = "PENHOLDER_WEBHOOK_RETENTION_DAYS", default_value_t = 30.0)]
+    pub webhook_retention_days: f64,
+    /// Let webhooks reach loopback, private and link-local addresses (refused by default:
+    /// a subscription must not be a way into the server's own network).
+    #[arg(long, env = "PENHOLDER_WEBHOOK_PRIVATE_TARGETS")]
+    pub webhook_private_targets: bool,
     #[command(flatten)]
     pub keys: KeyArgs,
 }
@@ -238,6 +246,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
                 retry_base: Duration::from_secs_f64(args.webhook_retry),
                 retry_cap: Duration::from_secs_f64(args.webhook_retry_cap),
                 max_attempts: args.webhook_attempts.max(1),
+                delivery_retention: Duration::try_from_secs_f64(
+                    args.webhook_retention_days * 86_400.0,
+                )
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "--webhook-retention-days: a number of days, 0 or more (30 by default)"
+                    )
+                })?,
+                private_targets: args.webhook_private_targets,
                 ..EventsConfig::default()
             },
         },

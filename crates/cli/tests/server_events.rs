@@ -246,7 +246,48 @@ const FAST: &[(&str, &str)] = &[
     ("PENHOLDER_JWT_SECRET", server_support::SECRET),
     ("PENHOLDER_EVENTS_POLL", "0.05"),
     ("PENHOLDER_WEBHOOK_RETRY", "0.2"),
+    // The receiver listens on a loopback port.
+    ("PENHOLDER_WEBHOOK_PRIVATE_TARGETS", "true"),
 ];
+
+#[test]
+fn a_webhook_to_a_private_address_is_refused_unless_the_server_allows_it() {
+    let db = TestDb::sqlite();
+    let server = Server::start(&db);
+    world(&server);
+    let chair = token("chair", Some("HU"));
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://localhost:9/hook",
+        "http://0x7f.1:9/hook",
+        "http://[::1]:9/hook",
+        "http://10.0.0.8/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "gopher://127.0.0.1:70/",
+    ] {
+        let answer = post(
+            &server,
+            &format!("{P}/webhooks"),
+            &chair,
+            &json!({"url": url, "secret": SECRET}),
+        )
+        .expect(400);
+        assert_eq!(
+            answer.header("content-type"),
+            Some("application/problem+json")
+        );
+        let detail = answer.json()["detail"].as_str().unwrap_or("").to_string();
+        assert!(detail.starts_with("url: "), "{url}: {detail}");
+    }
+    assert!(
+        get(&server, &format!("{P}/webhooks"), &chair)
+            .expect(200)
+            .json()
+            .as_array()
+            .is_some_and(Vec::is_empty),
+        "nothing subscribed"
+    );
+}
 
 both_backends!(a_rounds_life_reaches_the_stream_and_the_signed_webhooks);
 

@@ -250,7 +250,14 @@ fn parties(relation: Relation) -> (&'static str, &'static str) {
 both_backends!(every_role_against_every_endpoint_of_the_binary);
 
 fn every_role_against_every_endpoint_of_the_binary(db: &TestDb) {
-    let server = Server::start(db);
+    // The world subscribes a webhook on a closed loopback port.
+    let server = Server::start_with(
+        db,
+        &[
+            ("PENHOLDER_JWT_SECRET", server_support::SECRET),
+            ("PENHOLDER_WEBHOOK_PRIVATE_TARGETS", "true"),
+        ],
+    );
     world(&server, "shared");
     let mut fresh_worlds = 0;
     let mut checked = 0;

@@ -1786,3 +1786,258 @@ fn a_delegation_works_with_drafts_word_files_and_outcomes_in_chromium() {
     );
     print!("{}", String::from_utf8_lossy(&output.stdout));
 }
+
+/// `prepare`, then Germany amends OP1 and France PP2 (no clash), the round closes and is
+/// consolidated into version 2 with both accepted, and France reserves OP1 in it: a redline
+/// with two delegations' changes to filter, a reservation, two versions side by side.
+fn prepare_views(server: &Server) {
+    prepare(server);
+    let submissions = format!("/v1/processes/{PROCESS}/rounds/1/submissions");
+    put(
+        server,
+        &format!("{submissions}/DE"),
+        &token("delegate", Some("DE")),
+        &json!({"items": [{"kind": "amend", "node": "OP1", "text": "Adopt the attached Action Plan swiftly."}]}),
+    )
+    .expect(201);
+    put(
+        server,
+        &format!("{submissions}/FR"),
+        &token("delegate", Some("FR")),
+        &json!({"items": [{"kind": "amend", "node": "PP2", "text": "Gathered in Budapest on 27 June 2024 at the 7th Ministerial Conference of the Budapest Process, at the invitation of Hungary;"}]}),
+    )
+    .expect(201);
+    let chair = token("chair", Some("TR"));
+    post(
+        server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/close"),
+        &chair,
+        &json!({}),
+    )
+    .expect(200);
+    post(
+        server,
+        &format!("/v1/processes/{PROCESS}/rounds/1/consolidate"),
+        &chair,
+        &json!({"label": "Rev. 1", "accept_uncontested": true}),
+    )
+    .expect(201);
+    post(
+        server,
+        &format!("/v1/processes/{PROCESS}/documents/declaration/reservations"),
+        &token("delegate", Some("FR")),
+        &json!({"node": "OP1", "kind": "scrutiny", "text": "Pending scrutiny in Paris."}),
+    )
+    .expect(201);
+}
+
+both_backends!(a_reviewer_filters_compares_and_searches_through_the_forms);
+
+fn a_reviewer_filters_compares_and_searches_through_the_forms(db: &TestDb) {
+    let server = Server::start(db);
+    prepare_views(&server);
+    let mut reviewer = Browser::new();
+    sign_in_as(&mut reviewer, &server, "reviewer", Some("DE"));
+    let doc = format!("/p/{PROCESS}/d/declaration");
+
+    // The redline of Germany's changes alone: France's amendment reads as plain text.
+    let all = reviewer.get(&server.url(&format!("{doc}/redline?from=1&to=2")));
+    assert_eq!(all.status, 200, "{}", all.body);
+    assert!(all.body.contains("swiftly") && all.body.contains("27 June"));
+    let de = reviewer.get(&server.url(&format!(
+        "{doc}/redline?from=1&to=2&delegation=DE&reservation="
+    )));
+    assert_eq!(de.status, 200, "{}", de.body);
+    let legend = de.body.split("id=\"legend\"").nth(1).expect("a legend");
+    assert!(
+        legend.contains("Germany") && !legend.contains("France"),
+        "{legend}"
+    );
+    assert!(
+        de.body.contains("<option value=\"DE\" selected>"),
+        "the filter is kept"
+    );
+    assert!(
+        de.body
+            .contains("/redline/file/docx?from=1&amp;to=2&amp;delegation=DE"),
+        "the files are filtered alike"
+    );
+    // Only the paragraphs France reserved: OP1, where Germany's change is.
+    let reserved = reviewer.get(&server.url(&format!("{doc}/redline?from=1&to=2&reservation=FR")));
+    assert_eq!(reserved.status, 200, "{}", reserved.body);
+    assert!(reserved.body.contains("swiftly") && !reserved.body.contains("27 June"));
+    // An unknown filter value is a clear 400, naming it.
+    for (query, named) in [
+        ("from=1&to=2&delegation=XX", "XX"),
+        ("from=1&to=2&reservation=ZZ", "ZZ"),
+        ("from=one&to=2", "one"),
+        ("from=1&to=9", "9"),
+    ] {
+        let page = reviewer.get(&server.url(&format!("{doc}/redline?{query}")));
+        assert!(
+            (400..500).contains(&page.status),
+            "{query}: {} {}",
+            page.status,
+            page.body
+        );
+        assert!(page.body.contains(named), "{query}: {}", page.body);
+        assert!(page.body.contains("role=\"alert\""));
+    }
+
+    // Every format the API offers for a redline, filtered.
+    for (format, media) in [
+        ("html", "text/html"),
+        ("md", "text/markdown"),
+        ("docx", "wordprocessingml"),
+        ("json", "application/json"),
+    ] {
+        let (status, content_type, bytes) = download(
+            &reviewer,
+            &server.url(&format!(
+                "{doc}/redline/file/{format}?from=1&to=2&delegation=DE"
+            )),
+        );
+        assert_eq!(status, 200, "{format}: {}", String::from_utf8_lossy(&bytes));
+        assert!(content_type.contains(media), "{format}: {content_type}");
+        if format == "json" {
+            let redline: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+            assert_eq!(redline["delegation"], "DE");
+            assert_eq!(redline["from"], 1);
+        }
+    }
+
+    // Since I last read: nothing marked yet, then version 1 marked (CSRF needed).
+    let never = reviewer.get(&server.url(&format!("{doc}/redline?since=read")));
+    assert_eq!(never.status, 409, "{}", never.body);
+    assert!(never.body.contains("Mark version"), "{}", never.body);
+    let v1 = reviewer.get(&server.url(&format!("{doc}/v/1")));
+    let csrf = field(&v1.body, "csrf");
+    let forged = reviewer.post(
+        &server.url(&format!("{doc}/read-mark")),
+        &[("csrf", "forged"), ("version", "1")],
+    );
+    assert_eq!(forged.status, 403);
+    let marked = reviewer.post(
+        &server.url(&format!("{doc}/read-mark")),
+        &[
+            ("csrf", &csrf),
+            ("version", "1"),
+            ("back", "https://evil.example/"),
+        ],
+    );
+    assert_eq!(marked.status, 303, "{}", marked.body);
+    assert_eq!(
+        marked.location.as_deref(),
+        Some(doc.as_str()),
+        "never elsewhere"
+    );
+    let since = reviewer.get(&server.url(&format!("{doc}/redline?since=read")));
+    assert_eq!(since.status, 200, "{}", since.body);
+    assert!(since.body.contains("<option value=\"read\" selected>"));
+    assert!(
+        since.body.contains("swiftly"),
+        "what changed since version 1"
+    );
+    let unknown = reviewer.post(
+        &server.url(&format!("{doc}/read-mark")),
+        &[("csrf", &csrf), ("version", "7")],
+    );
+    assert!((400..500).contains(&unknown.status), "{}", unknown.body);
+
+    // The synoptic table of both versions, the first under a heading of its own.
+    let synoptic = reviewer.get(&server.url(&format!(
+        "{doc}/synoptic?chosen=1&version=1&label-1=Commission+proposal&version=2"
+    )));
+    assert_eq!(synoptic.status, 200, "{}", synoptic.body);
+    assert!(synoptic.body.contains("<table class=\"synoptic\">"));
+    assert!(synoptic.body.contains("Commission proposal"));
+    assert!(synoptic.body.contains("Rev. 1"));
+    let none = reviewer.get(&server.url(&format!("{doc}/synoptic?chosen=1")));
+    assert_eq!(none.status, 400, "{}", none.body);
+    for format in ["html", "docx", "xlsx", "json"] {
+        let (status, _, bytes) = download(
+            &reviewer,
+            &server.url(&format!(
+                "{doc}/synoptic/file/{format}?versions=1%2C2&labels=Commission%20proposal%7C"
+            )),
+        );
+        assert_eq!(status, 200, "{format}: {}", String::from_utf8_lossy(&bytes));
+        assert!(bytes.len() > 100, "{format}");
+    }
+
+    // The concordance, each reference linked to its paragraph.
+    let concordance = reviewer.get(&server.url(&format!("{doc}/concordance")));
+    assert_eq!(concordance.status, 200, "{}", concordance.body);
+    assert!(
+        concordance
+            .body
+            .contains(&format!("href=\"{doc}/v/2#ref-OP1\"")),
+        "{}",
+        concordance.body
+    );
+    for format in ["html", "md", "csv", "xlsx", "json"] {
+        let (status, _, _) = download(
+            &reviewer,
+            &server.url(&format!("{doc}/concordance/file/{format}")),
+        );
+        assert_eq!(status, 200, "{format}");
+    }
+    let (status, _, _) = download(
+        &reviewer,
+        &server.url(&format!("{doc}/concordance/file/akn")),
+    );
+    assert_eq!(status, 404, "no Akoma Ntoso concordance");
+
+    // Search: the box on the process's page, results linked to the paragraph.
+    let process = reviewer.get(&server.url(&format!("/p/{PROCESS}")));
+    assert!(process.body.contains("role=\"search\""));
+    let found = reviewer.get(&server.url(&format!("/p/{PROCESS}/search?q=swiftly")));
+    assert_eq!(found.status, 200, "{}", found.body);
+    assert!(
+        found.body.contains(&format!("href=\"{doc}/v/2#ref-OP1\"")),
+        "{}",
+        found.body
+    );
+    // A query the engine cannot take is said beside the box.
+    let wordless = reviewer.get(&server.url(&format!("/p/{PROCESS}/search?q=%2B%2B%2B")));
+    assert_eq!(wordless.status, 400, "{}", wordless.body);
+    assert!(
+        wordless.body.contains("at least one word"),
+        "{}",
+        wordless.body
+    );
+    assert!(wordless.body.contains("role=\"search\""));
+    // Someone outside the process, who may not open the LIMITE declaration, finds nothing
+    // of it (the use case's rule: refused, or nothing found).
+    let mut outsider = Browser::new();
+    sign_in_as(&mut outsider, &server, "delegate", Some("XX"));
+    let refused = outsider.get(&server.url(&format!("/p/{PROCESS}/search?q=swiftly")));
+    assert!(
+        (400..500).contains(&refused.status) || refused.body.contains("Texts (0)"),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.body.contains("#ref-OP1"), "{}", refused.body);
+    assert!(
+        !refused.body.contains("Action Plan swiftly"),
+        "{}",
+        refused.body
+    );
+}
+
+#[test]
+fn a_reviewer_filters_marks_compares_and_searches_in_chromium() {
+    let Some((workspace, chromium)) =
+        browser_scenarios("a_reviewer_filters_marks_compares_and_searches_in_chromium")
+    else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let server = Server::start(&db);
+    prepare_views(&server);
+    let reviewer = sign_in_link(&server, "reviewer", Some("DE"));
+    print!(
+        "{}",
+        run_scenario(&workspace, &chromium, &server, "views.mjs", &reviewer)
+    );
+}

@@ -306,6 +306,73 @@ pub struct WebhookRequest {
     pub secret: String,
     /// Event kinds by name; empty: every kind.
     pub kinds: Vec<String>,
+    /// Whether the server lets webhooks reach loopback, private and link-local addresses
+    /// (`penholder serve --webhook-private-targets`); refused by default: a subscription must
+    /// not make the server a way into its own network (server-side request forgery).
+    pub private_targets: bool,
+}
+
+/// Why a webhook is not delivered to `address` when private targets are not allowed: the
+/// address is not a public one (loopback, private, link-local…), `None` when it is.
+pub fn non_public(address: std::net::IpAddr) -> Option<&'static str> {
+    use std::net::IpAddr;
+    match address {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            if v4.is_loopback() {
+                Some("a loopback address")
+            } else if v4.is_private() {
+                Some("a private address")
+            } else if v4.is_link_local() {
+                Some("a link-local address")
+            } else if a == 0 {
+                Some("an address of this host's network (0.0.0.0/8)")
+            } else if a == 100 && (64..128).contains(&b) {
+                Some("a shared (carrier-grade NAT) address")
+            } else if v4.is_broadcast() || v4.is_multicast() {
+                Some("a broadcast or multicast address")
+            } else {
+                None
+            }
+        }
+        IpAddr::V6(v6) => {
+            // An IPv4 address written as IPv6 (::ffff:127.0.0.1, 64:ff9b::7f00:1) is that address.
+            let segments = v6.segments();
+            let embedded = v6.to_ipv4_mapped().or_else(|| {
+                (segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0]).then(|| {
+                    let octets = v6.octets();
+                    std::net::Ipv4Addr::new(octets[12], octets[13], octets[14], octets[15])
+                })
+            });
+            if let Some(v4) = embedded {
+                non_public(IpAddr::V4(v4))
+            } else if v6.is_loopback() || v6.is_unspecified() {
+                Some("a loopback address")
+            } else if segments[0] & 0xfe00 == 0xfc00 {
+                Some("a private (unique local) address")
+            } else if segments[0] & 0xffc0 == 0xfe80 {
+                Some("a link-local address")
+            } else if v6.is_multicast() {
+                Some("a multicast address")
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Why a webhook is not delivered to `host` when private targets are not allowed, from the
+/// name alone: an address that is not public, or a `localhost` name. Other names are checked
+/// where they are resolved, before each delivery (the server).
+pub fn non_public_host(host: &url::Host<&str>) -> Option<&'static str> {
+    match host {
+        url::Host::Ipv4(v4) => non_public(std::net::IpAddr::V4(*v4)),
+        url::Host::Ipv6(v6) => non_public(std::net::IpAddr::V6(*v6)),
+        url::Host::Domain(name) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            (name == "localhost" || name.ends_with(".localhost")).then_some("a loopback name")
+        }
+    }
 }
 
 /// The longest URL accepted.
@@ -337,6 +404,19 @@ impl WebhookRequest {
         if url.len() > MAX_URL || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(Error::Malformed(format!(
                 "url: the URL must be at most {MAX_URL} characters, without spaces"
+            )));
+        }
+        // The WHATWG parser reads a host as a browser would: `0x7f.1` is 127.0.0.1.
+        let parsed = url::Url::parse(url)
+            .map_err(|error| Error::Malformed(format!("url: {url:?} is not a URL ({error})")))?;
+        if !self.private_targets
+            && let Some(host) = parsed.host()
+            && let Some(why) = non_public_host(&host)
+        {
+            return Err(Error::Malformed(format!(
+                "url: {host} is {why}: webhooks are not delivered to loopback, private or \
+                 link-local addresses (a way into the server's own network) unless penholder \
+                 is started with --webhook-private-targets; subscribe a public address"
             )));
         }
         let secret_chars = self.secret.chars().count();
@@ -470,6 +550,54 @@ mod tests {
             url: url.into(),
             secret: secret.into(),
             kinds: kinds.iter().map(|k| k.to_string()).collect(),
+            private_targets: true,
+        }
+    }
+
+    #[test]
+    fn private_targets_are_refused_unless_the_server_allows_them() {
+        let secret = "0123456789abcdef";
+        for url in [
+            "http://127.0.0.1:8080/hook",
+            "http://localhost/hook",
+            "http://api.localhost./hook",
+            "http://0x7f.1/hook",
+            "http://2130706433/hook",
+            "http://10.1.2.3/",
+            "http://172.16.0.1/",
+            "https://192.168.1.1/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://0.0.0.0:80/",
+            "http://100.64.0.1/",
+            "http://[::1]:9/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[fd00::1]/",
+            "http://[fe80::1]/",
+            "http://[64:ff9b::a00:1]/",
+        ] {
+            let mut refused = request(url, secret, &[]);
+            refused.private_targets = false;
+            match refused.check() {
+                Err(Error::Malformed(detail)) => assert!(
+                    detail.contains("--webhook-private-targets"),
+                    "{url}: {detail}"
+                ),
+                other => panic!("{url} accepted without private targets: {other:?}"),
+            }
+            assert!(
+                request(url, secret, &[]).check().is_ok(),
+                "{url} with private targets"
+            );
+        }
+        for url in [
+            "https://hooks.example.org/penholder",
+            "http://93.184.215.14/",
+            "http://[2001:db8::1]/",
+            "http://172.32.0.1/",
+        ] {
+            let mut public = request(url, secret, &[]);
+            public.private_targets = false;
+            assert!(public.check().is_ok(), "{url}: {:?}", public.check());
         }
     }
 

@@ -52,7 +52,7 @@ impl Concordance {
 pub const ABSENT: &str = "—";
 
 /// The table's rows as text cells (absent nodes as [`ABSENT`]).
-pub(crate) fn cells(concordance: &Concordance) -> impl Iterator<Item = Vec<&str>> {
+pub fn cells(concordance: &Concordance) -> impl Iterator<Item = Vec<&str>> {
     concordance.rows.iter().map(|row| {
         row.references
             .iter()

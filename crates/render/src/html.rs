@@ -1272,7 +1272,8 @@ impl Toc {
 }
 
 /// An `id` made of characters safe in a URL fragment.
-fn anchor_id(reference: &str) -> String {
+/// The `id` of a node's block on a version's page (`ref-OP3`), for links to a paragraph.
+pub fn anchor_id(reference: &str) -> String {
     let mut id = String::from("ref-");
     for c in reference.chars() {
         id.push(
@@ -1564,10 +1565,26 @@ fn attributed(out: &mut String, span: Span<'_>, context: &Context, label: bool) 
 /// A synoptic table (`crate::synoptic`): one column per text, one row per node, each cell's
 /// changes against the column to its left as `<ins>`/`<del>` with the delegations behind them.
 pub fn synoptic(synoptic: &crate::synoptic::Synoptic, context: &Context) -> String {
+    let view = synoptic_view(synoptic, context);
+    page(
+        context,
+        &synoptic.document_title,
+        &view.subtitle,
+        &view.legend,
+        "",
+        &format!("<style>{SYNOPTIC_STYLE}</style>{}", view.body),
+    )
+}
+
+/// The synoptic table's own styles (in [`synoptic`]'s page; a page of one's own that shows
+/// [`synoptic_view`] carries them in its style sheet).
+pub const SYNOPTIC_STYLE: &str = "table.synoptic{border-collapse:collapse;width:100%;table-layout:fixed}table.synoptic th,table.synoptic td{vertical-align:top;border:1px solid var(--line);padding:.4rem .5rem;text-align:left}table.synoptic th{background:#eef2f8}table.synoptic .cellref{display:block;font:600 .75rem/1.2 system-ui,sans-serif;color:#555;margin-bottom:.2rem}table.synoptic td.deleted{background:#fdf1f1}table.synoptic td.inserted{background:#f1f8f1}";
+
+/// The parts of [`synoptic`]'s page (the table as `body`, without its styles), for a page of
+/// one's own.
+pub fn synoptic_view(synoptic: &crate::synoptic::Synoptic, context: &Context) -> View {
     let mut mentioned: BTreeSet<String> = BTreeSet::new();
-    let mut body = String::from(
-        "<style>table.synoptic{border-collapse:collapse;width:100%;table-layout:fixed}table.synoptic th,table.synoptic td{vertical-align:top;border:1px solid var(--line);padding:.4rem .5rem;text-align:left}table.synoptic th{background:#eef2f8}table.synoptic .cellref{display:block;font:600 .75rem/1.2 system-ui,sans-serif;color:#555;margin-bottom:.2rem}table.synoptic td.deleted{background:#fdf1f1}table.synoptic td.inserted{background:#f1f8f1}</style><table class=\"synoptic\"><thead><tr>",
-    );
+    let mut body = String::from("<table class=\"synoptic\"><thead><tr>");
     for column in &synoptic.columns {
         let _ = write!(
             body,
@@ -1630,14 +1647,12 @@ pub fn synoptic(synoptic: &crate::synoptic::Synoptic, context: &Context) -> Stri
         body.push_str("</tr>\n");
     }
     body.push_str("</tbody></table>");
-    page(
-        context,
-        &synoptic.document_title,
-        &format!("Synoptic table: {}", synoptic.headings().join(" | ")),
-        &legend(&mentioned, context),
-        "",
-        &body,
-    )
+    View {
+        subtitle: format!("Synoptic table: {}", synoptic.headings().join(" | ")),
+        legend: legend(&mentioned, context),
+        toc: String::new(),
+        body,
+    }
 }
 
 #[cfg(test)]

@@ -31,6 +31,12 @@ pub struct EventsConfig {
     pub max_attempts: u32,
     /// How long a receiver may take to answer (then the attempt failed).
     pub delivery_timeout: Duration,
+    /// How long a finished delivery (delivered, or given up) stays in a subscription's log
+    /// before it is pruned with its attempts.
+    pub delivery_retention: Duration,
+    /// Whether webhooks may reach loopback, private and link-local addresses (refused by
+    /// default: server-side request forgery).
+    pub private_targets: bool,
 }
 
 impl Default for EventsConfig {
@@ -43,9 +49,18 @@ impl Default for EventsConfig {
             retry_cap: Duration::from_secs(3600),
             max_attempts: 8,
             delivery_timeout: Duration::from_secs(10),
+            delivery_retention: DEFAULT_DELIVERY_RETENTION,
+            private_targets: false,
         }
     }
 }
+
+/// How long finished deliveries are kept by default: a month of logs to answer "did our
+/// receiver get it?".
+pub const DEFAULT_DELIVERY_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// How often a server prunes the finished deliveries older than the retention.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// Deliveries claimed at once by one server.
 const CLAIM_BATCH: u32 = 16;
@@ -117,7 +132,16 @@ async fn tell_the_clocks_events(state: &AppState) -> Result<(), crate::error::Ap
 
 async fn delivery_loop(state: AppState) {
     let poll = state.config().events.poll;
+    let mut pruned_at: Option<Instant> = None;
     loop {
+        if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            pruned_at = Some(Instant::now());
+            match prune_deliveries(&state).await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::info!(pruned, "finished webhook deliveries pruned"),
+                Err(error) => tracing::warn!(%error, "cannot prune webhook deliveries"),
+            }
+        }
         match deliver_due(&state).await {
             // A full batch: there may be more due at once.
             Ok(claimed) if claimed == CLAIM_BATCH as usize => continue,
@@ -126,6 +150,19 @@ async fn delivery_loop(state: AppState) {
         }
         tokio::time::sleep(poll).await;
     }
+}
+
+/// Forgets the deliveries finished longer ago than the retention (several servers may do
+/// it at once: deleting what is gone deletes nothing).
+async fn prune_deliveries(state: &AppState) -> Result<u64, crate::error::ApiError> {
+    let retention = state.config().events.delivery_retention.as_millis();
+    let before = state
+        .now()
+        .saturating_sub(i64::try_from(retention).unwrap_or(i64::MAX));
+    Ok(state
+        .store()
+        .write(move |w| w.prune_deliveries(before))
+        .await?)
 }
 
 /// Claims the deliveries due now, attempts them (at once), records each outcome. The number
@@ -149,8 +186,11 @@ async fn deliver_due(state: &AppState) -> Result<usize, crate::error::ApiError> 
         async move {
             let timeout = config.delivery_timeout;
             let (id, attempt) = (delivery.id, delivery.attempt);
-            let sent =
-                tokio::task::spawn_blocking(move || attempt_delivery(&delivery, timeout)).await;
+            let private_targets = config.private_targets;
+            let sent = tokio::task::spawn_blocking(move || {
+                attempt_delivery(&delivery, timeout, private_targets)
+            })
+            .await;
             let (status, error, duration_ms) = match sent {
                 Ok(result) => result,
                 Err(join) => (None, Some(format!("the attempt failed: {join}")), 0),
@@ -193,7 +233,11 @@ async fn deliver_due(state: &AppState) -> Result<usize, crate::error::ApiError> 
 fn attempt_delivery(
     delivery: &ClaimedDelivery,
     timeout: Duration,
+    private_targets: bool,
 ) -> (Option<u16>, Option<String>, u64) {
+    if !private_targets && let Some(refusal) = private_target(&delivery.url) {
+        return (None, Some(refusal), 0);
+    }
     let body = match serde_json::to_vec(&EventView::from(&delivery.event)) {
         Ok(body) => body,
         Err(error) => {
@@ -237,6 +281,41 @@ fn attempt_delivery(
     }
 }
 
+/// Why the receiver at `url` is not to be reached when private targets are not allowed: its
+/// host is, or resolves to, an address that is not public. The name was checked when it was
+/// subscribed; its addresses are checked here, before each delivery, since a name may come to
+/// point elsewhere.
+fn private_target(url: &str) -> Option<String> {
+    use std::net::ToSocketAddrs;
+    let parsed = match url::Url::parse(url) {
+        Ok(parsed) => parsed,
+        Err(error) => return Some(format!("refused: {url:?} is not a URL ({error})")),
+    };
+    let host = parsed.host()?;
+    if let Some(why) = use_case::non_public_host(&host) {
+        return Some(format!(
+            "refused: {host} is {why} (allowed with --webhook-private-targets)"
+        ));
+    }
+    let port = parsed.port_or_known_default().unwrap_or(80);
+    let name = parsed
+        .host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let addresses = match (name, port).to_socket_addrs() {
+        Ok(addresses) => addresses,
+        Err(error) => return Some(format!("cannot resolve {name}: {error}")),
+    };
+    addresses.into_iter().find_map(|address| {
+        use_case::non_public(address.ip()).map(|why| {
+            format!(
+                "refused: {name} resolves to {}, {why} (allowed with --webhook-private-targets)",
+                address.ip()
+            )
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,11 +352,35 @@ mod tests {
         let (status, error, _) = attempt_delivery(
             &delivery_to(format!("https://127.0.0.1:{port}/hook")),
             Duration::from_secs(5),
+            true,
         );
         // 0x16: a TLS handshake record (the ClientHello), not an HTTP request line.
         assert_eq!(first_byte.join().unwrap(), 0x16);
         assert_eq!(status, None);
         assert!(error.is_some_and(|e| !e.is_empty()));
+    }
+
+    #[test]
+    fn a_private_receiver_is_not_spoken_to_unless_allowed() {
+        // A listener that would see the connection: nothing may reach it.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        for url in [
+            format!("http://127.0.0.1:{port}/hook"),
+            format!("http://localhost:{port}/hook"),
+            format!("http://[::ffff:127.0.0.1]:{port}/hook"),
+        ] {
+            let (status, error, _) =
+                attempt_delivery(&delivery_to(url.clone()), Duration::from_secs(5), false);
+            assert_eq!(status, None, "{url}");
+            let error = error.unwrap_or_default();
+            assert!(
+                error.starts_with("refused: ") && error.contains("--webhook-private-targets"),
+                "{url}: {error}"
+            );
+        }
+        listener.set_nonblocking(true).unwrap();
+        assert!(listener.accept().is_err(), "a refused delivery connected");
     }
 
     #[test]

@@ -406,6 +406,24 @@ impl Writer<'_> {
         Ok(webhook)
     }
 
+    /// Forgets the deliveries that finished (delivered, or given up) before `before`, with
+    /// their attempts, and says how many. The events stay: they are the event stream's
+    /// history (`Last-Event-ID`), and a subscription's log keeps its recent deliveries. A
+    /// delivery still pending is never pruned, however old (its attempts stay append-only:
+    /// see `DELIVERY_PRUNING_MIGRATION`).
+    pub fn prune_deliveries(&self, before: i64) -> Result<u64, StoreError> {
+        let conn = self.reader.conn;
+        conn.execute(
+            "DELETE FROM webhook_attempts WHERE delivery_id IN (
+                 SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND next_at < ?1)",
+            args![before],
+        )?;
+        conn.execute(
+            "DELETE FROM webhook_deliveries WHERE state <> 'pending' AND next_at < ?1",
+            args![before],
+        )
+    }
+
     /// Claims up to `limit` deliveries due at `now` for `lease_ms`: each is counted as an
     /// attempt now, and no other claim takes it before the lease ends (a server that dies
     /// mid-attempt leaves it to be tried again after the lease).

@@ -3072,6 +3072,12 @@ both! {
             retry_at: Some(T0 + 1_000),
         };
         store.write(move |w| w.finish_delivery(id, 1, &failed, T0 + 10)).wait().unwrap();
+        // A pending delivery's attempts are history.
+        let refused = as_application(&store, "DELETE FROM webhook_attempts");
+        assert!(
+            matches!(&refused, Err(StoreError::Internal { detail }) if detail.contains("append-only")),
+            "{refused:?}"
+        );
         let again = store.write(|w| w.claim_deliveries(T0 + 1_000, 30_000, 10)).wait().unwrap();
         assert_eq!(again.iter().map(|c| (c.id, c.attempt)).collect::<Vec<_>>(), [(id, 2)]);
         let delivered = AttemptOutcome {
@@ -3090,7 +3096,7 @@ both! {
             [(1, Some(500)), (2, Some(204))]
         );
         // The outbox and the attempts are history.
-        for sql in ["UPDATE events SET kind = 'forged'", "DELETE FROM webhook_attempts"] {
+        for sql in ["UPDATE events SET kind = 'forged'", "UPDATE webhook_attempts SET status = 200"] {
             let refused = as_application(&store, sql);
             assert!(
                 matches!(&refused, Err(StoreError::Internal { detail }) if detail.contains("append-only")),
@@ -3101,6 +3107,81 @@ both! {
             store.schema_version().wait().unwrap() as usize,
             crate::schema::EVENTS_MIGRATION.max(crate::schema::MIGRATIONS.len())
         );
+    }
+}
+
+both! {
+    fn finished_deliveries_older_than_the_retention_are_pruned_with_their_attempts() {
+        let store = open_store();
+        store.create_process("p", "Title", admin(), T0).wait().unwrap();
+        store
+            .write(|w| {
+                w.create_webhook(
+                    "p",
+                    &NewWebhook { url: "http://127.0.0.1:9/all".into(), secret: "s1".into(), kinds: vec![] },
+                    "chris",
+                    T0,
+                )
+            })
+            .wait()
+            .unwrap();
+        let event = |kind: &str| NewEvent {
+            kind: kind.into(),
+            round: Some(1),
+            payload: serde_json::json!({"round": 1}),
+            once_key: None,
+        };
+        let (a, b, c) = (event("round.opened"), event("round.closed"), event("version.published"));
+        store
+            .write(move |w| {
+                w.record_event("p", &a, T0)?;
+                w.record_event("p", &b, T0)?;
+                w.record_event("p", &c, T0)
+            })
+            .wait()
+            .unwrap();
+        let claimed = store.write(|w| w.claim_deliveries(T0, 30_000, 10)).wait().unwrap();
+        let ids: Vec<u64> = claimed.iter().map(|c| c.id).collect();
+        assert_eq!(ids.len(), 3);
+        // The first delivered at T0 + 10, the second given up at T0 + 20, the third failed once
+        // and pending (its retry far ahead).
+        let outcome = |delivered: bool, retry_at: Option<i64>| AttemptOutcome {
+            status: Some(if delivered { 204 } else { 500 }),
+            error: None,
+            duration_ms: 1,
+            delivered,
+            retry_at,
+        };
+        let (delivered, given_up, pending) = (outcome(true, None), outcome(false, None), outcome(false, Some(T0 + 10_000_000)));
+        let (d0, d1, d2) = (ids[0], ids[1], ids[2]);
+        store
+            .write(move |w| {
+                w.finish_delivery(d0, 1, &delivered, T0 + 10)?;
+                w.finish_delivery(d1, 1, &given_up, T0 + 20)?;
+                w.finish_delivery(d2, 1, &pending, T0 + 30)
+            })
+            .wait()
+            .unwrap();
+        let states = |store: &Store| {
+            let log = store.read(|r| r.webhook_deliveries("p", 1, 10)).wait().unwrap();
+            let mut states: Vec<(u64, String, usize)> =
+                log.into_iter().map(|d| (d.id, d.state, d.attempt_log.len())).collect();
+            states.sort();
+            states
+        };
+        // Nothing finished before T0 + 10: nothing pruned.
+        assert_eq!(store.write(|w| w.prune_deliveries(T0 + 10)).wait().unwrap(), 0);
+        assert_eq!(states(&store).len(), 3);
+        // The delivered one is older than the retention; then the given-up one too.
+        assert_eq!(store.write(|w| w.prune_deliveries(T0 + 11)).wait().unwrap(), 1);
+        assert_eq!(states(&store), [(d1, "failed".to_string(), 1), (d2, "pending".to_string(), 1)]);
+        // However old, a pending delivery stays, with its attempt.
+        assert_eq!(store.write(|w| w.prune_deliveries(i64::MAX)).wait().unwrap(), 1);
+        assert_eq!(states(&store), [(d2, "pending".to_string(), 1)]);
+        // The events stay: they are the stream's history.
+        assert_eq!(store.read(|r| r.events_after("p", 0, 10)).wait().unwrap().len(), 3);
+        assert!(crate::schema::DELIVERY_PRUNING_MIGRATION <= crate::schema::MIGRATIONS.len());
+        assert_eq!(crate::schema::MIGRATIONS.len(), crate::schema::PG_MIGRATIONS.len());
     }
 }
 

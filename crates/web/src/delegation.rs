@@ -97,6 +97,7 @@ pub async fn process_page(
         html! {
             nav aria-label="Breadcrumb" { a href="/" { (m.processes) } }
             h1 { (overview.process.title) }
+            (crate::views::search_box(&p, lang, ""))
             h2 { (m.documents) }
             ul.list {
                 @for d in &overview.documents {

@@ -197,6 +197,8 @@ pub struct Messages {
     pub text_state: &'static crate::state::StateMessages,
     /// The workbench's words: drafts, Word files, outcomes (`crate::workbench`).
     pub workbench: crate::workbench::WorkbenchMessages,
+    /// The reviewers' views (filtered redlines, synoptic, concordance, search).
+    pub views: crate::views::ViewsMessages,
 }
 
 pub const ENGLISH: Messages = Messages {
@@ -328,6 +330,7 @@ pub const ENGLISH: Messages = Messages {
     reference_short: "Ref.",
     text_state: &crate::state::ENGLISH,
     workbench: crate::workbench::ENGLISH,
+    views: crate::views::ENGLISH,
 };
 
 pub const FRENCH: Messages = Messages {
@@ -459,6 +462,7 @@ pub const FRENCH: Messages = Messages {
     reference_short: "Réf.",
     text_state: &crate::state::FRENCH,
     workbench: crate::workbench::FRENCH,
+    views: crate::views::FRENCH,
 };
 
 #[cfg(test)]

@@ -20,6 +20,8 @@
 //!   consolidation, a revised text uploaded, the dispositions.
 //! - [`reviewer`]: a document's versions, a version, the redline between any two, and every
 //!   file the API offers (HTML, Word, Markdown, Akoma Ntoso, CSV, XLSX).
+//! - [`views`]: the redline filtered by delegation, reservation or "since I last read" (with
+//!   the read mark), the synoptic table, the numbering concordance, a process's search.
 //! - [`pages`]: the layout and the templates; [`i18n`]: the interface's languages.
 //! - [`error`]: refusals as pages (or problem+json for the preview), with what to do.
 //! - [`state`]: each paragraph's status, brackets and reservations beside the text; the forms
@@ -35,6 +37,7 @@ pub mod pages;
 pub mod reviewer;
 pub mod sign_in;
 pub mod state;
+pub mod views;
 pub mod workbench;
 
 use axum::Router;
@@ -156,6 +159,18 @@ pub fn router<S: Clone + Send + Sync + 'static>(front: Front) -> Router<S> {
         )
         .route("/p/{p}/rounds/{r}/word/items", post(workbench::word_items))
         .route("/p/{p}/rounds/{r}/outcomes", get(workbench::outcomes_page))
+        .route("/p/{p}/d/{d}/read-mark", post(views::mark_read))
+        .route("/p/{p}/d/{d}/synoptic", get(views::synoptic_page))
+        .route(
+            "/p/{p}/d/{d}/synoptic/file/{format}",
+            get(views::synoptic_file),
+        )
+        .route("/p/{p}/d/{d}/concordance", get(views::concordance_page))
+        .route(
+            "/p/{p}/d/{d}/concordance/file/{format}",
+            get(views::concordance_file),
+        )
+        .route("/p/{p}/search", get(views::search_page))
         .route("/assets/web.css", get(stylesheet))
         .route("/assets/preview.js", get(preview_module))
         .with_state(front)

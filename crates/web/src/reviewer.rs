@@ -9,7 +9,6 @@
 //! reviewer reads exactly what the API would give the same person.
 
 use crate::Front;
-use crate::chair::spoken;
 use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::pages::{Chrome, layout, moment};
@@ -21,9 +20,8 @@ use maud::{PreEscaped, html};
 use penholder_negotiation::disposition::Review;
 use penholder_negotiation::policy::Action;
 use penholder_negotiation::{Error, RoundMaterial, document};
-use penholder_render::html::{node_blocks, redline_view};
+use penholder_render::html::node_blocks;
 use penholder_render::{Format, html as render_html};
-use serde::Deserialize;
 
 fn refused(lang: Lang) -> impl Fn(Error) -> Response {
     move |error| WebError::from_use_case(error, lang).into_response()
@@ -132,6 +130,7 @@ pub async fn document_page(
                     }
                 }
             }
+            (crate::views::document_links(&p, &d, lang))
             p { a href={ (path) "/upload" } { (m.upload) } " · " a href={ (path) "/state" } { (m.text_state.state_of_text) } }
         },
     )
@@ -194,6 +193,7 @@ pub async fn version_page(
             }
             p { a href={ "/p/" (p) "/d/" (d) "/state" } { (m.text_state.state_of_text) } }
             (marks.legend(m))
+            (crate::views::version_tools(&p, &d, n, &session.csrf, lang))
             div.text lang=(context.language) {
                 @for block in &blocks {
                     div.paragraph dir="auto" { (PreEscaped(&block.html)) }
@@ -230,100 +230,25 @@ pub async fn version_file(
     Ok(file(format, bytes, &format!("{p}-{d}-v{n}")))
 }
 
-#[derive(Deserialize)]
-pub struct Between {
-    from: u32,
-    to: u32,
-}
-
-/// The redline between two versions, every change attributed, with the legend.
+/// The redline between two versions, every change attributed, with the legend; filtered by
+/// delegation, reservation or "since I last read" ([`crate::views`]).
 pub async fn redline_page(
-    State(front): State<Front>,
+    front: State<Front>,
     visitor: Visitor,
-    Path((p, d)): Path<(String, String)>,
-    Query(between): Query<Between>,
+    path: Path<(String, String)>,
+    filter: Query<crate::views::RedlineFilter>,
 ) -> Result<Response, Response> {
-    let session = visitor.signed_in()?;
-    let lang = visitor.lang;
-    let m = lang.messages();
-    let (caller, slug, doc, now) = (session.caller.clone(), p.clone(), d.clone(), front.now());
-    let Between { from, to } = between;
-    let (title, subtitle, view, language) = front
-        .run(move |r| {
-            let (readable, of) = document::redline_of(r, &caller, &slug, &doc, from, to, None)?;
-            let mut context = readable.redline_context(from, to, now);
-            context.spoken = Some(spoken(m));
-            let redline = of.redline();
-            let view = redline_view(&redline, &context);
-            Ok((
-                readable.document.title.clone(),
-                context.subtitle.clone().unwrap_or_default(),
-                view,
-                context.language.clone(),
-            ))
-        })
-        .await
-        .map_err(refused(lang))?;
-    let path = format!("/p/{p}/d/{d}/redline?from={from}&to={to}");
-    let chrome = Chrome {
-        lang,
-        session: Some(session),
-        path: &path,
-    };
-    let heading = format!("{} \u{2014} {}: {subtitle}", title, m.redline);
-    Ok(layout(
-        &chrome,
-        &heading,
-        html! {
-            nav aria-label="Breadcrumb" { a href="/" { (m.processes) } " › " a href={ "/p/" (p) } { (p) } " › " a href={ "/p/" (p) "/d/" (d) } { (title) } }
-            h1 { (heading) }
-            p { (view.subtitle) }
-            p.downloads { (m.downloads) ": "
-                @for (i, (format, name)) in REDLINE_FILES.iter().enumerate() {
-                    @if i > 0 { " · " }
-                    a href={ "/p/" (p) "/d/" (d) "/redline/file/" (format.as_str()) "?from=" (from) "&to=" (to) } { (name) }
-                }
-            }
-            @if view.legend.is_empty() { p { (m.no_changes) } } @else {
-                section.legend-box aria-labelledby="legend" { h2 id="legend" { (m.legend) } (PreEscaped(&view.legend)) }
-            }
-            div.text.redline lang=(language) dir="auto" { (PreEscaped(&view.body)) }
-        },
-    )
-    .into_response())
+    crate::views::redline_page(front, visitor, path, filter).await
 }
 
-/// A redline as a file.
+/// A redline as a file, filtered as its page was ([`crate::views`]).
 pub async fn redline_file(
-    State(front): State<Front>,
+    front: State<Front>,
     visitor: Visitor,
-    Path((p, d, name)): Path<(String, String, String)>,
-    Query(between): Query<Between>,
+    path: Path<(String, String, String)>,
+    filter: Query<crate::views::RedlineFilter>,
 ) -> Result<Response, Response> {
-    let session = visitor.signed_in()?;
-    let lang = visitor.lang;
-    let format = format_of(&name, &REDLINE_FILES.map(|(f, _)| f), lang)
-        .map_err(IntoResponse::into_response)?;
-    let (caller, slug, doc, now) = (session.caller.clone(), p.clone(), d.clone(), front.now());
-    let Between { from, to } = between;
-    let (readable, of) = front
-        .run(move |r| document::redline_of(r, &caller, &slug, &doc, from, to, None))
-        .await
-        .map_err(refused(lang))?;
-    let context = readable.redline_context(from, to, now);
-    let source = of.chain.source.document.clone();
-    let redline = of.redline();
-    let bytes = match format {
-        Format::Html => render_html::redline(&redline, &context).into_bytes(),
-        Format::Markdown => penholder_render::markdown::redline(&redline, &context).into_bytes(),
-        _ => penholder_render::docx::redline_from(&redline, &source, &context)
-            .map_err(failed(lang))?,
-    };
-    Ok(file(
-        format,
-        bytes,
-        &format!("{p}-{d}-v{from}-v{to}-redline"),
-    ))
+    crate::views::redline_file(front, visitor, path, filter).await
 }
 
 /// A round's compilation as a file.

@@ -208,6 +208,7 @@ pub async fn create_webhook(
         url: request.url,
         secret: request.secret,
         kinds: request.events,
+        private_targets: state.config().events.private_targets,
     };
     request.check()?;
     let caller = principal.clone();
