@@ -73,6 +73,7 @@ fn history(db: &TestDb) {
         ("HU", T0 + 20, "Agreed language."),
     ] {
         let items = vec![Item::Amend {
+            iso: Default::default(),
             node: op1_id,
             text: "Decide to enhance cooperation.".into(),
             justification: Some(justification.into()),

@@ -278,6 +278,7 @@ fn resolve(item: WireItem, base: &Document) -> Result<Item, String> {
                 _ => return Err(format!("{reference}: an amendment needs text or edits")),
             };
             Item::Amend {
+                iso: Default::default(),
                 node: id,
                 text,
                 justification,
@@ -289,6 +290,7 @@ fn resolve(item: WireItem, base: &Document) -> Result<Item, String> {
             text,
             justification,
         } => Item::Insert {
+            iso: Default::default(),
             at: match (after, before) {
                 (Some(after), None) => Anchor::After(node(&after)?),
                 (None, Some(before)) => Anchor::Before(node(&before)?),
@@ -302,6 +304,7 @@ fn resolve(item: WireItem, base: &Document) -> Result<Item, String> {
             node: reference,
             justification,
         } => Item::Delete {
+            iso: Default::default(),
             node: node(&reference)?,
             justification,
         },
@@ -309,6 +312,7 @@ fn resolve(item: WireItem, base: &Document) -> Result<Item, String> {
             node: reference,
             text,
         } => Item::Comment {
+            iso: Default::default(),
             node: reference.as_deref().map(node).transpose()?,
             text,
         },
@@ -534,7 +538,7 @@ fn every_item_shows(round: &str, submissions: &[Submission], compilation: &Compi
             let key = (submission.delegation.as_str(), index);
             sent.insert(key);
             let shows = match item {
-                Item::Comment { node, text } => {
+                Item::Comment { iso: _, node, text } => {
                     commented.get(&key) == Some(&(*node, text.as_str())) || unplaced.contains(&key)
                 }
                 _ => supported.contains(&key) || unplaced.contains(&key),

@@ -202,6 +202,7 @@ pub fn with_carried<'s>(
         for item in &mut submission.items {
             let rewritten = match &*item {
                 Item::Support {
+                    iso: _,
                     bracket,
                     alternative,
                     justification,
@@ -210,6 +211,7 @@ pub fn with_carried<'s>(
                     item_for(b, base, a.text.as_deref(), joined(mark, justification))
                 }),
                 Item::AmendAlternative {
+                    iso: _,
                     bracket,
                     alternative,
                     text,
@@ -219,6 +221,7 @@ pub fn with_carried<'s>(
                     item_for(b, base, Some(text), joined(mark, justification))
                 }),
                 Item::WithdrawAlternative {
+                    iso: _,
                     bracket,
                     alternative,
                     justification,
@@ -226,6 +229,7 @@ pub fn with_carried<'s>(
                     withdrawn.push((submission.delegation.clone(), b.id.clone(), a.id.clone()));
                     let mark = format!("Withdraws its support of alternative {} of {}", a.id, b.id);
                     Item::Comment {
+                        iso: Default::default(),
                         node: Some(b.node),
                         text: joined(mark, justification).unwrap_or_default(),
                     }
@@ -287,6 +291,7 @@ fn item_for(
         .unwrap_or_default();
     match (&bracket.span, text) {
         (BracketSpan::Words { start, end }, text) => Item::Amend {
+            iso: Default::default(),
             node: bracket.node,
             text: format!(
                 "{}{}{}",
@@ -297,15 +302,18 @@ fn item_for(
             justification,
         },
         (BracketSpan::Node, Some(text)) => Item::Amend {
+            iso: Default::default(),
             node: bracket.node,
             text: text.to_string(),
             justification,
         },
         (BracketSpan::Node, None) => Item::Delete {
+            iso: Default::default(),
             node: bracket.node,
             justification,
         },
         (BracketSpan::NewNode { after }, text) => Item::Insert {
+            iso: Default::default(),
             at: if *after {
                 Anchor::After(bracket.node)
             } else {
@@ -361,6 +369,7 @@ mod tests {
             revision: 2,
             submitted_at: 5,
             items: vec![Item::Comment {
+                iso: Default::default(),
                 node: None,
                 text: "General".into(),
             }],
@@ -377,6 +386,7 @@ mod tests {
         assert_eq!(
             fr.items[1],
             Item::Amend {
+                iso: Default::default(),
                 node: id,
                 text: "Cut arrivals by 30 per cent.".into(),
                 justification: Some("Carried over from Round 1 (B1, alternative a)".into()),
@@ -421,6 +431,7 @@ mod tests {
             revision: 1,
             submitted_at: 1,
             items: vec![Item::Amend {
+                iso: Default::default(),
                 node: id,
                 text: "Cut all arrivals by 20 per cent.".into(),
                 justification: None,

@@ -154,6 +154,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
             };
         match item {
             ItemByReference::Amend {
+                iso: _,
                 node: name,
                 text,
                 justification,
@@ -171,6 +172,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                         );
                     } else if has_text {
                         resolved.push(Item::Amend {
+                            iso: Default::default(),
                             node: id,
                             text: text.clone(),
                             justification: justification.clone(),
@@ -179,6 +181,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 }
             }
             ItemByReference::Insert {
+                iso: _,
                 after,
                 before,
                 text,
@@ -216,6 +219,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 let has_text = text_ok("text", text, &mut fail);
                 if let (Some(at), Some(node_kind), true) = (anchor, kind, has_text) {
                     resolved.push(Item::Insert {
+                        iso: Default::default(),
                         at,
                         node_kind,
                         text: text.clone(),
@@ -224,6 +228,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 }
             }
             ItemByReference::Delete {
+                iso: _,
                 node: name,
                 justification,
             } => {
@@ -238,13 +243,18 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                         );
                     } else {
                         resolved.push(Item::Delete {
+                            iso: Default::default(),
                             node: id,
                             justification: justification.clone(),
                         });
                     }
                 }
             }
-            ItemByReference::Comment { node: name, text } => {
+            ItemByReference::Comment {
+                iso: _,
+                node: name,
+                text,
+            } => {
                 let id = match name {
                     Some(name) => node("node", name, &mut fail).map(Some),
                     None => Some(None),
@@ -252,6 +262,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 let has_text = text_ok("text", text, &mut fail);
                 if let (Some(node), true) = (id, has_text) {
                     resolved.push(Item::Comment {
+                        iso: Default::default(),
                         node,
                         text: text.clone(),
                     });
@@ -261,12 +272,14 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
             // (for a withdrawal) the delegation's own support are checked against the base's
             // brackets when the submission is recorded (`bracket::refuse_unfit_acts`).
             ItemByReference::Support {
+                iso: _,
                 bracket,
                 alternative,
                 justification,
             } => {
                 if bracket_named(bracket, alternative, &mut fail) {
                     resolved.push(Item::Support {
+                        iso: Default::default(),
                         bracket: bracket.trim().to_string(),
                         alternative: alternative.trim().to_string(),
                         justification: justification.clone(),
@@ -274,6 +287,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 }
             }
             ItemByReference::AmendAlternative {
+                iso: _,
                 bracket,
                 alternative,
                 text,
@@ -283,6 +297,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 let has_text = text_ok("text", text, &mut fail);
                 if named && has_text {
                     resolved.push(Item::AmendAlternative {
+                        iso: Default::default(),
                         bracket: bracket.trim().to_string(),
                         alternative: alternative.trim().to_string(),
                         text: text.clone(),
@@ -291,12 +306,14 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 }
             }
             ItemByReference::WithdrawAlternative {
+                iso: _,
                 bracket,
                 alternative,
                 justification,
             } => {
                 if bracket_named(bracket, alternative, &mut fail) {
                     resolved.push(Item::WithdrawAlternative {
+                        iso: Default::default(),
                         bracket: bracket.trim().to_string(),
                         alternative: alternative.trim().to_string(),
                         justification: justification.clone(),

@@ -658,12 +658,17 @@ impl<'a> Analysis<'a> {
             .iter()
             .find(|u| u.delegation == delegation && u.item == index);
         let (kind, reference, comment) = match item {
-            Item::Comment { node: None, text } => (
+            Item::Comment {
+                iso: _,
+                node: None,
+                text,
+            } => (
                 DispositionKind::General,
                 "general".to_string(),
                 text.clone(),
             ),
             Item::Comment {
+                iso: _,
                 node: Some(node),
                 text,
             } => (
@@ -672,6 +677,7 @@ impl<'a> Analysis<'a> {
                 text.clone(),
             ),
             Item::Amend {
+                iso: _,
                 node,
                 text,
                 justification,
@@ -707,6 +713,7 @@ impl<'a> Analysis<'a> {
                 )
             }
             Item::Delete {
+                iso: _,
                 node,
                 justification,
             } => (

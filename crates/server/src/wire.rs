@@ -1096,6 +1096,7 @@ mod tests {
                     .skip(d)
                     .step_by(3)
                     .map(|node| penholder_core::negotiation::Item::Amend {
+                        iso: Default::default(),
                         node: *node,
                         text: format!("{code} rewrites this paragraph \"entirely\" — ü."),
                         justification: None,
@@ -1104,10 +1105,12 @@ mod tests {
                         // Flagged (a bidi override), and an amendment of no node of the base
                         // (unplaced): the compilation's optional fields are written too.
                         penholder_core::negotiation::Item::Comment {
+                            iso: Default::default(),
                             node: None,
                             text: format!("{code}: general remarks \u{202E}reversed."),
                         },
                         penholder_core::negotiation::Item::Amend {
+                            iso: Default::default(),
                             node: stray,
                             text: "A paragraph nobody has.".into(),
                             justification: None,
@@ -1169,6 +1172,7 @@ mod tests {
         assert_eq!(
             comment,
             WireItem::Comment {
+                iso: Default::default(),
                 node: None,
                 text: "General.".into()
             }

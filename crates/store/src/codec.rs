@@ -301,31 +301,37 @@ fn with_node(item: Flat, node: Option<NodeId>) -> Option<Item> {
     }
     Some(match kind {
         Kind::Support => Item::Support {
+            iso: Default::default(),
             bracket: bracket?,
             alternative: alternative?,
             justification,
         },
         Kind::AmendAlternative => Item::AmendAlternative {
+            iso: Default::default(),
             bracket: bracket?,
             alternative: alternative?,
             text: text?,
             justification,
         },
         Kind::WithdrawAlternative => Item::WithdrawAlternative {
+            iso: Default::default(),
             bracket: bracket?,
             alternative: alternative?,
             justification,
         },
         Kind::Amend => Item::Amend {
+            iso: Default::default(),
             node: node?,
             text: text?,
             justification,
         },
         Kind::Delete => Item::Delete {
+            iso: Default::default(),
             node: node?,
             justification,
         },
         Kind::Insert => Item::Insert {
+            iso: Default::default(),
             at: if after.is_some() {
                 Anchor::After(node?)
             } else {
@@ -339,6 +345,7 @@ fn with_node(item: Flat, node: Option<NodeId>) -> Option<Item> {
             justification,
         },
         Kind::Comment => Item::Comment {
+            iso: Default::default(),
             node: match (named, node) {
                 (Some(_), Some(node)) => Some(node),
                 (None, None) => None,
@@ -417,20 +424,24 @@ mod tests {
             .iter()
             .map(|item| match item {
                 Item::Amend {
+                    iso: _,
                     node,
                     text,
                     justification,
                 } => ItemByReference::Amend {
+                    iso: Default::default(),
                     node: node.0.to_string(),
                     text: text.clone(),
                     justification: justification.clone(),
                 },
                 Item::Insert {
+                    iso: _,
                     at,
                     node_kind,
                     text,
                     justification,
                 } => ItemByReference::Insert {
+                    iso: Default::default(),
                     after: matches!(at, Anchor::After(_)).then(|| at.node().0.to_string()),
                     before: matches!(at, Anchor::Before(_)).then(|| at.node().0.to_string()),
                     node_kind: node_kind.map(|k| k.as_str().to_string()),
@@ -438,41 +449,50 @@ mod tests {
                     justification: justification.clone(),
                 },
                 Item::Delete {
+                    iso: _,
                     node,
                     justification,
                 } => ItemByReference::Delete {
+                    iso: Default::default(),
                     node: node.0.to_string(),
                     justification: justification.clone(),
                 },
-                Item::Comment { node, text } => ItemByReference::Comment {
+                Item::Comment { iso: _, node, text } => ItemByReference::Comment {
+                    iso: Default::default(),
                     node: node.map(|n| n.0.to_string()),
                     text: text.clone(),
                 },
                 Item::Support {
+                    iso: _,
                     bracket,
                     alternative,
                     justification,
                 } => ItemByReference::Support {
+                    iso: Default::default(),
                     bracket: bracket.clone(),
                     alternative: alternative.clone(),
                     justification: justification.clone(),
                 },
                 Item::AmendAlternative {
+                    iso: _,
                     bracket,
                     alternative,
                     text,
                     justification,
                 } => ItemByReference::AmendAlternative {
+                    iso: Default::default(),
                     bracket: bracket.clone(),
                     alternative: alternative.clone(),
                     text: text.clone(),
                     justification: justification.clone(),
                 },
                 Item::WithdrawAlternative {
+                    iso: _,
                     bracket,
                     alternative,
                     justification,
                 } => ItemByReference::WithdrawAlternative {
+                    iso: Default::default(),
                     bracket: bracket.clone(),
                     alternative: alternative.clone(),
                     justification: justification.clone(),
@@ -485,31 +505,37 @@ mod tests {
     fn sample() -> Vec<Item> {
         vec![
             Item::Amend {
+                iso: Default::default(),
                 node: id(1),
                 text: "Agree to meet again soon, in 2027.".into(),
                 justification: Some("Sooner.".into()),
             },
             Item::Comment {
+                iso: Default::default(),
                 node: None,
                 text: "Fine.".into(),
             },
             Item::Insert {
+                iso: Default::default(),
                 at: Anchor::Before(id(1)),
                 node_kind: Some(NodeKind::Preambular),
                 text: "Noting,".into(),
                 justification: None,
             },
             Item::Insert {
+                iso: Default::default(),
                 at: Anchor::After(id(2)),
                 node_kind: None,
                 text: "Also,".into(),
                 justification: None,
             },
             Item::Comment {
+                iso: Default::default(),
                 node: Some(id(2)),
                 text: "Why?".into(),
             },
             Item::Delete {
+                iso: Default::default(),
                 node: id(2),
                 justification: None,
             },
@@ -533,22 +559,26 @@ mod tests {
     fn acts_on_brackets_read_back_from_the_body_and_name_no_node() {
         let items = vec![
             Item::Support {
+                iso: Default::default(),
                 bracket: "B1".into(),
                 alternative: "b".into(),
                 justification: Some("Closer.".into()),
             },
             Item::AmendAlternative {
+                iso: Default::default(),
                 bracket: "B1".into(),
                 alternative: "a".into(),
                 text: "45".into(),
                 justification: None,
             },
             Item::WithdrawAlternative {
+                iso: Default::default(),
                 bracket: "B2".into(),
                 alternative: "a".into(),
                 justification: None,
             },
             Item::Comment {
+                iso: Default::default(),
                 node: Some(id(2)),
                 text: "Why?".into(),
             },
@@ -562,6 +592,7 @@ mod tests {
         assert_eq!(decode_items(&body_of(&items), &stored).unwrap(), items);
         // An act stored with a node does not fit it.
         let wrong = encode_items(&[Item::Comment {
+            iso: Default::default(),
             node: Some(id(1)),
             text: "x".into(),
         }]);
@@ -631,10 +662,12 @@ mod tests {
         assert!(decode_items(&body_of(&items), &[0x07, 0, 0, 0, 0]).is_err());
         // A general comment stored against a node, or a node comment without one.
         let comment = vec![Item::Comment {
+            iso: Default::default(),
             node: None,
             text: "x".into(),
         }];
         let named = vec![Item::Comment {
+            iso: Default::default(),
             node: Some(id(3)),
             text: "x".into(),
         }];
@@ -682,6 +715,7 @@ mod tests {
         prop_oneof![
             (node(), text(), justification.clone()).prop_map(|(node, text, justification)| {
                 Item::Amend {
+                    iso: Default::default(),
                     node,
                     text,
                     justification,
@@ -696,6 +730,7 @@ mod tests {
             )
                 .prop_map(|(node, after, node_kind, text, justification)| {
                     Item::Insert {
+                        iso: Default::default(),
                         at: if after {
                             Anchor::After(node)
                         } else {
@@ -707,11 +742,15 @@ mod tests {
                     }
                 }),
             (node(), justification).prop_map(|(node, justification)| Item::Delete {
+                iso: Default::default(),
                 node,
                 justification
             }),
-            (proptest::option::of(node()), text())
-                .prop_map(|(node, text)| Item::Comment { node, text }),
+            (proptest::option::of(node()), text()).prop_map(|(node, text)| Item::Comment {
+                iso: Default::default(),
+                node,
+                text
+            }),
         ]
     }
 

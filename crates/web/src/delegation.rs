@@ -383,15 +383,18 @@ pub struct ItemForm {
 fn by_id(item: &Item) -> ItemByReference {
     match item.clone() {
         Item::Amend {
+            iso: _,
             node,
             text,
             justification,
         } => ItemByReference::Amend {
+            iso: Default::default(),
             node: node.to_string(),
             text,
             justification,
         },
         Item::Insert {
+            iso: _,
             at,
             node_kind,
             text,
@@ -402,6 +405,7 @@ fn by_id(item: &Item) -> ItemByReference {
                 Anchor::Before(id) => (None, Some(id.to_string())),
             };
             ItemByReference::Insert {
+                iso: Default::default(),
                 after,
                 before,
                 text,
@@ -410,41 +414,50 @@ fn by_id(item: &Item) -> ItemByReference {
             }
         }
         Item::Delete {
+            iso: _,
             node,
             justification,
         } => ItemByReference::Delete {
+            iso: Default::default(),
             node: node.to_string(),
             justification,
         },
-        Item::Comment { node, text } => ItemByReference::Comment {
+        Item::Comment { iso: _, node, text } => ItemByReference::Comment {
+            iso: Default::default(),
             node: node.map(|id| id.to_string()),
             text,
         },
         Item::Support {
+            iso: _,
             bracket,
             alternative,
             justification,
         } => ItemByReference::Support {
+            iso: Default::default(),
             bracket,
             alternative,
             justification,
         },
         Item::AmendAlternative {
+            iso: _,
             bracket,
             alternative,
             text,
             justification,
         } => ItemByReference::AmendAlternative {
+            iso: Default::default(),
             bracket,
             alternative,
             text,
             justification,
         },
         Item::WithdrawAlternative {
+            iso: _,
             bracket,
             alternative,
             justification,
         } => ItemByReference::WithdrawAlternative {
+            iso: Default::default(),
             bracket,
             alternative,
             justification,
@@ -491,6 +504,7 @@ fn with_proposal(
         "amend" => {
             needs_text("proposed text")?;
             ItemByReference::Amend {
+                iso: Default::default(),
                 node: form.node.clone(),
                 text,
                 justification,
@@ -499,6 +513,7 @@ fn with_proposal(
         "insert" => {
             needs_text("new paragraph")?;
             ItemByReference::Insert {
+                iso: Default::default(),
                 after: Some(form.node.clone()),
                 before: None,
                 text,
@@ -507,12 +522,14 @@ fn with_proposal(
             }
         }
         "delete" => ItemByReference::Delete {
+            iso: Default::default(),
             node: form.node.clone(),
             justification,
         },
         "comment" => {
             needs_text("comment")?;
             ItemByReference::Comment {
+                iso: Default::default(),
                 node: Some(form.node.clone()),
                 text,
             }
@@ -799,6 +816,7 @@ pub async fn preview(
             };
             let base_text = found.text.clone();
             let amendment = Item::Amend {
+                iso: Default::default(),
                 node,
                 text,
                 justification: None,
@@ -844,6 +862,7 @@ mod tests {
 
     fn amend(node: NodeId, text: &str) -> Item {
         Item::Amend {
+            iso: Default::default(),
             node,
             text: text.into(),
             justification: None,
@@ -856,6 +875,7 @@ mod tests {
             amend(id(1), "first"),
             amend(id(2), "other"),
             Item::Comment {
+                iso: Default::default(),
                 node: Some(id(1)),
                 text: "note".into(),
             },
@@ -866,6 +886,7 @@ mod tests {
         assert_eq!(
             items[2],
             ItemByReference::Amend {
+                iso: Default::default(),
                 node: id(1).to_string(),
                 text: "second".into(),
                 justification: None,
@@ -883,6 +904,7 @@ mod tests {
     #[test]
     fn insertions_and_comments_add_up() {
         let current = vec![Item::Insert {
+            iso: Default::default(),
             at: Anchor::After(id(1)),
             node_kind: None,
             text: "new".into(),
@@ -893,6 +915,7 @@ mod tests {
         assert_eq!(
             items[0],
             ItemByReference::Insert {
+                iso: Default::default(),
                 after: Some(id(1).to_string()),
                 before: None,
                 text: "new".into(),

@@ -457,6 +457,7 @@ impl SubmissionFixture {
                             ),
                         };
                         WireItem::Amend {
+                            iso: Default::default(),
                             node: node.clone(),
                             text,
                             justification: justification.clone(),
@@ -467,6 +468,7 @@ impl SubmissionFixture {
                         text,
                         justification,
                     } => WireItem::Insert {
+                        iso: Default::default(),
                         after: Some(after.clone()),
                         before: None,
                         text: text.clone(),
@@ -477,10 +479,12 @@ impl SubmissionFixture {
                         node,
                         justification,
                     } => WireItem::Delete {
+                        iso: Default::default(),
                         node: node.clone(),
                         justification: justification.clone(),
                     },
                     FixtureItem::Comment { node, text } => WireItem::Comment {
+                        iso: Default::default(),
                         node: node.clone(),
                         text: text.clone(),
                     },
