@@ -269,6 +269,20 @@ impl ItemByReference {
             | ItemByReference::WithdrawAlternative { iso, .. } => iso,
         }
     }
+
+    /// This item with the ISO annotation `annotation` (the one it had replaced).
+    pub fn with_iso(mut self, annotation: IsoAnnotation) -> Self {
+        match &mut self {
+            ItemByReference::Amend { iso, .. }
+            | ItemByReference::Insert { iso, .. }
+            | ItemByReference::Delete { iso, .. }
+            | ItemByReference::Comment { iso, .. }
+            | ItemByReference::Support { iso, .. }
+            | ItemByReference::AmendAlternative { iso, .. }
+            | ItemByReference::WithdrawAlternative { iso, .. } => *iso = annotation,
+        }
+        self
+    }
 }
 
 /// How an item of a submission sent as a Word file was found in it (none for a JSON item):
@@ -411,6 +425,20 @@ impl Item {
             | Item::AmendAlternative { iso, .. }
             | Item::WithdrawAlternative { iso, .. } => iso,
         }
+    }
+
+    /// This item with the ISO annotation `annotation` (the one it had replaced).
+    pub fn with_iso(mut self, annotation: IsoAnnotation) -> Self {
+        match &mut self {
+            Item::Amend { iso, .. }
+            | Item::Insert { iso, .. }
+            | Item::Delete { iso, .. }
+            | Item::Comment { iso, .. }
+            | Item::Support { iso, .. }
+            | Item::AmendAlternative { iso, .. }
+            | Item::WithdrawAlternative { iso, .. } => *iso = annotation,
+        }
+        self
     }
 
     pub fn justification(&self) -> Option<&str> {

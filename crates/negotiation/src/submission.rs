@@ -4,7 +4,9 @@
 
 use crate::caller::Caller;
 use crate::error::{Error, FieldProblem, parse_json};
-use penholder_core::negotiation::{Anchor, Item, ItemByReference, ItemFlag, Submission};
+use penholder_core::negotiation::{
+    Anchor, IsoAnnotation, Item, ItemByReference, ItemFlag, Submission,
+};
 use penholder_core::{Document, NodeId, NodeKind, References};
 use penholder_store::{Latest, StoredRevision, SubmissionRevision, Writer};
 use serde::{Deserialize, Serialize};
@@ -109,6 +111,40 @@ pub fn parse_items(bytes: &[u8]) -> Result<Vec<ItemByReference>, Error> {
     Ok(items)
 }
 
+/// Refuses a locator that is blank, longer than [`IsoAnnotation::MAX_LOCATOR`] characters or
+/// holds a line break (a place in the text, printed in one cell of the comment template).
+fn locator_ok(index: usize, iso: &IsoAnnotation, fail: &mut dyn FnMut(&str, Option<&str>, String)) {
+    let Some(locator) = &iso.locator else {
+        return;
+    };
+    let max = IsoAnnotation::MAX_LOCATOR;
+    if locator.trim().is_empty() {
+        fail(
+            "locator",
+            None,
+            format!(
+                "item {index}: the locator is empty: give the line or paragraph (`l. 12–14`, `Table 2`) or leave it out"
+            ),
+        );
+    } else if locator.chars().count() > max {
+        fail(
+            "locator",
+            None,
+            format!(
+                "item {index}: the locator holds more than {max} characters: name the line or paragraph only and put the rest in the justification"
+            ),
+        );
+    } else if locator.chars().any(char::is_control) {
+        fail(
+            "locator",
+            None,
+            format!(
+                "item {index}: the locator holds a line break or control character: write it on one line"
+            ),
+        );
+    }
+}
+
 /// Turns wire items into core items on `base`; every problem is reported, each with its item
 /// index and the reference at fault.
 pub fn resolve(items: &[ItemByReference], base: &Document) -> Result<Resolved, Error> {
@@ -152,9 +188,10 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                     true
                 }
             };
+        locator_ok(index, item.iso(), &mut fail);
         match item {
             ItemByReference::Amend {
-                iso: _,
+                iso,
                 node: name,
                 text,
                 justification,
@@ -172,7 +209,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                         );
                     } else if has_text {
                         resolved.push(Item::Amend {
-                            iso: Default::default(),
+                            iso: iso.clone(),
                             node: id,
                             text: text.clone(),
                             justification: justification.clone(),
@@ -181,7 +218,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 }
             }
             ItemByReference::Insert {
-                iso: _,
+                iso,
                 after,
                 before,
                 text,
@@ -219,7 +256,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 let has_text = text_ok("text", text, &mut fail);
                 if let (Some(at), Some(node_kind), true) = (anchor, kind, has_text) {
                     resolved.push(Item::Insert {
-                        iso: Default::default(),
+                        iso: iso.clone(),
                         at,
                         node_kind,
                         text: text.clone(),
@@ -228,7 +265,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 }
             }
             ItemByReference::Delete {
-                iso: _,
+                iso,
                 node: name,
                 justification,
             } => {
@@ -243,7 +280,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                         );
                     } else {
                         resolved.push(Item::Delete {
-                            iso: Default::default(),
+                            iso: iso.clone(),
                             node: id,
                             justification: justification.clone(),
                         });
@@ -251,7 +288,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 }
             }
             ItemByReference::Comment {
-                iso: _,
+                iso,
                 node: name,
                 text,
             } => {
@@ -262,7 +299,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 let has_text = text_ok("text", text, &mut fail);
                 if let (Some(node), true) = (id, has_text) {
                     resolved.push(Item::Comment {
-                        iso: Default::default(),
+                        iso: iso.clone(),
                         node,
                         text: text.clone(),
                     });
@@ -272,14 +309,14 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
             // (for a withdrawal) the delegation's own support are checked against the base's
             // brackets when the submission is recorded (`bracket::refuse_unfit_acts`).
             ItemByReference::Support {
-                iso: _,
+                iso,
                 bracket,
                 alternative,
                 justification,
             } => {
                 if bracket_named(bracket, alternative, &mut fail) {
                     resolved.push(Item::Support {
-                        iso: Default::default(),
+                        iso: iso.clone(),
                         bracket: bracket.trim().to_string(),
                         alternative: alternative.trim().to_string(),
                         justification: justification.clone(),
@@ -287,7 +324,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 }
             }
             ItemByReference::AmendAlternative {
-                iso: _,
+                iso,
                 bracket,
                 alternative,
                 text,
@@ -297,7 +334,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 let has_text = text_ok("text", text, &mut fail);
                 if named && has_text {
                     resolved.push(Item::AmendAlternative {
-                        iso: Default::default(),
+                        iso: iso.clone(),
                         bracket: bracket.trim().to_string(),
                         alternative: alternative.trim().to_string(),
                         text: text.clone(),
@@ -306,14 +343,14 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 }
             }
             ItemByReference::WithdrawAlternative {
-                iso: _,
+                iso,
                 bracket,
                 alternative,
                 justification,
             } => {
                 if bracket_named(bracket, alternative, &mut fail) {
                     resolved.push(Item::WithdrawAlternative {
-                        iso: Default::default(),
+                        iso: iso.clone(),
                         bracket: bracket.trim().to_string(),
                         alternative: alternative.trim().to_string(),
                         justification: justification.clone(),

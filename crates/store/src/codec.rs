@@ -29,7 +29,7 @@
 //! hunks of one submission in about 0.15 ms), so new revisions store none, and those of old
 //! revisions are skipped unread. See BENCHMARKS.md, "Stored hunks".
 
-use penholder_core::negotiation::{Anchor, Item, ItemFlag};
+use penholder_core::negotiation::{Anchor, IsoAnnotation, IsoCommentType, Item, ItemFlag};
 use penholder_core::{NodeId, NodeKind};
 use penholder_diff::{AppliedChange, Blame};
 use serde::Deserialize;
@@ -277,6 +277,11 @@ struct Flat {
     bracket: Option<String>,
     #[serde(default)]
     alternative: Option<String>,
+    /// The ISO annotation (absent from every body stored before delegations could give it).
+    #[serde(default)]
+    iso_type: Option<IsoCommentType>,
+    #[serde(default)]
+    locator: Option<String>,
 }
 
 /// A body's item with the node it was resolved to (`None` for a general comment only).
@@ -290,7 +295,10 @@ fn with_node(item: Flat, node: Option<NodeId>) -> Option<Item> {
         justification,
         bracket,
         alternative,
+        iso_type,
+        locator,
     } = item;
+    let iso = IsoAnnotation { iso_type, locator };
     // An act on an open bracket names the bracket, not a node.
     if matches!(
         kind,
@@ -301,37 +309,37 @@ fn with_node(item: Flat, node: Option<NodeId>) -> Option<Item> {
     }
     Some(match kind {
         Kind::Support => Item::Support {
-            iso: Default::default(),
+            iso,
             bracket: bracket?,
             alternative: alternative?,
             justification,
         },
         Kind::AmendAlternative => Item::AmendAlternative {
-            iso: Default::default(),
+            iso,
             bracket: bracket?,
             alternative: alternative?,
             text: text?,
             justification,
         },
         Kind::WithdrawAlternative => Item::WithdrawAlternative {
-            iso: Default::default(),
+            iso,
             bracket: bracket?,
             alternative: alternative?,
             justification,
         },
         Kind::Amend => Item::Amend {
-            iso: Default::default(),
+            iso,
             node: node?,
             text: text?,
             justification,
         },
         Kind::Delete => Item::Delete {
-            iso: Default::default(),
+            iso,
             node: node?,
             justification,
         },
         Kind::Insert => Item::Insert {
-            iso: Default::default(),
+            iso,
             at: if after.is_some() {
                 Anchor::After(node?)
             } else {
@@ -345,7 +353,7 @@ fn with_node(item: Flat, node: Option<NodeId>) -> Option<Item> {
             justification,
         },
         Kind::Comment => Item::Comment {
-            iso: Default::default(),
+            iso,
             node: match (named, node) {
                 (Some(_), Some(node)) => Some(node),
                 (None, None) => None,
@@ -424,24 +432,24 @@ mod tests {
             .iter()
             .map(|item| match item {
                 Item::Amend {
-                    iso: _,
+                    iso,
                     node,
                     text,
                     justification,
                 } => ItemByReference::Amend {
-                    iso: Default::default(),
+                    iso: iso.clone(),
                     node: node.0.to_string(),
                     text: text.clone(),
                     justification: justification.clone(),
                 },
                 Item::Insert {
-                    iso: _,
+                    iso,
                     at,
                     node_kind,
                     text,
                     justification,
                 } => ItemByReference::Insert {
-                    iso: Default::default(),
+                    iso: iso.clone(),
                     after: matches!(at, Anchor::After(_)).then(|| at.node().0.to_string()),
                     before: matches!(at, Anchor::Before(_)).then(|| at.node().0.to_string()),
                     node_kind: node_kind.map(|k| k.as_str().to_string()),
@@ -449,50 +457,50 @@ mod tests {
                     justification: justification.clone(),
                 },
                 Item::Delete {
-                    iso: _,
+                    iso,
                     node,
                     justification,
                 } => ItemByReference::Delete {
-                    iso: Default::default(),
+                    iso: iso.clone(),
                     node: node.0.to_string(),
                     justification: justification.clone(),
                 },
-                Item::Comment { iso: _, node, text } => ItemByReference::Comment {
-                    iso: Default::default(),
+                Item::Comment { iso, node, text } => ItemByReference::Comment {
+                    iso: iso.clone(),
                     node: node.map(|n| n.0.to_string()),
                     text: text.clone(),
                 },
                 Item::Support {
-                    iso: _,
+                    iso,
                     bracket,
                     alternative,
                     justification,
                 } => ItemByReference::Support {
-                    iso: Default::default(),
+                    iso: iso.clone(),
                     bracket: bracket.clone(),
                     alternative: alternative.clone(),
                     justification: justification.clone(),
                 },
                 Item::AmendAlternative {
-                    iso: _,
+                    iso,
                     bracket,
                     alternative,
                     text,
                     justification,
                 } => ItemByReference::AmendAlternative {
-                    iso: Default::default(),
+                    iso: iso.clone(),
                     bracket: bracket.clone(),
                     alternative: alternative.clone(),
                     text: text.clone(),
                     justification: justification.clone(),
                 },
                 Item::WithdrawAlternative {
-                    iso: _,
+                    iso,
                     bracket,
                     alternative,
                     justification,
                 } => ItemByReference::WithdrawAlternative {
-                    iso: Default::default(),
+                    iso: iso.clone(),
                     bracket: bracket.clone(),
                     alternative: alternative.clone(),
                     justification: justification.clone(),
@@ -754,9 +762,17 @@ mod tests {
         ]
     }
 
+    /// An item with or without the ISO annotation a delegation may give.
+    fn annotated_item() -> impl Strategy<Value = Item> {
+        let iso_type = proptest::option::of(proptest::sample::select(IsoCommentType::ALL.to_vec()));
+        (item(), iso_type, proptest::option::of(text())).prop_map(|(item, iso_type, locator)| {
+            item.with_iso(IsoAnnotation { iso_type, locator })
+        })
+    }
+
     proptest! {
         #[test]
-        fn every_submission_round_trips(items in proptest::collection::vec(item(), 0..12)) {
+        fn every_submission_round_trips(items in proptest::collection::vec(annotated_item(), 0..12)) {
             let body = body_of(&items);
             prop_assert_eq!(decode_items(&body, &encode_items(&items)).unwrap(), items);
         }
