@@ -245,7 +245,7 @@ fn word_files_over_the_api_are_dated_by_their_history(db: &TestDb) {
     assert!(
         String::from_utf8(comma.bytes)
             .expect("UTF-8")
-            .starts_with("\u{FEFF}Id,Delegation,")
+            .starts_with("\u{FEFF}Id,MB,Line number,")
     );
     for query in [
         "format=csv&delimiter=tab",

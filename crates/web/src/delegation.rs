@@ -332,6 +332,7 @@ fn paragraph(
                         }
                         label for={ "amend-why-" (id) } { (m.justification) }
                         textarea id={ "amend-why-" (id) } name="justification" rows="2" dir="auto" {}
+                        (crate::iso::fields(&m.iso, "amend", &id))
                         button type="submit" { (m.submit_amendment) }
                     }
                     form method="post" action=(action) {
@@ -343,6 +344,7 @@ fn paragraph(
                         textarea id={ "insert-" (id) } name="text" rows="3" dir="auto" required {}
                         label for={ "insert-why-" (id) } { (m.justification) }
                         textarea id={ "insert-why-" (id) } name="justification" rows="2" dir="auto" {}
+                        (crate::iso::fields(&m.iso, "insert", &id))
                         button type="submit" { (m.submit_insertion) }
                     }
                     form method="post" action=(action) {
@@ -352,6 +354,7 @@ fn paragraph(
                         p.hint { (m.delete_help) }
                         label for={ "delete-why-" (id) } { (m.justification) }
                         textarea id={ "delete-why-" (id) } name="justification" rows="2" dir="auto" {}
+                        (crate::iso::fields(&m.iso, "delete", &id))
                         button type="submit" { (m.submit_deletion) " " (reference) }
                     }
                     form method="post" action=(action) {
@@ -360,6 +363,7 @@ fn paragraph(
                         input type="hidden" name="node" value=(id);
                         label for={ "comment-" (id) } { (m.comment_text) " " (reference) }
                         textarea id={ "comment-" (id) } name="text" rows="3" dir="auto" required {}
+                        (crate::iso::fields(&m.iso, "comment", &id))
                         button type="submit" { (m.submit_comment) }
                     }
                 }
@@ -377,24 +381,30 @@ pub struct ItemForm {
     text: String,
     #[serde(default)]
     justification: String,
+    /// The ISO type of comment (`ge`, `te`, `ed`; empty: inferred).
+    #[serde(default)]
+    iso_type: String,
+    /// The line or paragraph the proposal points to (empty: none).
+    #[serde(default)]
+    locator: String,
 }
 
 /// An item the delegation sends again, with nodes named by id.
 fn by_id(item: &Item) -> ItemByReference {
     match item.clone() {
         Item::Amend {
-            iso: _,
+            iso,
             node,
             text,
             justification,
         } => ItemByReference::Amend {
-            iso: Default::default(),
+            iso,
             node: node.to_string(),
             text,
             justification,
         },
         Item::Insert {
-            iso: _,
+            iso,
             at,
             node_kind,
             text,
@@ -405,7 +415,7 @@ fn by_id(item: &Item) -> ItemByReference {
                 Anchor::Before(id) => (None, Some(id.to_string())),
             };
             ItemByReference::Insert {
-                iso: Default::default(),
+                iso,
                 after,
                 before,
                 text,
@@ -414,50 +424,50 @@ fn by_id(item: &Item) -> ItemByReference {
             }
         }
         Item::Delete {
-            iso: _,
+            iso,
             node,
             justification,
         } => ItemByReference::Delete {
-            iso: Default::default(),
+            iso,
             node: node.to_string(),
             justification,
         },
-        Item::Comment { iso: _, node, text } => ItemByReference::Comment {
-            iso: Default::default(),
+        Item::Comment { iso, node, text } => ItemByReference::Comment {
+            iso,
             node: node.map(|id| id.to_string()),
             text,
         },
         Item::Support {
-            iso: _,
+            iso,
             bracket,
             alternative,
             justification,
         } => ItemByReference::Support {
-            iso: Default::default(),
+            iso,
             bracket,
             alternative,
             justification,
         },
         Item::AmendAlternative {
-            iso: _,
+            iso,
             bracket,
             alternative,
             text,
             justification,
         } => ItemByReference::AmendAlternative {
-            iso: Default::default(),
+            iso,
             bracket,
             alternative,
             text,
             justification,
         },
         Item::WithdrawAlternative {
-            iso: _,
+            iso,
             bracket,
             alternative,
             justification,
         } => ItemByReference::WithdrawAlternative {
-            iso: Default::default(),
+            iso,
             bracket,
             alternative,
             justification,
@@ -500,11 +510,12 @@ fn with_proposal(
             Ok(())
         }
     };
+    let iso = crate::iso::annotation(&form.iso_type, &form.locator, lang)?;
     let added = match form.action.as_str() {
         "amend" => {
             needs_text("proposed text")?;
             ItemByReference::Amend {
-                iso: Default::default(),
+                iso,
                 node: form.node.clone(),
                 text,
                 justification,
@@ -513,7 +524,7 @@ fn with_proposal(
         "insert" => {
             needs_text("new paragraph")?;
             ItemByReference::Insert {
-                iso: Default::default(),
+                iso,
                 after: Some(form.node.clone()),
                 before: None,
                 text,
@@ -522,14 +533,14 @@ fn with_proposal(
             }
         }
         "delete" => ItemByReference::Delete {
-            iso: Default::default(),
+            iso,
             node: form.node.clone(),
             justification,
         },
         "comment" => {
             needs_text("comment")?;
             ItemByReference::Comment {
-                iso: Default::default(),
+                iso,
                 node: Some(form.node.clone()),
                 text,
             }
@@ -857,6 +868,8 @@ mod tests {
             node: node.to_string(),
             text: text.into(),
             justification: " ".into(),
+            iso_type: String::new(),
+            locator: String::new(),
         }
     }
 
@@ -899,6 +912,38 @@ mod tests {
             with_proposal(&current, &form("delete", id(2), ""), Lang::En).expect("accepted");
         assert_eq!(items.len(), 3);
         assert!(matches!(items[2], ItemByReference::Delete { .. }));
+    }
+
+    #[test]
+    fn a_proposal_keeps_its_iso_type_and_locator_and_earlier_ones_keep_theirs() {
+        use penholder_core::negotiation::{IsoAnnotation, IsoCommentType};
+        let earlier = IsoAnnotation {
+            iso_type: Some(IsoCommentType::General),
+            locator: Some("Table 2".into()),
+        };
+        let current = vec![Item::Comment {
+            iso: earlier.clone(),
+            node: Some(id(2)),
+            text: "c".into(),
+        }];
+        let mut amend = form("amend", id(1), "Agreed.");
+        amend.iso_type = "ed".into();
+        amend.locator = "l. 3".into();
+        let items = with_proposal(&current, &amend, Lang::En).expect("ok");
+        assert_eq!(
+            items[0].iso(),
+            &earlier,
+            "a resubmission keeps what was given"
+        );
+        assert_eq!(
+            items[1].iso(),
+            &IsoAnnotation {
+                iso_type: Some(IsoCommentType::Editorial),
+                locator: Some("l. 3".into()),
+            }
+        );
+        amend.iso_type = "xx".into();
+        assert!(with_proposal(&current, &amend, Lang::En).is_err());
     }
 
     #[test]

@@ -193,6 +193,8 @@ pub struct Messages {
     pub previous_part: &'static str,
     pub next_part: &'static str,
     pub reference_short: &'static str,
+    /// The ISO comment-template fields of a proposal ([`crate::iso`]).
+    pub iso: crate::iso::IsoMessages,
 }
 
 pub const ENGLISH: Messages = Messages {
@@ -322,6 +324,7 @@ pub const ENGLISH: Messages = Messages {
     previous_part: "Previous part",
     next_part: "Next part",
     reference_short: "Ref.",
+    iso: crate::iso::ENGLISH,
 };
 
 pub const FRENCH: Messages = Messages {
@@ -451,6 +454,7 @@ pub const FRENCH: Messages = Messages {
     previous_part: "Partie précédente",
     next_part: "Partie suivante",
     reference_short: "Réf.",
+    iso: crate::iso::FRENCH,
 };
 
 #[cfg(test)]

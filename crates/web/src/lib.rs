@@ -22,11 +22,13 @@
 //!   file the API offers (HTML, Word, Markdown, Akoma Ntoso, CSV, XLSX).
 //! - [`pages`]: the layout and the templates; [`i18n`]: the interface's languages.
 //! - [`error`]: refusals as pages (or problem+json for the preview), with what to do.
+//! - [`iso`]: a proposal's ISO comment-template fields (type of comment, line or paragraph).
 
 pub mod chair;
 pub mod delegation;
 pub mod error;
 pub mod i18n;
+pub mod iso;
 pub mod pages;
 pub mod reviewer;
 pub mod sign_in;

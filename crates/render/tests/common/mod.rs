@@ -164,9 +164,17 @@ pub fn submissions(ids: &Ids) -> Vec<Submission> {
                     ids.op2,
                     "Decide to enhance cooperation on return and readmission.",
                     Some("Consistency with the Call for Action."),
-                ),
+                )
+                // The ISO type and locator a delegation may give (issue 14).
+                .with_iso(penholder_core::negotiation::IsoAnnotation {
+                    iso_type: Some(penholder_core::negotiation::IsoCommentType::Technical),
+                    locator: Some("l. 12–14".into()),
+                }),
                 Item::Comment {
-                    iso: Default::default(),
+                    iso: penholder_core::negotiation::IsoAnnotation {
+                        iso_type: Some(penholder_core::negotiation::IsoCommentType::General),
+                        locator: Some("Table 2".into()),
+                    },
                     node: Some(ids.pp2),
                     text: "We can accept this wording.".into(),
                 },
