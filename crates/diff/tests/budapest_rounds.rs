@@ -220,6 +220,9 @@ enum WireItem {
         edits: Vec<WireEdit>,
         #[serde(default)]
         justification: Option<String>,
+        /// The ISO type and locator (issue 14): not the compilation's business.
+        #[serde(flatten)]
+        _iso: penholder_core::negotiation::IsoAnnotation,
     },
     Insert {
         #[serde(default)]
@@ -229,15 +232,24 @@ enum WireItem {
         text: String,
         #[serde(default)]
         justification: Option<String>,
+        /// The ISO type and locator (issue 14): not the compilation's business.
+        #[serde(flatten)]
+        _iso: penholder_core::negotiation::IsoAnnotation,
     },
     Delete {
         node: String,
         #[serde(default)]
         justification: Option<String>,
+        /// The ISO type and locator (issue 14): not the compilation's business.
+        #[serde(flatten)]
+        _iso: penholder_core::negotiation::IsoAnnotation,
     },
     Comment {
         node: Option<String>,
         text: String,
+        /// The ISO type and locator (issue 14): not the compilation's business.
+        #[serde(flatten)]
+        _iso: penholder_core::negotiation::IsoAnnotation,
     },
 }
 
