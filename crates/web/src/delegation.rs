@@ -285,6 +285,7 @@ fn submission_summary(
                     @let text = item_text(item);
                     @if !text.is_empty() { p.item-text dir="auto" { (text) } }
                     @if let Some(why) = item.justification() { p.why dir="auto" { (m.justification) ": " (why) } }
+                    (crate::iso::given(&m.iso, item.iso()))
                     @if may_submit {
                         form.inline method="post" action={ "/p/" (p) "/rounds/" (number) "/items/withdraw" } {
                             input type="hidden" name="csrf" value=(csrf);

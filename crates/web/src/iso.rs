@@ -65,6 +65,25 @@ pub fn fields(m: &IsoMessages, form: &str, node: &str) -> Markup {
     }
 }
 
+/// What the delegation gave with an item, in its list of proposals (nothing when it gave
+/// nothing).
+pub fn given(m: &IsoMessages, iso: &IsoAnnotation) -> Markup {
+    let type_name = iso.iso_type.map(|kind| match kind {
+        IsoCommentType::General => m.general,
+        IsoCommentType::Technical => m.technical,
+        IsoCommentType::Editorial => m.editorial,
+    });
+    html! {
+        @if !iso.is_empty() {
+            p.iso-given {
+                @if let Some(name) = type_name { (m.type_label) ": " (name) }
+                @if type_name.is_some() && iso.locator.is_some() { " \u{2014} " }
+                @if let Some(locator) = &iso.locator { (m.locator_label) ": " (locator) }
+            }
+        }
+    }
+}
+
 /// The annotation of a form's `iso_type` and `locator` (empty: not given). The use case checks
 /// the locator's length as for the API.
 pub fn annotation(iso_type: &str, locator: &str, lang: Lang) -> Result<IsoAnnotation, WebError> {
