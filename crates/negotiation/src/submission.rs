@@ -523,4 +523,56 @@ mod tests {
             "Recalling the future,"
         );
     }
+
+    #[test]
+    fn an_item_keeps_its_iso_annotation_and_a_bad_locator_is_refused_with_its_pointer() {
+        use penholder_core::negotiation::IsoCommentType;
+        let mut ids = IdSource::new(1, 1_700_000_000_000);
+        let base = Document::new(
+            "T",
+            vec![Node::new(
+                ids.next_id(),
+                NodeKind::Operative,
+                "Agree to meet again in 2025.",
+            )],
+        );
+        let body = br#"{"items":[{"kind":"delete","node":"OP1","iso_type":"te","locator":"l. 3"},{"kind":"comment","node":null,"text":"Fine."}]}"#;
+        let resolved = resolve(&parse_items(body).unwrap(), &base).unwrap();
+        assert_eq!(
+            resolved.items[0].iso(),
+            &IsoAnnotation {
+                iso_type: Some(IsoCommentType::Technical),
+                locator: Some("l. 3".into()),
+            }
+        );
+        assert!(resolved.items[1].iso().is_empty());
+        for (locator, says) in [
+            ("  ", "empty"),
+            (&"x".repeat(101)[..], "more than 100 characters"),
+            ("l. 3\nl. 4", "line break"),
+        ] {
+            let items = vec![ItemByReference::Comment {
+                iso: IsoAnnotation {
+                    iso_type: None,
+                    locator: Some(locator.to_string()),
+                },
+                node: None,
+                text: "Fine.".into(),
+            }];
+            match resolve(&items, &base) {
+                Err(Error::Invalid { problems, .. }) => {
+                    assert_eq!(problems[0].pointer, "/items/0/locator");
+                    assert!(problems[0].detail.contains(says), "{:?}", problems[0]);
+                }
+                other => panic!("{locator:?}: {other:?}"),
+            }
+        }
+        let refused =
+            parse_items(br#"{"items":[{"kind":"delete","node":"OP1","iso_type":"major"}]}"#)
+                .unwrap_err();
+        assert!(
+            format!("{refused:?}").contains("`ge`, `te`, `ed`"),
+            "{refused:?}"
+        );
+    }
 }

@@ -650,7 +650,7 @@ pub use penholder_core::negotiation::ItemByReference as WireItem;
 /// revision.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = serde_json::json!({"items": [
+#[schema(example = json!({"items": [
     {"kind": "amend", "node": "OP3", "text": "Call on all States to ratify the Convention without delay.",
      "justification": "Stronger wording", "iso_type": "te", "locator": "l. 12–14"},
     {"kind": "comment", "node": null, "text": "We support the overall balance of the text.", "iso_type": "ge"}
