@@ -2,7 +2,7 @@
 //! submitted with a type of comment (`iso_type`: ge/te/ed) and a locator read back in the
 //! dispositions as JSON, CSV (comma and semicolon) and XLSX, in the template's column order;
 //! an item without them gets the inferred type, marked so; an unknown type or an overlong
-//! locator is a 400 problem document naming what to fix, and nothing is stored.
+//! locator is a 422 problem document naming what to fix, and nothing is stored.
 
 mod server_support;
 
@@ -78,7 +78,8 @@ fn iso_types_and_locators_reach_every_dispositions_format(db: &TestDb) {
     .expect(201);
     post(&server, &format!("{P}/rounds/1/open"), &chair, &json!({})).expect(200);
 
-    // A bad type of comment and an overlong locator: 400, naming what to fix; nothing stored.
+    // A bad type of comment and an overlong locator: 422 like every invalid item (the API's
+    // validation problem), naming what to fix; nothing stored.
     let submission = |code: &str| format!("{P}/rounds/1/submissions/{code}");
     let refused = put(
         &server,
@@ -86,7 +87,7 @@ fn iso_types_and_locators_reach_every_dispositions_format(db: &TestDb) {
         &hu,
         &json!({"items": [{"kind": "comment", "node": "PP1", "text": "Why?", "iso_type": "major"}]}),
     )
-    .expect(400);
+    .expect(422);
     assert_eq!(
         refused.content_type.as_deref(),
         Some("application/problem+json")
@@ -105,7 +106,7 @@ fn iso_types_and_locators_reach_every_dispositions_format(db: &TestDb) {
         &hu,
         &json!({"items": [{"kind": "delete", "node": "PP1", "locator": "l. ".repeat(40)}]}),
     )
-    .expect(400);
+    .expect(422);
     let body = refused.json().to_string();
     assert!(
         body.contains("locator") && body.contains("100 characters"),

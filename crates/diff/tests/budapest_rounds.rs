@@ -220,9 +220,9 @@ enum WireItem {
         edits: Vec<WireEdit>,
         #[serde(default)]
         justification: Option<String>,
-        /// The ISO type and locator (issue 14): not the compilation's business.
+        /// The ISO type and locator (issue 14), carried to the item.
         #[serde(flatten)]
-        _iso: penholder_core::negotiation::IsoAnnotation,
+        iso: penholder_core::negotiation::IsoAnnotation,
     },
     Insert {
         #[serde(default)]
@@ -232,24 +232,24 @@ enum WireItem {
         text: String,
         #[serde(default)]
         justification: Option<String>,
-        /// The ISO type and locator (issue 14): not the compilation's business.
+        /// The ISO type and locator (issue 14), carried to the item.
         #[serde(flatten)]
-        _iso: penholder_core::negotiation::IsoAnnotation,
+        iso: penholder_core::negotiation::IsoAnnotation,
     },
     Delete {
         node: String,
         #[serde(default)]
         justification: Option<String>,
-        /// The ISO type and locator (issue 14): not the compilation's business.
+        /// The ISO type and locator (issue 14), carried to the item.
         #[serde(flatten)]
-        _iso: penholder_core::negotiation::IsoAnnotation,
+        iso: penholder_core::negotiation::IsoAnnotation,
     },
     Comment {
         node: Option<String>,
         text: String,
-        /// The ISO type and locator (issue 14): not the compilation's business.
+        /// The ISO type and locator (issue 14), carried to the item.
         #[serde(flatten)]
-        _iso: penholder_core::negotiation::IsoAnnotation,
+        iso: penholder_core::negotiation::IsoAnnotation,
     },
 }
 
@@ -276,6 +276,7 @@ fn resolve(item: WireItem, base: &Document) -> Result<Item, String> {
             text,
             edits,
             justification,
+            iso,
         } => {
             let id = node(&reference)?;
             let text = match (text, edits.is_empty()) {
@@ -290,7 +291,7 @@ fn resolve(item: WireItem, base: &Document) -> Result<Item, String> {
                 _ => return Err(format!("{reference}: an amendment needs text or edits")),
             };
             Item::Amend {
-                iso: Default::default(),
+                iso,
                 node: id,
                 text,
                 justification,
@@ -301,8 +302,9 @@ fn resolve(item: WireItem, base: &Document) -> Result<Item, String> {
             before,
             text,
             justification,
+            iso,
         } => Item::Insert {
-            iso: Default::default(),
+            iso,
             at: match (after, before) {
                 (Some(after), None) => Anchor::After(node(&after)?),
                 (None, Some(before)) => Anchor::Before(node(&before)?),
@@ -315,16 +317,18 @@ fn resolve(item: WireItem, base: &Document) -> Result<Item, String> {
         WireItem::Delete {
             node: reference,
             justification,
+            iso,
         } => Item::Delete {
-            iso: Default::default(),
+            iso,
             node: node(&reference)?,
             justification,
         },
         WireItem::Comment {
             node: reference,
             text,
+            iso,
         } => Item::Comment {
-            iso: Default::default(),
+            iso,
             node: reference.as_deref().map(node).transpose()?,
             text,
         },
