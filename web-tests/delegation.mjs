@@ -119,6 +119,13 @@ try {
   const justification = proposal.locator("form.amend textarea[name=justification]");
   await tabTo(page, justification, "OP1's justification");
   await page.keyboard.type("Implementation must be effective.");
+  // The ISO comment template's type of comment and line, both labelled, with the keyboard.
+  const isoType = proposal.getByLabel("Type").first();
+  await tabTo(page, isoType, "OP1's type of comment");
+  await isoType.selectOption("te");
+  const locator = proposal.getByLabel("Line or paragraph").first();
+  await tabTo(page, locator, "OP1's line or paragraph");
+  await page.keyboard.type("l. 2");
   await tabTo(page, proposal.getByRole("button", { name: "Submit the amendment" }), "the submit button");
   await page.keyboard.press("Enter");
   await page.waitForURL(/\/receipt$/);
@@ -134,6 +141,8 @@ try {
   await page.getByRole("heading", { level: 2, name: "Your delegation's submission" }).waitFor();
   const mine = page.locator("ol.items");
   check((await mine.innerText()).includes("effectively"), "the round page does not list the amendment");
+  check((await mine.innerText()).includes("Type: technical (te) — Line or paragraph: l. 2"),
+    "the round page does not show the amendment's type of comment and line");
   const other = page.locator("details.propose").filter({ has: page.locator("summary", { hasText: /OP2$/ }) });
   await other.locator("summary").click();
   await other.locator("textarea[name=text]").last().fill("We support this paragraph as it stands.");

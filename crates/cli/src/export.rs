@@ -462,6 +462,7 @@ mod tests {
             (
                 "HU",
                 vec![Item::Amend {
+                    iso: Default::default(),
                     node: op1_id,
                     text: "Decide to enhance cooperation.".into(),
                     justification: Some("Agreed language.".into()),
@@ -471,11 +472,13 @@ mod tests {
                 "TR",
                 vec![
                     Item::Amend {
+                        iso: Default::default(),
                         node: op1_id,
                         text: "Decide to deepen cooperation.".into(),
                         justification: None,
                     },
                     Item::Insert {
+                        iso: Default::default(),
                         at: penholder_core::negotiation::Anchor::After(op2_id),
                         node_kind: None,
                         text: "Welcome the offer of Hungary.".into(),

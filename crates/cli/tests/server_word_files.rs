@@ -73,6 +73,7 @@ fn history(db: &TestDb) {
         ("HU", T0 + 20, "Agreed language."),
     ] {
         let items = vec![Item::Amend {
+            iso: Default::default(),
             node: op1_id,
             text: "Decide to enhance cooperation.".into(),
             justification: Some(justification.into()),
@@ -231,10 +232,10 @@ fn word_files_over_the_api_are_dated_by_their_history(db: &TestDb) {
     .expect(200);
     let text = String::from_utf8(csv.bytes).expect("UTF-8");
     assert!(
-        text.starts_with("\u{FEFF}Id;Delegation;Reference;"),
+        text.starts_with("\u{FEFF}Id;MB;Line number;Clause/Subclause;"),
         "{text}"
     );
-    assert!(text.contains("HU-1;Hungary;OP1;"), "{text}");
+    assert!(text.contains("HU-1;Hungary;;OP1;"), "{text}");
     let comma = get(
         &server,
         "/v1/processes/p/rounds/1/dispositions?format=csv",
@@ -244,7 +245,7 @@ fn word_files_over_the_api_are_dated_by_their_history(db: &TestDb) {
     assert!(
         String::from_utf8(comma.bytes)
             .expect("UTF-8")
-            .starts_with("\u{FEFF}Id,Delegation,")
+            .starts_with("\u{FEFF}Id,MB,Line number,")
     );
     for query in [
         "format=csv&delimiter=tab",

@@ -355,6 +355,7 @@ mod tests {
 
     fn comment(text: &str) -> Item {
         Item::Comment {
+            iso: Default::default(),
             node: Some(NodeId(uuid::Uuid::from_u128(1))),
             text: text.into(),
         }

@@ -98,6 +98,86 @@ impl Anchor {
     }
 }
 
+/// The type of comment of the ISO/IEC comment template a secretariat prints: general,
+/// technical or editorial (`ge`, `te`, `ed` in the template's "Type of comment" column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum IsoCommentType {
+    /// `ge`: about the text as a whole, or its approach.
+    #[serde(rename = "ge")]
+    General,
+    /// `te`: about the substance.
+    #[serde(rename = "te")]
+    Technical,
+    /// `ed`: wording, punctuation, presentation only.
+    #[serde(rename = "ed")]
+    Editorial,
+}
+
+impl IsoCommentType {
+    /// Every type, in the template's order.
+    pub const ALL: [IsoCommentType; 3] = [
+        IsoCommentType::General,
+        IsoCommentType::Technical,
+        IsoCommentType::Editorial,
+    ];
+
+    /// The template's code: `ge`, `te` or `ed`.
+    pub fn code(self) -> &'static str {
+        match self {
+            IsoCommentType::General => "ge",
+            IsoCommentType::Technical => "te",
+            IsoCommentType::Editorial => "ed",
+        }
+    }
+
+    /// Reads a template code (`ge`, `te`, `ed`, any letter case).
+    pub fn parse(code: &str) -> Option<IsoCommentType> {
+        IsoCommentType::ALL
+            .into_iter()
+            .find(|kind| kind.code().eq_ignore_ascii_case(code.trim()))
+    }
+}
+
+/// What a delegation may add to any item for the ISO/IEC comment template: the type of its
+/// comment and where in the text it points (the template's line number or
+/// paragraph/figure/table). Both optional: without a type the dispositions infer one, as they
+/// did before delegations could give it.
+///
+/// One struct flattened into every item kind (rather than two fields repeated in each) so that
+/// the code that builds items says `iso: IsoAnnotation::default()` once, and the wire keeps
+/// the two fields beside the item's own (`{"kind": "amend", …, "iso_type": "ed",
+/// "locator": "l. 12"}`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IsoAnnotation {
+    /// The type of comment the delegation gives (`ge`, `te`, `ed`); inferred when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iso_type: Option<IsoCommentType>,
+    /// Where in the text the item points, in the delegation's words: `l. 12–14`, `Table 2`
+    /// (at most [`IsoAnnotation::MAX_LOCATOR`] characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locator: Option<String>,
+}
+
+impl IsoAnnotation {
+    /// The longest locator, in characters: a place in the text, not a comment.
+    pub const MAX_LOCATOR: usize = 100;
+
+    /// An annotation with a type and no locator.
+    pub fn typed(iso_type: IsoCommentType) -> Self {
+        IsoAnnotation {
+            iso_type: Some(iso_type),
+            locator: None,
+        }
+    }
+
+    /// Neither a type nor a locator.
+    pub fn is_empty(&self) -> bool {
+        self.iso_type.is_none() && self.locator.is_none()
+    }
+}
+
 /// One proposal in a submission as a delegation writes it: nodes named by id or by their
 /// reference in the round's base version (`PG1.4`). The one form every client speaks (the API's
 /// `PUT …/submissions/{delegation}`, the replay, the test helpers); resolving it against the
@@ -112,6 +192,8 @@ pub enum ItemByReference {
         text: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     /// A new node after or before an existing one (exactly one of `after`, `before`).
     Insert {
@@ -125,17 +207,23 @@ pub enum ItemByReference {
         node_kind: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     Delete {
         node: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     /// A comment on a node, or on the whole text when `node` is null.
     Comment {
         #[serde(default)]
         node: Option<String>,
         text: String,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     /// Support for one alternative of an open bracket of the round's base version (`B1`, `a`).
     Support {
@@ -143,6 +231,8 @@ pub enum ItemByReference {
         alternative: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     /// A new wording of one alternative of an open bracket: the wording of the bracket's span
     /// (or of the whole node, or of the new node) the delegation proposes in its place.
@@ -152,6 +242,8 @@ pub enum ItemByReference {
         text: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     /// The delegation withdraws its own support of an alternative of an open bracket.
     WithdrawAlternative {
@@ -159,7 +251,38 @@ pub enum ItemByReference {
         alternative: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
+}
+
+impl ItemByReference {
+    /// The ISO comment-template annotation the delegation gave with this item.
+    pub fn iso(&self) -> &IsoAnnotation {
+        match self {
+            ItemByReference::Amend { iso, .. }
+            | ItemByReference::Insert { iso, .. }
+            | ItemByReference::Delete { iso, .. }
+            | ItemByReference::Comment { iso, .. }
+            | ItemByReference::Support { iso, .. }
+            | ItemByReference::AmendAlternative { iso, .. }
+            | ItemByReference::WithdrawAlternative { iso, .. } => iso,
+        }
+    }
+
+    /// This item with the ISO annotation `annotation` (the one it had replaced).
+    pub fn with_iso(mut self, annotation: IsoAnnotation) -> Self {
+        match &mut self {
+            ItemByReference::Amend { iso, .. }
+            | ItemByReference::Insert { iso, .. }
+            | ItemByReference::Delete { iso, .. }
+            | ItemByReference::Comment { iso, .. }
+            | ItemByReference::Support { iso, .. }
+            | ItemByReference::AmendAlternative { iso, .. }
+            | ItemByReference::WithdrawAlternative { iso, .. } => *iso = annotation,
+        }
+        self
+    }
 }
 
 /// How an item of a submission sent as a Word file was found in it (none for a JSON item):
@@ -196,6 +319,8 @@ pub enum Item {
         text: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     /// A new node next to an existing one; its kind is the anchor's unless given.
     Insert {
@@ -205,14 +330,23 @@ pub enum Item {
         text: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     Delete {
         node: NodeId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     /// A comment on a node, or on the whole text when `node` is `None`.
-    Comment { node: Option<NodeId>, text: String },
+    Comment {
+        node: Option<NodeId>,
+        text: String,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
+    },
     /// Support for an alternative of an open bracket of the round's base version
     /// (`penholder_core::bracket`); checked against the base's brackets when recorded.
     Support {
@@ -220,6 +354,8 @@ pub enum Item {
         alternative: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     /// A new wording for an alternative of an open bracket.
     AmendAlternative {
@@ -228,6 +364,8 @@ pub enum Item {
         text: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     /// The withdrawal of the delegation's own support of an alternative of an open bracket.
     WithdrawAlternative {
@@ -235,6 +373,8 @@ pub enum Item {
         alternative: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
 }
 
@@ -272,6 +412,33 @@ impl Item {
             } => Some((bracket, alternative)),
             _ => None,
         }
+    }
+
+    /// The ISO comment-template annotation the delegation gave with this item.
+    pub fn iso(&self) -> &IsoAnnotation {
+        match self {
+            Item::Amend { iso, .. }
+            | Item::Insert { iso, .. }
+            | Item::Delete { iso, .. }
+            | Item::Comment { iso, .. }
+            | Item::Support { iso, .. }
+            | Item::AmendAlternative { iso, .. }
+            | Item::WithdrawAlternative { iso, .. } => iso,
+        }
+    }
+
+    /// This item with the ISO annotation `annotation` (the one it had replaced).
+    pub fn with_iso(mut self, annotation: IsoAnnotation) -> Self {
+        match &mut self {
+            Item::Amend { iso, .. }
+            | Item::Insert { iso, .. }
+            | Item::Delete { iso, .. }
+            | Item::Comment { iso, .. }
+            | Item::Support { iso, .. }
+            | Item::AmendAlternative { iso, .. }
+            | Item::WithdrawAlternative { iso, .. } => *iso = annotation,
+        }
+        self
     }
 
     pub fn justification(&self) -> Option<&str> {
@@ -368,5 +535,142 @@ mod tests {
             serde_json::from_str(r#"{"change":"c1","decision":"reword","text":"T","note":"n"}"#)
                 .unwrap();
         assert_eq!(decision.ruling, Ruling::Reword { text: "T".into() });
+    }
+    #[test]
+    fn an_item_carries_its_iso_type_and_locator_beside_its_own_fields() {
+        let wire: ItemByReference = serde_json::from_str(
+            r#"{"kind":"amend","node":"OP1","text":"T.","iso_type":"ed","locator":"l. 12–14"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            wire.iso(),
+            &IsoAnnotation {
+                iso_type: Some(IsoCommentType::Editorial),
+                locator: Some("l. 12–14".into()),
+            }
+        );
+        let plain: ItemByReference =
+            serde_json::from_str(r#"{"kind":"delete","node":"OP1"}"#).unwrap();
+        assert!(plain.iso().is_empty());
+        assert_eq!(
+            serde_json::to_string(&plain).unwrap(),
+            r#"{"kind":"delete","node":"OP1"}"#,
+            "an item without annotation is written as before"
+        );
+    }
+
+    #[test]
+    fn a_wire_item_refuses_unknown_fields_and_types() {
+        let unknown = serde_json::from_str::<ItemByReference>(
+            r#"{"kind":"delete","node":"OP1","iso_typ":"te"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(unknown.contains("iso_typ"), "{unknown}");
+        let bad_type = serde_json::from_str::<ItemByReference>(
+            r#"{"kind":"comment","node":null,"text":"x","iso_type":"major"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            bad_type.contains("`ge`, `te`, `ed`"),
+            "the error names the allowed values: {bad_type}"
+        );
+    }
+
+    fn arbitrary_annotation() -> impl proptest::strategy::Strategy<Value = IsoAnnotation> {
+        use proptest::prelude::*;
+        (
+            proptest::option::of(proptest::sample::select(IsoCommentType::ALL.to_vec())),
+            proptest::option::of("\\PC{0,20}"),
+        )
+            .prop_map(|(iso_type, locator)| IsoAnnotation { iso_type, locator })
+    }
+
+    fn arbitrary_wire_item() -> impl proptest::strategy::Strategy<Value = ItemByReference> {
+        use proptest::prelude::*;
+        let text = "\\PC{0,12}";
+        let justification = proptest::option::of(text);
+        prop_oneof![
+            (text, text, justification.clone(), arbitrary_annotation()).prop_map(
+                |(node, text, justification, iso)| ItemByReference::Amend {
+                    node,
+                    text,
+                    justification,
+                    iso
+                }
+            ),
+            (
+                proptest::option::of(text),
+                proptest::option::of(text),
+                text,
+                proptest::option::of(text),
+                justification.clone(),
+                arbitrary_annotation()
+            )
+                .prop_map(|(after, before, text, node_kind, justification, iso)| {
+                    ItemByReference::Insert {
+                        after,
+                        before,
+                        text,
+                        node_kind,
+                        justification,
+                        iso,
+                    }
+                }),
+            (text, justification.clone(), arbitrary_annotation()).prop_map(
+                |(node, justification, iso)| ItemByReference::Delete {
+                    node,
+                    justification,
+                    iso
+                }
+            ),
+            (proptest::option::of(text), text, arbitrary_annotation())
+                .prop_map(|(node, text, iso)| ItemByReference::Comment { node, text, iso }),
+            (text, text, justification.clone(), arbitrary_annotation()).prop_map(
+                |(bracket, alternative, justification, iso)| ItemByReference::Support {
+                    bracket,
+                    alternative,
+                    justification,
+                    iso
+                }
+            ),
+            (
+                text,
+                text,
+                text,
+                justification.clone(),
+                arbitrary_annotation()
+            )
+                .prop_map(|(bracket, alternative, text, justification, iso)| {
+                    ItemByReference::AmendAlternative {
+                        bracket,
+                        alternative,
+                        text,
+                        justification,
+                        iso,
+                    }
+                }),
+            (text, text, justification, arbitrary_annotation()).prop_map(
+                |(bracket, alternative, justification, iso)| {
+                    ItemByReference::WithdrawAlternative {
+                        bracket,
+                        alternative,
+                        justification,
+                        iso,
+                    }
+                }
+            ),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Every wire item, annotated or not, reads back as it was written.
+        #[test]
+        fn wire_items_round_trip_with_their_annotation(item in arbitrary_wire_item()) {
+            let json = serde_json::to_string(&item).unwrap();
+            let back: ItemByReference = serde_json::from_str(&json).unwrap();
+            proptest::prop_assert_eq!(back, item);
+        }
     }
 }

@@ -114,6 +114,7 @@ pub fn compile_with_threads<'a>(
             };
             match item {
                 Item::Amend {
+                    iso: _,
                     node,
                     text,
                     justification,
@@ -132,6 +133,7 @@ pub fn compile_with_threads<'a>(
                     });
                 }
                 Item::Delete {
+                    iso: _,
                     node,
                     justification,
                 } => {
@@ -148,6 +150,7 @@ pub fn compile_with_threads<'a>(
                     });
                 }
                 Item::Insert {
+                    iso: _,
                     at,
                     node_kind,
                     text,
@@ -179,7 +182,7 @@ pub fn compile_with_threads<'a>(
                         },
                     });
                 }
-                Item::Comment { node, text } => {
+                Item::Comment { iso: _, node, text } => {
                     let comment = Comment {
                         delegation: delegation.to_string(),
                         node: *node,
@@ -1027,6 +1030,7 @@ mod tests {
 
     fn amend(node: NodeId, text: &str) -> Item {
         Item::Amend {
+            iso: Default::default(),
             node,
             text: text.into(),
             justification: None,
@@ -1080,16 +1084,19 @@ mod tests {
                             &format!("Paragraph {n} urges States {d} to cooperate."),
                         ),
                         1 => Item::Delete {
+                            iso: Default::default(),
                             node: keys[n],
                             justification: None,
                         },
                         2 => Item::Insert {
+                            iso: Default::default(),
                             at: Anchor::After(keys[n]),
                             node_kind: None,
                             text: format!("New text of {d}."),
                             justification: None,
                         },
                         _ => Item::Comment {
+                            iso: Default::default(),
                             node: Some(keys[n]),
                             text: format!("Comment {d}."),
                         },
@@ -1198,6 +1205,7 @@ mod tests {
     fn deletion_against_amendment_and_new_nodes() {
         let (doc, keys) = document(&["First.", "Second.", "Third."]);
         let insert = |at, text: &str| Item::Insert {
+            iso: Default::default(),
             at,
             node_kind: None,
             text: text.into(),
@@ -1207,6 +1215,7 @@ mod tests {
             submission(
                 "UK",
                 vec![Item::Delete {
+                    iso: Default::default(),
                     node: keys[1],
                     justification: None,
                 }],
@@ -1224,10 +1233,12 @@ mod tests {
                 "FR",
                 vec![
                     Item::Comment {
+                        iso: Default::default(),
                         node: Some(keys[2]),
                         text: "We support\u{200B} this.".into(),
                     },
                     Item::Comment {
+                        iso: Default::default(),
                         node: None,
                         text: "General.".into(),
                     },
@@ -1262,6 +1273,7 @@ mod tests {
     fn an_uncontested_deletion_removes_the_node_from_the_merged_text() {
         let (doc, keys) = document(&["First."]);
         let delete = Item::Delete {
+            iso: Default::default(),
             node: keys[0],
             justification: None,
         };

@@ -220,6 +220,9 @@ enum WireItem {
         edits: Vec<WireEdit>,
         #[serde(default)]
         justification: Option<String>,
+        /// The ISO type and locator (issue 14), carried to the item.
+        #[serde(flatten)]
+        iso: penholder_core::negotiation::IsoAnnotation,
     },
     Insert {
         #[serde(default)]
@@ -229,15 +232,24 @@ enum WireItem {
         text: String,
         #[serde(default)]
         justification: Option<String>,
+        /// The ISO type and locator (issue 14), carried to the item.
+        #[serde(flatten)]
+        iso: penholder_core::negotiation::IsoAnnotation,
     },
     Delete {
         node: String,
         #[serde(default)]
         justification: Option<String>,
+        /// The ISO type and locator (issue 14), carried to the item.
+        #[serde(flatten)]
+        iso: penholder_core::negotiation::IsoAnnotation,
     },
     Comment {
         node: Option<String>,
         text: String,
+        /// The ISO type and locator (issue 14), carried to the item.
+        #[serde(flatten)]
+        iso: penholder_core::negotiation::IsoAnnotation,
     },
 }
 
@@ -264,6 +276,7 @@ fn resolve(item: WireItem, base: &Document) -> Result<Item, String> {
             text,
             edits,
             justification,
+            iso,
         } => {
             let id = node(&reference)?;
             let text = match (text, edits.is_empty()) {
@@ -278,6 +291,7 @@ fn resolve(item: WireItem, base: &Document) -> Result<Item, String> {
                 _ => return Err(format!("{reference}: an amendment needs text or edits")),
             };
             Item::Amend {
+                iso,
                 node: id,
                 text,
                 justification,
@@ -288,7 +302,9 @@ fn resolve(item: WireItem, base: &Document) -> Result<Item, String> {
             before,
             text,
             justification,
+            iso,
         } => Item::Insert {
+            iso,
             at: match (after, before) {
                 (Some(after), None) => Anchor::After(node(&after)?),
                 (None, Some(before)) => Anchor::Before(node(&before)?),
@@ -301,14 +317,18 @@ fn resolve(item: WireItem, base: &Document) -> Result<Item, String> {
         WireItem::Delete {
             node: reference,
             justification,
+            iso,
         } => Item::Delete {
+            iso,
             node: node(&reference)?,
             justification,
         },
         WireItem::Comment {
             node: reference,
             text,
+            iso,
         } => Item::Comment {
+            iso,
             node: reference.as_deref().map(node).transpose()?,
             text,
         },
@@ -534,7 +554,7 @@ fn every_item_shows(round: &str, submissions: &[Submission], compilation: &Compi
             let key = (submission.delegation.as_str(), index);
             sent.insert(key);
             let shows = match item {
-                Item::Comment { node, text } => {
+                Item::Comment { iso: _, node, text } => {
                     commented.get(&key) == Some(&(*node, text.as_str())) || unplaced.contains(&key)
                 }
                 _ => supported.contains(&key) || unplaced.contains(&key),

@@ -265,6 +265,7 @@ fn the_compilation_lists_families_and_the_marshalled_order() {
     let key = node.id;
     let document = Document::new("Declaration", vec![node]);
     let amend = |text: &str| Item::Amend {
+        iso: Default::default(),
         node: key,
         text: text.into(),
         justification: None,

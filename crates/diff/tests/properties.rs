@@ -272,7 +272,7 @@ proptest! {
                     0 | 1 => amend(node, &text),
                     2 => delete(node),
                     3 => insert_after(node, &text),
-                    _ => Item::Insert { at: Anchor::Before(node), node_kind: None, text, justification: None },
+                    _ => Item::Insert { iso: Default::default(), at: Anchor::Before(node), node_kind: None, text, justification: None },
                 };
                 submission(codes[i], vec![item])
             })

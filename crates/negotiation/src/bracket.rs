@@ -211,6 +211,7 @@ pub fn with_carried<'s>(
         for item in &mut submission.items {
             let rewritten = match &*item {
                 Item::Support {
+                    iso: _,
                     bracket,
                     alternative,
                     justification,
@@ -219,6 +220,7 @@ pub fn with_carried<'s>(
                     item_for(b, base, a.text.as_deref(), joined(mark, justification))
                 }),
                 Item::AmendAlternative {
+                    iso: _,
                     bracket,
                     alternative,
                     text,
@@ -228,6 +230,7 @@ pub fn with_carried<'s>(
                     item_for(b, base, Some(text), joined(mark, justification))
                 }),
                 Item::WithdrawAlternative {
+                    iso: _,
                     bracket,
                     alternative,
                     justification,
@@ -235,6 +238,7 @@ pub fn with_carried<'s>(
                     withdrawn.push((submission.delegation.clone(), b.id.clone(), a.id.clone()));
                     let mark = format!("Withdraws its support of alternative {} of {}", a.id, b.id);
                     Item::Comment {
+                        iso: Default::default(),
                         node: Some(b.node),
                         text: joined(mark, justification).unwrap_or_default(),
                     }
@@ -296,6 +300,7 @@ fn item_for(
         .unwrap_or_default();
     match (&bracket.span, text) {
         (BracketSpan::Words { start, end }, text) => Item::Amend {
+            iso: Default::default(),
             node: bracket.node,
             text: format!(
                 "{}{}{}",
@@ -306,15 +311,18 @@ fn item_for(
             justification,
         },
         (BracketSpan::Node, Some(text)) => Item::Amend {
+            iso: Default::default(),
             node: bracket.node,
             text: text.to_string(),
             justification,
         },
         (BracketSpan::Node, None) => Item::Delete {
+            iso: Default::default(),
             node: bracket.node,
             justification,
         },
         (BracketSpan::NewNode { after }, text) => Item::Insert {
+            iso: Default::default(),
             at: if *after {
                 Anchor::After(bracket.node)
             } else {
@@ -370,6 +378,7 @@ mod tests {
             revision: 2,
             submitted_at: 5,
             items: vec![Item::Comment {
+                iso: Default::default(),
                 node: None,
                 text: "General".into(),
             }],
@@ -386,6 +395,7 @@ mod tests {
         assert_eq!(
             fr.items[1],
             Item::Amend {
+                iso: Default::default(),
                 node: id,
                 text: "Cut arrivals by 30 per cent.".into(),
                 justification: Some("Carried over from Round 1 (B1, alternative a)".into()),
@@ -430,6 +440,7 @@ mod tests {
             revision: 1,
             submitted_at: 1,
             items: vec![Item::Amend {
+                iso: Default::default(),
                 node: id,
                 text: "Cut all arrivals by 20 per cent.".into(),
                 justification: None,

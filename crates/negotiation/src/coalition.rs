@@ -477,6 +477,7 @@ mod tests {
             .parse()
             .expect("an id");
         let amend = |text: &str| Item::Amend {
+            iso: Default::default(),
             node,
             text: text.into(),
             justification: None,

@@ -304,6 +304,7 @@ mod tests {
 
     fn amend(node: &str, text: &str) -> DraftItem {
         DraftItem::new(ItemByReference::Amend {
+            iso: Default::default(),
             node: node.into(),
             text: text.into(),
             justification: None,
@@ -316,6 +317,7 @@ mod tests {
         let references = References::of(&document);
         let first_id = document.nodes[0].id.to_string();
         let comment = DraftItem::new(ItemByReference::Comment {
+            iso: Default::default(),
             node: Some("OP1".into()),
             text: "why".into(),
         });
@@ -336,6 +338,7 @@ mod tests {
         let deleted = with_added(
             items,
             vec![DraftItem::new(ItemByReference::Delete {
+                iso: Default::default(),
                 node: document.nodes[1].id.to_string(),
                 justification: None,
             })],
@@ -349,6 +352,7 @@ mod tests {
     fn a_draft_reads_back_as_stored_with_its_flags_and_refuses_an_unknown_format() {
         let items = vec![DraftItem {
             item: ItemByReference::Comment {
+                iso: Default::default(),
                 node: None,
                 text: "général".into(),
             },

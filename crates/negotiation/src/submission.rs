@@ -4,7 +4,9 @@
 
 use crate::caller::Caller;
 use crate::error::{Error, FieldProblem, parse_json};
-use penholder_core::negotiation::{Anchor, Item, ItemByReference, ItemFlag, Submission};
+use penholder_core::negotiation::{
+    Anchor, IsoAnnotation, Item, ItemByReference, ItemFlag, Submission,
+};
 use penholder_core::{Document, NodeId, NodeKind, References};
 use penholder_store::{Latest, StoredRevision, SubmissionRevision, Writer};
 use serde::{Deserialize, Serialize};
@@ -109,6 +111,40 @@ pub fn parse_items(bytes: &[u8]) -> Result<Vec<ItemByReference>, Error> {
     Ok(items)
 }
 
+/// Refuses a locator that is blank, longer than [`IsoAnnotation::MAX_LOCATOR`] characters or
+/// holds a line break (a place in the text, printed in one cell of the comment template).
+fn locator_ok(index: usize, iso: &IsoAnnotation, fail: &mut dyn FnMut(&str, Option<&str>, String)) {
+    let Some(locator) = &iso.locator else {
+        return;
+    };
+    let max = IsoAnnotation::MAX_LOCATOR;
+    if locator.trim().is_empty() {
+        fail(
+            "locator",
+            None,
+            format!(
+                "item {index}: the locator is empty: give the line or paragraph (`l. 12–14`, `Table 2`) or leave it out"
+            ),
+        );
+    } else if locator.chars().count() > max {
+        fail(
+            "locator",
+            None,
+            format!(
+                "item {index}: the locator holds more than {max} characters: name the line or paragraph only and put the rest in the justification"
+            ),
+        );
+    } else if locator.chars().any(char::is_control) {
+        fail(
+            "locator",
+            None,
+            format!(
+                "item {index}: the locator holds a line break or control character: write it on one line"
+            ),
+        );
+    }
+}
+
 /// Turns wire items into core items on `base`; every problem is reported, each with its item
 /// index and the reference at fault.
 pub fn resolve(items: &[ItemByReference], base: &Document) -> Result<Resolved, Error> {
@@ -152,8 +188,10 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                     true
                 }
             };
+        locator_ok(index, item.iso(), &mut fail);
         match item {
             ItemByReference::Amend {
+                iso,
                 node: name,
                 text,
                 justification,
@@ -171,6 +209,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                         );
                     } else if has_text {
                         resolved.push(Item::Amend {
+                            iso: iso.clone(),
                             node: id,
                             text: text.clone(),
                             justification: justification.clone(),
@@ -179,6 +218,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 }
             }
             ItemByReference::Insert {
+                iso,
                 after,
                 before,
                 text,
@@ -216,6 +256,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 let has_text = text_ok("text", text, &mut fail);
                 if let (Some(at), Some(node_kind), true) = (anchor, kind, has_text) {
                     resolved.push(Item::Insert {
+                        iso: iso.clone(),
                         at,
                         node_kind,
                         text: text.clone(),
@@ -224,6 +265,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 }
             }
             ItemByReference::Delete {
+                iso,
                 node: name,
                 justification,
             } => {
@@ -238,13 +280,18 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                         );
                     } else {
                         resolved.push(Item::Delete {
+                            iso: iso.clone(),
                             node: id,
                             justification: justification.clone(),
                         });
                     }
                 }
             }
-            ItemByReference::Comment { node: name, text } => {
+            ItemByReference::Comment {
+                iso,
+                node: name,
+                text,
+            } => {
                 let id = match name {
                     Some(name) => node("node", name, &mut fail).map(Some),
                     None => Some(None),
@@ -252,6 +299,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 let has_text = text_ok("text", text, &mut fail);
                 if let (Some(node), true) = (id, has_text) {
                     resolved.push(Item::Comment {
+                        iso: iso.clone(),
                         node,
                         text: text.clone(),
                     });
@@ -261,12 +309,14 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
             // (for a withdrawal) the delegation's own support are checked against the base's
             // brackets when the submission is recorded (`bracket::refuse_unfit_acts`).
             ItemByReference::Support {
+                iso,
                 bracket,
                 alternative,
                 justification,
             } => {
                 if bracket_named(bracket, alternative, &mut fail) {
                     resolved.push(Item::Support {
+                        iso: iso.clone(),
                         bracket: bracket.trim().to_string(),
                         alternative: alternative.trim().to_string(),
                         justification: justification.clone(),
@@ -274,6 +324,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 }
             }
             ItemByReference::AmendAlternative {
+                iso,
                 bracket,
                 alternative,
                 text,
@@ -283,6 +334,7 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 let has_text = text_ok("text", text, &mut fail);
                 if named && has_text {
                     resolved.push(Item::AmendAlternative {
+                        iso: iso.clone(),
                         bracket: bracket.trim().to_string(),
                         alternative: alternative.trim().to_string(),
                         text: text.clone(),
@@ -291,12 +343,14 @@ pub fn resolve_on(items: &[ItemByReference], references: &References) -> Result<
                 }
             }
             ItemByReference::WithdrawAlternative {
+                iso,
                 bracket,
                 alternative,
                 justification,
             } => {
                 if bracket_named(bracket, alternative, &mut fail) {
                     resolved.push(Item::WithdrawAlternative {
+                        iso: iso.clone(),
                         bracket: bracket.trim().to_string(),
                         alternative: alternative.trim().to_string(),
                         justification: justification.clone(),
@@ -467,6 +521,58 @@ mod tests {
         assert_eq!(
             penholder_diff::apply_hunks(&base.nodes[1].text, &hunks[1].hunks),
             "Recalling the future,"
+        );
+    }
+
+    #[test]
+    fn an_item_keeps_its_iso_annotation_and_a_bad_locator_is_refused_with_its_pointer() {
+        use penholder_core::negotiation::IsoCommentType;
+        let mut ids = IdSource::new(1, 1_700_000_000_000);
+        let base = Document::new(
+            "T",
+            vec![Node::new(
+                ids.next_id(),
+                NodeKind::Operative,
+                "Agree to meet again in 2025.",
+            )],
+        );
+        let body = br#"{"items":[{"kind":"delete","node":"OP1","iso_type":"te","locator":"l. 3"},{"kind":"comment","node":null,"text":"Fine."}]}"#;
+        let resolved = resolve(&parse_items(body).unwrap(), &base).unwrap();
+        assert_eq!(
+            resolved.items[0].iso(),
+            &IsoAnnotation {
+                iso_type: Some(IsoCommentType::Technical),
+                locator: Some("l. 3".into()),
+            }
+        );
+        assert!(resolved.items[1].iso().is_empty());
+        for (locator, says) in [
+            ("  ", "empty"),
+            (&"x".repeat(101)[..], "more than 100 characters"),
+            ("l. 3\nl. 4", "line break"),
+        ] {
+            let items = vec![ItemByReference::Comment {
+                iso: IsoAnnotation {
+                    iso_type: None,
+                    locator: Some(locator.to_string()),
+                },
+                node: None,
+                text: "Fine.".into(),
+            }];
+            match resolve(&items, &base) {
+                Err(Error::Invalid { problems, .. }) => {
+                    assert_eq!(problems[0].pointer, "/items/0/locator");
+                    assert!(problems[0].detail.contains(says), "{:?}", problems[0]);
+                }
+                other => panic!("{locator:?}: {other:?}"),
+            }
+        }
+        let refused =
+            parse_items(br#"{"items":[{"kind":"delete","node":"OP1","iso_type":"major"}]}"#)
+                .unwrap_err();
+        assert!(
+            format!("{refused:?}").contains("`ge`, `te`, `ed`"),
+            "{refused:?}"
         );
     }
 }

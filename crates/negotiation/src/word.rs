@@ -285,11 +285,13 @@ fn items_of(
                 previous = Some(node.id);
                 if paragraph.deleted_whole() || (after.is_empty() && !node.text.trim().is_empty()) {
                     Some(ItemByReference::Delete {
+                        iso: Default::default(),
                         node: node.id.to_string(),
                         justification: None,
                     })
                 } else if after != node.text.trim() {
                     Some(ItemByReference::Amend {
+                        iso: Default::default(),
                         node: node.id.to_string(),
                         text: after,
                         justification: None,
@@ -316,6 +318,7 @@ fn items_of(
                     continue;
                 }
                 Some(ItemByReference::Insert {
+                    iso: Default::default(),
                     after: after_node,
                     before: before_node,
                     text: after,
@@ -356,6 +359,7 @@ fn items_of(
                 for text in comments {
                     items.push(UnderstoodItem {
                         item: ItemByReference::Comment {
+                            iso: Default::default(),
                             node: node.map(|n| n.id.to_string()),
                             text: text.to_string(),
                         },
@@ -380,6 +384,7 @@ fn items_of(
             }
             items.push(UnderstoodItem {
                 item: ItemByReference::Comment {
+                    iso: Default::default(),
                     node: Some(node.id.to_string()),
                     text: place,
                 },
@@ -395,6 +400,7 @@ fn items_of(
         {
             items.push(UnderstoodItem {
                 item: ItemByReference::Comment {
+                    iso: Default::default(),
                     node: None,
                     text: comment.text.clone(),
                 },
@@ -420,6 +426,7 @@ fn items_of(
         }
         items.push(UnderstoodItem {
             item: ItemByReference::Delete {
+                iso: Default::default(),
                 node: node.id.to_string(),
                 justification: None,
             },

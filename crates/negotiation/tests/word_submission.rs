@@ -85,6 +85,7 @@ fn a_paragraph_moved_without_tracking_is_a_comment_saying_where_to() {
         items,
         vec![(
             &ItemByReference::Comment {
+                iso: Default::default(),
                 node: Some(moved.to_string()),
                 text: format!("Move this paragraph after {target_reference}."),
             },

@@ -110,12 +110,14 @@ fn main() {
                     let at = random.below(PARAGRAPHS);
                     match random.below(10) {
                         0 => Item::Insert {
+                            iso: Default::default(),
                             at: Anchor::After(keys[at]),
                             node_kind: None,
                             text: sentence(&mut random, 30),
                             justification: None,
                         },
                         1 => Item::Delete {
+                            iso: Default::default(),
                             node: keys[at],
                             justification: None,
                         },
@@ -126,6 +128,7 @@ fn main() {
                             let position = 1 + random.below(words.len() - 1);
                             words[position] = VOCABULARY[random.below(VOCABULARY.len())].into();
                             Item::Amend {
+                                iso: Default::default(),
                                 node: keys[at],
                                 text: words.join(" "),
                                 justification: Some("Clarity.".into()),

@@ -9,7 +9,7 @@
 
 use crate::RenderError;
 use crate::context::Context;
-use penholder_core::negotiation::{Anchor, Decision, Item, Ruling, Submission};
+use penholder_core::negotiation::{Anchor, Decision, IsoCommentType, Item, Ruling, Submission};
 use penholder_core::state::ParagraphStatus;
 use penholder_core::{Document, NodeId, References};
 use penholder_diff::{
@@ -52,7 +52,9 @@ impl<'a> RoundResult<'a> {
     }
 }
 
-/// The type column of the table: the ISO comment types for comments, and what an item does.
+/// How the table classified an item before delegations could give an ISO type: the ISO comment
+/// types for comments, and what an item does. Kept in the JSON for the clients that read it;
+/// the printed type of comment is [`Disposition::iso_type`].
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -69,6 +71,20 @@ pub enum DispositionKind {
 }
 
 impl DispositionKind {
+    /// The ISO type of comment inferred for an item that gives none: a comment on the text as
+    /// a whole is general, an amendment that changes no word is editorial, anything else
+    /// technical.
+    pub fn inferred_iso_type(self) -> IsoCommentType {
+        match self {
+            DispositionKind::General => IsoCommentType::General,
+            DispositionKind::Editorial => IsoCommentType::Editorial,
+            DispositionKind::Technical
+            | DispositionKind::Amendment
+            | DispositionKind::Insertion
+            | DispositionKind::Deletion => IsoCommentType::Technical,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             DispositionKind::General => "general",
@@ -174,6 +190,17 @@ pub struct Disposition {
     /// The node in the base version (`OP3`), `after OP2` for a new node, `general`.
     pub reference: String,
     pub kind: DispositionKind,
+    /// The ISO type of comment: the delegation's when it gave one, inferred from `kind`
+    /// otherwise (see `iso_type_given`).
+    pub iso_type: IsoCommentType,
+    /// Whether the delegation gave `iso_type` with the item (else it was inferred).
+    pub iso_type_given: bool,
+    /// Where in the text the item points, as the delegation gave it (`l. 12–14`, `Table 2`);
+    /// empty when it gave none.
+    pub locator: String,
+    /// What the item is, in the submission's words: `amend`, `insert`, `delete`, `comment`,
+    /// `support`, `amend_alternative`, `withdraw_alternative`.
+    pub item_kind: String,
     /// The justification, or the comment's text.
     pub comment: String,
     /// The proposed change in short: `"strengthen" → "enhance"`, the new node's text, …
@@ -319,21 +346,54 @@ pub struct DelegationOutcomes {
     pub paragraphs: Vec<ParagraphState>,
 }
 
-/// The column headings of the table, in order.
-pub const COLUMNS: [&str; 12] = [
+/// The column headings of the table, in order: the row's id, the ISO/IEC comment template's
+/// columns in the template's order (MB is the delegation, Clause/Subclause the node's
+/// reference, the delegation's locator goes under Line number or Paragraph/Figure/Table, see
+/// [`locator_columns`]), then ours: the decision, where the text ended up, the item's kind, and
+/// the state (the paragraph's status, the reservations held on it, whom a row spoke for).
+pub const COLUMNS: [&str; 15] = [
     "Id",
-    "Delegation",
-    "Reference",
-    "Type",
-    "Comment or justification",
+    "MB",
+    "Line number",
+    "Clause/Subclause",
+    "Paragraph/Figure/Table",
+    "Type of comment",
+    "Comments",
     "Proposed change",
+    "Observations of the secretariat",
     "Decision",
-    "Observations of the chair",
     "Resulting reference",
+    "Item",
     "Paragraph status",
     "Reservations held",
     "Spoke for",
 ];
+
+/// The template's two locator columns (Line number, Paragraph/Figure/Table) for a locator: a
+/// locator that starts with a digit or names a line (`12`, `l. 12–14`, `ll. 3-4`, `line 7`,
+/// `ligne 7`) goes under Line number; any other (`Table 2`, `Figure 1`, `para. 3`) under
+/// Paragraph/Figure/Table.
+pub fn locator_columns(locator: &str) -> (&str, &str) {
+    let lower = locator.trim_start().to_lowercase();
+    let names_a_line = lower.starts_with(|c: char| c.is_ascii_digit())
+        || ["l.", "ll.", "l ", "line", "ligne"]
+            .iter()
+            .any(|prefix| lower.starts_with(prefix));
+    if names_a_line {
+        (locator, "")
+    } else {
+        ("", locator)
+    }
+}
+
+/// The cell of the template's Type of comment column: the code, marked when inferred.
+pub fn iso_type_cell(disposition: &Disposition) -> String {
+    if disposition.iso_type_given {
+        disposition.iso_type.code().to_string()
+    } else {
+        format!("{} (inferred)", disposition.iso_type.code())
+    }
+}
 
 /// Every item of every submission of the round, in order of delegation code and item number.
 pub fn dispositions(record: &RoundRecord<'_>, context: &Context) -> Vec<Disposition> {
@@ -382,20 +442,24 @@ pub fn outcomes_json(outcomes: &[DelegationOutcomes]) -> Result<String, RenderEr
 }
 
 /// The table's cells, one row per disposition, in [`COLUMNS`] order.
-pub fn rows(dispositions: &[Disposition]) -> Vec<[String; 12]> {
+pub fn rows(dispositions: &[Disposition]) -> Vec<[String; 15]> {
     dispositions
         .iter()
         .map(|d| {
+            let (line, paragraph) = locator_columns(&d.locator);
             [
                 d.id.clone(),
                 d.delegation_name.clone(),
+                line.to_string(),
                 d.reference.clone(),
-                d.kind.as_str().to_string(),
+                paragraph.to_string(),
+                iso_type_cell(d),
                 d.comment.clone(),
                 d.proposed_change.clone(),
-                d.decision.clone(),
                 d.observations.clone(),
+                d.decision.clone(),
                 d.resulting_reference.clone(),
+                d.item_kind.clone(),
                 paragraph_status_label(d.paragraph_status.as_deref()),
                 d.reservations.join("; "),
                 d.spoke_for.clone(),
@@ -511,7 +575,7 @@ pub fn xlsx(
     let sheet = workbook.add_worksheet();
     sheet.set_name(sheet_name(sheet_title)).map_err(error)?;
     let widths = [
-        10.0, 16.0, 12.0, 12.0, 40.0, 40.0, 30.0, 36.0, 12.0, 14.0, 16.0, 20.0,
+        8.0, 14.0, 9.0, 10.0, 12.0, 9.0, 36.0, 36.0, 30.0, 28.0, 11.0, 12.0, 14.0, 16.0, 20.0,
     ];
     for (column, width) in widths.iter().enumerate() {
         sheet
@@ -796,12 +860,17 @@ impl<'a> Analysis<'a> {
             .iter()
             .find(|u| u.delegation == delegation && u.item == index);
         let (kind, reference, comment) = match item {
-            Item::Comment { node: None, text } => (
+            Item::Comment {
+                iso: _,
+                node: None,
+                text,
+            } => (
                 DispositionKind::General,
                 "general".to_string(),
                 text.clone(),
             ),
             Item::Comment {
+                iso: _,
                 node: Some(node),
                 text,
             } => (
@@ -810,6 +879,7 @@ impl<'a> Analysis<'a> {
                 text.clone(),
             ),
             Item::Amend {
+                iso: _,
                 node,
                 text,
                 justification,
@@ -845,6 +915,7 @@ impl<'a> Analysis<'a> {
                 )
             }
             Item::Delete {
+                iso: _,
                 node,
                 justification,
             } => (
@@ -949,6 +1020,7 @@ impl<'a> Analysis<'a> {
         let resulting_reference = self.resulting_reference(item, &supported);
         let paragraph = self.paragraph_of(item, &supported);
         let marks = paragraph.and_then(|node| context.paragraphs.get(&node));
+        let given = item.iso();
         Disposition {
             id: format!("{delegation}-{}", index + 1),
             delegation: delegation.to_string(),
@@ -956,6 +1028,10 @@ impl<'a> Analysis<'a> {
             item: index + 1,
             reference,
             kind,
+            iso_type: given.iso_type.unwrap_or_else(|| kind.inferred_iso_type()),
+            iso_type_given: given.iso_type.is_some(),
+            locator: given.locator.clone().unwrap_or_default(),
+            item_kind: item_kind(item).to_string(),
             comment,
             proposed_change,
             decision,
@@ -1134,6 +1210,19 @@ impl<'a> Analysis<'a> {
 }
 
 /// Whether an amendment changes only punctuation, letter case or spacing.
+/// The item's kind as the submission names it.
+fn item_kind(item: &Item) -> &'static str {
+    match item {
+        Item::Amend { .. } => "amend",
+        Item::Insert { .. } => "insert",
+        Item::Delete { .. } => "delete",
+        Item::Comment { .. } => "comment",
+        Item::Support { .. } => "support",
+        Item::AmendAlternative { .. } => "amend_alternative",
+        Item::WithdrawAlternative { .. } => "withdraw_alternative",
+    }
+}
+
 fn editorial_only(base: &str, proposed: &str) -> bool {
     let words = |text: &str| -> Vec<String> {
         text.split(|c: char| !c.is_alphanumeric())
@@ -1271,6 +1360,10 @@ mod tests {
             item: 1,
             reference: "OP2".into(),
             kind: DispositionKind::Amendment,
+            iso_type: IsoCommentType::Editorial,
+            iso_type_given: true,
+            locator: "l. 12–14".into(),
+            item_kind: "amend".into(),
             comment: "Clearer; shorter".into(),
             proposed_change: "a, b".into(),
             decision: "accepted".into(),
@@ -1287,23 +1380,56 @@ mod tests {
         };
         let comma =
             String::from_utf8(csv(std::slice::from_ref(&row)).expect("csv")).expect("utf-8");
-        assert!(comma.starts_with("\u{FEFF}Id,Delegation,"), "{comma}");
-        assert!(comma.contains("TR-1,Türkiye,OP2,amendment,Clearer; shorter,\"a, b\","));
+        assert!(
+            comma.starts_with(
+                "\u{FEFF}Id,MB,Line number,Clause/Subclause,Paragraph/Figure/Table,Type of comment,Comments,Proposed change,Observations of the secretariat,Decision,Resulting reference,Item\n"
+            ),
+            "{comma}"
+        );
+        assert!(
+            comma.contains(
+                "TR-1,Türkiye,l. 12–14,OP2,,ed,Clearer; shorter,\"a, b\",,accepted,OP2,amend\n"
+            ),
+            "{comma}"
+        );
         let semicolon = String::from_utf8(
             csv_with(std::slice::from_ref(&row), Delimiter::Semicolon).expect("csv"),
         )
         .expect("utf-8");
         assert!(
-            semicolon.starts_with("\u{FEFF}Id;Delegation;"),
+            semicolon.starts_with("\u{FEFF}Id;MB;Line number;Clause/Subclause;"),
             "{semicolon}"
         );
         assert!(
-            semicolon.contains("TR-1;Türkiye;OP2;amendment;\"Clearer; shorter\";a, b;"),
+            semicolon.contains(
+                "TR-1;Türkiye;l. 12–14;OP2;;ed;\"Clearer; shorter\";a, b;;accepted;OP2;amend\n"
+            ),
             "{semicolon}"
         );
         assert_eq!(Delimiter::parse(" Semicolon"), Some(Delimiter::Semicolon));
         assert_eq!(Delimiter::parse(","), Some(Delimiter::Comma));
         assert_eq!(Delimiter::parse("tab"), None);
+    }
+
+    #[test]
+    fn a_locator_goes_under_line_number_or_paragraph_figure_table() {
+        for line in ["12", "l. 12–14", "ll. 3-4", "Line 7", "ligne 7", " l 9"] {
+            assert_eq!(locator_columns(line), (line, ""), "{line}");
+        }
+        for place in ["Table 2", "Figure 1", "para. 3", "footnote 4", "Annex"] {
+            assert_eq!(locator_columns(place), ("", place), "{place}");
+        }
+        assert_eq!(locator_columns(""), ("", ""));
+    }
+
+    #[test]
+    fn an_item_without_a_type_gets_the_one_inferred_before() {
+        use DispositionKind::*;
+        let inferred = [
+            General, Technical, Editorial, Amendment, Insertion, Deletion,
+        ]
+        .map(|kind| kind.inferred_iso_type().code());
+        assert_eq!(inferred, ["ge", "te", "ed", "te", "te", "te"]);
     }
 
     #[test]

@@ -336,19 +336,19 @@ proptest! {
                 items: proposals
                     .iter()
                     .map(|p| match p {
-                        Proposal::Amend(n, t) => Item::Amend {
+                        Proposal::Amend(n, t) => Item::Amend { iso: Default::default(),
                             node: keys[*n],
                             text: t.clone(),
                             justification: Some(format!("Because {t}")),
                         },
-                        Proposal::Insert(n, t) => Item::Insert {
+                        Proposal::Insert(n, t) => Item::Insert { iso: Default::default(),
                             at: Anchor::After(keys[*n]),
                             node_kind: None,
                             text: t.clone(),
                             justification: None,
                         },
-                        Proposal::Delete(n) => Item::Delete { node: keys[*n], justification: None },
-                        Proposal::Comment(n, t) => Item::Comment { node: n.map(|n| keys[n]), text: t.clone() },
+                        Proposal::Delete(n) => Item::Delete { iso: Default::default(), node: keys[*n], justification: None },
+                        Proposal::Comment(n, t) => Item::Comment { iso: Default::default(), node: n.map(|n| keys[n]), text: t.clone() },
                     })
                     .collect(),
             })

@@ -50,6 +50,7 @@ fn feedback(base: &Version) -> Vec<Submission> {
     let mut comments = Vec::new();
     for (index, node) in paragraphs.iter().enumerate().take(8) {
         comments.push(Item::Comment {
+            iso: Default::default(),
             node: Some(node.id),
             text: format!("Comment {index} on this paragraph."),
         });
@@ -57,6 +58,7 @@ fn feedback(base: &Version) -> Vec<Submission> {
     let mut amendments = Vec::new();
     for node in &with_notes {
         amendments.push(Item::Amend {
+            iso: Default::default(),
             node: node.id,
             text: node.text.replacen("the ", "all the ", 1),
             justification: Some("Clarity.".into()),

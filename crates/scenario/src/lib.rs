@@ -321,6 +321,7 @@ impl Scenario {
         let mut items: Vec<Vec<Item>> = vec![Vec::new(); self.delegations];
         for amendment in &self.amendments {
             items[amendment.delegation].push(Item::Amend {
+                iso: Default::default(),
                 node: keys[amendment.paragraph],
                 text: amendment.text.clone(),
                 justification: None,

@@ -657,6 +657,11 @@ pub use penholder_core::negotiation::ItemByReference as WireItem;
 /// revision.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"items": [
+    {"kind": "amend", "node": "OP3", "text": "Call on all States to ratify the Convention without delay.",
+     "justification": "Stronger wording", "iso_type": "te", "locator": "l. 12–14"},
+    {"kind": "comment", "node": null, "text": "We support the overall balance of the text.", "iso_type": "ge"}
+]}))]
 pub struct SubmissionRequest {
     pub items: Vec<WireItem>,
 }
@@ -1103,6 +1108,7 @@ mod tests {
                     .skip(d)
                     .step_by(3)
                     .map(|node| penholder_core::negotiation::Item::Amend {
+                        iso: Default::default(),
                         node: *node,
                         text: format!("{code} rewrites this paragraph \"entirely\" — ü."),
                         justification: None,
@@ -1111,10 +1117,12 @@ mod tests {
                         // Flagged (a bidi override), and an amendment of no node of the base
                         // (unplaced): the compilation's optional fields are written too.
                         penholder_core::negotiation::Item::Comment {
+                            iso: Default::default(),
                             node: None,
                             text: format!("{code}: general remarks \u{202E}reversed."),
                         },
                         penholder_core::negotiation::Item::Amend {
+                            iso: Default::default(),
                             node: stray,
                             text: "A paragraph nobody has.".into(),
                             justification: None,
@@ -1176,6 +1184,7 @@ mod tests {
         assert_eq!(
             comment,
             WireItem::Comment {
+                iso: Default::default(),
                 node: None,
                 text: "General.".into()
             }

@@ -29,7 +29,7 @@
 //! hunks of one submission in about 0.15 ms), so new revisions store none, and those of old
 //! revisions are skipped unread. See BENCHMARKS.md, "Stored hunks".
 
-use penholder_core::negotiation::{Anchor, Item, ItemFlag};
+use penholder_core::negotiation::{Anchor, IsoAnnotation, IsoCommentType, Item, ItemFlag};
 use penholder_core::{NodeId, NodeKind};
 use penholder_diff::{AppliedChange, Blame};
 use serde::Deserialize;
@@ -277,6 +277,11 @@ struct Flat {
     bracket: Option<String>,
     #[serde(default)]
     alternative: Option<String>,
+    /// The ISO annotation (absent from every body stored before delegations could give it).
+    #[serde(default)]
+    iso_type: Option<IsoCommentType>,
+    #[serde(default)]
+    locator: Option<String>,
 }
 
 /// A body's item with the node it was resolved to (`None` for a general comment only).
@@ -290,7 +295,10 @@ fn with_node(item: Flat, node: Option<NodeId>) -> Option<Item> {
         justification,
         bracket,
         alternative,
+        iso_type,
+        locator,
     } = item;
+    let iso = IsoAnnotation { iso_type, locator };
     // An act on an open bracket names the bracket, not a node.
     if matches!(
         kind,
@@ -301,31 +309,37 @@ fn with_node(item: Flat, node: Option<NodeId>) -> Option<Item> {
     }
     Some(match kind {
         Kind::Support => Item::Support {
+            iso,
             bracket: bracket?,
             alternative: alternative?,
             justification,
         },
         Kind::AmendAlternative => Item::AmendAlternative {
+            iso,
             bracket: bracket?,
             alternative: alternative?,
             text: text?,
             justification,
         },
         Kind::WithdrawAlternative => Item::WithdrawAlternative {
+            iso,
             bracket: bracket?,
             alternative: alternative?,
             justification,
         },
         Kind::Amend => Item::Amend {
+            iso,
             node: node?,
             text: text?,
             justification,
         },
         Kind::Delete => Item::Delete {
+            iso,
             node: node?,
             justification,
         },
         Kind::Insert => Item::Insert {
+            iso,
             at: if after.is_some() {
                 Anchor::After(node?)
             } else {
@@ -339,6 +353,7 @@ fn with_node(item: Flat, node: Option<NodeId>) -> Option<Item> {
             justification,
         },
         Kind::Comment => Item::Comment {
+            iso,
             node: match (named, node) {
                 (Some(_), Some(node)) => Some(node),
                 (None, None) => None,
@@ -417,20 +432,24 @@ mod tests {
             .iter()
             .map(|item| match item {
                 Item::Amend {
+                    iso,
                     node,
                     text,
                     justification,
                 } => ItemByReference::Amend {
+                    iso: iso.clone(),
                     node: node.0.to_string(),
                     text: text.clone(),
                     justification: justification.clone(),
                 },
                 Item::Insert {
+                    iso,
                     at,
                     node_kind,
                     text,
                     justification,
                 } => ItemByReference::Insert {
+                    iso: iso.clone(),
                     after: matches!(at, Anchor::After(_)).then(|| at.node().0.to_string()),
                     before: matches!(at, Anchor::Before(_)).then(|| at.node().0.to_string()),
                     node_kind: node_kind.map(|k| k.as_str().to_string()),
@@ -438,41 +457,50 @@ mod tests {
                     justification: justification.clone(),
                 },
                 Item::Delete {
+                    iso,
                     node,
                     justification,
                 } => ItemByReference::Delete {
+                    iso: iso.clone(),
                     node: node.0.to_string(),
                     justification: justification.clone(),
                 },
-                Item::Comment { node, text } => ItemByReference::Comment {
+                Item::Comment { iso, node, text } => ItemByReference::Comment {
+                    iso: iso.clone(),
                     node: node.map(|n| n.0.to_string()),
                     text: text.clone(),
                 },
                 Item::Support {
+                    iso,
                     bracket,
                     alternative,
                     justification,
                 } => ItemByReference::Support {
+                    iso: iso.clone(),
                     bracket: bracket.clone(),
                     alternative: alternative.clone(),
                     justification: justification.clone(),
                 },
                 Item::AmendAlternative {
+                    iso,
                     bracket,
                     alternative,
                     text,
                     justification,
                 } => ItemByReference::AmendAlternative {
+                    iso: iso.clone(),
                     bracket: bracket.clone(),
                     alternative: alternative.clone(),
                     text: text.clone(),
                     justification: justification.clone(),
                 },
                 Item::WithdrawAlternative {
+                    iso,
                     bracket,
                     alternative,
                     justification,
                 } => ItemByReference::WithdrawAlternative {
+                    iso: iso.clone(),
                     bracket: bracket.clone(),
                     alternative: alternative.clone(),
                     justification: justification.clone(),
@@ -485,31 +513,37 @@ mod tests {
     fn sample() -> Vec<Item> {
         vec![
             Item::Amend {
+                iso: Default::default(),
                 node: id(1),
                 text: "Agree to meet again soon, in 2027.".into(),
                 justification: Some("Sooner.".into()),
             },
             Item::Comment {
+                iso: Default::default(),
                 node: None,
                 text: "Fine.".into(),
             },
             Item::Insert {
+                iso: Default::default(),
                 at: Anchor::Before(id(1)),
                 node_kind: Some(NodeKind::Preambular),
                 text: "Noting,".into(),
                 justification: None,
             },
             Item::Insert {
+                iso: Default::default(),
                 at: Anchor::After(id(2)),
                 node_kind: None,
                 text: "Also,".into(),
                 justification: None,
             },
             Item::Comment {
+                iso: Default::default(),
                 node: Some(id(2)),
                 text: "Why?".into(),
             },
             Item::Delete {
+                iso: Default::default(),
                 node: id(2),
                 justification: None,
             },
@@ -533,22 +567,26 @@ mod tests {
     fn acts_on_brackets_read_back_from_the_body_and_name_no_node() {
         let items = vec![
             Item::Support {
+                iso: Default::default(),
                 bracket: "B1".into(),
                 alternative: "b".into(),
                 justification: Some("Closer.".into()),
             },
             Item::AmendAlternative {
+                iso: Default::default(),
                 bracket: "B1".into(),
                 alternative: "a".into(),
                 text: "45".into(),
                 justification: None,
             },
             Item::WithdrawAlternative {
+                iso: Default::default(),
                 bracket: "B2".into(),
                 alternative: "a".into(),
                 justification: None,
             },
             Item::Comment {
+                iso: Default::default(),
                 node: Some(id(2)),
                 text: "Why?".into(),
             },
@@ -562,6 +600,7 @@ mod tests {
         assert_eq!(decode_items(&body_of(&items), &stored).unwrap(), items);
         // An act stored with a node does not fit it.
         let wrong = encode_items(&[Item::Comment {
+            iso: Default::default(),
             node: Some(id(1)),
             text: "x".into(),
         }]);
@@ -631,10 +670,12 @@ mod tests {
         assert!(decode_items(&body_of(&items), &[0x07, 0, 0, 0, 0]).is_err());
         // A general comment stored against a node, or a node comment without one.
         let comment = vec![Item::Comment {
+            iso: Default::default(),
             node: None,
             text: "x".into(),
         }];
         let named = vec![Item::Comment {
+            iso: Default::default(),
             node: Some(id(3)),
             text: "x".into(),
         }];
@@ -682,6 +723,7 @@ mod tests {
         prop_oneof![
             (node(), text(), justification.clone()).prop_map(|(node, text, justification)| {
                 Item::Amend {
+                    iso: Default::default(),
                     node,
                     text,
                     justification,
@@ -696,6 +738,7 @@ mod tests {
             )
                 .prop_map(|(node, after, node_kind, text, justification)| {
                     Item::Insert {
+                        iso: Default::default(),
                         at: if after {
                             Anchor::After(node)
                         } else {
@@ -707,17 +750,29 @@ mod tests {
                     }
                 }),
             (node(), justification).prop_map(|(node, justification)| Item::Delete {
+                iso: Default::default(),
                 node,
                 justification
             }),
-            (proptest::option::of(node()), text())
-                .prop_map(|(node, text)| Item::Comment { node, text }),
+            (proptest::option::of(node()), text()).prop_map(|(node, text)| Item::Comment {
+                iso: Default::default(),
+                node,
+                text
+            }),
         ]
+    }
+
+    /// An item with or without the ISO annotation a delegation may give.
+    fn annotated_item() -> impl Strategy<Value = Item> {
+        let iso_type = proptest::option::of(proptest::sample::select(IsoCommentType::ALL.to_vec()));
+        (item(), iso_type, proptest::option::of(text())).prop_map(|(item, iso_type, locator)| {
+            item.with_iso(IsoAnnotation { iso_type, locator })
+        })
     }
 
     proptest! {
         #[test]
-        fn every_submission_round_trips(items in proptest::collection::vec(item(), 0..12)) {
+        fn every_submission_round_trips(items in proptest::collection::vec(annotated_item(), 0..12)) {
             let body = body_of(&items);
             prop_assert_eq!(decode_items(&body, &encode_items(&items)).unwrap(), items);
         }

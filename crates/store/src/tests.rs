@@ -2334,16 +2334,16 @@ both! {
             second.0
         );
         let items = vec![
-            Item::Amend {
+            Item::Amend { iso: Default::default(),
                 node: first,
                 text: "Operative paragraph one.".into(),
                 justification: None,
             },
-            Item::Comment {
+            Item::Comment { iso: Default::default(),
                 node: None,
                 text: "Fine.".into(),
             },
-            Item::Delete {
+            Item::Delete { iso: Default::default(),
                 node: second,
                 justification: None,
             },

@@ -770,6 +770,7 @@ pub async fn dispositions_page(
                 thead { tr {
                     th scope="col" { (m.delegation) }
                     th scope="col" { (m.reference_short) }
+                    th scope="col" { (m.iso.type_column) }
                     th scope="col" { (m.proposal) }
                     th scope="col" { (m.decision) }
                     th scope="col" { (m.outcome) }
@@ -778,7 +779,8 @@ pub async fn dispositions_page(
                     @for row in &rows {
                         tr {
                             th scope="row" { (row.delegation_name) " (" (row.delegation) ")" }
-                            td { (row.reference) }
+                            td { (row.reference) @if !row.locator.is_empty() { br; small { (row.locator) } } }
+                            td.iso-type { (penholder_render::dispositions::iso_type_cell(row)) }
                             td dir="auto" { (row.proposed_change) @if !row.comment.is_empty() { br; em { (row.comment) } } }
                             td { (row.decision) }
                             td dir="auto" { (row.observations) }

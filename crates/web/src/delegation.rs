@@ -322,6 +322,7 @@ fn submission_summary(
                     @let text = item_text(item);
                     @if !text.is_empty() { p.item-text dir="auto" { (text) } }
                     @if let Some(why) = item.justification() { p.why dir="auto" { (m.justification) ": " (why) } }
+                    (crate::iso::given(&m.iso, item.iso()))
                     @if may_submit {
                         form.inline method="post" action={ "/p/" (p) "/rounds/" (number) "/items/withdraw" } {
                             input type="hidden" name="csrf" value=(csrf);
@@ -369,6 +370,7 @@ fn paragraph(
                         }
                         label for={ "amend-why-" (id) } { (m.justification) }
                         textarea id={ "amend-why-" (id) } name="justification" rows="2" dir="auto" {}
+                        (crate::iso::fields(&m.iso, "amend", &id))
                         button type="submit" { (m.submit_amendment) }
                         (crate::workbench::keep_button(m, p, number))
                     }
@@ -381,6 +383,7 @@ fn paragraph(
                         textarea id={ "insert-" (id) } name="text" rows="3" dir="auto" required {}
                         label for={ "insert-why-" (id) } { (m.justification) }
                         textarea id={ "insert-why-" (id) } name="justification" rows="2" dir="auto" {}
+                        (crate::iso::fields(&m.iso, "insert", &id))
                         button type="submit" { (m.submit_insertion) }
                         (crate::workbench::keep_button(m, p, number))
                     }
@@ -391,6 +394,7 @@ fn paragraph(
                         p.hint { (m.delete_help) }
                         label for={ "delete-why-" (id) } { (m.justification) }
                         textarea id={ "delete-why-" (id) } name="justification" rows="2" dir="auto" {}
+                        (crate::iso::fields(&m.iso, "delete", &id))
                         button type="submit" { (m.submit_deletion) " " (reference) }
                         (crate::workbench::keep_button(m, p, number))
                     }
@@ -400,6 +404,7 @@ fn paragraph(
                         input type="hidden" name="node" value=(id);
                         label for={ "comment-" (id) } { (m.comment_text) " " (reference) }
                         textarea id={ "comment-" (id) } name="text" rows="3" dir="auto" required {}
+                        (crate::iso::fields(&m.iso, "comment", &id))
                         button type="submit" { (m.submit_comment) }
                         (crate::workbench::keep_button(m, p, number))
                     }
@@ -418,21 +423,30 @@ pub struct ItemForm {
     text: String,
     #[serde(default)]
     justification: String,
+    /// The ISO type of comment (`ge`, `te`, `ed`; empty: inferred).
+    #[serde(default)]
+    iso_type: String,
+    /// The line or paragraph the proposal points to (empty: none).
+    #[serde(default)]
+    locator: String,
 }
 
 /// An item the delegation sends again, with nodes named by id.
 pub(crate) fn by_id(item: &Item) -> ItemByReference {
     match item.clone() {
         Item::Amend {
+            iso,
             node,
             text,
             justification,
         } => ItemByReference::Amend {
+            iso,
             node: node.to_string(),
             text,
             justification,
         },
         Item::Insert {
+            iso,
             at,
             node_kind,
             text,
@@ -443,6 +457,7 @@ pub(crate) fn by_id(item: &Item) -> ItemByReference {
                 Anchor::Before(id) => (None, Some(id.to_string())),
             };
             ItemByReference::Insert {
+                iso,
                 after,
                 before,
                 text,
@@ -451,41 +466,50 @@ pub(crate) fn by_id(item: &Item) -> ItemByReference {
             }
         }
         Item::Delete {
+            iso,
             node,
             justification,
         } => ItemByReference::Delete {
+            iso,
             node: node.to_string(),
             justification,
         },
-        Item::Comment { node, text } => ItemByReference::Comment {
+        Item::Comment { iso, node, text } => ItemByReference::Comment {
+            iso,
             node: node.map(|id| id.to_string()),
             text,
         },
         Item::Support {
+            iso,
             bracket,
             alternative,
             justification,
         } => ItemByReference::Support {
+            iso,
             bracket,
             alternative,
             justification,
         },
         Item::AmendAlternative {
+            iso,
             bracket,
             alternative,
             text,
             justification,
         } => ItemByReference::AmendAlternative {
+            iso,
             bracket,
             alternative,
             text,
             justification,
         },
         Item::WithdrawAlternative {
+            iso,
             bracket,
             alternative,
             justification,
         } => ItemByReference::WithdrawAlternative {
+            iso,
             bracket,
             alternative,
             justification,
@@ -528,10 +552,12 @@ pub(crate) fn with_proposal(
             Ok(())
         }
     };
+    let iso = crate::iso::annotation(&form.iso_type, &form.locator, lang)?;
     let added = match form.action.as_str() {
         "amend" => {
             needs_text("proposed text")?;
             ItemByReference::Amend {
+                iso,
                 node: form.node.clone(),
                 text,
                 justification,
@@ -540,6 +566,7 @@ pub(crate) fn with_proposal(
         "insert" => {
             needs_text("new paragraph")?;
             ItemByReference::Insert {
+                iso,
                 after: Some(form.node.clone()),
                 before: None,
                 text,
@@ -548,12 +575,14 @@ pub(crate) fn with_proposal(
             }
         }
         "delete" => ItemByReference::Delete {
+            iso,
             node: form.node.clone(),
             justification,
         },
         "comment" => {
             needs_text("comment")?;
             ItemByReference::Comment {
+                iso,
                 node: Some(form.node.clone()),
                 text,
             }
@@ -846,6 +875,7 @@ pub async fn preview(
             };
             let base_text = found.text.clone();
             let amendment = Item::Amend {
+                iso: Default::default(),
                 node,
                 text,
                 justification: None,
@@ -886,11 +916,14 @@ mod tests {
             node: node.to_string(),
             text: text.into(),
             justification: " ".into(),
+            iso_type: String::new(),
+            locator: String::new(),
         }
     }
 
     fn amend(node: NodeId, text: &str) -> Item {
         Item::Amend {
+            iso: Default::default(),
             node,
             text: text.into(),
             justification: None,
@@ -903,6 +936,7 @@ mod tests {
             amend(id(1), "first"),
             amend(id(2), "other"),
             Item::Comment {
+                iso: Default::default(),
                 node: Some(id(1)),
                 text: "note".into(),
             },
@@ -913,6 +947,7 @@ mod tests {
         assert_eq!(
             items[2],
             ItemByReference::Amend {
+                iso: Default::default(),
                 node: id(1).to_string(),
                 text: "second".into(),
                 justification: None,
@@ -928,8 +963,41 @@ mod tests {
     }
 
     #[test]
+    fn a_proposal_keeps_its_iso_type_and_locator_and_earlier_ones_keep_theirs() {
+        use penholder_core::negotiation::{IsoAnnotation, IsoCommentType};
+        let earlier = IsoAnnotation {
+            iso_type: Some(IsoCommentType::General),
+            locator: Some("Table 2".into()),
+        };
+        let current = vec![Item::Comment {
+            iso: earlier.clone(),
+            node: Some(id(2)),
+            text: "c".into(),
+        }];
+        let mut amend = form("amend", id(1), "Agreed.");
+        amend.iso_type = "ed".into();
+        amend.locator = "l. 3".into();
+        let items = with_proposal(&current, &amend, Lang::En).expect("ok");
+        assert_eq!(
+            items[0].iso(),
+            &earlier,
+            "a resubmission keeps what was given"
+        );
+        assert_eq!(
+            items[1].iso(),
+            &IsoAnnotation {
+                iso_type: Some(IsoCommentType::Editorial),
+                locator: Some("l. 3".into()),
+            }
+        );
+        amend.iso_type = "xx".into();
+        assert!(with_proposal(&current, &amend, Lang::En).is_err());
+    }
+
+    #[test]
     fn insertions_and_comments_add_up() {
         let current = vec![Item::Insert {
+            iso: Default::default(),
             at: Anchor::After(id(1)),
             node_kind: None,
             text: "new".into(),
@@ -940,6 +1008,7 @@ mod tests {
         assert_eq!(
             items[0],
             ItemByReference::Insert {
+                iso: Default::default(),
                 after: Some(id(1).to_string()),
                 before: None,
                 text: "new".into(),

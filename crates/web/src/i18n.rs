@@ -199,6 +199,8 @@ pub struct Messages {
     pub workbench: crate::workbench::WorkbenchMessages,
     /// The reviewers' views (filtered redlines, synoptic, concordance, search).
     pub views: crate::views::ViewsMessages,
+    /// The ISO comment-template fields of a proposal ([`crate::iso`]).
+    pub iso: crate::iso::IsoMessages,
 }
 
 pub const ENGLISH: Messages = Messages {
@@ -331,6 +333,7 @@ pub const ENGLISH: Messages = Messages {
     text_state: &crate::state::ENGLISH,
     workbench: crate::workbench::ENGLISH,
     views: crate::views::ENGLISH,
+    iso: crate::iso::ENGLISH,
 };
 
 pub const FRENCH: Messages = Messages {
@@ -463,6 +466,7 @@ pub const FRENCH: Messages = Messages {
     text_state: &crate::state::FRENCH,
     workbench: crate::workbench::FRENCH,
     views: crate::views::FRENCH,
+    iso: crate::iso::FRENCH,
 };
 
 #[cfg(test)]

@@ -28,11 +28,13 @@
 //!   that set a status, adopt, enter and withdraw reservations, act on brackets and coalitions.
 //! - [`workbench`]: a delegation's draft (kept, emptied, submitted whole), a Word file
 //!   uploaded and its items shown before they are sent, what happened to its proposals.
+//! - [`iso`]: a proposal's ISO comment-template fields (type of comment, line or paragraph).
 
 pub mod chair;
 pub mod delegation;
 pub mod error;
 pub mod i18n;
+pub mod iso;
 pub mod pages;
 pub mod reviewer;
 pub mod sign_in;

@@ -763,6 +763,7 @@ fn with_bracket_act(
     }
     let added = match form.act.as_str() {
         "support" => ItemByReference::Support {
+            iso: Default::default(),
             bracket: bracket.into(),
             alternative: alternative.into(),
             justification,
@@ -779,6 +780,7 @@ fn with_bracket_act(
                 ));
             }
             ItemByReference::AmendAlternative {
+                iso: Default::default(),
                 bracket: bracket.into(),
                 alternative: alternative.into(),
                 text,
@@ -786,6 +788,7 @@ fn with_bracket_act(
             }
         }
         "withdraw_alternative" => ItemByReference::WithdrawAlternative {
+            iso: Default::default(),
             bracket: bracket.into(),
             alternative: alternative.into(),
             justification,
@@ -1436,11 +1439,13 @@ mod tests {
         let (_, op1, _, _) = world();
         let current = vec![
             Item::Support {
+                iso: Default::default(),
                 bracket: "B1".into(),
                 alternative: "a".into(),
                 justification: None,
             },
             Item::Comment {
+                iso: Default::default(),
                 node: Some(op1),
                 text: "note".into(),
             },
@@ -1455,6 +1460,7 @@ mod tests {
         assert_eq!(
             items[1],
             ItemByReference::AmendAlternative {
+                iso: Default::default(),
                 bracket: "B1".into(),
                 alternative: "a".into(),
                 text: "35".into(),

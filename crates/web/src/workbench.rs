@@ -300,6 +300,7 @@ fn proposal(m: &Messages, item: &DraftItem, references: &References) -> Markup {
             node,
             text,
             justification,
+            ..
         } => (
             m.kind_amend,
             Some(node.as_str()),
@@ -321,8 +322,9 @@ fn proposal(m: &Messages, item: &DraftItem, references: &References) -> Markup {
         ItemByReference::Delete {
             node,
             justification,
+            ..
         } => (m.kind_delete, Some(node.as_str()), "", justification),
-        ItemByReference::Comment { node, text } => {
+        ItemByReference::Comment { node, text, .. } => {
             (m.kind_comment, node.as_deref(), text.as_str(), &None)
         }
         ItemByReference::Support { justification, .. }
@@ -1205,6 +1207,7 @@ mod tests {
             items: vec![
                 DraftItem {
                     item: ItemByReference::Amend {
+                        iso: Default::default(),
                         node: document.nodes[0].id.to_string(),
                         text: "Agree <now>.".into(),
                         justification: Some("Sooner.".into()),
@@ -1212,6 +1215,7 @@ mod tests {
                     flags: vec![ItemFlag::Tracked],
                 },
                 DraftItem::new(ItemByReference::Comment {
+                    iso: Default::default(),
                     node: None,
                     text: "Fine overall.".into(),
                 }),

@@ -138,6 +138,7 @@ impl Replay {
             SUPPORTING,
             sent,
             WireItem::Support {
+                iso: Default::default(),
                 bracket: open.bracket.clone(),
                 alternative: open.alternative.clone(),
                 justification: Some(
@@ -159,6 +160,7 @@ impl Replay {
             AMENDING,
             sent,
             WireItem::AmendAlternative {
+                iso: Default::default(),
                 bracket: open.bracket.clone(),
                 alternative: open.alternative.clone(),
                 text: text.replacen("Russia’s", "the Russian Federation’s", 1),
@@ -180,6 +182,7 @@ impl Replay {
             &withdrawing,
             sent,
             WireItem::WithdrawAlternative {
+                iso: Default::default(),
                 bracket: open.bracket.clone(),
                 alternative: open.alternative.clone(),
                 justification: Some(

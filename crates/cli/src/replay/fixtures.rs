@@ -91,21 +91,29 @@ pub enum FixtureItem {
         edits: Vec<TextEdit>,
         #[serde(default)]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     Insert {
         after: String,
         text: String,
         #[serde(default)]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     Delete {
         node: String,
         #[serde(default)]
         justification: Option<String>,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
     Comment {
         node: Option<String>,
         text: String,
+        #[serde(flatten)]
+        iso: IsoAnnotation,
     },
 }
 
@@ -117,6 +125,7 @@ pub struct TextEdit {
     pub replace: String,
 }
 
+use penholder_core::negotiation::IsoAnnotation;
 /// An item in the API's wire format (`PUT …/submissions/{delegation}`): the one type for it.
 pub use penholder_core::negotiation::ItemByReference as WireItem;
 
@@ -444,6 +453,7 @@ impl SubmissionFixture {
                         text,
                         edits,
                         justification,
+                        iso,
                     } => {
                         let text = match (text, edits.is_empty()) {
                             (Some(text), true) => text.clone(),
@@ -457,6 +467,7 @@ impl SubmissionFixture {
                             ),
                         };
                         WireItem::Amend {
+                            iso: iso.clone(),
                             node: node.clone(),
                             text,
                             justification: justification.clone(),
@@ -466,7 +477,9 @@ impl SubmissionFixture {
                         after,
                         text,
                         justification,
+                        iso,
                     } => WireItem::Insert {
+                        iso: iso.clone(),
                         after: Some(after.clone()),
                         before: None,
                         text: text.clone(),
@@ -476,11 +489,14 @@ impl SubmissionFixture {
                     FixtureItem::Delete {
                         node,
                         justification,
+                        iso,
                     } => WireItem::Delete {
+                        iso: iso.clone(),
                         node: node.clone(),
                         justification: justification.clone(),
                     },
-                    FixtureItem::Comment { node, text } => WireItem::Comment {
+                    FixtureItem::Comment { node, text, iso } => WireItem::Comment {
+                        iso: iso.clone(),
                         node: node.clone(),
                         text: text.clone(),
                     },

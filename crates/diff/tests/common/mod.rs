@@ -28,6 +28,7 @@ pub fn submission(delegation: &str, items: Vec<Item>) -> Submission {
 
 pub fn amend(node: NodeId, text: &str) -> Item {
     Item::Amend {
+        iso: Default::default(),
         node,
         text: text.into(),
         justification: None,
@@ -36,6 +37,7 @@ pub fn amend(node: NodeId, text: &str) -> Item {
 
 pub fn delete(node: NodeId) -> Item {
     Item::Delete {
+        iso: Default::default(),
         node,
         justification: None,
     }
@@ -43,6 +45,7 @@ pub fn delete(node: NodeId) -> Item {
 
 pub fn insert_after(node: NodeId, text: &str) -> Item {
     Item::Insert {
+        iso: Default::default(),
         at: Anchor::After(node),
         node_kind: None,
         text: text.into(),
@@ -138,10 +141,12 @@ fn load_case(path: &std::path::Path) -> MergeCase {
                 .into_iter()
                 .map(|item| match item {
                     CaseItem::Amend {
+                        iso: _,
                         node,
                         text,
                         justification,
                     } => Item::Amend {
+                        iso: Default::default(),
                         node: id(&node),
                         text,
                         justification,
@@ -153,6 +158,7 @@ fn load_case(path: &std::path::Path) -> MergeCase {
                         justification,
                         ..
                     } => Item::Insert {
+                        iso: Default::default(),
                         at: match (after, before) {
                             (Some(after), _) => Anchor::After(id(&after)),
                             (None, Some(before)) => Anchor::Before(id(&before)),
@@ -163,13 +169,16 @@ fn load_case(path: &std::path::Path) -> MergeCase {
                         justification,
                     },
                     CaseItem::Delete {
+                        iso: _,
                         node,
                         justification,
                     } => Item::Delete {
+                        iso: Default::default(),
                         node: id(&node),
                         justification,
                     },
-                    CaseItem::Comment { node, text } => Item::Comment {
+                    CaseItem::Comment { iso: _, node, text } => Item::Comment {
+                        iso: Default::default(),
                         node: node.map(|n| id(&n)),
                         text,
                     },

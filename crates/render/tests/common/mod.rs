@@ -147,6 +147,7 @@ fn submission(delegation: &str, hour: i64, items: Vec<Item>) -> Submission {
 
 fn amend(node: NodeId, text: &str, justification: Option<&str>) -> Item {
     Item::Amend {
+        iso: Default::default(),
         node,
         text: text.into(),
         justification: justification.map(str::to_string),
@@ -163,8 +164,17 @@ pub fn submissions(ids: &Ids) -> Vec<Submission> {
                     ids.op2,
                     "Decide to enhance cooperation on return and readmission.",
                     Some("Consistency with the Call for Action."),
-                ),
+                )
+                // The ISO type and locator a delegation may give (issue 14).
+                .with_iso(penholder_core::negotiation::IsoAnnotation {
+                    iso_type: Some(penholder_core::negotiation::IsoCommentType::Technical),
+                    locator: Some("l. 12–14".into()),
+                }),
                 Item::Comment {
+                    iso: penholder_core::negotiation::IsoAnnotation {
+                        iso_type: Some(penholder_core::negotiation::IsoCommentType::General),
+                        locator: Some("Table 2".into()),
+                    },
                     node: Some(ids.pp2),
                     text: "We can accept this wording.".into(),
                 },
@@ -180,6 +190,7 @@ pub fn submissions(ids: &Ids) -> Vec<Submission> {
                     None,
                 ),
                 Item::Insert {
+                    iso: Default::default(),
                     at: Anchor::After(ids.op1b),
                     node_kind: None,
                     text: "ensure international protection in line with international obligations;"
@@ -217,6 +228,7 @@ pub fn submissions(ids: &Ids) -> Vec<Submission> {
             "UK",
             5,
             vec![Item::Delete {
+                iso: Default::default(),
                 node: ids.op3,
                 justification: Some("Reporting is covered by the Secretariat's mandate.".into()),
             }],
@@ -231,6 +243,7 @@ pub fn submissions(ids: &Ids) -> Vec<Submission> {
                     None,
                 ),
                 Item::Comment {
+                    iso: Default::default(),
                     node: None,
                     text: "France supports the overall balance of the text.".into(),
                 },
