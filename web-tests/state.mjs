@@ -79,7 +79,7 @@ try {
   await signIn(delegate, delegateLink, base);
   await delegate.goto(round2);
   await delegate.getByRole("heading", { level: 1, name: /^Round 2/ }).waitFor();
-  const draft = await delegate.locator("section[aria-labelledby=draft]").innerText();
+  const draft = await delegate.locator("section[aria-labelledby=negotiated-text]").innerText();
   check(draft.includes("Agreed ad referendum") && draft.includes("Reference Group, 7 May 2024"), `no status on the draft:\n${draft}`);
   check(draft.includes("[20] / [30 (DE, FR)] / [40 (PK)]"), `no bracket on the draft:\n${draft}`);
   await visit(delegate, "state-04-delegate-round");

@@ -678,11 +678,13 @@ mod tests {
         );
         let csv = text(Format::Csv, What::Dispositions { round: 1 });
         assert!(
-            csv.contains("HU-1,Hungary,OP1,amendment,Agreed language."),
+            csv.contains("HU-1,Hungary,,OP1,,te (inferred),Agreed language.,"),
             "{csv}"
         );
-        assert!(csv.contains("TR-1,Türkiye,OP1,amendment,,“strengthen” → “deepen”,not retained"));
-        assert!(csv.contains("TR-2,Türkiye,after OP2,insertion"));
+        assert!(csv.contains(
+            "TR-1,Türkiye,,OP1,,te (inferred),,“strengthen” → “deepen”,Closer to agreed language.,not retained"
+        ));
+        assert!(csv.contains("TR-2,Türkiye,,after OP2,,te (inferred),,insert: Welcome"));
         let outcomes = text(
             Format::Json,
             What::Outcomes {

@@ -12,7 +12,7 @@ use server_support::*;
 const P: &str = "/v1/processes/iso";
 
 /// The template's columns (after our `Id`) and ours, as every table format heads them.
-const HEADER: [&str; 12] = [
+const HEADER: [&str; 15] = [
     "Id",
     "MB",
     "Line number",
@@ -25,6 +25,9 @@ const HEADER: [&str; 12] = [
     "Decision",
     "Resulting reference",
     "Item",
+    "Paragraph status",
+    "Reservations held",
+    "Spoke for",
 ];
 
 /// The cells of the first sheet of an XLSX workbook, row by row, as a spreadsheet reads them.

@@ -1382,13 +1382,13 @@ mod tests {
             String::from_utf8(csv(std::slice::from_ref(&row)).expect("csv")).expect("utf-8");
         assert!(
             comma.starts_with(
-                "\u{FEFF}Id,MB,Line number,Clause/Subclause,Paragraph/Figure/Table,Type of comment,Comments,Proposed change,Observations of the secretariat,Decision,Resulting reference,Item\n"
+                "\u{FEFF}Id,MB,Line number,Clause/Subclause,Paragraph/Figure/Table,Type of comment,Comments,Proposed change,Observations of the secretariat,Decision,Resulting reference,Item,Paragraph status,Reservations held,Spoke for\n"
             ),
             "{comma}"
         );
         assert!(
             comma.contains(
-                "TR-1,Türkiye,l. 12–14,OP2,,ed,Clearer; shorter,\"a, b\",,accepted,OP2,amend\n"
+                "TR-1,Türkiye,l. 12–14,OP2,,ed,Clearer; shorter,\"a, b\",,accepted,OP2,amend,,,\n"
             ),
             "{comma}"
         );
@@ -1402,7 +1402,7 @@ mod tests {
         );
         assert!(
             semicolon.contains(
-                "TR-1;Türkiye;l. 12–14;OP2;;ed;\"Clearer; shorter\";a, b;;accepted;OP2;amend\n"
+                "TR-1;Türkiye;l. 12–14;OP2;;ed;\"Clearer; shorter\";a, b;;accepted;OP2;amend;;;\n"
             ),
             "{semicolon}"
         );

@@ -258,8 +258,8 @@ pub async fn round_page(
                 p.note { @if state == RoundState::Open && session.caller.delegation.is_none() { (m.read_only_note) } @else { (m.round_closed_note) } }
             }
             (extras.coalitions(m, &p, number, &session.csrf))
-            section aria-labelledby="draft" {
-                h2 id="draft" { (m.draft) }
+            section aria-labelledby="negotiated-text" {
+                h2 id="negotiated-text" { (m.draft) }
                 (extras.state_link(m, &p))
                 (extras.marks.legend(m))
                 @for block in &blocks {

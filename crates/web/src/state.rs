@@ -1175,7 +1175,7 @@ pub async fn adopt(
         .await;
     if let Err(error) = adopted {
         // What stands in the way, then what to do about it on these pages.
-        let standing = matches!(error, Error::WrongState(_));
+        let standing = matches!(error, Error::NotAgreed(_));
         let mut refusal = WebError::from_use_case(error, lang);
         if standing {
             refusal.detail = format!(
