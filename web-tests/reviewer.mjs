@@ -56,6 +56,9 @@ try {
   const parle = await page.locator(".redline .visually-hidden").allTextContents();
   check(parle.some((s) => s.startsWith("inséré, proposé par")), `no French spoken insertion: ${parle.slice(0, 3)}`);
   check((await page.locator("html").getAttribute("lang")) === "fr", "the French page is not lang=fr");
+  // The captions around the text follow the interface (the text itself never does).
+  const key = await page.locator(".legend .key").first().innerText();
+  check(/inséré/.test(key) && /supprimé/.test(key), `the redline's legend is not in French: ${key}`);
   await visit(page, "reviewer-04-redline-fr");
   console.log("web-tests: the reviewer's reading passed");
 } finally {

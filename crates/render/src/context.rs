@@ -58,6 +58,9 @@ pub struct Context {
     /// What a screen reader says before each attributed insertion or deletion in HTML, in the
     /// reader's language (the web front's); `None`, the files' default, writes nothing more.
     pub spoken: Option<Spoken>,
+    /// The words the HTML views write around the text (legends, captions), in the reader's
+    /// language: English for the files, the interface's in the web front.
+    pub captions: &'static crate::Captions,
 }
 
 /// One dated event in the life of a text.
@@ -160,6 +163,7 @@ impl Default for Context {
             brackets: BTreeMap::new(),
             events: Vec::new(),
             spoken: None,
+            captions: &crate::captions::ENGLISH,
         }
     }
 }

@@ -68,10 +68,10 @@ fn document_page(document: &Document, context: &Context, subtitle: &str) -> Stri
     let mut legend = if context.paragraphs.is_empty() {
         String::new()
     } else {
-        STATE_LEGEND.to_string()
+        context.captions.state_legend_html.to_string()
     };
     if !context.brackets.is_empty() {
-        legend.push_str(BRACKETS_LEGEND);
+        legend.push_str(context.captions.brackets_legend_html);
     }
     page(
         context,
@@ -82,21 +82,6 @@ fn document_page(document: &Document, context: &Context, subtitle: &str) -> Stri
         &body,
     )
 }
-
-/// What the marks beside a paragraph mean, shown above a text that carries any.
-const STATE_LEGEND: &str = "<p class=\"state-legend\">Paragraph status: \
-<span class=\"status status-open\">open</span> \
-<span class=\"status status-agreed_ad_ref\">agreed ad ref.</span> \
-<span class=\"status status-agreed\">agreed</span> \
-<span class=\"status status-adopted\">adopted</span>. Reservations: \
-<span class=\"reservation\">SR</span> scrutiny, <span class=\"reservation\">GR</span> general, \
-<span class=\"reservation\">PR</span> parliamentary, <span class=\"reservation\">LR</span> \
-linguistic, with the delegation that entered it.</p>";
-
-/// What bracketed alternatives in the text mean, shown above a text that has any.
-const BRACKETS_LEGEND: &str = "<p class=\"brackets-legend\">Brackets: <span class=\"bracket\">\
-[wording of this version] / [alternative (proposers)]</span> marks a change left open at the \
-last consolidation; the first wording stands until the chair resolves it.</p>";
 
 /// A paragraph's status and standing reservations, after its text.
 fn paragraph_marks(out: &mut String, marks: &crate::context::ParagraphMarks) {
@@ -386,11 +371,15 @@ pub fn compilation_view_of(
                     .unwrap_or(anchor.kind);
                 open_block(&mut body, kind, depth, &reference, "new");
                 if change.contested {
-                    body.push_str("<p class=\"text\"><em>New paragraph proposed:</em></p>");
+                    let _ = write!(
+                        body,
+                        "<p class=\"text\"><em>{}</em></p>",
+                        context.captions.new_paragraph_proposed
+                    );
                     alternatives(
                         &mut body,
                         change,
-                        "Alternatives for a new paragraph here",
+                        context.captions.alternatives_for_a_new_paragraph,
                         context,
                     );
                 } else {
@@ -518,14 +507,19 @@ fn compiled_node(out: &mut String, node: &NodeCompilation, context: &Context) {
     for change in &node.changes {
         if change.scope == Scope::Node {
             if change.contested {
-                alternatives(out, change, "On the whole paragraph", context);
+                alternatives(
+                    out,
+                    change,
+                    context.captions.on_the_whole_paragraph,
+                    context,
+                );
             } else if let Some(alternative) = change.alternatives.first() {
                 let who = alternative.delegations();
                 out.push_str("<p class=\"node-change\">");
                 match &alternative.text {
-                    None => out.push_str("Proposed: <del>delete this paragraph</del>"),
+                    None => out.push_str(context.captions.proposed_deletion_html),
                     Some(text) => {
-                        out.push_str("Proposed text: ");
+                        out.push_str(&escape(context.captions.proposed_text));
                         inserted(out, text, &[], None, context);
                     }
                 }
@@ -542,9 +536,13 @@ fn compiled_node(out: &mut String, node: &NodeCompilation, context: &Context) {
     }
     for change in contested {
         let caption = if change.base_text.is_empty() {
-            "Insertion here".to_string()
+            context.captions.insertion_here.to_string()
         } else {
-            format!("Instead of \u{201C}{}\u{201D}", change.base_text.trim())
+            format!(
+                "{} \u{201C}{}\u{201D}",
+                context.captions.instead_of,
+                change.base_text.trim()
+            )
         };
         alternatives(out, change, &caption, context);
     }
@@ -564,9 +562,11 @@ fn coalitions(out: &mut String, changes: &[Change], context: &Context) {
     for (change, alternative, label) in context.support_labels_of(changes) {
         let _ = write!(
             out,
-            "<p class=\"coalition\">Change {} {}: supported by {}</p>",
+            "<p class=\"coalition\">{} {} {}: {} {}</p>",
+            escape(context.captions.change),
             escape(change),
             escape(alternative),
+            escape(context.captions.supported_by),
             escape(label)
         );
     }
@@ -606,14 +606,27 @@ fn alternative_box(
     {
         let _ = write!(
             out,
-            "<p class=\"family\">one wording: {}</p>",
+            "<p class=\"family\">{}: {}</p>",
+            escape(context.captions.one_wording),
             escape(&family.variants.join(" ≈ "))
         );
     }
     out.push_str("<p>");
     match alternative.text.as_deref() {
-        None => out.push_str("<del>delete the paragraph</del>"),
-        Some(text) if text.trim().is_empty() => out.push_str("<del>delete these words</del>"),
+        None => {
+            let _ = write!(
+                out,
+                "<del>{}</del>",
+                escape(context.captions.delete_the_paragraph)
+            );
+        }
+        Some(text) if text.trim().is_empty() => {
+            let _ = write!(
+                out,
+                "<del>{}</del>",
+                escape(context.captions.delete_these_words)
+            );
+        }
         Some(text) => {
             spoken(out, context, true, &context.names(&who));
             out.push_str("<ins>");
@@ -623,7 +636,12 @@ fn alternative_box(
     }
     out.push_str("</p>");
     if let Some(date) = context.alternative_date(change, alternative) {
-        let _ = write!(out, "<p class=\"date\">proposed {}</p>", date_only(date));
+        let _ = write!(
+            out,
+            "<p class=\"date\">{} {}</p>",
+            escape(context.captions.proposed_on),
+            date_only(date)
+        );
     }
     for support in &alternative.supporters {
         if let Some(justification) = &support.justification {
@@ -644,7 +662,8 @@ fn justifications(out: &mut String, change: &Change, context: &Context) {
             if let Some(justification) = &support.justification {
                 let _ = write!(
                     out,
-                    "<p class=\"why\">Justification, <b>{}</b>: {}</p>",
+                    "<p class=\"why\">{}, <b>{}</b>: {}</p>",
+                    escape(context.captions.justification),
                     escape(context.name(&support.delegation)),
                     escape(justification)
                 );
@@ -669,10 +688,13 @@ fn flags(out: &mut String, flags: &[Flag], context: &Context) {
     for flag in flags {
         let _ = write!(
             out,
-            "<p class=\"flag\">Hidden characters in the proposal of {} (item {}): {} \u{2014} they can hide or reorder text.</p>",
+            "<p class=\"flag\">{} {} ({} {}): {} \u{2014} {}</p>",
+            escape(context.captions.hidden_characters_of),
             escape(context.name(&flag.delegation)),
+            escape(context.captions.item),
             flag.item + 1,
-            escape(&flag.characters.join(" "))
+            escape(&flag.characters.join(" ")),
+            escape(context.captions.hidden_characters_why)
         );
     }
 }
@@ -778,7 +800,11 @@ pub fn redline_view(redline: &Redline, context: &Context) -> View {
         body.push_str("</p>");
         if present {
             for line in context.bracket_lines(node.node) {
-                body.push_str("<p class=\"status brackets\">Open bracket ");
+                let _ = write!(
+                    body,
+                    "<p class=\"status brackets\">{} ",
+                    escape(context.captions.open_bracket)
+                );
                 escape_into(&mut body, &line);
                 body.push_str("</p>");
             }
@@ -787,15 +813,28 @@ pub fn redline_view(redline: &Redline, context: &Context) -> View {
             NodeStatus::Moved => {
                 let _ = write!(
                     body,
-                    "<p class=\"status\">Moved{}</p>",
+                    "<p class=\"status\">{}{}</p>",
+                    escape(context.captions.moved),
                     node.reference_from
                         .as_deref()
-                        .map(|r| format!(" from {}", escape(r)))
+                        .map(|r| format!(" {} {}", escape(context.captions.from), escape(r)))
                         .unwrap_or_default()
                 );
             }
-            NodeStatus::Inserted => body.push_str("<p class=\"status\">New</p>"),
-            NodeStatus::Deleted => body.push_str("<p class=\"status\">Deleted</p>"),
+            NodeStatus::Inserted => {
+                let _ = write!(
+                    body,
+                    "<p class=\"status\">{}</p>",
+                    escape(context.captions.new_paragraph)
+                );
+            }
+            NodeStatus::Deleted => {
+                let _ = write!(
+                    body,
+                    "<p class=\"status\">{}</p>",
+                    escape(context.captions.deleted_paragraph)
+                );
+            }
             NodeStatus::Changed | NodeStatus::Unchanged => {}
         }
         if shows_renumbering(node)
@@ -803,7 +842,8 @@ pub fn redline_view(redline: &Redline, context: &Context) -> View {
         {
             let _ = write!(
                 body,
-                "<p class=\"status\">Renumbered {}</p>",
+                "<p class=\"status\">{} {}</p>",
+                escape(context.captions.renumbered),
                 escape(&renumbering)
             );
         }
@@ -812,10 +852,10 @@ pub fn redline_view(redline: &Redline, context: &Context) -> View {
     let subtitle = format!("Redline: {inserted_count} insertions, {deleted_count} deletions");
     let mut legend = legend(&mentioned, context);
     if !context.paragraphs.is_empty() {
-        legend.push_str(STATE_LEGEND);
+        legend.push_str(context.captions.state_legend_html);
     }
     if !context.brackets.is_empty() {
-        legend.push_str(BRACKETS_LEGEND);
+        legend.push_str(context.captions.brackets_legend_html);
     }
     View {
         subtitle,
@@ -1220,8 +1260,9 @@ fn legend(codes: &BTreeSet<String>, context: &Context) -> String {
     if codes.is_empty() {
         return String::new();
     }
-    let mut out = String::from(
-        "<div class=\"legend\"><p class=\"key\"><ins>inserted</ins> <del>deleted</del> <span class=\"contested\">contested</span> \u{2014} the letters after a change name the delegations behind it.</p><ul>",
+    let mut out = format!(
+        "<div class=\"legend\"><p class=\"key\">{}</p><ul>",
+        context.captions.key_html
     );
     for code in codes {
         let name = context.name(code);

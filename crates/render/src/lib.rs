@@ -21,6 +21,7 @@
 //! characters), so no input makes a renderer panic or write a file its reader rejects.
 
 pub mod akn;
+pub mod captions;
 pub mod concordance;
 mod context;
 pub mod dispositions;
@@ -33,6 +34,7 @@ pub mod reservations;
 pub mod synoptic;
 mod text;
 
+pub use captions::Captions;
 pub use context::{
     AuditSeal, Context, Dates, Justification, ParagraphMarks, Spoken, TextEvent, rfc3339,
 };

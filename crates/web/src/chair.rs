@@ -264,6 +264,7 @@ pub async fn compilation_page(
             let compilation = material.compile(None);
             let mut context = material.context(now, String::new());
             context.spoken = Some(spoken(m));
+            context.captions = m.captions;
             // The outline first (references and changes, no HTML), then the part asked for.
             let outline = compilation_view_of(&compilation, &context, Some(0..0));
             let parts = parts(&outline);

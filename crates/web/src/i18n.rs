@@ -201,6 +201,9 @@ pub struct Messages {
     pub views: crate::views::ViewsMessages,
     /// The ISO comment-template fields of a proposal ([`crate::iso`]).
     pub iso: crate::iso::IsoMessages,
+    /// The captions render writes around the document's text (legends, proposals), in this
+    /// language.
+    pub captions: &'static penholder_render::Captions,
 }
 
 pub const ENGLISH: Messages = Messages {
@@ -334,6 +337,7 @@ pub const ENGLISH: Messages = Messages {
     workbench: crate::workbench::ENGLISH,
     views: crate::views::ENGLISH,
     iso: crate::iso::ENGLISH,
+    captions: &penholder_render::captions::ENGLISH,
 };
 
 pub const FRENCH: Messages = Messages {
@@ -467,6 +471,7 @@ pub const FRENCH: Messages = Messages {
     workbench: crate::workbench::FRENCH,
     views: crate::views::FRENCH,
     iso: crate::iso::FRENCH,
+    captions: &penholder_render::captions::FRENCH,
 };
 
 #[cfg(test)]

@@ -167,7 +167,8 @@ pub async fn version_page(
     let marks =
         crate::state::marks_of_version(&front, &session.caller, &p, &d, n, &version.document, lang)
             .await?;
-    let context = marks.decorate(readable.version_context(&info, now));
+    let mut context = marks.decorate(readable.version_context(&info, now));
+    context.captions = m.captions;
     let blocks = node_blocks(&version.document, &context);
     let path = format!("/p/{p}/d/{d}/v/{n}");
     let chrome = Chrome {

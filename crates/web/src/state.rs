@@ -972,7 +972,8 @@ pub async fn state_page(
         .map_err(refused(lang))?;
     let document = &read.version.document;
     let marks = Marks::of(&read.state, brackets, document, &read.readable.delegations);
-    let context = marks.decorate(read.readable.context(now));
+    let mut context = marks.decorate(read.readable.context(now));
+    context.captions = m.captions;
     let blocks = node_blocks(document, &context);
     let role = session.caller.role;
     let chairs = matches!(role, Role::Chair | Role::Secretariat);

@@ -439,6 +439,7 @@ pub async fn redline_page(
             let (readable, resolved) = resolve(r, &caller, &slug, &doc, &asked_for, lang)?;
             let mut context = readable.redline_context(resolved.from, resolved.to, now);
             context.spoken = Some(spoken(m));
+            context.captions = m.captions;
             let redline = resolved.of.redline();
             let view = redline_view(&redline, &context);
             let versions = r
@@ -722,6 +723,7 @@ pub async fn synoptic_page(
             )?;
             let mut context = readable.context(now);
             context.spoken = Some(spoken(m));
+            context.captions = m.captions;
             let view = synoptic_view(&table, &context);
             let columns: Vec<(u32, String)> = table
                 .columns
