@@ -10,8 +10,12 @@ use crate::caller::Caller;
 use crate::error::Error;
 use crate::lifecycle::Scope;
 use crate::policy::Action;
+use crate::round::{CompilationKey, RoundMaterial};
 use penholder_core::negotiation::RoundState;
+use penholder_diff::Compilation;
 use penholder_store::Reader;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// How old (ms) a kept compilation of an open round may be and still be served.
 pub const MAX_STALENESS_MS: i64 = 2_000;
@@ -100,5 +104,99 @@ mod tests {
             "closed"
         );
         assert!(!serves(11, 1_000, open, Freshness::Recent, 1_001), "ahead?");
+    }
+}
+
+/// The few most recent compilations, by their exact inputs ([`CompilationKey`]), shared by every
+/// edge of one server: the chair reads a compilation part by part, then decides on its changes
+/// one by one, and each page and each decision needs the same compilation. A key names every
+/// submission's revision, and stored revisions never change, so a kept compilation never goes
+/// stale; a round with a new revision has a new key.
+pub struct KeptCompilations {
+    entries: Mutex<VecDeque<(CompilationKey, Arc<Compilation>)>>,
+    capacity: usize,
+}
+
+impl KeptCompilations {
+    /// Keeps at most `capacity` compilations (a large round's takes some 20 MB).
+    pub fn new(capacity: usize) -> KeptCompilations {
+        KeptCompilations {
+            entries: Mutex::new(VecDeque::with_capacity(capacity)),
+            capacity,
+        }
+    }
+
+    /// The round's compilation: the kept one if its inputs are the same, otherwise compiled on
+    /// at most `threads` threads (`None`: all the cores that pay) and kept.
+    pub fn of(&self, material: &RoundMaterial, threads: Option<usize>) -> Arc<Compilation> {
+        self.kept_or(material.compilation_key(), || material.compile(threads))
+    }
+
+    /// The compilation kept under `key`, or the one `compile` computes, then kept. Compiled
+    /// outside the lock: two readers of one new round may both compile it (to the same result),
+    /// but no reader of another round waits for it.
+    pub fn kept_or(
+        &self,
+        key: CompilationKey,
+        compile: impl FnOnce() -> Compilation,
+    ) -> Arc<Compilation> {
+        let lock = || self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, found)) = lock().iter().find(|(k, _)| *k == key) {
+            return found.clone();
+        }
+        let compiled = Arc::new(compile());
+        let mut entries = lock();
+        if !entries.iter().any(|(k, _)| *k == key) {
+            entries.push_front((key, compiled.clone()));
+            entries.truncate(self.capacity);
+        }
+        compiled
+    }
+}
+
+impl Default for KeptCompilations {
+    fn default() -> KeptCompilations {
+        KeptCompilations::new(8)
+    }
+}
+
+#[cfg(test)]
+mod kept_tests {
+    use super::*;
+
+    #[test]
+    fn a_compilation_is_kept_under_its_inputs_and_a_new_revision_is_compiled_anew() {
+        let kept = KeptCompilations::new(2);
+        let key = |revision: u32| CompilationKey {
+            process: "bp".into(),
+            round: 1,
+            base_version: 1,
+            revisions: vec![("HU".into(), revision)],
+        };
+        let empty = || {
+            penholder_diff::compile_document(
+                &penholder_core::Document::new("T", Vec::new()),
+                1,
+                &[],
+            )
+        };
+        let mut computed = 0;
+        let mut compile = |kept: &KeptCompilations, revision| {
+            kept.kept_or(key(revision), || {
+                computed += 1;
+                empty()
+            })
+        };
+        let first = compile(&kept, 1);
+        let again = compile(&kept, 1);
+        assert!(Arc::ptr_eq(&first, &again));
+        compile(&kept, 2);
+        compile(&kept, 3);
+        let evicted = compile(&kept, 1);
+        assert!(
+            !Arc::ptr_eq(&first, &evicted),
+            "at most two kept: the oldest went"
+        );
+        assert_eq!(computed, 4, "each new revision is a new compilation");
     }
 }

@@ -15,6 +15,7 @@ use crate::caller::Caller;
 use crate::error::Error;
 use crate::policy::{Action, Phase};
 use crate::process::authorize_on;
+use penholder_core::negotiation::Delegation;
 use penholder_store::{ProposalHit, Reader, SearchHit, SearchQuery};
 use std::collections::HashMap;
 
@@ -30,26 +31,61 @@ pub fn search(
     query: &str,
     limit: Option<u32>,
 ) -> Result<Vec<SearchHit>, Error> {
-    let delegations = authorize_on(r, caller, process, Action::ReadProcess)?;
-    let query =
-        SearchQuery::parse(query).map_err(|detail| Error::Malformed(format!("q: {detail}")))?;
-    let limit = match limit.unwrap_or(DEFAULT_LIMIT) {
-        0 => return Err(Error::Malformed("limit: at least 1".into())),
-        n if n > MAX_LIMIT => {
-            return Err(Error::Malformed(format!("limit: at most {MAX_LIMIT}")));
-        }
-        n => n,
-    };
-    let documents = r.documents(process)?;
-    let readable: Vec<&str> = documents
-        .iter()
-        .filter(|d| allows(caller, &delegations, None, read_action(d), Phase::NoRound))
-        .map(|d| d.slug.as_str())
-        .collect();
-    if readable.is_empty() {
-        return Ok(Vec::new());
+    let asked = Asked::check(r, caller, process, query, limit)?;
+    asked.texts(r, process)
+}
+
+/// A search's question, checked: the caller may read the process, the query parses, the limit
+/// is in bounds; and the documents whose texts the caller may read.
+struct Asked {
+    delegations: Vec<Delegation>,
+    query: SearchQuery,
+    limit: u32,
+    readable: Vec<String>,
+}
+
+impl Asked {
+    fn check(
+        r: &Reader<'_>,
+        caller: &Caller,
+        process: &str,
+        query: &str,
+        limit: Option<u32>,
+    ) -> Result<Asked, Error> {
+        let delegations = authorize_on(r, caller, process, Action::ReadProcess)?;
+        let query =
+            SearchQuery::parse(query).map_err(|detail| Error::Malformed(format!("q: {detail}")))?;
+        let limit = match limit.unwrap_or(DEFAULT_LIMIT) {
+            0 => return Err(Error::Malformed("limit: at least 1".into())),
+            n if n > MAX_LIMIT => {
+                return Err(Error::Malformed(format!("limit: at most {MAX_LIMIT}")));
+            }
+            n => n,
+        };
+        let readable = r
+            .documents(process)?
+            .into_iter()
+            .filter(|d| allows(caller, &delegations, None, read_action(d), Phase::NoRound))
+            .map(|d| d.slug)
+            .collect();
+        Ok(Asked {
+            delegations,
+            query,
+            limit,
+            readable,
+        })
     }
-    Ok(r.search(process, &readable, &query, limit)?)
+
+    fn readable(&self) -> Vec<&str> {
+        self.readable.iter().map(String::as_str).collect()
+    }
+
+    fn texts(&self, r: &Reader<'_>, process: &str) -> Result<Vec<SearchHit>, Error> {
+        if self.readable.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(r.search(process, &self.readable(), &self.query, self.limit)?)
+    }
 }
 
 /// What a search finds: texts of versions, and proposals of consolidated rounds.
@@ -69,19 +105,9 @@ pub fn search_with_proposals(
     limit: Option<u32>,
     now: i64,
 ) -> Result<Found, Error> {
-    let texts = search(r, caller, process, query, limit)?;
-    // `search` has checked the caller, the query and the limit.
-    let delegations = authorize_on(r, caller, process, Action::ReadProcess)?;
-    let parsed =
-        SearchQuery::parse(query).map_err(|detail| Error::Malformed(format!("q: {detail}")))?;
-    let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    let documents = r.documents(process)?;
-    let readable: Vec<&str> = documents
-        .iter()
-        .filter(|d| allows(caller, &delegations, None, read_action(d), Phase::NoRound))
-        .map(|d| d.slug.as_str())
-        .collect();
-    if readable.is_empty() {
+    let asked = Asked::check(r, caller, process, query, limit)?;
+    let texts = asked.texts(r, process)?;
+    if asked.readable.is_empty() {
         return Ok(Found {
             texts,
             proposals: Vec::new(),
@@ -89,7 +115,7 @@ pub fn search_with_proposals(
     }
     let mut phases: HashMap<u32, Phase> = HashMap::new();
     let mut proposals = Vec::new();
-    for hit in r.search_proposals(process, &readable, &parsed, limit)? {
+    for hit in r.search_proposals(process, &asked.readable(), &asked.query, asked.limit)? {
         let phase = match phases.get(&hit.round) {
             Some(phase) => *phase,
             None => {
@@ -100,7 +126,7 @@ pub fn search_with_proposals(
         };
         if allows(
             caller,
-            &delegations,
+            &asked.delegations,
             Some(&hit.delegation),
             Action::ReadSubmission,
             phase,

@@ -12,6 +12,7 @@ pub fn front(state: &AppState) -> Front {
         store: state.store().clone(),
         clock: Arc::new(move || clock.now()),
         credentials: Arc::new(ServerCredentials(state.clone())),
+        compilations: state.compilations().clone(),
     }
 }
 
@@ -43,5 +44,28 @@ impl Credentials for ServerCredentials {
             },
             link,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{TokenScope, Verifier};
+    use crate::clock::ManualClock;
+    use crate::state::ServerConfig;
+    use penholder_store::Store;
+
+    #[test]
+    fn the_front_and_the_api_keep_one_set_of_compilations() {
+        let state = AppState::new(
+            Store::open_in_memory().expect("store"),
+            Verifier::hs256(&[7u8; 32], &TokenScope::default()).expect("secret"),
+            Arc::new(ManualClock::new(0)),
+            ServerConfig::default(),
+        );
+        assert!(Arc::ptr_eq(
+            &front(&state).compilations,
+            state.compilations()
+        ));
     }
 }

@@ -47,7 +47,7 @@ pub fn compile(
     state: &AppState,
     threads: Option<usize>,
 ) -> Arc<Compilation> {
-    state.compilation(material.compilation_key(), || material.compile(threads))
+    state.compilations().of(material, threads)
 }
 
 /// The JSON view of a round's compilation, from inputs read at `taken_at`.

@@ -8,7 +8,7 @@ use crate::extract::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use penholder_core::{IdSource, References, Version};
-use penholder_diff::Compilation;
+use penholder_negotiation::compilation::KeptCompilations;
 use penholder_store::{Reader, Store, StoreError, Writer};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -90,7 +90,8 @@ struct Inner {
     config: ServerConfig,
     /// Seeds for fresh node ids: different for every request and every server start.
     next_seed: AtomicU64,
-    compilations: CompilationCache,
+    /// The few most recent compilations, shared with the web front (see `crate::front`).
+    compilations: Arc<KeptCompilations>,
     versions: VersionCache,
     live: crate::live::LiveCompilations,
     /// Set when the server stops: event streams end (they would otherwise hold the shutdown
@@ -117,17 +118,6 @@ type VersionKey = (String, String, u32);
 
 const VERSIONS_KEPT: usize = 16;
 
-pub use penholder_negotiation::CompilationKey;
-
-/// The few most recent compilations: the chair reads a compilation, then decides on its changes
-/// one by one, and each decision is checked against the same compilation.
-#[derive(Default)]
-struct CompilationCache {
-    entries: Mutex<std::collections::VecDeque<(CompilationKey, Arc<Compilation>)>>,
-}
-
-const COMPILATIONS_KEPT: usize = 8;
-
 impl AppState {
     pub fn new(
         store: Store,
@@ -147,7 +137,7 @@ impl AppState {
                 verifier,
                 config,
                 next_seed: AtomicU64::new(hasher.finish()),
-                compilations: CompilationCache::default(),
+                compilations: Arc::new(KeptCompilations::default()),
                 versions: VersionCache::default(),
                 live: Default::default(),
                 stopping: tokio::sync::watch::Sender::new(false),
@@ -202,25 +192,10 @@ impl AppState {
         IdSource::new(seed, self.now().max(0) as u64)
     }
 
-    /// The compilation for `key`, computed by `compile` unless a recent one is kept. Call it
-    /// from blocking code: compiling a large round takes a while.
-    pub fn compilation(
-        &self,
-        key: CompilationKey,
-        compile: impl FnOnce() -> Compilation,
-    ) -> Arc<Compilation> {
-        let cache = &self.inner.compilations;
-        let lock = || cache.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, found)) = lock().iter().find(|(k, _)| *k == key) {
-            return found.clone();
-        }
-        let compiled = Arc::new(compile());
-        let mut entries = lock();
-        if !entries.iter().any(|(k, _)| *k == key) {
-            entries.push_front((key, compiled.clone()));
-            entries.truncate(COMPILATIONS_KEPT);
-        }
-        compiled
+    /// The few most recent compilations (see [`KeptCompilations`]). Ask them from blocking
+    /// code: compiling a large round takes a while.
+    pub fn compilations(&self) -> &Arc<KeptCompilations> {
+        &self.inner.compilations
     }
 
     /// Version `number` of a document and its references, read once and then kept (see
@@ -465,50 +440,5 @@ impl IntoResponse for Reply {
             headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
         }
         response
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::auth::TokenScope;
-    use crate::clock::ManualClock;
-
-    #[test]
-    fn a_compilation_is_computed_once_per_inputs() {
-        let state = AppState::new(
-            Store::open_in_memory().expect("store"),
-            Verifier::hs256(&[7u8; 32], &TokenScope::default()).expect("secret"),
-            Arc::new(ManualClock::new(0)),
-            ServerConfig::default(),
-        );
-        let key = |revision: u32| CompilationKey {
-            process: "bp".into(),
-            round: 1,
-            base_version: 1,
-            revisions: vec![("HU".into(), revision)],
-        };
-        let empty = || {
-            penholder_diff::compile_document(
-                &penholder_core::Document::new("T", Vec::new()),
-                1,
-                &[],
-            )
-        };
-        let mut computed = 0;
-        let first = state.compilation(key(1), || {
-            computed += 1;
-            empty()
-        });
-        let again = state.compilation(key(1), || {
-            computed += 1;
-            empty()
-        });
-        assert!(Arc::ptr_eq(&first, &again));
-        state.compilation(key(2), || {
-            computed += 1;
-            empty()
-        });
-        assert_eq!(computed, 2, "a new revision is a new compilation");
     }
 }

@@ -23,6 +23,7 @@ use maud::{Markup, PreEscaped, html};
 use penholder_core::IdSource;
 use penholder_core::negotiation::{Decision, Ruling};
 use penholder_diff::{Change, Compilation};
+use penholder_negotiation::compilation::KeptCompilations;
 use penholder_negotiation::consolidation::{self, Inputs};
 use penholder_negotiation::decision::{self, Expected, RulingKind};
 use penholder_negotiation::disposition::Review;
@@ -35,6 +36,7 @@ use penholder_render::{Disposition, Spoken};
 use penholder_store::DecisionRecord;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 fn refused(lang: Lang) -> impl Fn(Error) -> Response {
     move |error| WebError::from_use_case(error, lang).into_response()
@@ -185,7 +187,7 @@ struct CompiledRound {
     parts: Vec<std::ops::Range<usize>>,
     shown: usize,
     material: RoundMaterial,
-    compilation: Compilation,
+    compilation: Arc<Compilation>,
     view: CompilationView,
 }
 
@@ -256,12 +258,13 @@ pub async fn compilation_page(
     let lang = visitor.lang;
     let m = lang.messages();
     let (caller, slug, now) = (session.caller.clone(), p.clone(), front.now());
+    let kept = front.compilations.clone();
     let compiled = front
         .run(move |r| {
             let material =
                 RoundMaterial::read_for(r, &caller, &slug, number, Action::ReadCompilation, now)?;
             let query = query;
-            let compilation = material.compile(None);
+            let compilation = kept.of(&material, None);
             let mut context = material.context(now, String::new());
             context.spoken = Some(spoken(m));
             context.captions = m.captions;
@@ -571,11 +574,12 @@ pub async fn decide(
     let (decision, expected) = read_decision(&form, lang).map_err(IntoResponse::into_response)?;
     let (caller, slug, now) = (session.caller.clone(), p.clone(), front.now());
     let checked = decision.clone();
+    let kept = front.compilations.clone();
     front
         .run(move |r| {
             let material =
                 RoundMaterial::read_for(r, &caller, &slug, number, Action::PutDecision, now)?;
-            decision::check(&material.compile(None), &checked)
+            decision::check(&kept.of(&material, None), &checked)
         })
         .await
         .map_err(refused(lang))?;
@@ -612,11 +616,12 @@ pub async fn consolidate(
     let accept_uncontested = form.accept_uncontested.is_some();
     let (caller, slug, now) = (session.caller.clone(), p.clone(), front.now());
     let mut ids = ids(now).map_err(IntoResponse::into_response)?;
+    let kept = front.compilations.clone();
     let (inputs, result, document, base) = front
         .run(move |r| {
             let material =
                 RoundMaterial::read_for(r, &caller, &slug, number, Action::Consolidate, now)?;
-            let compilation = material.compile(None);
+            let compilation = kept.of(&material, None);
             let result =
                 consolidation::consolidate(&material, &compilation, accept_uncontested, &mut ids)?;
             Ok((
@@ -707,13 +712,14 @@ pub async fn upload(
     let mut ids = ids(now).map_err(IntoResponse::into_response)?;
     let source = Source::Markdown(form.text.replace("\r\n", "\n"));
     let label = form.label.trim().to_string();
+    let kept = front.compilations.clone();
     let (basis, upload) = front
         .run(move |r| {
             document::may_upload(r, &caller, &slug, &doc, None, now)?;
             let basis = document::upload_basis(r, &caller, &slug, &doc, None, now)?;
             let revised = source.import(&mut ids)?;
-            let compilation = basis.round.as_ref().map(|m| m.compile(None));
-            let upload = basis.align(label, revised, compilation.as_ref())?;
+            let compilation = basis.round.as_ref().map(|m| kept.of(m, None));
+            let upload = basis.align(label, revised, compilation.as_deref())?;
             Ok((basis, upload))
         })
         .await
@@ -741,9 +747,10 @@ pub async fn dispositions_page(
     let lang = visitor.lang;
     let m = lang.messages();
     let (caller, slug, now) = (session.caller.clone(), p.clone(), front.now());
+    let kept = front.compilations.clone();
     let (label, rows) = front
         .run(move |r| {
-            let (review, rows) = dispositions_of(r, &caller, &slug, number, now)?;
+            let (review, rows) = dispositions_of(r, &kept, &caller, &slug, number, now)?;
             Ok((review.material.round.label.clone(), rows))
         })
         .await
@@ -797,6 +804,7 @@ pub async fn dispositions_page(
 /// The round's review and its dispositions, as the API computes them.
 fn dispositions_of(
     r: &penholder_store::Reader<'_>,
+    kept: &KeptCompilations,
     caller: &penholder_negotiation::Caller,
     p: &str,
     number: u32,
@@ -804,7 +812,7 @@ fn dispositions_of(
 ) -> Result<(Review, Vec<Disposition>), Error> {
     let review = Review::read(r, caller, p, number, now)?;
     let context = review.context(now, String::new());
-    let compilation = review.material.compile(None);
+    let compilation = kept.of(&review.material, None);
     let rows = review.dispositions(&compilation, &context);
     Ok((review, rows))
 }

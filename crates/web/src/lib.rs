@@ -47,6 +47,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use penholder_negotiation::Caller;
+use penholder_negotiation::compilation::KeptCompilations;
 use penholder_store::Store;
 use std::sync::Arc;
 
@@ -72,6 +73,9 @@ pub struct Front {
     pub store: Store,
     pub clock: Arc<dyn Fn() -> i64 + Send + Sync>,
     pub credentials: Arc<dyn Credentials>,
+    /// The server's kept compilations: each part of the chair's compilation page and each
+    /// decision reads the same compilation of a closed round, compiled once.
+    pub compilations: Arc<KeptCompilations>,
 }
 
 impl Front {

@@ -263,11 +263,12 @@ pub async fn compilation_file(
     let format = format_of(&name, &REDLINE_FILES.map(|(f, _)| f), lang)
         .map_err(IntoResponse::into_response)?;
     let (caller, slug, now) = (session.caller.clone(), p.clone(), front.now());
+    let kept = front.compilations.clone();
     let bytes = front
         .run(move |r| {
             let material =
                 RoundMaterial::read_for(r, &caller, &slug, number, Action::ReadCompilation, now)?;
-            let compilation = material.compile(None);
+            let compilation = kept.of(&material, None);
             let context = material.context(
                 now,
                 format!("Compilation of {} (round {number})", material.round.label),
@@ -301,6 +302,7 @@ pub async fn dispositions_file(
     let format = format_of(&name, &[Format::Csv, Format::Xlsx, Format::Html], lang)
         .map_err(IntoResponse::into_response)?;
     let (caller, slug, now) = (session.caller.clone(), p.clone(), front.now());
+    let kept = front.compilations.clone();
     let bytes = front
         .run(move |r| {
             let review = Review::read(r, &caller, &slug, number, now)?;
@@ -311,7 +313,7 @@ pub async fn dispositions_file(
                     review.material.round.label
                 ),
             );
-            let compilation = review.material.compile(None);
+            let compilation = kept.of(&review.material, None);
             let rows = review.dispositions(&compilation, &context);
             let fault = |e: penholder_render::RenderError| Error::Fault(e.to_string());
             Ok(match format {

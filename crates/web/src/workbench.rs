@@ -953,11 +953,12 @@ pub async fn outcomes_page(
     };
     let (caller, slug, now, reading_code) =
         (session.caller.clone(), p.clone(), front.now(), code.clone());
+    let kept = front.compilations.clone();
     let (outcomes, decided) = front
         .run(move |r| {
             let review = Review::read_outcomes(r, &caller, &slug, number, &reading_code, now)?;
             let context = review.context(now, String::new());
-            let compilation = review.material.compile(None);
+            let compilation = kept.of(&review.material, None);
             let decided = review.result.is_some() || !review.material.rulings().is_empty();
             Ok((
                 review.outcomes(&compilation, &context, &reading_code),
