@@ -264,10 +264,13 @@ def main():
             f"amendments in Chromium, navigation to the first decision answering the keyboard "
             f"({web['decision_forms']:,} decision forms, {web['html_bytes'] / 1e6:.1f} MB HTML, "
             f"{web['transfer_bytes'] / 1e6:.2f} MB transferred; {web['runs']} loads)",
-            f"{ms(web['usable_median_ms'])}",
-            f"response end {ms(web['response_end_median_ms'])}, DOM interactive "
+            f"{ms(web['usable_first_ms'])} first load, {ms(web['usable_again_median_ms'])} again"
+            if web.get('usable_again_median_ms') is not None else f"{ms(web['usable_median_ms'])}",
+            f"first load on a server started afresh (it compiles the round), then the server's "
+            f"kept compilation; median of all: {ms(web['usable_median_ms'])}; response end "
+            f"{ms(web['response_end_median_ms'])}, DOM interactive "
             f"{ms(web['dom_interactive_median_ms'])}, load {ms(web['load_median_ms'])}",
-            f"≤ 1 s: {verdict(web['usable_median_ms'] <= 1000.0, full)}"))
+            f"≤ 1 s: {verdict(max(web['usable_median_ms'], web.get('usable_first_ms', 0)) <= 1000.0, full)}"))
     hello = by_kind["hello"]
     if hello:
         table.append((

@@ -150,6 +150,7 @@ try {
   await page.waitForURL(/\/receipt$/);
   check((await page.locator("dl.facts").innerText()).includes("Revision\n2"), "the resubmission is not revision 2");
   await page.getByRole("link", { name: "Back to the round" }).click();
+  await page.waitForURL(/\/rounds\/\d+$/);
   const items = await page.locator("ol.items > li").count();
   check(items === 2, `revision 2 should hold the amendment and the comment, not ${items} items`);
   await visit(page, "07-round-after-resubmission");

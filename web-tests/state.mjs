@@ -135,7 +135,9 @@ try {
   await shootAround(delegate, entered, "state-09-reservation");
   await entered.getByRole("button", { name: /^Withdraw reservation SR \(HU\)/ }).click();
   await delegate.waitForURL(/\/state#n-/);
-  await delegate.locator("div.state-paragraph", { hasText: "Strengthen legal pathways" }).locator(".status-line").waitFor();
+  // The page comes back to the same address: wait for the reservation to go, then check it went
+  // everywhere.
+  await delegate.locator("div.state-paragraph", { hasText: "Strengthen legal pathways" }).locator(".reservation-list", { hasText: "SR (HU)" }).waitFor({ state: "detached" });
   check((await delegate.locator(".reservation-list").count()) === 0, "the withdrawn reservation still shows");
 
   // The chair agrees the paragraph and adopts the whole text.

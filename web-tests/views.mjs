@@ -43,7 +43,12 @@ try {
 
   // Version 1 marked as read, then what changed since.
   await page.goto(`${base}${doc}/v/1`);
-  await page.getByRole("button", { name: "Mark version 1 as read" }).click();
+  // The page comes back to the same address: wait for the mark's own answer, not the URL.
+  const [marked] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/read-mark") && r.request().method() === "POST"),
+    page.getByRole("button", { name: "Mark version 1 as read" }).click(),
+  ]);
+  check(marked.status() === 303, `marking version 1 as read answered ${marked.status()}`);
   await page.waitForURL(`${base}${doc}/v/1`);
   await page.getByRole("link", { name: "What changed since I last read" }).click();
   await page.waitForURL(/redline\?since=read/);
@@ -68,6 +73,7 @@ try {
   // The concordance, and a reference followed to its paragraph.
   await page.goto(`${base}${doc}`);
   await page.getByRole("link", { name: "Numbering concordance" }).click();
+  await page.waitForURL(/\/concordance$/);
   const rows = await page.locator("table.concordance tbody tr").count();
   check(rows > 10, `the concordance has ${rows} rows`);
   await visit(page, "views-05-concordance");
