@@ -255,6 +255,10 @@ fi
 stop "$server_pid"
 say "cold start after the scenario"
 "$loadgen" coldstart --binary "$penholder" --db "$db" --runs "$cold_runs" --label "after the rush" | record
+# Nothing reads the SQLite file again: removed, and what the kernel still had to write of it
+# written, so that PostgreSQL's figures do not pay for writing back SQLite's gigabytes.
+rm -f "$db" "$db-wal" "$db-shm"
+sync
 
 # ---- PostgreSQL ------------------------------------------------------------------------------
 # The same rush on PostgreSQL, with one server and with two servers of one database (the load
