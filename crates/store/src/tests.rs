@@ -1558,12 +1558,17 @@ both! {
         };
         let (_dir, store) = open_store_with(options);
         let store = fixture_in(store);
-        // Hold the writer busy until released, so the queue behind it fills up.
+        // Hold the writer busy until released, so the queue behind it fills up. Only once the
+        // writer runs the busy job: until then it may still be gathering jobs into its batch
+        // (a race seen on PostgreSQL, 7 of 10 refused).
         let (release_sender, release) = std::sync::mpsc::channel::<()>();
+        let (started_sender, started) = std::sync::mpsc::channel::<()>();
         let busy = store.write(move |_| {
+            let _ = started_sender.send(());
             let _ = release.recv();
             Ok(())
         });
+        started.recv().expect("the writer runs the busy job");
         let mut refused = 0;
         let mut queued = Vec::new();
         for _ in 0..10 {
