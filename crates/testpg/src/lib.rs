@@ -48,6 +48,21 @@ fn error(message: impl Into<String>) -> Error {
     Error(message.into())
 }
 
+/// A client error with the server's own words and SQLSTATE (`postgres::Error` alone says only
+/// "db error").
+fn describe(e: postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+/// Whether an admin statement's failure passes by itself: the template in use by another
+/// CREATE DATABASE, or too many connections for a moment.
+fn passing(described: &str) -> bool {
+    described.ends_with("(SQLSTATE 55006)") || described.ends_with("(SQLSTATE 53300)")
+}
+
 /// Set to `1` to let tests that need PostgreSQL skip (loudly) where it is not installed.
 pub const SKIP_ENV: &str = "PENHOLDER_SKIP_POSTGRES";
 
@@ -243,15 +258,33 @@ impl TestPostgres {
             )));
         }
         let statement = format!("CREATE DATABASE \"{name}\"");
-        self.admin(move |client| client.batch_execute(&statement))
-            .map_err(|e| error(format!("cannot create database {name}: {e}")))?;
-        Ok(self.url_of(name))
+        // Tests running side by side create their databases at once: PostgreSQL refuses a
+        // CREATE DATABASE while another one copies the same template (55006) and a connection
+        // beyond max_connections (53300). Both pass; anything else is said at once.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let statement = statement.clone();
+            match self.admin(move |client| client.batch_execute(&statement)) {
+                Ok(()) => return Ok(self.url_of(name)),
+                Err(e) if passing(&e) && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => return Err(error(format!("cannot create database {name}: {e}"))),
+            }
+        }
     }
 
     /// A new, empty database; its URL. Panics if it cannot be created (for tests).
     pub fn url(&self) -> String {
+        // Named by this process and the moment: the shared server outlives many test
+        // processes, and process ids come round again within one run (pid_max is 32,768 on
+        // these machines: a CI run's builds, browsers and servers go through it), so an id
+        // alone met a database of an earlier process ("t5539_0 already exists").
         let n = DATABASES.fetch_add(1, Ordering::Relaxed);
-        let name = format!("t{}_{n}", std::process::id());
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        let name = format!("t{}_{nanos:x}_{n}", std::process::id());
         self.fresh_database(&name).unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -264,9 +297,8 @@ impl TestPostgres {
     ) -> std::result::Result<T, String> {
         let url = self.url_of("postgres");
         std::thread::spawn(move || {
-            let mut client =
-                postgres::Client::connect(&url, postgres::NoTls).map_err(|e| e.to_string())?;
-            f(&mut client).map_err(|e| e.to_string())
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).map_err(describe)?;
+            f(&mut client).map_err(describe)
         })
         .join()
         .map_err(|_| "the admin thread panicked".to_string())?
