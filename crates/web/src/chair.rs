@@ -11,7 +11,7 @@
 //! meanwhile by someone else is not overwritten unseen (412).
 
 use crate::Front;
-use crate::error::WebError;
+use crate::error::{WebError, refused};
 use crate::i18n::{Lang, Messages};
 use crate::pages::{Chrome, layout, moment, state_name};
 use crate::sign_in::Visitor;
@@ -37,10 +37,6 @@ use penholder_store::DecisionRecord;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-fn refused(lang: Lang) -> impl Fn(Error) -> Response {
-    move |error| WebError::from_use_case(error, lang).into_response()
-}
 
 /// The screen-reader words of the interface's language, for render's attributed marks.
 pub fn spoken(m: &Messages) -> Spoken {

@@ -20,6 +20,12 @@ pub struct WebError {
     pub json: bool,
 }
 
+/// A use case's refusal as the page that says it, in the reader's language: for handlers that
+/// answer `Result<Response, Response>`.
+pub(crate) fn refused(lang: Lang) -> impl Fn(Error) -> Response {
+    move |error| WebError::from_use_case(error, lang).into_response()
+}
+
 impl WebError {
     pub fn new(status: StatusCode, detail: impl Into<String>, lang: Lang) -> WebError {
         WebError {

@@ -9,7 +9,7 @@
 //! reviewer reads exactly what the API would give the same person.
 
 use crate::Front;
-use crate::error::WebError;
+use crate::error::{WebError, refused};
 use crate::i18n::Lang;
 use crate::pages::{Chrome, layout, moment};
 use crate::sign_in::Visitor;
@@ -22,10 +22,6 @@ use penholder_negotiation::policy::Action;
 use penholder_negotiation::{Error, RoundMaterial, document};
 use penholder_render::html::node_blocks;
 use penholder_render::{Format, html as render_html};
-
-fn refused(lang: Lang) -> impl Fn(Error) -> Response {
-    move |error| WebError::from_use_case(error, lang).into_response()
-}
 
 /// A file to download, named as the API names it.
 fn file(format: Format, bytes: Vec<u8>, stem: &str) -> Response {

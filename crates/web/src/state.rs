@@ -19,7 +19,7 @@
 //! shown by colour alone: each badge has a shape and words, and a legend says what they mean.
 
 use crate::Front;
-use crate::error::WebError;
+use crate::error::{WebError, refused};
 use crate::i18n::{Lang, Messages};
 use crate::pages::{Chrome, layout, moment};
 use crate::sign_in::Visitor;
@@ -284,10 +284,6 @@ fn kind_words(s: &StateMessages, kind: ReservationKind) -> &'static str {
         ReservationKind::Parliamentary => s.parliamentary,
         ReservationKind::Linguistic => s.linguistic,
     }
-}
-
-fn refused(lang: Lang) -> impl Fn(Error) -> Response {
-    move |error| WebError::from_use_case(error, lang).into_response()
 }
 
 /// What a page shows beside each paragraph of one version: the status in force, the

@@ -11,7 +11,7 @@
 
 use crate::Front;
 use crate::chair::spoken;
-use crate::error::WebError;
+use crate::error::{WebError, refused};
 use crate::i18n::Lang;
 use crate::pages::{Chrome, layout, moment};
 use crate::sign_in::Visitor;
@@ -131,10 +131,6 @@ pub const FRENCH: ViewsMessages = ViewsMessages {
     node: "nœud",
     round: "tour",
 };
-
-fn refused(lang: Lang) -> impl Fn(Error) -> Response {
-    move |error| WebError::from_use_case(error, lang).into_response()
-}
 
 fn failed(error: penholder_render::RenderError) -> Error {
     Error::Fault(error.to_string())

@@ -17,7 +17,7 @@
 
 use crate::Front;
 use crate::delegation::{ItemForm, by_id, note_late_attempt, with_proposal};
-use crate::error::WebError;
+use crate::error::{WebError, refused};
 use crate::i18n::{Lang, Messages};
 use crate::pages::{Chrome, layout, moment};
 use crate::sign_in::Visitor;
@@ -206,10 +206,6 @@ impl WorkbenchMessages {
             ItemFlag::MatchedByText => self.flag_matched_by_text,
         }
     }
-}
-
-fn refused(lang: Lang) -> impl Fn(Error) -> Response {
-    move |error| WebError::from_use_case(error, lang).into_response()
 }
 
 /// The delegation the caller acts for, or a refusal saying how to get one.
