@@ -25,6 +25,7 @@ mod listener;
 mod live;
 mod openapi;
 mod page;
+pub mod pieces;
 mod routes;
 pub mod seal;
 mod state;

@@ -18,10 +18,10 @@
 //! Decisions and consolidation never read a kept answer: they compile the exact inputs.
 
 use crate::error::ApiError;
+use crate::pieces::JsonPieces;
 use crate::routes::blocking;
 use crate::state::AppState;
 use crate::wire::{CompilationView, SubmissionRef};
-use axum::body::Bytes;
 use penholder_core::negotiation::RoundState;
 use penholder_diff::Compilation;
 use penholder_negotiation::RoundMaterial;
@@ -90,7 +90,7 @@ pub struct Snapshot {
     /// Server time (ms) when its inputs were read.
     pub taken_at: i64,
     /// The JSON answer (a `CompilationView`).
-    pub json: Bytes,
+    pub json: JsonPieces,
 }
 
 #[derive(Default)]
@@ -198,9 +198,9 @@ async fn refresh(
     let taken_at = app.now();
     let material = load_live(app, p, r).await?;
     let revisions = material.generation();
-    // About 2 KB of JSON per item (8.1 MB for 4,000 amendments): written into one buffer of
-    // that size, not one doubled a dozen times (each a fresh allocation the kernel zeroes, and
-    // a copy), which cost as much as the compilation itself.
+    // About 2 KB of JSON per item (8.1 MB for 4,000 amendments): each run of nodes is written
+    // into a buffer of its share of that size, not one doubled a dozen times (each a fresh
+    // allocation the kernel zeroes, and a copy), which cost as much as the compilation itself.
     let hint = watched
         .latest()
         .map(|l| l.json.len() + l.json.len() / 8)
@@ -214,7 +214,7 @@ async fn refresh(
         let out = view
             .to_json(threads, hint)
             .map_err(|e| ApiError::Internal(format!("cannot serialise a compilation: {e}")))?;
-        Ok(Bytes::from(out))
+        Ok(out)
     })
     .await?;
     let snapshot = Arc::new(Snapshot {

@@ -7,7 +7,9 @@
 //! them and described as objects in the schema.
 
 use crate::clock::rfc3339;
+use crate::pieces::JsonPieces;
 use crate::seal::{self, AuditKey, Seal};
+use axum::body::Bytes;
 use penholder_core::NodeId;
 use penholder_core::negotiation::{
     Delegation, DelegationKind, Function, Participation, RoundState,
@@ -812,37 +814,42 @@ impl CompilationView {
     /// `threads` is `Some(1)` (the background refresh, which leaves the cores to requests).
     /// Serialized one after another they cost about as much as the compilation itself, which
     /// runs on every core. `capacity`: the expected size.
+    ///
+    /// The answer is in pieces (the head, runs of nodes, the tail), sent one after the other
+    /// as they are: copying megabytes into one buffer cost a second buffer of that size in
+    /// fresh pages, which a virtual machine may take a millisecond per megabyte to give.
     pub fn to_json(
         &self,
         threads: Option<usize>,
         capacity: usize,
-    ) -> Result<Vec<u8>, serde_json::Error> {
+    ) -> Result<JsonPieces, serde_json::Error> {
         if threads == Some(1) {
             let mut out = Vec::with_capacity(capacity);
             serde_json::to_writer(&mut out, self)?;
-            return Ok(out);
+            return Ok(JsonPieces::from(vec![Bytes::from(out)]));
         }
         let c = &self.compilation;
         // Runs of nodes, each written into one buffer sized for it (a node's JSON ranges from
-        // bytes to megabytes: rayon's work stealing evens the runs out).
+        // bytes to megabytes: rayon's work stealing evens the runs out). Each run but the
+        // first starts with the comma that separates it from the one before.
         let per_node = capacity / c.nodes.len().max(1) + 64;
         let runs = c
             .nodes
             .par_chunks(16)
-            .map(|run| {
-                let mut json = Vec::with_capacity(per_node * run.len());
+            .enumerate()
+            .map(|(n, run)| {
+                let mut json = Vec::with_capacity(per_node * run.len() + 1);
                 for (i, node) in run.iter().enumerate() {
-                    if i > 0 {
+                    if n > 0 || i > 0 {
                         json.push(b',');
                     }
                     serde_json::to_writer(&mut json, node)?;
                 }
-                Ok(json)
+                Ok(Bytes::from(json))
             })
-            .collect::<Result<Vec<Vec<u8>>, serde_json::Error>>()?;
-        let nodes_len: usize = runs.iter().map(|r| r.len() + 1).sum();
-        let mut out = Vec::with_capacity(nodes_len + 64 * 1024);
-        let mut object = JsonObject::open(&mut out);
+            .collect::<Result<Vec<Bytes>, serde_json::Error>>()?;
+        let mut head = Vec::with_capacity(64 * 1024);
+        let mut object = JsonObject::open(&mut head);
         object.field("round", &self.round)?;
         object.field("base_version", &self.base_version)?;
         object.field("compiled_at", &self.compiled_at)?;
@@ -859,12 +866,11 @@ impl CompilationView {
         inner.field("base_version", &c.base_version)?;
         inner.key("nodes")?;
         inner.out.push(b'[');
-        for (i, run) in runs.iter().filter(|r| !r.is_empty()).enumerate() {
-            if i > 0 {
-                inner.out.push(b',');
-            }
-            inner.out.extend_from_slice(run);
-        }
+        let mut tail = Vec::with_capacity(1024);
+        let mut inner = JsonObject {
+            out: &mut tail,
+            empty: false,
+        };
         inner.out.push(b']');
         inner.field("general_comments", &c.general_comments)?;
         if !c.general_flags.is_empty() {
@@ -874,8 +880,12 @@ impl CompilationView {
             inner.field("unplaced", &c.unplaced)?;
         }
         inner.out.push(b'}');
-        out.push(b'}');
-        Ok(out)
+        tail.push(b'}');
+        let mut pieces = Vec::with_capacity(runs.len() + 2);
+        pieces.push(Bytes::from(head));
+        pieces.extend(runs.into_iter().filter(|r| !r.is_empty()));
+        pieces.push(Bytes::from(tail));
+        Ok(JsonPieces::from(pieces))
     }
 }
 
@@ -1159,7 +1169,9 @@ mod tests {
         );
         let derived = serde_json::to_vec(&view).expect("json");
         for threads in [None, Some(1), Some(2)] {
-            let parallel = view.to_json(threads, 0).expect("json");
+            let pieces = view.to_json(threads, 0).expect("json");
+            assert_eq!(pieces.len(), derived.len());
+            let parallel = pieces.to_vec();
             assert!(
                 parallel == derived,
                 "{threads:?} threads: {} bytes against {}",

@@ -1067,16 +1067,20 @@ impl<'a> Reader<'a> {
     ) -> Result<Vec<SubmissionRevision>, StoreError> {
         let (_, round_row) = self.process_round(process, round)?;
         let round_id = round_row.id;
-        let rows = self.conn.query_all(
+        // Ordered here, not by the database: SQLite sorts whole rows, so `ORDER BY d.code`
+        // copied every body (2.5 MB for 200 submissions of 20 items) through a temporary
+        // B-tree, which took four times as long as reading them. (And byte order is the same
+        // on both backends, whatever PostgreSQL's collation.)
+        let mut rows = self.conn.query_all(
             &format!(
                 "{SELECT_SUBMISSION} WHERE s.round_id = ?1 AND s.revision =
                     (SELECT MAX(revision) FROM submission_revisions t
-                     WHERE t.round_id = s.round_id AND t.delegation_id = s.delegation_id)
-                 ORDER BY d.code"
+                     WHERE t.round_id = s.round_id AND t.delegation_id = s.delegation_id)"
             ),
             args![round_id],
             raw_submission,
         )?;
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // Decoding 200 bodies of 20 items is a third of loading a round for its compilation:
         // on every core.
         rows.into_par_iter().map(submission_revision).collect()

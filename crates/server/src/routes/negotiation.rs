@@ -81,11 +81,7 @@ pub async fn get_compilation(
             return Ok(compilation_tag(&p, r, inputs.revisions).not_modified());
         }
         let snapshot = live::compilation_json(&state, &p, r, inputs, freshness).await?;
-        let mut response = (StatusCode::OK, snapshot.json.clone()).into_response();
-        response.headers_mut().insert(
-            axum::http::header::CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("application/json"),
-        );
+        let response = snapshot.json.clone().into_response();
         // Tagged with what it compiled, which may be up to 2 s behind the count just read.
         return Ok(compilation_tag(&p, r, snapshot.revisions).attach(response));
     }
