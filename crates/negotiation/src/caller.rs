@@ -61,7 +61,7 @@ impl std::fmt::Display for Role {
 
 /// The person acting in one request or command: who they are, what their credential says they
 /// may be, and for which delegation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Caller {
     pub sub: String,
     pub role: Role,

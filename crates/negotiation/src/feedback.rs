@@ -76,6 +76,81 @@ pub fn may_submit(
     })
 }
 
+/// How long (ms) a granted [`may_submit`] is kept by [`KeptSubmitChecks`].
+pub const SUBMIT_CHECK_KEPT_MS: i64 = 5_000;
+/// The most granted checks kept at once (one per caller, round and delegation submitting).
+const SUBMIT_CHECKS_KEPT: usize = 16_384;
+
+type SubmitKey = (Caller, String, u32, String);
+
+/// The answers of [`may_submit`] that let a caller submit, kept a few seconds for the same
+/// caller's next submission to the same delegation in the same round: in a deadline rush each
+/// delegation sends again and again, and the check was one read transaction per submission (on
+/// PostgreSQL three round trips, about as many as the write itself).
+///
+/// Sound because nothing such an answer rests on can be taken back unseen: the token is the
+/// same (its claims are the key), a delegation's standing in a process never shrinks
+/// (delegations are added, never rewritten: the store refuses updates), and the one thing that
+/// does move — the round's state, closed or its deadline extended — is checked again by the
+/// store in the write's own transaction, where a refusal is a late attempt like any other.
+/// Refusals are never kept, so a caller refused now is asked again next time. An answer older
+/// than [`SUBMIT_CHECK_KEPT_MS`] is read again.
+#[derive(Default)]
+pub struct KeptSubmitChecks {
+    granted: std::sync::Mutex<std::collections::HashMap<SubmitKey, (i64, Submitting)>>,
+}
+
+impl KeptSubmitChecks {
+    /// The check granted to `caller` for delegation `code` in the round, if it was granted at
+    /// most [`SUBMIT_CHECK_KEPT_MS`] before `now`.
+    pub fn granted(
+        &self,
+        caller: &Caller,
+        process: &str,
+        round: u32,
+        code: &str,
+        now: i64,
+    ) -> Option<Submitting> {
+        let key = (caller.clone(), process.to_string(), round, code.to_string());
+        let granted = self.lock();
+        match granted.get(&key) {
+            Some((at, submitting)) if (0..=SUBMIT_CHECK_KEPT_MS).contains(&(now - at)) => {
+                Some(submitting.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Keeps a check [`may_submit`] granted at `now`.
+    pub fn keep(
+        &self,
+        caller: &Caller,
+        process: &str,
+        round: u32,
+        code: &str,
+        now: i64,
+        submitting: &Submitting,
+    ) {
+        let key = (caller.clone(), process.to_string(), round, code.to_string());
+        let mut granted = self.lock();
+        if granted.len() >= SUBMIT_CHECKS_KEPT {
+            granted.retain(|_, (at, _)| (0..=SUBMIT_CHECK_KEPT_MS).contains(&(now - *at)));
+            if granted.len() >= SUBMIT_CHECKS_KEPT {
+                granted.clear();
+            }
+        }
+        granted.insert(key, (now, submitting.clone()));
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<SubmitKey, (i64, Submitting)>> {
+        self.granted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// Records, in the audit log, a submission to delegation `code` refused because the round no
 /// longer takes any (see `Writer::record_late_submission`); `false` if the round was not past
 /// its submissions (a refusal for another reason is not a late attempt).

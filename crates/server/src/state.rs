@@ -9,6 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use penholder_core::{IdSource, References, Version};
 use penholder_negotiation::compilation::KeptCompilations;
+use penholder_negotiation::feedback::{self, KeptSubmitChecks, Submitting};
 use penholder_store::{Reader, Store, StoreError, Writer};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -93,6 +94,8 @@ struct Inner {
     /// The few most recent compilations, shared with the web front (see `crate::front`).
     compilations: Arc<KeptCompilations>,
     versions: VersionCache,
+    /// The submission checks granted in the last seconds (see [`KeptSubmitChecks`]).
+    submit_checks: KeptSubmitChecks,
     live: crate::live::LiveCompilations,
     /// Set when the server stops: event streams end (they would otherwise hold the shutdown
     /// for its whole grace period).
@@ -139,6 +142,7 @@ impl AppState {
                 next_seed: AtomicU64::new(hasher.finish()),
                 compilations: Arc::new(KeptCompilations::default()),
                 versions: VersionCache::default(),
+                submit_checks: KeptSubmitChecks::default(),
                 live: Default::default(),
                 stopping: tokio::sync::watch::Sender::new(false),
             }),
@@ -225,6 +229,30 @@ impl AppState {
             entries.truncate(VERSIONS_KEPT);
         }
         Ok(version)
+    }
+
+    /// Whether `caller` may submit for delegation `code` in the round now
+    /// ([`feedback::may_submit`]), answered from a check granted in the last seconds when
+    /// there is one (see [`KeptSubmitChecks`] for why that is sound).
+    pub async fn may_submit(
+        &self,
+        caller: &Principal,
+        process: &str,
+        round: u32,
+        code: &str,
+    ) -> Result<Submitting, ApiError> {
+        let now = self.now();
+        let kept = &self.inner.submit_checks;
+        if let Some(submitting) = kept.granted(caller, process, round, code, now) {
+            return Ok(submitting);
+        }
+        let submitting = {
+            let (caller, p, code) = (caller.clone(), process.to_string(), code.to_string());
+            self.run(move |reader| feedback::may_submit(reader, &caller, &p, round, &code, now))
+                .await?
+        };
+        kept.keep(caller, process, round, code, now, &submitting);
+        Ok(submitting)
     }
 
     /// Runs `f` on a consistent snapshot of the store.

@@ -133,12 +133,7 @@ async fn submit(
     body: Body,
     dry_run: bool,
 ) -> Result<Reply, ApiError> {
-    let submitting = {
-        let (caller, p, code, now) = (principal.clone(), p.clone(), code.clone(), state.now());
-        state
-            .run(move |reader| feedback::may_submit(reader, &caller, &p, r, &code, now))
-            .await?
-    };
+    let submitting = state.may_submit(&principal, &p, r, &code).await?;
     let precondition = precondition(&headers)?;
     let round = submitting.round.clone();
     // Versions never change: the base is read once per server, not once per submission.
