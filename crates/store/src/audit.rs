@@ -695,6 +695,81 @@ pub(crate) fn head(conn: Conn<'_>) -> Result<Option<(i64, [u8; 32])>, StoreError
     Ok(head)
 }
 
+/// The most entries another server may have appended since a writer's last batch for
+/// [`catch_up`] to read them one by one; beyond, the writer forgets its targets.
+const CATCH_UP_MOST: i64 = 512;
+
+/// PostgreSQL: the audit head, read together with every entry appended since `since` (the head
+/// the writer's target cache is valid at), so that the cache can stay valid across another
+/// server's writes instead of being emptied. A submission stored by another server moves its
+/// target's revision; any other entry (a round moved, a delegation added, a paragraph's status)
+/// empties the cache, as does a `since` entry that is not there as it was. One query, where the
+/// head alone was one too: with two servers, whose batches alternate under the chain's lock,
+/// each batch no longer reads every target of the round again while it holds that lock.
+pub(crate) fn catch_up(
+    conn: Conn<'_>,
+    pg: &crate::pg::PgConn,
+    since: (i64, [u8; 32]),
+) -> Result<Option<(i64, [u8; 32])>, StoreError> {
+    let rows = conn.query_all(
+        "SELECT seq, entry_hash, action, subject FROM audit WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+        args![since.0, CATCH_UP_MOST + 1],
+        |row| Ok((row.int(0)?, row.bytes(1)?, row.text(2)?, row.text(3)?)),
+    )?;
+    let continues = rows
+        .first()
+        .is_some_and(|(seq, hash, _, _)| *seq == since.0 && hash32(hash) == Some(since.1));
+    if !continues || rows.len() as i64 > CATCH_UP_MOST {
+        pg.forget_targets();
+        return head(conn);
+    }
+    let mut stored = Some(Vec::new());
+    let mut last = since;
+    for (seq, hash, action, subject) in &rows[1..] {
+        last = (
+            *seq,
+            hash32(hash).ok_or_else(|| {
+                StoreError::corrupt(format!("audit entry {seq} has a malformed hash"))
+            })?,
+        );
+        match (&mut stored, stored_revision(action, subject)) {
+            (Some(list), Some(moved)) => list.push(moved),
+            _ => stored = None,
+        }
+    }
+    pg.catch_up_targets(stored, last);
+    conn.cache_audit_head(last.0, last.1);
+    Ok(Some(last))
+}
+
+/// The target and revision of a `submission.put` entry's subject
+/// (`processes/{p}/rounds/{r}/submissions/{d}/revisions/{n}`).
+fn stored_revision(action: &str, subject: &str) -> Option<((String, u32, String), u32)> {
+    if action != "submission.put" {
+        return None;
+    }
+    match subject.split('/').collect::<Vec<_>>()[..] {
+        [
+            "processes",
+            process,
+            "rounds",
+            round,
+            "submissions",
+            delegation,
+            "revisions",
+            revision,
+        ] => Some((
+            (
+                process.to_string(),
+                round.parse().ok()?,
+                delegation.to_string(),
+            ),
+            revision.parse().ok()?,
+        )),
+        _ => None,
+    }
+}
+
 /// [`append`], returning the new entry as a head (its seq and hash).
 pub(crate) fn append_head(conn: Conn<'_>, entry: NewEntry<'_>) -> Result<AuditHead, StoreError> {
     let head = head(conn)?;
@@ -2387,5 +2462,39 @@ fn orphan_entry(conn: Conn<'_>, action: &str, table: &str) -> Result<(), AuditEr
             format!("it records a {action} whose row in {table} is missing"),
         )),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stored_revision;
+
+    #[test]
+    fn only_a_stored_revisions_subject_moves_a_target() {
+        assert_eq!(
+            stored_revision(
+                "submission.put",
+                "processes/bp-2024/rounds/3/submissions/HU/revisions/12"
+            ),
+            Some((("bp-2024".into(), 3, "HU".into()), 12))
+        );
+        for (action, subject) in [
+            (
+                "submission.late",
+                "processes/p/rounds/3/submissions/HU/revisions/1",
+            ),
+            ("round.close", "processes/p/rounds/3"),
+            (
+                "submission.put",
+                "processes/p/rounds/three/submissions/HU/revisions/1",
+            ),
+            ("submission.put", "processes/p/rounds/3/submissions/HU"),
+            (
+                "submission.put",
+                "processes/p/rounds/3/submissions/HU/revisions/1/x",
+            ),
+        ] {
+            assert_eq!(stored_revision(action, subject), None, "{action} {subject}");
+        }
     }
 }

@@ -345,6 +345,43 @@ impl PgConn {
         cache.valid_at.set(Some(head));
     }
 
+    /// The audit head the target cache is valid at, if it holds anything.
+    pub(crate) fn targets_valid_at(&self) -> Option<(i64, [u8; 32])> {
+        self.targets
+            .valid_at
+            .get()
+            .filter(|_| !self.targets.entries.borrow().is_empty())
+    }
+
+    /// Brings the target cache to `head` across entries another writer appended: `stored`, the
+    /// revisions they stored (each target's latest moves to it), or `None` when they wrote
+    /// something else, which empties the cache.
+    pub(crate) fn catch_up_targets(
+        &self,
+        stored: Option<Vec<((String, u32, String), u32)>>,
+        head: (i64, [u8; 32]),
+    ) {
+        let cache = &self.targets;
+        let mut entries = cache.entries.borrow_mut();
+        match stored {
+            None => entries.clear(),
+            Some(stored) => {
+                for (key, revision) in stored {
+                    match entries.get_mut(&key) {
+                        Some(SubmissionTarget {
+                            delegation: Some((_, latest)),
+                            ..
+                        }) => *latest = (*latest).max(revision),
+                        _ => {
+                            entries.remove(&key);
+                        }
+                    }
+                }
+            }
+        }
+        cache.valid_at.set(Some(head));
+    }
+
     /// Empties the target cache (a rollback: what it remembered may not be stored).
     pub(crate) fn forget_targets(&self) {
         self.targets.entries.borrow_mut().clear();

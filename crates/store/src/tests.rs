@@ -1786,6 +1786,54 @@ fn postgres_what_a_writer_remembers_of_a_target_gives_way_to_another_servers_wri
 }
 
 #[test]
+fn postgres_a_writer_catches_up_with_another_servers_submissions_and_forgets_the_rest() {
+    // Across the other server's submissions the writer's targets are moved, not dropped (see
+    // `audit::catch_up`): each delegation's next revision must still be exact, whoever stored
+    // the last one, and anything else the other server writes (a delegation added) empties them.
+    on_postgres(|server| {
+        let (one, two) = two_stores(server);
+        let one = fixture_in(one);
+        let revision = |store: &Store, code: &str, n: i64| {
+            submit(store, code, "{}", None, T0 + n).unwrap().revision
+        };
+        assert_eq!(revision(&one, "AT", 1), 1);
+        assert_eq!(revision(&one, "HU", 2), 1);
+        assert_eq!(revision(&two, "HU", 3), 2, "the other server's own read");
+        assert_eq!(revision(&two, "HU", 4), 3);
+        assert_eq!(
+            revision(&one, "HU", 5),
+            4,
+            "moved to the other server's revision"
+        );
+        assert_eq!(
+            revision(&one, "AT", 6),
+            2,
+            "kept across the other server's writes"
+        );
+        assert!(matches!(
+            submit(&one, "HU", "{}", Some(3), T0 + 7),
+            Err(StoreError::Conflict { .. })
+        ));
+        two.add_delegation(
+            "p",
+            delegation("SE", DelegationKind::State),
+            admin(),
+            T0 + 8,
+        )
+        .wait()
+        .unwrap();
+        assert_eq!(revision(&two, "AT", 9), 3);
+        assert_eq!(
+            revision(&one, "AT", 10),
+            4,
+            "read afresh after another kind of write"
+        );
+        assert_eq!(revision(&one, "SE", 11), 1, "the new delegation is seen");
+        one.verify_audit().unwrap();
+    });
+}
+
+#[test]
 fn postgres_two_consolidations_of_one_round_on_two_servers_one_wins() {
     on_postgres(|server| {
         let (one, two) = two_stores(server);

@@ -848,7 +848,11 @@ impl Writer<'_> {
         let Conn::Postgres(pg) = self.conn() else {
             return self.submission_target(process, round, delegation);
         };
-        let head = audit::head(self.conn())?;
+        // At a batch's first submission, the head is read with what moved since the cache's.
+        let head = match (self.conn().cached_audit_head(), pg.targets_valid_at()) {
+            (None, Some(since)) => audit::catch_up(self.conn(), pg, since)?,
+            _ => audit::head(self.conn())?,
+        };
         let key = (process.to_owned(), round, delegation.to_owned());
         if let Some(target) = pg.cached_target(&key, head) {
             return Ok(target);
