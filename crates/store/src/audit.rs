@@ -744,7 +744,7 @@ pub(crate) fn catch_up(
 
 /// The target and revision of a `submission.put` entry's subject
 /// (`processes/{p}/rounds/{r}/submissions/{d}/revisions/{n}`).
-fn stored_revision(action: &str, subject: &str) -> Option<((String, u32, String), u32)> {
+fn stored_revision(action: &str, subject: &str) -> Option<(crate::pg::TargetKey, u32)> {
     if action != "submission.put" {
         return None;
     }

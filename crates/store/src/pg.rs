@@ -139,6 +139,9 @@ pub(crate) struct PgConn {
 /// A submission's target as the write path needs it.
 pub(crate) type Target = SubmissionTarget;
 
+/// A target's key: the process, the round's number, the delegation's code.
+pub(crate) type TargetKey = (String, u32, String);
+
 /// The submission targets (round, delegation, latest revision) the writer connection last read
 /// or wrote, so that a submission in a deadline rush costs no round trip to PostgreSQL at all:
 /// its statements are all held back and go out with the batch's COMMIT.
@@ -155,7 +158,7 @@ pub(crate) type Target = SubmissionTarget;
 #[derive(Default)]
 struct TargetCache {
     valid_at: Cell<Option<(i64, [u8; 32])>>,
-    entries: RefCell<HashMap<(String, u32, String), Target>>,
+    entries: RefCell<HashMap<TargetKey, Target>>,
 }
 
 /// Whether an error means the connection is gone (or going).
@@ -289,7 +292,7 @@ impl PgConn {
     /// head is emptied.
     pub(crate) fn cached_target(
         &self,
-        key: &(String, u32, String),
+        key: &TargetKey,
         head: Option<(i64, [u8; 32])>,
     ) -> Option<Target> {
         let cache = &self.targets;
@@ -304,7 +307,7 @@ impl PgConn {
     /// Remembers `target` as read at `head` (see [`PgConn::cached_target`]).
     pub(crate) fn remember_target(
         &self,
-        key: (String, u32, String),
+        key: TargetKey,
         target: Target,
         head: Option<(i64, [u8; 32])>,
     ) {
@@ -322,7 +325,7 @@ impl PgConn {
     /// the cache stays valid across its own write.
     pub(crate) fn advance_target(
         &self,
-        key: &(String, u32, String),
+        key: &TargetKey,
         before: Option<(i64, [u8; 32])>,
         revision: u32,
         head: (i64, [u8; 32]),
@@ -358,7 +361,7 @@ impl PgConn {
     /// something else, which empties the cache.
     pub(crate) fn catch_up_targets(
         &self,
-        stored: Option<Vec<((String, u32, String), u32)>>,
+        stored: Option<Vec<(TargetKey, u32)>>,
         head: (i64, [u8; 32]),
     ) {
         let cache = &self.targets;
