@@ -145,13 +145,42 @@ impl KeptCompilations {
             return found.clone();
         }
         let compiled = Arc::new(compile());
-        let mut entries = lock();
-        if !entries.iter().any(|(k, _)| *k == key) {
-            entries.push_front((key, compiled.clone()));
-            entries.truncate(self.capacity);
-        }
+        let evicted: Vec<_> = {
+            let mut entries = lock();
+            if entries.iter().any(|(k, _)| *k == key) {
+                Vec::new()
+            } else {
+                // A round's revisions only accumulate: its earlier compilations are superseded
+                // (a deadline rush's live compilation would otherwise fill every place, each a
+                // large round's, for the next request to free).
+                let (superseded, mut kept): (VecDeque<_>, VecDeque<_>) =
+                    std::mem::take(&mut *entries)
+                        .into_iter()
+                        .partition(|(k, _)| k.process == key.process && k.round == key.round);
+                kept.push_front((key, compiled.clone()));
+                let keep = kept.len().min(self.capacity);
+                let mut evicted: Vec<_> = kept.drain(keep..).collect();
+                evicted.extend(superseded);
+                *entries = kept;
+                evicted
+            }
+        };
+        drop_aside(evicted);
         compiled
     }
+}
+
+/// Drops what was evicted on a thread of its own: freeing a large round's compilation (millions
+/// of small allocations, some 20 MB) took 10–15 ms, which the request that evicted it paid,
+/// after a deadline rush whose live compilations filled the kept ones.
+fn drop_aside<T: Send + 'static>(evicted: Vec<T>) {
+    if evicted.is_empty() {
+        return;
+    }
+    // Should the system refuse a thread, the closure, and what it holds, is dropped here.
+    let _ = std::thread::Builder::new()
+        .name("penholder-drop".into())
+        .spawn(move || drop(evicted));
 }
 
 impl Default for KeptCompilations {
@@ -163,6 +192,35 @@ impl Default for KeptCompilations {
 #[cfg(test)]
 mod kept_tests {
     use super::*;
+
+    #[test]
+    fn a_rounds_new_compilation_supersedes_its_earlier_ones_and_no_other_rounds() {
+        let kept = KeptCompilations::new(8);
+        let key = |round: u32, revision: u32| CompilationKey {
+            process: "bp".into(),
+            round,
+            base_version: 1,
+            revisions: vec![("HU".into(), revision)],
+        };
+        let empty = || {
+            penholder_diff::compile_document(
+                &penholder_core::Document::new("T", Vec::new()),
+                1,
+                &[],
+            )
+        };
+        let first = kept.kept_or(key(1, 1), empty);
+        let other = kept.kept_or(key(2, 1), empty);
+        kept.kept_or(key(1, 2), empty);
+        assert!(
+            !Arc::ptr_eq(&first, &kept.kept_or(key(1, 1), empty)),
+            "superseded by the round's next revision"
+        );
+        assert!(
+            Arc::ptr_eq(&other, &kept.kept_or(key(2, 1), empty)),
+            "another round's is kept"
+        );
+    }
 
     #[test]
     fn a_compilation_is_kept_under_its_inputs_and_a_new_revision_is_compiled_anew() {
