@@ -193,22 +193,23 @@ impl Default for KeptCompilations {
 mod kept_tests {
     use super::*;
 
-    #[test]
-    fn a_rounds_new_compilation_supersedes_its_earlier_ones_and_no_other_rounds() {
-        let kept = KeptCompilations::new(8);
-        let key = |round: u32, revision: u32| CompilationKey {
+    /// Round `round` of process bp compiled with HU's revision `revision`.
+    fn key(round: u32, revision: u32) -> CompilationKey {
+        CompilationKey {
             process: "bp".into(),
             round,
             base_version: 1,
             revisions: vec![("HU".into(), revision)],
-        };
-        let empty = || {
-            penholder_diff::compile_document(
-                &penholder_core::Document::new("T", Vec::new()),
-                1,
-                &[],
-            )
-        };
+        }
+    }
+
+    fn empty() -> Compilation {
+        penholder_diff::compile_document(&penholder_core::Document::new("T", Vec::new()), 1, &[])
+    }
+
+    #[test]
+    fn a_rounds_new_compilation_supersedes_its_earlier_ones_and_no_other_rounds() {
+        let kept = KeptCompilations::new(8);
         let first = kept.kept_or(key(1, 1), empty);
         let other = kept.kept_or(key(2, 1), empty);
         kept.kept_or(key(1, 2), empty);
@@ -225,22 +226,9 @@ mod kept_tests {
     #[test]
     fn a_compilation_is_kept_under_its_inputs_and_a_new_revision_is_compiled_anew() {
         let kept = KeptCompilations::new(2);
-        let key = |revision: u32| CompilationKey {
-            process: "bp".into(),
-            round: 1,
-            base_version: 1,
-            revisions: vec![("HU".into(), revision)],
-        };
-        let empty = || {
-            penholder_diff::compile_document(
-                &penholder_core::Document::new("T", Vec::new()),
-                1,
-                &[],
-            )
-        };
         let mut computed = 0;
         let mut compile = |kept: &KeptCompilations, revision| {
-            kept.kept_or(key(revision), || {
+            kept.kept_or(key(1, revision), || {
                 computed += 1;
                 empty()
             })

@@ -83,6 +83,10 @@ const SUBMIT_CHECKS_KEPT: usize = 16_384;
 
 type SubmitKey = (Caller, String, u32, String);
 
+fn submit_key(caller: &Caller, process: &str, round: u32, code: &str) -> SubmitKey {
+    (caller.clone(), process.to_string(), round, code.to_string())
+}
+
 /// The answers of [`may_submit`] that let a caller submit, kept a few seconds for the same
 /// caller's next submission to the same delegation in the same round: in a deadline rush each
 /// delegation sends again and again, and the check was one read transaction per submission (on
@@ -111,9 +115,8 @@ impl KeptSubmitChecks {
         code: &str,
         now: i64,
     ) -> Option<Submitting> {
-        let key = (caller.clone(), process.to_string(), round, code.to_string());
         let granted = self.lock();
-        match granted.get(&key) {
+        match granted.get(&submit_key(caller, process, round, code)) {
             Some((at, submitting)) if (0..=SUBMIT_CHECK_KEPT_MS).contains(&(now - at)) => {
                 Some(submitting.clone())
             }
@@ -131,7 +134,7 @@ impl KeptSubmitChecks {
         now: i64,
         submitting: &Submitting,
     ) {
-        let key = (caller.clone(), process.to_string(), round, code.to_string());
+        let key = submit_key(caller, process, round, code);
         let mut granted = self.lock();
         if granted.len() >= SUBMIT_CHECKS_KEPT {
             granted.retain(|_, (at, _)| (0..=SUBMIT_CHECK_KEPT_MS).contains(&(now - *at)));
