@@ -81,11 +81,8 @@ pub const SUBMIT_CHECK_KEPT_MS: i64 = 5_000;
 /// The most granted checks kept at once (one per caller, round and delegation submitting).
 const SUBMIT_CHECKS_KEPT: usize = 16_384;
 
-type SubmitKey = (Caller, String, u32, String);
-
-fn submit_key(caller: &Caller, process: &str, round: u32, code: &str) -> SubmitKey {
-    (caller.clone(), process.to_string(), round, code.to_string())
-}
+/// Whose check, for which delegation, in which round: see [`KeptSubmitChecks::key`].
+pub type SubmitKey = (Caller, String, u32, String);
 
 /// The answers of [`may_submit`] that let a caller submit, kept a few seconds for the same
 /// caller's next submission to the same delegation in the same round: in a deadline rush each
@@ -104,40 +101,31 @@ pub struct KeptSubmitChecks {
     granted: std::sync::Mutex<std::collections::HashMap<SubmitKey, (i64, Submitting)>>,
 }
 
+/// Whether a check granted at `at` may still answer at `now`.
+fn fresh(at: i64, now: i64) -> bool {
+    (0..=SUBMIT_CHECK_KEPT_MS).contains(&(now - at))
+}
+
 impl KeptSubmitChecks {
-    /// The check granted to `caller` for delegation `code` in the round, if it was granted at
-    /// most [`SUBMIT_CHECK_KEPT_MS`] before `now`.
-    pub fn granted(
-        &self,
-        caller: &Caller,
-        process: &str,
-        round: u32,
-        code: &str,
-        now: i64,
-    ) -> Option<Submitting> {
-        let granted = self.lock();
-        match granted.get(&submit_key(caller, process, round, code)) {
-            Some((at, submitting)) if (0..=SUBMIT_CHECK_KEPT_MS).contains(&(now - at)) => {
-                Some(submitting.clone())
-            }
+    /// The key of `caller`'s check for delegation `code` in the round.
+    pub fn key(caller: &Caller, process: &str, round: u32, code: &str) -> SubmitKey {
+        (caller.clone(), process.to_string(), round, code.to_string())
+    }
+
+    /// The check granted under `key`, if it was granted at most [`SUBMIT_CHECK_KEPT_MS`]
+    /// before `now`.
+    pub fn granted(&self, key: &SubmitKey, now: i64) -> Option<Submitting> {
+        match self.lock().get(key) {
+            Some((at, submitting)) if fresh(*at, now) => Some(submitting.clone()),
             _ => None,
         }
     }
 
     /// Keeps a check [`may_submit`] granted at `now`.
-    pub fn keep(
-        &self,
-        caller: &Caller,
-        process: &str,
-        round: u32,
-        code: &str,
-        now: i64,
-        submitting: &Submitting,
-    ) {
-        let key = submit_key(caller, process, round, code);
+    pub fn keep(&self, key: SubmitKey, now: i64, submitting: &Submitting) {
         let mut granted = self.lock();
         if granted.len() >= SUBMIT_CHECKS_KEPT {
-            granted.retain(|_, (at, _)| (0..=SUBMIT_CHECK_KEPT_MS).contains(&(now - *at)));
+            granted.retain(|_, (at, _)| fresh(*at, now));
             if granted.len() >= SUBMIT_CHECKS_KEPT {
                 granted.clear();
             }

@@ -50,7 +50,6 @@ impl JsonPieces {
 impl IntoResponse for JsonPieces {
     fn into_response(self) -> Response {
         let body = PiecesBody {
-            remaining: self.len as u64,
             pieces: self.pieces.into(),
         };
         let mut response = Response::new(axum::body::Body::new(body));
@@ -64,7 +63,6 @@ impl IntoResponse for JsonPieces {
 
 struct PiecesBody {
     pieces: VecDeque<Bytes>,
-    remaining: u64,
 }
 
 impl Body for PiecesBody {
@@ -75,11 +73,7 @@ impl Body for PiecesBody {
         mut self: Pin<&mut Self>,
         _: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        let next = self.pieces.pop_front();
-        if let Some(piece) = &next {
-            self.remaining -= piece.len() as u64;
-        }
-        Poll::Ready(next.map(|piece| Ok(Frame::data(piece))))
+        Poll::Ready(self.pieces.pop_front().map(|piece| Ok(Frame::data(piece))))
     }
 
     fn is_end_stream(&self) -> bool {
@@ -87,7 +81,7 @@ impl Body for PiecesBody {
     }
 
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.remaining)
+        SizeHint::with_exact(self.pieces.iter().map(|p| p.len() as u64).sum())
     }
 }
 

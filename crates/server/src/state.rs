@@ -243,7 +243,8 @@ impl AppState {
     ) -> Result<Submitting, ApiError> {
         let now = self.now();
         let kept = &self.inner.submit_checks;
-        if let Some(submitting) = kept.granted(caller, process, round, code, now) {
+        let key = KeptSubmitChecks::key(caller, process, round, code);
+        if let Some(submitting) = kept.granted(&key, now) {
             return Ok(submitting);
         }
         let submitting = {
@@ -251,7 +252,7 @@ impl AppState {
             self.run(move |reader| feedback::may_submit(reader, &caller, &p, round, &code, now))
                 .await?
         };
-        kept.keep(caller, process, round, code, now, &submitting);
+        kept.keep(key, now, &submitting);
         Ok(submitting)
     }
 

@@ -742,6 +742,17 @@ pub(crate) fn catch_up(
     Ok(Some(last))
 }
 
+/// The subject of the audit entry that stores a submission's revision; read back by
+/// [`stored_revision`].
+pub(crate) fn revision_subject(
+    process: &str,
+    round: impl std::fmt::Display,
+    delegation: &str,
+    revision: impl std::fmt::Display,
+) -> String {
+    format!("processes/{process}/rounds/{round}/submissions/{delegation}/revisions/{revision}")
+}
+
 /// The target and revision of a `submission.put` entry's subject
 /// (`processes/{p}/rounds/{r}/submissions/{d}/revisions/{n}`).
 fn stored_revision(action: &str, subject: &str) -> Option<(crate::pg::TargetKey, u32)> {
@@ -1881,9 +1892,7 @@ fn verify_submissions(conn: Conn<'_>, chain: &Chain) -> Result<u64, AuditError> 
                 Claim {
                     audit_seq,
                     action: "submission.put",
-                    subject: format!(
-                        "processes/{process}/rounds/{round}/submissions/{delegation}/revisions/{revision}"
-                    ),
+                    subject: revision_subject(&process, round, &delegation, revision),
                     name: &name,
                     facts: "its resolution (the nodes its items apply to)",
                     payload: Some(body_hash),
@@ -2467,15 +2476,12 @@ fn orphan_entry(conn: Conn<'_>, action: &str, table: &str) -> Result<(), AuditEr
 
 #[cfg(test)]
 mod tests {
-    use super::stored_revision;
+    use super::{revision_subject, stored_revision};
 
     #[test]
     fn only_a_stored_revisions_subject_moves_a_target() {
         assert_eq!(
-            stored_revision(
-                "submission.put",
-                "processes/bp-2024/rounds/3/submissions/HU/revisions/12"
-            ),
+            stored_revision("submission.put", &revision_subject("bp-2024", 3, "HU", 12)),
             Some((("bp-2024".into(), 3, "HU".into()), 12))
         );
         for (action, subject) in [

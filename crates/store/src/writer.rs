@@ -896,9 +896,7 @@ impl Writer<'_> {
                 actor,
                 action: "submission.put",
                 process: Some(process),
-                subject: format!(
-                    "processes/{process}/rounds/{round}/submissions/{delegation}/revisions/{revision}"
-                ),
+                subject: audit::revision_subject(process, round, delegation, revision),
                 payload_hash: receipt,
                 detail: json!({ "revision": revision, "bytes": body.len() }),
                 record: Some(
